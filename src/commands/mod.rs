@@ -1,0 +1,149 @@
+//! What each command does. Every command resolves the same settings and opens the record the
+//! same way; output is for scripts (stable JSON) or for people (plain, sanitised text).
+
+mod check_in;
+mod schedule;
+mod staff;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, DbChoice, Overrides, Settings};
+use crate::db::{self, Db};
+use crate::demo::{self, DemoOptions};
+use crate::error::{AppError, AppResult};
+
+pub fn run(cli: Cli) -> AppResult<()> {
+    let overrides = Overrides {
+        db: cli.global.db.clone(),
+        user: cli.global.user.clone(),
+        theme: cli.global.theme.clone(),
+    };
+    let settings = config::resolve(&overrides, &config::process_env)?;
+    match cli.command {
+        None => crate::tui::run(&settings),
+        Some(Command::Schedule {
+            date,
+            therapist,
+            json,
+        }) => schedule::run(&settings, date.as_deref(), therapist.as_deref(), json),
+        Some(Command::CheckIn {
+            appointment,
+            patient,
+            date,
+        }) => check_in::run(&settings, appointment, patient.as_deref(), date.as_deref()),
+        Some(Command::Demo(args)) => {
+            let opts = DemoOptions {
+                seed: args.seed,
+                therapists: args.therapists,
+                patients: args.patients,
+                weeks_back: args.weeks_back,
+                weeks_ahead: args.weeks_ahead,
+            };
+            let path = settings.db.path();
+            let started = std::time::Instant::now();
+            let made = demo::build(path, args.force, &opts, settings.clock.today())?;
+            eprintln!(
+                "Built the demo clinic at {} in {:.1} s: {} therapists, {} patients, {} visits.",
+                path.display(),
+                started.elapsed().as_secs_f64(),
+                made.therapists,
+                made.patients,
+                made.visits
+            );
+            Ok(())
+        }
+        Some(Command::Init) => {
+            let path = match &settings.db {
+                DbChoice::Named(p) => p.clone(),
+                DbChoice::Demo(_) => {
+                    return Err(AppError::input(
+                        "say where the clinic record goes: ptclinic init --db PATH",
+                    ));
+                }
+            };
+            db::build_new_file(&path, false, |db| {
+                let at = crate::clock::stamp(settings.clock.now());
+                db.write(|tx| {
+                    db::set_meta(tx, "app", "ptclinic")?;
+                    db::set_meta(tx, "created_at", &at)?;
+                    db::audit::record(
+                        tx,
+                        &db::audit::AuditEntry {
+                            at: &at,
+                            user: &settings.user,
+                            action: "clinic.init",
+                            entity: "clinic",
+                            entity_id: None,
+                            detail: serde_json::json!({}),
+                        },
+                    )?;
+                    Ok(())
+                })
+            })?;
+            eprintln!(
+                "Created an empty clinic record at {}. Next: ptclinic staff add --db {} --name NAME --initials XX --role therapist",
+                path.display(),
+                path.display()
+            );
+            Ok(())
+        }
+        Some(Command::Staff(cmd)) => staff::run(&settings, cmd),
+    }
+}
+
+/// Opens the configured clinic record. The demo clinic is built on first use, and rebuilt
+/// when it is more than a week old so that today is always a full day.
+pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
+    let DbChoice::Demo(path) = &settings.db else {
+        return db::open_existing(settings.db.path());
+    };
+    let today = settings.clock.today();
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::failure(format!("cannot create the folder {} for the demo clinic: {e}", dir.display()))
+            })?;
+        }
+        eprintln!("Building the demo clinic at {} (first start)…", path.display());
+        demo::build(path, false, &DemoOptions::default(), today)?;
+        return db::open_existing(path);
+    }
+    let db = db::open_existing(path)?;
+    match demo::built_on(&db)? {
+        Some(built) if (today - built).num_days().abs() <= demo::DEMO_MAX_AGE_DAYS => Ok(db),
+        built => {
+            drop(db);
+            let why = match built {
+                Some(day) => format!("it was built on {day}"),
+                None => "it is not a demo clinic".to_string(),
+            };
+            if built.is_none() {
+                return Err(AppError::input(format!(
+                    "{} is where the demo clinic lives, but {why}; it was left untouched",
+                    path.display()
+                )));
+            }
+            eprintln!("Rebuilding the demo clinic around {today} ({why})…");
+            demo::build(path, true, &DemoOptions::default(), today)?;
+            db::open_existing(path)
+        }
+    }
+}
+
+/// A `--date` value, or today.
+fn day_arg(settings: &Settings, date: Option<&str>) -> AppResult<chrono::NaiveDate> {
+    match date {
+        Some(d) => config::parse_day(d, "--date"),
+        None => Ok(settings.clock.today()),
+    }
+}
+
+/// Writes command output to stdout. A closed pipe (`| head`) ends the output quietly.
+pub fn emit(text: &str) -> AppResult<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(AppError::failure(format!("cannot write the output: {e}"))),
+    }
+}

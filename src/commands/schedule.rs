@@ -1,0 +1,90 @@
+use chrono::NaiveDate;
+use serde_json::json;
+
+use crate::config::Settings;
+use crate::domain::appointment::Visit;
+use crate::domain::{AppointmentStatus, age_on};
+use crate::error::AppResult;
+use crate::sanitize::clean_line;
+use crate::text::fit;
+
+pub fn run(settings: &Settings, date: Option<&str>, therapist: Option<&str>, json: bool) -> AppResult<()> {
+    let day = super::day_arg(settings, date)?;
+    let db = super::open_clinic(settings)?;
+    let only = therapist.map(|t| db.find_staff(t)).transpose()?;
+    let visits: Vec<Visit> = db
+        .day(day)?
+        .into_iter()
+        .filter(|v| only.as_ref().is_none_or(|s| s.id == v.therapist_id))
+        .collect();
+    if json {
+        super::emit(&format!("{}\n", to_json(&visits, day)))?;
+    } else {
+        super::emit(&day_sheet(&visits, day))?;
+    }
+    Ok(())
+}
+
+pub fn to_json(visits: &[Visit], day: NaiveDate) -> serde_json::Value {
+    visits
+        .iter()
+        .map(|v| {
+            json!({
+                "id": v.id,
+                "start": v.start.format("%Y-%m-%dT%H:%M").to_string(),
+                "minutes": v.minutes,
+                "patient": clean_line(&v.patient_name),
+                "mrn": clean_line(&v.mrn),
+                "age": age_on(v.date_of_birth, day),
+                "therapist": clean_line(&v.therapist_name),
+                "therapist_initials": clean_line(&v.therapist_initials),
+                "kind": v.kind.as_str(),
+                "status": v.status.as_str(),
+                "status_changed_at": v.status_changed_at,
+                "checked_in_at": v.checked_in_at,
+                "cancel_reason": v.cancel_reason.map(|r| r.as_str()),
+                "room": v.room.as_deref().map(clean_line),
+                "flags": v.flags,
+            })
+        })
+        .collect()
+}
+
+/// A plain day sheet for the printer (and for downtime).
+pub fn day_sheet(visits: &[Visit], day: NaiveDate) -> String {
+    let count = |s| visits.iter().filter(|v| v.status == s).count();
+    let mut out = format!(
+        "{}: {} visits (arrived {}, no-show {}, cancelled {})\n\n",
+        day.format("%A %-d %B %Y"),
+        visits.len(),
+        count(AppointmentStatus::CheckedIn) + count(AppointmentStatus::Completed),
+        count(AppointmentStatus::NoShow),
+        count(AppointmentStatus::Cancelled),
+    );
+    out.push_str(&format!(
+        "{}  {}  {}  {}  {}  {}  {}\n",
+        fit("Time", 11),
+        fit("Patient", 26),
+        fit("Age", 3),
+        fit("MRN", 8),
+        fit("Therapist", 20),
+        fit("Kind", 10),
+        "Status"
+    ));
+    for v in visits {
+        out.push_str(&format!(
+            "{}  {}  {:>3}  {}  {}  {}  {}\n",
+            fit(&format!("{}-{}", v.start.format("%H:%M"), v.end().format("%H:%M")), 11),
+            fit(&clean_line(&v.patient_name), 26),
+            age_on(v.date_of_birth, day),
+            fit(&clean_line(&v.mrn), 8),
+            fit(&clean_line(&v.therapist_name), 20),
+            fit(v.kind.label(), 10),
+            v.status.label()
+        ));
+    }
+    if visits.is_empty() {
+        out.push_str("No visits booked.\n");
+    }
+    out
+}

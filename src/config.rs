@@ -1,0 +1,235 @@
+//! Where the clinic record is, who is using it, and what day it is: command-line flags first,
+//! then environment variables, then `$XDG_CONFIG_HOME/ptclinic/config.toml`, then defaults.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+
+/// The settings file. Unknown keys are refused so that a typo does not silently do nothing.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub db: Option<PathBuf>,
+    pub user: Option<String>,
+    pub theme: Option<String>,
+}
+
+/// Which database the app opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbChoice {
+    /// A clinic record named by the user (flag, environment or config).
+    Named(PathBuf),
+    /// Nothing configured: the built-in demo clinic, created on first use.
+    Demo(PathBuf),
+}
+
+impl DbChoice {
+    pub fn path(&self) -> &Path {
+        match self {
+            DbChoice::Named(p) | DbChoice::Demo(p) => p,
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(self, DbChoice::Demo(_))
+    }
+}
+
+/// Values given on the command line, before resolution.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub db: Option<PathBuf>,
+    pub user: Option<String>,
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub db: DbChoice,
+    pub user: String,
+    pub theme: String,
+    pub clock: Clock,
+    pub config_path: Option<PathBuf>,
+}
+
+/// The process environment, behind a function so resolution can be tested without touching it.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+fn home(env: EnvLookup) -> PathBuf {
+    env("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+}
+
+pub fn config_dir(env: EnvLookup) -> PathBuf {
+    env("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home(env).join(".config"))
+        .join("ptclinic")
+}
+
+pub fn data_dir(env: EnvLookup) -> PathBuf {
+    env("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home(env).join(".local/share"))
+        .join("ptclinic")
+}
+
+pub fn demo_path(env: EnvLookup) -> PathBuf {
+    data_dir(env).join("demo.db")
+}
+
+fn load_file_config(path: &Path) -> AppResult<FileConfig> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| {
+            let reason = e.message().lines().next().unwrap_or("not valid TOML").to_string();
+            AppError::input(format!("config file {}: {reason}", path.display()))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(AppError::input(format!(
+            "cannot read config file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+pub fn parse_day(text: &str, what: &str) -> AppResult<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        AppError::input(format!(
+            "{what} must be a real date like 2026-11-27, not \"{}\"",
+            crate::sanitize::clean_line(text)
+        ))
+    })
+}
+
+pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
+    let config_path = config_dir(env).join("config.toml");
+    let file = load_file_config(&config_path)?;
+
+    let db = if let Some(p) = cli.db.clone() {
+        DbChoice::Named(p)
+    } else if let Some(p) = env("PTCLINIC_DB") {
+        DbChoice::Named(PathBuf::from(p))
+    } else if let Some(p) = file.db.clone() {
+        DbChoice::Named(p)
+    } else {
+        DbChoice::Demo(demo_path(env))
+    };
+
+    let user = cli
+        .user
+        .clone()
+        .or_else(|| env("PTCLINIC_USER"))
+        .or_else(|| file.user.clone())
+        .or_else(|| env("USER"))
+        .or_else(|| env("LOGNAME"))
+        .map(|u| crate::sanitize::clean_line(&u))
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".to_string());
+
+    let theme = cli
+        .theme
+        .clone()
+        .or_else(|| file.theme.clone())
+        .unwrap_or_else(|| "default".to_string());
+
+    let clock = match env("PTCLINIC_TODAY") {
+        Some(day) => Clock::fixed(parse_day(&day, "PTCLINIC_TODAY")?),
+        None => Clock::system(),
+    };
+
+    Ok(Settings {
+        db,
+        user,
+        theme,
+        clock,
+        config_path: config_path.exists().then_some(config_path),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn flag_beats_env_beats_config_and_demo_is_the_fallback() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("ptclinic");
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(cfg.join("config.toml"), "db = \"/cfg.db\"\nuser = \"cfguser\"\n").unwrap();
+        let xdg = dir.path().to_str().unwrap();
+
+        let env = env_of(&[("XDG_CONFIG_HOME", xdg), ("PTCLINIC_DB", "/env.db"), ("USER", "sys")]);
+        let cli = Overrides {
+            db: Some("/flag.db".into()),
+            ..Default::default()
+        };
+        assert_eq!(resolve(&cli, &env).unwrap().db, DbChoice::Named("/flag.db".into()));
+        let s = resolve(&Overrides::default(), &env).unwrap();
+        assert_eq!(s.db, DbChoice::Named("/env.db".into()));
+        assert_eq!(s.user, "cfguser");
+
+        let env = env_of(&[("XDG_CONFIG_HOME", xdg), ("USER", "sys")]);
+        assert_eq!(
+            resolve(&Overrides::default(), &env).unwrap().db,
+            DbChoice::Named("/cfg.db".into())
+        );
+
+        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("XDG_DATA_HOME", "/data"), ("USER", "sys")]);
+        let s = resolve(&Overrides::default(), &env).unwrap();
+        assert_eq!(s.db, DbChoice::Demo("/data/ptclinic/demo.db".into()));
+        assert_eq!(s.user, "sys");
+        assert!(!s.clock.is_fixed());
+    }
+
+    #[test]
+    fn user_order_is_flag_env_config_then_login() {
+        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("PTCLINIC_USER", "envuser"), ("USER", "sys")]);
+        let cli = Overrides {
+            user: Some("flaguser".into()),
+            ..Default::default()
+        };
+        assert_eq!(resolve(&cli, &env).unwrap().user, "flaguser");
+        assert_eq!(resolve(&Overrides::default(), &env).unwrap().user, "envuser");
+    }
+
+    #[test]
+    fn today_override_is_validated() {
+        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("PTCLINIC_TODAY", "2026-03-04")]);
+        let s = resolve(&Overrides::default(), &env).unwrap();
+        assert!(s.clock.is_fixed());
+        assert_eq!(s.clock.today(), NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+
+        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("PTCLINIC_TODAY", "2026-02-30")]);
+        let err = resolve(&Overrides::default(), &env).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.message.contains("PTCLINIC_TODAY"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_broken_config_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("ptclinic");
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(cfg.join("config.toml"), "colour = 3\n").unwrap();
+        let env = env_of(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+        let err = resolve(&Overrides::default(), &env).unwrap_err();
+        assert!(err.message.starts_with("config file "), "{}", err.message);
+        assert!(err.message.contains("colour"), "{}", err.message);
+    }
+}

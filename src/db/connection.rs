@@ -1,0 +1,168 @@
+//! Opening a clinic record on a possibly shared, possibly network drive: recognise the file
+//! before touching it, apply the rollback-journal pragmas, then migrate.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
+use super::{BUSY_TIMEOUT, Db, sql_failure};
+use crate::error::{AppError, AppResult};
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// What the first 100 bytes of a SQLite file say about it.
+struct Header {
+    user_version: i64,
+    application_id: i32,
+}
+
+fn read_header(path: &Path, shown: &str) -> AppResult<Header> {
+    let mut file = std::fs::File::open(path).map_err(|e| {
+        AppError::failure(format!("cannot read the clinic database at {shown}: {e}"))
+    })?;
+    let mut buf = [0u8; 100];
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) => {
+                return Err(AppError::failure(format!(
+                    "cannot read the clinic database at {shown}: {e}"
+                )));
+            }
+        }
+    }
+    if filled < buf.len() || &buf[..16] != SQLITE_MAGIC {
+        return Err(AppError::input(format!(
+            "{shown} is not a SQLite database, so not a clinic record; it was left untouched"
+        )));
+    }
+    let be = |at: usize| i32::from_be_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]);
+    Ok(Header {
+        user_version: i64::from(be(60)),
+        application_id: be(68),
+    })
+}
+
+fn check_location(path: &Path, shown: &str) -> AppResult<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(AppError::input(format!(
+            "the folder {} does not exist (clinic database {shown})",
+            parent.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(AppError::input(format!(
+            "{shown} is a folder, not a clinic database file"
+        )));
+    }
+    Ok(())
+}
+
+/// Opens an existing clinic record. Never creates a file: a missing one is an error that
+/// points to `init` and `demo`.
+pub fn open_existing(path: &Path) -> AppResult<Db> {
+    let shown = path.display().to_string();
+    check_location(path, &shown)?;
+    if !path.exists() {
+        return Err(AppError::input(format!(
+            "no clinic database at {shown}: create one with `ptclinic init --db {shown}`, or a demo clinic with `ptclinic demo --db {shown}`"
+        )));
+    }
+    let header = read_header(path, &shown)?;
+    if header.application_id != APPLICATION_ID {
+        return Err(AppError::input(format!(
+            "{shown} is a SQLite database but not a ptclinic clinic record; it was left untouched"
+        )));
+    }
+    if header.user_version > SCHEMA_VERSION {
+        return Err(schema::newer_schema(&shown, header.user_version));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sql_failure(&shown, e))?;
+    let mut conn = configure(conn, &shown)?;
+    schema::migrate(&mut conn, &shown)?;
+    Ok(Db {
+        conn,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Shared-drive settings, applied at every open. The journal mode is read back: a file that
+/// some other tool switched to WAL (which needs shared memory on one host) is switched back.
+fn configure(conn: Connection, shown: &str) -> AppResult<Connection> {
+    let fail = |e| sql_failure(shown, e);
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "TRUNCATE", |r| r.get(0))
+        .map_err(fail)?;
+    if !mode.eq_ignore_ascii_case("truncate") {
+        return Err(AppError::failure(format!(
+            "{shown} is in {mode} journal mode and could not be switched back to a rollback journal (is another program holding it open?)"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL").map_err(fail)?;
+    conn.pragma_update(None, "locking_mode", "NORMAL")
+        .map_err(fail)?;
+    conn.pragma_update(None, "mmap_size", 0).map_err(fail)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(fail)?;
+    Ok(conn)
+}
+
+/// Builds a brand-new clinic record all or nothing: into a temporary file beside `path`,
+/// renamed into place only when `fill` succeeded. Without `force` an existing file is refused.
+pub fn build_new_file(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut Db) -> AppResult<()>,
+) -> AppResult<()> {
+    let shown = path.display().to_string();
+    check_location(path, &shown)?;
+    if path.exists() && !force {
+        return Err(AppError::input(format!(
+            "{shown} already exists; it was left untouched (use --force to replace it)"
+        )));
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "clinic.db".into());
+    let temp: PathBuf = path.with_file_name(format!(".{file_name}.building-{}", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let result = (|| {
+        let conn = Connection::open(&temp).map_err(|e| sql_failure(&shown, e))?;
+        let mut conn = configure(conn, &shown)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(|e| sql_failure(&shown, e))?;
+        schema::migrate(&mut conn, &shown)?;
+        let mut db = Db {
+            conn,
+            path: temp.clone(),
+        };
+        fill(&mut db)?;
+        db.conn.close().map_err(|(_, e)| sql_failure(&shown, e))
+    })();
+    let journal = temp.with_file_name(format!(
+        "{}-journal",
+        temp.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let _ = std::fs::remove_file(&journal);
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        AppError::failure(format!("cannot put the new clinic database in place at {shown}: {e}"))
+    })
+}

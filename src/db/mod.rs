@@ -1,0 +1,169 @@
+//! The only module that speaks SQL. Connection rules for a file on a network drive live in
+//! `connection`; every change goes through [`Db::write`], one short `BEGIN IMMEDIATE`
+//! transaction with its audit row, retried as a whole while another terminal holds the lock.
+
+pub mod audit;
+mod connection;
+pub mod patients;
+pub mod schedule;
+pub mod schema;
+pub mod staff;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use crate::error::{AppError, AppResult};
+
+pub use connection::{build_new_file, open_existing};
+
+/// The sentence every front end shows when the lock could not be had in time.
+pub const BUSY_MESSAGE: &str =
+    "the clinic database is busy (another terminal is writing); nothing was changed: try again";
+
+/// Total time a write keeps retrying before giving up (each attempt also waits for the
+/// busy timeout inside SQLite).
+const WRITE_BUDGET: Duration = Duration::from_secs(18);
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open clinic record.
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Why a write transaction stopped: SQLite trouble (maybe retryable) or a refusal that the
+/// user must read.
+#[derive(Debug)]
+pub enum TxError {
+    Sql(rusqlite::Error),
+    App(AppError),
+}
+
+impl From<rusqlite::Error> for TxError {
+    fn from(e: rusqlite::Error) -> Self {
+        TxError::Sql(e)
+    }
+}
+
+impl From<AppError> for TxError {
+    fn from(e: AppError) -> Self {
+        TxError::App(e)
+    }
+}
+
+pub type TxResult<T> = Result<T, TxError>;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Turns a SQLite error into a sentence naming the file.
+pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            AppError::failure(BUSY_MESSAGE)
+        }
+        Some(ErrorCode::NotADatabase) => {
+            AppError::input(format!("{path} is not a SQLite database; it was left untouched"))
+        }
+        Some(ErrorCode::ReadOnly) => AppError::failure(format!(
+            "{path} is read-only for this user: ask IT for write access"
+        )),
+        Some(ErrorCode::CannotOpen | ErrorCode::SystemIoFailure) => AppError::failure(format!(
+            "cannot reach the clinic database at {path}: is the network drive connected?"
+        )),
+        Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
+            "the clinic database at {path} is damaged: restore the latest backup"
+        )),
+        _ => AppError::failure(format!("database error at {path}: {e}")),
+    }
+}
+
+impl Db {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn path_text(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Reads run outside any long-lived transaction: each query copies into memory and
+    /// finishes, so an idle screen never blocks another terminal's commit.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn fail(&self, e: rusqlite::Error) -> AppError {
+        sql_failure(&self.path_text(), e)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, retried as a whole with jitter while the
+    /// database is busy, for at most about 20 seconds.
+    pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction) -> TxResult<T>) -> AppResult<T> {
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            match self.try_write(&mut f) {
+                Ok(v) => return Ok(v),
+                Err(TxError::App(e)) => return Err(e),
+                Err(TxError::Sql(e)) if is_busy(&e) && started.elapsed() < WRITE_BUDGET => {
+                    std::thread::sleep(jitter(attempt));
+                }
+                Err(TxError::Sql(e)) => return Err(self.fail(e)),
+            }
+        }
+    }
+
+    fn try_write<T>(&mut self, f: &mut impl FnMut(&Transaction) -> TxResult<T>) -> TxResult<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&self, key: &str) -> AppResult<Option<String>> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Changes whenever another connection commits (SQLite's `data_version`).
+    pub fn data_version(&self) -> AppResult<i64> {
+        self.conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .map_err(|e| self.fail(e))
+    }
+}
+
+/// A pause that grows with the attempt and varies between terminals, so two waiting writers
+/// do not retry in lock-step.
+fn jitter(attempt: u32) -> Duration {
+    let base = 50u64 * u64::from(attempt.min(8));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    Duration::from_millis(base + u64::from(nanos % 200))
+}
+
+pub fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}

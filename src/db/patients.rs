@@ -1,0 +1,132 @@
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
+
+use super::Db;
+use super::audit::{self, AuditEntry};
+use crate::domain::patient::{NewPatient, Patient};
+use crate::error::{AppError, AppResult};
+
+const PATIENT_COLUMNS: &str = "id, mrn, first_name, last_name, date_of_birth, phone, email,
+    diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end, poc_start,
+    poc_end, active, version";
+
+fn day_opt(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+pub(crate) fn parse_day_column(idx: usize, s: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
+    let dob: String = r.get(4)?;
+    Ok(Patient {
+        id: r.get(0)?,
+        mrn: r.get(1)?,
+        first_name: r.get(2)?,
+        last_name: r.get(3)?,
+        date_of_birth: parse_day_column(4, &dob)?,
+        phone: r.get(5)?,
+        email: r.get(6)?,
+        diagnosis_code: r.get(7)?,
+        diagnosis: r.get(8)?,
+        body_region: r.get(9)?,
+        payer: r.get(10)?,
+        authorized_visits: r.get(11)?,
+        auth_end: day_opt(r.get(12)?),
+        poc_start: day_opt(r.get(13)?),
+        poc_end: day_opt(r.get(14)?),
+        active: r.get(15)?,
+        version: r.get(16)?,
+    })
+}
+
+/// The next free MRN: numeric MRNs count on from the largest one.
+pub fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
+    let max: Option<i64> = conn.query_row(
+        "SELECT MAX(CAST(mrn AS INTEGER)) FROM patients WHERE mrn GLOB '[0-9]*' AND mrn NOT GLOB '*[^0-9]*'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(format!("{}", max.unwrap_or(100_000) + 1))
+}
+
+impl Db {
+    pub fn patient(&self, id: i64) -> AppResult<Option<Patient>> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?1"),
+                [id],
+                row_to_patient,
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    pub fn patient_by_mrn(&self, mrn: &str) -> AppResult<Option<Patient>> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE mrn = ?1"),
+                [mrn.trim()],
+                row_to_patient,
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Active patients, for booking's patient search.
+    pub fn active_patients(&self) -> AppResult<Vec<Patient>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {PATIENT_COLUMNS} FROM patients WHERE active = 1 ORDER BY last_name, first_name"
+            ))
+            .map_err(|e| self.fail(e))?;
+        stmt.query_map([], row_to_patient)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Registers a patient with the next MRN; returns (id, mrn).
+    pub fn register_patient(&mut self, p: &NewPatient, user: &str, at: &str) -> AppResult<(i64, String)> {
+        if p.first_name.is_empty() || p.last_name.is_empty() {
+            return Err(AppError::input("a patient needs a first and a last name"));
+        }
+        self.write(|tx| {
+            let mrn = next_mrn(tx)?;
+            tx.execute(
+                "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, payer,
+                    diagnosis_code, diagnosis, body_region, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    mrn,
+                    p.first_name,
+                    p.last_name,
+                    p.date_of_birth.format("%Y-%m-%d").to_string(),
+                    p.phone,
+                    p.payer,
+                    p.diagnosis_code,
+                    p.diagnosis,
+                    p.body_region,
+                    at
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at,
+                    user,
+                    action: "patient.register",
+                    entity: "patient",
+                    entity_id: Some(id),
+                    detail: json!({ "mrn": mrn }),
+                },
+            )?;
+            Ok((id, mrn))
+        })
+    }
+}

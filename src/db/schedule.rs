@@ -1,0 +1,345 @@
+//! The day's visits and the front desk's changes to them: status changes with undo, booking
+//! and rescheduling. Each change is one transaction with its audit row and a version check.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
+
+use super::audit::{self, AuditEntry};
+use super::patients::parse_day_column;
+use super::{Db, TxError, TxResult};
+use crate::domain::appointment::{StatusSnapshot, Transition, Visit};
+use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use crate::error::{AppError, AppResult};
+
+/// Stored form of an appointment start: local `YYYY-MM-DDTHH:MM`.
+pub const START_FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+pub fn start_text(t: NaiveDateTime) -> String {
+    t.format(START_FORMAT).to_string()
+}
+
+const VISIT_SELECT: &str = "SELECT a.id, a.start, a.minutes, p.id, p.first_name || ' ' || p.last_name,
+        p.mrn, p.date_of_birth, s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at,
+        a.checked_in_at, a.cancel_reason, a.room, a.version
+    FROM appointments a
+    JOIN patients p ON p.id = a.patient_id
+    JOIN staff s ON s.id = a.therapist_id";
+
+fn bad_column(idx: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        format!("unknown {what}").into(),
+    )
+}
+
+fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
+    let start: String = r.get(1)?;
+    let dob: String = r.get(6)?;
+    let kind: String = r.get(10)?;
+    let status: String = r.get(11)?;
+    let reason: Option<String> = r.get(14)?;
+    Ok(Visit {
+        id: r.get(0)?,
+        start: NaiveDateTime::parse_from_str(&start, START_FORMAT).map_err(|_| bad_column(1, "start"))?,
+        minutes: r.get(2)?,
+        patient_id: r.get(3)?,
+        patient_name: r.get(4)?,
+        mrn: r.get(5)?,
+        date_of_birth: parse_day_column(6, &dob)?,
+        therapist_id: r.get(7)?,
+        therapist_name: r.get(8)?,
+        therapist_initials: r.get(9)?,
+        kind: VisitKind::parse(&kind).ok_or_else(|| bad_column(10, "visit kind"))?,
+        status: AppointmentStatus::parse(&status).ok_or_else(|| bad_column(11, "status"))?,
+        status_changed_at: r.get(12)?,
+        checked_in_at: r.get(13)?,
+        cancel_reason: reason.as_deref().and_then(CancelReason::parse),
+        room: r.get(15)?,
+        version: r.get(16)?,
+        flags: Vec::new(),
+    })
+}
+
+fn day_bounds(day: NaiveDate) -> (String, String) {
+    let next = day.succ_opt().unwrap_or(day);
+    (
+        day.format("%Y-%m-%d").to_string(),
+        next.format("%Y-%m-%d").to_string(),
+    )
+}
+
+pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+    let (from, to) = day_bounds(day);
+    let mut stmt = conn.prepare_cached(&format!(
+        "{VISIT_SELECT} WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id"
+    ))?;
+    stmt.query_map([from, to], row_to_visit)?.collect()
+}
+
+fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
+    conn.query_row(&format!("{VISIT_SELECT} WHERE a.id = ?1"), [id], row_to_visit)
+        .optional()
+}
+
+/// "changed on another terminal by USER at HH:MM": who made the last audited change.
+fn conflict(tx: &Transaction, id: i64) -> TxError {
+    let last: Option<(String, String)> = tx
+        .query_row(
+            "SELECT user, at FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
+             ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .unwrap_or(None);
+    let by = match last {
+        Some((user, at)) => format!(" by {user} at {}", at.get(11..16).unwrap_or(&at)),
+        None => String::new(),
+    };
+    TxError::App(AppError::failure(format!(
+        "this visit was changed on another terminal{by}: reloaded, please check and try again"
+    )))
+}
+
+fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
+    visit(tx, id)?.ok_or_else(|| TxError::App(AppError::input(format!("there is no appointment {id}"))))
+}
+
+/// The result of asking for a status change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusChange {
+    Changed {
+        previous: StatusSnapshot,
+        visit: Visit,
+    },
+    /// Already in that status: nothing stored (checking in twice is harmless).
+    Unchanged { visit: Visit },
+}
+
+pub struct Who<'a> {
+    pub user: &'a str,
+    pub at: &'a str,
+}
+
+impl Db {
+    pub fn day(&self, d: NaiveDate) -> AppResult<Vec<Visit>> {
+        day(self.conn(), d).map_err(|e| self.fail(e))
+    }
+
+    pub fn visit(&self, id: i64) -> AppResult<Option<Visit>> {
+        visit(self.conn(), id).map_err(|e| self.fail(e))
+    }
+
+    /// Moves an appointment to `to`. `seen_version` is the version the user was looking at:
+    /// when someone else changed the visit since, the change is refused as a conflict.
+    pub fn set_status(
+        &mut self,
+        id: i64,
+        seen_version: Option<i64>,
+        to: AppointmentStatus,
+        reason: Option<CancelReason>,
+        who: Who,
+    ) -> AppResult<StatusChange> {
+        if to == AppointmentStatus::Cancelled && reason.is_none() {
+            return Err(AppError::input("a cancellation needs a reason: patient, clinic or late"));
+        }
+        self.write(|tx| {
+            let v = load_for_change(tx, id)?;
+            match v.status.transition_to(to) {
+                Transition::Unchanged => return Ok(StatusChange::Unchanged { visit: v }),
+                Transition::Refused(why) => return Err(TxError::App(AppError::input(why))),
+                Transition::Change => {}
+            }
+            if seen_version.is_some_and(|seen| seen != v.version) {
+                return Err(conflict(tx, id));
+            }
+            let previous = StatusSnapshot {
+                status: v.status,
+                status_changed_at: v.status_changed_at.clone(),
+                checked_in_at: v.checked_in_at.clone(),
+                cancel_reason: v.cancel_reason,
+            };
+            let checked_in_at = match to {
+                AppointmentStatus::CheckedIn => Some(who.at.to_string()),
+                AppointmentStatus::Completed => v.checked_in_at.clone(),
+                _ => None,
+            };
+            let next = StatusSnapshot {
+                status: to,
+                status_changed_at: Some(who.at.to_string()),
+                checked_in_at,
+                cancel_reason: reason.filter(|_| to == AppointmentStatus::Cancelled),
+            };
+            write_status(tx, id, v.version, &next)?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "appointment.status",
+                    entity: "appointment",
+                    entity_id: Some(id),
+                    detail: json!({
+                        "from": v.status.as_str(),
+                        "to": to.as_str(),
+                        "reason": next.cancel_reason.map(|r| r.as_str()),
+                    }),
+                },
+            )?;
+            let visit = load_for_change(tx, id)?;
+            Ok(StatusChange::Changed { previous, visit })
+        })
+    }
+
+    /// Puts back the status an appointment had before this terminal's last change (`u`).
+    pub fn restore_status(
+        &mut self,
+        id: i64,
+        seen_version: i64,
+        previous: &StatusSnapshot,
+        who: Who,
+    ) -> AppResult<Visit> {
+        self.write(|tx| {
+            let v = load_for_change(tx, id)?;
+            if v.version != seen_version {
+                return Err(conflict(tx, id));
+            }
+            write_status(tx, id, v.version, previous)?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "appointment.status.undo",
+                    entity: "appointment",
+                    entity_id: Some(id),
+                    detail: json!({ "from": v.status.as_str(), "to": previous.status.as_str() }),
+                },
+            )?;
+            Ok(load_for_change(tx, id)?)
+        })
+    }
+
+    /// Visits of one therapist on one day that are not cancelled (for double-booking warnings).
+    pub fn therapist_bookings(&self, therapist_id: i64, d: NaiveDate) -> AppResult<Vec<Visit>> {
+        Ok(self
+            .day(d)?
+            .into_iter()
+            .filter(|v| v.therapist_id == therapist_id && v.status != AppointmentStatus::Cancelled)
+            .collect())
+    }
+
+    pub fn book(&mut self, b: &Booking, who: Who) -> AppResult<Visit> {
+        b.check()?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5,
+                    (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
+                     ORDER BY start DESC LIMIT 1),
+                    ?6)",
+                params![b.patient_id, b.therapist_id, start_text(b.start), b.minutes, b.kind.as_str(), who.at],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "appointment.book",
+                    entity: "appointment",
+                    entity_id: Some(id),
+                    detail: json!({
+                        "patient_id": b.patient_id,
+                        "therapist_id": b.therapist_id,
+                        "start": start_text(b.start),
+                        "minutes": b.minutes,
+                        "kind": b.kind.as_str(),
+                    }),
+                },
+            )?;
+            Ok(load_for_change(tx, id)?)
+        })
+    }
+
+    /// Moves a scheduled visit to another time, length or therapist.
+    pub fn reschedule(&mut self, id: i64, seen_version: i64, b: &Booking, who: Who) -> AppResult<Visit> {
+        b.check()?;
+        self.write(|tx| {
+            let v = load_for_change(tx, id)?;
+            if v.status != AppointmentStatus::Scheduled {
+                return Err(TxError::App(AppError::input(format!(
+                    "only a scheduled visit can be moved; this one is {}",
+                    v.status.label()
+                ))));
+            }
+            if v.version != seen_version {
+                return Err(conflict(tx, id));
+            }
+            tx.execute(
+                "UPDATE appointments SET start = ?1, minutes = ?2, therapist_id = ?3, kind = ?4,
+                    version = version + 1
+                 WHERE id = ?5 AND version = ?6",
+                params![start_text(b.start), b.minutes, b.therapist_id, b.kind.as_str(), id, v.version],
+            )?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "appointment.reschedule",
+                    entity: "appointment",
+                    entity_id: Some(id),
+                    detail: json!({
+                        "from": start_text(v.start),
+                        "to": start_text(b.start),
+                        "minutes": b.minutes,
+                        "therapist_id": b.therapist_id,
+                    }),
+                },
+            )?;
+            Ok(load_for_change(tx, id)?)
+        })
+    }
+}
+
+fn write_status(tx: &Transaction, id: i64, version: i64, s: &StatusSnapshot) -> TxResult<()> {
+    let changed = tx.execute(
+        "UPDATE appointments SET status = ?1, status_changed_at = ?2, checked_in_at = ?3,
+            cancel_reason = ?4, version = version + 1
+         WHERE id = ?5 AND version = ?6",
+        params![
+            s.status.as_str(),
+            s.status_changed_at,
+            s.checked_in_at,
+            s.cancel_reason.map(|r| r.as_str()),
+            id,
+            version
+        ],
+    )?;
+    if changed == 0 {
+        return Err(conflict(tx, id));
+    }
+    Ok(())
+}
+
+/// A visit to book or the new place of a rescheduled one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Booking {
+    pub patient_id: i64,
+    pub therapist_id: i64,
+    pub start: NaiveDateTime,
+    pub minutes: i64,
+    pub kind: VisitKind,
+}
+
+impl Booking {
+    fn check(&self) -> AppResult<()> {
+        if !(5..=480).contains(&self.minutes) {
+            return Err(AppError::input("a visit lasts 5 to 480 minutes"));
+        }
+        Ok(())
+    }
+}

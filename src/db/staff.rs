@@ -1,0 +1,113 @@
+use rusqlite::{Connection, params};
+use serde_json::json;
+
+use super::audit::{self, AuditEntry};
+use super::{Db, TxError};
+use crate::domain::Role;
+use crate::domain::staff::Staff;
+use crate::error::{AppError, AppResult};
+use crate::sanitize::clean_line;
+
+pub struct NewStaff {
+    pub name: String,
+    pub initials: String,
+    pub role: Role,
+    pub username: Option<String>,
+}
+
+fn row_to_staff(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
+    let role: String = r.get(3)?;
+    Ok(Staff {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        initials: r.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::FrontDesk),
+        username: r.get(4)?,
+    })
+}
+
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, initials, role, username FROM staff WHERE active = 1
+         ORDER BY role DESC, name",
+    )?;
+    stmt.query_map([], row_to_staff)?.collect()
+}
+
+/// Inserts a staff member inside an open transaction (shared by `staff add` and the demo).
+pub fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO staff (name, initials, role, username) VALUES (?1, ?2, ?3, ?4)",
+        params![s.name, s.initials, s.role.as_str(), s.username],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+impl Db {
+    pub fn staff(&self) -> AppResult<Vec<Staff>> {
+        list(self.conn()).map_err(|e| self.fail(e))
+    }
+
+    /// The therapist (or any staff member) named by full name, initials or username.
+    pub fn find_staff(&self, who: &str) -> AppResult<Staff> {
+        let all = self.staff()?;
+        all.iter()
+            .find(|s| s.is_user(who))
+            .cloned()
+            .ok_or_else(|| {
+                let known: Vec<String> = all
+                    .iter()
+                    .map(|s| format!("{} ({})", s.name, s.initials))
+                    .collect();
+                AppError::input(format!(
+                    "no staff member called \"{}\"; known: {}",
+                    clean_line(who),
+                    if known.is_empty() { "none yet (ptclinic staff add)".into() } else { known.join(", ") }
+                ))
+            })
+    }
+
+    pub fn add_staff(&mut self, s: NewStaff, user: &str, at: &str) -> AppResult<i64> {
+        let s = NewStaff {
+            name: clean_line(&s.name),
+            initials: clean_line(&s.initials).to_uppercase(),
+            role: s.role,
+            username: s.username.map(|u| clean_line(&u)).filter(|u| !u.is_empty()),
+        };
+        if s.name.is_empty() {
+            return Err(AppError::input("a staff member needs a name"));
+        }
+        if s.initials.is_empty() || s.initials.chars().count() > 4 || !s.initials.chars().all(char::is_alphanumeric) {
+            return Err(AppError::input(format!(
+                "initials must be 1 to 4 letters or digits, not \"{}\"",
+                s.initials
+            )));
+        }
+        self.write(|tx| {
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM staff WHERE initials = ?1 OR (?2 IS NOT NULL AND username = ?2))",
+                params![s.initials, s.username],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(TxError::App(AppError::input(format!(
+                    "initials {} (or that username) already belong to someone on the staff",
+                    s.initials
+                ))));
+            }
+            let id = insert(tx, &s)?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at,
+                    user,
+                    action: "staff.add",
+                    entity: "staff",
+                    entity_id: Some(id),
+                    detail: json!({ "role": s.role.as_str(), "initials": s.initials }),
+                },
+            )?;
+            Ok(id)
+        })
+    }
+}

@@ -1,0 +1,453 @@
+//! The demo clinic: a deterministic, believable clinic built around "today" from the seed data
+//! in `demo_db/`. It is built into a temporary file and renamed into place, all or nothing.
+
+mod clinical;
+pub mod seed;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::{Transaction, params};
+
+use crate::db::schedule::start_text;
+use crate::db::staff::{NewStaff, insert as insert_staff};
+use crate::db::{Db, build_new_file, set_meta};
+use crate::domain::measures::BodyRegion;
+use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub therapists: u32,
+    pub patients: u32,
+    pub weeks_back: u32,
+    pub weeks_ahead: u32,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            therapists: 6,
+            patients: 400,
+            weeks_back: 12,
+            weeks_ahead: 4,
+        }
+    }
+}
+
+impl DemoOptions {
+    pub fn check(&self) -> AppResult<()> {
+        if !(1..=200).contains(&self.therapists) {
+            return Err(AppError::input("--therapists must be 1 to 200"));
+        }
+        if !(1..=200_000).contains(&self.patients) {
+            return Err(AppError::input("--patients must be 1 to 200000"));
+        }
+        if self.weeks_back > 1040 || self.weeks_ahead > 104 {
+            return Err(AppError::input("--weeks-back is at most 1040 and --weeks-ahead at most 104"));
+        }
+        Ok(())
+    }
+}
+
+/// What a build made, for the message after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub therapists: u32,
+    pub patients: u32,
+    pub visits: u64,
+}
+
+/// Meta keys that mark a demo clinic and when it was built.
+pub const META_DEMO_BUILT_ON: &str = "demo_built_on";
+
+/// A demo clinic built more than this many days before today is rebuilt on start.
+pub const DEMO_MAX_AGE_DAYS: i64 = 7;
+
+pub fn build(path: &Path, force: bool, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSummary> {
+    opts.check()?;
+    let mut summary = None;
+    build_new_file(path, force, |db| {
+        summary = Some(fill(db, opts, today)?);
+        Ok(())
+    })?;
+    summary.ok_or_else(|| AppError::failure("the demo clinic was not built"))
+}
+
+/// When the demo clinic at `db` was built (None for a real clinic record).
+pub fn built_on(db: &Db) -> AppResult<Option<NaiveDate>> {
+    Ok(db
+        .meta(META_DEMO_BUILT_ON)?
+        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}
+
+fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSummary> {
+    let exercises = seed::exercises()?;
+    let names = seed::names()?;
+    let diagnoses = seed::diagnoses()?;
+    let opts = opts.clone();
+    db.write(|tx| {
+        let mut g = Generator::new(tx, &opts, today, &names, &diagnoses)?;
+        clinical::insert_exercises(tx, &exercises)?;
+        g.staff()?;
+        g.patients()?;
+        set_meta(tx, "app", "ptclinic")?;
+        set_meta(tx, "demo", "1")?;
+        set_meta(tx, META_DEMO_BUILT_ON, &today.format("%Y-%m-%d").to_string())?;
+        set_meta(tx, "demo_seed", &opts.seed.to_string())?;
+        Ok(DemoSummary {
+            therapists: opts.therapists,
+            patients: opts.patients,
+            visits: g.visits,
+        })
+    })
+}
+
+const DAY_START: u32 = 8 * 60;
+const SLOT: u32 = 15;
+
+/// Opening hours in minutes after midnight: full weekdays, Saturday mornings. The day the demo
+/// is built on is always open, so there is a full day to check in whatever the weekday.
+fn opening(day: NaiveDate, today: NaiveDate) -> Option<(u32, u32)> {
+    match day.weekday() {
+        _ if day == today => Some((DAY_START, 17 * 60)),
+        Weekday::Sun => None,
+        Weekday::Sat => Some((DAY_START, 12 * 60)),
+        _ => Some((DAY_START, 17 * 60)),
+    }
+}
+
+const PAYERS: &[&str] = &[
+    "Medicare",
+    "Medicare",
+    "Blue Cross Blue Shield",
+    "Aetna",
+    "UnitedHealthcare",
+    "Cigna",
+    "Medicaid",
+    "Workers' Compensation",
+    "Humana",
+    "Self-pay",
+];
+
+/// Weekly visit patterns (Monday = 0).
+const PATTERNS: &[&[u32]] = &[
+    &[0, 2],
+    &[1, 3],
+    &[0, 3],
+    &[1, 4],
+    &[2, 4],
+    &[0, 2, 4],
+    &[1, 3, 5],
+    &[0, 2],
+    &[1, 3],
+];
+
+struct Generator<'a> {
+    tx: &'a Transaction<'a>,
+    opts: &'a DemoOptions,
+    today: NaiveDate,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    rng: SmallRng,
+    names: &'a seed::Names,
+    diagnoses: &'a [seed::DiagnosisSeed],
+    therapist_ids: Vec<(i64, String)>,
+    /// Booked 15-minute slots per (therapist, day).
+    busy: HashMap<(i64, NaiveDate), Vec<bool>>,
+    clinical: clinical::Clinical,
+    visits: u64,
+}
+
+impl<'a> Generator<'a> {
+    fn new(
+        tx: &'a Transaction<'a>,
+        opts: &'a DemoOptions,
+        today: NaiveDate,
+        names: &'a seed::Names,
+        diagnoses: &'a [seed::DiagnosisSeed],
+    ) -> rusqlite::Result<Self> {
+        Ok(Self {
+            tx,
+            opts,
+            today,
+            first_day: today - Duration::weeks(i64::from(opts.weeks_back)),
+            last_day: today + Duration::weeks(i64::from(opts.weeks_ahead)),
+            rng: SmallRng::seed_from_u64(opts.seed),
+            names,
+            diagnoses,
+            therapist_ids: Vec::new(),
+            busy: HashMap::new(),
+            clinical: clinical::Clinical::new(),
+            visits: 0,
+        })
+    }
+
+    fn pick<'b, T>(&mut self, items: &'b [T]) -> &'b T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    fn person(&mut self) -> (String, String) {
+        let names = self.names;
+        let first = self.pick(&names.first_names).clone();
+        let last = self.pick(&names.last_names).clone();
+        (first, last)
+    }
+
+    fn staff(&mut self) -> rusqlite::Result<()> {
+        let mut used_initials: Vec<String> = Vec::new();
+        let mut used_usernames: Vec<String> = Vec::new();
+        for i in 0..=self.opts.therapists {
+            let (first, last) = self.person();
+            let mut initials: String = [&first, &last]
+                .iter()
+                .filter_map(|n| n.chars().next())
+                .collect::<String>()
+                .to_uppercase();
+            if used_initials.contains(&initials) {
+                let base = initials.clone();
+                let mut n = 2;
+                while used_initials.contains(&initials) {
+                    initials = format!("{base}{n}");
+                    n += 1;
+                }
+            }
+            used_initials.push(initials.clone());
+            let mut username: String = format!("{}{}", &first[..1], last)
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            while used_usernames.contains(&username) {
+                username.push('2');
+            }
+            used_usernames.push(username.clone());
+            let role = if i == self.opts.therapists { Role::FrontDesk } else { Role::Therapist };
+            let id = insert_staff(
+                self.tx,
+                &NewStaff {
+                    name: format!("{first} {last}"),
+                    initials,
+                    role,
+                    username: Some(username),
+                },
+            )?;
+            if role == Role::Therapist {
+                self.therapist_ids.push((id, format!("{}", self.therapist_ids.len() + 1)));
+            }
+        }
+        Ok(())
+    }
+
+    fn patients(&mut self) -> rusqlite::Result<()> {
+        let span = (self.last_day - self.first_day).num_days().max(1);
+        for n in 0..self.opts.patients {
+            let (first, last) = self.person();
+            let age = self.rng.random_range(18..=88);
+            let dob = self.today - Duration::days(age * 365 + self.rng.random_range(0..365));
+            let diagnosis = self.pick(self.diagnoses).clone();
+            let region = BodyRegion::parse(&diagnosis.region).unwrap_or(BodyRegion::Lumbar);
+            let (therapist_id, room) = self.therapist_ids[self.rng.random_range(0..self.therapist_ids.len())].clone();
+            // Evaluations spread over the whole window, a little denser in the recent past so
+            // that today is a full day.
+            let offset = self.rng.random_range(0..span - 6);
+            let eval_day = self.first_day + Duration::days(offset);
+            let pattern = *self.pick(PATTERNS);
+            let planned = self.rng.random_range(8..=24) as usize;
+            let start_slot = self.rng.random_range(0..32) as u32;
+            let days = self.visit_days(therapist_id, eval_day, pattern, planned, start_slot);
+            let last_visit = days.last().map(|(d, _, _)| *d).unwrap_or(eval_day);
+            let active = last_visit >= self.today - Duration::days(7);
+            let mrn = format!("{}", 100_001 + n);
+            let phone = format!(
+                "(555) {:03}-{:04}",
+                self.rng.random_range(100..999),
+                self.rng.random_range(0..10_000)
+            );
+            let email = (self.rng.random_range(0..3) > 0).then(|| {
+                format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase())
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || "@.".contains(*c))
+                    .collect::<String>()
+            });
+            let payer = *self.pick(PAYERS);
+            // Plans of care and authorisations, shaped so that some visits carry flags.
+            let poc_days = match self.rng.random_range(0..10) {
+                0 => (self.today - eval_day).num_days() + self.rng.random_range(1..=6),
+                1 => (self.today - eval_day).num_days() - self.rng.random_range(1..=5),
+                _ => self.rng.random_range(60..=90),
+            }
+            .max(14);
+            let poc_end = eval_day + Duration::days(poc_days);
+            let authorized = match self.rng.random_range(0..10) {
+                0 => days.len() as i64 - self.rng.random_range(0..=3),
+                1 => days.len() as i64 - self.rng.random_range(4..=8),
+                _ => days.len() as i64 + self.rng.random_range(2..=6),
+            }
+            .max(4);
+            self.tx.execute(
+                "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email,
+                    diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end,
+                    poc_start, poc_end, active, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                params![
+                    mrn,
+                    first,
+                    last,
+                    dob.format("%Y-%m-%d").to_string(),
+                    phone,
+                    email,
+                    diagnosis.code,
+                    diagnosis.description,
+                    region.as_str(),
+                    payer,
+                    authorized,
+                    poc_end.format("%Y-%m-%d").to_string(),
+                    eval_day.format("%Y-%m-%d").to_string(),
+                    poc_end.format("%Y-%m-%d").to_string(),
+                    active,
+                    format!("{}T08:00:00", eval_day.format("%Y-%m-%d")),
+                ],
+            )?;
+            let patient_id = self.tx.last_insert_rowid();
+            let episode = self.appointments(patient_id, therapist_id, &room, &days, active)?;
+            self.clinical
+                .episode(self.tx, &mut self.rng, patient_id, region, &episode, active, self.today)?;
+        }
+        Ok(())
+    }
+
+    /// Days and times of an episode's visits, following a weekly pattern and fitted into the
+    /// therapist's free slots. Returns (day, start, minutes).
+    fn visit_days(
+        &mut self,
+        therapist_id: i64,
+        eval_day: NaiveDate,
+        pattern: &[u32],
+        planned: usize,
+        preferred_slot: u32,
+    ) -> Vec<(NaiveDate, NaiveDateTime, u32)> {
+        let mut out = Vec::with_capacity(planned);
+        let mut day = eval_day;
+        while out.len() < planned && day <= self.last_day {
+            let is_pattern_day = out.is_empty() || pattern.contains(&day.weekday().num_days_from_monday());
+            if is_pattern_day && let Some((open, close)) = opening(day, self.today) {
+                let minutes = if out.is_empty() {
+                    60
+                } else {
+                    *self.pick(&[30u32, 45, 45, 45, 60])
+                };
+                if let Some(at) = self.book_slot(therapist_id, day, open, close, minutes, preferred_slot) {
+                    out.push((day, day.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(at)), minutes));
+                }
+            }
+            day += Duration::days(1);
+        }
+        out
+    }
+
+    /// Finds the free slot nearest the patient's usual time; marks it busy.
+    fn book_slot(&mut self, therapist_id: i64, day: NaiveDate, open: u32, close: u32, minutes: u32, preferred: u32) -> Option<u32> {
+        let slots = ((close - open) / SLOT) as usize;
+        let need = minutes.div_ceil(SLOT) as usize;
+        if need > slots {
+            return None;
+        }
+        let busy = self
+            .busy
+            .entry((therapist_id, day))
+            .or_insert_with(|| vec![false; slots]);
+        let last_start = slots - need;
+        let want = (preferred as usize).min(last_start);
+        for distance in 0..=last_start {
+            for start in [want.checked_sub(distance), Some(want + distance)].into_iter().flatten() {
+                if start <= last_start && busy[start..start + need].iter().all(|b| !b) {
+                    busy[start..start + need].iter_mut().for_each(|b| *b = true);
+                    return Some(open + start as u32 * SLOT);
+                }
+            }
+        }
+        None
+    }
+
+    fn appointments(
+        &mut self,
+        patient_id: i64,
+        therapist_id: i64,
+        room: &str,
+        days: &[(NaiveDate, NaiveDateTime, u32)],
+        active: bool,
+    ) -> rusqlite::Result<Vec<clinical::EpisodeVisit>> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
+                status_changed_at, checked_in_at, cancel_reason, room, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        let mut out = Vec::with_capacity(days.len());
+        let mut treatment_days_since_report = 0;
+        for (i, (day, start, minutes)) in days.iter().enumerate() {
+            let past = *day < self.today;
+            let status = if !past {
+                AppointmentStatus::Scheduled
+            } else {
+                match self.rng.random_range(0..100) {
+                    0..=5 if i > 0 => AppointmentStatus::NoShow,
+                    6..=14 if i > 0 => AppointmentStatus::Cancelled,
+                    _ => AppointmentStatus::Completed,
+                }
+            };
+            let attended = status != AppointmentStatus::NoShow && status != AppointmentStatus::Cancelled;
+            if attended {
+                treatment_days_since_report += 1;
+            }
+            let kind = if i == 0 {
+                VisitKind::Evaluation
+            } else if i + 1 == days.len() && !active {
+                VisitKind::Discharge
+            } else if attended && treatment_days_since_report >= 10 {
+                treatment_days_since_report = 0;
+                VisitKind::Progress
+            } else {
+                VisitKind::Treatment
+            };
+            let reason = (status == AppointmentStatus::Cancelled).then(|| {
+                *self.pick(&[CancelReason::Patient, CancelReason::Patient, CancelReason::Late, CancelReason::Clinic])
+            });
+            let changed_at = past.then(|| {
+                let t = *start + Duration::minutes(i64::from(*minutes));
+                t.format("%Y-%m-%dT%H:%M:%S").to_string()
+            });
+            let checked_in = (status == AppointmentStatus::Completed).then(|| {
+                (*start - Duration::minutes(self.rng.random_range(0..12)))
+                    .format("%Y-%m-%dT%H:%M:%S")
+                    .to_string()
+            });
+            stmt.execute(params![
+                patient_id,
+                therapist_id,
+                start_text(*start),
+                minutes,
+                kind.as_str(),
+                status.as_str(),
+                changed_at,
+                checked_in,
+                reason.map(|r| r.as_str()),
+                room,
+                format!("{}T08:00:00", days[0].0.format("%Y-%m-%d")),
+            ])?;
+            self.visits += 1;
+            out.push(clinical::EpisodeVisit {
+                id: self.tx.last_insert_rowid(),
+                day: *day,
+                kind,
+                status,
+            });
+        }
+        Ok(out)
+    }
+}

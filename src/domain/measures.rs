@@ -1,0 +1,176 @@
+//! Outcome measure definitions: the one place their ranges, direction and MCID live
+//! (values from CLINICAL.md). The database's `measure_definitions` table is seeded from here.
+
+use super::appointment::stored_words;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Lower,
+    Higher,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasureDef {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub better: Better,
+    /// Minimal clinically important difference, in the measure's own points.
+    pub mcid: Option<f64>,
+    /// Minimal detectable change, where the literature gives one.
+    pub mdc: Option<f64>,
+    pub unit: &'static str,
+    /// Whole numbers only (NPRS).
+    pub integer: bool,
+}
+
+pub const MEASURES: &[MeasureDef] = &[
+    MeasureDef {
+        code: "NPRS",
+        name: "Numeric Pain Rating Scale",
+        min: 0.0,
+        max: 10.0,
+        better: Better::Lower,
+        mcid: Some(2.0),
+        mdc: None,
+        unit: "points",
+        integer: true,
+    },
+    MeasureDef {
+        code: "LEFS",
+        name: "Lower Extremity Functional Scale",
+        min: 0.0,
+        max: 80.0,
+        better: Better::Higher,
+        mcid: Some(9.0),
+        mdc: Some(9.0),
+        unit: "points",
+        integer: true,
+    },
+    MeasureDef {
+        code: "ODI",
+        name: "Oswestry Disability Index",
+        min: 0.0,
+        max: 100.0,
+        better: Better::Lower,
+        mcid: Some(10.0),
+        mdc: None,
+        unit: "%",
+        integer: false,
+    },
+    MeasureDef {
+        code: "NDI",
+        name: "Neck Disability Index",
+        min: 0.0,
+        max: 50.0,
+        better: Better::Lower,
+        mcid: Some(7.5),
+        mdc: Some(10.2),
+        unit: "points",
+        integer: true,
+    },
+    MeasureDef {
+        code: "QuickDASH",
+        name: "Quick Disabilities of the Arm, Shoulder and Hand",
+        min: 0.0,
+        max: 100.0,
+        better: Better::Lower,
+        mcid: Some(14.0),
+        mdc: Some(17.1),
+        unit: "points",
+        integer: false,
+    },
+    MeasureDef {
+        code: "PSFS",
+        name: "Patient-Specific Functional Scale",
+        min: 0.0,
+        max: 10.0,
+        better: Better::Higher,
+        mcid: Some(2.0),
+        mdc: None,
+        unit: "points",
+        integer: false,
+    },
+    MeasureDef {
+        code: "ROM",
+        name: "Range of motion",
+        min: -20.0,
+        max: 180.0,
+        better: Better::Higher,
+        mcid: None,
+        mdc: None,
+        unit: "degrees",
+        integer: true,
+    },
+];
+
+pub fn measure(code: &str) -> Option<&'static MeasureDef> {
+    MEASURES.iter().find(|m| m.code.eq_ignore_ascii_case(code))
+}
+
+/// The body region a patient is treated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyRegion {
+    Cervical,
+    Thoracic,
+    Lumbar,
+    Shoulder,
+    Elbow,
+    WristHand,
+    Hip,
+    Knee,
+    AnkleFoot,
+}
+
+stored_words!(BodyRegion {
+    Cervical => "cervical", "Cervical";
+    Thoracic => "thoracic", "Thoracic";
+    Lumbar => "lumbar", "Lumbar";
+    Shoulder => "shoulder", "Shoulder";
+    Elbow => "elbow", "Elbow";
+    WristHand => "wrist_hand", "Wrist/hand";
+    Hip => "hip", "Hip";
+    Knee => "knee", "Knee";
+    AnkleFoot => "ankle_foot", "Ankle/foot";
+});
+
+impl BodyRegion {
+    /// The usual region-specific questionnaire (CLINICAL.md); NPRS applies to everyone.
+    pub fn regional_measure(self) -> Option<&'static str> {
+        match self {
+            Self::Knee | Self::Hip | Self::AnkleFoot => Some("LEFS"),
+            Self::Lumbar => Some("ODI"),
+            Self::Cervical => Some("NDI"),
+            Self::Shoulder | Self::Elbow | Self::WristHand => Some("QuickDASH"),
+            Self::Thoracic => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_regional_measure_is_defined() {
+        for r in BodyRegion::ALL {
+            if let Some(code) = r.regional_measure() {
+                assert!(measure(code).is_some(), "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn mcid_values_follow_clinical_md() {
+        let mcid = |c| measure(c).unwrap().mcid;
+        assert_eq!(mcid("NPRS"), Some(2.0));
+        assert_eq!(mcid("LEFS"), Some(9.0));
+        assert_eq!(mcid("ODI"), Some(10.0));
+        assert_eq!(mcid("NDI"), Some(7.5));
+        assert_eq!(mcid("QuickDASH"), Some(14.0));
+        assert_eq!(mcid("PSFS"), Some(2.0));
+        assert_eq!(mcid("ROM"), None);
+    }
+}

@@ -1,0 +1,10 @@
+//! Plain types and clinic rules, free of storage and screen concerns.
+
+pub mod appointment;
+pub mod measures;
+pub mod patient;
+pub mod staff;
+
+pub use appointment::{AppointmentStatus, CancelReason, VisitKind};
+pub use patient::age_on;
+pub use staff::Role;

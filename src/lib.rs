@@ -1,0 +1,14 @@
+//! ptclinic: a keyboard-driven terminal app for physical-therapy clinics.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod sanitize;
+pub mod text;
+pub mod search;
+pub mod tui;

@@ -1,0 +1,419 @@
+//! The booking/rescheduling form and the new-patient form. Forms check inline, keep what was
+//! typed through every error, and only close on save or an explicit discard.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::input::LineInput;
+use crate::db::schedule::Booking;
+use crate::domain::patient::{Patient, PatientField, PatientForm};
+use crate::domain::staff::Staff;
+use crate::domain::{Role, VisitKind};
+use crate::search::{Matcher, rank_people};
+
+/// A bookable patient, with the name as searched and shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    pub id: i64,
+    pub name: String,
+    pub mrn: String,
+    pub date_of_birth: NaiveDate,
+}
+
+impl From<&Patient> for DirectoryEntry {
+    fn from(p: &Patient) -> Self {
+        Self {
+            id: p.id,
+            name: p.full_name(),
+            mrn: p.mrn.clone(),
+            date_of_birth: p.date_of_birth,
+        }
+    }
+}
+
+/// What a key did to a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormOutcome {
+    Stay,
+    Submit,
+    Close,
+}
+
+/// Esc twice discards a form with typed text; once closes an untouched one.
+fn escape(dirty: bool, armed: &mut bool) -> FormOutcome {
+    if !dirty || *armed {
+        FormOutcome::Close
+    } else {
+        *armed = true;
+        FormOutcome::Stay
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BookingMode {
+    New,
+    Move { visit_id: i64, version: i64, patient_id: i64, patient_name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingField {
+    Patient,
+    Therapist,
+    Date,
+    Time,
+    Minutes,
+    Kind,
+}
+
+impl BookingField {
+    pub const ALL: [BookingField; 6] = [
+        BookingField::Patient,
+        BookingField::Therapist,
+        BookingField::Date,
+        BookingField::Time,
+        BookingField::Minutes,
+        BookingField::Kind,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BookingField::Patient => "Patient",
+            BookingField::Therapist => "Therapist",
+            BookingField::Date => "Date",
+            BookingField::Time => "Time",
+            BookingField::Minutes => "Minutes",
+            BookingField::Kind => "Kind",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingForm {
+    pub mode: BookingMode,
+    pub focus: usize,
+    pub patient: LineInput,
+    /// Patient ids matching what is typed, best first, and the highlighted one.
+    pub patient_hits: Vec<i64>,
+    pub patient_pick: usize,
+    pub therapist: LineInput,
+    pub date: LineInput,
+    pub time: LineInput,
+    pub minutes: LineInput,
+    pub kind: VisitKind,
+    pub error: Option<(BookingField, String)>,
+    /// A double booking found at the last Enter, for that booking; Enter again books anyway.
+    pub warning: Option<(Booking, String)>,
+    pub touched: bool,
+    pub discard_armed: bool,
+    pub saving: bool,
+}
+
+/// "9:30", "0930", "930" and "14:05" are all times.
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let t = text.trim();
+    if let Ok(time) = NaiveTime::parse_from_str(t, "%H:%M") {
+        return Some(time);
+    }
+    if t.len() >= 3 && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit()) {
+        let (h, m) = t.split_at(t.len() - 2);
+        return NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0);
+    }
+    None
+}
+
+impl BookingForm {
+    pub fn new(day: NaiveDate, therapist: Option<&Staff>) -> Self {
+        Self {
+            mode: BookingMode::New,
+            focus: 0,
+            patient: LineInput::default(),
+            patient_hits: Vec::new(),
+            patient_pick: 0,
+            therapist: LineInput::with_text(therapist.map(|s| s.initials.as_str()).unwrap_or("")),
+            date: LineInput::with_text(&day.format("%Y-%m-%d").to_string()),
+            time: LineInput::default(),
+            minutes: LineInput::with_text("45"),
+            kind: VisitKind::Treatment,
+            error: None,
+            warning: None,
+            touched: false,
+            discard_armed: false,
+            saving: false,
+        }
+    }
+
+    pub fn reschedule(v: &crate::domain::appointment::Visit) -> Self {
+        let mut f = Self::new(v.start.date(), None);
+        f.mode = BookingMode::Move {
+            visit_id: v.id,
+            version: v.version,
+            patient_id: v.patient_id,
+            patient_name: v.patient_name.clone(),
+        };
+        f.focus = 2;
+        f.therapist = LineInput::with_text(&v.therapist_initials);
+        f.time = LineInput::with_text(&v.start.format("%H:%M").to_string());
+        f.minutes = LineInput::with_text(&v.minutes.to_string());
+        f.kind = v.kind;
+        f
+    }
+
+    pub fn field(&self) -> BookingField {
+        BookingField::ALL[self.focus]
+    }
+
+    fn first_field(&self) -> usize {
+        match self.mode {
+            BookingMode::New => 0,
+            BookingMode::Move { .. } => 1,
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.touched
+    }
+
+    fn input_mut(&mut self, field: BookingField) -> Option<&mut LineInput> {
+        match field {
+            BookingField::Patient => Some(&mut self.patient),
+            BookingField::Therapist => Some(&mut self.therapist),
+            BookingField::Date => Some(&mut self.date),
+            BookingField::Time => Some(&mut self.time),
+            BookingField::Minutes => Some(&mut self.minutes),
+            BookingField::Kind => None,
+        }
+    }
+
+    pub fn refresh_patient_hits(&mut self, matcher: &Matcher, patients: &[DirectoryEntry]) {
+        let hits = rank_people(
+            matcher,
+            self.patient.text(),
+            patients.iter().map(|p| (p.name.as_str(), p.mrn.as_str())),
+        );
+        self.patient_hits = hits.iter().take(50).map(|h| patients[h.index].id).collect();
+        self.patient_pick = 0;
+    }
+
+    pub fn handle_key(&mut self, ev: &KeyEvent, matcher: &Matcher, patients: &[DirectoryEntry]) -> FormOutcome {
+        if ev.code != KeyCode::Esc {
+            self.discard_armed = false;
+        }
+        let field = self.field();
+        match ev.code {
+            KeyCode::Esc => return escape(self.is_dirty(), &mut self.discard_armed),
+            KeyCode::Enter => return FormOutcome::Submit,
+            KeyCode::Tab => self.focus = (self.focus + 1).min(BookingField::ALL.len() - 1),
+            KeyCode::BackTab => self.focus = self.focus.saturating_sub(1).max(self.first_field()),
+            KeyCode::Down if field == BookingField::Patient && !self.patient_hits.is_empty() => {
+                self.patient_pick = (self.patient_pick + 1).min(self.patient_hits.len() - 1);
+            }
+            KeyCode::Up if field == BookingField::Patient && !self.patient_hits.is_empty() => {
+                self.patient_pick = self.patient_pick.saturating_sub(1);
+            }
+            KeyCode::Down => self.focus = (self.focus + 1).min(BookingField::ALL.len() - 1),
+            KeyCode::Up => self.focus = self.focus.saturating_sub(1).max(self.first_field()),
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if field == BookingField::Kind => {
+                let all = VisitKind::ALL;
+                let at = all.iter().position(|k| *k == self.kind).unwrap_or(0);
+                let next = if ev.code == KeyCode::Left { at + all.len() - 1 } else { at + 1 };
+                self.kind = all[next % all.len()];
+                self.touched = true;
+                self.warning = None;
+            }
+            _ => {
+                let Some(input) = self.input_mut(field) else {
+                    return FormOutcome::Stay;
+                };
+                if input.handle(ev) && !matches!(ev.code, KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End) {
+                    self.touched = true;
+                    self.warning = None;
+                    if field == BookingField::Patient {
+                        self.refresh_patient_hits(matcher, patients);
+                    }
+                }
+            }
+        }
+        FormOutcome::Stay
+    }
+
+    pub fn picked_patient(&self) -> Option<i64> {
+        match &self.mode {
+            BookingMode::Move { patient_id, .. } => Some(*patient_id),
+            BookingMode::New => self.patient_hits.get(self.patient_pick).copied(),
+        }
+    }
+
+    /// Reads the form into a booking, or names the first field that is wrong.
+    pub fn validate(&self, staff: &[Staff]) -> Result<Booking, (BookingField, String)> {
+        let patient_id = self.picked_patient().ok_or((
+            BookingField::Patient,
+            "type a few letters of the patient's name or MRN, then pick with ↑/↓".to_string(),
+        ))?;
+        let therapist = find_therapist(staff, self.therapist.text()).map_err(|m| (BookingField::Therapist, m))?;
+        let date = NaiveDate::parse_from_str(self.date.text().trim(), "%Y-%m-%d")
+            .map_err(|_| (BookingField::Date, "date as YYYY-MM-DD, a real date".to_string()))?;
+        let time = parse_time(self.time.text())
+            .ok_or((BookingField::Time, "time as HH:MM, e.g. 09:30 or 14:15".to_string()))?;
+        let minutes: i64 = self
+            .minutes
+            .text()
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (5..=480).contains(m))
+            .ok_or((BookingField::Minutes, "minutes: a whole number from 5 to 480".to_string()))?;
+        Ok(Booking {
+            patient_id,
+            therapist_id: therapist.id,
+            start: NaiveDateTime::new(date, time),
+            minutes,
+            kind: self.kind,
+        })
+    }
+}
+
+/// A therapist by initials, username or (part of) the name.
+pub fn find_therapist<'a>(staff: &'a [Staff], text: &str) -> Result<&'a Staff, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("type the therapist's initials or name".into());
+    }
+    let therapists: Vec<&Staff> = staff.iter().filter(|s| s.role == Role::Therapist).collect();
+    if let Some(s) = therapists.iter().find(|s| s.is_user(text)) {
+        return Ok(s);
+    }
+    let lower = text.to_lowercase();
+    let found: Vec<&&Staff> = therapists
+        .iter()
+        .filter(|s| s.name.to_lowercase().contains(&lower))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("no therapist matches \"{text}\"")),
+        many => Err(format!(
+            "\"{text}\" matches {}",
+            many.iter().map(|s| s.initials.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PatientFormState {
+    pub inputs: [LineInput; 6],
+    pub focus: usize,
+    pub error: Option<(PatientField, String)>,
+    pub touched: bool,
+    pub discard_armed: bool,
+    pub saving: bool,
+}
+
+pub const PATIENT_FIELDS: [(PatientField, &str, &str); 6] = [
+    (PatientField::FirstName, "First name", ""),
+    (PatientField::LastName, "Last name", ""),
+    (PatientField::DateOfBirth, "Date of birth", "YYYY-MM-DD"),
+    (PatientField::Phone, "Phone", "optional"),
+    (PatientField::Payer, "Payer", "optional"),
+    (PatientField::Diagnosis, "Diagnosis", "ICD-10 code and words, optional"),
+];
+
+impl PatientFormState {
+    pub fn is_dirty(&self) -> bool {
+        self.touched
+    }
+
+    pub fn form(&self) -> PatientForm {
+        let t = |i: usize| self.inputs[i].text().to_string();
+        PatientForm {
+            first_name: t(0),
+            last_name: t(1),
+            date_of_birth: t(2),
+            phone: t(3),
+            payer: t(4),
+            diagnosis: t(5),
+        }
+    }
+
+    pub fn focus_field(&mut self, field: PatientField) {
+        if let Some(i) = PATIENT_FIELDS.iter().position(|(f, _, _)| *f == field) {
+            self.focus = i;
+        }
+    }
+
+    pub fn handle_key(&mut self, ev: &KeyEvent) -> FormOutcome {
+        if ev.code != KeyCode::Esc {
+            self.discard_armed = false;
+        }
+        match ev.code {
+            KeyCode::Esc => return escape(self.is_dirty(), &mut self.discard_armed),
+            KeyCode::Enter if self.focus + 1 < self.inputs.len() && !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.focus += 1
+            }
+            KeyCode::Enter => return FormOutcome::Submit,
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(self.inputs.len() - 1),
+            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            _ => {
+                if self.inputs[self.focus].handle(ev) && !matches!(ev.code, KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End) {
+                    self.touched = true;
+                }
+            }
+        }
+        FormOutcome::Stay
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff() -> Vec<Staff> {
+        vec![
+            Staff { id: 1, name: "Ana Ruiz".into(), initials: "AR".into(), role: Role::Therapist, username: Some("aruiz".into()) },
+            Staff { id: 2, name: "Ben Okafor".into(), initials: "BO".into(), role: Role::Therapist, username: None },
+            Staff { id: 3, name: "Anna Berg".into(), initials: "AB".into(), role: Role::FrontDesk, username: None },
+        ]
+    }
+
+    #[test]
+    fn times_are_read_the_way_people_type_them() {
+        assert_eq!(parse_time("9:30"), NaiveTime::from_hms_opt(9, 30, 0));
+        assert_eq!(parse_time("0930"), NaiveTime::from_hms_opt(9, 30, 0));
+        assert_eq!(parse_time("1415"), NaiveTime::from_hms_opt(14, 15, 0));
+        assert_eq!(parse_time("25:00"), None);
+        assert_eq!(parse_time("soon"), None);
+    }
+
+    #[test]
+    fn therapists_are_found_by_initials_or_name_and_front_desk_is_not_bookable() {
+        let s = staff();
+        assert_eq!(find_therapist(&s, "ar").unwrap().id, 1);
+        assert_eq!(find_therapist(&s, "okafor").unwrap().id, 2);
+        assert!(find_therapist(&s, "AB").is_err());
+        assert!(find_therapist(&s, "").is_err());
+    }
+
+    #[test]
+    fn a_bad_field_is_named_and_the_typed_text_stays() {
+        let mut f = BookingForm::new(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), None);
+        f.patient_hits = vec![7];
+        f.therapist = LineInput::with_text("AR");
+        f.time = LineInput::with_text("9:3O");
+        let err = f.validate(&staff()).unwrap_err();
+        assert_eq!(err.0, BookingField::Time);
+        assert_eq!(f.time.text(), "9:3O");
+        f.time = LineInput::with_text("9:30");
+        let b = f.validate(&staff()).unwrap();
+        assert_eq!((b.patient_id, b.therapist_id, b.minutes), (7, 1, 45));
+    }
+
+    #[test]
+    fn escape_needs_two_presses_once_something_was_typed() {
+        let mut f = PatientFormState::default();
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        f.handle_key(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
+        assert_eq!(f.handle_key(&esc), FormOutcome::Stay);
+        assert_eq!(f.inputs[0].text(), "A");
+        assert_eq!(f.handle_key(&esc), FormOutcome::Close);
+        let mut untouched = PatientFormState::default();
+        assert_eq!(untouched.handle_key(&esc), FormOutcome::Close);
+    }
+}

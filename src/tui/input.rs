@@ -1,0 +1,142 @@
+//! A one-line text field for forms and the patient filter: what was typed stays until the
+//! person clears it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    text: String,
+    /// Cursor position in characters.
+    cursor: usize,
+}
+
+impl LineInput {
+    pub fn with_text(text: &str) -> Self {
+        let text = crate::sanitize::clean_line(text);
+        Self {
+            cursor: text.chars().count(),
+            text,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.cursor = 0;
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(chars)
+            .map(|(i, _)| i)
+            .unwrap_or(self.text.len())
+    }
+
+    /// Applies an editing key; returns whether the key was an edit or a cursor move.
+    pub fn handle(&mut self, ev: &KeyEvent) -> bool {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let len = self.text.chars().count();
+        match ev.code {
+            KeyCode::Char('a') if ctrl => self.cursor = 0,
+            KeyCode::Char('e') if ctrl => self.cursor = len,
+            KeyCode::Char('u') if ctrl => {
+                let at = self.byte_at(self.cursor);
+                self.text.replace_range(..at, "");
+                self.cursor = 0;
+            }
+            KeyCode::Char('w') if ctrl => {
+                let chars: Vec<char> = self.text.chars().collect();
+                let mut start = self.cursor;
+                while start > 0 && chars[start - 1] == ' ' {
+                    start -= 1;
+                }
+                while start > 0 && chars[start - 1] != ' ' {
+                    start -= 1;
+                }
+                let (from, to) = (self.byte_at(start), self.byte_at(self.cursor));
+                self.text.replace_range(from..to, "");
+                self.cursor = start;
+            }
+            KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe_char(c) => {
+                let at = self.byte_at(self.cursor);
+                self.text.insert(at, c);
+                self.cursor += 1;
+            }
+            KeyCode::Backspace if self.cursor > 0 => {
+                let at = self.byte_at(self.cursor - 1);
+                self.text.remove(at);
+                self.cursor -= 1;
+            }
+            KeyCode::Delete if self.cursor < len => {
+                let at = self.byte_at(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Left if self.cursor > 0 => self.cursor -= 1,
+            KeyCode::Right if self.cursor < len => self.cursor += 1,
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = len,
+            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => {}
+            _ => return false,
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(input: &mut LineInput, code: KeyCode) {
+        input.handle(&KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn typed(s: &str) -> LineInput {
+        let mut i = LineInput::default();
+        for c in s.chars() {
+            press(&mut i, KeyCode::Char(c));
+        }
+        i
+    }
+
+    #[test]
+    fn typing_and_editing_in_the_middle() {
+        let mut i = typed("Mria");
+        press(&mut i, KeyCode::Home);
+        press(&mut i, KeyCode::Right);
+        press(&mut i, KeyCode::Char('a'));
+        assert_eq!(i.text(), "Maria");
+        press(&mut i, KeyCode::End);
+        press(&mut i, KeyCode::Backspace);
+        assert_eq!(i.text(), "Mari");
+    }
+
+    #[test]
+    fn multibyte_text_is_edited_by_character() {
+        let mut i = typed("José");
+        press(&mut i, KeyCode::Backspace);
+        assert_eq!(i.text(), "Jos");
+        let mut i = typed("李小龍");
+        press(&mut i, KeyCode::Left);
+        press(&mut i, KeyCode::Delete);
+        assert_eq!(i.text(), "李小");
+    }
+
+    #[test]
+    fn ctrl_w_deletes_a_word() {
+        let mut i = typed("Ana Maria");
+        i.handle(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
+        assert_eq!(i.text(), "Ana ");
+    }
+}

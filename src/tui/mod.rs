@@ -1,0 +1,168 @@
+//! The full-screen app: state, keys, update, views and the event loop.
+
+pub mod forms;
+pub mod input;
+pub mod keymap;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use std::time::Duration;
+
+use chrono::Timelike;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::config::Settings;
+use crate::db::worker::{Reply, Request, Worker};
+use crate::error::{AppError, AppResult};
+use state::{AppState, ClinicInfo};
+use theme::Theme;
+use update::{Effect, Event, update};
+
+/// Opens the clinic and runs the app until the user quits. Any problem opening the record is
+/// reported before the screen is taken over.
+pub fn run(settings: &Settings) -> AppResult<()> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::load(&settings.theme, no_color)?;
+    let db = crate::commands::open_clinic(settings)?;
+    let today = settings.clock.today();
+    let staff = db.staff()?;
+    let visits = db.day(today)?;
+    let info = ClinicInfo {
+        user: settings.user.clone(),
+        db_path: db.path_text(),
+        demo: settings.db.is_demo(),
+        fixed_today: settings.clock.is_fixed(),
+        me: staff.iter().find(|s| s.is_user(&settings.user)).cloned(),
+    };
+    let now = settings.clock.now();
+    let mut state = AppState::new(info, today, now);
+    state.staff = staff;
+    state.set_day(today, visits, crate::clock::stamp(now));
+
+    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
+    let (requests, worker) = Worker::new(db, settings.user.clone(), settings.clock)
+        .spawn(reply_tx)
+        .map_err(|e| AppError::failure(format!("cannot start the database thread: {e}")))?;
+
+    let mut term = terminal::enter().map_err(|e| AppError::failure(format!("cannot use this terminal: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::failure(format!("cannot start: {e}")));
+    let result = runtime.and_then(|rt| rt.block_on(event_loop(&mut term, &mut state, &theme, settings, &requests, reply_rx)));
+    terminal::restore();
+    // Queued writes finish before the process ends.
+    drop(requests);
+    let _ = worker.join();
+    result
+}
+
+fn send(requests: &std::sync::mpsc::Sender<Request>, effects: Vec<Effect>) -> AppResult<()> {
+    for Effect::Db(request) in effects {
+        requests
+            .send(request)
+            .map_err(|_| AppError::failure("the database thread stopped unexpectedly; nothing more can be saved"))?;
+    }
+    Ok(())
+}
+
+/// Time until the next minute starts, for the clock.
+fn until_next_minute(settings: &Settings) -> Duration {
+    let now = settings.clock.now();
+    Duration::from_secs(u64::from(60 - now.second()).max(1))
+}
+
+async fn event_loop(
+    term: &mut terminal::Term,
+    state: &mut AppState,
+    theme: &Theme,
+    settings: &Settings,
+    requests: &std::sync::mpsc::Sender<Request>,
+    mut replies: mpsc::UnboundedReceiver<Reply>,
+) -> AppResult<()> {
+    let io = |e: std::io::Error| AppError::failure(format!("terminal error: {e}"));
+    let mut events = EventStream::new();
+    let mut signals = Signals::new()?;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal::draw(term, |f| view::draw(f, state, theme)).map_err(io)?;
+            dirty = false;
+        }
+        if state.quit {
+            return Ok(());
+        }
+        let clock = tokio::time::sleep(until_next_minute(settings));
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(key))) => {
+                    send(requests, update(state, Event::Key(key)))?;
+                    dirty = true;
+                }
+                Some(Ok(TermEvent::Resize(..))) => {
+                    term.autoresize().map_err(io)?;
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(io(e)),
+                None => return Ok(()),
+            },
+            Some(reply) = replies.recv() => {
+                send(requests, update(state, Event::Reply(reply)))?;
+                // Take everything else that is ready before drawing once.
+                while let Ok(reply) = replies.try_recv() {
+                    send(requests, update(state, Event::Reply(reply)))?;
+                }
+                dirty = true;
+            }
+            _ = clock => {
+                update(state, Event::Tick(settings.clock.now()));
+                dirty = true;
+            }
+            _ = signals.recv() => return Ok(()),
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP (a closed SSH session) end the app cleanly.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> AppResult<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let fail = |e: std::io::Error| AppError::failure(format!("cannot listen for signals: {e}"));
+        Ok(Self {
+            term: signal(SignalKind::terminate()).map_err(fail)?,
+            hup: signal(SignalKind::hangup()).map_err(fail)?,
+        })
+    }
+
+    #[cfg(unix)]
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> AppResult<Self> {
+        Ok(Self {})
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) {
+        std::future::pending::<()>().await
+    }
+}

@@ -1,0 +1,553 @@
+//! `update(state, event) -> effects`: keys and database replies in, new state and requests
+//! out. No I/O happens here, so every flow can be tested as a plain function.
+
+use chrono::{Duration, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::forms::{BookingForm, BookingMode, DirectoryEntry, FormOutcome};
+use super::keymap::{Action, action_for};
+use super::state::{AppState, Filter, Level, Modal, Pane, UndoEntry};
+use crate::db::schedule::{Booking, StatusChange};
+use crate::db::worker::{Reply, Request};
+use crate::domain::appointment::{Transition, Visit};
+use crate::domain::{AppointmentStatus, CancelReason};
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Reply(Reply),
+    /// The minute changed.
+    Tick(NaiveDateTime),
+}
+
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Db(Request),
+}
+
+pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => on_key(state, &key),
+        Event::Key(_) => Vec::new(),
+        Event::Reply(reply) => on_reply(state, reply),
+        Event::Tick(now) => {
+            state.now = now;
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
+    if state.modal.is_some() {
+        return on_modal_key(state, key);
+    }
+    if state.filter.as_ref().is_some_and(|f| f.typing) {
+        if let Some(effects) = on_filter_key(state, key) {
+            return effects;
+        }
+    }
+    // A message stays until the next key, so it is read before it goes.
+    state.message = None;
+    match action_for(key, state.pane == Pane::Schedule) {
+        Some(action) => on_action(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// Keys while typing in the filter; None hands the key on to the list (↑/↓ keep working).
+fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let filter = state.filter.as_mut()?;
+    match key.code {
+        KeyCode::Esc => {
+            state.filter = None;
+            state.refresh_rows();
+        }
+        KeyCode::Enter => {
+            filter.typing = false;
+            if filter.input.is_empty() {
+                state.filter = None;
+            }
+            state.refresh_rows();
+        }
+        KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown | KeyCode::Tab | KeyCode::BackTab => {
+            return None;
+        }
+        _ => {
+            if filter.input.handle(key) {
+                state.refresh_rows();
+            }
+        }
+    }
+    Some(Vec::new())
+}
+
+fn load_patient(state: &AppState) -> Vec<Effect> {
+    match (state.pane, state.selected_visit()) {
+        (Pane::Schedule, _) | (_, None) => Vec::new(),
+        (_, Some(v)) => vec![Effect::Db(Request::LoadPatient(v.patient_id))],
+    }
+}
+
+fn move_selection(state: &mut AppState, to: impl FnOnce(usize, usize) -> usize) -> Vec<Effect> {
+    if state.rows.is_empty() {
+        return Vec::new();
+    }
+    let last = state.rows.len() - 1;
+    let current = state.selected_index().unwrap_or(0);
+    state.select_row(to(current, last).min(last));
+    load_patient(state)
+}
+
+fn go_to_day(state: &mut AppState, day: chrono::NaiveDate) -> Vec<Effect> {
+    state.day = day;
+    vec![Effect::Db(Request::LoadDay(day))]
+}
+
+fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let page = state.page_size.max(1);
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            Vec::new()
+        }
+        Action::Help => {
+            state.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        Action::NextPane | Action::PrevPane => {
+            let at = Pane::ALL.iter().position(|p| *p == state.pane).unwrap_or(0);
+            let step = if action == Action::NextPane { 1 } else { Pane::ALL.len() - 1 };
+            state.pane = Pane::ALL[(at + step) % Pane::ALL.len()];
+            load_patient(state)
+        }
+        Action::ShowSchedule | Action::ShowProgress | Action::ShowProgram => {
+            state.pane = match action {
+                Action::ShowSchedule => Pane::Schedule,
+                Action::ShowProgress => Pane::Progress,
+                _ => Pane::Program,
+            };
+            load_patient(state)
+        }
+        Action::Up => move_selection(state, |i, _| i.saturating_sub(1)),
+        Action::Down => move_selection(state, |i, _| i + 1),
+        Action::PageUp => move_selection(state, |i, _| i.saturating_sub(page)),
+        Action::PageDown => move_selection(state, |i, _| i + page),
+        Action::First => move_selection(state, |_, _| 0),
+        Action::Last => move_selection(state, |_, last| last),
+        Action::PrevDay => go_to_day(state, state.day - Duration::days(1)),
+        Action::NextDay => go_to_day(state, state.day + Duration::days(1)),
+        Action::Today => go_to_day(state, state.today),
+        Action::Filter => {
+            let filter = state.filter.get_or_insert_with(Filter::default);
+            filter.typing = true;
+            Vec::new()
+        }
+        Action::ClearFilter => {
+            if state.filter.take().is_some() {
+                state.refresh_rows();
+            }
+            Vec::new()
+        }
+        Action::ToggleMine => {
+            if state.info.me.is_none() {
+                let user = state.info.user.clone();
+                state.say(Level::Warning, format!("{user} is not on the staff list, so there are no visits of yours: showing everyone"));
+            } else {
+                state.mine_only = !state.mine_only;
+                state.refresh_rows();
+            }
+            Vec::new()
+        }
+        Action::CheckIn => change_status(state, AppointmentStatus::CheckedIn, None),
+        Action::NoShow => change_status(state, AppointmentStatus::NoShow, None),
+        Action::Cancel => {
+            let Some(v) = state.selected_visit() else {
+                return Vec::new();
+            };
+            match v.status.transition_to(AppointmentStatus::Cancelled) {
+                Transition::Change => {
+                    state.modal = Some(Modal::Cancel {
+                        visit_id: v.id,
+                        version: v.version,
+                        confirmed: false,
+                    });
+                }
+                Transition::Unchanged => state.say(Level::Info, "this visit is already cancelled"),
+                Transition::Refused(why) => state.say(Level::Warning, why),
+            }
+            Vec::new()
+        }
+        Action::Undo => match state.undo.pop() {
+            Some(entry) => {
+                state.pending_writes += 1;
+                vec![Effect::Db(Request::Undo {
+                    id: entry.visit_id,
+                    seen_version: entry.version,
+                    previous: entry.previous,
+                })]
+            }
+            None => {
+                state.say(Level::Info, "nothing to undo");
+                Vec::new()
+            }
+        },
+        Action::Book => {
+            let me = state.info.me.as_ref().filter(|s| s.role == crate::domain::Role::Therapist);
+            state.modal = Some(Modal::Booking(Box::new(BookingForm::new(state.day, me))));
+            vec![Effect::Db(Request::LoadDirectory)]
+        }
+        Action::Reschedule => {
+            let Some(v) = state.selected_visit() else {
+                return Vec::new();
+            };
+            if v.status != AppointmentStatus::Scheduled {
+                let status = v.status.label();
+                state.say(Level::Warning, format!("only a scheduled visit can be moved; this one is {status}"));
+                return Vec::new();
+            }
+            state.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
+            vec![Effect::Db(Request::LoadDirectory)]
+        }
+        Action::NewPatient => {
+            state.modal = Some(Modal::NewPatient(Box::default()));
+            Vec::new()
+        }
+    }
+}
+
+fn change_status(state: &mut AppState, to: AppointmentStatus, reason: Option<CancelReason>) -> Vec<Effect> {
+    let Some(v) = state.selected_visit() else {
+        state.say(Level::Info, "no visit selected");
+        return Vec::new();
+    };
+    match v.status.transition_to(to) {
+        Transition::Refused(why) => {
+            state.say(Level::Warning, why);
+            Vec::new()
+        }
+        Transition::Unchanged => {
+            let note = match (to, v.checked_in_at.as_deref().and_then(|t| t.get(11..16))) {
+                (AppointmentStatus::CheckedIn, Some(at)) => format!("already checked in at {at}"),
+                _ => format!("already {}", to.label()),
+            };
+            state.say(Level::Info, note);
+            Vec::new()
+        }
+        Transition::Change => {
+            let (id, seen_version) = (v.id, v.version);
+            state.pending_writes += 1;
+            vec![Effect::Db(Request::SetStatus {
+                id,
+                seen_version,
+                to,
+                reason,
+            })]
+        }
+    }
+}
+
+fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
+    let Some(modal) = state.modal.as_mut() else {
+        return Vec::new();
+    };
+    match modal {
+        Modal::Help => {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')) {
+                state.modal = None;
+            }
+            Vec::new()
+        }
+        Modal::Cancel {
+            visit_id,
+            version,
+            confirmed,
+        } => {
+            let (id, version) = (*visit_id, *version);
+            if !*confirmed {
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => *confirmed = true,
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => state.modal = None,
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            let reason = match key.code {
+                KeyCode::Char('p') => CancelReason::Patient,
+                KeyCode::Char('c') => CancelReason::Clinic,
+                KeyCode::Char('l') => CancelReason::Late,
+                KeyCode::Esc => {
+                    state.modal = None;
+                    return Vec::new();
+                }
+                _ => return Vec::new(),
+            };
+            state.modal = None;
+            state.pending_writes += 1;
+            vec![Effect::Db(Request::SetStatus {
+                id,
+                seen_version: version,
+                to: AppointmentStatus::Cancelled,
+                reason: Some(reason),
+            })]
+        }
+        Modal::Booking(form) => {
+            if form.saving {
+                return Vec::new();
+            }
+            match form.handle_key(key, &state.matcher, &state.directory) {
+                FormOutcome::Stay => Vec::new(),
+                FormOutcome::Close => {
+                    state.modal = None;
+                    Vec::new()
+                }
+                FormOutcome::Submit => submit_booking(state),
+            }
+        }
+        Modal::NewPatient(form) => {
+            if form.saving {
+                return Vec::new();
+            }
+            match form.handle_key(key) {
+                FormOutcome::Stay => Vec::new(),
+                FormOutcome::Close => {
+                    state.modal = None;
+                    Vec::new()
+                }
+                FormOutcome::Submit => match form.form().validate(state.today) {
+                    Err((field, message)) => {
+                        form.focus_field(field);
+                        form.error = Some((field, message));
+                        Vec::new()
+                    }
+                    Ok(patient) => {
+                        form.error = None;
+                        form.saving = true;
+                        state.pending_writes += 1;
+                        vec![Effect::Db(Request::Register(patient))]
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn booking_form(state: &mut AppState) -> Option<&mut BookingForm> {
+    match state.modal.as_mut() {
+        Some(Modal::Booking(f)) => Some(f),
+        _ => None,
+    }
+}
+
+/// The visits a booking would overlap, other than the one being moved.
+fn clashes<'a>(visits: &'a [Visit], b: &Booking, moving: Option<i64>) -> Vec<&'a Visit> {
+    visits
+        .iter()
+        .filter(|v| {
+            v.therapist_id == b.therapist_id
+                && v.status != AppointmentStatus::Cancelled
+                && Some(v.id) != moving
+                && v.overlaps(b.start, b.minutes)
+        })
+        .collect()
+}
+
+fn clash_warning(clashing: &[&Visit]) -> String {
+    let list: Vec<String> = clashing
+        .iter()
+        .map(|v| format!("{}–{} {}", v.start.format("%H:%M"), v.end().format("%H:%M"), v.patient_name))
+        .collect();
+    format!(
+        "{} is already booked then ({}): Enter books anyway, Esc goes back",
+        clashing[0].therapist_initials,
+        list.join(", ")
+    )
+}
+
+fn moving_id(form: &BookingForm) -> Option<i64> {
+    match form.mode {
+        BookingMode::Move { visit_id, .. } => Some(visit_id),
+        BookingMode::New => None,
+    }
+}
+
+fn submit_booking(state: &mut AppState) -> Vec<Effect> {
+    let staff = state.staff.clone();
+    let shown_day = state.visits_day;
+    let visits = std::mem::take(&mut state.visits);
+    let effects = (|| {
+        let form = booking_form(state)?;
+        let booking = match form.validate(&staff) {
+            Ok(b) => b,
+            Err((field, message)) => {
+                form.focus = super::forms::BookingField::ALL.iter().position(|f| *f == field).unwrap_or(0);
+                form.error = Some((field, message));
+                return Some(Vec::new());
+            }
+        };
+        form.error = None;
+        if form.warning.as_ref().is_some_and(|(warned, _)| *warned == booking) {
+            return Some(save_booking(form, booking));
+        }
+        if shown_day == Some(booking.start.date()) {
+            let clashing = clashes(&visits, &booking, moving_id(form));
+            if !clashing.is_empty() {
+                form.warning = Some((booking, clash_warning(&clashing)));
+                return Some(Vec::new());
+            }
+            return Some(save_booking(form, booking));
+        }
+        form.saving = true;
+        Some(vec![Effect::Db(Request::TherapistDay {
+            therapist_id: booking.therapist_id,
+            day: booking.start.date(),
+        })])
+    })();
+    state.visits = visits;
+    let effects = effects.unwrap_or_default();
+    if effects.iter().any(|Effect::Db(r)| r.is_write()) {
+        state.pending_writes += 1;
+    }
+    effects
+}
+
+fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
+    form.saving = true;
+    form.warning = None;
+    let request = match form.mode {
+        BookingMode::New => Request::Book(booking),
+        BookingMode::Move { visit_id, version, .. } => Request::Reschedule {
+            id: visit_id,
+            seen_version: version,
+            booking,
+        },
+    };
+    vec![Effect::Db(request)]
+}
+
+fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
+    let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.day))];
+    match reply {
+        Reply::Day { day, visits, loaded_at } => {
+            // Latest request wins: a day the user has already moved past is dropped.
+            if day == state.day {
+                state.set_day(day, visits, loaded_at);
+                return load_patient(state);
+            }
+            Vec::new()
+        }
+        Reply::Patient(p) => {
+            if p.as_ref().map(|p| p.id) == state.selected_visit().map(|v| v.patient_id) {
+                state.patient = p;
+            }
+            Vec::new()
+        }
+        Reply::Directory { patients, staff } => {
+            state.directory = patients.iter().map(DirectoryEntry::from).collect();
+            state.staff = staff;
+            let (matcher, directory) = (&state.matcher, &state.directory);
+            if let Some(Modal::Booking(form)) = state.modal.as_mut() {
+                if !form.patient.is_empty() {
+                    form.refresh_patient_hits(matcher, directory);
+                }
+            }
+            Vec::new()
+        }
+        Reply::StatusChanged(change) => {
+            state.pending_writes = state.pending_writes.saturating_sub(1);
+            match change {
+                StatusChange::Changed { previous, visit } => {
+                    state.say(
+                        Level::Info,
+                        format!(
+                            "{} {}: {} (u undoes)",
+                            visit.start.format("%H:%M"),
+                            visit.patient_name,
+                            match visit.status {
+                                AppointmentStatus::CheckedIn => "checked in",
+                                AppointmentStatus::NoShow => "marked no-show",
+                                AppointmentStatus::Cancelled => "cancelled",
+                                other => other.label(),
+                            }
+                        ),
+                    );
+                    state.undo.push(UndoEntry {
+                        visit_id: visit.id,
+                        version: visit.version,
+                        previous,
+                        now: visit.status,
+                    });
+                    state.replace_visit(visit);
+                }
+                StatusChange::Unchanged { visit } => {
+                    state.say(Level::Info, format!("{} is already {}", visit.patient_name, visit.status.label()));
+                    state.replace_visit(visit);
+                }
+            }
+            reload(state)
+        }
+        Reply::Undone(visit) => {
+            state.pending_writes = state.pending_writes.saturating_sub(1);
+            state.say(Level::Info, format!("undone: {} is {} again", visit.patient_name, visit.status.label()));
+            state.replace_visit(visit);
+            reload(state)
+        }
+        Reply::TherapistDay { visits, .. } => {
+            let staff = state.staff.clone();
+            let Some(form) = booking_form(state) else {
+                return Vec::new();
+            };
+            form.saving = false;
+            let Ok(booking) = form.validate(&staff) else {
+                return Vec::new();
+            };
+            let clashing = clashes(&visits, &booking, moving_id(form));
+            if clashing.is_empty() {
+                state.pending_writes += 1;
+                let form = booking_form(state).expect("the booking form is open");
+                save_booking(form, booking)
+            } else {
+                form.warning = Some((booking.clone(), clash_warning(&clashing)));
+                Vec::new()
+            }
+        }
+        Reply::Booked(v) | Reply::Rescheduled(v) => {
+            state.pending_writes = state.pending_writes.saturating_sub(1);
+            let moved = matches!(state.modal, Some(Modal::Booking(ref f)) if matches!(f.mode, BookingMode::Move { .. }));
+            state.modal = None;
+            state.say(
+                Level::Info,
+                format!(
+                    "{} {} {} with {}",
+                    if moved { "Moved to" } else { "Booked" },
+                    v.start.format("%a %-d %b %H:%M"),
+                    v.patient_name,
+                    v.therapist_initials
+                ),
+            );
+            state.selected = Some(v.id);
+            state.day = v.start.date();
+            if state.visits_day != Some(state.day) {
+                state.filter = None;
+            }
+            reload(state)
+        }
+        Reply::Registered { mrn, .. } => {
+            state.pending_writes = state.pending_writes.saturating_sub(1);
+            state.modal = None;
+            state.say(Level::Info, format!("Registered with MRN {mrn}: press a to book a first visit"));
+            vec![Effect::Db(Request::LoadDirectory)]
+        }
+        Reply::Failed { error, write } => {
+            if write {
+                state.pending_writes = state.pending_writes.saturating_sub(1);
+            }
+            match state.modal.as_mut() {
+                Some(Modal::Booking(f)) => f.saving = false,
+                Some(Modal::NewPatient(f)) => f.saving = false,
+                _ => {}
+            }
+            state.say(Level::Error, error.message);
+            if write { reload(state) } else { Vec::new() }
+        }
+    }
+}
