@@ -35,7 +35,7 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let info = ClinicInfo {
         user: settings.user.clone(),
         db_path: db.path_text(),
-        demo: settings.db.is_demo(),
+        demo: settings.db.is_demo() || db.meta("demo")?.as_deref() == Some("1"),
         fixed_today: settings.clock.is_fixed(),
         me: staff.iter().find(|s| s.is_user(&settings.user)).cloned(),
     };

@@ -71,17 +71,19 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     } else {
         "all therapists".to_string()
     };
-    let clock = state.now.format("%H:%M").to_string();
-    let left = vec![
-        Span::styled(" ptclinic ", theme.title),
-        Span::styled(day_label(state.day, state.today), theme.header),
-        Span::raw(format!("  booked {booked} · arrived {arrived} · no-show {no_show} · cancelled {cancelled} · {who}")),
+    let clock = format!(" {} ", state.now.format("%H:%M"));
+    let title = if area.width >= 100 { " ptclinic  " } else { " " };
+    let day = day_label(state.day, state.today);
+    let room = (area.width as usize).saturating_sub(width(title) + width(&day) + width(&clock));
+    let counts = format!("  booked {booked} · arrived {arrived} · no-show {no_show} · cancelled {cancelled}");
+    let with_who = format!("{counts} · {who}");
+    let counts = fit(if width(&with_who) <= room { &with_who } else { &counts }, room);
+    let spans = vec![
+        Span::styled(title, theme.title),
+        Span::styled(day, theme.header),
+        Span::raw(counts),
+        Span::styled(clock, theme.muted),
     ];
-    let used: usize = left.iter().map(|s| width(&s.content)).sum();
-    let mut spans = left;
-    let room = (area.width as usize).saturating_sub(used + clock.len() + 1);
-    spans.push(Span::raw(" ".repeat(room)));
-    spans.push(Span::styled(clock, theme.muted));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -96,13 +98,33 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Column widths of the schedule for a given width: (patient, therapist, flags).
-fn columns(total: u16) -> (usize, usize, usize) {
-    let total = total as usize;
-    let (therapist, flags) = if total >= 110 { (18, 24) } else { (4, 10) };
-    // marker 2, time 5, age 3, kind 10, status 9, gaps 6
-    let fixed = 2 + 5 + 3 + 10 + 9 + 6 + therapist + flags;
-    (total.saturating_sub(fixed).max(10), therapist, flags)
+/// Column widths of the schedule rows (after the 2-column selection marker).
+struct Columns {
+    patient: usize,
+    /// 0 when there is no room for the MRN.
+    mrn: usize,
+    therapist: usize,
+    flags: usize,
+}
+
+impl Columns {
+    fn for_width(total: u16) -> Self {
+        let total = (total as usize).saturating_sub(2);
+        let (therapist, flags) = if total >= 108 { (18, 24) } else { (4, 12) };
+        let mrn = if total >= 90 { 8 } else { 0 };
+        // time 5, age 3, kind 10, status 9, and the gaps between columns
+        let fixed = 5 + 3 + 10 + 9 + 6 + therapist + flags + if mrn > 0 { mrn + 1 } else { 0 };
+        Self {
+            patient: total.saturating_sub(fixed).max(10),
+            mrn,
+            therapist,
+            flags,
+        }
+    }
+
+    fn therapist_title(&self) -> &'static str {
+        if self.therapist > 4 { "Therapist" } else { "PT" }
+    }
 }
 
 fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
@@ -136,38 +158,41 @@ fn name_spans(state: &AppState, v: &Visit, cols: usize, theme: &Theme, base: Sty
     spans
 }
 
-fn visit_line(state: &AppState, v: &Visit, total: u16, theme: &Theme) -> Line<'static> {
-    let (patient_w, therapist_w, flags_w) = columns(total);
+fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Line<'static> {
     let base = status_style(theme, v.status);
-    let therapist = if therapist_w > 4 { clean_line(&v.therapist_name) } else { clean_line(&v.therapist_initials) };
+    let therapist = if cols.therapist > 4 { clean_line(&v.therapist_name) } else { clean_line(&v.therapist_initials) };
     let mut spans = vec![Span::styled(format!("{} ", v.start.format("%H:%M")), base)];
-    spans.extend(name_spans(state, v, patient_w, theme, base));
+    spans.extend(name_spans(state, v, cols.patient, theme, base));
+    if cols.mrn > 0 {
+        spans.push(Span::styled(format!(" {}", fit(&clean_line(&v.mrn), cols.mrn)), base));
+    }
     spans.push(Span::styled(
         format!(
             " {:>3} {} {} {} ",
             age_on(v.date_of_birth, state.day),
-            fit(&therapist, therapist_w),
+            fit(&therapist, cols.therapist),
             fit(v.kind.label(), 10),
             fit(v.status.label(), 9),
         ),
         base,
     ));
-    spans.push(Span::styled(fit(&v.flags.join(" "), flags_w), theme.flag));
+    spans.push(Span::styled(fit(&v.flags.join(" "), cols.flags), theme.flag));
     Line::from(spans)
 }
 
 fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let (patient_w, therapist_w, flags_w) = columns(area.width);
+    let cols = Columns::for_width(area.width);
+    let mrn = if cols.mrn > 0 { format!(" {}", fit("MRN", cols.mrn)) } else { String::new() };
     let header = format!(
-        "  {} {} {:>3} {} {} {} {}",
+        "  {} {}{mrn} {:>3} {} {} {} {}",
         fit("Time", 5),
-        fit("Patient", patient_w),
+        fit("Patient", cols.patient),
         "Age",
-        fit("Therapist", therapist_w),
+        fit(cols.therapist_title(), cols.therapist),
         fit("Kind", 10),
         fit("Status", 9),
-        fit("Flags", flags_w)
+        fit("Flags", cols.flags)
     );
     frame.render_widget(Paragraph::new(header).style(theme.column_header), head);
     state.page_size = list.height.saturating_sub(1).max(1) as usize;
@@ -189,7 +214,7 @@ fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Th
     let items: Vec<ListItem> = state
         .rows
         .iter()
-        .map(|&i| ListItem::new(visit_line(state, &state.visits[i], area.width.saturating_sub(2), theme)))
+        .map(|&i| ListItem::new(visit_line(state, &state.visits[i], &cols, theme)))
         .collect();
     let widget = List::new(items)
         .highlight_symbol("▶ ")
