@@ -108,7 +108,7 @@ pub struct Binding {
 }
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { action: Action::Quit, keys: &[k('q'), Key { code: KeyCode::Char('c'), ctrl: true }], scope: Scope::Everywhere, help: "quit (asks only when an edit is unsaved)" },
+    Binding { action: Action::Quit, keys: &[k('q'), Key { code: KeyCode::Char('c'), ctrl: true }], scope: Scope::Everywhere, help: "quit" },
     Binding { action: Action::Help, keys: &[k('?')], scope: Scope::Everywhere, help: "this help" },
     Binding { action: Action::NextPane, keys: &[code(KeyCode::Tab)], scope: Scope::Everywhere, help: "next pane" },
     Binding { action: Action::PrevPane, keys: &[code(KeyCode::BackTab)], scope: Scope::Everywhere, help: "previous pane" },
@@ -124,13 +124,13 @@ pub const BINDINGS: &[Binding] = &[
     Binding { action: Action::PrevDay, keys: &[code(KeyCode::Left), k('[')], scope: Scope::Everywhere, help: "previous day" },
     Binding { action: Action::NextDay, keys: &[code(KeyCode::Right), k(']')], scope: Scope::Everywhere, help: "next day" },
     Binding { action: Action::Today, keys: &[k('t')], scope: Scope::Everywhere, help: "today" },
-    Binding { action: Action::Filter, keys: &[k('/')], scope: Scope::Schedule, help: "find a patient on this day (name or MRN)" },
+    Binding { action: Action::Filter, keys: &[k('/')], scope: Scope::Schedule, help: "find patient: name or MRN" },
     Binding { action: Action::ClearFilter, keys: &[code(KeyCode::Esc)], scope: Scope::Schedule, help: "clear the patient filter" },
     Binding { action: Action::ToggleMine, keys: &[k('m')], scope: Scope::Schedule, help: "my visits / everyone's" },
     Binding { action: Action::CheckIn, keys: &[k('c')], scope: Scope::Schedule, help: "check the patient in" },
     Binding { action: Action::NoShow, keys: &[k('n')], scope: Scope::Schedule, help: "mark a no-show" },
-    Binding { action: Action::Cancel, keys: &[k('x')], scope: Scope::Schedule, help: "cancel the visit (asks y/n and a reason)" },
-    Binding { action: Action::Undo, keys: &[k('u')], scope: Scope::Schedule, help: "undo the last status change" },
+    Binding { action: Action::Cancel, keys: &[k('x')], scope: Scope::Schedule, help: "cancel (asks y/n, reason)" },
+    Binding { action: Action::Undo, keys: &[k('u')], scope: Scope::Schedule, help: "undo last status change" },
     Binding { action: Action::Book, keys: &[k('a')], scope: Scope::Schedule, help: "book a visit" },
     Binding { action: Action::Reschedule, keys: &[k('r')], scope: Scope::Schedule, help: "reschedule the visit" },
     Binding { action: Action::NewPatient, keys: &[k('N')], scope: Scope::Schedule, help: "register a new patient" },

@@ -166,3 +166,10 @@ impl Signals {
         std::future::pending::<()>().await
     }
 }
+
+#[cfg(test)]
+pub mod fixtures;
+#[cfg(test)]
+mod update_tests;
+#[cfg(test)]
+mod view_tests;
