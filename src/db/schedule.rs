@@ -147,13 +147,17 @@ impl Db {
         }
         self.write(|tx| {
             let v = load_for_change(tx, id)?;
-            match v.status.transition_to(to) {
-                Transition::Unchanged => return Ok(StatusChange::Unchanged { visit: v }),
-                Transition::Refused(why) => return Err(TxError::App(AppError::input(why))),
-                Transition::Change => {}
+            // Already there is harmless whoever did it; otherwise a change made elsewhere
+            // since the user looked is reported as such before any other refusal.
+            let transition = v.status.transition_to(to);
+            if transition == Transition::Unchanged {
+                return Ok(StatusChange::Unchanged { visit: v });
             }
             if seen_version.is_some_and(|seen| seen != v.version) {
                 return Err(conflict(tx, id));
+            }
+            if let Transition::Refused(why) = transition {
+                return Err(TxError::App(AppError::input(why)));
             }
             let previous = StatusSnapshot {
                 status: v.status,

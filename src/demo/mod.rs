@@ -396,8 +396,8 @@ impl<'a> Generator<'a> {
                 AppointmentStatus::Scheduled
             } else {
                 match self.rng.random_range(0..100) {
-                    0..=5 if i > 0 => AppointmentStatus::NoShow,
-                    6..=14 if i > 0 => AppointmentStatus::Cancelled,
+                    0..=5 => AppointmentStatus::NoShow,
+                    6..=14 => AppointmentStatus::Cancelled,
                     _ => AppointmentStatus::Completed,
                 }
             };
