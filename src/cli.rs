@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "ptclinic", version, about = "A keyboard-driven terminal app for physical-therapy clinics")]
+#[command(
+    name = "ptclinic",
+    version,
+    about = "A keyboard-driven terminal app for physical-therapy clinics"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -43,7 +47,12 @@ pub enum Command {
     #[command(name = "check-in")]
     CheckIn {
         /// The appointment's id
-        #[arg(long, value_name = "ID", conflicts_with = "patient", required_unless_present = "patient")]
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "patient",
+            required_unless_present = "patient"
+        )]
         appointment: Option<i64>,
         /// The patient's name (or part of it) or MRN
         #[arg(long, value_name = "NAME-OR-MRN")]

@@ -64,7 +64,9 @@ pub fn process_env(key: &str) -> Option<String> {
 }
 
 fn home(env: EnvLookup) -> PathBuf {
-    env("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    env("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 pub fn config_dir(env: EnvLookup) -> PathBuf {
@@ -88,7 +90,12 @@ pub fn demo_path(env: EnvLookup) -> PathBuf {
 fn load_file_config(path: &Path) -> AppResult<FileConfig> {
     match std::fs::read_to_string(path) {
         Ok(text) => toml::from_str(&text).map_err(|e| {
-            let reason = e.message().lines().next().unwrap_or("not valid TOML").to_string();
+            let reason = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("not valid TOML")
+                .to_string();
             AppError::input(format!("config file {}: {reason}", path.display()))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
@@ -171,15 +178,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("ptclinic");
         std::fs::create_dir_all(&cfg).unwrap();
-        std::fs::write(cfg.join("config.toml"), "db = \"/cfg.db\"\nuser = \"cfguser\"\n").unwrap();
+        std::fs::write(
+            cfg.join("config.toml"),
+            "db = \"/cfg.db\"\nuser = \"cfguser\"\n",
+        )
+        .unwrap();
         let xdg = dir.path().to_str().unwrap();
 
-        let env = env_of(&[("XDG_CONFIG_HOME", xdg), ("PTCLINIC_DB", "/env.db"), ("USER", "sys")]);
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", xdg),
+            ("PTCLINIC_DB", "/env.db"),
+            ("USER", "sys"),
+        ]);
         let cli = Overrides {
             db: Some("/flag.db".into()),
             ..Default::default()
         };
-        assert_eq!(resolve(&cli, &env).unwrap().db, DbChoice::Named("/flag.db".into()));
+        assert_eq!(
+            resolve(&cli, &env).unwrap().db,
+            DbChoice::Named("/flag.db".into())
+        );
         let s = resolve(&Overrides::default(), &env).unwrap();
         assert_eq!(s.db, DbChoice::Named("/env.db".into()));
         assert_eq!(s.user, "cfguser");
@@ -190,7 +208,11 @@ mod tests {
             DbChoice::Named("/cfg.db".into())
         );
 
-        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("XDG_DATA_HOME", "/data"), ("USER", "sys")]);
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", "/nonexistent"),
+            ("XDG_DATA_HOME", "/data"),
+            ("USER", "sys"),
+        ]);
         let s = resolve(&Overrides::default(), &env).unwrap();
         assert_eq!(s.db, DbChoice::Demo("/data/ptclinic/demo.db".into()));
         assert_eq!(s.user, "sys");
@@ -199,23 +221,39 @@ mod tests {
 
     #[test]
     fn user_order_is_flag_env_config_then_login() {
-        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("PTCLINIC_USER", "envuser"), ("USER", "sys")]);
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", "/nonexistent"),
+            ("PTCLINIC_USER", "envuser"),
+            ("USER", "sys"),
+        ]);
         let cli = Overrides {
             user: Some("flaguser".into()),
             ..Default::default()
         };
         assert_eq!(resolve(&cli, &env).unwrap().user, "flaguser");
-        assert_eq!(resolve(&Overrides::default(), &env).unwrap().user, "envuser");
+        assert_eq!(
+            resolve(&Overrides::default(), &env).unwrap().user,
+            "envuser"
+        );
     }
 
     #[test]
     fn today_override_is_validated() {
-        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("PTCLINIC_TODAY", "2026-03-04")]);
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", "/nonexistent"),
+            ("PTCLINIC_TODAY", "2026-03-04"),
+        ]);
         let s = resolve(&Overrides::default(), &env).unwrap();
         assert!(s.clock.is_fixed());
-        assert_eq!(s.clock.today(), NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        assert_eq!(
+            s.clock.today(),
+            NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()
+        );
 
-        let env = env_of(&[("XDG_CONFIG_HOME", "/nonexistent"), ("PTCLINIC_TODAY", "2026-02-30")]);
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", "/nonexistent"),
+            ("PTCLINIC_TODAY", "2026-02-30"),
+        ]);
         let err = resolve(&Overrides::default(), &env).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.message.contains("PTCLINIC_TODAY"), "{}", err.message);

@@ -9,6 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod sanitize;
-pub mod text;
 pub mod search;
+pub mod text;
 pub mod tui;

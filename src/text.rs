@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn long_names_end_in_an_ellipsis() {
-        assert_eq!(truncate("Bartholomew Featherstonehaugh", 12), "Bartholomew…");
+        assert_eq!(
+            truncate("Bartholomew Featherstonehaugh", 12),
+            "Bartholomew…"
+        );
         assert_eq!(truncate("Ann Lee", 12), "Ann Lee");
     }
 

@@ -44,9 +44,11 @@ fn first_scheduled(db: &Db) -> Visit {
 
 fn last_audit(db: &Db) -> (String, String, Option<i64>) {
     db.conn()
-        .query_row("SELECT action, user, entity_id FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT action, user, entity_id FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap()
 }
 
@@ -55,20 +57,45 @@ fn a_check_in_is_stored_with_its_time_version_and_audit_row() {
     let (_dir, mut db) = demo_db();
     let v = first_scheduled(&db);
     let change = db
-        .set_status(v.id, Some(v.version), AppointmentStatus::CheckedIn, None, who("2026-11-27T09:58:12"))
+        .set_status(
+            v.id,
+            Some(v.version),
+            AppointmentStatus::CheckedIn,
+            None,
+            who("2026-11-27T09:58:12"),
+        )
         .unwrap();
-    let StatusChange::Changed { previous, visit } = change else { panic!("not changed") };
+    let StatusChange::Changed { previous, visit } = change else {
+        panic!("not changed")
+    };
     assert_eq!(previous.status, AppointmentStatus::Scheduled);
     assert_eq!(visit.status, AppointmentStatus::CheckedIn);
     assert_eq!(visit.checked_in_at.as_deref(), Some("2026-11-27T09:58:12"));
     assert_eq!(visit.version, v.version + 1);
-    assert_eq!(last_audit(&db), ("appointment.status".into(), "dfry".into(), Some(v.id)));
+    assert_eq!(
+        last_audit(&db),
+        ("appointment.status".into(), "dfry".into(), Some(v.id))
+    );
 
     // Again: harmless, nothing stored, nothing audited.
-    let audits: i64 = db.conn().query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0)).unwrap();
-    let again = db.set_status(v.id, None, AppointmentStatus::CheckedIn, None, who("2026-11-27T10:00:00")).unwrap();
+    let audits: i64 = db
+        .conn()
+        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    let again = db
+        .set_status(
+            v.id,
+            None,
+            AppointmentStatus::CheckedIn,
+            None,
+            who("2026-11-27T10:00:00"),
+        )
+        .unwrap();
     assert!(matches!(again, StatusChange::Unchanged { .. }));
-    let after: i64 = db.conn().query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let after: i64 = db
+        .conn()
+        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(audits, after);
 }
 
@@ -76,13 +103,36 @@ fn a_check_in_is_stored_with_its_time_version_and_audit_row() {
 fn a_stale_version_is_a_conflict_that_names_who_changed_it() {
     let (_dir, mut db) = demo_db();
     let v = first_scheduled(&db);
-    db.set_status(v.id, Some(v.version), AppointmentStatus::NoShow, None, Who { user: "aruiz", at: "2026-11-27T10:31:00" })
-        .unwrap();
+    db.set_status(
+        v.id,
+        Some(v.version),
+        AppointmentStatus::NoShow,
+        None,
+        Who {
+            user: "aruiz",
+            at: "2026-11-27T10:31:00",
+        },
+    )
+    .unwrap();
     let err = db
-        .set_status(v.id, Some(v.version), AppointmentStatus::Cancelled, Some(CancelReason::Patient), who("2026-11-27T10:32:00"))
+        .set_status(
+            v.id,
+            Some(v.version),
+            AppointmentStatus::Cancelled,
+            Some(CancelReason::Patient),
+            who("2026-11-27T10:32:00"),
+        )
         .unwrap_err();
-    assert!(err.message.contains("changed on another terminal by aruiz at 10:31"), "{}", err.message);
-    assert_eq!(db.visit(v.id).unwrap().unwrap().status, AppointmentStatus::NoShow);
+    assert!(
+        err.message
+            .contains("changed on another terminal by aruiz at 10:31"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        db.visit(v.id).unwrap().unwrap().status,
+        AppointmentStatus::NoShow
+    );
 }
 
 #[test]
@@ -90,30 +140,63 @@ fn undo_restores_the_exact_previous_state() {
     let (_dir, mut db) = demo_db();
     let v = first_scheduled(&db);
     let StatusChange::Changed { previous, visit } = db
-        .set_status(v.id, Some(v.version), AppointmentStatus::Cancelled, Some(CancelReason::Late), who("2026-11-27T08:00:00"))
+        .set_status(
+            v.id,
+            Some(v.version),
+            AppointmentStatus::Cancelled,
+            Some(CancelReason::Late),
+            who("2026-11-27T08:00:00"),
+        )
         .unwrap()
     else {
         panic!("not changed")
     };
     assert_eq!(visit.cancel_reason, Some(CancelReason::Late));
-    let restored = db.restore_status(v.id, visit.version, &previous, who("2026-11-27T08:01:00")).unwrap();
+    let restored = db
+        .restore_status(v.id, visit.version, &previous, who("2026-11-27T08:01:00"))
+        .unwrap();
     assert_eq!(restored.status, AppointmentStatus::Scheduled);
     assert_eq!(restored.cancel_reason, None);
     assert_eq!(restored.status_changed_at, v.status_changed_at);
     assert_eq!(last_audit(&db).0, "appointment.status.undo");
     // Undoing twice is refused: the version moved on.
-    assert!(db.restore_status(v.id, visit.version, &previous, who("2026-11-27T08:02:00")).is_err());
+    assert!(
+        db.restore_status(v.id, visit.version, &previous, who("2026-11-27T08:02:00"))
+            .is_err()
+    );
 }
 
 #[test]
 fn cancelling_needs_a_reason_and_nonsense_is_refused() {
     let (_dir, mut db) = demo_db();
     let v = first_scheduled(&db);
-    let e = db.set_status(v.id, None, AppointmentStatus::Cancelled, None, who("2026-11-27T08:00:00")).unwrap_err();
+    let e = db
+        .set_status(
+            v.id,
+            None,
+            AppointmentStatus::Cancelled,
+            None,
+            who("2026-11-27T08:00:00"),
+        )
+        .unwrap_err();
     assert_eq!(e.exit_code(), 2);
-    db.set_status(v.id, None, AppointmentStatus::Cancelled, Some(CancelReason::Clinic), who("2026-11-27T08:00:00"))
-        .unwrap();
-    let e = db.set_status(v.id, None, AppointmentStatus::CheckedIn, None, who("2026-11-27T08:00:00")).unwrap_err();
+    db.set_status(
+        v.id,
+        None,
+        AppointmentStatus::Cancelled,
+        Some(CancelReason::Clinic),
+        who("2026-11-27T08:00:00"),
+    )
+    .unwrap();
+    let e = db
+        .set_status(
+            v.id,
+            None,
+            AppointmentStatus::CheckedIn,
+            None,
+            who("2026-11-27T08:00:00"),
+        )
+        .unwrap_err();
     assert!(e.message.contains("cancelled"), "{}", e.message);
 }
 
@@ -131,17 +214,42 @@ fn booking_and_rescheduling_are_audited_and_version_checked() {
     let booked = db.book(&b, who("2026-11-27T08:00:00")).unwrap();
     assert_eq!(booked.start, b.start);
     assert_eq!(booked.status, AppointmentStatus::Scheduled);
-    assert_eq!(last_audit(&db), ("appointment.book".into(), "dfry".into(), Some(booked.id)));
-    assert!(db.therapist_bookings(v.therapist_id, today()).unwrap().iter().any(|x| x.id == booked.id));
+    assert_eq!(
+        last_audit(&db),
+        ("appointment.book".into(), "dfry".into(), Some(booked.id))
+    );
+    assert!(
+        db.therapist_bookings(v.therapist_id, today())
+            .unwrap()
+            .iter()
+            .any(|x| x.id == booked.id)
+    );
 
-    let moved = Booking { start: today().and_hms_opt(18, 30, 0).unwrap(), ..b.clone() };
-    let after = db.reschedule(booked.id, booked.version, &moved, who("2026-11-27T08:05:00")).unwrap();
+    let moved = Booking {
+        start: today().and_hms_opt(18, 30, 0).unwrap(),
+        ..b.clone()
+    };
+    let after = db
+        .reschedule(
+            booked.id,
+            booked.version,
+            &moved,
+            who("2026-11-27T08:05:00"),
+        )
+        .unwrap();
     assert_eq!(after.start, moved.start);
     assert_eq!(last_audit(&db).0, "appointment.reschedule");
-    let e = db.reschedule(booked.id, booked.version, &b, who("2026-11-27T08:06:00")).unwrap_err();
+    let e = db
+        .reschedule(booked.id, booked.version, &b, who("2026-11-27T08:06:00"))
+        .unwrap_err();
     assert!(e.message.contains("another terminal"), "{}", e.message);
     let bad = Booking { minutes: 0, ..b };
-    assert_eq!(db.book(&bad, who("2026-11-27T08:07:00")).unwrap_err().exit_code(), 2);
+    assert_eq!(
+        db.book(&bad, who("2026-11-27T08:07:00"))
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
 }
 
 #[test]
@@ -156,12 +264,20 @@ fn registering_a_patient_gives_the_next_mrn() {
         diagnosis: "M17.11 Primary osteoarthritis, right knee".into(),
     };
     let new = form.validate(today()).unwrap();
-    let (id, mrn) = db.register_patient(&new, "dfry", "2026-11-27T08:00:00").unwrap();
+    let (id, mrn) = db
+        .register_patient(&new, "dfry", "2026-11-27T08:00:00")
+        .unwrap();
     assert_eq!(mrn, format!("{}", 100_000 + small().patients + 1));
     let p = db.patient(id).unwrap().unwrap();
-    assert_eq!(p.last_name, "Okafor", "bidi overrides never reach the record");
+    assert_eq!(
+        p.last_name, "Okafor",
+        "bidi overrides never reach the record"
+    );
     assert_eq!(p.diagnosis_code.as_deref(), Some("M17.11"));
-    assert_eq!(last_audit(&db), ("patient.register".into(), "dfry".into(), Some(id)));
+    assert_eq!(
+        last_audit(&db),
+        ("patient.register".into(), "dfry".into(), Some(id))
+    );
 }
 
 #[test]
@@ -170,7 +286,12 @@ fn the_demo_is_deterministic_and_refuses_to_overwrite() {
     let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
     demo::build(&a, false, &small(), today()).unwrap();
     demo::build(&b, false, &small(), today()).unwrap();
-    let day = |p: &std::path::Path| db::open_existing(p).unwrap().day(today() - chrono::Duration::days(3)).unwrap();
+    let day = |p: &std::path::Path| {
+        db::open_existing(p)
+            .unwrap()
+            .day(today() - chrono::Duration::days(3))
+            .unwrap()
+    };
     assert_eq!(day(&a), day(&b));
     let before = std::fs::read(&a).unwrap();
     let e = demo::build(&a, false, &small(), today()).unwrap_err();
@@ -178,7 +299,11 @@ fn the_demo_is_deterministic_and_refuses_to_overwrite() {
     assert_eq!(std::fs::read(&a).unwrap(), before);
     demo::build(&a, true, &DemoOptions { seed: 2, ..small() }, today()).unwrap();
     assert_ne!(day(&a), day(&b), "--force replaced it with another seed");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("building")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("building"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -190,19 +315,44 @@ fn the_default_demo_clinic_looks_like_a_clinic() {
     let db = db::open_existing(&path).unwrap();
     let conn = db.conn();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("SELECT COUNT(*) FROM staff WHERE role = 'therapist'"), 6);
-    assert_eq!(count("SELECT COUNT(*) FROM staff WHERE role = 'front_desk'"), 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM staff WHERE role = 'therapist'"),
+        6
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM staff WHERE role = 'front_desk'"),
+        1
+    );
     assert!(count("SELECT COUNT(*) FROM exercises") >= 250);
     let past = count("SELECT COUNT(*) FROM appointments WHERE start < '2026-11-27'") as f64;
     let no_show = count("SELECT COUNT(*) FROM appointments WHERE status = 'no_show'") as f64 / past;
-    let cancelled = count("SELECT COUNT(*) FROM appointments WHERE status = 'cancelled'") as f64 / past;
+    let cancelled =
+        count("SELECT COUNT(*) FROM appointments WHERE status = 'cancelled'") as f64 / past;
     assert!((0.03..0.10).contains(&no_show), "no-show rate {no_show}");
-    assert!((0.05..0.14).contains(&cancelled), "cancellation rate {cancelled}");
-    assert_eq!(count("SELECT COUNT(*) FROM appointments WHERE start >= '2026-11-27' AND status <> 'scheduled'"), 0);
-    assert!(count("SELECT COUNT(*) FROM appointments WHERE start >= '2026-11-27' AND start < '2026-11-28'") >= 48, "today is a full day");
+    assert!(
+        (0.05..0.14).contains(&cancelled),
+        "cancellation rate {cancelled}"
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM appointments WHERE start >= '2026-11-27' AND status <> 'scheduled'"
+        ),
+        0
+    );
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM appointments WHERE start >= '2026-11-27' AND start < '2026-11-28'"
+        ) >= 48,
+        "today is a full day"
+    );
     assert!(count("SELECT COUNT(*) FROM measurements") > 0);
     assert!(count("SELECT COUNT(*) FROM hep_items") > 0);
-    assert_eq!(count("SELECT COUNT(*) FROM appointments a WHERE kind = 'evaluation' AND start <> (SELECT MIN(start) FROM appointments b WHERE b.patient_id = a.patient_id)"), 0);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM appointments a WHERE kind = 'evaluation' AND start <> (SELECT MIN(start) FROM appointments b WHERE b.patient_id = a.patient_id)"
+        ),
+        0
+    );
 }
 
 #[test]
@@ -212,18 +362,36 @@ fn every_open_uses_a_rollback_journal_even_after_another_tool_chose_wal() {
     drop(db);
     {
         let raw = rusqlite::Connection::open(&path).unwrap();
-        let mode: String = raw.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).unwrap();
+        let mode: String = raw
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
     }
     let db = db::open_existing(&path).unwrap();
     let pragma = |p: &str| -> String {
-        db.conn().query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, rusqlite::types::Value>(0)).map(|v| format!("{v:?}")).unwrap()
+        db.conn()
+            .query_row(&format!("PRAGMA {p}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| format!("{v:?}"))
+            .unwrap()
     };
-    assert!(pragma("journal_mode").contains("truncate"), "{}", pragma("journal_mode"));
-    assert!(pragma("synchronous").contains('2'), "FULL is 2: {}", pragma("synchronous"));
+    assert!(
+        pragma("journal_mode").contains("truncate"),
+        "{}",
+        pragma("journal_mode")
+    );
+    assert!(
+        pragma("synchronous").contains('2'),
+        "FULL is 2: {}",
+        pragma("synchronous")
+    );
     assert!(pragma("foreign_keys").contains('1'));
     assert!(pragma("mmap_size").contains('0'));
-    let version: i64 = db.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = db
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, db::schema::SCHEMA_VERSION);
 }
 
@@ -235,13 +403,24 @@ fn a_writer_waits_for_another_terminals_lock_instead_of_failing() {
     let (locked_tx, locked_rx) = std::sync::mpsc::channel();
     let holder = std::thread::spawn(move || {
         let mut other = rusqlite::Connection::open(&path).unwrap();
-        let tx = other.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        let tx = other
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
         locked_tx.send(()).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(700));
         tx.commit().unwrap();
     });
     locked_rx.recv().unwrap();
-    let change = db.set_status(v.id, Some(v.version), AppointmentStatus::CheckedIn, None, who("2026-11-27T09:00:00"));
+    let change = db.set_status(
+        v.id,
+        Some(v.version),
+        AppointmentStatus::CheckedIn,
+        None,
+        who("2026-11-27T09:00:00"),
+    );
     holder.join().unwrap();
-    assert!(matches!(change, Ok(StatusChange::Changed { .. })), "{change:?}");
+    assert!(
+        matches!(change, Ok(StatusChange::Changed { .. })),
+        "{change:?}"
+    );
 }

@@ -22,12 +22,19 @@ pub fn matching<'a>(visits: &'a [Visit], query: &str) -> Vec<&'a Visit> {
         .filter(|v| {
             let name = v.patient_name.to_lowercase();
             let name_words: Vec<&str> = name.split_whitespace().collect();
-            words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())))
+            words
+                .iter()
+                .all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())))
         })
         .collect()
 }
 
-pub fn run(settings: &Settings, appointment: Option<i64>, patient: Option<&str>, date: Option<&str>) -> AppResult<()> {
+pub fn run(
+    settings: &Settings,
+    appointment: Option<i64>,
+    patient: Option<&str>,
+    date: Option<&str>,
+) -> AppResult<()> {
     let day = super::day_arg(settings, date)?;
     let mut db = super::open_clinic(settings)?;
     let id = match (appointment, patient) {
@@ -71,12 +78,21 @@ pub fn run(settings: &Settings, appointment: Option<i64>, patient: Option<&str>,
             // The patient's next visit that can still be checked in, else their first.
             found
                 .iter()
-                .find(|v| matches!(v.status, AppointmentStatus::Scheduled | AppointmentStatus::NoShow))
+                .find(|v| {
+                    matches!(
+                        v.status,
+                        AppointmentStatus::Scheduled | AppointmentStatus::NoShow
+                    )
+                })
                 .or_else(|| found.first())
                 .map(|v| v.id)
                 .unwrap_or_default()
         }
-        (None, None) => return Err(AppError::input("say which visit: --appointment ID or --patient NAME-OR-MRN")),
+        (None, None) => {
+            return Err(AppError::input(
+                "say which visit: --appointment ID or --patient NAME-OR-MRN",
+            ));
+        }
     };
     let at = crate::clock::stamp(settings.clock.now());
     let change = db.set_status(

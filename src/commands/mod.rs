@@ -100,10 +100,16 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
     if !path.exists() {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
-                AppError::failure(format!("cannot create the folder {} for the demo clinic: {e}", dir.display()))
+                AppError::failure(format!(
+                    "cannot create the folder {} for the demo clinic: {e}",
+                    dir.display()
+                ))
             })?;
         }
-        eprintln!("Building the demo clinic at {} (first start)…", path.display());
+        eprintln!(
+            "Building the demo clinic at {} (first start)…",
+            path.display()
+        );
         demo::build(path, false, &DemoOptions::default(), today)?;
         return db::open_existing(path);
     }

@@ -8,7 +8,12 @@ use crate::error::AppResult;
 use crate::sanitize::clean_line;
 use crate::text::fit;
 
-pub fn run(settings: &Settings, date: Option<&str>, therapist: Option<&str>, json: bool) -> AppResult<()> {
+pub fn run(
+    settings: &Settings,
+    date: Option<&str>,
+    therapist: Option<&str>,
+    json: bool,
+) -> AppResult<()> {
     let day = super::day_arg(settings, date)?;
     let db = super::open_clinic(settings)?;
     let only = therapist.map(|t| db.find_staff(t)).transpose()?;
@@ -74,7 +79,10 @@ pub fn day_sheet(visits: &[Visit], day: NaiveDate) -> String {
     for v in visits {
         out.push_str(&format!(
             "{}  {}  {:>3}  {}  {}  {}  {}\n",
-            fit(&format!("{}-{}", v.start.format("%H:%M"), v.end().format("%H:%M")), 11),
+            fit(
+                &format!("{}-{}", v.start.format("%H:%M"), v.end().format("%H:%M")),
+                11
+            ),
             fit(&clean_line(&v.patient_name), 26),
             age_on(v.date_of_birth, day),
             fit(&clean_line(&v.mrn), 8),

@@ -16,7 +16,14 @@ pub fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO audit_log (at, user, action, entity, entity_id, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![e.at, e.user, e.action, e.entity, e.entity_id, e.detail.to_string()],
+        params![
+            e.at,
+            e.user,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.detail.to_string()
+        ],
     )?;
     Ok(())
 }

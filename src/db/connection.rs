@@ -111,11 +111,13 @@ fn configure(conn: Connection, shown: &str) -> AppResult<Connection> {
             "{shown} is in {mode} journal mode and could not be switched back to a rollback journal (is another program holding it open?)"
         )));
     }
-    conn.pragma_update(None, "synchronous", "FULL").map_err(fail)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(fail)?;
     conn.pragma_update(None, "locking_mode", "NORMAL")
         .map_err(fail)?;
     conn.pragma_update(None, "mmap_size", 0).map_err(fail)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(fail)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(fail)?;
     Ok(conn)
 }
 
@@ -137,7 +139,8 @@ pub fn build_new_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "clinic.db".into());
-    let temp: PathBuf = path.with_file_name(format!(".{file_name}.building-{}", std::process::id()));
+    let temp: PathBuf =
+        path.with_file_name(format!(".{file_name}.building-{}", std::process::id()));
     let _ = std::fs::remove_file(&temp);
     let result = (|| {
         let conn = Connection::open(&temp).map_err(|e| sql_failure(&shown, e))?;
@@ -163,6 +166,8 @@ pub fn build_new_file(
     }
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
-        AppError::failure(format!("cannot put the new clinic database in place at {shown}: {e}"))
+        AppError::failure(format!(
+            "cannot put the new clinic database in place at {shown}: {e}"
+        ))
     })
 }

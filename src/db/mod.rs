@@ -69,9 +69,9 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             AppError::failure(BUSY_MESSAGE)
         }
-        Some(ErrorCode::NotADatabase) => {
-            AppError::input(format!("{path} is not a SQLite database; it was left untouched"))
-        }
+        Some(ErrorCode::NotADatabase) => AppError::input(format!(
+            "{path} is not a SQLite database; it was left untouched"
+        )),
         Some(ErrorCode::ReadOnly) => AppError::failure(format!(
             "{path} is read-only for this user: ask IT for write access"
         )),

@@ -91,7 +91,12 @@ impl Db {
     }
 
     /// Registers a patient with the next MRN; returns (id, mrn).
-    pub fn register_patient(&mut self, p: &NewPatient, user: &str, at: &str) -> AppResult<(i64, String)> {
+    pub fn register_patient(
+        &mut self,
+        p: &NewPatient,
+        user: &str,
+        at: &str,
+    ) -> AppResult<(i64, String)> {
         if p.first_name.is_empty() || p.last_name.is_empty() {
             return Err(AppError::input("a patient needs a first and a last name"));
         }

@@ -19,7 +19,8 @@ pub fn start_text(t: NaiveDateTime) -> String {
     t.format(START_FORMAT).to_string()
 }
 
-const VISIT_SELECT: &str = "SELECT a.id, a.start, a.minutes, p.id, p.first_name || ' ' || p.last_name,
+const VISIT_SELECT: &str =
+    "SELECT a.id, a.start, a.minutes, p.id, p.first_name || ' ' || p.last_name,
         p.mrn, p.date_of_birth, s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at,
         a.checked_in_at, a.cancel_reason, a.room, a.version
     FROM appointments a
@@ -42,7 +43,8 @@ fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
     let reason: Option<String> = r.get(14)?;
     Ok(Visit {
         id: r.get(0)?,
-        start: NaiveDateTime::parse_from_str(&start, START_FORMAT).map_err(|_| bad_column(1, "start"))?,
+        start: NaiveDateTime::parse_from_str(&start, START_FORMAT)
+            .map_err(|_| bad_column(1, "start"))?,
         minutes: r.get(2)?,
         patient_id: r.get(3)?,
         patient_name: r.get(4)?,
@@ -79,8 +81,12 @@ pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
 }
 
 fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
-    conn.query_row(&format!("{VISIT_SELECT} WHERE a.id = ?1"), [id], row_to_visit)
-        .optional()
+    conn.query_row(
+        &format!("{VISIT_SELECT} WHERE a.id = ?1"),
+        [id],
+        row_to_visit,
+    )
+    .optional()
 }
 
 /// "changed on another terminal by USER at HH:MM": who made the last audited change.
@@ -104,7 +110,8 @@ fn conflict(tx: &Transaction, id: i64) -> TxError {
 }
 
 fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
-    visit(tx, id)?.ok_or_else(|| TxError::App(AppError::input(format!("there is no appointment {id}"))))
+    visit(tx, id)?
+        .ok_or_else(|| TxError::App(AppError::input(format!("there is no appointment {id}"))))
 }
 
 /// The result of asking for a status change.
@@ -143,7 +150,9 @@ impl Db {
         who: Who,
     ) -> AppResult<StatusChange> {
         if to == AppointmentStatus::Cancelled && reason.is_none() {
-            return Err(AppError::input("a cancellation needs a reason: patient, clinic or late"));
+            return Err(AppError::input(
+                "a cancellation needs a reason: patient, clinic or late",
+            ));
         }
         self.write(|tx| {
             let v = load_for_change(tx, id)?;
@@ -222,7 +231,7 @@ impl Db {
                     detail: json!({ "from": v.status.as_str(), "to": previous.status.as_str() }),
                 },
             )?;
-            Ok(load_for_change(tx, id)?)
+            load_for_change(tx, id)
         })
     }
 
@@ -264,12 +273,18 @@ impl Db {
                     }),
                 },
             )?;
-            Ok(load_for_change(tx, id)?)
+            load_for_change(tx, id)
         })
     }
 
     /// Moves a scheduled visit to another time, length or therapist.
-    pub fn reschedule(&mut self, id: i64, seen_version: i64, b: &Booking, who: Who) -> AppResult<Visit> {
+    pub fn reschedule(
+        &mut self,
+        id: i64,
+        seen_version: i64,
+        b: &Booking,
+        who: Who,
+    ) -> AppResult<Visit> {
         b.check()?;
         self.write(|tx| {
             let v = load_for_change(tx, id)?;
@@ -286,7 +301,14 @@ impl Db {
                 "UPDATE appointments SET start = ?1, minutes = ?2, therapist_id = ?3, kind = ?4,
                     version = version + 1
                  WHERE id = ?5 AND version = ?6",
-                params![start_text(b.start), b.minutes, b.therapist_id, b.kind.as_str(), id, v.version],
+                params![
+                    start_text(b.start),
+                    b.minutes,
+                    b.therapist_id,
+                    b.kind.as_str(),
+                    id,
+                    v.version
+                ],
             )?;
             audit::record(
                 tx,
@@ -304,7 +326,7 @@ impl Db {
                     }),
                 },
             )?;
-            Ok(load_for_change(tx, id)?)
+            load_for_change(tx, id)
         })
     }
 }

@@ -51,20 +51,21 @@ impl Db {
     /// The therapist (or any staff member) named by full name, initials or username.
     pub fn find_staff(&self, who: &str) -> AppResult<Staff> {
         let all = self.staff()?;
-        all.iter()
-            .find(|s| s.is_user(who))
-            .cloned()
-            .ok_or_else(|| {
-                let known: Vec<String> = all
-                    .iter()
-                    .map(|s| format!("{} ({})", s.name, s.initials))
-                    .collect();
-                AppError::input(format!(
-                    "no staff member called \"{}\"; known: {}",
-                    clean_line(who),
-                    if known.is_empty() { "none yet (ptclinic staff add)".into() } else { known.join(", ") }
-                ))
-            })
+        all.iter().find(|s| s.is_user(who)).cloned().ok_or_else(|| {
+            let known: Vec<String> = all
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.initials))
+                .collect();
+            AppError::input(format!(
+                "no staff member called \"{}\"; known: {}",
+                clean_line(who),
+                if known.is_empty() {
+                    "none yet (ptclinic staff add)".into()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })
     }
 
     pub fn add_staff(&mut self, s: NewStaff, user: &str, at: &str) -> AppResult<i64> {
@@ -77,22 +78,37 @@ impl Db {
         if s.name.is_empty() {
             return Err(AppError::input("a staff member needs a name"));
         }
-        if s.initials.is_empty() || s.initials.chars().count() > 4 || !s.initials.chars().all(char::is_alphanumeric) {
+        if s.initials.is_empty()
+            || s.initials.chars().count() > 4
+            || !s.initials.chars().all(char::is_alphanumeric)
+        {
             return Err(AppError::input(format!(
                 "initials must be 1 to 4 letters or digits, not \"{}\"",
                 s.initials
             )));
         }
         self.write(|tx| {
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM staff WHERE initials = ?1 OR (?2 IS NOT NULL AND username = ?2))",
-                params![s.initials, s.username],
-                |r| r.get(0),
-            )?;
-            if taken {
+            let exists = |sql: &str, value: &Option<String>| -> rusqlite::Result<bool> {
+                tx.query_row(sql, [value], |r| r.get(0))
+            };
+            if exists(
+                "SELECT EXISTS (SELECT 1 FROM staff WHERE initials = ?1)",
+                &Some(s.initials.clone()),
+            )? {
                 return Err(TxError::App(AppError::input(format!(
-                    "initials {} (or that username) already belong to someone on the staff",
+                    "the initials {} already belong to someone on the staff",
                     s.initials
+                ))));
+            }
+            if s.username.is_some()
+                && exists(
+                    "SELECT EXISTS (SELECT 1 FROM staff WHERE username = ?1)",
+                    &s.username,
+                )?
+            {
+                return Err(TxError::App(AppError::input(format!(
+                    "the username {} already belongs to someone on the staff",
+                    s.username.as_deref().unwrap_or_default()
                 ))));
             }
             let id = insert(tx, &s)?;

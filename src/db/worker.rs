@@ -71,7 +71,10 @@ pub enum Reply {
         mrn: String,
     },
     /// A request failed; `write` tells whether it was a change (which the UI was waiting on).
-    Failed { error: AppError, write: bool },
+    Failed {
+        error: AppError,
+        write: bool,
+    },
 }
 
 impl Request {

@@ -140,10 +140,19 @@ impl Clinical {
             for (i, v) in &measured {
                 let progress = (*i as f64 / total).min(1.0);
                 let noise = rng.random_range(-0.08..0.08) * def.mcid.unwrap_or(1.0);
-                let raw = initial + (target - initial) * progress + if *i == 0 { 0.0 } else { noise };
+                let raw =
+                    initial + (target - initial) * progress + if *i == 0 { 0.0 } else { noise };
                 let value = round_for(def, raw.clamp(def.min, def.max));
                 let day = v.day.format("%Y-%m-%d").to_string();
-                stmt.execute(params![patient_id, v.id, code, day, value, therapist, format!("{day}T12:00:00")])?;
+                stmt.execute(params![
+                    patient_id,
+                    v.id,
+                    code,
+                    day,
+                    value,
+                    therapist,
+                    format!("{day}T12:00:00")
+                ])?;
             }
         }
         self.notes(tx, patient_id, &attended, &therapist, region, course)?;
@@ -268,8 +277,19 @@ fn adherence(
     )?;
     for v in attended.iter().skip(1).filter(|v| v.day < today).step_by(2) {
         let prescribed = 7;
-        let done = if poor { rng.random_range(1..=3) } else { rng.random_range(4..=7) };
-        stmt.execute(params![patient_id, v.id, v.day.format("%Y-%m-%d").to_string(), done, prescribed, therapist])?;
+        let done = if poor {
+            rng.random_range(1..=3)
+        } else {
+            rng.random_range(4..=7)
+        };
+        stmt.execute(params![
+            patient_id,
+            v.id,
+            v.day.format("%Y-%m-%d").to_string(),
+            done,
+            prescribed,
+            therapist
+        ])?;
     }
     Ok(())
 }

@@ -49,7 +49,9 @@ impl DemoOptions {
             return Err(AppError::input("--patients must be 1 to 200000"));
         }
         if self.weeks_back > 1040 || self.weeks_ahead > 104 {
-            return Err(AppError::input("--weeks-back is at most 1040 and --weeks-ahead at most 104"));
+            return Err(AppError::input(
+                "--weeks-back is at most 1040 and --weeks-ahead at most 104",
+            ));
         }
         Ok(())
     }
@@ -69,7 +71,12 @@ pub const META_DEMO_BUILT_ON: &str = "demo_built_on";
 /// A demo clinic built more than this many days before today is rebuilt on start.
 pub const DEMO_MAX_AGE_DAYS: i64 = 7;
 
-pub fn build(path: &Path, force: bool, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSummary> {
+pub fn build(
+    path: &Path,
+    force: bool,
+    opts: &DemoOptions,
+    today: NaiveDate,
+) -> AppResult<DemoSummary> {
     opts.check()?;
     let mut summary = None;
     build_new_file(path, force, |db| {
@@ -98,7 +105,11 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSumm
         g.patients()?;
         set_meta(tx, "app", "ptclinic")?;
         set_meta(tx, "demo", "1")?;
-        set_meta(tx, META_DEMO_BUILT_ON, &today.format("%Y-%m-%d").to_string())?;
+        set_meta(
+            tx,
+            META_DEMO_BUILT_ON,
+            &today.format("%Y-%m-%d").to_string(),
+        )?;
         set_meta(tx, "demo_seed", &opts.seed.to_string())?;
         Ok(DemoSummary {
             therapists: opts.therapists,
@@ -227,7 +238,11 @@ impl<'a> Generator<'a> {
                 username.push('2');
             }
             used_usernames.push(username.clone());
-            let role = if i == self.opts.therapists { Role::FrontDesk } else { Role::Therapist };
+            let role = if i == self.opts.therapists {
+                Role::FrontDesk
+            } else {
+                Role::Therapist
+            };
             let id = insert_staff(
                 self.tx,
                 &NewStaff {
@@ -238,7 +253,8 @@ impl<'a> Generator<'a> {
                 },
             )?;
             if role == Role::Therapist {
-                self.therapist_ids.push((id, format!("{}", self.therapist_ids.len() + 1)));
+                self.therapist_ids
+                    .push((id, format!("{}", self.therapist_ids.len() + 1)));
             }
         }
         Ok(())
@@ -252,7 +268,8 @@ impl<'a> Generator<'a> {
             let dob = self.today - Duration::days(age * 365 + self.rng.random_range(0..365));
             let diagnosis = self.pick(self.diagnoses).clone();
             let region = BodyRegion::parse(&diagnosis.region).unwrap_or(BodyRegion::Lumbar);
-            let (therapist_id, room) = self.therapist_ids[self.rng.random_range(0..self.therapist_ids.len())].clone();
+            let (therapist_id, room) =
+                self.therapist_ids[self.rng.random_range(0..self.therapist_ids.len())].clone();
             // Evaluations spread over the whole window, a little denser in the recent past so
             // that today is a full day.
             let offset = self.rng.random_range(0..span - 6);
@@ -270,10 +287,14 @@ impl<'a> Generator<'a> {
                 self.rng.random_range(0..10_000)
             );
             let email = (self.rng.random_range(0..3) > 0).then(|| {
-                format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase())
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || "@.".contains(*c))
-                    .collect::<String>()
+                format!(
+                    "{}.{}@example.com",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                )
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "@.".contains(*c))
+                .collect::<String>()
             });
             let payer = *self.pick(PAYERS);
             // Plans of care and authorisations, shaped so that some visits carry flags.
@@ -316,8 +337,15 @@ impl<'a> Generator<'a> {
             )?;
             let patient_id = self.tx.last_insert_rowid();
             let episode = self.appointments(patient_id, therapist_id, &room, &days, active)?;
-            self.clinical
-                .episode(self.tx, &mut self.rng, patient_id, region, &episode, active, self.today)?;
+            self.clinical.episode(
+                self.tx,
+                &mut self.rng,
+                patient_id,
+                region,
+                &episode,
+                active,
+                self.today,
+            )?;
         }
         Ok(())
     }
@@ -335,15 +363,22 @@ impl<'a> Generator<'a> {
         let mut out = Vec::with_capacity(planned);
         let mut day = eval_day;
         while out.len() < planned && day <= self.last_day {
-            let is_pattern_day = out.is_empty() || pattern.contains(&day.weekday().num_days_from_monday());
+            let is_pattern_day =
+                out.is_empty() || pattern.contains(&day.weekday().num_days_from_monday());
             if is_pattern_day && let Some((open, close)) = opening(day, self.today) {
                 let minutes = if out.is_empty() {
                     60
                 } else {
                     *self.pick(&[30u32, 45, 45, 45, 60])
                 };
-                if let Some(at) = self.book_slot(therapist_id, day, open, close, minutes, preferred_slot) {
-                    out.push((day, day.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(at)), minutes));
+                if let Some(at) =
+                    self.book_slot(therapist_id, day, open, close, minutes, preferred_slot)
+                {
+                    out.push((
+                        day,
+                        day.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(at)),
+                        minutes,
+                    ));
                 }
             }
             day += Duration::days(1);
@@ -352,7 +387,15 @@ impl<'a> Generator<'a> {
     }
 
     /// Finds the free slot nearest the patient's usual time; marks it busy.
-    fn book_slot(&mut self, therapist_id: i64, day: NaiveDate, open: u32, close: u32, minutes: u32, preferred: u32) -> Option<u32> {
+    fn book_slot(
+        &mut self,
+        therapist_id: i64,
+        day: NaiveDate,
+        open: u32,
+        close: u32,
+        minutes: u32,
+        preferred: u32,
+    ) -> Option<u32> {
         let slots = ((close - open) / SLOT) as usize;
         let need = minutes.div_ceil(SLOT) as usize;
         if need > slots {
@@ -365,7 +408,10 @@ impl<'a> Generator<'a> {
         let last_start = slots - need;
         let want = (preferred as usize).min(last_start);
         for distance in 0..=last_start {
-            for start in [want.checked_sub(distance), Some(want + distance)].into_iter().flatten() {
+            for start in [want.checked_sub(distance), Some(want + distance)]
+                .into_iter()
+                .flatten()
+            {
                 if start <= last_start && busy[start..start + need].iter().all(|b| !b) {
                     busy[start..start + need].iter_mut().for_each(|b| *b = true);
                     return Some(open + start as u32 * SLOT);
@@ -401,7 +447,8 @@ impl<'a> Generator<'a> {
                     _ => AppointmentStatus::Completed,
                 }
             };
-            let attended = status != AppointmentStatus::NoShow && status != AppointmentStatus::Cancelled;
+            let attended =
+                status != AppointmentStatus::NoShow && status != AppointmentStatus::Cancelled;
             if attended {
                 treatment_days_since_report += 1;
             }
@@ -416,7 +463,12 @@ impl<'a> Generator<'a> {
                 VisitKind::Treatment
             };
             let reason = (status == AppointmentStatus::Cancelled).then(|| {
-                *self.pick(&[CancelReason::Patient, CancelReason::Patient, CancelReason::Late, CancelReason::Clinic])
+                *self.pick(&[
+                    CancelReason::Patient,
+                    CancelReason::Patient,
+                    CancelReason::Late,
+                    CancelReason::Clinic,
+                ])
             });
             let changed_at = past.then(|| {
                 let t = *start + Duration::minutes(i64::from(*minutes));

@@ -52,8 +52,12 @@ const NAMES: &str = include_str!("../../demo_db/names.toml");
 const DIAGNOSES: &str = include_str!("../../demo_db/diagnoses.toml");
 
 fn parse<T: for<'de> Deserialize<'de>>(text: &str, file: &str) -> AppResult<T> {
-    toml::from_str(text)
-        .map_err(|e| AppError::failure(format!("demo_db/{file} is not valid seed data: {}", e.message())))
+    toml::from_str(text).map_err(|e| {
+        AppError::failure(format!(
+            "demo_db/{file} is not valid seed data: {}",
+            e.message()
+        ))
+    })
 }
 
 pub fn exercises() -> AppResult<Vec<ExerciseSeed>> {
@@ -82,12 +86,26 @@ mod tests {
         for e in &all {
             assert!(names.insert(e.name.to_lowercase()), "duplicate {}", e.name);
             let sentences = e.instructions.matches(". ").count() + 1;
-            assert!((2..=4).contains(&sentences), "{}: {sentences} sentences", e.name);
-            assert!(e.sets > 0 && e.reps > 0 && e.days_per_week <= 7, "{}", e.name);
+            assert!(
+                (2..=4).contains(&sentences),
+                "{}: {sentences} sentences",
+                e.name
+            );
+            assert!(
+                e.sets > 0 && e.reps > 0 && e.days_per_week <= 7,
+                "{}",
+                e.name
+            );
         }
         for shorthand in ["SLR", "TKE", "SAQ", "LAQ", "QS"] {
-            let owners = all.iter().filter(|e| e.aliases.iter().any(|a| a == shorthand)).count();
-            assert_eq!(owners, 1, "{shorthand} should belong to exactly one exercise");
+            let owners = all
+                .iter()
+                .filter(|e| e.aliases.iter().any(|a| a == shorthand))
+                .count();
+            assert_eq!(
+                owners, 1,
+                "{shorthand} should belong to exactly one exercise"
+            );
         }
     }
 
@@ -96,11 +114,19 @@ mod tests {
         let all = diagnoses().unwrap();
         assert!(all.len() >= 40);
         for d in &all {
-            assert!(BodyRegion::parse(&d.region).is_some(), "{}: {}", d.code, d.region);
+            assert!(
+                BodyRegion::parse(&d.region).is_some(),
+                "{}: {}",
+                d.code,
+                d.region
+            );
             assert!(crate::domain::patient::is_icd10(&d.code), "{}", d.code);
         }
         for r in BodyRegion::ALL {
-            assert!(all.iter().any(|d| d.region == r.as_str()), "no diagnosis for {r}");
+            assert!(
+                all.iter().any(|d| d.region == r.as_str()),
+                "no diagnosis for {r}"
+            );
         }
     }
 

@@ -167,15 +167,27 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused_with_a_reason() {
-        assert!(matches!(Cancelled.transition_to(CheckedIn), Transition::Refused(_)));
-        assert!(matches!(Completed.transition_to(NoShow), Transition::Refused(_)));
-        assert!(matches!(CheckedIn.transition_to(NoShow), Transition::Refused(_)));
+        assert!(matches!(
+            Cancelled.transition_to(CheckedIn),
+            Transition::Refused(_)
+        ));
+        assert!(matches!(
+            Completed.transition_to(NoShow),
+            Transition::Refused(_)
+        ));
+        assert!(matches!(
+            CheckedIn.transition_to(NoShow),
+            Transition::Refused(_)
+        ));
     }
 
     #[test]
     fn fhir_codes_follow_clinical_md() {
         let codes: Vec<_> = AppointmentStatus::ALL.iter().map(|s| s.fhir()).collect();
-        assert_eq!(codes, ["booked", "arrived", "fulfilled", "noshow", "cancelled"]);
+        assert_eq!(
+            codes,
+            ["booked", "arrived", "fulfilled", "noshow", "cancelled"]
+        );
     }
 }
 

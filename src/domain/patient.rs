@@ -110,7 +110,11 @@ pub fn split_diagnosis(text: &str) -> (Option<String>, Option<String>) {
 /// ICD-10-CM shape: a letter, two characters, then optionally a dot and up to four more.
 pub fn is_icd10(code: &str) -> bool {
     let b = code.as_bytes();
-    if b.len() < 3 || !b[0].is_ascii_alphabetic() || !b[1].is_ascii_digit() || !b[2].is_ascii_alphanumeric() {
+    if b.len() < 3
+        || !b[0].is_ascii_alphabetic()
+        || !b[1].is_ascii_digit()
+        || !b[2].is_ascii_alphanumeric()
+    {
         return false;
     }
     match &code[3..] {
@@ -127,8 +131,10 @@ impl PatientForm {
     /// Checks every field; the first problem comes back with the field it belongs to, so the
     /// form can show it inline beside what was typed.
     pub fn validate(&self, today: NaiveDate) -> Result<NewPatient, (PatientField, String)> {
-        let first_name = optional(&self.first_name)
-            .ok_or((PatientField::FirstName, "a first name is needed".to_string()))?;
+        let first_name = optional(&self.first_name).ok_or((
+            PatientField::FirstName,
+            "a first name is needed".to_string(),
+        ))?;
         let last_name = optional(&self.last_name)
             .ok_or((PatientField::LastName, "a last name is needed".to_string()))?;
         let dob_text = self.date_of_birth.trim();
@@ -139,17 +145,28 @@ impl PatientForm {
             )
         })?;
         if date_of_birth >= today {
-            return Err((PatientField::DateOfBirth, "date of birth must be in the past".into()));
+            return Err((
+                PatientField::DateOfBirth,
+                "date of birth must be in the past".into(),
+            ));
         }
         if age_on(date_of_birth, today) > 120 {
-            return Err((PatientField::DateOfBirth, "that is over 120 years ago".into()));
+            return Err((
+                PatientField::DateOfBirth,
+                "that is over 120 years ago".into(),
+            ));
         }
         let phone = optional(&self.phone);
         if let Some(p) = &phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
-            let allowed = p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            let allowed = p
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
             if !allowed || !(7..=15).contains(&digits) {
-                return Err((PatientField::Phone, "phone: 7 to 15 digits (spaces, + - ( ) allowed)".into()));
+                return Err((
+                    PatientField::Phone,
+                    "phone: 7 to 15 digits (spaces, + - ( ) allowed)".into(),
+                ));
             }
         }
         let (diagnosis_code, diagnosis) = split_diagnosis(&self.diagnosis);
@@ -190,16 +207,25 @@ mod form_tests {
         let p = form().validate(today()).unwrap();
         assert_eq!(p.first_name, "Ada");
         assert_eq!(p.diagnosis_code.as_deref(), Some("M17.11"));
-        assert_eq!(p.diagnosis.as_deref(), Some("Primary osteoarthritis, right knee"));
+        assert_eq!(
+            p.diagnosis.as_deref(),
+            Some("Primary osteoarthritis, right knee")
+        );
     }
 
     #[test]
     fn each_bad_field_is_named() {
         let mut f = form();
         f.date_of_birth = "2027-01-01".into();
-        assert_eq!(f.validate(today()).unwrap_err().0, PatientField::DateOfBirth);
+        assert_eq!(
+            f.validate(today()).unwrap_err().0,
+            PatientField::DateOfBirth
+        );
         f.date_of_birth = "1961-02-30".into();
-        assert_eq!(f.validate(today()).unwrap_err().0, PatientField::DateOfBirth);
+        assert_eq!(
+            f.validate(today()).unwrap_err().0,
+            PatientField::DateOfBirth
+        );
         let mut f = form();
         f.last_name = "  ".into();
         assert_eq!(f.validate(today()).unwrap_err().0, PatientField::LastName);
@@ -210,7 +236,10 @@ mod form_tests {
 
     #[test]
     fn diagnosis_without_a_code_is_kept_as_words() {
-        assert_eq!(split_diagnosis("low back pain"), (None, Some("low back pain".into())));
+        assert_eq!(
+            split_diagnosis("low back pain"),
+            (None, Some("low back pain".into()))
+        );
         assert!(is_icd10("S83.511A"));
         assert!(is_icd10("M54.2"));
         assert!(!is_icd10("M5"));

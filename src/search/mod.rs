@@ -52,9 +52,11 @@ pub fn rank_people<'a>(
                     positions: Vec::new(),
                 });
             }
-            matcher
-                .score(name, query)
-                .map(|(score, positions)| Hit { index, score, positions })
+            matcher.score(name, query).map(|(score, positions)| Hit {
+                index,
+                score,
+                positions,
+            })
         })
         .collect();
     hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));

@@ -17,14 +17,43 @@ pub fn at(hh: u32, mm: u32) -> NaiveDateTime {
 
 pub fn staff() -> Vec<Staff> {
     vec![
-        Staff { id: 1, name: "Ana Ruiz".into(), initials: "AR".into(), role: Role::Therapist, username: Some("aruiz".into()) },
-        Staff { id: 2, name: "Ben Okafor".into(), initials: "BO".into(), role: Role::Therapist, username: Some("bokafor".into()) },
-        Staff { id: 3, name: "Dana Fry".into(), initials: "DF".into(), role: Role::FrontDesk, username: Some("dfry".into()) },
+        Staff {
+            id: 1,
+            name: "Ana Ruiz".into(),
+            initials: "AR".into(),
+            role: Role::Therapist,
+            username: Some("aruiz".into()),
+        },
+        Staff {
+            id: 2,
+            name: "Ben Okafor".into(),
+            initials: "BO".into(),
+            role: Role::Therapist,
+            username: Some("bokafor".into()),
+        },
+        Staff {
+            id: 3,
+            name: "Dana Fry".into(),
+            initials: "DF".into(),
+            role: Role::FrontDesk,
+            username: Some("dfry".into()),
+        },
     ]
 }
 
 #[allow(clippy::too_many_arguments)]
-fn visit(id: i64, hh: u32, mm: u32, minutes: i64, name: &str, mrn: &str, born: i32, therapist: usize, kind: VisitKind, status: AppointmentStatus) -> Visit {
+fn visit(
+    id: i64,
+    hh: u32,
+    mm: u32,
+    minutes: i64,
+    name: &str,
+    mrn: &str,
+    born: i32,
+    therapist: usize,
+    kind: VisitKind,
+    status: AppointmentStatus,
+) -> Visit {
     let s = &staff()[therapist];
     Visit {
         id,
@@ -40,7 +69,8 @@ fn visit(id: i64, hh: u32, mm: u32, minutes: i64, name: &str, mrn: &str, born: i
         kind,
         status,
         status_changed_at: None,
-        checked_in_at: (status == AppointmentStatus::CheckedIn).then(|| "2026-11-27T08:55:00".to_string()),
+        checked_in_at: (status == AppointmentStatus::CheckedIn)
+            .then(|| "2026-11-27T08:55:00".to_string()),
         cancel_reason: (status == AppointmentStatus::Cancelled).then_some(CancelReason::Late),
         room: Some("1".into()),
         version: 1,
@@ -52,14 +82,102 @@ pub fn visits() -> Vec<Visit> {
     use AppointmentStatus::*;
     use VisitKind::*;
     vec![
-        visit(1, 8, 0, 60, "Maria Lopez", "100001", 1961, 0, Evaluation, Completed),
-        visit(2, 9, 0, 45, "Kwame Mensah", "100002", 1990, 0, Treatment, CheckedIn),
-        visit(3, 9, 0, 45, "Olivia Chen-Sørensen", "100003", 1978, 1, Treatment, Scheduled),
-        visit(4, 9, 45, 30, "Tomás Álvarez", "100004", 2001, 1, Progress, NoShow),
-        visit(5, 10, 0, 45, "李小龍 Li", "100005", 1940, 0, Treatment, Scheduled),
-        visit(6, 10, 30, 45, "Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen", "100006", 1955, 1, Treatment, Cancelled),
-        visit(7, 11, 0, 60, "Mark Lopez", "100007", 1983, 1, ReEvaluation, Scheduled),
-        visit(8, 13, 15, 45, "Amira Haddad", "100008", 1995, 0, Discharge, Scheduled),
+        visit(
+            1,
+            8,
+            0,
+            60,
+            "Maria Lopez",
+            "100001",
+            1961,
+            0,
+            Evaluation,
+            Completed,
+        ),
+        visit(
+            2,
+            9,
+            0,
+            45,
+            "Kwame Mensah",
+            "100002",
+            1990,
+            0,
+            Treatment,
+            CheckedIn,
+        ),
+        visit(
+            3,
+            9,
+            0,
+            45,
+            "Olivia Chen-Sørensen",
+            "100003",
+            1978,
+            1,
+            Treatment,
+            Scheduled,
+        ),
+        visit(
+            4,
+            9,
+            45,
+            30,
+            "Tomás Álvarez",
+            "100004",
+            2001,
+            1,
+            Progress,
+            NoShow,
+        ),
+        visit(
+            5,
+            10,
+            0,
+            45,
+            "李小龍 Li",
+            "100005",
+            1940,
+            0,
+            Treatment,
+            Scheduled,
+        ),
+        visit(
+            6,
+            10,
+            30,
+            45,
+            "Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen",
+            "100006",
+            1955,
+            1,
+            Treatment,
+            Cancelled,
+        ),
+        visit(
+            7,
+            11,
+            0,
+            60,
+            "Mark Lopez",
+            "100007",
+            1983,
+            1,
+            ReEvaluation,
+            Scheduled,
+        ),
+        visit(
+            8,
+            13,
+            15,
+            45,
+            "Amira Haddad",
+            "100008",
+            1995,
+            0,
+            Discharge,
+            Scheduled,
+        ),
     ]
 }
 

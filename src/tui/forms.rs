@@ -52,7 +52,12 @@ fn escape(dirty: bool, armed: &mut bool) -> FormOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BookingMode {
     New,
-    Move { visit_id: i64, version: i64, patient_id: i64, patient_name: String },
+    Move {
+        visit_id: i64,
+        version: i64,
+        patient_id: i64,
+        patient_name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,7 +199,12 @@ impl BookingForm {
         self.patient_pick = 0;
     }
 
-    pub fn handle_key(&mut self, ev: &KeyEvent, matcher: &Matcher, patients: &[DirectoryEntry]) -> FormOutcome {
+    pub fn handle_key(
+        &mut self,
+        ev: &KeyEvent,
+        matcher: &Matcher,
+        patients: &[DirectoryEntry],
+    ) -> FormOutcome {
         if ev.code != KeyCode::Esc {
             self.discard_armed = false;
         }
@@ -215,7 +225,11 @@ impl BookingForm {
             KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if field == BookingField::Kind => {
                 let all = VisitKind::ALL;
                 let at = all.iter().position(|k| *k == self.kind).unwrap_or(0);
-                let next = if ev.code == KeyCode::Left { at + all.len() - 1 } else { at + 1 };
+                let next = if ev.code == KeyCode::Left {
+                    at + all.len() - 1
+                } else {
+                    at + 1
+                };
                 self.kind = all[next % all.len()];
                 self.touched = true;
                 self.warning = None;
@@ -224,7 +238,12 @@ impl BookingForm {
                 let Some(input) = self.input_mut(field) else {
                     return FormOutcome::Stay;
                 };
-                if input.handle(ev) && !matches!(ev.code, KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End) {
+                if input.handle(ev)
+                    && !matches!(
+                        ev.code,
+                        KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
+                    )
+                {
                     self.touched = true;
                     self.warning = None;
                     if field == BookingField::Patient {
@@ -249,11 +268,19 @@ impl BookingForm {
             BookingField::Patient,
             "type a few letters of the patient's name or MRN, then pick with ↑/↓".to_string(),
         ))?;
-        let therapist = find_therapist(staff, self.therapist.text()).map_err(|m| (BookingField::Therapist, m))?;
-        let date = NaiveDate::parse_from_str(self.date.text().trim(), "%Y-%m-%d")
-            .map_err(|_| (BookingField::Date, "date as YYYY-MM-DD, a real date".to_string()))?;
-        let time = parse_time(self.time.text())
-            .ok_or((BookingField::Time, "time as HH:MM, e.g. 09:30 or 14:15".to_string()))?;
+        let therapist = find_therapist(staff, self.therapist.text())
+            .map_err(|m| (BookingField::Therapist, m))?;
+        let date =
+            NaiveDate::parse_from_str(self.date.text().trim(), "%Y-%m-%d").map_err(|_| {
+                (
+                    BookingField::Date,
+                    "date as YYYY-MM-DD, a real date".to_string(),
+                )
+            })?;
+        let time = parse_time(self.time.text()).ok_or((
+            BookingField::Time,
+            "time as HH:MM, e.g. 09:30 or 14:15".to_string(),
+        ))?;
         let minutes: i64 = self
             .minutes
             .text()
@@ -261,7 +288,10 @@ impl BookingForm {
             .parse()
             .ok()
             .filter(|m| (5..=480).contains(m))
-            .ok_or((BookingField::Minutes, "minutes: a whole number from 5 to 480".to_string()))?;
+            .ok_or((
+                BookingField::Minutes,
+                "minutes: a whole number from 5 to 480".to_string(),
+            ))?;
         Ok(Booking {
             patient_id,
             therapist_id: therapist.id,
@@ -292,7 +322,10 @@ pub fn find_therapist<'a>(staff: &'a [Staff], text: &str) -> Result<&'a Staff, S
         [] => Err(format!("no therapist matches \"{text}\"")),
         many => Err(format!(
             "\"{text}\" matches {}",
-            many.iter().map(|s| s.initials.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|s| s.initials.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -313,7 +346,11 @@ pub const PATIENT_FIELDS: [(PatientField, &str, &str); 6] = [
     (PatientField::DateOfBirth, "Date of birth", "YYYY-MM-DD"),
     (PatientField::Phone, "Phone", "optional"),
     (PatientField::Payer, "Payer", "optional"),
-    (PatientField::Diagnosis, "Diagnosis", "ICD-10 code and words, optional"),
+    (
+        PatientField::Diagnosis,
+        "Diagnosis",
+        "ICD-10 code and words, optional",
+    ),
 ];
 
 impl PatientFormState {
@@ -345,14 +382,24 @@ impl PatientFormState {
         }
         match ev.code {
             KeyCode::Esc => return escape(self.is_dirty(), &mut self.discard_armed),
-            KeyCode::Enter if self.focus + 1 < self.inputs.len() && !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Enter
+                if self.focus + 1 < self.inputs.len()
+                    && !ev.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
                 self.focus += 1
             }
             KeyCode::Enter => return FormOutcome::Submit,
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(self.inputs.len() - 1),
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1).min(self.inputs.len() - 1)
+            }
             KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
             _ => {
-                if self.inputs[self.focus].handle(ev) && !matches!(ev.code, KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End) {
+                if self.inputs[self.focus].handle(ev)
+                    && !matches!(
+                        ev.code,
+                        KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
+                    )
+                {
                     self.touched = true;
                 }
             }
@@ -367,9 +414,27 @@ mod tests {
 
     fn staff() -> Vec<Staff> {
         vec![
-            Staff { id: 1, name: "Ana Ruiz".into(), initials: "AR".into(), role: Role::Therapist, username: Some("aruiz".into()) },
-            Staff { id: 2, name: "Ben Okafor".into(), initials: "BO".into(), role: Role::Therapist, username: None },
-            Staff { id: 3, name: "Anna Berg".into(), initials: "AB".into(), role: Role::FrontDesk, username: None },
+            Staff {
+                id: 1,
+                name: "Ana Ruiz".into(),
+                initials: "AR".into(),
+                role: Role::Therapist,
+                username: Some("aruiz".into()),
+            },
+            Staff {
+                id: 2,
+                name: "Ben Okafor".into(),
+                initials: "BO".into(),
+                role: Role::Therapist,
+                username: None,
+            },
+            Staff {
+                id: 3,
+                name: "Anna Berg".into(),
+                initials: "AB".into(),
+                role: Role::FrontDesk,
+                username: None,
+            },
         ]
     }
 

@@ -96,7 +96,11 @@ impl Key {
             KeyCode::Enter => "Enter".into(),
             other => format!("{other:?}"),
         };
-        if self.ctrl { format!("Ctrl-{base}") } else { base }
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
     }
 }
 
@@ -108,32 +112,168 @@ pub struct Binding {
 }
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { action: Action::Quit, keys: &[k('q'), Key { code: KeyCode::Char('c'), ctrl: true }], scope: Scope::Everywhere, help: "quit" },
-    Binding { action: Action::Help, keys: &[k('?')], scope: Scope::Everywhere, help: "this help" },
-    Binding { action: Action::NextPane, keys: &[code(KeyCode::Tab)], scope: Scope::Everywhere, help: "next pane" },
-    Binding { action: Action::PrevPane, keys: &[code(KeyCode::BackTab)], scope: Scope::Everywhere, help: "previous pane" },
-    Binding { action: Action::ShowSchedule, keys: &[k('1')], scope: Scope::Everywhere, help: "schedule" },
-    Binding { action: Action::ShowProgress, keys: &[k('2')], scope: Scope::Everywhere, help: "patient progress" },
-    Binding { action: Action::ShowProgram, keys: &[k('3')], scope: Scope::Everywhere, help: "home exercise program" },
-    Binding { action: Action::Up, keys: &[code(KeyCode::Up), k('k')], scope: Scope::Everywhere, help: "move up" },
-    Binding { action: Action::Down, keys: &[code(KeyCode::Down), k('j')], scope: Scope::Everywhere, help: "move down" },
-    Binding { action: Action::PageUp, keys: &[code(KeyCode::PageUp)], scope: Scope::Everywhere, help: "page up" },
-    Binding { action: Action::PageDown, keys: &[code(KeyCode::PageDown)], scope: Scope::Everywhere, help: "page down" },
-    Binding { action: Action::First, keys: &[k('g'), code(KeyCode::Home)], scope: Scope::Everywhere, help: "first visit" },
-    Binding { action: Action::Last, keys: &[k('G'), code(KeyCode::End)], scope: Scope::Everywhere, help: "last visit" },
-    Binding { action: Action::PrevDay, keys: &[code(KeyCode::Left), k('[')], scope: Scope::Everywhere, help: "previous day" },
-    Binding { action: Action::NextDay, keys: &[code(KeyCode::Right), k(']')], scope: Scope::Everywhere, help: "next day" },
-    Binding { action: Action::Today, keys: &[k('t')], scope: Scope::Everywhere, help: "today" },
-    Binding { action: Action::Filter, keys: &[k('/')], scope: Scope::Schedule, help: "find patient: name or MRN" },
-    Binding { action: Action::ClearFilter, keys: &[code(KeyCode::Esc)], scope: Scope::Schedule, help: "clear the patient filter" },
-    Binding { action: Action::ToggleMine, keys: &[k('m')], scope: Scope::Schedule, help: "my visits / everyone's" },
-    Binding { action: Action::CheckIn, keys: &[k('c')], scope: Scope::Schedule, help: "check the patient in" },
-    Binding { action: Action::NoShow, keys: &[k('n')], scope: Scope::Schedule, help: "mark a no-show" },
-    Binding { action: Action::Cancel, keys: &[k('x')], scope: Scope::Schedule, help: "cancel (asks y/n, reason)" },
-    Binding { action: Action::Undo, keys: &[k('u')], scope: Scope::Schedule, help: "undo last status change" },
-    Binding { action: Action::Book, keys: &[k('a')], scope: Scope::Schedule, help: "book a visit" },
-    Binding { action: Action::Reschedule, keys: &[k('r')], scope: Scope::Schedule, help: "reschedule the visit" },
-    Binding { action: Action::NewPatient, keys: &[k('N')], scope: Scope::Schedule, help: "register a new patient" },
+    Binding {
+        action: Action::Quit,
+        keys: &[
+            k('q'),
+            Key {
+                code: KeyCode::Char('c'),
+                ctrl: true,
+            },
+        ],
+        scope: Scope::Everywhere,
+        help: "quit",
+    },
+    Binding {
+        action: Action::Help,
+        keys: &[k('?')],
+        scope: Scope::Everywhere,
+        help: "this help",
+    },
+    Binding {
+        action: Action::NextPane,
+        keys: &[code(KeyCode::Tab)],
+        scope: Scope::Everywhere,
+        help: "next pane",
+    },
+    Binding {
+        action: Action::PrevPane,
+        keys: &[code(KeyCode::BackTab)],
+        scope: Scope::Everywhere,
+        help: "previous pane",
+    },
+    Binding {
+        action: Action::ShowSchedule,
+        keys: &[k('1')],
+        scope: Scope::Everywhere,
+        help: "schedule",
+    },
+    Binding {
+        action: Action::ShowProgress,
+        keys: &[k('2')],
+        scope: Scope::Everywhere,
+        help: "patient progress",
+    },
+    Binding {
+        action: Action::ShowProgram,
+        keys: &[k('3')],
+        scope: Scope::Everywhere,
+        help: "home exercise program",
+    },
+    Binding {
+        action: Action::Up,
+        keys: &[code(KeyCode::Up), k('k')],
+        scope: Scope::Everywhere,
+        help: "move up",
+    },
+    Binding {
+        action: Action::Down,
+        keys: &[code(KeyCode::Down), k('j')],
+        scope: Scope::Everywhere,
+        help: "move down",
+    },
+    Binding {
+        action: Action::PageUp,
+        keys: &[code(KeyCode::PageUp)],
+        scope: Scope::Everywhere,
+        help: "page up",
+    },
+    Binding {
+        action: Action::PageDown,
+        keys: &[code(KeyCode::PageDown)],
+        scope: Scope::Everywhere,
+        help: "page down",
+    },
+    Binding {
+        action: Action::First,
+        keys: &[k('g'), code(KeyCode::Home)],
+        scope: Scope::Everywhere,
+        help: "first visit",
+    },
+    Binding {
+        action: Action::Last,
+        keys: &[k('G'), code(KeyCode::End)],
+        scope: Scope::Everywhere,
+        help: "last visit",
+    },
+    Binding {
+        action: Action::PrevDay,
+        keys: &[code(KeyCode::Left), k('[')],
+        scope: Scope::Everywhere,
+        help: "previous day",
+    },
+    Binding {
+        action: Action::NextDay,
+        keys: &[code(KeyCode::Right), k(']')],
+        scope: Scope::Everywhere,
+        help: "next day",
+    },
+    Binding {
+        action: Action::Today,
+        keys: &[k('t')],
+        scope: Scope::Everywhere,
+        help: "today",
+    },
+    Binding {
+        action: Action::Filter,
+        keys: &[k('/')],
+        scope: Scope::Schedule,
+        help: "find patient: name or MRN",
+    },
+    Binding {
+        action: Action::ClearFilter,
+        keys: &[code(KeyCode::Esc)],
+        scope: Scope::Schedule,
+        help: "clear the patient filter",
+    },
+    Binding {
+        action: Action::ToggleMine,
+        keys: &[k('m')],
+        scope: Scope::Schedule,
+        help: "my visits / everyone's",
+    },
+    Binding {
+        action: Action::CheckIn,
+        keys: &[k('c')],
+        scope: Scope::Schedule,
+        help: "check the patient in",
+    },
+    Binding {
+        action: Action::NoShow,
+        keys: &[k('n')],
+        scope: Scope::Schedule,
+        help: "mark a no-show",
+    },
+    Binding {
+        action: Action::Cancel,
+        keys: &[k('x')],
+        scope: Scope::Schedule,
+        help: "cancel (asks y/n, reason)",
+    },
+    Binding {
+        action: Action::Undo,
+        keys: &[k('u')],
+        scope: Scope::Schedule,
+        help: "undo last status change",
+    },
+    Binding {
+        action: Action::Book,
+        keys: &[k('a')],
+        scope: Scope::Schedule,
+        help: "book a visit",
+    },
+    Binding {
+        action: Action::Reschedule,
+        keys: &[k('r')],
+        scope: Scope::Schedule,
+        help: "reschedule the visit",
+    },
+    Binding {
+        action: Action::NewPatient,
+        keys: &[k('N')],
+        scope: Scope::Schedule,
+        help: "register a new patient",
+    },
 ];
 
 /// The action a key means in a pane: pane bindings first, then the global ones.
@@ -166,9 +306,17 @@ mod tests {
     fn no_key_is_bound_twice_in_one_scope() {
         for (i, a) in BINDINGS.iter().enumerate() {
             for b in &BINDINGS[i + 1..] {
-                let overlap = a.scope == b.scope || a.scope == Scope::Everywhere || b.scope == Scope::Everywhere;
+                let overlap = a.scope == b.scope
+                    || a.scope == Scope::Everywhere
+                    || b.scope == Scope::Everywhere;
                 for ka in a.keys {
-                    assert!(!(overlap && b.keys.contains(ka)), "{:?} and {:?} share {}", a.action, b.action, ka.label());
+                    assert!(
+                        !(overlap && b.keys.contains(ka)),
+                        "{:?} and {:?} share {}",
+                        a.action,
+                        b.action,
+                        ka.label()
+                    );
                 }
             }
         }
@@ -176,10 +324,22 @@ mod tests {
 
     #[test]
     fn shifted_letters_and_back_tab_are_recognised() {
-        assert_eq!(action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT), true), Some(Action::Last));
-        assert_eq!(action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT), true), Some(Action::PrevPane));
-        assert_eq!(action_for(&key(KeyCode::Char('N'), KeyModifiers::SHIFT), true), Some(Action::NewPatient));
-        assert_eq!(action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), true), Some(Action::Quit));
+        assert_eq!(
+            action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT), true),
+            Some(Action::Last)
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT), true),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::Char('N'), KeyModifiers::SHIFT), true),
+            Some(Action::NewPatient)
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), true),
+            Some(Action::Quit)
+        );
     }
 
     #[test]

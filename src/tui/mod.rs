@@ -29,6 +29,34 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::load(&settings.theme, no_color)?;
     let db = crate::commands::open_clinic(settings)?;
+    let mut state = initial_state(&db, settings)?;
+
+    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
+    let (requests, worker) = Worker::new(db, settings.user.clone(), settings.clock)
+        .spawn(reply_tx)
+        .map_err(|e| AppError::failure(format!("cannot start the database thread: {e}")))?;
+
+    let mut term = terminal::enter()
+        .map_err(|e| AppError::failure(format!("cannot use this terminal: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::failure(format!("cannot start: {e}")));
+    let result = runtime.and_then(|rt| {
+        rt.block_on(event_loop(
+            &mut term, &mut state, &theme, settings, &requests, reply_rx,
+        ))
+    });
+    terminal::restore();
+    // Queued writes finish before the process ends.
+    drop(requests);
+    let _ = worker.join();
+    result
+}
+
+/// The first screen's state: who is using the app and today's visits, read before the first
+/// frame so that it is a full one.
+pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppState> {
     let today = settings.clock.today();
     let staff = db.staff()?;
     let visits = db.day(today)?;
@@ -43,30 +71,14 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let mut state = AppState::new(info, today, now);
     state.staff = staff;
     state.set_day(today, visits, crate::clock::stamp(now));
-
-    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
-    let (requests, worker) = Worker::new(db, settings.user.clone(), settings.clock)
-        .spawn(reply_tx)
-        .map_err(|e| AppError::failure(format!("cannot start the database thread: {e}")))?;
-
-    let mut term = terminal::enter().map_err(|e| AppError::failure(format!("cannot use this terminal: {e}")))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AppError::failure(format!("cannot start: {e}")));
-    let result = runtime.and_then(|rt| rt.block_on(event_loop(&mut term, &mut state, &theme, settings, &requests, reply_rx)));
-    terminal::restore();
-    // Queued writes finish before the process ends.
-    drop(requests);
-    let _ = worker.join();
-    result
+    Ok(state)
 }
 
 fn send(requests: &std::sync::mpsc::Sender<Request>, effects: Vec<Effect>) -> AppResult<()> {
     for Effect::Db(request) in effects {
-        requests
-            .send(request)
-            .map_err(|_| AppError::failure("the database thread stopped unexpectedly; nothing more can be saved"))?;
+        requests.send(request).map_err(|_| {
+            AppError::failure("the database thread stopped unexpectedly; nothing more can be saved")
+        })?;
     }
     Ok(())
 }

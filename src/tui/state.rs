@@ -51,7 +51,11 @@ pub struct UndoEntry {
 pub enum Modal {
     Help,
     /// `x`: first y/n, then the reason.
-    Cancel { visit_id: i64, version: i64, confirmed: bool },
+    Cancel {
+        visit_id: i64,
+        version: i64,
+        confirmed: bool,
+    },
     Booking(Box<BookingForm>),
     NewPatient(Box<PatientFormState>),
 }
@@ -161,16 +165,23 @@ impl AppState {
         let candidates: Vec<usize> = (0..self.visits.len())
             .filter(|&i| mine.is_none_or(|id| self.visits[i].therapist_id == id))
             .collect();
-        let query = self.filter.as_ref().map(|f| f.input.text().trim().to_string()).unwrap_or_default();
+        let query = self
+            .filter
+            .as_ref()
+            .map(|f| f.input.text().trim().to_string())
+            .unwrap_or_default();
         if query.is_empty() {
             self.rows = candidates;
         } else {
             let hits = rank_people(
                 &self.matcher,
                 &query,
-                candidates
-                    .iter()
-                    .map(|&i| (self.visits[i].patient_name.as_str(), self.visits[i].mrn.as_str())),
+                candidates.iter().map(|&i| {
+                    (
+                        self.visits[i].patient_name.as_str(),
+                        self.visits[i].mrn.as_str(),
+                    )
+                }),
             );
             let best = hits.first().map(|h| self.visits[candidates[h.index]].id);
             let mut rows: Vec<usize> = hits.iter().map(|h| candidates[h.index]).collect();
@@ -216,7 +227,11 @@ impl AppState {
     pub fn counts(&self) -> [usize; 4] {
         let mine = self.mine_only.then(|| self.mine_id()).flatten();
         let mut c = [0; 4];
-        for v in self.visits.iter().filter(|v| mine.is_none_or(|id| v.therapist_id == id)) {
+        for v in self
+            .visits
+            .iter()
+            .filter(|v| mine.is_none_or(|id| v.therapist_id == id))
+        {
             match v.status {
                 AppointmentStatus::Scheduled => c[0] += 1,
                 AppointmentStatus::CheckedIn | AppointmentStatus::Completed => c[1] += 1,

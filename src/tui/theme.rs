@@ -43,9 +43,28 @@ macro_rules! roles {
 }
 
 roles!(
-    title, header, column_header, selected, muted, scheduled, arrived, completed, no_show,
-    cancelled, flag, info, warning, error, tab, tab_active, status_bar, badge, matched,
-    field_label, field_focus, border,
+    title,
+    header,
+    column_header,
+    selected,
+    muted,
+    scheduled,
+    arrived,
+    completed,
+    no_show,
+    cancelled,
+    flag,
+    info,
+    warning,
+    error,
+    tab,
+    tab_active,
+    status_bar,
+    badge,
+    matched,
+    field_label,
+    field_focus,
+    border,
 );
 
 #[derive(Debug, Deserialize)]
@@ -56,7 +75,8 @@ struct ThemeFile {
 }
 
 fn color(name: &str) -> Result<Color, String> {
-    name.parse::<Color>().map_err(|_| format!("unknown colour \"{name}\""))
+    name.parse::<Color>()
+        .map_err(|_| format!("unknown colour \"{name}\""))
 }
 
 fn to_style(s: &StyleSpec) -> Result<Style, String> {
@@ -67,7 +87,11 @@ fn to_style(s: &StyleSpec) -> Result<Style, String> {
     if let Some(bg) = &s.bg {
         style = style.bg(color(bg)?);
     }
-    for (on, m) in [(s.bold, Modifier::BOLD), (s.reversed, Modifier::REVERSED), (s.underlined, Modifier::UNDERLINED)] {
+    for (on, m) in [
+        (s.bold, Modifier::BOLD),
+        (s.reversed, Modifier::REVERSED),
+        (s.underlined, Modifier::UNDERLINED),
+    ] {
         if on {
             style = style.add_modifier(m);
         }
@@ -84,7 +108,10 @@ impl Theme {
     pub fn load(name: &str, no_color: bool) -> AppResult<Theme> {
         let name = if no_color { "mono" } else { name };
         let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-            AppError::input(format!("unknown theme \"{name}\"; available: {}", names().join(", ")))
+            AppError::input(format!(
+                "unknown theme \"{name}\"; available: {}",
+                names().join(", ")
+            ))
         })?;
         let file: ThemeFile = toml::from_str(text)
             .map_err(|e| AppError::failure(format!("theme {name}: {}", e.message())))?;
@@ -116,7 +143,11 @@ mod tests {
     #[test]
     fn an_unknown_theme_lists_the_available_ones() {
         let e = Theme::load("solarized", false).unwrap_err();
-        assert!(e.message.contains("default") && e.message.contains("mono"), "{}", e.message);
+        assert!(
+            e.message.contains("default") && e.message.contains("mono"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.exit_code(), 2);
     }
 }

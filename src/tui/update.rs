@@ -12,6 +12,9 @@ use crate::db::worker::{Reply, Request};
 use crate::domain::appointment::{Transition, Visit};
 use crate::domain::{AppointmentStatus, CancelReason};
 
+// An event is built once and moved straight into `update`: boxing the large reply would only
+// add an allocation per database answer.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Event {
     Key(KeyEvent),
@@ -69,7 +72,12 @@ fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
             }
             state.refresh_rows();
         }
-        KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown | KeyCode::Tab | KeyCode::BackTab => {
+        KeyCode::Up
+        | KeyCode::Down
+        | KeyCode::PageUp
+        | KeyCode::PageDown
+        | KeyCode::Tab
+        | KeyCode::BackTab => {
             return None;
         }
         _ => {
@@ -116,7 +124,11 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::NextPane | Action::PrevPane => {
             let at = Pane::ALL.iter().position(|p| *p == state.pane).unwrap_or(0);
-            let step = if action == Action::NextPane { 1 } else { Pane::ALL.len() - 1 };
+            let step = if action == Action::NextPane {
+                1
+            } else {
+                Pane::ALL.len() - 1
+            };
             state.pane = Pane::ALL[(at + step) % Pane::ALL.len()];
             load_patient(state)
         }
@@ -192,7 +204,11 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         },
         Action::Book => {
-            let me = state.info.me.as_ref().filter(|s| s.role == crate::domain::Role::Therapist);
+            let me = state
+                .info
+                .me
+                .as_ref()
+                .filter(|s| s.role == crate::domain::Role::Therapist);
             state.modal = Some(Modal::Booking(Box::new(BookingForm::new(state.day, me))));
             vec![Effect::Db(Request::LoadDirectory)]
         }
@@ -202,7 +218,10 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
             if v.status != AppointmentStatus::Scheduled {
                 let status = v.status.label();
-                state.say(Level::Warning, format!("only a scheduled visit can be moved; this one is {status}"));
+                state.say(
+                    Level::Warning,
+                    format!("only a scheduled visit can be moved; this one is {status}"),
+                );
                 return Vec::new();
             }
             state.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
@@ -215,7 +234,11 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
 }
 
-fn change_status(state: &mut AppState, to: AppointmentStatus, reason: Option<CancelReason>) -> Vec<Effect> {
+fn change_status(
+    state: &mut AppState,
+    to: AppointmentStatus,
+    reason: Option<CancelReason>,
+) -> Vec<Effect> {
     let Some(v) = state.selected_visit() else {
         state.say(Level::Info, "no visit selected");
         return Vec::new();
@@ -252,7 +275,10 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     };
     match modal {
         Modal::Help => {
-            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')) {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
                 state.modal = None;
             }
             Vec::new()
@@ -354,7 +380,14 @@ fn clashes<'a>(visits: &'a [Visit], b: &Booking, moving: Option<i64>) -> Vec<&'a
 fn clash_warning(clashing: &[&Visit]) -> String {
     let list: Vec<String> = clashing
         .iter()
-        .map(|v| format!("{}–{} {}", v.start.format("%H:%M"), v.end().format("%H:%M"), v.patient_name))
+        .map(|v| {
+            format!(
+                "{}–{} {}",
+                v.start.format("%H:%M"),
+                v.end().format("%H:%M"),
+                v.patient_name
+            )
+        })
         .collect();
     format!(
         "{} is already booked then ({}): Enter books anyway, Esc goes back",
@@ -379,13 +412,20 @@ fn submit_booking(state: &mut AppState) -> Vec<Effect> {
         let booking = match form.validate(&staff) {
             Ok(b) => b,
             Err((field, message)) => {
-                form.focus = super::forms::BookingField::ALL.iter().position(|f| *f == field).unwrap_or(0);
+                form.focus = super::forms::BookingField::ALL
+                    .iter()
+                    .position(|f| *f == field)
+                    .unwrap_or(0);
                 form.error = Some((field, message));
                 return Some(Vec::new());
             }
         };
         form.error = None;
-        if form.warning.as_ref().is_some_and(|(warned, _)| *warned == booking) {
+        if form
+            .warning
+            .as_ref()
+            .is_some_and(|(warned, _)| *warned == booking)
+        {
             return Some(save_booking(form, booking));
         }
         if shown_day == Some(booking.start.date()) {
@@ -415,7 +455,9 @@ fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
     form.warning = None;
     let request = match form.mode {
         BookingMode::New => Request::Book(booking),
-        BookingMode::Move { visit_id, version, .. } => Request::Reschedule {
+        BookingMode::Move {
+            visit_id, version, ..
+        } => Request::Reschedule {
             id: visit_id,
             seen_version: version,
             booking,
@@ -427,7 +469,11 @@ fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
 fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
     let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.day))];
     match reply {
-        Reply::Day { day, visits, loaded_at } => {
+        Reply::Day {
+            day,
+            visits,
+            loaded_at,
+        } => {
             // Latest request wins: a day the user has already moved past is dropped.
             if day == state.day {
                 state.set_day(day, visits, loaded_at);
@@ -479,7 +525,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                     state.replace_visit(visit);
                 }
                 StatusChange::Unchanged { visit } => {
-                    state.say(Level::Info, format!("{} is already {}", visit.patient_name, visit.status.label()));
+                    state.say(
+                        Level::Info,
+                        format!("{} is already {}", visit.patient_name, visit.status.label()),
+                    );
                     state.replace_visit(visit);
                 }
             }
@@ -487,7 +536,14 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         }
         Reply::Undone(visit) => {
             state.pending_writes = state.pending_writes.saturating_sub(1);
-            state.say(Level::Info, format!("undone: {} is {} again", visit.patient_name, visit.status.label()));
+            state.say(
+                Level::Info,
+                format!(
+                    "undone: {} is {} again",
+                    visit.patient_name,
+                    visit.status.label()
+                ),
+            );
             state.replace_visit(visit);
             reload(state)
         }
@@ -534,7 +590,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         Reply::Registered { mrn, .. } => {
             state.pending_writes = state.pending_writes.saturating_sub(1);
             state.modal = None;
-            state.say(Level::Info, format!("Registered with MRN {mrn}: press a to book a first visit"));
+            state.say(
+                Level::Info,
+                format!("Registered with MRN {mrn}: press a to book a first visit"),
+            );
             vec![Effect::Db(Request::LoadDirectory)]
         }
         Reply::Failed { error, write } => {

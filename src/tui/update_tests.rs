@@ -35,7 +35,14 @@ fn slash_a_few_letters_enter_c_checks_the_patient_in() {
     assert!(!s.filter.as_ref().unwrap().typing);
     let sent = requests(key(&mut s, KeyCode::Char('c')));
     match sent.as_slice() {
-        [Request::SetStatus { id: 8, seen_version: 1, to: AppointmentStatus::CheckedIn, reason: None }] => {}
+        [
+            Request::SetStatus {
+                id: 8,
+                seen_version: 1,
+                to: AppointmentStatus::CheckedIn,
+                reason: None,
+            },
+        ] => {}
         other => panic!("unexpected requests {other:?}"),
     }
     assert_eq!(s.pending_writes, 1);
@@ -62,18 +69,35 @@ fn a_confirmed_change_can_be_undone() {
     let mut after = fixtures::visits()[2].clone();
     after.status = AppointmentStatus::CheckedIn;
     after.version = 2;
-    let previous = StatusSnapshot { status: AppointmentStatus::Scheduled, status_changed_at: None, checked_in_at: None, cancel_reason: None };
+    let previous = StatusSnapshot {
+        status: AppointmentStatus::Scheduled,
+        status_changed_at: None,
+        checked_in_at: None,
+        cancel_reason: None,
+    };
     let reload = requests(update(
         &mut s,
-        Event::Reply(Reply::StatusChanged(StatusChange::Changed { previous: previous.clone(), visit: after })),
+        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
+            previous: previous.clone(),
+            visit: after,
+        })),
     ));
     assert!(matches!(reload.as_slice(), [Request::LoadDay(_)]));
     assert_eq!(s.pending_writes, 0);
-    assert_eq!(s.selected_visit().unwrap().status, AppointmentStatus::CheckedIn);
+    assert_eq!(
+        s.selected_visit().unwrap().status,
+        AppointmentStatus::CheckedIn
+    );
     assert!(s.message.as_ref().unwrap().1.contains("checked in"));
     let undo = requests(key(&mut s, KeyCode::Char('u')));
     match undo.as_slice() {
-        [Request::Undo { id: 3, seen_version: 2, previous: p }] => assert_eq!(*p, previous),
+        [
+            Request::Undo {
+                id: 3,
+                seen_version: 2,
+                previous: p,
+            },
+        ] => assert_eq!(*p, previous),
         other => panic!("unexpected {other:?}"),
     }
     assert!(s.undo.is_empty());
@@ -94,16 +118,30 @@ fn cancelling_asks_yes_or_no_then_a_reason() {
     let mut s = state_for("dfry");
     s.selected = Some(7);
     assert!(key(&mut s, KeyCode::Char('x')).is_empty());
-    assert!(matches!(s.modal, Some(Modal::Cancel { confirmed: false, .. })));
+    assert!(matches!(
+        s.modal,
+        Some(Modal::Cancel {
+            confirmed: false,
+            ..
+        })
+    ));
     key(&mut s, KeyCode::Char('n'));
     assert!(s.modal.is_none(), "n keeps the visit");
     key(&mut s, KeyCode::Char('x'));
     key(&mut s, KeyCode::Char('y'));
-    assert!(key(&mut s, KeyCode::Char('z')).is_empty(), "only p, c or l give a reason");
+    assert!(
+        key(&mut s, KeyCode::Char('z')).is_empty(),
+        "only p, c or l give a reason"
+    );
     let sent = requests(key(&mut s, KeyCode::Char('l')));
     assert!(matches!(
         sent.as_slice(),
-        [Request::SetStatus { id: 7, to: AppointmentStatus::Cancelled, reason: Some(CancelReason::Late), .. }]
+        [Request::SetStatus {
+            id: 7,
+            to: AppointmentStatus::Cancelled,
+            reason: Some(CancelReason::Late),
+            ..
+        }]
     ));
     assert!(s.modal.is_none());
 }
@@ -132,7 +170,11 @@ fn m_toggles_a_therapists_own_visits() {
     assert!(!stranger.mine_only);
     assert_eq!(stranger.message.as_ref().unwrap().0, Level::Warning);
     key(&mut desk, KeyCode::Char('m'));
-    assert_eq!(desk.rows.len(), 0, "the front desk has no visits of its own");
+    assert_eq!(
+        desk.rows.len(),
+        0,
+        "the front desk has no visits of its own"
+    );
 }
 
 #[test]
@@ -149,9 +191,23 @@ fn moving_and_changing_days() {
     assert!(matches!(sent.as_slice(), [Request::LoadDay(d)] if *d == next));
     assert!(s.is_loading());
     // A stale reply for a day already left is dropped; the latest request wins.
-    update(&mut s, Event::Reply(Reply::Day { day: fixtures::day(), visits: vec![], loaded_at: "x".into() }));
+    update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day: fixtures::day(),
+            visits: vec![],
+            loaded_at: "x".into(),
+        }),
+    );
     assert!(s.is_loading());
-    update(&mut s, Event::Reply(Reply::Day { day: next, visits: vec![], loaded_at: "x".into() }));
+    update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day: next,
+            visits: vec![],
+            loaded_at: "x".into(),
+        }),
+    );
     assert!(!s.is_loading());
     let sent = requests(key(&mut s, KeyCode::Char('t')));
     assert!(matches!(sent.as_slice(), [Request::LoadDay(d)] if *d == fixtures::day()));
@@ -168,9 +224,15 @@ fn panes_switch_by_number_and_tab_and_load_the_patient() {
     key(&mut s, KeyCode::BackTab);
     key(&mut s, KeyCode::BackTab);
     assert_eq!(s.pane, Pane::Schedule);
-    assert!(key(&mut s, KeyCode::Char('c')).len() == 1, "c works in the schedule");
+    assert!(
+        key(&mut s, KeyCode::Char('c')).len() == 1,
+        "c works in the schedule"
+    );
     key(&mut s, KeyCode::Char('3'));
-    assert!(key(&mut s, KeyCode::Char('c')).is_empty(), "c means nothing outside the schedule");
+    assert!(
+        key(&mut s, KeyCode::Char('c')).is_empty(),
+        "c means nothing outside the schedule"
+    );
 }
 
 #[test]
@@ -197,16 +259,31 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
         active: true,
         version: 1,
     }];
-    update(&mut s, Event::Reply(Reply::Directory { patients, staff: fixtures::staff() }));
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients,
+            staff: fixtures::staff(),
+        }),
+    );
     typ(&mut s, "amira");
     key(&mut s, KeyCode::Tab);
     typ(&mut s, "AR");
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Tab);
     typ(&mut s, "10:15");
-    assert!(key(&mut s, KeyCode::Enter).is_empty(), "10:15 clashes with Ana's 10:00");
-    let Some(Modal::Booking(form)) = &s.modal else { panic!("form closed") };
-    assert!(form.warning.as_ref().unwrap().1.contains("already booked"), "{:?}", form.warning);
+    assert!(
+        key(&mut s, KeyCode::Enter).is_empty(),
+        "10:15 clashes with Ana's 10:00"
+    );
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!("form closed")
+    };
+    assert!(
+        form.warning.as_ref().unwrap().1.contains("already booked"),
+        "{:?}",
+        form.warning
+    );
     let sent = requests(key(&mut s, KeyCode::Enter));
     match sent.as_slice() {
         [Request::Book(b)] => {
@@ -220,8 +297,13 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
     key(&mut s, KeyCode::Char('a'));
     typ(&mut s, "zz");
     key(&mut s, KeyCode::Enter);
-    let Some(Modal::Booking(form)) = &s.modal else { panic!("form closed") };
-    assert_eq!(form.error.as_ref().unwrap().0, super::forms::BookingField::Patient);
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!("form closed")
+    };
+    assert_eq!(
+        form.error.as_ref().unwrap().0,
+        super::forms::BookingField::Patient
+    );
     key(&mut s, KeyCode::Esc);
     assert!(s.modal.is_some());
     key(&mut s, KeyCode::Esc);
@@ -240,8 +322,13 @@ fn a_failed_write_is_shown_and_the_form_keeps_its_text() {
     for _ in 0..4 {
         key(&mut s, KeyCode::Enter);
     }
-    let Some(Modal::NewPatient(form)) = &s.modal else { panic!("form closed") };
-    assert_eq!(form.error.as_ref().unwrap().0, crate::domain::patient::PatientField::DateOfBirth);
+    let Some(Modal::NewPatient(form)) = &s.modal else {
+        panic!("form closed")
+    };
+    assert_eq!(
+        form.error.as_ref().unwrap().0,
+        crate::domain::patient::PatientField::DateOfBirth
+    );
     assert_eq!(form.inputs[2].text(), "2030-01-01");
     assert_eq!(form.focus, 2);
     for _ in 0..10 {
@@ -253,8 +340,16 @@ fn a_failed_write_is_shown_and_the_form_keeps_its_text() {
         sent = requests(key(&mut s, KeyCode::Enter));
     }
     assert!(matches!(sent.as_slice(), [Request::Register(p)] if p.last_name == "Okafor"));
-    update(&mut s, Event::Reply(Reply::Failed { error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE), write: true }));
-    let Some(Modal::NewPatient(form)) = &s.modal else { panic!("form closed") };
+    update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE),
+            write: true,
+        }),
+    );
+    let Some(Modal::NewPatient(form)) = &s.modal else {
+        panic!("form closed")
+    };
     assert!(!form.saving);
     assert_eq!(form.inputs[1].text(), "Okafor");
     assert_eq!(s.message.as_ref().unwrap().0, Level::Error);

@@ -8,7 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::forms::{BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist};
+use super::forms::{
+    BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist,
+};
 use super::input::LineInput;
 use super::keymap::{Action, BINDINGS, Scope, keys_for};
 use super::state::{AppState, Level, Modal, Pane};
@@ -47,7 +49,11 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     draw_status(frame, status, state, theme);
     match &state.modal {
         Some(Modal::Help) => draw_help(frame, area, theme),
-        Some(Modal::Cancel { visit_id, confirmed, .. }) => draw_cancel(frame, area, state, *visit_id, *confirmed, theme),
+        Some(Modal::Cancel {
+            visit_id,
+            confirmed,
+            ..
+        }) => draw_cancel(frame, area, state, *visit_id, *confirmed, theme),
         Some(Modal::Booking(form)) => draw_booking(frame, area, state, form, theme),
         Some(Modal::NewPatient(form)) => draw_new_patient(frame, area, form, theme),
         None => {}
@@ -67,17 +73,38 @@ fn day_label(day: NaiveDate, today: NaiveDate) -> String {
 fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let [booked, arrived, no_show, cancelled] = state.counts();
     let who = if state.mine_only {
-        format!("{}'s visits", state.info.me.as_ref().map(|s| s.initials.as_str()).unwrap_or("my"))
+        format!(
+            "{}'s visits",
+            state
+                .info
+                .me
+                .as_ref()
+                .map(|s| s.initials.as_str())
+                .unwrap_or("my")
+        )
     } else {
         "all therapists".to_string()
     };
     let clock = format!(" {} ", state.now.format("%H:%M"));
-    let title = if area.width >= 100 { " ptclinic  " } else { " " };
+    let title = if area.width >= 100 {
+        " ptclinic  "
+    } else {
+        " "
+    };
     let day = day_label(state.day, state.today);
     let room = (area.width as usize).saturating_sub(width(title) + width(&day) + width(&clock));
-    let counts = format!("  booked {booked} · arrived {arrived} · no-show {no_show} · cancelled {cancelled}");
+    let counts = format!(
+        "  booked {booked} · arrived {arrived} · no-show {no_show} · cancelled {cancelled}"
+    );
     let with_who = format!("{counts} · {who}");
-    let counts = fit(if width(&with_who) <= room { &with_who } else { &counts }, room);
+    let counts = fit(
+        if width(&with_who) <= room {
+            &with_who
+        } else {
+            &counts
+        },
+        room,
+    );
     let spans = vec![
         Span::styled(title, theme.title),
         Span::styled(day, theme.header),
@@ -88,11 +115,22 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let keys = [Action::ShowSchedule, Action::ShowProgress, Action::ShowProgram];
+    let keys = [
+        Action::ShowSchedule,
+        Action::ShowProgress,
+        Action::ShowProgram,
+    ];
     let mut spans = Vec::new();
     for (pane, action) in Pane::ALL.iter().zip(keys) {
-        let style = if *pane == state.pane { theme.tab_active } else { theme.tab };
-        spans.push(Span::styled(format!(" {} {} ", keys_for(action), pane.title()), style));
+        let style = if *pane == state.pane {
+            theme.tab_active
+        } else {
+            theme.tab
+        };
+        spans.push(Span::styled(
+            format!(" {} {} ", keys_for(action), pane.title()),
+            style,
+        ));
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -123,7 +161,11 @@ impl Columns {
     }
 
     fn therapist_title(&self) -> &'static str {
-        if self.therapist > 4 { "Therapist" } else { "PT" }
+        if self.therapist > 4 {
+            "Therapist"
+        } else {
+            "PT"
+        }
     }
 }
 
@@ -138,33 +180,61 @@ fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
 }
 
 /// The patient's name with the letters the filter matched picked out.
-fn name_spans(state: &AppState, v: &Visit, cols: usize, theme: &Theme, base: Style) -> Vec<Span<'static>> {
+fn name_spans(
+    state: &AppState,
+    v: &Visit,
+    cols: usize,
+    theme: &Theme,
+    base: Style,
+) -> Vec<Span<'static>> {
     let name = truncate(&clean_line(&v.patient_name), cols);
-    let query = state.filter.as_ref().map(|f| f.input.text().trim()).unwrap_or("");
+    let query = state
+        .filter
+        .as_ref()
+        .map(|f| f.input.text().trim())
+        .unwrap_or("");
     let positions = if query.is_empty() {
         Vec::new()
     } else {
-        state.matcher.score(&name, query).map(|(_, p)| p).unwrap_or_default()
+        state
+            .matcher
+            .score(&name, query)
+            .map(|(_, p)| p)
+            .unwrap_or_default()
     };
     let mut spans: Vec<Span> = name
         .chars()
         .enumerate()
         .map(|(i, c)| {
-            let style = if positions.contains(&i) { base.patch(theme.matched) } else { base };
+            let style = if positions.contains(&i) {
+                base.patch(theme.matched)
+            } else {
+                base
+            };
             Span::styled(c.to_string(), style)
         })
         .collect();
-    spans.push(Span::styled(" ".repeat(cols.saturating_sub(width(&name))), base));
+    spans.push(Span::styled(
+        " ".repeat(cols.saturating_sub(width(&name))),
+        base,
+    ));
     spans
 }
 
 fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Line<'static> {
     let base = status_style(theme, v.status);
-    let therapist = if cols.therapist > 4 { clean_line(&v.therapist_name) } else { clean_line(&v.therapist_initials) };
+    let therapist = if cols.therapist > 4 {
+        clean_line(&v.therapist_name)
+    } else {
+        clean_line(&v.therapist_initials)
+    };
     let mut spans = vec![Span::styled(format!("{} ", v.start.format("%H:%M")), base)];
     spans.extend(name_spans(state, v, cols.patient, theme, base));
     if cols.mrn > 0 {
-        spans.push(Span::styled(format!(" {}", fit(&clean_line(&v.mrn), cols.mrn)), base));
+        spans.push(Span::styled(
+            format!(" {}", fit(&clean_line(&v.mrn), cols.mrn)),
+            base,
+        ));
     }
     spans.push(Span::styled(
         format!(
@@ -176,14 +246,21 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
         ),
         base,
     ));
-    spans.push(Span::styled(fit(&v.flags.join(" "), cols.flags), theme.flag));
+    spans.push(Span::styled(
+        fit(&v.flags.join(" "), cols.flags),
+        theme.flag,
+    ));
     Line::from(spans)
 }
 
 fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let cols = Columns::for_width(area.width);
-    let mrn = if cols.mrn > 0 { format!(" {}", fit("MRN", cols.mrn)) } else { String::new() };
+    let mrn = if cols.mrn > 0 {
+        format!(" {}", fit("MRN", cols.mrn))
+    } else {
+        String::new()
+    };
     let header = format!(
         "  {} {}{mrn} {:>3} {} {} {} {}",
         fit("Time", 5),
@@ -204,7 +281,10 @@ fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Th
         let why = if state.filter.is_some() {
             "  No patient on this day matches the filter (Esc clears it).".to_string()
         } else if state.mine_only {
-            format!("  No visits of yours on {} (m shows everyone's).", state.day.format("%A %-d %B"))
+            format!(
+                "  No visits of yours on {} (m shows everyone's).",
+                state.day.format("%A %-d %B")
+            )
         } else {
             format!("  No visits booked on {}.", state.day.format("%A %-d %B"))
         };
@@ -225,12 +305,19 @@ fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Th
 }
 
 fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
-    Line::from(vec![Span::styled(format!("  {}", fit(label, 20)), theme.field_label), Span::raw(value)])
+    Line::from(vec![
+        Span::styled(format!("  {}", fit(label, 20)), theme.field_label),
+        Span::raw(value),
+    ])
 }
 
 fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some(v) = state.selected_visit() else {
-        frame.render_widget(Paragraph::new("  Select a visit in the schedule (1) to see its patient.").style(theme.muted), area);
+        frame.render_widget(
+            Paragraph::new("  Select a visit in the schedule (1) to see its patient.")
+                .style(theme.muted),
+            area,
+        );
         return;
     };
     let title = format!(" {}: {} ", state.pane.title(), clean_line(&v.patient_name));
@@ -238,9 +325,22 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
     match state.patient.as_ref().filter(|p| p.id == v.patient_id) {
         None => lines.push(Line::styled("  Loading…", theme.muted)),
         Some(p) => {
-            let opt = |s: &Option<String>| s.as_deref().map(clean_line).unwrap_or_else(|| "—".into());
-            let day = |d: Option<NaiveDate>| d.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".into());
-            lines.push(field("Patient", format!("{} ({} years, born {})", clean_line(&p.full_name()), age_on(p.date_of_birth, state.today), p.date_of_birth.format("%-d %b %Y")), theme));
+            let opt =
+                |s: &Option<String>| s.as_deref().map(clean_line).unwrap_or_else(|| "—".into());
+            let day = |d: Option<NaiveDate>| {
+                d.map(|d| d.format("%-d %b %Y").to_string())
+                    .unwrap_or_else(|| "—".into())
+            };
+            lines.push(field(
+                "Patient",
+                format!(
+                    "{} ({} years, born {})",
+                    clean_line(&p.full_name()),
+                    age_on(p.date_of_birth, state.today),
+                    p.date_of_birth.format("%-d %b %Y")
+                ),
+                theme,
+            ));
             lines.push(field("MRN", clean_line(&p.mrn), theme));
             lines.push(field("Phone", opt(&p.phone), theme));
             lines.push(field("Payer", opt(&p.payer), theme));
@@ -266,8 +366,20 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 },
                 theme,
             ));
-            lines.push(field("Plan of care", format!("{} to {}", day(p.poc_start), day(p.poc_end)), theme));
-            lines.push(field("Episode", if p.active { "active".into() } else { "discharged".into() }, theme));
+            lines.push(field(
+                "Plan of care",
+                format!("{} to {}", day(p.poc_start), day(p.poc_end)),
+                theme,
+            ));
+            lines.push(field(
+                "Episode",
+                if p.active {
+                    "active".into()
+                } else {
+                    "discharged".into()
+                },
+                theme,
+            ));
         }
     }
     lines.push(Line::from(""));
@@ -289,9 +401,17 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
 }
 
 fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    if let Some(filter) = state.filter.as_ref().filter(|f| f.typing || state.message.is_none()) {
+    if let Some(filter) = state
+        .filter
+        .as_ref()
+        .filter(|f| f.typing || state.message.is_none())
+    {
         let label = " Find: ";
-        let hint = if filter.typing { "Enter keeps the match · Esc clears" } else { "Esc clears the filter · / edits it" };
+        let hint = if filter.typing {
+            "Enter keeps the match · Esc clears"
+        } else {
+            "Esc clears the filter · / edits it"
+        };
         let count = format!("  {} shown  ", state.rows.len());
         let line = Line::from(vec![
             Span::styled(label, theme.field_label),
@@ -313,7 +433,13 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 Level::Warning => theme.warning,
                 Level::Error => theme.error,
             };
-            Line::styled(format!(" {}", truncate(&clean_line(text), area.width.saturating_sub(1) as usize)), style)
+            Line::styled(
+                format!(
+                    " {}",
+                    truncate(&clean_line(text), area.width.saturating_sub(1) as usize)
+                ),
+                style,
+            )
         }
         None if state.pane == Pane::Schedule => {
             let hints: Vec<String> = [
@@ -329,7 +455,13 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
             .iter()
             .map(|(a, what)| format!("{} {what}", keys_for(*a)))
             .collect();
-            Line::styled(format!(" {}", truncate(&hints.join("  "), area.width.saturating_sub(1) as usize)), theme.muted)
+            Line::styled(
+                format!(
+                    " {}",
+                    truncate(&hints.join("  "), area.width.saturating_sub(1) as usize)
+                ),
+                theme.muted,
+            )
         }
         None => Line::styled(" 1 back to the schedule  ↑/↓ next patient", theme.muted),
     };
@@ -350,13 +482,22 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         left.push(Span::styled(" DEMO ", theme.badge));
     }
     if state.info.fixed_today {
-        left.push(Span::styled(format!(" TODAY={} ", state.today), theme.badge));
+        left.push(Span::styled(
+            format!(" TODAY={} ", state.today),
+            theme.badge,
+        ));
     }
     let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + width(&right) + 2;
     let room = (area.width as usize).saturating_sub(used);
-    left.push(Span::raw(format!(" {}", fit(&shorten_path(&state.info.db_path, room), room))));
+    left.push(Span::raw(format!(
+        " {}",
+        fit(&shorten_path(&state.info.db_path, room), room)
+    )));
     left.push(Span::raw(right));
-    frame.render_widget(Paragraph::new(Line::from(left)).style(theme.status_bar), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(left)).style(theme.status_bar),
+        area,
+    );
 }
 
 /// A path cut from the left so that its file name stays readable.
@@ -364,22 +505,42 @@ fn shorten_path(path: &str, cols: usize) -> String {
     if width(path) <= cols {
         return path.to_string();
     }
-    let tail: String = path.chars().rev().take(cols.saturating_sub(1)).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = path
+        .chars()
+        .rev()
+        .take(cols.saturating_sub(1))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("…{tail}")
 }
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
     let column = |scope: Scope| -> Vec<Line> {
         let mut lines = vec![Line::styled(scope.title(), theme.header)];
         for b in BINDINGS.iter().filter(|b| b.scope == scope) {
-            let keys = b.keys.iter().map(|k| k.label()).collect::<Vec<_>>().join("/");
-            lines.push(Line::from(vec![Span::styled(fit(&keys, 11), theme.field_label), Span::raw(b.help.to_string())]));
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| k.label())
+                .collect::<Vec<_>>()
+                .join("/");
+            lines.push(Line::from(vec![
+                Span::styled(fit(&keys, 11), theme.field_label),
+                Span::raw(b.help.to_string()),
+            ]));
         }
         lines
     };
@@ -388,17 +549,34 @@ fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
     let h = left.len().max(right.len()) as u16 + 4;
     let rect = centered(area, area.width.saturating_sub(4), h);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(" Keys (Esc closes) ").border_style(theme.border);
+    let block = Block::bordered()
+        .title(" Keys (Esc closes) ")
+        .border_style(theme.border);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner.inner(ratatui::layout::Margin::new(1, 1)));
+    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+        .areas(inner.inner(ratatui::layout::Margin::new(1, 1)));
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);
 }
 
-fn draw_cancel(frame: &mut Frame, area: Rect, state: &AppState, visit_id: i64, confirmed: bool, theme: &Theme) {
-    let Some(v) = state.visits.iter().find(|v| v.id == visit_id) else { return };
-    let what = format!("{} {} with {}", v.start.format("%H:%M"), clean_line(&v.patient_name), clean_line(&v.therapist_initials));
+fn draw_cancel(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    visit_id: i64,
+    confirmed: bool,
+    theme: &Theme,
+) {
+    let Some(v) = state.visits.iter().find(|v| v.id == visit_id) else {
+        return;
+    };
+    let what = format!(
+        "{} {} with {}",
+        v.start.format("%H:%M"),
+        clean_line(&v.patient_name),
+        clean_line(&v.therapist_initials)
+    );
     let lines = if confirmed {
         vec![
             Line::from(format!("Cancel {}", truncate(&what, 50))),
@@ -418,12 +596,19 @@ fn draw_cancel(frame: &mut Frame, area: Rect, state: &AppState, visit_id: i64, c
         vec![
             Line::from(format!("Cancel {}?", truncate(&what, 50))),
             Line::from(""),
-            Line::from(vec![Span::styled("y", theme.field_focus), Span::raw(" yes, cancel it    "), Span::styled("n", theme.field_focus), Span::raw(" no, keep it")]),
+            Line::from(vec![
+                Span::styled("y", theme.field_focus),
+                Span::raw(" yes, cancel it    "),
+                Span::styled("n", theme.field_focus),
+                Span::raw(" no, keep it"),
+            ]),
         ]
     };
     let rect = centered(area, 66, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(" Cancel visit ").border_style(theme.border);
+    let block = Block::bordered()
+        .title(" Cancel visit ")
+        .border_style(theme.border);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -433,17 +618,39 @@ fn cursor_cols(input: &LineInput) -> u16 {
 }
 
 /// A form row: label, the typed text (or a hint when empty), and the cursor when focused.
-fn input_row(label: &str, input: &LineInput, hint: &str, focused: bool, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("{} ", fit(label, 14)), theme.field_label)];
+fn input_row(
+    label: &str,
+    input: &LineInput,
+    hint: &str,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let mut spans = vec![Span::styled(
+        format!("{} ", fit(label, 14)),
+        theme.field_label,
+    )];
     if input.is_empty() && !hint.is_empty() {
         spans.push(Span::styled(hint.to_string(), theme.muted));
     } else {
-        spans.push(Span::styled(input.text().to_string(), if focused { theme.field_focus } else { Style::default() }));
+        spans.push(Span::styled(
+            input.text().to_string(),
+            if focused {
+                theme.field_focus
+            } else {
+                Style::default()
+            },
+        ));
     }
     Line::from(spans)
 }
 
-fn draw_booking(frame: &mut Frame, area: Rect, state: &AppState, form: &BookingForm, theme: &Theme) {
+fn draw_booking(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    form: &BookingForm,
+    theme: &Theme,
+) {
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor_row: Option<(usize, u16)> = None;
     let focused = form.field();
@@ -452,30 +659,66 @@ fn draw_booking(frame: &mut Frame, area: Rect, state: &AppState, form: &BookingF
         match f {
             BookingField::Patient => {
                 if let BookingMode::Move { patient_name, .. } = &form.mode {
-                    lines.push(Line::from(vec![Span::styled(format!("{} ", fit("Patient", 14)), theme.field_label), Span::raw(clean_line(patient_name))]));
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{} ", fit("Patient", 14)), theme.field_label),
+                        Span::raw(clean_line(patient_name)),
+                    ]));
                     continue;
                 }
                 if is_focus {
                     cursor_row = Some((lines.len(), cursor_cols(&form.patient)));
                 }
-                lines.push(input_row("Patient", &form.patient, "name or MRN", is_focus, theme));
-                let hits: Vec<_> = form.patient_hits.iter().filter_map(|id| state.directory.iter().find(|p| p.id == *id)).collect();
+                lines.push(input_row(
+                    "Patient",
+                    &form.patient,
+                    "name or MRN",
+                    is_focus,
+                    theme,
+                ));
+                let hits: Vec<_> = form
+                    .patient_hits
+                    .iter()
+                    .filter_map(|id| state.directory.iter().find(|p| p.id == *id))
+                    .collect();
                 let first = form.patient_pick.saturating_sub(3);
                 for (i, p) in hits.iter().enumerate().skip(first).take(4) {
                     let marker = if i == form.patient_pick { "▶ " } else { "  " };
-                    let style = if i == form.patient_pick { theme.selected } else { Style::default() };
+                    let style = if i == form.patient_pick {
+                        theme.selected
+                    } else {
+                        Style::default()
+                    };
                     lines.push(Line::from(vec![
                         Span::raw(" ".repeat(15)),
-                        Span::styled(format!("{marker}{} · {} · MRN {}", truncate(&clean_line(&p.name), 28), age_on(p.date_of_birth, state.today), clean_line(&p.mrn)), style),
+                        Span::styled(
+                            format!(
+                                "{marker}{} · {} · MRN {}",
+                                truncate(&clean_line(&p.name), 28),
+                                age_on(p.date_of_birth, state.today),
+                                clean_line(&p.mrn)
+                            ),
+                            style,
+                        ),
                     ]));
                 }
                 if !form.patient.is_empty() && hits.is_empty() {
-                    let note = if state.directory.is_empty() { "loading patients…" } else { "no patient matches (N registers a new one)" };
-                    lines.push(Line::from(vec![Span::raw(" ".repeat(17)), Span::styled(note, theme.muted)]));
+                    let note = if state.directory.is_empty() {
+                        "loading patients…"
+                    } else {
+                        "no patient matches (N registers a new one)"
+                    };
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(17)),
+                        Span::styled(note, theme.muted),
+                    ]));
                 }
             }
             BookingField::Kind => {
-                let style = if is_focus { theme.field_focus } else { Style::default() };
+                let style = if is_focus {
+                    theme.field_focus
+                } else {
+                    Style::default()
+                };
                 lines.push(Line::from(vec![
                     Span::styled(format!("{} ", fit("Kind", 14)), theme.field_label),
                     Span::styled(format!("◀ {} ▶", form.kind.label()), style),
@@ -494,8 +737,14 @@ fn draw_booking(frame: &mut Frame, area: Rect, state: &AppState, form: &BookingF
                 }
                 let mut line = input_row(f.label(), input, hint, is_focus, theme);
                 let extra = match f {
-                    BookingField::Therapist => find_therapist(&state.staff, input.text()).ok().map(|s| format!("  {}", clean_line(&s.name))),
-                    BookingField::Date => NaiveDate::parse_from_str(input.text().trim(), "%Y-%m-%d").ok().map(|d| format!("  {}", d.format("%A"))),
+                    BookingField::Therapist => find_therapist(&state.staff, input.text())
+                        .ok()
+                        .map(|s| format!("  {}", clean_line(&s.name))),
+                    BookingField::Date => {
+                        NaiveDate::parse_from_str(input.text().trim(), "%Y-%m-%d")
+                            .ok()
+                            .map(|d| format!("  {}", d.format("%A")))
+                    }
                     _ => None,
                 };
                 if let Some(extra) = extra {
@@ -505,7 +754,10 @@ fn draw_booking(frame: &mut Frame, area: Rect, state: &AppState, form: &BookingF
             }
         }
         if let Some((_, msg)) = form.error.as_ref().filter(|(ef, _)| *ef == f) {
-            lines.push(Line::from(vec![Span::raw(" ".repeat(15)), Span::styled(format!("! {msg}"), theme.error)]));
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(15)),
+                Span::styled(format!("! {msg}"), theme.error),
+            ]));
         }
     }
     lines.push(Line::from(""));
@@ -537,7 +789,10 @@ fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, them
         }
         lines.push(input_row(label, &form.inputs[i], hint, focused, theme));
         if let Some((_, msg)) = form.error.as_ref().filter(|(f, _)| f == field) {
-            lines.push(Line::from(vec![Span::raw(" ".repeat(15)), Span::styled(format!("! {msg}"), theme.error)]));
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(15)),
+                Span::styled(format!("! {msg}"), theme.error),
+            ]));
         }
     }
     lines.push(Line::from(""));
@@ -552,11 +807,20 @@ fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, them
     draw_form(frame, area, " New patient ", lines, cursor_row, theme);
 }
 
-fn draw_form(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>, cursor_row: Option<(usize, u16)>, theme: &Theme) {
+fn draw_form(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    cursor_row: Option<(usize, u16)>,
+    theme: &Theme,
+) {
     let w = area.width.saturating_sub(6).min(76);
     let rect = centered(area, w, lines.len() as u16 + 4);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(title.to_string()).border_style(theme.border);
+    let block = Block::bordered()
+        .title(title.to_string())
+        .border_style(theme.border);
     let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 1));
     frame.render_widget(block, rect);
     frame.render_widget(Paragraph::new(lines), inner);

@@ -94,7 +94,10 @@ fn patient_summary_in_pane_two() {
 fn too_small_says_what_it_needs() {
     let mut s = state_for("dfry");
     let text = screen(&mut s, 50, 10);
-    assert!(text.starts_with("terminal too small (need 70x20)"), "{text}");
+    assert!(
+        text.starts_with("terminal too small (need 70x20)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -103,12 +106,18 @@ fn the_selected_row_is_marked_without_colour() {
     let mono = Theme::load("default", true).unwrap();
     let term = render(&mut s, 80, 24, &mono);
     let buf = term.backend().buffer();
-    let row = (0..24).find(|&y| buf[(0, y)].symbol() == "▶").expect("a marker on the selected row");
+    let row = (0..24)
+        .find(|&y| buf[(0, y)].symbol() == "▶")
+        .expect("a marker on the selected row");
     assert!(buf[(8, row)].modifier.contains(Modifier::REVERSED));
     for y in 0..24 {
         for x in 0..80 {
             let c = &buf[(x, y)];
-            assert_eq!((c.fg, c.bg), (ratatui::style::Color::Reset, ratatui::style::Color::Reset), "colour at {x},{y}");
+            assert_eq!(
+                (c.fg, c.bg),
+                (ratatui::style::Color::Reset, ratatui::style::Color::Reset),
+                "colour at {x},{y}"
+            );
         }
     }
 }
