@@ -397,7 +397,7 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         theme,
     ));
     let block = Block::bordered().title(title).border_style(theme.border);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
 }
 
 fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -762,7 +762,9 @@ fn draw_booking(
     }
     lines.push(Line::from(""));
     if let Some((_, warning)) = &form.warning {
-        lines.push(Line::styled(warning.clone(), theme.warning));
+        let cols = area.width.saturating_sub(6).min(76).saturating_sub(4) as usize;
+        lines.push(Line::styled(truncate(&clean_line(warning), cols), theme.warning));
+        lines.push(Line::styled("Enter again books anyway · change a field to pick another time", theme.warning));
     }
     let footer = if form.saving {
         "saving…".to_string()
