@@ -389,7 +389,11 @@ fn clash_warning(clashing: &[&Visit]) -> String {
             )
         })
         .collect();
-    format!("{} is already booked then: {}", clashing[0].therapist_initials, list.join(", "))
+    format!(
+        "{} is already booked then: {}",
+        clashing[0].therapist_initials,
+        list.join(", ")
+    )
 }
 
 fn moving_id(form: &BookingForm) -> Option<i64> {

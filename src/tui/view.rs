@@ -397,7 +397,12 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         theme,
     ));
     let block = Block::bordered().title(title).border_style(theme.border);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -763,8 +768,14 @@ fn draw_booking(
     lines.push(Line::from(""));
     if let Some((_, warning)) = &form.warning {
         let cols = area.width.saturating_sub(6).min(76).saturating_sub(4) as usize;
-        lines.push(Line::styled(truncate(&clean_line(warning), cols), theme.warning));
-        lines.push(Line::styled("Enter again books anyway · change a field to pick another time", theme.warning));
+        lines.push(Line::styled(
+            truncate(&clean_line(warning), cols),
+            theme.warning,
+        ));
+        lines.push(Line::styled(
+            "Enter again books anyway · change a field to pick another time",
+            theme.warning,
+        ));
     }
     let footer = if form.saving {
         "saving…".to_string()
