@@ -29,6 +29,10 @@ fn settings(path: &Path, user: &str) -> Settings {
         theme: "default".into(),
         clock: Clock::fixed(today()),
         config_path: None,
+        backup_dir: None,
+        backup_keep: 30,
+        notify: ptclinic::config::Notify::Off,
+        default_backup_dir: path.with_extension("backups"),
     }
 }
 

@@ -68,6 +68,41 @@ pub enum Command {
     /// Set up the people who use the app
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Bring patients, appointments or exercises in from a CSV file, all or nothing
+    Import(ImportArgs),
+    /// Write FHIR R4 or iCalendar for the clinic's other systems
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Copy the clinic record with SQLite's online backup, check it, rotate old copies
+    Backup {
+        /// The backup folder (else backup_dir in the config, else the data folder)
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// How many backups to keep
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Check the clinic record's health: file, schema, integrity, journal, drive, locks, audit
+    Doctor {
+        /// quick_check instead of the full integrity_check
+        #[arg(long)]
+        quick: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who changed what, and who opened which patient's record
+    Audit {
+        /// From this day on (UTC), YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Only rows about this patient
+        #[arg(long, value_name = "MRN")]
+        patient: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -113,4 +148,69 @@ pub enum RoleArg {
     Therapist,
     #[value(name = "front_desk", alias = "front-desk")]
     FrontDesk,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds
+    #[arg(value_enum)]
+    pub what: ImportKindArg,
+    /// The CSV file: UTF-8, comma or semicolon, the header line first
+    #[arg(value_name = "FILE.csv", required_unless_present = "template")]
+    pub file: Option<PathBuf>,
+    /// Check everything, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Change records that already exist instead of refusing them
+    #[arg(long)]
+    pub update: bool,
+    /// Print the header line of such a file (every column, required ones first) and stop
+    #[arg(long, conflicts_with_all = ["file", "dry_run", "update"])]
+    pub template: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKindArg {
+    Patients,
+    Appointments,
+    Exercises,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// FHIR R4: one patient's Bundle, or every patient as bulk-data NDJSON
+    Fhir {
+        /// The patient's MRN
+        #[arg(
+            long,
+            value_name = "MRN",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        patient: Option<String>,
+        /// Every patient: one NDJSON file per resource type in the folder --out DIR
+        #[arg(long, requires = "out")]
+        all: bool,
+        /// The file to write (the folder, with --all); default: stdout
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// iCalendar (RFC 5545): a therapist's visits, for a phone's calendar
+    Ical {
+        /// The therapist's name, initials or username
+        #[arg(long, value_name = "NAME")]
+        therapist: String,
+        /// The first day, YYYY-MM-DD (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// The last day, YYYY-MM-DD (default: 90 days after --from)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// The file to write; default: stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Patients' full names instead of their initials (calendars end up on phones)
+        #[arg(long)]
+        full_names: bool,
+    },
 }

@@ -16,6 +16,23 @@ pub struct FileConfig {
     pub db: Option<PathBuf>,
     pub user: Option<String>,
     pub theme: Option<String>,
+    /// Where backups go; with it set, the first terminal started on a day makes that day's.
+    pub backup_dir: Option<PathBuf>,
+    /// How many backups to keep (default 30).
+    pub backup_keep: Option<usize>,
+    /// How "your patient has arrived" reaches you: desktop, terminal or off.
+    pub notify: Option<Notify>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Notify {
+    /// A desktop notification where a session bus exists, else the terminal's.
+    #[default]
+    Desktop,
+    /// The terminal's own notification (OSC 777/9) or its bell.
+    Terminal,
+    Off,
 }
 
 /// Which database the app opens.
@@ -54,6 +71,18 @@ pub struct Settings {
     pub theme: String,
     pub clock: Clock,
     pub config_path: Option<PathBuf>,
+    /// Configured backup folder (the `backup` command falls back to the data folder).
+    pub backup_dir: Option<PathBuf>,
+    pub backup_keep: usize,
+    pub notify: Notify,
+    /// Where backups go when no folder is configured.
+    pub default_backup_dir: PathBuf,
+}
+
+impl Settings {
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir.clone().unwrap_or_else(|| self.default_backup_dir.clone())
+    }
 }
 
 /// The process environment, behind a function so resolution can be tested without touching it.
@@ -157,6 +186,10 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         theme,
         clock,
         config_path: config_path.exists().then_some(config_path),
+        backup_dir: file.backup_dir.clone(),
+        backup_keep: file.backup_keep.unwrap_or(30),
+        notify: file.notify.unwrap_or_default(),
+        default_backup_dir: data_dir(env).join("backups"),
     })
 }
 

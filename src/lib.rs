@@ -8,6 +8,8 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod sanitize;
 pub mod search;
 pub mod text;

@@ -1,7 +1,12 @@
 //! What each command does. Every command resolves the same settings and opens the record the
 //! same way; output is for scripts (stable JSON) or for people (plain, sanitised text).
 
+mod audit;
+mod backup;
 mod check_in;
+mod export;
+mod import;
+mod doctor;
 mod schedule;
 mod staff;
 
@@ -87,6 +92,16 @@ pub fn run(cli: Cli) -> AppResult<()> {
             Ok(())
         }
         Some(Command::Staff(cmd)) => staff::run(&settings, cmd),
+        Some(Command::Import(args)) => import::run(&settings, args),
+        Some(Command::Export(cmd)) => export::run(&settings, cmd),
+        Some(Command::Backup { to, keep }) => backup::run(&settings, to, keep),
+        Some(Command::Doctor { quick, json }) => doctor::run(&settings, quick, json),
+        Some(Command::Audit {
+            since,
+            user,
+            patient,
+            json,
+        }) => audit::run(&settings, since.as_deref(), user, patient.as_deref(), json),
     }
 }
 

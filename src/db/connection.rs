@@ -13,12 +13,22 @@ use crate::error::{AppError, AppResult};
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// What the first 100 bytes of a SQLite file say about it.
-struct Header {
-    user_version: i64,
-    application_id: i32,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub user_version: i64,
+    pub application_id: i32,
+    /// The file is marked for WAL (write/read format version 2).
+    pub wal: bool,
 }
 
-fn read_header(path: &Path, shown: &str) -> AppResult<Header> {
+impl Header {
+    pub fn is_ours(&self) -> bool {
+        self.application_id == APPLICATION_ID
+    }
+}
+
+/// Reads a file's SQLite header without opening it as a database.
+pub fn read_header(path: &Path, shown: &str) -> AppResult<Header> {
     let mut file = std::fs::File::open(path).map_err(|e| {
         AppError::failure(format!("cannot read the clinic database at {shown}: {e}"))
     })?;
@@ -44,6 +54,7 @@ fn read_header(path: &Path, shown: &str) -> AppResult<Header> {
     Ok(Header {
         user_version: i64::from(be(60)),
         application_id: be(68),
+        wal: buf[18] == 2 || buf[19] == 2,
     })
 }
 

@@ -3,8 +3,12 @@
 //! transaction with its audit row, retried as a whole while another terminal holds the lock.
 
 pub mod audit;
+pub mod backup;
 mod connection;
+pub mod doctor;
+pub mod flags;
 pub mod patients;
+pub mod progress;
 pub mod schedule;
 pub mod schema;
 pub mod staff;
@@ -17,7 +21,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use crate::error::{AppError, AppResult};
 
-pub use connection::{build_new_file, open_existing};
+pub use connection::{Header, build_new_file, open_existing, read_header};
 
 /// The sentence every front end shows when the lock could not be had in time.
 pub const BUSY_MESSAGE: &str =

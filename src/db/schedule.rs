@@ -77,7 +77,9 @@ pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{VISIT_SELECT} WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id"
     ))?;
-    stmt.query_map([from, to], row_to_visit)?.collect()
+    let mut visits: Vec<Visit> = stmt.query_map([from, to], row_to_visit)?.collect::<rusqlite::Result<_>>()?;
+    super::flags::fill_day_flags(conn, day, &mut visits)?;
+    Ok(visits)
 }
 
 fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
@@ -93,7 +95,7 @@ fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
 fn conflict(tx: &Transaction, id: i64) -> TxError {
     let last: Option<(String, String)> = tx
         .query_row(
-            "SELECT user, at FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
+            "SELECT user, local_at FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
              ORDER BY id DESC LIMIT 1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -105,7 +107,7 @@ fn conflict(tx: &Transaction, id: i64) -> TxError {
         None => String::new(),
     };
     TxError::App(AppError::failure(format!(
-        "this visit was changed on another terminal{by}: reloaded, please check and try again"
+        "this visit was changed on another terminal{by} — reloaded; check it and try again"
     )))
 }
 

@@ -167,17 +167,26 @@ CREATE TABLE visit_notes (
     version            INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 
+-- Append-only: every change and every opening of a patient's record, chained by hash so that
+-- an edited or deleted row is detected (doctor). `summary` never holds clinical free text.
 CREATE TABLE audit_log (
     id        INTEGER PRIMARY KEY,
-    at        TEXT NOT NULL,
+    at        TEXT NOT NULL,   -- UTC, YYYY-MM-DDTHH:MM:SSZ
+    local_at  TEXT NOT NULL,   -- the clinic's local time of the change
     user      TEXT NOT NULL,
+    host      TEXT NOT NULL,
     action    TEXT NOT NULL,
     entity    TEXT NOT NULL,
     entity_id INTEGER,
-    detail    TEXT
+    summary   TEXT NOT NULL,
+    hash      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX audit_at ON audit_log (at);
 CREATE INDEX audit_entity ON audit_log (entity, entity_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than

@@ -18,7 +18,10 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub enum Request {
     LoadDay(NaiveDate),
-    LoadPatient(i64),
+    /// A patient's record for panes 2 and 3; `opened` audits the opening (a refresh does not).
+    LoadPatient { id: i64, opened: bool },
+    /// About once a second: has another terminal committed? Is the file still there?
+    Poll(NaiveDate),
     LoadDirectory,
     SetStatus {
         id: i64,
@@ -75,6 +78,14 @@ pub enum Reply {
         error: AppError,
         write: bool,
     },
+    /// A poll found nothing new.
+    Quiet,
+    /// Something worth a line in the status bar (a finished background backup).
+    Note(String),
+    /// The file cannot be reached (since this local time); the worker keeps retrying.
+    Offline { since: String },
+    /// The file is back; a fresh day follows.
+    Online,
 }
 
 impl Request {
@@ -94,11 +105,77 @@ pub struct Worker {
     db: Db,
     user: String,
     clock: Clock,
+    /// `PRAGMA data_version` at the last poll: it changes when another connection commits.
+    seen_version: Option<i64>,
+    offline_since: Option<String>,
 }
 
 impl Worker {
     pub fn new(db: Db, user: String, clock: Clock) -> Self {
-        Self { db, user, clock }
+        Self {
+            db,
+            user,
+            clock,
+            seen_version: None,
+            offline_since: None,
+        }
+    }
+
+    /// Whether the file is there at all: on a network drive a lost mount shows up here first,
+    /// while the open handle may still answer from cache.
+    fn reachable(&self) -> bool {
+        std::fs::metadata(self.db.path()).is_ok_and(|m| m.is_file())
+    }
+
+    fn offline_error(&self) -> AppError {
+        AppError::failure(format!(
+            "the clinic database cannot be reached (since {}); nothing was changed: try again when it is back",
+            self.offline_since.as_deref().and_then(|t| t.get(11..16)).unwrap_or("now")
+        ))
+    }
+
+    fn poll(&mut self, day: NaiveDate, at: &str) -> Reply {
+        if !self.reachable() {
+            if self.offline_since.is_none() {
+                self.offline_since = Some(at.to_string());
+                return Reply::Offline { since: at.to_string() };
+            }
+            return Reply::Quiet;
+        }
+        if self.offline_since.is_some() {
+            // Reconnect with a fresh connection: the old handle may point at a stale file.
+            match super::open_existing(self.db.path()) {
+                Ok(db) => {
+                    self.db = db;
+                    self.offline_since = None;
+                    self.seen_version = None;
+                    return Reply::Online;
+                }
+                Err(_) => return Reply::Quiet,
+            }
+        }
+        match self.db.data_version() {
+            Ok(v) if self.seen_version == Some(v) => Reply::Quiet,
+            Ok(v) => {
+                let first = self.seen_version.is_none();
+                self.seen_version = Some(v);
+                if first {
+                    return Reply::Quiet;
+                }
+                match self.db.day(day) {
+                    Ok(visits) => Reply::Day {
+                        day,
+                        visits,
+                        loaded_at: at.to_string(),
+                    },
+                    Err(error) => Reply::Failed { error, write: false },
+                }
+            }
+            Err(_) => {
+                self.offline_since = Some(at.to_string());
+                Reply::Offline { since: at.to_string() }
+            }
+        }
     }
 
     /// Runs on its own thread until the UI drops its sender. Requests already queued are
@@ -127,13 +204,29 @@ impl Worker {
             at: &at,
         };
         let write = request.is_write();
+        let is_poll = matches!(request, Request::Poll(_));
+        if !is_poll && self.offline_since.is_some() && (write || !self.reachable()) {
+            return Reply::Failed {
+                error: self.offline_error(),
+                write,
+            };
+        }
         let result = match request {
+            Request::Poll(day) => return self.poll(day, &at),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,
                 visits,
                 loaded_at: at.clone(),
             }),
-            Request::LoadPatient(id) => self.db.patient(id).map(Reply::Patient),
+            Request::LoadPatient { id, opened } => {
+                let patient = self.db.patient(id);
+                if opened && matches!(patient, Ok(Some(_))) {
+                    if let Err(error) = self.db.record_view(id, &self.user, &at) {
+                        return Reply::Failed { error, write: false };
+                    }
+                }
+                patient.map(Reply::Patient)
+            }
             Request::LoadDirectory => self.db.active_patients().and_then(|patients| {
                 Ok(Reply::Directory {
                     patients,

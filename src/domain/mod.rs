@@ -1,8 +1,12 @@
 //! Plain types and clinic rules, free of storage and screen concerns.
 
 pub mod appointment;
+pub mod billing;
+pub mod flags;
 pub mod measures;
 pub mod patient;
+pub mod progress;
+pub mod scoring;
 pub mod staff;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};

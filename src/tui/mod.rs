@@ -3,6 +3,7 @@
 pub mod forms;
 pub mod input;
 pub mod keymap;
+mod notify;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -11,7 +12,6 @@ pub mod view;
 
 use std::time::Duration;
 
-use chrono::Timelike;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -32,6 +32,7 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let mut state = initial_state(&db, settings)?;
 
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
+    daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());
     let (requests, worker) = Worker::new(db, settings.user.clone(), settings.clock)
         .spawn(reply_tx)
         .map_err(|e| AppError::failure(format!("cannot start the database thread: {e}")))?;
@@ -74,19 +75,44 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
     Ok(state)
 }
 
-fn send(requests: &std::sync::mpsc::Sender<Request>, effects: Vec<Effect>) -> AppResult<()> {
-    for Effect::Db(request) in effects {
-        requests.send(request).map_err(|_| {
-            AppError::failure("the database thread stopped unexpectedly; nothing more can be saved")
-        })?;
+/// Carries out what `update` asked for.
+fn run_effects(
+    term: &mut terminal::Term,
+    settings: &Settings,
+    requests: &std::sync::mpsc::Sender<Request>,
+    effects: Vec<Effect>,
+) -> AppResult<()> {
+    for effect in effects {
+        match effect {
+            Effect::Db(request) => requests.send(request).map_err(|_| {
+                AppError::failure("the database thread stopped unexpectedly; nothing more can be saved")
+            })?,
+            Effect::Notify(text) => notify::send(settings.notify, &text, term.backend_mut()),
+        }
     }
     Ok(())
 }
 
-/// Time until the next minute starts, for the clock.
-fn until_next_minute(settings: &Settings) -> Duration {
-    let now = settings.clock.now();
-    Duration::from_secs(u64::from(60 - now.second()).max(1))
+/// With a backup folder configured, the first terminal started on a day makes that day's
+/// backup, on its own connection and thread; the result comes back as a message.
+fn daily_backup(settings: &Settings, db_path: std::path::PathBuf, replies: mpsc::UnboundedSender<Reply>) {
+    let Some(dir) = settings.backup_dir.clone() else {
+        return;
+    };
+    let (today, now, keep) = (settings.clock.today(), settings.clock.now(), settings.backup_keep);
+    if crate::db::backup::has_backup_on(&dir, today) {
+        return;
+    }
+    let _ = std::thread::Builder::new().name("ptclinic-backup".into()).spawn(move || {
+        let result = crate::db::open_existing(&db_path).and_then(|db| crate::db::backup::backup(&db, &dir, keep, now));
+        let _ = replies.send(match result {
+            Ok(made) => Reply::Note(format!("today's backup is done: {}", made.path.display())),
+            Err(e) => Reply::Failed {
+                error: AppError::failure(format!("today's backup failed: {}", e.message)),
+                write: false,
+            },
+        });
+    });
 }
 
 async fn event_loop(
@@ -100,6 +126,10 @@ async fn event_loop(
     let io = |e: std::io::Error| AppError::failure(format!("terminal error: {e}"));
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
+    // One slow timer: it polls for other terminals' changes and moves the clock. It causes a
+    // redraw only when something visible changed.
+    let mut second = tokio::time::interval(Duration::from_secs(1));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
     loop {
         if dirty {
@@ -109,11 +139,11 @@ async fn event_loop(
         if state.quit {
             return Ok(());
         }
-        let clock = tokio::time::sleep(until_next_minute(settings));
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(key))) => {
-                    send(requests, update(state, Event::Key(key)))?;
+                    let effects = update(state, Event::Key(key));
+                    run_effects(term, settings, requests, effects)?;
                     dirty = true;
                 }
                 Some(Ok(TermEvent::Resize(..))) => {
@@ -125,16 +155,20 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(reply) = replies.recv() => {
-                send(requests, update(state, Event::Reply(reply)))?;
-                // Take everything else that is ready before drawing once.
-                while let Ok(reply) = replies.try_recv() {
-                    send(requests, update(state, Event::Reply(reply)))?;
+                // Take everything that is ready, then draw once.
+                let mut next = Some(reply);
+                while let Some(reply) = next {
+                    dirty |= !matches!(reply, Reply::Quiet);
+                    let effects = update(state, Event::Reply(reply));
+                    run_effects(term, settings, requests, effects)?;
+                    next = replies.try_recv().ok();
                 }
-                dirty = true;
             }
-            _ = clock => {
+            _ = second.tick() => {
+                let before = (state.now.format("%H:%M").to_string(), state.is_waiting());
                 update(state, Event::Tick(settings.clock.now()));
-                dirty = true;
+                dirty |= before != (state.now.format("%H:%M").to_string(), state.is_waiting());
+                run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;
             }
             _ = signals.recv() => return Ok(()),
         }

@@ -99,8 +99,11 @@ pub struct AppState {
     pub directory: Vec<DirectoryEntry>,
     pub staff: Vec<Staff>,
     pub patient: Option<Patient>,
-    /// Writes sent to the database and not yet answered.
+    /// Writes sent to the database and not yet answered, and when the oldest was sent.
     pub pending_writes: usize,
+    pub write_started: Option<NaiveDateTime>,
+    /// Set while the clinic database cannot be reached (local time it was lost).
+    pub offline_since: Option<String>,
     pub page_size: usize,
     pub quit: bool,
     pub matcher: Matcher,
@@ -129,6 +132,8 @@ impl AppState {
             staff: Vec::new(),
             patient: None,
             pending_writes: 0,
+            write_started: None,
+            offline_since: None,
             page_size: 10,
             quit: false,
             matcher: Matcher::default(),
@@ -213,6 +218,24 @@ impl AppState {
         if let Some(&i) = self.rows.get(row) {
             self.selected = Some(self.visits[i].id);
         }
+    }
+
+    pub fn begin_write(&mut self) {
+        self.pending_writes += 1;
+        self.write_started.get_or_insert(self.now);
+    }
+
+    pub fn end_write(&mut self) {
+        self.pending_writes = self.pending_writes.saturating_sub(1);
+        if self.pending_writes == 0 {
+            self.write_started = None;
+        }
+    }
+
+    /// A write has waited a second or more: another terminal holds the lock, or the drive is slow.
+    pub fn is_waiting(&self) -> bool {
+        self.write_started
+            .is_some_and(|t| self.now - t >= chrono::Duration::seconds(1))
     }
 
     pub fn is_loading(&self) -> bool {

@@ -19,13 +19,16 @@ use crate::domain::{AppointmentStatus, CancelReason};
 pub enum Event {
     Key(KeyEvent),
     Reply(Reply),
-    /// The minute changed.
+    /// The clock moved on (about once a second).
     Tick(NaiveDateTime),
 }
 
 #[derive(Debug, Clone)]
 pub enum Effect {
     Db(Request),
+    /// Tell the user something happened elsewhere (a desktop or terminal notification).
+    /// Never carries a patient's name.
+    Notify(String),
 }
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
@@ -34,6 +37,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         Event::Key(_) => Vec::new(),
         Event::Reply(reply) => on_reply(state, reply),
         Event::Tick(now) => {
+            if now.date() > state.today && state.now.date() == state.today {
+                // Past midnight: "today" moves on; the shown day stays where the user put it.
+                state.today = now.date();
+            }
             state.now = now;
             Vec::new()
         }
@@ -92,7 +99,10 @@ fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
 fn load_patient(state: &AppState) -> Vec<Effect> {
     match (state.pane, state.selected_visit()) {
         (Pane::Schedule, _) | (_, None) => Vec::new(),
-        (_, Some(v)) => vec![Effect::Db(Request::LoadPatient(v.patient_id))],
+        (_, Some(v)) => vec![Effect::Db(Request::LoadPatient {
+            id: v.patient_id,
+            opened: true,
+        })],
     }
 }
 
@@ -111,8 +121,21 @@ fn go_to_day(state: &mut AppState, day: chrono::NaiveDate) -> Vec<Effect> {
     vec![Effect::Db(Request::LoadDay(day))]
 }
 
+/// Actions that change the record; while the drive is gone the day shown is read-only.
+fn is_write(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CheckIn | Action::NoShow | Action::Cancel | Action::Undo | Action::Book | Action::Reschedule | Action::NewPatient
+    )
+}
+
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     let page = state.page_size.max(1);
+    if let Some(since) = state.offline_since.as_ref().filter(|_| is_write(action)) {
+        let since = since.get(11..16).unwrap_or(since).to_string();
+        state.say(Level::Error, format!("the clinic database cannot be reached since {since}: the day shown is read-only until it is back"));
+        return Vec::new();
+    }
     match action {
         Action::Quit => {
             state.quit = true;
@@ -191,7 +214,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Undo => match state.undo.pop() {
             Some(entry) => {
-                state.pending_writes += 1;
+                state.begin_write();
                 vec![Effect::Db(Request::Undo {
                     id: entry.visit_id,
                     seen_version: entry.version,
@@ -258,7 +281,7 @@ fn change_status(
         }
         Transition::Change => {
             let (id, seen_version) = (v.id, v.version);
-            state.pending_writes += 1;
+            state.begin_write();
             vec![Effect::Db(Request::SetStatus {
                 id,
                 seen_version,
@@ -308,7 +331,7 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
                 _ => return Vec::new(),
             };
             state.modal = None;
-            state.pending_writes += 1;
+            state.begin_write();
             vec![Effect::Db(Request::SetStatus {
                 id,
                 seen_version: version,
@@ -348,7 +371,7 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
                     Ok(patient) => {
                         form.error = None;
                         form.saving = true;
-                        state.pending_writes += 1;
+                        state.begin_write();
                         vec![Effect::Db(Request::Register(patient))]
                     }
                 },
@@ -444,8 +467,8 @@ fn submit_booking(state: &mut AppState) -> Vec<Effect> {
     })();
     state.visits = visits;
     let effects = effects.unwrap_or_default();
-    if effects.iter().any(|Effect::Db(r)| r.is_write()) {
-        state.pending_writes += 1;
+    if effects.iter().any(|e| matches!(e, Effect::Db(r) if r.is_write())) {
+        state.begin_write();
     }
     effects
 }
@@ -475,11 +498,36 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             loaded_at,
         } => {
             // Latest request wins: a day the user has already moved past is dropped.
-            if day == state.day {
-                state.set_day(day, visits, loaded_at);
-                return load_patient(state);
+            if day != state.day {
+                return Vec::new();
             }
+            let arrivals = arrivals_elsewhere(state, &visits);
+            state.set_day(day, visits, loaded_at);
+            let mut effects: Vec<Effect> = match (state.pane, state.selected_visit()) {
+                (Pane::Schedule, _) | (_, None) => Vec::new(),
+                (_, Some(v)) => vec![Effect::Db(Request::LoadPatient { id: v.patient_id, opened: false })],
+            };
+            if let Some(last) = arrivals.last() {
+                state.say(Level::Info, last.clone());
+            }
+            effects.extend(arrivals.into_iter().map(Effect::Notify));
+            effects
+        }
+        Reply::Quiet => Vec::new(),
+        Reply::Note(text) => {
+            state.say(Level::Info, text);
             Vec::new()
+        }
+        Reply::Offline { since } => {
+            let at = since.get(11..16).unwrap_or(&since).to_string();
+            state.offline_since = Some(since);
+            state.say(Level::Error, format!("the clinic database cannot be reached since {at}: retrying"));
+            Vec::new()
+        }
+        Reply::Online => {
+            state.offline_since = None;
+            state.say(Level::Info, "the clinic database is back");
+            reload(state)
         }
         Reply::Patient(p) => {
             if p.as_ref().map(|p| p.id) == state.selected_visit().map(|v| v.patient_id) {
@@ -499,7 +547,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             Vec::new()
         }
         Reply::StatusChanged(change) => {
-            state.pending_writes = state.pending_writes.saturating_sub(1);
+            state.end_write();
             match change {
                 StatusChange::Changed { previous, visit } => {
                     state.say(
@@ -535,7 +583,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             reload(state)
         }
         Reply::Undone(visit) => {
-            state.pending_writes = state.pending_writes.saturating_sub(1);
+            state.end_write();
             state.say(
                 Level::Info,
                 format!(
@@ -558,7 +606,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             };
             let clashing = clashes(&visits, &booking, moving_id(form));
             if clashing.is_empty() {
-                state.pending_writes += 1;
+                state.begin_write();
                 let form = booking_form(state).expect("the booking form is open");
                 save_booking(form, booking)
             } else {
@@ -567,7 +615,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             }
         }
         Reply::Booked(v) | Reply::Rescheduled(v) => {
-            state.pending_writes = state.pending_writes.saturating_sub(1);
+            state.end_write();
             let moved = matches!(state.modal, Some(Modal::Booking(ref f)) if matches!(f.mode, BookingMode::Move { .. }));
             state.modal = None;
             state.say(
@@ -588,7 +636,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             reload(state)
         }
         Reply::Registered { mrn, .. } => {
-            state.pending_writes = state.pending_writes.saturating_sub(1);
+            state.end_write();
             state.modal = None;
             state.say(
                 Level::Info,
@@ -598,7 +646,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         }
         Reply::Failed { error, write } => {
             if write {
-                state.pending_writes = state.pending_writes.saturating_sub(1);
+                state.end_write();
             }
             match state.modal.as_mut() {
                 Some(Modal::Booking(f)) => f.saving = false,
@@ -609,4 +657,30 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             if write { reload(state) } else { Vec::new() }
         }
     }
+}
+
+/// "Your 10:30 has arrived (room 3)": the current user's visits that another terminal checked
+/// in since the last load. No patient name: the text may reach a desktop notification.
+fn arrivals_elsewhere(state: &AppState, fresh: &[Visit]) -> Vec<String> {
+    let (Some(me), Some(loaded)) = (state.mine_id(), state.visits_day) else {
+        return Vec::new();
+    };
+    if loaded != state.day {
+        return Vec::new();
+    }
+    fresh
+        .iter()
+        .filter(|v| v.therapist_id == me && v.status == AppointmentStatus::CheckedIn)
+        .filter(|v| {
+            state
+                .visits
+                .iter()
+                .find(|old| old.id == v.id)
+                .is_some_and(|old| old.status != AppointmentStatus::CheckedIn)
+        })
+        .map(|v| match v.room.as_deref() {
+            Some(room) => format!("Your {} has arrived (room {room})", v.start.format("%H:%M")),
+            None => format!("Your {} has arrived", v.start.format("%H:%M")),
+        })
+        .collect()
 }

@@ -31,8 +31,10 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, tabs, body, message, status] = Layout::vertical([
+    let banner_rows = u16::from(state.offline_since.is_some());
+    let [header, banner, tabs, body, message, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_rows),
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
@@ -40,6 +42,13 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     ])
     .areas(area);
     draw_header(frame, header, state, theme);
+    if let Some(since) = &state.offline_since {
+        let text = format!(
+            " clinic database unreachable since {}: retrying; the day below is read-only",
+            since.get(11..16).unwrap_or(since)
+        );
+        frame.render_widget(Paragraph::new(fit(&text, banner.width as usize)).style(theme.error.patch(theme.status_bar)), banner);
+    }
     draw_tabs(frame, tabs, state, theme);
     match state.pane {
         Pane::Schedule => draw_schedule(frame, body, state, theme),
@@ -474,8 +483,10 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let mut right = String::new();
-    if state.pending_writes > 0 {
+    let mut right = String::from("  ");
+    if state.is_waiting() {
+        right.push_str("waiting for the clinic database…  ");
+    } else if state.pending_writes > 0 {
         right.push_str("saving…  ");
     }
     if let Some(at) = &state.loaded_at {

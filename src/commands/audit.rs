@@ -1,0 +1,44 @@
+use crate::config::Settings;
+use crate::db::audit::{self, AuditQuery};
+use crate::error::{AppError, AppResult};
+use crate::sanitize::clean_line;
+
+pub fn run(settings: &Settings, since: Option<&str>, user: Option<String>, patient: Option<&str>, json: bool) -> AppResult<()> {
+    let since = since.map(|d| crate::config::parse_day(d, "--since")).transpose()?;
+    let db = super::open_clinic(settings)?;
+    let patient_id = match patient {
+        Some(mrn) => Some(
+            db.patient_by_mrn(mrn)?
+                .ok_or_else(|| AppError::input(format!("no patient with MRN {}", clean_line(mrn))))?
+                .id,
+        ),
+        None => None,
+    };
+    let rows = audit::query(
+        db.conn(),
+        &AuditQuery {
+            since: since.map(|d| d.format("%Y-%m-%d").to_string()),
+            user,
+            patient_id,
+            limit: None,
+        },
+    )
+    .map_err(|e| db.fail(e))?;
+    if json {
+        return super::emit(&format!("{}\n", serde_json::to_value(&rows).unwrap_or_default()));
+    }
+    let mut text = String::new();
+    for r in &rows {
+        text.push_str(&format!(
+            "{}  {}@{}  {}  {} {}  {}\n",
+            r.at,
+            clean_line(&r.user),
+            clean_line(&r.host),
+            r.action,
+            r.entity,
+            r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
+            clean_line(&r.summary)
+        ));
+    }
+    super::emit(&text)
+}

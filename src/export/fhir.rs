@@ -1,0 +1,466 @@
+//! FHIR R4 resources from the clinic record: Patient (the MRN as an identifier), Condition
+//! (ICD-10-CM), an Observation per measurement (LOINC where a code exists, else the project's
+//! code system), Appointment (statuses as CLINICAL.md maps them), and a CarePlan for the
+//! current home exercise program. Put together as a `collection` Bundle for one patient, or
+//! as newline-delimited JSON per resource type (FHIR bulk data) for the whole clinic.
+
+use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
+use serde_json::{Value, json};
+
+use super::query::{self, AppointmentRec, HepItemRec, HepRec, MeasurementRec, PatientRec};
+use crate::domain::measures::{BodyRegion, measure};
+use crate::domain::{AppointmentStatus, CancelReason};
+use crate::sanitize::clean_line;
+
+/// Where the project's own identifiers and codes live.
+pub const BASE: &str = "https://ptclinic.example/fhir";
+pub const MRN_SYSTEM: &str = "https://ptclinic.example/fhir/sid/mrn";
+pub const MEASURE_SYSTEM: &str = "https://ptclinic.example/fhir/CodeSystem/outcome-measure";
+pub const VISIT_KIND_SYSTEM: &str = "https://ptclinic.example/fhir/CodeSystem/visit-kind";
+pub const LOINC: &str = "http://loinc.org";
+pub const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+pub const UCUM: &str = "http://unitsofmeasure.org";
+
+/// LOINC codes for the outcome measures, only where the code is certain; the rest carry the
+/// project's code alone.
+pub const MEASURE_LOINC: &[(&str, &str, &str)] = &[(
+    "NPRS",
+    "72514-3",
+    "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+)];
+
+/// The resource types in the order a Bundle lists them.
+pub const TYPES: &[&str] = &[
+    "Patient",
+    "Condition",
+    "Observation",
+    "Appointment",
+    "CarePlan",
+];
+
+/// Everything an export reads, copied into memory.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub patients: Vec<PatientRec>,
+    pub measurements: Vec<MeasurementRec>,
+    pub appointments: Vec<AppointmentRec>,
+    pub programs: Vec<HepRec>,
+}
+
+impl Record {
+    /// One patient (`Some(id)`) or the whole clinic, read inside one read transaction so
+    /// the resources agree with each other.
+    pub fn load(conn: &rusqlite::Connection, only: Option<i64>) -> rusqlite::Result<Record> {
+        let tx = conn.unchecked_transaction()?;
+        let record = Record {
+            patients: query::patients(&tx, only)?,
+            measurements: query::measurements(&tx, only)?,
+            appointments: query::patient_appointments(&tx, only)?,
+            programs: query::current_programs(&tx, only)?,
+        };
+        tx.finish()?;
+        Ok(record)
+    }
+}
+
+/// Resources grouped by type, in `TYPES` order.
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    pub by_type: Vec<(&'static str, Vec<Value>)>,
+}
+
+impl Resources {
+    pub fn count(&self) -> usize {
+        self.by_type.iter().map(|(_, v)| v.len()).sum()
+    }
+
+    pub fn of(&self, kind: &str) -> &[Value] {
+        self.by_type
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+}
+
+/// A local clinic time as a FHIR `instant` (with this machine's UTC offset for that date).
+pub fn instant(t: NaiveDateTime) -> String {
+    let local = Local
+        .from_local_datetime(&t)
+        .earliest()
+        // A time skipped by a daylight-saving change: an hour later exists.
+        .or_else(|| Local.from_local_datetime(&(t + chrono::Duration::hours(1))).earliest());
+    match local {
+        Some(l) => l.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        None => format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S")),
+    }
+}
+
+fn reference(kind: &str, id: &str) -> Value {
+    json!({ "reference": format!("{kind}/{id}") })
+}
+
+pub fn patient_id(p: i64) -> String {
+    format!("patient-{p}")
+}
+
+fn text(s: &str) -> String {
+    clean_line(s)
+}
+
+/// Leaves out keys whose value is null, so no empty element reaches the output.
+fn compact(mut v: Value) -> Value {
+    if let Value::Object(map) = &mut v {
+        map.retain(|_, x| !x.is_null());
+    }
+    v
+}
+
+pub fn patient(p: &PatientRec) -> Value {
+    let mut telecom = Vec::new();
+    if let Some(phone) = p.phone.as_deref().map(text).filter(|s| !s.is_empty()) {
+        telecom.push(json!({ "system": "phone", "value": phone, "use": "home" }));
+    }
+    if let Some(email) = p.email.as_deref().map(text).filter(|s| !s.is_empty()) {
+        telecom.push(json!({ "system": "email", "value": email }));
+    }
+    let birth = NaiveDate::parse_from_str(&p.date_of_birth, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    compact(json!({
+        "resourceType": "Patient",
+        "id": patient_id(p.id),
+        "identifier": [{
+            "use": "usual",
+            "type": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                "code": "MR",
+                "display": "Medical record number"
+            }]},
+            "system": MRN_SYSTEM,
+            "value": text(&p.mrn)
+        }],
+        "active": p.active,
+        "name": [{
+            "use": "official",
+            "family": text(&p.last_name),
+            "given": [text(&p.first_name)]
+        }],
+        "telecom": if telecom.is_empty() { Value::Null } else { Value::Array(telecom) },
+        "birthDate": birth,
+    }))
+}
+
+/// The patient's diagnosis, when the record has one.
+pub fn condition(p: &PatientRec) -> Option<Value> {
+    let code = p.diagnosis_code.as_deref().map(text).filter(|s| !s.is_empty());
+    let words = p.diagnosis.as_deref().map(text).filter(|s| !s.is_empty());
+    if code.is_none() && words.is_none() {
+        return None;
+    }
+    let coding = code.map(|c| {
+        json!([compact(json!({ "system": ICD10CM, "code": c, "display": words.clone() }))])
+    });
+    let body_site = p
+        .body_region
+        .as_deref()
+        .and_then(BodyRegion::parse)
+        .map(|r| json!([{ "text": r.label() }]));
+    Some(compact(json!({
+        "resourceType": "Condition",
+        "id": format!("condition-{}", p.id),
+        "clinicalStatus": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+            "code": if p.active { "active" } else { "inactive" }
+        }]},
+        "verificationStatus": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            "code": "confirmed"
+        }]},
+        "category": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+            "code": "encounter-diagnosis",
+            "display": "Encounter Diagnosis"
+        }]}],
+        "code": compact(json!({ "coding": coding, "text": words })),
+        "bodySite": body_site,
+        "subject": reference("Patient", &patient_id(p.id)),
+        "onsetDateTime": p.poc_start.clone(),
+    })))
+}
+
+/// UCUM for the units the measure table uses.
+fn ucum(unit: &str) -> &str {
+    match unit {
+        "%" => "%",
+        "degrees" => "deg",
+        _ => "{score}",
+    }
+}
+
+pub fn observation(m: &MeasurementRec) -> Value {
+    let def = measure(&m.code);
+    let name = def.map_or(m.code.as_str(), |d| d.name);
+    let unit = def.map_or("points", |d| d.unit);
+    let mut coding = Vec::new();
+    if let Some((_, code, display)) = MEASURE_LOINC.iter().find(|(c, ..)| *c == m.code) {
+        coding.push(json!({ "system": LOINC, "code": code, "display": display }));
+    }
+    coding.push(json!({ "system": MEASURE_SYSTEM, "code": text(&m.code), "display": name }));
+    let label = match m.detail.as_deref().map(text).filter(|d| !d.is_empty()) {
+        Some(detail) => format!("{name}: {detail}"),
+        None => name.to_string(),
+    };
+    let value = if def.is_some_and(|d| d.integer) && m.value.fract() == 0.0 {
+        json!(m.value as i64)
+    } else {
+        json!(m.value)
+    };
+    let category = if m.code == "ROM" { "exam" } else { "survey" };
+    json!({
+        "resourceType": "Observation",
+        "id": format!("observation-{}", m.id),
+        "status": "final",
+        "category": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": category
+        }]}],
+        "code": { "coding": coding, "text": label },
+        "subject": reference("Patient", &patient_id(m.patient_id)),
+        "effectiveDateTime": m.taken_on,
+        "valueQuantity": { "value": value, "unit": unit, "system": UCUM, "code": ucum(unit) },
+    })
+}
+
+pub fn appointment(a: &AppointmentRec) -> Value {
+    let cancel = match (a.status, a.cancel_reason) {
+        (AppointmentStatus::Cancelled, Some(r)) => Some(json!({
+            "text": match r {
+                CancelReason::Patient => "cancelled by the patient",
+                CancelReason::Clinic => "cancelled by the clinic",
+                CancelReason::Late => "cancelled by the patient, under 24 hours before",
+            }
+        })),
+        _ => None,
+    };
+    compact(json!({
+        "resourceType": "Appointment",
+        "id": format!("appointment-{}", a.id),
+        "status": a.status.fhir(),
+        "cancelationReason": cancel,
+        "serviceType": [{ "coding": [{
+            "system": VISIT_KIND_SYSTEM,
+            "code": a.kind.as_str(),
+            "display": a.kind.label()
+        }]}],
+        "description": format!("Physical therapy: {}", a.kind.label().to_lowercase()),
+        "start": instant(a.start),
+        "end": instant(a.start + chrono::Duration::minutes(a.minutes)),
+        "minutesDuration": a.minutes,
+        "participant": [
+            {
+                "actor": reference("Patient", &patient_id(a.patient_id)),
+                "status": "accepted"
+            },
+            {
+                "actor": { "type": "Practitioner", "display": text(&a.therapist_name) },
+                "status": "accepted"
+            }
+        ],
+    }))
+}
+
+/// "2 sets x 10 reps, hold 5 s, 2 times a day, 7 days a week, both sides, load: red band".
+pub fn dosage(i: &HepItemRec) -> String {
+    let mut parts = Vec::new();
+    match (i.sets, i.reps) {
+        (Some(s), Some(r)) => parts.push(format!("{s} sets x {r} reps")),
+        (Some(s), None) => parts.push(format!("{s} sets")),
+        (None, Some(r)) => parts.push(format!("{r} reps")),
+        (None, None) => {}
+    }
+    if let Some(h) = i.hold_seconds.filter(|h| *h > 0) {
+        parts.push(format!("hold {h} s"));
+    }
+    if let Some(t) = i.times_per_day {
+        parts.push(if t == 1 {
+            "once a day".to_string()
+        } else {
+            format!("{t} times a day")
+        });
+    }
+    if let Some(d) = i.days_per_week {
+        parts.push(format!("{d} days a week"));
+    }
+    match i.side.as_deref() {
+        Some("both") => parts.push("both sides".into()),
+        Some(side @ ("left" | "right")) => parts.push(format!("{side} side")),
+        _ => {}
+    }
+    if let Some(load) = i.load.as_deref().map(text).filter(|s| !s.is_empty()) {
+        parts.push(format!("load: {load}"));
+    }
+    let mut out = parts.join(", ");
+    if let Some(note) = i.note.as_deref().map(text).filter(|s| !s.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(". ");
+        }
+        out.push_str(&note);
+    }
+    if out.is_empty() {
+        "as instructed".into()
+    } else {
+        out
+    }
+}
+
+pub fn care_plan(h: &HepRec, p: &PatientRec) -> Value {
+    let activity: Vec<Value> = h
+        .items
+        .iter()
+        .map(|i| {
+            json!({ "detail": {
+                "code": { "text": text(&i.exercise) },
+                "status": if p.active { "in-progress" } else { "completed" },
+                "description": dosage(i),
+            }})
+        })
+        .collect();
+    let addresses = condition(p)
+        .is_some()
+        .then(|| json!([reference("Condition", &format!("condition-{}", p.id))]));
+    compact(json!({
+        "resourceType": "CarePlan",
+        "id": format!("careplan-{}", h.id),
+        "status": if p.active { "active" } else { "completed" },
+        "intent": "plan",
+        "category": [{ "text": "Home exercise program" }],
+        "title": format!("Home exercise program, version {}", h.version_no),
+        "subject": reference("Patient", &patient_id(p.id)),
+        "created": h.created_on,
+        "addresses": addresses,
+        "activity": if activity.is_empty() { Value::Null } else { Value::Array(activity) },
+    }))
+}
+
+/// Every resource of the record, by type.
+pub fn resources(r: &Record) -> Resources {
+    let by_id: std::collections::HashMap<i64, &PatientRec> =
+        r.patients.iter().map(|p| (p.id, p)).collect();
+    let patients = r.patients.iter().map(patient).collect();
+    let conditions = r.patients.iter().filter_map(condition).collect();
+    let observations = r.measurements.iter().map(observation).collect();
+    let appointments = r.appointments.iter().map(appointment).collect();
+    let plans = r
+        .programs
+        .iter()
+        .filter_map(|h| by_id.get(&h.patient_id).map(|p| care_plan(h, p)))
+        .collect();
+    Resources {
+        by_type: vec![
+            ("Patient", patients),
+            ("Condition", conditions),
+            ("Observation", observations),
+            ("Appointment", appointments),
+            ("CarePlan", plans),
+        ],
+    }
+}
+
+/// A `collection` Bundle of every resource; `timestamp` is a FHIR instant.
+pub fn bundle(res: &Resources, timestamp: &str) -> Value {
+    let entry: Vec<Value> = res
+        .by_type
+        .iter()
+        .flat_map(|(kind, list)| {
+            list.iter().map(move |r| {
+                json!({
+                    "fullUrl": format!("{BASE}/{kind}/{}", r["id"].as_str().unwrap_or_default()),
+                    "resource": r,
+                })
+            })
+        })
+        .collect();
+    json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": timestamp,
+        "entry": entry,
+    })
+}
+
+/// One NDJSON text per non-empty resource type: `(type, text)`, a resource per line.
+pub fn ndjson(res: &Resources) -> Vec<(&'static str, String)> {
+    res.by_type
+        .iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(kind, list)| {
+            let mut out = String::new();
+            for r in list {
+                out.push_str(&r.to_string());
+                out.push('\n');
+            }
+            (*kind, out)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> HepItemRec {
+        HepItemRec {
+            exercise: "Quad set".into(),
+            sets: Some(2),
+            reps: Some(10),
+            hold_seconds: Some(5),
+            times_per_day: Some(2),
+            days_per_week: Some(7),
+            side: Some("left".into()),
+            load: None,
+            note: Some("pain-free range".into()),
+        }
+    }
+
+    #[test]
+    fn dosage_reads_as_a_clinician_writes_it() {
+        assert_eq!(
+            dosage(&item()),
+            "2 sets x 10 reps, hold 5 s, 2 times a day, 7 days a week, left side. pain-free range"
+        );
+        let bare = HepItemRec {
+            sets: None,
+            reps: None,
+            hold_seconds: None,
+            times_per_day: None,
+            days_per_week: None,
+            side: None,
+            note: None,
+            ..item()
+        };
+        assert_eq!(dosage(&bare), "as instructed");
+    }
+
+    #[test]
+    fn nprs_has_its_loinc_code_and_others_the_project_code() {
+        let m = MeasurementRec {
+            id: 1,
+            patient_id: 2,
+            code: "NPRS".into(),
+            taken_on: "2026-11-01".into(),
+            value: 4.0,
+            detail: None,
+        };
+        let o = observation(&m);
+        assert_eq!(o["code"]["coding"][0]["code"], "72514-3");
+        assert_eq!(o["valueQuantity"]["value"], 4);
+        let o = observation(&MeasurementRec {
+            code: "ODI".into(),
+            value: 32.5,
+            ..m
+        });
+        assert_eq!(o["code"]["coding"].as_array().unwrap().len(), 1);
+        assert_eq!(o["code"]["coding"][0]["system"], MEASURE_SYSTEM);
+        assert_eq!(o["valueQuantity"]["code"], "%");
+    }
+}

@@ -1,0 +1,44 @@
+//! Exports for the clinic's other systems: FHIR R4 (a Bundle for one patient, or bulk-data
+//! NDJSON for the clinic) and iCalendar (a therapist's visits).
+
+pub mod fhir;
+pub mod ical;
+pub mod query;
+
+use std::path::Path;
+
+use crate::error::{AppError, AppResult};
+
+/// Writes a file whole or not at all: into a temporary file beside it, then renamed into place.
+pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    let fail = |e: std::io::Error| {
+        AppError::failure(format!("cannot write {}: {e}", path.display()))
+    };
+    if path.is_dir() {
+        return Err(AppError::input(format!(
+            "{} is a folder: name a file to write",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(AppError::input(format!(
+            "there is no folder {} to write {} in",
+            dir.display(),
+            path.display()
+        )));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
+}

@@ -1,0 +1,239 @@
+//! The reads the exports need, copied into memory in one go (an export never keeps a
+//! statement open). `only` narrows each to one patient; `None` reads the whole clinic.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, Row, params};
+
+use crate::db::schedule::START_FORMAT;
+use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+
+#[derive(Debug, Clone)]
+pub struct PatientRec {
+    pub id: i64,
+    pub mrn: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub payer: Option<String>,
+    pub diagnosis_code: Option<String>,
+    pub diagnosis: Option<String>,
+    pub body_region: Option<String>,
+    pub poc_start: Option<String>,
+    pub poc_end: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeasurementRec {
+    pub id: i64,
+    pub patient_id: i64,
+    pub code: String,
+    pub taken_on: String,
+    pub value: f64,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppointmentRec {
+    pub id: i64,
+    pub patient_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub therapist_name: String,
+    pub start: NaiveDateTime,
+    pub minutes: i64,
+    pub kind: VisitKind,
+    pub status: AppointmentStatus,
+    pub cancel_reason: Option<CancelReason>,
+    pub room: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct HepItemRec {
+    pub exercise: String,
+    pub sets: Option<i64>,
+    pub reps: Option<i64>,
+    pub hold_seconds: Option<i64>,
+    pub times_per_day: Option<i64>,
+    pub days_per_week: Option<i64>,
+    pub side: Option<String>,
+    pub load: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A patient's current home exercise program: the highest version, its items in order.
+#[derive(Debug, Clone)]
+pub struct HepRec {
+    pub id: i64,
+    pub patient_id: i64,
+    pub version_no: i64,
+    pub created_on: String,
+    pub items: Vec<HepItemRec>,
+}
+
+fn bad(idx: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        format!("unknown {what}").into(),
+    )
+}
+
+pub fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<PatientRec>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, mrn, first_name, last_name, date_of_birth, phone, email, payer,
+            diagnosis_code, diagnosis, body_region, poc_start, poc_end, active
+         FROM patients WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+    )?;
+    stmt.query_map([only], |r| {
+        Ok(PatientRec {
+            id: r.get(0)?,
+            mrn: r.get(1)?,
+            first_name: r.get(2)?,
+            last_name: r.get(3)?,
+            date_of_birth: r.get(4)?,
+            phone: r.get(5)?,
+            email: r.get(6)?,
+            payer: r.get(7)?,
+            diagnosis_code: r.get(8)?,
+            diagnosis: r.get(9)?,
+            body_region: r.get(10)?,
+            poc_start: r.get(11)?,
+            poc_end: r.get(12)?,
+            active: r.get(13)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn measurements(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<MeasurementRec>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, patient_id, measure_code, taken_on, value, detail FROM measurements
+         WHERE ?1 IS NULL OR patient_id = ?1 ORDER BY patient_id, taken_on, measure_code, id",
+    )?;
+    stmt.query_map([only], |r| {
+        Ok(MeasurementRec {
+            id: r.get(0)?,
+            patient_id: r.get(1)?,
+            code: r.get(2)?,
+            taken_on: r.get(3)?,
+            value: r.get(4)?,
+            detail: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+const APPOINTMENT_SELECT: &str = "SELECT a.id, a.patient_id, p.first_name, p.last_name, s.name,
+        a.start, a.minutes, a.kind, a.status, a.cancel_reason, a.room, a.version
+    FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN staff s ON s.id = a.therapist_id";
+
+fn row_to_appointment(r: &Row) -> rusqlite::Result<AppointmentRec> {
+    let start: String = r.get(5)?;
+    let kind: String = r.get(7)?;
+    let status: String = r.get(8)?;
+    let reason: Option<String> = r.get(9)?;
+    Ok(AppointmentRec {
+        id: r.get(0)?,
+        patient_id: r.get(1)?,
+        first_name: r.get(2)?,
+        last_name: r.get(3)?,
+        therapist_name: r.get(4)?,
+        start: NaiveDateTime::parse_from_str(&start, START_FORMAT).map_err(|_| bad(5, "start"))?,
+        minutes: r.get(6)?,
+        kind: VisitKind::parse(&kind).ok_or_else(|| bad(7, "visit kind"))?,
+        status: AppointmentStatus::parse(&status).ok_or_else(|| bad(8, "status"))?,
+        cancel_reason: reason.as_deref().and_then(CancelReason::parse),
+        room: r.get(10)?,
+        version: r.get(11)?,
+    })
+}
+
+pub fn patient_appointments(
+    conn: &Connection,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<AppointmentRec>> {
+    let mut stmt = conn.prepare(&format!(
+        "{APPOINTMENT_SELECT} WHERE ?1 IS NULL OR a.patient_id = ?1 ORDER BY a.patient_id, a.start, a.id"
+    ))?;
+    stmt.query_map([only], row_to_appointment)?.collect()
+}
+
+/// A therapist's visits from the start of `from` to the end of `to`.
+pub fn therapist_appointments(
+    conn: &Connection,
+    therapist_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> rusqlite::Result<Vec<AppointmentRec>> {
+    let mut stmt = conn.prepare(&format!(
+        "{APPOINTMENT_SELECT} WHERE a.therapist_id = ?1 AND a.start >= ?2 AND a.start < ?3
+         ORDER BY a.start, a.id"
+    ))?;
+    let end = to.succ_opt().unwrap_or(to);
+    stmt.query_map(
+        params![
+            therapist_id,
+            from.format("%Y-%m-%d").to_string(),
+            end.format("%Y-%m-%d").to_string()
+        ],
+        row_to_appointment,
+    )?
+    .collect()
+}
+
+/// Each patient's current program (the highest version_no; templates have no patient).
+pub fn current_programs(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<HepRec>> {
+    let mut programs: Vec<HepRec> = {
+        let mut stmt = conn.prepare(
+            "SELECT h.id, h.patient_id, h.version_no, h.created_at FROM hep_programs h
+             WHERE h.patient_id IS NOT NULL AND (?1 IS NULL OR h.patient_id = ?1)
+               AND h.version_no = (SELECT MAX(version_no) FROM hep_programs x
+                                   WHERE x.patient_id = h.patient_id)
+             ORDER BY h.patient_id",
+        )?;
+        stmt.query_map([only], |r| {
+            let created: String = r.get(3)?;
+            Ok(HepRec {
+                id: r.get(0)?,
+                patient_id: r.get(1)?,
+                version_no: r.get(2)?,
+                created_on: created.chars().take(10).collect(),
+                items: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    let index: std::collections::HashMap<i64, usize> =
+        programs.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let mut stmt = conn.prepare(
+        "SELECT i.program_id, e.name, i.sets, i.reps, i.hold_seconds, i.times_per_day,
+            i.days_per_week, i.side, i.load, i.note
+         FROM hep_items i JOIN exercises e ON e.id = i.exercise_id
+         JOIN hep_programs h ON h.id = i.program_id
+         WHERE h.patient_id IS NOT NULL AND (?1 IS NULL OR h.patient_id = ?1)
+         ORDER BY i.program_id, i.position, i.id",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        let program: i64 = r.get(0)?;
+        let Some(&i) = index.get(&program) else {
+            continue;
+        };
+        programs[i].items.push(HepItemRec {
+            exercise: r.get(1)?,
+            sets: r.get(2)?,
+            reps: r.get(3)?,
+            hold_seconds: r.get(4)?,
+            times_per_day: r.get(5)?,
+            days_per_week: r.get(6)?,
+            side: r.get(7)?,
+            load: r.get(8)?,
+            note: r.get(9)?,
+        });
+    }
+    Ok(programs)
+}
