@@ -68,6 +68,11 @@ pub enum Command {
     /// Set up the people who use the app
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Print a report (a patient's progress)
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Record an outcome measure (a total, or item by item)
+    Record(RecordArgs),
     /// Bring patients, appointments or exercises in from a CSV file, all or nothing
     Import(ImportArgs),
     /// Write FHIR R4 or iCalendar for the clinic's other systems
@@ -213,4 +218,55 @@ pub enum ExportCommand {
         #[arg(long)]
         full_names: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// A patient's progress: episode, visits, measures with MCID status, flags, assessment
+    Progress {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Markdown,
+    Html,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The patient's MRN
+    #[arg(long, value_name = "MRN")]
+    pub patient: String,
+    /// NPRS, LEFS, ODI, NDI, QuickDASH, PSFS or ROM
+    #[arg(long, value_name = "CODE")]
+    pub measure: String,
+    /// The total (ROM: degrees)
+    #[arg(
+        long,
+        value_name = "V",
+        allow_hyphen_values = true,
+        conflicts_with = "items",
+        required_unless_present = "items"
+    )]
+    pub value: Option<String>,
+    /// Item answers in order, comma-separated, - for a skipped one (LEFS, ODI, NDI, QuickDASH, PSFS)
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub items: Option<String>,
+    /// The day it was taken, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// ROM: "JOINT MOTION SIDE" (e.g. "knee flexion right"); PSFS: the activities
+    #[arg(long, value_name = "TEXT")]
+    pub detail: Option<String>,
 }

@@ -1,7 +1,7 @@
 //! The app's idea of "today" and "now": the real local clock, or a fixed day for training,
 //! demos and tests (`PTCLINIC_TODAY`).
 
-use chrono::{Local, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Local, NaiveDate, NaiveDateTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
@@ -29,10 +29,9 @@ impl Clock {
         self.fixed_day.unwrap_or_else(|| Local::now().date_naive())
     }
 
-    /// Local date and time, to the second.
+    /// Local date and time.
     pub fn now(&self) -> NaiveDateTime {
         let local = Local::now().naive_local();
-        let local = local.with_nanosecond(0).unwrap_or(local);
         match self.fixed_day {
             Some(day) => day.and_time(local.time()),
             None => local,

@@ -81,7 +81,9 @@ pub struct Settings {
 
 impl Settings {
     pub fn backup_dir(&self) -> PathBuf {
-        self.backup_dir.clone().unwrap_or_else(|| self.default_backup_dir.clone())
+        self.backup_dir
+            .clone()
+            .unwrap_or_else(|| self.default_backup_dir.clone())
     }
 }
 

@@ -3,8 +3,16 @@ use crate::db::audit::{self, AuditQuery};
 use crate::error::{AppError, AppResult};
 use crate::sanitize::clean_line;
 
-pub fn run(settings: &Settings, since: Option<&str>, user: Option<String>, patient: Option<&str>, json: bool) -> AppResult<()> {
-    let since = since.map(|d| crate::config::parse_day(d, "--since")).transpose()?;
+pub fn run(
+    settings: &Settings,
+    since: Option<&str>,
+    user: Option<String>,
+    patient: Option<&str>,
+    json: bool,
+) -> AppResult<()> {
+    let since = since
+        .map(|d| crate::config::parse_day(d, "--since"))
+        .transpose()?;
     let db = super::open_clinic(settings)?;
     let patient_id = match patient {
         Some(mrn) => Some(
@@ -25,7 +33,10 @@ pub fn run(settings: &Settings, since: Option<&str>, user: Option<String>, patie
     )
     .map_err(|e| db.fail(e))?;
     if json {
-        return super::emit(&format!("{}\n", serde_json::to_value(&rows).unwrap_or_default()));
+        return super::emit(&format!(
+            "{}\n",
+            serde_json::to_value(&rows).unwrap_or_default()
+        ));
     }
     let mut text = String::new();
     for r in &rows {

@@ -10,7 +10,10 @@ pub fn run(settings: &Settings, quick: bool, json: bool) -> AppResult<()> {
     });
     let errors = checks.iter().filter(|c| c.status == Status::Error).count();
     if json {
-        super::emit(&format!("{}\n", serde_json::json!({ "ok": errors == 0, "checks": checks })))?;
+        super::emit(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": errors == 0, "checks": checks })
+        ))?;
     } else {
         let mut text = String::new();
         for c in &checks {
@@ -19,7 +22,11 @@ pub fn run(settings: &Settings, quick: bool, json: bool) -> AppResult<()> {
                 Status::Warning => "warn ",
                 Status::Error => "ERROR",
             };
-            text.push_str(&format!("{mark} {:<16} {}\n", c.name, crate::sanitize::clean_line(&c.detail)));
+            text.push_str(&format!(
+                "{mark} {:<16} {}\n",
+                c.name,
+                crate::sanitize::clean_line(&c.detail)
+            ));
         }
         super::emit(&text)?;
     }

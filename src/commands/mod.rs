@@ -4,9 +4,11 @@
 mod audit;
 mod backup;
 mod check_in;
+mod doctor;
 mod export;
 mod import;
-mod doctor;
+mod record;
+mod report;
 mod schedule;
 mod staff;
 
@@ -92,6 +94,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
             Ok(())
         }
         Some(Command::Staff(cmd)) => staff::run(&settings, cmd),
+        Some(Command::Report(crate::cli::ReportCommand::Progress {
+            patient,
+            format,
+            out,
+        })) => report::run_progress(&settings, &patient, format, out.as_deref()),
+        Some(Command::Record(args)) => record::run(&settings, &args),
         Some(Command::Import(args)) => import::run(&settings, args),
         Some(Command::Export(cmd)) => export::run(&settings, cmd),
         Some(Command::Backup { to, keep }) => backup::run(&settings, to, keep),

@@ -49,7 +49,11 @@ fn chain_hash(prev: &str, row: &AuditRow) -> String {
 
 pub fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
     let prev: String = conn
-        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or_default();
     let mut row = AuditRow {
@@ -68,7 +72,17 @@ pub fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO audit_log (at, local_at, user, host, action, entity, entity_id, summary, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![row.at, row.local_at, row.user, row.host, row.action, row.entity, row.entity_id, row.summary, row.hash],
+        params![
+            row.at,
+            row.local_at,
+            row.user,
+            row.host,
+            row.action,
+            row.entity,
+            row.entity_id,
+            row.summary,
+            row.hash
+        ],
     )?;
     Ok(())
 }
@@ -90,7 +104,8 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-const AUDIT_COLUMNS: &str = "id, at, local_at, user, host, action, entity, entity_id, summary, hash";
+const AUDIT_COLUMNS: &str =
+    "id, at, local_at, user, host, action, entity, entity_id, summary, hash";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -142,13 +157,17 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow
 
 /// The newest entries first (for the IT person's audit view and for tests).
 pub fn recent(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?1"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?1"
+    ))?;
     stmt.query_map([limit], row)?.collect()
 }
 
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
 pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
-    let mut stmt = conn.prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id"
+    ))?;
     let mut rows = stmt.query([])?;
     let mut prev = String::new();
     let mut count = 0usize;
@@ -156,10 +175,17 @@ pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>
     while let Some(r) = rows.next()? {
         let a = row(r)?;
         if a.id != last_id + 1 && last_id != 0 {
-            return Ok(Err(format!("audit rows {} to {} are missing", last_id + 1, a.id - 1)));
+            return Ok(Err(format!(
+                "audit rows {} to {} are missing",
+                last_id + 1,
+                a.id - 1
+            )));
         }
         if chain_hash(&prev, &a) != a.hash {
-            return Ok(Err(format!("audit row {} was altered (its hash does not match the chain)", a.id)));
+            return Ok(Err(format!(
+                "audit row {} was altered (its hash does not match the chain)",
+                a.id
+            )));
         }
         prev = a.hash;
         last_id = a.id;

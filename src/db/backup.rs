@@ -22,7 +22,7 @@ pub struct BackupMade {
 }
 
 pub fn file_name(at: NaiveDateTime) -> String {
-    format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%d-%H%M%S"))
+    format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%d-%H%M%S%.3f"))
 }
 
 /// Backups in `dir`, newest first (their names sort by time).
@@ -36,7 +36,7 @@ pub fn list(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX) && n.len() == PREFIX.len() + 15 + SUFFIX.len())
+                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
         })
         .collect();
     found.sort();
@@ -47,9 +47,11 @@ pub fn list(dir: &Path) -> Vec<PathBuf> {
 /// Whether `dir` already holds a backup made on `day` (local).
 pub fn has_backup_on(dir: &Path, day: chrono::NaiveDate) -> bool {
     let stem = format!("{PREFIX}{}-", day.format("%Y%m%d"));
-    list(dir)
-        .iter()
-        .any(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&stem)))
+    list(dir).iter().any(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(&stem))
+    })
 }
 
 /// Copies the open record into `dir`, checks the copy, then removes all but the newest `keep`.
@@ -66,19 +68,28 @@ pub fn backup(db: &Db, dir: &Path, keep: usize, at: NaiveDateTime) -> AppResult<
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    std::fs::rename(&partial, &target)
-        .map_err(|e| AppError::failure(format!("cannot put the backup in place at {}: {e}", target.display())))?;
+    std::fs::rename(&partial, &target).map_err(|e| {
+        AppError::failure(format!(
+            "cannot put the backup in place at {}: {e}",
+            target.display()
+        ))
+    })?;
     let mut removed = Vec::new();
     for old in list(dir).into_iter().skip(keep.max(1)) {
         if std::fs::remove_file(&old).is_ok() {
             removed.push(old);
         }
     }
-    Ok(BackupMade { path: target, removed })
+    Ok(BackupMade {
+        path: target,
+        removed,
+    })
 }
 
 fn copy_and_check(source: &Connection, partial: &Path) -> AppResult<()> {
-    let fail = |what: &str, e: rusqlite::Error| AppError::failure(format!("backup failed while {what}: {e}"));
+    let fail = |what: &str, e: rusqlite::Error| {
+        AppError::failure(format!("backup failed while {what}: {e}"))
+    };
     let mut copy = Connection::open(partial).map_err(|e| fail("creating the copy", e))?;
     {
         let backup = Backup::new(source, &mut copy).map_err(|e| fail("starting", e))?;
@@ -91,8 +102,11 @@ fn copy_and_check(source: &Connection, partial: &Path) -> AppResult<()> {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| fail("checking the copy", e))?;
     if verdict != "ok" {
-        return Err(AppError::failure(format!("the backup copy failed its integrity check: {verdict}")));
+        return Err(AppError::failure(format!(
+            "the backup copy failed its integrity check: {verdict}"
+        )));
     }
-    copy.pragma_update(None, "journal_mode", "DELETE").map_err(|e| fail("closing the copy", e))?;
+    copy.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(|e| fail("closing the copy", e))?;
     copy.close().map_err(|(_, e)| fail("closing the copy", e))
 }

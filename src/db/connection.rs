@@ -132,6 +132,23 @@ fn configure(conn: Connection, shown: &str) -> AppResult<Connection> {
     Ok(conn)
 }
 
+/// Removes what an interrupted build (a killed process, a lost drive) left beside `path`.
+fn remove_stale_builds(path: &Path, file_name: &str) {
+    let stem = format!(".{file_name}.building-");
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&stem) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Builds a brand-new clinic record all or nothing: into a temporary file beside `path`,
 /// renamed into place only when `fill` succeeded. Without `force` an existing file is refused.
 pub fn build_new_file(
@@ -150,9 +167,9 @@ pub fn build_new_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "clinic.db".into());
+    remove_stale_builds(path, &file_name);
     let temp: PathBuf =
         path.with_file_name(format!(".{file_name}.building-{}", std::process::id()));
-    let _ = std::fs::remove_file(&temp);
     let result = (|| {
         let conn = Connection::open(&temp).map_err(|e| sql_failure(&shown, e))?;
         let mut conn = configure(conn, &shown)?;

@@ -33,7 +33,20 @@ fn check(name: &'static str, status: Status, detail: impl Into<String>) -> Check
 }
 
 /// Filesystems on which SQLite's locking depends on the network.
-const NETWORK_FS: &[&str] = &["nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs", "davfs", "fuse.rclone"];
+const NETWORK_FS: &[&str] = &[
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "fuse.sshfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "davfs",
+    "fuse.rclone",
+];
 /// Mount options that switch off the byte-range locks SQLite relies on.
 const UNSAFE_OPTIONS: &[&str] = &["nobrl", "nolock", "local_lock=all", "local_lock=posix"];
 
@@ -44,24 +57,50 @@ pub fn mount_of(path: &Path, mounts: &str) -> Option<(String, String, String)> {
         .lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            (f.len() >= 4).then(|| (f[1].replace("\\040", " "), f[2].to_string(), f[3].to_string()))
+            (f.len() >= 4).then(|| {
+                (
+                    f[1].replace("\\040", " "),
+                    f[2].to_string(),
+                    f[3].to_string(),
+                )
+            })
         })
-        .filter(|(mp, _, _)| mp == "/" || path == mp.as_str() || path.starts_with(&format!("{mp}/")))
+        .filter(|(mp, _, _)| {
+            mp == "/" || path == mp.as_str() || path.starts_with(&format!("{mp}/"))
+        })
         .max_by_key(|(mp, _, _)| mp.len())
 }
 
 fn filesystem(path: &Path) -> Check {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
-        return check("filesystem", Status::Warning, "cannot read /proc/mounts on this system");
+        return check(
+            "filesystem",
+            Status::Warning,
+            "cannot read /proc/mounts on this system",
+        );
     };
     match mount_of(&canonical, &mounts) {
         None => check("filesystem", Status::Warning, "mount not found"),
         Some((mp, fs, opts)) => {
-            let bad: Vec<&str> = opts.split(',').filter(|o| UNSAFE_OPTIONS.contains(o)).collect();
-            let kind = if NETWORK_FS.contains(&fs.as_str()) { "network" } else { "local" };
+            let bad: Vec<&str> = opts
+                .split(',')
+                .filter(|o| UNSAFE_OPTIONS.contains(o))
+                .collect();
+            let kind = if NETWORK_FS.contains(&fs.as_str()) {
+                "network"
+            } else {
+                "local"
+            };
             if !bad.is_empty() {
-                check("filesystem", Status::Error, format!("{kind} {fs} at {mp} mounted with {}: SQLite's locks are off, so two terminals can corrupt the file; remount without it", bad.join(",")))
+                check(
+                    "filesystem",
+                    Status::Error,
+                    format!(
+                        "{kind} {fs} at {mp} mounted with {}: SQLite's locks are off, so two terminals can corrupt the file; remount without it",
+                        bad.join(",")
+                    ),
+                )
             } else {
                 check("filesystem", Status::Ok, format!("{kind} ({fs} at {mp})"))
             }
@@ -81,9 +120,17 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
     let shown = path.display().to_string();
     let mut out = Vec::new();
     match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => out.push(check("reachable", Status::Ok, format!("{shown}, {} KiB", m.len() / 1024))),
+        Ok(m) if m.is_file() => out.push(check(
+            "reachable",
+            Status::Ok,
+            format!("{shown}, {} KiB", m.len() / 1024),
+        )),
         Ok(_) => {
-            out.push(check("reachable", Status::Error, format!("{shown} is not a file")));
+            out.push(check(
+                "reachable",
+                Status::Error,
+                format!("{shown} is not a file"),
+            ));
             return out;
         }
         Err(e) => {
@@ -95,7 +142,11 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
     out.push(if writable {
         check("permissions", Status::Ok, "readable and writable")
     } else {
-        check("permissions", Status::Error, "not writable by this user: terminals cannot save")
+        check(
+            "permissions",
+            Status::Error,
+            "not writable by this user: terminals cannot save",
+        )
     });
     let header = match read_header(path, &shown) {
         Ok(h) => h,
@@ -106,12 +157,24 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
     };
     out.push(check("header", Status::Ok, "SQLite format 3"));
     if !header.is_ours() {
-        out.push(check("schema", Status::Error, "a SQLite database, but not a ptclinic clinic record"));
+        out.push(check(
+            "schema",
+            Status::Error,
+            "a SQLite database, but not a ptclinic clinic record",
+        ));
         return out;
     }
     out.push(match header.user_version {
-        v if v > SCHEMA_VERSION => check("schema", Status::Error, format!("version {v}, newer than this ptclinic ({SCHEMA_VERSION}): update ptclinic")),
-        v if v < SCHEMA_VERSION => check("schema", Status::Warning, format!("version {v}; the next ptclinic start migrates it to {SCHEMA_VERSION}")),
+        v if v > SCHEMA_VERSION => check(
+            "schema",
+            Status::Error,
+            format!("version {v}, newer than this ptclinic ({SCHEMA_VERSION}): update ptclinic"),
+        ),
+        v if v < SCHEMA_VERSION => check(
+            "schema",
+            Status::Warning,
+            format!("version {v}; the next ptclinic start migrates it to {SCHEMA_VERSION}"),
+        ),
         v => check("schema", Status::Ok, format!("ptclinic, version {v}")),
     });
     out.push(if header.wal {
@@ -129,21 +192,42 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
         }
     };
     let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
-    let pragma = if input.quick { "quick_check" } else { "integrity_check" };
-    out.push(match conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, String>(0)) {
-        Ok(v) if v == "ok" => check("integrity", Status::Ok, format!("{pragma}: ok")),
-        Ok(v) => check("integrity", Status::Error, format!("{pragma}: {v}: restore the latest backup")),
-        Err(e) => check("integrity", Status::Error, e.to_string()),
-    });
-    let fk: rusqlite::Result<i64> = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0));
+    let pragma = if input.quick {
+        "quick_check"
+    } else {
+        "integrity_check"
+    };
+    out.push(
+        match conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, String>(0)) {
+            Ok(v) if v == "ok" => check("integrity", Status::Ok, format!("{pragma}: ok")),
+            Ok(v) => check(
+                "integrity",
+                Status::Error,
+                format!("{pragma}: {v}: restore the latest backup"),
+            ),
+            Err(e) => check("integrity", Status::Error, e.to_string()),
+        },
+    );
+    let fk: rusqlite::Result<i64> =
+        conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        });
     out.push(match fk {
         Ok(0) => check("foreign keys", Status::Ok, "every reference resolves"),
-        Ok(n) => check("foreign keys", Status::Error, format!("{n} rows point at records that do not exist")),
+        Ok(n) => check(
+            "foreign keys",
+            Status::Error,
+            format!("{n} rows point at records that do not exist"),
+        ),
         Err(e) => check("foreign keys", Status::Error, e.to_string()),
     });
     out.push(lock_round_trip(path));
     out.push(match audit::verify_chain(&conn) {
-        Ok(Ok(n)) => check("audit chain", Status::Ok, format!("{n} entries, chain intact")),
+        Ok(Ok(n)) => check(
+            "audit chain",
+            Status::Ok,
+            format!("{n} entries, chain intact"),
+        ),
         Ok(Err(why)) => check("audit chain", Status::Error, why),
         Err(e) => check("audit chain", Status::Error, e.to_string()),
     });
@@ -153,21 +237,34 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
 
 fn lock_round_trip(path: &Path) -> Check {
     let started = Instant::now();
-    let result = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(|c| {
-        c.busy_timeout(std::time::Duration::from_secs(5))?;
-        c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
-    });
+    let result =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(|c| {
+            c.busy_timeout(std::time::Duration::from_secs(5))?;
+            c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+        });
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
-        Ok(()) if ms > 500.0 => check("lock round trip", Status::Warning, format!("{ms:.0} ms: the drive is slow or another terminal holds long locks")),
+        Ok(()) if ms > 500.0 => check(
+            "lock round trip",
+            Status::Warning,
+            format!("{ms:.0} ms: the drive is slow or another terminal holds long locks"),
+        ),
         Ok(()) => check("lock round trip", Status::Ok, format!("{ms:.1} ms")),
-        Err(e) => check("lock round trip", Status::Error, format!("cannot take the write lock: {e}")),
+        Err(e) => check(
+            "lock round trip",
+            Status::Error,
+            format!("cannot take the write lock: {e}"),
+        ),
     }
 }
 
 fn last_backup(dir: Option<&Path>) -> Check {
     let Some(dir) = dir else {
-        return check("last backup", Status::Warning, "no backup folder configured (backup_dir in the config file)");
+        return check(
+            "last backup",
+            Status::Warning,
+            "no backup folder configured (backup_dir in the config file)",
+        );
     };
     let newest = super::backup::list(dir).into_iter().next();
     let age = newest
@@ -176,9 +273,21 @@ fn last_backup(dir: Option<&Path>) -> Check {
         .and_then(|m| m.modified().ok())
         .and_then(|t| t.elapsed().ok());
     match (newest, age) {
-        (Some(p), Some(age)) if age.as_secs() > 2 * 86_400 => check("last backup", Status::Warning, format!("{} is {} days old", p.display(), age.as_secs() / 86_400)),
-        (Some(p), Some(age)) => check("last backup", Status::Ok, format!("{} ({} h ago)", p.display(), age.as_secs() / 3600)),
-        _ => check("last backup", Status::Warning, format!("no backup in {}", dir.display())),
+        (Some(p), Some(age)) if age.as_secs() > 2 * 86_400 => check(
+            "last backup",
+            Status::Warning,
+            format!("{} is {} days old", p.display(), age.as_secs() / 86_400),
+        ),
+        (Some(p), Some(age)) => check(
+            "last backup",
+            Status::Ok,
+            format!("{} ({} h ago)", p.display(), age.as_secs() / 3600),
+        ),
+        _ => check(
+            "last backup",
+            Status::Warning,
+            format!("no backup in {}", dir.display()),
+        ),
     }
 }
 

@@ -77,7 +77,9 @@ pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{VISIT_SELECT} WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id"
     ))?;
-    let mut visits: Vec<Visit> = stmt.query_map([from, to], row_to_visit)?.collect::<rusqlite::Result<_>>()?;
+    let mut visits: Vec<Visit> = stmt
+        .query_map([from, to], row_to_visit)?
+        .collect::<rusqlite::Result<_>>()?;
     super::flags::fill_day_flags(conn, day, &mut visits)?;
     Ok(visits)
 }

@@ -192,6 +192,13 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than
 /// migrate the same file at the same time; a schema newer than this binary is refused untouched.
 pub fn migrate(conn: &mut Connection, path_for_messages: &str) -> AppResult<()> {
+    // The usual case, an up-to-date file, takes no lock: another terminal may be writing.
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| super::sql_failure(path_for_messages, e))?;
+    if current == SCHEMA_VERSION {
+        return Ok(());
+    }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
         .map_err(|e| super::sql_failure(path_for_messages, e))?;

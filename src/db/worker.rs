@@ -19,7 +19,10 @@ use crate::error::AppError;
 pub enum Request {
     LoadDay(NaiveDate),
     /// A patient's record for panes 2 and 3; `opened` audits the opening (a refresh does not).
-    LoadPatient { id: i64, opened: bool },
+    LoadPatient {
+        id: i64,
+        opened: bool,
+    },
     /// About once a second: has another terminal committed? Is the file still there?
     Poll(NaiveDate),
     LoadDirectory,
@@ -83,7 +86,9 @@ pub enum Reply {
     /// Something worth a line in the status bar (a finished background backup).
     Note(String),
     /// The file cannot be reached (since this local time); the worker keeps retrying.
-    Offline { since: String },
+    Offline {
+        since: String,
+    },
     /// The file is back; a fresh day follows.
     Online,
 }
@@ -130,7 +135,10 @@ impl Worker {
     fn offline_error(&self) -> AppError {
         AppError::failure(format!(
             "the clinic database cannot be reached (since {}); nothing was changed: try again when it is back",
-            self.offline_since.as_deref().and_then(|t| t.get(11..16)).unwrap_or("now")
+            self.offline_since
+                .as_deref()
+                .and_then(|t| t.get(11..16))
+                .unwrap_or("now")
         ))
     }
 
@@ -138,7 +146,9 @@ impl Worker {
         if !self.reachable() {
             if self.offline_since.is_none() {
                 self.offline_since = Some(at.to_string());
-                return Reply::Offline { since: at.to_string() };
+                return Reply::Offline {
+                    since: at.to_string(),
+                };
             }
             return Reply::Quiet;
         }
@@ -168,12 +178,17 @@ impl Worker {
                         visits,
                         loaded_at: at.to_string(),
                     },
-                    Err(error) => Reply::Failed { error, write: false },
+                    Err(error) => Reply::Failed {
+                        error,
+                        write: false,
+                    },
                 }
             }
             Err(_) => {
                 self.offline_since = Some(at.to_string());
-                Reply::Offline { since: at.to_string() }
+                Reply::Offline {
+                    since: at.to_string(),
+                }
             }
         }
     }
@@ -222,7 +237,10 @@ impl Worker {
                 let patient = self.db.patient(id);
                 if opened && matches!(patient, Ok(Some(_))) {
                     if let Err(error) = self.db.record_view(id, &self.user, &at) {
-                        return Reply::Failed { error, write: false };
+                        return Reply::Failed {
+                            error,
+                            write: false,
+                        };
                     }
                 }
                 patient.map(Reply::Patient)

@@ -137,7 +137,8 @@ impl Flag {
                 t.poc_ending_days
             ),
             Flag::AuthExceeded => {
-                "Authorisation exceeded: more visits than authorised, or after its end date.".to_string()
+                "Authorisation exceeded: more visits than authorised, or after its end date."
+                    .to_string()
             }
             Flag::AuthLow => format!(
                 "Authorisation low: {} or fewer visits left, or it ends within {} days.",
@@ -225,7 +226,10 @@ pub struct VisitStanding {
 }
 
 fn attended(s: AppointmentStatus) -> bool {
-    matches!(s, AppointmentStatus::CheckedIn | AppointmentStatus::Completed)
+    matches!(
+        s,
+        AppointmentStatus::CheckedIn | AppointmentStatus::Completed
+    )
 }
 
 /// Still scheduled after the patient's last attended visit: expected to take place.
@@ -417,9 +421,15 @@ mod tests {
         assert_eq!(day_of(&h, 8), 9);
         assert_eq!(day_of(&h, 9), 10);
         assert!(!flags_of(&h, 8, &Terms::default()).contains(&Flag::ProgressNoteDue));
-        assert_eq!(flags_of(&h, 9, &Terms::default()), vec![Flag::ProgressNoteDue]);
+        assert_eq!(
+            flags_of(&h, 9, &Terms::default()),
+            vec![Flag::ProgressNoteDue]
+        );
         // Still due (overdue) until a report is written.
-        assert_eq!(flags_of(&h, 10, &Terms::default()), vec![Flag::ProgressNoteDue]);
+        assert_eq!(
+            flags_of(&h, 10, &Terms::default()),
+            vec![Flag::ProgressNoteDue]
+        );
     }
 
     #[test]
@@ -430,8 +440,12 @@ mod tests {
         spec.push((Treatment, Cancelled));
         spec.extend(std::iter::repeat_n((Treatment, Completed), 5));
         let h = visits(&spec);
-        assert_eq!(day_of(&h, 10), 10);
-        assert_eq!(flags_of(&h, 10, &Terms::default()), vec![Flag::ProgressNoteDue]);
+        assert_eq!(day_of(&h, 10), 9);
+        assert_eq!(day_of(&h, 11), 10);
+        assert_eq!(
+            flags_of(&h, 11, &Terms::default()),
+            vec![Flag::ProgressNoteDue]
+        );
         // A no-show carries no flags at all.
         assert!(flags_of(&h, 5, &Terms::default()).is_empty());
     }
@@ -463,7 +477,10 @@ mod tests {
         // A progress visit on day 10 whose note is not yet written carries the flag.
         let mut h = visits(&spec);
         h[9].kind = Progress;
-        assert_eq!(flags_of(&h, 9, &Terms::default()), vec![Flag::ProgressNoteDue]);
+        assert_eq!(
+            flags_of(&h, 9, &Terms::default()),
+            vec![Flag::ProgressNoteDue]
+        );
     }
 
     #[test]
@@ -483,7 +500,9 @@ mod tests {
         // Evaluation and 7 treatments done; today and the next days booked.
         let mut h = visits(&[(Evaluation, Completed)]);
         for i in 1..12 {
-            let start = (today() + chrono::Duration::days(i - 8)).and_hms_opt(9, 0, 0).unwrap();
+            let start = (today() + chrono::Duration::days(i - 8))
+                .and_hms_opt(9, 0, 0)
+                .unwrap();
             h.push(HistoryVisit {
                 id: i + 1,
                 start,
@@ -492,7 +511,9 @@ mod tests {
                 progress_report: false,
             });
         }
-        h[0].start = (today() - chrono::Duration::days(8)).and_hms_opt(8, 0, 0).unwrap();
+        h[0].start = (today() - chrono::Duration::days(8))
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
         // i = 8 is today: day 9; i = 9 tomorrow: day 10, the only one flagged.
         let pn: Vec<usize> = (0..h.len())
             .filter(|&i| flags_of(&h, i, &Terms::default()).contains(&Flag::ProgressNoteDue))
@@ -508,7 +529,11 @@ mod tests {
 
     #[test]
     fn plan_of_care_ending_and_expired() {
-        let h = visits(&[(Evaluation, Completed), (Treatment, Completed), (Treatment, Scheduled)]);
+        let h = visits(&[
+            (Evaluation, Completed),
+            (Treatment, Completed),
+            (Treatment, Scheduled),
+        ]);
         let terms = |end: &str| Terms {
             poc_end: Some(d(end)),
             ..Terms::default()
@@ -517,7 +542,10 @@ mod tests {
         assert!(flags_of(&h, 2, &terms("2026-11-11")).is_empty());
         assert_eq!(flags_of(&h, 2, &terms("2026-11-10")), vec![Flag::PocEnding]);
         assert_eq!(flags_of(&h, 2, &terms("2026-11-03")), vec![Flag::PocEnding]);
-        assert_eq!(flags_of(&h, 2, &terms("2026-11-02")), vec![Flag::PocExpired]);
+        assert_eq!(
+            flags_of(&h, 2, &terms("2026-11-02")),
+            vec![Flag::PocExpired]
+        );
     }
 
     #[test]
@@ -561,7 +589,11 @@ mod tests {
 
     #[test]
     fn reevaluation_due_after_thirty_days() {
-        let mut h = visits(&[(Evaluation, Completed), (Treatment, Completed), (Treatment, Scheduled)]);
+        let mut h = visits(&[
+            (Evaluation, Completed),
+            (Treatment, Completed),
+            (Treatment, Scheduled),
+        ]);
         h[2].start = d("2026-12-01").and_hms_opt(9, 0, 0).unwrap(); // 30 days after 11-01
         assert!(flags_of(&h, 2, &Terms::default()).contains(&Flag::ReevalDue));
         h[2].start = d("2026-11-30").and_hms_opt(9, 0, 0).unwrap();
@@ -577,7 +609,11 @@ mod tests {
             reeval_days: None,
             ..THRESHOLDS
         };
-        assert!(assess(&h, &h[2], &Terms::default(), None, &off).flags.is_empty());
+        assert!(
+            assess(&h, &h[2], &Terms::default(), None, &off)
+                .flags
+                .is_empty()
+        );
     }
 
     #[test]

@@ -309,28 +309,41 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
         latest_assessment,
     } = input;
     visits.sort_by_key(|v| (v.start, v.id));
-    let attended =
-        |v: &VisitSummary| matches!(v.status, AppointmentStatus::CheckedIn | AppointmentStatus::Completed);
+    let attended = |v: &VisitSummary| {
+        matches!(
+            v.status,
+            AppointmentStatus::CheckedIn | AppointmentStatus::Completed
+        )
+    };
     let evaluation = visits
         .iter()
         .filter(|v| v.kind == VisitKind::Evaluation && attended(v) && v.start.date() <= today)
         .map(|v| v.start.date())
         .next_back();
     let in_episode = |v: &VisitSummary| evaluation.is_none_or(|e| v.start.date() >= e);
-    let episode_visits: Vec<VisitSummary> = visits.iter().filter(|v| in_episode(v)).cloned().collect();
+    let episode_visits: Vec<VisitSummary> =
+        visits.iter().filter(|v| in_episode(v)).cloned().collect();
     let discharged = episode_visits
         .iter()
         .filter(|v| v.kind == VisitKind::Discharge && attended(v) && v.start.date() <= today)
         .map(|v| v.start.date())
         .next_back();
     let live = |v: &&VisitSummary| {
-        !matches!(v.status, AppointmentStatus::Cancelled | AppointmentStatus::NoShow)
+        !matches!(
+            v.status,
+            AppointmentStatus::Cancelled | AppointmentStatus::NoShow
+        )
     };
     let focus = visits
         .iter()
         .filter(live)
         .find(|v| v.start.date() == today)
-        .or_else(|| visits.iter().filter(live).find(|v| v.start.date() > today && v.status == AppointmentStatus::Scheduled))
+        .or_else(|| {
+            visits
+                .iter()
+                .filter(live)
+                .find(|v| v.start.date() > today && v.status == AppointmentStatus::Scheduled)
+        })
         .cloned();
     let terms = Terms {
         authorized_visits: patient.authorized_visits,
@@ -441,8 +454,14 @@ mod tests {
         assert_eq!(mcid_status(m("NDI"), 20.0, 12.5), MeasureStatus::Met);
         // QuickDASH: MCID 14, MDC 17.1.
         assert_eq!(mcid_status(m("QuickDASH"), 40.0, 26.0), MeasureStatus::Met);
-        assert_eq!(mcid_status(m("QuickDASH"), 40.0, 56.0), MeasureStatus::NotYet);
-        assert_eq!(mcid_status(m("QuickDASH"), 40.0, 57.1), MeasureStatus::Worse);
+        assert_eq!(
+            mcid_status(m("QuickDASH"), 40.0, 56.0),
+            MeasureStatus::NotYet
+        );
+        assert_eq!(
+            mcid_status(m("QuickDASH"), 40.0, 57.1),
+            MeasureStatus::Worse
+        );
         // ODI: no MDC, worse by the MCID (10).
         assert_eq!(mcid_status(m("ODI"), 30.0, 40.0), MeasureStatus::Worse);
         assert_eq!(mcid_status(m("ROM"), 90.0, 60.0), MeasureStatus::ChangeOnly);
@@ -451,9 +470,18 @@ mod tests {
 
     #[test]
     fn sparklines_point_up_when_better() {
-        assert_eq!(sparkline_levels(m("NPRS"), &[8.0, 5.0, 2.0], 10), vec![2, 5, 8]);
-        assert_eq!(sparkline_levels(m("LEFS"), &[20.0, 40.0, 80.0], 8), vec![2, 4, 8]);
-        assert_eq!(sparkline_levels(m("ROM"), &[-20.0, 180.0], 100), vec![0, 100]);
+        assert_eq!(
+            sparkline_levels(m("NPRS"), &[8.0, 5.0, 2.0], 10),
+            vec![2, 5, 8]
+        );
+        assert_eq!(
+            sparkline_levels(m("LEFS"), &[20.0, 40.0, 80.0], 8),
+            vec![2, 4, 8]
+        );
+        assert_eq!(
+            sparkline_levels(m("ROM"), &[-20.0, 180.0], 100),
+            vec![0, 100]
+        );
     }
 
     fn point(id: i64, date: &str, value: f64, detail: Option<&str>) -> MeasurePoint {
@@ -473,9 +501,18 @@ mod tests {
             ("NPRS".to_string(), point(3, "2026-11-20", 3.0, None)),
             ("NPRS".to_string(), point(1, "2026-11-01", 7.0, None)),
             ("NPRS".to_string(), point(2, "2026-11-10", 5.0, None)),
-            ("ROM".to_string(), point(4, "2026-11-01", 90.0, Some("knee flexion right"))),
-            ("ROM".to_string(), point(5, "2026-11-01", -10.0, Some("knee extension right"))),
-            ("ROM".to_string(), point(6, "2026-11-20", 110.0, Some("knee flexion right"))),
+            (
+                "ROM".to_string(),
+                point(4, "2026-11-01", 90.0, Some("knee flexion right")),
+            ),
+            (
+                "ROM".to_string(),
+                point(5, "2026-11-01", -10.0, Some("knee extension right")),
+            ),
+            (
+                "ROM".to_string(),
+                point(6, "2026-11-20", 110.0, Some("knee flexion right")),
+            ),
             ("LEFS".to_string(), point(7, "2026-11-01", 30.0, None)),
         ];
         let t = trends(pts);

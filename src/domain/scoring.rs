@@ -95,7 +95,9 @@ pub const ITEM_RULES: &[ItemRule] = &[
 ];
 
 pub fn item_rule(code: &str) -> Option<&'static ItemRule> {
-    ITEM_RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+    ITEM_RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 /// Computed scores are kept to one decimal place (ODI 35.6 %, QuickDASH 43.2).
@@ -174,11 +176,10 @@ pub fn score_items(rule: &ItemRule, items: &[Option<u8>]) -> Result<f64, String>
             items.len()
         ));
     }
-    if let Some((i, v)) = items
-        .iter()
-        .enumerate()
-        .find_map(|(i, v)| v.filter(|v| !(rule.item_min..=rule.item_max).contains(v)).map(|v| (i, v)))
-    {
+    if let Some((i, v)) = items.iter().enumerate().find_map(|(i, v)| {
+        v.filter(|v| !(rule.item_min..=rule.item_max).contains(v))
+            .map(|v| (i, v))
+    }) {
         return Err(format!(
             "{code} {} {} is {v}: each is a whole number from {} to {}",
             rule.what.trim_end_matches('s'),
@@ -191,7 +192,10 @@ pub fn score_items(rule: &ItemRule, items: &[Option<u8>]) -> Result<f64, String>
     let skipped = items.len() - answered.len();
     if skipped > rule.max_skipped || answered.is_empty() {
         return Err(if rule.max_skipped == 0 {
-            format!("{code} needs every one of its {count} {} answered", rule.what)
+            format!(
+                "{code} needs every one of its {count} {} answered",
+                rule.what
+            )
         } else {
             format!(
                 "{code} allows at most {} of {count} {} skipped; {skipped} were skipped",
@@ -310,14 +314,20 @@ pub fn score(
     } else {
         detail
     };
-    if detail.as_ref().is_some_and(|d| d.chars().count() > DETAIL_MAX) {
+    if detail
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > DETAIL_MAX)
+    {
         return Err(format!("the detail is at most {DETAIL_MAX} characters"));
     }
     let (value, items) = match (value, items) {
         (Some(v), None) => (parse_total(def, v)?, None),
         (None, Some(text)) => {
             let rule = item_rule(def.code).ok_or_else(|| {
-                format!("{} is entered as a total (--value), not item by item", def.code)
+                format!(
+                    "{} is entered as a total (--value), not item by item",
+                    def.code
+                )
             })?;
             let items = parse_items(text)?;
             (score_items(rule, &items)?, Some(items))
@@ -355,7 +365,11 @@ mod tests {
         assert_eq!(ok("nprs", "0"), Ok(0.0));
         let err = ok("NPRS", "11").unwrap_err();
         assert_eq!(err, "NPRS is a whole number from 0 to 10, not 11");
-        assert!(ok("NPRS", "6.5").unwrap_err().contains("whole number from 0 to 10"));
+        assert!(
+            ok("NPRS", "6.5")
+                .unwrap_err()
+                .contains("whole number from 0 to 10")
+        );
         assert!(ok("NPRS", "-1").is_err());
         assert!(ok("NPRS", "abc").unwrap_err().contains("\"abc\""));
         assert!(ok("NPRS", "NaN").is_err());
@@ -369,7 +383,11 @@ mod tests {
         assert!(ok("QuickDASH", "100.5").is_err());
         assert_eq!(ok("PSFS", "6.3"), Ok(6.3));
         assert!(ok("PSFS", "10.1").unwrap_err().contains("from 0 to 10"));
-        assert!(score("XYZ", Some("1"), None, None).unwrap_err().contains("NPRS"));
+        assert!(
+            score("XYZ", Some("1"), None, None)
+                .unwrap_err()
+                .contains("NPRS")
+        );
     }
 
     #[test]
@@ -377,9 +395,19 @@ mod tests {
         let s = score("ROM", Some("-5"), None, Some("Knee extension R")).unwrap();
         assert_eq!(s.value, -5.0);
         assert_eq!(s.detail.as_deref(), Some("knee extension right"));
-        let s = score("ROM", Some("90"), None, Some("shoulder external rotation left")).unwrap();
+        let s = score(
+            "ROM",
+            Some("90"),
+            None,
+            Some("shoulder external rotation left"),
+        )
+        .unwrap();
         assert_eq!(s.detail.as_deref(), Some("shoulder external rotation left"));
-        assert!(score("ROM", Some("90"), None, None).unwrap_err().contains("JOINT MOTION SIDE"));
+        assert!(
+            score("ROM", Some("90"), None, None)
+                .unwrap_err()
+                .contains("JOINT MOTION SIDE")
+        );
         assert!(score("ROM", Some("90"), None, Some("knee flexion")).is_err());
         assert_eq!(
             score("ROM", Some("181"), None, Some("knee flexion right")).unwrap_err(),
@@ -396,20 +424,39 @@ mod tests {
         items[19] = Some(4);
         assert_eq!(score_items(rule("LEFS"), &items), Ok(40.0));
         items[3] = None;
-        assert!(score_items(rule("LEFS"), &items).unwrap_err().contains("every one of its 20"));
+        assert!(
+            score_items(rule("LEFS"), &items)
+                .unwrap_err()
+                .contains("every one of its 20")
+        );
         items[3] = Some(5);
         assert_eq!(
             score_items(rule("LEFS"), &items).unwrap_err(),
             "LEFS item 4 is 5: each is a whole number from 0 to 4"
         );
-        assert!(score_items(rule("LEFS"), &all(4, 19)).unwrap_err().contains("19 given"));
+        assert!(
+            score_items(rule("LEFS"), &all(4, 19))
+                .unwrap_err()
+                .contains("19 given")
+        );
     }
 
     /// Fairbank's worked example: 16 points over 10 sections is 32 %; with one section
     /// skipped, 16 ÷ 45 × 100 = 35.5… %.
     #[test]
     fn odi_divides_by_the_sections_answered() {
-        let mut items = vec![Some(2), Some(2), Some(2), Some(2), Some(2), Some(2), Some(1), Some(1), Some(1), Some(1)];
+        let mut items = vec![
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(1),
+        ];
         assert_eq!(score_items(rule("ODI"), &items), Ok(32.0));
         items[9] = None;
         items[0] = Some(3);
@@ -446,7 +493,11 @@ mod tests {
         // 20 ÷ 45 × 50 = 22.2…
         assert_eq!(score_items(rule("NDI"), &nine), Ok(22.2));
         items[6] = None;
-        assert!(score_items(rule("NDI"), &items).unwrap_err().contains("at most 2 of 10"));
+        assert!(
+            score_items(rule("NDI"), &items)
+                .unwrap_err()
+                .contains("at most 2 of 10")
+        );
         assert_eq!(score_items(rule("NDI"), &all(5, 10)), Ok(50.0));
     }
 
@@ -463,29 +514,57 @@ mod tests {
         items[0] = None;
         assert_eq!(score_items(rule("QuickDASH"), &items), Ok(42.5));
         items[1] = None;
-        assert!(score_items(rule("QuickDASH"), &items).unwrap_err().contains("at most 1 of 11"));
-        assert!(score_items(rule("QuickDASH"), &all(0, 11)).unwrap_err().contains("from 1 to 5"));
+        assert!(
+            score_items(rule("QuickDASH"), &items)
+                .unwrap_err()
+                .contains("at most 1 of 11")
+        );
+        assert!(
+            score_items(rule("QuickDASH"), &all(0, 11))
+                .unwrap_err()
+                .contains("from 1 to 5")
+        );
     }
 
     #[test]
     fn psfs_averages_three_to_five_activities() {
-        assert_eq!(score_items(rule("PSFS"), &[Some(3), Some(5), Some(7)]), Ok(5.0));
-        assert_eq!(score_items(rule("PSFS"), &[Some(4), Some(5), Some(6), Some(7)]), Ok(5.5));
-        assert_eq!(score_items(rule("PSFS"), &[Some(2), Some(3), Some(3)]), Ok(2.7));
-        assert!(score_items(rule("PSFS"), &[Some(3), Some(5)]).unwrap_err().contains("3 to 5 activities"));
+        assert_eq!(
+            score_items(rule("PSFS"), &[Some(3), Some(5), Some(7)]),
+            Ok(5.0)
+        );
+        assert_eq!(
+            score_items(rule("PSFS"), &[Some(4), Some(5), Some(6), Some(7)]),
+            Ok(5.5)
+        );
+        assert_eq!(
+            score_items(rule("PSFS"), &[Some(2), Some(3), Some(3)]),
+            Ok(2.7)
+        );
+        assert!(
+            score_items(rule("PSFS"), &[Some(3), Some(5)])
+                .unwrap_err()
+                .contains("3 to 5 activities")
+        );
         assert!(score_items(rule("PSFS"), &all(5, 6)).is_err());
         assert!(score_items(rule("PSFS"), &[Some(3), Some(11), Some(7)]).is_err());
     }
 
     #[test]
     fn items_parse_with_skips_and_are_stored_as_json() {
-        assert_eq!(parse_items("1, 2,-,,4"), Ok(vec![Some(1), Some(2), None, None, Some(4)]));
+        assert_eq!(
+            parse_items("1, 2,-,,4"),
+            Ok(vec![Some(1), Some(2), None, None, Some(4)])
+        );
         assert_eq!(parse_items("1 2 3"), Ok(vec![Some(1), Some(2), Some(3)]));
         assert!(parse_items("1,x").unwrap_err().contains("item 2"));
         let s = score("NDI", None, Some("2,2,2,2,-,2,2,2,2,2"), None).unwrap();
         assert_eq!(s.value, 20.0);
         assert_eq!(s.items_json().as_deref(), Some("[2,2,2,2,null,2,2,2,2,2]"));
-        assert!(score("NPRS", None, Some("1,2,3"), None).unwrap_err().contains("--value"));
+        assert!(
+            score("NPRS", None, Some("1,2,3"), None)
+                .unwrap_err()
+                .contains("--value")
+        );
         assert!(score("NPRS", Some("1"), Some("1"), None).is_err());
     }
 }

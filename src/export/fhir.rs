@@ -88,7 +88,11 @@ pub fn instant(t: NaiveDateTime) -> String {
         .from_local_datetime(&t)
         .earliest()
         // A time skipped by a daylight-saving change: an hour later exists.
-        .or_else(|| Local.from_local_datetime(&(t + chrono::Duration::hours(1))).earliest());
+        .or_else(|| {
+            Local
+                .from_local_datetime(&(t + chrono::Duration::hours(1)))
+                .earliest()
+        });
     match local {
         Some(l) => l.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         None => format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S")),
@@ -152,13 +156,19 @@ pub fn patient(p: &PatientRec) -> Value {
 
 /// The patient's diagnosis, when the record has one.
 pub fn condition(p: &PatientRec) -> Option<Value> {
-    let code = p.diagnosis_code.as_deref().map(text).filter(|s| !s.is_empty());
+    let code = p
+        .diagnosis_code
+        .as_deref()
+        .map(text)
+        .filter(|s| !s.is_empty());
     let words = p.diagnosis.as_deref().map(text).filter(|s| !s.is_empty());
     if code.is_none() && words.is_none() {
         return None;
     }
     let coding = code.map(|c| {
-        json!([compact(json!({ "system": ICD10CM, "code": c, "display": words.clone() }))])
+        json!([compact(
+            json!({ "system": ICD10CM, "code": c, "display": words.clone() })
+        )])
     });
     let body_site = p
         .body_region
@@ -184,7 +194,6 @@ pub fn condition(p: &PatientRec) -> Option<Value> {
         "code": compact(json!({ "coding": coding, "text": words })),
         "bodySite": body_site,
         "subject": reference("Patient", &patient_id(p.id)),
-        "onsetDateTime": p.poc_start.clone(),
     })))
 }
 
@@ -272,10 +281,15 @@ pub fn appointment(a: &AppointmentRec) -> Value {
 /// "2 sets x 10 reps, hold 5 s, 2 times a day, 7 days a week, both sides, load: red band".
 pub fn dosage(i: &HepItemRec) -> String {
     let mut parts = Vec::new();
+    let count = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     match (i.sets, i.reps) {
-        (Some(s), Some(r)) => parts.push(format!("{s} sets x {r} reps")),
-        (Some(s), None) => parts.push(format!("{s} sets")),
-        (None, Some(r)) => parts.push(format!("{r} reps")),
+        (Some(s), Some(r)) => parts.push(format!(
+            "{} x {}",
+            count(s, "set", "sets"),
+            count(r, "rep", "reps")
+        )),
+        (Some(s), None) => parts.push(count(s, "set", "sets")),
+        (None, Some(r)) => parts.push(count(r, "rep", "reps")),
         (None, None) => {}
     }
     if let Some(h) = i.hold_seconds.filter(|h| *h > 0) {
@@ -336,6 +350,10 @@ pub fn care_plan(h: &HepRec, p: &PatientRec) -> Value {
         "category": [{ "text": "Home exercise program" }],
         "title": format!("Home exercise program, version {}", h.version_no),
         "subject": reference("Patient", &patient_id(p.id)),
+        "period": p.poc_start.as_ref().map(|start| compact(json!({
+            "start": start,
+            "end": p.poc_end.clone(),
+        }))),
         "created": h.created_on,
         "addresses": addresses,
         "activity": if activity.is_empty() { Value::Null } else { Value::Array(activity) },
@@ -388,6 +406,41 @@ pub fn bundle(res: &Resources, timestamp: &str) -> Value {
     })
 }
 
+/// A JSON value written with `resourceType` first in every object (FHIR's convention; the
+/// rest in key order).
+pub struct Ordered<'a>(pub &'a Value);
+
+impl serde::Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let mut m = s.serialize_map(Some(map.len()))?;
+                if let Some(t) = map.get("resourceType") {
+                    m.serialize_entry("resourceType", t)?;
+                }
+                for (k, v) in map.iter().filter(|(k, _)| *k != "resourceType") {
+                    m.serialize_entry(k, &Ordered(v))?;
+                }
+                m.end()
+            }
+            Value::Array(list) => {
+                let mut q = s.serialize_seq(Some(list.len()))?;
+                for v in list {
+                    q.serialize_element(&Ordered(v))?;
+                }
+                q.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// Pretty JSON text of a resource or Bundle, `resourceType` first.
+pub fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(&Ordered(v)).unwrap_or_default()
+}
+
 /// One NDJSON text per non-empty resource type: `(type, text)`, a resource per line.
 pub fn ndjson(res: &Resources) -> Vec<(&'static str, String)> {
     res.by_type
@@ -396,7 +449,7 @@ pub fn ndjson(res: &Resources) -> Vec<(&'static str, String)> {
         .map(|(kind, list)| {
             let mut out = String::new();
             for r in list {
-                out.push_str(&r.to_string());
+                out.push_str(&serde_json::to_string(&Ordered(r)).unwrap_or_default());
                 out.push('\n');
             }
             (*kind, out)

@@ -44,10 +44,11 @@ pub fn fold(line: &str) -> String {
 
 /// A local clinic time in UTC, as `YYYYMMDDTHHMMSSZ`.
 pub fn utc(t: NaiveDateTime) -> String {
-    let local = Local
-        .from_local_datetime(&t)
-        .earliest()
-        .or_else(|| Local.from_local_datetime(&(t + chrono::Duration::hours(1))).earliest());
+    let local = Local.from_local_datetime(&t).earliest().or_else(|| {
+        Local
+            .from_local_datetime(&(t + chrono::Duration::hours(1)))
+            .earliest()
+    });
     let u: DateTime<Utc> = match local {
         Some(l) => l.with_timezone(&Utc),
         None => Utc.from_utc_datetime(&t),
@@ -103,7 +104,10 @@ pub fn calendar(cal: &Calendar, visits: &[AppointmentRec]) -> String {
             initials(&v.first_name, &v.last_name)
         };
         line("BEGIN:VEVENT");
-        line(&format!("UID:{}-appointment-{}@ptclinic", cal.clinic_key, v.id));
+        line(&format!(
+            "UID:{}-appointment-{}@ptclinic",
+            cal.clinic_key, v.id
+        ));
         line(&format!("DTSTAMP:{stamp}"));
         line(&format!("DTSTART:{}", utc(v.start)));
         line(&format!(

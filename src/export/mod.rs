@@ -11,9 +11,8 @@ use crate::error::{AppError, AppResult};
 
 /// Writes a file whole or not at all: into a temporary file beside it, then renamed into place.
 pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
-    let fail = |e: std::io::Error| {
-        AppError::failure(format!("cannot write {}: {e}", path.display()))
-    };
+    let fail =
+        |e: std::io::Error| AppError::failure(format!("cannot write {}: {e}", path.display()));
     if path.is_dir() {
         return Err(AppError::input(format!(
             "{} is a folder: name a file to write",

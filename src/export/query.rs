@@ -207,8 +207,11 @@ pub fn current_programs(conn: &Connection, only: Option<i64>) -> rusqlite::Resul
         })?
         .collect::<rusqlite::Result<_>>()?
     };
-    let index: std::collections::HashMap<i64, usize> =
-        programs.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let index: std::collections::HashMap<i64, usize> = programs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect();
     let mut stmt = conn.prepare(
         "SELECT i.program_id, e.name, i.sets, i.reps, i.hold_seconds, i.times_per_day,
             i.days_per_week, i.side, i.load, i.note

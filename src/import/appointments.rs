@@ -65,7 +65,10 @@ fn resolve(staff: &[StaffRow], who: &str) -> Result<i64, String> {
             "therapist {} is not on the staff (ptclinic staff list)",
             shown(who)
         )),
-        [one] if !one.therapist => Err(format!("{} is not a therapist", shown(who))),
+        [one] if !one.therapist => Err(format!(
+            "therapist {} is front-desk staff, not a therapist",
+            shown(who)
+        )),
         [one] => Ok(one.id),
         _ => Err(format!(
             "therapist {} names more than one person: use their initials",
@@ -135,28 +138,34 @@ pub fn run(
 
         let patient_id = ok!(fields::mrn(get("mrn")).and_then(|m| {
             patients.get(&m).copied().ok_or_else(|| {
-                format!("mrn {} is not a patient here (import the patients first)", shown(&m))
+                format!(
+                    "mrn {} is not a patient here (import the patients first)",
+                    shown(&m)
+                )
             })
         }));
-        let therapist_id = ok!(fields::required_text("therapist", get("therapist"))
-            .and_then(|who| {
+        let therapist_id = ok!(
+            fields::required_text("therapist", get("therapist")).and_then(|who| {
                 therapists
                     .entry(who.clone())
                     .or_insert_with(|| resolve(&staff, &who))
                     .clone()
-            }));
+            })
+        );
         let start: Option<NaiveDateTime> = ok!(fields::start("start", get("start")));
-        let minutes = ok!(fields::integer("minutes", get("minutes"), 5, 480).and_then(|m| {
-            m.ok_or_else(|| "minutes is empty".to_string())
-        }));
+        let minutes = ok!(fields::integer("minutes", get("minutes"), 5, 480)
+            .and_then(|m| { m.ok_or_else(|| "minutes is empty".to_string()) }));
         let kind = ok!(fields::one_of("kind", get("kind"), &kinds).and_then(|k| {
             k.and_then(VisitKind::parse)
                 .ok_or_else(|| "kind is empty".to_string())
         }));
         let status = ok!(fields::one_of("status", get("status"), &statuses)
             .map(|s| s.and_then(AppointmentStatus::parse)));
-        let cancel_reason = ok!(fields::one_of("cancel_reason", get("cancel_reason"), &reasons_words)
-            .map(|s| s.and_then(CancelReason::parse)));
+        let cancel_reason =
+            ok!(
+                fields::one_of("cancel_reason", get("cancel_reason"), &reasons_words)
+                    .map(|s| s.and_then(CancelReason::parse))
+            );
         let room = ok!(fields::limited("room", get("room"), 40));
         if let (Some(Some(_)), Some(s)) = (&cancel_reason, &status)
             && *s != Some(AppointmentStatus::Cancelled)

@@ -80,7 +80,9 @@ fn check_row(table: &Table, row: &Row) -> Result<Vec<Value>, String> {
                     .collect::<Vec<_>>()
                     .join(";"),
             )),
-            "position" => fields::limited("position", raw, 60).map(|s| s.map_or(Value::Null, Value::Text)),
+            "position" => {
+                fields::limited("position", raw, 60).map(|s| s.map_or(Value::Null, Value::Text))
+            }
             "sets" => fields::integer("sets", raw, 1, 20).map(int),
             "reps" => fields::integer("reps", raw, 1, 100).map(int),
             "hold_seconds" => fields::integer("hold_seconds", raw, 0, 600).map(int),
@@ -186,7 +188,10 @@ fn write_rows(
         .enumerate()
         .filter(|(_, c)| **c != "name")
         .map(|(i, c)| match *c {
-            "aliases" => format!("{c} = CASE WHEN ?{n} = '' THEN {c} ELSE ?{n} END", n = i + 1),
+            "aliases" => format!(
+                "{c} = CASE WHEN ?{n} = '' THEN {c} ELSE ?{n} END",
+                n = i + 1
+            ),
             _ => format!("{c} = COALESCE(?{}, {c})", i + 1),
         })
         .collect();

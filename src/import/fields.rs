@@ -55,7 +55,10 @@ pub fn start(column: &str, raw: Option<&str>) -> Check<NaiveDateTime> {
         return Err(format!("{column} is empty"));
     }
     let normal = s.replacen(' ', "T", 1);
-    let normal = normal.strip_suffix(":00").filter(|n| n.len() == 16).unwrap_or(&normal);
+    let normal = normal
+        .strip_suffix(":00")
+        .filter(|n| n.len() == 16)
+        .unwrap_or(&normal);
     NaiveDateTime::parse_from_str(normal, "%Y-%m-%dT%H:%M")
         .ok()
         .filter(|_| normal.len() == 16)
@@ -103,9 +106,7 @@ pub fn one_of<'w>(column: &str, raw: Option<&str>, words: &[&'w str]) -> Check<O
                 .find(|k| **k == w)
                 .copied()
                 .map(Some)
-                .ok_or_else(|| {
-                    format!("{column} {} is not one of {}", shown(s), words.join(", "))
-                })
+                .ok_or_else(|| format!("{column} {} is not one of {}", shown(s), words.join(", ")))
         }
     }
 }
@@ -120,7 +121,11 @@ pub fn mrn(raw: Option<&str>) -> Check<String> {
     if s.is_empty() {
         return Err("mrn is empty".into());
     }
-    if s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+    if s.len() > 20
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
         return Err(format!(
             "mrn {} must be 1 to 20 letters, digits, - or .",
             shown(s)
@@ -133,7 +138,9 @@ pub fn mrn(raw: Option<&str>) -> Check<String> {
 pub fn phone(raw: Option<&str>) -> Check<Option<String>> {
     let Some(p) = text(raw) else { return Ok(None) };
     let digits = p.chars().filter(char::is_ascii_digit).count();
-    let allowed = p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let allowed = p
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !allowed || !(7..=15).contains(&digits) {
         return Err(format!(
             "phone {} needs 7 to 15 digits (spaces, + - ( ) allowed)",
@@ -159,12 +166,17 @@ pub fn email(raw: Option<&str>) -> Check<Option<String>> {
     if ok {
         Ok(Some(e))
     } else {
-        Err(format!("email {} is not an address like name@example.org", shown(&e)))
+        Err(format!(
+            "email {} is not an address like name@example.org",
+            shown(&e)
+        ))
     }
 }
 
 pub fn icd10(raw: Option<&str>) -> Check<Option<String>> {
-    let Some(code) = text(raw) else { return Ok(None) };
+    let Some(code) = text(raw) else {
+        return Ok(None);
+    };
     if crate::domain::patient::is_icd10(&code) {
         Ok(Some(code.to_uppercase()))
     } else {

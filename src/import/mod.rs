@@ -122,14 +122,30 @@ pub fn import(
     };
     if opts.dry_run {
         let path = db.path_text();
-        let counts = run_kind(db.conn(), kind, &table, read_problems, opts, false, &mut progress)
-            .map_err(|e| crate::db::sql_failure(&path, e))?
-            .map_err(|p| rejected(opts, p))?;
+        let counts = run_kind(
+            db.conn(),
+            kind,
+            &table,
+            read_problems,
+            opts,
+            false,
+            &mut progress,
+        )
+        .map_err(|e| crate::db::sql_failure(&path, e))?
+        .map_err(|p| rejected(opts, p))?;
         return Ok(summary(counts));
     }
     let counts = db.write(|tx| {
-        let counts = run_kind(tx, kind, &table, read_problems.clone(), opts, true, &mut progress)?
-            .map_err(|p| TxError::App(rejected(opts, p)))?;
+        let counts = run_kind(
+            tx,
+            kind,
+            &table,
+            read_problems.clone(),
+            opts,
+            true,
+            &mut progress,
+        )?
+        .map_err(|p| TxError::App(rejected(opts, p)))?;
         audit::record(
             tx,
             &AuditEntry {
@@ -213,7 +229,11 @@ mod tests {
             let first_optional = cols.iter().position(|c| !c.required).unwrap();
             assert!(cols[first_optional..].iter().all(|c| !c.required));
         }
-        assert!(Kind::Patients.template().starts_with("mrn,first_name,last_name,date_of_birth"));
+        assert!(
+            Kind::Patients
+                .template()
+                .starts_with("mrn,first_name,last_name,date_of_birth")
+        );
     }
 
     #[test]
@@ -226,10 +246,7 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
             file_name: "p.csv",
         };
-        let e = rejected(
-            &opts,
-            vec![Problem::new(5, "b"), Problem::new(2, "a")],
-        );
+        let e = rejected(&opts, vec![Problem::new(5, "b"), Problem::new(2, "a")]);
         assert_eq!(e.exit_code(), 2);
         assert_eq!(
             e.message,

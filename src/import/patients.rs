@@ -40,7 +40,9 @@ struct Planned {
 }
 
 fn day(d: Option<chrono::NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| Value::Text(d.format("%Y-%m-%d").to_string()))
+    d.map_or(Value::Null, |d| {
+        Value::Text(d.format("%Y-%m-%d").to_string())
+    })
 }
 
 fn opt_text(s: Option<String>) -> Value {
@@ -110,9 +112,8 @@ fn check_row(table: &Table, row: &super::table::Row, opts: &Options) -> Result<V
             "auth_end" => take!(fields::date("auth_end", raw).map(day)),
             "poc_start" => take!(poc_start.clone().map(day)),
             "poc_end" => take!(match (&poc_start, &poc_end) {
-                (Ok(Some(s)), Ok(Some(e))) if e < s => Err(format!(
-                    "poc_end {e} is before poc_start {s}"
-                )),
+                (Ok(Some(s)), Ok(Some(e))) if e < s =>
+                    Err(format!("poc_end {e} is before poc_start {s}")),
                 (_, other) => other.clone().map(day),
             }),
             _ => Value::Null,
@@ -145,7 +146,9 @@ pub fn run(
     for (i, row) in table.rows.iter().enumerate() {
         tick(progress, "checking", i + 1, total);
         let mut reasons = Vec::new();
-        let values = check_row(table, row, opts).map_err(|r| reasons.push(r)).ok();
+        let values = check_row(table, row, opts)
+            .map_err(|r| reasons.push(r))
+            .ok();
         let mut found = None;
         if let Some(mrn) = table.get(row, "mrn").filter(|m| !m.is_empty()) {
             if let Some(first) = seen.get(mrn) {

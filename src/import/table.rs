@@ -87,11 +87,7 @@ fn delimiter(first_line: &[u8]) -> u8 {
 /// (a wrong number of fields, bytes that are not UTF-8). `Err` is a file that cannot be read by
 /// column name at all: empty, a header only, or a header with missing or unknown columns.
 pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), Vec<Problem>> {
-    let template = columns
-        .iter()
-        .map(|c| c.name)
-        .collect::<Vec<_>>()
-        .join(",");
+    let template = columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(vec![Problem::new(
             1,
@@ -102,7 +98,9 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(vec![Problem::new(
             1,
-            format!("the file is empty: the first line must name the columns, for example {template}"),
+            format!(
+                "the file is empty: the first line must name the columns, for example {template}"
+            ),
         )]);
     }
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
@@ -119,7 +117,9 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
         None => {
             return Err(vec![Problem::new(
                 1,
-                format!("the file is empty: the first line must name the columns, for example {template}"),
+                format!(
+                    "the file is empty: the first line must name the columns, for example {template}"
+                ),
             )]);
         }
     };
@@ -303,10 +303,16 @@ mod tests {
     #[test]
     fn empty_header_only_and_ragged_rows() {
         assert!(read(b"", COLS).unwrap_err()[0].reason.contains("empty"));
-        assert!(read(b"\xEF\xBB\xBF \r\n", COLS).unwrap_err()[0].reason.contains("empty"));
-        assert!(read(b"a,b\r\n", COLS).unwrap_err()[0]
-            .reason
-            .contains("only a header"));
+        assert!(
+            read(b"\xEF\xBB\xBF \r\n", COLS).unwrap_err()[0]
+                .reason
+                .contains("empty")
+        );
+        assert!(
+            read(b"a,b\r\n", COLS).unwrap_err()[0]
+                .reason
+                .contains("only a header")
+        );
         let (t, e) = read(b"a,b\n1,2\n1,2,3\n1\n", COLS).unwrap();
         assert_eq!(e.iter().map(|p| p.line).collect::<Vec<_>>(), [3, 4]);
         assert_eq!(t.rows.len(), 1);

@@ -85,7 +85,9 @@ fn run_effects(
     for effect in effects {
         match effect {
             Effect::Db(request) => requests.send(request).map_err(|_| {
-                AppError::failure("the database thread stopped unexpectedly; nothing more can be saved")
+                AppError::failure(
+                    "the database thread stopped unexpectedly; nothing more can be saved",
+                )
             })?,
             Effect::Notify(text) => notify::send(settings.notify, &text, term.backend_mut()),
         }
@@ -95,24 +97,35 @@ fn run_effects(
 
 /// With a backup folder configured, the first terminal started on a day makes that day's
 /// backup, on its own connection and thread; the result comes back as a message.
-fn daily_backup(settings: &Settings, db_path: std::path::PathBuf, replies: mpsc::UnboundedSender<Reply>) {
+fn daily_backup(
+    settings: &Settings,
+    db_path: std::path::PathBuf,
+    replies: mpsc::UnboundedSender<Reply>,
+) {
     let Some(dir) = settings.backup_dir.clone() else {
         return;
     };
-    let (today, now, keep) = (settings.clock.today(), settings.clock.now(), settings.backup_keep);
+    let (today, now, keep) = (
+        settings.clock.today(),
+        settings.clock.now(),
+        settings.backup_keep,
+    );
     if crate::db::backup::has_backup_on(&dir, today) {
         return;
     }
-    let _ = std::thread::Builder::new().name("ptclinic-backup".into()).spawn(move || {
-        let result = crate::db::open_existing(&db_path).and_then(|db| crate::db::backup::backup(&db, &dir, keep, now));
-        let _ = replies.send(match result {
-            Ok(made) => Reply::Note(format!("today's backup is done: {}", made.path.display())),
-            Err(e) => Reply::Failed {
-                error: AppError::failure(format!("today's backup failed: {}", e.message)),
-                write: false,
-            },
+    let _ = std::thread::Builder::new()
+        .name("ptclinic-backup".into())
+        .spawn(move || {
+            let result = crate::db::open_existing(&db_path)
+                .and_then(|db| crate::db::backup::backup(&db, &dir, keep, now));
+            let _ = replies.send(match result {
+                Ok(made) => Reply::Note(format!("today's backup is done: {}", made.path.display())),
+                Err(e) => Reply::Failed {
+                    error: AppError::failure(format!("today's backup failed: {}", e.message)),
+                    write: false,
+                },
+            });
         });
-    });
 }
 
 async fn event_loop(

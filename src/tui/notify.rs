@@ -58,9 +58,17 @@ mod tests {
 
     #[test]
     fn the_terminal_gets_what_it_understands() {
-        assert_eq!(terminal_sequence("Your 10:30 has arrived", Some("iTerm.app"), None), "\u{1b}]9;Your 10:30 has arrived\u{7}");
-        assert!(terminal_sequence("x", None, Some("foot")).starts_with("\u{1b}]777;notify;ptclinic;"));
-        assert_eq!(terminal_sequence("x", None, Some("xterm-256color")), "\u{7}");
+        assert_eq!(
+            terminal_sequence("Your 10:30 has arrived", Some("iTerm.app"), None),
+            "\u{1b}]9;Your 10:30 has arrived\u{7}"
+        );
+        assert!(
+            terminal_sequence("x", None, Some("foot")).starts_with("\u{1b}]777;notify;ptclinic;")
+        );
+        assert_eq!(
+            terminal_sequence("x", None, Some("xterm-256color")),
+            "\u{7}"
+        );
     }
 
     #[test]

@@ -125,7 +125,13 @@ fn go_to_day(state: &mut AppState, day: chrono::NaiveDate) -> Vec<Effect> {
 fn is_write(action: Action) -> bool {
     matches!(
         action,
-        Action::CheckIn | Action::NoShow | Action::Cancel | Action::Undo | Action::Book | Action::Reschedule | Action::NewPatient
+        Action::CheckIn
+            | Action::NoShow
+            | Action::Cancel
+            | Action::Undo
+            | Action::Book
+            | Action::Reschedule
+            | Action::NewPatient
     )
 }
 
@@ -467,7 +473,10 @@ fn submit_booking(state: &mut AppState) -> Vec<Effect> {
     })();
     state.visits = visits;
     let effects = effects.unwrap_or_default();
-    if effects.iter().any(|e| matches!(e, Effect::Db(r) if r.is_write())) {
+    if effects
+        .iter()
+        .any(|e| matches!(e, Effect::Db(r) if r.is_write()))
+    {
         state.begin_write();
     }
     effects
@@ -505,7 +514,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             state.set_day(day, visits, loaded_at);
             let mut effects: Vec<Effect> = match (state.pane, state.selected_visit()) {
                 (Pane::Schedule, _) | (_, None) => Vec::new(),
-                (_, Some(v)) => vec![Effect::Db(Request::LoadPatient { id: v.patient_id, opened: false })],
+                (_, Some(v)) => vec![Effect::Db(Request::LoadPatient {
+                    id: v.patient_id,
+                    opened: false,
+                })],
             };
             if let Some(last) = arrivals.last() {
                 state.say(Level::Info, last.clone());
@@ -521,7 +533,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         Reply::Offline { since } => {
             let at = since.get(11..16).unwrap_or(&since).to_string();
             state.offline_since = Some(since);
-            state.say(Level::Error, format!("the clinic database cannot be reached since {at}: retrying"));
+            state.say(
+                Level::Error,
+                format!("the clinic database cannot be reached since {at}: retrying"),
+            );
             Vec::new()
         }
         Reply::Online => {

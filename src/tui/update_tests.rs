@@ -224,7 +224,13 @@ fn panes_switch_by_number_and_tab_and_load_the_patient() {
     let mut s = state_for("dfry");
     let sent = requests(key(&mut s, KeyCode::Char('2')));
     assert_eq!(s.pane, Pane::Progress);
-    assert!(matches!(sent.as_slice(), [Request::LoadPatient { id: 10, opened: true }]));
+    assert!(matches!(
+        sent.as_slice(),
+        [Request::LoadPatient {
+            id: 10,
+            opened: true
+        }]
+    ));
     key(&mut s, KeyCode::Tab);
     assert_eq!(s.pane, Pane::Program);
     key(&mut s, KeyCode::BackTab);
@@ -367,7 +373,14 @@ fn another_terminals_check_in_of_my_patient_notifies_me_without_a_name() {
     let mut fresh = fixtures::visits();
     fresh[4].status = AppointmentStatus::CheckedIn; // Ana's 10:00
     fresh[2].status = AppointmentStatus::CheckedIn; // Ben's 09:00: not mine
-    let effects = update(&mut s, Event::Reply(Reply::Day { day: fixtures::day(), visits: fresh.clone(), loaded_at: "x".into() }));
+    let effects = update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day: fixtures::day(),
+            visits: fresh.clone(),
+            loaded_at: "x".into(),
+        }),
+    );
     let notes: Vec<String> = effects
         .into_iter()
         .filter_map(|e| match e {
@@ -376,9 +389,19 @@ fn another_terminals_check_in_of_my_patient_notifies_me_without_a_name() {
         })
         .collect();
     assert_eq!(notes, ["Your 10:00 has arrived (room 1)"]);
-    assert!(!notes[0].contains("Li"), "no patient name in a notification");
+    assert!(
+        !notes[0].contains("Li"),
+        "no patient name in a notification"
+    );
     // The same day again: nothing new, nothing said.
-    let again = update(&mut s, Event::Reply(Reply::Day { day: fixtures::day(), visits: fresh, loaded_at: "y".into() }));
+    let again = update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day: fixtures::day(),
+            visits: fresh,
+            loaded_at: "y".into(),
+        }),
+    );
     assert!(again.iter().all(|e| !matches!(e, Effect::Notify(_))));
 }
 
@@ -394,10 +417,19 @@ fn a_refresh_keeps_the_selection_the_filter_and_an_open_form() {
     typ(&mut s, "Ada");
     let mut fresh = fixtures::visits();
     fresh[0].status = AppointmentStatus::NoShow;
-    update(&mut s, Event::Reply(Reply::Day { day: fixtures::day(), visits: fresh, loaded_at: "2026-11-27T09:42:00".into() }));
+    update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day: fixtures::day(),
+            visits: fresh,
+            loaded_at: "2026-11-27T09:42:00".into(),
+        }),
+    );
     assert_eq!(s.selected, selected);
     assert_eq!(s.filter.as_ref().unwrap().input.text(), "lopez");
-    let Some(Modal::NewPatient(form)) = &s.modal else { panic!("the form closed") };
+    let Some(Modal::NewPatient(form)) = &s.modal else {
+        panic!("the form closed")
+    };
     assert_eq!(form.inputs[0].text(), "Ada");
     assert_eq!(s.visits[0].status, AppointmentStatus::NoShow);
 }
@@ -405,7 +437,12 @@ fn a_refresh_keeps_the_selection_the_filter_and_an_open_form() {
 #[test]
 fn while_the_drive_is_gone_the_day_is_read_only() {
     let mut s = state_for("dfry");
-    update(&mut s, Event::Reply(Reply::Offline { since: "2026-11-27T10:42:05".into() }));
+    update(
+        &mut s,
+        Event::Reply(Reply::Offline {
+            since: "2026-11-27T10:42:05".into(),
+        }),
+    );
     assert!(key(&mut s, KeyCode::Char('c')).is_empty());
     assert!(s.message.as_ref().unwrap().1.contains("since 10:42"));
     key(&mut s, KeyCode::Char('j'));
@@ -422,9 +459,18 @@ fn a_write_that_waits_is_shown_as_waiting() {
     s.selected = Some(3);
     key(&mut s, KeyCode::Char('c'));
     assert!(!s.is_waiting());
-    update(&mut s, Event::Tick(fixtures::at(9, 41) + chrono::Duration::seconds(2)));
+    update(
+        &mut s,
+        Event::Tick(fixtures::at(9, 41) + chrono::Duration::seconds(2)),
+    );
     assert!(s.is_waiting());
-    update(&mut s, Event::Reply(Reply::Failed { error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE), write: true }));
+    update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE),
+            write: true,
+        }),
+    );
     assert!(!s.is_waiting());
     assert_eq!(s.message.as_ref().unwrap().1, crate::db::BUSY_MESSAGE);
 }

@@ -47,7 +47,11 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
             " clinic database unreachable since {}: retrying; the day below is read-only",
             since.get(11..16).unwrap_or(since)
         );
-        frame.render_widget(Paragraph::new(fit(&text, banner.width as usize)).style(theme.error.patch(theme.status_bar)), banner);
+        frame.render_widget(
+            Paragraph::new(fit(&text, banner.width as usize))
+                .style(theme.error.patch(theme.status_bar)),
+            banner,
+        );
     }
     draw_tabs(frame, tabs, state, theme);
     match state.pane {

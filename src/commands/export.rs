@@ -1,0 +1,246 @@
+//! `ptclinic export fhir (--patient MRN [--out FILE] | --all --out DIR)` and
+//! `ptclinic export ical --therapist NAME [--from D] [--to D] [--out FILE] [--full-names]`.
+//! Each export is a disclosure of patient data, so each leaves one audit row.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::cli::ExportCommand;
+use crate::config::{self, Settings};
+use crate::db::Db;
+use crate::db::audit::{self, AuditEntry};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+use crate::export::{self, fhir, ical, query};
+use crate::sanitize::clean_line;
+
+/// How far ahead a calendar reaches when `--to` is not given.
+const ICAL_DEFAULT_DAYS: i64 = 90;
+
+pub fn run(settings: &Settings, cmd: ExportCommand) -> AppResult<()> {
+    match cmd {
+        ExportCommand::Fhir {
+            patient: Some(mrn),
+            out,
+            ..
+        } => fhir_patient(settings, &mrn, out.as_deref()),
+        ExportCommand::Fhir {
+            all: true,
+            out: Some(dir),
+            ..
+        } => fhir_all(settings, &dir),
+        ExportCommand::Fhir { .. } => Err(AppError::input(
+            "say which patients: --patient MRN, or --all --out DIR",
+        )),
+        ExportCommand::Ical {
+            therapist,
+            from,
+            to,
+            out,
+            full_names,
+        } => ical_export(
+            settings,
+            &therapist,
+            from.as_deref(),
+            to.as_deref(),
+            out.as_deref(),
+            full_names,
+        ),
+    }
+}
+
+fn audit_export(
+    db: &mut Db,
+    settings: &Settings,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let at = crate::clock::stamp(settings.clock.now());
+    db.write(|tx| {
+        audit::record(
+            tx,
+            &AuditEntry {
+                at: &at,
+                user: &settings.user,
+                action,
+                entity,
+                entity_id,
+                detail: detail.clone(),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+fn now_instant(settings: &Settings) -> String {
+    fhir::instant(settings.clock.now())
+}
+
+fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult<()> {
+    let mut db = super::open_clinic(settings)?;
+    let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
+        AppError::input(format!("there is no patient with MRN {}", clean_line(mrn)))
+    })?;
+    let record = fhir::Record::load(db.conn(), Some(patient.id)).map_err(|e| db.fail(e))?;
+    let resources = fhir::resources(&record);
+    let bundle = fhir::bundle(&resources, &now_instant(settings));
+    let text = format!("{}\n", fhir::pretty(&bundle));
+    audit_export(
+        &mut db,
+        settings,
+        "export.fhir",
+        "patient",
+        Some(patient.id),
+        json!({ "resources": resources.count(), "to": if out.is_some() { "file" } else { "stdout" } }),
+    )?;
+    match out {
+        Some(path) => {
+            export::write_file(path, text.as_bytes())?;
+            eprintln!(
+                "Wrote a FHIR R4 bundle of {} resources to {}.",
+                resources.count(),
+                path.display()
+            );
+            Ok(())
+        }
+        None => super::emit(&text),
+    }
+}
+
+fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(AppError::input(format!(
+            "{} is a file: --all writes one file per resource type into a folder",
+            dir.display()
+        )));
+    }
+    let mut db = super::open_clinic(settings)?;
+    let record = fhir::Record::load(db.conn(), None).map_err(|e| db.fail(e))?;
+    let resources = fhir::resources(&record);
+    let counts: serde_json::Map<String, serde_json::Value> = resources
+        .by_type
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v.len())))
+        .collect();
+    audit_export(
+        &mut db,
+        settings,
+        "export.fhir_bulk",
+        "patient",
+        None,
+        serde_json::Value::Object(counts),
+    )?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::failure(format!("cannot create the folder {}: {e}", dir.display()))
+    })?;
+    let files = fhir::ndjson(&resources);
+    for kind in fhir::TYPES {
+        let path: PathBuf = dir.join(format!("{kind}.ndjson"));
+        match files.iter().find(|(k, _)| k == kind) {
+            Some((_, text)) => export::write_file(&path, text.as_bytes())?,
+            // A file left from an earlier export would no longer be true.
+            None if path.is_file() => std::fs::remove_file(&path).map_err(|e| {
+                AppError::failure(format!("cannot remove the old {}: {e}", path.display()))
+            })?,
+            None => {}
+        }
+    }
+    let summary: Vec<String> = resources
+        .by_type
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{} {k}", v.len()))
+        .collect();
+    eprintln!(
+        "Wrote FHIR R4 bulk data to {}: {}.",
+        dir.display(),
+        summary.join(", ")
+    );
+    Ok(())
+}
+
+/// What makes this record's calendar UIDs its own.
+fn clinic_key(db: &Db) -> AppResult<String> {
+    let digits = |s: String| {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    };
+    if let Some(created) = db.meta("created_at")? {
+        return Ok(format!("c{}", digits(created)));
+    }
+    if let Some(built) = db.meta(crate::demo::META_DEMO_BUILT_ON)? {
+        let seed = db.meta("demo_seed")?.unwrap_or_default();
+        return Ok(format!("demo{}s{}", digits(built), digits(seed)));
+    }
+    Ok("clinic".into())
+}
+
+fn ical_export(
+    settings: &Settings,
+    therapist: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    out: Option<&Path>,
+    full_names: bool,
+) -> AppResult<()> {
+    let from = match from {
+        Some(d) => config::parse_day(d, "--from")?,
+        None => settings.clock.today(),
+    };
+    let to = match to {
+        Some(d) => config::parse_day(d, "--to")?,
+        None => from + chrono::Duration::days(ICAL_DEFAULT_DAYS),
+    };
+    if to < from {
+        return Err(AppError::input(format!(
+            "--to {to} is before --from {from}"
+        )));
+    }
+    let mut db = super::open_clinic(settings)?;
+    let staff = db.find_staff(therapist)?;
+    if staff.role != Role::Therapist {
+        return Err(AppError::input(format!(
+            "{} is not a therapist, so has no visits",
+            clean_line(&staff.name)
+        )));
+    }
+    let visits =
+        query::therapist_appointments(db.conn(), staff.id, from, to).map_err(|e| db.fail(e))?;
+    let cal = ical::Calendar {
+        therapist: &staff.name,
+        clinic_key: &clinic_key(&db)?,
+        full_names,
+        stamp: chrono::Utc::now(),
+    };
+    let text = ical::calendar(&cal, &visits);
+    let events = text.matches("BEGIN:VEVENT").count();
+    audit_export(
+        &mut db,
+        settings,
+        "export.ical",
+        "staff",
+        Some(staff.id),
+        json!({
+            "from": from.to_string(),
+            "to": to.to_string(),
+            "events": events,
+            "full_names": full_names,
+        }),
+    )?;
+    match out {
+        Some(path) => {
+            export::write_file(path, text.as_bytes())?;
+            eprintln!(
+                "Wrote {events} visits of {} ({from} to {to}) to {}.",
+                clean_line(&staff.name),
+                path.display()
+            );
+            Ok(())
+        }
+        None => super::emit(&text),
+    }
+}

@@ -1,0 +1,84 @@
+//! `ptclinic record`: one outcome measurement, checked before anything is stored.
+
+use crate::cli::RecordArgs;
+use crate::config::Settings;
+use crate::db::schedule::Who;
+use crate::domain::progress::MeasureStatus;
+use crate::domain::scoring;
+use crate::error::{AppError, AppResult};
+use crate::sanitize::clean_line;
+
+pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
+    // Check the measurement before opening anything: a refused value changes nothing.
+    let scored = scoring::score(
+        &args.measure,
+        args.value.as_deref(),
+        args.items.as_deref(),
+        args.detail.as_deref(),
+    )
+    .map_err(AppError::input)?;
+    let today = settings.clock.today();
+    let date = super::day_arg(settings, args.date.as_deref())?;
+    if date > today {
+        return Err(AppError::input(format!(
+            "--date {date} is in the future: a measurement is recorded on or after the day it is taken"
+        )));
+    }
+    let mut db = super::open_clinic(settings)?;
+    let patient = db.patient_by_mrn(&args.patient)?.ok_or_else(|| {
+        AppError::input(format!(
+            "no patient with MRN \"{}\"",
+            clean_line(&args.patient)
+        ))
+    })?;
+    let at = crate::clock::stamp(settings.clock.now());
+    let recorded = db.record_measurement(
+        patient.id,
+        date,
+        &scored,
+        Who {
+            user: &settings.user,
+            at: &at,
+        },
+    )?;
+    let def = scored.def;
+    let unit = if def.unit == "points" {
+        String::new()
+    } else {
+        format!(" {}", def.unit)
+    };
+    let mut line = format!(
+        "Recorded {} {}{unit}{} for MRN {} on {date}{}",
+        def.code,
+        scored.value,
+        scored
+            .detail
+            .as_deref()
+            .filter(|_| def.code == "ROM")
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        clean_line(&patient.mrn),
+        recorded
+            .appointment_id
+            .map(|id| format!(", visit {id}"))
+            .unwrap_or_else(|| ", no visit that day".to_string()),
+    );
+    // The change since the initial value, as the progress pane shows it.
+    if let Some(progress) = db.progress(patient.id, today)?
+        && let Some(trend) = progress
+            .measures
+            .iter()
+            .find(|m| m.def.code == def.code && (def.code != "ROM" || m.site == scored.detail))
+        && trend.points.len() > 1
+    {
+        line.push_str(&format!(
+            "; change {:+} since {}",
+            trend.change, trend.points[0].date
+        ));
+        if trend.status != MeasureStatus::ChangeOnly {
+            line.push_str(&format!(" ({})", trend.status.label()));
+        }
+    }
+    line.push('\n');
+    super::emit(&line)
+}

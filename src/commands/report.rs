@@ -1,0 +1,559 @@
+//! `ptclinic report progress`: a patient's progress as text, Markdown, HTML or JSON. Printing
+//! it opens the patient's record, so it is audited ("report.progress") before any output.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::cli::ReportFormat;
+use crate::config::Settings;
+use crate::db::schedule::Who;
+use crate::domain::measures::Better;
+use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
+use crate::domain::{AppointmentStatus, age_on};
+use crate::error::{AppError, AppResult};
+use crate::sanitize::{clean_line, clean_text};
+
+pub fn run_progress(
+    settings: &Settings,
+    mrn: &str,
+    format: ReportFormat,
+    out: Option<&Path>,
+) -> AppResult<()> {
+    if let Some(path) = out {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(AppError::input(format!(
+                "--out {}: the folder {} does not exist",
+                path.display(),
+                dir.display()
+            )));
+        }
+    }
+    let today = settings.clock.today();
+    let mut db = super::open_clinic(settings)?;
+    let patient = db
+        .patient_by_mrn(mrn)?
+        .ok_or_else(|| AppError::input(format!("no patient with MRN \"{}\"", clean_line(mrn))))?;
+    let progress = db
+        .progress(patient.id, today)?
+        .ok_or_else(|| AppError::input(format!("no patient with MRN \"{}\"", clean_line(mrn))))?;
+    let at = crate::clock::stamp(settings.clock.now());
+    db.log_opened(
+        patient.id,
+        "report.progress",
+        json!({ "format": format_word(format), "to_file": out.is_some() }),
+        Who {
+            user: &settings.user,
+            at: &at,
+        },
+    )?;
+    let text = match format {
+        ReportFormat::Text => text(&progress),
+        ReportFormat::Markdown => markdown(&progress),
+        ReportFormat::Html => html(&progress),
+        ReportFormat::Json => format!("{:#}\n", to_json(&progress)),
+    };
+    match out {
+        None => super::emit(&text),
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| AppError::failure(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!(
+                "Wrote the progress report for MRN {} to {}.",
+                clean_line(&progress.patient.mrn),
+                path.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn format_word(f: ReportFormat) -> &'static str {
+    match f {
+        ReportFormat::Text => "text",
+        ReportFormat::Markdown => "markdown",
+        ReportFormat::Html => "html",
+        ReportFormat::Json => "json",
+    }
+}
+
+fn day(d: Option<chrono::NaiveDate>) -> Value {
+    d.map(|d| Value::String(d.format("%Y-%m-%d").to_string()))
+        .unwrap_or(Value::Null)
+}
+
+/// The report as JSON: `{patient, measures, flags}`; the episode and the latest assessment
+/// are inside `patient`.
+pub fn to_json(p: &Progress) -> Value {
+    let pt = &p.patient;
+    let e = &p.episode;
+    let measures: Vec<Value> = p
+        .measures
+        .iter()
+        .map(|m| {
+            json!({
+                "code": m.def.code,
+                "name": clean_line(&m.title()),
+                "unit": m.def.unit,
+                "better": match m.def.better { Better::Higher => "higher", Better::Lower => "lower" },
+                "mcid": m.def.mcid,
+                "initial": m.initial,
+                "latest": m.latest,
+                "change": m.change,
+                "mcid_met": m.status.mcid_met(),
+                "values": m.points.iter().map(|v| json!({
+                    "date": v.date.format("%Y-%m-%d").to_string(),
+                    "value": v.value,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "patient": {
+            "mrn": clean_line(&pt.mrn),
+            "name": clean_line(&pt.full_name()),
+            "date_of_birth": pt.date_of_birth.format("%Y-%m-%d").to_string(),
+            "age": age_on(pt.date_of_birth, p.as_of),
+            "payer": pt.payer.as_deref().map(clean_line),
+            "diagnosis_code": pt.diagnosis_code.as_deref().map(clean_line),
+            "diagnosis": pt.diagnosis.as_deref().map(clean_line),
+            "body_region": pt.body_region.as_deref().map(clean_line),
+            "as_of": p.as_of.format("%Y-%m-%d").to_string(),
+            "episode": {
+                "evaluation": day(e.evaluation),
+                "discharged": day(e.discharged),
+                "visits_attended": e.attended,
+                "no_shows": e.no_shows,
+                "cancelled": e.cancelled,
+                "visits_used": e.visits_used,
+                "authorized_visits": e.authorized,
+                "visits_left": e.visits_left,
+                "auth_end": day(e.auth_end),
+                "poc_start": day(e.poc_start),
+                "poc_end": day(e.poc_end),
+                "days_left_in_poc": e.days_left_in_poc,
+                "visit_number": e.visit_number,
+                "treatment_day": e.treatment_day,
+                "next_visit": e.next_visit.map(|t| t.format("%Y-%m-%dT%H:%M").to_string()),
+            },
+            "latest_assessment": p.latest_assessment.as_ref().map(|a| json!({
+                "date": a.date.format("%Y-%m-%d").to_string(),
+                "kind": a.kind.as_str(),
+                "text": clean_text(&a.text),
+            })),
+        },
+        "measures": measures,
+        "flags": p.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", num(v))
+    } else if v == 0.0 {
+        "0".to_string()
+    } else {
+        format!("−{}", num(-v))
+    }
+}
+
+/// "MCID met", "not yet (MCID 2)", "worse than MDC", "change only".
+fn status_text(m: &MeasureTrend) -> String {
+    match (m.status, m.def.mcid) {
+        (MeasureStatus::NotYet, Some(mcid)) => format!("not yet (MCID {})", num(mcid)),
+        (MeasureStatus::Met, Some(mcid)) => format!("MCID met (≥ {})", num(mcid)),
+        (s, _) => s.label().to_string(),
+    }
+}
+
+fn unit(m: &MeasureTrend) -> &'static str {
+    match m.def.unit {
+        "points" => "",
+        "%" => "%",
+        _ => "°",
+    }
+}
+
+fn opt_day(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "—".to_string())
+}
+
+/// Lines of facts shared by the text, Markdown and HTML forms: (label, value).
+fn facts(p: &Progress) -> Vec<(&'static str, String)> {
+    let pt = &p.patient;
+    let e = &p.episode;
+    let mut out = vec![
+        ("Patient", clean_line(&pt.full_name())),
+        ("MRN", clean_line(&pt.mrn)),
+        (
+            "Date of birth",
+            format!(
+                "{} (age {})",
+                pt.date_of_birth.format("%Y-%m-%d"),
+                age_on(pt.date_of_birth, p.as_of)
+            ),
+        ),
+        (
+            "Diagnosis",
+            clean_line(
+                &[pt.diagnosis_code.as_deref(), pt.diagnosis.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        ),
+        ("Payer", clean_line(pt.payer.as_deref().unwrap_or("—"))),
+        ("Evaluation", opt_day(e.evaluation)),
+    ];
+    if let Some(d) = e.discharged {
+        out.push(("Discharged", d.format("%Y-%m-%d").to_string()));
+    }
+    out.push((
+        "Visits",
+        format!(
+            "{} attended, {} no-show, {} cancelled{}",
+            e.attended,
+            e.no_shows,
+            e.cancelled,
+            e.next_visit
+                .map(|t| format!("; next {}", t.format("%Y-%m-%d %H:%M")))
+                .unwrap_or_default()
+        ),
+    ));
+    out.push((
+        "Authorisation",
+        match e.authorized {
+            Some(a) => format!(
+                "{} of {a} visits used, {} left{}",
+                e.visits_used,
+                a - e.visits_used,
+                e.auth_end
+                    .map(|d| format!(", ends {}", d.format("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ),
+            None => format!("{} visits used, no authorisation on file", e.visits_used),
+        },
+    ));
+    out.push((
+        "Plan of care",
+        match (e.poc_start, e.poc_end, e.days_left_in_poc) {
+            (s, Some(end), Some(left)) => format!(
+                "{} to {}{}",
+                opt_day(s),
+                end.format("%Y-%m-%d"),
+                match left {
+                    1 => " (1 day left)".to_string(),
+                    0.. => format!(" ({left} days left)"),
+                    -1 => " (ended yesterday)".to_string(),
+                    _ => format!(" (ended {} days ago)", -left),
+                }
+            ),
+            _ => "not on file".to_string(),
+        },
+    ));
+    if let (Some(v), Some(n)) = (&e.focus_visit, e.treatment_day) {
+        out.push((
+            "Next report",
+            format!(
+                "visit of {} is treatment day {n} of {} since {}",
+                v.start.format("%Y-%m-%d"),
+                p.thresholds.progress_note_treatment_days,
+                e.period_start
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "the first visit".to_string())
+            ),
+        ));
+    }
+    if let Some(a) = &p.adherence {
+        out.push((
+            "HEP adherence",
+            format!(
+                "{} of {} sessions ({}%) reported {}",
+                a.done,
+                a.prescribed,
+                a.percent(),
+                a.reported_on.format("%Y-%m-%d")
+            ),
+        ));
+    }
+    out
+}
+
+/// One row per measure: name, initial, latest, change, status, dates.
+fn measure_rows(p: &Progress) -> Vec<[String; 6]> {
+    p.measures
+        .iter()
+        .map(|m| {
+            let u = unit(m);
+            [
+                clean_line(&format!("{} ({})", m.title(), m.def.code)),
+                format!("{}{u}", num(m.initial)),
+                format!("{}{u}", num(m.latest)),
+                format!("{}{u}", signed(m.change)),
+                status_text(m),
+                format!(
+                    "{} values, {} to {}",
+                    m.points.len(),
+                    m.points[0].date.format("%Y-%m-%d"),
+                    m.points[m.points.len() - 1].date.format("%Y-%m-%d")
+                ),
+            ]
+        })
+        .collect()
+}
+
+const MEASURE_HEAD: [&str; 6] = ["Measure", "Initial", "Latest", "Change", "MCID", "Taken"];
+
+fn visit_rows(p: &Progress) -> Vec<[String; 4]> {
+    p.visits
+        .iter()
+        .filter(|v| v.start.date() <= p.as_of || v.status != AppointmentStatus::Scheduled)
+        .map(|v| {
+            [
+                v.start.format("%Y-%m-%d %H:%M").to_string(),
+                v.kind.label().to_string(),
+                v.status.label().to_string(),
+                clean_line(&v.therapist_initials),
+            ]
+        })
+        .collect()
+}
+
+fn assessment(p: &Progress) -> Option<(String, String)> {
+    p.latest_assessment.as_ref().map(|a| {
+        (
+            format!("{} ({})", a.date.format("%Y-%m-%d"), a.kind.label()),
+            clean_text(&a.text),
+        )
+    })
+}
+
+pub fn text(p: &Progress) -> String {
+    let mut s = format!("Progress report, {}\n\n", p.as_of.format("%-d %B %Y"));
+    for (k, v) in facts(p) {
+        let _ = writeln!(s, "{:<15}{v}", format!("{k}:"));
+    }
+    s.push_str("\nFlags:\n");
+    if p.flags.is_empty() {
+        s.push_str("  none\n");
+    }
+    for f in &p.flags {
+        let _ = writeln!(s, "  [{}] {}", f.badge(), f.sentence(&p.thresholds));
+    }
+    s.push_str("\nOutcome measures (initial → latest):\n");
+    if p.measures.is_empty() {
+        s.push_str("  none recorded\n");
+    }
+    for r in measure_rows(p) {
+        let _ = writeln!(
+            s,
+            "  {}\n    {} → {}  change {}  {}  ({})",
+            r[0], r[1], r[2], r[3], r[4], r[5]
+        );
+    }
+    let visits = visit_rows(p);
+    if !visits.is_empty() {
+        s.push_str("\nVisits:\n");
+        for r in visits {
+            let _ = writeln!(s, "  {}  {:<10} {:<10} {}", r[0], r[1], r[2], r[3]);
+        }
+    }
+    if let Some((when, text)) = assessment(p) {
+        let _ = writeln!(s, "\nLatest assessment, {when}:");
+        for line in text.lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    s
+}
+
+/// Markdown table cells: no pipes or line breaks inside a cell.
+fn md(s: &str) -> String {
+    clean_line(s).replace('\\', "\\\\").replace('|', "\\|")
+}
+
+pub fn markdown(p: &Progress) -> String {
+    let mut s = format!(
+        "# Progress report: {}\n\nAs of {}.\n\n",
+        md(&p.patient.full_name()),
+        p.as_of.format("%-d %B %Y")
+    );
+    s.push_str("| | |\n|---|---|\n");
+    for (k, v) in facts(p) {
+        let _ = writeln!(s, "| {k} | {} |", md(&v));
+    }
+    s.push_str("\n## Flags\n\n");
+    if p.flags.is_empty() {
+        s.push_str("None.\n");
+    }
+    for f in &p.flags {
+        let _ = writeln!(s, "- **{}** {}", f.badge(), f.sentence(&p.thresholds));
+    }
+    s.push_str("\n## Outcome measures\n\n");
+    if p.measures.is_empty() {
+        s.push_str("None recorded.\n");
+    } else {
+        let _ = writeln!(s, "| {} |", MEASURE_HEAD.join(" | "));
+        s.push_str("|---|---:|---:|---:|---|---|\n");
+        for r in measure_rows(p) {
+            let cells: Vec<String> = r.iter().map(|c| md(c)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+    }
+    let visits = visit_rows(p);
+    if !visits.is_empty() {
+        s.push_str("\n## Visits\n\n| Date | Kind | Status | PT |\n|---|---|---|---|\n");
+        for r in visits {
+            let cells: Vec<String> = r.iter().map(|c| md(c)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+    }
+    if let Some((when, text)) = assessment(p) {
+        let _ = writeln!(s, "\n## Latest assessment\n\n{}:\n", md(&when));
+        for line in text.lines() {
+            let _ = writeln!(s, "> {}", md(line));
+        }
+    }
+    s
+}
+
+/// HTML text: everything from the record is escaped.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #999}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.met{font-weight:bold}.worse{font-weight:bold;text-decoration:underline}
+.flag{display:inline-block;border:1px solid #111;padding:0 .3rem;margin-right:.4rem;font-weight:bold}
+blockquote{margin:.5rem 0;padding:.4rem .8rem;border-left:3px solid #999;white-space:pre-wrap}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}";
+
+pub fn html(p: &Progress) -> String {
+    let name = esc(&clean_line(&p.patient.full_name()));
+    let mut s = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Progress report: {name}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<h1>Progress report: {name}</h1>\n<p>As of {}.</p>\n<table>\n",
+        p.as_of.format("%-d %B %Y")
+    );
+    for (k, v) in facts(p) {
+        let _ = writeln!(
+            s,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            esc(k),
+            esc(&v)
+        );
+    }
+    s.push_str("</table>\n<h2>Flags</h2>\n");
+    if p.flags.is_empty() {
+        s.push_str("<p>None.</p>\n");
+    } else {
+        s.push_str("<ul>\n");
+        for f in &p.flags {
+            let _ = writeln!(
+                s,
+                "<li><span class=\"flag\">{}</span>{}</li>",
+                esc(f.badge()),
+                esc(&f.sentence(&p.thresholds))
+            );
+        }
+        s.push_str("</ul>\n");
+    }
+    s.push_str("<h2>Outcome measures</h2>\n");
+    if p.measures.is_empty() {
+        s.push_str("<p>None recorded.</p>\n");
+    } else {
+        s.push_str("<table>\n<tr>");
+        for h in MEASURE_HEAD {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr>\n");
+        for (m, r) in p.measures.iter().zip(measure_rows(p)) {
+            let class = match m.status {
+                MeasureStatus::Met => " class=\"met\"",
+                MeasureStatus::Worse => " class=\"worse\"",
+                _ => "",
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td{class}>{}</td><td>{}</td></tr>",
+                esc(&r[0]),
+                esc(&r[1]),
+                esc(&r[2]),
+                esc(&r[3]),
+                esc(&r[4]),
+                esc(&r[5])
+            );
+        }
+        s.push_str("</table>\n");
+    }
+    let visits = visit_rows(p);
+    if !visits.is_empty() {
+        s.push_str("<h2>Visits</h2>\n<table>\n<tr><th>Date</th><th>Kind</th><th>Status</th><th>PT</th></tr>\n");
+        for r in visits {
+            s.push_str("<tr>");
+            for c in &r {
+                let _ = write!(s, "<td>{}</td>", esc(c));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</table>\n");
+    }
+    if let Some((when, text)) = assessment(p) {
+        let _ = writeln!(
+            s,
+            "<h2>Latest assessment</h2>\n<p>{}:</p>\n<blockquote>{}</blockquote>",
+            esc(&when),
+            esc(&text)
+        );
+    }
+    s.push_str("</body>\n</html>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_everything() {
+        assert_eq!(
+            esc("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn changes_are_signed() {
+        assert_eq!(signed(3.0), "+3");
+        assert_eq!(signed(-2.5), "−2.5");
+        assert_eq!(signed(0.0), "0");
+    }
+}

@@ -1,0 +1,287 @@
+//! A patient's progress (measures, episode, flags, latest assessment) read from the record,
+//! and recording a measurement with its audit row. The rules are in `domain::progress`,
+//! `domain::flags` and `domain::scoring`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
+
+use super::audit::{self, AuditEntry};
+use super::schedule::{START_FORMAT, Who};
+use super::{Db, TxError};
+use crate::domain::flags::{Adherence, Thresholds};
+use crate::domain::progress::{
+    self, Assessment, MeasurePoint, Progress, ProgressInput, VisitSummary,
+};
+use crate::domain::scoring::Scored;
+use crate::domain::{AppointmentStatus, VisitKind};
+use crate::error::{AppError, AppResult};
+
+fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok()
+}
+
+fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.start, a.minutes, a.kind, a.status, s.initials,
+                COALESCE(n.is_progress_report, 0)
+         FROM appointments a
+         JOIN staff s ON s.id = a.therapist_id
+         LEFT JOIN visit_notes n ON n.appointment_id = a.id
+         WHERE a.patient_id = ?1
+         ORDER BY a.start, a.id",
+    )?;
+    let rows = stmt.query_map([patient_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, i64>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, start, minutes, kind, status, initials, report) = row?;
+        let (Ok(start), Some(kind), Some(status)) = (
+            NaiveDateTime::parse_from_str(&start, START_FORMAT),
+            VisitKind::parse(&kind),
+            AppointmentStatus::parse(&status),
+        ) else {
+            continue;
+        };
+        out.push(VisitSummary {
+            id,
+            start,
+            minutes,
+            kind,
+            status,
+            therapist_initials: initials,
+            progress_report: report != 0,
+        });
+    }
+    Ok(out)
+}
+
+fn points_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<(String, MeasurePoint)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, measure_code, taken_on, value, detail, items, appointment_id
+         FROM measurements WHERE patient_id = ?1 ORDER BY taken_on, id",
+    )?;
+    let rows = stmt.query_map([patient_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, f64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<i64>>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, code, taken_on, value, detail, items, appointment_id) = row?;
+        if let Some(date) = parse_day(&taken_on) {
+            out.push((
+                code,
+                MeasurePoint {
+                    id,
+                    date,
+                    value,
+                    detail,
+                    items,
+                    appointment_id,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn latest_adherence(
+    conn: &Connection,
+    patient_id: i64,
+    today: NaiveDate,
+) -> rusqlite::Result<Option<Adherence>> {
+    conn.query_row(
+        "SELECT reported_on, sessions_done, sessions_prescribed FROM adherence_reports
+         WHERE patient_id = ?1 AND reported_on <= ?2
+         ORDER BY reported_on DESC, id DESC LIMIT 1",
+        params![patient_id, day_text(today)],
+        |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+    .map(|row| {
+        row.and_then(|(on, done, prescribed)| {
+            Some(Adherence {
+                reported_on: parse_day(&on)?,
+                done,
+                prescribed,
+            })
+        })
+    })
+}
+
+fn latest_assessment(
+    conn: &Connection,
+    patient_id: i64,
+    today: NaiveDate,
+) -> rusqlite::Result<Option<Assessment>> {
+    let next = day_text(today.succ_opt().unwrap_or(today));
+    let row: Option<(String, i64, String, String)> = conn
+        .query_row(
+            "SELECT a.start, a.id, a.kind, n.assessment
+             FROM visit_notes n JOIN appointments a ON a.id = n.appointment_id
+             WHERE a.patient_id = ?1 AND a.start < ?2 AND trim(n.assessment) <> ''
+             ORDER BY a.start DESC, a.id DESC LIMIT 1",
+            params![patient_id, next],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(start, id, kind, text)| {
+        Some(Assessment {
+            date: parse_day(&start)?,
+            appointment_id: id,
+            kind: VisitKind::parse(&kind)?,
+            text,
+        })
+    }))
+}
+
+/// What [`Db::record_measurement`] stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub id: i64,
+    /// The patient's visit that day it was stored against, if there was one.
+    pub appointment_id: Option<i64>,
+}
+
+impl Db {
+    /// The clinic's compliance thresholds (defaults plus the record's `reeval_days`).
+    pub fn thresholds(&self) -> AppResult<Thresholds> {
+        super::flags::thresholds(self.conn()).map_err(|e| self.fail(e))
+    }
+
+    /// A patient's progress as of `today`: episode, measures, flags of today's (else the next)
+    /// visit, latest assessment. Reading only; record the opening with [`Db::log_opened`].
+    pub fn progress(&self, patient_id: i64, today: NaiveDate) -> AppResult<Option<Progress>> {
+        let Some(patient) = self.patient(patient_id)? else {
+            return Ok(None);
+        };
+        let conn = self.conn();
+        let read = || -> rusqlite::Result<Progress> {
+            let t = super::flags::thresholds(conn)?;
+            let input = ProgressInput {
+                visits: visits_of(conn, patient.id)?,
+                points: points_of(conn, patient.id)?,
+                adherence: latest_adherence(conn, patient.id, today)?,
+                latest_assessment: latest_assessment(conn, patient.id, today)?,
+                patient: patient.clone(),
+            };
+            Ok(progress::build(input, today, &t))
+        };
+        read().map(Some).map_err(|e| self.fail(e))
+    }
+
+    /// Records that someone opened a patient's record (a report, the progress pane): one
+    /// write transaction with the audit row. `detail` names codes, never clinical text.
+    pub fn log_opened(
+        &mut self,
+        patient_id: i64,
+        action: &str,
+        detail: serde_json::Value,
+        who: Who,
+    ) -> AppResult<()> {
+        self.write(|tx| {
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action,
+                    entity: "patient",
+                    entity_id: Some(patient_id),
+                    detail: detail.clone(),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Stores a checked measurement taken on `date`, against the patient's visit that day
+    /// when there is one (an attended one first), with its audit row in the same transaction.
+    pub fn record_measurement(
+        &mut self,
+        patient_id: i64,
+        date: NaiveDate,
+        scored: &Scored,
+        who: Who,
+    ) -> AppResult<Recorded> {
+        let from = day_text(date);
+        let to = day_text(date.succ_opt().unwrap_or(date));
+        self.write(|tx| {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
+                [patient_id],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(TxError::App(AppError::input(format!(
+                    "there is no patient {patient_id}"
+                ))));
+            }
+            let appointment_id: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM appointments
+                     WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
+                       AND status NOT IN ('cancelled', 'no_show')
+                     ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
+                    params![patient_id, from, to],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on,
+                    value, detail, items, recorded_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    patient_id,
+                    appointment_id,
+                    scored.def.code,
+                    from,
+                    scored.value,
+                    scored.detail,
+                    scored.items_json(),
+                    who.user,
+                    who.at
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "measurement.record",
+                    entity: "measurement",
+                    entity_id: Some(id),
+                    detail: json!({
+                        "patient_id": patient_id,
+                        "measure": scored.def.code,
+                        "taken_on": from,
+                        "appointment_id": appointment_id,
+                        "by_items": scored.items.is_some(),
+                    }),
+                },
+            )?;
+            Ok(Recorded { id, appointment_id })
+        })
+    }
+}

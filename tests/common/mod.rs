@@ -1,0 +1,252 @@
+//! What the integration tests share: a clinic in temp folders with a pinned environment, the
+//! binary run from the command line, and the full-screen app in a pseudo-terminal.
+#![allow(dead_code)] // each test crate uses its own part of this
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_ptclinic");
+pub const TODAY: &str = "2026-11-27";
+pub const ROWS: u16 = 24;
+pub const COLS: u16 = 80;
+
+/// Temp folders for one test: config, data, home and the clinic database.
+pub struct Clinic {
+    pub root: TempDir,
+    pub db: PathBuf,
+}
+
+impl Clinic {
+    /// A default-size demo clinic built with the CLI.
+    pub fn demo() -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        for sub in ["config", "data", "home"] {
+            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
+        }
+        let db = root.path().join("clinic.db");
+        let clinic = Self { root, db };
+        let out = clinic.cli(&["demo"]);
+        assert!(
+            out.status.success(),
+            "demo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        clinic
+    }
+
+    pub fn sub(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    pub fn db_text(&self) -> &str {
+        self.db.to_str().expect("utf-8 path")
+    }
+
+    /// The pinned environment every run gets.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let s = |p: PathBuf| p.to_string_lossy().into_owned();
+        vec![
+            ("XDG_CONFIG_HOME".into(), s(self.sub("config"))),
+            ("XDG_DATA_HOME".into(), s(self.sub("data"))),
+            ("HOME".into(), s(self.sub("home"))),
+            ("PTCLINIC_TODAY".into(), TODAY.into()),
+            ("RUST_BACKTRACE".into(), "0".into()),
+        ]
+    }
+
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .arg("--db")
+            .arg(&self.db)
+            .env_remove("PTCLINIC_DB")
+            .env_remove("PTCLINIC_USER")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null());
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run ptclinic")
+    }
+
+    pub fn today(&self) -> Vec<Value> {
+        let out = self.cli(&["schedule", "--json", "--date", TODAY]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout)
+            .expect("JSON")
+            .as_array()
+            .expect("array")
+            .clone()
+    }
+}
+
+/// The app running in a pseudo-terminal, with a screen that follows its output.
+pub struct Session {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    chunks: Receiver<Vec<u8>>,
+    pub parser: vt100::Parser,
+    /// Everything the app wrote, for checks on raw escape sequences.
+    pub raw: Vec<u8>,
+    // Kept open for the life of the session.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Session {
+    pub fn start(clinic: &Clinic, user: &str) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(["--db", clinic.db_text(), "--user", user]);
+        cmd.env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        for (k, v) in clinic.env() {
+            cmd.env(k, v);
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.cwd(clinic.root.path());
+        let child = pty
+            .slave
+            .spawn_command(cmd)
+            .expect("spawn ptclinic in the pty");
+        // Only the child holds the slave side now, so the reader ends when it exits.
+        drop(pty.slave);
+
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let writer = pty.master.take_writer().expect("pty writer");
+        let (tx, chunks) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let size = |n| NonZeroU16::new(n).expect("non-zero");
+        Self {
+            child,
+            writer,
+            chunks,
+            parser: vt100::Parser::new(size(ROWS), size(COLS), 0),
+            raw: Vec::new(),
+            _master: pty.master,
+        }
+    }
+
+    pub fn take(&mut self, chunk: &[u8]) {
+        self.parser.process(chunk);
+        self.raw.extend_from_slice(chunk);
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Feeds output into the screen until `done` holds, or fails after `limit`.
+    pub fn wait_for(&mut self, what: &str, limit: Duration, done: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if done(&self.screen()) {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let screen = self.screen();
+                let _ = self.child.kill();
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            match self
+                .chunks
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
+                Ok(chunk) => self.take(&chunk),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    if done(&self.screen()) {
+                        return;
+                    }
+                    let screen = self.screen();
+                    let status = self.child.try_wait();
+                    panic!(
+                        "the app stopped ({status:?}) while waiting for {what}; the screen was:\n{screen}"
+                    );
+                }
+            }
+        }
+    }
+
+    pub fn wait_for_text(&mut self, needle: &str) {
+        let owned = needle.to_string();
+        self.wait_for(&format!("{needle:?}"), Duration::from_secs(10), move |s| {
+            s.contains(&owned)
+        });
+    }
+
+    pub fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush keys");
+    }
+
+    /// Waits for the app to exit (killing it after a timeout), then drains its last output.
+    pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            while let Ok(chunk) = self.chunks.try_recv() {
+                self.take(&chunk);
+            }
+            match self.child.try_wait().expect("try_wait") {
+                Some(status) => break status,
+                None if Instant::now() >= deadline => {
+                    let _ = self.child.kill();
+                    let screen = self.screen();
+                    panic!("the app did not exit within 10 s; the screen was:\n{screen}");
+                }
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        // The last bytes written before exiting may still be in the pty.
+        let drain = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < drain {
+            match self.chunks.recv_timeout(Duration::from_millis(100)) {
+                Ok(chunk) => self.take(&chunk),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+        status
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Many terminals on one file: concurrent writers lose nothing, a killed process leaves nothing
+//! half-written, a held lock is waited out or reported plainly, changes reach other screens,
+//! backups restore, and tampering with the audit log is detected.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{BIN, Clinic, Session, TODAY};
+use serde_json::Value;
+
+fn json(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Scheduled visits today and in the days after, ids only.
+fn scheduled_ids(clinic: &Clinic, days: &[&str]) -> Vec<i64> {
+    days.iter()
+        .flat_map(|d| {
+            json(&clinic.cli(&["schedule", "--json", "--date", d]))
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|v| v["status"] == "scheduled")
+        .map(|v| v["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// A shell loop of check-ins, as one writer.
+fn writer(clinic: &Clinic, ids: &[i64], user: &str) -> std::process::Child {
+    let script = ids
+        .iter()
+        .map(|id| format!("\"$BIN\" check-in --appointment {id} --db \"$DB\" --user {user} >/dev/null || echo \"failed {id}\" >&2"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .env("BIN", BIN)
+        .env("DB", &clinic.db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in clinic.env() {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("spawn a writer")
+}
+
+fn doctor_ok(clinic: &Clinic) {
+    let out = clinic.cli(&["doctor", "--json"]);
+    let report = json(&out);
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+fn audit_count(clinic: &Clinic, action: &str) -> usize {
+    json(&clinic.cli(&["audit", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == action)
+        .count()
+}
+
+#[test]
+fn eight_writers_at_once_lose_nothing() {
+    let clinic = Clinic::demo();
+    let ids = scheduled_ids(
+        &clinic,
+        &[
+            TODAY,
+            "2026-11-28",
+            "2026-11-30",
+            "2026-12-01",
+            "2026-12-02",
+        ],
+    );
+    assert!(ids.len() >= 200, "only {} scheduled visits", ids.len());
+    let ids = &ids[..200];
+    let writers: Vec<_> = ids
+        .chunks(25)
+        .enumerate()
+        .map(|(i, chunk)| writer(&clinic, chunk, &format!("desk{i}")))
+        .collect();
+    for w in writers {
+        let out = w.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert!(
+            out.stderr.is_empty(),
+            "a writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let done: BTreeSet<i64> = [
+        "2026-11-27",
+        "2026-11-28",
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+    ]
+    .iter()
+    .flat_map(|d| {
+        json(&clinic.cli(&["schedule", "--json", "--date", d]))
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    })
+    .filter(|v| v["status"] == "checked_in")
+    .map(|v| v["id"].as_i64().unwrap())
+    .collect();
+    assert_eq!(done, ids.iter().copied().collect::<BTreeSet<_>>());
+    assert_eq!(audit_count(&clinic, "appointment.status"), 200);
+    doctor_ok(&clinic);
+}
+
+/// The negative control: the same kind of check (every change present) catches lost updates
+/// when SQLite's locking is switched off, so the test above would fail if ours were broken.
+#[test]
+fn without_locking_the_same_check_catches_lost_updates() {
+    fn run(vfs: &str) -> i64 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("counter.db");
+        let setup = rusqlite::Connection::open(&path).unwrap();
+        setup.execute_batch("PRAGMA journal_mode=TRUNCATE; CREATE TABLE c (n INTEGER); INSERT INTO c VALUES (0);").unwrap();
+        drop(setup);
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, vfs) = (path.clone(), vfs.to_string());
+                std::thread::spawn(move || {
+                    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE;
+                    let mut conn =
+                        rusqlite::Connection::open_with_flags_and_vfs(&path, flags, vfs.as_str())
+                            .unwrap();
+                    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+                    for _ in 0..40 {
+                        let tx = conn
+                            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                            .unwrap();
+                        let n: i64 = tx.query_row("SELECT n FROM c", [], |r| r.get(0)).unwrap();
+                        std::thread::sleep(Duration::from_millis(1));
+                        tx.execute("UPDATE c SET n = ?1", [n + 1]).unwrap();
+                        tx.commit().unwrap();
+                    }
+                })
+            })
+            .collect();
+        let mut crashed = false;
+        for t in threads {
+            crashed |= t.join().is_err();
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let n = conn
+            .query_row("SELECT n FROM c", [], |r| r.get(0))
+            .unwrap_or(-1);
+        if crashed { -1 } else { n }
+    }
+    assert_eq!(run("unix"), 160, "with locking every increment is kept");
+    assert_ne!(
+        run("unix-none"),
+        160,
+        "without locking increments are lost (or the file breaks)"
+    );
+}
+
+#[test]
+fn a_killed_demo_build_leaves_the_old_file_or_the_new_one_never_half() {
+    let clinic = Clinic::demo();
+    for round in 0..8u64 {
+        let mut child = Command::new(BIN)
+            .args([
+                "demo",
+                "--force",
+                "--seed",
+                &(round + 2).to_string(),
+                "--db",
+            ])
+            .arg(&clinic.db)
+            .envs(clinic.env())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5 + round * 9));
+        let _ = child.kill();
+        let _ = child.wait();
+        doctor_ok(&clinic);
+        let visits = json(&clinic.cli(&["schedule", "--json"]));
+        assert!(
+            visits.as_array().unwrap().len() > 30,
+            "round {round}: a whole clinic is there"
+        );
+    }
+    // The next build clears what the killed ones left behind.
+    let out = clinic.cli(&["demo", "--force"]);
+    assert!(out.status.success());
+    let leftovers: Vec<_> = std::fs::read_dir(clinic.db.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".building-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn killed_check_ins_are_all_or_nothing() {
+    let clinic = Clinic::demo();
+    let ids = scheduled_ids(&clinic, &[TODAY, "2026-11-28"]);
+    for (round, chunk) in ids.chunks(10).take(6).enumerate() {
+        let mut w = writer(&clinic, chunk, "desk");
+        std::thread::sleep(Duration::from_millis(15 + 20 * round as u64));
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    // Let any check-in still running in an orphaned child finish.
+    std::thread::sleep(Duration::from_millis(300));
+    doctor_ok(&clinic);
+    let checked_in: usize = [TODAY, "2026-11-28"]
+        .iter()
+        .flat_map(|d| {
+            json(&clinic.cli(&["schedule", "--json", "--date", d]))
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|v| v["status"] == "checked_in")
+        .count();
+    assert_eq!(
+        checked_in,
+        audit_count(&clinic, "appointment.status"),
+        "every stored change has its audit row and no more"
+    );
+}
+
+#[test]
+fn a_lock_held_too_long_ends_in_a_plain_message_and_changes_nothing() {
+    let clinic = Clinic::demo();
+    let id = scheduled_ids(&clinic, &[TODAY])[0];
+    let path = clinic.db.clone();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        ready_tx.send(()).unwrap();
+        std::thread::sleep(Duration::from_secs(26));
+        tx.rollback().unwrap();
+    });
+    ready_rx.recv().unwrap();
+    let started = Instant::now();
+    let out = clinic.cli(&["check-in", "--appointment", &id.to_string()]);
+    let waited = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the clinic database is busy"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        waited >= Duration::from_secs(15) && waited < Duration::from_secs(26),
+        "gave up after {waited:?}"
+    );
+    holder.join().unwrap();
+    assert_eq!(audit_count(&clinic, "appointment.status"), 0);
+}
+
+#[test]
+fn a_check_in_at_one_terminal_shows_at_another_within_two_seconds() {
+    let clinic = Clinic::demo();
+    let mut desk = Session::start(&clinic, "desk");
+    let mut room = Session::start(&clinic, "room3");
+    desk.wait_for_text("booked");
+    room.wait_for_text("booked");
+    assert!(room.screen().contains("arrived 0"));
+    desk.send("c");
+    desk.wait_for_text("checked in");
+    let started = Instant::now();
+    room.wait_for(
+        "the other terminal to show the arrival",
+        Duration::from_secs(2),
+        |s| s.contains("arrived 1"),
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    desk.send("q");
+    room.send("q");
+    assert!(desk.wait_exit().success());
+    assert!(room.wait_exit().success());
+}
+
+#[test]
+fn backup_is_checked_rotated_and_restores() {
+    let clinic = Clinic::demo();
+    let dir = clinic.root.path().join("backups");
+    let dir_text = dir.to_str().unwrap();
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        let out = clinic.cli(&["backup", "--to", dir_text, "--keep", "2"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        made.push(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    }
+    let kept: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        kept,
+        made[1..].iter().cloned().collect(),
+        "the two newest are kept"
+    );
+    let before = json(&clinic.cli(&["schedule", "--json"]));
+    let id = scheduled_ids(&clinic, &[TODAY])[0];
+    assert!(
+        clinic
+            .cli(&["check-in", "--appointment", &id.to_string()])
+            .status
+            .success()
+    );
+    // Restore: terminals closed, the backup copied over the record.
+    std::fs::copy(&made[2], &clinic.db).unwrap();
+    doctor_ok(&clinic);
+    assert_eq!(json(&clinic.cli(&["schedule", "--json"])), before);
+}
+
+#[test]
+fn the_audit_log_is_append_only_and_tampering_is_detected() {
+    let clinic = Clinic::demo();
+    let id = scheduled_ids(&clinic, &[TODAY])[0];
+    assert!(
+        clinic
+            .cli(&[
+                "check-in",
+                "--appointment",
+                &id.to_string(),
+                "--user",
+                "dfry"
+            ])
+            .status
+            .success()
+    );
+    let rows = json(&clinic.cli(&["audit", "--json", "--user", "dfry"]));
+    let row = &rows.as_array().unwrap()[0];
+    assert_eq!(
+        (row["action"].as_str(), row["entity_id"].as_i64()),
+        (Some("appointment.status"), Some(id))
+    );
+    assert!(row["at"].as_str().unwrap().ends_with('Z'), "UTC time");
+    assert!(!row["host"].as_str().unwrap().is_empty());
+    let conn = rusqlite::Connection::open(&clinic.db).unwrap();
+    let refused = conn.execute("UPDATE audit_log SET user = 'mallory'", []);
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET user = 'mallory';")
+        .unwrap();
+    drop(conn);
+    let out = clinic.cli(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("was altered"));
+}
