@@ -104,6 +104,15 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // The once-a-second refresh poll when no other terminal changed anything.
+    let worker_db = ptclinic::db::open_existing(&path).unwrap();
+    let mut worker =
+        ptclinic::db::worker::Worker::new(worker_db, "bench".into(), Clock::fixed(today()));
+    worker.handle(ptclinic::db::worker::Request::Poll(today()));
+    c.bench_function("refresh poll, nothing changed (demo)", |b| {
+        b.iter(|| black_box(worker.handle(ptclinic::db::worker::Request::Poll(today()))))
+    });
+
     let mut group = c.benchmark_group("demo build");
     group.sample_size(10);
     group.bench_function("ptclinic demo, defaults", |b| {

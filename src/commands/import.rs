@@ -66,7 +66,7 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
     let changes = format!("{} new, {} updated", s.inserted, s.updated);
     if s.dry_run {
         eprintln!(
-            "Checked {shown}: all {rows} are good ({} {changes}); nothing was written (--dry-run).",
+            "Checked {shown}: all {rows} of {} are good ({changes}); nothing was written (--dry-run).",
             kind.as_str()
         );
     } else {

@@ -109,11 +109,27 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
     })
 }
 
+/// How long a terminal waits for another's lock before the whole transaction is retried:
+/// short, frequent tries (SQLite's default handler backs off to 100 ms sleeps, which makes
+/// a busy front desk wait far longer than the lock is actually held), about `BUSY_TIMEOUT` in all.
+fn wait_for_lock(attempts: i32) -> bool {
+    // 0.2 ms steps for the first 0.1 s (a commit takes about a millisecond), then 2 ms steps.
+    const FAST_TRIES: u64 = 500;
+    let attempts = u64::from(attempts.unsigned_abs());
+    let waited_us = attempts.min(FAST_TRIES) * 200 + attempts.saturating_sub(FAST_TRIES) * 2_000;
+    if u128::from(waited_us) >= BUSY_TIMEOUT.as_micros() {
+        return false;
+    }
+    let step = if attempts < FAST_TRIES { 200 } else { 2_000 };
+    std::thread::sleep(std::time::Duration::from_micros(step));
+    true
+}
+
 /// Shared-drive settings, applied at every open. The journal mode is read back: a file that
 /// some other tool switched to WAL (which needs shared memory on one host) is switched back.
-fn configure(conn: Connection, shown: &str) -> AppResult<Connection> {
+fn configure(mut conn: Connection, shown: &str) -> AppResult<Connection> {
     let fail = |e| sql_failure(shown, e);
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+    conn.busy_handler(Some(wait_for_lock)).map_err(fail)?;
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "TRUNCATE", |r| r.get(0))
         .map_err(fail)?;

@@ -24,19 +24,45 @@ fn parse_day(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
+/// A stored start, `YYYY-MM-DDTHH:MM`, read without chrono's format machinery (the day
+/// query reads a few hundred of them); anything else falls back to the full parser.
+fn parse_start(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let fast = (b.len() == 16 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':')
+        .then(|| {
+            NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?.and_hms_opt(
+                num(11..13)?,
+                num(14..16)?,
+                0,
+            )
+        })
+        .flatten();
+    fast.or_else(|| NaiveDateTime::parse_from_str(s, START_FORMAT).ok())
+}
+
 /// The clinic's thresholds: the defaults, with the record's own re-evaluation interval.
 pub fn thresholds(conn: &Connection) -> rusqlite::Result<Thresholds> {
     let reeval: Option<String> = conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row([META_REEVAL_DAYS], |r| r.get(0))
         .optional()?;
-    Ok(match reeval.and_then(|v| v.trim().parse::<i64>().ok()) {
+    Ok(with_reeval(reeval))
+}
+
+/// The defaults with the record's `reeval_days` value, when it is a number.
+fn with_reeval(value: Option<String>) -> Thresholds {
+    match value.and_then(|v| v.trim().parse::<i64>().ok()) {
         Some(days) => Thresholds {
             reeval_days: (days > 0).then_some(days),
             ..THRESHOLDS
         },
         None => THRESHOLDS,
-    })
+    }
 }
 
 /// Fills `flags` of every visit in `visits` (all on `day`).
@@ -48,80 +74,94 @@ pub fn fill_day_flags(
     if visits.is_empty() {
         return Ok(());
     }
-    let t = thresholds(conn)?;
     let from = day_text(day);
     let to = day_text(day.succ_opt().unwrap_or(day));
-    const DAY_PATIENTS: &str =
-        "SELECT patient_id FROM appointments WHERE start >= ?1 AND start < ?2";
-
-    let mut history: HashMap<i64, Vec<HistoryVisit>> = HashMap::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT a.patient_id, a.id, a.start, a.kind, a.status,
-                COALESCE((SELECT n.is_progress_report FROM visit_notes n WHERE n.appointment_id = a.id), 0)
+    // One statement, so the shared lock is taken once (each lock is a round trip on a
+    // network drive). Row tags: 0 a visit up to the day's end, 1 a patient's terms, 2 an
+    // adherence report, 3 the re-evaluation setting.
+    let mut stmt = conn.prepare_cached(
+        "WITH day_patients AS (
+             SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2)
+         SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
+                CASE WHEN a.kind = 'treatment' OR a.start >= ?1
+                     THEN EXISTS (SELECT 1 FROM visit_notes n
+                                  WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
+                     ELSE 0 END
          FROM appointments a
-         WHERE a.patient_id IN ({DAY_PATIENTS}) AND a.start < ?2
-           AND a.status IN ('scheduled', 'checked_in', 'completed')"
-    ))?;
-    let mut rows = stmt.query([&from, &to])?;
-    while let Some(r) = rows.next()? {
-        let start: String = r.get(2)?;
-        let kind: String = r.get(3)?;
-        let status: String = r.get(4)?;
-        let (Ok(start), Some(kind), Some(status)) = (
-            NaiveDateTime::parse_from_str(&start, START_FORMAT),
-            VisitKind::parse(&kind),
-            AppointmentStatus::parse(&status),
-        ) else {
-            continue;
-        };
-        history.entry(r.get(0)?).or_default().push(HistoryVisit {
-            id: r.get(1)?,
-            start,
-            kind,
-            status,
-            progress_report: r.get::<_, i64>(5)? != 0,
-        });
-    }
-
+         WHERE a.patient_id IN day_patients AND a.start < ?2
+           AND a.status IN ('scheduled', 'checked_in', 'completed')
+         UNION ALL
+         SELECT 1, id, authorized_visits, auth_end, poc_start, poc_end, NULL
+         FROM patients WHERE id IN day_patients
+         UNION ALL
+         SELECT 2, patient_id, sessions_done, reported_on, sessions_prescribed, id, NULL
+         FROM adherence_reports WHERE patient_id IN day_patients AND reported_on < ?2
+         UNION ALL
+         SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3",
+    )?;
+    let mut t = THRESHOLDS;
+    let mut history: HashMap<i64, Vec<HistoryVisit>> = HashMap::new();
     let mut terms: HashMap<i64, Terms> = HashMap::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, authorized_visits, auth_end, poc_start, poc_end FROM patients
-         WHERE id IN ({DAY_PATIENTS})"
-    ))?;
-    let mut rows = stmt.query([&from, &to])?;
+    // The latest report on or before the day, per patient: (reported_on, id) decides.
+    let mut adherence: HashMap<i64, (NaiveDate, i64, Adherence)> = HashMap::new();
+    let mut rows = stmt.query(rusqlite::params![from, to, META_REEVAL_DAYS])?;
     while let Some(r) = rows.next()? {
-        terms.insert(
-            r.get(0)?,
-            Terms {
-                authorized_visits: r.get(1)?,
-                auth_end: parse_day(r.get(2)?),
-                poc_start: parse_day(r.get(3)?),
-                poc_end: parse_day(r.get(4)?),
-            },
-        );
-    }
-
-    // The latest report on or before the day, per patient.
-    let mut adherence: HashMap<i64, Adherence> = HashMap::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT patient_id, reported_on, sessions_done, sessions_prescribed
-         FROM adherence_reports
-         WHERE patient_id IN ({DAY_PATIENTS}) AND reported_on < ?2
-         ORDER BY patient_id, reported_on, id"
-    ))?;
-    let mut rows = stmt.query([&from, &to])?;
-    while let Some(r) = rows.next()? {
-        if let Some(reported_on) = parse_day(r.get(1)?) {
-            adherence.insert(
-                r.get(0)?,
-                Adherence {
+        match r.get::<_, i64>(0)? {
+            0 => {
+                let start: String = r.get(3)?;
+                let kind: String = r.get(4)?;
+                let status: String = r.get(5)?;
+                let (Some(start), Some(kind), Some(status)) = (
+                    parse_start(&start),
+                    VisitKind::parse(&kind),
+                    AppointmentStatus::parse(&status),
+                ) else {
+                    continue;
+                };
+                history.entry(r.get(1)?).or_default().push(HistoryVisit {
+                    id: r.get(2)?,
+                    start,
+                    kind,
+                    status,
+                    progress_report: r.get::<_, i64>(6)? != 0,
+                });
+            }
+            1 => {
+                terms.insert(
+                    r.get(1)?,
+                    Terms {
+                        authorized_visits: r.get(2)?,
+                        auth_end: parse_day(r.get(3)?),
+                        poc_start: parse_day(r.get(4)?),
+                        poc_end: parse_day(r.get(5)?),
+                    },
+                );
+            }
+            2 => {
+                let Some(reported_on) = parse_day(r.get(3)?) else {
+                    continue;
+                };
+                let id: i64 = r.get(5)?;
+                let report = Adherence {
                     reported_on,
                     done: r.get(2)?,
-                    prescribed: r.get(3)?,
-                },
-            );
+                    prescribed: r.get(4)?,
+                };
+                let e = adherence
+                    .entry(r.get(1)?)
+                    .or_insert((reported_on, id, report));
+                if (reported_on, id) > (e.0, e.1) {
+                    *e = (reported_on, id, report);
+                }
+            }
+            _ => {
+                let value: Option<String> = r.get(3)?;
+                t = with_reeval(value);
+            }
         }
     }
+    let adherence: HashMap<i64, Adherence> =
+        adherence.into_iter().map(|(k, (_, _, a))| (k, a)).collect();
 
     let empty = Vec::new();
     for v in visits.iter_mut() {
@@ -151,4 +191,21 @@ pub fn fill_day_flags(
             .collect();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_parse_fast_and_exactly() {
+        let t = parse_start("2026-11-27T08:45").unwrap();
+        assert_eq!(
+            t,
+            NaiveDateTime::parse_from_str("2026-11-27T08:45", START_FORMAT).unwrap()
+        );
+        assert_eq!(parse_start("2026-02-30T08:45"), None);
+        assert_eq!(parse_start("2026-11-27T25:00"), None);
+        assert_eq!(parse_start("nonsense"), None);
+    }
 }

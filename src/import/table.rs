@@ -104,6 +104,21 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
         )]);
     }
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
+    // The reader's own line count leaves out blank lines, and a record's byte offset is where
+    // the blank lines before it begin: skip those to get the line as an editor shows it.
+    let newlines: Vec<usize> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line_at = |pos: Option<&csv::Position>| -> u64 {
+        let mut byte = pos.map_or(0, |p| p.byte() as usize);
+        while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        newlines.partition_point(|&n| n < byte) as u64 + 1
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(first_line))
         .has_headers(false)
@@ -123,7 +138,7 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
             )]);
         }
     };
-    let header_line = header.position().map_or(1, |p| p.line());
+    let header_line = line_at(header.position());
     let index = read_header(&header, header_line, columns, &template)?;
     let width = header.len();
 
@@ -133,12 +148,12 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_at(e.position());
                 problems.push(Problem::new(line, format!("unreadable: {e}")));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_at(record.position());
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -313,8 +328,8 @@ mod tests {
                 .reason
                 .contains("only a header")
         );
-        let (t, e) = read(b"a,b\n1,2\n1,2,3\n1\n", COLS).unwrap();
-        assert_eq!(e.iter().map(|p| p.line).collect::<Vec<_>>(), [3, 4]);
+        let (t, e) = read(b"a,b\n1,2\n\n1,2,3\r\n\r\n\"x\ny\"\n1\n", COLS).unwrap();
+        assert_eq!(e.iter().map(|p| p.line).collect::<Vec<_>>(), [4, 6, 8]);
         assert_eq!(t.rows.len(), 1);
         let (_, e) = read(b"a,b\n1,\xff\n", COLS).unwrap();
         assert!(e[0].reason.contains("UTF-8"));

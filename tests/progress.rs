@@ -1,0 +1,816 @@
+//! Patient progress: compliance flags on the day's schedule built from small records written
+//! with SQL, and `record` + `report progress` through the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use chrono::{Duration, NaiveDate};
+use ptclinic::db::{self, Db};
+use rusqlite::params;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ptclinic");
+const TODAY: &str = "2026-11-27";
+
+fn today() -> NaiveDate {
+    NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap()
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A private home, config and data folder for one test, plus a work folder for databases.
+struct EnvDirs {
+    root: TempDir,
+}
+
+impl EnvDirs {
+    fn new() -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        for sub in ["config", "data", "home", "work"] {
+            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
+        }
+        Self { root }
+    }
+
+    fn sub(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    fn path(&self, file: &str) -> PathBuf {
+        self.sub("work").join(file)
+    }
+}
+
+/// Runs the binary with a clean, pinned environment.
+fn ptclinic(env: &EnvDirs, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(env.sub("work"))
+        .env("XDG_CONFIG_HOME", env.sub("config"))
+        .env("XDG_DATA_HOME", env.sub("data"))
+        .env("HOME", env.sub("home"))
+        .env("PTCLINIC_TODAY", TODAY)
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("PTCLINIC_DB")
+        .env_remove("PTCLINIC_USER")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ptclinic")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "expected exit {code}\nstdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// An empty clinic record with one therapist.
+fn clinic(path: &Path) -> Db {
+    db::build_new_file(path, false, |db| {
+        db.conn()
+            .execute(
+                "INSERT INTO staff (name, initials, role, username)
+                 VALUES ('Ana Ruiz', 'AR', 'therapist', 'aruiz')",
+                [],
+            )
+            .map(|_| ())
+            .map_err(|e| db.fail(e))
+    })
+    .unwrap();
+    db::open_existing(path).unwrap()
+}
+
+struct PatientSpec<'a> {
+    mrn: &'a str,
+    first: &'a str,
+    authorized: Option<i64>,
+    auth_end: Option<NaiveDate>,
+    poc_end: Option<NaiveDate>,
+}
+
+fn add_patient(db: &Db, p: &PatientSpec, poc_start: NaiveDate) -> i64 {
+    db.conn()
+        .execute(
+            "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, payer,
+                authorized_visits, auth_end, poc_start, poc_end, created_at)
+             VALUES (?1, ?2, 'Test', '1960-05-01', 'Medicare', ?3, ?4, ?5, ?6, '2026-01-01T08:00:00')",
+            params![
+                p.mrn,
+                p.first,
+                p.authorized,
+                p.auth_end.map(ymd),
+                ymd(poc_start),
+                p.poc_end.map(ymd)
+            ],
+        )
+        .unwrap();
+    db.conn().last_insert_rowid()
+}
+
+/// Books (kind, status) visits at 09:00 on each of `days` days before today (0 = today).
+fn add_visits(db: &Db, patient: i64, visits: &[(i64, &str, &str)]) -> Vec<i64> {
+    visits
+        .iter()
+        .map(|&(days_ago, kind, status)| {
+            let start = format!("{}T09:00", ymd(today() - Duration::days(days_ago)));
+            db.conn()
+                .execute(
+                    "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status, created_at)
+                     VALUES (?1, 1, ?2, 45, ?3, ?4, '2026-01-01T08:00:00')",
+                    params![patient, start, kind, status],
+                )
+                .unwrap();
+            db.conn().last_insert_rowid()
+        })
+        .collect()
+}
+
+fn flags_today(db: &Db, patient: i64) -> Vec<String> {
+    db.day(today())
+        .unwrap()
+        .into_iter()
+        .find(|v| v.patient_id == patient)
+        .expect("a visit today")
+        .flags
+}
+
+/// Evaluation 20 days ago, then `n` completed treatments on the following days.
+fn episode(n: i64) -> Vec<(i64, &'static str, &'static str)> {
+    let mut v = vec![(20, "evaluation", "completed")];
+    v.extend((0..n).map(|i| (19 - i, "treatment", "completed")));
+    v
+}
+
+fn plain<'a>(mrn: &'a str) -> PatientSpec<'a> {
+    PatientSpec {
+        mrn,
+        first: "Pat",
+        authorized: None,
+        auth_end: None,
+        poc_end: None,
+    }
+}
+
+#[test]
+fn progress_note_due_on_the_tenth_treatment_day_across_visit_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = clinic(&dir.path().join("c.db"));
+    let start = today() - Duration::days(20);
+
+    // Evaluation + 8 treatments + today = day 10.
+    let a = add_patient(&db, &plain("A1"), start);
+    let mut v = episode(8);
+    v.push((0, "treatment", "scheduled"));
+    add_visits(&db, a, &v);
+    assert_eq!(flags_today(&db, a), ["progress_note_due"]);
+
+    // A no-show and a cancellation do not count: today is day 9.
+    let b = add_patient(&db, &plain("B1"), start);
+    let mut v = episode(8);
+    v[3].2 = "no_show";
+    v[4].2 = "cancelled";
+    v.push((0, "treatment", "scheduled"));
+    add_visits(&db, b, &v);
+    assert!(flags_today(&db, b).is_empty());
+
+    // A progress visit, a re-evaluation or a discharge on day 5 restarts the count: today is day 5.
+    for (mrn, ender) in [
+        ("C1", "progress"),
+        ("C2", "re_evaluation"),
+        ("C3", "discharge"),
+    ] {
+        let c = add_patient(&db, &plain(mrn), start);
+        let mut v = episode(8);
+        v[4].1 = ender;
+        v.push((0, "treatment", "scheduled"));
+        add_visits(&db, c, &v);
+        assert!(flags_today(&db, c).is_empty(), "{ender}");
+    }
+
+    // A note marked as progress report on a treatment visit does the same.
+    let d = add_patient(&db, &plain("D1"), start);
+    let mut v = episode(8);
+    v.push((0, "treatment", "checked_in"));
+    let ids = add_visits(&db, d, &v);
+    assert_eq!(flags_today(&db, d), ["progress_note_due"]);
+    db.conn()
+        .execute(
+            "INSERT INTO visit_notes (appointment_id, is_progress_report, author, updated_at)
+             VALUES (?1, 1, 'aruiz', '2026-11-20T18:00:00')",
+            [ids[3]],
+        )
+        .unwrap();
+    assert!(flags_today(&db, d).is_empty());
+
+    // Today's progress visit is where the report is due: flagged until its note is marked.
+    let e = add_patient(&db, &plain("E1"), start);
+    let mut v = episode(8);
+    v.push((0, "progress", "checked_in"));
+    let ids = add_visits(&db, e, &v);
+    assert_eq!(flags_today(&db, e), ["progress_note_due"]);
+    db.conn()
+        .execute(
+            "INSERT INTO visit_notes (appointment_id, is_progress_report, author, updated_at)
+             VALUES (?1, 1, 'aruiz', '2026-11-27T18:00:00')",
+            [ids[9]],
+        )
+        .unwrap();
+    assert!(flags_today(&db, e).is_empty());
+
+    // A new evaluation after a discharge starts a new episode.
+    let f = add_patient(&db, &plain("F1"), start);
+    let mut v = episode(12);
+    v[10].1 = "discharge";
+    v[11].1 = "evaluation";
+    v.push((0, "treatment", "scheduled"));
+    add_visits(&db, f, &v);
+    assert!(flags_today(&db, f).is_empty());
+}
+
+#[test]
+fn plan_of_care_authorisation_reevaluation_and_adherence_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = clinic(&dir.path().join("c.db"));
+    let start = today() - Duration::days(20);
+    let short = |mrn, spec: PatientSpec<'static>| PatientSpec { mrn, ..spec };
+    let v = || {
+        let mut v = episode(3);
+        v.push((0, "treatment", "scheduled"));
+        v
+    };
+
+    let p = add_patient(
+        &db,
+        &short(
+            "P1",
+            PatientSpec {
+                poc_end: Some(today() + Duration::days(7)),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert_eq!(flags_today(&db, p), ["poc_ending"]);
+    let p = add_patient(
+        &db,
+        &short(
+            "P2",
+            PatientSpec {
+                poc_end: Some(today() + Duration::days(8)),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert!(flags_today(&db, p).is_empty());
+    let p = add_patient(
+        &db,
+        &short(
+            "P3",
+            PatientSpec {
+                poc_end: Some(today() - Duration::days(1)),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert_eq!(flags_today(&db, p), ["poc_expired"]);
+
+    // Today is visit 5 of the plan of care.
+    let p = add_patient(
+        &db,
+        &short(
+            "Q1",
+            PatientSpec {
+                authorized: Some(7),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert_eq!(flags_today(&db, p), ["auth_low"]);
+    let p = add_patient(
+        &db,
+        &short(
+            "Q2",
+            PatientSpec {
+                authorized: Some(8),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert!(flags_today(&db, p).is_empty());
+    let p = add_patient(
+        &db,
+        &short(
+            "Q3",
+            PatientSpec {
+                authorized: Some(4),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert_eq!(flags_today(&db, p), ["auth_exceeded"]);
+    let p = add_patient(
+        &db,
+        &short(
+            "Q4",
+            PatientSpec {
+                authorized: Some(20),
+                auth_end: Some(today() - Duration::days(1)),
+                ..plain("")
+            },
+        ),
+        start,
+    );
+    add_visits(&db, p, &v());
+    assert_eq!(flags_today(&db, p), ["auth_exceeded"]);
+
+    // Re-evaluation: 30 days after the evaluation by default; the record can change it.
+    let r = add_patient(&db, &plain("R1"), today() - Duration::days(30));
+    add_visits(
+        &db,
+        r,
+        &[
+            (30, "evaluation", "completed"),
+            (0, "treatment", "scheduled"),
+        ],
+    );
+    assert_eq!(flags_today(&db, r), ["reeval_due"]);
+    db.conn()
+        .execute(
+            "INSERT INTO meta (key, value) VALUES ('reeval_days', '45')",
+            [],
+        )
+        .unwrap();
+    assert!(flags_today(&db, r).is_empty());
+    assert_eq!(db.thresholds().unwrap().reeval_days, Some(45));
+    db.conn()
+        .execute("UPDATE meta SET value = '0' WHERE key = 'reeval_days'", [])
+        .unwrap();
+    assert_eq!(db.thresholds().unwrap().reeval_days, None);
+
+    // Adherence: the latest report counts.
+    let h = add_patient(&db, &plain("H1"), start);
+    add_visits(&db, h, &v());
+    let report = |on: NaiveDate, done: i64| {
+        db.conn()
+            .execute(
+                "INSERT INTO adherence_reports (patient_id, reported_on, sessions_done,
+                    sessions_prescribed, recorded_by) VALUES (?1, ?2, ?3, 7, 'aruiz')",
+                params![h, ymd(on), done],
+            )
+            .unwrap();
+    };
+    report(today() - Duration::days(10), 6);
+    report(today() - Duration::days(3), 3);
+    assert_eq!(flags_today(&db, h), ["adherence_low"]);
+    report(today() - Duration::days(1), 4);
+    assert!(flags_today(&db, h).is_empty());
+
+    // The progress view carries the same flags for today's visit.
+    let p = db.patient_by_mrn("Q3").unwrap().unwrap();
+    let progress = db.progress(p.id, today()).unwrap().unwrap();
+    assert_eq!(
+        progress.flags,
+        [ptclinic::domain::flags::Flag::AuthExceeded]
+    );
+    assert_eq!(progress.episode.visits_used, 4);
+    assert_eq!(progress.episode.visit_number, Some(5));
+    assert_eq!(progress.episode.visits_left, Some(0));
+    let _ = &mut db;
+}
+
+fn count(db_path: &Path, sql: &str) -> i64 {
+    let db = db::open_existing(db_path).unwrap();
+    db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn record_and_report_round_trip_through_the_binary() {
+    let env = EnvDirs::new();
+    let path = env.path("clinic.db");
+    let db = clinic(&path);
+    let p = add_patient(
+        &db,
+        &PatientSpec {
+            mrn: "200001",
+            first: "<b>Ann</b> & \u{202E}Co",
+            authorized: Some(12),
+            auth_end: None,
+            poc_end: Some(today() + Duration::days(40)),
+        },
+        today() - Duration::days(20),
+    );
+    let ids = add_visits(
+        &db,
+        p,
+        &[
+            (20, "evaluation", "completed"),
+            (0, "treatment", "checked_in"),
+        ],
+    );
+    db.conn()
+        .execute(
+            "INSERT INTO visit_notes (appointment_id, assessment, author, updated_at)
+             VALUES (?1, 'Improving <script>alert(1)</script>', 'aruiz', '2026-11-07T18:00:00')",
+            [ids[0]],
+        )
+        .unwrap();
+    drop(db);
+    let db_arg = path.to_str().unwrap();
+    let eval_day = ymd(today() - Duration::days(20));
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db_arg, "--user", "aruiz"];
+        all.extend_from_slice(args);
+        ptclinic(&env, &all)
+    };
+
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "NPRS",
+        "--value",
+        "7",
+        "--date",
+        &eval_day,
+    ]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Recorded NPRS 7 for MRN 200001"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "NPRS",
+        "--value",
+        "4",
+    ]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains(&format!("visit {}", ids[1])),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("change -3"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("MCID met"), "{}", stdout(&out));
+
+    // Refused values exit 2 with the valid range, and store nothing.
+    let before = count(&path, "SELECT COUNT(*) FROM measurements");
+    let audit_before = count(&path, "SELECT COUNT(*) FROM audit_log");
+    for (measure, value, needle) in [
+        ("NPRS", "11", "from 0 to 10"),
+        ("NPRS", "4.5", "whole number from 0 to 10"),
+        ("LEFS", "81", "from 0 to 80"),
+        ("ODI", "-1", "from 0 to 100"),
+        ("QuickDASH", "abc", "from 0 to 100"),
+        ("ROM", "200", "JOINT MOTION SIDE"),
+        ("KOOS", "50", "unknown measure"),
+    ] {
+        let out = run(&[
+            "record",
+            "--patient",
+            "200001",
+            "--measure",
+            measure,
+            "--value",
+            value,
+        ]);
+        assert_code(&out, 2);
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("ptclinic: ") && err.contains(needle),
+            "{measure} {value}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(stdout(&out).is_empty());
+    }
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "ROM",
+        "--value",
+        "181",
+        "--detail",
+        "knee flexion right",
+    ]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("from -20 to 180 degrees"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "ODI",
+        "--items",
+        "1,2,3,-,-,-,1,1,1,1",
+    ]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("at most 2 of 10 sections"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "record",
+        "--patient",
+        "999999",
+        "--measure",
+        "NPRS",
+        "--value",
+        "3",
+    ]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("no patient with MRN"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "NPRS",
+        "--value",
+        "3",
+        "--date",
+        "2026-12-01",
+    ]);
+    assert_code(&out, 2);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM measurements"), before);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM audit_log"), audit_before);
+
+    // Item by item, with a skipped section; ROM with its site; negative degrees.
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "ODI",
+        "--items",
+        "3,2,2,2,2,2,1,1,1,-",
+        "--date",
+        &eval_day,
+    ]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("ODI 35.6 %"), "{}", stdout(&out));
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "ODI",
+        "--value",
+        "20",
+    ]);
+    assert_code(&out, 0);
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "ROM",
+        "--value",
+        "-5",
+        "--detail",
+        "Knee extension R",
+        "--date",
+        &eval_day,
+    ]);
+    assert_code(&out, 0);
+    let out = run(&[
+        "record",
+        "--patient",
+        "200001",
+        "--measure",
+        "ROM",
+        "--value",
+        "0",
+        "--detail",
+        "knee extension right",
+    ]);
+    assert_code(&out, 0);
+    let db = db::open_existing(&path).unwrap();
+    let (items, appt): (Option<String>, Option<i64>) = db
+        .conn()
+        .query_row(
+            "SELECT items, appointment_id FROM measurements WHERE measure_code = 'ODI' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(items.as_deref(), Some("[3,2,2,2,2,2,1,1,1,null]"));
+    assert_eq!(appt, Some(ids[0]));
+    let detail: String = db
+        .conn()
+        .query_row(
+            "SELECT detail FROM measurements WHERE measure_code = 'ROM' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(detail, "knee extension right");
+    let audit: Vec<(String, String)> = db
+        .conn()
+        .prepare("SELECT action, summary FROM audit_log WHERE action = 'measurement.record'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(audit.len(), 6);
+    assert!(
+        audit
+            .iter()
+            .all(|(_, d)| d.contains("\"patient_id\"") && !d.contains("knee"))
+    );
+    drop(db);
+
+    // The report as JSON.
+    let out = run(&[
+        "report",
+        "progress",
+        "--patient",
+        "200001",
+        "--format",
+        "json",
+    ]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["flags", "measures", "patient"]);
+    assert_eq!(v["patient"]["mrn"], "200001");
+    let m = v["measures"].as_array().unwrap();
+    let codes: Vec<&str> = m.iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["NPRS", "ODI", "ROM"]);
+    let nprs = &m[0];
+    let mut nprs_keys: Vec<&str> = nprs
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    nprs_keys.sort();
+    assert_eq!(
+        nprs_keys,
+        [
+            "better", "change", "code", "initial", "latest", "mcid", "mcid_met", "name", "unit",
+            "values"
+        ]
+    );
+    assert_eq!(nprs["better"], "lower");
+    assert_eq!(nprs["initial"], 7.0);
+    assert_eq!(nprs["latest"], 4.0);
+    assert_eq!(nprs["change"], -3.0);
+    assert_eq!(nprs["mcid"], 2.0);
+    assert_eq!(nprs["mcid_met"], true);
+    assert_eq!(nprs["values"][0]["date"], eval_day.as_str());
+    assert_eq!(nprs["values"][1]["value"], 4.0);
+    assert_eq!(m[1]["change"], -15.6);
+    assert_eq!(m[1]["mcid_met"], true);
+    assert_eq!(m[2]["mcid_met"], Value::Null);
+    assert_eq!(m[2]["change"], 5.0);
+    assert_eq!(m[2]["name"], "Range of motion: knee extension right");
+    assert_eq!(v["flags"], serde_json::json!([]));
+    assert_eq!(
+        v["patient"]["latest_assessment"]["text"],
+        "Improving <script>alert(1)</script>"
+    );
+
+    // Text, Markdown, HTML (escaped, self-contained) and to a file.
+    let out = run(&["report", "progress", "--patient", "200001"]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Numeric Pain Rating Scale (NPRS)") && text.contains("MCID met"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{202E}'));
+    let out = run(&[
+        "report",
+        "progress",
+        "--patient",
+        "200001",
+        "--format",
+        "markdown",
+    ]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("| Measure | Initial |"),
+        "{}",
+        stdout(&out)
+    );
+    let file = env.path("report.html");
+    let out = run(&[
+        "report",
+        "progress",
+        "--patient",
+        "200001",
+        "--format",
+        "html",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).is_empty());
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<style>"));
+    assert!(
+        !html.contains("<script>") && !html.contains("<b>Ann"),
+        "not escaped"
+    );
+    assert!(html.contains("&lt;b&gt;Ann&lt;/b&gt; &amp; Co"), "{html}");
+    assert!(
+        !html.contains("src=") && !html.contains("href="),
+        "self-contained"
+    );
+
+    // Every opening is audited; an unknown MRN is refused and not audited.
+    assert_eq!(
+        count(
+            &path,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'report.progress'"
+        ),
+        4
+    );
+    let out = run(&["report", "progress", "--patient", "nope"]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("no patient with MRN"));
+    assert_eq!(
+        count(
+            &path,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'report.progress'"
+        ),
+        4
+    );
+}
+
+#[test]
+fn the_demo_schedule_carries_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    ptclinic::demo::build(
+        &path,
+        false,
+        &ptclinic::demo::DemoOptions::default(),
+        today(),
+    )
+    .unwrap();
+    let db = db::open_existing(&path).unwrap();
+    let visits = db.day(today()).unwrap();
+    let flagged = visits.iter().filter(|v| !v.flags.is_empty()).count();
+    assert!(
+        flagged > 0 && flagged < visits.len(),
+        "{flagged} of {}",
+        visits.len()
+    );
+    for v in &visits {
+        for f in &v.flags {
+            assert!(ptclinic::domain::flags::Flag::parse(f).is_some(), "{f}");
+        }
+    }
+    // Demo progress visits fall on the tenth treatment day.
+    assert!(
+        visits
+            .iter()
+            .any(|v| v.flags.iter().any(|f| f == "progress_note_due"))
+    );
+}
