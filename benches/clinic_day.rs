@@ -33,6 +33,10 @@ fn settings(path: &Path, user: &str) -> Settings {
         backup_keep: 30,
         notify: ptclinic::config::Notify::Off,
         default_backup_dir: path.with_extension("backups"),
+        idle_lock_minutes: 0,
+        ascii: false,
+        keys: Vec::new(),
+        colors: toml::Table::new(),
     }
 }
 

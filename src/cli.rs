@@ -25,9 +25,15 @@ pub struct Global {
     /// Who is using the app (else PTCLINIC_USER, the config file, or $USER)
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
-    /// Colour theme
+    /// Colour theme: default, light, high-contrast or mono
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Lock the screen after this many idle minutes (0: never)
+    #[arg(long = "idle-lock", global = true, value_name = "MIN")]
+    pub idle_lock: Option<u32>,
+    /// ASCII symbols only (for fonts without block or arrow characters)
+    #[arg(long, global = true)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,30 @@ pub struct FileConfig {
     pub backup_keep: Option<usize>,
     /// How "your patient has arrived" reaches you: desktop, terminal or off.
     pub notify: Option<Notify>,
+    /// Minutes without a key before the screen locks (0: never).
+    pub idle_lock_minutes: Option<u32>,
+    /// ASCII symbols only, for fonts without block and arrow characters.
+    pub ascii: Option<bool>,
+    /// Rebinding: action name = "key" or ["key", …].
+    pub keys: Option<std::collections::BTreeMap<String, KeyList>>,
+    /// Partial theme override: role = { fg = "…", bg = "…", bold = true, … }.
+    pub colors: Option<toml::Table>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            KeyList::One(k) => vec![k.as_str()],
+            KeyList::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -62,6 +86,8 @@ pub struct Overrides {
     pub db: Option<PathBuf>,
     pub user: Option<String>,
     pub theme: Option<String>,
+    pub idle_lock_minutes: Option<u32>,
+    pub ascii: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +103,10 @@ pub struct Settings {
     pub notify: Notify,
     /// Where backups go when no folder is configured.
     pub default_backup_dir: PathBuf,
+    pub idle_lock_minutes: u32,
+    pub ascii: bool,
+    pub keys: Vec<(String, Vec<String>)>,
+    pub colors: toml::Table,
 }
 
 impl Settings {
@@ -192,6 +222,15 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         backup_keep: file.backup_keep.unwrap_or(30),
         notify: file.notify.unwrap_or_default(),
         default_backup_dir: data_dir(env).join("backups"),
+        idle_lock_minutes: cli.idle_lock_minutes.or(file.idle_lock_minutes).unwrap_or(10),
+        ascii: cli.ascii || file.ascii.unwrap_or(false),
+        keys: file
+            .keys
+            .iter()
+            .flatten()
+            .map(|(action, keys)| (action.clone(), keys.keys().iter().map(|k| k.to_string()).collect()))
+            .collect(),
+        colors: file.colors.clone().unwrap_or_default(),
     })
 }
 

@@ -23,6 +23,8 @@ pub fn run(cli: Cli) -> AppResult<()> {
         db: cli.global.db.clone(),
         user: cli.global.user.clone(),
         theme: cli.global.theme.clone(),
+        idle_lock_minutes: cli.global.idle_lock,
+        ascii: cli.global.ascii,
     };
     let settings = config::resolve(&overrides, &config::process_env)?;
     match cli.command {

@@ -21,7 +21,8 @@ fn day_text(d: NaiveDate) -> String {
 }
 
 fn parse_day(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+    let s = s?;
+    parse_start(&format!("{s}T00:00")).map(|t| t.date())
 }
 
 /// A stored start, `YYYY-MM-DDTHH:MM`, read without chrono's format machinery (the day
@@ -207,5 +208,10 @@ mod tests {
         assert_eq!(parse_start("2026-02-30T08:45"), None);
         assert_eq!(parse_start("2026-11-27T25:00"), None);
         assert_eq!(parse_start("nonsense"), None);
+        assert_eq!(
+            parse_day(Some("2026-11-27".into())),
+            NaiveDate::from_ymd_opt(2026, 11, 27)
+        );
+        assert_eq!(parse_day(Some("2026-13-01".into())), None);
     }
 }

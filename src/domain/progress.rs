@@ -164,7 +164,7 @@ pub fn trends(points: Vec<(String, MeasurePoint)>) -> Vec<MeasureTrend> {
             .filter(|(c, _)| c.eq_ignore_ascii_case(def.code))
             .map(|(_, p)| p.clone())
             .collect();
-        mine.sort_by(|a, b| (a.date, a.id).cmp(&(b.date, b.id)));
+        mine.sort_by_key(|p| (p.date, p.id));
         let mut sites: Vec<Option<String>> = if def.code == "ROM" {
             mine.iter().map(|p| p.detail.clone()).collect()
         } else {

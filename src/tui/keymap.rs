@@ -32,6 +32,40 @@ pub enum Action {
     NewPatient,
 }
 
+impl Action {
+    /// The name used for rebinding in the config file's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::ShowSchedule => "schedule",
+            Action::ShowProgress => "progress",
+            Action::ShowProgram => "program",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::First => "first",
+            Action::Last => "last",
+            Action::PrevDay => "prev_day",
+            Action::NextDay => "next_day",
+            Action::Today => "today",
+            Action::Filter => "filter",
+            Action::ClearFilter => "clear_filter",
+            Action::ToggleMine => "toggle_mine",
+            Action::CheckIn => "check_in",
+            Action::NoShow => "no_show",
+            Action::Cancel => "cancel",
+            Action::Undo => "undo",
+            Action::Book => "book",
+            Action::Reschedule => "reschedule",
+            Action::NewPatient => "new_patient",
+        }
+    }
+}
+
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -78,6 +112,40 @@ impl Key {
         ev_code == self.code && ctrl == self.ctrl
     }
 
+    /// Reads a key as written in the config file: "c", "G", "ctrl-q", "tab", "shift-tab",
+    /// "esc", "enter", "space", "up", "pgdn", "home", "f2", ….
+    pub fn parse(text: &str) -> Option<Key> {
+        let t = text.trim();
+        let (ctrl, rest) = match t.to_ascii_lowercase().strip_prefix("ctrl-") {
+            Some(_) => (true, &t[5..]),
+            None => (false, t),
+        };
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "tab" => KeyCode::Tab,
+                "shift-tab" | "backtab" => KeyCode::BackTab,
+                "esc" | "escape" => KeyCode::Esc,
+                "enter" | "return" => KeyCode::Enter,
+                "space" => KeyCode::Char(' '),
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "pgup" | "pageup" => KeyCode::PageUp,
+                "pgdn" | "pagedown" => KeyCode::PageDown,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                f if f.starts_with('f') => KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?),
+                _ => return None,
+            },
+        };
+        Some(Key { code, ctrl })
+    }
+
     pub fn label(&self) -> String {
         let base = match self.code {
             KeyCode::Char(' ') => "Space".to_string(),
@@ -94,6 +162,7 @@ impl Key {
             KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::Esc => "Esc".into(),
             KeyCode::Enter => "Enter".into(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
         if self.ctrl {
@@ -104,194 +173,122 @@ impl Key {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
     pub action: Action,
-    pub keys: &'static [Key],
+    pub keys: Vec<Key>,
     pub scope: Scope,
     pub help: &'static str,
 }
 
-pub const BINDINGS: &[Binding] = &[
-    Binding {
-        action: Action::Quit,
-        keys: &[
-            k('q'),
-            Key {
-                code: KeyCode::Char('c'),
-                ctrl: true,
-            },
-        ],
-        scope: Scope::Everywhere,
-        help: "quit",
-    },
-    Binding {
-        action: Action::Help,
-        keys: &[k('?')],
-        scope: Scope::Everywhere,
-        help: "this help",
-    },
-    Binding {
-        action: Action::NextPane,
-        keys: &[code(KeyCode::Tab)],
-        scope: Scope::Everywhere,
-        help: "next pane",
-    },
-    Binding {
-        action: Action::PrevPane,
-        keys: &[code(KeyCode::BackTab)],
-        scope: Scope::Everywhere,
-        help: "previous pane",
-    },
-    Binding {
-        action: Action::ShowSchedule,
-        keys: &[k('1')],
-        scope: Scope::Everywhere,
-        help: "schedule",
-    },
-    Binding {
-        action: Action::ShowProgress,
-        keys: &[k('2')],
-        scope: Scope::Everywhere,
-        help: "patient progress",
-    },
-    Binding {
-        action: Action::ShowProgram,
-        keys: &[k('3')],
-        scope: Scope::Everywhere,
-        help: "home exercise program",
-    },
-    Binding {
-        action: Action::Up,
-        keys: &[code(KeyCode::Up), k('k')],
-        scope: Scope::Everywhere,
-        help: "move up",
-    },
-    Binding {
-        action: Action::Down,
-        keys: &[code(KeyCode::Down), k('j')],
-        scope: Scope::Everywhere,
-        help: "move down",
-    },
-    Binding {
-        action: Action::PageUp,
-        keys: &[code(KeyCode::PageUp)],
-        scope: Scope::Everywhere,
-        help: "page up",
-    },
-    Binding {
-        action: Action::PageDown,
-        keys: &[code(KeyCode::PageDown)],
-        scope: Scope::Everywhere,
-        help: "page down",
-    },
-    Binding {
-        action: Action::First,
-        keys: &[k('g'), code(KeyCode::Home)],
-        scope: Scope::Everywhere,
-        help: "first visit",
-    },
-    Binding {
-        action: Action::Last,
-        keys: &[k('G'), code(KeyCode::End)],
-        scope: Scope::Everywhere,
-        help: "last visit",
-    },
-    Binding {
-        action: Action::PrevDay,
-        keys: &[code(KeyCode::Left), k('[')],
-        scope: Scope::Everywhere,
-        help: "previous day",
-    },
-    Binding {
-        action: Action::NextDay,
-        keys: &[code(KeyCode::Right), k(']')],
-        scope: Scope::Everywhere,
-        help: "next day",
-    },
-    Binding {
-        action: Action::Today,
-        keys: &[k('t')],
-        scope: Scope::Everywhere,
-        help: "today",
-    },
-    Binding {
-        action: Action::Filter,
-        keys: &[k('/')],
-        scope: Scope::Schedule,
-        help: "find patient: name or MRN",
-    },
-    Binding {
-        action: Action::ClearFilter,
-        keys: &[code(KeyCode::Esc)],
-        scope: Scope::Schedule,
-        help: "clear the patient filter",
-    },
-    Binding {
-        action: Action::ToggleMine,
-        keys: &[k('m')],
-        scope: Scope::Schedule,
-        help: "my visits / everyone's",
-    },
-    Binding {
-        action: Action::CheckIn,
-        keys: &[k('c')],
-        scope: Scope::Schedule,
-        help: "check the patient in",
-    },
-    Binding {
-        action: Action::NoShow,
-        keys: &[k('n')],
-        scope: Scope::Schedule,
-        help: "mark a no-show",
-    },
-    Binding {
-        action: Action::Cancel,
-        keys: &[k('x')],
-        scope: Scope::Schedule,
-        help: "cancel (asks y/n, reason)",
-    },
-    Binding {
-        action: Action::Undo,
-        keys: &[k('u')],
-        scope: Scope::Schedule,
-        help: "undo last status change",
-    },
-    Binding {
-        action: Action::Book,
-        keys: &[k('a')],
-        scope: Scope::Schedule,
-        help: "book a visit",
-    },
-    Binding {
-        action: Action::Reschedule,
-        keys: &[k('r')],
-        scope: Scope::Schedule,
-        help: "reschedule the visit",
-    },
-    Binding {
-        action: Action::NewPatient,
-        keys: &[k('N')],
-        scope: Scope::Schedule,
-        help: "register a new patient",
-    },
+/// The default bindings: (action, keys, scope, help). Rebinding replaces an action's keys.
+const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
+    (Action::Quit, &[k('q'), Key { code: KeyCode::Char('c'), ctrl: true }], Scope::Everywhere, "quit"),
+    (Action::Help, &[k('?')], Scope::Everywhere, "this help"),
+    (Action::NextPane, &[code(KeyCode::Tab)], Scope::Everywhere, "next pane"),
+    (Action::PrevPane, &[code(KeyCode::BackTab)], Scope::Everywhere, "previous pane"),
+    (Action::ShowSchedule, &[k('1')], Scope::Everywhere, "schedule"),
+    (Action::ShowProgress, &[k('2')], Scope::Everywhere, "patient progress"),
+    (Action::ShowProgram, &[k('3')], Scope::Everywhere, "home exercise program"),
+    (Action::Up, &[code(KeyCode::Up), k('k')], Scope::Everywhere, "move up"),
+    (Action::Down, &[code(KeyCode::Down), k('j')], Scope::Everywhere, "move down"),
+    (Action::PageUp, &[code(KeyCode::PageUp)], Scope::Everywhere, "page up"),
+    (Action::PageDown, &[code(KeyCode::PageDown)], Scope::Everywhere, "page down"),
+    (Action::First, &[k('g'), code(KeyCode::Home)], Scope::Everywhere, "first visit"),
+    (Action::Last, &[k('G'), code(KeyCode::End)], Scope::Everywhere, "last visit"),
+    (Action::PrevDay, &[code(KeyCode::Left), k('[')], Scope::Everywhere, "previous day"),
+    (Action::NextDay, &[code(KeyCode::Right), k(']')], Scope::Everywhere, "next day"),
+    (Action::Today, &[k('t')], Scope::Everywhere, "today"),
+    (Action::Filter, &[k('/')], Scope::Schedule, "find patient: name or MRN"),
+    (Action::ClearFilter, &[code(KeyCode::Esc)], Scope::Schedule, "clear the patient filter"),
+    (Action::ToggleMine, &[k('m')], Scope::Schedule, "my visits / everyone's"),
+    (Action::CheckIn, &[k('c')], Scope::Schedule, "check the patient in"),
+    (Action::NoShow, &[k('n')], Scope::Schedule, "mark a no-show"),
+    (Action::Cancel, &[k('x')], Scope::Schedule, "cancel (asks y/n, reason)"),
+    (Action::Undo, &[k('u')], Scope::Schedule, "undo last status change"),
+    (Action::Book, &[k('a')], Scope::Schedule, "book a visit"),
+    (Action::Reschedule, &[k('r')], Scope::Schedule, "reschedule the visit"),
+    (Action::NewPatient, &[k('N')], Scope::Schedule, "register a new patient"),
 ];
 
-/// The action a key means in a pane: pane bindings first, then the global ones.
-pub fn action_for(ev: &KeyEvent, in_schedule: bool) -> Option<Action> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope == Scope::Everywhere || (in_schedule && b.scope == Scope::Schedule))
-        .find(|b| b.keys.iter().any(|key| key.matches(ev)))
-        .map(|b| b.action)
+/// The bindings in force: the defaults with the config file's `[keys]` applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
 }
 
-/// The keys bound to an action, as shown to people ("c", "↑/k").
-pub fn keys_for(action: Action) -> String {
-    BINDINGS
-        .iter()
-        .find(|b| b.action == action)
-        .map(|b| b.keys.iter().map(Key::label).collect::<Vec<_>>().join("/"))
-        .unwrap_or_default()
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            bindings: DEFAULTS
+                .iter()
+                .map(|(action, keys, scope, help)| Binding { action: *action, keys: keys.to_vec(), scope: *scope, help })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// Applies `[keys]` overrides (action name → one key or a list). Unknown actions, unreadable
+    /// keys and a key bound to two actions that can meet are refused with one clear sentence.
+    pub fn with_overrides<'a>(overrides: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) -> Result<Self, String> {
+        let mut map = Self::default();
+        for (name, keys) in overrides {
+            let binding = map
+                .bindings
+                .iter_mut()
+                .find(|b| b.action.name() == name)
+                .ok_or_else(|| format!("[keys]: there is no action called \"{name}\""))?;
+            if keys.is_empty() {
+                return Err(format!("[keys]: {name} needs at least one key"));
+            }
+            binding.keys = keys
+                .iter()
+                .map(|t| Key::parse(t).ok_or_else(|| format!("[keys]: \"{t}\" (for {name}) is not a key ptclinic knows")))
+                .collect::<Result<_, _>>()?;
+        }
+        map.check_conflicts()?;
+        Ok(map)
+    }
+
+    fn check_conflicts(&self) -> Result<(), String> {
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                let meet = a.scope == b.scope || a.scope == Scope::Everywhere || b.scope == Scope::Everywhere;
+                if let Some(key) = a.keys.iter().find(|key| meet && b.keys.contains(key)) {
+                    return Err(format!(
+                        "[keys]: {} is bound to both {} and {}",
+                        key.label(),
+                        a.action.name(),
+                        b.action.name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action a key means in a pane: pane bindings and the global ones.
+    pub fn action_for(&self, ev: &KeyEvent, in_schedule: bool) -> Option<Action> {
+        self.bindings
+            .iter()
+            .filter(|b| b.scope == Scope::Everywhere || (in_schedule && b.scope == Scope::Schedule))
+            .find(|b| b.keys.iter().any(|key| key.matches(ev)))
+            .map(|b| b.action)
+    }
+
+    /// The keys bound to an action, as shown to people ("c", "↑/k").
+    pub fn keys_for(&self, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .map(|b| b.keys.iter().map(Key::label).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -303,49 +300,54 @@ mod tests {
     }
 
     #[test]
-    fn no_key_is_bound_twice_in_one_scope() {
-        for (i, a) in BINDINGS.iter().enumerate() {
-            for b in &BINDINGS[i + 1..] {
-                let overlap = a.scope == b.scope
-                    || a.scope == Scope::Everywhere
-                    || b.scope == Scope::Everywhere;
-                for ka in a.keys {
-                    assert!(
-                        !(overlap && b.keys.contains(ka)),
-                        "{:?} and {:?} share {}",
-                        a.action,
-                        b.action,
-                        ka.label()
-                    );
-                }
-            }
-        }
+    fn the_defaults_have_no_conflicts() {
+        Keymap::default().check_conflicts().unwrap();
     }
 
     #[test]
     fn shifted_letters_and_back_tab_are_recognised() {
-        assert_eq!(
-            action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT), true),
-            Some(Action::Last)
-        );
-        assert_eq!(
-            action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT), true),
-            Some(Action::PrevPane)
-        );
-        assert_eq!(
-            action_for(&key(KeyCode::Char('N'), KeyModifiers::SHIFT), true),
-            Some(Action::NewPatient)
-        );
-        assert_eq!(
-            action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), true),
-            Some(Action::Quit)
-        );
+        let m = Keymap::default();
+        assert_eq!(m.action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT), true), Some(Action::Last));
+        assert_eq!(m.action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT), true), Some(Action::PrevPane));
+        assert_eq!(m.action_for(&key(KeyCode::Char('N'), KeyModifiers::SHIFT), true), Some(Action::NewPatient));
+        assert_eq!(m.action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), true), Some(Action::Quit));
     }
 
     #[test]
     fn schedule_keys_only_work_in_the_schedule() {
+        let m = Keymap::default();
         let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(action_for(&c, true), Some(Action::CheckIn));
-        assert_eq!(action_for(&c, false), None);
+        assert_eq!(m.action_for(&c, true), Some(Action::CheckIn));
+        assert_eq!(m.action_for(&c, false), None);
+    }
+
+    #[test]
+    fn rebinding_replaces_the_keys_and_shows_in_help_text() {
+        let m = Keymap::with_overrides([("check_in", vec!["i"]), ("quit", vec!["ctrl-q", "F10"])]).unwrap();
+        assert_eq!(m.action_for(&key(KeyCode::Char('i'), KeyModifiers::NONE), true), Some(Action::CheckIn));
+        assert_eq!(m.action_for(&key(KeyCode::Char('c'), KeyModifiers::NONE), true), None);
+        assert_eq!(m.action_for(&key(KeyCode::Char('q'), KeyModifiers::CONTROL), true), Some(Action::Quit));
+        assert_eq!(m.keys_for(Action::Quit), "Ctrl-q/F10");
+    }
+
+    #[test]
+    fn conflicts_and_typos_are_refused_with_a_sentence() {
+        let e = Keymap::with_overrides([("check_in", vec!["n"])]).unwrap_err();
+        assert_eq!(e, "[keys]: n is bound to both check_in and no_show");
+        let e = Keymap::with_overrides([("checkin", vec!["i"])]).unwrap_err();
+        assert!(e.contains("no action called \"checkin\""), "{e}");
+        let e = Keymap::with_overrides([("book", vec!["hyper-b"])]).unwrap_err();
+        assert!(e.contains("not a key"), "{e}");
+        // A global key may not shadow a schedule key.
+        assert!(Keymap::with_overrides([("today", vec!["c"])]).is_err());
+    }
+
+    #[test]
+    fn keys_read_back_as_written() {
+        for text in ["c", "G", "ctrl-q", "tab", "shift-tab", "esc", "enter", "space", "pgdn", "f2", "/"] {
+            assert!(Key::parse(text).is_some(), "{text}");
+        }
+        assert_eq!(Key::parse("Ctrl-Q"), Some(Key { code: KeyCode::Char('q'), ctrl: true }));
+        assert_eq!(Key::parse("f13"), None);
     }
 }

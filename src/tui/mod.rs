@@ -27,9 +27,14 @@ use update::{Effect, Event, update};
 /// reported before the screen is taken over.
 pub fn run(settings: &Settings) -> AppResult<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::load(&settings.theme, no_color)?;
+    let theme = Theme::load_with(&settings.theme, no_color, &settings.colors, settings.ascii)?;
+    let keymap = keymap::Keymap::with_overrides(
+        settings.keys.iter().map(|(action, keys)| (action.as_str(), keys.iter().map(String::as_str).collect())),
+    )
+    .map_err(AppError::input)?;
     let db = crate::commands::open_clinic(settings)?;
     let mut state = initial_state(&db, settings)?;
+    state.keymap = keymap;
 
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
     daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());

@@ -107,6 +107,8 @@ pub struct AppState {
     pub page_size: usize,
     pub quit: bool,
     pub matcher: Matcher,
+    /// The key bindings in force (defaults plus the config's `[keys]`).
+    pub keymap: super::keymap::Keymap,
 }
 
 impl AppState {
@@ -137,6 +139,7 @@ impl AppState {
             page_size: 10,
             quit: false,
             matcher: Matcher::default(),
+            keymap: super::keymap::Keymap::default(),
         }
     }
 

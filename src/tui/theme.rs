@@ -7,6 +7,8 @@ use crate::error::{AppError, AppResult};
 
 const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -33,11 +35,16 @@ macro_rules! roles {
         #[derive(Debug, Clone, PartialEq)]
         pub struct Theme {
             pub name: String,
+            pub symbols: Symbols,
             $(pub $role: Style),+
         }
 
         fn build(name: String, r: RoleSpecs) -> Result<Theme, String> {
-            Ok(Theme { name, $($role: to_style(&r.$role).map_err(|e| format!("{}: {e}", stringify!($role)))?),+ })
+            Ok(Theme {
+                name,
+                symbols: Symbols::UNICODE,
+                $($role: to_style(&r.$role).map_err(|e| format!("{}: {e}", stringify!($role)))?),+
+            })
         }
     };
 }
@@ -99,6 +106,44 @@ fn to_style(s: &StyleSpec) -> Result<Style, String> {
     Ok(style)
 }
 
+/// The few non-ASCII symbols the app draws, so fonts without them can have ASCII instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Symbols {
+    /// Marks the selected row (also visible without colour).
+    pub marker: &'static str,
+    pub left: &'static str,
+    pub right: &'static str,
+    /// Sparkline levels, lowest first.
+    pub bars: [&'static str; 8],
+    pub border: ratatui::symbols::border::Set<'static>,
+}
+
+impl Symbols {
+    pub const UNICODE: Symbols = Symbols {
+        marker: "▶ ",
+        left: "◀",
+        right: "▶",
+        bars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+        border: ratatui::symbols::border::PLAIN,
+    };
+    pub const ASCII: Symbols = Symbols {
+        marker: "> ",
+        left: "<",
+        right: ">",
+        bars: ["_", ".", "-", "~", "=", "+", "*", "#"],
+        border: ratatui::symbols::border::Set {
+            top_left: "+",
+            top_right: "+",
+            bottom_left: "+",
+            bottom_right: "+",
+            vertical_left: "|",
+            vertical_right: "|",
+            horizontal_top: "-",
+            horizontal_bottom: "-",
+        },
+    };
+}
+
 pub fn names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(n, _)| *n).collect()
 }
@@ -106,16 +151,36 @@ pub fn names() -> Vec<&'static str> {
 impl Theme {
     /// The named theme; `NO_COLOR` (any value) always means `mono`.
     pub fn load(name: &str, no_color: bool) -> AppResult<Theme> {
+        Self::load_with(name, no_color, &toml::Table::new(), false)
+    }
+
+    /// The named theme with the config's `[colors]` roles laid over it (not under NO_COLOR,
+    /// which means no colour whatever the config says) and ASCII symbols when asked.
+    pub fn load_with(name: &str, no_color: bool, colors: &toml::Table, ascii: bool) -> AppResult<Theme> {
         let name = if no_color { "mono" } else { name };
         let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-            AppError::input(format!(
-                "unknown theme \"{name}\"; available: {}",
-                names().join(", ")
-            ))
+            AppError::input(format!("unknown theme \"{name}\"; available: {}", names().join(", ")))
         })?;
-        let file: ThemeFile = toml::from_str(text)
+        let mut table: toml::Table = toml::from_str(text)
             .map_err(|e| AppError::failure(format!("theme {name}: {}", e.message())))?;
-        build(file.name, file.roles).map_err(|e| AppError::failure(format!("theme {name}: {e}")))
+        if !no_color {
+            if let Some(toml::Value::Table(roles)) = table.get_mut("roles") {
+                for (role, spec) in colors {
+                    if !roles.contains_key(role) {
+                        return Err(AppError::input(format!("[colors]: there is no theme role called \"{role}\"")));
+                    }
+                    roles.insert(role.clone(), spec.clone());
+                }
+            }
+        }
+        let file: ThemeFile = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| AppError::input(format!("[colors]: {}", e.message())))?;
+        let mut theme = build(file.name, file.roles).map_err(|e| AppError::input(format!("theme {name}: {e}")))?;
+        if ascii {
+            theme.symbols = Symbols::ASCII;
+        }
+        Ok(theme)
     }
 }
 
@@ -138,6 +203,31 @@ mod tests {
             assert_eq!((style.fg, style.bg), (None, None));
         }
         assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn the_config_can_override_some_roles_but_not_under_no_color() {
+        let colors: toml::Table = toml::from_str("selected = { fg = \"black\", bg = \"yellow\" }").unwrap();
+        let t = Theme::load_with("default", false, &colors, false).unwrap();
+        assert_eq!(t.selected.bg, Some(Color::Yellow));
+        assert_eq!(t.arrived, Theme::load("default", false).unwrap().arrived, "other roles stay");
+        let mono = Theme::load_with("default", true, &colors, false).unwrap();
+        assert_eq!(mono.selected.bg, None);
+        let bad: toml::Table = toml::from_str("selcted = { fg = \"red\" }").unwrap();
+        assert!(Theme::load_with("default", false, &bad, false).unwrap_err().message.contains("selcted"));
+        let bad: toml::Table = toml::from_str("selected = { fg = \"ultraviolet\" }").unwrap();
+        assert!(Theme::load_with("default", false, &bad, false).unwrap_err().message.contains("ultraviolet"));
+    }
+
+    #[test]
+    fn ascii_symbols_are_ascii() {
+        let t = Theme::load_with("default", false, &toml::Table::new(), true).unwrap();
+        let s = t.symbols;
+        let all = [s.marker, s.left, s.right]
+            .into_iter()
+            .chain(s.bars)
+            .chain([s.border.top_left, s.border.horizontal_top, s.border.vertical_left]);
+        assert!(all.into_iter().all(|x| x.is_ascii()));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::forms::{BookingForm, BookingMode, DirectoryEntry, FormOutcome};
-use super::keymap::{Action, action_for};
+use super::keymap::Action;
 use super::state::{AppState, Filter, Level, Modal, Pane, UndoEntry};
 use crate::db::schedule::{Booking, StatusChange};
 use crate::db::worker::{Reply, Request};
@@ -58,7 +58,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     }
     // A message stays until the next key, so it is read before it goes.
     state.message = None;
-    match action_for(key, state.pane == Pane::Schedule) {
+    match state.keymap.action_for(key, state.pane == Pane::Schedule) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
     }

@@ -12,7 +12,7 @@ use super::forms::{
     BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist,
 };
 use super::input::LineInput;
-use super::keymap::{Action, BINDINGS, Scope, keys_for};
+use super::keymap::{Action, Scope};
 use super::state::{AppState, Level, Modal, Pane};
 use super::theme::Theme;
 use crate::domain::appointment::Visit;
@@ -61,7 +61,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     draw_message(frame, message, state, theme);
     draw_status(frame, status, state, theme);
     match &state.modal {
-        Some(Modal::Help) => draw_help(frame, area, theme),
+        Some(Modal::Help) => draw_help(frame, area, &state.keymap, theme),
         Some(Modal::Cancel {
             visit_id,
             confirmed,
@@ -141,7 +141,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             theme.tab
         };
         spans.push(Span::styled(
-            format!(" {} {} ", keys_for(action), pane.title()),
+            format!(" {} {} ", state.keymap.keys_for(action), pane.title()),
             style,
         ));
         spans.push(Span::raw(" "));
@@ -310,7 +310,7 @@ fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Th
         .map(|&i| ListItem::new(visit_line(state, &state.visits[i], &cols, theme)))
         .collect();
     let widget = List::new(items)
-        .highlight_symbol("▶ ")
+        .highlight_symbol(theme.symbols.marker)
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
         .highlight_style(theme.selected);
     let mut list_state = ListState::default().with_selected(state.selected_index());
@@ -409,7 +409,7 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         ),
         theme,
     ));
-    let block = Block::bordered().title(title).border_style(theme.border);
+    let block = Block::bordered().border_set(theme.symbols.border).title(title).border_style(theme.border);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -471,7 +471,7 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 (Action::NewPatient, "new patient"),
             ]
             .iter()
-            .map(|(a, what)| format!("{} {what}", keys_for(*a)))
+            .map(|(a, what)| format!("{} {what}", state.keymap.keys_for(*a)))
             .collect();
             Line::styled(
                 format!(
@@ -547,10 +547,10 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
+fn draw_help(frame: &mut Frame, area: Rect, keymap: &super::keymap::Keymap, theme: &Theme) {
     let column = |scope: Scope| -> Vec<Line> {
         let mut lines = vec![Line::styled(scope.title(), theme.header)];
-        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
+        for b in keymap.bindings().iter().filter(|b| b.scope == scope) {
             let keys = b
                 .keys
                 .iter()
@@ -569,7 +569,7 @@ fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
     let h = left.len().max(right.len()) as u16 + 4;
     let rect = centered(area, area.width.saturating_sub(4), h);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered()
+    let block = Block::bordered().border_set(theme.symbols.border)
         .title(" Keys (Esc closes) ")
         .border_style(theme.border);
     let inner = block.inner(rect);
@@ -626,7 +626,7 @@ fn draw_cancel(
     };
     let rect = centered(area, 66, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered()
+    let block = Block::bordered().border_set(theme.symbols.border)
         .title(" Cancel visit ")
         .border_style(theme.border);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
@@ -702,7 +702,7 @@ fn draw_booking(
                     .collect();
                 let first = form.patient_pick.saturating_sub(3);
                 for (i, p) in hits.iter().enumerate().skip(first).take(4) {
-                    let marker = if i == form.patient_pick { "▶ " } else { "  " };
+                    let marker = if i == form.patient_pick { theme.symbols.marker } else { "  " };
                     let style = if i == form.patient_pick {
                         theme.selected
                     } else {
@@ -741,7 +741,7 @@ fn draw_booking(
                 };
                 lines.push(Line::from(vec![
                     Span::styled(format!("{} ", fit("Kind", 14)), theme.field_label),
-                    Span::styled(format!("◀ {} ▶", form.kind.label()), style),
+                    Span::styled(format!("{} {} {}", theme.symbols.left, form.kind.label(), theme.symbols.right), style),
                     Span::styled(if is_focus { "  ←/→ changes" } else { "" }, theme.muted),
                 ]));
             }
@@ -846,7 +846,7 @@ fn draw_form(
     let w = area.width.saturating_sub(6).min(76);
     let rect = centered(area, w, lines.len() as u16 + 4);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered()
+    let block = Block::bordered().border_set(theme.symbols.border)
         .title(title.to_string())
         .border_style(theme.border);
     let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 1));
