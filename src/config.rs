@@ -222,13 +222,21 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         backup_keep: file.backup_keep.unwrap_or(30),
         notify: file.notify.unwrap_or_default(),
         default_backup_dir: data_dir(env).join("backups"),
-        idle_lock_minutes: cli.idle_lock_minutes.or(file.idle_lock_minutes).unwrap_or(10),
+        idle_lock_minutes: cli
+            .idle_lock_minutes
+            .or(file.idle_lock_minutes)
+            .unwrap_or(10),
         ascii: cli.ascii || file.ascii.unwrap_or(false),
         keys: file
             .keys
             .iter()
             .flatten()
-            .map(|(action, keys)| (action.clone(), keys.keys().iter().map(|k| k.to_string()).collect()))
+            .map(|(action, keys)| {
+                (
+                    action.clone(),
+                    keys.keys().iter().map(|k| k.to_string()).collect(),
+                )
+            })
             .collect(),
         colors: file.colors.clone().unwrap_or_default(),
     })

@@ -48,6 +48,10 @@ pub enum Request {
         booking: Booking,
     },
     Register(NewPatient),
+    /// Pane 2's work (progress, measures, notes).
+    Progress(super::progress_work::ProgressRequest),
+    /// Pane 3's work (exercise programs).
+    Program(super::program_work::ProgramRequest),
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +85,8 @@ pub enum Reply {
         error: AppError,
         write: bool,
     },
+    Progress(super::progress_work::ProgressReply),
+    Program(super::program_work::ProgramReply),
     /// A poll found nothing new.
     Quiet,
     /// Something worth a line in the status bar (a finished background backup).
@@ -102,7 +108,11 @@ impl Request {
                 | Request::Book(_)
                 | Request::Reschedule { .. }
                 | Request::Register(_)
-        )
+        ) || match self {
+            Request::Progress(r) => r.is_write(),
+            Request::Program(r) => r.is_write(),
+            _ => false,
+        }
     }
 }
 
@@ -228,6 +238,8 @@ impl Worker {
         }
         let result = match request {
             Request::Poll(day) => return self.poll(day, &at),
+            Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
+            Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,
                 visits,

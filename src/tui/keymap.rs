@@ -71,6 +71,8 @@ impl Action {
 pub enum Scope {
     Everywhere,
     Schedule,
+    Progress,
+    Program,
 }
 
 impl Scope {
@@ -78,6 +80,8 @@ impl Scope {
         match self {
             Scope::Everywhere => "Everywhere",
             Scope::Schedule => "Schedule",
+            Scope::Progress => "Progress",
+            Scope::Program => "Exercise program",
         }
     }
 }
@@ -139,7 +143,9 @@ impl Key {
                 "end" => KeyCode::End,
                 "backspace" => KeyCode::Backspace,
                 "delete" | "del" => KeyCode::Delete,
-                f if f.starts_with('f') => KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?),
+                f if f.starts_with('f') => {
+                    KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?)
+                }
                 _ => return None,
             },
         };
@@ -183,32 +189,148 @@ pub struct Binding {
 
 /// The default bindings: (action, keys, scope, help). Rebinding replaces an action's keys.
 const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
-    (Action::Quit, &[k('q'), Key { code: KeyCode::Char('c'), ctrl: true }], Scope::Everywhere, "quit"),
+    (
+        Action::Quit,
+        &[
+            k('q'),
+            Key {
+                code: KeyCode::Char('c'),
+                ctrl: true,
+            },
+        ],
+        Scope::Everywhere,
+        "quit",
+    ),
     (Action::Help, &[k('?')], Scope::Everywhere, "this help"),
-    (Action::NextPane, &[code(KeyCode::Tab)], Scope::Everywhere, "next pane"),
-    (Action::PrevPane, &[code(KeyCode::BackTab)], Scope::Everywhere, "previous pane"),
-    (Action::ShowSchedule, &[k('1')], Scope::Everywhere, "schedule"),
-    (Action::ShowProgress, &[k('2')], Scope::Everywhere, "patient progress"),
-    (Action::ShowProgram, &[k('3')], Scope::Everywhere, "home exercise program"),
-    (Action::Up, &[code(KeyCode::Up), k('k')], Scope::Everywhere, "move up"),
-    (Action::Down, &[code(KeyCode::Down), k('j')], Scope::Everywhere, "move down"),
-    (Action::PageUp, &[code(KeyCode::PageUp)], Scope::Everywhere, "page up"),
-    (Action::PageDown, &[code(KeyCode::PageDown)], Scope::Everywhere, "page down"),
-    (Action::First, &[k('g'), code(KeyCode::Home)], Scope::Everywhere, "first visit"),
-    (Action::Last, &[k('G'), code(KeyCode::End)], Scope::Everywhere, "last visit"),
-    (Action::PrevDay, &[code(KeyCode::Left), k('[')], Scope::Everywhere, "previous day"),
-    (Action::NextDay, &[code(KeyCode::Right), k(']')], Scope::Everywhere, "next day"),
+    (
+        Action::NextPane,
+        &[code(KeyCode::Tab)],
+        Scope::Everywhere,
+        "next pane",
+    ),
+    (
+        Action::PrevPane,
+        &[code(KeyCode::BackTab)],
+        Scope::Everywhere,
+        "previous pane",
+    ),
+    (
+        Action::ShowSchedule,
+        &[k('1')],
+        Scope::Everywhere,
+        "schedule",
+    ),
+    (
+        Action::ShowProgress,
+        &[k('2')],
+        Scope::Everywhere,
+        "patient progress",
+    ),
+    (
+        Action::ShowProgram,
+        &[k('3')],
+        Scope::Everywhere,
+        "home exercise program",
+    ),
+    (
+        Action::Up,
+        &[code(KeyCode::Up), k('k')],
+        Scope::Everywhere,
+        "move up",
+    ),
+    (
+        Action::Down,
+        &[code(KeyCode::Down), k('j')],
+        Scope::Everywhere,
+        "move down",
+    ),
+    (
+        Action::PageUp,
+        &[code(KeyCode::PageUp)],
+        Scope::Everywhere,
+        "page up",
+    ),
+    (
+        Action::PageDown,
+        &[code(KeyCode::PageDown)],
+        Scope::Everywhere,
+        "page down",
+    ),
+    (
+        Action::First,
+        &[k('g'), code(KeyCode::Home)],
+        Scope::Everywhere,
+        "first visit",
+    ),
+    (
+        Action::Last,
+        &[k('G'), code(KeyCode::End)],
+        Scope::Everywhere,
+        "last visit",
+    ),
+    (
+        Action::PrevDay,
+        &[code(KeyCode::Left), k('[')],
+        Scope::Everywhere,
+        "previous day",
+    ),
+    (
+        Action::NextDay,
+        &[code(KeyCode::Right), k(']')],
+        Scope::Everywhere,
+        "next day",
+    ),
     (Action::Today, &[k('t')], Scope::Everywhere, "today"),
-    (Action::Filter, &[k('/')], Scope::Schedule, "find patient: name or MRN"),
-    (Action::ClearFilter, &[code(KeyCode::Esc)], Scope::Schedule, "clear the patient filter"),
-    (Action::ToggleMine, &[k('m')], Scope::Schedule, "my visits / everyone's"),
-    (Action::CheckIn, &[k('c')], Scope::Schedule, "check the patient in"),
+    (
+        Action::Filter,
+        &[k('/')],
+        Scope::Schedule,
+        "find patient: name or MRN",
+    ),
+    (
+        Action::ClearFilter,
+        &[code(KeyCode::Esc)],
+        Scope::Schedule,
+        "clear the patient filter",
+    ),
+    (
+        Action::ToggleMine,
+        &[k('m')],
+        Scope::Schedule,
+        "my visits / everyone's",
+    ),
+    (
+        Action::CheckIn,
+        &[k('c')],
+        Scope::Schedule,
+        "check the patient in",
+    ),
     (Action::NoShow, &[k('n')], Scope::Schedule, "mark a no-show"),
-    (Action::Cancel, &[k('x')], Scope::Schedule, "cancel (asks y/n, reason)"),
-    (Action::Undo, &[k('u')], Scope::Schedule, "undo last status change"),
+    (
+        Action::Cancel,
+        &[k('x')],
+        Scope::Schedule,
+        "cancel (asks y/n, reason)",
+    ),
+    (
+        Action::Undo,
+        &[k('u')],
+        Scope::Schedule,
+        "undo last status change",
+    ),
     (Action::Book, &[k('a')], Scope::Schedule, "book a visit"),
-    (Action::Reschedule, &[k('r')], Scope::Schedule, "reschedule the visit"),
-    (Action::NewPatient, &[k('N')], Scope::Schedule, "register a new patient"),
+    (
+        Action::Reschedule,
+        &[k('r')],
+        Scope::Schedule,
+        "reschedule the visit",
+    ),
+    (
+        Action::NewPatient,
+        &[k('N')],
+        Scope::Schedule,
+        "register a new patient",
+    ),
 ];
 
 /// The bindings in force: the defaults with the config file's `[keys]` applied.
@@ -222,7 +344,12 @@ impl Default for Keymap {
         Self {
             bindings: DEFAULTS
                 .iter()
-                .map(|(action, keys, scope, help)| Binding { action: *action, keys: keys.to_vec(), scope: *scope, help })
+                .map(|(action, keys, scope, help)| Binding {
+                    action: *action,
+                    keys: keys.to_vec(),
+                    scope: *scope,
+                    help,
+                })
                 .collect(),
         }
     }
@@ -231,7 +358,9 @@ impl Default for Keymap {
 impl Keymap {
     /// Applies `[keys]` overrides (action name → one key or a list). Unknown actions, unreadable
     /// keys and a key bound to two actions that can meet are refused with one clear sentence.
-    pub fn with_overrides<'a>(overrides: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) -> Result<Self, String> {
+    pub fn with_overrides<'a>(
+        overrides: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
+    ) -> Result<Self, String> {
         let mut map = Self::default();
         for (name, keys) in overrides {
             let binding = map
@@ -244,7 +373,11 @@ impl Keymap {
             }
             binding.keys = keys
                 .iter()
-                .map(|t| Key::parse(t).ok_or_else(|| format!("[keys]: \"{t}\" (for {name}) is not a key ptclinic knows")))
+                .map(|t| {
+                    Key::parse(t).ok_or_else(|| {
+                        format!("[keys]: \"{t}\" (for {name}) is not a key ptclinic knows")
+                    })
+                })
                 .collect::<Result<_, _>>()?;
         }
         map.check_conflicts()?;
@@ -254,7 +387,10 @@ impl Keymap {
     fn check_conflicts(&self) -> Result<(), String> {
         for (i, a) in self.bindings.iter().enumerate() {
             for b in &self.bindings[i + 1..] {
-                let meet = a.scope == b.scope || a.scope == Scope::Everywhere || b.scope == Scope::Everywhere;
+                // Keys of different panes never meet; a global key meets every pane's.
+                let meet = a.scope == b.scope
+                    || a.scope == Scope::Everywhere
+                    || b.scope == Scope::Everywhere;
                 if let Some(key) = a.keys.iter().find(|key| meet && b.keys.contains(key)) {
                     return Err(format!(
                         "[keys]: {} is bound to both {} and {}",
@@ -272,11 +408,11 @@ impl Keymap {
         &self.bindings
     }
 
-    /// The action a key means in a pane: pane bindings and the global ones.
-    pub fn action_for(&self, ev: &KeyEvent, in_schedule: bool) -> Option<Action> {
+    /// The action a key means in a pane: the pane's bindings and the global ones.
+    pub fn action_for(&self, ev: &KeyEvent, pane: Scope) -> Option<Action> {
         self.bindings
             .iter()
-            .filter(|b| b.scope == Scope::Everywhere || (in_schedule && b.scope == Scope::Schedule))
+            .filter(|b| b.scope == Scope::Everywhere || b.scope == pane)
             .find(|b| b.keys.iter().any(|key| key.matches(ev)))
             .map(|b| b.action)
     }
@@ -307,26 +443,66 @@ mod tests {
     #[test]
     fn shifted_letters_and_back_tab_are_recognised() {
         let m = Keymap::default();
-        assert_eq!(m.action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT), true), Some(Action::Last));
-        assert_eq!(m.action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT), true), Some(Action::PrevPane));
-        assert_eq!(m.action_for(&key(KeyCode::Char('N'), KeyModifiers::SHIFT), true), Some(Action::NewPatient));
-        assert_eq!(m.action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), true), Some(Action::Quit));
+        assert_eq!(
+            m.action_for(
+                &key(KeyCode::Char('G'), KeyModifiers::SHIFT),
+                Scope::Schedule
+            ),
+            Some(Action::Last)
+        );
+        assert_eq!(
+            m.action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT), Scope::Schedule),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            m.action_for(
+                &key(KeyCode::Char('N'), KeyModifiers::SHIFT),
+                Scope::Schedule
+            ),
+            Some(Action::NewPatient)
+        );
+        assert_eq!(
+            m.action_for(
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                Scope::Schedule
+            ),
+            Some(Action::Quit)
+        );
     }
 
     #[test]
     fn schedule_keys_only_work_in_the_schedule() {
         let m = Keymap::default();
         let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(m.action_for(&c, true), Some(Action::CheckIn));
-        assert_eq!(m.action_for(&c, false), None);
+        assert_eq!(m.action_for(&c, Scope::Schedule), Some(Action::CheckIn));
+        assert_eq!(m.action_for(&c, Scope::Progress), None);
     }
 
     #[test]
     fn rebinding_replaces_the_keys_and_shows_in_help_text() {
-        let m = Keymap::with_overrides([("check_in", vec!["i"]), ("quit", vec!["ctrl-q", "F10"])]).unwrap();
-        assert_eq!(m.action_for(&key(KeyCode::Char('i'), KeyModifiers::NONE), true), Some(Action::CheckIn));
-        assert_eq!(m.action_for(&key(KeyCode::Char('c'), KeyModifiers::NONE), true), None);
-        assert_eq!(m.action_for(&key(KeyCode::Char('q'), KeyModifiers::CONTROL), true), Some(Action::Quit));
+        let m = Keymap::with_overrides([("check_in", vec!["i"]), ("quit", vec!["ctrl-q", "F10"])])
+            .unwrap();
+        assert_eq!(
+            m.action_for(
+                &key(KeyCode::Char('i'), KeyModifiers::NONE),
+                Scope::Schedule
+            ),
+            Some(Action::CheckIn)
+        );
+        assert_eq!(
+            m.action_for(
+                &key(KeyCode::Char('c'), KeyModifiers::NONE),
+                Scope::Schedule
+            ),
+            None
+        );
+        assert_eq!(
+            m.action_for(
+                &key(KeyCode::Char('q'), KeyModifiers::CONTROL),
+                Scope::Schedule
+            ),
+            Some(Action::Quit)
+        );
         assert_eq!(m.keys_for(Action::Quit), "Ctrl-q/F10");
     }
 
@@ -344,10 +520,28 @@ mod tests {
 
     #[test]
     fn keys_read_back_as_written() {
-        for text in ["c", "G", "ctrl-q", "tab", "shift-tab", "esc", "enter", "space", "pgdn", "f2", "/"] {
+        for text in [
+            "c",
+            "G",
+            "ctrl-q",
+            "tab",
+            "shift-tab",
+            "esc",
+            "enter",
+            "space",
+            "pgdn",
+            "f2",
+            "/",
+        ] {
             assert!(Key::parse(text).is_some(), "{text}");
         }
-        assert_eq!(Key::parse("Ctrl-Q"), Some(Key { code: KeyCode::Char('q'), ctrl: true }));
+        assert_eq!(
+            Key::parse("Ctrl-Q"),
+            Some(Key {
+                code: KeyCode::Char('q'),
+                ctrl: true
+            })
+        );
         assert_eq!(Key::parse("f13"), None);
     }
 }

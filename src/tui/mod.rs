@@ -4,6 +4,8 @@ pub mod forms;
 pub mod input;
 pub mod keymap;
 mod notify;
+pub mod program;
+pub mod progress;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -29,7 +31,10 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::load_with(&settings.theme, no_color, &settings.colors, settings.ascii)?;
     let keymap = keymap::Keymap::with_overrides(
-        settings.keys.iter().map(|(action, keys)| (action.as_str(), keys.iter().map(String::as_str).collect())),
+        settings
+            .keys
+            .iter()
+            .map(|(action, keys)| (action.as_str(), keys.iter().map(String::as_str).collect())),
     )
     .map_err(AppError::input)?;
     let db = crate::commands::open_clinic(settings)?;

@@ -20,6 +20,15 @@ pub enum Pane {
 impl Pane {
     pub const ALL: [Pane; 3] = [Pane::Schedule, Pane::Progress, Pane::Program];
 
+    /// The keymap scope of the pane's own keys.
+    pub fn scope(self) -> super::keymap::Scope {
+        match self {
+            Pane::Schedule => super::keymap::Scope::Schedule,
+            Pane::Progress => super::keymap::Scope::Progress,
+            Pane::Program => super::keymap::Scope::Program,
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Pane::Schedule => "Schedule",
@@ -50,6 +59,8 @@ pub struct UndoEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
     Help,
+    /// `q` with unsaved work: y quits and drops it, anything else stays.
+    ConfirmQuit,
     /// `x`: first y/n, then the reason.
     Cancel {
         visit_id: i64,
@@ -109,6 +120,10 @@ pub struct AppState {
     pub matcher: Matcher,
     /// The key bindings in force (defaults plus the config's `[keys]`).
     pub keymap: super::keymap::Keymap,
+    /// Pane 2's own state (the selected patient's measures, forms, the note editor).
+    pub progress: super::progress::ProgressPane,
+    /// Pane 3's own state (the program being built, the exercise search).
+    pub program: super::program::ProgramPane,
 }
 
 impl AppState {
@@ -140,6 +155,8 @@ impl AppState {
             quit: false,
             matcher: Matcher::default(),
             keymap: super::keymap::Keymap::default(),
+            progress: Default::default(),
+            program: Default::default(),
         }
     }
 
@@ -269,12 +286,13 @@ impl AppState {
         c
     }
 
-    /// True when a form holds typed text that has not been saved.
+    /// True when a form or a pane holds typed work that has not been saved.
     pub fn has_unsaved_edit(&self) -> bool {
-        match &self.modal {
+        let in_modal = match &self.modal {
             Some(Modal::Booking(f)) => f.is_dirty(),
             Some(Modal::NewPatient(f)) => f.is_dirty(),
             _ => false,
-        }
+        };
+        in_modal || self.progress.has_unsaved_edit() || self.program.has_unsaved_edit()
     }
 }

@@ -8,7 +8,10 @@ use crate::error::{AppError, AppResult};
 const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -156,10 +159,18 @@ impl Theme {
 
     /// The named theme with the config's `[colors]` roles laid over it (not under NO_COLOR,
     /// which means no colour whatever the config says) and ASCII symbols when asked.
-    pub fn load_with(name: &str, no_color: bool, colors: &toml::Table, ascii: bool) -> AppResult<Theme> {
+    pub fn load_with(
+        name: &str,
+        no_color: bool,
+        colors: &toml::Table,
+        ascii: bool,
+    ) -> AppResult<Theme> {
         let name = if no_color { "mono" } else { name };
         let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-            AppError::input(format!("unknown theme \"{name}\"; available: {}", names().join(", ")))
+            AppError::input(format!(
+                "unknown theme \"{name}\"; available: {}",
+                names().join(", ")
+            ))
         })?;
         let mut table: toml::Table = toml::from_str(text)
             .map_err(|e| AppError::failure(format!("theme {name}: {}", e.message())))?;
@@ -167,7 +178,9 @@ impl Theme {
             if let Some(toml::Value::Table(roles)) = table.get_mut("roles") {
                 for (role, spec) in colors {
                     if !roles.contains_key(role) {
-                        return Err(AppError::input(format!("[colors]: there is no theme role called \"{role}\"")));
+                        return Err(AppError::input(format!(
+                            "[colors]: there is no theme role called \"{role}\""
+                        )));
                     }
                     roles.insert(role.clone(), spec.clone());
                 }
@@ -176,7 +189,8 @@ impl Theme {
         let file: ThemeFile = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| AppError::input(format!("[colors]: {}", e.message())))?;
-        let mut theme = build(file.name, file.roles).map_err(|e| AppError::input(format!("theme {name}: {e}")))?;
+        let mut theme = build(file.name, file.roles)
+            .map_err(|e| AppError::input(format!("theme {name}: {e}")))?;
         if ascii {
             theme.symbols = Symbols::ASCII;
         }
@@ -207,16 +221,31 @@ mod tests {
 
     #[test]
     fn the_config_can_override_some_roles_but_not_under_no_color() {
-        let colors: toml::Table = toml::from_str("selected = { fg = \"black\", bg = \"yellow\" }").unwrap();
+        let colors: toml::Table =
+            toml::from_str("selected = { fg = \"black\", bg = \"yellow\" }").unwrap();
         let t = Theme::load_with("default", false, &colors, false).unwrap();
         assert_eq!(t.selected.bg, Some(Color::Yellow));
-        assert_eq!(t.arrived, Theme::load("default", false).unwrap().arrived, "other roles stay");
+        assert_eq!(
+            t.arrived,
+            Theme::load("default", false).unwrap().arrived,
+            "other roles stay"
+        );
         let mono = Theme::load_with("default", true, &colors, false).unwrap();
         assert_eq!(mono.selected.bg, None);
         let bad: toml::Table = toml::from_str("selcted = { fg = \"red\" }").unwrap();
-        assert!(Theme::load_with("default", false, &bad, false).unwrap_err().message.contains("selcted"));
+        assert!(
+            Theme::load_with("default", false, &bad, false)
+                .unwrap_err()
+                .message
+                .contains("selcted")
+        );
         let bad: toml::Table = toml::from_str("selected = { fg = \"ultraviolet\" }").unwrap();
-        assert!(Theme::load_with("default", false, &bad, false).unwrap_err().message.contains("ultraviolet"));
+        assert!(
+            Theme::load_with("default", false, &bad, false)
+                .unwrap_err()
+                .message
+                .contains("ultraviolet")
+        );
     }
 
     #[test]
@@ -226,7 +255,11 @@ mod tests {
         let all = [s.marker, s.left, s.right]
             .into_iter()
             .chain(s.bars)
-            .chain([s.border.top_left, s.border.horizontal_top, s.border.vertical_left]);
+            .chain([
+                s.border.top_left,
+                s.border.horizontal_top,
+                s.border.vertical_left,
+            ]);
         assert!(all.into_iter().all(|x| x.is_ascii()));
     }
 

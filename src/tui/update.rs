@@ -56,9 +56,18 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             return effects;
         }
     }
+    // A pane that is editing text (a note, a dosage, a search) takes the key first.
+    let pane_first = match state.pane {
+        Pane::Schedule => None,
+        Pane::Progress => super::progress::on_key(state, key),
+        Pane::Program => super::program::on_key(state, key),
+    };
+    if let Some(effects) = pane_first {
+        return effects;
+    }
     // A message stays until the next key, so it is read before it goes.
     state.message = None;
-    match state.keymap.action_for(key, state.pane == Pane::Schedule) {
+    match state.keymap.action_for(key, state.pane.scope()) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
     }
@@ -144,7 +153,11 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::Quit => {
-            state.quit = true;
+            if state.has_unsaved_edit() {
+                state.modal = Some(Modal::ConfirmQuit);
+            } else {
+                state.quit = true;
+            }
             Vec::new()
         }
         Action::Help => {
@@ -303,6 +316,13 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match modal {
+        Modal::ConfirmQuit => {
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                state.quit = true;
+            }
+            state.modal = None;
+            Vec::new()
+        }
         Modal::Help => {
             if matches!(
                 key.code,
@@ -525,6 +545,8 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             effects.extend(arrivals.into_iter().map(Effect::Notify));
             effects
         }
+        Reply::Progress(reply) => super::progress::on_reply(state, reply),
+        Reply::Program(reply) => super::program::on_reply(state, reply),
         Reply::Quiet => Vec::new(),
         Reply::Note(text) => {
             state.say(Level::Info, text);

@@ -56,12 +56,30 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     draw_tabs(frame, tabs, state, theme);
     match state.pane {
         Pane::Schedule => draw_schedule(frame, body, state, theme),
-        Pane::Progress | Pane::Program => draw_summary(frame, body, state, theme),
+        Pane::Progress => super::progress::view::draw(frame, body, state, theme),
+        Pane::Program => super::program::view::draw(frame, body, state, theme),
     }
     draw_message(frame, message, state, theme);
     draw_status(frame, status, state, theme);
     match &state.modal {
-        Some(Modal::Help) => draw_help(frame, area, &state.keymap, theme),
+        Some(Modal::Help) => draw_help(frame, area, &state.keymap, state.pane.scope(), theme),
+        Some(Modal::ConfirmQuit) => {
+            let lines = vec![
+                Line::from("There is unsaved work. Quit and drop it?"),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("y", theme.field_focus),
+                    Span::raw(" quit    any other key: stay"),
+                ]),
+            ];
+            let rect = centered(area, 50, 5);
+            frame.render_widget(Clear, rect);
+            let block = Block::bordered()
+                .border_set(theme.symbols.border)
+                .title(" Quit ")
+                .border_style(theme.border);
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
         Some(Modal::Cancel {
             visit_id,
             confirmed,
@@ -317,14 +335,15 @@ fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Th
     frame.render_stateful_widget(widget, list, &mut list_state);
 }
 
-fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
+pub(super) fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("  {}", fit(label, 20)), theme.field_label),
         Span::raw(value),
     ])
 }
 
-fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+/// The selected visit's patient: who they are, payer, diagnosis, authorisation, plan of care.
+pub(super) fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some(v) = state.selected_visit() else {
         frame.render_widget(
             Paragraph::new("  Select a visit in the schedule (1) to see its patient.")
@@ -409,7 +428,10 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         ),
         theme,
     ));
-    let block = Block::bordered().border_set(theme.symbols.border).title(title).border_style(theme.border);
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
+        .title(title)
+        .border_style(theme.border);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -547,7 +569,13 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, keymap: &super::keymap::Keymap, theme: &Theme) {
+fn draw_help(
+    frame: &mut Frame,
+    area: Rect,
+    keymap: &super::keymap::Keymap,
+    pane: Scope,
+    theme: &Theme,
+) {
     let column = |scope: Scope| -> Vec<Line> {
         let mut lines = vec![Line::styled(scope.title(), theme.header)];
         for b in keymap.bindings().iter().filter(|b| b.scope == scope) {
@@ -565,11 +593,12 @@ fn draw_help(frame: &mut Frame, area: Rect, keymap: &super::keymap::Keymap, them
         lines
     };
     let left = column(Scope::Everywhere);
-    let right = column(Scope::Schedule);
+    let right = column(pane);
     let h = left.len().max(right.len()) as u16 + 4;
     let rect = centered(area, area.width.saturating_sub(4), h);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().border_set(theme.symbols.border)
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
         .title(" Keys (Esc closes) ")
         .border_style(theme.border);
     let inner = block.inner(rect);
@@ -626,7 +655,8 @@ fn draw_cancel(
     };
     let rect = centered(area, 66, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().border_set(theme.symbols.border)
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
         .title(" Cancel visit ")
         .border_style(theme.border);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
@@ -702,7 +732,11 @@ fn draw_booking(
                     .collect();
                 let first = form.patient_pick.saturating_sub(3);
                 for (i, p) in hits.iter().enumerate().skip(first).take(4) {
-                    let marker = if i == form.patient_pick { theme.symbols.marker } else { "  " };
+                    let marker = if i == form.patient_pick {
+                        theme.symbols.marker
+                    } else {
+                        "  "
+                    };
                     let style = if i == form.patient_pick {
                         theme.selected
                     } else {
@@ -741,7 +775,15 @@ fn draw_booking(
                 };
                 lines.push(Line::from(vec![
                     Span::styled(format!("{} ", fit("Kind", 14)), theme.field_label),
-                    Span::styled(format!("{} {} {}", theme.symbols.left, form.kind.label(), theme.symbols.right), style),
+                    Span::styled(
+                        format!(
+                            "{} {} {}",
+                            theme.symbols.left,
+                            form.kind.label(),
+                            theme.symbols.right
+                        ),
+                        style,
+                    ),
                     Span::styled(if is_focus { "  ←/→ changes" } else { "" }, theme.muted),
                 ]));
             }
@@ -846,7 +888,8 @@ fn draw_form(
     let w = area.width.saturating_sub(6).min(76);
     let rect = centered(area, w, lines.len() as u16 + 4);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().border_set(theme.symbols.border)
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
         .title(title.to_string())
         .border_style(theme.border);
     let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 1));
