@@ -81,9 +81,23 @@ pub enum Command {
     Record(RecordArgs),
     /// Bring patients, appointments or exercises in from a CSV file, all or nothing
     Import(ImportArgs),
-    /// Write FHIR R4 or iCalendar for the clinic's other systems
+    /// Write FHIR R4, iCalendar or a patient's exercise handout
     #[command(subcommand)]
     Export(ExportCommand),
+    /// List or search the exercise library (clinical shorthand works: slr, tke)
+    Exercises {
+        /// Words, a name or shorthand; best matches first
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
+        /// Only this body region (knee, shoulder, wrist_hand, core, balance, ...)
+        #[arg(long, value_name = "R")]
+        region: Option<String>,
+        /// At most this many
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy the clinic record with SQLite's online backup, check it, rotate old copies
     Backup {
         /// The backup folder (else backup_dir in the config, else the data folder)
@@ -224,6 +238,25 @@ pub enum ExportCommand {
         #[arg(long)]
         full_names: bool,
     },
+    /// A patient's home exercise handout: each exercise, its dosage in plain words, a week of
+    /// tick boxes
+    Hep {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: HandoutFormat,
+        /// The file to write; default: stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HandoutFormat {
+    Text,
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,6 +47,11 @@ pub fn run(settings: &Settings, cmd: ExportCommand) -> AppResult<()> {
             out.as_deref(),
             full_names,
         ),
+        ExportCommand::Hep {
+            patient,
+            format,
+            out,
+        } => super::hep::export_handout(settings, &patient, format, out.as_deref()),
     }
 }
 

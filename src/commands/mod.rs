@@ -6,6 +6,7 @@ mod backup;
 mod check_in;
 mod doctor;
 mod export;
+mod hep;
 mod import;
 mod record;
 mod report;
@@ -104,6 +105,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
         Some(Command::Record(args)) => record::run(&settings, &args),
         Some(Command::Import(args)) => import::run(&settings, args),
         Some(Command::Export(cmd)) => export::run(&settings, cmd),
+        Some(Command::Exercises {
+            search,
+            region,
+            limit,
+            json,
+        }) => hep::exercises(&settings, search.as_deref(), region.as_deref(), limit, json),
         Some(Command::Backup { to, keep }) => backup::run(&settings, to, keep),
         Some(Command::Doctor { quick, json }) => doctor::run(&settings, quick, json),
         Some(Command::Audit {

@@ -16,6 +16,16 @@ pub struct AuditEntry<'a> {
     pub detail: serde_json::Value,
 }
 
+impl super::Db {
+    /// A session event (the idle lock lifted) in the audit log, in its own transaction.
+    pub fn record_session_event(&mut self, action: &str, who: super::schedule::Who) -> crate::error::AppResult<()> {
+        self.write(|tx| {
+            record(tx, &AuditEntry { at: who.at, user: who.user, action, entity: "session", entity_id: None, detail: serde_json::json!({}) })?;
+            Ok(())
+        })
+    }
+}
+
 /// This machine's name, for the audit log.
 pub fn host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")

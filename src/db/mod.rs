@@ -7,6 +7,7 @@ pub mod backup;
 mod connection;
 pub mod doctor;
 pub mod flags;
+pub mod hep;
 pub mod patients;
 pub mod program_work;
 pub mod progress;
@@ -14,6 +15,7 @@ pub mod progress_work;
 pub mod schedule;
 pub mod schema;
 pub mod staff;
+pub mod visit_notes;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

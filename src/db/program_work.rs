@@ -1,21 +1,181 @@
 //! The database work pane 3 asks the database thread for.
 
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde_json::json;
+
 use super::Db;
+use super::hep::SaveOutcome;
 use super::schedule::Who;
-use crate::error::AppResult;
+use crate::domain::hep::{AdherenceReport, Exercise, Program, ProgramItem, Template, VersionInfo};
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum ProgramRequest {}
+pub enum ProgramRequest {
+    /// The exercise library and the templates.
+    Library,
+    /// The patient's current program, its versions and adherence; `opened` audits the opening.
+    Open { patient_id: i64, opened: bool },
+    /// One earlier version, to look at.
+    Version { patient_id: i64, version_no: i64 },
+    /// Save as the next version on top of `based_on`.
+    Save {
+        patient_id: i64,
+        based_on: i64,
+        items: Vec<ProgramItem>,
+    },
+    SaveTemplate { name: String, items: Vec<ProgramItem> },
+    Adherence {
+        patient_id: i64,
+        on: NaiveDate,
+        done: i64,
+        prescribed: i64,
+    },
+    /// Write the printable handout of the saved program into `dir` (default: the data
+    /// folder's `handouts/`).
+    Handout {
+        patient_id: i64,
+        today: NaiveDate,
+        dir: Option<PathBuf>,
+    },
+}
 
 #[derive(Debug, Clone)]
-pub enum ProgramReply {}
+pub enum ProgramReply {
+    Library {
+        exercises: Vec<Exercise>,
+        templates: Vec<Template>,
+    },
+    Opened {
+        program: Program,
+        versions: Vec<VersionInfo>,
+        adherence: Vec<AdherenceReport>,
+    },
+    Version(Program),
+    Saved {
+        patient_id: i64,
+        version: VersionInfo,
+    },
+    /// Another terminal saved `latest` first; nothing was written.
+    Stale {
+        patient_id: i64,
+        latest: VersionInfo,
+    },
+    TemplateSaved(Template),
+    AdherenceRecorded {
+        patient_id: i64,
+        adherence: Vec<AdherenceReport>,
+    },
+    HandoutWritten {
+        patient_id: i64,
+        path: String,
+    },
+}
+
+/// Where `p` in the builder puts handouts when nothing else is said.
+pub fn default_handout_dir() -> PathBuf {
+    crate::config::data_dir(&crate::config::process_env).join("handouts")
+}
 
 impl ProgramRequest {
     pub fn is_write(&self) -> bool {
-        match *self {}
+        matches!(
+            self,
+            ProgramRequest::Save { .. }
+                | ProgramRequest::SaveTemplate { .. }
+                | ProgramRequest::Adherence { .. }
+                | ProgramRequest::Handout { .. }
+        )
     }
 
-    pub fn handle(self, _db: &mut Db, _who: Who) -> AppResult<ProgramReply> {
-        match self {}
+    pub fn handle(self, db: &mut Db, who: Who) -> AppResult<ProgramReply> {
+        match self {
+            ProgramRequest::Library => Ok(ProgramReply::Library {
+                exercises: db.exercises()?,
+                templates: db.hep_templates()?,
+            }),
+            ProgramRequest::Open { patient_id, opened } => {
+                let program = db.hep_program(patient_id, None)?;
+                let versions = db.hep_versions(patient_id)?;
+                let adherence = db.adherence_reports(patient_id)?;
+                if opened {
+                    db.log_opened(
+                        patient_id,
+                        "hep.view",
+                        json!({ "version": program.version_no, "exercises": program.items.len() }),
+                        who,
+                    )?;
+                }
+                Ok(ProgramReply::Opened {
+                    program,
+                    versions,
+                    adherence,
+                })
+            }
+            ProgramRequest::Version {
+                patient_id,
+                version_no,
+            } => Ok(ProgramReply::Version(
+                db.hep_program(patient_id, Some(version_no))?,
+            )),
+            ProgramRequest::Save {
+                patient_id,
+                based_on,
+                items,
+            } => Ok(match db.hep_save(patient_id, based_on, &items, who)? {
+                SaveOutcome::Saved(version) => ProgramReply::Saved {
+                    patient_id,
+                    version,
+                },
+                SaveOutcome::Stale(latest) => ProgramReply::Stale { patient_id, latest },
+            }),
+            ProgramRequest::SaveTemplate { name, items } => Ok(ProgramReply::TemplateSaved(
+                db.hep_save_template(&name, &items, who)?,
+            )),
+            ProgramRequest::Adherence {
+                patient_id,
+                on,
+                done,
+                prescribed,
+            } => {
+                db.record_adherence(patient_id, on, done, prescribed, who)?;
+                Ok(ProgramReply::AdherenceRecorded {
+                    patient_id,
+                    adherence: db.adherence_reports(patient_id)?,
+                })
+            }
+            ProgramRequest::Handout {
+                patient_id,
+                today,
+                dir,
+            } => {
+                let data = db.hep_handout(patient_id, today)?.ok_or_else(|| {
+                    AppError::input("there is no saved program to print: save it first (s)")
+                })?;
+                let dir = dir.unwrap_or_else(default_handout_dir);
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    AppError::failure(format!("cannot create the folder {}: {e}", dir.display()))
+                })?;
+                let safe_mrn: String = data
+                    .mrn
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                let path = dir.join(format!("hep-{safe_mrn}-{today}.html"));
+                let html = crate::export::handout::html(&data);
+                db.log_opened(
+                    patient_id,
+                    "export.hep",
+                    json!({ "format": "html", "version": data.version_no, "exercises": data.items.len(), "to": "file" }),
+                    who,
+                )?;
+                crate::export::write_file(&path, html.as_bytes())?;
+                Ok(ProgramReply::HandoutWritten {
+                    patient_id,
+                    path: path.display().to_string(),
+                })
+            }
+        }
     }
 }

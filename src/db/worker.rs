@@ -48,6 +48,8 @@ pub enum Request {
         booking: Booking,
     },
     Register(NewPatient),
+    /// The idle lock was lifted at this terminal (audited: who came back, and when).
+    Unlock,
     /// Pane 2's work (progress, measures, notes).
     Progress(super::progress_work::ProgressRequest),
     /// Pane 3's work (exercise programs).
@@ -239,6 +241,7 @@ impl Worker {
         let result = match request {
             Request::Poll(day) => return self.poll(day, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
+            Request::Unlock => self.db.record_session_event("session.unlock", who).map(|()| Reply::Quiet),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,

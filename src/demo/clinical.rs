@@ -88,6 +88,8 @@ impl Clinical {
         Ok(())
     }
 
+    /// Measures, notes and, when `program` names a version number, a home exercise program;
+    /// an active episode also gets adherence reports. Returns whether a program was stored.
     #[allow(clippy::too_many_arguments)]
     pub fn episode(
         &mut self,
@@ -97,8 +99,9 @@ impl Clinical {
         region: BodyRegion,
         visits: &[EpisodeVisit],
         active: bool,
+        program: Option<i64>,
         today: NaiveDate,
-    ) -> rusqlite::Result<()> {
+    ) -> rusqlite::Result<bool> {
         self.load_exercises(tx)?;
         let course = match rng.random_range(0..100) {
             0..=69 => Course::Improving,
@@ -110,7 +113,7 @@ impl Clinical {
             .filter(|v| v.status == AppointmentStatus::Completed)
             .collect();
         let Some(first) = attended.first() else {
-            return Ok(());
+            return Ok(false);
         };
         let therapist: String = tx.query_row(
             "SELECT s.username FROM appointments a JOIN staff s ON s.id = a.therapist_id WHERE a.id = ?1",
@@ -156,22 +159,29 @@ impl Clinical {
             }
         }
         self.notes(tx, patient_id, &attended, &therapist, region, course)?;
+        let stored = match program {
+            Some(version) => {
+                self.program(tx, rng, patient_id, version, region, first, &therapist)?
+            }
+            None => false,
+        };
         if active {
-            self.program(tx, rng, patient_id, region, first, &therapist)?;
             adherence(tx, rng, patient_id, &attended, &therapist, today)?;
         }
-        Ok(())
+        Ok(stored)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn program(
         &self,
         tx: &Transaction,
         rng: &mut SmallRng,
         patient_id: i64,
+        version: i64,
         region: BodyRegion,
         eval: &EpisodeVisit,
         therapist: &str,
-    ) -> rusqlite::Result<()> {
+    ) -> rusqlite::Result<bool> {
         let regions = exercise_regions(region);
         let pool: Vec<i64> = self
             .exercises
@@ -180,7 +190,7 @@ impl Clinical {
             .map(|(id, _)| *id)
             .collect();
         if pool.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let count = rng.random_range(3..=6).min(pool.len());
         let mut chosen: Vec<i64> = Vec::with_capacity(count);
@@ -193,8 +203,8 @@ impl Clinical {
         let day = eval.day.format("%Y-%m-%d").to_string();
         tx.execute(
             "INSERT INTO hep_programs (patient_id, version_no, created_by, created_at)
-             VALUES (?1, 1, ?2, ?3)",
-            params![patient_id, therapist, format!("{day}T12:30:00")],
+             VALUES (?1, ?2, ?3, ?4)",
+            params![patient_id, version, therapist, format!("{day}T12:30:00")],
         )?;
         let program_id = tx.last_insert_rowid();
         let mut stmt = tx.prepare_cached(
@@ -207,7 +217,7 @@ impl Clinical {
             let side = ["both", "both", "left", "right"][rng.random_range(0..4)];
             stmt.execute(params![program_id, position as i64 + 1, side, id])?;
         }
-        Ok(())
+        Ok(true)
     }
 
     fn notes(

@@ -159,6 +159,14 @@ const PATTERNS: &[&[u32]] = &[
     &[1, 3],
 ];
 
+/// An earlier episode of a returning patient: who treated it, where, and its visit days.
+struct PastEpisode {
+    therapist_id: i64,
+    room: String,
+    region: BodyRegion,
+    days: Vec<(NaiveDate, NaiveDateTime, u32)>,
+}
+
 struct Generator<'a> {
     tx: &'a Transaction<'a>,
     opts: &'a DemoOptions,
@@ -260,8 +268,26 @@ impl<'a> Generator<'a> {
         Ok(())
     }
 
+    /// Episodes per patient. A clinic record spanning a year or more has returning patients:
+    /// each patient comes back for a new episode (a new complaint, a new evaluation) often
+    /// enough that the therapists' weeks are as full as in the default demo, which starts
+    /// about 4.2 episodes per therapist a week. Shorter windows have one episode each.
+    fn episodes_per_patient(&self) -> i64 {
+        let weeks = f64::from(self.opts.weeks_back + self.opts.weeks_ahead);
+        if weeks < 52.0 {
+            return 1;
+        }
+        let per_patient =
+            weeks * f64::from(self.opts.therapists) * 4.2 / f64::from(self.opts.patients);
+        (per_patient.round() as i64).clamp(1, 12)
+    }
+
     fn patients(&mut self) -> rusqlite::Result<()> {
         let span = (self.last_day - self.first_day).num_days().max(1);
+        let episodes = self.episodes_per_patient();
+        // The window is cut into one segment per episode; the latest episode falls in the last.
+        let segment = span / episodes;
+        let latest_from = segment * (episodes - 1);
         for n in 0..self.opts.patients {
             let (first, last) = self.person();
             let age = self.rng.random_range(18..=88);
@@ -272,12 +298,19 @@ impl<'a> Generator<'a> {
                 self.therapist_ids[self.rng.random_range(0..self.therapist_ids.len())].clone();
             // Evaluations spread over the whole window, a little denser in the recent past so
             // that today is a full day.
-            let offset = self.rng.random_range(0..span - 6);
+            let offset = latest_from + self.rng.random_range(0..(span - latest_from - 6).max(1));
             let eval_day = self.first_day + Duration::days(offset);
             let pattern = *self.pick(PATTERNS);
             let planned = self.rng.random_range(8..=24) as usize;
             let start_slot = self.rng.random_range(0..32) as u32;
-            let days = self.visit_days(therapist_id, eval_day, pattern, planned, start_slot);
+            let days = self.visit_days(
+                therapist_id,
+                eval_day,
+                pattern,
+                planned,
+                start_slot,
+                self.last_day,
+            );
             let last_visit = days.last().map(|(d, _, _)| *d).unwrap_or(eval_day);
             let active = last_visit >= self.today - Duration::days(7);
             let mrn = format!("{}", 100_001 + n);
@@ -311,6 +344,10 @@ impl<'a> Generator<'a> {
                 _ => days.len() as i64 + self.rng.random_range(2..=6),
             }
             .max(4);
+            // Earlier, finished episodes of a returning patient, one per earlier segment.
+            let earlier: Vec<PastEpisode> = (0..episodes - 1)
+                .map(|k| self.past_episode(k * segment, segment))
+                .collect();
             self.tx.execute(
                 "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email,
                     diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end,
@@ -332,10 +369,41 @@ impl<'a> Generator<'a> {
                     eval_day.format("%Y-%m-%d").to_string(),
                     poc_end.format("%Y-%m-%d").to_string(),
                     active,
-                    format!("{}T08:00:00", eval_day.format("%Y-%m-%d")),
+                    format!(
+                        "{}T08:00:00",
+                        earlier
+                            .first()
+                            .and_then(|e| e.days.first())
+                            .map_or(eval_day, |(d, _, _)| *d)
+                            .format("%Y-%m-%d")
+                    ),
                 ],
             )?;
             let patient_id = self.tx.last_insert_rowid();
+            // Each finished episode keeps the program the patient was given then; the current
+            // one, while active, is the latest version.
+            let mut programs = 0;
+            for past in &earlier {
+                let episode = self.appointments(
+                    patient_id,
+                    past.therapist_id,
+                    &past.room,
+                    &past.days,
+                    false,
+                )?;
+                if self.clinical.episode(
+                    self.tx,
+                    &mut self.rng,
+                    patient_id,
+                    past.region,
+                    &episode,
+                    false,
+                    Some(programs + 1),
+                    self.today,
+                )? {
+                    programs += 1;
+                }
+            }
             let episode = self.appointments(patient_id, therapist_id, &room, &days, active)?;
             self.clinical.episode(
                 self.tx,
@@ -344,10 +412,34 @@ impl<'a> Generator<'a> {
                 region,
                 &episode,
                 active,
+                active.then_some(programs + 1),
                 self.today,
             )?;
         }
         Ok(())
+    }
+
+    /// A finished episode evaluated in the segment of the window starting `from` days after its
+    /// first day and `length` days long; its visits end before the segment does.
+    fn past_episode(&mut self, from: i64, length: i64) -> PastEpisode {
+        let diagnosis = self.pick(self.diagnoses);
+        let region = BodyRegion::parse(&diagnosis.region).unwrap_or(BodyRegion::Lumbar);
+        let (therapist_id, room) =
+            self.therapist_ids[self.rng.random_range(0..self.therapist_ids.len())].clone();
+        let offset = from + self.rng.random_range(0..(length * 3 / 4).max(1));
+        let eval_day = self.first_day + Duration::days(offset);
+        let pattern = *self.pick(PATTERNS);
+        let planned = self.rng.random_range(8..=24) as usize;
+        let start_slot = self.rng.random_range(0..32) as u32;
+        let until = (self.first_day + Duration::days(from + length - 1))
+            .min(self.today - Duration::days(1));
+        let days = self.visit_days(therapist_id, eval_day, pattern, planned, start_slot, until);
+        PastEpisode {
+            therapist_id,
+            room,
+            region,
+            days,
+        }
     }
 
     /// Days and times of an episode's visits, following a weekly pattern and fitted into the
@@ -359,10 +451,11 @@ impl<'a> Generator<'a> {
         pattern: &[u32],
         planned: usize,
         preferred_slot: u32,
+        until: NaiveDate,
     ) -> Vec<(NaiveDate, NaiveDateTime, u32)> {
         let mut out = Vec::with_capacity(planned);
         let mut day = eval_day;
-        while out.len() < planned && day <= self.last_day {
+        while out.len() < planned && day <= until {
             let is_pattern_day =
                 out.is_empty() || pattern.contains(&day.weekday().num_days_from_monday());
             if is_pattern_day && let Some((open, close)) = opening(day, self.today) {

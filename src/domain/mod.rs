@@ -3,6 +3,7 @@
 pub mod appointment;
 pub mod billing;
 pub mod flags;
+pub mod hep;
 pub mod measures;
 pub mod patient;
 pub mod progress;

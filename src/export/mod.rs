@@ -2,6 +2,7 @@
 //! NDJSON for the clinic) and iCalendar (a therapist's visits).
 
 pub mod fhir;
+pub mod handout;
 pub mod ical;
 pub mod query;
 

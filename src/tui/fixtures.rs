@@ -196,3 +196,74 @@ pub fn state_for(user: &str) -> AppState {
     state.set_day(day(), visits(), "2026-11-27T09:41:07".into());
     state
 }
+
+/// Maria Lopez's progress (the fixture's visit 1): knee pain improving on NPRS and LEFS, a
+/// progress note due, two adherence reports.
+pub fn progress() -> crate::domain::progress::Progress {
+    use crate::domain::progress::{MeasurePoint, ProgressInput, VisitSummary, build};
+    let patient = crate::domain::patient::Patient {
+        id: 10,
+        mrn: "100001".into(),
+        first_name: "Maria".into(),
+        last_name: "Lopez".into(),
+        date_of_birth: NaiveDate::from_ymd_opt(1961, 6, 15).unwrap(),
+        phone: None,
+        email: None,
+        diagnosis_code: Some("M17.11".into()),
+        diagnosis: Some("Unilateral primary osteoarthritis, right knee".into()),
+        body_region: Some("knee".into()),
+        payer: Some("Medicare".into()),
+        authorized_visits: Some(12),
+        auth_end: NaiveDate::from_ymd_opt(2027, 1, 31),
+        poc_start: NaiveDate::from_ymd_opt(2026, 10, 26),
+        poc_end: NaiveDate::from_ymd_opt(2027, 1, 23),
+        active: true,
+        version: 1,
+    };
+    let first = NaiveDate::from_ymd_opt(2026, 10, 26).unwrap();
+    let visits: Vec<VisitSummary> = (0..10)
+        .map(|i| VisitSummary {
+            id: 100 + i,
+            start: (first + chrono::Duration::days(i * 3)).and_hms_opt(9, 0, 0).unwrap(),
+            minutes: 45,
+            kind: if i == 0 { VisitKind::Evaluation } else { VisitKind::Treatment },
+            status: AppointmentStatus::Completed,
+            therapist_initials: "AR".into(),
+            progress_report: false,
+        })
+        .chain(std::iter::once(VisitSummary {
+            id: 1,
+            start: at(8, 0),
+            minutes: 60,
+            kind: VisitKind::Treatment,
+            status: AppointmentStatus::Scheduled,
+            therapist_initials: "AR".into(),
+            progress_report: false,
+        }))
+        .collect();
+    let point = |id: i64, day: i64, value: f64| MeasurePoint {
+        id,
+        date: first + chrono::Duration::days(day),
+        value,
+        detail: None,
+        items: None,
+        appointment_id: None,
+    };
+    let points = vec![
+        ("NPRS".to_string(), point(1, 0, 7.0)),
+        ("NPRS".to_string(), point(2, 9, 6.0)),
+        ("NPRS".to_string(), point(3, 18, 4.0)),
+        ("NPRS".to_string(), point(4, 27, 4.0)),
+        ("LEFS".to_string(), point(5, 0, 31.0)),
+        ("LEFS".to_string(), point(6, 18, 36.0)),
+        ("LEFS".to_string(), point(7, 27, 37.0)),
+    ];
+    let input = ProgressInput {
+        patient,
+        visits,
+        points,
+        adherence: Some(crate::domain::flags::Adherence { reported_on: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), done: 3, prescribed: 7 }),
+        latest_assessment: None,
+    };
+    build(input, day(), &crate::domain::flags::THRESHOLDS)
+}

@@ -30,6 +30,21 @@ pub enum Action {
     Book,
     Reschedule,
     NewPatient,
+    OpenChart,
+    RecordMeasure,
+    EditNote,
+    HepSearch,
+    HepRegion,
+    HepEdit,
+    HepRemove,
+    HepMoveUp,
+    HepMoveDown,
+    HepNote,
+    HepSave,
+    HepVersions,
+    HepTemplates,
+    HepPrint,
+    HepAdherence,
 }
 
 impl Action {
@@ -62,7 +77,29 @@ impl Action {
             Action::Book => "book",
             Action::Reschedule => "reschedule",
             Action::NewPatient => "new_patient",
+            Action::OpenChart => "chart",
+            Action::RecordMeasure => "record_measure",
+            Action::EditNote => "edit_note",
+            Action::HepSearch => "hep_search",
+            Action::HepRegion => "hep_region",
+            Action::HepEdit => "hep_edit_dosage",
+            Action::HepRemove => "hep_remove",
+            Action::HepMoveUp => "hep_move_up",
+            Action::HepMoveDown => "hep_move_down",
+            Action::HepNote => "hep_note",
+            Action::HepSave => "hep_save",
+            Action::HepVersions => "hep_versions",
+            Action::HepTemplates => "hep_templates",
+            Action::HepPrint => "hep_print",
+            Action::HepAdherence => "hep_adherence",
         }
+    }
+
+    /// Pane 3's own actions: those whose row in the table has `Scope::Program`.
+    pub fn scope_is_program(self) -> bool {
+        DEFAULTS
+            .iter()
+            .any(|(a, _, scope, _)| *a == self && *scope == Scope::Program)
     }
 }
 
@@ -330,6 +367,72 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('N')],
         Scope::Schedule,
         "register a new patient",
+    ),
+    (Action::OpenChart, &[code(KeyCode::Enter)], Scope::Progress, "chart of the measure"),
+    (Action::RecordMeasure, &[k('r')], Scope::Progress, "record today's measures"),
+    (Action::EditNote, &[k('e')], Scope::Progress, "visit note (SOAP)"),
+    (
+        Action::HepSearch,
+        &[k('/')],
+        Scope::Program,
+        "search exercises (shorthand works: slr, tke); Enter adds, Esc leaves",
+    ),
+    (
+        Action::HepRegion,
+        &[
+            k('f'),
+            Key {
+                code: KeyCode::Char('f'),
+                ctrl: true,
+            },
+        ],
+        Scope::Program,
+        "filter the search by body region (cycles)",
+    ),
+    (
+        Action::HepEdit,
+        &[code(KeyCode::Enter)],
+        Scope::Program,
+        "edit the exercise's dosage",
+    ),
+    (Action::HepRemove, &[k('d')], Scope::Program, "remove the exercise"),
+    (Action::HepMoveUp, &[k('K')], Scope::Program, "move the exercise up"),
+    (
+        Action::HepMoveDown,
+        &[k('J')],
+        Scope::Program,
+        "move the exercise down",
+    ),
+    (Action::HepNote, &[k('e')], Scope::Program, "edit the exercise's note"),
+    (
+        Action::HepSave,
+        &[k('s')],
+        Scope::Program,
+        "save the program as a new version",
+    ),
+    (
+        Action::HepVersions,
+        &[k('v')],
+        Scope::Program,
+        "earlier versions",
+    ),
+    (
+        Action::HepTemplates,
+        &[k('T')],
+        Scope::Program,
+        "templates: apply one, or save the program as one",
+    ),
+    (
+        Action::HepPrint,
+        &[k('p')],
+        Scope::Program,
+        "write the patient handout",
+    ),
+    (
+        Action::HepAdherence,
+        &[k('A')],
+        Scope::Program,
+        "record adherence (sessions done last week)",
     ),
 ];
 

@@ -40,6 +40,7 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let db = crate::commands::open_clinic(settings)?;
     let mut state = initial_state(&db, settings)?;
     state.keymap = keymap;
+    state.idle_lock_minutes = settings.idle_lock_minutes;
 
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
     daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());
@@ -188,9 +189,10 @@ async fn event_loop(
                 }
             }
             _ = second.tick() => {
-                let before = (state.now.format("%H:%M").to_string(), state.is_waiting());
+                let seen = |s: &AppState| (s.now.format("%H:%M").to_string(), s.is_waiting(), s.locked);
+                let before = seen(state);
                 update(state, Event::Tick(settings.clock.now()));
-                dirty |= before != (state.now.format("%H:%M").to_string(), state.is_waiting());
+                dirty |= before != seen(state);
                 run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;
             }
             _ = signals.recv() => return Ok(()),

@@ -120,6 +120,11 @@ pub struct AppState {
     pub matcher: Matcher,
     /// The key bindings in force (defaults plus the config's `[keys]`).
     pub keymap: super::keymap::Keymap,
+    /// Minutes without a key before the screen hides patient data (0: never).
+    pub idle_lock_minutes: u32,
+    pub last_key_at: NaiveDateTime,
+    /// The screen is locked: nothing about patients is drawn until Enter.
+    pub locked: bool,
     /// Pane 2's own state (the selected patient's measures, forms, the note editor).
     pub progress: super::progress::ProgressPane,
     /// Pane 3's own state (the program being built, the exercise search).
@@ -155,6 +160,9 @@ impl AppState {
             quit: false,
             matcher: Matcher::default(),
             keymap: super::keymap::Keymap::default(),
+            idle_lock_minutes: 10,
+            last_key_at: now,
+            locked: false,
             progress: Default::default(),
             program: Default::default(),
         }

@@ -42,12 +42,26 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
                 state.today = now.date();
             }
             state.now = now;
+            let idle = now - state.last_key_at;
+            if state.idle_lock_minutes > 0 && idle >= chrono::Duration::minutes(i64::from(state.idle_lock_minutes)) {
+                state.locked = true;
+            }
             Vec::new()
         }
     }
 }
 
 fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
+    if state.locked {
+        // Only Enter unlocks; every other key is swallowed so nothing happens unseen.
+        if key.code == KeyCode::Enter {
+            state.locked = false;
+            state.last_key_at = state.now;
+            return vec![Effect::Db(Request::Unlock)];
+        }
+        return Vec::new();
+    }
+    state.last_key_at = state.now;
     if state.modal.is_some() {
         return on_modal_key(state, key);
     }
@@ -105,13 +119,19 @@ fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
+/// Opening a pane on a patient loads (and audits the opening of) their record.
 fn load_patient(state: &AppState) -> Vec<Effect> {
     match (state.pane, state.selected_visit()) {
         (Pane::Schedule, _) | (_, None) => Vec::new(),
-        (_, Some(v)) => vec![Effect::Db(Request::LoadPatient {
-            id: v.patient_id,
-            opened: true,
-        })],
+        (Pane::Progress, Some(_)) => super::progress::load(state, true),
+        (Pane::Program, Some(v)) => {
+            let mut effects = vec![Effect::Db(Request::LoadPatient {
+                id: v.patient_id,
+                opened: true,
+            })];
+            effects.extend(super::program::on_shown(state, v.patient_id));
+            effects
+        }
     }
 }
 
@@ -146,6 +166,14 @@ fn is_write(action: Action) -> bool {
 
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     let page = state.page_size.max(1);
+    let moves = matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::First | Action::Last);
+    if state.pane == Pane::Progress && (moves || matches!(action, Action::OpenChart | Action::RecordMeasure | Action::EditNote)) {
+        if matches!(action, Action::RecordMeasure | Action::EditNote) && state.offline_since.is_some() {
+            state.say(Level::Error, "the clinic database cannot be reached: nothing can be saved until it is back");
+            return Vec::new();
+        }
+        return super::progress::on_action(state, action);
+    }
     if let Some(since) = state.offline_since.as_ref().filter(|_| is_write(action)) {
         let since = since.get(11..16).unwrap_or(since).to_string();
         state.say(Level::Error, format!("the clinic database cannot be reached since {since}: the day shown is read-only until it is back"));
@@ -273,6 +301,21 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.modal = Some(Modal::NewPatient(Box::default()));
             Vec::new()
         }
+        // Pane 2's own actions are handled above; the keymap offers them only there.
+        Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
+        // Pane 3's own actions (the keymap offers them only there).
+        a @ (Action::HepSearch
+        | Action::HepRegion
+        | Action::HepEdit
+        | Action::HepRemove
+        | Action::HepMoveUp
+        | Action::HepMoveDown
+        | Action::HepNote
+        | Action::HepSave
+        | Action::HepVersions
+        | Action::HepTemplates
+        | Action::HepPrint
+        | Action::HepAdherence) => super::program::on_action(state, a),
     }
 }
 
@@ -532,9 +575,11 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             }
             let arrivals = arrivals_elsewhere(state, &visits);
             state.set_day(day, visits, loaded_at);
+            // A refresh reloads what the pane shows without counting as a new opening.
             let mut effects: Vec<Effect> = match (state.pane, state.selected_visit()) {
                 (Pane::Schedule, _) | (_, None) => Vec::new(),
-                (_, Some(v)) => vec![Effect::Db(Request::LoadPatient {
+                (Pane::Progress, Some(_)) => super::progress::load(state, false),
+                (Pane::Program, Some(v)) => vec![Effect::Db(Request::LoadPatient {
                     id: v.patient_id,
                     opened: false,
                 })],
@@ -690,8 +735,12 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 Some(Modal::NewPatient(f)) => f.saving = false,
                 _ => {}
             }
+            let mut effects = if write { super::progress::on_failed_write(state, &error.message) } else { Vec::new() };
             state.say(Level::Error, error.message);
-            if write { reload(state) } else { Vec::new() }
+            if write {
+                effects.extend(reload(state));
+            }
+            effects
         }
     }
 }

@@ -226,10 +226,7 @@ fn panes_switch_by_number_and_tab_and_load_the_patient() {
     assert_eq!(s.pane, Pane::Progress);
     assert!(matches!(
         sent.as_slice(),
-        [Request::LoadPatient {
-            id: 10,
-            opened: true
-        }]
+        [Request::Progress(crate::db::progress_work::ProgressRequest::Load { patient_id: 10, opened: true, .. })]
     ));
     key(&mut s, KeyCode::Tab);
     assert_eq!(s.pane, Pane::Program);
@@ -473,4 +470,39 @@ fn a_write_that_waits_is_shown_as_waiting() {
     );
     assert!(!s.is_waiting());
     assert_eq!(s.message.as_ref().unwrap().1, crate::db::BUSY_MESSAGE);
+}
+
+#[test]
+fn an_idle_terminal_locks_and_only_enter_unlocks_it_with_an_audit_row() {
+    let mut s = state_for("dfry");
+    s.idle_lock_minutes = 10;
+    update(&mut s, Event::Tick(fixtures::at(9, 50)));
+    assert!(!s.locked, "nine minutes is not ten");
+    update(&mut s, Event::Tick(fixtures::at(9, 51)));
+    assert!(s.locked);
+    assert!(requests(key(&mut s, KeyCode::Char('c'))).is_empty(), "keys do nothing while locked");
+    assert_eq!(s.pending_writes, 0);
+    let sent = requests(key(&mut s, KeyCode::Enter));
+    assert!(matches!(sent.as_slice(), [Request::Unlock]));
+    assert!(!s.locked);
+    // A key resets the idle clock; 0 turns the lock off.
+    update(&mut s, Event::Tick(fixtures::at(9, 59)));
+    assert!(!s.locked);
+    s.idle_lock_minutes = 0;
+    update(&mut s, Event::Tick(fixtures::at(23, 0)));
+    assert!(!s.locked);
+}
+
+#[test]
+fn the_locked_screen_hides_every_patient() {
+    let mut s = state_for("dfry");
+    s.locked = true;
+    let theme = super::theme::Theme::load("default", false).unwrap();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| super::view::draw(f, &mut s, &theme)).unwrap();
+    let text: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("Locked — press Enter"));
+    for v in fixtures::visits() {
+        assert!(!text.contains(v.patient_name.split(' ').next().unwrap()), "{} shows", v.patient_name);
+    }
 }

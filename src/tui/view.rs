@@ -31,6 +31,10 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
+    if state.locked {
+        draw_locked(frame, area, state, theme);
+        return;
+    }
     let banner_rows = u16::from(state.offline_since.is_some());
     let [header, banner, tabs, body, message, status] = Layout::vertical([
         Constraint::Length(1),
@@ -503,6 +507,16 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 theme.muted,
             )
         }
+        None if state.pane == Pane::Progress => Line::styled(
+            format!(
+                " ↑/↓ measure  {} chart  {} record  {} note  {} schedule",
+                state.keymap.keys_for(Action::OpenChart),
+                state.keymap.keys_for(Action::RecordMeasure),
+                state.keymap.keys_for(Action::EditNote),
+                state.keymap.keys_for(Action::ShowSchedule)
+            ),
+            theme.muted,
+        ),
         None => Line::styled(" 1 back to the schedule  ↑/↓ next patient", theme.muted),
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -902,4 +916,16 @@ fn draw_form(
             frame.set_cursor_position(Position::new(x, y));
         }
     }
+}
+
+/// The idle lock: nothing about any patient, only how to come back.
+fn draw_locked(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let lines = vec![
+        Line::styled("Locked — press Enter", theme.title),
+        Line::from(""),
+        Line::styled(format!("{} · {}", clean_line(&state.info.user), state.now.format("%H:%M")), theme.muted),
+    ];
+    let rect = centered(area, 40, 5);
+    let block = Block::bordered().border_set(theme.symbols.border).border_style(theme.border);
+    frame.render_widget(Paragraph::new(lines).alignment(ratatui::layout::Alignment::Center).block(block), rect);
 }

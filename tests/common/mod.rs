@@ -100,16 +100,21 @@ pub struct Session {
     pub parser: vt100::Parser,
     /// Everything the app wrote, for checks on raw escape sequences.
     pub raw: Vec<u8>,
-    // Kept open for the life of the session.
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    // Kept open for the life of the session; also how the terminal is resized.
+    master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Session {
     pub fn start(clinic: &Clinic, user: &str) -> Self {
+        Self::start_with(clinic, user, &[], (ROWS, COLS))
+    }
+
+    /// Like [`Session::start`], with extra environment variables and another terminal size.
+    pub fn start_with(clinic: &Clinic, user: &str, extra_env: &[(&str, &str)], (rows, cols): (u16, u16)) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -124,6 +129,9 @@ impl Session {
             cmd.env(k, v);
         }
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
         cmd.cwd(clinic.root.path());
         let child = pty
             .slave
@@ -153,9 +161,29 @@ impl Session {
             child,
             writer,
             chunks,
-            parser: vt100::Parser::new(size(ROWS), size(COLS), 0),
+            parser: vt100::Parser::new(size(rows), size(cols), 0),
             raw: Vec::new(),
-            _master: pty.master,
+            master: pty.master,
+        }
+    }
+
+    /// Resizes the terminal, as a person dragging the window would.
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .expect("resize the pty");
+        let size = |n| NonZeroU16::new(n).expect("non-zero");
+        self.parser.set_size(size(rows), size(cols));
+    }
+
+    /// Reads whatever the app has written within `wait`, without expecting anything.
+    pub fn settle(&mut self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.chunks.recv_timeout(left) {
+                Ok(chunk) => self.take(&chunk),
+                Err(_) => break,
+            }
         }
     }
 

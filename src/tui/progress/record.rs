@@ -1,0 +1,180 @@
+//! `r`: today's outcome measure, as a total or item by item, checked before anything is sent.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::domain::measures::{MEASURES, MeasureDef};
+use crate::domain::scoring::{Scored, item_rule, range_text, score};
+use crate::tui::forms::FormOutcome;
+use crate::tui::input::LineInput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Measure,
+    Value,
+    Items,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordForm {
+    pub measure: usize,
+    pub value: LineInput,
+    pub items: LineInput,
+    pub detail: LineInput,
+    pub focus: Field,
+    pub error: Option<String>,
+    pub saving: bool,
+    pub touched: bool,
+    pub discard_armed: bool,
+}
+
+impl RecordForm {
+    /// Starts on the given measure (the one selected in the pane), else NPRS.
+    pub fn new(code: Option<&str>) -> Self {
+        let measure = code.and_then(|c| MEASURES.iter().position(|m| m.code == c)).unwrap_or(0);
+        Self {
+            measure,
+            value: LineInput::default(),
+            items: LineInput::default(),
+            detail: LineInput::default(),
+            focus: Field::Value,
+            error: None,
+            saving: false,
+            touched: false,
+            discard_armed: false,
+        }
+    }
+
+    pub fn def(&self) -> &'static MeasureDef {
+        &MEASURES[self.measure]
+    }
+
+    /// The fields this measure uses, in order.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut f = vec![Field::Measure, Field::Value];
+        if item_rule(self.def().code).is_some() {
+            f.push(Field::Items);
+        }
+        if matches!(self.def().code, "ROM" | "PSFS") {
+            f.push(Field::Detail);
+        }
+        f
+    }
+
+    pub fn hint(&self, field: Field) -> String {
+        match field {
+            Field::Measure => self.def().name.to_string(),
+            Field::Value => format!("total: {}", range_text(self.def())),
+            Field::Items => item_rule(self.def().code)
+                .map(|r| format!("or {} {} scored {}-{}, e.g. 3,2,-,1 (- skips)", r.items_max, r.what, r.item_min, r.item_max))
+                .unwrap_or_default(),
+            Field::Detail if self.def().code == "ROM" => "joint motion side, e.g. knee flexion right".into(),
+            Field::Detail => "the activities, optional".into(),
+        }
+    }
+
+    fn input_mut(&mut self, field: Field) -> Option<&mut LineInput> {
+        match field {
+            Field::Measure => None,
+            Field::Value => Some(&mut self.value),
+            Field::Items => Some(&mut self.items),
+            Field::Detail => Some(&mut self.detail),
+        }
+    }
+
+    /// Checks what was typed with the measure's scoring rules.
+    pub fn scored(&self) -> Result<Scored, String> {
+        let items = Some(self.items.text().trim()).filter(|t| !t.is_empty() && self.fields().contains(&Field::Items));
+        let value = Some(self.value.text().trim()).filter(|t| !t.is_empty());
+        if items.is_none() && value.is_none() {
+            return Err(format!("type the total ({})", range_text(self.def())));
+        }
+        let detail = Some(self.detail.text()).filter(|_| self.fields().contains(&Field::Detail));
+        score(self.def().code, if items.is_some() { None } else { value }, items, detail)
+    }
+
+    pub fn handle_key(&mut self, ev: &KeyEvent) -> FormOutcome {
+        if ev.code != KeyCode::Esc {
+            self.discard_armed = false;
+        }
+        let fields = self.fields();
+        let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
+        match ev.code {
+            KeyCode::Esc => {
+                if !self.touched || self.discard_armed {
+                    return FormOutcome::Close;
+                }
+                self.discard_armed = true;
+            }
+            KeyCode::Enter => return FormOutcome::Submit,
+            KeyCode::Tab | KeyCode::Down => self.focus = fields[(at + 1).min(fields.len() - 1)],
+            KeyCode::BackTab | KeyCode::Up => self.focus = fields[at.saturating_sub(1)],
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.focus == Field::Measure => {
+                let n = MEASURES.len();
+                self.measure = if ev.code == KeyCode::Left { (self.measure + n - 1) % n } else { (self.measure + 1) % n };
+                self.error = None;
+            }
+            _ => {
+                let focus = self.focus;
+                if let Some(input) = self.input_mut(focus) {
+                    if input.handle(ev) {
+                        self.touched = true;
+                        self.error = None;
+                    }
+                }
+            }
+        }
+        FormOutcome::Stay
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    fn typ(f: &mut RecordForm, text: &str) {
+        for c in text.chars() {
+            f.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    #[test]
+    fn an_out_of_range_pain_score_names_the_range_and_keeps_the_text() {
+        let mut f = RecordForm::new(Some("NPRS"));
+        typ(&mut f, "12");
+        let e = f.scored().unwrap_err();
+        assert!(e.contains("0") && e.contains("10"), "{e}");
+        assert_eq!(f.value.text(), "12");
+    }
+
+    #[test]
+    fn items_win_over_a_total_and_are_scored_by_the_instrument() {
+        let mut f = RecordForm::new(Some("ODI"));
+        f.focus = Field::Items;
+        typ(&mut f, "3,2,2,2,2,2,1,1,1,-");
+        let s = f.scored().unwrap();
+        assert_eq!(s.value, 35.6);
+    }
+
+    #[test]
+    fn rom_needs_its_joint_motion_and_side() {
+        let mut f = RecordForm::new(Some("ROM"));
+        typ(&mut f, "95");
+        assert!(f.scored().is_err());
+        f.focus = Field::Detail;
+        typ(&mut f, "knee flexion right");
+        assert_eq!(f.scored().unwrap().value, 95.0);
+    }
+
+    #[test]
+    fn arrows_on_the_measure_line_change_the_measure() {
+        let mut f = RecordForm::new(Some("NPRS"));
+        f.focus = Field::Measure;
+        f.handle_key(&KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+        assert_eq!(f.def().code, MEASURES[1].code);
+        f.handle_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        f.handle_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        assert_eq!(f.def().code, MEASURES[MEASURES.len() - 1].code);
+    }
+}
