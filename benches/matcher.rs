@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Utf32String};
 
 /// Shorthand and typos a clinician types, with the exercise meant.
@@ -162,7 +162,7 @@ struct Nucleo(nucleo_matcher::Matcher);
 
 impl Ranker for Nucleo {
     fn name(&self) -> &'static str {
-        "nucleo-matcher"
+        "nucleo-matcher, Pattern::parse"
     }
     fn rank(&mut self, lib: &[Exercise], query: &str) -> Vec<usize> {
         let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
@@ -181,10 +181,42 @@ impl Ranker for Nucleo {
     }
 }
 
+/// nucleo-matcher with the whole query as one fuzzy atom (spaces are characters to match, as
+/// in skim), rather than `Pattern::parse`'s one atom per word.
+struct NucleoAtom(nucleo_matcher::Matcher);
+
+impl Ranker for NucleoAtom {
+    fn name(&self) -> &'static str {
+        "nucleo-matcher, one atom"
+    }
+    fn rank(&mut self, lib: &[Exercise], query: &str) -> Vec<usize> {
+        let atom = Atom::new(
+            query,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+            false,
+        );
+        let scored = lib
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                e.fields32
+                    .iter()
+                    .filter_map(|f| atom.score(f.slice(..), &mut self.0))
+                    .max()
+                    .map(|s| (i64::from(s), i))
+            })
+            .collect();
+        order(lib, scored)
+    }
+}
+
 fn rankers() -> Vec<Box<dyn Ranker>> {
     vec![
         Box::new(Skim(SkimMatcherV2::default().ignore_case())),
         Box::new(Nucleo(nucleo_matcher::Matcher::new(Config::DEFAULT))),
+        Box::new(NucleoAtom(nucleo_matcher::Matcher::new(Config::DEFAULT))),
     ]
 }
 

@@ -23,7 +23,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ptclinic::clock::Clock;
 use ptclinic::db::schedule::{StatusChange, Who};
-use ptclinic::db::worker::{Request, Worker};
+use ptclinic::db::worker::Worker;
 use ptclinic::domain::AppointmentStatus;
 use ptclinic::domain::appointment::Visit;
 use ptclinic::tui::state::AppState;

@@ -101,6 +101,7 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSumm
     db.write(|tx| {
         let mut g = Generator::new(tx, &opts, today, &names, &diagnoses)?;
         clinical::insert_exercises(tx, &exercises)?;
+        crate::db::hep::seed_templates(tx, "demo", &format!("{today}T07:30:00"))?;
         g.staff()?;
         g.patients()?;
         set_meta(tx, "app", "ptclinic")?;

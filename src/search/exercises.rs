@@ -132,6 +132,30 @@ fn letters_in_order(hay: &str, needle: &str) -> bool {
         .all(|n| it.by_ref().any(|h| h == n))
 }
 
+/// True when `q` can be cut into pieces that start successive words of `text`, in order
+/// ("slr" in "single-leg romanian deadlift", "hipext" in "hip extension").
+fn starts_words(text: &str, q: &str) -> bool {
+    fn go(words: &[&str], q: &[char]) -> bool {
+        if q.is_empty() {
+            return true;
+        }
+        for (j, w) in words.iter().enumerate() {
+            let wc: Vec<char> = w.chars().collect();
+            let mut k = 0;
+            while k < q.len() && k < wc.len() && q[k] == wc[k] {
+                k += 1;
+                if go(&words[j + 1..], &q[k..]) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    let words: Vec<&str> = split_words(text).map(|(_, w)| w).collect();
+    let q: Vec<char> = q.chars().filter(|c| c.is_alphanumeric()).collect();
+    go(&words, &q)
+}
+
 /// The least fuzzy score that counts as a match for a query of `len` characters: skim gives
 /// about 16 to 30 points a letter for letters that run together or start words, far less for
 /// scattered ones.
@@ -286,13 +310,24 @@ impl ExerciseIndex {
             return None;
         }
         let floor = min_score(q.chars().count());
+        // Three or four letters scattered through a name are noise ("slr" in "sleeper
+        // stretch"); they count when they start the name's words ("slr": single-leg
+        // Romanian deadlift) or run together well ("clam" in "clamshell").
+        let strong = match q.chars().count() {
+            3 => 70,
+            4 => 80,
+            _ => 0,
+        };
+        let accept = |text: &str, s: i64| {
+            s >= floor && (s >= strong || starts_words(text, q))
+        };
         let mut best: Option<(i64, Via)> = self
             .skim
             .fuzzy_match(&e.name, q)
-            .filter(|s| *s >= floor)
+            .filter(|s| accept(&e.name, *s))
             .map(|s| (s, Via::Name));
         for (i, a) in e.aliases.iter().enumerate() {
-            if let Some(s) = self.skim.fuzzy_match(a, q).filter(|s| *s >= floor) {
+            if let Some(s) = self.skim.fuzzy_match(a, q).filter(|s| accept(a, *s)) {
                 let s = s - ALIAS_PENALTY;
                 if best.is_none_or(|(b, _)| s > b) {
                     best = Some((s, Via::Alias(i)));

@@ -1,0 +1,429 @@
+//! Pane 3's flows as pure functions: keys in, state and database requests out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{Focus, Overlay};
+use crate::db::program_work::{ProgramReply, ProgramRequest};
+use crate::db::worker::{Reply, Request};
+use crate::domain::hep::{Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo};
+use crate::tui::fixtures::state_for;
+use crate::tui::state::{AppState, Level, Modal, Pane};
+use crate::tui::update::{Effect, Event, update};
+
+fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
+    update(s, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ch(s: &mut AppState, c: char) -> Vec<Effect> {
+    key(s, KeyCode::Char(c))
+}
+
+fn typ(s: &mut AppState, text: &str) {
+    for c in text.chars() {
+        ch(s, c);
+    }
+}
+
+fn program_requests(effects: Vec<Effect>) -> Vec<ProgramRequest> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Db(Request::Program(r)) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn reply(s: &mut AppState, r: ProgramReply) -> Vec<Effect> {
+    update(s, Event::Reply(Reply::Program(r)))
+}
+
+fn exercise(id: i64, name: &str, aliases: &[&str], region: &str) -> Exercise {
+    Exercise {
+        id,
+        name: name.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        region: region.into(),
+        category: "strengthening".into(),
+        equipment: "none".into(),
+        position: None,
+        instructions: "Do it slowly.".into(),
+        default: Dosage {
+            sets: Some(3),
+            reps: Some(10),
+            hold_seconds: Some(5),
+            times_per_day: Some(2),
+            days_per_week: Some(5),
+            side: None,
+            load: None,
+        },
+    }
+}
+
+fn library() -> Vec<Exercise> {
+    vec![
+        exercise(1, "Straight leg raise", &["SLR"], "knee"),
+        exercise(2, "Quad set", &["QS", "quad sets"], "knee"),
+        exercise(3, "Terminal knee extension", &["TKE"], "knee"),
+        exercise(4, "Bridge", &[], "hip"),
+        exercise(5, "Chin tuck", &[], "cervical"),
+        exercise(6, "Hamstring stretch", &["HS stretch"], "knee"),
+    ]
+}
+
+/// The builder open on the selected visit's patient, with an empty program loaded.
+fn builder() -> (AppState, i64) {
+    let mut s = state_for("aruiz");
+    let sent = program_requests(ch(&mut s, '3'));
+    assert_eq!(s.pane, Pane::Program);
+    let patient_id = s.selected_visit().unwrap().patient_id;
+    assert_eq!(
+        sent,
+        vec![
+            ProgramRequest::Library,
+            ProgramRequest::Open {
+                patient_id,
+                opened: true
+            }
+        ]
+    );
+    reply(
+        &mut s,
+        ProgramReply::Library {
+            exercises: library(),
+            templates: vec![Template {
+                id: 90,
+                name: "ACL reconstruction phase 1".into(),
+                items: vec![
+                    ProgramItem::from_exercise(&library()[1]),
+                    ProgramItem::from_exercise(&library()[0]),
+                ],
+            }],
+        },
+    );
+    reply(
+        &mut s,
+        ProgramReply::Opened {
+            program: Program {
+                patient_id,
+                version_no: 0,
+                items: Vec::new(),
+            },
+            versions: Vec::new(),
+            adherence: Vec::new(),
+        },
+    );
+    (s, patient_id)
+}
+
+fn names(s: &AppState) -> Vec<String> {
+    s.program
+        .draft
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.name.clone())
+        .collect()
+}
+
+#[test]
+fn slash_shorthand_enter_adds_with_the_default_dosage_and_s_saves_a_new_version() {
+    let (mut s, patient_id) = builder();
+    assert!(!s.has_unsaved_edit());
+    ch(&mut s, '/');
+    assert!(s.program.typing);
+    typ(&mut s, "slr");
+    assert_eq!(s.program.highlighted().unwrap().name, "Straight leg raise");
+    key(&mut s, KeyCode::Enter);
+    // The search stays open and empty for the next exercise.
+    assert!(s.program.typing && s.program.query.is_empty());
+    typ(&mut s, "qs");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    assert!(!s.program.typing);
+    assert_eq!(s.program.focus, Focus::Program);
+    assert_eq!(names(&s), ["Straight leg raise", "Quad set"]);
+    assert_eq!(
+        s.program.draft.as_ref().unwrap().items[0].dosage.plain(),
+        "3 sets of 10, hold 5 seconds, twice a day, 5 days a week"
+    );
+    assert!(s.has_unsaved_edit(), "the builder's changes are unsaved");
+
+    let sent = program_requests(ch(&mut s, 's'));
+    let [ProgramRequest::Save {
+        patient_id: p,
+        based_on: 0,
+        items,
+    }] = sent.as_slice()
+    else {
+        panic!("{sent:?}")
+    };
+    assert_eq!((*p, items.len()), (patient_id, 2));
+    assert_eq!(s.pending_writes, 1);
+    reply(
+        &mut s,
+        ProgramReply::Saved {
+            patient_id,
+            version: VersionInfo {
+                version_no: 1,
+                created_by: "aruiz".into(),
+                created_at: "2026-11-27T10:00:00".into(),
+                exercises: 2,
+            },
+        },
+    );
+    assert_eq!(s.pending_writes, 0);
+    assert!(!s.has_unsaved_edit());
+    assert_eq!(s.program.draft.as_ref().unwrap().base_version, 1);
+    assert!(s.message.as_ref().unwrap().1.contains("saved version 1"));
+    // Nothing changed: s says so instead of writing.
+    assert!(program_requests(ch(&mut s, 's')).is_empty());
+}
+
+#[test]
+fn typing_letters_in_the_search_never_triggers_commands() {
+    let (mut s, _) = builder();
+    ch(&mut s, '/');
+    typ(&mut s, "q3sd");
+    assert!(!s.quit);
+    assert_eq!(s.pane, Pane::Program);
+    assert_eq!(s.program.query.text(), "q3sd");
+    assert!(s.program.hits.is_empty(), "no match is empty");
+}
+
+#[test]
+fn the_region_key_filters_the_results() {
+    let (mut s, _) = builder();
+    assert_eq!(s.program.hits.len(), 6);
+    ch(&mut s, 'f');
+    assert_eq!(s.program.region, Some("cervical"));
+    assert_eq!(s.program.hits.len(), 1);
+    // While typing, Ctrl-f cycles too (a plain f is text).
+    ch(&mut s, '/');
+    update(
+        &mut s,
+        Event::Key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(s.program.region, Some("thoracic"));
+    assert!(s.program.query.is_empty());
+}
+
+#[test]
+fn move_remove_and_edit_the_dosage_inline() {
+    let (mut s, _) = builder();
+    ch(&mut s, '/');
+    for q in ["slr", "qs", "tke"] {
+        typ(&mut s, q);
+        key(&mut s, KeyCode::Enter);
+    }
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.program.cursor, 2);
+    ch(&mut s, 'K');
+    assert_eq!(names(&s), ["Straight leg raise", "Terminal knee extension", "Quad set"]);
+    assert_eq!(s.program.cursor, 1);
+    ch(&mut s, 'k');
+    assert_eq!(s.program.cursor, 0, "k moves in the program, not the schedule");
+    ch(&mut s, 'J');
+    assert_eq!(names(&s)[1], "Straight leg raise");
+    // Enter edits the dosage: sets 2, reps 15, no hold, side left.
+    key(&mut s, KeyCode::Enter);
+    assert!(matches!(s.program.overlay, Some(Overlay::Dosage(_))));
+    key(&mut s, KeyCode::Backspace);
+    ch(&mut s, '2');
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    typ(&mut s, "15");
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Backspace);
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Tab);
+    }
+    ch(&mut s, 'x');
+    key(&mut s, KeyCode::Enter);
+    match &s.program.overlay {
+        Some(Overlay::Dosage(f)) => {
+            assert_eq!(f.focus, 5);
+            assert!(f.error.as_ref().unwrap().contains("side"));
+        }
+        other => panic!("{other:?}"),
+    }
+    key(&mut s, KeyCode::Backspace);
+    ch(&mut s, 'l');
+    key(&mut s, KeyCode::Tab);
+    typ(&mut s, "red band");
+    key(&mut s, KeyCode::Enter);
+    assert!(s.program.overlay.is_none());
+    let d = &s.program.draft.as_ref().unwrap().items[1].dosage;
+    assert_eq!(
+        (d.sets, d.reps, d.hold_seconds, d.side, d.load.as_deref()),
+        (Some(2), Some(15), None, Some(Side::Left), Some("red band"))
+    );
+    assert_eq!(
+        d.plain(),
+        "2 sets of 15, twice a day, 5 days a week, left side, with red band"
+    );
+    ch(&mut s, 'd');
+    assert_eq!(names(&s), ["Terminal knee extension", "Quad set"]);
+}
+
+#[test]
+fn e_edits_the_note_in_a_text_area() {
+    let (mut s, _) = builder();
+    ch(&mut s, '/');
+    typ(&mut s, "bridge");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    ch(&mut s, 'e');
+    assert!(matches!(s.program.overlay, Some(Overlay::Note { .. })));
+    typ(&mut s, "Squeeze glutes");
+    key(&mut s, KeyCode::Enter);
+    typ(&mut s, "q");
+    assert!(!s.quit, "q is text in the note");
+    key(&mut s, KeyCode::Esc);
+    assert!(s.program.overlay.is_none());
+    assert_eq!(
+        s.program.draft.as_ref().unwrap().items[0].note.as_deref(),
+        Some("Squeeze glutes\nq")
+    );
+}
+
+#[test]
+fn q_with_an_unsaved_program_asks_first() {
+    let (mut s, _) = builder();
+    ch(&mut s, '/');
+    typ(&mut s, "tke");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    ch(&mut s, 'q');
+    assert_eq!(s.modal, Some(Modal::ConfirmQuit));
+    assert!(!s.quit);
+}
+
+#[test]
+fn templates_apply_and_save_and_a_long_program_warns() {
+    let (mut s, _) = builder();
+    ch(&mut s, 'T');
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(names(&s), ["Quad set", "Straight leg raise"]);
+    // Save as a template: the first row, a name, Enter.
+    ch(&mut s, 'T');
+    key(&mut s, KeyCode::Enter);
+    typ(&mut s, "Knee starter");
+    let sent = program_requests(key(&mut s, KeyCode::Enter));
+    assert!(
+        matches!(sent.as_slice(), [ProgramRequest::SaveTemplate { name, items }] if name == "Knee starter" && items.len() == 2),
+        "{sent:?}"
+    );
+    // Past eight exercises the builder warns.
+    ch(&mut s, '/');
+    for _ in 0..7 {
+        typ(&mut s, "bridge");
+        key(&mut s, KeyCode::Enter);
+    }
+    assert_eq!(names(&s).len(), 9);
+    let (level, text) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Warning);
+    assert!(text.contains("9 exercises"), "{text}");
+}
+
+#[test]
+fn adherence_is_recorded_for_the_patient_and_checked_first() {
+    let (mut s, patient_id) = builder();
+    ch(&mut s, 'A');
+    let Some(Overlay::Adherence(form)) = &s.program.overlay else {
+        panic!("no adherence form")
+    };
+    assert_eq!(form.prescribed.text(), "7");
+    typ(&mut s, "9");
+    assert!(program_requests(key(&mut s, KeyCode::Enter)).is_empty());
+    key(&mut s, KeyCode::Backspace);
+    ch(&mut s, '3');
+    let sent = program_requests(key(&mut s, KeyCode::Enter));
+    assert_eq!(
+        sent,
+        vec![ProgramRequest::Adherence {
+            patient_id,
+            on: s.today,
+            done: 3,
+            prescribed: 7
+        }]
+    );
+}
+
+#[test]
+fn a_stale_save_keeps_the_changes_and_the_next_s_saves_on_top() {
+    let (mut s, patient_id) = builder();
+    ch(&mut s, '/');
+    typ(&mut s, "slr");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    ch(&mut s, 's');
+    reply(
+        &mut s,
+        ProgramReply::Stale {
+            patient_id,
+            latest: VersionInfo {
+                version_no: 4,
+                created_by: "bokafor".into(),
+                created_at: "2026-11-27T09:58:00".into(),
+                exercises: 3,
+            },
+        },
+    );
+    assert!(s.has_unsaved_edit());
+    assert!(s.message.as_ref().unwrap().1.contains("version 5"));
+    let sent = program_requests(ch(&mut s, 's'));
+    assert!(matches!(
+        sent.as_slice(),
+        [ProgramRequest::Save { based_on: 4, .. }]
+    ));
+}
+
+#[test]
+fn p_refuses_an_unsaved_program_and_prints_a_saved_one() {
+    let (mut s, patient_id) = builder();
+    ch(&mut s, '/');
+    typ(&mut s, "slr");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    assert!(program_requests(ch(&mut s, 'p')).is_empty());
+    assert_eq!(s.message.as_ref().unwrap().0, Level::Warning);
+    ch(&mut s, 's');
+    reply(
+        &mut s,
+        ProgramReply::Saved {
+            patient_id,
+            version: VersionInfo {
+                version_no: 1,
+                created_by: "aruiz".into(),
+                created_at: "2026-11-27T10:00:00".into(),
+                exercises: 1,
+            },
+        },
+    );
+    let sent = program_requests(ch(&mut s, 'p'));
+    assert!(matches!(sent.as_slice(), [ProgramRequest::Handout { .. }]));
+    reply(
+        &mut s,
+        ProgramReply::HandoutWritten {
+            patient_id,
+            path: "/data/handouts/hep-100001-2026-11-27.html".into(),
+        },
+    );
+    assert!(s.message.as_ref().unwrap().1.contains("/data/handouts/"));
+}
+
+#[test]
+fn program_keys_are_in_the_keymap_and_rebindable() {
+    let map = crate::tui::keymap::Keymap::with_overrides([("hep_save", vec!["ctrl-s"])]).unwrap();
+    let b = map
+        .bindings()
+        .iter()
+        .filter(|b| b.action.scope_is_program())
+        .count();
+    assert_eq!(b, 12);
+    assert_eq!(map.keys_for(crate::tui::keymap::Action::HepSave), "Ctrl-s");
+}

@@ -1,0 +1,212 @@
+//! Home exercise programs in the record: saves are new versions with audit rows, a stale save
+//! writes nothing, templates, adherence (and its flag), handouts, and the CLI commands.
+
+mod common;
+
+use chrono::NaiveDate;
+use ptclinic::db::hep::SaveOutcome;
+use ptclinic::db::schedule::Who;
+use ptclinic::db::{self, Db};
+use ptclinic::demo::{self, DemoOptions};
+use ptclinic::domain::hep::{ProgramItem, Side};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
+fn demo_db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    let opts = DemoOptions {
+        patients: 40,
+        weeks_back: 2,
+        weeks_ahead: 1,
+        ..DemoOptions::default()
+    };
+    demo::build(&path, false, &opts, today()).unwrap();
+    (dir, db::open_existing(&path).unwrap())
+}
+
+fn who(at: &str) -> Who<'_> {
+    Who { user: "aruiz", at }
+}
+
+fn audit_rows(db: &Db, action: &str) -> Vec<(Option<i64>, String, String)> {
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT entity_id, user, summary FROM audit_log WHERE action = ?1 ORDER BY id")
+        .unwrap();
+    stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn a_patient(db: &Db) -> i64 {
+    db.conn()
+        .query_row("SELECT id FROM patients ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn item(db: &Db, name: &str) -> ProgramItem {
+    let e = db
+        .exercises()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == name)
+        .unwrap();
+    ProgramItem::from_exercise(&e)
+}
+
+#[test]
+fn a_save_is_a_new_version_and_earlier_versions_are_kept() {
+    let (_dir, mut db) = demo_db();
+    let patient = a_patient(&db);
+    let before = db.hep_program(patient, None).unwrap();
+    let mut items = vec![item(&db, "Straight leg raise"), item(&db, "Quad set")];
+    items[0].dosage.side = Some(Side::Left);
+    items[0].dosage.load = Some("1 kg".into());
+    items[1].note = Some("Towel under the knee".into());
+    let out = db
+        .hep_save(patient, before.version_no, &items, who("2026-11-27T10:00:00"))
+        .unwrap();
+    let SaveOutcome::Saved(v) = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(v.version_no, before.version_no + 1);
+    let now = db.hep_program(patient, None).unwrap();
+    assert_eq!(now.items, items);
+    // The earlier version is still there, unchanged.
+    if before.version_no > 0 {
+        let old = db.hep_program(patient, Some(before.version_no)).unwrap();
+        assert_eq!(old, before);
+    }
+    let versions = db.hep_versions(patient).unwrap();
+    assert_eq!(versions[0].version_no, v.version_no);
+    assert_eq!(versions[0].exercises, 2);
+    let rows = audit_rows(&db, "hep.save");
+    let (entity, user, summary) = rows.last().unwrap();
+    assert_eq!((*entity, user.as_str()), (Some(patient), "aruiz"));
+    assert!(summary.contains("\"exercises\":2"), "{summary}");
+    assert!(!summary.contains("Towel"), "no clinical free text: {summary}");
+
+    // A save based on the old version is stale: nothing written, the newer one named.
+    let stale = db
+        .hep_save(patient, before.version_no, &items[..1], who("2026-11-27T10:01:00"))
+        .unwrap();
+    assert!(matches!(stale, SaveOutcome::Stale(ref l) if l.version_no == v.version_no));
+    assert_eq!(db.hep_versions(patient).unwrap().len(), versions.len());
+    assert_eq!(audit_rows(&db, "hep.save").len(), rows.len());
+}
+
+#[test]
+fn templates_are_seeded_saved_and_replaced() {
+    let (_dir, mut db) = demo_db();
+    let names: Vec<String> = db.hep_templates().unwrap().into_iter().map(|t| t.name).collect();
+    for seeded in [
+        "ACL reconstruction phase 1",
+        "Lumbar stabilisation starter",
+        "Rotator cuff early strengthening",
+    ] {
+        assert!(names.iter().any(|n| n == seeded), "{names:?}");
+    }
+    let items = vec![item(&db, "Bridge"), item(&db, "Clamshell")];
+    let t = db
+        .hep_save_template("Hip starter", &items, who("2026-11-27T10:00:00"))
+        .unwrap();
+    assert_eq!(t.items.len(), 2);
+    let t2 = db
+        .hep_save_template("Hip starter", &items[..1], who("2026-11-27T10:05:00"))
+        .unwrap();
+    assert_eq!(t2.id, t.id);
+    let all = db.hep_templates().unwrap();
+    let hip = all.iter().find(|x| x.name == "Hip starter").unwrap();
+    assert_eq!(hip.items.len(), 1);
+    assert_eq!(audit_rows(&db, "hep.template_save").len(), 2);
+    assert!(
+        db.hep_save_template("  ", &items, who("2026-11-27T10:06:00"))
+            .is_err()
+    );
+}
+
+#[test]
+fn adherence_is_recorded_with_its_audit_row_and_low_raises_the_flag() {
+    let (_dir, mut db) = demo_db();
+    let patient = a_patient(&db);
+    db.record_adherence(patient, today(), 2, 7, who("2026-11-27T10:00:00"))
+        .unwrap();
+    let reports = db.adherence_reports(patient).unwrap();
+    let last = reports.last().unwrap();
+    assert_eq!((last.done, last.prescribed, last.reported_on), (2, 7, today()));
+    assert!(last.is_low());
+    let rows = audit_rows(&db, "adherence.record");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, Some(patient));
+    let progress = db.progress(patient, today()).unwrap().unwrap();
+    let flagged = format!("{progress:?}");
+    assert!(flagged.contains("AdherenceLow"), "adherence_low is raised");
+    // Refused before anything is written.
+    assert!(db.record_adherence(patient, today(), 9, 7, who("x")).is_err());
+    assert!(db.record_adherence(patient, today(), 1, 0, who("x")).is_err());
+    assert_eq!(audit_rows(&db, "adherence.record").len(), 1);
+}
+
+#[test]
+fn the_cli_lists_exercises_and_exports_the_handout() {
+    let clinic = common::Clinic::demo();
+    let out = clinic.cli(&["exercises", "--search", "slr", "--json", "--limit", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["name"], "Straight leg raise");
+    for key in ["id", "name", "region", "category", "equipment"] {
+        assert!(rows[0].get(key).is_some(), "{key}");
+    }
+    assert!(rows.as_array().unwrap().len() <= 3);
+    let knee = clinic.cli(&["exercises", "--region", "knee", "--json"]);
+    let knee: serde_json::Value = serde_json::from_slice(&knee.stdout).unwrap();
+    assert!(knee.as_array().unwrap().iter().all(|r| r["region"] == "knee"));
+    assert_eq!(clinic.cli(&["exercises", "--region", "toe"]).status.code(), Some(2));
+
+    let unknown = clinic.cli(&["export", "hep", "--patient", "NOPE-1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no patient with MRN NOPE-1"));
+
+    // A demo patient with a program.
+    let conn = rusqlite::Connection::open(&clinic.db).unwrap();
+    let mrn: String = conn
+        .query_row(
+            "SELECT p.mrn FROM patients p JOIN hep_programs h ON h.patient_id = p.id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    let text = clinic.cli(&["export", "hep", "--patient", &mrn]);
+    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("(MRN {mrn})")), "{text}");
+    assert!(text.contains("Mon  Tue  Wed"));
+    let file = clinic.sub("handout.html");
+    let html = clinic.cli(&[
+        "export",
+        "hep",
+        "--patient",
+        &mrn,
+        "--format",
+        "html",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(html.status.success());
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("@page"));
+    let conn = rusqlite::Connection::open(&clinic.db).unwrap();
+    let exports: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'export.hep'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(exports, 2);
+}
