@@ -1,14 +1,38 @@
 //! Process start to the first full frame: the real binary in a pseudo-terminal, timed until
-//! the schedule's header has been drawn, then quit with `q`.
+//! the schedule's header has been drawn, then quit with `q`. On the default demo clinic and on
+//! the large ten-year clinic of issue 8 (built once into `target/bench-data/`, see `common`).
+//!
+//! It also prints the peak memory of the app (VmHWM from /proc/PID/status) after the first
+//! frame and a round of keys: moves, day changes, the progress and program panes.
+//!
+//! `cargo bench --bench startup`; one clinic: `cargo bench --bench startup -- large`.
+
+mod common;
 
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::Clinic;
 use criterion::{Criterion, criterion_group, criterion_main};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-fn first_frame(db: &std::path::Path) -> Duration {
+/// Peak resident memory of a process in KiB, where /proc tells it.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Starts the app on `db`; returns the time to its first frame and, when `keys` is given,
+/// its peak memory after they have been pressed.
+fn first_frame(db: &std::path::Path, keys: Option<&[u8]>) -> (Duration, Option<u64>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -46,21 +70,46 @@ fn first_frame(db: &std::path::Path) -> Duration {
         }
     };
     let mut writer = pty.master.take_writer().unwrap();
+    let mut peak = None;
+    if let Some(keys) = keys {
+        for k in keys {
+            writer.write_all(&[*k]).unwrap();
+            std::thread::sleep(Duration::from_millis(60));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        peak = child.process_id().and_then(peak_kib);
+    }
     writer.write_all(b"q").unwrap();
     child.wait().unwrap();
-    elapsed
+    (elapsed, peak)
 }
 
 fn benches(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    ptclinic::demo::build(&path, false, &ptclinic::demo::DemoOptions::default(), today).unwrap();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let mut group = c.benchmark_group("startup");
     group.sample_size(20);
-    group.bench_function("process start to first frame (demo)", |b| {
-        b.iter_custom(|iters| (0..iters).map(|_| first_frame(&path)).sum())
-    });
+    for clinic in Clinic::ALL {
+        if !filter.is_empty() && !filter.iter().any(|f| f.contains(clinic.label())) {
+            continue;
+        }
+        let path = clinic.path();
+        // Moves, next and previous day, the progress pane, the program pane, back, today.
+        let (_, peak) = first_frame(&path, Some(b"jjjjj]][[2jjk3j1t"));
+        if let Some(kib) = peak {
+            println!(
+                "peak memory (VmHWM) of the app on the {} clinic: {:.1} MB",
+                clinic.label(),
+                kib as f64 / 1024.0
+            );
+        }
+        group.bench_function(
+            format!("process start to first frame ({})", clinic.label()),
+            |b| b.iter_custom(|iters| (0..iters).map(|_| first_frame(&path, None).0).sum()),
+        );
+    }
     group.finish();
 }
 

@@ -267,3 +267,24 @@ pub fn progress() -> crate::domain::progress::Progress {
     };
     build(input, day(), &crate::domain::flags::THRESHOLDS)
 }
+
+/// The screen as text, drawn by the real view on a TestBackend. A wide character covers two
+/// cells; the second is a continuation, not a space.
+pub fn screen_text(state: &mut AppState, w: u16, h: u16, theme: &super::theme::Theme) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    term.draw(|f| super::view::draw(f, state, theme)).unwrap();
+    let buf = term.backend().buffer();
+    (0..h)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < w {
+                let symbol = buf[(x, y)].symbol();
+                line.push_str(symbol);
+                x += crate::text::width(symbol).max(1) as u16;
+            }
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -18,23 +18,7 @@ fn render(state: &mut AppState, w: u16, h: u16, theme: &Theme) -> Terminal<TestB
 }
 
 fn screen(state: &mut AppState, w: u16, h: u16) -> String {
-    let theme = Theme::load("default", false).unwrap();
-    let term = render(state, w, h, &theme);
-    let buf = term.backend().buffer();
-    (0..h)
-        .map(|y| {
-            // A wide character covers two cells; the second is a continuation, not a space.
-            let mut line = String::new();
-            let mut x = 0;
-            while x < w {
-                let symbol = buf[(x, y)].symbol();
-                line.push_str(symbol);
-                x += crate::text::width(symbol).max(1) as u16;
-            }
-            line.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::fixtures::screen_text(state, w, h, &Theme::load("default", false).unwrap())
 }
 
 fn press(state: &mut AppState, code: KeyCode) {

@@ -1,8 +1,6 @@
 //! Pane 2's flows as pure functions, and what it looks like.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::visit_notes::{StoredNote, VisitNote};
@@ -47,23 +45,7 @@ fn loaded() -> AppState {
 }
 
 fn screen(s: &mut AppState, w: u16, h: u16) -> String {
-    let theme = Theme::load("default", false).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| crate::tui::view::draw(f, s, &theme)).unwrap();
-    let buf = term.backend().buffer();
-    (0..h)
-        .map(|y| {
-            let mut line = String::new();
-            let mut x = 0;
-            while x < w {
-                let symbol = buf[(x, y)].symbol();
-                line.push_str(symbol);
-                x += crate::text::width(symbol).max(1) as u16;
-            }
-            line.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    fixtures::screen_text(s, w, h, &Theme::load("default", false).unwrap())
 }
 
 #[test]
