@@ -3,85 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ptclinic");
-const TODAY: &str = "2026-11-27";
+mod common;
 
-/// A private home, config and data folder for one test, plus a work folder for databases.
-struct EnvDirs {
-    root: TempDir,
-}
-
-impl EnvDirs {
-    fn new() -> Self {
-        let root = tempfile::tempdir().expect("temp dir");
-        for sub in ["config", "data", "home", "work"] {
-            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
-        }
-        Self { root }
-    }
-
-    fn sub(&self, name: &str) -> PathBuf {
-        self.root.path().join(name)
-    }
-
-    /// A path in the work folder (not created).
-    fn path(&self, file: &str) -> PathBuf {
-        self.sub("work").join(file)
-    }
-}
-
-/// Runs the binary with a clean, pinned environment.
-fn ptclinic(env: &EnvDirs, args: &[&str]) -> Output {
-    ptclinic_with(env, args, &[])
-}
-
-/// Same as [`ptclinic`], with extra environment variables set last.
-fn ptclinic_with(env: &EnvDirs, args: &[&str], extra: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(env.sub("work"))
-        .env("XDG_CONFIG_HOME", env.sub("config"))
-        .env("XDG_DATA_HOME", env.sub("data"))
-        .env("HOME", env.sub("home"))
-        .env("PTCLINIC_TODAY", TODAY)
-        .env("RUST_BACKTRACE", "0")
-        .env_remove("PTCLINIC_DB")
-        .env_remove("PTCLINIC_USER")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null());
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run ptclinic")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    text(&out.stdout)
-}
-
-fn stderr(out: &Output) -> String {
-    text(&out.stderr)
-}
-
-#[track_caller]
-fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "expected exit {code}\nstdout: {}\nstderr: {}",
-        stdout(out),
-        stderr(out)
-    );
-}
+use common::{EnvDirs, TODAY, assert_code, ptclinic, ptclinic_with, stderr, stdout};
 
 #[track_caller]
 fn assert_ok(out: &Output) {

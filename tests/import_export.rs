@@ -4,79 +4,17 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ptclinic");
-const TODAY: &str = "2026-11-27";
+mod common;
 
-struct EnvDirs {
-    root: TempDir,
-}
-
-impl EnvDirs {
-    fn new() -> Self {
-        let root = tempfile::tempdir().expect("temp dir");
-        for sub in ["config", "data", "home", "work"] {
-            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
-        }
-        Self { root }
-    }
-
-    fn sub(&self, name: &str) -> PathBuf {
-        self.root.path().join(name)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.sub("work").join(file)
-    }
-
-    /// Writes a file in the work folder and returns its path.
-    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, bytes).expect("write file");
-        path
-    }
-}
+use common::{EnvDirs, assert_code, stderr, stdout};
 
 /// Runs the binary with a clean, pinned environment (UTC, so calendar times are predictable).
 fn ptclinic(env: &EnvDirs, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(env.sub("work"))
-        .env("XDG_CONFIG_HOME", env.sub("config"))
-        .env("XDG_DATA_HOME", env.sub("data"))
-        .env("HOME", env.sub("home"))
-        .env("PTCLINIC_TODAY", TODAY)
-        .env("PTCLINIC_USER", "tester")
-        .env("TZ", "UTC")
-        .env("RUST_BACKTRACE", "0")
-        .env_remove("PTCLINIC_DB")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ptclinic")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "expected exit {code}\nstdout: {}\nstderr: {}",
-        stdout(out),
-        stderr(out)
-    );
+    common::ptclinic_with(env, args, &[("PTCLINIC_USER", "tester"), ("TZ", "UTC")])
 }
 
 fn p(path: &Path) -> &str {

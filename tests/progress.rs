@@ -1,17 +1,16 @@
 //! Patient progress: compliance flags on the day's schedule built from small records written
 //! with SQL, and `record` + `report progress` through the real binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 use ptclinic::db::{self, Db};
 use rusqlite::params;
 use serde_json::Value;
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ptclinic");
-const TODAY: &str = "2026-11-27";
+mod common;
+
+use common::{EnvDirs, TODAY, assert_code, ptclinic, stderr, stdout};
 
 fn today() -> NaiveDate {
     NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap()
@@ -19,66 +18,6 @@ fn today() -> NaiveDate {
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-/// A private home, config and data folder for one test, plus a work folder for databases.
-struct EnvDirs {
-    root: TempDir,
-}
-
-impl EnvDirs {
-    fn new() -> Self {
-        let root = tempfile::tempdir().expect("temp dir");
-        for sub in ["config", "data", "home", "work"] {
-            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
-        }
-        Self { root }
-    }
-
-    fn sub(&self, name: &str) -> PathBuf {
-        self.root.path().join(name)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.sub("work").join(file)
-    }
-}
-
-/// Runs the binary with a clean, pinned environment.
-fn ptclinic(env: &EnvDirs, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(env.sub("work"))
-        .env("XDG_CONFIG_HOME", env.sub("config"))
-        .env("XDG_DATA_HOME", env.sub("data"))
-        .env("HOME", env.sub("home"))
-        .env("PTCLINIC_TODAY", TODAY)
-        .env("RUST_BACKTRACE", "0")
-        .env_remove("PTCLINIC_DB")
-        .env_remove("PTCLINIC_USER")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ptclinic")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "expected exit {code}\nstdout: {}\nstderr: {}",
-        stdout(out),
-        stderr(out)
-    );
 }
 
 /// An empty clinic record with one therapist.

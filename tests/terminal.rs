@@ -12,7 +12,9 @@ fn colour_codes(raw: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(raw);
     let mut found = Vec::new();
     for seq in text.split("\u{1b}[").skip(1) {
-        let Some(end) = seq.find(|c: char| c.is_ascii_alphabetic()) else { continue };
+        let Some(end) = seq.find(|c: char| c.is_ascii_alphabetic()) else {
+            continue;
+        };
         if &seq[end..=end] != "m" {
             continue;
         }
@@ -32,11 +34,18 @@ fn no_color_writes_no_colour_and_still_marks_the_selected_row() {
     s.wait_for_text("booked");
     s.send("j");
     s.settle(Duration::from_millis(300));
-    assert!(colour_codes(&s.raw).is_empty(), "colour under NO_COLOR: {:?}", colour_codes(&s.raw));
+    assert!(
+        colour_codes(&s.raw).is_empty(),
+        "colour under NO_COLOR: {:?}",
+        colour_codes(&s.raw)
+    );
     let screen = s.screen();
     let marked: Vec<&str> = screen.lines().filter(|l| l.starts_with('▶')).collect();
     assert_eq!(marked.len(), 1, "{screen}");
-    assert!(String::from_utf8_lossy(&s.raw).contains("\u{1b}[7m"), "the selected row is drawn in reverse video");
+    assert!(
+        String::from_utf8_lossy(&s.raw).contains("\u{1b}[7m"),
+        "the selected row is drawn in reverse video"
+    );
     s.send("q");
     assert!(s.wait_exit().success());
 }
@@ -52,7 +61,10 @@ fn a_selection_move_costs_a_small_fraction_of_a_frame_and_idle_costs_almost_noth
     s.settle(Duration::from_millis(300));
     let one_move = s.raw.len() - first_frame;
     assert!(one_move > 0, "the move was drawn");
-    assert!(one_move * 10 < first_frame, "a move cost {one_move} bytes of a {first_frame}-byte frame");
+    assert!(
+        one_move * 10 < first_frame,
+        "a move cost {one_move} bytes of a {first_frame}-byte frame"
+    );
     let before_idle = s.raw.len();
     s.settle(Duration::from_secs(5));
     let idle = s.raw.len() - before_idle;
@@ -72,7 +84,11 @@ fn hostile_text_in_the_record_reaches_the_screen_harmlessly() {
         .unwrap();
     conn.execute(
         "UPDATE patients SET first_name = ?1, last_name = ?2 WHERE id = ?3",
-        rusqlite::params!["Eve\u{1b}]0;owned\u{7}\u{1b}[2J", "\u{202E}nomis\u{9b}31m", id],
+        rusqlite::params![
+            "Eve\u{1b}]0;owned\u{7}\u{1b}[2J",
+            "\u{202E}nomis\u{9b}31m",
+            id
+        ],
     )
     .unwrap();
     drop(conn);
@@ -81,14 +97,24 @@ fn hostile_text_in_the_record_reaches_the_screen_harmlessly() {
     // The earliest visits are on the first screen of the schedule, this patient's among them.
     s.settle(Duration::from_millis(300));
     let raw = String::from_utf8_lossy(&s.raw).into_owned();
-    assert!(!raw.contains("\u{1b}]0;owned"), "a title-setting sequence got through");
+    assert!(
+        !raw.contains("\u{1b}]0;owned"),
+        "a title-setting sequence got through"
+    );
     assert!(!raw.contains('\u{202E}'), "a bidi override got through");
     assert!(!raw.contains('\u{9b}'), "a C1 control got through");
-    assert!(s.screen().contains("Eve"), "the rest of the name is shown:\n{}", s.screen());
+    assert!(
+        s.screen().contains("Eve"),
+        "the rest of the name is shown:\n{}",
+        s.screen()
+    );
     // The CLI prints the same name cleaned.
     let out = clinic.cli(&["schedule"]);
     let sheet = String::from_utf8_lossy(&out.stdout);
-    assert!(!sheet.contains('\u{1b}') && !sheet.contains('\u{202E}'), "{sheet}");
+    assert!(
+        !sheet.contains('\u{1b}') && !sheet.contains('\u{202E}'),
+        "{sheet}"
+    );
     s.send("q");
     assert!(s.wait_exit().success());
 }
@@ -99,9 +125,13 @@ fn resizing_at_any_moment_just_works() {
     let mut s = Session::start_with(&clinic, "desk", &[], (40, 120));
     s.wait_for_text("booked");
     s.resize(8, 30);
-    s.wait_for("the too-small message", Duration::from_secs(5), |screen| screen.contains("terminal too small"));
+    s.wait_for("the too-small message", Duration::from_secs(5), |screen| {
+        screen.contains("terminal too small")
+    });
     s.resize(40, 120);
-    s.wait_for("the schedule again", Duration::from_secs(5), |screen| screen.contains("booked") && screen.contains("Therapist"));
+    s.wait_for("the schedule again", Duration::from_secs(5), |screen| {
+        screen.contains("booked") && screen.contains("Therapist")
+    });
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -110,7 +110,12 @@ impl Session {
     }
 
     /// Like [`Session::start`], with extra environment variables and another terminal size.
-    pub fn start_with(clinic: &Clinic, user: &str, extra_env: &[(&str, &str)], (rows, cols): (u16, u16)) -> Self {
+    pub fn start_with(
+        clinic: &Clinic,
+        user: &str,
+        extra_env: &[(&str, &str)],
+        (rows, cols): (u16, u16),
+    ) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -170,7 +175,12 @@ impl Session {
     /// Resizes the terminal, as a person dragging the window would.
     pub fn resize(&mut self, rows: u16, cols: u16) {
         self.master
-            .resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("resize the pty");
         let size = |n| NonZeroU16::new(n).expect("non-zero");
         self.parser.set_size(size(rows), size(cols));
@@ -277,4 +287,79 @@ impl Drop for Session {
             let _ = self.child.kill();
         }
     }
+}
+
+/// A private home, config and data folder for one test, plus a work folder for databases.
+pub struct EnvDirs {
+    root: TempDir,
+}
+
+impl EnvDirs {
+    pub fn new() -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        for sub in ["config", "data", "home", "work"] {
+            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
+        }
+        Self { root }
+    }
+
+    pub fn sub(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    /// A path in the work folder (not created).
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.sub("work").join(file)
+    }
+
+    /// Writes a file in the work folder and returns its path.
+    pub fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).expect("write file");
+        path
+    }
+}
+
+/// Runs the binary with a clean, pinned environment.
+pub fn ptclinic(env: &EnvDirs, args: &[&str]) -> Output {
+    ptclinic_with(env, args, &[])
+}
+
+/// Same as [`ptclinic`], with extra environment variables set last.
+pub fn ptclinic_with(env: &EnvDirs, args: &[&str], extra: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(env.sub("work"))
+        .env("XDG_CONFIG_HOME", env.sub("config"))
+        .env("XDG_DATA_HOME", env.sub("data"))
+        .env("HOME", env.sub("home"))
+        .env("PTCLINIC_TODAY", TODAY)
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("PTCLINIC_DB")
+        .env_remove("PTCLINIC_USER")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run ptclinic")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+pub fn assert_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "expected exit {code}\nstdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
 }
