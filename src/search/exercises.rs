@@ -54,6 +54,9 @@ const ALIAS_PENALTY: i64 = 8;
 struct Entry {
     name: String,
     aliases: Vec<String>,
+    /// The words of the name and of each alias, as characters (for word-start matching).
+    name_words: Vec<Vec<char>>,
+    alias_words: Vec<Vec<Vec<char>>>,
     region: String,
     /// Everything searchable, for the quick "are the letters there in order" check.
     haystack: String,
@@ -132,28 +135,22 @@ fn letters_in_order(hay: &str, needle: &str) -> bool {
         .all(|n| it.by_ref().any(|h| h == n))
 }
 
-/// True when `q` can be cut into pieces that start successive words of `text`, in order
-/// ("slr" in "single-leg romanian deadlift", "hipext" in "hip extension").
-fn starts_words(text: &str, q: &str) -> bool {
-    fn go(words: &[&str], q: &[char]) -> bool {
-        if q.is_empty() {
-            return true;
-        }
-        for (j, w) in words.iter().enumerate() {
-            let wc: Vec<char> = w.chars().collect();
-            let mut k = 0;
-            while k < q.len() && k < wc.len() && q[k] == wc[k] {
-                k += 1;
-                if go(&words[j + 1..], &q[k..]) {
-                    return true;
-                }
+/// True when `q` can be cut into pieces that start successive words, in order ("slr" in
+/// "single-leg romanian deadlift", "hipext" in "hip extension").
+fn starts_words(words: &[Vec<char>], q: &[char]) -> bool {
+    if q.is_empty() {
+        return true;
+    }
+    for (j, w) in words.iter().enumerate() {
+        let mut k = 0;
+        while k < q.len() && k < w.len() && q[k] == w[k] {
+            k += 1;
+            if starts_words(&words[j + 1..], &q[k..]) {
+                return true;
             }
         }
-        false
     }
-    let words: Vec<&str> = split_words(text).map(|(_, w)| w).collect();
-    let q: Vec<char> = q.chars().filter(|c| c.is_alphanumeric()).collect();
-    go(&words, &q)
+    false
 }
 
 /// The least fuzzy score that counts as a match for a query of `len` characters: skim gives
@@ -201,7 +198,12 @@ impl ExerciseIndex {
                     }
                 }
                 let haystack = format!("{name} {} {region} {equipment}", aliases.join(" "));
+                let chars = |t: &str| -> Vec<Vec<char>> {
+                    split_words(t).map(|(_, w)| w.chars().collect()).collect()
+                };
                 Entry {
+                    name_words: chars(&name),
+                    alias_words: aliases.iter().map(|a| chars(a)).collect(),
                     name,
                     aliases,
                     region,
@@ -247,12 +249,13 @@ impl ExerciseIndex {
                 .collect();
         }
         let short = q.chars().count() <= 2;
+        let qc: Vec<char> = q.chars().filter(|c| c.is_alphanumeric()).collect();
         let mut hits: Vec<ExerciseHit> = Vec::new();
         for (index, e) in self.entries.iter().enumerate() {
             if !in_region(e) {
                 continue;
             }
-            if let Some(hit) = self.strict(index, e, &q, short) {
+            if let Some(hit) = self.strict(index, e, &q, &qc, short) {
                 hits.push(hit);
             }
         }
@@ -276,7 +279,14 @@ impl ExerciseIndex {
         hits
     }
 
-    fn strict(&self, index: usize, e: &Entry, q: &str, short: bool) -> Option<ExerciseHit> {
+    fn strict(
+        &self,
+        index: usize,
+        e: &Entry,
+        q: &str,
+        qc: &[char],
+        short: bool,
+    ) -> Option<ExerciseHit> {
         let hit = |score, via| {
             Some(ExerciseHit {
                 index,
@@ -301,8 +311,10 @@ impl ExerciseIndex {
         }
         if short {
             // One or two letters: the start of a word of the name, else nothing (no noise).
-            return split_words(&e.name)
-                .any(|(_, w)| w.starts_with(q))
+            return e
+                .name_words
+                .iter()
+                .any(|w| w.starts_with(qc))
                 .then(|| FUZZY + qlen * 10 - e.name.len() as i64)
                 .and_then(|s| hit(s, Via::Name));
         }
@@ -312,22 +324,24 @@ impl ExerciseIndex {
         let floor = min_score(q.chars().count());
         // Three or four letters scattered through a name are noise ("slr" in "sleeper
         // stretch"); they count when they start the name's words ("slr": single-leg
-        // Romanian deadlift) or run together well ("clam" in "clamshell").
-        let strong = match q.chars().count() {
-            3 => 70,
-            4 => 80,
-            _ => 0,
+        // Romanian deadlift), run together ("clam" in "clamshell"), or, for four, score
+        // well ("brdg" in "bridge"). skim is only asked when the letters are there in order.
+        let few = qlen <= 4;
+        let consider = |text: &str, words: &[Vec<char>]| -> Option<i64> {
+            if !letters_in_order(text, q) {
+                return None;
+            }
+            if few && !text.contains(q) && !starts_words(words, qc) {
+                return self
+                    .skim
+                    .fuzzy_match(text, q)
+                    .filter(|s| qlen == 4 && *s >= 80);
+            }
+            self.skim.fuzzy_match(text, q).filter(|s| *s >= floor)
         };
-        let accept = |text: &str, s: i64| {
-            s >= floor && (s >= strong || starts_words(text, q))
-        };
-        let mut best: Option<(i64, Via)> = self
-            .skim
-            .fuzzy_match(&e.name, q)
-            .filter(|s| accept(&e.name, *s))
-            .map(|s| (s, Via::Name));
+        let mut best: Option<(i64, Via)> = consider(&e.name, &e.name_words).map(|s| (s, Via::Name));
         for (i, a) in e.aliases.iter().enumerate() {
-            if let Some(s) = self.skim.fuzzy_match(a, q).filter(|s| accept(a, *s)) {
+            if let Some(s) = consider(a, &e.alias_words[i]) {
                 let s = s - ALIAS_PENALTY;
                 if best.is_none_or(|(b, _)| s > b) {
                     best = Some((s, Via::Alias(i)));

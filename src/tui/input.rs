@@ -74,7 +74,10 @@ impl LineInput {
                 self.text.insert(at, c);
                 self.cursor += 1;
             }
-            KeyCode::Backspace if self.cursor > 0 => {
+            // Some terminals send Ctrl-H for Backspace.
+            KeyCode::Backspace | KeyCode::Char('h')
+                if (ev.code == KeyCode::Backspace || ctrl) && self.cursor > 0 =>
+            {
                 let at = self.byte_at(self.cursor - 1);
                 self.text.remove(at);
                 self.cursor -= 1;
