@@ -115,3 +115,14 @@ fn the_selected_row_is_marked_without_colour() {
         }
     }
 }
+
+/// Each theme at 80x24, with its styles: ratatui's buffer debug lists every run of style.
+#[test]
+fn each_theme_at_80x24() {
+    for name in super::theme::names() {
+        let mut s = state_for("dfry");
+        let theme = Theme::load(name, false).unwrap();
+        let term = render(&mut s, 80, 24, &theme);
+        insta::assert_snapshot!(format!("theme_{name}"), format!("{:?}", term.backend().buffer()));
+    }
+}
