@@ -27,7 +27,15 @@ const VARIANTS: &[&str] = &[
     "with weight",
     "bilateral",
 ];
-const EQUIPMENT: &[&str] = &["none", "resistance band", "dumbbell", "chair", "wall", "towel", "step"];
+const EQUIPMENT: &[&str] = &[
+    "none",
+    "resistance band",
+    "dumbbell",
+    "chair",
+    "wall",
+    "towel",
+    "step",
+];
 
 fn library(n: usize) -> Vec<Exercise> {
     let seed = ptclinic::demo::seed::exercises().expect("the demo library");
@@ -77,7 +85,18 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    for q in ["s", "sl", "slr", "tke", "band", "bridge", "hamstring strech", "straigth leg", "zzqx", "knee band"] {
+    for q in [
+        "s",
+        "sl",
+        "slr",
+        "tke",
+        "band",
+        "bridge",
+        "hamstring strech",
+        "straigth leg",
+        "zzqx",
+        "knee band",
+    ] {
         group.bench_function(format!("query {q:?}"), |b| {
             b.iter(|| black_box(index.search(black_box(q), None, 60)))
         });

@@ -9,7 +9,7 @@
 //! which is slower than the app, where the frame is drawn before the reply arrives) and a
 //! draw on a `TestBackend`; p50, p99 and max are printed.
 //!
-//! `cargo bench --bench scale`; one clinic: `cargo bench --bench scale -- large`.
+//! `cargo bench --bench scale`; one clinic: `PTCLINIC_BENCH_CLINIC=large cargo bench --bench scale`.
 
 mod common;
 
@@ -245,12 +245,7 @@ fn clinic(c: &mut Criterion, clinic: Clinic) {
 
 fn benches(c: &mut Criterion) {
     for which in Clinic::ALL {
-        // `cargo bench --bench scale -- large` skips building and timing the demo, and back.
-        let filter: Vec<String> = std::env::args()
-            .skip(1)
-            .filter(|a| !a.starts_with('-'))
-            .collect();
-        if !filter.is_empty() && !filter.iter().any(|f| f.contains(which.label())) {
+        if !common::wanted(which) {
             continue;
         }
         clinic(c, which);

@@ -5,7 +5,7 @@
 //! It also prints the peak memory of the app (VmHWM from /proc/PID/status) after the first
 //! frame and a round of keys: moves, day changes, the progress and program panes.
 //!
-//! `cargo bench --bench startup`; one clinic: `cargo bench --bench startup -- large`.
+//! `cargo bench --bench startup`; one clinic: `PTCLINIC_BENCH_CLINIC=large cargo bench --bench startup`.
 
 mod common;
 
@@ -85,14 +85,10 @@ fn first_frame(db: &std::path::Path, keys: Option<&[u8]>) -> (Duration, Option<u
 }
 
 fn benches(c: &mut Criterion) {
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
     let mut group = c.benchmark_group("startup");
     group.sample_size(20);
     for clinic in Clinic::ALL {
-        if !filter.is_empty() && !filter.iter().any(|f| f.contains(clinic.label())) {
+        if !common::wanted(clinic) {
             continue;
         }
         let path = clinic.path();

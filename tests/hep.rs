@@ -44,7 +44,9 @@ fn audit_rows(db: &Db, action: &str) -> Vec<(Option<i64>, String, String)> {
 
 fn a_patient(db: &Db) -> i64 {
     db.conn()
-        .query_row("SELECT id FROM patients ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT id FROM patients ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .unwrap()
 }
 
@@ -68,7 +70,12 @@ fn a_save_is_a_new_version_and_earlier_versions_are_kept() {
     items[0].dosage.load = Some("1 kg".into());
     items[1].note = Some("Towel under the knee".into());
     let out = db
-        .hep_save(patient, before.version_no, &items, who("2026-11-27T10:00:00"))
+        .hep_save(
+            patient,
+            before.version_no,
+            &items,
+            who("2026-11-27T10:00:00"),
+        )
         .unwrap();
     let SaveOutcome::Saved(v) = out else {
         panic!("{out:?}")
@@ -88,11 +95,19 @@ fn a_save_is_a_new_version_and_earlier_versions_are_kept() {
     let (entity, user, summary) = rows.last().unwrap();
     assert_eq!((*entity, user.as_str()), (Some(patient), "aruiz"));
     assert!(summary.contains("\"exercises\":2"), "{summary}");
-    assert!(!summary.contains("Towel"), "no clinical free text: {summary}");
+    assert!(
+        !summary.contains("Towel"),
+        "no clinical free text: {summary}"
+    );
 
     // A save based on the old version is stale: nothing written, the newer one named.
     let stale = db
-        .hep_save(patient, before.version_no, &items[..1], who("2026-11-27T10:01:00"))
+        .hep_save(
+            patient,
+            before.version_no,
+            &items[..1],
+            who("2026-11-27T10:01:00"),
+        )
         .unwrap();
     assert!(matches!(stale, SaveOutcome::Stale(ref l) if l.version_no == v.version_no));
     assert_eq!(db.hep_versions(patient).unwrap().len(), versions.len());
@@ -102,7 +117,12 @@ fn a_save_is_a_new_version_and_earlier_versions_are_kept() {
 #[test]
 fn templates_are_seeded_saved_and_replaced() {
     let (_dir, mut db) = demo_db();
-    let names: Vec<String> = db.hep_templates().unwrap().into_iter().map(|t| t.name).collect();
+    let names: Vec<String> = db
+        .hep_templates()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     for seeded in [
         "ACL reconstruction phase 1",
         "Lumbar stabilisation starter",
@@ -137,7 +157,10 @@ fn adherence_is_recorded_with_its_audit_row_and_low_raises_the_flag() {
         .unwrap();
     let reports = db.adherence_reports(patient).unwrap();
     let last = reports.last().unwrap();
-    assert_eq!((last.done, last.prescribed, last.reported_on), (2, 7, today()));
+    assert_eq!(
+        (last.done, last.prescribed, last.reported_on),
+        (2, 7, today())
+    );
     assert!(last.is_low());
     let rows = audit_rows(&db, "adherence.record");
     assert_eq!(rows.len(), 1);
@@ -146,8 +169,14 @@ fn adherence_is_recorded_with_its_audit_row_and_low_raises_the_flag() {
     let flagged = format!("{progress:?}");
     assert!(flagged.contains("AdherenceLow"), "adherence_low is raised");
     // Refused before anything is written.
-    assert!(db.record_adherence(patient, today(), 9, 7, who("x")).is_err());
-    assert!(db.record_adherence(patient, today(), 1, 0, who("x")).is_err());
+    assert!(
+        db.record_adherence(patient, today(), 9, 7, who("x"))
+            .is_err()
+    );
+    assert!(
+        db.record_adherence(patient, today(), 1, 0, who("x"))
+            .is_err()
+    );
     assert_eq!(audit_rows(&db, "adherence.record").len(), 1);
 }
 
@@ -155,7 +184,11 @@ fn adherence_is_recorded_with_its_audit_row_and_low_raises_the_flag() {
 fn the_cli_lists_exercises_and_exports_the_handout() {
     let clinic = common::Clinic::demo();
     let out = clinic.cli(&["exercises", "--search", "slr", "--json", "--limit", "3"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows[0]["name"], "Straight leg raise");
     for key in ["id", "name", "region", "category", "equipment"] {
@@ -164,8 +197,16 @@ fn the_cli_lists_exercises_and_exports_the_handout() {
     assert!(rows.as_array().unwrap().len() <= 3);
     let knee = clinic.cli(&["exercises", "--region", "knee", "--json"]);
     let knee: serde_json::Value = serde_json::from_slice(&knee.stdout).unwrap();
-    assert!(knee.as_array().unwrap().iter().all(|r| r["region"] == "knee"));
-    assert_eq!(clinic.cli(&["exercises", "--region", "toe"]).status.code(), Some(2));
+    assert!(
+        knee.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["region"] == "knee")
+    );
+    assert_eq!(
+        clinic.cli(&["exercises", "--region", "toe"]).status.code(),
+        Some(2)
+    );
 
     let unknown = clinic.cli(&["export", "hep", "--patient", "NOPE-1"]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -182,7 +223,11 @@ fn the_cli_lists_exercises_and_exports_the_handout() {
         .unwrap();
     drop(conn);
     let text = clinic.cli(&["export", "hep", "--patient", &mrn]);
-    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains(&format!("(MRN {mrn})")), "{text}");
     assert!(text.contains("Mon  Tue  Wed"));

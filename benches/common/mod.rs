@@ -104,6 +104,11 @@ impl Clinic {
     }
 }
 
+/// `PTCLINIC_BENCH_CLINIC=demo` or `=large` runs one clinic's benchmarks (and builds only it).
+pub fn wanted(clinic: Clinic) -> bool {
+    std::env::var("PTCLINIC_BENCH_CLINIC").map_or(true, |v| v.is_empty() || v == clinic.label())
+}
+
 /// `target/bench-data/`, beside cargo's own folders.
 pub fn bench_data_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))

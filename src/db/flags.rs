@@ -80,16 +80,37 @@ pub fn fill_day_flags(
     // One statement, so the shared lock is taken once (each lock is a round trip on a
     // network drive). Row tags: 0 a visit up to the day's end, 1 a patient's terms, 2 an
     // adherence report, 3 the re-evaluation setting.
+    //
+    // A patient's visits are read from `from_day` on, so that the cost of a day does not grow
+    // with the years behind it: `flags::assess` starts over at every attended evaluation, and
+    // only counts visits before one toward an authorisation from `poc_start` on. So the
+    // history starts on the day of the latest attended evaluation before the day, or on
+    // `poc_start` when that is earlier (the whole history when there is no such evaluation).
+    // Reading more than that never changes a flag; this reads nothing less.
     let mut stmt = conn.prepare_cached(
         "WITH day_patients AS (
-             SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2)
+             SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2),
+         evaluated AS MATERIALIZED (
+             SELECT d.patient_id, p.poc_start,
+                    (SELECT substr(e.start, 1, 10) FROM appointments e
+                     WHERE e.patient_id = d.patient_id AND e.start < ?1
+                       AND e.kind = 'evaluation' AND e.status IN ('checked_in', 'completed')
+                     ORDER BY e.start DESC LIMIT 1) AS eval_day
+             FROM day_patients d JOIN patients p ON p.id = d.patient_id),
+         history_from AS (
+             SELECT patient_id,
+                    CASE WHEN eval_day IS NULL THEN ''
+                         WHEN poc_start IS NOT NULL AND poc_start < eval_day THEN poc_start
+                         ELSE eval_day END AS from_day
+             FROM evaluated)
          SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
                 CASE WHEN a.kind = 'treatment' OR a.start >= ?1
                      THEN EXISTS (SELECT 1 FROM visit_notes n
                                   WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
                      ELSE 0 END
-         FROM appointments a
-         WHERE a.patient_id IN day_patients AND a.start < ?2
+         FROM history_from h
+         JOIN appointments a ON a.patient_id = h.patient_id
+         WHERE a.start >= h.from_day AND a.start < ?2
            AND a.status IN ('scheduled', 'checked_in', 'completed')
          UNION ALL
          SELECT 1, id, authorized_visits, auth_end, poc_start, poc_end, NULL

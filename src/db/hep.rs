@@ -497,11 +497,7 @@ impl Db {
             )));
         }
         let from = on.format("%Y-%m-%d").to_string();
-        let to = on
-            .succ_opt()
-            .unwrap_or(on)
-            .format("%Y-%m-%d")
-            .to_string();
+        let to = on.succ_opt().unwrap_or(on).format("%Y-%m-%d").to_string();
         self.write(|tx| {
             if !patient_exists(tx, patient_id)? {
                 return Err(TxError::App(AppError::input(format!(

@@ -25,7 +25,10 @@ pub enum ProgramRequest {
         based_on: i64,
         items: Vec<ProgramItem>,
     },
-    SaveTemplate { name: String, items: Vec<ProgramItem> },
+    SaveTemplate {
+        name: String,
+        items: Vec<ProgramItem>,
+    },
     Adherence {
         patient_id: i64,
         on: NaiveDate,

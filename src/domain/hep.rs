@@ -125,7 +125,12 @@ impl Dosage {
             Some(s) => parts.push(format!("{} side", s.as_str())),
             None => {}
         }
-        if let Some(load) = self.load.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(load) = self
+            .load
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
             parts.push(format!("with {}", crate::sanitize::clean_line(load)));
         }
         if parts.is_empty() {

@@ -303,7 +303,9 @@ mod tests {
         assert!(!page.contains('\u{202e}'));
         assert!(!page.contains("http"), "no external resources");
         assert_eq!(page.matches("class=\"box\"").count(), 14);
-        assert!(page.contains("3 sets of 10, hold 5 seconds, twice a day, 5 days a week, left side"));
+        assert!(
+            page.contains("3 sets of 10, hold 5 seconds, twice a day, 5 days a week, left side")
+        );
     }
 
     #[test]

@@ -69,11 +69,15 @@ struct Entry {
 pub struct ExerciseIndex {
     entries: Vec<Entry>,
     vocabulary: Vec<String>,
+    vocabulary_chars: Vec<Vec<char>>,
     skim: SkimMatcherV2,
 }
 
 fn normalise(s: &str) -> String {
-    s.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    s.to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn split_words(s: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -214,6 +218,7 @@ impl ExerciseIndex {
             .collect();
         Self {
             entries,
+            vocabulary_chars: vocabulary.iter().map(|w| w.chars().collect()).collect(),
             vocabulary,
             skim: SkimMatcherV2::default().respect_case(),
         }
@@ -270,7 +275,12 @@ impl ExerciseIndex {
         hits.sort_by(|a, b| {
             b.score
                 .cmp(&a.score)
-                .then_with(|| self.entries[a.index].name.len().cmp(&self.entries[b.index].name.len()))
+                .then_with(|| {
+                    self.entries[a.index]
+                        .name
+                        .len()
+                        .cmp(&self.entries[b.index].name.len())
+                })
                 .then(a.index.cmp(&b.index))
         });
         for hit in hits.iter_mut().take(limit) {
@@ -307,7 +317,10 @@ impl ExerciseIndex {
             return hit(PREFIX - e.name.len() as i64, Via::Name);
         }
         if let Some(i) = e.aliases.iter().position(|a| a.starts_with(q)) {
-            return hit(PREFIX - e.aliases[i].len() as i64 - ALIAS_PENALTY, Via::Alias(i));
+            return hit(
+                PREFIX - e.aliases[i].len() as i64 - ALIAS_PENALTY,
+                Via::Alias(i),
+            );
         }
         if short {
             // One or two letters: the start of a word of the name, else nothing (no noise).
@@ -332,10 +345,10 @@ impl ExerciseIndex {
                 return None;
             }
             if few && !text.contains(q) && !starts_words(words, qc) {
-                return self
-                    .skim
-                    .fuzzy_match(text, q)
-                    .filter(|s| qlen == 4 && *s >= 80);
+                if qlen < 4 {
+                    return None;
+                }
+                return self.skim.fuzzy_match(text, q).filter(|s| *s >= 80);
             }
             self.skim.fuzzy_match(text, q).filter(|s| *s >= floor)
         };
@@ -355,8 +368,9 @@ impl ExerciseIndex {
     /// typo away (one edit for 4 to 6 letters, two from 7).
     fn by_words(&self, q: &str, in_region: &dyn Fn(&Entry) -> bool) -> Vec<ExerciseHit> {
         let tokens: Vec<&str> = q.split(' ').filter(|t| !t.is_empty()).collect();
-        // For each token, the vocabulary words it reaches and how well.
-        let reach: Vec<HashMap<u32, i64>> = tokens
+        // For each token, how well it reaches each vocabulary word (0: not at all); a dense
+        // table, so the pass over the entries is plain indexing.
+        let reach: Vec<Vec<i64>> = tokens
             .iter()
             .map(|t| {
                 let tc: Vec<char> = t.chars().collect();
@@ -368,28 +382,28 @@ impl ExerciseIndex {
                 self.vocabulary
                     .iter()
                     .enumerate()
-                    .filter_map(|(id, w)| {
+                    .map(|(id, w)| {
                         if w == t {
-                            return Some((id as u32, 30));
+                            return 30;
                         }
                         if tc.len() >= 2 && w.starts_with(t) {
-                            return Some((id as u32, 20));
+                            return 20;
                         }
                         if max == 0 {
-                            return None;
+                            return 0;
                         }
-                        let wc: Vec<char> = w.chars().collect();
+                        let wc = &self.vocabulary_chars[id];
                         // A typo in a word, or in the start of a longer word.
-                        let whole = edit_distance(&tc, &wc, max);
+                        let whole = edit_distance(&tc, wc, max);
                         let start = (wc.len() > tc.len())
                             .then(|| edit_distance(&tc, &wc[..tc.len()], max))
                             .flatten();
-                        whole.or(start).map(|d| (id as u32, 12 - 2 * d as i64))
+                        whole.or(start).map_or(0, |d| 12 - 2 * d as i64)
                     })
                     .collect()
             })
             .collect();
-        if reach.iter().any(HashMap::is_empty) {
+        if reach.iter().any(|r| r.iter().all(|s| *s == 0)) {
             return Vec::new();
         }
         self.entries
@@ -399,7 +413,10 @@ impl ExerciseIndex {
             .filter_map(|(index, e)| {
                 let mut total = 0;
                 for r in &reach {
-                    let best = e.words.iter().filter_map(|(id, _)| r.get(id)).max()?;
+                    let best = e.words.iter().map(|(id, _)| r[*id as usize]).max()?;
+                    if best == 0 {
+                        return None;
+                    }
                     total += best;
                 }
                 Some(ExerciseHit {
@@ -438,9 +455,12 @@ impl ExerciseIndex {
                     let Some((at, len)) = span else { continue };
                     let w = &self.vocabulary[*id as usize];
                     let close = tokens.iter().any(|t| {
-                        let (tc, wc): (Vec<char>, Vec<char>) = (t.chars().collect(), w.chars().collect());
-                        w.starts_with(t) || edit_distance(&tc, &wc, 2).is_some()
-                            || (wc.len() > tc.len() && edit_distance(&tc, &wc[..tc.len()], 2).is_some())
+                        let (tc, wc): (Vec<char>, Vec<char>) =
+                            (t.chars().collect(), w.chars().collect());
+                        w.starts_with(t)
+                            || edit_distance(&tc, &wc, 2).is_some()
+                            || (wc.len() > tc.len()
+                                && edit_distance(&tc, &wc[..tc.len()], 2).is_some())
                     });
                     if close {
                         hit.positions.extend(*at..at + len);
@@ -543,12 +563,21 @@ mod tests {
         assert!(
             knee_band.iter().all(|h| {
                 let e = &lib[h.index];
-                let all = format!("{} {} {} {}", e.name, e.aliases.join(" "), e.region, e.equipment)
-                    .to_lowercase();
+                let all = format!(
+                    "{} {} {} {}",
+                    e.name,
+                    e.aliases.join(" "),
+                    e.region,
+                    e.equipment
+                )
+                .to_lowercase();
                 all.contains("knee") && all.contains("band")
             }),
             "{:?}",
-            knee_band.iter().map(|h| &lib[h.index].name).collect::<Vec<_>>()
+            knee_band
+                .iter()
+                .map(|h| &lib[h.index].name)
+                .collect::<Vec<_>>()
         );
         let shoulder = index.search("", Some("shoulder"), 10);
         assert_eq!(shoulder.len(), 43);

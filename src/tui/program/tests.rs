@@ -151,11 +151,13 @@ fn slash_shorthand_enter_adds_with_the_default_dosage_and_s_saves_a_new_version(
     assert!(s.has_unsaved_edit(), "the builder's changes are unsaved");
 
     let sent = program_requests(ch(&mut s, 's'));
-    let [ProgramRequest::Save {
-        patient_id: p,
-        based_on: 0,
-        items,
-    }] = sent.as_slice()
+    let [
+        ProgramRequest::Save {
+            patient_id: p,
+            based_on: 0,
+            items,
+        },
+    ] = sent.as_slice()
     else {
         panic!("{sent:?}")
     };
@@ -220,10 +222,16 @@ fn move_remove_and_edit_the_dosage_inline() {
     key(&mut s, KeyCode::Esc);
     assert_eq!(s.program.cursor, 2);
     ch(&mut s, 'K');
-    assert_eq!(names(&s), ["Straight leg raise", "Terminal knee extension", "Quad set"]);
+    assert_eq!(
+        names(&s),
+        ["Straight leg raise", "Terminal knee extension", "Quad set"]
+    );
     assert_eq!(s.program.cursor, 1);
     ch(&mut s, 'k');
-    assert_eq!(s.program.cursor, 0, "k moves in the program, not the schedule");
+    assert_eq!(
+        s.program.cursor, 0,
+        "k moves in the program, not the schedule"
+    );
     ch(&mut s, 'J');
     assert_eq!(names(&s)[1], "Straight leg raise");
     // Enter edits the dosage: sets 2, reps 15, no hold, side left.

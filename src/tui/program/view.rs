@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{DOSAGE_FIELDS, Draft, Focus, Overlay, ProgramPane};
 use crate::domain::hep::{WARN_ABOVE, region_label};
-use crate::search::exercises::Via;
 use crate::sanitize::clean_line;
+use crate::search::exercises::Via;
 use crate::text::{fit, truncate, width};
 use crate::tui::keymap::Action;
 use crate::tui::state::AppState;
@@ -48,14 +48,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     };
     draw_search(frame, search, state, theme);
     let draft = pane.draft.as_ref().filter(|d| d.patient_id == v.patient_id);
-    draw_program(frame, program, state, draft, &clean_line(&v.patient_name), theme);
+    draw_program(
+        frame,
+        program,
+        state,
+        draft,
+        &clean_line(&v.patient_name),
+        theme,
+    );
     if let (Some(overlay), Some(draft)) = (&pane.overlay, draft) {
         draw_overlay(frame, program, state, overlay, draft, theme);
     }
 }
 
 /// A text with the characters at `positions` in the matched style.
-fn highlighted(text: &str, positions: &[usize], max: usize, base: Style, theme: &Theme) -> Vec<Span<'static>> {
+fn highlighted(
+    text: &str,
+    positions: &[usize],
+    max: usize,
+    base: Style,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
     let text = truncate(&clean_line(text), max);
     text.chars()
         .enumerate()
@@ -118,9 +131,17 @@ fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     };
     lines.push(query_line);
     if pane.typing {
-        let before: String = pane.query.text().chars().take(pane.query.cursor()).collect();
+        let before: String = pane
+            .query
+            .text()
+            .chars()
+            .take(pane.query.cursor())
+            .collect();
         let x = inner.x + (width(label) + width(&before)) as u16;
-        frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y));
+        frame.set_cursor_position(Position::new(
+            x.min(inner.right().saturating_sub(1)),
+            inner.y,
+        ));
     }
     let rows = inner.height.saturating_sub(1) as usize;
     let Some(lib) = &pane.library else {
@@ -149,11 +170,19 @@ fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         } else {
             Style::default()
         };
-        let right = format!(" {} · {}", region_label(&e.region), clean_line(&e.equipment));
+        let right = format!(
+            " {} · {}",
+            region_label(&e.region),
+            clean_line(&e.equipment)
+        );
         let right = truncate(&right, (cols / 2).saturating_sub(2).max(8));
         let avail = cols.saturating_sub(mw + width(&right));
         let mut spans = vec![Span::styled(
-            if selected { marker.to_string() } else { " ".repeat(mw) },
+            if selected {
+                marker.to_string()
+            } else {
+                " ".repeat(mw)
+            },
             base,
         )];
         let name_max = avail.min(width(&e.name));
@@ -200,7 +229,11 @@ fn draw_program(
     };
     let unsaved = if d.is_dirty() { " · unsaved*" } else { "" };
     let title = format!(" Program: {patient} · {version}{unsaved} ");
-    let b = block(truncate(&title, area.width.saturating_sub(2) as usize), focused, theme);
+    let b = block(
+        truncate(&title, area.width.saturating_sub(2) as usize),
+        focused,
+        theme,
+    );
     let inner = b.inner(area);
     frame.render_widget(b, area);
     if inner.height == 0 {
@@ -211,7 +244,10 @@ fn draw_program(
     if d.items.len() > WARN_ABOVE {
         footer.push(Line::styled(
             truncate(
-                &format!("{} exercises: adherence falls as programs grow (3 to 6 is usual)", d.items.len()),
+                &format!(
+                    "{} exercises: adherence falls as programs grow (3 to 6 is usual)",
+                    d.items.len()
+                ),
                 cols,
             ),
             theme.warning,
@@ -290,7 +326,11 @@ fn draw_program(
         let name = fit(&format!("{}. {}", i + 1, clean_line(&item.name)), name_cols);
         lines.push(Line::from(vec![
             Span::styled(
-                if selected { marker.to_string() } else { " ".repeat(mw) },
+                if selected {
+                    marker.to_string()
+                } else {
+                    " ".repeat(mw)
+                },
                 base,
             ),
             Span::styled(name, base),
@@ -341,13 +381,21 @@ fn draw_overlay(
                 let focused = i == form.focus;
                 lines.push(Line::from(vec![
                     Span::styled(
-                        if focused { theme.symbols.marker.to_string() } else { "  ".into() },
+                        if focused {
+                            theme.symbols.marker.to_string()
+                        } else {
+                            "  ".into()
+                        },
                         theme.field_label,
                     ),
                     Span::styled(format!("{} ", fit(label, 11)), theme.field_label),
                     Span::styled(
                         form.fields[i].text().to_string(),
-                        if focused { theme.field_focus } else { Style::default() },
+                        if focused {
+                            theme.field_focus
+                        } else {
+                            Style::default()
+                        },
                     ),
                 ]));
                 if focused {
@@ -359,21 +407,24 @@ fn draw_overlay(
                     let x = inner.x + (width(theme.symbols.marker) + 12 + width(&before)) as u16;
                     let y = inner.y + i as u16;
                     if y < inner.bottom() {
-                        frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+                        frame.set_cursor_position(Position::new(
+                            x.min(inner.right().saturating_sub(1)),
+                            y,
+                        ));
                     }
                 }
             }
             match &form.error {
                 Some(e) => lines.push(Line::styled(e.clone(), theme.error)),
                 None => {
-                    let preview = form
-                        .dosage()
-                        .map(|d| d.plain())
-                        .unwrap_or_default();
+                    let preview = form.dosage().map(|d| d.plain()).unwrap_or_default();
                     lines.push(Line::styled(preview, theme.info));
                 }
             }
-            lines.push(Line::styled("Tab field · Enter keep · Esc cancel", theme.muted));
+            lines.push(Line::styled(
+                "Tab field · Enter keep · Esc cancel",
+                theme.muted,
+            ));
             frame.render_widget(Paragraph::new(lines), inner);
         }
         Overlay::Note { index, editor, .. } => {
@@ -407,23 +458,42 @@ fn draw_overlay(
                 let text = format!(
                     "v{}  {}  {}  {} exercises",
                     v.version_no,
-                    v.created_at.replace('T', " ").get(..16).unwrap_or(&v.created_at),
+                    v.created_at
+                        .replace('T', " ")
+                        .get(..16)
+                        .unwrap_or(&v.created_at),
                     clean_line(&v.created_by),
                     v.exercises
                 );
                 lines.push(Line::from(vec![
-                    Span::raw(if selected { theme.symbols.marker.to_string() } else { "  ".into() }),
+                    Span::raw(if selected {
+                        theme.symbols.marker.to_string()
+                    } else {
+                        "  ".into()
+                    }),
                     Span::styled(
                         truncate(&text, inner.width.saturating_sub(2) as usize),
-                        if selected { theme.selected } else { Style::default() },
+                        if selected {
+                            theme.selected
+                        } else {
+                            Style::default()
+                        },
                     ),
                 ]));
             }
             if let Some(p) = preview {
-                lines.push(Line::styled(format!("Version {}:", p.version_no), theme.field_label));
+                lines.push(Line::styled(
+                    format!("Version {}:", p.version_no),
+                    theme.field_label,
+                ));
                 for (i, item) in p.items.iter().enumerate() {
                     lines.push(Line::from(truncate(
-                        &format!("  {}. {}  {}", i + 1, clean_line(&item.name), item.dosage.short()),
+                        &format!(
+                            "  {}. {}  {}",
+                            i + 1,
+                            clean_line(&item.name),
+                            item.dosage.short()
+                        ),
                         inner.width as usize,
                     )));
                 }
@@ -433,7 +503,11 @@ fn draw_overlay(
         Overlay::Templates { cursor, naming } => {
             let rect = overlay_rect(area, area.height);
             frame.render_widget(Clear, rect);
-            let b = block(" Templates · Enter applies · Esc closes ".to_string(), true, theme);
+            let b = block(
+                " Templates · Enter applies · Esc closes ".to_string(),
+                true,
+                theme,
+            );
             let inner = b.inner(rect);
             frame.render_widget(b, rect);
             let mut lines = Vec::new();
@@ -448,10 +522,16 @@ fn draw_overlay(
                 ));
                 let before: String = name.text().chars().take(name.cursor()).collect();
                 let x = inner.x + (width("Template name: ") + width(&before)) as u16;
-                frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y));
+                frame.set_cursor_position(Position::new(
+                    x.min(inner.right().saturating_sub(1)),
+                    inner.y,
+                ));
             } else {
                 let rows = inner.height as usize;
-                let mut entries = vec![format!("Save this program ({} exercises) as a template…", d.items.len())];
+                let mut entries = vec![format!(
+                    "Save this program ({} exercises) as a template…",
+                    d.items.len()
+                )];
                 entries.extend(
                     state
                         .program
@@ -463,10 +543,18 @@ fn draw_overlay(
                 for (i, text) in entries.iter().enumerate().skip(offset).take(rows) {
                     let selected = i == *cursor;
                     lines.push(Line::from(vec![
-                        Span::raw(if selected { theme.symbols.marker.to_string() } else { "  ".into() }),
+                        Span::raw(if selected {
+                            theme.symbols.marker.to_string()
+                        } else {
+                            "  ".into()
+                        }),
                         Span::styled(
                             truncate(text, inner.width.saturating_sub(2) as usize),
-                            if selected { theme.selected } else { Style::default() },
+                            if selected {
+                                theme.selected
+                            } else {
+                                Style::default()
+                            },
                         ),
                     ]));
                 }
@@ -482,13 +570,21 @@ fn draw_overlay(
             let row = |label: &str, input: &crate::tui::input::LineInput, focused: bool| {
                 Line::from(vec![
                     Span::styled(
-                        if focused { theme.symbols.marker.to_string() } else { "  ".into() },
+                        if focused {
+                            theme.symbols.marker.to_string()
+                        } else {
+                            "  ".into()
+                        },
                         theme.field_label,
                     ),
                     Span::styled(format!("{} ", fit(label, 20)), theme.field_label),
                     Span::styled(
                         input.text().to_string(),
-                        if focused { theme.field_focus } else { Style::default() },
+                        if focused {
+                            theme.field_focus
+                        } else {
+                            Style::default()
+                        },
                     ),
                 ])
             };
@@ -496,7 +592,11 @@ fn draw_overlay(
                 row("Sessions done", &form.done, form.focus == 0),
                 row("Sessions prescribed", &form.prescribed, form.focus == 1),
             ];
-            let input = if form.focus == 0 { &form.done } else { &form.prescribed };
+            let input = if form.focus == 0 {
+                &form.done
+            } else {
+                &form.prescribed
+            };
             let before: String = input.text().chars().take(input.cursor()).collect();
             let x = inner.x + (width(theme.symbols.marker) + 21 + width(&before)) as u16;
             frame.set_cursor_position(Position::new(
@@ -507,7 +607,10 @@ fn draw_overlay(
                 Some(e) => lines.push(Line::styled(e.clone(), theme.error)),
                 None => lines.push(Line::from("")),
             }
-            lines.push(Line::styled("Tab field · Enter records · Esc cancel", theme.muted));
+            lines.push(Line::styled(
+                "Tab field · Enter records · Esc cancel",
+                theme.muted,
+            ));
             frame.render_widget(Paragraph::new(lines), inner);
         }
     }
