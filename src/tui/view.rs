@@ -517,7 +517,15 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
             ),
             theme.muted,
         ),
-        None => Line::styled(" 1 back to the schedule  ↑/↓ next patient", theme.muted),
+        None => Line::styled(
+            format!(
+                " ↑/↓ exercise  {} search  {} all keys  {} schedule",
+                state.keymap.keys_for(Action::HepSearch),
+                state.keymap.keys_for(Action::Help),
+                state.keymap.keys_for(Action::ShowSchedule)
+            ),
+            theme.muted,
+        ),
     };
     frame.render_widget(Paragraph::new(line), area);
 }
