@@ -18,7 +18,14 @@ struct Pty {
 
 impl Pty {
     fn start(db: &std::path::Path, rows: u16, cols: u16) -> Self {
-        let pty = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ptclinic"));
         cmd.args(["--db", db.to_str().unwrap(), "--user", "bench"]);
         cmd.env("PTCLINIC_TODAY", "2026-11-27");
@@ -36,13 +43,20 @@ impl Pty {
             }
         });
         let writer = pty.master.take_writer().unwrap();
-        Self { rx, writer, child, _master: pty.master }
+        Self {
+            rx,
+            writer,
+            child,
+            _master: pty.master,
+        }
     }
 
     /// Bytes arriving within `quiet` of each other, after the first one (waits up to 5 s for it).
     fn burst(&self, quiet: Duration) -> (usize, Option<Duration>) {
         let started = Instant::now();
-        let Ok(first) = self.rx.recv_timeout(Duration::from_secs(5)) else { return (0, None) };
+        let Ok(first) = self.rx.recv_timeout(Duration::from_secs(5)) else {
+            return (0, None);
+        };
         let latency = started.elapsed();
         let mut n = first.len();
         while let Ok(chunk) = self.rx.recv_timeout(quiet) {
@@ -80,19 +94,27 @@ fn main() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
     ptclinic::demo::build(&path, false, &ptclinic::demo::DemoOptions::default(), today).unwrap();
     let quick = std::env::var_os("PTCLINIC_BENCH_QUICK").is_some();
-    println!("| size | first frame | selection move | keystroke in the filter | idle minute | key to first byte |");
+    println!(
+        "| size | first frame | selection move | keystroke in the filter | idle minute | key to first byte |"
+    );
     println!("|---|---|---|---|---|---|");
     for (rows, cols) in [(24u16, 80u16), (40, 120)] {
         let mut pty = Pty::start(&path, rows, cols);
         let (first, _) = pty.burst(Duration::from_millis(300));
-        let moves: Vec<(usize, Duration)> = (0..10).map(|i| pty.key(if i % 2 == 0 { "j" } else { "k" })).collect();
+        let moves: Vec<(usize, Duration)> = (0..10)
+            .map(|i| pty.key(if i % 2 == 0 { "j" } else { "k" }))
+            .collect();
         let mut latencies: Vec<Duration> = moves.iter().map(|m| m.1).collect();
         let move_bytes = moves.iter().map(|m| m.0).sum::<usize>() / moves.len();
         pty.key("/");
         let typed: Vec<usize> = "lopez".chars().map(|c| pty.key(&c.to_string()).0).collect();
         pty.key("\u{1b}");
         let per_key = typed.iter().sum::<usize>() / typed.len();
-        let idle = if quick { "skipped".to_string() } else { format!("{} bytes", pty.idle(Duration::from_secs(60))) };
+        let idle = if quick {
+            "skipped".to_string()
+        } else {
+            format!("{} bytes", pty.idle(Duration::from_secs(60)))
+        };
         latencies.sort();
         println!(
             "| {cols}x{rows} | {first} bytes | {move_bytes} bytes ({:.1}% of a frame) | {per_key} bytes | {idle} | median {:.1} ms |",

@@ -135,3 +135,29 @@ fn resizing_at_any_moment_just_works() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn a_key_sequence_split_across_packets_is_one_key() {
+    let clinic = Clinic::demo();
+    let mut s = Session::start(&clinic, "desk");
+    s.wait_for_text("booked");
+    let first_row = |screen: &str| screen.lines().position(|l| l.starts_with('▶'));
+    let before = first_row(&s.screen());
+    // Arrow down arrives as "ESC [" in one packet and "B" in the next, as over a slow SSH link.
+    s.send("\u{1b}[");
+    s.settle(Duration::from_millis(80));
+    s.send("B");
+    s.settle(Duration::from_millis(300));
+    let screen = s.screen();
+    assert_eq!(
+        first_row(&screen),
+        before.map(|r| r + 1),
+        "the selection moved down one row:\n{screen}"
+    );
+    assert!(
+        screen.contains("(today)"),
+        "the day did not change (a stray [ would go back a day):\n{screen}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

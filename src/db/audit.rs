@@ -18,9 +18,23 @@ pub struct AuditEntry<'a> {
 
 impl super::Db {
     /// A session event (the idle lock lifted) in the audit log, in its own transaction.
-    pub fn record_session_event(&mut self, action: &str, who: super::schedule::Who) -> crate::error::AppResult<()> {
+    pub fn record_session_event(
+        &mut self,
+        action: &str,
+        who: super::schedule::Who,
+    ) -> crate::error::AppResult<()> {
         self.write(|tx| {
-            record(tx, &AuditEntry { at: who.at, user: who.user, action, entity: "session", entity_id: None, detail: serde_json::json!({}) })?;
+            record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action,
+                    entity: "session",
+                    entity_id: None,
+                    detail: serde_json::json!({}),
+                },
+            )?;
             Ok(())
         })
     }

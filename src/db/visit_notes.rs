@@ -36,14 +36,16 @@ pub struct StoredNote {
 
 fn minutes_from_json(text: Option<String>) -> TimedMinutes {
     let Some(text) = text else { return Vec::new() };
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).unwrap_or_default();
     map.into_iter()
         .filter_map(|(code, m)| Some((code, u32::try_from(m.as_u64()?).ok()?)))
         .collect()
 }
 
 fn minutes_to_json(minutes: &TimedMinutes) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = minutes.iter().map(|(c, m)| (c.clone(), json!(m))).collect();
+    let map: serde_json::Map<String, serde_json::Value> =
+        minutes.iter().map(|(c, m)| (c.clone(), json!(m))).collect();
     serde_json::Value::Object(map).to_string()
 }
 
@@ -77,7 +79,13 @@ impl Db {
 
     /// Saves a note. `seen_version` is the version the editor loaded (None: there was no note):
     /// a note saved elsewhere since is a conflict, named, and nothing is overwritten.
-    pub fn save_visit_note(&mut self, appointment_id: i64, seen_version: Option<i64>, note: &VisitNote, who: Who) -> AppResult<i64> {
+    pub fn save_visit_note(
+        &mut self,
+        appointment_id: i64,
+        seen_version: Option<i64>,
+        note: &VisitNote,
+        who: Who,
+    ) -> AppResult<i64> {
         let clean = VisitNote {
             subjective: clean_text(&note.subjective),
             objective: clean_text(&note.objective),
@@ -157,7 +165,11 @@ impl Db {
         Ok(rows
             .into_iter()
             .filter_map(|(day, done, prescribed)| {
-                Some(Adherence { reported_on: NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?, done, prescribed })
+                Some(Adherence {
+                    reported_on: NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?,
+                    done,
+                    prescribed,
+                })
             })
             .collect())
     }

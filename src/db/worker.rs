@@ -241,7 +241,10 @@ impl Worker {
         let result = match request {
             Request::Poll(day) => return self.poll(day, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
-            Request::Unlock => self.db.record_session_event("session.unlock", who).map(|()| Reply::Quiet),
+            Request::Unlock => self
+                .db
+                .record_session_event("session.unlock", who)
+                .map(|()| Reply::Quiet),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,

@@ -224,9 +224,15 @@ pub fn progress() -> crate::domain::progress::Progress {
     let visits: Vec<VisitSummary> = (0..10)
         .map(|i| VisitSummary {
             id: 100 + i,
-            start: (first + chrono::Duration::days(i * 3)).and_hms_opt(9, 0, 0).unwrap(),
+            start: (first + chrono::Duration::days(i * 3))
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
             minutes: 45,
-            kind: if i == 0 { VisitKind::Evaluation } else { VisitKind::Treatment },
+            kind: if i == 0 {
+                VisitKind::Evaluation
+            } else {
+                VisitKind::Treatment
+            },
             status: AppointmentStatus::Completed,
             therapist_initials: "AR".into(),
             progress_report: false,
@@ -262,7 +268,11 @@ pub fn progress() -> crate::domain::progress::Progress {
         patient,
         visits,
         points,
-        adherence: Some(crate::domain::flags::Adherence { reported_on: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), done: 3, prescribed: 7 }),
+        adherence: Some(crate::domain::flags::Adherence {
+            reported_on: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            done: 3,
+            prescribed: 7,
+        }),
         latest_assessment: None,
     };
     build(input, day(), &crate::domain::flags::THRESHOLDS)

@@ -43,7 +43,9 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             }
             state.now = now;
             let idle = now - state.last_key_at;
-            if state.idle_lock_minutes > 0 && idle >= chrono::Duration::minutes(i64::from(state.idle_lock_minutes)) {
+            if state.idle_lock_minutes > 0
+                && idle >= chrono::Duration::minutes(i64::from(state.idle_lock_minutes))
+            {
                 state.locked = true;
             }
             Vec::new()
@@ -166,10 +168,29 @@ fn is_write(action: Action) -> bool {
 
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     let page = state.page_size.max(1);
-    let moves = matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::First | Action::Last);
-    if state.pane == Pane::Progress && (moves || matches!(action, Action::OpenChart | Action::RecordMeasure | Action::EditNote)) {
-        if matches!(action, Action::RecordMeasure | Action::EditNote) && state.offline_since.is_some() {
-            state.say(Level::Error, "the clinic database cannot be reached: nothing can be saved until it is back");
+    let moves = matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last
+    );
+    if state.pane == Pane::Progress
+        && (moves
+            || matches!(
+                action,
+                Action::OpenChart | Action::RecordMeasure | Action::EditNote
+            ))
+    {
+        if matches!(action, Action::RecordMeasure | Action::EditNote)
+            && state.offline_since.is_some()
+        {
+            state.say(
+                Level::Error,
+                "the clinic database cannot be reached: nothing can be saved until it is back",
+            );
             return Vec::new();
         }
         return super::progress::on_action(state, action);
@@ -735,7 +756,11 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 Some(Modal::NewPatient(f)) => f.saving = false,
                 _ => {}
             }
-            let mut effects = if write { super::progress::on_failed_write(state, &error.message) } else { Vec::new() };
+            let mut effects = if write {
+                super::progress::on_failed_write(state, &error.message)
+            } else {
+                Vec::new()
+            };
             state.say(Level::Error, error.message);
             if write {
                 effects.extend(reload(state));

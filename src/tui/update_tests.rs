@@ -226,7 +226,13 @@ fn panes_switch_by_number_and_tab_and_load_the_patient() {
     assert_eq!(s.pane, Pane::Progress);
     assert!(matches!(
         sent.as_slice(),
-        [Request::Progress(crate::db::progress_work::ProgressRequest::Load { patient_id: 10, opened: true, .. })]
+        [Request::Progress(
+            crate::db::progress_work::ProgressRequest::Load {
+                patient_id: 10,
+                opened: true,
+                ..
+            }
+        )]
     ));
     key(&mut s, KeyCode::Tab);
     assert_eq!(s.pane, Pane::Program);
@@ -480,7 +486,10 @@ fn an_idle_terminal_locks_and_only_enter_unlocks_it_with_an_audit_row() {
     assert!(!s.locked, "nine minutes is not ten");
     update(&mut s, Event::Tick(fixtures::at(9, 51)));
     assert!(s.locked);
-    assert!(requests(key(&mut s, KeyCode::Char('c'))).is_empty(), "keys do nothing while locked");
+    assert!(
+        requests(key(&mut s, KeyCode::Char('c'))).is_empty(),
+        "keys do nothing while locked"
+    );
     assert_eq!(s.pending_writes, 0);
     let sent = requests(key(&mut s, KeyCode::Enter));
     assert!(matches!(sent.as_slice(), [Request::Unlock]));
@@ -500,9 +509,19 @@ fn the_locked_screen_hides_every_patient() {
     let theme = super::theme::Theme::load("default", false).unwrap();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     term.draw(|f| super::view::draw(f, &mut s, &theme)).unwrap();
-    let text: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let text: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
     assert!(text.contains("Locked — press Enter"));
     for v in fixtures::visits() {
-        assert!(!text.contains(v.patient_name.split(' ').next().unwrap()), "{} shows", v.patient_name);
+        assert!(
+            !text.contains(v.patient_name.split(' ').next().unwrap()),
+            "{} shows",
+            v.patient_name
+        );
     }
 }

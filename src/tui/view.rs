@@ -931,9 +931,23 @@ fn draw_locked(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let lines = vec![
         Line::styled("Locked — press Enter", theme.title),
         Line::from(""),
-        Line::styled(format!("{} · {}", clean_line(&state.info.user), state.now.format("%H:%M")), theme.muted),
+        Line::styled(
+            format!(
+                "{} · {}",
+                clean_line(&state.info.user),
+                state.now.format("%H:%M")
+            ),
+            theme.muted,
+        ),
     ];
     let rect = centered(area, 40, 5);
-    let block = Block::bordered().border_set(theme.symbols.border).border_style(theme.border);
-    frame.render_widget(Paragraph::new(lines).alignment(ratatui::layout::Alignment::Center).block(block), rect);
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
+        .border_style(theme.border);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(ratatui::layout::Alignment::Center)
+            .block(block),
+        rect,
+    );
 }

@@ -52,7 +52,12 @@ fn help_is_generated_from_the_keymap() {
     let mut s = state_for("dfry");
     press(&mut s, KeyCode::Char('?'));
     let text = screen(&mut s, 80, 24);
-    let shown = |scope| matches!(scope, super::keymap::Scope::Everywhere | super::keymap::Scope::Schedule);
+    let shown = |scope| {
+        matches!(
+            scope,
+            super::keymap::Scope::Everywhere | super::keymap::Scope::Schedule
+        )
+    };
     for b in s.keymap.bindings().iter().filter(|b| shown(b.scope)) {
         assert!(text.contains(b.help), "help lacks {:?}", b.action);
     }
@@ -61,8 +66,17 @@ fn help_is_generated_from_the_keymap() {
     press(&mut p, KeyCode::Char('2'));
     press(&mut p, KeyCode::Char('?'));
     let pane_two = screen(&mut p, 80, 24);
-    for b in p.keymap.bindings().iter().filter(|b| b.scope == super::keymap::Scope::Progress) {
-        assert!(pane_two.contains(b.help), "pane 2 help lacks {:?}", b.action);
+    for b in p
+        .keymap
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == super::keymap::Scope::Progress)
+    {
+        assert!(
+            pane_two.contains(b.help),
+            "pane 2 help lacks {:?}",
+            b.action
+        );
     }
     assert!(!pane_two.contains("check the patient in"));
     insta::assert_snapshot!(text);
@@ -123,6 +137,9 @@ fn each_theme_at_80x24() {
         let mut s = state_for("dfry");
         let theme = Theme::load(name, false).unwrap();
         let term = render(&mut s, 80, 24, &theme);
-        insta::assert_snapshot!(format!("theme_{name}"), format!("{:?}", term.backend().buffer()));
+        insta::assert_snapshot!(
+            format!("theme_{name}"),
+            format!("{:?}", term.backend().buffer())
+        );
     }
 }

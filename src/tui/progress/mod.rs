@@ -37,25 +37,35 @@ pub struct ProgressPane {
 
 impl ProgressPane {
     pub fn has_unsaved_edit(&self) -> bool {
-        self.record.as_ref().is_some_and(|f| f.touched) || self.note.as_ref().is_some_and(|n| n.dirty)
+        self.record.as_ref().is_some_and(|f| f.touched)
+            || self.note.as_ref().is_some_and(|n| n.dirty)
     }
 
     /// The progress shown for `patient_id`, if it has arrived.
     pub fn for_patient(&self, patient_id: i64) -> Option<&Progress> {
-        self.loaded.as_ref().filter(|(id, _)| *id == patient_id).map(|(_, p)| p.as_ref())
+        self.loaded
+            .as_ref()
+            .filter(|(id, _)| *id == patient_id)
+            .map(|(_, p)| p.as_ref())
     }
 }
 
 pub fn load(state: &AppState, opened: bool) -> Vec<Effect> {
     match state.selected_visit() {
-        Some(v) => vec![Effect::Db(Request::Progress(ProgressRequest::Load { patient_id: v.patient_id, today: state.today, opened }))],
+        Some(v) => vec![Effect::Db(Request::Progress(ProgressRequest::Load {
+            patient_id: v.patient_id,
+            today: state.today,
+            opened,
+        }))],
         None => Vec::new(),
     }
 }
 
 fn measure_count(state: &AppState) -> usize {
     let id = state.selected_visit().map(|v| v.patient_id);
-    id.and_then(|id| state.progress.for_patient(id)).map(|p| p.measures.len()).unwrap_or(0)
+    id.and_then(|id| state.progress.for_patient(id))
+        .map(|p| p.measures.len())
+        .unwrap_or(0)
 }
 
 /// Keys the pane takes before the keymap: everything while a form or the note is open, and
@@ -82,7 +92,11 @@ pub fn on_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
                 (Ok(scored), Some(patient_id)) => {
                     form.error = None;
                     form.saving = true;
-                    let request = ProgressRequest::Record { patient_id, date: today, scored };
+                    let request = ProgressRequest::Record {
+                        patient_id,
+                        date: today,
+                        scored,
+                    };
                     state.begin_write();
                     vec![Effect::Db(Request::Progress(request))]
                 }
@@ -108,7 +122,11 @@ pub fn on_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
                 Ok(note) => {
                     editor.error = None;
                     editor.saving = true;
-                    let request = ProgressRequest::SaveNote { appointment_id: editor.appointment_id, seen_version: editor.seen_version, note };
+                    let request = ProgressRequest::SaveNote {
+                        appointment_id: editor.appointment_id,
+                        seen_version: editor.seen_version,
+                        note,
+                    };
                     state.begin_write();
                     vec![Effect::Db(Request::Progress(request))]
                 }
@@ -151,12 +169,22 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.progress.record = Some(RecordForm::new(code));
         }
         Action::EditNote => {
-            let Some(v) = state.selected_visit() else { return Vec::new() };
-            let title = format!("{} {} {}: {}", v.start.format("%a %-d %b"), v.start.format("%H:%M"), v.patient_name, v.kind.label());
+            let Some(v) = state.selected_visit() else {
+                return Vec::new();
+            };
+            let title = format!(
+                "{} {} {}: {}",
+                v.start.format("%a %-d %b"),
+                v.start.format("%H:%M"),
+                v.patient_name,
+                v.kind.label()
+            );
             let id = v.id;
             state.progress.chart = false;
             state.progress.note = Some(NoteEditor::new(id, title));
-            return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote { appointment_id: id }))];
+            return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+                appointment_id: id,
+            }))];
         }
         _ => {}
     }
@@ -166,9 +194,14 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 /// The database's answers to this pane's requests.
 pub fn on_reply(state: &mut AppState, reply: ProgressReply) -> Vec<Effect> {
     match reply {
-        ProgressReply::Loaded { patient_id, progress, adherence } => {
+        ProgressReply::Loaded {
+            patient_id,
+            progress,
+            adherence,
+        } => {
             if state.selected_visit().map(|v| v.patient_id) == Some(patient_id) {
-                let changed_patient = state.progress.loaded.as_ref().map(|(id, _)| *id) != Some(patient_id);
+                let changed_patient =
+                    state.progress.loaded.as_ref().map(|(id, _)| *id) != Some(patient_id);
                 state.progress.loaded = progress.map(|p| (patient_id, p));
                 state.progress.adherence = adherence;
                 if changed_patient {
@@ -184,21 +217,42 @@ pub fn on_reply(state: &mut AppState, reply: ProgressReply) -> Vec<Effect> {
             state.end_write();
             state.progress.record = None;
             state.say(Level::Info, format!("recorded {code} {value}"));
-            if state.pane == Pane::Progress { load(state, false) } else { Vec::new() }
+            if state.pane == Pane::Progress {
+                load(state, false)
+            } else {
+                Vec::new()
+            }
         }
-        ProgressReply::Note { appointment_id, note } => {
-            if let Some(editor) = state.progress.note.as_mut().filter(|e| e.appointment_id == appointment_id) {
+        ProgressReply::Note {
+            appointment_id,
+            note,
+        } => {
+            if let Some(editor) = state
+                .progress
+                .note
+                .as_mut()
+                .filter(|e| e.appointment_id == appointment_id)
+            {
                 editor.load(note);
             }
             Vec::new()
         }
         ProgressReply::NoteSaved { appointment_id, .. } => {
             state.end_write();
-            if state.progress.note.as_ref().is_some_and(|e| e.appointment_id == appointment_id) {
+            if state
+                .progress
+                .note
+                .as_ref()
+                .is_some_and(|e| e.appointment_id == appointment_id)
+            {
                 state.progress.note = None;
             }
             state.say(Level::Info, "note saved");
-            if state.pane == Pane::Progress { load(state, false) } else { Vec::new() }
+            if state.pane == Pane::Progress {
+                load(state, false)
+            } else {
+                Vec::new()
+            }
         }
     }
 }
@@ -214,7 +268,9 @@ pub fn on_failed_write(state: &mut AppState, message: &str) -> Vec<Effect> {
         editor.saving = false;
         editor.error = Some(message.to_string());
         if message.contains("another terminal") {
-            return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote { appointment_id: editor.appointment_id }))];
+            return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+                appointment_id: editor.appointment_id,
+            }))];
         }
     }
     Vec::new()

@@ -37,22 +37,35 @@ fn area(text: &str) -> TextArea<'static> {
 /// "97110 30, 97140 15" → [("97110", 30), ("97140", 15)].
 pub fn parse_minutes(text: &str) -> Result<TimedMinutes, String> {
     let mut out = Vec::new();
-    for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let mut words = part.split_whitespace();
         let (Some(code), Some(mins), None) = (words.next(), words.next(), words.next()) else {
-            return Err(format!("\"{part}\": write a procedure code and its minutes, e.g. 97110 30"));
+            return Err(format!(
+                "\"{part}\": write a procedure code and its minutes, e.g. 97110 30"
+            ));
         };
         if code.len() != 5 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(format!("\"{code}\" is not a 5-character procedure code"));
         }
-        let mins: u32 = mins.parse().ok().filter(|m| (1..=480).contains(m)).ok_or_else(|| format!("\"{mins}\" minutes: a whole number from 1 to 480"))?;
+        let mins: u32 = mins
+            .parse()
+            .ok()
+            .filter(|m| (1..=480).contains(m))
+            .ok_or_else(|| format!("\"{mins}\" minutes: a whole number from 1 to 480"))?;
         out.push((code.to_uppercase(), mins));
     }
     Ok(out)
 }
 
 pub fn minutes_text(m: &TimedMinutes) -> String {
-    m.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ")
+    m.iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// "45 timed minutes: 3 billable units (8-minute rule)", or what is wrong with the field.
@@ -62,7 +75,10 @@ pub fn units_line(text: &str) -> String {
         Ok(m) => {
             let total: u32 = m.iter().map(|(_, n)| n).sum();
             let units = medicare_units(total);
-            format!("{total} timed minutes: {units} billable unit{} (8-minute rule)", if units == 1 { "" } else { "s" })
+            format!(
+                "{total} timed minutes: {units} billable unit{} (8-minute rule)",
+                if units == 1 { "" } else { "s" }
+            )
         }
         Err(e) => e,
     }
@@ -95,7 +111,12 @@ impl NoteEditor {
             return;
         }
         let n = stored.note;
-        self.sections = [area(&n.subjective), area(&n.objective), area(&n.assessment), area(&n.plan)];
+        self.sections = [
+            area(&n.subjective),
+            area(&n.objective),
+            area(&n.assessment),
+            area(&n.plan),
+        ];
         self.minutes = LineInput::with_text(&minutes_text(&n.timed_minutes));
         self.is_progress_report = n.is_progress_report;
     }
@@ -153,9 +174,18 @@ mod tests {
 
     #[test]
     fn timed_minutes_become_units_by_the_8_minute_rule() {
-        assert_eq!(units_line("97110 30, 97140 15"), "45 timed minutes: 3 billable units (8-minute rule)");
-        assert_eq!(units_line("97110 7"), "7 timed minutes: 0 billable units (8-minute rule)");
-        assert_eq!(units_line("97110 8"), "8 timed minutes: 1 billable unit (8-minute rule)");
+        assert_eq!(
+            units_line("97110 30, 97140 15"),
+            "45 timed minutes: 3 billable units (8-minute rule)"
+        );
+        assert_eq!(
+            units_line("97110 7"),
+            "7 timed minutes: 0 billable units (8-minute rule)"
+        );
+        assert_eq!(
+            units_line("97110 8"),
+            "8 timed minutes: 1 billable unit (8-minute rule)"
+        );
         assert_eq!(units_line(""), "no timed procedures");
         assert!(units_line("97110 thirty").contains("whole number"));
         assert!(units_line("ther-ex 30").contains("procedure code"));
@@ -171,10 +201,19 @@ mod tests {
         e.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
         e.handle_key(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
         let n = e.note().unwrap();
-        assert_eq!((n.subjective.as_str(), n.objective.as_str()), ("Less pain", "x"));
+        assert_eq!(
+            (n.subjective.as_str(), n.objective.as_str()),
+            ("Less pain", "x")
+        );
         assert!(e.dirty);
-        assert_eq!(e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)), FormOutcome::Stay);
-        assert_eq!(e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)), FormOutcome::Close);
+        assert_eq!(
+            e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            FormOutcome::Stay
+        );
+        assert_eq!(
+            e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            FormOutcome::Close
+        );
     }
 
     #[test]
@@ -183,7 +222,10 @@ mod tests {
         e.loading = false;
         e.handle_key(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE));
         e.load(Some(StoredNote {
-            note: VisitNote { subjective: "old".into(), ..Default::default() },
+            note: VisitNote {
+                subjective: "old".into(),
+                ..Default::default()
+            },
             author: "aruiz".into(),
             updated_at: "2026-11-27T10:00:00".into(),
             version: 3,

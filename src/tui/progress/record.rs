@@ -31,7 +31,9 @@ pub struct RecordForm {
 impl RecordForm {
     /// Starts on the given measure (the one selected in the pane), else NPRS.
     pub fn new(code: Option<&str>) -> Self {
-        let measure = code.and_then(|c| MEASURES.iter().position(|m| m.code == c)).unwrap_or(0);
+        let measure = code
+            .and_then(|c| MEASURES.iter().position(|m| m.code == c))
+            .unwrap_or(0);
         Self {
             measure,
             value: LineInput::default(),
@@ -66,9 +68,16 @@ impl RecordForm {
             Field::Measure => self.def().name.to_string(),
             Field::Value => format!("total: {}", range_text(self.def())),
             Field::Items => item_rule(self.def().code)
-                .map(|r| format!("or {} {} scored {}-{}, e.g. 3,2,-,1 (- skips)", r.items_max, r.what, r.item_min, r.item_max))
+                .map(|r| {
+                    format!(
+                        "or {} {} scored {}-{}, e.g. 3,2,-,1 (- skips)",
+                        r.items_max, r.what, r.item_min, r.item_max
+                    )
+                })
                 .unwrap_or_default(),
-            Field::Detail if self.def().code == "ROM" => "joint motion side, e.g. knee flexion right".into(),
+            Field::Detail if self.def().code == "ROM" => {
+                "joint motion side, e.g. knee flexion right".into()
+            }
             Field::Detail => "the activities, optional".into(),
         }
     }
@@ -84,13 +93,19 @@ impl RecordForm {
 
     /// Checks what was typed with the measure's scoring rules.
     pub fn scored(&self) -> Result<Scored, String> {
-        let items = Some(self.items.text().trim()).filter(|t| !t.is_empty() && self.fields().contains(&Field::Items));
+        let items = Some(self.items.text().trim())
+            .filter(|t| !t.is_empty() && self.fields().contains(&Field::Items));
         let value = Some(self.value.text().trim()).filter(|t| !t.is_empty());
         if items.is_none() && value.is_none() {
             return Err(format!("type the total ({})", range_text(self.def())));
         }
         let detail = Some(self.detail.text()).filter(|_| self.fields().contains(&Field::Detail));
-        score(self.def().code, if items.is_some() { None } else { value }, items, detail)
+        score(
+            self.def().code,
+            if items.is_some() { None } else { value },
+            items,
+            detail,
+        )
     }
 
     pub fn handle_key(&mut self, ev: &KeyEvent) -> FormOutcome {
@@ -111,7 +126,11 @@ impl RecordForm {
             KeyCode::BackTab | KeyCode::Up => self.focus = fields[at.saturating_sub(1)],
             KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.focus == Field::Measure => {
                 let n = MEASURES.len();
-                self.measure = if ev.code == KeyCode::Left { (self.measure + n - 1) % n } else { (self.measure + 1) % n };
+                self.measure = if ev.code == KeyCode::Left {
+                    (self.measure + n - 1) % n
+                } else {
+                    (self.measure + 1) % n
+                };
                 self.error = None;
             }
             _ => {

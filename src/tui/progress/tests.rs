@@ -35,12 +35,34 @@ fn loaded() -> AppState {
     let mut s = state_for("aruiz");
     s.selected = Some(1);
     let sent = key(&mut s, KeyCode::Char('2'));
-    assert!(matches!(sent.as_slice(), [Request::Progress(ProgressRequest::Load { patient_id: 10, opened: true, .. })]));
+    assert!(matches!(
+        sent.as_slice(),
+        [Request::Progress(ProgressRequest::Load {
+            patient_id: 10,
+            opened: true,
+            ..
+        })]
+    ));
     let adherence = vec![
-        Adherence { reported_on: fixtures::day() - chrono::Duration::days(10), done: 6, prescribed: 7 },
-        Adherence { reported_on: fixtures::day() - chrono::Duration::days(3), done: 3, prescribed: 7 },
+        Adherence {
+            reported_on: fixtures::day() - chrono::Duration::days(10),
+            done: 6,
+            prescribed: 7,
+        },
+        Adherence {
+            reported_on: fixtures::day() - chrono::Duration::days(3),
+            done: 3,
+            prescribed: 7,
+        },
     ];
-    update(&mut s, Event::Reply(Reply::Progress(ProgressReply::Loaded { patient_id: 10, progress: Some(Box::new(fixtures::progress())), adherence })));
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(fixtures::progress())),
+            adherence,
+        })),
+    );
     s
 }
 
@@ -53,8 +75,14 @@ fn the_pane_shows_trend_change_and_whether_it_matters() {
     let mut s = loaded();
     let text = screen(&mut s, 80, 24);
     assert!(text.contains("NPRS"), "{text}");
-    assert!(text.contains("MCID met"), "NPRS 7 -> 4 is 3 points down, past the MCID of 2:\n{text}");
-    assert!(text.contains("not yet"), "LEFS 31 -> 37 is short of 9:\n{text}");
+    assert!(
+        text.contains("MCID met"),
+        "NPRS 7 -> 4 is 3 points down, past the MCID of 2:\n{text}"
+    );
+    assert!(
+        text.contains("not yet"),
+        "LEFS 31 -> 37 is short of 9:\n{text}"
+    );
     assert!(text.contains("Progress report due"), "{text}");
     insta::assert_snapshot!("progress_80x24", text);
     insta::assert_snapshot!("progress_120x40", screen(&mut s, 120, 40));
@@ -72,7 +100,10 @@ fn arrows_pick_a_measure_and_enter_opens_its_chart() {
     assert!(s.progress.chart);
     let text = screen(&mut s, 80, 24);
     assert!(text.contains("Esc closes"), "{text}");
-    assert!(text.contains("MCID line at 40"), "the line LEFS must cross: 31 + 9\n{text}");
+    assert!(
+        text.contains("MCID line at 40"),
+        "the line LEFS must cross: 31 + 9\n{text}"
+    );
     key(&mut s, KeyCode::Esc);
     assert!(!s.progress.chart);
 }
@@ -82,37 +113,77 @@ fn recording_checks_the_range_inline_then_saves_and_reloads() {
     let mut s = loaded();
     key(&mut s, KeyCode::Char('r'));
     typ(&mut s, "12");
-    assert!(key(&mut s, KeyCode::Enter).is_empty(), "nothing is sent for an out-of-range value");
+    assert!(
+        key(&mut s, KeyCode::Enter).is_empty(),
+        "nothing is sent for an out-of-range value"
+    );
     let form = s.progress.record.as_ref().unwrap();
-    assert!(form.error.as_ref().unwrap().contains("0 to 10"), "{:?}", form.error);
+    assert!(
+        form.error.as_ref().unwrap().contains("0 to 10"),
+        "{:?}",
+        form.error
+    );
     key(&mut s, KeyCode::Backspace);
     key(&mut s, KeyCode::Backspace);
     typ(&mut s, "3");
     let sent = key(&mut s, KeyCode::Enter);
     match sent.as_slice() {
-        [Request::Progress(ProgressRequest::Record { patient_id: 10, scored, date })] => {
+        [
+            Request::Progress(ProgressRequest::Record {
+                patient_id: 10,
+                scored,
+                date,
+            }),
+        ] => {
             assert_eq!((scored.def.code, scored.value), ("NPRS", 3.0));
             assert_eq!(*date, fixtures::day());
         }
         other => panic!("{other:?}"),
     }
-    let after = update(&mut s, Event::Reply(Reply::Progress(ProgressReply::Recorded { patient_id: 10, code: "NPRS", value: 3.0 })));
+    let after = update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Recorded {
+            patient_id: 10,
+            code: "NPRS",
+            value: 3.0,
+        })),
+    );
     assert!(s.progress.record.is_none());
-    assert!(matches!(after.as_slice(), [Effect::Db(Request::Progress(ProgressRequest::Load { opened: false, .. }))]));
+    assert!(matches!(
+        after.as_slice(),
+        [Effect::Db(Request::Progress(ProgressRequest::Load {
+            opened: false,
+            ..
+        }))]
+    ));
 }
 
 #[test]
 fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
     let mut s = loaded();
     let sent = key(&mut s, KeyCode::Char('e'));
-    assert!(matches!(sent.as_slice(), [Request::Progress(ProgressRequest::LoadNote { appointment_id: 1 })]));
+    assert!(matches!(
+        sent.as_slice(),
+        [Request::Progress(ProgressRequest::LoadNote {
+            appointment_id: 1
+        })]
+    ));
     let stored = StoredNote {
-        note: VisitNote { subjective: "Knee stiff in the morning.".into(), ..Default::default() },
+        note: VisitNote {
+            subjective: "Knee stiff in the morning.".into(),
+            ..Default::default()
+        },
         author: "aruiz".into(),
         updated_at: "2026-11-27T08:50:00".into(),
         version: 2,
     };
-    update(&mut s, Event::Reply(Reply::Progress(ProgressReply::Note { appointment_id: 1, note: Some(stored) })));
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id: 1,
+            note: Some(stored),
+        })),
+    );
     key(&mut s, KeyCode::End);
     typ(&mut s, " Better after walking.");
     for _ in 0..4 {
@@ -123,19 +194,51 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
     assert!(s.has_unsaved_edit());
     let sent = key_with(&mut s, KeyCode::Char('s'), KeyModifiers::CONTROL);
     match sent.as_slice() {
-        [Request::Progress(ProgressRequest::SaveNote { appointment_id: 1, seen_version: Some(2), note })] => {
-            assert_eq!(note.subjective, "Knee stiff in the morning. Better after walking.");
-            assert_eq!(note.timed_minutes, vec![("97110".to_string(), 30), ("97140".to_string(), 15)]);
+        [
+            Request::Progress(ProgressRequest::SaveNote {
+                appointment_id: 1,
+                seen_version: Some(2),
+                note,
+            }),
+        ] => {
+            assert_eq!(
+                note.subjective,
+                "Knee stiff in the morning. Better after walking."
+            );
+            assert_eq!(
+                note.timed_minutes,
+                vec![("97110".to_string(), 30), ("97140".to_string(), 15)]
+            );
         }
         other => panic!("{other:?}"),
     }
     let conflict = "this note was changed on another terminal by bokafor at 09:02 — reloaded; your text is kept (Ctrl-S again saves yours over it)";
-    let after = update(&mut s, Event::Reply(Reply::Failed { error: crate::error::AppError::failure(conflict), write: true }));
-    assert!(after.iter().any(|e| matches!(e, Effect::Db(Request::Progress(ProgressRequest::LoadNote { appointment_id: 1 })))));
+    let after = update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            error: crate::error::AppError::failure(conflict),
+            write: true,
+        }),
+    );
+    assert!(after.iter().any(|e| matches!(
+        e,
+        Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+            appointment_id: 1
+        }))
+    )));
     let editor = s.progress.note.as_ref().expect("the editor stays open");
     assert!(!editor.saving);
-    assert_eq!(editor.sections[0].lines(), ["Knee stiff in the morning. Better after walking."]);
-    update(&mut s, Event::Reply(Reply::Progress(ProgressReply::NoteSaved { appointment_id: 1, version: 4 })));
+    assert_eq!(
+        editor.sections[0].lines(),
+        ["Knee stiff in the morning. Better after walking."]
+    );
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::NoteSaved {
+            appointment_id: 1,
+            version: 4,
+        })),
+    );
     assert!(s.progress.note.is_none());
     assert!(!s.has_unsaved_edit());
 }
@@ -144,7 +247,13 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
 fn quitting_with_an_unsaved_note_asks_first() {
     let mut s = loaded();
     key(&mut s, KeyCode::Char('e'));
-    update(&mut s, Event::Reply(Reply::Progress(ProgressReply::Note { appointment_id: 1, note: None })));
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id: 1,
+            note: None,
+        })),
+    );
     typ(&mut s, "x");
     key(&mut s, KeyCode::Esc);
     key(&mut s, KeyCode::Esc);

@@ -21,17 +21,26 @@ use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some(v) = state.selected_visit() else {
-        frame.render_widget(Paragraph::new("  Select a visit in the schedule (1) to see its patient.").style(theme.muted), area);
+        frame.render_widget(
+            Paragraph::new("  Select a visit in the schedule (1) to see its patient.")
+                .style(theme.muted),
+            area,
+        );
         return;
     };
     if let Some(editor) = &state.progress.note {
         draw_note(frame, area, editor, theme);
         return;
     }
-    let block = Block::bordered().border_set(theme.symbols.border).border_style(theme.border);
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
+        .border_style(theme.border);
     let Some(p) = state.progress.for_patient(v.patient_id) else {
         let block = block.title(format!(" Progress: {} ", clean_line(&v.patient_name)));
-        frame.render_widget(Paragraph::new("  Loading…").style(theme.muted).block(block), area);
+        frame.render_widget(
+            Paragraph::new("  Loading…").style(theme.muted).block(block),
+            area,
+        );
         return;
     };
     let title = format!(
@@ -41,10 +50,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         clean_line(&p.patient.mrn)
     );
     let inner = block.inner(area);
-    frame.render_widget(block.title(truncate(&title, area.width.saturating_sub(4) as usize)), area);
+    frame.render_widget(
+        block.title(truncate(&title, area.width.saturating_sub(4) as usize)),
+        area,
+    );
     let inner = inner.inner(Margin::new(1, 0));
     let header = header_lines(p, theme, inner.width as usize);
-    let [head, table] = Layout::vertical([Constraint::Length(header.len() as u16), Constraint::Min(1)]).areas(inner);
+    let [head, table] =
+        Layout::vertical([Constraint::Length(header.len() as u16), Constraint::Min(1)])
+            .areas(inner);
     frame.render_widget(Paragraph::new(header), head);
     draw_measures(frame, table, state, p, theme);
     if state.progress.chart {
@@ -63,7 +77,12 @@ fn header_lines(p: &Progress, theme: &Theme, cols: usize) -> Vec<Line<'static>> 
     if let (Some(code), Some(text)) = (&p.patient.diagnosis_code, &p.patient.diagnosis) {
         parts.push(format!("{} {}", clean_line(code), clean_line(text)));
     }
-    if let Some(region) = p.patient.body_region.as_deref().and_then(crate::domain::measures::BodyRegion::parse) {
+    if let Some(region) = p
+        .patient
+        .body_region
+        .as_deref()
+        .and_then(crate::domain::measures::BodyRegion::parse)
+    {
         parts.push(region.label().to_string());
     }
     let mut episode = Vec::new();
@@ -75,7 +94,11 @@ fn header_lines(p: &Progress, theme: &Theme, cols: usize) -> Vec<Line<'static>> 
         None => format!("{} visits, no authorisation on file", e.visits_used),
     });
     if let Some(days) = e.days_left_in_poc {
-        episode.push(if days >= 0 { format!("{days} days left in the plan of care") } else { format!("plan of care ended {} days ago", -days) });
+        episode.push(if days >= 0 {
+            format!("{days} days left in the plan of care")
+        } else {
+            format!("plan of care ended {} days ago", -days)
+        });
     }
     if let Some(payer) = &p.patient.payer {
         episode.push(clean_line(payer));
@@ -86,24 +109,44 @@ fn header_lines(p: &Progress, theme: &Theme, cols: usize) -> Vec<Line<'static>> 
     ];
     let sentences = p.flag_sentences();
     if sentences.is_empty() {
-        lines.push(Line::styled("Nothing due: no flags on this visit.", theme.muted));
+        lines.push(Line::styled(
+            "Nothing due: no flags on this visit.",
+            theme.muted,
+        ));
     }
     for (flag, sentence) in p.flags.iter().zip(sentences) {
-        let style = if flag.is_breach() { theme.error } else { theme.warning };
-        lines.push(Line::from(vec![Span::styled(format!("{:<5} ", flag.badge()), theme.badge), Span::styled(truncate(&format!(" {sentence}"), cols.saturating_sub(7)), style)]));
+        let style = if flag.is_breach() {
+            theme.error
+        } else {
+            theme.warning
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<5} ", flag.badge()), theme.badge),
+            Span::styled(
+                truncate(&format!(" {sentence}"), cols.saturating_sub(7)),
+                style,
+            ),
+        ]));
     }
     lines.push(Line::from(""));
     lines
 }
 
 fn number(v: f64) -> String {
-    if (v - v.round()).abs() < 0.05 { format!("{:.0}", v) } else { format!("{v:.1}") }
+    if (v - v.round()).abs() < 0.05 {
+        format!("{:.0}", v)
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 /// Levels 0..=7 as bar characters.
 fn bars(levels: &[u64], theme: &Theme, cols: usize) -> String {
     let take = levels.len().saturating_sub(cols);
-    levels[take..].iter().map(|&l| theme.symbols.bars[l.min(7) as usize]).collect()
+    levels[take..]
+        .iter()
+        .map(|&l| theme.symbols.bars[l.min(7) as usize])
+        .collect()
 }
 
 fn status_style(theme: &Theme, s: MeasureStatus) -> Style {
@@ -118,56 +161,114 @@ fn status_style(theme: &Theme, s: MeasureStatus) -> Style {
 fn draw_measures(frame: &mut Frame, area: Rect, state: &AppState, p: &Progress, theme: &Theme) {
     let cols = area.width as usize;
     let spark = if cols >= 100 { 24 } else { 12 };
-    let name_w = cols.saturating_sub(2 + spark + 7 * 3 + 6 + 4 + 16).clamp(8, 30);
+    let name_w = cols
+        .saturating_sub(2 + spark + 7 * 3 + 6 + 4 + 16)
+        .clamp(8, 30);
     // Full names when there is room; the codes clinicians know (NPRS, LEFS) when narrow.
     let label = |m: &MeasureTrend| match (&m.site, name_w >= 26) {
         (_, true) => m.title(),
         (Some(site), false) => format!("{} {site}", m.def.code),
         (None, false) => m.def.code.to_string(),
     };
-    let trend_title = if spark >= 20 { "Trend (up is better)" } else { "Trend" };
+    let trend_title = if spark >= 20 {
+        "Trend (up is better)"
+    } else {
+        "Trend"
+    };
     let mut lines = vec![Line::styled(
-        format!("  {} {} {:>7}{:>7}{:>7} {:>5}  {}", fit("Measure", name_w), fit(trend_title, spark), "Initial", "Latest", "Change", "MCID", "Status"),
+        format!(
+            "  {} {} {:>7}{:>7}{:>7} {:>5}  {}",
+            fit("Measure", name_w),
+            fit(trend_title, spark),
+            "Initial",
+            "Latest",
+            "Change",
+            "MCID",
+            "Status"
+        ),
         theme.column_header,
     )];
     if p.measures.is_empty() {
-        lines.push(Line::styled("  No outcome measures recorded in this episode yet: r records today's.", theme.muted));
+        lines.push(Line::styled(
+            "  No outcome measures recorded in this episode yet: r records today's.",
+            theme.muted,
+        ));
     }
     for (i, m) in p.measures.iter().enumerate() {
         let selected = i == state.progress.selected;
-        let base = if selected { theme.selected } else { Style::default() };
+        let base = if selected {
+            theme.selected
+        } else {
+            Style::default()
+        };
         let marker = if selected { theme.symbols.marker } else { "  " };
         lines.push(Line::from(vec![
-            Span::styled(format!("{marker}{} ", fit(&clean_line(&label(m)), name_w)), base),
-            Span::styled(fit(&bars(&m.sparkline(7), theme, spark), spark), base.patch(theme.info)),
+            Span::styled(
+                format!("{marker}{} ", fit(&clean_line(&label(m)), name_w)),
+                base,
+            ),
+            Span::styled(
+                fit(&bars(&m.sparkline(7), theme, spark), spark),
+                base.patch(theme.info),
+            ),
             Span::styled(
                 format!(
                     " {:>7}{:>7}{:>7} {:>5}  ",
                     number(m.initial),
                     number(m.latest),
-                    format!("{}{}", if m.change > 0.0 { "+" } else { "" }, number(m.change)),
+                    format!(
+                        "{}{}",
+                        if m.change > 0.0 { "+" } else { "" },
+                        number(m.change)
+                    ),
                     m.def.mcid.map(number).unwrap_or_else(|| "—".into())
                 ),
                 base,
             ),
-            Span::styled(m.status.label().to_string(), base.patch(status_style(theme, m.status))),
+            Span::styled(
+                m.status.label().to_string(),
+                base.patch(status_style(theme, m.status)),
+            ),
         ]));
     }
     if !state.progress.adherence.is_empty() {
-        let levels: Vec<u64> = state.progress.adherence.iter().map(|a| (a.percent().clamp(0, 100) as u64 * 7).div_ceil(100)).collect();
-        let last = state.progress.adherence.last().map(|a| (a.done, a.prescribed, a.percent(), a.reported_on));
+        let levels: Vec<u64> = state
+            .progress
+            .adherence
+            .iter()
+            .map(|a| (a.percent().clamp(0, 100) as u64 * 7).div_ceil(100))
+            .collect();
+        let last = state
+            .progress
+            .adherence
+            .last()
+            .map(|a| (a.done, a.prescribed, a.percent(), a.reported_on));
         if let Some((done, prescribed, pct, on)) = last {
-            let low = p.adherence.as_ref().is_some_and(|a| a.is_low(&p.thresholds));
+            let low = p
+                .adherence
+                .as_ref()
+                .is_some_and(|a| a.is_low(&p.thresholds));
             lines.push(Line::from(vec![
                 Span::raw(format!("  {} ", fit("Home exercise", name_w))),
                 Span::styled(fit(&bars(&levels, theme, spark), spark), theme.info),
-                Span::styled(format!("  {done} of {prescribed} sessions ({pct}%) on {}", on.format("%-d %b")), if low { theme.error } else { Style::default() }),
+                Span::styled(
+                    format!(
+                        "  {done} of {prescribed} sessions ({pct}%) on {}",
+                        on.format("%-d %b")
+                    ),
+                    if low { theme.error } else { Style::default() },
+                ),
             ]));
         }
     }
     if let Some(a) = &p.latest_assessment {
         lines.push(Line::from(""));
-        let text = format!("Assessment ({}, {}): {}", a.date.format("%-d %b"), a.kind.label(), clean_line(&a.text));
+        let text = format!(
+            "Assessment ({}, {}): {}",
+            a.date.format("%-d %b"),
+            a.kind.label(),
+            clean_line(&a.text)
+        );
         lines.push(Line::styled(truncate(&text, cols), theme.muted));
     }
     frame.render_widget(Paragraph::new(lines), area);
@@ -175,13 +276,20 @@ fn draw_measures(frame: &mut Frame, area: Rect, state: &AppState, p: &Progress, 
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let (w, h) = (w.min(area.width), h.min(area.height));
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
     let rect = area.inner(Margin::new(1, 1));
     frame.render_widget(Clear, rect);
-    let Some(first) = m.points.first().map(|p| p.date) else { return };
+    let Some(first) = m.points.first().map(|p| p.date) else {
+        return;
+    };
     let last = m.points.last().map(|p| p.date).unwrap_or(first);
     let x = |d: NaiveDate| (d - first).num_days() as f64;
     let data: Vec<(f64, f64)> = m.points.iter().map(|p| (x(p.date), p.value)).collect();
@@ -189,7 +297,11 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
     let mut sets = vec![
         Dataset::default()
             .name(clean_line(&m.title()))
-            .marker(if theme.symbols.marker.is_ascii() { Marker::Dot } else { Marker::Braille })
+            .marker(if theme.symbols.marker.is_ascii() {
+                Marker::Dot
+            } else {
+                Marker::Braille
+            })
             .graph_type(GraphType::Line)
             .style(theme.info)
             .data(&data),
@@ -204,7 +316,13 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
         };
         mcid_line = vec![(0.0, target), (span, target)];
         title.push_str(&format!(" · MCID line at {}", number(target)));
-        sets.push(Dataset::default().name(format!("MCID ({})", number(target))).graph_type(GraphType::Line).style(theme.warning).data(&mcid_line));
+        sets.push(
+            Dataset::default()
+                .name(format!("MCID ({})", number(target)))
+                .graph_type(GraphType::Line)
+                .style(theme.warning)
+                .data(&mcid_line),
+        );
     }
     let mid = first + chrono::Duration::days((span / 2.0) as i64);
     let chart = Chart::new(sets)
@@ -223,7 +341,10 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
         .y_axis(
             Axis::default()
                 .bounds([m.def.min, m.def.max])
-                .labels([m.def.min, (m.def.min + m.def.max) / 2.0, m.def.max].map(|v| Span::raw(number(v))))
+                .labels(
+                    [m.def.min, (m.def.min + m.def.max) / 2.0, m.def.max]
+                        .map(|v| Span::raw(number(v))),
+                )
                 .style(theme.muted),
         );
     frame.render_widget(chart, rect);
@@ -240,12 +361,21 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) 
             Field::Detail => "Detail",
         };
         let value = match field {
-            Field::Measure => format!("{} {} {}", theme.symbols.left, form.def().code, theme.symbols.right),
+            Field::Measure => format!(
+                "{} {} {}",
+                theme.symbols.left,
+                form.def().code,
+                theme.symbols.right
+            ),
             Field::Value => form.value.text().to_string(),
             Field::Items => form.items.text().to_string(),
             Field::Detail => form.detail.text().to_string(),
         };
-        let style = if focused { theme.field_focus } else { Style::default() };
+        let style = if focused {
+            theme.field_focus
+        } else {
+            Style::default()
+        };
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", fit(label, 9)), theme.field_label),
             Span::styled(value.clone(), style),
@@ -267,15 +397,29 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) 
     let w = area.width.saturating_sub(4).min(90);
     let rect = centered(area, w, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().border_set(theme.symbols.border).border_style(theme.border).title(" Record today's measure ");
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+    let block = Block::bordered()
+        .border_set(theme.symbols.border)
+        .border_style(theme.border)
+        .title(" Record today's measure ");
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
 }
 
 fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) {
     let block = Block::bordered()
         .border_set(theme.symbols.border)
         .border_style(theme.border)
-        .title(format!(" Note: {} ", truncate(&clean_line(&editor.title), area.width.saturating_sub(10) as usize)));
+        .title(format!(
+            " Note: {} ",
+            truncate(
+                &clean_line(&editor.title),
+                area.width.saturating_sub(10) as usize
+            )
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = inner.height.saturating_sub(3);
@@ -293,24 +437,55 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) 
         let focused = editor.focus == i;
         let mut area = editor.sections[i].clone();
         let label = super::note::SECTIONS[i];
-        area.set_block(Block::new().title(Span::styled(format!("{label}{}", if focused { "  (typing)" } else { "" }), if focused { theme.field_focus } else { theme.field_label })));
+        area.set_block(Block::new().title(Span::styled(
+            format!("{label}{}", if focused { "  (typing)" } else { "" }),
+            if focused {
+                theme.field_focus
+            } else {
+                theme.field_label
+            },
+        )));
         area.set_cursor_line_style(Style::default());
-        area.set_cursor_style(if focused { theme.selected } else { Style::default() });
+        area.set_cursor_style(if focused {
+            theme.selected
+        } else {
+            Style::default()
+        });
         frame.render_widget(&area, rect);
     }
     let focused = editor.focus == 4;
     let mins = vec![
         Line::from(vec![
-            Span::styled("Timed minutes ", if focused { theme.field_focus } else { theme.field_label }),
+            Span::styled(
+                "Timed minutes ",
+                if focused {
+                    theme.field_focus
+                } else {
+                    theme.field_label
+                },
+            ),
             Span::raw(editor.minutes.text().to_string()),
-            Span::styled(if editor.minutes.is_empty() { "e.g. 97110 30, 97140 15" } else { "" }, theme.muted),
+            Span::styled(
+                if editor.minutes.is_empty() {
+                    "e.g. 97110 30, 97140 15"
+                } else {
+                    ""
+                },
+                theme.muted,
+            ),
         ]),
-        Line::styled(format!("  {}", units_line(editor.minutes.text())), theme.info),
+        Line::styled(
+            format!("  {}", units_line(editor.minutes.text())),
+            theme.info,
+        ),
     ];
     frame.render_widget(Paragraph::new(mins), minutes);
     let mut foot = Vec::new();
     if let Some(e) = &editor.error {
-        foot.push(Line::styled(truncate(&format!("! {}", clean_line(e)), footer.width as usize), theme.error));
+        foot.push(Line::styled(
+            truncate(&format!("! {}", clean_line(e)), footer.width as usize),
+            theme.error,
+        ));
     }
     let status = if editor.loading {
         "loading the note…".to_string()
@@ -321,10 +496,17 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) 
     } else {
         format!(
             "Ctrl-S saves · Tab next part · Ctrl-P progress report: {} · Esc closes{}",
-            if editor.is_progress_report { "yes" } else { "no" },
+            if editor.is_progress_report {
+                "yes"
+            } else {
+                "no"
+            },
             if editor.dirty { " · unsaved" } else { "" }
         )
     };
-    foot.push(Line::styled(truncate(&status, footer.width as usize), theme.muted));
+    foot.push(Line::styled(
+        truncate(&status, footer.width as usize),
+        theme.muted,
+    ));
     frame.render_widget(Paragraph::new(foot), footer);
 }
