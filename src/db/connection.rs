@@ -145,7 +145,8 @@ fn configure(mut conn: Connection, shown: &str) -> AppResult<Connection> {
     conn.pragma_update(None, "mmap_size", 0).map_err(fail)?;
     // 16 MiB of page cache (SQLite's default is 2): a busy day of a ten-year clinic touches
     // more pages than that, and a cache miss on a network drive is a round trip.
-    conn.pragma_update(None, "cache_size", -16_384).map_err(fail)?;
+    conn.pragma_update(None, "cache_size", -16_384)
+        .map_err(fail)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(fail)?;
     Ok(conn)
