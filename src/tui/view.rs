@@ -281,10 +281,14 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
         ),
         base,
     ));
-    spans.push(Span::styled(
-        fit(&v.flags.join(" "), cols.flags),
-        theme.flag,
-    ));
+    // Badges (PN, POC!, AUTH, …) for the words stored with the visit; pane 2 says what each
+    // means in full.
+    let badges: Vec<&str> = v
+        .flags
+        .iter()
+        .map(|f| crate::domain::flags::Flag::parse(f).map_or(f.as_str(), |f| f.badge()))
+        .collect();
+    spans.push(Span::styled(fit(&badges.join(" "), cols.flags), theme.flag));
     Line::from(spans)
 }
 
