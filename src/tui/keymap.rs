@@ -390,7 +390,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::HepSearch,
         &[k('/')],
         Scope::Program,
-        "search exercises (shorthand works: slr, tke); Enter adds, Esc leaves",
+        "search (slr, tke…)",
     ),
     (
         Action::HepRegion,
@@ -402,13 +402,13 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
             },
         ],
         Scope::Program,
-        "filter the search by body region (cycles)",
+        "filter by body region",
     ),
     (
         Action::HepEdit,
         &[code(KeyCode::Enter)],
         Scope::Program,
-        "edit the exercise's dosage",
+        "edit the dosage",
     ),
     (
         Action::HepRemove,
@@ -428,17 +428,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Scope::Program,
         "move the exercise down",
     ),
-    (
-        Action::HepNote,
-        &[k('e')],
-        Scope::Program,
-        "edit the exercise's note",
-    ),
+    (Action::HepNote, &[k('e')], Scope::Program, "edit the note"),
     (
         Action::HepSave,
         &[k('s')],
         Scope::Program,
-        "save the program as a new version",
+        "save as a new version",
     ),
     (
         Action::HepVersions,
@@ -446,12 +441,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Scope::Program,
         "earlier versions",
     ),
-    (
-        Action::HepTemplates,
-        &[k('T')],
-        Scope::Program,
-        "templates: apply one, or save the program as one",
-    ),
+    (Action::HepTemplates, &[k('T')], Scope::Program, "templates"),
     (
         Action::HepPrint,
         &[k('p')],
@@ -462,7 +452,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::HepAdherence,
         &[k('A')],
         Scope::Program,
-        "record adherence (sessions done last week)",
+        "record adherence",
     ),
 ];
 

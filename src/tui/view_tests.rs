@@ -79,6 +79,23 @@ fn help_is_generated_from_the_keymap() {
         );
     }
     assert!(!pane_two.contains("check the patient in"));
+    // Pane 3's keys fit the help at 80x24 too.
+    let mut p = state_for("dfry");
+    press(&mut p, KeyCode::Char('3'));
+    press(&mut p, KeyCode::Char('?'));
+    let pane_three = screen(&mut p, 80, 24);
+    for b in p
+        .keymap
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == super::keymap::Scope::Program)
+    {
+        assert!(
+            pane_three.contains(b.help),
+            "pane 3 help lacks {:?}",
+            b.action
+        );
+    }
     insta::assert_snapshot!(text);
 }
 
