@@ -35,18 +35,31 @@ pub fn run(
     if json {
         return super::emit(&format!(
             "{}\n",
-            serde_json::to_value(&rows).unwrap_or_default()
+            serde_json::to_value(
+                rows.iter()
+                    .map(|r| crate::db::audit::AuditRow {
+                        at: clean_line(&r.at),
+                        user: clean_line(&r.user),
+                        host: clean_line(&r.host),
+                        action: clean_line(&r.action),
+                        entity: clean_line(&r.entity),
+                        summary: clean_line(&r.summary),
+                        ..r.clone()
+                    })
+                    .collect::<Vec<_>>()
+            )
+            .unwrap_or_default()
         ));
     }
     let mut text = String::new();
     for r in &rows {
         text.push_str(&format!(
             "{}  {}@{}  {}  {} {}  {}\n",
-            r.at,
+            clean_line(&r.at),
             clean_line(&r.user),
             clean_line(&r.host),
-            r.action,
-            r.entity,
+            clean_line(&r.action),
+            clean_line(&r.entity),
             r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
             clean_line(&r.summary)
         ));

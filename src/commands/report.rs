@@ -61,8 +61,7 @@ pub fn run_progress(
     match out {
         None => super::emit(&text),
         Some(path) => {
-            std::fs::write(path, text)
-                .map_err(|e| AppError::failure(format!("cannot write {}: {e}", path.display())))?;
+            crate::export::write_file(path, text.as_bytes())?;
             eprintln!(
                 "Wrote the progress report for MRN {} to {}.",
                 clean_line(&progress.patient.mrn),
@@ -384,7 +383,11 @@ pub fn text(p: &Progress) -> String {
 
 /// Markdown table cells: no pipes or line breaks inside a cell.
 fn md(s: &str) -> String {
-    clean_line(s).replace('\\', "\\\\").replace('|', "\\|")
+    clean_line(s)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn markdown(p: &Progress) -> String {

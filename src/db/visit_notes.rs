@@ -129,7 +129,8 @@ impl Db {
                 }
                 (Some((_, _, author, at)), _) => {
                     return Err(TxError::App(AppError::failure(format!(
-                        "this note was changed on another terminal by {author} at {} — reloaded; your text is kept (Ctrl-S again saves yours over it)",
+                        "this note was changed on another terminal by {} at {} — reloaded; your text is kept (Ctrl-S again saves yours over it)",
+                        crate::sanitize::clean_line(&author),
                         at.get(11..16).unwrap_or(&at)
                     ))));
                 }

@@ -1,7 +1,8 @@
 //! The thread that owns the SQLite connection. The UI sends it requests and keeps drawing;
 //! replies come back on a channel, so a slow network drive never freezes the screen.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use chrono::NaiveDate;
 use tokio::sync::mpsc::UnboundedSender;
@@ -125,6 +126,9 @@ pub struct Worker {
     /// `PRAGMA data_version` at the last poll: it changes when another connection commits.
     seen_version: Option<i64>,
     offline_since: Option<String>,
+    /// Set by the UI when it sends a poll, cleared here when one is handled: at most one poll
+    /// waits in the queue, however long a write or a dead drive holds this thread.
+    poll_pending: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -135,7 +139,13 @@ impl Worker {
             clock,
             seen_version: None,
             offline_since: None,
+            poll_pending: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The flag the UI checks before queueing another poll (see `poll_pending`).
+    pub fn poll_flag(&self) -> Arc<AtomicBool> {
+        self.poll_pending.clone()
     }
 
     /// Whether the file is there at all: on a network drive a lost mount shows up here first,
@@ -155,6 +165,7 @@ impl Worker {
     }
 
     fn poll(&mut self, day: NaiveDate, at: &str) -> Reply {
+        self.poll_pending.store(false, Ordering::Release);
         if !self.reachable() {
             if self.offline_since.is_none() {
                 self.offline_since = Some(at.to_string());

@@ -238,7 +238,7 @@ impl<'a> Generator<'a> {
                 }
             }
             used_initials.push(initials.clone());
-            let mut username: String = format!("{}{}", &first[..1], last)
+            let mut username: String = format!("{}{}", first.chars().next().unwrap_or('x'), last)
                 .to_lowercase()
                 .chars()
                 .filter(char::is_ascii_alphanumeric)

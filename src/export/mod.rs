@@ -11,6 +11,18 @@ use std::path::Path;
 use crate::error::{AppError, AppResult};
 
 /// Writes a file whole or not at all: into a temporary file beside it, then renamed into place.
+/// Patient data on disk is readable by its owner only.
+fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
 pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
     let fail =
         |e: std::io::Error| AppError::failure(format!("cannot write {}: {e}", path.display()));
@@ -36,7 +48,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "export".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
+    create_private(&tmp, bytes).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         fail(e)

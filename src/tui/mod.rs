@@ -44,7 +44,9 @@ pub fn run(settings: &Settings) -> AppResult<()> {
 
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
     daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());
-    let (requests, worker) = Worker::new(db, settings.user.clone(), settings.clock)
+    let worker = Worker::new(db, settings.user.clone(), settings.clock);
+    let poll_pending = worker.poll_flag();
+    let (requests, worker) = worker
         .spawn(reply_tx)
         .map_err(|e| AppError::failure(format!("cannot start the database thread: {e}")))?;
 
@@ -56,13 +58,19 @@ pub fn run(settings: &Settings) -> AppResult<()> {
         .map_err(|e| AppError::failure(format!("cannot start: {e}")));
     let result = runtime.and_then(|rt| {
         rt.block_on(event_loop(
-            &mut term, &mut state, &theme, settings, &requests, reply_rx,
+            &mut term,
+            &mut state,
+            &theme,
+            settings,
+            &requests,
+            reply_rx,
+            &poll_pending,
         ))
     });
     terminal::restore();
-    // Queued writes finish before the process ends.
+    // Queued writes finish before the process ends (within a bound).
     drop(requests);
-    let _ = worker.join();
+    finish_writes(worker);
     result
 }
 
@@ -84,6 +92,23 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
     state.staff = staff;
     state.set_day(today, visits, crate::clock::stamp(now));
     Ok(state)
+}
+
+/// Waits for the database thread to carry out the writes already queued, but not forever: on a
+/// dead network drive it could wait for minutes, and a closed SSH session must not leave the
+/// process behind. What could not be written was already reported as busy or unreachable.
+fn finish_writes(worker: std::thread::JoinHandle<()>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(25);
+    while !worker.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if worker.is_finished() {
+        let _ = worker.join();
+    } else {
+        eprintln!(
+            "ptclinic: the clinic database did not answer in time; changes not confirmed on screen may not be saved"
+        );
+    }
 }
 
 /// Carries out what `update` asked for.
@@ -146,6 +171,7 @@ async fn event_loop(
     settings: &Settings,
     requests: &std::sync::mpsc::Sender<Request>,
     mut replies: mpsc::UnboundedReceiver<Reply>,
+    poll_pending: &std::sync::atomic::AtomicBool,
 ) -> AppResult<()> {
     let io = |e: std::io::Error| AppError::failure(format!("terminal error: {e}"));
     let mut events = EventStream::new();
@@ -193,7 +219,9 @@ async fn event_loop(
                 let before = seen(state);
                 update(state, Event::Tick(settings.clock.now()));
                 dirty |= before != seen(state);
-                run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;
+                if !poll_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
+                    run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;
+                }
             }
             _ = signals.recv() => return Ok(()),
         }

@@ -145,14 +145,16 @@ impl NoteEditor {
                 }
                 self.discard_armed = true;
             }
+            KeyCode::Tab => self.focus = (self.focus + 1) % 5,
+            KeyCode::BackTab => self.focus = (self.focus + 4) % 5,
+            // Until the stored note is in, nothing may change or save it: a save now would
+            // replace the note with an empty one.
+            _ if self.loading || self.saving => {}
             KeyCode::Char('s') if ctrl => return FormOutcome::Submit,
             KeyCode::Char('p') if ctrl => {
                 self.is_progress_report = !self.is_progress_report;
                 self.dirty = true;
             }
-            KeyCode::Tab => self.focus = (self.focus + 1) % 5,
-            KeyCode::BackTab => self.focus = (self.focus + 4) % 5,
-            _ if self.loading || self.saving => {}
             _ if self.focus == 4 => {
                 if self.minutes.handle(ev) {
                     self.dirty = true;
@@ -213,6 +215,29 @@ mod tests {
         assert_eq!(
             e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
             FormOutcome::Close
+        );
+    }
+
+    #[test]
+    fn nothing_changes_or_saves_the_note_before_it_has_loaded() {
+        let mut e = NoteEditor::new(1, "x".into());
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        e.handle_key(&ctrl('p'));
+        assert_eq!(e.handle_key(&ctrl('s')), FormOutcome::Stay);
+        assert!(!e.dirty && !e.is_progress_report);
+        e.load(Some(StoredNote {
+            note: VisitNote {
+                subjective: "stored".into(),
+                ..Default::default()
+            },
+            author: "aruiz".into(),
+            updated_at: "2026-11-27T10:00:00".into(),
+            version: 3,
+        }));
+        assert_eq!(
+            e.sections[0].lines(),
+            ["stored"],
+            "the stored note is shown"
         );
     }
 
