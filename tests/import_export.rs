@@ -1341,3 +1341,41 @@ fn icalendar_to_a_file_and_bad_input() {
     assert_code(&out, 2);
     assert!(stderr(&out).contains("before --from"));
 }
+
+#[test]
+fn each_imported_patient_has_its_own_audit_rows() {
+    let env = EnvDirs::new();
+    let db = empty_clinic(&env);
+    let csv = env.file(
+        "p.csv",
+        "mrn,first_name,last_name,date_of_birth,phone\nA1,Ada,Okafor,1961-04-02,\n",
+    );
+    assert_code(
+        &ptclinic(&env, &["import", "patients", p(&csv), "--db", p(&db)]),
+        0,
+    );
+    let update = env.file(
+        "u.csv",
+        "mrn,first_name,last_name,date_of_birth,phone\nA1,Ada,Okafor,1961-04-02,555 010 2233\n",
+    );
+    assert_code(
+        &ptclinic(
+            &env,
+            &["import", "patients", p(&update), "--update", "--db", p(&db)],
+        ),
+        0,
+    );
+    let out = ptclinic(
+        &env,
+        &["audit", "--json", "--patient", "A1", "--db", p(&db)],
+    );
+    assert_code(&out, 0);
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["import.insert", "import.update"], "{rows}");
+}

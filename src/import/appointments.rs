@@ -266,6 +266,7 @@ fn write_rows(
                     p.room,
                     opts.at
                 ])?;
+                super::audit_record(conn, opts, "appointment", conn.last_insert_rowid(), false)?;
             }
             Some(id) => {
                 update.execute(params![
@@ -278,6 +279,7 @@ fn write_rows(
                     p.room,
                     opts.at
                 ])?;
+                super::audit_record(conn, opts, "appointment", id, true)?;
             }
         }
     }

@@ -54,6 +54,32 @@ impl Kind {
     }
 }
 
+/// One audit row per imported record, beside the import's summary row, so that
+/// `ptclinic audit --patient MRN` shows that an import created or changed this patient's record.
+pub(crate) fn audit_record(
+    conn: &rusqlite::Connection,
+    opts: &Options,
+    entity: &str,
+    id: i64,
+    updated: bool,
+) -> rusqlite::Result<()> {
+    audit::record(
+        conn,
+        &AuditEntry {
+            at: opts.at,
+            user: opts.user,
+            action: if updated {
+                "import.update"
+            } else {
+                "import.insert"
+            },
+            entity,
+            entity_id: Some(id),
+            detail: json!({ "file": crate::sanitize::clean_line(opts.file_name) }),
+        },
+    )
+}
+
 /// How an import runs, and who runs it.
 #[derive(Debug, Clone)]
 pub struct Options<'a> {

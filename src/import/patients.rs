@@ -230,11 +230,13 @@ fn write_rows(
                         .cloned()
                         .chain([Value::Text(opts.at.to_string())]),
                 ))?;
+                super::audit_record(conn, opts, "patient", conn.last_insert_rowid(), false)?;
             }
             Some(id) => {
                 update.execute(params_from_iter(
                     p.values.iter().cloned().chain([Value::Integer(id)]),
                 ))?;
+                super::audit_record(conn, opts, "patient", id, true)?;
             }
         }
     }
