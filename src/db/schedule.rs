@@ -72,14 +72,18 @@ fn day_bounds(day: NaiveDate) -> (String, String) {
     )
 }
 
-pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+/// The day's visits in time order, without their compliance flags.
+fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let (from, to) = day_bounds(day);
     let mut stmt = conn.prepare_cached(&format!(
         "{VISIT_SELECT} WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id"
     ))?;
-    let mut visits: Vec<Visit> = stmt
-        .query_map([from, to], row_to_visit)?
-        .collect::<rusqlite::Result<_>>()?;
+    stmt.query_map([from, to], row_to_visit)?.collect()
+}
+
+/// The day's visits in time order, each with its compliance flags.
+pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+    let mut visits = day_visits(conn, day)?;
     super::flags::fill_day_flags(conn, day, &mut visits)?;
     Ok(visits)
 }
@@ -241,8 +245,9 @@ impl Db {
 
     /// Visits of one therapist on one day that are not cancelled (for double-booking warnings).
     pub fn therapist_bookings(&self, therapist_id: i64, d: NaiveDate) -> AppResult<Vec<Visit>> {
-        Ok(self
-            .day(d)?
+        // Only times matter for a double booking: the flags are not worked out.
+        Ok(day_visits(self.conn(), d)
+            .map_err(|e| self.fail(e))?
             .into_iter()
             .filter(|v| v.therapist_id == therapist_id && v.status != AppointmentStatus::Cancelled)
             .collect())
