@@ -584,7 +584,8 @@ fn shorten_path(path: &str, cols: usize) -> String {
     format!("…{tail}")
 }
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+/// A box of at most `w` x `h`, centred in `area`.
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(

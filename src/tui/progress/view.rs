@@ -18,6 +18,7 @@ use crate::sanitize::clean_line;
 use crate::text::{fit, truncate};
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
+use crate::tui::view::centered;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some(v) = state.selected_visit() else {
@@ -272,16 +273,6 @@ fn draw_measures(frame: &mut Frame, area: Rect, state: &AppState, p: &Progress, 
         lines.push(Line::styled(truncate(&text, cols), theme.muted));
     }
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let (w, h) = (w.min(area.width), h.min(area.height));
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
 }
 
 fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
