@@ -36,9 +36,22 @@ fn scheduled_ids(clinic: &Clinic, days: &[&str]) -> Vec<i64> {
 
 /// A shell loop of check-ins, as one writer.
 fn writer(clinic: &Clinic, ids: &[i64], user: &str) -> std::process::Child {
-    let script = ids
+    let commands: Vec<String> = ids
         .iter()
-        .map(|id| format!("\"$BIN\" check-in --appointment {id} --db \"$DB\" --user {user} >/dev/null || echo \"failed {id}\" >&2"))
+        .map(|id| format!("check-in --appointment {id}"))
+        .collect();
+    shell_writer(clinic, &commands, user)
+}
+
+/// One terminal's run of commands, one process each, in a shell loop.
+fn shell_writer(clinic: &Clinic, commands: &[String], user: &str) -> std::process::Child {
+    let script = commands
+        .iter()
+        .map(|c| {
+            format!(
+                "\"$BIN\" {c} --db \"$DB\" --user {user} >/dev/null || echo \"failed: {c}\" >&2"
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let mut cmd = Command::new("sh");
@@ -85,11 +98,25 @@ fn eight_writers_at_once_lose_nothing() {
     );
     assert!(ids.len() >= 200, "only {} scheduled visits", ids.len());
     let ids = &ids[..200];
-    let writers: Vec<_> = ids
+    // Two therapists record 50 pain scores each while the front desks check in.
+    let mrns: Vec<String> = clinic
+        .today()
+        .iter()
+        .take(2)
+        .map(|v| v["mrn"].as_str().unwrap().to_string())
+        .collect();
+    let measurements_before = audit_count(&clinic, "measurement.record");
+    let mut writers: Vec<_> = ids
         .chunks(25)
         .enumerate()
         .map(|(i, chunk)| writer(&clinic, chunk, &format!("desk{i}")))
         .collect();
+    for (i, mrn) in mrns.iter().enumerate() {
+        let records: Vec<String> = (0..50)
+            .map(|n| format!("record --patient {mrn} --measure NPRS --value {}", n % 11))
+            .collect();
+        writers.push(shell_writer(&clinic, &records, &format!("room{i}")));
+    }
     for w in writers {
         let out = w.wait_with_output().unwrap();
         assert!(out.status.success());
@@ -118,6 +145,30 @@ fn eight_writers_at_once_lose_nothing() {
     .collect();
     assert_eq!(done, ids.iter().copied().collect::<BTreeSet<_>>());
     assert_eq!(audit_count(&clinic, "appointment.status"), 200);
+    assert_eq!(
+        audit_count(&clinic, "measurement.record"),
+        measurements_before + 100
+    );
+    for mrn in &mrns {
+        let out = clinic.cli(&["report", "progress", "--patient", mrn, "--format", "json"]);
+        let nprs = json(&out)["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["code"] == "NPRS")
+            .cloned()
+            .unwrap();
+        let today = nprs["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["date"] == TODAY)
+            .count();
+        assert_eq!(
+            today, 50,
+            "every one of the therapist's 50 scores is stored"
+        );
+    }
     doctor_ok(&clinic);
 }
 
