@@ -139,6 +139,11 @@ pub struct Who<'a> {
 }
 
 impl Db {
+    /// The day's visits without their flags: what the first frame needs, fast on any clinic.
+    pub fn day_without_flags(&self, d: NaiveDate) -> AppResult<Vec<Visit>> {
+        day_visits(self.conn(), d).map_err(|e| self.fail(e))
+    }
+
     pub fn day(&self, d: NaiveDate) -> AppResult<Vec<Visit>> {
         day(self.conn(), d).map_err(|e| self.fail(e))
     }

@@ -132,12 +132,15 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// `db` is the connection the first screen was read with: changes committed elsewhere
+    /// from now on show up at the first poll.
     pub fn new(db: Db, user: String, clock: Clock) -> Self {
+        let seen_version = db.data_version().ok();
         Self {
             db,
             user,
             clock,
-            seen_version: None,
+            seen_version,
             offline_since: None,
             poll_pending: Arc::new(AtomicBool::new(false)),
         }
@@ -190,11 +193,7 @@ impl Worker {
         match self.db.data_version() {
             Ok(v) if self.seen_version == Some(v) => Reply::Quiet,
             Ok(v) => {
-                let first = self.seen_version.is_none();
                 self.seen_version = Some(v);
-                if first {
-                    return Reply::Quiet;
-                }
                 match self.db.day(day) {
                     Ok(visits) => Reply::Day {
                         day,

@@ -79,7 +79,8 @@ pub fn run(settings: &Settings) -> AppResult<()> {
 pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppState> {
     let today = settings.clock.today();
     let staff = db.staff()?;
-    let visits = db.day(today)?;
+    // The first frame shows the visits at once; their flags follow with the first reload.
+    let visits = db.day_without_flags(today)?;
     let info = ClinicInfo {
         user: settings.user.clone(),
         db_path: db.path_text(),
@@ -181,6 +182,12 @@ async fn event_loop(
     let mut second = tokio::time::interval(Duration::from_secs(1));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
+    run_effects(
+        term,
+        settings,
+        requests,
+        vec![Effect::Db(Request::LoadDay(state.day))],
+    )?;
     loop {
         if dirty {
             terminal::draw(term, |f| view::draw(f, state, theme)).map_err(io)?;
