@@ -90,24 +90,6 @@ impl Db {
             .map_err(|e| self.fail(e))
     }
 
-    /// Records that a patient's record was opened (HIPAA: views are audited too).
-    pub fn record_view(&mut self, patient_id: i64, user: &str, at: &str) -> AppResult<()> {
-        self.write(|tx| {
-            audit::record(
-                tx,
-                &AuditEntry {
-                    at,
-                    user,
-                    action: "patient.view",
-                    entity: "patient",
-                    entity_id: Some(patient_id),
-                    detail: json!({}),
-                },
-            )?;
-            Ok(())
-        })
-    }
-
     /// Registers a patient with the next MRN; returns (id, mrn).
     pub fn register_patient(
         &mut self,

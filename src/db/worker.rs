@@ -19,11 +19,8 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub enum Request {
     LoadDay(NaiveDate),
-    /// A patient's record for panes 2 and 3; `opened` audits the opening (a refresh does not).
-    LoadPatient {
-        id: i64,
-        opened: bool,
-    },
+    /// A patient's record for pane 3's header (its opening is audited by the program's load).
+    LoadPatient(i64),
     /// About once a second: has another terminal committed? Is the file still there?
     Poll(NaiveDate),
     LoadDirectory,
@@ -261,18 +258,7 @@ impl Worker {
                 visits,
                 loaded_at: at.clone(),
             }),
-            Request::LoadPatient { id, opened } => {
-                let patient = self.db.patient(id);
-                if opened && matches!(patient, Ok(Some(_))) {
-                    if let Err(error) = self.db.record_view(id, &self.user, &at) {
-                        return Reply::Failed {
-                            error,
-                            write: false,
-                        };
-                    }
-                }
-                patient.map(Reply::Patient)
-            }
+            Request::LoadPatient(id) => self.db.patient(id).map(Reply::Patient),
             Request::LoadDirectory => self.db.active_patients().and_then(|patients| {
                 Ok(Reply::Directory {
                     patients,

@@ -127,10 +127,8 @@ fn load_patient(state: &AppState) -> Vec<Effect> {
         (Pane::Schedule, _) | (_, None) => Vec::new(),
         (Pane::Progress, Some(_)) => super::progress::load(state, true),
         (Pane::Program, Some(v)) => {
-            let mut effects = vec![Effect::Db(Request::LoadPatient {
-                id: v.patient_id,
-                opened: true,
-            })];
+            // Opening the program is audited once, by the program's own load.
+            let mut effects = vec![Effect::Db(Request::LoadPatient(v.patient_id))];
             effects.extend(super::program::on_shown(state, v.patient_id));
             effects
         }
@@ -600,10 +598,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             let mut effects: Vec<Effect> = match (state.pane, state.selected_visit()) {
                 (Pane::Schedule, _) | (_, None) => Vec::new(),
                 (Pane::Progress, Some(_)) => super::progress::load(state, false),
-                (Pane::Program, Some(v)) => vec![Effect::Db(Request::LoadPatient {
-                    id: v.patient_id,
-                    opened: false,
-                })],
+                (Pane::Program, Some(v)) => vec![Effect::Db(Request::LoadPatient(v.patient_id))],
             };
             if let Some(last) = arrivals.last() {
                 state.say(Level::Info, last.clone());
