@@ -47,9 +47,14 @@ fn equipment_of(e: &str) -> Option<String> {
     (!e.is_empty() && e != "none").then_some(e)
 }
 
+/// The handout's words that every format shares.
+const TITLE: &str = "Your home exercise program";
+const SAFETY: &str =
+    "Do each exercise as shown. Stop and tell your therapist if pain is sharp or lasts.";
+
 pub fn text(h: &HandoutData) -> String {
     let mut out = Vec::new();
-    out.push("Your home exercise program".to_string());
+    out.push(TITLE.to_string());
     out.push(String::new());
     out.push(format!(
         "Patient:   {} (MRN {})",
@@ -59,10 +64,7 @@ pub fn text(h: &HandoutData) -> String {
     out.push(format!("Date:      {}", long_date(h)));
     out.push(format!("Therapist: {}", clean_line(&h.therapist)));
     out.push(String::new());
-    out.push(
-        "Do each exercise as shown. Stop and tell your therapist if pain is sharp or lasts."
-            .to_string(),
-    );
+    out.push(SAFETY.to_string());
     for (i, item) in h.items.iter().enumerate() {
         out.push(String::new());
         out.push(format!("{}. {}", i + 1, clean_line(&item.name)));
@@ -98,7 +100,7 @@ pub fn text(h: &HandoutData) -> String {
 
 pub fn markdown(h: &HandoutData) -> String {
     let mut out = Vec::new();
-    out.push("# Your home exercise program".to_string());
+    out.push(format!("# {TITLE}"));
     out.push(String::new());
     out.push(format!(
         "- **Patient:** {} (MRN {})",
@@ -108,10 +110,7 @@ pub fn markdown(h: &HandoutData) -> String {
     out.push(format!("- **Date:** {}", long_date(h)));
     out.push(format!("- **Therapist:** {}", md(&h.therapist)));
     out.push(String::new());
-    out.push(
-        "Do each exercise as shown. Stop and tell your therapist if pain is sharp or lasts."
-            .to_string(),
-    );
+    out.push(SAFETY.to_string());
     for (i, item) in h.items.iter().enumerate() {
         out.push(String::new());
         out.push(format!("## {}. {}", i + 1, md(&item.name)));
@@ -194,7 +193,7 @@ pub fn html(h: &HandoutData) -> String {
         "<title>Home exercise program: {}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n",
         esc(&clean_line(&h.patient_name))
     ));
-    out.push_str("<h1>Your home exercise program</h1>\n<ul class=\"who\">\n");
+    out.push_str(&format!("<h1>{TITLE}</h1>\n<ul class=\"who\">\n"));
     out.push_str(&format!(
         "<li><b>Patient:</b> {} (MRN {})</li>\n<li><b>Date:</b> {}</li>\n<li><b>Therapist:</b> {}</li>\n</ul>\n",
         esc(&clean_line(&h.patient_name)),
@@ -202,7 +201,7 @@ pub fn html(h: &HandoutData) -> String {
         esc(&long_date(h)),
         esc(&clean_line(&h.therapist))
     ));
-    out.push_str("<p>Do each exercise as shown. Stop and tell your therapist if pain is sharp or lasts.</p>\n");
+    out.push_str(&format!("<p>{SAFETY}</p>\n"));
     for (i, item) in h.items.iter().enumerate() {
         out.push_str("<section>\n");
         out.push_str(&format!(
