@@ -154,10 +154,7 @@ pub fn run(
     if let Err(p) = finish(problems) {
         return Ok(Err(p));
     }
-    let counts = Counts {
-        inserted: plan.iter().filter(|p| p.existing.is_none()).count(),
-        updated: plan.iter().filter(|p| p.existing.is_some()).count(),
-    };
+    let counts = Counts::of(plan.iter().map(|p| p.existing));
     if write {
         write_rows(conn, table, &plan, progress)?;
     }

@@ -114,6 +114,21 @@ pub struct Counts {
     pub updated: usize,
 }
 
+impl Counts {
+    /// From each planned row's existing record, if any: none is an insert, some an update.
+    fn of(existing: impl Iterator<Item = Option<i64>>) -> Self {
+        let (mut inserted, mut updated) = (0, 0);
+        for e in existing {
+            if e.is_some() {
+                updated += 1
+            } else {
+                inserted += 1
+            }
+        }
+        Counts { inserted, updated }
+    }
+}
+
 /// Told how far an import is: the phase ("checking", "writing"), rows done, rows in all.
 pub type Progress<'p> = &'p mut dyn FnMut(&'static str, usize, usize);
 
