@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::schedule::START_FORMAT;
+use super::stored_time::{day_text, parse_day, parse_start};
 use crate::domain::appointment::Visit;
 use crate::domain::flags::{self, Adherence, HistoryVisit, THRESHOLDS, Terms, Thresholds};
 use crate::domain::{AppointmentStatus, VisitKind};
@@ -16,34 +16,8 @@ use crate::domain::{AppointmentStatus, VisitKind};
 /// The `meta` key that overrides the re-evaluation interval in days (0 turns it off).
 pub const META_REEVAL_DAYS: &str = "reeval_days";
 
-fn day_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_day(s: Option<String>) -> Option<NaiveDate> {
-    let s = s?;
-    parse_start(&format!("{s}T00:00")).map(|t| t.date())
-}
-
-/// A stored start, `YYYY-MM-DDTHH:MM`, read without chrono's format machinery (the day
-/// query reads a few hundred of them); anything else falls back to the full parser.
-fn parse_start(s: &str) -> Option<NaiveDateTime> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b.get(r)?.iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    let fast = (b.len() == 16 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':')
-        .then(|| {
-            NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?.and_hms_opt(
-                num(11..13)?,
-                num(14..16)?,
-                0,
-            )
-        })
-        .flatten();
-    fast.or_else(|| NaiveDateTime::parse_from_str(s, START_FORMAT).ok())
+fn stored_day(s: Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(parse_day)
 }
 
 /// The clinic's thresholds: the defaults, with the record's own re-evaluation interval.
@@ -66,6 +40,55 @@ fn with_reeval(value: Option<String>) -> Thresholds {
     }
 }
 
+/// The day's flag inputs: ?1 the day, ?2 the next day, ?3 the re-evaluation setting's key.
+///
+/// One statement, so the shared lock is taken once (each lock is a round trip on a
+/// network drive). Row tags: 0 a visit up to the day's end, 1 a patient's terms, 2 an
+/// adherence report, 3 the re-evaluation setting.
+///
+/// A patient's visits are read from `from_day` on, so that the cost of a day does not grow
+/// with the years behind it: `flags::assess` starts over at every attended evaluation, and
+/// only counts visits before one toward an authorisation from `poc_start` on. So the
+/// history starts on the day of the latest attended evaluation before the day, or on
+/// `poc_start` when that is earlier (the whole history when there is no such evaluation).
+/// Reading more than that never changes a flag; this reads nothing less.
+///
+/// A visit's progress report is looked up in the small index of progress reports: the
+/// planner would otherwise take the unique index of all notes and read each note's row
+/// (its text) for its one flag, a page read per visit of the episode.
+pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
+         SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2),
+     evaluated AS MATERIALIZED (
+         SELECT d.patient_id, p.poc_start,
+                (SELECT substr(e.start, 1, 10) FROM appointments e
+                 WHERE e.patient_id = d.patient_id AND e.start < ?1
+                   AND e.kind = 'evaluation' AND e.status IN ('checked_in', 'completed')
+                 ORDER BY e.start DESC LIMIT 1) AS eval_day
+         FROM day_patients d JOIN patients p ON p.id = d.patient_id),
+     history_from AS (
+         SELECT patient_id,
+                CASE WHEN eval_day IS NULL THEN ''
+                     WHEN poc_start IS NOT NULL AND poc_start < eval_day THEN poc_start
+                     ELSE eval_day END AS from_day
+         FROM evaluated)
+     SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
+            CASE WHEN a.kind = 'treatment' OR a.start >= ?1
+                 THEN EXISTS (SELECT 1 FROM visit_notes n INDEXED BY visit_notes_progress
+                              WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
+                 ELSE 0 END
+     FROM history_from h
+     JOIN appointments a ON a.patient_id = h.patient_id
+     WHERE a.start >= h.from_day AND a.start < ?2
+       AND a.status IN ('scheduled', 'checked_in', 'completed')
+     UNION ALL
+     SELECT 1, id, authorized_visits, auth_end, poc_start, poc_end, NULL
+     FROM patients WHERE id IN day_patients
+     UNION ALL
+     SELECT 2, patient_id, sessions_done, reported_on, sessions_prescribed, id, NULL
+     FROM adherence_reports WHERE patient_id IN day_patients AND reported_on < ?2
+     UNION ALL
+     SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3";
+
 /// Fills `flags` of every visit in `visits` (all on `day`).
 pub fn fill_day_flags(
     conn: &Connection,
@@ -77,50 +100,7 @@ pub fn fill_day_flags(
     }
     let from = day_text(day);
     let to = day_text(day.succ_opt().unwrap_or(day));
-    // One statement, so the shared lock is taken once (each lock is a round trip on a
-    // network drive). Row tags: 0 a visit up to the day's end, 1 a patient's terms, 2 an
-    // adherence report, 3 the re-evaluation setting.
-    //
-    // A patient's visits are read from `from_day` on, so that the cost of a day does not grow
-    // with the years behind it: `flags::assess` starts over at every attended evaluation, and
-    // only counts visits before one toward an authorisation from `poc_start` on. So the
-    // history starts on the day of the latest attended evaluation before the day, or on
-    // `poc_start` when that is earlier (the whole history when there is no such evaluation).
-    // Reading more than that never changes a flag; this reads nothing less.
-    let mut stmt = conn.prepare_cached(
-        "WITH day_patients AS (
-             SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2),
-         evaluated AS MATERIALIZED (
-             SELECT d.patient_id, p.poc_start,
-                    (SELECT substr(e.start, 1, 10) FROM appointments e
-                     WHERE e.patient_id = d.patient_id AND e.start < ?1
-                       AND e.kind = 'evaluation' AND e.status IN ('checked_in', 'completed')
-                     ORDER BY e.start DESC LIMIT 1) AS eval_day
-             FROM day_patients d JOIN patients p ON p.id = d.patient_id),
-         history_from AS (
-             SELECT patient_id,
-                    CASE WHEN eval_day IS NULL THEN ''
-                         WHEN poc_start IS NOT NULL AND poc_start < eval_day THEN poc_start
-                         ELSE eval_day END AS from_day
-             FROM evaluated)
-         SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
-                CASE WHEN a.kind = 'treatment' OR a.start >= ?1
-                     THEN EXISTS (SELECT 1 FROM visit_notes n
-                                  WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
-                     ELSE 0 END
-         FROM history_from h
-         JOIN appointments a ON a.patient_id = h.patient_id
-         WHERE a.start >= h.from_day AND a.start < ?2
-           AND a.status IN ('scheduled', 'checked_in', 'completed')
-         UNION ALL
-         SELECT 1, id, authorized_visits, auth_end, poc_start, poc_end, NULL
-         FROM patients WHERE id IN day_patients
-         UNION ALL
-         SELECT 2, patient_id, sessions_done, reported_on, sessions_prescribed, id, NULL
-         FROM adherence_reports WHERE patient_id IN day_patients AND reported_on < ?2
-         UNION ALL
-         SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3",
-    )?;
+    let mut stmt = conn.prepare_cached(DAY_FLAGS_SQL)?;
     let mut t = THRESHOLDS;
     let mut history: HashMap<i64, Vec<HistoryVisit>> = HashMap::new();
     let mut terms: HashMap<i64, Terms> = HashMap::new();
@@ -153,14 +133,14 @@ pub fn fill_day_flags(
                     r.get(1)?,
                     Terms {
                         authorized_visits: r.get(2)?,
-                        auth_end: parse_day(r.get(3)?),
-                        poc_start: parse_day(r.get(4)?),
-                        poc_end: parse_day(r.get(5)?),
+                        auth_end: stored_day(r.get(3)?),
+                        poc_start: stored_day(r.get(4)?),
+                        poc_end: stored_day(r.get(5)?),
                     },
                 );
             }
             2 => {
-                let Some(reported_on) = parse_day(r.get(3)?) else {
+                let Some(reported_on) = stored_day(r.get(3)?) else {
                     continue;
                 };
                 let id: i64 = r.get(5)?;
@@ -213,26 +193,4 @@ pub fn fill_day_flags(
             .collect();
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn starts_parse_fast_and_exactly() {
-        let t = parse_start("2026-11-27T08:45").unwrap();
-        assert_eq!(
-            t,
-            NaiveDateTime::parse_from_str("2026-11-27T08:45", START_FORMAT).unwrap()
-        );
-        assert_eq!(parse_start("2026-02-30T08:45"), None);
-        assert_eq!(parse_start("2026-11-27T25:00"), None);
-        assert_eq!(parse_start("nonsense"), None);
-        assert_eq!(
-            parse_day(Some("2026-11-27".into())),
-            NaiveDate::from_ymd_opt(2026, 11, 27)
-        );
-        assert_eq!(parse_day(Some("2026-13-01".into())), None);
-    }
 }

@@ -15,6 +15,7 @@ pub mod progress_work;
 pub mod schedule;
 pub mod schema;
 pub mod staff;
+pub mod stored_time;
 pub mod visit_notes;
 pub mod worker;
 

@@ -16,8 +16,12 @@ fn day_opt(s: Option<String>) -> Option<NaiveDate> {
 }
 
 pub(crate) fn parse_day_column(idx: usize, s: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    super::stored_time::parse_day(s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            "not a day in the stored form YYYY-MM-DD".into(),
+        )
     })
 }
 

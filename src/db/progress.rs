@@ -2,12 +2,13 @@
 //! and recording a measurement with its audit row. The rules are in `domain::progress`,
 //! `domain::flags` and `domain::scoring`.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
-use super::schedule::{START_FORMAT, Who};
+use super::schedule::Who;
+use super::stored_time::{self, day_text, parse_start};
 use super::{Db, TxError};
 use crate::domain::flags::{Adherence, Thresholds};
 use crate::domain::progress::{
@@ -17,12 +18,9 @@ use crate::domain::scoring::Scored;
 use crate::domain::{AppointmentStatus, VisitKind};
 use crate::error::{AppError, AppResult};
 
-fn day_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
+/// The day of a stored day or start.
 fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok()
+    stored_time::parse_day(s.get(..10).unwrap_or(s))
 }
 
 fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSummary>> {
@@ -49,8 +47,8 @@ fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSu
     let mut out = Vec::new();
     for row in rows {
         let (id, start, minutes, kind, status, initials, report) = row?;
-        let (Ok(start), Some(kind), Some(status)) = (
-            NaiveDateTime::parse_from_str(&start, START_FORMAT),
+        let (Some(start), Some(kind), Some(status)) = (
+            parse_start(&start),
             VisitKind::parse(&kind),
             AppointmentStatus::parse(&status),
         ) else {

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 pub const APPLICATION_ID: i32 = 0x5054_434C;
 
 /// Each entry upgrades the schema by one version; the index + 1 is the version it produces.
-const MIGRATIONS: &[&str] = &[MIGRATION_1];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -189,6 +189,24 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
+/// A day's schedule and its compliance flags read from indexes alone, so that a day costs the
+/// same in a clinic's tenth year as in its first: with a row looked up for each of the day's
+/// visits, their patients and each visit of their episodes, a ten-year file (a day's rows
+/// scattered over 300 MB) made every lookup a page read. `patients_schedule` holds what a
+/// schedule row shows of a patient in a fifth of the table's pages.
+const MIGRATION_2: &str = r#"
+DROP INDEX appointments_start;
+CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, minutes, kind,
+    status, status_changed_at, checked_in_at, cancel_reason, room, version);
+DROP INDEX appointments_patient;
+CREATE INDEX appointments_patient ON appointments (patient_id, start, kind, status);
+CREATE INDEX patients_schedule ON patients (id, last_name, first_name, mrn, date_of_birth);
+CREATE INDEX visit_notes_progress ON visit_notes (appointment_id) WHERE is_progress_report = 1;
+DROP INDEX adherence_patient;
+CREATE INDEX adherence_patient ON adherence_reports (patient_id, reported_on, sessions_done,
+    sessions_prescribed);
+"#;
+
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than
 /// migrate the same file at the same time; a schema newer than this binary is refused untouched.
 pub fn migrate(conn: &mut Connection, path_for_messages: &str) -> AppResult<()> {
@@ -245,4 +263,116 @@ fn seed_measure_definitions(conn: &Connection) -> rusqlite::Result<()> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// A record as the first release wrote it, with one visit of each kind of row the day reads.
+    fn version_one() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATION_1).unwrap();
+        seed_measure_definitions(&conn).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO staff (id, name, initials, role, username)
+                 VALUES (1, 'Dana Fry', 'DF', 'therapist', 'dfry');
+             INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at,
+                                   authorized_visits, poc_start, poc_end)
+                 VALUES (1, '100001', 'Maria', 'Lopez', '1961-03-02', '2026-10-01T09:00:00Z',
+                         12, '2026-10-01', '2026-12-31');
+             INSERT INTO appointments (id, patient_id, therapist_id, start, minutes, kind, status,
+                                       created_at)
+                 VALUES (1, 1, 1, '2026-10-01T08:00', 60, 'evaluation', 'completed', 'x'),
+                        (2, 1, 1, '2026-10-08T08:00', 45, 'treatment', 'completed', 'x'),
+                        (3, 1, 1, '2026-11-27T08:00', 45, 'treatment', 'scheduled', 'x');
+             INSERT INTO visit_notes (appointment_id, is_progress_report, author, updated_at)
+                 VALUES (2, 1, 'dfry', 'x');
+             INSERT INTO adherence_reports (patient_id, reported_on, sessions_done,
+                                            sessions_prescribed, recorded_by)
+                 VALUES (1, '2026-11-20', 2, 10, 'dfry');",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let n = stmt.parameter_count();
+        let params: Vec<&str> = ["2026-11-27", "2026-11-28", "reeval_days"][..n].to_vec();
+        stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_first_release_record_is_upgraded_in_place_and_keeps_every_row() {
+        let mut conn = version_one();
+        migrate(&mut conn, "clinic.db").unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let visits = super::super::schedule::day(&conn, day).unwrap();
+        assert_eq!(visits.len(), 1);
+        assert_eq!(visits[0].patient_name, "Maria Lopez");
+        // 2 of 10 sessions: the adherence flag comes through the new covering index.
+        assert!(
+            visits[0].flags.iter().any(|f| f == "adherence_low"),
+            "{:?}",
+            visits[0].flags
+        );
+        // Upgrading twice changes nothing.
+        migrate(&mut conn, "clinic.db").unwrap();
+    }
+
+    /// The day and its flags read no appointment, patient or report row: each of those would
+    /// be a page read on a large file (issue 8). Only the few staff and meta rows are looked up.
+    #[test]
+    fn the_day_and_its_flags_are_read_from_indexes_alone() {
+        let mut conn = version_one();
+        migrate(&mut conn, "clinic.db").unwrap();
+        let day = plan(&conn, &super::super::schedule::day_sql());
+        let flags = plan(&conn, super::super::flags::DAY_FLAGS_SQL);
+        let lookups = |plan: &[String], allowed: &dyn Fn(&str) -> bool| -> Vec<String> {
+            plan.iter()
+                .filter(|l| l.starts_with("SEARCH") || l.starts_with("SCAN"))
+                .filter(|l| !l.contains("COVERING INDEX") && !allowed(l))
+                .cloned()
+                .collect()
+        };
+        let staff = |l: &str| l.starts_with("SEARCH s USING INTEGER PRIMARY KEY");
+        assert_eq!(lookups(&day, &staff), Vec::<String>::new(), "{day:#?}");
+        // The flags also read each patient's plan-of-care terms (one row per patient of the
+        // day), the setting and their own lists of the day's patients.
+        let flag_rows = |l: &str| {
+            l.starts_with("SEARCH p USING INTEGER PRIMARY KEY")
+                || l.starts_with("SEARCH patients USING INTEGER PRIMARY KEY")
+                || l.starts_with("SEARCH meta ")
+                || l == "SCAN d"
+                || l == "SCAN evaluated"
+                || l == "SCAN day_patients"
+        };
+        assert_eq!(
+            lookups(&flags, &flag_rows),
+            Vec::<String>::new(),
+            "{flags:#?}"
+        );
+        let all = [day.join("\n"), flags.join("\n")].join("\n");
+        for index in [
+            "COVERING INDEX appointments_day",
+            "COVERING INDEX patients_schedule",
+            "COVERING INDEX appointments_patient",
+            "COVERING INDEX visit_notes_progress",
+            "COVERING INDEX adherence_patient",
+        ] {
+            assert!(all.contains(index), "{index} unused:\n{all}");
+        }
+    }
 }

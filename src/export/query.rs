@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, Row, params};
 
-use crate::db::schedule::START_FORMAT;
+use crate::db::stored_time::parse_start;
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ fn row_to_appointment(r: &Row) -> rusqlite::Result<AppointmentRec> {
         first_name: r.get(2)?,
         last_name: r.get(3)?,
         therapist_name: r.get(4)?,
-        start: NaiveDateTime::parse_from_str(&start, START_FORMAT).map_err(|_| bad(5, "start"))?,
+        start: parse_start(&start).ok_or_else(|| bad(5, "start"))?,
         minutes: r.get(6)?,
         kind: VisitKind::parse(&kind).ok_or_else(|| bad(7, "visit kind"))?,
         status: AppointmentStatus::parse(&status).ok_or_else(|| bad(8, "status"))?,

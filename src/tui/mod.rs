@@ -182,16 +182,16 @@ async fn event_loop(
     let mut second = tokio::time::interval(Duration::from_secs(1));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
-    run_effects(
-        term,
-        settings,
-        requests,
-        vec![Effect::Db(Request::LoadDay(state.day))],
-    )?;
+    // The day's flags are asked for once the first frame is out, so that their query does not
+    // compete with it for the processor.
+    let mut flags_load = Some(Request::LoadDay(state.day));
     loop {
         if dirty {
             terminal::draw(term, |f| view::draw(f, state, theme)).map_err(io)?;
             dirty = false;
+        }
+        if let Some(load) = flags_load.take() {
+            run_effects(term, settings, requests, vec![Effect::Db(load)])?;
         }
         if state.quit {
             return Ok(());

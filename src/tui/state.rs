@@ -116,6 +116,9 @@ pub struct AppState {
     /// Set while the clinic database cannot be reached (local time it was lost).
     pub offline_since: Option<String>,
     pub page_size: usize,
+    /// The schedule row at the top of the list: the list scrolls only when the selection
+    /// would leave it.
+    pub schedule_top: usize,
     pub quit: bool,
     pub matcher: Matcher,
     /// The key bindings in force (defaults plus the config's `[keys]`).
@@ -157,6 +160,7 @@ impl AppState {
             write_started: None,
             offline_since: None,
             page_size: 10,
+            schedule_top: 0,
             quit: false,
             matcher: Matcher::default(),
             keymap: super::keymap::Keymap::default(),

@@ -237,18 +237,28 @@ fn name_spans(
             .map(|(_, p)| p)
             .unwrap_or_default()
     };
-    let mut spans: Vec<Span> = name
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            let style = if positions.contains(&i) {
-                base.patch(theme.matched)
-            } else {
-                base
-            };
-            Span::styled(c.to_string(), style)
-        })
-        .collect();
+    // One span per run of matched or unmatched letters.
+    let style = |matched: bool| {
+        if matched {
+            base.patch(theme.matched)
+        } else {
+            base
+        }
+    };
+    let mut spans: Vec<Span> = Vec::new();
+    let mut run = String::new();
+    let mut run_matched = false;
+    for (i, c) in name.chars().enumerate() {
+        let matched = positions.contains(&i);
+        if matched != run_matched && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), style(run_matched)));
+        }
+        run_matched = matched;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, style(run_matched)));
+    }
     spans.push(Span::styled(
         " ".repeat(cols.saturating_sub(width(&name))),
         base,
@@ -292,6 +302,17 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
     Line::from(spans)
 }
 
+/// The first row shown of a list of `len` rows, `height` at a time: `top` as it was, moved
+/// just enough to show the selection, and never leaving empty lines a longer window would fill.
+pub(super) fn list_top(top: usize, selected: Option<usize>, height: usize, len: usize) -> usize {
+    let top = top.min(len.saturating_sub(height));
+    match selected {
+        Some(s) if s < top => s,
+        Some(s) if s >= top + height => s + 1 - height,
+        _ => top,
+    }
+}
+
 fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let cols = Columns::for_width(area.width);
@@ -330,16 +351,23 @@ fn draw_schedule(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Th
         frame.render_widget(Paragraph::new(why).style(theme.muted), list);
         return;
     }
+    // Only the rows that fit are built: a 30-therapist day has hundreds.
+    let height = usize::from(list.height).max(1);
+    let selected = state.selected_index();
+    let first = list_top(state.schedule_top, selected, height, state.rows.len());
+    state.schedule_top = first;
     let items: Vec<ListItem> = state
         .rows
         .iter()
+        .skip(first)
+        .take(height)
         .map(|&i| ListItem::new(visit_line(state, &state.visits[i], &cols, theme)))
         .collect();
     let widget = List::new(items)
         .highlight_symbol(theme.symbols.marker)
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
         .highlight_style(theme.selected);
-    let mut list_state = ListState::default().with_selected(state.selected_index());
+    let mut list_state = ListState::default().with_selected(selected.map(|s| s - first));
     frame.render_stateful_widget(widget, list, &mut list_state);
 }
 

@@ -160,3 +160,85 @@ fn each_theme_at_80x24() {
         );
     }
 }
+
+#[test]
+fn the_list_window_moves_only_when_the_selection_would_leave_it() {
+    use super::view::list_top;
+    // (top, selected, height, len) -> top
+    let cases = [
+        ((0, Some(3), 10, 50), 0),
+        ((0, Some(9), 10, 50), 0),
+        ((0, Some(10), 10, 50), 1),
+        ((30, Some(35), 10, 50), 30),
+        ((30, Some(29), 10, 50), 29),
+        ((30, Some(45), 10, 50), 36),
+        ((30, None, 10, 50), 30),
+        // The list got shorter (a filter): no empty lines under the last row.
+        ((30, Some(2), 10, 8), 0),
+        ((30, None, 10, 35), 25),
+    ];
+    for ((top, sel, h, len), want) in cases {
+        assert_eq!(list_top(top, sel, h, len), want, "{top} {sel:?} {h} {len}");
+    }
+}
+
+/// A 30-therapist day: more rows than fit. Only the rows on screen are drawn, the selection
+/// stays on screen, and moving back up does not scroll until the selection reaches the top.
+#[test]
+fn a_long_day_scrolls_with_the_selection() {
+    let mut s = state_for("dfry");
+    let template = super::fixtures::visits();
+    let visits: Vec<_> = (0..120)
+        .map(|i| {
+            let mut v = template[i % template.len()].clone();
+            v.id = 1000 + i as i64;
+            v.patient_name = format!("Patient {i:03}");
+            v.start = super::fixtures::at(7 + (i / 12) as u32, (i % 12) as u32 * 5);
+            v
+        })
+        .collect();
+    s.set_day(super::fixtures::day(), visits, "2026-11-27T09:41:07".into());
+    let marked = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                l.split_once("Patient ")
+                    .is_some_and(|(_, rest)| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .map(|l| l.to_string())
+            .collect()
+    };
+    let first = screen(&mut s, 80, 24);
+    let rows = marked(&first);
+    assert!(rows.len() < 24 && rows.len() > 10, "{first}");
+    let height = rows.len();
+
+    for _ in 0..60 {
+        press(&mut s, KeyCode::Down);
+    }
+    let down = screen(&mut s, 80, 24);
+    let rows = marked(&down);
+    let selected = s.selected_index().expect("a selection");
+    assert_eq!(rows.len(), height, "{down}");
+    assert!(
+        rows.last().unwrap().starts_with("▶")
+            && rows
+                .last()
+                .unwrap()
+                .contains(&format!("Patient {selected:03}")),
+        "the selection is the last row shown:\n{down}"
+    );
+    assert!(
+        rows[0].contains(&format!("Patient {:03}", selected + 1 - height)),
+        "{down}"
+    );
+
+    press(&mut s, KeyCode::Up);
+    let up = screen(&mut s, 80, 24);
+    let rows_up = marked(&up);
+    assert_eq!(
+        rows_up[0],
+        rows[0].replace('▶', " "),
+        "the window stays:\n{up}"
+    );
+    assert!(rows_up[height - 2].starts_with("▶"), "{up}");
+}
