@@ -753,3 +753,64 @@ fn the_demo_schedule_carries_flags() {
             .any(|v| v.flags.iter().any(|f| f == "progress_note_due"))
     );
 }
+
+/// The day's flags read each patient's visits only from the latest boundary of the current
+/// episode on (issue 8: a day must not cost more in a clinic's tenth year). On five years of
+/// returning patients, including episodes whose evaluation was missed, every visit's flags
+/// must be exactly those the progress pane computes from the patient's whole history.
+#[test]
+fn the_days_flags_equal_those_from_each_patients_whole_history() {
+    use ptclinic::domain::AppointmentStatus::{Cancelled, NoShow};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("years.db");
+    let opts = ptclinic::demo::DemoOptions {
+        therapists: 4,
+        patients: 300,
+        weeks_back: 260,
+        weeks_ahead: 4,
+        ..Default::default()
+    };
+    ptclinic::demo::build(&path, false, &opts, today()).unwrap();
+    let db = db::open_existing(&path).unwrap();
+    // Some plans of care without a start date: authorisations then count from the evaluation.
+    db.conn()
+        .execute("UPDATE patients SET poc_start = NULL WHERE id % 3 = 0", [])
+        .unwrap();
+    let live = |v: &&ptclinic::domain::appointment::Visit| !matches!(v.status, Cancelled | NoShow);
+    let (mut compared, mut flagged, mut returning) = (0, 0, 0);
+    for offset in 0..10 {
+        let day = today() + Duration::days(offset);
+        let visits = db.day(day).unwrap();
+        for v in visits.iter().filter(live) {
+            // The progress pane speaks of one visit a day.
+            if visits
+                .iter()
+                .filter(live)
+                .filter(|o| o.patient_id == v.patient_id)
+                .count()
+                != 1
+            {
+                continue;
+            }
+            let progress = db.progress(v.patient_id, day).unwrap().unwrap();
+            let whole: Vec<&str> = progress.flags.iter().map(|f| f.as_str()).collect();
+            assert_eq!(v.flags, whole, "visit {} on {day}", v.id);
+            compared += 1;
+            flagged += usize::from(!v.flags.is_empty());
+            let evaluations: i64 = db
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM appointments
+                     WHERE patient_id = ?1 AND kind = 'evaluation' AND start < ?2",
+                    params![v.patient_id, ymd(day)],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            returning += usize::from(evaluations > 1);
+        }
+    }
+    assert!(
+        compared > 100 && flagged > 20 && returning > 20,
+        "compared {compared}, flagged {flagged}, returning patients {returning}"
+    );
+}

@@ -47,30 +47,35 @@ fn with_reeval(value: Option<String>) -> Thresholds {
 /// adherence report, 3 the re-evaluation setting.
 ///
 /// A patient's visits are read from `from_day` on, so that the cost of a day does not grow
-/// with the years behind it: `flags::assess` starts over at every attended evaluation, and
-/// only counts visits before one toward an authorisation from `poc_start` on. So the
-/// history starts on the day of the latest attended evaluation before the day, or on
-/// `poc_start` when that is earlier (the whole history when there is no such evaluation).
-/// Reading more than that never changes a flag; this reads nothing less.
+/// with the years behind it. `flags::assess` starts over at every attended evaluation; an
+/// attended re-evaluation or discharge also ends the reporting period and restarts (or
+/// stops) the re-evaluation clock, and then only the episode's start is still needed, to
+/// count visits toward the authorisation when the plan of care has no start date. So the
+/// history starts on the latest of those boundaries before the day (evaluations only when
+/// `poc_start` is unknown), or on `poc_start` when that is earlier, and is whole when there
+/// is none. Reading more than that never changes a flag; this reads nothing less (a test
+/// compares every visit's flags with those from the patient's whole history).
 ///
 /// A visit's progress report is looked up in the small index of progress reports: the
 /// planner would otherwise take the unique index of all notes and read each note's row
 /// (its text) for its one flag, a page read per visit of the episode.
 pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
          SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2),
-     evaluated AS MATERIALIZED (
+     bounded AS MATERIALIZED (
          SELECT d.patient_id, p.poc_start,
                 (SELECT substr(e.start, 1, 10) FROM appointments e
                  WHERE e.patient_id = d.patient_id AND e.start < ?1
-                   AND e.kind = 'evaluation' AND e.status IN ('checked_in', 'completed')
-                 ORDER BY e.start DESC LIMIT 1) AS eval_day
+                   AND e.status IN ('checked_in', 'completed')
+                   AND (e.kind = 'evaluation' OR (p.poc_start IS NOT NULL
+                        AND e.kind IN ('re_evaluation', 'discharge')))
+                 ORDER BY e.start DESC LIMIT 1) AS boundary
          FROM day_patients d JOIN patients p ON p.id = d.patient_id),
      history_from AS (
          SELECT patient_id,
-                CASE WHEN eval_day IS NULL THEN ''
-                     WHEN poc_start IS NOT NULL AND poc_start < eval_day THEN poc_start
-                     ELSE eval_day END AS from_day
-         FROM evaluated)
+                CASE WHEN boundary IS NULL THEN ''
+                     WHEN poc_start IS NOT NULL AND poc_start < boundary THEN poc_start
+                     ELSE boundary END AS from_day
+         FROM bounded)
      SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
             CASE WHEN a.kind = 'treatment' OR a.start >= ?1
                  THEN EXISTS (SELECT 1 FROM visit_notes n INDEXED BY visit_notes_progress

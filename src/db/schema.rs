@@ -356,7 +356,7 @@ mod tests {
                 || l.starts_with("SEARCH patients USING INTEGER PRIMARY KEY")
                 || l.starts_with("SEARCH meta ")
                 || l == "SCAN d"
-                || l == "SCAN evaluated"
+                || l == "SCAN bounded"
                 || l == "SCAN day_patients"
         };
         assert_eq!(
