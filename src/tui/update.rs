@@ -598,7 +598,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             let mut effects: Vec<Effect> = match (state.pane, state.selected_visit()) {
                 (Pane::Schedule, _) | (_, None) => Vec::new(),
                 (Pane::Progress, Some(_)) => super::progress::load(state, false),
-                (Pane::Program, Some(v)) => vec![Effect::Db(Request::LoadPatient(v.patient_id))],
+                (Pane::Program, Some(v)) => vec![
+                    Effect::Db(Request::LoadPatient(v.patient_id)),
+                    super::program::on_refresh(v.patient_id),
+                ],
             };
             if let Some(last) = arrivals.last() {
                 state.say(Level::Info, last.clone());

@@ -284,6 +284,29 @@ pub fn on_shown(state: &AppState, patient_id: i64) -> Vec<Effect> {
     effects
 }
 
+/// The shown patient's program read again after another terminal changed the record (not a
+/// new opening, so not audited as one).
+pub fn on_refresh(patient_id: i64) -> Effect {
+    program(ProgramRequest::Open {
+        patient_id,
+        opened: false,
+    })
+}
+
+/// Says that `latest` was saved on another terminal while this one has unsaved changes.
+fn say_saved_meanwhile(state: &mut AppState, latest: &VersionInfo) {
+    state.say(
+        Level::Warning,
+        format!(
+            "{} saved version {} at {} meanwhile: your changes are kept; s saves them as version {}, v shows theirs",
+            crate::sanitize::clean_line(&latest.created_by),
+            latest.version_no,
+            latest.created_at.get(11..16).unwrap_or(&latest.created_at),
+            latest.version_no + 1
+        ),
+    );
+}
+
 fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }
@@ -867,6 +890,14 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
                 return Vec::new();
             }
             let pane = &mut state.program;
+            // A version saved on another terminal since this one loaded the patient's program.
+            let newer = pane
+                .draft
+                .iter()
+                .chain(&pane.parked)
+                .find(|d| d.patient_id == id)
+                .and_then(|d| versions.first().filter(|v| v.version_no > d.base_version))
+                .cloned();
             // The shown draft of another patient is parked if it has unsaved changes.
             if let Some(d) = pane.draft.take_if(|d| d.patient_id != id) {
                 if d.is_dirty() {
@@ -883,7 +914,11 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
             }
             match pane.draft.as_mut() {
                 Some(d) if d.is_dirty() => {
-                    // Unsaved work stays; the saved side is refreshed (a save checks the base).
+                    // Unsaved work stays and goes on top of the newer version when saved, as
+                    // after a save refused as stale; the saved side is refreshed.
+                    if let Some(latest) = &newer {
+                        d.base_version = latest.version_no;
+                    }
                     d.versions = versions;
                     d.adherence = adherence;
                 }
@@ -891,6 +926,21 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
             }
             let n = pane.draft.as_ref().map_or(0, |d| d.items.len());
             pane.cursor = pane.cursor.min(n.saturating_sub(1));
+            if let Some(latest) = newer {
+                if state.program.draft.as_ref().is_some_and(Draft::is_dirty) {
+                    say_saved_meanwhile(state, &latest);
+                } else {
+                    state.say(
+                        Level::Info,
+                        format!(
+                            "{} saved version {} at {} on another terminal: shown",
+                            crate::sanitize::clean_line(&latest.created_by),
+                            latest.version_no,
+                            latest.created_at.get(11..16).unwrap_or(&latest.created_at),
+                        ),
+                    );
+                }
+            }
         }
         ProgramReply::Version(p) => {
             let shown = selected_patient(state) == Some(p.patient_id);
@@ -931,16 +981,7 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
                     d.versions.insert(0, latest.clone());
                 }
             }
-            state.say(
-                Level::Warning,
-                format!(
-                    "{} saved version {} at {} meanwhile: your changes are kept; s saves them as version {}, v shows theirs",
-                    crate::sanitize::clean_line(&latest.created_by),
-                    latest.version_no,
-                    latest.created_at.get(11..16).unwrap_or(&latest.created_at),
-                    latest.version_no + 1
-                ),
-            );
+            say_saved_meanwhile(state, &latest);
         }
         ProgramReply::TemplateSaved(t) => {
             state.end_write();

@@ -435,3 +435,88 @@ fn program_keys_are_in_the_keymap_and_rebindable() {
     assert_eq!(b, 12);
     assert_eq!(map.keys_for(crate::tui::keymap::Action::HepSave), "Ctrl-s");
 }
+
+/// Another terminal changed the record: the schedule's refresh reads pane 3's program again.
+fn refresh(s: &mut AppState) -> Vec<ProgramRequest> {
+    let day = s.day;
+    program_requests(update(
+        s,
+        Event::Reply(Reply::Day {
+            day,
+            visits: crate::tui::fixtures::visits(),
+            loaded_at: "2026-11-27T10:02:00".into(),
+        }),
+    ))
+}
+
+fn saved_elsewhere(patient_id: i64, items: Vec<ProgramItem>) -> ProgramReply {
+    ProgramReply::Opened {
+        program: Program {
+            patient_id,
+            version_no: 1,
+            items,
+        },
+        versions: vec![VersionInfo {
+            version_no: 1,
+            created_by: "bokafor".into(),
+            created_at: "2026-11-27T10:01:00".into(),
+            exercises: 1,
+        }],
+        adherence: Vec::new(),
+    }
+}
+
+#[test]
+fn a_program_saved_on_another_terminal_shows_up_without_reopening() {
+    let (mut s, patient_id) = builder();
+    assert_eq!(
+        refresh(&mut s),
+        vec![ProgramRequest::Open {
+            patient_id,
+            opened: false
+        }]
+    );
+    reply(
+        &mut s,
+        saved_elsewhere(patient_id, vec![ProgramItem::from_exercise(&library()[3])]),
+    );
+    assert_eq!(names(&s), ["Bridge"]);
+    assert!(!s.has_unsaved_edit());
+    let (level, text) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Info);
+    assert!(text.contains("bokafor saved version 1 at 10:01"), "{text}");
+    // Nothing new on the next refresh: nothing said.
+    s.message = None;
+    reply(
+        &mut s,
+        saved_elsewhere(patient_id, vec![ProgramItem::from_exercise(&library()[3])]),
+    );
+    assert_eq!(s.message, None);
+}
+
+#[test]
+fn unsaved_changes_survive_a_version_saved_elsewhere_and_save_on_top_of_it() {
+    let (mut s, patient_id) = builder();
+    ch(&mut s, '/');
+    typ(&mut s, "slr");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    refresh(&mut s);
+    reply(
+        &mut s,
+        saved_elsewhere(patient_id, vec![ProgramItem::from_exercise(&library()[3])]),
+    );
+    assert_eq!(names(&s), ["Straight leg raise"]);
+    assert!(s.has_unsaved_edit());
+    let (level, text) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Warning);
+    assert!(
+        text.contains("your changes are kept; s saves them as version 2"),
+        "{text}"
+    );
+    let sent = program_requests(ch(&mut s, 's'));
+    assert!(
+        matches!(sent.as_slice(), [ProgramRequest::Save { based_on: 1, .. }]),
+        "{sent:?}"
+    );
+}
