@@ -10,9 +10,10 @@ use crate::cli::ExportCommand;
 use crate::config::{self, Settings};
 use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
+use crate::db::export_reads;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::export::{self, fhir, ical, query};
+use crate::export::{self, fhir, ical};
 use crate::sanitize::clean_line;
 
 /// How far ahead a calendar reaches when `--to` is not given.
@@ -213,8 +214,8 @@ fn ical_export(
             clean_line(&staff.name)
         )));
     }
-    let visits =
-        query::therapist_appointments(db.conn(), staff.id, from, to).map_err(|e| db.fail(e))?;
+    let visits = export_reads::therapist_appointments(db.conn(), staff.id, from, to)
+        .map_err(|e| db.fail(e))?;
     let cal = ical::Calendar {
         therapist: &staff.name,
         clinic_key: &clinic_key(&db)?,

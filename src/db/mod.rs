@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 mod connection;
 pub mod doctor;
+pub mod export_reads;
 pub mod flags;
 pub mod hep;
 pub mod patients;

@@ -7,7 +7,9 @@
 use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::{Value, json};
 
-use super::query::{self, AppointmentRec, HepItemRec, HepRec, MeasurementRec, PatientRec};
+use crate::db::export_reads::{
+    self, AppointmentRec, HepItemRec, HepRec, MeasurementRec, PatientRec,
+};
 use crate::domain::measures::{BodyRegion, measure};
 use crate::domain::{AppointmentStatus, CancelReason};
 use crate::sanitize::clean_line;
@@ -53,10 +55,10 @@ impl Record {
     pub fn load(conn: &rusqlite::Connection, only: Option<i64>) -> rusqlite::Result<Record> {
         let tx = conn.unchecked_transaction()?;
         let record = Record {
-            patients: query::patients(&tx, only)?,
-            measurements: query::measurements(&tx, only)?,
-            appointments: query::patient_appointments(&tx, only)?,
-            programs: query::current_programs(&tx, only)?,
+            patients: export_reads::patients(&tx, only)?,
+            measurements: export_reads::measurements(&tx, only)?,
+            appointments: export_reads::patient_appointments(&tx, only)?,
+            programs: export_reads::current_programs(&tx, only)?,
         };
         tx.finish()?;
         Ok(record)

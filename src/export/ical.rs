@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 
-use super::query::AppointmentRec;
+use crate::db::export_reads::AppointmentRec;
 use crate::domain::AppointmentStatus;
 use crate::sanitize::clean_line;
 

@@ -4,7 +4,6 @@
 pub mod fhir;
 pub mod handout;
 pub mod ical;
-pub mod query;
 
 use std::path::Path;
 
