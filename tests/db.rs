@@ -424,3 +424,31 @@ fn a_writer_waits_for_another_terminals_lock_instead_of_failing() {
         "{change:?}"
     );
 }
+
+#[test]
+fn building_the_demo_clinic_is_the_first_audited_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    let made = demo::build_as(&path, false, &small(), today(), "itadmin").unwrap();
+    let db = db::open_existing(&path).unwrap();
+    let (action, user, entity, summary): (String, String, String, String) = db
+        .conn()
+        .query_row(
+            "SELECT action, user, entity, summary FROM audit_log ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (action.as_str(), user.as_str(), entity.as_str()),
+        ("demo.build", "itadmin", "clinic")
+    );
+    let detail: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(detail["visits"], made.visits);
+    assert_eq!(detail["patients"], 80);
+    assert_eq!(
+        db::audit::verify_chain(db.conn()).unwrap(),
+        Ok(1),
+        "the chain starts with the build"
+    );
+}

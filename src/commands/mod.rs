@@ -50,7 +50,13 @@ pub fn run(cli: Cli) -> AppResult<()> {
             };
             let path = settings.db.path();
             let started = std::time::Instant::now();
-            let made = demo::build(path, args.force, &opts, settings.clock.today())?;
+            let made = demo::build_as(
+                path,
+                args.force,
+                &opts,
+                settings.clock.today(),
+                &settings.user,
+            )?;
             eprintln!(
                 "Built the demo clinic at {} in {:.1} s: {} therapists, {} patients, {} visits.",
                 path.display(),
@@ -142,7 +148,7 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
             "Building the demo clinic at {} (first start)…",
             path.display()
         );
-        demo::build(path, false, &DemoOptions::default(), today)?;
+        demo::build_as(path, false, &DemoOptions::default(), today, &settings.user)?;
         return db::open_existing(path);
     }
     let db = db::open_existing(path)?;
@@ -161,7 +167,7 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
                 )));
             }
             eprintln!("Rebuilding the demo clinic around {today} ({why})…");
-            demo::build(path, true, &DemoOptions::default(), today)?;
+            demo::build_as(path, true, &DemoOptions::default(), today, &settings.user)?;
             db::open_existing(path)
         }
     }

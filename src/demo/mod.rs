@@ -12,6 +12,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Transaction, params};
 
+use crate::db::audit::{self, AuditEntry};
 use crate::db::schedule::start_text;
 use crate::db::staff::{NewStaff, insert as insert_staff};
 use crate::db::{Db, build_new_file, set_meta};
@@ -77,10 +78,21 @@ pub fn build(
     opts: &DemoOptions,
     today: NaiveDate,
 ) -> AppResult<DemoSummary> {
+    build_as(path, force, opts, today, "ptclinic demo")
+}
+
+/// [`build`], with `user` named in the audit row that records the build.
+pub fn build_as(
+    path: &Path,
+    force: bool,
+    opts: &DemoOptions,
+    today: NaiveDate,
+    user: &str,
+) -> AppResult<DemoSummary> {
     opts.check()?;
     let mut summary = None;
     build_new_file(path, force, |db| {
-        summary = Some(fill(db, opts, today)?);
+        summary = Some(fill(db, opts, today, user)?);
         Ok(())
     })?;
     summary.ok_or_else(|| AppError::failure("the demo clinic was not built"))
@@ -93,7 +105,7 @@ pub fn built_on(db: &Db) -> AppResult<Option<NaiveDate>> {
         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
-fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSummary> {
+fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, user: &str) -> AppResult<DemoSummary> {
     let exercises = seed::exercises()?;
     let names = seed::names()?;
     let diagnoses = seed::diagnoses()?;
@@ -112,6 +124,25 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate) -> AppResult<DemoSumm
             &today.format("%Y-%m-%d").to_string(),
         )?;
         set_meta(tx, "demo_seed", &opts.seed.to_string())?;
+        let at = format!("{today}T{}", chrono::Local::now().format("%H:%M:%S"));
+        audit::record(
+            tx,
+            &AuditEntry {
+                at: &at,
+                user,
+                action: "demo.build",
+                entity: "clinic",
+                entity_id: None,
+                detail: serde_json::json!({
+                    "seed": opts.seed,
+                    "therapists": opts.therapists,
+                    "patients": opts.patients,
+                    "weeks_back": opts.weeks_back,
+                    "weeks_ahead": opts.weeks_ahead,
+                    "visits": g.visits,
+                }),
+            },
+        )?;
         Ok(DemoSummary {
             therapists: opts.therapists,
             patients: opts.patients,
