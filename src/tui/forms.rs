@@ -389,6 +389,11 @@ impl PatientFormState {
                 self.focus += 1
             }
             KeyCode::Enter => return FormOutcome::Submit,
+            // Ctrl-S saves from any field, as in the note editor: most terminals send
+            // Ctrl-Enter as a plain Enter.
+            KeyCode::Char('s') if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                return FormOutcome::Submit;
+            }
             KeyCode::Tab | KeyCode::Down => {
                 self.focus = (self.focus + 1).min(self.inputs.len() - 1)
             }

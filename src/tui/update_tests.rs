@@ -525,3 +525,22 @@ fn the_locked_screen_hides_every_patient() {
         );
     }
 }
+
+#[test]
+fn ctrl_s_saves_the_new_patient_form_from_any_field() {
+    let mut s = state_for("dfry");
+    key(&mut s, KeyCode::Char('N'));
+    typ(&mut s, "Ada");
+    key(&mut s, KeyCode::Enter);
+    typ(&mut s, "Okafor");
+    key(&mut s, KeyCode::Enter);
+    typ(&mut s, "1961-04-02");
+    let sent = requests(update(
+        &mut s,
+        Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    ));
+    assert!(
+        matches!(sent.as_slice(), [Request::Register(p)] if p.last_name == "Okafor"),
+        "{sent:?}"
+    );
+}

@@ -926,7 +926,7 @@ fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, them
     } else if form.discard_armed {
         "Esc again discards what you typed"
     } else {
-        "Enter next field, saves on the last · Ctrl-Enter saves · Esc cancels"
+        "Enter next field, saves on the last · Ctrl-S saves · Esc cancels"
     };
     lines.push(Line::styled(footer, theme.muted));
     draw_form(frame, area, " New patient ", lines, cursor_row, theme);
