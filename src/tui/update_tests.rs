@@ -325,15 +325,20 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
     assert!(s.modal.is_none());
 }
 
+/// `N`, then Ada Okafor born on `dob`, the cursor left in the date of birth.
+fn new_patient_up_to_birth_date(s: &mut super::state::AppState, dob: &str) {
+    key(s, KeyCode::Char('N'));
+    typ(s, "Ada");
+    key(s, KeyCode::Enter);
+    typ(s, "Okafor");
+    key(s, KeyCode::Enter);
+    typ(s, dob);
+}
+
 #[test]
 fn a_failed_write_is_shown_and_the_form_keeps_its_text() {
     let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('N'));
-    typ(&mut s, "Ada");
-    key(&mut s, KeyCode::Enter);
-    typ(&mut s, "Okafor");
-    key(&mut s, KeyCode::Enter);
-    typ(&mut s, "2030-01-01");
+    new_patient_up_to_birth_date(&mut s, "2030-01-01");
     for _ in 0..4 {
         key(&mut s, KeyCode::Enter);
     }
@@ -529,12 +534,7 @@ fn the_locked_screen_hides_every_patient() {
 #[test]
 fn ctrl_s_saves_the_new_patient_form_from_any_field() {
     let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('N'));
-    typ(&mut s, "Ada");
-    key(&mut s, KeyCode::Enter);
-    typ(&mut s, "Okafor");
-    key(&mut s, KeyCode::Enter);
-    typ(&mut s, "1961-04-02");
+    new_patient_up_to_birth_date(&mut s, "1961-04-02");
     let sent = requests(update(
         &mut s,
         Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),

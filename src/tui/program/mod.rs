@@ -293,15 +293,23 @@ pub fn on_refresh(patient_id: i64) -> Effect {
     })
 }
 
+/// "bokafor saved version 4 at 09:58": who saved `v`, and when.
+fn saved_by(v: &VersionInfo) -> String {
+    format!(
+        "{} saved version {} at {}",
+        crate::sanitize::clean_line(&v.created_by),
+        v.version_no,
+        v.created_at.get(11..16).unwrap_or(&v.created_at)
+    )
+}
+
 /// Says that `latest` was saved on another terminal while this one has unsaved changes.
 fn say_saved_meanwhile(state: &mut AppState, latest: &VersionInfo) {
     state.say(
         Level::Warning,
         format!(
-            "{} saved version {} at {} meanwhile: your changes are kept; s saves them as version {}, v shows theirs",
-            crate::sanitize::clean_line(&latest.created_by),
-            latest.version_no,
-            latest.created_at.get(11..16).unwrap_or(&latest.created_at),
+            "{} meanwhile: your changes are kept; s saves them as version {}, v shows theirs",
+            saved_by(latest),
             latest.version_no + 1
         ),
     );
@@ -930,15 +938,8 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
                 if state.program.draft.as_ref().is_some_and(Draft::is_dirty) {
                     say_saved_meanwhile(state, &latest);
                 } else {
-                    state.say(
-                        Level::Info,
-                        format!(
-                            "{} saved version {} at {} on another terminal: shown",
-                            crate::sanitize::clean_line(&latest.created_by),
-                            latest.version_no,
-                            latest.created_at.get(11..16).unwrap_or(&latest.created_at),
-                        ),
-                    );
+                    let said = format!("{} on another terminal: shown", saved_by(&latest));
+                    state.say(Level::Info, said);
                 }
             }
         }
