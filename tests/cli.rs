@@ -1031,3 +1031,35 @@ fn bad_config_file_is_a_usage_error() {
     assert_usage_error(&out, &["config.toml"]);
     assert!(!env.sub("data").join("ptclinic").exists());
 }
+
+#[test]
+fn doctor_names_a_missing_index_and_the_schedule_fails_with_one_sentence() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let out = ptclinic(&env, &["doctor", "--json", "--db", p(&db)]);
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let indexes = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "indexes")
+        .expect("an indexes check");
+    assert_eq!(indexes["status"], "ok", "{indexes}");
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP INDEX patients_schedule").unwrap();
+    drop(conn);
+    let out = ptclinic(&env, &["doctor", "--db", p(&db)]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("missing patients_schedule: the schedule cannot be read without them"),
+        "{text}"
+    );
+    // The schedule says what is wrong in one line, without a backtrace.
+    let out = ptclinic(&env, &["schedule", "--db", p(&db)]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -30,6 +30,13 @@ fn demo_db() -> (tempfile::TempDir, Db) {
     (dir, db)
 }
 
+fn who_as(user: &str) -> Who<'_> {
+    Who {
+        user,
+        at: "2026-11-27T08:05:00",
+    }
+}
+
 fn who(at: &str) -> Who<'_> {
     Who { user: "dfry", at }
 }
@@ -429,19 +436,19 @@ fn a_writer_waits_for_another_terminals_lock_instead_of_failing() {
 fn building_the_demo_clinic_is_the_first_audited_change() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("clinic.db");
-    let made = demo::build_as(&path, false, &small(), today(), "itadmin").unwrap();
+    let made = demo::build_as(&path, false, &small(), today(), who_as("itadmin")).unwrap();
     let db = db::open_existing(&path).unwrap();
-    let (action, user, entity, summary): (String, String, String, String) = db
+    let (action, user, at, entity, summary): (String, String, String, String, String) = db
         .conn()
         .query_row(
-            "SELECT action, user, entity, summary FROM audit_log ORDER BY id LIMIT 1",
+            "SELECT action, user, local_at, entity, summary FROM audit_log ORDER BY id LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .unwrap();
     assert_eq!(
-        (action.as_str(), user.as_str(), entity.as_str()),
-        ("demo.build", "itadmin", "clinic")
+        (action.as_str(), user.as_str(), at.as_str(), entity.as_str()),
+        ("demo.build", "itadmin", "2026-11-27T08:05:00", "clinic")
     );
     let detail: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(detail["visits"], made.visits);

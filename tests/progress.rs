@@ -773,8 +773,13 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
     ptclinic::demo::build(&path, false, &opts, today()).unwrap();
     let db = db::open_existing(&path).unwrap();
     // Some plans of care without a start date: authorisations then count from the evaluation.
+    // A start that is not a stored day (a hand-edited file) counts as none, on both sides.
     db.conn()
-        .execute("UPDATE patients SET poc_start = NULL WHERE id % 3 = 0", [])
+        .execute_batch(
+            "UPDATE patients SET poc_start = NULL WHERE id % 3 = 0;
+             UPDATE patients SET poc_start = 'TBD' WHERE id % 7 = 1;
+             UPDATE patients SET poc_start = '2026-10-8' WHERE id % 7 = 2;",
+        )
         .unwrap();
     let live = |v: &&ptclinic::domain::appointment::Visit| !matches!(v.status, Cancelled | NoShow);
     let (mut compared, mut flagged, mut returning) = (0, 0, 0);

@@ -50,12 +50,13 @@ pub fn run(cli: Cli) -> AppResult<()> {
             };
             let path = settings.db.path();
             let started = std::time::Instant::now();
+            let now = crate::clock::stamp(settings.clock.now());
             let made = demo::build_as(
                 path,
                 args.force,
                 &opts,
                 settings.clock.today(),
-                &settings.user,
+                demo_builder(&settings, &now),
             )?;
             eprintln!(
                 "Built the demo clinic at {} in {:.1} s: {} therapists, {} patients, {} visits.",
@@ -148,7 +149,9 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
             "Building the demo clinic at {} (first start)…",
             path.display()
         );
-        demo::build_as(path, false, &DemoOptions::default(), today, &settings.user)?;
+        let now = crate::clock::stamp(settings.clock.now());
+        let who = demo_builder(settings, &now);
+        demo::build_as(path, false, &DemoOptions::default(), today, who)?;
         return db::open_existing(path);
     }
     let db = db::open_existing(path)?;
@@ -167,9 +170,19 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
                 )));
             }
             eprintln!("Rebuilding the demo clinic around {today} ({why})…");
-            demo::build_as(path, true, &DemoOptions::default(), today, &settings.user)?;
+            let now = crate::clock::stamp(settings.clock.now());
+            let who = demo_builder(settings, &now);
+            demo::build_as(path, true, &DemoOptions::default(), today, who)?;
             db::open_existing(path)
         }
+    }
+}
+
+/// Who builds a demo clinic, for its audit row: the user, at `now` (a stamp of the app's clock).
+fn demo_builder<'a>(settings: &'a Settings, now: &'a str) -> crate::db::schedule::Who<'a> {
+    crate::db::schedule::Who {
+        user: &settings.user,
+        at: now,
     }
 }
 

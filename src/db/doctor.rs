@@ -221,6 +221,9 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
         ),
         Err(e) => check("foreign keys", Status::Error, e.to_string()),
     });
+    if header.user_version == SCHEMA_VERSION {
+        out.push(indexes(&conn));
+    }
     out.push(lock_round_trip(path));
     out.push(match audit::verify_chain(&conn) {
         Ok(Ok(n)) => check(
@@ -233,6 +236,39 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
     });
     out.push(last_backup(input.backup_dir.as_deref()));
     out
+}
+
+/// The schema's indexes: the day's queries name theirs and fail without them.
+fn indexes(conn: &Connection) -> Check {
+    let present: rusqlite::Result<Vec<String>> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
+    let present = match present {
+        Ok(p) => p,
+        Err(e) => return check("indexes", Status::Error, e.to_string()),
+    };
+    let expected = super::schema::expected_indexes();
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|name| !present.iter().any(|p| p == name))
+        .collect();
+    if missing.is_empty() {
+        check(
+            "indexes",
+            Status::Ok,
+            format!("all {} present", expected.len()),
+        )
+    } else {
+        check(
+            "indexes",
+            Status::Error,
+            format!(
+                "missing {}: the schedule cannot be read without them; restore the latest backup",
+                missing.join(", ")
+            ),
+        )
+    }
 }
 
 fn lock_round_trip(path: &Path) -> Check {

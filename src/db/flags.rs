@@ -52,8 +52,8 @@ fn with_reeval(value: Option<String>) -> Thresholds {
 /// stops) the re-evaluation clock, and then only the episode's start is still needed, to
 /// count visits toward the authorisation when the plan of care has no start date. So the
 /// history starts on the latest of those boundaries before the day (evaluations only when
-/// `poc_start` is unknown), or on `poc_start` when that is earlier, and is whole when there
-/// is none. Reading more than that never changes a flag; this reads nothing less (a test
+/// `poc_start` is unknown or not a valid stored day, as the Rust side reads it), or on
+/// `poc_start` when that is earlier, and is whole when there is none. Reading more than that never changes a flag; this reads nothing less (a test
 /// compares every visit's flags with those from the patient's whole history).
 ///
 /// A visit's progress report is looked up in the small index of progress reports: the
@@ -61,15 +61,19 @@ fn with_reeval(value: Option<String>) -> Thresholds {
 /// (its text) for its one flag, a page read per visit of the episode.
 pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
          SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2),
+     terms AS MATERIALIZED (
+         SELECT d.patient_id,
+                CASE WHEN date(p.poc_start) IS p.poc_start THEN p.poc_start END AS poc_start
+         FROM day_patients d JOIN patients p ON p.id = d.patient_id),
      bounded AS MATERIALIZED (
-         SELECT d.patient_id, p.poc_start,
+         SELECT t.patient_id, t.poc_start,
                 (SELECT substr(e.start, 1, 10) FROM appointments e
-                 WHERE e.patient_id = d.patient_id AND e.start < ?1
+                 WHERE e.patient_id = t.patient_id AND e.start < ?1
                    AND e.status IN ('checked_in', 'completed')
-                   AND (e.kind = 'evaluation' OR (p.poc_start IS NOT NULL
+                   AND (e.kind = 'evaluation' OR (t.poc_start IS NOT NULL
                         AND e.kind IN ('re_evaluation', 'discharge')))
                  ORDER BY e.start DESC LIMIT 1) AS boundary
-         FROM day_patients d JOIN patients p ON p.id = d.patient_id),
+         FROM terms t),
      history_from AS (
          SELECT patient_id,
                 CASE WHEN boundary IS NULL THEN ''

@@ -91,7 +91,9 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
         Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
             "the clinic database at {path} is damaged: restore the latest backup"
         )),
-        _ => AppError::failure(format!("database error at {path}: {e}")),
+        _ => AppError::failure(format!(
+            "database error at {path}: {e} (`ptclinic doctor` checks the file)"
+        )),
     }
 }
 

@@ -12,7 +12,7 @@ const PATIENT_COLUMNS: &str = "id, mrn, first_name, last_name, date_of_birth, ph
     poc_end, active, version";
 
 fn day_opt(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+    s.as_deref().and_then(super::stored_time::parse_day)
 }
 
 pub(crate) fn parse_day_column(idx: usize, s: &str) -> rusqlite::Result<NaiveDate> {

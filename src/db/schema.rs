@@ -195,17 +195,50 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 /// scattered over 300 MB) made every lookup a page read. `patients_schedule` holds what a
 /// schedule row shows of a patient in a fifth of the table's pages.
 const MIGRATION_2: &str = r#"
-DROP INDEX appointments_start;
+DROP INDEX IF EXISTS appointments_start;
 CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, minutes, kind,
     status, status_changed_at, checked_in_at, cancel_reason, room, version);
-DROP INDEX appointments_patient;
+DROP INDEX IF EXISTS appointments_patient;
 CREATE INDEX appointments_patient ON appointments (patient_id, start, kind, status);
 CREATE INDEX patients_schedule ON patients (id, last_name, first_name, mrn, date_of_birth);
 CREATE INDEX visit_notes_progress ON visit_notes (appointment_id) WHERE is_progress_report = 1;
-DROP INDEX adherence_patient;
+DROP INDEX IF EXISTS adherence_patient;
 CREATE INDEX adherence_patient ON adherence_reports (patient_id, reported_on, sessions_done,
     sessions_prescribed);
 "#;
+
+/// The indexes of the current schema, read off the migrations: each one created, less those a
+/// later migration drops and does not create again. `doctor` checks the file has them all (the
+/// day's queries name theirs and cannot run without them).
+pub fn expected_indexes() -> Vec<&'static str> {
+    let mut indexes: Vec<&'static str> = Vec::new();
+    for sql in MIGRATIONS {
+        let words: Vec<&'static str> = sql.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let rest = &words[i + 1..];
+            let named = |rest: &[&'static str]| -> Option<&'static str> {
+                match rest {
+                    ["IF", "EXISTS", name, ..] | ["IF", "NOT", "EXISTS", name, ..] => Some(*name),
+                    [name, ..] => Some(*name),
+                    [] => None,
+                }
+                .map(|n| n.trim_end_matches(';'))
+            };
+            match (*w, rest) {
+                ("CREATE", ["INDEX", after @ ..]) | ("CREATE", ["UNIQUE", "INDEX", after @ ..]) => {
+                    indexes.extend(named(after));
+                }
+                ("DROP", ["INDEX", after @ ..]) => {
+                    if let Some(name) = named(after) {
+                        indexes.retain(|n| *n != name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    indexes
+}
 
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than
 /// migrate the same file at the same time; a schema newer than this binary is refused untouched.
@@ -311,6 +344,25 @@ mod tests {
     }
 
     #[test]
+    fn the_expected_indexes_are_those_of_a_fresh_record() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, "clinic.db").unwrap();
+        let mut present: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        present.sort();
+        let mut expected = expected_indexes();
+        expected.sort();
+        assert_eq!(present, expected);
+        assert!(expected.contains(&"appointments_day"));
+        assert!(!expected.contains(&"appointments_start"));
+    }
+
+    #[test]
     fn a_first_release_record_is_upgraded_in_place_and_keeps_every_row() {
         let mut conn = version_one();
         migrate(&mut conn, "clinic.db").unwrap();
@@ -356,6 +408,7 @@ mod tests {
                 || l.starts_with("SEARCH patients USING INTEGER PRIMARY KEY")
                 || l.starts_with("SEARCH meta ")
                 || l == "SCAN d"
+                || l == "SCAN t"
                 || l == "SCAN bounded"
                 || l == "SCAN day_patients"
         };

@@ -1,6 +1,8 @@
 //! The text forms times and days are stored in, written and read in one place. Reading is on
 //! the path of every screen (a busy day reads thousands of them), so the stored forms are read
-//! digit by digit; anything else falls back to chrono's parser, which says what is wrong.
+//! digit by digit. Only the stored forms are read: `2026-10-8` is not a stored day (it would
+//! sort wrongly against stored ones in SQL), and SQL that needs a valid day says so with
+//! `date(x) IS x`, which agrees with [`parse_day`].
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -36,18 +38,15 @@ fn fast_day(b: &[u8]) -> Option<NaiveDate> {
 /// A stored start; `None` when it is not one (or not a real date and time).
 pub fn parse_start(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
-    if b.len() == 16 && b[10] == b'T' && b[13] == b':' {
-        return fast_day(b)?.and_hms_opt(digits(b, 11..13)?, digits(b, 14..16)?, 0);
+    if b.len() != 16 || b[10] != b'T' || b[13] != b':' {
+        return None;
     }
-    NaiveDateTime::parse_from_str(s, START_FORMAT).ok()
+    fast_day(b)?.and_hms_opt(digits(b, 11..13)?, digits(b, 14..16)?, 0)
 }
 
 /// A stored day; `None` when it is not one.
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
-    if s.len() == 10 {
-        return fast_day(s.as_bytes());
-    }
-    NaiveDate::parse_from_str(s, DAY_FORMAT).ok()
+    (s.len() == 10).then(|| fast_day(s.as_bytes())).flatten()
 }
 
 #[cfg(test)]
@@ -70,6 +69,8 @@ mod tests {
             "2026-11-27T08:60",
             "2026-11-27 08:45",
             "2026-1a-27T08:45",
+            "2026-11-27T8:45",
+            "2026-11-2T08:45",
             "nonsense",
             "",
         ] {
@@ -81,6 +82,9 @@ mod tests {
             "2026/11/27",
             "20261127",
             "2026-11-2x",
+            "2026-10-8",
+            " 2026-10-08",
+            "TBD",
         ] {
             assert_eq!(parse_day(bad), None, "{bad}");
         }

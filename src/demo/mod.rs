@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{Transaction, params};
 
 use crate::db::audit::{self, AuditEntry};
-use crate::db::schedule::start_text;
+use crate::db::schedule::{Who, start_text};
 use crate::db::staff::{NewStaff, insert as insert_staff};
 use crate::db::{Db, build_new_file, set_meta};
 use crate::domain::measures::BodyRegion;
@@ -78,21 +78,26 @@ pub fn build(
     opts: &DemoOptions,
     today: NaiveDate,
 ) -> AppResult<DemoSummary> {
-    build_as(path, force, opts, today, "ptclinic demo")
+    let at = format!("{today}T07:00:00");
+    let who = Who {
+        user: "ptclinic demo",
+        at: &at,
+    };
+    build_as(path, force, opts, today, who)
 }
 
-/// [`build`], with `user` named in the audit row that records the build.
+/// [`build`], with who built it and when in the audit row that records the build.
 pub fn build_as(
     path: &Path,
     force: bool,
     opts: &DemoOptions,
     today: NaiveDate,
-    user: &str,
+    who: Who,
 ) -> AppResult<DemoSummary> {
     opts.check()?;
     let mut summary = None;
     build_new_file(path, force, |db| {
-        summary = Some(fill(db, opts, today, user)?);
+        summary = Some(fill(db, opts, today, &who)?);
         Ok(())
     })?;
     summary.ok_or_else(|| AppError::failure("the demo clinic was not built"))
@@ -105,7 +110,7 @@ pub fn built_on(db: &Db) -> AppResult<Option<NaiveDate>> {
         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
-fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, user: &str) -> AppResult<DemoSummary> {
+fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, who: &Who) -> AppResult<DemoSummary> {
     let exercises = seed::exercises()?;
     let names = seed::names()?;
     let diagnoses = seed::diagnoses()?;
@@ -124,12 +129,11 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, user: &str) -> AppRes
             &today.format("%Y-%m-%d").to_string(),
         )?;
         set_meta(tx, "demo_seed", &opts.seed.to_string())?;
-        let at = format!("{today}T{}", chrono::Local::now().format("%H:%M:%S"));
         audit::record(
             tx,
             &AuditEntry {
-                at: &at,
-                user,
+                at: who.at,
+                user: who.user,
                 action: "demo.build",
                 entity: "clinic",
                 entity_id: None,

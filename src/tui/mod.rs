@@ -182,8 +182,8 @@ async fn event_loop(
     let mut second = tokio::time::interval(Duration::from_secs(1));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
-    // The day's flags are asked for once the first frame is out, so that their query does not
-    // compete with it for the processor.
+    // The day with its flags is asked for once the first frame (the visits alone) is out, so
+    // that the flags' query does not compete with it for the processor.
     let mut flags_load = Some(Request::LoadDay(state.day));
     loop {
         if dirty {

@@ -593,15 +593,25 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 return Vec::new();
             }
             let arrivals = arrivals_elsewhere(state, &visits);
+            let shown = state.selected_visit().map(|v| v.patient_id);
             state.set_day(day, visits, loaded_at);
-            // A refresh reloads what the pane shows without counting as a new opening.
-            let mut effects: Vec<Effect> = match (state.pane, state.selected_visit()) {
+            // A refresh reloads what the pane shows without counting as a new opening; when
+            // the selected visit is gone (moved elsewhere) another patient is shown, and that
+            // is an opening.
+            let patient = state.selected_visit().map(|v| v.patient_id);
+            let opened = patient != shown;
+            let mut effects: Vec<Effect> = match (state.pane, patient) {
                 (Pane::Schedule, _) | (_, None) => Vec::new(),
-                (Pane::Progress, Some(_)) => super::progress::load(state, false),
-                (Pane::Program, Some(v)) => vec![
-                    Effect::Db(Request::LoadPatient(v.patient_id)),
-                    super::program::on_refresh(v.patient_id),
-                ],
+                (Pane::Progress, Some(_)) => super::progress::load(state, opened),
+                (Pane::Program, Some(id)) => {
+                    let mut e = vec![Effect::Db(Request::LoadPatient(id))];
+                    if opened {
+                        e.extend(super::program::on_shown(state, id));
+                    } else {
+                        e.push(super::program::on_refresh(id));
+                    }
+                    e
+                }
             };
             if let Some(last) = arrivals.last() {
                 state.say(Level::Info, last.clone());

@@ -544,3 +544,41 @@ fn ctrl_s_saves_the_new_patient_form_from_any_field() {
         "{sent:?}"
     );
 }
+
+/// Pane 2 follows the record: the same patient is read again quietly, but when the selected
+/// visit is gone (moved at another terminal) the patient now shown is an audited opening.
+#[test]
+fn a_refresh_in_pane_two_audits_only_a_new_patient() {
+    use crate::db::progress_work::ProgressRequest;
+    let mut s = state_for("dfry");
+    key(&mut s, KeyCode::Char('2'));
+    let shown = s.selected_visit().unwrap().patient_id;
+    let opened_of = |sent: Vec<Request>| -> Vec<(i64, bool)> {
+        sent.into_iter()
+            .filter_map(|r| match r {
+                Request::Progress(ProgressRequest::Load {
+                    patient_id, opened, ..
+                }) => Some((patient_id, opened)),
+                _ => None,
+            })
+            .collect()
+    };
+    let day = s.day;
+    let reload = |visits| {
+        Event::Reply(Reply::Day {
+            day,
+            visits,
+            loaded_at: "2026-11-27T09:42:00".into(),
+        })
+    };
+    let sent = requests(update(&mut s, reload(fixtures::visits())));
+    assert_eq!(opened_of(sent), [(shown, false)]);
+    let others = fixtures::visits()
+        .into_iter()
+        .filter(|v| v.patient_id != shown)
+        .collect();
+    let sent = requests(update(&mut s, reload(others)));
+    let now = s.selected_visit().unwrap().patient_id;
+    assert_ne!(now, shown);
+    assert_eq!(opened_of(sent), [(now, true)]);
+}

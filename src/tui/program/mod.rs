@@ -920,22 +920,35 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
                     None => None,
                 };
             }
+            // Unsaved changes, or an editor with something typed in it, are work in progress.
+            let keep = pane.draft.as_ref().is_some_and(Draft::is_dirty)
+                || pane.overlay.as_ref().is_some_and(Overlay::is_dirty);
             match pane.draft.as_mut() {
-                Some(d) if d.is_dirty() => {
-                    // Unsaved work stays and goes on top of the newer version when saved, as
-                    // after a save refused as stale; the saved side is refreshed.
-                    if let Some(latest) = &newer {
-                        d.base_version = latest.version_no;
-                    }
+                Some(d) if keep => {
+                    // The work stays; the saved side becomes the newest version, so that a save
+                    // goes on top of it (as after a save refused as stale).
+                    d.base_version = program.version_no;
+                    d.saved = program.items;
                     d.versions = versions;
                     d.adherence = adherence;
                 }
-                _ => pane.draft = Some(Draft::from_program(program, versions, adherence)),
+                _ => {
+                    // An editor open on an item finds it by position: a different program
+                    // closes it (nothing was typed in it).
+                    if pane
+                        .draft
+                        .as_ref()
+                        .is_some_and(|d| d.items != program.items)
+                    {
+                        pane.overlay = None;
+                    }
+                    pane.draft = Some(Draft::from_program(program, versions, adherence));
+                }
             }
             let n = pane.draft.as_ref().map_or(0, |d| d.items.len());
             pane.cursor = pane.cursor.min(n.saturating_sub(1));
             if let Some(latest) = newer {
-                if state.program.draft.as_ref().is_some_and(Draft::is_dirty) {
+                if keep {
                     say_saved_meanwhile(state, &latest);
                 } else {
                     let said = format!("{} on another terminal: shown", saved_by(&latest));

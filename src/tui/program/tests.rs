@@ -449,15 +449,15 @@ fn refresh(s: &mut AppState) -> Vec<ProgramRequest> {
     ))
 }
 
-fn saved_elsewhere(patient_id: i64, items: Vec<ProgramItem>) -> ProgramReply {
+fn saved_elsewhere(patient_id: i64, version_no: i64, items: Vec<ProgramItem>) -> ProgramReply {
     ProgramReply::Opened {
         program: Program {
             patient_id,
-            version_no: 1,
+            version_no,
             items,
         },
         versions: vec![VersionInfo {
-            version_no: 1,
+            version_no,
             created_by: "bokafor".into(),
             created_at: "2026-11-27T10:01:00".into(),
             exercises: 1,
@@ -478,7 +478,11 @@ fn a_program_saved_on_another_terminal_shows_up_without_reopening() {
     );
     reply(
         &mut s,
-        saved_elsewhere(patient_id, vec![ProgramItem::from_exercise(&library()[3])]),
+        saved_elsewhere(
+            patient_id,
+            1,
+            vec![ProgramItem::from_exercise(&library()[3])],
+        ),
     );
     assert_eq!(names(&s), ["Bridge"]);
     assert!(!s.has_unsaved_edit());
@@ -489,7 +493,11 @@ fn a_program_saved_on_another_terminal_shows_up_without_reopening() {
     s.message = None;
     reply(
         &mut s,
-        saved_elsewhere(patient_id, vec![ProgramItem::from_exercise(&library()[3])]),
+        saved_elsewhere(
+            patient_id,
+            1,
+            vec![ProgramItem::from_exercise(&library()[3])],
+        ),
     );
     assert_eq!(s.message, None);
 }
@@ -504,7 +512,11 @@ fn unsaved_changes_survive_a_version_saved_elsewhere_and_save_on_top_of_it() {
     refresh(&mut s);
     reply(
         &mut s,
-        saved_elsewhere(patient_id, vec![ProgramItem::from_exercise(&library()[3])]),
+        saved_elsewhere(
+            patient_id,
+            1,
+            vec![ProgramItem::from_exercise(&library()[3])],
+        ),
     );
     assert_eq!(names(&s), ["Straight leg raise"]);
     assert!(s.has_unsaved_edit());
@@ -518,5 +530,115 @@ fn unsaved_changes_survive_a_version_saved_elsewhere_and_save_on_top_of_it() {
     assert!(
         matches!(sent.as_slice(), [ProgramRequest::Save { based_on: 1, .. }]),
         "{sent:?}"
+    );
+}
+
+/// SLR and QS saved as version 1 by this terminal, the cursor on QS.
+fn saved_program() -> (AppState, i64) {
+    let (mut s, patient_id) = builder();
+    ch(&mut s, '/');
+    for q in ["slr", "qs"] {
+        typ(&mut s, q);
+        key(&mut s, KeyCode::Enter);
+    }
+    key(&mut s, KeyCode::Esc);
+    ch(&mut s, 's');
+    reply(
+        &mut s,
+        ProgramReply::Saved {
+            patient_id,
+            version: VersionInfo {
+                version_no: 1,
+                created_by: "aruiz".into(),
+                created_at: "2026-11-27T10:00:00".into(),
+                exercises: 2,
+            },
+        },
+    );
+    assert!(!s.has_unsaved_edit());
+    assert_eq!(s.program.cursor, 1);
+    (s, patient_id)
+}
+
+#[test]
+fn a_dosage_being_typed_stays_on_its_exercise_when_another_version_arrives() {
+    let (mut s, patient_id) = saved_program();
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Backspace);
+    ch(&mut s, '5');
+    refresh(&mut s);
+    reply(
+        &mut s,
+        saved_elsewhere(
+            patient_id,
+            2,
+            vec![
+                ProgramItem::from_exercise(&library()[3]),
+                ProgramItem::from_exercise(&library()[4]),
+            ],
+        ),
+    );
+    assert!(matches!(s.program.overlay, Some(Overlay::Dosage(_))));
+    assert_eq!(names(&s), ["Straight leg raise", "Quad set"]);
+    assert_eq!(s.message.as_ref().unwrap().0, Level::Warning);
+    key(&mut s, KeyCode::Enter);
+    assert!(s.program.overlay.is_none());
+    let items = &s.program.draft.as_ref().unwrap().items;
+    assert_eq!(
+        (items[1].name.as_str(), items[1].dosage.sets),
+        ("Quad set", Some(5))
+    );
+    assert!(s.has_unsaved_edit(), "theirs is the saved side now");
+    let sent = program_requests(ch(&mut s, 's'));
+    assert!(
+        matches!(sent.as_slice(), [ProgramRequest::Save { based_on: 2, .. }]),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn an_untouched_editor_closes_when_another_version_replaces_the_program() {
+    let (mut s, patient_id) = saved_program();
+    key(&mut s, KeyCode::Enter);
+    assert!(matches!(s.program.overlay, Some(Overlay::Dosage(_))));
+    refresh(&mut s);
+    reply(
+        &mut s,
+        saved_elsewhere(
+            patient_id,
+            2,
+            vec![ProgramItem::from_exercise(&library()[3])],
+        ),
+    );
+    assert!(s.program.overlay.is_none());
+    assert_eq!(names(&s), ["Bridge"]);
+    assert_eq!(s.program.cursor, 0);
+    assert_eq!(s.message.as_ref().unwrap().0, Level::Info);
+}
+
+#[test]
+fn a_refresh_that_moves_the_selection_to_another_patient_audits_the_opening() {
+    let (mut s, patient_id) = builder();
+    let day = s.day;
+    let others: Vec<_> = crate::tui::fixtures::visits()
+        .into_iter()
+        .filter(|v| v.patient_id != patient_id)
+        .collect();
+    let sent = program_requests(update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day,
+            visits: others,
+            loaded_at: "2026-11-27T10:02:00".into(),
+        }),
+    ));
+    let now = s.selected_visit().unwrap().patient_id;
+    assert_ne!(now, patient_id);
+    assert_eq!(
+        sent,
+        vec![ProgramRequest::Open {
+            patient_id: now,
+            opened: true
+        }]
     );
 }
