@@ -346,6 +346,52 @@ fn a_check_in_at_one_terminal_shows_at_another_without_a_key() {
 }
 
 #[test]
+fn a_program_saved_at_one_terminal_shows_in_pane_three_at_another() {
+    let clinic = Clinic::demo();
+    let mut desk = Session::start(&clinic, "desk");
+    let mut room = Session::start(&clinic, "room3");
+    desk.wait_for_text("booked");
+    room.wait_for_text("booked");
+    // Both on the first visit's patient, in pane 3.
+    let loaded = |s: &str| s.contains("Exercises ·") && !s.contains("Loading");
+    desk.send("3");
+    room.send("3");
+    desk.wait_for("pane 3", Duration::from_secs(10), loaded);
+    room.wait_for("pane 3", Duration::from_secs(10), loaded);
+    desk.send("/");
+    desk.send("slr");
+    desk.wait_for_text("(SLR)");
+    desk.send("\r");
+    desk.wait_for_text("added Straight leg raise");
+    // A key sent right after Esc would read as Alt-key.
+    desk.send("\x1b");
+    desk.wait_for_text("/ search");
+    desk.send("s");
+    desk.wait_for_text("saved version");
+    let screen = desk.screen();
+    let version = screen
+        .split("saved version ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the version saved")
+        .to_string();
+    // No key at the other terminal: its poll brings the new version into pane 3.
+    room.wait_for(
+        "the other terminal to show the new version",
+        Duration::from_secs(10),
+        |s| {
+            s.contains(&format!("desk saved version {version} at"))
+                && s.contains("on another terminal: shown")
+                && s.contains(&format!("v{version}"))
+        },
+    );
+    desk.send("q");
+    room.send("q");
+    assert!(desk.wait_exit().success());
+    assert!(room.wait_exit().success());
+}
+
+#[test]
 fn backup_is_checked_rotated_and_restores() {
     let clinic = Clinic::demo();
     let dir = clinic.root.path().join("backups");
