@@ -50,14 +50,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             };
             let path = settings.db.path();
             let started = std::time::Instant::now();
-            let now = crate::clock::stamp(settings.clock.now());
-            let made = demo::build_as(
-                path,
-                args.force,
-                &opts,
-                settings.clock.today(),
-                demo_builder(&settings, &now),
-            )?;
+            let made = build_demo(&settings, path, args.force, &opts)?;
             eprintln!(
                 "Built the demo clinic at {} in {:.1} s: {} therapists, {} patients, {} visits.",
                 path.display(),
@@ -149,9 +142,7 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
             "Building the demo clinic at {} (first start)…",
             path.display()
         );
-        let now = crate::clock::stamp(settings.clock.now());
-        let who = demo_builder(settings, &now);
-        demo::build_as(path, false, &DemoOptions::default(), today, who)?;
+        build_demo(settings, path, false, &DemoOptions::default())?;
         return db::open_existing(path);
     }
     let db = db::open_existing(path)?;
@@ -170,20 +161,25 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
                 )));
             }
             eprintln!("Rebuilding the demo clinic around {today} ({why})…");
-            let now = crate::clock::stamp(settings.clock.now());
-            let who = demo_builder(settings, &now);
-            demo::build_as(path, true, &DemoOptions::default(), today, who)?;
+            build_demo(settings, path, true, &DemoOptions::default())?;
             db::open_existing(path)
         }
     }
 }
 
-/// Who builds a demo clinic, for its audit row: the user, at `now` (a stamp of the app's clock).
-fn demo_builder<'a>(settings: &'a Settings, now: &'a str) -> crate::db::schedule::Who<'a> {
-    crate::db::schedule::Who {
+/// Builds a demo clinic around the app's today, its audit row naming the user and the time.
+fn build_demo(
+    settings: &Settings,
+    path: &std::path::Path,
+    force: bool,
+    opts: &DemoOptions,
+) -> AppResult<demo::DemoSummary> {
+    let now = crate::clock::stamp(settings.clock.now());
+    let who = crate::db::schedule::Who {
         user: &settings.user,
-        at: now,
-    }
+        at: &now,
+    };
+    demo::build_as(path, force, opts, settings.clock.today(), who)
 }
 
 /// A `--date` value, or today.

@@ -240,18 +240,18 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
 
 /// The schema's indexes: the day's queries name theirs and fail without them.
 fn indexes(conn: &Connection) -> Check {
-    let present: rusqlite::Result<Vec<String>> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index'")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
-    let present = match present {
+    let present = match super::schema::index_names(conn) {
         Ok(p) => p,
         Err(e) => return check("indexes", Status::Error, e.to_string()),
     };
-    let expected = super::schema::expected_indexes();
+    let expected = match super::schema::expected_indexes() {
+        Ok(e) => e,
+        Err(e) => return check("indexes", Status::Error, e.to_string()),
+    };
     let missing: Vec<&str> = expected
         .iter()
-        .copied()
-        .filter(|name| !present.iter().any(|p| p == name))
+        .filter(|name| !present.contains(name))
+        .map(String::as_str)
         .collect();
     if missing.is_empty() {
         check(

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::stored_time::{day_text, parse_day, parse_start};
+use super::stored_time::{day_range, parse_day, parse_start};
 use crate::domain::appointment::Visit;
 use crate::domain::flags::{self, Adherence, HistoryVisit, THRESHOLDS, Terms, Thresholds};
 use crate::domain::{AppointmentStatus, VisitKind};
@@ -107,8 +107,7 @@ pub fn fill_day_flags(
     if visits.is_empty() {
         return Ok(());
     }
-    let from = day_text(day);
-    let to = day_text(day.succ_opt().unwrap_or(day));
+    let (from, to) = day_range(day);
     let mut stmt = conn.prepare_cached(DAY_FLAGS_SQL)?;
     let mut t = THRESHOLDS;
     let mut history: HashMap<i64, Vec<HistoryVisit>> = HashMap::new();

@@ -13,7 +13,7 @@ use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::{AppError, AppResult};
 
 pub use super::stored_time::{START_FORMAT, start_text};
-use super::stored_time::{day_text, parse_start};
+use super::stored_time::{day_range, parse_start};
 
 /// The planner would look patients up in their table (a page read each on a cold cache);
 /// `patients_schedule` holds the same columns in a fifth of the pages.
@@ -61,10 +61,6 @@ fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
     })
 }
 
-fn day_bounds(day: NaiveDate) -> (String, String) {
-    (day_text(day), day_text(day.succ_opt().unwrap_or(day)))
-}
-
 /// The day's visits: ?1 the day, ?2 the next day.
 pub(crate) fn day_sql() -> String {
     format!(
@@ -74,7 +70,7 @@ pub(crate) fn day_sql() -> String {
 
 /// The day's visits in time order, without their compliance flags.
 fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
-    let (from, to) = day_bounds(day);
+    let (from, to) = day_range(day);
     let mut stmt = conn.prepare_cached(&day_sql())?;
     stmt.query_map([from, to], row_to_visit)?.collect()
 }
@@ -249,8 +245,8 @@ impl Db {
     /// Visits of one therapist on one day that are not cancelled (for double-booking warnings).
     pub fn therapist_bookings(&self, therapist_id: i64, d: NaiveDate) -> AppResult<Vec<Visit>> {
         // Only times matter for a double booking: the flags are not worked out.
-        Ok(day_visits(self.conn(), d)
-            .map_err(|e| self.fail(e))?
+        Ok(self
+            .day_without_flags(d)?
             .into_iter()
             .filter(|v| v.therapist_id == therapist_id && v.status != AppointmentStatus::Cancelled)
             .collect())

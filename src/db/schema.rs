@@ -207,37 +207,21 @@ CREATE INDEX adherence_patient ON adherence_reports (patient_id, reported_on, se
     sessions_prescribed);
 "#;
 
-/// The indexes of the current schema, read off the migrations: each one created, less those a
-/// later migration drops and does not create again. `doctor` checks the file has them all (the
-/// day's queries name theirs and cannot run without them).
-pub fn expected_indexes() -> Vec<&'static str> {
-    let mut indexes: Vec<&'static str> = Vec::new();
-    for sql in MIGRATIONS {
-        let words: Vec<&'static str> = sql.split_whitespace().collect();
-        for (i, w) in words.iter().enumerate() {
-            let rest = &words[i + 1..];
-            let named = |rest: &[&'static str]| -> Option<&'static str> {
-                match rest {
-                    ["IF", "EXISTS", name, ..] | ["IF", "NOT", "EXISTS", name, ..] => Some(*name),
-                    [name, ..] => Some(*name),
-                    [] => None,
-                }
-                .map(|n| n.trim_end_matches(';'))
-            };
-            match (*w, rest) {
-                ("CREATE", ["INDEX", after @ ..]) | ("CREATE", ["UNIQUE", "INDEX", after @ ..]) => {
-                    indexes.extend(named(after));
-                }
-                ("DROP", ["INDEX", after @ ..]) => {
-                    if let Some(name) = named(after) {
-                        indexes.retain(|n| *n != name);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    indexes
+/// The indexes a record of the current schema has: those of a fresh record, built in memory by
+/// the migrations. `doctor` checks a file has them all (the day's queries name theirs and
+/// cannot run without them).
+pub fn expected_indexes() -> AppResult<Vec<String>> {
+    let fresh = "a fresh clinic record in memory";
+    let mut conn = Connection::open_in_memory().map_err(|e| super::sql_failure(fresh, e))?;
+    migrate(&mut conn, fresh)?;
+    index_names(&conn).map_err(|e| super::sql_failure(fresh, e))
+}
+
+/// The indexes created in `conn` (not those SQLite makes for UNIQUE constraints).
+pub fn index_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect()
 }
 
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than
@@ -344,22 +328,22 @@ mod tests {
     }
 
     #[test]
-    fn the_expected_indexes_are_those_of_a_fresh_record() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        migrate(&mut conn, "clinic.db").unwrap();
-        let mut present: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        present.sort();
-        let mut expected = expected_indexes();
-        expected.sort();
-        assert_eq!(present, expected);
-        assert!(expected.contains(&"appointments_day"));
-        assert!(!expected.contains(&"appointments_start"));
+    fn the_indexes_the_day_names_are_expected() {
+        let expected = expected_indexes().unwrap();
+        let sql = super::super::schedule::day_sql() + super::super::flags::DAY_FLAGS_SQL;
+        let named: Vec<&str> = sql
+            .split("INDEXED BY ")
+            .skip(1)
+            .filter_map(|rest| rest.split_whitespace().next())
+            .collect();
+        assert_eq!(named, ["patients_schedule", "visit_notes_progress"]);
+        for name in named
+            .iter()
+            .chain(&["appointments_day", "appointments_patient"])
+        {
+            assert!(expected.iter().any(|e| e == name), "{name}: {expected:?}");
+        }
+        assert!(!expected.iter().any(|e| e == "appointments_start"));
     }
 
     #[test]

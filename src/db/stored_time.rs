@@ -20,6 +20,11 @@ pub fn day_text(d: NaiveDate) -> String {
     d.format(DAY_FORMAT).to_string()
 }
 
+/// The stored texts a day's starts lie between: from the day (inclusive) to the next (exclusive).
+pub fn day_range(day: NaiveDate) -> (String, String) {
+    (day_text(day), day_text(day.succ_opt().unwrap_or(day)))
+}
+
 /// The number in `b[r]`, when every byte there is a digit.
 fn digits(b: &[u8], r: std::ops::Range<usize>) -> Option<u32> {
     b.get(r)?.iter().try_fold(0u32, |acc, &c| {

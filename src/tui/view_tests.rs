@@ -61,40 +61,23 @@ fn help_is_generated_from_the_keymap() {
     for b in s.keymap.bindings().iter().filter(|b| shown(b.scope)) {
         assert!(text.contains(b.help), "help lacks {:?}", b.action);
     }
-    // In pane 2 the help lists pane 2's keys instead of the schedule's.
-    let mut p = state_for("dfry");
-    press(&mut p, KeyCode::Char('2'));
-    press(&mut p, KeyCode::Char('?'));
-    let pane_two = screen(&mut p, 80, 24);
-    for b in p
-        .keymap
-        .bindings()
-        .iter()
-        .filter(|b| b.scope == super::keymap::Scope::Progress)
-    {
-        assert!(
-            pane_two.contains(b.help),
-            "pane 2 help lacks {:?}",
-            b.action
-        );
-    }
-    assert!(!pane_two.contains("check the patient in"));
-    // Pane 3's keys fit the help at 80x24 too.
-    let mut p = state_for("dfry");
-    press(&mut p, KeyCode::Char('3'));
-    press(&mut p, KeyCode::Char('?'));
-    let pane_three = screen(&mut p, 80, 24);
-    for b in p
-        .keymap
-        .bindings()
-        .iter()
-        .filter(|b| b.scope == super::keymap::Scope::Program)
-    {
-        assert!(
-            pane_three.contains(b.help),
-            "pane 3 help lacks {:?}",
-            b.action
-        );
+    // Panes 2 and 3 list their own keys instead of the schedule's, and they fit at 80x24.
+    for (pane, scope) in [
+        ('2', super::keymap::Scope::Progress),
+        ('3', super::keymap::Scope::Program),
+    ] {
+        let mut p = state_for("dfry");
+        press(&mut p, KeyCode::Char(pane));
+        press(&mut p, KeyCode::Char('?'));
+        let help = screen(&mut p, 80, 24);
+        for b in p.keymap.bindings().iter().filter(|b| b.scope == scope) {
+            assert!(
+                help.contains(b.help),
+                "pane {pane} help lacks {:?}",
+                b.action
+            );
+        }
+        assert!(!help.contains("check the patient in"), "pane {pane}");
     }
     insta::assert_snapshot!(text);
 }

@@ -116,6 +116,16 @@ fn builder() -> (AppState, i64) {
     (s, patient_id)
 }
 
+/// `/`, each query and Enter (the best match added), then Esc out of the search.
+fn add(s: &mut AppState, queries: &[&str]) {
+    ch(s, '/');
+    for q in queries {
+        typ(s, q);
+        key(s, KeyCode::Enter);
+    }
+    key(s, KeyCode::Esc);
+}
+
 fn names(s: &AppState) -> Vec<String> {
     s.program
         .draft
@@ -214,12 +224,7 @@ fn the_region_key_filters_the_results() {
 #[test]
 fn move_remove_and_edit_the_dosage_inline() {
     let (mut s, _) = builder();
-    ch(&mut s, '/');
-    for q in ["slr", "qs", "tke"] {
-        typ(&mut s, q);
-        key(&mut s, KeyCode::Enter);
-    }
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["slr", "qs", "tke"]);
     assert_eq!(s.program.cursor, 2);
     ch(&mut s, 'K');
     assert_eq!(
@@ -279,10 +284,7 @@ fn move_remove_and_edit_the_dosage_inline() {
 #[test]
 fn e_edits_the_note_in_a_text_area() {
     let (mut s, _) = builder();
-    ch(&mut s, '/');
-    typ(&mut s, "bridge");
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["bridge"]);
     ch(&mut s, 'e');
     assert!(matches!(s.program.overlay, Some(Overlay::Note { .. })));
     typ(&mut s, "Squeeze glutes");
@@ -300,10 +302,7 @@ fn e_edits_the_note_in_a_text_area() {
 #[test]
 fn q_with_an_unsaved_program_asks_first() {
     let (mut s, _) = builder();
-    ch(&mut s, '/');
-    typ(&mut s, "tke");
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["tke"]);
     ch(&mut s, 'q');
     assert_eq!(s.modal, Some(Modal::ConfirmQuit));
     assert!(!s.quit);
@@ -364,10 +363,7 @@ fn adherence_is_recorded_for_the_patient_and_checked_first() {
 #[test]
 fn a_stale_save_keeps_the_changes_and_the_next_s_saves_on_top() {
     let (mut s, patient_id) = builder();
-    ch(&mut s, '/');
-    typ(&mut s, "slr");
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["slr"]);
     ch(&mut s, 's');
     reply(
         &mut s,
@@ -393,10 +389,7 @@ fn a_stale_save_keeps_the_changes_and_the_next_s_saves_on_top() {
 #[test]
 fn p_refuses_an_unsaved_program_and_prints_a_saved_one() {
     let (mut s, patient_id) = builder();
-    ch(&mut s, '/');
-    typ(&mut s, "slr");
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["slr"]);
     assert!(program_requests(ch(&mut s, 'p')).is_empty());
     assert_eq!(s.message.as_ref().unwrap().0, Level::Warning);
     ch(&mut s, 's');
@@ -505,10 +498,7 @@ fn a_program_saved_on_another_terminal_shows_up_without_reopening() {
 #[test]
 fn unsaved_changes_survive_a_version_saved_elsewhere_and_save_on_top_of_it() {
     let (mut s, patient_id) = builder();
-    ch(&mut s, '/');
-    typ(&mut s, "slr");
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["slr"]);
     refresh(&mut s);
     reply(
         &mut s,
@@ -536,12 +526,7 @@ fn unsaved_changes_survive_a_version_saved_elsewhere_and_save_on_top_of_it() {
 /// SLR and QS saved as version 1 by this terminal, the cursor on QS.
 fn saved_program() -> (AppState, i64) {
     let (mut s, patient_id) = builder();
-    ch(&mut s, '/');
-    for q in ["slr", "qs"] {
-        typ(&mut s, q);
-        key(&mut s, KeyCode::Enter);
-    }
-    key(&mut s, KeyCode::Esc);
+    add(&mut s, &["slr", "qs"]);
     ch(&mut s, 's');
     reply(
         &mut s,
