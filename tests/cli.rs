@@ -1063,3 +1063,41 @@ fn doctor_names_a_missing_index_and_the_schedule_fails_with_one_sentence() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A record of the first release (schema 1: without the day's covering indexes) is upgraded in
+/// place by the next command, which says so first: on a large clinic it takes seconds.
+#[test]
+fn a_first_release_record_is_upgraded_by_the_next_start_which_says_so() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = schedule_json(&env, &db, &[]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP INDEX appointments_day; DROP INDEX patients_schedule;
+         DROP INDEX visit_notes_progress; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let out = ptclinic(&env, &["schedule", "--json", "--db", p(&db)]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("Upgrading the clinic record at"),
+        "{}",
+        stderr(&out)
+    );
+    let after: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(after, before, "the same day, flags and all");
+    // Once upgraded, nothing more is said.
+    let out = ptclinic(&env, &["schedule", "--db", p(&db)]);
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("Upgrading"), "{}", stderr(&out));
+    let out = ptclinic(&env, &["doctor", "--db", p(&db)]);
+    let report = stdout(&out);
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("ok") && l.contains("indexes")),
+        "{report}"
+    );
+}

@@ -125,6 +125,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
 /// Opens the configured clinic record. The demo clinic is built on first use, and rebuilt
 /// when it is more than a week old so that today is always a full day.
 pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
+    announce_upgrade(settings.db.path());
     let DbChoice::Demo(path) = &settings.db else {
         return db::open_existing(settings.db.path());
     };
@@ -164,6 +165,22 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
             build_demo(settings, path, true, &DemoOptions::default())?;
             db::open_existing(path)
         }
+    }
+}
+
+/// Says so when opening the record will upgrade its schema: on a large clinic that takes
+/// seconds, before anything is on the screen. (Whatever is wrong with the file is reported by
+/// the opening itself.)
+fn announce_upgrade(path: &std::path::Path) {
+    let shown = path.display().to_string();
+    let Ok(header) = db::read_header(path, &shown) else {
+        return;
+    };
+    let version = db::schema::SCHEMA_VERSION;
+    if header.is_ours() && header.user_version < version {
+        eprintln!(
+            "Upgrading the clinic record at {shown} to schema {version} (a few seconds on a large clinic; other terminals wait)…"
+        );
     }
 }
 
