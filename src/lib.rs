@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod import;
 pub mod sanitize;
 pub mod search;

@@ -37,6 +37,12 @@ pub fn clean_text(s: &str) -> String {
         .collect()
 }
 
+/// A file path as it may be printed: cleaned like database text, since a folder name is typed
+/// by someone and may hold anything.
+pub fn shown_path(path: &std::path::Path) -> String {
+    clean_line(&path.to_string_lossy())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

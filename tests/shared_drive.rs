@@ -395,6 +395,7 @@ fn a_program_saved_at_one_terminal_shows_in_pane_three_at_another() {
 fn backup_is_checked_rotated_and_restores() {
     let clinic = Clinic::demo();
     let dir = clinic.root.path().join("backups");
+    std::fs::create_dir(&dir).unwrap();
     let dir_text = dir.to_str().unwrap();
     let mut made = Vec::new();
     for _ in 0..3 {
@@ -410,6 +411,7 @@ fn backup_is_checked_rotated_and_restores() {
         .unwrap()
         .flatten()
         .map(|e| e.path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".db"))
         .collect();
     assert_eq!(
         kept,

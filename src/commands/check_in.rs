@@ -109,7 +109,7 @@ pub fn run(
         StatusChange::Changed { visit, .. } => ("Checked in", visit),
         StatusChange::Unchanged { visit } => ("Already checked in", visit),
     };
-    super::emit(&format!(
+    super::emit_after_change(&format!(
         "{verb}: {} {} (MRN {}) with {}, appointment {}{}\n",
         v.start.format("%Y-%m-%d %H:%M"),
         clean_line(&v.patient_name),
@@ -121,5 +121,6 @@ pub fn run(
             .and_then(|t| t.get(11..16))
             .map(|t| format!(", arrived {t}"))
             .unwrap_or_default()
-    ))
+    ));
+    Ok(())
 }

@@ -13,8 +13,9 @@ use crate::db::audit::{self, AuditEntry};
 use crate::db::export_reads;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::export::{self, fhir, ical};
-use crate::sanitize::clean_line;
+use crate::export::{fhir, ical};
+use crate::files;
+use crate::sanitize::{clean_line, shown_path};
 
 /// How far ahead a calendar reaches when `--to` is not given.
 const ICAL_DEFAULT_DAYS: i64 = 90;
@@ -94,26 +95,24 @@ fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult
     let resources = fhir::resources(&record);
     let bundle = fhir::bundle(&resources, &now_instant(settings));
     let text = format!("{}\n", fhir::pretty(&bundle));
-    audit_export(
-        &mut db,
-        settings,
-        "export.fhir",
-        "patient",
-        Some(patient.id),
-        json!({ "resources": resources.count(), "to": if out.is_some() { "file" } else { "stdout" } }),
-    )?;
-    match out {
-        Some(path) => {
-            export::write_file(path, text.as_bytes())?;
-            eprintln!(
-                "Wrote a FHIR R4 bundle of {} resources to {}.",
-                resources.count(),
-                path.display()
-            );
-            Ok(())
-        }
-        None => super::emit(&text),
+    super::disclose(out, &text, || {
+        audit_export(
+            &mut db,
+            settings,
+            "export.fhir",
+            "patient",
+            Some(patient.id),
+            json!({ "resources": resources.count(), "to": if out.is_some() { "file" } else { "stdout" } }),
+        )
+    })?;
+    if let Some(path) = out {
+        eprintln!(
+            "Wrote a FHIR R4 bundle of {} resources to {}.",
+            resources.count(),
+            shown_path(path)
+        );
     }
+    Ok(())
 }
 
 fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
@@ -131,6 +130,23 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v.len())))
         .collect();
+    files::create_private_dir(dir).map_err(|e| {
+        AppError::failure(format!("cannot create the folder {}: {e}", shown_path(dir)))
+    })?;
+    // Every file is written in full before the disclosure is audited and the files renamed
+    // into place, so a folder that refuses one of them leaves neither an audit row nor a mix.
+    let ndjson = fhir::ndjson(&resources);
+    let mut staged = Vec::new();
+    let mut stale = Vec::new();
+    for kind in fhir::TYPES {
+        let path: PathBuf = dir.join(format!("{kind}.ndjson"));
+        match ndjson.iter().find(|(k, _)| k == kind) {
+            Some((_, text)) => staged.push(files::stage(&path, text.as_bytes())?),
+            // A file left from an earlier export would no longer be true.
+            None if path.is_file() => stale.push(path),
+            None => {}
+        }
+    }
     audit_export(
         &mut db,
         settings,
@@ -139,20 +155,13 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         None,
         serde_json::Value::Object(counts),
     )?;
-    std::fs::create_dir_all(dir).map_err(|e| {
-        AppError::failure(format!("cannot create the folder {}: {e}", dir.display()))
-    })?;
-    let files = fhir::ndjson(&resources);
-    for kind in fhir::TYPES {
-        let path: PathBuf = dir.join(format!("{kind}.ndjson"));
-        match files.iter().find(|(k, _)| k == kind) {
-            Some((_, text)) => export::write_file(&path, text.as_bytes())?,
-            // A file left from an earlier export would no longer be true.
-            None if path.is_file() => std::fs::remove_file(&path).map_err(|e| {
-                AppError::failure(format!("cannot remove the old {}: {e}", path.display()))
-            })?,
-            None => {}
-        }
+    for file in staged {
+        file.persist()?;
+    }
+    for path in stale {
+        std::fs::remove_file(&path).map_err(|e| {
+            AppError::failure(format!("cannot remove the old {}: {e}", shown_path(&path)))
+        })?;
     }
     let summary: Vec<String> = resources
         .by_type
@@ -162,7 +171,7 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         .collect();
     eprintln!(
         "Wrote FHIR R4 bulk data to {}: {}.",
-        dir.display(),
+        shown_path(dir),
         summary.join(", ")
     );
     Ok(())
@@ -224,29 +233,27 @@ fn ical_export(
     };
     let text = ical::calendar(&cal, &visits);
     let events = text.matches("BEGIN:VEVENT").count();
-    audit_export(
-        &mut db,
-        settings,
-        "export.ical",
-        "staff",
-        Some(staff.id),
-        json!({
-            "from": from.to_string(),
-            "to": to.to_string(),
-            "events": events,
-            "full_names": full_names,
-        }),
-    )?;
-    match out {
-        Some(path) => {
-            export::write_file(path, text.as_bytes())?;
-            eprintln!(
-                "Wrote {events} visits of {} ({from} to {to}) to {}.",
-                clean_line(&staff.name),
-                path.display()
-            );
-            Ok(())
-        }
-        None => super::emit(&text),
+    super::disclose(out, &text, || {
+        audit_export(
+            &mut db,
+            settings,
+            "export.ical",
+            "staff",
+            Some(staff.id),
+            json!({
+                "from": from.to_string(),
+                "to": to.to_string(),
+                "events": events,
+                "full_names": full_names,
+            }),
+        )
+    })?;
+    if let Some(path) = out {
+        eprintln!(
+            "Wrote {events} visits of {} ({from} to {to}) to {}.",
+            clean_line(&staff.name),
+            shown_path(path)
+        );
     }
+    Ok(())
 }

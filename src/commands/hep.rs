@@ -113,31 +113,29 @@ pub fn export_handout(
         HandoutFormat::Html => (handout::html(&data), "html"),
     };
     let at = crate::clock::stamp(settings.clock.now());
-    db.log_opened(
-        patient.id,
-        "export.hep",
-        json!({
-            "format": name,
-            "version": data.version_no,
-            "exercises": data.items.len(),
-            "to": if out.is_some() { "file" } else { "stdout" },
-        }),
-        crate::db::schedule::Who {
-            user: &settings.user,
-            at: &at,
-        },
-    )?;
-    match out {
-        Some(path) => {
-            crate::export::write_file(path, text.as_bytes())?;
-            eprintln!(
-                "Wrote the home exercise handout ({} exercises, version {}) to {}.",
-                data.items.len(),
-                data.version_no,
-                path.display()
-            );
-            Ok(())
-        }
-        None => super::emit(&text),
+    super::disclose(out, &text, || {
+        db.log_opened(
+            patient.id,
+            "export.hep",
+            json!({
+                "format": name,
+                "version": data.version_no,
+                "exercises": data.items.len(),
+                "to": if out.is_some() { "file" } else { "stdout" },
+            }),
+            crate::db::schedule::Who {
+                user: &settings.user,
+                at: &at,
+            },
+        )
+    })?;
+    if let Some(path) = out {
+        eprintln!(
+            "Wrote the home exercise handout ({} exercises, version {}) to {}.",
+            data.items.len(),
+            data.version_no,
+            crate::sanitize::shown_path(path)
+        );
     }
+    Ok(())
 }

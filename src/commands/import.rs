@@ -70,7 +70,10 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
             kind.as_str()
         );
     } else {
-        eprintln!("Imported {shown}: {rows} of {} ({changes}).", kind.as_str());
+        super::note(&format!(
+            "Imported {shown}: {rows} of {} ({changes}).",
+            kind.as_str()
+        ));
     }
     Ok(())
 }

@@ -207,6 +207,46 @@ fn day_arg(settings: &Settings, date: Option<&str>) -> AppResult<chrono::NaiveDa
     }
 }
 
+/// Sends an export, a report or a handout where it was asked for (a file, else stdout), and
+/// audits the disclosure once nothing but the final rename can stop it: the file is written in
+/// full beside its destination first, so a refused path or an unwritable file leaves no audit
+/// row claiming that patient data went out.
+fn disclose(
+    out: Option<&std::path::Path>,
+    text: &str,
+    audit: impl FnOnce() -> AppResult<()>,
+) -> AppResult<()> {
+    match out {
+        Some(path) => {
+            let staged = crate::files::stage(path, text.as_bytes())?;
+            audit()?;
+            staged.persist()
+        }
+        None => {
+            audit()?;
+            emit(text)
+        }
+    }
+}
+
+/// Prints the confirmation of a change that is already committed. Nothing here may turn a saved
+/// change into a failure exit (a script would retry it, or a person restore a backup over it):
+/// when stdout cannot take the text (closed, full), stderr says so and the command exits 0.
+pub fn emit_after_change(text: &str) {
+    if let Err(e) = emit(text) {
+        note(&format!(
+            "ptclinic: the change was saved, but its confirmation could not be printed: {}",
+            e.message
+        ));
+    }
+}
+
+/// One line for a person on stderr. A stderr that is gone is not worth failing over.
+pub fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Writes command output to stdout. A closed pipe (`| head`) ends the output quietly.
 pub fn emit(text: &str) -> AppResult<()> {
     use std::io::Write;

@@ -63,8 +63,16 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
             .map(|id| format!(", visit {id}"))
             .unwrap_or_else(|| ", no visit that day".to_string()),
     );
-    // The change since the initial value, as the progress pane shows it.
-    if let Some(progress) = db.progress(patient.id, today)?
+    // The change since the initial value, as the progress pane shows it. The measurement is
+    // stored by now, so a failure to read it back is said, never turned into a failed exit.
+    let progress = db.progress(patient.id, today).unwrap_or_else(|e| {
+        super::note(&format!(
+            "ptclinic: the measurement was saved, but the change since the first value could not be read: {}",
+            e.message
+        ));
+        None
+    });
+    if let Some(progress) = progress
         && let Some(trend) = progress
             .measures
             .iter()
@@ -80,5 +88,6 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
         }
     }
     line.push('\n');
-    super::emit(&line)
+    super::emit_after_change(&line);
+    Ok(())
 }

@@ -1,5 +1,5 @@
 //! `ptclinic report progress`: a patient's progress as text, Markdown, HTML or JSON. Printing
-//! it opens the patient's record, so it is audited ("report.progress") before any output.
+//! it opens the patient's record, so it is audited ("report.progress") once it is written.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -43,33 +43,31 @@ pub fn run_progress(
         .progress(patient.id, today)?
         .ok_or_else(|| AppError::input(format!("no patient with MRN \"{}\"", clean_line(mrn))))?;
     let at = crate::clock::stamp(settings.clock.now());
-    db.log_opened(
-        patient.id,
-        "report.progress",
-        json!({ "format": format_word(format), "to_file": out.is_some() }),
-        Who {
-            user: &settings.user,
-            at: &at,
-        },
-    )?;
     let text = match format {
         ReportFormat::Text => text(&progress),
         ReportFormat::Markdown => markdown(&progress),
         ReportFormat::Html => html(&progress),
         ReportFormat::Json => format!("{:#}\n", to_json(&progress)),
     };
-    match out {
-        None => super::emit(&text),
-        Some(path) => {
-            crate::export::write_file(path, text.as_bytes())?;
-            eprintln!(
-                "Wrote the progress report for MRN {} to {}.",
-                clean_line(&progress.patient.mrn),
-                path.display()
-            );
-            Ok(())
-        }
+    super::disclose(out, &text, || {
+        db.log_opened(
+            patient.id,
+            "report.progress",
+            json!({ "format": format_word(format), "to_file": out.is_some() }),
+            Who {
+                user: &settings.user,
+                at: &at,
+            },
+        )
+    })?;
+    if let Some(path) = out {
+        eprintln!(
+            "Wrote the progress report for MRN {} to {}.",
+            clean_line(&progress.patient.mrn),
+            crate::sanitize::shown_path(path)
+        );
     }
+    Ok(())
 }
 
 fn format_word(f: ReportFormat) -> &'static str {

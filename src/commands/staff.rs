@@ -29,7 +29,7 @@ pub fn run(settings: &Settings, cmd: StaffCommand) -> AppResult<()> {
                 &settings.user,
                 &at,
             )?;
-            eprintln!("Added staff member {id}.");
+            super::note(&format!("Added staff member {id}."));
         }
         StaffCommand::List { json } => {
             let staff = db.staff()?;

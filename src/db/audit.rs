@@ -187,6 +187,157 @@ pub fn recent(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<AuditRow>> 
     stmt.query_map([limit], row)?.collect()
 }
 
+/// The triggers that make the log append-only, as the schema creates them. A test checks that
+/// a fresh record holds exactly these, so the schema and this restorer cannot drift apart.
+pub const TRIGGERS: [(&str, &str); 2] = [
+    (
+        "audit_log_no_update",
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\nBEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+    (
+        "audit_log_no_delete",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log\nBEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+];
+
+/// The append-only triggers that are not in the record (someone dropped them).
+pub fn missing_triggers(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+    let mut missing = Vec::new();
+    for (name, _) in TRIGGERS {
+        let present: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit_log')",
+            [name],
+            |r| r.get(0),
+        )?;
+        if !present {
+            missing.push(name);
+        }
+    }
+    Ok(missing)
+}
+
+impl super::Db {
+    /// Puts back append-only triggers that were dropped, with an audit row saying so, in one
+    /// transaction. Returns the names restored (none in the usual case, which writes nothing).
+    pub fn restore_audit_triggers(
+        &mut self,
+        at: &str,
+    ) -> crate::error::AppResult<Vec<&'static str>> {
+        let missing = missing_triggers(self.conn()).map_err(|e| self.fail(e))?;
+        if missing.is_empty() {
+            return Ok(missing);
+        }
+        self.write(|tx| {
+            let missing = missing_triggers(tx)?;
+            for (name, sql) in TRIGGERS {
+                if missing.contains(&name) {
+                    tx.execute_batch(sql)?;
+                }
+            }
+            record(
+                tx,
+                &AuditEntry {
+                    at,
+                    user: "ptclinic",
+                    action: "audit.triggers_restored",
+                    entity: "audit_log",
+                    entity_id: None,
+                    detail: serde_json::json!({ "triggers": missing }),
+                },
+            )?;
+            Ok(missing)
+        })
+    }
+}
+
+/// Where the chain stood at one moment: recorded in every backup and in the head file beside
+/// the backups, so that a log cut short or rewritten and re-hashed inside the record (which a
+/// chain alone cannot reveal) no longer matches what was recorded outside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    /// The first row's hash: which record's chain this is.
+    pub chain: String,
+    pub rows: i64,
+    pub last_id: i64,
+    pub hash: String,
+}
+
+pub fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
+    let chain: String = conn
+        .query_row("SELECT hash FROM audit_log WHERE id = 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let (rows, last_id): (i64, i64) = conn.query_row(
+        "SELECT COUNT(*), coalesce(MAX(id), 0) FROM audit_log",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let hash: String = conn
+        .query_row("SELECT hash FROM audit_log WHERE id = ?1", [last_id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or_default();
+    Ok(AuditHead {
+        chain,
+        rows,
+        last_id,
+        hash,
+    })
+}
+
+/// Checks the record's log against a head recorded outside it (`source` says where, for the
+/// message). Rows added since are fine; rows missing or different are not.
+pub fn check_against(
+    conn: &Connection,
+    anchor: &AuditHead,
+    source: &str,
+) -> rusqlite::Result<Result<(), String>> {
+    if anchor.last_id == 0 {
+        return Ok(Ok(()));
+    }
+    let now = head(conn)?;
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM audit_log WHERE id = ?1",
+            [anchor.last_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(match stored {
+        None if now.last_id < anchor.last_id => Err(format!(
+            "the audit log ends at row {} but {source} recorded {} rows: the last {} were deleted",
+            now.last_id,
+            anchor.last_id,
+            anchor.last_id - now.last_id
+        )),
+        None => Err(format!(
+            "audit row {}, recorded by {source}, is missing",
+            anchor.last_id
+        )),
+        Some(hash) if hash != anchor.hash => Err(format!(
+            "audit row {} is not the one {source} recorded: the log was rewritten after it",
+            anchor.last_id
+        )),
+        Some(_) => {
+            let up_to: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE id <= ?1",
+                [anchor.last_id],
+                |r| r.get(0),
+            )?;
+            if up_to < anchor.rows {
+                Err(format!(
+                    "{} audit rows up to row {} are gone since {source}",
+                    anchor.rows - up_to,
+                    anchor.last_id
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    })
+}
+
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
 pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
     let mut stmt = conn.prepare(&format!(
@@ -198,6 +349,13 @@ pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>
     let mut last_id = 0i64;
     while let Some(r) = rows.next()? {
         let a = row(r)?;
+        if last_id == 0 && a.id != 1 {
+            return Ok(Err(if a.id == 2 {
+                "the first audit row was deleted".to_string()
+            } else {
+                format!("the first audit rows (1 to {}) were deleted", a.id - 1)
+            }));
+        }
         if a.id != last_id + 1 && last_id != 0 {
             return Ok(Err(format!(
                 "audit rows {} to {} are missing",
@@ -216,4 +374,28 @@ pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>
         count += 1;
     }
     Ok(Ok(count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_restorer_puts_back_exactly_the_triggers_the_schema_creates() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::schema::migrate(&mut conn, "memory").unwrap();
+        for (name, sql) in TRIGGERS {
+            let stored: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(stored, sql);
+        }
+        assert!(missing_triggers(&conn).unwrap().is_empty());
+        conn.execute_batch("DROP TRIGGER audit_log_no_delete").unwrap();
+        assert_eq!(missing_triggers(&conn).unwrap(), ["audit_log_no_delete"]);
+    }
 }

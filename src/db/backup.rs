@@ -1,96 +1,289 @@
 //! Backups with SQLite's online backup API (never a file copy, which could catch a transaction
-//! half-written), checked for integrity before they count, named by time and rotated.
+//! half-written), checked for integrity before they count, marked inside as ptclinic's own, and
+//! rotated by the time recorded in them.
+//!
+//! Rotation removes only files that carry the mark of a backup under their own name, never the
+//! record being backed up, and never the backup it has just made: a clinic whose record is
+//! called `ptclinic-2024.db` and lives in the backup folder keeps it, and a copy named with a
+//! wrong clock's date cannot push the new ones out. Every backup also records the head of the
+//! audit chain (inside the copy and in a head file beside the backups), which `doctor` holds
+//! the record against.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use rusqlite::Connection;
 use rusqlite::backup::Backup;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::Db;
+use super::audit::{self, AuditHead};
 use crate::error::{AppError, AppResult};
+use crate::files;
+use crate::sanitize::shown_path;
 
 const PREFIX: &str = "ptclinic-";
 const SUFFIX: &str = ".db";
+const PARTIAL_PREFIX: &str = ".ptclinic-backup-";
+const PARTIAL_SUFFIX: &str = ".partial";
+/// One line per backup: when, the chain, its rows, its last row and that row's hash.
+pub const HEADS_FILE: &str = "ptclinic-audit-heads.txt";
+/// A partial copy untouched this long was left by a killed backup: a running one writes to
+/// its copy at every step.
+const STALE_PARTIAL: Duration = Duration::from_secs(3600);
+
+const MARK_FILE: &str = "backup_file";
+const MARK_MADE: &str = "backup_made_utc";
+const MARK_SOURCE: &str = "backup_source";
+const MARK_CHAIN: &str = "backup_audit_chain";
+const MARK_ROWS: &str = "backup_audit_rows";
+const MARK_LAST: &str = "backup_audit_last_id";
+const MARK_HASH: &str = "backup_audit_hash";
 
 /// A finished backup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupMade {
     pub path: PathBuf,
+    /// Older backups removed by the rotation, exactly.
     pub removed: Vec<PathBuf>,
+    pub head: AuditHead,
+}
+
+/// What a backup says about itself, read from inside the copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// The name the copy was given: a file carrying another name is not that backup (a
+    /// restored record, for one, carries the mark of the backup it came from).
+    pub file: String,
+    /// Real UTC time of the copy, `YYYY-MM-DDTHH:MM:SS.mmmZ`: it orders the backups.
+    pub made_utc: String,
+    /// The record it copied.
+    pub source: String,
+    pub head: AuditHead,
+}
+
+/// A backup found in a folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub mark: Mark,
+}
+
+/// Whether the folder may be created when it is missing. A folder that was named (`--to`,
+/// `backup_dir`) must exist: a mistyped path or an unmounted backup drive must not quietly
+/// put the clinic's backups on the local disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    MustExist,
+    CreateIfMissing,
 }
 
 pub fn file_name(at: NaiveDateTime) -> String {
     format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%d-%H%M%S%.3f"))
 }
 
-/// Backups in `dir`, newest first (their names sort by time).
-pub fn list(dir: &Path) -> Vec<PathBuf> {
+fn has_backup_name(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
+}
+
+fn names_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut found: Vec<PathBuf> = entries
+    entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
-        })
-        .collect();
-    found.sort();
-    found.reverse();
-    found
+        .filter(|p| has_backup_name(p))
+        .collect()
 }
 
-/// Whether `dir` already holds a backup made on `day` (local).
+/// Whether `dir` already holds a backup named for `day` (local): the daily backup's cheap
+/// test, which opens no file.
 pub fn has_backup_on(dir: &Path, day: chrono::NaiveDate) -> bool {
     let stem = format!("{PREFIX}{}-", day.format("%Y%m%d"));
-    list(dir).iter().any(|p| {
+    names_in(dir).iter().any(|p| {
         p.file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with(&stem))
     })
 }
 
-/// Copies the open record into `dir`, checks the copy, then removes all but the newest `keep`.
-pub fn backup(db: &Db, dir: &Path, keep: usize, at: NaiveDateTime) -> AppResult<BackupMade> {
-    let shown = dir.display();
-    std::fs::create_dir_all(dir)
-        .map_err(|e| AppError::failure(format!("cannot create the backup folder {shown}: {e}")))?;
+/// The mark inside a backup, or None for any other file (an ordinary record, a damaged copy,
+/// something else entirely).
+pub fn read_mark(path: &Path) -> Option<Mark> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )
+    .ok()?;
+    let get = |key: &str| -> Option<String> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .ok()
+            .flatten()
+    };
+    let number = |key: &str| get(key).and_then(|v| v.parse::<i64>().ok());
+    Some(Mark {
+        file: get(MARK_FILE)?,
+        made_utc: get(MARK_MADE)?,
+        source: get(MARK_SOURCE).unwrap_or_default(),
+        head: AuditHead {
+            chain: get(MARK_CHAIN).unwrap_or_default(),
+            rows: number(MARK_ROWS)?,
+            last_id: number(MARK_LAST)?,
+            hash: get(MARK_HASH).unwrap_or_default(),
+        },
+    })
+}
+
+/// Whether two paths name the same file (a hard link or another spelling of the record).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The backups ptclinic made in `dir`, newest first by the time recorded in each; `record` (the
+/// file being backed up) is never among them, whatever it is called.
+pub fn ours(dir: &Path, record: &Path) -> Vec<Found> {
+    let mut found: Vec<Found> = names_in(dir)
+        .into_iter()
+        .filter(|p| !same_file(p, record))
+        .filter_map(|path| {
+            let mark = read_mark(&path)?;
+            let own_name = path.file_name().and_then(|n| n.to_str()) == Some(mark.file.as_str());
+            own_name.then_some(Found { path, mark })
+        })
+        .collect();
+    found.sort_by(|a, b| b.mark.made_utc.cmp(&a.mark.made_utc));
+    found
+}
+
+/// Removes partial copies that killed backups left behind.
+fn remove_stale_partials(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let partial = name.starts_with(PARTIAL_PREFIX)
+            && (name.ends_with(PARTIAL_SUFFIX)
+                || name.ends_with(&format!("{PARTIAL_SUFFIX}-journal")));
+        let stale = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_PARTIAL);
+        if partial && stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// Copies the open record into `dir`, checks and marks the copy, records the audit head beside
+/// it, then removes all but the newest `keep` of ptclinic's own backups there.
+pub fn backup(
+    db: &Db,
+    dir: &Path,
+    keep: usize,
+    at: NaiveDateTime,
+    folder: Folder,
+) -> AppResult<BackupMade> {
+    let shown = shown_path(dir);
+    if !dir.is_dir() {
+        if dir.exists() || folder == Folder::MustExist {
+            return Err(AppError::input(format!(
+                "the backup folder {shown} does not exist (is the backup drive connected?); nothing was backed up"
+            )));
+        }
+        files::create_private_dir(dir).map_err(|e| {
+            AppError::failure(format!("cannot create the backup folder {shown}: {e}"))
+        })?;
+    }
+    remove_stale_partials(dir);
     let name = file_name(at);
     let target = dir.join(&name);
-    let partial = dir.join(format!(".{name}.partial"));
-    let _ = std::fs::remove_file(&partial);
-    let result = copy_and_check(db.conn(), &partial);
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    std::fs::rename(&partial, &target).map_err(|e| {
+    let partial = files::temp_in(dir, PARTIAL_PREFIX, PARTIAL_SUFFIX).map_err(|e| {
+        AppError::failure(format!("cannot write in the backup folder {shown}: {e}"))
+    })?;
+    let source = std::fs::canonicalize(db.path())
+        .unwrap_or_else(|_| db.path().to_path_buf())
+        .to_string_lossy()
+        .into_owned();
+    let mark = match copy_check_and_mark(db.conn(), partial.path(), &name, &source) {
+        Ok(mark) => mark,
+        Err(CopyError::Failed(e)) => return Err(e),
+        Err(CopyError::Damaged(verdict)) => {
+            let why = format!("the backup's integrity check failed: {verdict}");
+            // Every terminal opens the record read-only from now on, until doctor passes.
+            let _ = super::set_damage_note(db.path(), Some(&why));
+            return Err(AppError::failure(format!(
+                "the backup copy failed its integrity check, so the clinic record itself is damaged ({verdict}); it is read-only until `ptclinic doctor` passes"
+            )));
+        }
+    };
+    // Never over an existing file: two backups in the same millisecond, or a record that
+    // happens to carry the name, are left as they are.
+    partial.persist_noclobber(&target).map_err(|e| {
         AppError::failure(format!(
-            "cannot put the backup in place at {}: {e}",
-            target.display()
+            "cannot put the backup in place at {}: {}",
+            shown_path(&target),
+            e.error
         ))
     })?;
+    record_head(dir, &mark)?;
     let mut removed = Vec::new();
-    for old in list(dir).into_iter().skip(keep.max(1)) {
-        if std::fs::remove_file(&old).is_ok() {
-            removed.push(old);
+    let others = ours(dir, db.path())
+        .into_iter()
+        .filter(|f| !same_file(&f.path, &target));
+    for old in others.skip(keep.max(1) - 1) {
+        if std::fs::remove_file(&old.path).is_ok() {
+            removed.push(old.path);
         }
     }
     Ok(BackupMade {
         path: target,
         removed,
+        head: mark.head,
     })
 }
 
-fn copy_and_check(source: &Connection, partial: &Path) -> AppResult<()> {
+/// Why a copy did not become a backup: the record it copied is damaged, or the copying failed.
+enum CopyError {
+    Damaged(String),
+    Failed(AppError),
+}
+
+fn copy_check_and_mark(
+    source: &Connection,
+    partial: &Path,
+    name: &str,
+    source_path: &str,
+) -> Result<Mark, CopyError> {
     let fail = |what: &str, e: rusqlite::Error| {
-        AppError::failure(format!("backup failed while {what}: {e}"))
+        CopyError::Failed(AppError::failure(format!(
+            "backup failed while {what}: {e}"
+        )))
     };
-    let mut copy = Connection::open(partial).map_err(|e| fail("creating the copy", e))?;
+    let mut copy = Connection::open_with_flags(
+        partial,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )
+    .map_err(|e| fail("creating the copy", e))?;
     {
         let backup = Backup::new(source, &mut copy).map_err(|e| fail("starting", e))?;
         // Small steps with pauses let other terminals write while the copy runs.
@@ -102,11 +295,84 @@ fn copy_and_check(source: &Connection, partial: &Path) -> AppResult<()> {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| fail("checking the copy", e))?;
     if verdict != "ok" {
-        return Err(AppError::failure(format!(
-            "the backup copy failed its integrity check: {verdict}"
-        )));
+        let verdict = crate::sanitize::clean_line(&verdict)
+            .chars()
+            .take(120)
+            .collect();
+        return Err(CopyError::Damaged(verdict));
+    }
+    let head = audit::head(&copy).map_err(|e| fail("reading the audit chain", e))?;
+    let mark = Mark {
+        file: name.to_string(),
+        made_utc: chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+        source: source_path.to_string(),
+        head,
+    };
+    let rows = [
+        (MARK_FILE, mark.file.clone()),
+        (MARK_MADE, mark.made_utc.clone()),
+        (MARK_SOURCE, mark.source.clone()),
+        (MARK_CHAIN, mark.head.chain.clone()),
+        (MARK_ROWS, mark.head.rows.to_string()),
+        (MARK_LAST, mark.head.last_id.to_string()),
+        (MARK_HASH, mark.head.hash.clone()),
+    ];
+    for (key, value) in rows {
+        super::set_meta(&copy, key, &value).map_err(|e| fail("marking the copy", e))?;
     }
     copy.pragma_update(None, "journal_mode", "DELETE")
         .map_err(|e| fail("closing the copy", e))?;
-    copy.close().map_err(|(_, e)| fail("closing the copy", e))
+    copy.close().map_err(|(_, e)| fail("closing the copy", e))?;
+    Ok(mark)
+}
+
+/// Appends the backup's audit head to the head file beside the backups (created private).
+fn record_head(dir: &Path, mark: &Mark) -> AppResult<()> {
+    let path = dir.join(HEADS_FILE);
+    let fail = |e: std::io::Error| {
+        AppError::failure(format!(
+            "the backup was made, but its audit head could not be recorded in {}: {e}",
+            shown_path(&path)
+        ))
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options
+            .mode(files::PRIVATE_FILE_MODE)
+            .custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(&path).map_err(fail)?;
+    let h = &mark.head;
+    writeln!(
+        file,
+        "{}\t{}\t{}\t{}\t{}\t{}",
+        mark.made_utc, h.chain, h.rows, h.last_id, h.hash, mark.file
+    )
+    .and_then(|()| file.sync_all())
+    .map_err(fail)
+}
+
+/// The newest head recorded in the head file for the chain `chain`, with its time.
+pub fn last_recorded_head(dir: &Path, chain: &str) -> Option<(String, AuditHead)> {
+    let text = std::fs::read_to_string(dir.join(HEADS_FILE)).ok()?;
+    text.lines().rev().find_map(|line| {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 5 || f[1] != chain {
+            return None;
+        }
+        Some((
+            f[0].to_string(),
+            AuditHead {
+                chain: f[1].to_string(),
+                rows: f[2].parse().ok()?,
+                last_id: f[3].parse().ok()?,
+                hash: f[4].to_string(),
+            },
+        ))
+    })
 }

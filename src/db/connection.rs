@@ -101,12 +101,59 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| sql_failure(&shown, e))?;
+    // Another terminal upgrading the file holds an exclusive lock for seconds: wait it out
+    // as a write would, rather than give up after one busy timeout.
+    super::retry_while_busy(super::is_busy, || {
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    })
+    .map_err(|e| sql_failure(&shown, e))?;
     let mut conn = configure(conn, &shown)?;
     schema::migrate(&mut conn, &shown)?;
-    Ok(Db {
+    let mut db = Db {
         conn,
         path: path.to_path_buf(),
-    })
+        damaged: std::cell::RefCell::new(read_damage_note(path)),
+    };
+    if db.damage().is_none() {
+        // Someone dropped the audit log's append-only triggers: put them back and say so in
+        // the log itself. A user who may not write leaves that to the next one who may.
+        let at = crate::clock::stamp(chrono::Local::now().naive_local());
+        let _ = db.restore_audit_triggers(&at);
+    }
+    Ok(db)
+}
+
+/// Where `doctor` (or a backup whose copy failed its integrity check) leaves a note that the
+/// record is damaged: beside the record, so that every terminal opens it read-only until a
+/// passing `doctor` removes the note.
+pub fn damage_note_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "clinic.db".into());
+    path.with_file_name(format!(".{name}.damaged"))
+}
+
+/// Leaves (or, with `None`, removes) the damage note beside the record.
+pub fn set_damage_note(path: &Path, why: Option<&str>) -> std::io::Result<()> {
+    let note = damage_note_path(path);
+    match why {
+        Some(why) => crate::files::write_whole(&note, format!("{why}\n").as_bytes())
+            .map_err(|e| std::io::Error::other(e.message)),
+        None => match std::fs::remove_file(&note) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+    }
+}
+
+fn read_damage_note(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(damage_note_path(path)).ok()?;
+    let first =
+        crate::sanitize::clean_line(text.lines().next().unwrap_or("an integrity check failed"));
+    Some(first.chars().take(160).collect())
 }
 
 /// How long a terminal waits for another's lock before the whole transaction is retried:
@@ -188,10 +235,23 @@ pub fn build_new_file(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "clinic.db".into());
     remove_stale_builds(path, &file_name);
-    let temp: PathBuf =
-        path.with_file_name(format!(".{file_name}.building-{}", std::process::id()));
+    let dir = crate::files::folder_of(path);
+    let temp: PathBuf = crate::files::temp_in(dir, &format!(".{file_name}.building-"), "")
+        .and_then(|t| t.keep().map_err(|e| e.error))
+        .map(|(_, p)| p)
+        .map_err(|e| {
+            AppError::failure(format!("cannot create a file in {}: {e}", dir.display()))
+        })?;
     let result = (|| {
-        let conn = Connection::open(&temp).map_err(|e| sql_failure(&shown, e))?;
+        // The file was just created, private and exclusively; a link put in its place since
+        // is refused rather than followed.
+        let conn = Connection::open_with_flags(
+            &temp,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )
+        .map_err(|e| sql_failure(&shown, e))?;
         let mut conn = configure(conn, &shown)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .map_err(|e| sql_failure(&shown, e))?;
@@ -199,9 +259,13 @@ pub fn build_new_file(
         let mut db = Db {
             conn,
             path: temp.clone(),
+            damaged: std::cell::RefCell::new(None),
         };
         fill(&mut db)?;
-        db.conn.close().map_err(|(_, e)| sql_failure(&shown, e))
+        db.conn.close().map_err(|(_, e)| sql_failure(&shown, e))?;
+        // Group-writable so the clinic's group can share it; never world-readable.
+        crate::files::set_mode(&temp, crate::files::RECORD_MODE)
+            .map_err(|e| AppError::failure(format!("cannot set the permissions of {shown}: {e}")))
     })();
     let journal = temp.with_file_name(format!(
         "{}-journal",

@@ -148,6 +148,7 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
             "not writable by this user: terminals cannot save",
         )
     });
+    out.push(folder_writable(path));
     let header = match read_header(path, &shown) {
         Ok(h) => h,
         Err(e) => {
@@ -183,6 +184,9 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
         check("journal mode", Status::Ok, "rollback journal")
     });
     out.push(filesystem(path));
+    if let Some(found) = interrupted_write(path) {
+        out.push(found);
+    }
 
     let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) {
         Ok(c) => c,
@@ -197,17 +201,32 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
     } else {
         "integrity_check"
     };
-    out.push(
-        match conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, String>(0)) {
-            Ok(v) if v == "ok" => check("integrity", Status::Ok, format!("{pragma}: ok")),
-            Ok(v) => check(
+    let integrity = conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, String>(0));
+    out.push(match integrity {
+        Ok(v) if v == "ok" => {
+            // A passing check lifts an earlier finding: terminals may write again.
+            let lifted = super::damage_note_path(path).exists()
+                && super::set_damage_note(path, None).is_ok();
+            let note = if lifted {
+                "; the earlier damage note was removed, so terminals may write again"
+            } else {
+                ""
+            };
+            check("integrity", Status::Ok, format!("{pragma}: ok{note}"))
+        }
+        Ok(v) => {
+            let v: String = crate::sanitize::clean_line(&v).chars().take(200).collect();
+            // Every terminal opens the file read-only until a check passes again, so that no
+            // change is made that the restore would throw away.
+            let _ = super::set_damage_note(path, Some(&format!("{pragma} found: {v}")));
+            check(
                 "integrity",
                 Status::Error,
-                format!("{pragma}: {v}: restore the latest backup"),
-            ),
-            Err(e) => check("integrity", Status::Error, e.to_string()),
-        },
-    );
+                format!("{pragma}: {v}: terminals now open it read-only; restore the latest backup, then run doctor again"),
+            )
+        }
+        Err(e) => check("integrity", Status::Error, e.to_string()),
+    });
     let fk: rusqlite::Result<i64> =
         conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
             r.get(0)
@@ -225,6 +244,7 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
         out.push(indexes(&conn));
     }
     out.push(lock_round_trip(path));
+    out.push(triggers(&conn));
     out.push(match audit::verify_chain(&conn) {
         Ok(Ok(n)) => check(
             "audit chain",
@@ -234,8 +254,154 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
         Ok(Err(why)) => check("audit chain", Status::Error, why),
         Err(e) => check("audit chain", Status::Error, e.to_string()),
     });
-    out.push(last_backup(input.backup_dir.as_deref()));
+    out.push(anchors(&conn, path, input.backup_dir.as_deref()));
+    out.push(last_backup(path, input.backup_dir.as_deref()));
     out
+}
+
+/// SQLite creates the journal beside the record at every change: a folder this user cannot
+/// write makes every change fail although the file itself is writable.
+fn folder_writable(path: &Path) -> Check {
+    let dir = crate::files::folder_of(path);
+    match crate::files::temp_in(dir, ".ptclinic-doctor-", ".tmp") {
+        Ok(_) => check(
+            "folder",
+            Status::Ok,
+            "this user can create the journal beside it",
+        ),
+        Err(e) => check(
+            "folder",
+            Status::Error,
+            format!(
+                "this user cannot create files in {} ({e}): SQLite writes its journal there at every change, so every change fails; ask IT for write access to the folder",
+                crate::sanitize::shown_path(dir)
+            ),
+        ),
+    }
+}
+
+/// A journal that still holds a transaction's old pages: a writer was killed mid-change.
+/// Opening the file for writing rolls it back, as SQLite does at any normal open, so the
+/// checks that follow see the record as it was before that change, not a false alarm.
+fn interrupted_write(path: &Path) -> Option<Check> {
+    const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let journal = path.with_file_name(format!("{name}-journal"));
+    let holds_pages = |j: &Path| {
+        let mut head = [0u8; 8];
+        std::fs::File::open(j)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| head == JOURNAL_MAGIC)
+    };
+    if !holds_pages(&journal) {
+        return None;
+    }
+    let rolled_back = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .and_then(|c| {
+            c.busy_timeout(std::time::Duration::from_secs(5))?;
+            c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        });
+    Some(match rolled_back {
+        Ok(_) if !holds_pages(&journal) => check(
+            "interrupted write",
+            Status::Ok,
+            "an interrupted write was rolled back (a terminal stopped in the middle of a change; the record is as it was before that change)",
+        ),
+        // Still there: another terminal is writing right now, which is no fault.
+        Ok(_) => check(
+            "interrupted write",
+            Status::Ok,
+            "a write was in progress at another terminal",
+        ),
+        Err(e) => check(
+            "interrupted write",
+            Status::Error,
+            format!(
+                "an interrupted write is waiting to be rolled back, but this user cannot do it ({e}): open ptclinic once as a user who can write the folder"
+            ),
+        ),
+    })
+}
+
+/// The audit log's append-only triggers.
+fn triggers(conn: &Connection) -> Check {
+    match audit::missing_triggers(conn) {
+        Ok(missing) if missing.is_empty() => {
+            check("audit triggers", Status::Ok, "the log is append-only")
+        }
+        Ok(missing) => check(
+            "audit triggers",
+            Status::Error,
+            format!(
+                "{} dropped, so rows could be changed or deleted unseen: the next ptclinic start puts them back and records it",
+                missing.join(" and ")
+            ),
+        ),
+        Err(e) => check("audit triggers", Status::Error, e.to_string()),
+    }
+}
+
+/// How many of the newest backups the record's audit log is held against.
+const ANCHOR_BACKUPS: usize = 3;
+
+/// Holds the record's audit log against the heads recorded outside it: in the newest backups
+/// and in the head file beside them. A log cut short, or rewritten and re-hashed from an
+/// edited row, passes its own chain check but no longer matches these.
+fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
+    let Some(dir) = dir else {
+        return check(
+            "audit anchors",
+            Status::Warning,
+            "no backup folder, so nothing outside the record anchors its audit chain",
+        );
+    };
+    let here = match audit::head(conn) {
+        Ok(h) => h,
+        Err(e) => return check("audit anchors", Status::Error, e.to_string()),
+    };
+    let source = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned();
+    let mut heads: Vec<(String, audit::AuditHead)> = super::backup::ours(dir, path)
+        .into_iter()
+        .filter(|f| f.mark.head.chain == here.chain || f.mark.source == source)
+        .take(ANCHOR_BACKUPS)
+        .map(|f| {
+            let name = crate::sanitize::shown_path(&f.path);
+            (format!("the backup {name}"), f.mark.head)
+        })
+        .collect();
+    if let Some((at, head)) = super::backup::last_recorded_head(dir, &here.chain) {
+        heads.push((format!("the head file's line of {at}"), head));
+    }
+    if heads.is_empty() {
+        return check(
+            "audit anchors",
+            Status::Warning,
+            format!(
+                "no backup of this record in {} yet anchors its audit chain: run `ptclinic backup`",
+                crate::sanitize::shown_path(dir)
+            ),
+        );
+    }
+    for (what, head) in &heads {
+        match audit::check_against(conn, head, what) {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => return check("audit anchors", Status::Error, why),
+            Err(e) => return check("audit anchors", Status::Error, e.to_string()),
+        }
+    }
+    check(
+        "audit anchors",
+        Status::Ok,
+        format!(
+            "every row recorded outside the record is in it unchanged ({} heads: the newest backups and the head file)",
+            heads.len()
+        ),
+    )
 }
 
 /// The schema's indexes: the day's queries name theirs and fail without them.
@@ -294,7 +460,7 @@ fn lock_round_trip(path: &Path) -> Check {
     }
 }
 
-fn last_backup(dir: Option<&Path>) -> Check {
+fn last_backup(record: &Path, dir: Option<&Path>) -> Check {
     let Some(dir) = dir else {
         return check(
             "last backup",
@@ -302,7 +468,10 @@ fn last_backup(dir: Option<&Path>) -> Check {
             "no backup folder configured (backup_dir in the config file)",
         );
     };
-    let newest = super::backup::list(dir).into_iter().next();
+    let newest = super::backup::ours(dir, record)
+        .into_iter()
+        .next()
+        .map(|f| f.path);
     let age = newest
         .as_ref()
         .and_then(|p| std::fs::metadata(p).ok())
@@ -312,12 +481,20 @@ fn last_backup(dir: Option<&Path>) -> Check {
         (Some(p), Some(age)) if age.as_secs() > 2 * 86_400 => check(
             "last backup",
             Status::Warning,
-            format!("{} is {} days old", p.display(), age.as_secs() / 86_400),
+            format!(
+                "{} is {} days old",
+                crate::sanitize::shown_path(&p),
+                age.as_secs() / 86_400
+            ),
         ),
         (Some(p), Some(age)) => check(
             "last backup",
             Status::Ok,
-            format!("{} ({} h ago)", p.display(), age.as_secs() / 3600),
+            format!(
+                "{} ({} h ago)",
+                crate::sanitize::shown_path(&p),
+                age.as_secs() / 3600
+            ),
         ),
         _ => check(
             "last backup",

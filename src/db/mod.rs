@@ -27,7 +27,9 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use crate::error::{AppError, AppResult};
 
-pub use connection::{Header, build_new_file, open_existing, read_header};
+pub use connection::{
+    Header, build_new_file, damage_note_path, open_existing, read_header, set_damage_note,
+};
 
 /// The sentence every front end shows when the lock could not be had in time.
 pub const BUSY_MESSAGE: &str =
@@ -42,6 +44,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Db {
     conn: Connection,
     path: PathBuf,
+    /// Why the file is not to be written this session: a damage note left by a failed
+    /// integrity check, or damage SQLite reported while this terminal worked. A write on a
+    /// damaged file could commit and then be thrown away by the restore it calls for.
+    damaged: std::cell::RefCell<Option<String>>,
 }
 
 /// Why a write transaction stopped: SQLite trouble (maybe retryable) or a refusal that the
@@ -89,7 +95,7 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
             "cannot reach the clinic database at {path}: is the network drive connected?"
         )),
         Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
-            "the clinic database at {path} is damaged: restore the latest backup"
+            "the clinic database at {path} is damaged; nothing was written, and it stays read-only for this session: run `ptclinic doctor`, which names the damage"
         )),
         _ => AppError::failure(format!(
             "database error at {path}: {e} (`ptclinic doctor` checks the file)"
@@ -113,24 +119,32 @@ impl Db {
     }
 
     pub fn fail(&self, e: rusqlite::Error) -> AppError {
+        if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) {
+            self.damaged
+                .replace(Some("SQLite found a damaged page while reading it".into()));
+        }
         sql_failure(&self.path_text(), e)
     }
 
+    /// Why this file is read-only for the session, if it is.
+    pub fn damage(&self) -> Option<String> {
+        self.damaged.borrow().clone()
+    }
+
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, retried as a whole with jitter while the
-    /// database is busy, for at most about 20 seconds.
+    /// database is busy, for at most about 20 seconds. A damaged file is not written at all.
     pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction) -> TxResult<T>) -> AppResult<T> {
-        let started = Instant::now();
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            match self.try_write(&mut f) {
-                Ok(v) => return Ok(v),
-                Err(TxError::App(e)) => return Err(e),
-                Err(TxError::Sql(e)) if is_busy(&e) && started.elapsed() < WRITE_BUDGET => {
-                    std::thread::sleep(jitter(attempt));
-                }
-                Err(TxError::Sql(e)) => return Err(self.fail(e)),
-            }
+        if let Some(why) = self.damage() {
+            return Err(AppError::failure(format!(
+                "the clinic database at {} is damaged ({why}); it is open read-only for this session and nothing was written: run `ptclinic doctor`",
+                self.path_text()
+            )));
+        }
+        let busy = |e: &TxError| matches!(e, TxError::Sql(e) if is_busy(e));
+        match retry_while_busy(busy, || self.try_write(&mut f)) {
+            Ok(v) => Ok(v),
+            Err(TxError::App(e)) => Err(e),
+            Err(TxError::Sql(e)) => Err(self.fail(e)),
         }
     }
 
@@ -157,6 +171,26 @@ impl Db {
         self.conn
             .pragma_query_value(None, "data_version", |r| r.get(0))
             .map_err(|e| self.fail(e))
+    }
+}
+
+/// Runs `f` again, with jitter, while it fails because another terminal holds the file's lock,
+/// for about 20 seconds in all: what a write waits, and what opening the record waits while
+/// another terminal upgrades it (which holds an exclusive lock for seconds).
+fn retry_while_busy<T, E>(
+    is_busy: impl Fn(&E) -> bool,
+    mut f: impl FnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let started = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        attempt += 1;
+        match f() {
+            Err(e) if is_busy(&e) && started.elapsed() < WRITE_BUDGET => {
+                std::thread::sleep(jitter(attempt));
+            }
+            result => return result,
+        }
     }
 }
 

@@ -157,8 +157,11 @@ impl ProgramRequest {
                     AppError::input("there is no saved program to print: save it first (s)")
                 })?;
                 let dir = dir.unwrap_or_else(default_handout_dir);
-                std::fs::create_dir_all(&dir).map_err(|e| {
-                    AppError::failure(format!("cannot create the folder {}: {e}", dir.display()))
+                crate::files::create_private_dir(&dir).map_err(|e| {
+                    AppError::failure(format!(
+                        "cannot create the folder {}: {e}",
+                        crate::sanitize::shown_path(&dir)
+                    ))
                 })?;
                 let safe_mrn: String = data
                     .mrn
@@ -167,13 +170,15 @@ impl ProgramRequest {
                     .collect();
                 let path = dir.join(format!("hep-{safe_mrn}-{today}.html"));
                 let html = crate::export::handout::html(&data);
+                // Written in full first: a folder that refuses the file leaves no audit row.
+                let staged = crate::files::stage(&path, html.as_bytes())?;
                 db.log_opened(
                     patient_id,
                     "export.hep",
                     json!({ "format": "html", "version": data.version_no, "exercises": data.items.len(), "to": "file" }),
                     who,
                 )?;
-                crate::export::write_file(&path, html.as_bytes())?;
+                staged.persist()?;
                 Ok(ProgramReply::HandoutWritten {
                     patient_id,
                     path: path.display().to_string(),

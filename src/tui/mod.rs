@@ -153,10 +153,20 @@ fn daily_backup(
     let _ = std::thread::Builder::new()
         .name("ptclinic-backup".into())
         .spawn(move || {
-            let result = crate::db::open_existing(&db_path)
-                .and_then(|db| crate::db::backup::backup(&db, &dir, keep, now));
+            let result = crate::db::open_existing(&db_path).and_then(|db| {
+                crate::db::backup::backup(
+                    &db,
+                    &dir,
+                    keep,
+                    now,
+                    crate::db::backup::Folder::MustExist,
+                )
+            });
             let _ = replies.send(match result {
-                Ok(made) => Reply::Note(format!("today's backup is done: {}", made.path.display())),
+                Ok(made) => Reply::Note(format!(
+                    "today's backup is done: {}",
+                    crate::sanitize::shown_path(&made.path)
+                )),
                 Err(e) => Reply::Failed {
                     error: AppError::failure(format!("today's backup failed: {}", e.message)),
                     write: false,

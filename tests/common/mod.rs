@@ -63,10 +63,27 @@ impl Clinic {
     }
 
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = Command::new(BIN);
+        self.command(args).output().expect("run ptclinic")
+    }
+
+    /// The command `cli` runs, for a test that needs to change how it runs (its stdout, a
+    /// umask, another user).
+    pub fn command(&self, args: &[&str]) -> Command {
+        self.command_of(BIN, args)
+    }
+
+    /// `program` (a wrapper such as `sh` or `setpriv`, given the binary among its arguments)
+    /// with the pinned environment.
+    pub fn command_of(&self, program: &str, args: &[&str]) -> Command {
+        self.command_on(&self.db, program, args)
+    }
+
+    /// Like `command_of`, on another record than the clinic's own.
+    pub fn command_on(&self, db: &std::path::Path, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
         cmd.args(args)
             .arg("--db")
-            .arg(&self.db)
+            .arg(db)
             .env_remove("PTCLINIC_DB")
             .env_remove("PTCLINIC_USER")
             .env_remove("NO_COLOR")
@@ -74,7 +91,7 @@ impl Clinic {
         for (k, v) in self.env() {
             cmd.env(k, v);
         }
-        cmd.output().expect("run ptclinic")
+        cmd
     }
 
     pub fn today(&self) -> Vec<Value> {
