@@ -395,7 +395,8 @@ mod tests {
             assert_eq!(stored, sql);
         }
         assert!(missing_triggers(&conn).unwrap().is_empty());
-        conn.execute_batch("DROP TRIGGER audit_log_no_delete").unwrap();
+        conn.execute_batch("DROP TRIGGER audit_log_no_delete")
+            .unwrap();
         assert_eq!(missing_triggers(&conn).unwrap(), ["audit_log_no_delete"]);
     }
 }

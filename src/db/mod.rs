@@ -35,6 +35,11 @@ pub use connection::{
 pub const BUSY_MESSAGE: &str =
     "the clinic database is busy (another terminal is writing); nothing was changed: try again";
 
+/// What every front end says of a record found damaged; the instruction comes first, so that
+/// it survives a narrow status line.
+pub const DAMAGED_MESSAGE: &str =
+    "clinic database damaged: read-only, nothing was saved; run `ptclinic doctor`";
+
 /// Total time a write keeps retrying before giving up (each attempt also waits for the
 /// busy timeout inside SQLite).
 const WRITE_BUDGET: Duration = Duration::from_secs(18);
@@ -136,7 +141,8 @@ impl Db {
     pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction) -> TxResult<T>) -> AppResult<T> {
         if let Some(why) = self.damage() {
             return Err(AppError::failure(format!(
-                "the clinic database at {} is damaged ({why}); it is open read-only for this session and nothing was written: run `ptclinic doctor`",
+                "{} ({why}; {})",
+                DAMAGED_MESSAGE,
                 self.path_text()
             )));
         }

@@ -92,6 +92,9 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
     let mut state = AppState::new(info, today, now);
     state.staff = staff;
     state.set_day(today, visits, crate::clock::stamp(now));
+    if db.damage().is_some() {
+        state.say(state::Level::Error, crate::db::DAMAGED_MESSAGE);
+    }
     Ok(state)
 }
 
