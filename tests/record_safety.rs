@@ -634,3 +634,69 @@ fn running_as_root() -> bool {
     let probe = tempfile::NamedTempFile::new().unwrap();
     probe.as_file().metadata().unwrap().uid() == 0
 }
+
+#[test]
+fn restoring_an_older_backup_is_recorded_not_taken_for_a_cut_log() {
+    let (clinic, dir) = anchored_clinic();
+    let older = ours_newest(&dir);
+    let more: Vec<i64> = clinic
+        .today()
+        .iter()
+        .filter(|v| v["status"] == "scheduled")
+        .take(3)
+        .map(|v| v["id"].as_i64().unwrap())
+        .collect();
+    for id in &more {
+        assert_code(
+            &clinic.cli(&["check-in", "--appointment", &id.to_string()]),
+            0,
+        );
+    }
+    assert_code(&clinic.cli(&["backup"]), 0);
+    // The IT person restores the older backup, then runs doctor before anyone opens the app.
+    std::fs::copy(&older, &clinic.db).unwrap();
+    let (code, text) = doctor(&clinic);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("restored from the backup of"), "{text}");
+    assert!(
+        text.contains("1 later backup of the replaced history is set aside"),
+        "{text}"
+    );
+    // The first opening records the restore in the log itself.
+    assert_code(&clinic.cli(&["schedule"]), 0);
+    let conn = Connection::open(&clinic.db).unwrap();
+    let (action, user): (String, String) = conn
+        .query_row(
+            "SELECT action, user FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (action.as_str(), user.as_str()),
+        ("clinic.restored", "ptclinic")
+    );
+    drop(conn);
+    let (code, text) = doctor(&clinic);
+    assert_eq!(code, 0, "{text}");
+    // Life goes on: a change and a backup after the restore, and a cut tail is caught again.
+    let id = first_scheduled_today(&clinic);
+    assert_code(
+        &clinic.cli(&["check-in", "--appointment", &id.to_string()]),
+        0,
+    );
+    assert_code(&clinic.cli(&["backup"]), 0);
+    assert_eq!(doctor(&clinic).0, 0);
+    tamper(
+        &clinic.db,
+        "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)",
+    );
+    let (code, text) = doctor(&clinic);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("the last 1 were deleted"), "{text}");
+}
+
+/// The newest backup file in `dir`.
+fn ours_newest(dir: &Path) -> PathBuf {
+    db_files(dir).pop().expect("a backup")
+}

@@ -40,6 +40,15 @@ const MARK_CHAIN: &str = "backup_audit_chain";
 const MARK_ROWS: &str = "backup_audit_rows";
 const MARK_LAST: &str = "backup_audit_last_id";
 const MARK_HASH: &str = "backup_audit_hash";
+const MARK_KEYS: [&str; 7] = [
+    MARK_FILE,
+    MARK_MADE,
+    MARK_SOURCE,
+    MARK_CHAIN,
+    MARK_ROWS,
+    MARK_LAST,
+    MARK_HASH,
+];
 
 /// A finished backup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +70,42 @@ pub struct Mark {
     /// The record it copied.
     pub source: String,
     pub head: AuditHead,
+}
+
+impl Mark {
+    /// The mark as `meta` rows, the form `mark_in` reads back.
+    fn rows(&self) -> impl Iterator<Item = (&'static str, String)> {
+        MARK_KEYS.into_iter().zip([
+            self.file.clone(),
+            self.made_utc.clone(),
+            self.source.clone(),
+            self.head.chain.clone(),
+            self.head.rows.to_string(),
+            self.head.last_id.to_string(),
+            self.head.hash.clone(),
+        ])
+    }
+
+    /// When the copy was made, for comparing with other times.
+    pub fn made(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        utc_time(&self.made_utc)
+    }
+}
+
+/// A UTC time as backups and the audit log write it (with or without milliseconds).
+pub fn utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Removes the mark from a record that was restored from a backup, so that it is not taken
+/// for that backup again.
+pub fn clear_mark(tx: &Connection) -> rusqlite::Result<()> {
+    for key in MARK_KEYS {
+        tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+    }
+    Ok(())
 }
 
 /// A backup found in a folder.
@@ -119,6 +164,12 @@ pub fn read_mark(path: &Path) -> Option<Mark> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NOFOLLOW,
     )
     .ok()?;
+    mark_in(&conn)
+}
+
+/// The backup mark in an open record: there only in a backup, or in a record restored from one
+/// that no terminal has opened since (the first opening records the restore and clears it).
+pub fn mark_in(conn: &Connection) -> Option<Mark> {
     let get = |key: &str| -> Option<String> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
@@ -310,16 +361,7 @@ fn copy_check_and_mark(
         source: source_path.to_string(),
         head,
     };
-    let rows = [
-        (MARK_FILE, mark.file.clone()),
-        (MARK_MADE, mark.made_utc.clone()),
-        (MARK_SOURCE, mark.source.clone()),
-        (MARK_CHAIN, mark.head.chain.clone()),
-        (MARK_ROWS, mark.head.rows.to_string()),
-        (MARK_LAST, mark.head.last_id.to_string()),
-        (MARK_HASH, mark.head.hash.clone()),
-    ];
-    for (key, value) in rows {
+    for (key, value) in mark.rows() {
         super::set_meta(&copy, key, &value).map_err(|e| fail("marking the copy", e))?;
     }
     copy.pragma_update(None, "journal_mode", "DELETE")
@@ -357,22 +399,90 @@ fn record_head(dir: &Path, mark: &Mark) -> AppResult<()> {
     .map_err(fail)
 }
 
-/// The newest head recorded in the head file for the chain `chain`, with its time.
-pub fn last_recorded_head(dir: &Path, chain: &str) -> Option<(String, AuditHead)> {
-    let text = std::fs::read_to_string(dir.join(HEADS_FILE)).ok()?;
-    text.lines().rev().find_map(|line| {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 5 || f[1] != chain {
-            return None;
-        }
-        Some((
-            f[0].to_string(),
-            AuditHead {
-                chain: f[1].to_string(),
-                rows: f[2].parse().ok()?,
-                last_id: f[3].parse().ok()?,
-                hash: f[4].to_string(),
-            },
-        ))
-    })
+/// The heads recorded in the head file for the chain `chain`, newest first, with their times.
+pub fn recorded_heads(dir: &Path, chain: &str) -> Vec<(String, AuditHead)> {
+    let Ok(text) = std::fs::read_to_string(dir.join(HEADS_FILE)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .rev()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() < 5 || f[1] != chain {
+                return None;
+            }
+            Some((
+                f[0].to_string(),
+                AuditHead {
+                    chain: f[1].to_string(),
+                    rows: f[2].parse().ok()?,
+                    last_id: f[3].parse().ok()?,
+                    hash: f[4].to_string(),
+                },
+            ))
+        })
+        .collect()
+}
+
+impl Db {
+    /// A record copied back from a backup still carries that backup's mark. Its first opening
+    /// records the restore in the audit log (which backup, made when, and where its chain
+    /// stood) and clears the mark, in one transaction: the rows the restore replaced are then
+    /// accounted for, and `doctor` does not take the restore for a log cut short.
+    pub fn record_restore(&mut self, at: &str) -> AppResult<Option<Mark>> {
+        let Some(mark) = mark_in(self.conn()) else {
+            return Ok(None);
+        };
+        self.write(|tx| {
+            clear_mark(tx)?;
+            audit::record(
+                tx,
+                &audit::AuditEntry {
+                    at,
+                    user: "ptclinic",
+                    action: RESTORED,
+                    entity: "clinic",
+                    entity_id: None,
+                    detail: serde_json::json!({
+                        "backup": mark.file,
+                        "made_utc": mark.made_utc,
+                        "audit_rows": mark.head.rows,
+                        "audit_last_id": mark.head.last_id,
+                    }),
+                },
+            )?;
+            Ok(())
+        })?;
+        Ok(Some(mark))
+    }
+}
+
+/// The audit action of a restore.
+pub const RESTORED: &str = "clinic.restored";
+
+/// The last restore the record went through: when the backup it came from was made, and when
+/// the restore was recorded (none while no terminal has opened it since).
+pub fn last_restore(
+    conn: &Connection,
+) -> rusqlite::Result<
+    Option<(
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )>,
+> {
+    if let Some(made) = mark_in(conn).and_then(|m| m.made()) {
+        return Ok(Some((made, None)));
+    }
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT at, summary FROM audit_log WHERE action = ?1 ORDER BY id DESC LIMIT 1",
+            [RESTORED],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(at, summary)| {
+        let detail: serde_json::Value = serde_json::from_str(&summary).ok()?;
+        let made = utc_time(detail["made_utc"].as_str()?)?;
+        Some((made, utc_time(&at)))
+    }))
 }

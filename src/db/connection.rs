@@ -121,6 +121,7 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
         // the log itself. A user who may not write leaves that to the next one who may.
         let at = crate::clock::stamp(chrono::Local::now().naive_local());
         let _ = db.restore_audit_triggers(&at);
+        let _ = db.record_restore(&at);
     }
     Ok(db)
 }

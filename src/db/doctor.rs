@@ -365,24 +365,53 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         .unwrap_or_else(|_| path.to_path_buf())
         .to_string_lossy()
         .into_owned();
-    let mut heads: Vec<(String, audit::AuditHead)> = super::backup::ours(dir, path)
+    let restore = match super::backup::last_restore(conn) {
+        Ok(r) => r,
+        Err(e) => return check("audit anchors", Status::Error, e.to_string()),
+    };
+    // Heads recorded after the backup a restore came from, and before the restore, belong to
+    // the history the restore replaced: they are counted, not held against the record.
+    let replaced = |made_utc: &str| {
+        let (Some((from, until)), Some(t)) = (restore, super::backup::utc_time(made_utc)) else {
+            return false;
+        };
+        // The audit log keeps whole seconds: a backup within the restore's second counts as
+        // before it.
+        t > from && until.is_none_or(|until| t < until + chrono::Duration::seconds(1))
+    };
+    let ours: Vec<_> = super::backup::ours(dir, path)
         .into_iter()
         .filter(|f| f.mark.head.chain == here.chain || f.mark.source == source)
+        .collect();
+    let recorded = super::backup::recorded_heads(dir, &here.chain);
+    let set_aside = ours.iter().filter(|f| replaced(&f.mark.made_utc)).count();
+    let mut heads: Vec<(String, audit::AuditHead)> = ours
+        .into_iter()
+        .filter(|f| !replaced(&f.mark.made_utc))
         .take(ANCHOR_BACKUPS)
         .map(|f| {
             let name = crate::sanitize::shown_path(&f.path);
             (format!("the backup {name}"), f.mark.head)
         })
         .collect();
-    if let Some((at, head)) = super::backup::last_recorded_head(dir, &here.chain) {
+    if let Some((at, head)) = recorded.into_iter().find(|(at, _)| !replaced(at)) {
         heads.push((format!("the head file's line of {at}"), head));
     }
+    let restored_note = match (restore, set_aside) {
+        (Some((from, _)), n) if n > 0 => format!(
+            "; restored from the backup of {}, so {n} later backup{} of the replaced history {} set aside",
+            from.format("%Y-%m-%d %H:%M UTC"),
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" }
+        ),
+        _ => String::new(),
+    };
     if heads.is_empty() {
         return check(
             "audit anchors",
             Status::Warning,
             format!(
-                "no backup of this record in {} yet anchors its audit chain: run `ptclinic backup`",
+                "no backup of this record in {} yet anchors its audit chain: run `ptclinic backup`{restored_note}",
                 crate::sanitize::shown_path(dir)
             ),
         );
@@ -398,7 +427,7 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         "audit anchors",
         Status::Ok,
         format!(
-            "every row recorded outside the record is in it unchanged ({} heads: the newest backups and the head file)",
+            "every row recorded outside the record is in it unchanged ({} heads: the newest backups and the head file){restored_note}",
             heads.len()
         ),
     )
