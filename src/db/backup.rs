@@ -460,18 +460,22 @@ impl Db {
 /// The audit action of a restore.
 pub const RESTORED: &str = "clinic.restored";
 
-/// The last restore the record went through: when the backup it came from was made, and when
-/// the restore was recorded (none while no terminal has opened it since).
-pub fn last_restore(
-    conn: &Connection,
-) -> rusqlite::Result<
-    Option<(
-        chrono::DateTime<chrono::Utc>,
-        Option<chrono::DateTime<chrono::Utc>>,
-    )>,
-> {
+/// A restore the record went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restore {
+    /// When the backup it came from was made.
+    pub backup_made: chrono::DateTime<chrono::Utc>,
+    /// When the restore was recorded; none while no terminal has opened the record since.
+    pub recorded: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The last restore the record went through.
+pub fn last_restore(conn: &Connection) -> rusqlite::Result<Option<Restore>> {
     if let Some(made) = mark_in(conn).and_then(|m| m.made()) {
-        return Ok(Some((made, None)));
+        return Ok(Some(Restore {
+            backup_made: made,
+            recorded: None,
+        }));
     }
     let row: Option<(String, String)> = conn
         .query_row(
@@ -482,7 +486,9 @@ pub fn last_restore(
         .optional()?;
     Ok(row.and_then(|(at, summary)| {
         let detail: serde_json::Value = serde_json::from_str(&summary).ok()?;
-        let made = utc_time(detail["made_utc"].as_str()?)?;
-        Some((made, utc_time(&at)))
+        Some(Restore {
+            backup_made: utc_time(detail["made_utc"].as_str()?)?,
+            recorded: utc_time(&at),
+        })
     }))
 }

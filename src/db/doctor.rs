@@ -372,12 +372,14 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
     // Heads recorded after the backup a restore came from, and before the restore, belong to
     // the history the restore replaced: they are counted, not held against the record.
     let replaced = |made_utc: &str| {
-        let (Some((from, until)), Some(t)) = (restore, super::backup::utc_time(made_utc)) else {
+        let (Some(r), Some(t)) = (restore, super::backup::utc_time(made_utc)) else {
             return false;
         };
         // The audit log keeps whole seconds: a backup within the restore's second counts as
         // before it.
-        t > from && until.is_none_or(|until| t < until + chrono::Duration::seconds(1))
+        t > r.backup_made
+            && r.recorded
+                .is_none_or(|at| t < at + chrono::Duration::seconds(1))
     };
     let ours: Vec<_> = super::backup::ours(dir, path)
         .into_iter()
@@ -398,9 +400,9 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         heads.push((format!("the head file's line of {at}"), head));
     }
     let restored_note = match (restore, set_aside) {
-        (Some((from, _)), n) if n > 0 => format!(
+        (Some(r), n) if n > 0 => format!(
             "; restored from the backup of {}, so {n} later backup{} of the replaced history {} set aside",
-            from.format("%Y-%m-%d %H:%M UTC"),
+            r.backup_made.format("%Y-%m-%d %H:%M UTC"),
             if n == 1 { "" } else { "s" },
             if n == 1 { "is" } else { "are" }
         ),
