@@ -154,7 +154,7 @@ fn a_missing_backup_folder_is_refused_and_a_killed_backups_copy_is_cleared() {
     let missing = clinic.sub("backup-drive/ptclinic");
     let out = backup(&clinic, &missing, "3", TODAY);
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is missing"), "{}", stderr(&out));
     assert!(!missing.exists(), "nothing was created in its place");
 
     let dir = clinic.sub("backups");

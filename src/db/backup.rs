@@ -258,7 +258,7 @@ pub fn backup(
     if !dir.is_dir() {
         if dir.exists() || folder == Folder::MustExist {
             return Err(AppError::input(format!(
-                "the backup folder {shown} does not exist (is the backup drive connected?); nothing was backed up"
+                "the backup folder is missing (is the backup drive connected?): {shown}; nothing was backed up"
             )));
         }
         files::create_private_dir(dir).map_err(|e| {

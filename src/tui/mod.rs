@@ -171,7 +171,7 @@ fn daily_backup(
                     crate::sanitize::shown_path(&made.path)
                 )),
                 Err(e) => Reply::Failed {
-                    error: AppError::failure(format!("today's backup failed: {}", e.message)),
+                    error: AppError::failure(format!("backup failed: {}", e.message)),
                     write: false,
                 },
             });
