@@ -667,6 +667,61 @@ fn check_in_refusals() {
     assert_code(&out, 2);
 }
 
+/// The first visit with `status` on the days before today, newest day first.
+fn past_visit(env: &EnvDirs, db: &Path, status: &str) -> Value {
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    (1..15)
+        .map(|back| (today - chrono::Duration::days(back)).to_string())
+        .flat_map(|d| schedule_json(env, db, &["--date", &d]))
+        .find(|v| v["status"] == status)
+        .unwrap_or_else(|| panic!("the demo has a past {status} visit"))
+}
+
+#[test]
+fn check_in_refuses_a_past_completed_visit_and_any_later_day() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = read(&db);
+
+    // A completed visit of an earlier day keeps its arrival time and its status.
+    let done = past_visit(&env, &db, "completed");
+    let id = done["id"].as_i64().unwrap().to_string();
+    let out = ptclinic(&env, &["check-in", "--appointment", &id, "--db", p(&db)]);
+    let err = assert_usage_error(&out, &["earlier day", "completed"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(read(&db), before);
+
+    // A scheduled visit of an earlier day is not checked in either.
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let later = schedule_json(&env, &db, &["--date", &tomorrow]);
+    let later = later.first().expect("the demo has visits tomorrow");
+    let later_id = later["id"].as_i64().unwrap().to_string();
+    let out = ptclinic(
+        &env,
+        &["check-in", "--appointment", &later_id, "--db", p(&db)],
+    );
+    assert_usage_error(&out, &["only today's visits", "later day"]);
+    assert_eq!(read(&db), before);
+
+    // --date in the future is refused before anything is looked up.
+    let mrn = later["mrn"].as_str().unwrap();
+    let out = ptclinic(
+        &env,
+        &[
+            "check-in",
+            "--patient",
+            mrn,
+            "--date",
+            &tomorrow,
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_usage_error(&out, &["--date", &tomorrow, "later day"]);
+    assert_eq!(read(&db), before);
+}
+
 // ---------------------------------------------------------------------------------------------
 // init and staff
 

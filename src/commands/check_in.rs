@@ -36,6 +36,12 @@ pub fn run(
     date: Option<&str>,
 ) -> AppResult<()> {
     let day = super::day_arg(settings, date)?;
+    let today = settings.clock.today();
+    if day > today {
+        return Err(AppError::input(format!(
+            "only today's visits can be checked in, and --date {day} is a later day"
+        )));
+    }
     let mut db = super::open_clinic(settings)?;
     let id = match (appointment, patient) {
         (Some(id), _) => id,

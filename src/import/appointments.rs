@@ -167,6 +167,11 @@ pub fn run(
                     .map(|s| s.and_then(CancelReason::parse))
             );
         let room = ok!(fields::limited("room", get("room"), 40));
+        if let (Some(start), Some(Some(status))) = (start, status)
+            && let Err(why) = status.fits_day(start.date(), opts.today)
+        {
+            reasons.push(format!("status {status}: {why} (today is {})", opts.today));
+        }
         if let (Some(Some(_)), Some(s)) = (&cancel_reason, &status)
             && *s != Some(AppointmentStatus::Cancelled)
         {
