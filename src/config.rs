@@ -157,12 +157,15 @@ fn load_file_config(path: &Path) -> AppResult<FileConfig> {
                 .next()
                 .unwrap_or("not valid TOML")
                 .to_string();
-            AppError::input(format!("config file {}: {reason}", path.display()))
+            AppError::input(format!(
+                "config file {}: {reason}",
+                crate::sanitize::path_for_message(path)
+            ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
         Err(e) => Err(AppError::input(format!(
             "cannot read config file {}: {e}",
-            path.display()
+            crate::sanitize::path_for_message(path)
         ))),
     }
 }

@@ -163,7 +163,7 @@ fn demo_refuses_to_overwrite_an_existing_file() {
     let mut args = vec!["demo", "--db", p(&db)];
     args.extend_from_slice(SMALL);
     let out = ptclinic(&env, &args);
-    assert_usage_error(&out, &[p(&db), "already exists", "--force"]);
+    assert_usage_error(&out, &[p(&db), "already exists", "not a demo clinic"]);
     assert_eq!(read(&db), b"precious notes, not a database");
     assert_eq!(
         entries(&env.sub("work")),
@@ -175,35 +175,83 @@ fn demo_refuses_to_overwrite_an_existing_file() {
     let before = read(&demo);
     let mut args = vec!["demo", "--db", p(&demo), "--seed", "9"];
     args.extend_from_slice(SMALL);
-    assert_usage_error(&ptclinic(&env, &args), &["already exists"]);
+    assert_usage_error(&ptclinic(&env, &args), &["already exists", "use --force"]);
     assert_eq!(read(&demo), before);
 }
 
 #[test]
-fn demo_force_replaces_the_file() {
+fn demo_force_replaces_a_demo_clinic() {
     let env = EnvDirs::new();
-    let db = env.path("clinic.db");
-    std::fs::write(&db, b"old").unwrap();
-    let mut args = vec!["demo", "--force", "--db", p(&db)];
-    args.extend_from_slice(SMALL);
-    assert_ok(&ptclinic(&env, &args));
-    assert!(!schedule_json(&env, &db, &[]).is_empty());
-    // No temporary files are left beside it.
-    assert_eq!(
-        entries(&env.sub("work")),
-        BTreeSet::from(["clinic.db".to_string()])
-    );
+    let db = small_demo(&env, "clinic.db");
+    let visits = schedule_json(&env, &db, &[]);
+    assert!(!visits.is_empty());
 
     // Forcing over a demo with a check-in brings back a fresh, all-scheduled day.
-    let visits = schedule_json(&env, &db, &[]);
     let id = visits[0]["id"].as_i64().unwrap();
     assert_ok(&ptclinic(
         &env,
         &["check-in", "--appointment", &id.to_string(), "--db", p(&db)],
     ));
     assert_eq!(status_of(&schedule_json(&env, &db, &[]), id), "checked_in");
+    let mut args = vec!["demo", "--force", "--db", p(&db)];
+    args.extend_from_slice(SMALL);
     assert_ok(&ptclinic(&env, &args));
     assert_eq!(schedule_json(&env, &db, &[]), visits);
+    // No temporary build is left beside it (the record's own journal may be).
+    let left: Vec<String> = entries(&env.sub("work"))
+        .into_iter()
+        .filter(|e| e.contains(".building-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn demo_force_replaces_only_a_demo() {
+    let env = EnvDirs::new();
+    // A record made by init, with a person on its staff.
+    let real = env.path("clinic.db");
+    assert_ok(&ptclinic(&env, &["init", "--db", p(&real)]));
+    assert_ok(&ptclinic(
+        &env,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Dana Whitfield",
+            "--initials",
+            "DW",
+            "--role",
+            "therapist",
+            "--db",
+            p(&real),
+        ],
+    ));
+    // Some other file, not a record at all.
+    let notes = env.path("notes.db");
+    std::fs::write(&notes, b"old").unwrap();
+    for path in [&real, &notes] {
+        let before = read(path);
+        let mut args = vec!["demo", "--force", "--db", p(path)];
+        args.extend_from_slice(SMALL);
+        let err = assert_usage_error(
+            &ptclinic(&env, &args),
+            &[p(path), "not a demo clinic", "left untouched"],
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(read(path), before, "{}", p(path));
+    }
+    assert!(
+        !entries(&env.sub("work"))
+            .iter()
+            .any(|e| e.contains(".building-"))
+    );
+
+    // init over an existing file says how to proceed, and it has no --force to offer.
+    let before = read(&real);
+    let out = ptclinic(&env, &["init", "--db", p(&real)]);
+    let err = assert_usage_error(&out, &[p(&real), "already exists", "another path"]);
+    assert!(!err.contains("--force"), "{err}");
+    assert_eq!(read(&real), before);
 }
 
 #[test]

@@ -108,7 +108,7 @@ fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult
             eprintln!(
                 "Wrote a FHIR R4 bundle of {} resources to {}.",
                 resources.count(),
-                path.display()
+                crate::sanitize::path_for_message(path)
             );
             Ok(())
         }
@@ -120,7 +120,7 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(AppError::input(format!(
             "{} is a file: --all writes one file per resource type into a folder",
-            dir.display()
+            crate::sanitize::path_for_message(dir)
         )));
     }
     let mut db = super::open_clinic(settings)?;
@@ -140,7 +140,10 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         serde_json::Value::Object(counts),
     )?;
     std::fs::create_dir_all(dir).map_err(|e| {
-        AppError::failure(format!("cannot create the folder {}: {e}", dir.display()))
+        AppError::failure(format!(
+            "cannot create the folder {}: {e}",
+            crate::sanitize::path_for_message(dir)
+        ))
     })?;
     let files = fhir::ndjson(&resources);
     for kind in fhir::TYPES {
@@ -149,7 +152,10 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
             Some((_, text)) => export::write_file(&path, text.as_bytes())?,
             // A file left from an earlier export would no longer be true.
             None if path.is_file() => std::fs::remove_file(&path).map_err(|e| {
-                AppError::failure(format!("cannot remove the old {}: {e}", path.display()))
+                AppError::failure(format!(
+                    "cannot remove the old {}: {e}",
+                    crate::sanitize::path_for_message(&path)
+                ))
             })?,
             None => {}
         }
@@ -162,7 +168,7 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         .collect();
     eprintln!(
         "Wrote FHIR R4 bulk data to {}: {}.",
-        dir.display(),
+        crate::sanitize::path_for_message(dir),
         summary.join(", ")
     );
     Ok(())
@@ -243,7 +249,7 @@ fn ical_export(
             eprintln!(
                 "Wrote {events} visits of {} ({from} to {to}) to {}.",
                 clean_line(&staff.name),
-                path.display()
+                crate::sanitize::path_for_message(path)
             );
             Ok(())
         }

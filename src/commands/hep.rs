@@ -134,7 +134,7 @@ pub fn export_handout(
                 "Wrote the home exercise handout ({} exercises, version {}) to {}.",
                 data.items.len(),
                 data.version_no,
-                path.display()
+                crate::sanitize::path_for_message(path)
             );
             Ok(())
         }

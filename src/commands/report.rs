@@ -29,8 +29,8 @@ pub fn run_progress(
         if !dir.is_dir() {
             return Err(AppError::input(format!(
                 "--out {}: the folder {} does not exist",
-                path.display(),
-                dir.display()
+                crate::sanitize::path_for_message(path),
+                crate::sanitize::path_for_message(dir)
             )));
         }
     }
@@ -65,7 +65,7 @@ pub fn run_progress(
             eprintln!(
                 "Wrote the progress report for MRN {} to {}.",
                 clean_line(&progress.patient.mrn),
-                path.display()
+                crate::sanitize::path_for_message(path)
             );
             Ok(())
         }

@@ -27,7 +27,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use crate::error::{AppError, AppResult};
 
-pub use connection::{Header, build_new_file, open_existing, read_header};
+pub use connection::{Existing, Header, build_new_file, open_existing, read_header};
 
 /// The sentence every front end shows when the lock could not be had in time.
 pub const BUSY_MESSAGE: &str =
@@ -103,7 +103,7 @@ impl Db {
     }
 
     pub fn path_text(&self) -> String {
-        self.path.display().to_string()
+        crate::sanitize::path_for_message(&self.path)
     }
 
     /// Reads run outside any long-lived transaction: each query copies into memory and

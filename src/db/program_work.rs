@@ -158,7 +158,10 @@ impl ProgramRequest {
                 })?;
                 let dir = dir.unwrap_or_else(default_handout_dir);
                 std::fs::create_dir_all(&dir).map_err(|e| {
-                    AppError::failure(format!("cannot create the folder {}: {e}", dir.display()))
+                    AppError::failure(format!(
+                        "cannot create the folder {}: {e}",
+                        crate::sanitize::path_for_message(&dir)
+                    ))
                 })?;
                 let safe_mrn: String = data
                     .mrn
@@ -176,7 +179,7 @@ impl ProgramRequest {
                 crate::export::write_file(&path, html.as_bytes())?;
                 Ok(ProgramReply::HandoutWritten {
                     patient_id,
-                    path: path.display().to_string(),
+                    path: crate::sanitize::path_for_message(&path),
                 })
             }
         }

@@ -15,7 +15,7 @@ use rusqlite::{Transaction, params};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::schedule::{Who, start_text};
 use crate::db::staff::{NewStaff, insert as insert_staff};
-use crate::db::{Db, build_new_file, set_meta};
+use crate::db::{Db, Existing, build_new_file, set_meta};
 use crate::domain::measures::BodyRegion;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 use crate::error::{AppError, AppResult};
@@ -72,6 +72,8 @@ pub const META_DEMO_BUILT_ON: &str = "demo_built_on";
 /// A demo clinic built more than this many days before today is rebuilt on start.
 pub const DEMO_MAX_AGE_DAYS: i64 = 7;
 
+/// Builds the demo clinic at `path`; `force` replaces a demo clinic already there (and
+/// nothing else: a file that is not a demo is refused either way).
 pub fn build(
     path: &Path,
     force: bool,
@@ -96,7 +98,7 @@ pub fn build_as(
 ) -> AppResult<DemoSummary> {
     opts.check()?;
     let mut summary = None;
-    build_new_file(path, force, |db| {
+    build_new_file(path, Existing::ReplaceDemo { force }, |db| {
         summary = Some(fill(db, opts, today, &who)?);
         Ok(())
     })?;

@@ -23,12 +23,16 @@ fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
-    let fail =
-        |e: std::io::Error| AppError::failure(format!("cannot write {}: {e}", path.display()));
+    let fail = |e: std::io::Error| {
+        AppError::failure(format!(
+            "cannot write {}: {e}",
+            crate::sanitize::path_for_message(path)
+        ))
+    };
     if path.is_dir() {
         return Err(AppError::input(format!(
             "{} is a folder: name a file to write",
-            path.display()
+            crate::sanitize::path_for_message(path)
         )));
     }
     let dir = match path.parent() {
@@ -38,8 +42,8 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
     if !dir.is_dir() {
         return Err(AppError::input(format!(
             "there is no folder {} to write {} in",
-            dir.display(),
-            path.display()
+            crate::sanitize::path_for_message(dir),
+            crate::sanitize::path_for_message(path)
         )));
     }
     let name = path
