@@ -436,6 +436,25 @@ fn appointments_import_refuses_later_visits_that_already_happened() {
 }
 
 #[test]
+fn an_unbalanced_quote_is_reported_on_the_line_where_it_opens() {
+    let env = EnvDirs::new();
+    let db = empty_clinic(&env);
+    let before = std::fs::read(&db).unwrap();
+    let file = env.file(
+        "p.csv",
+        "mrn,first_name,last_name,date_of_birth\n\
+         7,Ann,Lee,1980-01-01\n\
+         8,\"Bo,Ng,1990-03-03\n\
+         9,Cy,Oh,1991-04-04\n\
+         10,Di,Po,1992-05-05\n",
+    );
+    let lines = refused(&import(&env, &db, "patients", &file, &[]), 1);
+    assert!(lines[&3].contains("never closed"), "{lines:?}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert_eq!(count(&db, "patients"), 0);
+}
+
+#[test]
 fn twenty_thousand_appointments_import_in_one_go() {
     let env = EnvDirs::new();
     let db = small_demo(&env);

@@ -56,7 +56,7 @@ pub fn run(
                 0 => {
                     return Err(AppError::input(format!(
                         "no visit on {day} for a patient matching \"{}\"",
-                        clean_line(query)
+                        crate::sanitize::clean_echo(query)
                     )));
                 }
                 1 => {}
@@ -76,7 +76,7 @@ pub fn run(
                         .collect();
                     return Err(AppError::input(format!(
                         "\"{}\" matches more than one patient on {day}; use --appointment ID or the MRN:\n{}",
-                        clean_line(query),
+                        crate::sanitize::clean_echo(query),
                         list.join("\n")
                     )));
                 }

@@ -88,7 +88,10 @@ fn now_instant(settings: &Settings) -> String {
 fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
-        AppError::input(format!("there is no patient with MRN {}", clean_line(mrn)))
+        AppError::input(format!(
+            "there is no patient with MRN {}",
+            crate::sanitize::clean_echo(mrn)
+        ))
     })?;
     let record = fhir::Record::load(db.conn(), Some(patient.id)).map_err(|e| db.fail(e))?;
     let resources = fhir::resources(&record);

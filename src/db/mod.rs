@@ -91,9 +91,17 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
         Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
             "the clinic database at {path} is damaged: restore the latest backup"
         )),
-        _ => AppError::failure(format!(
-            "database error at {path}: {e} (`ptclinic doctor` checks the file)"
-        )),
+        _ => {
+            // SQLite's own words only: an error in a statement carries the statement's whole
+            // text (a migration's is kilobytes of SQL), which tells the reader nothing.
+            let why = match &e {
+                rusqlite::Error::SqlInputError { msg, .. } => crate::sanitize::clean_echo(msg),
+                other => crate::sanitize::clean_echo(&other.to_string()),
+            };
+            AppError::failure(format!(
+                "database error at {path}: {why} (`ptclinic doctor` checks the file)"
+            ))
+        }
     }
 }
 

@@ -391,6 +391,13 @@ impl Booking {
         if !(5..=480).contains(&self.minutes) {
             return Err(AppError::input("a visit lasts 5 to 480 minutes"));
         }
+        if !crate::domain::in_clinic_years(self.start.date()) {
+            return Err(AppError::input(format!(
+                "a visit's date is in the years {}, not {}",
+                crate::domain::clinic_years(),
+                self.start.date()
+            )));
+        }
         Ok(())
     }
 }
