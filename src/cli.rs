@@ -51,14 +51,19 @@ pub fn parse() -> Cli {
         .to_string();
     let value =
         crate::sanitize::clean_echo(&context(ContextKind::InvalidValue).unwrap_or_default());
-    let why = match (err.kind(), std::error::Error::source(&err)) {
-        (ErrorKind::ValueValidation, Some(source)) => source.to_string(),
-        _ => match err.get(ContextKind::ValidValue) {
-            Some(ContextValue::Strings(valid)) => format!("takes one of {}", valid.join(", ")),
-            _ => "does not take that value".to_string(),
-        },
+    let valid = match err.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(valid)) if !valid.is_empty() => Some(valid.join(", ")),
+        _ => None,
     };
-    eprintln!("ptclinic: {flag} {why}, not \"{value}\"");
+    let sentence = match (std::error::Error::source(&err), valid) {
+        (Some(why), _) if err.kind() == ErrorKind::ValueValidation => {
+            format!("{flag} {why}, not \"{value}\"")
+        }
+        (_, Some(valid)) => format!("{flag} takes one of {valid}, not \"{value}\""),
+        _ if value.is_empty() => format!("{flag} needs a value"),
+        _ => format!("{flag} does not take \"{value}\""),
+    };
+    eprintln!("ptclinic: {sentence}");
     std::process::exit(2);
 }
 

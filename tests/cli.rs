@@ -1497,6 +1497,23 @@ fn negative_numbers_to_numeric_flags_say_the_range() {
             - 1];
         assert_short_refusal(&ptclinic(&env, &args), &[flag, range, "whole number"]);
     }
+    // The other values a flag refuses are one sentence too.
+    let out = ptclinic(&env, &["schedule", "--db", ""]);
+    assert_short_refusal(&out, &["--db needs a value"]);
+    let out = ptclinic(
+        &env,
+        &[
+            "report",
+            "progress",
+            "--patient",
+            "1",
+            "--format",
+            "xml",
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_short_refusal(&out, &["--format takes one of text, markdown, html, json"]);
     assert_eq!(read(&db), before);
 }
 
