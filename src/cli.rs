@@ -4,6 +4,69 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::demo::{MAX_PATIENTS, MAX_THERAPISTS, MAX_WEEKS_AHEAD, MAX_WEEKS_BACK};
+
+/// The most exercises `--limit` lists and the most backups `--keep` keeps.
+const MAX_COUNT: u64 = 100_000;
+/// The longest idle lock, in minutes: a working day.
+const MAX_IDLE_LOCK_MINUTES: u64 = 24 * 60;
+
+/// A whole-number flag's parser that says which numbers it takes, so that `--limit -3` is
+/// answered with the range rather than "invalid digit" or "unexpected argument".
+fn whole<T: TryFrom<u64>>(min: u64, max: u64) -> impl Fn(&str) -> Result<T, String> + Clone {
+    move |text| {
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| format!("takes a whole number from {min} to {max}"))
+    }
+}
+
+/// Parses the command line. A value refused by a flag's parser is one `ptclinic: ` sentence
+/// (exit 2) that repeats at most a bounded part of what was typed; help, version and the other
+/// usage errors are clap's own.
+pub fn parse() -> Cli {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let err = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(err) => err,
+    };
+    if !matches!(
+        err.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) {
+        err.exit();
+    }
+    let context = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let flag = context(ContextKind::InvalidArg).unwrap_or_else(|| "a flag".into());
+    let flag = flag
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let value =
+        crate::sanitize::clean_echo(&context(ContextKind::InvalidValue).unwrap_or_default());
+    let valid = match err.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(valid)) if !valid.is_empty() => Some(valid.join(", ")),
+        _ => None,
+    };
+    let sentence = match (std::error::Error::source(&err), valid) {
+        (Some(why), _) if err.kind() == ErrorKind::ValueValidation => {
+            format!("{flag} {why}, not \"{value}\"")
+        }
+        (_, Some(valid)) => format!("{flag} takes one of {valid}, not \"{value}\""),
+        _ if value.is_empty() => format!("{flag} needs a value"),
+        _ => format!("{flag} does not take \"{value}\""),
+    };
+    eprintln!("ptclinic: {sentence}");
+    std::process::exit(2);
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ptclinic",
@@ -29,7 +92,8 @@ pub struct Global {
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
     /// Lock the screen after this many idle minutes (0: never)
-    #[arg(long = "idle-lock", global = true, value_name = "MIN")]
+    #[arg(long = "idle-lock", global = true, value_name = "MIN", allow_negative_numbers = true,
+        value_parser = whole::<u32>(0, MAX_IDLE_LOCK_MINUTES))]
     pub idle_lock: Option<u32>,
     /// ASCII symbols only (for fonts without block or arrow characters)
     #[arg(long, global = true)]
@@ -57,7 +121,9 @@ pub enum Command {
             long,
             value_name = "ID",
             conflicts_with = "patient",
-            required_unless_present = "patient"
+            required_unless_present = "patient",
+            allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64)
         )]
         appointment: Option<i64>,
         /// The patient's name (or part of it) or MRN
@@ -93,7 +159,8 @@ pub enum Command {
         #[arg(long, value_name = "R")]
         region: Option<String>,
         /// At most this many
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_negative_numbers = true,
+            value_parser = whole::<usize>(1, MAX_COUNT))]
         limit: Option<usize>,
         #[arg(long)]
         json: bool,
@@ -104,7 +171,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         to: Option<PathBuf>,
         /// How many backups to keep
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_negative_numbers = true,
+            value_parser = whole::<usize>(1, MAX_COUNT))]
         keep: Option<usize>,
     },
     /// Check the clinic record's health: file, schema, integrity, journal, drive, locks, audit
@@ -135,15 +203,20 @@ pub struct DemoArgs {
     /// Replace an existing file
     #[arg(long)]
     pub force: bool,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true,
+        value_parser = whole::<u64>(0, u64::MAX))]
     pub seed: u64,
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, allow_negative_numbers = true,
+        value_parser = whole::<u32>(1, MAX_THERAPISTS.into()))]
     pub therapists: u32,
-    #[arg(long, default_value_t = 400)]
+    #[arg(long, default_value_t = 400, allow_negative_numbers = true,
+        value_parser = whole::<u32>(1, MAX_PATIENTS.into()))]
     pub patients: u32,
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, allow_negative_numbers = true,
+        value_parser = whole::<u32>(0, MAX_WEEKS_BACK.into()))]
     pub weeks_back: u32,
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, allow_negative_numbers = true,
+        value_parser = whole::<u32>(0, MAX_WEEKS_AHEAD.into()))]
     pub weeks_ahead: u32,
 }
 

@@ -157,23 +157,34 @@ fn load_file_config(path: &Path) -> AppResult<FileConfig> {
                 .next()
                 .unwrap_or("not valid TOML")
                 .to_string();
-            AppError::input(format!("config file {}: {reason}", path.display()))
+            AppError::input(format!(
+                "config file {}: {reason}",
+                crate::sanitize::path_for_message(path)
+            ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
         Err(e) => Err(AppError::input(format!(
             "cannot read config file {}: {e}",
-            path.display()
+            crate::sanitize::path_for_message(path)
         ))),
     }
 }
 
+/// A date typed on the command line or in the environment: a real day in the clinic's years.
 pub fn parse_day(text: &str, what: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         AppError::input(format!(
             "{what} must be a real date like 2026-11-27, not \"{}\"",
-            crate::sanitize::clean_line(text)
+            crate::sanitize::clean_echo(text)
         ))
-    })
+    })?;
+    if !crate::domain::in_clinic_years(day) {
+        return Err(AppError::input(format!(
+            "{what} {day} is outside the years {}",
+            crate::domain::clinic_years()
+        )));
+    }
+    Ok(day)
 }
 
 pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
@@ -190,16 +201,23 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         DbChoice::Demo(demo_path(env))
     };
 
-    let user = cli
-        .user
-        .clone()
-        .or_else(|| env("PTCLINIC_USER"))
-        .or_else(|| file.user.clone())
-        .or_else(|| env("USER"))
-        .or_else(|| env("LOGNAME"))
-        .map(|u| crate::sanitize::clean_line(&u))
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "unknown".to_string());
+    // The first source that says something decides: a bad --user is refused, not passed over
+    // for the login name, since every audit row the run writes carries it.
+    let named = [
+        ("--user", cli.user.clone()),
+        ("PTCLINIC_USER", env("PTCLINIC_USER")),
+        ("user in the config file", file.user.clone()),
+        ("$USER", env("USER")),
+        ("$LOGNAME", env("LOGNAME")),
+    ]
+    .into_iter()
+    .find_map(|(what, value)| value.map(|v| (what, v)));
+    let user = match named {
+        Some((what, value)) => crate::domain::staff::checked_identity(what, &value)
+            .map_err(AppError::input)?
+            .to_string(),
+        None => "unknown".to_string(),
+    };
 
     let theme = cli
         .theme

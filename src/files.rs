@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{AppError, AppResult};
-use crate::sanitize::shown_path;
+use crate::sanitize::path_for_message;
 
 /// The clinic record (and its journal, which SQLite creates with the record's mode).
 pub const RECORD_MODE: u32 = 0o660;
@@ -75,7 +75,7 @@ pub struct Staged {
 
 /// Writes `bytes` into a private temporary file beside `path`, synced to disk.
 pub fn stage(path: &Path, bytes: &[u8]) -> AppResult<Staged> {
-    let shown = shown_path(path);
+    let shown = path_for_message(path);
     if path.is_dir() {
         return Err(AppError::input(format!(
             "{shown} is a folder: name a file to write"
@@ -85,7 +85,7 @@ pub fn stage(path: &Path, bytes: &[u8]) -> AppResult<Staged> {
     if !dir.is_dir() {
         return Err(AppError::input(format!(
             "there is no folder {} to write {shown} in",
-            shown_path(dir)
+            path_for_message(dir)
         )));
     }
     let fail = |e: std::io::Error| AppError::failure(format!("cannot write {shown}: {e}"));
@@ -109,7 +109,7 @@ impl Staged {
 
     /// Renames the file into place (replacing a link at the destination, never following it).
     pub fn persist(self) -> AppResult<()> {
-        let shown = shown_path(&self.path);
+        let shown = path_for_message(&self.path);
         self.temp
             .persist(&self.path)
             .map(|_| ())

@@ -1,8 +1,6 @@
-use clap::Parser;
-
 fn main() {
     ptclinic::tui::terminal::install_panic_hook();
-    let cli = ptclinic::cli::Cli::parse();
+    let cli = ptclinic::cli::parse();
     let code = match ptclinic::commands::run(cli) {
         Ok(()) => 0,
         Err(e) => {

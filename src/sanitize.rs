@@ -30,17 +30,43 @@ pub fn clean_line(s: &str) -> String {
     out
 }
 
+/// The most characters of a typed value that a message repeats: enough to recognise it, never a
+/// pasted file or a runaway script's output.
+pub const ECHO_MAX_CHARS: usize = 80;
+
+/// A typed value as a message repeats it: one clean line of at most [`ECHO_MAX_CHARS`]
+/// characters, cut with an ellipsis.
+pub fn clean_echo(s: &str) -> String {
+    let line = clean_line(s);
+    if line.chars().count() <= ECHO_MAX_CHARS {
+        return line;
+    }
+    let mut out: String = line.chars().take(ECHO_MAX_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
+/// A file path as a message prints it: cleaned like database text and bounded like any typed
+/// value, its middle elided so that the file's name stays readable.
+pub fn path_for_message(path: &std::path::Path) -> String {
+    let line = clean_line(&path.to_string_lossy());
+    let count = line.chars().count();
+    if count <= ECHO_MAX_CHARS {
+        return line;
+    }
+    let head = (ECHO_MAX_CHARS - 1) / 2;
+    let tail = ECHO_MAX_CHARS - 1 - head;
+    let mut out: String = line.chars().take(head).collect();
+    out.push('…');
+    out.extend(line.chars().skip(count - tail));
+    out
+}
+
 /// Multi-line text (notes): keeps newlines, drops every other unsafe character.
 pub fn clean_text(s: &str) -> String {
     s.chars()
         .filter(|&c| c == '\n' || !is_unsafe_char(c))
         .collect()
-}
-
-/// A file path as it may be printed: cleaned like database text, since a folder name is typed
-/// by someone and may hold anything.
-pub fn shown_path(path: &std::path::Path) -> String {
-    clean_line(&path.to_string_lossy())
 }
 
 #[cfg(test)]
@@ -61,6 +87,22 @@ mod tests {
     #[test]
     fn keeps_wide_and_accented_text() {
         assert_eq!(clean_line("José 李小龍 🙂"), "José 李小龍 🙂");
+    }
+
+    #[test]
+    fn echoed_values_and_paths_are_bounded() {
+        let long = "9".repeat(120_000);
+        let echoed = clean_echo(&long);
+        assert_eq!(echoed.chars().count(), ECHO_MAX_CHARS);
+        assert!(echoed.ends_with('…'));
+        assert_eq!(clean_echo("2026-1\u{1b}[2J3-01"), "2026-1[2J3-01");
+        let path = std::path::PathBuf::from(format!("/srv/{}/clinic\u{202E}.db", "d".repeat(300)));
+        let shown = path_for_message(&path);
+        assert_eq!(shown.chars().count(), ECHO_MAX_CHARS);
+        assert!(
+            shown.starts_with("/srv/d") && shown.ends_with("/clinic.db"),
+            "{shown}"
+        );
     }
 
     #[test]

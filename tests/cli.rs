@@ -163,7 +163,7 @@ fn demo_refuses_to_overwrite_an_existing_file() {
     let mut args = vec!["demo", "--db", p(&db)];
     args.extend_from_slice(SMALL);
     let out = ptclinic(&env, &args);
-    assert_usage_error(&out, &[p(&db), "already exists", "--force"]);
+    assert_usage_error(&out, &[p(&db), "already exists", "not a demo clinic"]);
     assert_eq!(read(&db), b"precious notes, not a database");
     assert_eq!(
         entries(&env.sub("work")),
@@ -175,35 +175,83 @@ fn demo_refuses_to_overwrite_an_existing_file() {
     let before = read(&demo);
     let mut args = vec!["demo", "--db", p(&demo), "--seed", "9"];
     args.extend_from_slice(SMALL);
-    assert_usage_error(&ptclinic(&env, &args), &["already exists"]);
+    assert_usage_error(&ptclinic(&env, &args), &["already exists", "use --force"]);
     assert_eq!(read(&demo), before);
 }
 
 #[test]
-fn demo_force_replaces_the_file() {
+fn demo_force_replaces_a_demo_clinic() {
     let env = EnvDirs::new();
-    let db = env.path("clinic.db");
-    std::fs::write(&db, b"old").unwrap();
-    let mut args = vec!["demo", "--force", "--db", p(&db)];
-    args.extend_from_slice(SMALL);
-    assert_ok(&ptclinic(&env, &args));
-    assert!(!schedule_json(&env, &db, &[]).is_empty());
-    // No temporary files are left beside it.
-    assert_eq!(
-        entries(&env.sub("work")),
-        BTreeSet::from(["clinic.db".to_string()])
-    );
+    let db = small_demo(&env, "clinic.db");
+    let visits = schedule_json(&env, &db, &[]);
+    assert!(!visits.is_empty());
 
     // Forcing over a demo with a check-in brings back a fresh, all-scheduled day.
-    let visits = schedule_json(&env, &db, &[]);
     let id = visits[0]["id"].as_i64().unwrap();
     assert_ok(&ptclinic(
         &env,
         &["check-in", "--appointment", &id.to_string(), "--db", p(&db)],
     ));
     assert_eq!(status_of(&schedule_json(&env, &db, &[]), id), "checked_in");
+    let mut args = vec!["demo", "--force", "--db", p(&db)];
+    args.extend_from_slice(SMALL);
     assert_ok(&ptclinic(&env, &args));
     assert_eq!(schedule_json(&env, &db, &[]), visits);
+    // No temporary build is left beside it (the record's own journal may be).
+    let left: Vec<String> = entries(&env.sub("work"))
+        .into_iter()
+        .filter(|e| e.contains(".building-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn demo_force_replaces_only_a_demo() {
+    let env = EnvDirs::new();
+    // A record made by init, with a person on its staff.
+    let real = env.path("clinic.db");
+    assert_ok(&ptclinic(&env, &["init", "--db", p(&real)]));
+    assert_ok(&ptclinic(
+        &env,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Dana Whitfield",
+            "--initials",
+            "DW",
+            "--role",
+            "therapist",
+            "--db",
+            p(&real),
+        ],
+    ));
+    // Some other file, not a record at all.
+    let notes = env.path("notes.db");
+    std::fs::write(&notes, b"old").unwrap();
+    for path in [&real, &notes] {
+        let before = read(path);
+        let mut args = vec!["demo", "--force", "--db", p(path)];
+        args.extend_from_slice(SMALL);
+        let err = assert_usage_error(
+            &ptclinic(&env, &args),
+            &[p(path), "not a demo clinic", "left untouched"],
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(read(path), before, "{}", p(path));
+    }
+    assert!(
+        !entries(&env.sub("work"))
+            .iter()
+            .any(|e| e.contains(".building-"))
+    );
+
+    // init over an existing file says how to proceed, and it has no --force to offer.
+    let before = read(&real);
+    let out = ptclinic(&env, &["init", "--db", p(&real)]);
+    let err = assert_usage_error(&out, &[p(&real), "already exists", "another path"]);
+    assert!(!err.contains("--force"), "{err}");
+    assert_eq!(read(&real), before);
 }
 
 #[test]
@@ -667,6 +715,61 @@ fn check_in_refusals() {
     assert_code(&out, 2);
 }
 
+/// The first visit with `status` on the days before today, newest day first.
+fn past_visit(env: &EnvDirs, db: &Path, status: &str) -> Value {
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    (1..15)
+        .map(|back| (today - chrono::Duration::days(back)).to_string())
+        .flat_map(|d| schedule_json(env, db, &["--date", &d]))
+        .find(|v| v["status"] == status)
+        .unwrap_or_else(|| panic!("the demo has a past {status} visit"))
+}
+
+#[test]
+fn check_in_refuses_a_past_completed_visit_and_any_later_day() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = read(&db);
+
+    // A completed visit of an earlier day keeps its arrival time and its status.
+    let done = past_visit(&env, &db, "completed");
+    let id = done["id"].as_i64().unwrap().to_string();
+    let out = ptclinic(&env, &["check-in", "--appointment", &id, "--db", p(&db)]);
+    let err = assert_usage_error(&out, &["earlier day", "completed"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(read(&db), before);
+
+    // A scheduled visit of an earlier day is not checked in either.
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let later = schedule_json(&env, &db, &["--date", &tomorrow]);
+    let later = later.first().expect("the demo has visits tomorrow");
+    let later_id = later["id"].as_i64().unwrap().to_string();
+    let out = ptclinic(
+        &env,
+        &["check-in", "--appointment", &later_id, "--db", p(&db)],
+    );
+    assert_usage_error(&out, &["only today's visits", "later day"]);
+    assert_eq!(read(&db), before);
+
+    // --date in the future is refused before anything is looked up.
+    let mrn = later["mrn"].as_str().unwrap();
+    let out = ptclinic(
+        &env,
+        &[
+            "check-in",
+            "--patient",
+            mrn,
+            "--date",
+            &tomorrow,
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_usage_error(&out, &["--date", &tomorrow, "later day"]);
+    assert_eq!(read(&db), before);
+}
+
 // ---------------------------------------------------------------------------------------------
 // init and staff
 
@@ -1100,4 +1203,337 @@ fn a_first_release_record_is_upgraded_by_the_next_start_which_says_so() {
             .any(|l| l.starts_with("ok") && l.contains("indexes")),
         "{report}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// bounded, clean input
+
+/// Asserts a refusal whose message is one short line: never the whole of what was typed.
+#[track_caller]
+fn assert_short_refusal(out: &Output, needles: &[&str]) -> String {
+    let err = assert_usage_error(out, needles);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.chars().count() < 400, "{} characters: {err}", err.len());
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    err
+}
+
+#[test]
+fn messages_echo_at_most_about_80_characters_of_what_was_typed() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = read(&db);
+    let huge = "2026-11-27".repeat(12_000);
+    let mut cases: Vec<Vec<&str>> = vec![
+        vec!["schedule", "--date", &huge],
+        vec!["check-in", "--patient", &huge],
+        vec!["check-in", "--patient", "x", "--date", &huge],
+        vec!["schedule", "--therapist", &huge],
+        vec!["export", "ical", "--therapist", &huge],
+        vec!["export", "ical", "--therapist", "x", "--to", &huge],
+        vec![
+            "record",
+            "--patient",
+            &huge,
+            "--measure",
+            "NPRS",
+            "--value",
+            "3",
+        ],
+        vec![
+            "record",
+            "--patient",
+            "1",
+            "--measure",
+            &huge,
+            "--value",
+            "3",
+        ],
+        vec![
+            "record",
+            "--patient",
+            "1",
+            "--measure",
+            "NPRS",
+            "--value",
+            &huge,
+        ],
+        vec![
+            "record",
+            "--patient",
+            "1",
+            "--measure",
+            "NPRS",
+            "--value",
+            "3",
+            "--date",
+            &huge,
+        ],
+        vec!["exercises", "--region", &huge],
+        vec!["exercises", "--limit", &huge],
+    ];
+    for args in &mut cases {
+        args.extend(["--db", p(&db)]);
+        let err = assert_short_refusal(&ptclinic(&env, args), &[]);
+        assert!(err.contains('…'), "{args:?}: {err}");
+    }
+    assert_eq!(read(&db), before);
+
+    // Escape sequences typed into a value never reach the terminal.
+    let out = ptclinic(
+        &env,
+        &[
+            "schedule",
+            "--date",
+            "2026-\u{1b}[2J11-27\u{202E}",
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_short_refusal(&out, &["--date", "2026-[2J11-27"]);
+    assert_eq!(read(&db), before);
+}
+
+#[test]
+fn an_empty_schema_version_is_one_short_sentence_not_the_schema() {
+    let env = EnvDirs::new();
+    let db = env.path("clinic.db");
+    assert_ok(&ptclinic(&env, &["init", "--db", p(&db)]));
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 0)
+        .unwrap();
+    let before = read(&db);
+    let out = ptclinic(&env, &["schedule", "--db", p(&db)]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    let said = err.lines().last().unwrap_or_default();
+    assert!(said.starts_with("ptclinic: database error at"), "{err}");
+    assert!(err.len() < 600, "{} bytes: {err}", err.len());
+    assert!(!err.contains("CREATE TABLE"), "{err}");
+    assert_eq!(read(&db), before);
+}
+
+#[test]
+fn the_user_is_a_short_plain_name() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = read(&db);
+    let long = "u".repeat(65);
+    for user in ["", "   ", &long, "kiosk\u{1b}[2J", "ana\u{202E}"] {
+        let out = ptclinic(&env, &["schedule", "--user", user, "--db", p(&db)]);
+        assert_short_refusal(&out, &["--user"]);
+    }
+    let out = ptclinic_with(
+        &env,
+        &["schedule", "--db", p(&db)],
+        &[("PTCLINIC_USER", &long)],
+    );
+    assert_short_refusal(&out, &["PTCLINIC_USER", "64 characters"]);
+    assert_eq!(read(&db), before);
+    // 64 characters is a name.
+    let ok = "u".repeat(64);
+    assert_ok(&ptclinic(
+        &env,
+        &["schedule", "--user", &ok, "--db", p(&db)],
+    ));
+}
+
+#[test]
+fn staff_names_and_usernames_are_bounded_and_plain() {
+    let env = EnvDirs::new();
+    let db = env.path("clinic.db");
+    assert_ok(&ptclinic(&env, &["init", "--db", p(&db)]));
+    let before = read(&db);
+    let add = |name: &str, username: &str| {
+        ptclinic(
+            &env,
+            &[
+                "staff",
+                "add",
+                "--name",
+                name,
+                "--initials",
+                "SL",
+                "--role",
+                "therapist",
+                "--username",
+                username,
+                "--db",
+                p(&db),
+            ],
+        )
+    };
+    let long = "n".repeat(65);
+    assert_short_refusal(&add(&long, "slee"), &["--name", "64 characters"]);
+    assert_short_refusal(&add("Sam\u{1b}[31m Lee", "slee"), &["--name", "control"]);
+    assert_short_refusal(&add("Sam Lee", &long), &["--username", "64 characters"]);
+    assert_short_refusal(&add("Sam Lee", "s\tlee"), &["--username", "control"]);
+    assert_eq!(read(&db), before, "nothing stored");
+}
+
+#[test]
+fn a_therapist_name_that_fits_two_people_lists_both() {
+    let env = EnvDirs::new();
+    let db = env.path("clinic.db");
+    assert_ok(&ptclinic(&env, &["init", "--db", p(&db)]));
+    for initials in ["SL", "SM"] {
+        assert_ok(&ptclinic(
+            &env,
+            &[
+                "staff",
+                "add",
+                "--name",
+                "Sam Lee",
+                "--initials",
+                initials,
+                "--role",
+                "therapist",
+                "--db",
+                p(&db),
+            ],
+        ));
+    }
+    let out_file = env.path("sam.ics");
+    let out = ptclinic(
+        &env,
+        &[
+            "export",
+            "ical",
+            "--therapist",
+            "sam lee",
+            "--out",
+            p(&out_file),
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_short_refusal(&out, &["more than one", "Sam Lee (SL)", "Sam Lee (SM)"]);
+    assert!(!out_file.exists());
+    let out = ptclinic(
+        &env,
+        &["schedule", "--therapist", "Sam Lee", "--db", p(&db)],
+    );
+    assert_short_refusal(&out, &["Sam Lee (SL)", "Sam Lee (SM)"]);
+}
+
+#[test]
+fn dates_outside_1900_to_2100_are_refused() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = read(&db);
+    let calendar = env.path("ar.ics");
+    for args in [
+        vec!["schedule", "--date", "2101-01-01"],
+        vec!["check-in", "--patient", "x", "--date", "1899-12-31"],
+        vec![
+            "record",
+            "--patient",
+            "1",
+            "--measure",
+            "NPRS",
+            "--value",
+            "3",
+            "--date",
+            "1899-12-31",
+        ],
+        vec![
+            "export",
+            "ical",
+            "--therapist",
+            "x",
+            "--to",
+            "2101-01-01",
+            "--out",
+            p(&calendar),
+        ],
+        vec![
+            "export",
+            "ical",
+            "--therapist",
+            "x",
+            "--from",
+            "1000-01-01",
+            "--out",
+            p(&calendar),
+        ],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--db", p(&db)]);
+        assert_short_refusal(&ptclinic(&env, &args), &["1900 to 2100"]);
+    }
+    assert!(
+        !calendar.exists(),
+        "no calendar that would wipe phones' copies"
+    );
+    assert_eq!(read(&db), before);
+}
+
+#[test]
+fn negative_numbers_to_numeric_flags_say_the_range() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env, "clinic.db");
+    let before = read(&db);
+    for (args, range) in [
+        (vec!["exercises", "--limit", "-3"], "from 1 to"),
+        (vec!["backup", "--keep", "-1"], "from 1 to"),
+        (vec!["check-in", "--appointment", "-7"], "from 1 to"),
+        (vec!["--idle-lock", "-5", "schedule"], "from 0 to 1440"),
+        (
+            vec!["demo", "--force", "--weeks-back", "-2"],
+            "from 0 to 1040",
+        ),
+        (
+            vec!["demo", "--force", "--patients", "-60"],
+            "from 1 to 200000",
+        ),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--db", p(&db)]);
+        let flag = args[args
+            .iter()
+            .position(|a| a.starts_with('-') && a[1..].parse::<i64>().is_ok())
+            .unwrap()
+            - 1];
+        assert_short_refusal(&ptclinic(&env, &args), &[flag, range, "whole number"]);
+    }
+    // The other values a flag refuses are one sentence too.
+    let out = ptclinic(&env, &["schedule", "--db", ""]);
+    assert_short_refusal(&out, &["--db needs a value"]);
+    let out = ptclinic(
+        &env,
+        &[
+            "report",
+            "progress",
+            "--patient",
+            "1",
+            "--format",
+            "xml",
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_short_refusal(&out, &["--format takes one of text, markdown, html, json"]);
+    assert_eq!(read(&db), before);
+}
+
+#[test]
+fn paths_in_messages_are_cleaned_and_bounded() {
+    let env = EnvDirs::new();
+    let dir = env.sub("work");
+    let sneaky = dir.join(format!(
+        "{}\u{1b}]0;pwned\u{7}clinic\u{202E}.db",
+        "d".repeat(200)
+    ));
+    let out = ptclinic(&env, &["schedule", "--db", sneaky.to_str().unwrap()]);
+    let err = assert_usage_error(&out, &["no clinic database at", "clinic.db"]);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202E}') && !err.contains('\u{7}'),
+        "{err:?}"
+    );
+    assert!(
+        !err.contains(&"d".repeat(100)),
+        "the path is bounded: {err}"
+    );
+    assert!(!sneaky.exists());
 }

@@ -395,6 +395,66 @@ fn appointments_import_checks_patients_therapists_times_and_words() {
 }
 
 #[test]
+fn appointments_import_refuses_later_visits_that_already_happened() {
+    let env = EnvDirs::new();
+    let db = empty_clinic(&env);
+    let patients = env.file(
+        "p.csv",
+        "mrn,first_name,last_name,date_of_birth\n7,Ann,Lee,1980-01-01\n",
+    );
+    assert_code(&import(&env, &db, "patients", &patients, &[]), 0);
+    let before = std::fs::read(&db).unwrap();
+    // Today is 2026-11-27 (common::TODAY).
+    let bad = env.file(
+        "later.csv",
+        "mrn,therapist,start,minutes,kind,status\n\
+         7,AR,2026-11-27 08:00,30,treatment,completed\n\
+         7,AR,2026-11-28 08:00,30,treatment,completed\n\
+         7,AR,2026-11-28 09:00,30,treatment,checked_in\n\
+         7,AR,2026-12-01 09:00,30,treatment,no_show\n\
+         7,AR,2026-12-01 10:00,30,treatment,scheduled\n\
+         7,AR,2026-12-01 11:00,30,treatment,cancelled\n\
+         7,AR,2200-12-01 11:00,30,treatment,\n\
+         7,AR,1899-12-31 11:00,30,treatment,completed\n",
+    );
+    let lines = refused(&import(&env, &db, "appointments", &bad, &[]), 5);
+    for line in [3, 4, 5] {
+        assert!(
+            lines[&line].contains("later day"),
+            "line {line}: {}",
+            lines[&line]
+        );
+    }
+    for line in [8, 9] {
+        assert!(
+            lines[&line].contains("1900 to 2100"),
+            "line {line}: {}",
+            lines[&line]
+        );
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing was written");
+}
+
+#[test]
+fn an_unbalanced_quote_is_reported_on_the_line_where_it_opens() {
+    let env = EnvDirs::new();
+    let db = empty_clinic(&env);
+    let before = std::fs::read(&db).unwrap();
+    let file = env.file(
+        "p.csv",
+        "mrn,first_name,last_name,date_of_birth\n\
+         7,Ann,Lee,1980-01-01\n\
+         8,\"Bo,Ng,1990-03-03\n\
+         9,Cy,Oh,1991-04-04\n\
+         10,Di,Po,1992-05-05\n",
+    );
+    let lines = refused(&import(&env, &db, "patients", &file, &[]), 1);
+    assert!(lines[&3].contains("never closed"), "{lines:?}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert_eq!(count(&db, "patients"), 0);
+}
+
+#[test]
 fn twenty_thousand_appointments_import_in_one_go() {
     let env = EnvDirs::new();
     let db = small_demo(&env);

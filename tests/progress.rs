@@ -22,7 +22,7 @@ fn ymd(d: NaiveDate) -> String {
 
 /// An empty clinic record with one therapist.
 fn clinic(path: &Path) -> Db {
-    db::build_new_file(path, false, |db| {
+    db::build_new_file(path, db::Existing::Keep("a test record"), |db| {
         db.conn()
             .execute(
                 "INSERT INTO staff (name, initials, role, username)

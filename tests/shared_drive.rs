@@ -20,8 +20,8 @@ fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
-/// Scheduled visits today and in the days after, ids only.
-fn scheduled_ids(clinic: &Clinic, days: &[&str]) -> Vec<i64> {
+/// Scheduled visits today and in the days after: each id with its day.
+fn scheduled_visits(clinic: &Clinic, days: &[&str]) -> Vec<(i64, String)> {
     days.iter()
         .flat_map(|d| {
             json(&clinic.cli(&["schedule", "--json", "--date", d]))
@@ -30,26 +30,39 @@ fn scheduled_ids(clinic: &Clinic, days: &[&str]) -> Vec<i64> {
                 .unwrap_or_default()
         })
         .filter(|v| v["status"] == "scheduled")
-        .map(|v| v["id"].as_i64().unwrap())
+        .map(|v| {
+            let day = v["start"].as_str().unwrap()[..10].to_string();
+            (v["id"].as_i64().unwrap(), day)
+        })
         .collect()
 }
 
-/// A shell loop of check-ins, as one writer.
-fn writer(clinic: &Clinic, ids: &[i64], user: &str) -> std::process::Child {
-    let commands: Vec<String> = ids
+/// Scheduled visits today and in the days after, ids only.
+fn scheduled_ids(clinic: &Clinic, days: &[&str]) -> Vec<i64> {
+    scheduled_visits(clinic, days)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// A shell loop of check-ins, as one writer. Each runs on its visit's day (check-in takes
+/// today's visits only), so that a few days' visits make a long enough run.
+fn writer(clinic: &Clinic, visits: &[(i64, String)], user: &str) -> std::process::Child {
+    let commands: Vec<(String, String)> = visits
         .iter()
-        .map(|id| format!("check-in --appointment {id}"))
+        .map(|(id, day)| (day.clone(), format!("check-in --appointment {id}")))
         .collect();
     shell_writer(clinic, &commands, user)
 }
 
-/// One terminal's run of commands, one process each, in a shell loop.
-fn shell_writer(clinic: &Clinic, commands: &[String], user: &str) -> std::process::Child {
+/// One terminal's run of commands, one process each, in a shell loop; each command runs on
+/// the day paired with it.
+fn shell_writer(clinic: &Clinic, commands: &[(String, String)], user: &str) -> std::process::Child {
     let script = commands
         .iter()
-        .map(|c| {
+        .map(|(day, c)| {
             format!(
-                "\"$BIN\" {c} --db \"$DB\" --user {user} >/dev/null || echo \"failed: {c}\" >&2"
+                "PTCLINIC_TODAY={day} \"$BIN\" {c} --db \"$DB\" --user {user} >/dev/null || echo \"failed: {c}\" >&2"
             )
         })
         .collect::<Vec<_>>()
@@ -86,7 +99,7 @@ fn audit_count(clinic: &Clinic, action: &str) -> usize {
 #[test]
 fn eight_writers_at_once_lose_nothing() {
     let clinic = Clinic::demo();
-    let ids = scheduled_ids(
+    let visits = scheduled_visits(
         &clinic,
         &[
             TODAY,
@@ -96,8 +109,13 @@ fn eight_writers_at_once_lose_nothing() {
             "2026-12-02",
         ],
     );
-    assert!(ids.len() >= 200, "only {} scheduled visits", ids.len());
-    let ids = &ids[..200];
+    assert!(
+        visits.len() >= 200,
+        "only {} scheduled visits",
+        visits.len()
+    );
+    let visits = &visits[..200];
+    let ids: Vec<i64> = visits.iter().map(|(id, _)| *id).collect();
     // Two therapists record 50 pain scores each while the front desks check in.
     let mrns: Vec<String> = clinic
         .today()
@@ -106,14 +124,17 @@ fn eight_writers_at_once_lose_nothing() {
         .map(|v| v["mrn"].as_str().unwrap().to_string())
         .collect();
     let measurements_before = audit_count(&clinic, "measurement.record");
-    let mut writers: Vec<_> = ids
+    let mut writers: Vec<_> = visits
         .chunks(25)
         .enumerate()
         .map(|(i, chunk)| writer(&clinic, chunk, &format!("desk{i}")))
         .collect();
     for (i, mrn) in mrns.iter().enumerate() {
-        let records: Vec<String> = (0..50)
-            .map(|n| format!("record --patient {mrn} --measure NPRS --value {}", n % 11))
+        let records: Vec<(String, String)> = (0..50)
+            .map(|n| {
+                let c = format!("record --patient {mrn} --measure NPRS --value {}", n % 11);
+                (TODAY.to_string(), c)
+            })
             .collect();
         writers.push(shell_writer(&clinic, &records, &format!("room{i}")));
     }
@@ -263,8 +284,8 @@ fn a_killed_demo_build_leaves_the_old_file_or_the_new_one_never_half() {
 #[test]
 fn killed_check_ins_are_all_or_nothing() {
     let clinic = Clinic::demo();
-    let ids = scheduled_ids(&clinic, &[TODAY, "2026-11-28"]);
-    for (round, chunk) in ids.chunks(10).take(6).enumerate() {
+    let visits = scheduled_visits(&clinic, &[TODAY, "2026-11-28"]);
+    for (round, chunk) in visits.chunks(10).take(6).enumerate() {
         let mut w = writer(&clinic, chunk, "desk");
         std::thread::sleep(Duration::from_millis(15 + 20 * round as u64));
         let _ = w.kill();

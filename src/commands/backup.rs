@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use crate::config::Settings;
 use crate::db::backup::{self, Folder};
 use crate::error::AppResult;
-use crate::sanitize::shown_path;
+use crate::sanitize::path_for_message;
 
 pub fn run(settings: &Settings, to: Option<PathBuf>, keep: Option<usize>) -> AppResult<()> {
     // A folder someone named must be there; only the built-in default is created.
@@ -19,14 +19,21 @@ pub fn run(settings: &Settings, to: Option<PathBuf>, keep: Option<usize>) -> App
         settings.clock.now(),
         folder,
     )?;
-    super::emit_after_change(&format!("{}\n", shown_path(&made.path)));
+    // Scripts read the whole path from stdout; messages below show it bounded.
+    super::emit_after_change(&format!(
+        "{}\n",
+        crate::sanitize::clean_line(&made.path.to_string_lossy())
+    ));
     super::note(&format!(
         "Backed up and checked the clinic record: {} (audit chain at row {})",
-        shown_path(&made.path),
+        path_for_message(&made.path),
         made.head.last_id
     ));
     for old in &made.removed {
-        super::note(&format!("Removed the older backup {}", shown_path(old)));
+        super::note(&format!(
+            "Removed the older backup {}",
+            path_for_message(old)
+        ));
     }
     Ok(())
 }

@@ -36,6 +36,12 @@ pub fn run(
     date: Option<&str>,
 ) -> AppResult<()> {
     let day = super::day_arg(settings, date)?;
+    let today = settings.clock.today();
+    if day > today {
+        return Err(AppError::input(format!(
+            "only today's visits can be checked in, and --date {day} is a later day"
+        )));
+    }
     let mut db = super::open_clinic(settings)?;
     let id = match (appointment, patient) {
         (Some(id), _) => id,
@@ -50,7 +56,7 @@ pub fn run(
                 0 => {
                     return Err(AppError::input(format!(
                         "no visit on {day} for a patient matching \"{}\"",
-                        clean_line(query)
+                        crate::sanitize::clean_echo(query)
                     )));
                 }
                 1 => {}
@@ -70,7 +76,7 @@ pub fn run(
                         .collect();
                     return Err(AppError::input(format!(
                         "\"{}\" matches more than one patient on {day}; use --appointment ID or the MRN:\n{}",
-                        clean_line(query),
+                        crate::sanitize::clean_echo(query),
                         list.join("\n")
                     )));
                 }

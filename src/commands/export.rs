@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::export::{fhir, ical};
 use crate::files;
-use crate::sanitize::{clean_line, shown_path};
+use crate::sanitize::{clean_line, path_for_message};
 
 /// How far ahead a calendar reaches when `--to` is not given.
 const ICAL_DEFAULT_DAYS: i64 = 90;
@@ -89,7 +89,10 @@ fn now_instant(settings: &Settings) -> String {
 fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
-        AppError::input(format!("there is no patient with MRN {}", clean_line(mrn)))
+        AppError::input(format!(
+            "there is no patient with MRN {}",
+            crate::sanitize::clean_echo(mrn)
+        ))
     })?;
     let record = fhir::Record::load(db.conn(), Some(patient.id)).map_err(|e| db.fail(e))?;
     let resources = fhir::resources(&record);
@@ -109,7 +112,7 @@ fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult
         eprintln!(
             "Wrote a FHIR R4 bundle of {} resources to {}.",
             resources.count(),
-            shown_path(path)
+            path_for_message(path)
         );
     }
     Ok(())
@@ -131,7 +134,10 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         .map(|(k, v)| (k.to_string(), json!(v.len())))
         .collect();
     files::create_private_dir(dir).map_err(|e| {
-        AppError::failure(format!("cannot create the folder {}: {e}", shown_path(dir)))
+        AppError::failure(format!(
+            "cannot create the folder {}: {e}",
+            path_for_message(dir)
+        ))
     })?;
     // Every file is written in full before the disclosure is audited and the files renamed
     // into place, so a folder that refuses one of them leaves neither an audit row nor a mix.
@@ -160,7 +166,10 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
     }
     for path in stale {
         std::fs::remove_file(&path).map_err(|e| {
-            AppError::failure(format!("cannot remove the old {}: {e}", shown_path(&path)))
+            AppError::failure(format!(
+                "cannot remove the old {}: {e}",
+                path_for_message(&path)
+            ))
         })?;
     }
     let summary: Vec<String> = resources
@@ -171,7 +180,7 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         .collect();
     eprintln!(
         "Wrote FHIR R4 bulk data to {}: {}.",
-        shown_path(dir),
+        path_for_message(dir),
         summary.join(", ")
     );
     Ok(())
@@ -252,7 +261,7 @@ fn ical_export(
         eprintln!(
             "Wrote {events} visits of {} ({from} to {to}) to {}.",
             clean_line(&staff.name),
-            shown_path(path)
+            path_for_message(path)
         );
     }
     Ok(())

@@ -27,7 +27,7 @@ pub fn exercises(
             let known: Vec<&str> = REGIONS.iter().map(|(c, _)| *c).collect();
             AppError::input(format!(
                 "there is no region \"{}\": use one of {}",
-                clean_line(r),
+                crate::sanitize::clean_echo(r),
                 known.join(", ")
             ))
         })?),
@@ -97,14 +97,17 @@ pub fn export_handout(
 ) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
-        AppError::input(format!("there is no patient with MRN {}", clean_line(mrn)))
+        AppError::input(format!(
+            "there is no patient with MRN {}",
+            crate::sanitize::clean_echo(mrn)
+        ))
     })?;
     let data = db
         .hep_handout(patient.id, settings.clock.today())?
         .ok_or_else(|| {
             AppError::input(format!(
                 "MRN {} has no home exercise program yet: build one in the app (pane 3)",
-                clean_line(mrn)
+                crate::sanitize::clean_echo(mrn)
             ))
         })?;
     let (text, name) = match format {
@@ -134,7 +137,7 @@ pub fn export_handout(
             "Wrote the home exercise handout ({} exercises, version {}) to {}.",
             data.items.len(),
             data.version_no,
-            crate::sanitize::shown_path(path)
+            crate::sanitize::path_for_message(path)
         );
     }
     Ok(())

@@ -25,7 +25,7 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
             kind.as_str()
         )));
     };
-    let shown = path.display().to_string();
+    let shown = crate::sanitize::path_for_message(&path);
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => AppError::input(format!("there is no file {shown}")),
         _ if path.is_dir() => AppError::input(format!("{shown} is a folder, not a CSV file")),

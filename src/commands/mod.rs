@@ -18,6 +18,7 @@ use crate::config::{self, DbChoice, Overrides, Settings};
 use crate::db::{self, Db};
 use crate::demo::{self, DemoOptions};
 use crate::error::{AppError, AppResult};
+use crate::sanitize::path_for_message;
 
 pub fn run(cli: Cli) -> AppResult<()> {
     let overrides = Overrides {
@@ -53,7 +54,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             let made = build_demo(&settings, path, args.force, &opts)?;
             eprintln!(
                 "Built the demo clinic at {} in {:.1} s: {} therapists, {} patients, {} visits.",
-                path.display(),
+                path_for_message(path),
                 started.elapsed().as_secs_f64(),
                 made.therapists,
                 made.patients,
@@ -70,7 +71,10 @@ pub fn run(cli: Cli) -> AppResult<()> {
                     ));
                 }
             };
-            db::build_new_file(&path, false, |db| {
+            let keep = db::Existing::Keep(
+                "choose another path, or move that file away first if it is to be replaced",
+            );
+            db::build_new_file(&path, keep, |db| {
                 let at = crate::clock::stamp(settings.clock.now());
                 db.write(|tx| {
                     db::set_meta(tx, "app", "ptclinic")?;
@@ -89,10 +93,9 @@ pub fn run(cli: Cli) -> AppResult<()> {
                     Ok(())
                 })
             })?;
+            let shown = path_for_message(&path);
             eprintln!(
-                "Created an empty clinic record at {}. Next: ptclinic staff add --db {} --name NAME --initials XX --role therapist",
-                path.display(),
-                path.display()
+                "Created an empty clinic record at {shown}. Next: ptclinic staff add --db {shown} --name NAME --initials XX --role therapist"
             );
             Ok(())
         }
@@ -135,13 +138,13 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
             std::fs::create_dir_all(dir).map_err(|e| {
                 AppError::failure(format!(
                     "cannot create the folder {} for the demo clinic: {e}",
-                    dir.display()
+                    path_for_message(dir)
                 ))
             })?;
         }
         eprintln!(
             "Building the demo clinic at {} (first start)…",
-            path.display()
+            path_for_message(path)
         );
         build_demo(settings, path, false, &DemoOptions::default())?;
         return db::open_existing(path);
@@ -158,7 +161,7 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
             if built.is_none() {
                 return Err(AppError::input(format!(
                     "{} is where the demo clinic lives, but {why}; it was left untouched",
-                    path.display()
+                    path_for_message(path)
                 )));
             }
             eprintln!("Rebuilding the demo clinic around {today} ({why})…");
@@ -172,7 +175,7 @@ pub fn open_clinic(settings: &Settings) -> AppResult<Db> {
 /// seconds, before anything is on the screen. (Whatever is wrong with the file is reported by
 /// the opening itself.)
 fn announce_upgrade(path: &std::path::Path) {
-    let shown = path.display().to_string();
+    let shown = path_for_message(path);
     let Ok(header) = db::read_header(path, &shown) else {
         return;
     };

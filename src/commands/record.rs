@@ -28,7 +28,7 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
     let patient = db.patient_by_mrn(&args.patient)?.ok_or_else(|| {
         AppError::input(format!(
             "no patient with MRN \"{}\"",
-            clean_line(&args.patient)
+            crate::sanitize::clean_echo(&args.patient)
         ))
     })?;
     let at = crate::clock::stamp(settings.clock.now());

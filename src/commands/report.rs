@@ -36,12 +36,18 @@ pub fn run_progress(
     }
     let today = settings.clock.today();
     let mut db = super::open_clinic(settings)?;
-    let patient = db
-        .patient_by_mrn(mrn)?
-        .ok_or_else(|| AppError::input(format!("no patient with MRN \"{}\"", clean_line(mrn))))?;
-    let progress = db
-        .progress(patient.id, today)?
-        .ok_or_else(|| AppError::input(format!("no patient with MRN \"{}\"", clean_line(mrn))))?;
+    let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
+        AppError::input(format!(
+            "no patient with MRN \"{}\"",
+            crate::sanitize::clean_echo(mrn)
+        ))
+    })?;
+    let progress = db.progress(patient.id, today)?.ok_or_else(|| {
+        AppError::input(format!(
+            "no patient with MRN \"{}\"",
+            crate::sanitize::clean_echo(mrn)
+        ))
+    })?;
     let at = crate::clock::stamp(settings.clock.now());
     let text = match format {
         ReportFormat::Text => text(&progress),
@@ -64,7 +70,7 @@ pub fn run_progress(
         eprintln!(
             "Wrote the progress report for MRN {} to {}.",
             clean_line(&progress.patient.mrn),
-            crate::sanitize::shown_path(path)
+            crate::sanitize::path_for_message(path)
         );
     }
     Ok(())

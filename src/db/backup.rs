@@ -21,7 +21,7 @@ use super::Db;
 use super::audit::{self, AuditHead};
 use crate::error::{AppError, AppResult};
 use crate::files;
-use crate::sanitize::shown_path;
+use crate::sanitize::path_for_message;
 
 const PREFIX: &str = "ptclinic-";
 const SUFFIX: &str = ".db";
@@ -90,6 +90,13 @@ impl Mark {
     pub fn made(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         utc_time(&self.made_utc)
     }
+}
+
+/// The real time now, as backups record it.
+fn now_utc() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// A UTC time as backups and the audit log write it (with or without milliseconds).
@@ -254,7 +261,7 @@ pub fn backup(
     at: NaiveDateTime,
     folder: Folder,
 ) -> AppResult<BackupMade> {
-    let shown = shown_path(dir);
+    let shown = path_for_message(dir);
     if !dir.is_dir() {
         if dir.exists() || folder == Folder::MustExist {
             return Err(AppError::input(format!(
@@ -292,7 +299,7 @@ pub fn backup(
     partial.persist_noclobber(&target).map_err(|e| {
         AppError::failure(format!(
             "cannot put the backup in place at {}: {}",
-            shown_path(&target),
+            path_for_message(&target),
             e.error
         ))
     })?;
@@ -355,9 +362,7 @@ fn copy_check_and_mark(
     let head = audit::head(&copy).map_err(|e| fail("reading the audit chain", e))?;
     let mark = Mark {
         file: name.to_string(),
-        made_utc: chrono::Utc::now()
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string(),
+        made_utc: now_utc(),
         source: source_path.to_string(),
         head,
     };
@@ -376,7 +381,7 @@ fn record_head(dir: &Path, mark: &Mark) -> AppResult<()> {
     let fail = |e: std::io::Error| {
         AppError::failure(format!(
             "the backup was made, but its audit head could not be recorded in {}: {e}",
-            shown_path(&path)
+            path_for_message(&path)
         ))
     };
     let mut options = std::fs::OpenOptions::new();
@@ -446,6 +451,9 @@ impl Db {
                     detail: serde_json::json!({
                         "backup": mark.file,
                         "made_utc": mark.made_utc,
+                        // To the millisecond, as backups are: a backup made in the same second
+                        // after the restore is not of the replaced history.
+                        "restored_utc": now_utc(),
                         "audit_rows": mark.head.rows,
                         "audit_last_id": mark.head.last_id,
                     }),
@@ -488,7 +496,10 @@ pub fn last_restore(conn: &Connection) -> rusqlite::Result<Option<Restore>> {
         let detail: serde_json::Value = serde_json::from_str(&summary).ok()?;
         Some(Restore {
             backup_made: utc_time(detail["made_utc"].as_str()?)?,
-            recorded: utc_time(&at),
+            recorded: detail["restored_utc"]
+                .as_str()
+                .and_then(utc_time)
+                .or_else(|| utc_time(&at)),
         })
     }))
 }

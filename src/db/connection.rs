@@ -66,7 +66,7 @@ fn check_location(path: &Path, shown: &str) -> AppResult<()> {
     if !parent.is_dir() {
         return Err(AppError::input(format!(
             "the folder {} does not exist (clinic database {shown})",
-            parent.display()
+            crate::sanitize::path_for_message(parent)
         )));
     }
     if path.is_dir() {
@@ -80,7 +80,7 @@ fn check_location(path: &Path, shown: &str) -> AppResult<()> {
 /// Opens an existing clinic record. Never creates a file: a missing one is an error that
 /// points to `init` and `demo`.
 pub fn open_existing(path: &Path) -> AppResult<Db> {
-    let shown = path.display().to_string();
+    let shown = crate::sanitize::path_for_message(path);
     check_location(path, &shown)?;
     if !path.exists() {
         return Err(AppError::input(format!(
@@ -217,19 +217,64 @@ fn remove_stale_builds(path: &Path, file_name: &str) {
     }
 }
 
+/// What a new record may do to a file already at its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Leave it alone; the words say how to proceed instead (shown in brackets).
+    Keep(&'static str),
+    /// Replace it when it is a demo clinic and `force` is given; anything else is refused,
+    /// `force` or not, since a real clinic's record is never rebuilt by accident.
+    ReplaceDemo { force: bool },
+}
+
+/// Whether the file at `path` is a demo clinic (its `meta` says `demo` = 1). Read through a
+/// read-only connection; anything unreadable counts as not a demo, the safe side.
+fn is_demo_record(path: &Path, shown: &str) -> bool {
+    if !read_header(path, shown).is_ok_and(|h| h.is_ours()) {
+        return false;
+    }
+    let Ok(conn) = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return false;
+    };
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .is_ok_and(|v| v == "1")
+}
+
 /// Builds a brand-new clinic record all or nothing: into a temporary file beside `path`,
-/// renamed into place only when `fill` succeeded. Without `force` an existing file is refused.
+/// renamed into place only when `fill` succeeded. A file already there is dealt with as
+/// `existing` says.
 pub fn build_new_file(
     path: &Path,
-    force: bool,
+    existing: Existing,
     fill: impl FnOnce(&mut Db) -> AppResult<()>,
 ) -> AppResult<()> {
-    let shown = path.display().to_string();
+    let shown = crate::sanitize::path_for_message(path);
     check_location(path, &shown)?;
-    if path.exists() && !force {
-        return Err(AppError::input(format!(
-            "{shown} already exists; it was left untouched (use --force to replace it)"
-        )));
+    if path.exists() {
+        match existing {
+            Existing::Keep(how) => {
+                return Err(AppError::input(format!(
+                    "{shown} already exists; it was left untouched ({how})"
+                )));
+            }
+            Existing::ReplaceDemo { .. } if !is_demo_record(path, &shown) => {
+                return Err(AppError::input(format!(
+                    "{shown} already exists and is not a demo clinic; it was left untouched (demo replaces only a demo clinic, --force or not: choose another path)"
+                )));
+            }
+            Existing::ReplaceDemo { force: false } => {
+                return Err(AppError::input(format!(
+                    "{shown} already exists; it was left untouched (it is a demo clinic: use --force to replace it)"
+                )));
+            }
+            Existing::ReplaceDemo { force: true } => {}
+        }
     }
     let file_name = path
         .file_name()

@@ -274,7 +274,7 @@ fn folder_writable(path: &Path) -> Check {
             Status::Error,
             format!(
                 "this user cannot create files in {} ({e}): SQLite writes its journal there at every change, so every change fails; ask IT for write access to the folder",
-                crate::sanitize::shown_path(dir)
+                crate::sanitize::path_for_message(dir)
             ),
         ),
     }
@@ -375,11 +375,7 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         let (Some(r), Some(t)) = (restore, super::backup::utc_time(made_utc)) else {
             return false;
         };
-        // The audit log keeps whole seconds: a backup within the restore's second counts as
-        // before it.
-        t > r.backup_made
-            && r.recorded
-                .is_none_or(|at| t < at + chrono::Duration::seconds(1))
+        t > r.backup_made && r.recorded.is_none_or(|at| t < at)
     };
     let ours: Vec<_> = super::backup::ours(dir, path)
         .into_iter()
@@ -392,7 +388,7 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         .filter(|f| !replaced(&f.mark.made_utc))
         .take(ANCHOR_BACKUPS)
         .map(|f| {
-            let name = crate::sanitize::shown_path(&f.path);
+            let name = crate::sanitize::path_for_message(&f.path);
             (format!("the backup {name}"), f.mark.head)
         })
         .collect();
@@ -414,7 +410,7 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
             Status::Warning,
             format!(
                 "no backup of this record in {} yet anchors its audit chain: run `ptclinic backup`{restored_note}",
-                crate::sanitize::shown_path(dir)
+                crate::sanitize::path_for_message(dir)
             ),
         );
     }
@@ -514,7 +510,7 @@ fn last_backup(record: &Path, dir: Option<&Path>) -> Check {
             Status::Warning,
             format!(
                 "{} is {} days old",
-                crate::sanitize::shown_path(&p),
+                crate::sanitize::path_for_message(&p),
                 age.as_secs() / 86_400
             ),
         ),
@@ -523,7 +519,7 @@ fn last_backup(record: &Path, dir: Option<&Path>) -> Check {
             Status::Ok,
             format!(
                 "{} ({} h ago)",
-                crate::sanitize::shown_path(&p),
+                crate::sanitize::path_for_message(&p),
                 age.as_secs() / 3600
             ),
         ),

@@ -28,7 +28,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use crate::error::{AppError, AppResult};
 
 pub use connection::{
-    Header, build_new_file, damage_note_path, open_existing, read_header, set_damage_note,
+    Existing, Header, build_new_file, damage_note_path, open_existing, read_header, set_damage_note,
 };
 
 /// The sentence every front end shows when the lock could not be had in time.
@@ -102,9 +102,17 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
         Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
             "the clinic database at {path} is damaged; nothing was written, and it stays read-only for this session: run `ptclinic doctor`, which names the damage"
         )),
-        _ => AppError::failure(format!(
-            "database error at {path}: {e} (`ptclinic doctor` checks the file)"
-        )),
+        _ => {
+            // SQLite's own words only: an error in a statement carries the statement's whole
+            // text (a migration's is kilobytes of SQL), which tells the reader nothing.
+            let why = match &e {
+                rusqlite::Error::SqlInputError { msg, .. } => crate::sanitize::clean_echo(msg),
+                other => crate::sanitize::clean_echo(&other.to_string()),
+            };
+            AppError::failure(format!(
+                "database error at {path}: {why} (`ptclinic doctor` checks the file)"
+            ))
+        }
     }
 }
 
@@ -114,7 +122,7 @@ impl Db {
     }
 
     pub fn path_text(&self) -> String {
-        self.path.display().to_string()
+        crate::sanitize::path_for_message(&self.path)
     }
 
     /// Reads run outside any long-lived transaction: each query copies into memory and

@@ -160,7 +160,7 @@ impl ProgramRequest {
                 crate::files::create_private_dir(&dir).map_err(|e| {
                     AppError::failure(format!(
                         "cannot create the folder {}: {e}",
-                        crate::sanitize::shown_path(&dir)
+                        crate::sanitize::path_for_message(&dir)
                     ))
                 })?;
                 let safe_mrn: String = data
@@ -181,7 +181,7 @@ impl ProgramRequest {
                 staged.persist()?;
                 Ok(ProgramReply::HandoutWritten {
                     patient_id,
-                    path: path.display().to_string(),
+                    path: crate::sanitize::path_for_message(&path),
                 })
             }
         }

@@ -222,6 +222,12 @@ impl Db {
         scored: &Scored,
         who: Who,
     ) -> AppResult<Recorded> {
+        if !crate::domain::in_clinic_years(date) {
+            return Err(AppError::input(format!(
+                "a measurement's date is in the years {}, not {date}",
+                crate::domain::clinic_years()
+            )));
+        }
         let from = day_text(date);
         let to = day_text(date.succ_opt().unwrap_or(date));
         self.write(|tx| {

@@ -129,7 +129,23 @@ pub enum StatusChange {
 
 pub struct Who<'a> {
     pub user: &'a str,
+    /// The local time of the change, `YYYY-MM-DDTHH:MM:SS`; its date is the clinic's today.
     pub at: &'a str,
+}
+
+impl Who<'_> {
+    /// The clinic day the change is made on (the app clock's today, as `at` carries it).
+    fn today(&self) -> AppResult<NaiveDate> {
+        self.at
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(|| {
+                AppError::failure(format!(
+                    "the time of the change, \"{}\", is not a date and time",
+                    crate::sanitize::clean_echo(self.at)
+                ))
+            })
+    }
 }
 
 impl Db {
@@ -161,11 +177,12 @@ impl Db {
                 "a cancellation needs a reason: patient, clinic or late",
             ));
         }
+        let today = who.today()?;
         self.write(|tx| {
             let v = load_for_change(tx, id)?;
             // Already there is harmless whoever did it; otherwise a change made elsewhere
             // since the user looked is reported as such before any other refusal.
-            let transition = v.status.transition_to(to);
+            let transition = v.status.transition_to(to, v.start.date(), today);
             if transition == Transition::Unchanged {
                 return Ok(StatusChange::Unchanged { visit: v });
             }
@@ -373,6 +390,13 @@ impl Booking {
     fn check(&self) -> AppResult<()> {
         if !(5..=480).contains(&self.minutes) {
             return Err(AppError::input("a visit lasts 5 to 480 minutes"));
+        }
+        if !crate::domain::in_clinic_years(self.start.date()) {
+            return Err(AppError::input(format!(
+                "a visit's date is in the years {}, not {}",
+                crate::domain::clinic_years(),
+                self.start.date()
+            )));
         }
         Ok(())
     }

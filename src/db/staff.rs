@@ -5,8 +5,9 @@ use super::audit::{self, AuditEntry};
 use super::{Db, TxError};
 use crate::domain::Role;
 use crate::domain::staff::Staff;
+use crate::domain::staff::checked_identity;
 use crate::error::{AppError, AppResult};
-use crate::sanitize::clean_line;
+use crate::sanitize::{clean_echo, clean_line};
 
 pub struct NewStaff {
     pub name: String,
@@ -48,43 +49,59 @@ impl Db {
         list(self.conn()).map_err(|e| self.fail(e))
     }
 
-    /// The therapist (or any staff member) named by full name, initials or username.
+    /// The therapist (or any staff member) named by full name, initials or username. A name
+    /// that fits more than one person lists them all rather than picking one.
     pub fn find_staff(&self, who: &str) -> AppResult<Staff> {
         let all = self.staff()?;
-        all.iter().find(|s| s.is_user(who)).cloned().ok_or_else(|| {
-            let known: Vec<String> = all
+        let listed = |people: &[&Staff]| -> String {
+            let names: Vec<String> = people
                 .iter()
-                .map(|s| format!("{} ({})", s.name, s.initials))
+                .map(|s| format!("{} ({})", clean_line(&s.name), clean_line(&s.initials)))
                 .collect();
-            AppError::input(format!(
-                "no staff member called \"{}\"; known: {}",
-                clean_line(who),
-                if known.is_empty() {
-                    "none yet (ptclinic staff add)".into()
-                } else {
-                    known.join(", ")
-                }
-            ))
-        })
+            names.join(", ")
+        };
+        let found: Vec<&Staff> = all.iter().filter(|s| s.is_user(who)).collect();
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => {
+                let everyone: Vec<&Staff> = all.iter().collect();
+                Err(AppError::input(format!(
+                    "no staff member called \"{}\"; known: {}",
+                    clean_echo(who),
+                    if everyone.is_empty() {
+                        "none yet (ptclinic staff add)".into()
+                    } else {
+                        listed(&everyone)
+                    }
+                )))
+            }
+            many => Err(AppError::input(format!(
+                "\"{}\" names more than one staff member, {}: use their initials",
+                clean_echo(who),
+                listed(many)
+            ))),
+        }
     }
 
     pub fn add_staff(&mut self, s: NewStaff, user: &str, at: &str) -> AppResult<i64> {
+        let name = checked_identity("--name", &s.name).map_err(AppError::input)?;
+        let username = match s.username.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(u) => Some(checked_identity("--username", u).map_err(AppError::input)?),
+        };
         let s = NewStaff {
-            name: clean_line(&s.name),
+            name: clean_line(name),
             initials: clean_line(&s.initials).to_uppercase(),
             role: s.role,
-            username: s.username.map(|u| clean_line(&u)).filter(|u| !u.is_empty()),
+            username: username.map(clean_line),
         };
-        if s.name.is_empty() {
-            return Err(AppError::input("a staff member needs a name"));
-        }
         if s.initials.is_empty()
             || s.initials.chars().count() > 4
             || !s.initials.chars().all(char::is_alphanumeric)
         {
             return Err(AppError::input(format!(
                 "initials must be 1 to 4 letters or digits, not \"{}\"",
-                s.initials
+                clean_echo(&s.initials)
             )));
         }
         self.write(|tx| {

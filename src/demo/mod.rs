@@ -15,7 +15,7 @@ use rusqlite::{Transaction, params};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::schedule::{Who, start_text};
 use crate::db::staff::{NewStaff, insert as insert_staff};
-use crate::db::{Db, build_new_file, set_meta};
+use crate::db::{Db, Existing, build_new_file, set_meta};
 use crate::domain::measures::BodyRegion;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 use crate::error::{AppError, AppResult};
@@ -41,18 +41,28 @@ impl Default for DemoOptions {
     }
 }
 
+/// The sizes a demo clinic can have (the command line's flags take the same ranges).
+pub const MAX_THERAPISTS: u32 = 200;
+pub const MAX_PATIENTS: u32 = 200_000;
+pub const MAX_WEEKS_BACK: u32 = 1040;
+pub const MAX_WEEKS_AHEAD: u32 = 104;
+
 impl DemoOptions {
     pub fn check(&self) -> AppResult<()> {
-        if !(1..=200).contains(&self.therapists) {
-            return Err(AppError::input("--therapists must be 1 to 200"));
+        if !(1..=MAX_THERAPISTS).contains(&self.therapists) {
+            return Err(AppError::input(format!(
+                "--therapists must be 1 to {MAX_THERAPISTS}"
+            )));
         }
-        if !(1..=200_000).contains(&self.patients) {
-            return Err(AppError::input("--patients must be 1 to 200000"));
+        if !(1..=MAX_PATIENTS).contains(&self.patients) {
+            return Err(AppError::input(format!(
+                "--patients must be 1 to {MAX_PATIENTS}"
+            )));
         }
-        if self.weeks_back > 1040 || self.weeks_ahead > 104 {
-            return Err(AppError::input(
-                "--weeks-back is at most 1040 and --weeks-ahead at most 104",
-            ));
+        if self.weeks_back > MAX_WEEKS_BACK || self.weeks_ahead > MAX_WEEKS_AHEAD {
+            return Err(AppError::input(format!(
+                "--weeks-back is at most {MAX_WEEKS_BACK} and --weeks-ahead at most {MAX_WEEKS_AHEAD}"
+            )));
         }
         Ok(())
     }
@@ -72,6 +82,8 @@ pub const META_DEMO_BUILT_ON: &str = "demo_built_on";
 /// A demo clinic built more than this many days before today is rebuilt on start.
 pub const DEMO_MAX_AGE_DAYS: i64 = 7;
 
+/// Builds the demo clinic at `path`; `force` replaces a demo clinic already there (and
+/// nothing else: a file that is not a demo is refused either way).
 pub fn build(
     path: &Path,
     force: bool,
@@ -96,7 +108,7 @@ pub fn build_as(
 ) -> AppResult<DemoSummary> {
     opts.check()?;
     let mut summary = None;
-    build_new_file(path, force, |db| {
+    build_new_file(path, Existing::ReplaceDemo { force }, |db| {
         summary = Some(fill(db, opts, today, &who)?);
         Ok(())
     })?;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
+
 /// Generates the stored-word conversions for a fieldless enum, so each word lives in one place.
 macro_rules! stored_words {
     ($ty:ident { $($variant:ident => $word:literal, $label:literal;)+ }) => {
@@ -75,12 +77,60 @@ pub enum Transition {
 }
 
 impl AppointmentStatus {
-    /// The front desk's corrections are allowed (a late patient after a no-show, a cancelled
-    /// visit reinstated); what makes no sense in a clinic is refused with a reason.
-    pub fn transition_to(self, to: AppointmentStatus) -> Transition {
+    /// Whether a visit on `day` may move from this status to `to` when the clinic's date is
+    /// `today`. The day comes first: an arrival is a fact of the visit's own day (checking in a
+    /// past visit would overwrite its arrival time and turn a fulfilled FHIR appointment back
+    /// into "arrived"), a no-show can only be known once the day has come, and a past visit
+    /// that was completed, missed or cancelled is history. Then the front desk's corrections
+    /// are allowed (a late patient after a no-show, a cancelled visit reinstated); what makes
+    /// no sense in a clinic is refused with a reason.
+    pub fn transition_to(
+        self,
+        to: AppointmentStatus,
+        day: NaiveDate,
+        today: NaiveDate,
+    ) -> Transition {
         use AppointmentStatus::*;
         if self == to {
             return Transition::Unchanged;
+        }
+        if day < today {
+            match self {
+                Completed => {
+                    return Transition::Refused(
+                        "this visit of an earlier day was completed; it stays as it is",
+                    );
+                }
+                NoShow => {
+                    return Transition::Refused(
+                        "this visit of an earlier day was a no-show; it stays as it is",
+                    );
+                }
+                Cancelled => {
+                    return Transition::Refused(
+                        "this visit of an earlier day was cancelled; it stays as it is",
+                    );
+                }
+                Scheduled | CheckedIn => {}
+            }
+        }
+        match to {
+            CheckedIn if day < today => {
+                return Transition::Refused(
+                    "only today's visits can be checked in, and this one was on an earlier day",
+                );
+            }
+            CheckedIn if day > today => {
+                return Transition::Refused(
+                    "only today's visits can be checked in, and this one is on a later day",
+                );
+            }
+            NoShow if day > today => {
+                return Transition::Refused(
+                    "a no-show can be marked on the visit's day or later, and this one is on a later day",
+                );
+            }
+            _ => {}
         }
         match (self, to) {
             (Scheduled, CheckedIn | NoShow | Cancelled) => Transition::Change,
@@ -98,6 +148,19 @@ impl AppointmentStatus {
             (NoShow, _) => Transition::Refused("this visit is marked as a no-show"),
             (Scheduled, _) => Transition::Refused("this visit has not started yet"),
             (CheckedIn, _) => Transition::Refused("the patient is already checked in"),
+        }
+    }
+}
+
+impl AppointmentStatus {
+    /// Whether a visit on `day` can stand in this status when the clinic's date is `today`:
+    /// a visit that has not come yet cannot have been attended or missed.
+    pub fn fits_day(self, day: NaiveDate, today: NaiveDate) -> Result<(), &'static str> {
+        match self {
+            Self::CheckedIn | Self::Completed | Self::NoShow if day > today => Err(
+                "a visit on a later day can only be scheduled or cancelled, not checked_in, completed or no_show",
+            ),
+            _ => Ok(()),
         }
     }
 }
@@ -138,6 +201,15 @@ mod tests {
     use super::*;
     use AppointmentStatus::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    /// The status rule alone: a change on the visit's own day.
+    fn on_the_day(from: AppointmentStatus, to: AppointmentStatus) -> Transition {
+        from.transition_to(to, today(), today())
+    }
+
     #[test]
     fn words_round_trip() {
         for s in AppointmentStatus::ALL {
@@ -154,31 +226,97 @@ mod tests {
 
     #[test]
     fn checking_in_twice_is_harmless() {
-        assert_eq!(CheckedIn.transition_to(CheckedIn), Transition::Unchanged);
-        assert_eq!(Scheduled.transition_to(CheckedIn), Transition::Change);
+        assert_eq!(on_the_day(CheckedIn, CheckedIn), Transition::Unchanged);
+        assert_eq!(on_the_day(Scheduled, CheckedIn), Transition::Change);
     }
 
     #[test]
     fn front_desk_corrections_are_allowed() {
-        assert_eq!(NoShow.transition_to(CheckedIn), Transition::Change);
-        assert_eq!(Cancelled.transition_to(Scheduled), Transition::Change);
-        assert_eq!(CheckedIn.transition_to(Scheduled), Transition::Change);
+        assert_eq!(on_the_day(NoShow, CheckedIn), Transition::Change);
+        assert_eq!(on_the_day(Cancelled, Scheduled), Transition::Change);
+        assert_eq!(on_the_day(CheckedIn, Scheduled), Transition::Change);
     }
 
     #[test]
     fn nonsense_is_refused_with_a_reason() {
         assert!(matches!(
-            Cancelled.transition_to(CheckedIn),
+            on_the_day(Cancelled, CheckedIn),
             Transition::Refused(_)
         ));
         assert!(matches!(
-            Completed.transition_to(NoShow),
+            on_the_day(Completed, NoShow),
             Transition::Refused(_)
         ));
         assert!(matches!(
-            CheckedIn.transition_to(NoShow),
+            on_the_day(CheckedIn, NoShow),
             Transition::Refused(_)
         ));
+    }
+
+    #[test]
+    fn status_changes_follow_the_clinic_day() {
+        let yesterday = today().pred_opt().unwrap();
+        let tomorrow = today().succ_opt().unwrap();
+        let refused = |t: Transition| matches!(t, Transition::Refused(_));
+        // Check-in: today's visits only, whatever their status.
+        for from in [Scheduled, NoShow, Completed, Cancelled] {
+            assert!(
+                refused(from.transition_to(CheckedIn, yesterday, today())),
+                "{from}"
+            );
+            assert!(
+                refused(from.transition_to(CheckedIn, tomorrow, today())),
+                "{from}"
+            );
+        }
+        assert_eq!(
+            Completed.transition_to(CheckedIn, today(), today()),
+            Transition::Change
+        );
+        // No-show: on the day or later, never before.
+        assert_eq!(
+            Scheduled.transition_to(NoShow, today(), today()),
+            Transition::Change
+        );
+        assert_eq!(
+            Scheduled.transition_to(NoShow, yesterday, today()),
+            Transition::Change
+        );
+        assert!(refused(Scheduled.transition_to(NoShow, tomorrow, today())));
+        // A past visit that was completed, missed or cancelled is history.
+        for from in [Completed, NoShow, Cancelled] {
+            for to in AppointmentStatus::ALL.iter().filter(|&&to| to != from) {
+                assert!(
+                    refused(from.transition_to(*to, yesterday, today())),
+                    "{from} to {to}"
+                );
+            }
+        }
+        // A future visit can still be cancelled and reinstated.
+        assert_eq!(
+            Scheduled.transition_to(Cancelled, tomorrow, today()),
+            Transition::Change
+        );
+        assert_eq!(
+            Cancelled.transition_to(Scheduled, tomorrow, today()),
+            Transition::Change
+        );
+        // Asking for what is already there stays harmless.
+        assert_eq!(
+            CheckedIn.transition_to(CheckedIn, yesterday, today()),
+            Transition::Unchanged
+        );
+    }
+
+    #[test]
+    fn a_later_visit_cannot_have_happened() {
+        let tomorrow = today().succ_opt().unwrap();
+        for s in [CheckedIn, Completed, NoShow] {
+            assert!(s.fits_day(tomorrow, today()).is_err(), "{s}");
+            assert!(s.fits_day(today(), today()).is_ok(), "{s}");
+        }
+        assert!(Scheduled.fits_day(tomorrow, today()).is_ok());
+        assert!(Cancelled.fits_day(tomorrow, today()).is_ok());
     }
 
     #[test]

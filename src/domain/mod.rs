@@ -13,3 +13,20 @@ pub mod staff;
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};
 pub use patient::age_on;
 pub use staff::Role;
+
+use chrono::{Datelike, NaiveDate};
+
+/// The first and last years a visit or a measurement can fall in. Outside them a date is a
+/// typing slip (a year 20266, a year 0026), and an export over such a range would be empty.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2100;
+
+/// Whether `day` falls in [`FIRST_YEAR`]..=[`LAST_YEAR`].
+pub fn in_clinic_years(day: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&day.year())
+}
+
+/// The sentence's end for a date outside the clinic's years: "… must be in 1900 to 2100".
+pub fn clinic_years() -> String {
+    format!("{FIRST_YEAR} to {LAST_YEAR}")
+}

@@ -154,7 +154,7 @@ pub fn parse_total(def: &MeasureDef, text: &str) -> Result<f64, String> {
         _ => Err(format!(
             "{}, not \"{}\"",
             range_text(def),
-            crate::sanitize::clean_line(t)
+            crate::sanitize::clean_echo(t)
         )),
     }
 }
@@ -233,7 +233,7 @@ pub fn parse_items(text: &str) -> Result<Vec<Option<u8>>, String> {
                 format!(
                     "item {} is \"{}\": items are whole numbers, with - for a skipped one",
                     i + 1,
-                    crate::sanitize::clean_line(p)
+                    crate::sanitize::clean_echo(p)
                 )
             }),
         })
@@ -302,7 +302,7 @@ pub fn score(
         let known: Vec<&str> = super::measures::MEASURES.iter().map(|m| m.code).collect();
         format!(
             "unknown measure \"{}\": one of {}",
-            crate::sanitize::clean_line(code),
+            crate::sanitize::clean_echo(code),
             known.join(", ")
         )
     })?;

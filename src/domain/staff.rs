@@ -12,6 +12,33 @@ stored_words!(Role {
     FrontDesk => "front_desk", "Front desk";
 });
 
+/// The most characters in a person's name, a username or the user the app runs as: room for any
+/// real name, and a bound on what every audit row and message carries.
+pub const IDENTITY_MAX_CHARS: usize = 64;
+
+/// Checks a name or login as typed, before anything is stored: not empty, at most
+/// [`IDENTITY_MAX_CHARS`], no control characters or bidirectional overrides (refused rather
+/// than silently cleaned, so the stored name is the one the person typed). Returns it trimmed.
+pub fn checked_identity<'a>(what: &str, value: &'a str) -> Result<&'a str, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("{what} is empty: give a name"));
+    }
+    if value.chars().any(crate::sanitize::is_unsafe_char) {
+        return Err(format!(
+            "{what} \"{}\" has control characters in it: type it as plain text",
+            crate::sanitize::clean_echo(value)
+        ));
+    }
+    if value.chars().count() > IDENTITY_MAX_CHARS {
+        return Err(format!(
+            "{what} \"{}\" is longer than {IDENTITY_MAX_CHARS} characters",
+            crate::sanitize::clean_echo(value)
+        ));
+    }
+    Ok(value)
+}
+
 /// A member of staff as the rest of the app sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
@@ -52,5 +79,16 @@ mod tests {
         assert!(s.is_user("ar"));
         assert!(s.is_user("ana ruiz"));
         assert!(!s.is_user("root"));
+    }
+
+    #[test]
+    fn identities_are_bounded_and_plain() {
+        assert_eq!(checked_identity("--user", " aruiz "), Ok("aruiz"));
+        assert!(checked_identity("--user", "").is_err());
+        assert!(checked_identity("--user", "a\u{1b}[2Jb").is_err());
+        assert!(checked_identity("--user", "evil\u{202E}").is_err());
+        assert!(checked_identity("--name", &"x".repeat(IDENTITY_MAX_CHARS)).is_ok());
+        let long = checked_identity("--name", &"x".repeat(10_000)).unwrap_err();
+        assert!(long.contains("64") && long.len() < 200, "{long}");
     }
 }

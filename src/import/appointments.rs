@@ -12,6 +12,7 @@ use super::table::{Column, Problem, Table};
 use super::{Checked, Counts, Options, Progress, finish, tick};
 use crate::db::schedule::START_FORMAT;
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use crate::sanitize::clean_line;
 
 const fn col(name: &'static str, required: bool) -> Column {
     Column { name, required }
@@ -70,10 +71,17 @@ fn resolve(staff: &[StaffRow], who: &str) -> Result<i64, String> {
             shown(who)
         )),
         [one] => Ok(one.id),
-        _ => Err(format!(
-            "therapist {} names more than one person: use their initials",
-            shown(who)
-        )),
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .map(|s| format!("{} ({})", clean_line(&s.name), clean_line(&s.initials)))
+                .collect();
+            Err(format!(
+                "therapist {} names more than one person, {}: use their initials",
+                shown(who),
+                names.join(", ")
+            ))
+        }
     }
 }
 
@@ -167,6 +175,11 @@ pub fn run(
                     .map(|s| s.and_then(CancelReason::parse))
             );
         let room = ok!(fields::limited("room", get("room"), 40));
+        if let (Some(start), Some(Some(status))) = (start, status)
+            && let Err(why) = status.fits_day(start.date(), opts.today)
+        {
+            reasons.push(format!("status {status}: {why} (today is {})", opts.today));
+        }
         if let (Some(Some(_)), Some(s)) = (&cancel_reason, &status)
             && *s != Some(AppointmentStatus::Cancelled)
         {

@@ -59,7 +59,7 @@ pub fn start(column: &str, raw: Option<&str>) -> Check<NaiveDateTime> {
         .strip_suffix(":00")
         .filter(|n| n.len() == 16)
         .unwrap_or(&normal);
-    NaiveDateTime::parse_from_str(normal, "%Y-%m-%dT%H:%M")
+    let start = NaiveDateTime::parse_from_str(normal, "%Y-%m-%dT%H:%M")
         .ok()
         .filter(|_| normal.len() == 16)
         .ok_or_else(|| {
@@ -67,7 +67,15 @@ pub fn start(column: &str, raw: Option<&str>) -> Check<NaiveDateTime> {
                 "{column} {} is not a date and time like 2026-11-27 08:30",
                 shown(s)
             )
-        })
+        })?;
+    if !crate::domain::in_clinic_years(start.date()) {
+        return Err(format!(
+            "{column} {} is not in the years {}",
+            shown(s),
+            crate::domain::clinic_years()
+        ));
+    }
+    Ok(start)
 }
 
 pub fn integer(column: &str, raw: Option<&str>, min: i64, max: i64) -> Check<Option<i64>> {

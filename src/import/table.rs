@@ -83,6 +83,33 @@ fn delimiter(first_line: &[u8]) -> u8 {
     if semicolons > commas { b';' } else { b',' }
 }
 
+/// Where a quoted field opens that no quote closes, as a byte offset. The reader would take the
+/// rest of the file into that one field and report nothing, or report the line where the file
+/// ends; the person needs the line where the quote opens. Quotes count as the reader counts
+/// them: one at the start of a field opens it, `""` inside is a quote, the next `"` closes it.
+fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut quoted, mut field_start, mut opened) = (false, true, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                quoted = false;
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+            opened = i;
+        }
+        field_start = !quoted && (b == delimiter || b == b'\n' || b == b'\r');
+        i += 1;
+    }
+    quoted.then_some(opened)
+}
+
 /// Reads a whole file: the rows that could be read, and a problem for each that could not
 /// (a wrong number of fields, bytes that are not UTF-8). `Err` is a file that cannot be read by
 /// column name at all: empty, a header only, or a header with missing or unknown columns.
@@ -119,8 +146,19 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
         }
         newlines.partition_point(|&n| n < byte) as u64 + 1
     };
+    let delimiter = delimiter(first_line);
+    let unclosed = unclosed_quote(bytes, delimiter).map(|at| {
+        let line = newlines.partition_point(|&n| n < at) as u64 + 1;
+        Problem::new(
+            line,
+            "a double quote opens a field here and is never closed (a quote inside a field is written twice: \"\")",
+        )
+    });
+    if let Some(p) = unclosed.as_ref().filter(|p| p.line == 1) {
+        return Err(vec![p.clone()]);
+    }
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(first_line))
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
@@ -186,6 +224,12 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<(Table, Vec<Problem>), V
             continue;
         }
         rows.push(Row { line, fields });
+    }
+    if let Some(quote) = unclosed {
+        // From the open quote on, the reader saw one runaway field: nothing there is a row.
+        rows.retain(|r| r.line < quote.line);
+        problems.retain(|p| p.line < quote.line);
+        problems.push(quote);
     }
     if rows.is_empty() && problems.is_empty() {
         return Err(vec![Problem::new(
@@ -333,5 +377,26 @@ mod tests {
         assert_eq!(t.rows.len(), 1);
         let (_, e) = read(b"a,b\n1,\xff\n", COLS).unwrap();
         assert!(e[0].reason.contains("UTF-8"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opens() {
+        for input in [
+            &b"a,b\n1,2\n3,\"x\n4,5\n6,7\n"[..],
+            &b"a,b\n1,2\n\"x,3\n4,5\n6,7"[..],
+            &b"a,b\r\n1,2\r\n3,\"say \"\"hi\"\"\r\n4,5\r\n"[..],
+        ] {
+            let (t, e) = read(input, COLS).unwrap();
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!(e[0].line, 3, "{e:?}");
+            assert!(e[0].reason.contains("never closed"), "{e:?}");
+            assert_eq!(t.rows.len(), 1);
+        }
+        // Balanced quotes, line breaks and doubled quotes inside are fine.
+        let (t, e) = read(b"a,b\n\"x\ny\",\"say \"\"hi\"\"\"\n\"1\"2,3\n", COLS).unwrap();
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(t.rows.len(), 2);
+        let e = read(b"\"a,b\n1,2\n", COLS).unwrap_err();
+        assert_eq!(e[0].line, 1);
     }
 }

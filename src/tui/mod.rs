@@ -168,7 +168,7 @@ fn daily_backup(
             let _ = replies.send(match result {
                 Ok(made) => Reply::Note(format!(
                     "today's backup is done: {}",
-                    crate::sanitize::shown_path(&made.path)
+                    crate::sanitize::path_for_message(&made.path)
                 )),
                 Err(e) => Reply::Failed {
                     error: AppError::failure(format!("backup failed: {}", e.message)),

@@ -265,7 +265,10 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             let Some(v) = state.selected_visit() else {
                 return Vec::new();
             };
-            match v.status.transition_to(AppointmentStatus::Cancelled) {
+            match v
+                .status
+                .transition_to(AppointmentStatus::Cancelled, v.start.date(), state.today)
+            {
                 Transition::Change => {
                     state.modal = Some(Modal::Cancel {
                         visit_id: v.id,
@@ -347,7 +350,7 @@ fn change_status(
         state.say(Level::Info, "no visit selected");
         return Vec::new();
     };
-    match v.status.transition_to(to) {
+    match v.status.transition_to(to, v.start.date(), state.today) {
         Transition::Refused(why) => {
             state.say(Level::Warning, why);
             Vec::new()

@@ -582,3 +582,51 @@ fn a_refresh_in_pane_two_audits_only_a_new_patient() {
     assert_ne!(now, shown);
     assert_eq!(opened_of(sent), [(now, true)]);
 }
+
+#[test]
+fn c_and_n_follow_the_clinic_day_and_say_why_inline() {
+    let visits = fixtures::visits();
+    let id_of = |status| visits.iter().find(|v| v.status == status).unwrap().id;
+    let (completed, scheduled) = (
+        id_of(AppointmentStatus::Completed),
+        id_of(AppointmentStatus::Scheduled),
+    );
+
+    // The shown day is yesterday: a completed visit stays as it is, a scheduled one can only
+    // be marked as a no-show.
+    let mut s = state_for("dfry");
+    s.today = fixtures::day().succ_opt().unwrap();
+    s.selected = Some(completed);
+    for k in ['c', 'n'] {
+        assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k}");
+        let (level, said) = s.message.clone().unwrap();
+        assert_eq!(level, Level::Warning);
+        assert!(said.contains("earlier day"), "{said}");
+    }
+    s.selected = Some(scheduled);
+    assert!(key(&mut s, KeyCode::Char('c')).is_empty());
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("only today's visits")
+    );
+    assert!(matches!(
+        requests(key(&mut s, KeyCode::Char('n'))).as_slice(),
+        [Request::SetStatus {
+            to: AppointmentStatus::NoShow,
+            ..
+        }]
+    ));
+
+    // The shown day is tomorrow: neither is allowed yet.
+    let mut s = state_for("dfry");
+    s.today = fixtures::day().pred_opt().unwrap();
+    s.selected = Some(scheduled);
+    for k in ['c', 'n'] {
+        assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k}");
+        assert!(s.message.as_ref().unwrap().1.contains("later day"), "{k}");
+    }
+    assert_eq!(s.pending_writes, 0);
+}
