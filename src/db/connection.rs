@@ -101,11 +101,14 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| sql_failure(&shown, e))?;
+    // Read once the file is open, so that it names the file the connection has.
+    let file_id = super::file_identity(path);
     let mut conn = configure(conn, &shown)?;
     schema::migrate(&mut conn, &shown)?;
     Ok(Db {
         conn,
         path: path.to_path_buf(),
+        file_id,
     })
 }
 
@@ -198,6 +201,7 @@ pub fn build_new_file(
         schema::migrate(&mut conn, &shown)?;
         let mut db = Db {
             conn,
+            file_id: super::file_identity(&temp),
             path: temp.clone(),
         };
         fill(&mut db)?;

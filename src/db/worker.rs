@@ -97,6 +97,11 @@ pub enum Reply {
     },
     /// The file is back; a fresh day follows.
     Online,
+    /// The file at the path was replaced (a backup restored, a record rebuilt) and has been
+    /// opened in place of the old one; what was loaded from the old one is to be read again.
+    Replaced {
+        note: String,
+    },
 }
 
 impl Request {
@@ -126,6 +131,9 @@ pub struct Worker {
     /// Set by the UI when it sends a poll, cleared here when one is handled: at most one poll
     /// waits in the queue, however long a write or a dead drive holds this thread.
     poll_pending: Arc<AtomicBool>,
+    /// A replacement file that could not be opened: it is tried again at each poll but
+    /// reported once.
+    refused_file: Option<super::FileId>,
 }
 
 impl Worker {
@@ -140,6 +148,7 @@ impl Worker {
             seen_version,
             offline_since: None,
             poll_pending: Arc::new(AtomicBool::new(false)),
+            refused_file: None,
         }
     }
 
@@ -187,6 +196,9 @@ impl Worker {
                 Err(_) => return Reply::Quiet,
             }
         }
+        if let Some(reply) = self.reopen_if_replaced() {
+            return reply;
+        }
         match self.db.data_version() {
             Ok(v) if self.seen_version == Some(v) => Reply::Quiet,
             Ok(v) => {
@@ -208,6 +220,40 @@ impl Worker {
                 Reply::Offline {
                     since: at.to_string(),
                 }
+            }
+        }
+    }
+
+    /// A file renamed over the path (a restored backup, a rebuilt record) is not the file the
+    /// connection has open: SQLite would keep reading the old one and refuse every write as
+    /// read-only. Opening the path again follows the new file.
+    fn reopen_if_replaced(&mut self) -> Option<Reply> {
+        let now = super::file_identity(self.db.path())?;
+        if self.db.file_id().is_none_or(|open| open == now) {
+            return None;
+        }
+        let shown = self.db.path_text();
+        match super::open_existing(self.db.path()) {
+            Ok(db) => {
+                self.db = db;
+                self.seen_version = self.db.data_version().ok();
+                self.refused_file = None;
+                Some(Reply::Replaced {
+                    note: format!(
+                        "the clinic record at {shown} was replaced (restored or rebuilt): reopened"
+                    ),
+                })
+            }
+            Err(_) if self.refused_file == Some(now) => Some(Reply::Quiet),
+            Err(e) => {
+                self.refused_file = Some(now);
+                Some(Reply::Failed {
+                    error: AppError::failure(format!(
+                        "the clinic record at {shown} was replaced, and the new file cannot be opened ({}); this screen shows the old one until it can",
+                        e.message
+                    )),
+                    write: false,
+                })
             }
         }
     }

@@ -640,6 +640,13 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             state.say(Level::Info, "the clinic database is back");
             reload(state)
         }
+        Reply::Replaced { note } => {
+            // What `u` would put back belongs to the old file's visits and versions.
+            state.undo.clear();
+            state.offline_since = None;
+            state.say(Level::Warning, note);
+            reload(state)
+        }
         Reply::Patient(p) => {
             if p.as_ref().map(|p| p.id) == state.selected_visit().map(|v| v.patient_id) {
                 state.patient = p;

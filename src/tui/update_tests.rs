@@ -462,6 +462,36 @@ fn while_the_drive_is_gone_the_day_is_read_only() {
 }
 
 #[test]
+fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
+    let mut s = state_for("dfry");
+    s.selected = Some(3);
+    key(&mut s, KeyCode::Char('c'));
+    let visit = s.visits[2].clone();
+    let sent = requests(update(
+        &mut s,
+        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
+            previous: StatusSnapshot {
+                status: AppointmentStatus::Scheduled,
+                status_changed_at: None,
+                checked_in_at: None,
+                cancel_reason: None,
+            },
+            visit,
+        })),
+    ));
+    assert!(!sent.is_empty());
+    assert_eq!(s.undo.len(), 1);
+    let note = "the clinic record at /x/clinic.db was replaced (restored or rebuilt): reopened";
+    let sent = requests(update(
+        &mut s,
+        Event::Reply(Reply::Replaced { note: note.into() }),
+    ));
+    assert!(matches!(sent.as_slice(), [Request::LoadDay(_)]), "{sent:?}");
+    assert_eq!(s.message.as_ref().unwrap().1, note);
+    assert!(s.undo.is_empty(), "undo would reach into the old file");
+}
+
+#[test]
 fn a_write_that_waits_is_shown_as_waiting() {
     let mut s = state_for("dfry");
     s.selected = Some(3);
