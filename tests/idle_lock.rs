@@ -266,3 +266,64 @@ fn with_the_drive_gone_the_last_read_pin_still_unlocks() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `staff set-pin` at a terminal: asked twice, the digits never echoed.
+#[test]
+fn set_pin_at_a_terminal_asks_twice_and_echoes_nothing() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+
+    let env = EnvDirs::new();
+    let db = clinic(&env);
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.args(["staff", "set-pin", "--db", p(&db), "--user", "aruiz"]);
+    cmd.env("HOME", env.sub("home"));
+    cmd.env("XDG_CONFIG_HOME", env.sub("config"));
+    cmd.env("XDG_DATA_HOME", env.sub("data"));
+    cmd.env("PTCLINIC_TODAY", TODAY);
+    cmd.env_remove("PTCLINIC_DB");
+    cmd.env_remove("PTCLINIC_USER");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let wait_for = |needle: &str, seen: &mut String| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !seen.contains(needle) {
+            assert!(Instant::now() < deadline, "no {needle:?} in {seen:?}");
+            if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        }
+    };
+    wait_for("New PIN for Ana Ruiz", &mut seen);
+    writer.write_all(b"4821\r").unwrap();
+    wait_for("again", &mut seen);
+    writer.write_all(b"4821\r").unwrap();
+    wait_for("PIN set for Ana Ruiz", &mut seen);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{seen}");
+    assert!(!seen.contains("4821"), "the PIN was echoed: {seen:?}");
+    let hashes = stored_hashes(&db);
+    assert_eq!(hashes.len(), 1);
+    assert!(Pin::new("4821").verify(&hashes[0]));
+}
