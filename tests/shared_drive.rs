@@ -575,3 +575,52 @@ fn a_replacement_that_cannot_be_opened_is_reported_once() {
     }
     assert!(matches!(worker.handle(Request::Poll(day)), Reply::Quiet));
 }
+
+/// A change asked for before the next poll has noticed the replacement is not made on the day
+/// of the old file: the new one is opened, nothing is changed, and the change asked again lands.
+#[test]
+fn a_change_right_after_a_replacement_opens_the_new_file_and_changes_nothing() {
+    use ptclinic::db::worker::{Reply, Request, Worker};
+    use ptclinic::domain::AppointmentStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    let restored = dir.path().join("restored.db");
+    small_record(&path, 1);
+    small_record(&restored, 2);
+    let day = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let mut worker = Worker::new(
+        ptclinic::db::open_existing(&path).unwrap(),
+        "aruiz".into(),
+        ptclinic::clock::Clock::fixed(day),
+    );
+    let check_in = || Request::SetStatus {
+        id: 1,
+        seen_version: 1,
+        to: AppointmentStatus::CheckedIn,
+        reason: None,
+    };
+    std::fs::rename(&restored, &path).unwrap();
+    match worker.handle(check_in()) {
+        Reply::Failed { error, write } => {
+            assert!(write);
+            assert!(error.message.contains("was replaced"), "{}", error.message);
+            assert!(
+                error.message.contains("nothing was changed"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(worker.handle(Request::Poll(day)), Reply::Quiet));
+    assert!(matches!(worker.handle(check_in()), Reply::StatusChanged(_)));
+    let check = rusqlite::Connection::open(&path).unwrap();
+    let (checked_in, visits): (i64, i64) = check
+        .query_row(
+            "SELECT SUM(status = 'checked_in'), COUNT(*) FROM appointments",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((checked_in, visits), (1, 2), "in the new file, once");
+}

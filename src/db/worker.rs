@@ -397,11 +397,27 @@ impl Worker {
 
     pub fn handle(&mut self, request: Request) -> Reply {
         let at = stamp(self.clock.now());
+        let write = request.is_write();
+        // A change meant for the old file's day would be refused as read-only: the new file is
+        // opened first, and nothing is changed until the user has seen its day.
+        if write && self.offline_since.is_none() {
+            match self.reopen_if_replaced() {
+                Some(Reply::Replaced { note }) => {
+                    return Reply::Failed {
+                        error: AppError::failure(format!(
+                            "{note}; nothing was changed: check the day and try again"
+                        )),
+                        write,
+                    };
+                }
+                Some(Reply::Failed { error, .. }) => return Reply::Failed { error, write },
+                _ => {}
+            }
+        }
         let who = Who {
             user: &self.user,
             at: &at,
         };
-        let write = request.is_write();
         // The lock is answered from the PIN as last read when the file is gone: a clinic whose
         // drive is down still needs its screens.
         let own_way = matches!(
