@@ -138,10 +138,11 @@ fn read_hidden(prompt: &str) -> AppResult<Pin> {
         }
     }
     let fail = |e: std::io::Error| AppError::failure(format!("cannot read the PIN: {e}"));
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
+    // Echo goes off before the prompt shows: digits typed in answer are never echoed.
     crossterm::terminal::enable_raw_mode().map_err(fail)?;
     let raw = Raw;
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
     let mut pin = Pin::empty();
     // Letters among the digits, or digits past the longest PIN, are kept out of the PIN; the
     // PIN then is not what was typed, so it is refused.
