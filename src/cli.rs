@@ -239,6 +239,13 @@ pub enum StaffCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set your PIN for the idle lock (4 to 12 digits), read from the terminal without echo,
+    /// or as one line from standard input
+    SetPin {
+        /// Whose PIN: yours (the default); naming someone else is refused
+        #[arg(long, value_name = "U")]
+        username: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -202,6 +202,12 @@ fn quitting_restores_the_terminal() {
         !raw[left..].contains("\x1b[?1049h"),
         "not re-entered after leaving"
     );
+    // Bracketed paste: on while the app runs (a paste is text, never keys), off at the end.
+    let paste_on = raw.find("\x1b[?2004h").expect("bracketed paste turned on");
+    let paste_off = raw
+        .rfind("\x1b[?2004l")
+        .expect("bracketed paste turned off on the way out");
+    assert!(paste_off > paste_on);
     let shown = raw.rfind("\x1b[?25h").expect("cursor shown again");
     assert!(
         shown > raw.rfind("\x1b[?25l").unwrap_or(0),

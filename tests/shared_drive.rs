@@ -488,3 +488,162 @@ fn the_audit_log_is_append_only_and_tampering_is_detected() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("was altered"));
 }
+
+/// A small record at `path`: one therapist, one patient and `visits` scheduled visits today
+/// (at 08:00, 09:00, ...).
+fn small_record(path: &std::path::Path, visits: usize) {
+    ptclinic::db::build_new_file(path, ptclinic::db::Existing::Keep("a test record"), |db| {
+        let conn = db.conn();
+        let fill = || -> rusqlite::Result<()> {
+            conn.execute_batch(
+                "INSERT INTO staff (id, name, initials, role, username)
+                     VALUES (1, 'Ana Ruiz', 'AR', 'therapist', 'aruiz');
+                 INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at)
+                     VALUES (1, '100001', 'Maria', 'Lopez', '1961-03-02', '2026-10-01T09:00:00');",
+            )?;
+            for hour in 8..8 + visits {
+                conn.execute(
+                    "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, created_at)
+                     VALUES (1, 1, ?1, 45, 'treatment', '2026-10-01T09:00:00')",
+                    [format!("{TODAY}T{hour:02}:00")],
+                )?;
+            }
+            Ok(())
+        };
+        fill().map_err(|e| db.fail(e))
+    })
+    .unwrap();
+}
+
+/// A backup restored (or a record rebuilt) by renaming it over the path while a terminal has
+/// the old file open: the next poll notices, reopens the path and says so, and the next write
+/// lands in the new file instead of being refused as read-only.
+#[test]
+fn a_file_replaced_under_a_running_terminal_is_reopened_at_the_next_poll() {
+    use ptclinic::db::worker::{Reply, Request, Worker};
+    use ptclinic::domain::AppointmentStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    let restored = dir.path().join("restored.db");
+    small_record(&path, 1);
+    small_record(&restored, 2);
+    let day = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let db = ptclinic::db::open_existing(&path).unwrap();
+    let mut worker = Worker::new(db, "aruiz".into(), ptclinic::clock::Clock::fixed(day));
+    assert!(matches!(worker.handle(Request::Poll(day)), Reply::Quiet));
+
+    std::fs::rename(&restored, &path).unwrap();
+    match worker.handle(Request::Poll(day)) {
+        Reply::Replaced { note } => {
+            assert!(note.contains("was replaced"), "{note}");
+            assert!(note.contains("reopened"), "{note}");
+            assert!(note.contains(path.to_str().unwrap()), "{note}");
+        }
+        other => panic!("the replacement went unnoticed: {other:?}"),
+    }
+    assert!(matches!(worker.handle(Request::Poll(day)), Reply::Quiet));
+    let visits = match worker.handle(Request::LoadDay(day)) {
+        Reply::Day { visits, .. } => visits,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(visits.len(), 2, "the new file's day");
+    let last = visits.last().unwrap();
+    let reply = worker.handle(Request::SetStatus {
+        id: last.id,
+        seen_version: last.version,
+        to: AppointmentStatus::CheckedIn,
+        reason: None,
+    });
+    assert!(matches!(reply, Reply::StatusChanged(_)), "{reply:?}");
+
+    let check = rusqlite::Connection::open(&path).unwrap();
+    let status: String = check
+        .query_row(
+            "SELECT status FROM appointments WHERE id = ?1",
+            [last.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "checked_in");
+    let audited: i64 = check
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'appointment.status' AND entity_id = ?1",
+            [last.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+}
+
+/// A file that is not a clinic record renamed over the path is reported once, and the screen
+/// keeps the old day rather than a stream of errors.
+#[test]
+fn a_replacement_that_cannot_be_opened_is_reported_once() {
+    use ptclinic::db::worker::{Reply, Request, Worker};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    small_record(&path, 1);
+    let day = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let db = ptclinic::db::open_existing(&path).unwrap();
+    let mut worker = Worker::new(db, "aruiz".into(), ptclinic::clock::Clock::fixed(day));
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    std::fs::rename(&junk, &path).unwrap();
+    match worker.handle(Request::Poll(day)) {
+        Reply::Failed { error, write } => {
+            assert!(!write);
+            assert!(error.message.contains("was replaced"), "{}", error.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(worker.handle(Request::Poll(day)), Reply::Quiet));
+}
+
+/// A change asked for before the next poll has noticed the replacement is not made on the day
+/// of the old file: the new one is opened, nothing is changed, and the change asked again lands.
+#[test]
+fn a_change_right_after_a_replacement_opens_the_new_file_and_changes_nothing() {
+    use ptclinic::db::worker::{Reply, Request, Worker};
+    use ptclinic::domain::AppointmentStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    let restored = dir.path().join("restored.db");
+    small_record(&path, 1);
+    small_record(&restored, 2);
+    let day = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let mut worker = Worker::new(
+        ptclinic::db::open_existing(&path).unwrap(),
+        "aruiz".into(),
+        ptclinic::clock::Clock::fixed(day),
+    );
+    let check_in = || Request::SetStatus {
+        id: 1,
+        seen_version: 1,
+        to: AppointmentStatus::CheckedIn,
+        reason: None,
+    };
+    std::fs::rename(&restored, &path).unwrap();
+    match worker.handle(check_in()) {
+        Reply::Failed { error, write } => {
+            assert!(write);
+            assert!(error.message.contains("was replaced"), "{}", error.message);
+            assert!(
+                error.message.contains("nothing was changed"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(worker.handle(Request::Poll(day)), Reply::Quiet));
+    assert!(matches!(worker.handle(check_in()), Reply::StatusChanged(_)));
+    let check = rusqlite::Connection::open(&path).unwrap();
+    let (checked_in, visits): (i64, i64) = check
+        .query_row(
+            "SELECT SUM(status = 'checked_in'), COUNT(*) FROM appointments",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((checked_in, visits), (1, 2), "in the new file, once");
+}

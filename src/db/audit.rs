@@ -17,10 +17,12 @@ pub struct AuditEntry<'a> {
 }
 
 impl super::Db {
-    /// A session event (the idle lock lifted) in the audit log, in its own transaction.
+    /// A session event (the idle lock lifted, wrong PINs) in the audit log, in its own
+    /// transaction. `detail` holds counts and flags only, never what was typed.
     pub fn record_session_event(
         &mut self,
         action: &str,
+        detail: serde_json::Value,
         who: super::schedule::Who,
     ) -> crate::error::AppResult<()> {
         self.write(|tx| {
@@ -32,7 +34,7 @@ impl super::Db {
                     action,
                     entity: "session",
                     entity_id: None,
-                    detail: serde_json::json!({}),
+                    detail: detail.clone(),
                 },
             )?;
             Ok(())

@@ -199,16 +199,12 @@ pub fn mark_in(conn: &Connection) -> Option<Mark> {
 
 /// Whether two paths name the same file (a hard link or another spelling of the record).
 fn same_file(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-            return x.dev() == y.dev() && x.ino() == y.ino();
-        }
-    }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
+    match (super::file_identity(a), super::file_identity(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        },
     }
 }
 

@@ -109,12 +109,15 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
         })
     })
     .map_err(|e| sql_failure(&shown, e))?;
+    // Read once the file is open, so that it names the file the connection has.
+    let file_id = super::file_identity(path);
     let mut conn = configure(conn, &shown)?;
     schema::migrate(&mut conn, &shown)?;
     let mut db = Db {
         conn,
         path: path.to_path_buf(),
         damaged: std::cell::RefCell::new(read_damage_note(path)),
+        file_id,
     };
     if db.damage().is_none() {
         // Someone dropped the audit log's append-only triggers: put them back and say so in
@@ -304,6 +307,7 @@ pub fn build_new_file(
         schema::migrate(&mut conn, &shown)?;
         let mut db = Db {
             conn,
+            file_id: super::file_identity(&temp),
             path: temp.clone(),
             damaged: std::cell::RefCell::new(None),
         };

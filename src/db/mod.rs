@@ -53,6 +53,26 @@ pub struct Db {
     /// integrity check, or damage SQLite reported while this terminal worked. A write on a
     /// damaged file could commit and then be thrown away by the restore it calls for.
     damaged: std::cell::RefCell<Option<String>>,
+    /// The identity of the file this connection opened: when the path names another file (a
+    /// backup restored, a record rebuilt), the connection still points at the old one.
+    file_id: Option<FileId>,
+}
+
+/// A file's device and inode: the same path can come to name another file.
+pub type FileId = (u64, u64);
+
+/// The identity of the file at `path` now (None where it cannot be read, or off Unix).
+pub fn file_identity(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// Why a write transaction stopped: SQLite trouble (maybe retryable) or a refusal that the
@@ -119,6 +139,11 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
 impl Db {
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The identity of the file this connection has open (see `file_identity`).
+    pub fn file_id(&self) -> Option<FileId> {
+        self.file_id
     }
 
     pub fn path_text(&self) -> String {

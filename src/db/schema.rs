@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 pub const APPLICATION_ID: i32 = 0x5054_434C;
 
 /// Each entry upgrades the schema by one version; the index + 1 is the version it produces.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -207,6 +207,17 @@ CREATE INDEX adherence_patient ON adherence_reports (patient_id, reported_on, se
     sessions_prescribed);
 "#;
 
+/// The idle lock's PINs: argon2id PHC strings (salt and parameters inside), one per staff
+/// member, in their own table so that nothing that reads the staff ever carries a hash.
+/// `IF NOT EXISTS`: a record whose version was set back by hand still upgrades.
+const MIGRATION_3: &str = r#"
+CREATE TABLE IF NOT EXISTS staff_pins (
+    staff_id INTEGER PRIMARY KEY REFERENCES staff (id),
+    pin_hash TEXT NOT NULL,
+    set_at   TEXT NOT NULL
+) STRICT;
+"#;
+
 /// The indexes a record of the current schema has: those of a fresh record, built in memory by
 /// the migrations. `doctor` checks a file has them all (the day's queries name theirs and
 /// cannot run without them).
@@ -366,6 +377,30 @@ mod tests {
         );
         // Upgrading twice changes nothing.
         migrate(&mut conn, "clinic.db").unwrap();
+    }
+
+    /// Tables, indexes and triggers of a record upgraded from the first release are those of a
+    /// record made fresh by this one (the PIN table included).
+    #[test]
+    fn an_upgraded_record_has_the_schema_of_a_fresh_one() {
+        let schema = |conn: &Connection| -> Vec<(String, String, Option<String>)> {
+            conn.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh, "fresh").unwrap();
+        let mut upgraded = version_one();
+        migrate(&mut upgraded, "clinic.db").unwrap();
+        assert_eq!(schema(&upgraded), schema(&fresh));
+        assert!(
+            schema(&fresh)
+                .iter()
+                .any(|(_, name, _)| name == "staff_pins")
+        );
     }
 
     /// The day and its flags read no appointment, patient or report row: each of those would

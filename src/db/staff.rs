@@ -44,7 +44,73 @@ pub fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Whether the app's user can unlock with a PIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinState {
+    /// The user is not on the staff list, so has no PIN.
+    NotStaff,
+    NoPin(Staff),
+    /// The stored argon2 PHC string.
+    Set(Staff, String),
+}
+
 impl Db {
+    /// The PIN of the staff member the app's user is (matched as everywhere: username,
+    /// initials or name).
+    pub fn pin_state(&self, user: &str) -> AppResult<PinState> {
+        use rusqlite::OptionalExtension;
+        let Some(me) = self.staff()?.into_iter().find(|s| s.is_user(user)) else {
+            return Ok(PinState::NotStaff);
+        };
+        let hash: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT pin_hash FROM staff_pins WHERE staff_id = ?1",
+                [me.id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        Ok(match hash {
+            Some(h) => PinState::Set(me, h),
+            None => PinState::NoPin(me),
+        })
+    }
+
+    /// Stores a staff member's new PIN hash; the audit row says whose and whether it replaced
+    /// one, never anything about the PIN.
+    pub fn set_pin(
+        &mut self,
+        staff: &Staff,
+        pin_hash: &str,
+        who: super::schedule::Who,
+    ) -> AppResult<()> {
+        self.write(|tx| {
+            let replaced = tx.execute(
+                "UPDATE staff_pins SET pin_hash = ?2, set_at = ?3 WHERE staff_id = ?1",
+                params![staff.id, pin_hash, who.at],
+            )? == 1;
+            if !replaced {
+                tx.execute(
+                    "INSERT INTO staff_pins (staff_id, pin_hash, set_at) VALUES (?1, ?2, ?3)",
+                    params![staff.id, pin_hash, who.at],
+                )?;
+            }
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "staff.set_pin",
+                    entity: "staff",
+                    entity_id: Some(staff.id),
+                    detail: json!({ "replaced": replaced }),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
     pub fn staff(&self) -> AppResult<Vec<Staff>> {
         list(self.conn()).map_err(|e| self.fail(e))
     }

@@ -9,9 +9,11 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::Db;
 use super::schedule::{Booking, StatusChange, Who};
+use super::staff::PinState;
 use crate::clock::{Clock, stamp};
 use crate::domain::appointment::{StatusSnapshot, Visit};
 use crate::domain::patient::{NewPatient, Patient};
+use crate::domain::pin::{Pin, PinNeed};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, CancelReason};
 use crate::error::AppError;
@@ -46,8 +48,14 @@ pub enum Request {
         booking: Booking,
     },
     Register(NewPatient),
-    /// The idle lock was lifted at this terminal (audited: who came back, and when).
-    Unlock,
+    /// The screen has just locked: what does unlocking take (a PIN, or Enter for a user
+    /// without one)?
+    Locked,
+    /// An attempt to lift the idle lock, checked against the user's PIN hash here, off the
+    /// UI thread (audited: who came back, and when; three wrong PINs in a row).
+    Unlock {
+        pin: Pin,
+    },
     /// Pane 2's work (progress, measures, notes).
     Progress(super::progress_work::ProgressRequest),
     /// Pane 3's work (exercise programs).
@@ -97,7 +105,32 @@ pub enum Reply {
     },
     /// The file is back; a fresh day follows.
     Online,
+    /// The idle lock's answers.
+    Lock(LockReply),
+    /// The file at the path was replaced (a backup restored, a record rebuilt) and has been
+    /// opened in place of the old one; what was loaded from the old one is to be read again.
+    Replaced {
+        note: String,
+    },
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockReply {
+    /// What unlocking takes (the answer to `Request::Locked`).
+    Needs(PinNeed),
+    /// The lock is lifted: by the PIN (`Pin`), or by Enter for a user without one. `note`
+    /// says when the unlock could not be written to the audit log.
+    Unlocked { by: PinNeed, note: Option<String> },
+    /// Not the PIN; `in_a_row` counts the wrong ones since the last unlock.
+    WrongPin { in_a_row: u32 },
+    /// The user has a PIN (set since the screen locked) and nothing was typed.
+    PinNeeded,
+    /// The PIN could not be checked (nothing is known about it and the file cannot be read).
+    CannotCheck(String),
+}
+
+/// Every this many wrong PINs in a row write an audit row.
+pub const WRONG_PINS_AUDITED: u32 = 3;
 
 impl Request {
     pub fn is_write(&self) -> bool {
@@ -126,6 +159,12 @@ pub struct Worker {
     /// Set by the UI when it sends a poll, cleared here when one is handled: at most one poll
     /// waits in the queue, however long a write or a dead drive holds this thread.
     poll_pending: Arc<AtomicBool>,
+    /// A replacement file that could not be opened: it is tried again at each poll but
+    /// reported once.
+    refused_file: Option<super::FileId>,
+    /// The user's PIN as last read: a terminal whose drive is gone still unlocks with it.
+    pin: Option<PinState>,
+    wrong_pins: u32,
 }
 
 impl Worker {
@@ -133,6 +172,7 @@ impl Worker {
     /// from now on show up at the first poll.
     pub fn new(db: Db, user: String, clock: Clock) -> Self {
         let seen_version = db.data_version().ok();
+        let pin = db.pin_state(&user).ok();
         Self {
             db,
             user,
@@ -140,6 +180,9 @@ impl Worker {
             seen_version,
             offline_since: None,
             poll_pending: Arc::new(AtomicBool::new(false)),
+            refused_file: None,
+            pin,
+            wrong_pins: 0,
         }
     }
 
@@ -187,6 +230,9 @@ impl Worker {
                 Err(_) => return Reply::Quiet,
             }
         }
+        if let Some(reply) = self.reopen_if_replaced() {
+            return reply;
+        }
         match self.db.data_version() {
             Ok(v) if self.seen_version == Some(v) => Reply::Quiet,
             Ok(v) => {
@@ -212,6 +258,124 @@ impl Worker {
         }
     }
 
+    /// The user's PIN, read again when the file can be read (a PIN set a minute ago counts),
+    /// else as last read.
+    fn pin_state(&mut self) -> Option<PinState> {
+        if self.offline_since.is_none() || self.reachable() {
+            if let Ok(state) = self.db.pin_state(&self.user) {
+                self.pin = Some(state);
+            }
+        }
+        self.pin.clone()
+    }
+
+    fn lock_needs(&mut self) -> Reply {
+        Reply::Lock(LockReply::Needs(match self.pin_state() {
+            Some(PinState::NotStaff) => PinNeed::NotStaff,
+            Some(PinState::NoPin(_)) => PinNeed::NoPin,
+            // Unknown counts as a PIN: the screen stays shut rather than open by mistake.
+            Some(PinState::Set(..)) | None => PinNeed::Pin,
+        }))
+    }
+
+    fn unlock(&mut self, pin: Pin, at: &str) -> Reply {
+        let by = match self.pin_state() {
+            None => {
+                return Reply::Lock(LockReply::CannotCheck(
+                    "the PIN cannot be checked while the clinic database cannot be reached: try again when it is back".into(),
+                ));
+            }
+            Some(PinState::NotStaff) => PinNeed::NotStaff,
+            Some(PinState::NoPin(_)) => PinNeed::NoPin,
+            Some(PinState::Set(_, hash)) => {
+                if pin.is_empty() {
+                    return Reply::Lock(LockReply::PinNeeded);
+                }
+                if !pin.verify(&hash) {
+                    self.wrong_pins += 1;
+                    if self.wrong_pins % WRONG_PINS_AUDITED == 0 {
+                        // Best effort: an unreachable file must not keep the count from the
+                        // screen; the next multiple tries again.
+                        let _ = self.session_event(
+                            "session.pin_failed",
+                            serde_json::json!({ "count": self.wrong_pins }),
+                            at,
+                        );
+                    }
+                    return Reply::Lock(LockReply::WrongPin {
+                        in_a_row: self.wrong_pins,
+                    });
+                }
+                PinNeed::Pin
+            }
+        };
+        drop(pin);
+        let failures = std::mem::take(&mut self.wrong_pins);
+        let detail = serde_json::json!({ "pin": by == PinNeed::Pin, "wrong_before": failures });
+        let note = self
+            .session_event("session.unlock", detail, at)
+            .err()
+            .map(|e| {
+                format!(
+                    "the unlock could not be written to the audit log: {}",
+                    e.message
+                )
+            });
+        Reply::Lock(LockReply::Unlocked { by, note })
+    }
+
+    /// A session event in the audit log; skipped while the file is known to be unreachable,
+    /// where a write would only wait and fail.
+    fn session_event(
+        &mut self,
+        action: &str,
+        detail: serde_json::Value,
+        at: &str,
+    ) -> Result<(), AppError> {
+        if self.offline_since.is_some() {
+            return Err(self.offline_error());
+        }
+        let who = Who {
+            user: &self.user,
+            at,
+        };
+        self.db.record_session_event(action, detail, who)
+    }
+
+    /// A file renamed over the path (a restored backup, a rebuilt record) is not the file the
+    /// connection has open: SQLite would keep reading the old one and refuse every write as
+    /// read-only. Opening the path again follows the new file.
+    fn reopen_if_replaced(&mut self) -> Option<Reply> {
+        let now = super::file_identity(self.db.path())?;
+        if self.db.file_id().is_none_or(|open| open == now) {
+            return None;
+        }
+        let shown = self.db.path_text();
+        match super::open_existing(self.db.path()) {
+            Ok(db) => {
+                self.db = db;
+                self.seen_version = self.db.data_version().ok();
+                self.refused_file = None;
+                Some(Reply::Replaced {
+                    note: format!(
+                        "the clinic record at {shown} was replaced (restored or rebuilt): reopened"
+                    ),
+                })
+            }
+            Err(_) if self.refused_file == Some(now) => Some(Reply::Quiet),
+            Err(e) => {
+                self.refused_file = Some(now);
+                Some(Reply::Failed {
+                    error: AppError::failure(format!(
+                        "the clinic record at {shown} was replaced, and the new file cannot be opened ({}); this screen shows the old one until it can",
+                        e.message
+                    )),
+                    write: false,
+                })
+            }
+        }
+    }
+
     /// Runs on its own thread until the UI drops its sender. Requests already queued are
     /// still carried out after the UI has gone (a write is never dropped on quit); join the
     /// handle to wait for them.
@@ -233,13 +397,34 @@ impl Worker {
 
     pub fn handle(&mut self, request: Request) -> Reply {
         let at = stamp(self.clock.now());
+        let write = request.is_write();
+        // A change meant for the old file's day would be refused as read-only: the new file is
+        // opened first, and nothing is changed until the user has seen its day.
+        if write && self.offline_since.is_none() {
+            match self.reopen_if_replaced() {
+                Some(Reply::Replaced { note }) => {
+                    return Reply::Failed {
+                        error: AppError::failure(format!(
+                            "{note}; nothing was changed: check the day and try again"
+                        )),
+                        write,
+                    };
+                }
+                Some(Reply::Failed { error, .. }) => return Reply::Failed { error, write },
+                _ => {}
+            }
+        }
         let who = Who {
             user: &self.user,
             at: &at,
         };
-        let write = request.is_write();
-        let is_poll = matches!(request, Request::Poll(_));
-        if !is_poll && self.offline_since.is_some() && (write || !self.reachable()) {
+        // The lock is answered from the PIN as last read when the file is gone: a clinic whose
+        // drive is down still needs its screens.
+        let own_way = matches!(
+            request,
+            Request::Poll(_) | Request::Locked | Request::Unlock { .. }
+        );
+        if !own_way && self.offline_since.is_some() && (write || !self.reachable()) {
             return Reply::Failed {
                 error: self.offline_error(),
                 write,
@@ -247,11 +432,9 @@ impl Worker {
         }
         let result = match request {
             Request::Poll(day) => return self.poll(day, &at),
+            Request::Locked => return self.lock_needs(),
+            Request::Unlock { pin } => return self.unlock(pin, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
-            Request::Unlock => self
-                .db
-                .record_session_event("session.unlock", who)
-                .map(|()| Reply::Quiet),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,

@@ -6,6 +6,7 @@ pub mod flags;
 pub mod hep;
 pub mod measures;
 pub mod patient;
+pub mod pin;
 pub mod progress;
 pub mod scoring;
 pub mod staff;

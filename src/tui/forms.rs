@@ -199,6 +199,19 @@ impl BookingForm {
         self.patient_pick = 0;
     }
 
+    /// Pasted text into the focused field, as if typed (the kind of visit takes none).
+    pub fn paste(&mut self, text: &str, matcher: &Matcher, patients: &[DirectoryEntry]) {
+        let field = self.field();
+        if self.input_mut(field).is_some_and(|i| i.insert_text(text)) {
+            self.touched = true;
+            self.warning = None;
+            self.discard_armed = false;
+            if field == BookingField::Patient {
+                self.refresh_patient_hits(matcher, patients);
+            }
+        }
+    }
+
     pub fn handle_key(
         &mut self,
         ev: &KeyEvent,
@@ -373,6 +386,14 @@ impl PatientFormState {
     pub fn focus_field(&mut self, field: PatientField) {
         if let Some(i) = PATIENT_FIELDS.iter().position(|(f, _, _)| *f == field) {
             self.focus = i;
+        }
+    }
+
+    /// Pasted text into the focused field, as if typed.
+    pub fn paste(&mut self, text: &str) {
+        if self.inputs[self.focus].insert_text(text) {
+            self.touched = true;
+            self.discard_armed = false;
         }
     }
 

@@ -44,6 +44,24 @@ impl LineInput {
             .unwrap_or(self.text.len())
     }
 
+    /// Inserts pasted text at the cursor as one line: line breaks become spaces and control
+    /// and bidi characters are dropped, as for typed keys; a paste longer than any field
+    /// needs is cut. Returns whether anything was inserted.
+    pub fn insert_text(&mut self, pasted: &str) -> bool {
+        const LONGEST_PASTE: usize = 500;
+        let clean: String = crate::sanitize::clean_line(pasted)
+            .chars()
+            .take(LONGEST_PASTE)
+            .collect();
+        if clean.is_empty() {
+            return false;
+        }
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+        true
+    }
+
     /// Applies an editing key; returns whether the key was an edit or a cursor move.
     pub fn handle(&mut self, ev: &KeyEvent) -> bool {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
@@ -134,6 +152,16 @@ mod tests {
         press(&mut i, KeyCode::Left);
         press(&mut i, KeyCode::Delete);
         assert_eq!(i.text(), "李小");
+    }
+
+    #[test]
+    fn pasted_text_is_one_line_of_plain_text_at_the_cursor() {
+        let mut i = typed("Ana ");
+        press(&mut i, KeyCode::Home);
+        assert!(i.insert_text("\rjjc\n\u{202e}Dr\x1b "));
+        assert_eq!(i.text(), "jjc DrAna ");
+        assert_eq!(i.cursor(), "jjc Dr".chars().count());
+        assert!(!i.insert_text("\r\n"));
     }
 
     #[test]

@@ -216,6 +216,11 @@ async fn event_loop(
                     run_effects(term, settings, requests, effects)?;
                     dirty = true;
                 }
+                Some(Ok(TermEvent::Paste(text))) => {
+                    let effects = update(state, Event::Paste(text));
+                    run_effects(term, settings, requests, effects)?;
+                    dirty = true;
+                }
                 Some(Ok(TermEvent::Resize(..))) => {
                     term.autoresize().map_err(io)?;
                     dirty = true;
@@ -237,7 +242,8 @@ async fn event_loop(
             _ = second.tick() => {
                 let seen = |s: &AppState| (s.now.format("%H:%M").to_string(), s.is_waiting(), s.locked);
                 let before = seen(state);
-                update(state, Event::Tick(settings.clock.now()));
+                let effects = update(state, Event::Tick(settings.clock.now()));
+                run_effects(term, settings, requests, effects)?;
                 dirty |= before != seen(state);
                 if !poll_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
                     run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;

@@ -6,6 +6,7 @@ use super::forms::{BookingForm, DirectoryEntry, PatientFormState};
 use super::input::LineInput;
 use crate::domain::appointment::{StatusSnapshot, Visit};
 use crate::domain::patient::Patient;
+use crate::domain::pin::{Pin, PinNeed};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, Role};
 use crate::search::{Matcher, rank_people};
@@ -78,6 +79,17 @@ pub struct Filter {
     pub typing: bool,
 }
 
+/// The idle lock's own screen: the PIN being typed (never drawn, only counted), what
+/// unlocking takes, and the answer to the last attempt.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LockScreen {
+    pub pin: Pin,
+    pub need: PinNeed,
+    /// An attempt is being checked: keys wait for its answer.
+    pub checking: bool,
+    pub message: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClinicInfo {
     pub user: String,
@@ -126,8 +138,10 @@ pub struct AppState {
     /// Minutes without a key before the screen hides patient data (0: never).
     pub idle_lock_minutes: u32,
     pub last_key_at: NaiveDateTime,
-    /// The screen is locked: nothing about patients is drawn until Enter.
+    /// The screen is locked: nothing about patients is drawn until it is unlocked (the
+    /// user's PIN, or Enter for a user without one).
     pub locked: bool,
+    pub lock: LockScreen,
     /// Pane 2's own state (the selected patient's measures, forms, the note editor).
     pub progress: super::progress::ProgressPane,
     /// Pane 3's own state (the program being built, the exercise search).
@@ -167,6 +181,7 @@ impl AppState {
             idle_lock_minutes: 10,
             last_key_at: now,
             locked: false,
+            lock: LockScreen::default(),
             progress: Default::default(),
             program: Default::default(),
         }

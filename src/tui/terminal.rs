@@ -3,6 +3,7 @@
 
 use std::io::{self, BufWriter, Stdout, Write};
 
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
@@ -17,7 +18,14 @@ pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 pub fn enter() -> io::Result<Term> {
     enable_raw_mode()?;
     let mut out = BufWriter::with_capacity(64 * 1024, io::stdout());
-    if let Err(e) = execute!(out, EnterAlternateScreen, cursor::Hide) {
+    // Bracketed paste: a paste arrives as one piece of text, not as keys (a pasted "\rjjc"
+    // would otherwise press Enter and check a patient in).
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    ) {
         restore();
         return Err(e);
     }
@@ -31,6 +39,7 @@ pub fn restore() {
     let _ = execute!(
         out,
         EndSynchronizedUpdate,
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         cursor::Show
     );

@@ -118,6 +118,8 @@ pub struct Symbols {
     pub right: &'static str,
     /// Sparkline levels, lowest first.
     pub bars: [&'static str; 8],
+    /// Stands for each digit of a PIN being typed.
+    pub secret: &'static str,
     pub border: ratatui::symbols::border::Set<'static>,
 }
 
@@ -127,6 +129,7 @@ impl Symbols {
         left: "◀",
         right: "▶",
         bars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+        secret: "•",
         border: ratatui::symbols::border::PLAIN,
     };
     pub const ASCII: Symbols = Symbols {
@@ -134,6 +137,7 @@ impl Symbols {
         left: "<",
         right: ">",
         bars: ["_", ".", "-", "~", "=", "+", "*", "#"],
+        secret: "*",
         border: ratatui::symbols::border::Set {
             top_left: "+",
             top_right: "+",

@@ -2,15 +2,17 @@
 //! out. No I/O happens here, so every flow can be tested as a plain function.
 
 use chrono::{Duration, NaiveDateTime};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::forms::{BookingForm, BookingMode, DirectoryEntry, FormOutcome};
 use super::keymap::Action;
-use super::state::{AppState, Filter, Level, Modal, Pane, UndoEntry};
+use super::state::{AppState, Filter, Level, LockScreen, Modal, Pane, UndoEntry};
 use crate::db::schedule::{Booking, StatusChange};
-use crate::db::worker::{Reply, Request};
+use crate::db::worker::{LockReply, Reply, Request, WRONG_PINS_AUDITED};
 use crate::domain::appointment::{Transition, Visit};
+use crate::domain::pin::PinNeed;
 use crate::domain::{AppointmentStatus, CancelReason};
+use crate::sanitize::clean_line;
 
 // An event is built once and moved straight into `update`: boxing the large reply would only
 // add an allocation per database answer.
@@ -21,6 +23,9 @@ pub enum Event {
     Reply(Reply),
     /// The clock moved on (about once a second).
     Tick(NaiveDateTime),
+    /// Text pasted into the terminal (bracketed paste): it is text, never keys, so a pasted
+    /// "\rjjc" cannot press Enter, move and check a patient in.
+    Paste(String),
 }
 
 #[derive(Debug, Clone)]
@@ -43,25 +48,125 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             }
             state.now = now;
             let idle = now - state.last_key_at;
-            if state.idle_lock_minutes > 0
+            if !state.locked
+                && state.idle_lock_minutes > 0
                 && idle >= chrono::Duration::minutes(i64::from(state.idle_lock_minutes))
             {
                 state.locked = true;
+                state.lock = LockScreen::default();
+                // Whether this user has a PIN is asked now, not at start: one set a minute
+                // ago counts.
+                return vec![Effect::Db(Request::Locked)];
             }
             Vec::new()
         }
+        Event::Paste(text) => on_paste(state, &text),
     }
+}
+
+/// Pasted text goes where typed text goes (the filter, a form's field); elsewhere it is
+/// dropped. While locked it never reaches the app, not even the PIN field: what a paste holds
+/// is not known to be a PIN, and a clipboard is no place for one.
+fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    if state.locked {
+        state.lock.message = Some("pasting does nothing here: type the PIN".into());
+        return Vec::new();
+    }
+    state.last_key_at = state.now;
+    if let Some(filter) = state.filter.as_mut().filter(|f| f.typing) {
+        if filter.input.insert_text(text) {
+            state.refresh_rows();
+        }
+        return Vec::new();
+    }
+    let (matcher, directory) = (&state.matcher, &state.directory);
+    match state.modal.as_mut() {
+        Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
+        Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Keys on the lock screen: digits go into the PIN (up to the longest), Backspace takes one
+/// back, Esc clears it, Enter asks the database thread to check it. Nothing reaches the app.
+fn on_locked_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
+    let lock = &mut state.lock;
+    if lock.checking {
+        return Vec::new();
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char(c) if !ctrl && lock.need == PinNeed::Pin => {
+            // Anything but a digit (or a digit past the longest PIN) is not taken.
+            lock.pin.push(c);
+            lock.message = None;
+        }
+        KeyCode::Backspace => lock.pin.pop(),
+        KeyCode::Esc => lock.pin.clear(),
+        KeyCode::Enter if lock.need == PinNeed::Pin && lock.pin.is_empty() => {
+            lock.message = Some("type your PIN, then Enter".into());
+        }
+        KeyCode::Enter => {
+            lock.checking = true;
+            // The field is empty again at once: the PIN lives only in the request.
+            let pin = std::mem::take(&mut lock.pin);
+            return vec![Effect::Db(Request::Unlock { pin })];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_lock_reply(state: &mut AppState, reply: LockReply) -> Vec<Effect> {
+    let lock = &mut state.lock;
+    match reply {
+        LockReply::Needs(need) => lock.need = need,
+        LockReply::Unlocked { by, note } => {
+            state.locked = false;
+            state.lock = LockScreen::default();
+            state.last_key_at = state.now;
+            let user = clean_line(&state.info.user);
+            let warning = match by {
+                PinNeed::Pin => None,
+                PinNeed::NoPin => Some(format!(
+                    "no PIN set for {user}: set one with `ptclinic staff set-pin`; until then Enter opens the lock"
+                )),
+                PinNeed::NotStaff => Some(format!(
+                    "{user} is not on the staff list, so has no PIN: Enter opens the lock"
+                )),
+            };
+            match (warning, note) {
+                (Some(w), Some(n)) => state.say(Level::Warning, format!("{w}; {n}")),
+                (Some(w), None) => state.say(Level::Warning, w),
+                (None, Some(n)) => state.say(Level::Warning, n),
+                (None, None) => {}
+            }
+        }
+        LockReply::WrongPin { in_a_row } => {
+            lock.checking = false;
+            lock.message = Some(if in_a_row >= WRONG_PINS_AUDITED {
+                format!("wrong PIN ({in_a_row} in a row, recorded in the audit log)")
+            } else {
+                "wrong PIN".into()
+            });
+        }
+        LockReply::PinNeeded => {
+            lock.checking = false;
+            lock.need = PinNeed::Pin;
+            lock.message = Some("a PIN is set for you now: type it, then Enter".into());
+        }
+        LockReply::CannotCheck(why) => {
+            lock.checking = false;
+            lock.message = Some(why);
+        }
+    }
+    Vec::new()
 }
 
 fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     if state.locked {
-        // Only Enter unlocks; every other key is swallowed so nothing happens unseen.
-        if key.code == KeyCode::Enter {
-            state.locked = false;
-            state.last_key_at = state.now;
-            return vec![Effect::Db(Request::Unlock)];
-        }
-        return Vec::new();
+        return on_locked_key(state, key);
     }
     state.last_key_at = state.now;
     if state.modal.is_some() {
@@ -622,6 +727,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             effects.extend(arrivals.into_iter().map(Effect::Notify));
             effects
         }
+        Reply::Lock(reply) => on_lock_reply(state, reply),
         Reply::Progress(reply) => super::progress::on_reply(state, reply),
         Reply::Program(reply) => super::program::on_reply(state, reply),
         Reply::Quiet => Vec::new(),
@@ -641,6 +747,13 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         Reply::Online => {
             state.offline_since = None;
             state.say(Level::Info, "the clinic database is back");
+            reload(state)
+        }
+        Reply::Replaced { note } => {
+            // What `u` would put back belongs to the old file's visits and versions.
+            state.undo.clear();
+            state.offline_since = None;
+            state.say(Level::Warning, note);
             reload(state)
         }
         Reply::Patient(p) => {

@@ -6,8 +6,10 @@ use super::fixtures::{self, state_for};
 use super::state::{Level, Modal, Pane};
 use super::update::{Effect, Event, update};
 use crate::db::schedule::StatusChange;
-use crate::db::worker::{Reply, Request};
+use crate::db::worker::{LockReply, Reply, Request};
 use crate::domain::appointment::StatusSnapshot;
+use crate::domain::pin::Pin;
+use crate::domain::pin::PinNeed;
 use crate::domain::{AppointmentStatus, CancelReason};
 
 fn key(state: &mut super::state::AppState, code: KeyCode) -> Vec<Effect> {
@@ -462,6 +464,36 @@ fn while_the_drive_is_gone_the_day_is_read_only() {
 }
 
 #[test]
+fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
+    let mut s = state_for("dfry");
+    s.selected = Some(3);
+    key(&mut s, KeyCode::Char('c'));
+    let visit = s.visits[2].clone();
+    let sent = requests(update(
+        &mut s,
+        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
+            previous: StatusSnapshot {
+                status: AppointmentStatus::Scheduled,
+                status_changed_at: None,
+                checked_in_at: None,
+                cancel_reason: None,
+            },
+            visit,
+        })),
+    ));
+    assert!(!sent.is_empty());
+    assert_eq!(s.undo.len(), 1);
+    let note = "the clinic record at /x/clinic.db was replaced (restored or rebuilt): reopened";
+    let sent = requests(update(
+        &mut s,
+        Event::Reply(Reply::Replaced { note: note.into() }),
+    ));
+    assert!(matches!(sent.as_slice(), [Request::LoadDay(_)]), "{sent:?}");
+    assert_eq!(s.message.as_ref().unwrap().1, note);
+    assert!(s.undo.is_empty(), "undo would reach into the old file");
+}
+
+#[test]
 fn a_write_that_waits_is_shown_as_waiting() {
     let mut s = state_for("dfry");
     s.selected = Some(3);
@@ -483,23 +515,74 @@ fn a_write_that_waits_is_shown_as_waiting() {
     assert_eq!(s.message.as_ref().unwrap().1, crate::db::BUSY_MESSAGE);
 }
 
+fn lock_reply(state: &mut super::state::AppState, reply: LockReply) -> Vec<Effect> {
+    update(state, Event::Reply(Reply::Lock(reply)))
+}
+
+/// The PIN sent by the last Enter on the lock screen.
+fn sent_pin(effects: Vec<Effect>) -> Pin {
+    match requests(effects).as_slice() {
+        [Request::Unlock { pin }] => pin.clone(),
+        other => panic!("expected one unlock attempt, got {other:?}"),
+    }
+}
+
 #[test]
-fn an_idle_terminal_locks_and_only_enter_unlocks_it_with_an_audit_row() {
+fn an_idle_terminal_locks_and_only_the_pin_unlocks_it() {
     let mut s = state_for("dfry");
     s.idle_lock_minutes = 10;
     update(&mut s, Event::Tick(fixtures::at(9, 50)));
     assert!(!s.locked, "nine minutes is not ten");
-    update(&mut s, Event::Tick(fixtures::at(9, 51)));
+    let sent = requests(update(&mut s, Event::Tick(fixtures::at(9, 51))));
     assert!(s.locked);
+    assert!(
+        matches!(sent.as_slice(), [Request::Locked]),
+        "the lock asks what unlocking takes: {sent:?}"
+    );
+    assert!(requests(update(&mut s, Event::Tick(fixtures::at(9, 52)))).is_empty());
+    lock_reply(&mut s, LockReply::Needs(PinNeed::Pin));
     assert!(
         requests(key(&mut s, KeyCode::Char('c'))).is_empty(),
         "keys do nothing while locked"
     );
-    assert_eq!(s.pending_writes, 0);
-    let sent = requests(key(&mut s, KeyCode::Enter));
-    assert!(matches!(sent.as_slice(), [Request::Unlock]));
+    assert!(
+        requests(key(&mut s, KeyCode::Enter)).is_empty(),
+        "no PIN typed"
+    );
+    assert!(s.locked);
+    typ(&mut s, "48x21");
+    assert_eq!(s.lock.pin.len(), 4, "digits only");
+    let pin = sent_pin(key(&mut s, KeyCode::Enter));
+    assert_eq!(pin, Pin::new("4821"));
+    assert!(
+        s.lock.pin.is_empty(),
+        "the field is cleared at each attempt"
+    );
+    assert!(
+        s.locked,
+        "locked until the database thread says the PIN is right"
+    );
+    assert!(
+        requests(key(&mut s, KeyCode::Enter)).is_empty(),
+        "one check at a time"
+    );
+    lock_reply(&mut s, LockReply::WrongPin { in_a_row: 1 });
+    assert!(s.locked);
+    assert_eq!(s.lock.message.as_deref(), Some("wrong PIN"));
+    typ(&mut s, "4812");
+    key(&mut s, KeyCode::Enter);
+    lock_reply(
+        &mut s,
+        LockReply::Unlocked {
+            by: PinNeed::Pin,
+            note: None,
+        },
+    );
     assert!(!s.locked);
+    assert_eq!(s.lock, super::state::LockScreen::default());
+    assert_eq!(s.pending_writes, 0);
     // A key resets the idle clock; 0 turns the lock off.
+    key(&mut s, KeyCode::Char('j'));
     update(&mut s, Event::Tick(fixtures::at(9, 59)));
     assert!(!s.locked);
     s.idle_lock_minutes = 0;
@@ -508,26 +591,134 @@ fn an_idle_terminal_locks_and_only_enter_unlocks_it_with_an_audit_row() {
 }
 
 #[test]
+fn three_wrong_pins_in_a_row_say_they_were_recorded() {
+    let mut s = state_for("dfry");
+    s.locked = true;
+    for n in 1..=3 {
+        typ(&mut s, "0000");
+        key(&mut s, KeyCode::Enter);
+        lock_reply(&mut s, LockReply::WrongPin { in_a_row: n });
+    }
+    assert!(s.locked);
+    let said = s.lock.message.clone().unwrap();
+    assert!(
+        said.contains("3 in a row") && said.contains("audit"),
+        "{said}"
+    );
+    assert!(!said.contains("0000"));
+}
+
+#[test]
+fn without_a_pin_enter_unlocks_with_a_warning() {
+    let mut s = state_for("dfry");
+    s.locked = true;
+    lock_reply(&mut s, LockReply::Needs(PinNeed::NoPin));
+    typ(&mut s, "12");
+    assert!(s.lock.pin.is_empty(), "there is no PIN field to type in");
+    let pin = sent_pin(key(&mut s, KeyCode::Enter));
+    assert!(pin.is_empty());
+    assert!(s.locked, "still the database thread's call");
+    lock_reply(
+        &mut s,
+        LockReply::Unlocked {
+            by: PinNeed::NoPin,
+            note: None,
+        },
+    );
+    assert!(!s.locked);
+    let (level, text) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Warning);
+    assert!(
+        text.contains("no PIN set for dfry") && text.contains("ptclinic staff set-pin"),
+        "{text}"
+    );
+    // A PIN set at another terminal since the lock came on: Enter alone is not enough.
+    s.locked = true;
+    lock_reply(&mut s, LockReply::Needs(PinNeed::NoPin));
+    key(&mut s, KeyCode::Enter);
+    lock_reply(&mut s, LockReply::PinNeeded);
+    assert!(s.locked);
+    assert_eq!(s.lock.need, PinNeed::Pin);
+    assert!(!s.lock.checking);
+}
+
+/// Today a paste of "\rjjc" arrives as keys: Enter unlocks, j j moves, c checks in.
+#[test]
+fn a_paste_while_locked_neither_unlocks_nor_acts() {
+    let mut s = state_for("dfry");
+    s.locked = true;
+    lock_reply(&mut s, LockReply::Needs(PinNeed::NoPin));
+    let selected = s.selected;
+    let sent = update(&mut s, Event::Paste("\rjjc".into()));
+    assert!(sent.is_empty(), "{sent:?}");
+    assert!(s.locked);
+    assert_eq!(s.selected, selected);
+    assert_eq!(s.pending_writes, 0);
+    lock_reply(&mut s, LockReply::Needs(PinNeed::Pin));
+    let sent = update(&mut s, Event::Paste("4821\r".into()));
+    assert!(sent.is_empty());
+    assert!(s.lock.pin.is_empty(), "a paste is not typed into the PIN");
+    assert!(s.locked);
+}
+
+#[test]
+fn a_paste_is_text_where_text_goes_and_nothing_elsewhere() {
+    let mut s = state_for("dfry");
+    let selected = s.selected;
+    assert!(update(&mut s, Event::Paste("\rjjc".into())).is_empty());
+    assert_eq!(s.selected, selected, "not keys");
+    key(&mut s, KeyCode::Char('/'));
+    update(&mut s, Event::Paste("amira\r".into()));
+    assert_eq!(s.filter.as_ref().unwrap().input.text(), "amira");
+    assert!(
+        s.filter.as_ref().unwrap().typing,
+        "the pasted Enter is not a key"
+    );
+    assert_eq!(s.selected_visit().unwrap().patient_name, "Amira Haddad");
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('N'));
+    update(&mut s, Event::Paste("Ada\tLovelace".into()));
+    let Some(Modal::NewPatient(form)) = &s.modal else {
+        panic!("the new-patient form is open");
+    };
+    assert_eq!(form.inputs[0].text(), "Ada Lovelace");
+    assert_eq!(form.focus, 0, "a pasted tab moves nowhere");
+}
+
+#[test]
 fn the_locked_screen_hides_every_patient() {
     let mut s = state_for("dfry");
     s.locked = true;
-    let theme = super::theme::Theme::load("default", false).unwrap();
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| super::view::draw(f, &mut s, &theme)).unwrap();
-    let text: String = term
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
-    assert!(text.contains("Locked — press Enter"));
-    for v in fixtures::visits() {
-        assert!(
-            !text.contains(v.patient_name.split(' ').next().unwrap()),
-            "{} shows",
-            v.patient_name
-        );
+    typ(&mut s, "4821");
+    let screen = |s: &mut super::state::AppState, ascii: bool| -> String {
+        let theme =
+            super::theme::Theme::load_with("default", false, &toml::Table::new(), ascii).unwrap();
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| super::view::draw(f, s, &theme)).unwrap();
+        term.backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect()
+    };
+    let text = screen(&mut s, false);
+    assert!(text.contains("Locked — type your PIN, then Enter"));
+    assert!(text.contains("PIN: ••••"), "one dot a digit");
+    assert!(!text.contains("4821"));
+    assert!(screen(&mut s, true).contains("PIN: ****"));
+    lock_reply(&mut s, LockReply::Needs(PinNeed::NoPin));
+    let no_pin = screen(&mut s, false);
+    assert!(no_pin.contains("Locked — press Enter"));
+    assert!(no_pin.contains("no PIN set for dfry: ptclinic staff set-pin"));
+    for text in [text, no_pin] {
+        for v in fixtures::visits() {
+            assert!(
+                !text.contains(v.patient_name.split(' ').next().unwrap()),
+                "{} shows",
+                v.patient_name
+            );
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use super::keymap::{Action, Scope};
 use super::state::{AppState, Level, Modal, Pane};
 use super::theme::Theme;
 use crate::domain::appointment::Visit;
+use crate::domain::pin::PinNeed;
 use crate::domain::{AppointmentStatus, age_on};
 use crate::sanitize::clean_line;
 use crate::text::{fit, truncate, width};
@@ -959,27 +960,61 @@ fn draw_form(
     }
 }
 
-/// The idle lock: nothing about any patient, only how to come back.
+/// The idle lock: nothing about any patient, only how to come back. The PIN is drawn as
+/// one symbol per digit, never the digits.
 fn draw_locked(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let user = clean_line(&state.info.user);
+    let lock = &state.lock;
+    let (title, ask) = match lock.need {
+        PinNeed::Pin => (
+            "Locked — type your PIN, then Enter",
+            Line::styled(
+                format!("PIN: {}", theme.symbols.secret.repeat(lock.pin.len())),
+                theme.field_focus,
+            ),
+        ),
+        PinNeed::NoPin => (
+            "Locked — press Enter",
+            Line::styled(
+                format!("no PIN set for {user}: ptclinic staff set-pin"),
+                theme.warning,
+            ),
+        ),
+        PinNeed::NotStaff => (
+            "Locked — press Enter",
+            Line::styled(
+                format!("{user} is not on the staff list, so has no PIN"),
+                theme.warning,
+            ),
+        ),
+    };
+    let answer = if lock.checking {
+        Line::styled("checking…", theme.muted)
+    } else {
+        Line::styled(
+            lock.message.as_deref().map(clean_line).unwrap_or_default(),
+            theme.error,
+        )
+    };
     let lines = vec![
-        Line::styled("Locked — press Enter", theme.title),
+        Line::styled(title, theme.title),
+        Line::from(""),
+        ask,
+        answer,
         Line::from(""),
         Line::styled(
-            format!(
-                "{} · {}",
-                clean_line(&state.info.user),
-                state.now.format("%H:%M")
-            ),
+            format!("{user} · {}", state.now.format("%H:%M")),
             theme.muted,
         ),
     ];
-    let rect = centered(area, 40, 5);
+    let rect = centered(area, 60, lines.len() as u16 + 2);
     let block = Block::bordered()
         .border_set(theme.symbols.border)
         .border_style(theme.border);
     frame.render_widget(
         Paragraph::new(lines)
             .alignment(ratatui::layout::Alignment::Center)
+            .wrap(Wrap { trim: true })
             .block(block),
         rect,
     );
