@@ -2,6 +2,8 @@
 //! binary run from the command line, and the full-screen app in a pseudo-terminal.
 #![allow(dead_code)] // each test crate uses its own part of this
 
+pub mod fhir_r4;
+
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::PathBuf;

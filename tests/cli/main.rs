@@ -1,0 +1,14 @@
+//! The command line, run as a separate process: exit codes, messages, JSON output, and that
+//! nothing is created or changed when opening a clinic record fails.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod support;
+
+mod check_in;
+mod db_choice;
+mod demo;
+mod input_bounds;
+mod opening;
+mod schedule;
+mod staff;
