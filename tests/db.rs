@@ -414,7 +414,9 @@ fn a_writer_waits_for_another_terminals_lock_instead_of_failing() {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .unwrap();
         locked_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        // Longer than SQLite's busy timeout (5 s): only the retry of the whole transaction
+        // gets the write through, so the test fails without it.
+        std::thread::sleep(std::time::Duration::from_secs(6));
         tx.commit().unwrap();
     });
     locked_rx.recv().unwrap();

@@ -163,6 +163,12 @@ impl Key {
         };
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
+            // The arrows as help and messages print them, so that what `?` shows can be
+            // copied into `[keys]`.
+            (Some('↑'), None) => KeyCode::Up,
+            (Some('↓'), None) => KeyCode::Down,
+            (Some('←'), None) => KeyCode::Left,
+            (Some('→'), None) => KeyCode::Right,
             (Some(c), None) => KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
             _ => match rest.to_ascii_lowercase().as_str() {
                 "tab" => KeyCode::Tab,
@@ -666,5 +672,37 @@ mod tests {
             })
         );
         assert_eq!(Key::parse("f13"), None);
+    }
+
+    #[test]
+    fn every_key_parses_back_from_the_way_it_is_printed() {
+        let mut keys: Vec<Key> = DEFAULTS
+            .iter()
+            .flat_map(|(_, keys, _, _)| keys.iter().copied())
+            .collect();
+        for code in [
+            KeyCode::Backspace,
+            KeyCode::Delete,
+            KeyCode::F(1),
+            KeyCode::F(12),
+            KeyCode::Char(' '),
+            KeyCode::Char('Z'),
+        ] {
+            keys.push(Key { code, ctrl: false });
+            keys.push(Key { code, ctrl: true });
+        }
+        for key in keys {
+            let printed = key.label();
+            let back = Key::parse(&printed);
+            // Ctrl folds letters to lower case when read, so Ctrl-Z and Ctrl-z are one key.
+            let expected = match key.code {
+                KeyCode::Char(c) if key.ctrl => Key {
+                    code: KeyCode::Char(c.to_ascii_lowercase()),
+                    ctrl: true,
+                },
+                _ => key,
+            };
+            assert_eq!(back, Some(expected), "{printed:?}");
+        }
     }
 }
