@@ -63,11 +63,21 @@ fn check_location(path: &Path, shown: &str) -> AppResult<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if !parent.is_dir() {
-        return Err(AppError::input(format!(
-            "the folder {} does not exist (clinic database {shown})",
-            crate::sanitize::path_for_message(parent)
-        )));
+    match std::fs::metadata(parent) {
+        Ok(m) if m.is_dir() => {}
+        // A share that stopped answering is not a mistyped path: say what to check, and let a
+        // script retry (exit 1) rather than give up on its arguments (exit 2).
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(AppError::failure(format!(
+                "cannot reach the clinic database at {shown} ({e}): is the network drive connected?"
+            )));
+        }
+        _ => {
+            return Err(AppError::input(format!(
+                "the folder {} does not exist (clinic database {shown})",
+                crate::sanitize::path_for_message(parent)
+            )));
+        }
     }
     if path.is_dir() {
         return Err(AppError::input(format!(
@@ -116,7 +126,7 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
     let mut db = Db {
         conn,
         path: path.to_path_buf(),
-        damaged: std::cell::RefCell::new(read_damage_note(path)),
+        damaged: read_damage_note(path),
         file_id,
     };
     if db.damage().is_none() {
@@ -309,7 +319,7 @@ pub fn build_new_file(
             conn,
             file_id: super::file_identity(&temp),
             path: temp.clone(),
-            damaged: std::cell::RefCell::new(None),
+            damaged: None,
         };
         fill(&mut db)?;
         db.conn.close().map_err(|(_, e)| sql_failure(&shown, e))?;

@@ -49,10 +49,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Db {
     conn: Connection,
     path: PathBuf,
-    /// Why the file is not to be written this session: a damage note left by a failed
-    /// integrity check, or damage SQLite reported while this terminal worked. A write on a
-    /// damaged file could commit and then be thrown away by the restore it calls for.
-    damaged: std::cell::RefCell<Option<String>>,
+    /// Why the file is not to be written this session: the note a failed integrity check left
+    /// beside it. A write on a damaged file could commit and then be thrown away by the restore
+    /// it calls for. (A damaged page met while working is not taken as proof: on a network drive
+    /// SQLite reports a read that failed in transit the same way, and the next read may succeed.)
+    damaged: Option<String>,
     /// The identity of the file this connection opened: when the path names another file (a
     /// backup restored, a record rebuilt), the connection still points at the old one.
     file_id: Option<FileId>,
@@ -120,7 +121,10 @@ pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
             "cannot reach the clinic database at {path}: is the network drive connected?"
         )),
         Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
-            "the clinic database at {path} is damaged; nothing was written, and it stays read-only for this session: run `ptclinic doctor`, which names the damage"
+            "the clinic database at {path} could not be read (a damaged page, or the drive failed in the middle of a read); nothing was written: try again, and run `ptclinic doctor` if it happens again"
+        )),
+        Some(ErrorCode::DiskFull) => AppError::failure(format!(
+            "the drive holding the clinic database at {path} is full; nothing was written: free some space on it"
         )),
         _ => {
             // SQLite's own words only: an error in a statement carries the statement's whole
@@ -157,16 +161,12 @@ impl Db {
     }
 
     pub fn fail(&self, e: rusqlite::Error) -> AppError {
-        if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) {
-            self.damaged
-                .replace(Some("SQLite found a damaged page while reading it".into()));
-        }
         sql_failure(&self.path_text(), e)
     }
 
     /// Why this file is read-only for the session, if it is.
     pub fn damage(&self) -> Option<String> {
-        self.damaged.borrow().clone()
+        self.damaged.clone()
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, retried as a whole with jitter while the

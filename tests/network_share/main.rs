@@ -1,0 +1,87 @@
+//! The record on a simulated network drive (a FUSE passthrough with faults on demand): the app
+//! works through it, a fault in the middle of a change leaves the change wholly there or wholly
+//! absent with a plain sentence, and a share that goes away and comes back needs no restart.
+//! Mounting needs root and /dev/fuse: where they are missing each test says so and returns;
+//! CI runs as root.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../common/share.rs"]
+mod share;
+
+mod faults;
+mod reads;
+
+use std::path::PathBuf;
+
+use common::{Clinic, TODAY};
+use share::Share;
+
+/// A demo clinic whose record lives on a share: built on the local disk, moved behind the
+/// share, and opened through the mount.
+pub struct SharedClinic {
+    pub clinic: Clinic,
+    pub share: Share,
+}
+
+impl SharedClinic {
+    /// None (with one line saying why) where this machine cannot mount a share.
+    pub fn new() -> Option<SharedClinic> {
+        if let Some(why) = Share::unavailable() {
+            eprintln!("skipped here: {why}; CI runs it as root");
+            return None;
+        }
+        let mut clinic = Clinic::demo();
+        let backing = clinic.sub("server");
+        let mount = clinic.sub("mnt");
+        std::fs::create_dir(&backing).unwrap();
+        std::fs::create_dir(&mount).unwrap();
+        std::fs::rename(&clinic.db, backing.join("clinic.db")).unwrap();
+        let share = Share::mount(&backing, &mount).expect("mount the share");
+        clinic.db = mount.join("clinic.db");
+        Some(SharedClinic { clinic, share })
+    }
+
+    /// The record as the server's disk holds it, read without going through the share.
+    pub fn on_server(&self) -> PathBuf {
+        self.share.backing.join("clinic.db")
+    }
+
+    /// Today's first scheduled visit.
+    pub fn first_scheduled(&self) -> i64 {
+        self.clinic
+            .today()
+            .iter()
+            .find(|v| v["status"] == "scheduled")
+            .and_then(|v| v["id"].as_i64())
+            .expect("a scheduled visit")
+    }
+}
+
+/// A visit's status and its audit rows, read from the server's disk.
+pub fn status_and_audit(db: &std::path::Path, id: i64) -> (String, i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let status = conn
+        .query_row("SELECT status FROM appointments WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let audit = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (status, audit)
+}
+
+/// SQLite's own verdict on the server's copy.
+pub fn integrity(db: &std::path::Path) -> String {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+pub const DAY: &str = TODAY;
