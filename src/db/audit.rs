@@ -340,6 +340,27 @@ pub fn check_against(
     })
 }
 
+/// The newest row's id and hash.
+pub fn last_row(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Whether the row `id` is in the log with this hash (the hash chains every row before it, so
+/// it names exactly one history).
+pub fn has_row(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<bool> {
+    let stored: Option<String> = conn
+        .query_row("SELECT hash FROM audit_log WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(stored.as_deref() == Some(hash))
+}
+
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
 pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
     let mut stmt = conn.prepare(&format!(

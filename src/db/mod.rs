@@ -98,6 +98,13 @@ impl From<AppError> for TxError {
 
 pub type TxResult<T> = Result<T, TxError>;
 
+fn is_io_failure(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::SystemIoFailure | ErrorCode::DiskFull)
+    )
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -191,9 +198,23 @@ impl Db {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = audit::last_row(&tx)?;
         let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        let ours = audit::last_row(&tx)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
+        match tx.commit() {
+            Ok(()) => Ok(value),
+            // A drive can fail after the commit point (syncing the emptied journal, say):
+            // SQLite reports an error, yet the change is in the file. Every change carries its
+            // audit row, so whether that row is there tells which it was, and a saved change
+            // is never reported as lost (a script would retry it, a person redo it).
+            Err(e) if is_io_failure(&e) => match ours {
+                Some((id, hash)) if audit::has_row(&self.conn, id, &hash).unwrap_or(false) => {
+                    Ok(value)
+                }
+                _ => Err(TxError::Sql(e)),
+            },
+            Err(e) => Err(TxError::Sql(e)),
+        }
     }
 
     /// A value from the `meta` table.

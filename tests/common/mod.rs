@@ -29,13 +29,20 @@ pub struct Clinic {
 impl Clinic {
     /// A default-size demo clinic built with the CLI.
     pub fn demo() -> Self {
+        Self::demo_with(&[])
+    }
+
+    /// A demo clinic built with these `demo` options (`--patients 60`, ...).
+    pub fn demo_with(options: &[&str]) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         for sub in ["config", "data", "home"] {
             std::fs::create_dir(root.path().join(sub)).expect("sub dir");
         }
         let db = root.path().join("clinic.db");
         let clinic = Self { root, db };
-        let out = clinic.cli(&["demo"]);
+        let mut args = vec!["demo"];
+        args.extend_from_slice(options);
+        let out = clinic.cli(&args);
         assert!(
             out.status.success(),
             "demo failed: {}",

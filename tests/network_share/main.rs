@@ -9,6 +9,7 @@ mod common;
 #[path = "../common/share.rs"]
 mod share;
 
+mod every_step;
 mod faults;
 mod reads;
 
@@ -27,11 +28,28 @@ pub struct SharedClinic {
 impl SharedClinic {
     /// None (with one line saying why) where this machine cannot mount a share.
     pub fn new() -> Option<SharedClinic> {
+        Self::with(&[])
+    }
+
+    /// A small clinic (60 patients, two weeks of history): fewer pages, so fewer steps where a
+    /// fault can be injected into a flow that reads the whole file.
+    pub fn small() -> Option<SharedClinic> {
+        Self::with(&[
+            "--patients",
+            "60",
+            "--weeks-back",
+            "2",
+            "--weeks-ahead",
+            "1",
+        ])
+    }
+
+    fn with(options: &[&str]) -> Option<SharedClinic> {
         if let Some(why) = Share::unavailable() {
             eprintln!("skipped here: {why}; CI runs it as root");
             return None;
         }
-        let mut clinic = Clinic::demo();
+        let mut clinic = Clinic::demo_with(options);
         let backing = clinic.sub("server");
         let mount = clinic.sub("mnt");
         std::fs::create_dir(&backing).unwrap();
