@@ -9,6 +9,7 @@ mod common;
 #[path = "../common/share.rs"]
 mod share;
 
+mod budgets;
 mod every_step;
 mod faults;
 mod reads;
