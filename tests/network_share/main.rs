@@ -13,6 +13,7 @@ mod budgets;
 mod every_step;
 mod faults;
 mod reads;
+mod stall;
 
 use std::path::PathBuf;
 
