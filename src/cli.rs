@@ -177,9 +177,12 @@ pub enum Command {
     },
     /// Check the clinic record's health: file, schema, integrity, journal, drive, locks, audit
     Doctor {
-        /// quick_check instead of the full integrity_check
-        #[arg(long)]
+        /// Also read every page (quick_check), check every reference and walk the whole audit chain
+        #[arg(long, conflicts_with = "full")]
         quick: bool,
+        /// Also run the full integrity_check of every page and index, with a progress line
+        #[arg(long)]
+        full: bool,
         #[arg(long)]
         json: bool,
     },

@@ -115,7 +115,14 @@ pub fn run(cli: Cli) -> AppResult<()> {
             json,
         }) => hep::exercises(&settings, search.as_deref(), region.as_deref(), limit, json),
         Some(Command::Backup { to, keep }) => backup::run(&settings, to, keep),
-        Some(Command::Doctor { quick, json }) => doctor::run(&settings, quick, json),
+        Some(Command::Doctor { quick, full, json }) => {
+            let depth = match (quick, full) {
+                (_, true) => crate::db::doctor::Depth::Full,
+                (true, false) => crate::db::doctor::Depth::Quick,
+                (false, false) => crate::db::doctor::Depth::Standard,
+            };
+            doctor::run(&settings, depth, json)
+        }
         Some(Command::Audit {
             since,
             user,

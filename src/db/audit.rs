@@ -363,22 +363,37 @@ pub fn has_row(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<bool>
 
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
 pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
+    verify_chain_from(conn, None)
+}
+
+/// Walks the chain from a head already verified (the rows after it; the head itself must
+/// still be in the log as it was, which the caller checked), or from the start. The first row
+/// is looked at either way, so a log whose beginning was cut is named as such.
+pub fn verify_chain_from(
+    conn: &Connection,
+    from: Option<&AuditHead>,
+) -> rusqlite::Result<Result<usize, String>> {
+    let first: Option<i64> = conn.query_row("SELECT MIN(id) FROM audit_log", [], |r| r.get(0))?;
+    match first {
+        Some(2) => return Ok(Err("the first audit row was deleted".to_string())),
+        Some(n) if n > 2 => {
+            return Ok(Err(format!(
+                "the first audit rows (1 to {}) were deleted",
+                n - 1
+            )));
+        }
+        _ => {}
+    }
     let mut stmt = conn.prepare(&format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id"
+        "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ?1 ORDER BY id"
     ))?;
-    let mut rows = stmt.query([])?;
-    let mut prev = String::new();
+    let start = from.map(|h| h.last_id).unwrap_or(0);
+    let mut rows = stmt.query([start])?;
+    let mut prev = from.map(|h| h.hash.clone()).unwrap_or_default();
     let mut count = 0usize;
-    let mut last_id = 0i64;
+    let mut last_id = start;
     while let Some(r) = rows.next()? {
         let a = row(r)?;
-        if last_id == 0 && a.id != 1 {
-            return Ok(Err(if a.id == 2 {
-                "the first audit row was deleted".to_string()
-            } else {
-                format!("the first audit rows (1 to {}) were deleted", a.id - 1)
-            }));
-        }
         if a.id != last_id + 1 && last_id != 0 {
             return Ok(Err(format!(
                 "audit rows {} to {} are missing",

@@ -1,7 +1,7 @@
 //! `ptclinic doctor`: the checks an IT person needs to trust the clinic record on a shared drive.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
@@ -108,10 +108,38 @@ fn filesystem(path: &Path) -> Check {
     }
 }
 
+/// How much of the file the checks read. On a network drive every page is a round trip, so
+/// the everyday check reads only what it must and leaves the page-by-page check to `--full`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything but reading every page: the audit chain from the last head verified.
+    Standard,
+    /// And `quick_check`, `foreign_key_check` and the whole audit chain.
+    Quick,
+    /// And the full `integrity_check` (every page and index), with progress reported.
+    Full,
+}
+
+/// How far the page-by-page check has got: a share of the file read, and the time so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub done: f64,
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    /// The time left at the pace so far, once there is a pace to go by.
+    pub fn left(&self) -> Option<Duration> {
+        (self.done > 0.01).then(|| self.elapsed.mul_f64((1.0 - self.done) / self.done))
+    }
+}
+
 pub struct DoctorInput<'a> {
     pub path: &'a Path,
-    pub quick: bool,
+    pub depth: Depth,
     pub backup_dir: Option<PathBuf>,
+    /// Called about once a second during the full check.
+    pub on_progress: Option<&'a dyn Fn(Progress)>,
 }
 
 /// Runs every check; later checks that need an open database are skipped after a fatal one.
@@ -196,13 +224,69 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
         }
     };
     let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
-    let pragma = if input.quick {
-        "quick_check"
-    } else {
-        "integrity_check"
+    let pragma = match input.depth {
+        Depth::Standard => "",
+        Depth::Quick => "quick_check",
+        Depth::Full => "integrity_check",
     };
-    let integrity = conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, String>(0));
+    let integrity = match input.depth {
+        Depth::Standard => None,
+        Depth::Quick => Some(
+            conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
+                .map_err(|e| e.to_string()),
+        ),
+        Depth::Full => Some(full_check(path, input.on_progress)),
+    };
     out.push(match integrity {
+        None => check(
+            "integrity",
+            Status::Ok,
+            "not read page by page today (on a network drive that is every page a round trip): `ptclinic doctor --full` does, with a progress line",
+        ),
+        Some(integrity) => integrity_verdict(path, pragma, integrity),
+    });
+    if input.depth != Depth::Standard {
+        out.push(foreign_keys(&conn));
+    }
+    if header.user_version == SCHEMA_VERSION {
+        out.push(indexes(&conn));
+    }
+    out.push(lock_round_trip(path));
+    out.push(triggers(&conn));
+    let verified = input
+        .backup_dir
+        .as_deref()
+        .filter(|_| input.depth == Depth::Standard)
+        .and_then(|dir| last_verified(&conn, dir));
+    out.push(match audit::verify_chain_from(&conn, verified.as_ref()) {
+        Ok(Ok(walked)) => check(
+                "audit chain",
+                Status::Ok,
+                match &verified {
+                    Some(from) => format!(
+                        "{walked} entries since the last verified (row {}), chain intact; `--quick` or `--full` walk it all",
+                        from.last_id
+                    ),
+                    None => format!("{walked} entries, chain intact"),
+                },
+            ),
+        Ok(Err(why)) => check("audit chain", Status::Error, why),
+        Err(e) => check("audit chain", Status::Error, e.to_string()),
+    });
+    out.push(anchors(&conn, path, input.backup_dir.as_deref()));
+    // Only a chain that is intact and matches every head recorded outside it becomes the
+    // starting point of the next walk.
+    let held = out.iter().rev().take(2).all(|c| c.status != Status::Error);
+    if let (true, Some(dir)) = (held, input.backup_dir.as_deref()) {
+        let _ = record_verified(&conn, dir);
+    }
+    out.push(last_backup(path, input.backup_dir.as_deref()));
+    out
+}
+
+/// What an integrity check found, and the damage note that follows from it.
+fn integrity_verdict(path: &Path, pragma: &str, integrity: Result<String, String>) -> Check {
+    match integrity {
         Ok(v) if v == "ok" => {
             // A passing check lifts an earlier finding: terminals may write again.
             let lifted = super::damage_note_path(path).exists()
@@ -222,16 +306,21 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
             check(
                 "integrity",
                 Status::Error,
-                format!("{pragma}: {v}: terminals now open it read-only; restore the latest backup, then run doctor again"),
+                format!(
+                    "{pragma}: {v}: terminals now open it read-only; restore the latest backup, then run doctor again"
+                ),
             )
         }
-        Err(e) => check("integrity", Status::Error, e.to_string()),
-    });
+        Err(e) => check("integrity", Status::Error, e),
+    }
+}
+
+fn foreign_keys(conn: &Connection) -> Check {
     let fk: rusqlite::Result<i64> =
         conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
             r.get(0)
         });
-    out.push(match fk {
+    match fk {
         Ok(0) => check("foreign keys", Status::Ok, "every reference resolves"),
         Ok(n) => check(
             "foreign keys",
@@ -239,24 +328,99 @@ pub fn run(input: &DoctorInput) -> Vec<Check> {
             format!("{n} rows point at records that do not exist"),
         ),
         Err(e) => check("foreign keys", Status::Error, e.to_string()),
-    });
-    if header.user_version == SCHEMA_VERSION {
-        out.push(indexes(&conn));
     }
-    out.push(lock_round_trip(path));
-    out.push(triggers(&conn));
-    out.push(match audit::verify_chain(&conn) {
-        Ok(Ok(n)) => check(
-            "audit chain",
-            Status::Ok,
-            format!("{n} entries, chain intact"),
-        ),
-        Ok(Err(why)) => check("audit chain", Status::Error, why),
-        Err(e) => check("audit chain", Status::Error, e.to_string()),
+}
+
+/// The full `integrity_check`, on its own connection and thread, while this thread reports how
+/// much of the file has been read (the bytes this process has read, against the file's size).
+fn full_check(path: &Path, on_progress: Option<&dyn Fn(Progress)>) -> Result<String, String> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0).max(1);
+    let read_so_far = || process_bytes_read().unwrap_or(0);
+    let started_at = read_so_far();
+    let started = Instant::now();
+    let owned = path.to_path_buf();
+    let worker = std::thread::spawn(move || {
+        Connection::open_with_flags(&owned, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| {
+                c.busy_timeout(Duration::from_secs(5))?;
+                c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            })
+            .map_err(|e| e.to_string())
     });
-    out.push(anchors(&conn, path, input.backup_dir.as_deref()));
-    out.push(last_backup(path, input.backup_dir.as_deref()));
-    out
+    while !worker.is_finished() {
+        std::thread::sleep(Duration::from_millis(200));
+        if let Some(report) = on_progress {
+            let done = (read_so_far().saturating_sub(started_at) as f64 / size as f64).min(0.99);
+            report(Progress {
+                done,
+                elapsed: started.elapsed(),
+            });
+        }
+    }
+    worker
+        .join()
+        .unwrap_or_else(|_| Err("the integrity check stopped unexpectedly".into()))
+}
+
+/// Bytes this process has read through system calls (Linux), which is how far a check that
+/// reads each page once has got.
+fn process_bytes_read() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("rchar:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Where the last head `doctor` verified is kept: beside the backups, so that it anchors the
+/// chain outside the record too.
+const VERIFIED_FILE: &str = "ptclinic-audit-verified.txt";
+
+/// The last verified head for this record's chain, when the record still holds it unchanged
+/// (otherwise the walk starts from the beginning, and the anchors check names the difference).
+fn last_verified(conn: &Connection, dir: &Path) -> Option<audit::AuditHead> {
+    let here = audit::head(conn).ok()?;
+    let (_, head) = verified_line(dir, &here.chain)?;
+    audit::has_row(conn, head.last_id, &head.hash)
+        .ok()
+        .filter(|held| *held)
+        .map(|_| head)
+}
+
+/// The head recorded as verified for the chain `chain`, with when.
+fn verified_line(dir: &Path, chain: &str) -> Option<(String, audit::AuditHead)> {
+    let text = std::fs::read_to_string(dir.join(VERIFIED_FILE)).ok()?;
+    text.lines().rev().find_map(|line| {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 4 || f[1] != chain {
+            return None;
+        }
+        Some((
+            f[0].to_string(),
+            audit::AuditHead {
+                chain: f[1].to_string(),
+                rows: 0,
+                last_id: f[2].parse().ok()?,
+                hash: f[3].to_string(),
+            },
+        ))
+    })
+}
+
+/// Writes the head just verified (the newest only: the file is rewritten whole).
+fn record_verified(conn: &Connection, dir: &Path) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let head = audit::head(conn).map_err(std::io::Error::other)?;
+    let line = format!(
+        "{}\t{}\t{}\t{}\n",
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ"),
+        head.chain,
+        head.last_id,
+        head.hash
+    );
+    crate::files::write_whole(&dir.join(VERIFIED_FILE), line.as_bytes())
+        .map_err(|e| std::io::Error::other(e.message))
 }
 
 /// SQLite creates the journal beside the record at every change: a folder this user cannot
@@ -394,6 +558,9 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         .collect();
     if let Some((at, head)) = recorded.into_iter().find(|(at, _)| !replaced(at)) {
         heads.push((format!("the head file's line of {at}"), head));
+    }
+    if let Some((at, head)) = verified_line(dir, &here.chain).filter(|(at, _)| !replaced(at)) {
+        heads.push((format!("the head doctor verified at {at}"), head));
     }
     let restored_note = match (restore, set_aside) {
         (Some(r), n) if n > 0 => format!(
