@@ -2,7 +2,8 @@
 //! conflicts, undo, booking, registration, migrations and the shared-drive settings.
 
 use chrono::NaiveDate;
-use ptclinic::db::schedule::{Booking, StatusChange, Who};
+use ptclinic::db::Who;
+use ptclinic::db::schedule::{Booking, StatusChange};
 use ptclinic::db::{self, Db};
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::appointment::Visit;

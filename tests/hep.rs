@@ -4,8 +4,8 @@
 mod common;
 
 use chrono::NaiveDate;
+use ptclinic::db::Who;
 use ptclinic::db::hep::SaveOutcome;
-use ptclinic::db::schedule::Who;
 use ptclinic::db::{self, Db};
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::hep::{ProgramItem, Side};

@@ -23,7 +23,7 @@ impl super::Db {
         &mut self,
         action: &str,
         detail: serde_json::Value,
-        who: super::schedule::Who,
+        who: super::Who,
     ) -> crate::error::AppResult<()> {
         self.write(|tx| {
             record(
@@ -39,6 +39,22 @@ impl super::Db {
             )?;
             Ok(())
         })
+    }
+}
+
+impl super::Db {
+    /// The audit row of a disclosure (an export, a report, a handout) in its own transaction:
+    /// the data went out of the record, so nothing else changes.
+    pub fn record_disclosure(&mut self, entry: &AuditEntry) -> crate::error::AppResult<()> {
+        self.write(|tx| {
+            record(tx, entry)?;
+            Ok(())
+        })
+    }
+
+    /// Audit rows matching `q`, oldest first.
+    pub fn audit_log(&self, q: &AuditQuery) -> crate::error::AppResult<Vec<AuditRow>> {
+        query(self.conn(), q).map_err(|e| self.fail(e))
     }
 }
 

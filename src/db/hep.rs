@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
+use super::Who;
 use super::audit::{self, AuditEntry};
-use super::schedule::Who;
 use super::{Db, TxError};
 use crate::domain::hep::{
     AdherenceReport, Dosage, Exercise, HandoutData, HandoutItem, Program, ProgramItem, Side,

@@ -5,10 +5,13 @@
 pub mod audit;
 pub mod backup;
 mod connection;
+pub mod demo_build;
 pub mod doctor;
 pub mod export_reads;
 pub mod flags;
 pub mod hep;
+mod imports;
+mod new_clinic;
 pub mod patients;
 pub mod program_work;
 pub mod progress;
@@ -24,6 +27,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 
@@ -96,6 +101,28 @@ impl From<AppError> for TxError {
 }
 
 pub type TxResult<T> = Result<T, TxError>;
+
+/// Who makes a change, and when: what every audit row records.
+pub struct Who<'a> {
+    pub user: &'a str,
+    /// The local time of the change, `YYYY-MM-DDTHH:MM:SS`; its date is the clinic's today.
+    pub at: &'a str,
+}
+
+impl Who<'_> {
+    /// The clinic day the change is made on (the app clock's today, as `at` carries it).
+    pub(crate) fn today(&self) -> AppResult<NaiveDate> {
+        self.at
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(|| {
+                AppError::failure(format!(
+                    "the time of the change, \"{}\", is not a date and time",
+                    crate::sanitize::clean_echo(self.at)
+                ))
+            })
+    }
+}
 
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::Db;
+use super::Who;
 use super::hep::SaveOutcome;
-use super::schedule::Who;
 use crate::domain::hep::{AdherenceReport, Exercise, Program, ProgramItem, Template, VersionInfo};
 use crate::error::{AppError, AppResult};
 

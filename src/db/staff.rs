@@ -79,12 +79,7 @@ impl Db {
 
     /// Stores a staff member's new PIN hash; the audit row says whose and whether it replaced
     /// one, never anything about the PIN.
-    pub fn set_pin(
-        &mut self,
-        staff: &Staff,
-        pin_hash: &str,
-        who: super::schedule::Who,
-    ) -> AppResult<()> {
+    pub fn set_pin(&mut self, staff: &Staff, pin_hash: &str, who: super::Who) -> AppResult<()> {
         self.write(|tx| {
             let replaced = tx.execute(
                 "UPDATE staff_pins SET pin_hash = ?2, set_at = ?3 WHERE staff_id = ?1",
