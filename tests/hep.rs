@@ -32,22 +32,16 @@ fn who(at: &str) -> Who<'_> {
 }
 
 fn audit_rows(db: &Db, action: &str) -> Vec<(Option<i64>, String, String)> {
-    let mut stmt = db
-        .conn()
-        .prepare("SELECT entity_id, user, summary FROM audit_log WHERE action = ?1 ORDER BY id")
-        .unwrap();
-    stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    db.audit_log(&ptclinic::db::audit::AuditQuery::default())
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == action)
+        .map(|r| (r.entity_id, r.user, r.summary))
+        .collect()
 }
 
 fn a_patient(db: &Db) -> i64 {
-    db.conn()
-        .query_row("SELECT id FROM patients ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+    ptclinic::db::testing::patient_ids(db).unwrap()[0]
 }
 
 fn item(db: &Db, name: &str) -> ProgramItem {

@@ -28,6 +28,12 @@ impl Db {
     }
 }
 
+impl<'t> DemoWriter<'t> {
+    pub(super) fn new(tx: &'t Transaction<'t>) -> Self {
+        Self { tx }
+    }
+}
+
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

@@ -98,6 +98,17 @@ pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
      UNION ALL
      SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3";
 
+impl super::Db {
+    /// Fills `flags` of every visit in `visits` (all on `day`).
+    pub fn fill_day_flags(
+        &self,
+        day: NaiveDate,
+        visits: &mut [Visit],
+    ) -> crate::error::AppResult<()> {
+        fill_day_flags(self.conn(), day, visits).map_err(|e| self.fail(e))
+    }
+}
+
 /// Fills `flags` of every visit in `visits` (all on `day`).
 pub fn fill_day_flags(
     conn: &Connection,

@@ -20,6 +20,8 @@ pub mod schedule;
 pub mod schema;
 pub mod staff;
 pub mod stored_time;
+#[doc(hidden)]
+pub mod testing;
 pub mod visit_notes;
 pub mod worker;
 
@@ -132,7 +134,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 /// Turns a SQLite error into a sentence naming the file.
-pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
+pub(in crate::db) fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             AppError::failure(BUSY_MESSAGE)
@@ -178,12 +180,13 @@ impl Db {
     }
 
     /// Reads run outside any long-lived transaction: each query copies into memory and
-    /// finishes, so an idle screen never blocks another terminal's commit.
-    pub fn conn(&self) -> &Connection {
+    /// finishes, so an idle screen never blocks another terminal's commit. Only the store
+    /// sees the connection: the rest of the app asks for domain values.
+    pub(in crate::db) fn conn(&self) -> &Connection {
         &self.conn
     }
 
-    pub fn fail(&self, e: rusqlite::Error) -> AppError {
+    pub(in crate::db) fn fail(&self, e: rusqlite::Error) -> AppError {
         if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) {
             self.damaged
                 .replace(Some("SQLite found a damaged page while reading it".into()));
@@ -198,7 +201,10 @@ impl Db {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, retried as a whole with jitter while the
     /// database is busy, for at most about 20 seconds. A damaged file is not written at all.
-    pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction) -> TxResult<T>) -> AppResult<T> {
+    pub(in crate::db) fn write<T>(
+        &mut self,
+        mut f: impl FnMut(&Transaction) -> TxResult<T>,
+    ) -> AppResult<T> {
         if let Some(why) = self.damage() {
             return Err(AppError::failure(format!(
                 "{} ({why}; {})",
@@ -271,7 +277,7 @@ fn jitter(attempt: u32) -> Duration {
     Duration::from_millis(base + u64::from(nanos % 200))
 }
 
-pub fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+pub(in crate::db) fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

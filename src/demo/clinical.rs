@@ -239,7 +239,7 @@ impl Clinical {
                 objective: "Outcome measures recorded; see progress pane.",
                 assessment: &a,
                 plan: "Continue therapeutic exercise and home exercise program.",
-                timed_minutes: r#"{"97110":30,"97140":15}"#,
+                timed_minutes: Some(r#"{"97110":30,"97140":15}"#),
                 is_progress_report: v.kind == VisitKind::Progress,
                 author: therapist,
                 updated_at: at(v.day, 18, 0),
@@ -268,7 +268,7 @@ fn adherence(
         };
         w.adherence(&DemoAdherence {
             patient_id,
-            appointment_id: v.id,
+            appointment_id: Some(v.id),
             reported_on: v.day,
             sessions_done: i64::from(done),
             sessions_prescribed: prescribed,

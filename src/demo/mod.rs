@@ -610,7 +610,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                 status_changed_at: changed_at,
                 checked_in_at: checked_in,
                 cancel_reason: reason,
-                room,
+                room: Some(room),
                 created_at: at_eight(days[0].0),
             })?;
             self.visits += 1;

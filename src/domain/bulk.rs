@@ -165,7 +165,7 @@ pub struct DemoVisit<'a> {
     pub status_changed_at: Option<NaiveDateTime>,
     pub checked_in_at: Option<NaiveDateTime>,
     pub cancel_reason: Option<CancelReason>,
-    pub room: &'a str,
+    pub room: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
 
@@ -181,7 +181,7 @@ pub struct DemoMeasurement<'a> {
     pub created_at: NaiveDateTime,
 }
 
-/// A demo visit's note.
+/// A demo visit's note (empty parts are stored empty).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoNote<'a> {
     pub appointment_id: i64,
@@ -190,7 +190,7 @@ pub struct DemoNote<'a> {
     pub assessment: &'a str,
     pub plan: &'a str,
     /// Billing codes and their minutes, as the note stores them (JSON).
-    pub timed_minutes: &'a str,
+    pub timed_minutes: Option<&'a str>,
     pub is_progress_report: bool,
     pub author: &'a str,
     pub updated_at: NaiveDateTime,
@@ -200,7 +200,7 @@ pub struct DemoNote<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoAdherence<'a> {
     pub patient_id: i64,
-    pub appointment_id: i64,
+    pub appointment_id: Option<i64>,
     pub reported_on: NaiveDate,
     pub sessions_done: i64,
     pub sessions_prescribed: i64,
