@@ -89,7 +89,7 @@ fn chain_hash(prev: &str, row: &AuditRow) -> String {
     format!("{:x}", h.finalize())
 }
 
-pub fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
+pub(crate) fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
     let prev: String = conn
         .query_row(
             "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
@@ -176,7 +176,7 @@ pub struct AuditQuery {
 
 /// Rows matching `q`, oldest first. A patient's rows include those about their visits,
 /// measurements, notes, programs and adherence reports.
-pub fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow>> {
+pub(crate) fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow>> {
     let sql = format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log a
          WHERE (?1 IS NULL OR a.at >= ?1)
@@ -197,14 +197,6 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow
         .collect()
 }
 
-/// The newest entries first (for the IT person's audit view and for tests).
-pub fn recent(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?1"
-    ))?;
-    stmt.query_map([limit], row)?.collect()
-}
-
 /// The triggers that make the log append-only, as the schema creates them. A test checks that
 /// a fresh record holds exactly these, so the schema and this restorer cannot drift apart.
 pub const TRIGGERS: [(&str, &str); 2] = [
@@ -219,7 +211,7 @@ pub const TRIGGERS: [(&str, &str); 2] = [
 ];
 
 /// The append-only triggers that are not in the record (someone dropped them).
-pub fn missing_triggers(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+pub(crate) fn missing_triggers(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
     let mut missing = Vec::new();
     for (name, _) in TRIGGERS {
         let present: bool = conn.query_row(
@@ -280,7 +272,7 @@ pub struct AuditHead {
     pub hash: String,
 }
 
-pub fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
+pub(crate) fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
     let chain: String = conn
         .query_row("SELECT hash FROM audit_log WHERE id = 1", [], |r| r.get(0))
         .optional()?
@@ -306,7 +298,7 @@ pub fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
 
 /// Checks the record's log against a head recorded outside it (`source` says where, for the
 /// message). Rows added since are fine; rows missing or different are not.
-pub fn check_against(
+pub(crate) fn check_against(
     conn: &Connection,
     anchor: &AuditHead,
     source: &str,
@@ -357,7 +349,7 @@ pub fn check_against(
 }
 
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
-pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
+pub(crate) fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id"
     ))?;

@@ -21,7 +21,7 @@ fn bad(idx: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-pub fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<PatientRec>> {
+pub(crate) fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<PatientRec>> {
     let mut stmt = conn.prepare(
         "SELECT id, mrn, first_name, last_name, date_of_birth, phone, email, payer,
             diagnosis_code, diagnosis, body_region, poc_start, poc_end, active
@@ -48,7 +48,10 @@ pub fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<Pa
     .collect()
 }
 
-pub fn measurements(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<MeasurementRec>> {
+pub(crate) fn measurements(
+    conn: &Connection,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<MeasurementRec>> {
     let mut stmt = conn.prepare(
         "SELECT id, patient_id, measure_code, taken_on, value, detail FROM measurements
          WHERE ?1 IS NULL OR patient_id = ?1 ORDER BY patient_id, taken_on, measure_code, id",
@@ -91,7 +94,7 @@ fn row_to_appointment(r: &Row) -> rusqlite::Result<AppointmentRec> {
     })
 }
 
-pub fn patient_appointments(
+pub(crate) fn patient_appointments(
     conn: &Connection,
     only: Option<i64>,
 ) -> rusqlite::Result<Vec<AppointmentRec>> {
@@ -102,7 +105,7 @@ pub fn patient_appointments(
 }
 
 /// A therapist's visits from the start of `from` to the end of `to`.
-pub fn therapist_appointments(
+pub(crate) fn therapist_appointments(
     conn: &Connection,
     therapist_id: i64,
     from: NaiveDate,
@@ -125,7 +128,10 @@ pub fn therapist_appointments(
 }
 
 /// Each patient's current program (the highest version_no; templates have no patient).
-pub fn current_programs(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<HepRec>> {
+pub(crate) fn current_programs(
+    conn: &Connection,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<HepRec>> {
     let mut programs: Vec<HepRec> = {
         let mut stmt = conn.prepare(
             "SELECT h.id, h.patient_id, h.version_no, h.created_at FROM hep_programs h

@@ -76,7 +76,7 @@ fn known(conn: &Connection, kind: ImportKind) -> rusqlite::Result<Known> {
             .collect::<rusqlite::Result<_>>()?;
     }
     if kind == ImportKind::Appointments {
-        k.staff = super::staff::list(conn)?;
+        k.staff = super::staff::everyone(conn)?;
         let mut stmt = conn.prepare("SELECT patient_id, start, id FROM appointments")?;
         let rows = stmt.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))

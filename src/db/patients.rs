@@ -40,7 +40,7 @@ fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
 }
 
 /// The next free MRN: numeric MRNs count on from the largest one.
-pub fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
+pub(crate) fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
     let max: Option<i64> = conn.query_row(
         "SELECT MAX(CAST(mrn AS INTEGER)) FROM patients WHERE mrn GLOB '[0-9]*' AND mrn NOT GLOB '*[^0-9]*'",
         [],

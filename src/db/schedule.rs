@@ -76,7 +76,7 @@ fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>>
 }
 
 /// The day's visits in time order, each with its compliance flags.
-pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+pub(crate) fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let mut visits = day_visits(conn, day)?;
     super::flags::fill_day_flags(conn, day, &mut visits)?;
     Ok(visits)

@@ -128,6 +128,7 @@ pub struct ImportCounts {
 pub struct Known {
     /// Patient ids by MRN.
     pub patients: HashMap<String, i64>,
+    /// Everyone ever on the staff, in the order they were added.
     pub staff: Vec<Staff>,
     /// Visit ids by patient and start.
     pub visits: HashMap<(i64, NaiveDateTime), i64>,
