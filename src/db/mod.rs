@@ -1,6 +1,12 @@
 //! The only module that speaks SQL. Connection rules for a file on a network drive live in
-//! `connection`; every change goes through [`Db::write`], one short `BEGIN IMMEDIATE`
+//! `connection`; every change goes through `Db::write`, one short `BEGIN IMMEDIATE`
 //! transaction with its audit row, retried as a whole while another terminal holds the lock.
+//!
+//! The rest of the app sees `Db`'s methods only, which take and return domain types (bulk
+//! work too: [`Db::import`], [`Db::build_demo`]); the connection, `write` and the SQL helpers
+//! stay inside this module, so a second backend (PostgreSQL for a clinic group) is another
+//! implementation of these methods here, not a change to the app. `testing` is what the
+//! integration tests and benchmarks may see.
 
 pub mod audit;
 pub mod backup;
