@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ptclinic::clock::Clock;
 use ptclinic::config::{DbChoice, Settings};
-use ptclinic::db::schedule::Who;
+use ptclinic::db::Who;
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::AppointmentStatus;
 use ptclinic::tui::state::AppState;

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use ptclinic::db::schedule::{StatusChange, Who};
+use ptclinic::db::Who;
+use ptclinic::db::schedule::StatusChange;
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::AppointmentStatus;
 

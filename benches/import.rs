@@ -17,21 +17,20 @@ fn today() -> NaiveDate {
 
 /// 100,000 bookings spread over the demo's patients and therapists, after the demo's visits.
 fn csv(db: &ptclinic::db::Db) -> Vec<u8> {
-    let conn = db.conn();
-    let mrns: Vec<String> = conn
-        .prepare("SELECT mrn FROM patients ORDER BY id")
+    let mrns: Vec<String> = db
+        .export_record(None)
         .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let therapists: Vec<String> = conn
-        .prepare("SELECT initials FROM staff WHERE role = 'therapist' ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .patients
+        .into_iter()
+        .map(|p| p.mrn)
+        .collect();
+    let mut staff = db.staff().unwrap();
+    staff.sort_by_key(|s| s.id);
+    let therapists: Vec<String> = staff
+        .into_iter()
+        .filter(|s| s.role == ptclinic::domain::Role::Therapist)
+        .map(|s| s.initials)
+        .collect();
     let day0 = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
     let kinds = [
         "treatment",

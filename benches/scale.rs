@@ -22,7 +22,9 @@ use common::{Clinic, percentiles, settings, today};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ptclinic::clock::Clock;
-use ptclinic::db::schedule::{StatusChange, Who};
+use ptclinic::db::Who;
+use ptclinic::db::schedule::StatusChange;
+use ptclinic::db::testing::{self, Table};
 use ptclinic::db::worker::Worker;
 use ptclinic::domain::AppointmentStatus;
 use ptclinic::domain::appointment::Visit;
@@ -88,14 +90,7 @@ fn busiest_patient(db: &ptclinic::db::Db, visits: &[Visit]) -> i64 {
     visits
         .iter()
         .map(|v| {
-            let n: i64 = db
-                .conn()
-                .query_row(
-                    "SELECT count(*) FROM appointments WHERE patient_id = ?1",
-                    [v.patient_id],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let n = testing::visits_of_patient(db, v.patient_id).unwrap().len();
             (n, v.patient_id)
         })
         .max()
@@ -109,18 +104,8 @@ fn clinic(c: &mut Criterion, clinic: Clinic) {
     let db = ptclinic::db::open_existing(&path).unwrap();
     let visits = db.day(today()).unwrap();
     let patient = busiest_patient(&db, &visits);
-    let history: i64 = db
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM appointments WHERE patient_id = ?1",
-            [patient],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let total: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM appointments", [], |r| r.get(0))
-        .unwrap();
+    let history = testing::visits_of_patient(&db, patient).unwrap().len();
+    let total = testing::rows(&db, Table::Appointments).unwrap();
     println!(
         "{label} clinic: {total} visits; today {} visits; progress bench patient {patient} has {history} visits",
         visits.len()
@@ -132,7 +117,7 @@ fn clinic(c: &mut Criterion, clinic: Clinic) {
     let mut bare = visits.clone();
     c.bench_function(&format!("flags for a day ({label})"), |b| {
         b.iter(|| {
-            ptclinic::db::flags::fill_day_flags(db.conn(), today(), &mut bare).unwrap();
+            db.fill_day_flags(today(), &mut bare).unwrap();
             black_box(&bare);
         })
     });

@@ -117,6 +117,58 @@ impl Staged {
     }
 }
 
+/// A staged file that can travel with a request to the database thread, which puts it in
+/// place once the audit row of its disclosure is written (the request is cloned and compared
+/// like any other; the file itself is placed once).
+#[derive(Clone)]
+pub struct StagedFile {
+    path: PathBuf,
+    file: std::sync::Arc<std::sync::Mutex<Option<Staged>>>,
+}
+
+impl StagedFile {
+    pub fn new(staged: Staged) -> Self {
+        Self {
+            path: staged.path.clone(),
+            file: std::sync::Arc::new(std::sync::Mutex::new(Some(staged))),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the file into place; a second call finds nothing left to place.
+    pub fn persist(&self) -> AppResult<()> {
+        let staged = self
+            .file
+            .lock()
+            .map_err(|_| AppError::failure("the staged file was lost"))?
+            .take();
+        match staged {
+            Some(s) => s.persist(),
+            None => Err(AppError::failure(format!(
+                "{} was already written",
+                path_for_message(&self.path)
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Debug for StagedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedFile")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl PartialEq for StagedFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+    }
+}
+
 /// Writes a whole private file: staged beside `path`, then renamed into place.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> AppResult<()> {
     stage(path, bytes)?.persist()

@@ -1,6 +1,7 @@
 //! ptclinic: a keyboard-driven terminal app for physical-therapy clinics.
 
 pub mod cli;
+pub mod clinic;
 pub mod clock;
 pub mod commands;
 pub mod config;

@@ -2,12 +2,16 @@
 //! conflicts, undo, booking, registration, migrations and the shared-drive settings.
 
 use chrono::NaiveDate;
-use ptclinic::db::schedule::{Booking, StatusChange, Who};
+use ptclinic::db::Who;
+use ptclinic::db::audit::AuditQuery;
+use ptclinic::db::schedule::{Booking, StatusChange};
+use ptclinic::db::testing::{self, Table};
 use ptclinic::db::{self, Db};
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::appointment::Visit;
+use ptclinic::domain::export_records::AppointmentRec;
 use ptclinic::domain::patient::PatientForm;
-use ptclinic::domain::{AppointmentStatus, CancelReason, VisitKind};
+use ptclinic::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
@@ -50,13 +54,8 @@ fn first_scheduled(db: &Db) -> Visit {
 }
 
 fn last_audit(db: &Db) -> (String, String, Option<i64>) {
-    db.conn()
-        .query_row(
-            "SELECT action, user, entity_id FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap()
+    let last = db.audit_log(&AuditQuery::default()).unwrap().pop().unwrap();
+    (last.action, last.user, last.entity_id)
 }
 
 #[test]
@@ -85,10 +84,7 @@ fn a_check_in_is_stored_with_its_time_version_and_audit_row() {
     );
 
     // Again: harmless, nothing stored, nothing audited.
-    let audits: i64 = db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
+    let audits = testing::rows(&db, Table::AuditLog).unwrap();
     let again = db
         .set_status(
             v.id,
@@ -99,10 +95,7 @@ fn a_check_in_is_stored_with_its_time_version_and_audit_row() {
         )
         .unwrap();
     assert!(matches!(again, StatusChange::Unchanged { .. }));
-    let after: i64 = db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
+    let after = testing::rows(&db, Table::AuditLog).unwrap();
     assert_eq!(audits, after);
 }
 
@@ -320,44 +313,40 @@ fn the_default_demo_clinic_looks_like_a_clinic() {
     let path = dir.path().join("clinic.db");
     demo::build(&path, false, &DemoOptions::default(), today()).unwrap();
     let db = db::open_existing(&path).unwrap();
-    let conn = db.conn();
-    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(
-        count("SELECT COUNT(*) FROM staff WHERE role = 'therapist'"),
-        6
-    );
-    assert_eq!(
-        count("SELECT COUNT(*) FROM staff WHERE role = 'front_desk'"),
-        1
-    );
-    assert!(count("SELECT COUNT(*) FROM exercises") >= 250);
-    let past = count("SELECT COUNT(*) FROM appointments WHERE start < '2026-11-27'") as f64;
-    let no_show = count("SELECT COUNT(*) FROM appointments WHERE status = 'no_show'") as f64 / past;
-    let cancelled =
-        count("SELECT COUNT(*) FROM appointments WHERE status = 'cancelled'") as f64 / past;
+    let staff = db.staff().unwrap();
+    let with_role = |role: Role| staff.iter().filter(|s| s.role == role).count();
+    assert_eq!(with_role(Role::Therapist), 6);
+    assert_eq!(with_role(Role::FrontDesk), 1);
+    assert!(testing::rows(&db, Table::Exercises).unwrap() >= 250);
+    let visits = db.export_record(None).unwrap().appointments;
+    let count = |keep: &dyn Fn(&AppointmentRec) -> bool| visits.iter().filter(|v| keep(v)).count();
+    let before_today = |v: &AppointmentRec| v.start.date() < today();
+    let past = count(&before_today) as f64;
+    let no_show = count(&|v| v.status == AppointmentStatus::NoShow) as f64 / past;
+    let cancelled = count(&|v| v.status == AppointmentStatus::Cancelled) as f64 / past;
     assert!((0.03..0.10).contains(&no_show), "no-show rate {no_show}");
     assert!(
         (0.05..0.14).contains(&cancelled),
         "cancellation rate {cancelled}"
     );
     assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM appointments WHERE start >= '2026-11-27' AND status <> 'scheduled'"
-        ),
+        count(&|v| !before_today(v) && v.status != AppointmentStatus::Scheduled),
         0
     );
     assert!(
-        count(
-            "SELECT COUNT(*) FROM appointments WHERE start >= '2026-11-27' AND start < '2026-11-28'"
-        ) >= 48,
+        count(&|v| v.start.date() == today()) >= 48,
         "today is a full day"
     );
-    assert!(count("SELECT COUNT(*) FROM measurements") > 0);
-    assert!(count("SELECT COUNT(*) FROM hep_items") > 0);
+    assert!(testing::rows(&db, Table::Measurements).unwrap() > 0);
+    assert!(testing::rows(&db, Table::HepItems).unwrap() > 0);
+    let mut first_start: std::collections::HashMap<i64, chrono::NaiveDateTime> =
+        std::collections::HashMap::new();
+    for v in &visits {
+        let first = first_start.entry(v.patient_id).or_insert(v.start);
+        *first = (*first).min(v.start);
+    }
     assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM appointments a WHERE kind = 'evaluation' AND start <> (SELECT MIN(start) FROM appointments b WHERE b.patient_id = a.patient_id)"
-        ),
+        count(&|v| v.kind == VisitKind::Evaluation && v.start != first_start[&v.patient_id]),
         0
     );
 }
@@ -375,14 +364,7 @@ fn every_open_uses_a_rollback_journal_even_after_another_tool_chose_wal() {
         assert_eq!(mode, "wal");
     }
     let db = db::open_existing(&path).unwrap();
-    let pragma = |p: &str| -> String {
-        db.conn()
-            .query_row(&format!("PRAGMA {p}"), [], |r| {
-                r.get::<_, rusqlite::types::Value>(0)
-            })
-            .map(|v| format!("{v:?}"))
-            .unwrap()
-    };
+    let pragma = |p: &str| -> String { testing::sqlite_setting(&db, p).unwrap() };
     assert!(
         pragma("journal_mode").contains("truncate"),
         "{}",
@@ -395,11 +377,8 @@ fn every_open_uses_a_rollback_journal_even_after_another_tool_chose_wal() {
     );
     assert!(pragma("foreign_keys").contains('1'));
     assert!(pragma("mmap_size").contains('0'));
-    let version: i64 = db
-        .conn()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, db::schema::SCHEMA_VERSION);
+    let version = testing::sqlite_setting(&db, "user_version").unwrap();
+    assert_eq!(version, format!("Integer({})", db::schema::SCHEMA_VERSION));
 }
 
 #[test]
@@ -440,14 +419,19 @@ fn building_the_demo_clinic_is_the_first_audited_change() {
     let path = dir.path().join("clinic.db");
     let made = demo::build_as(&path, false, &small(), today(), who_as("itadmin")).unwrap();
     let db = db::open_existing(&path).unwrap();
-    let (action, user, at, entity, summary): (String, String, String, String, String) = db
-        .conn()
-        .query_row(
-            "SELECT action, user, local_at, entity, summary FROM audit_log ORDER BY id LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+    let first = db
+        .audit_log(&AuditQuery::default())
+        .unwrap()
+        .into_iter()
+        .next()
         .unwrap();
+    let (action, user, at, entity, summary) = (
+        first.action,
+        first.user,
+        first.local_at,
+        first.entity,
+        first.summary,
+    );
     assert_eq!(
         (action.as_str(), user.as_str(), at.as_str(), entity.as_str()),
         ("demo.build", "itadmin", "2026-11-27T08:05:00", "clinic")
@@ -456,7 +440,7 @@ fn building_the_demo_clinic_is_the_first_audited_change() {
     assert_eq!(detail["visits"], made.visits);
     assert_eq!(detail["patients"], 80);
     assert_eq!(
-        db::audit::verify_chain(db.conn()).unwrap(),
+        testing::verify_audit_chain(&db).unwrap(),
         Ok(1),
         "the chain starts with the build"
     );

@@ -4,8 +4,8 @@
 mod common;
 
 use chrono::NaiveDate;
+use ptclinic::db::Who;
 use ptclinic::db::hep::SaveOutcome;
-use ptclinic::db::schedule::Who;
 use ptclinic::db::{self, Db};
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::hep::{ProgramItem, Side};
@@ -32,22 +32,16 @@ fn who(at: &str) -> Who<'_> {
 }
 
 fn audit_rows(db: &Db, action: &str) -> Vec<(Option<i64>, String, String)> {
-    let mut stmt = db
-        .conn()
-        .prepare("SELECT entity_id, user, summary FROM audit_log WHERE action = ?1 ORDER BY id")
-        .unwrap();
-    stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    db.audit_log(&ptclinic::db::audit::AuditQuery::default())
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == action)
+        .map(|r| (r.entity_id, r.user, r.summary))
+        .collect()
 }
 
 fn a_patient(db: &Db) -> i64 {
-    db.conn()
-        .query_row("SELECT id FROM patients ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+    ptclinic::db::testing::patient_ids(db).unwrap()[0]
 }
 
 fn item(db: &Db, name: &str) -> ProgramItem {
@@ -254,4 +248,65 @@ fn the_cli_lists_exercises_and_exports_the_handout() {
         )
         .unwrap();
     assert_eq!(exports, 2);
+}
+
+/// Pane 3's handout: the database thread reads what it says, the screen's side writes the file
+/// beside its place, and only then is the disclosure audited and the file put in place.
+#[test]
+fn the_builders_handout_is_staged_before_its_audit_row_and_placed_after_it() {
+    use ptclinic::db::program_work::{ProgramReply, ProgramRequest};
+    use ptclinic::db::worker::{Reply, Request, Worker};
+    let (dir, db) = demo_db();
+    let patient = ptclinic::db::testing::patient_ids(&db)
+        .unwrap()
+        .into_iter()
+        .find(|id| db.hep_handout(*id, today()).unwrap().is_some())
+        .expect("a patient with a saved program");
+    let user = db
+        .staff()
+        .unwrap()
+        .into_iter()
+        .find_map(|s| s.username)
+        .unwrap();
+    let out = dir.path().join("handouts");
+    let mut worker = Worker::new(db, user, ptclinic::clock::Clock::fixed(today()));
+    let ask = |worker: &mut Worker, r: ProgramRequest| match worker.handle(Request::Program(r)) {
+        Reply::Program(reply) => reply,
+        other => panic!("{other:?}"),
+    };
+    let ready = ask(
+        &mut worker,
+        ProgramRequest::Handout {
+            patient_id: patient,
+            today: today(),
+            dir: Some(out.clone()),
+        },
+    );
+    let ProgramReply::HandoutReady { data, .. } = ready else {
+        panic!("{ready:?}")
+    };
+    assert!(!out.exists(), "the database thread writes no file");
+    let staged = ptclinic::export::handout::stage_html(&data, Some(&out), today()).unwrap();
+    let file = staged.path().to_path_buf();
+    assert!(!file.exists(), "staged beside its place, not in it");
+    let written = ask(
+        &mut worker,
+        ProgramRequest::HandoutStaged {
+            patient_id: patient,
+            version_no: data.version_no,
+            exercises: data.items.len(),
+            file: ptclinic::files::StagedFile::new(staged),
+        },
+    );
+    assert!(
+        matches!(written, ProgramReply::HandoutWritten { .. }),
+        "{written:?}"
+    );
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.contains(&data.mrn));
+    drop(worker);
+    let db = db::open_existing(&dir.path().join("clinic.db")).unwrap();
+    let audited = audit_rows(&db, "export.hep");
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].0, Some(patient));
 }

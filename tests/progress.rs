@@ -4,8 +4,13 @@
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
+use ptclinic::db::audit::AuditQuery;
+use ptclinic::db::staff::NewStaff;
+use ptclinic::db::testing::{self, Table, at};
 use ptclinic::db::{self, Db};
-use rusqlite::params;
+use ptclinic::domain::Role;
+use ptclinic::domain::bulk::{DemoAdherence, DemoNote, DemoPatient, DemoVisit, PatientDetails};
+use ptclinic::domain::{AppointmentStatus, VisitKind};
 use serde_json::Value;
 
 mod common;
@@ -23,14 +28,15 @@ fn ymd(d: NaiveDate) -> String {
 /// An empty clinic record with one therapist.
 fn clinic(path: &Path) -> Db {
     db::build_new_file(path, db::Existing::Keep("a test record"), |db| {
-        db.conn()
-            .execute(
-                "INSERT INTO staff (name, initials, role, username)
-                 VALUES ('Ana Ruiz', 'AR', 'therapist', 'aruiz')",
-                [],
-            )
-            .map(|_| ())
-            .map_err(|e| db.fail(e))
+        testing::seed(db, |w| {
+            w.staff(&NewStaff {
+                name: "Ana Ruiz".into(),
+                initials: "AR".into(),
+                role: Role::Therapist,
+                username: Some("aruiz".into()),
+            })
+        })
+        .map(|_| ())
     })
     .unwrap();
     db::open_existing(path).unwrap()
@@ -45,22 +51,27 @@ struct PatientSpec<'a> {
 }
 
 fn add_patient(db: &Db, p: &PatientSpec, poc_start: NaiveDate) -> i64 {
-    db.conn()
-        .execute(
-            "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, payer,
-                authorized_visits, auth_end, poc_start, poc_end, created_at)
-             VALUES (?1, ?2, 'Test', '1960-05-01', 'Medicare', ?3, ?4, ?5, ?6, '2026-01-01T08:00:00')",
-            params![
-                p.mrn,
-                p.first,
-                p.authorized,
-                p.auth_end.map(ymd),
-                ymd(poc_start),
-                p.poc_end.map(ymd)
-            ],
-        )
-        .unwrap();
-    db.conn().last_insert_rowid()
+    let patient = DemoPatient {
+        details: PatientDetails {
+            mrn: p.mrn.into(),
+            first_name: p.first.into(),
+            last_name: "Test".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1960, 5, 1).unwrap(),
+            phone: None,
+            email: None,
+            payer: Some("Medicare".into()),
+            diagnosis_code: None,
+            diagnosis: None,
+            body_region: None,
+            authorized_visits: p.authorized,
+            auth_end: p.auth_end,
+            poc_start: Some(poc_start),
+            poc_end: p.poc_end,
+        },
+        active: true,
+        created_at: at(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 8, 0),
+    };
+    testing::seed(db, |w| w.patient(&patient)).unwrap()
 }
 
 /// Books (kind, status) visits at 09:00 on each of `days` days before today (0 = today).
@@ -68,17 +79,38 @@ fn add_visits(db: &Db, patient: i64, visits: &[(i64, &str, &str)]) -> Vec<i64> {
     visits
         .iter()
         .map(|&(days_ago, kind, status)| {
-            let start = format!("{}T09:00", ymd(today() - Duration::days(days_ago)));
-            db.conn()
-                .execute(
-                    "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status, created_at)
-                     VALUES (?1, 1, ?2, 45, ?3, ?4, '2026-01-01T08:00:00')",
-                    params![patient, start, kind, status],
-                )
-                .unwrap();
-            db.conn().last_insert_rowid()
+            let visit = DemoVisit {
+                patient_id: patient,
+                therapist_id: 1,
+                start: at(today() - Duration::days(days_ago), 9, 0),
+                minutes: 45,
+                kind: VisitKind::parse(kind).unwrap(),
+                status: AppointmentStatus::parse(status).unwrap(),
+                status_changed_at: None,
+                checked_in_at: None,
+                cancel_reason: None,
+                room: None,
+                created_at: at(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 8, 0),
+            };
+            testing::seed(db, |w| w.visit(&visit)).unwrap()
         })
         .collect()
+}
+
+/// A progress report's note on a visit, written at six in the evening of `on`.
+fn progress_note(db: &Db, visit: i64, on: NaiveDate) {
+    let note = DemoNote {
+        appointment_id: visit,
+        subjective: "",
+        objective: "",
+        assessment: "",
+        plan: "",
+        timed_minutes: None,
+        is_progress_report: true,
+        author: "aruiz",
+        updated_at: at(on, 18, 0),
+    };
+    testing::seed(db, |w| w.note(&note)).unwrap();
 }
 
 fn flags_today(db: &Db, patient: i64) -> Vec<String> {
@@ -149,13 +181,7 @@ fn progress_note_due_on_the_tenth_treatment_day_across_visit_kinds() {
     v.push((0, "treatment", "checked_in"));
     let ids = add_visits(&db, d, &v);
     assert_eq!(flags_today(&db, d), ["progress_note_due"]);
-    db.conn()
-        .execute(
-            "INSERT INTO visit_notes (appointment_id, is_progress_report, author, updated_at)
-             VALUES (?1, 1, 'aruiz', '2026-11-20T18:00:00')",
-            [ids[3]],
-        )
-        .unwrap();
+    progress_note(&db, ids[3], NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
     assert!(flags_today(&db, d).is_empty());
 
     // Today's progress visit is where the report is due: flagged until its note is marked.
@@ -164,13 +190,7 @@ fn progress_note_due_on_the_tenth_treatment_day_across_visit_kinds() {
     v.push((0, "progress", "checked_in"));
     let ids = add_visits(&db, e, &v);
     assert_eq!(flags_today(&db, e), ["progress_note_due"]);
-    db.conn()
-        .execute(
-            "INSERT INTO visit_notes (appointment_id, is_progress_report, author, updated_at)
-             VALUES (?1, 1, 'aruiz', '2026-11-27T18:00:00')",
-            [ids[9]],
-        )
-        .unwrap();
+    progress_note(&db, ids[9], NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     assert!(flags_today(&db, e).is_empty());
 
     // A new evaluation after a discharge starts a new episode.
@@ -301,30 +321,25 @@ fn plan_of_care_authorisation_reevaluation_and_adherence_flags() {
         ],
     );
     assert_eq!(flags_today(&db, r), ["reeval_due"]);
-    db.conn()
-        .execute(
-            "INSERT INTO meta (key, value) VALUES ('reeval_days', '45')",
-            [],
-        )
-        .unwrap();
+    testing::seed(&db, |w| w.meta("reeval_days", "45")).unwrap();
     assert!(flags_today(&db, r).is_empty());
     assert_eq!(db.thresholds().unwrap().reeval_days, Some(45));
-    db.conn()
-        .execute("UPDATE meta SET value = '0' WHERE key = 'reeval_days'", [])
-        .unwrap();
+    testing::seed(&db, |w| w.meta("reeval_days", "0")).unwrap();
     assert_eq!(db.thresholds().unwrap().reeval_days, None);
 
     // Adherence: the latest report counts.
     let h = add_patient(&db, &plain("H1"), start);
     add_visits(&db, h, &v());
     let report = |on: NaiveDate, done: i64| {
-        db.conn()
-            .execute(
-                "INSERT INTO adherence_reports (patient_id, reported_on, sessions_done,
-                    sessions_prescribed, recorded_by) VALUES (?1, ?2, ?3, 7, 'aruiz')",
-                params![h, ymd(on), done],
-            )
-            .unwrap();
+        let entry = DemoAdherence {
+            patient_id: h,
+            appointment_id: None,
+            reported_on: on,
+            sessions_done: done,
+            sessions_prescribed: 7,
+            recorded_by: "aruiz",
+        };
+        testing::seed(&db, |w| w.adherence(&entry)).unwrap();
     };
     report(today() - Duration::days(10), 6);
     report(today() - Duration::days(3), 3);
@@ -345,9 +360,15 @@ fn plan_of_care_authorisation_reevaluation_and_adherence_flags() {
     let _ = &mut db;
 }
 
-fn count(db_path: &Path, sql: &str) -> i64 {
+fn audit_rows(db_path: &Path, action: &str) -> usize {
     let db = db::open_existing(db_path).unwrap();
-    db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    let all = db.audit_log(&AuditQuery::default()).unwrap();
+    all.iter().filter(|r| r.action == action).count()
+}
+
+fn count(db_path: &Path, table: Table) -> i64 {
+    let db = db::open_existing(db_path).unwrap();
+    testing::rows(&db, table).unwrap()
 }
 
 #[test]
@@ -374,13 +395,18 @@ fn record_and_report_round_trip_through_the_binary() {
             (0, "treatment", "checked_in"),
         ],
     );
-    db.conn()
-        .execute(
-            "INSERT INTO visit_notes (appointment_id, assessment, author, updated_at)
-             VALUES (?1, 'Improving <script>alert(1)</script>', 'aruiz', '2026-11-07T18:00:00')",
-            [ids[0]],
-        )
-        .unwrap();
+    let note = DemoNote {
+        appointment_id: ids[0],
+        subjective: "",
+        objective: "",
+        assessment: "Improving <script>alert(1)</script>",
+        plan: "",
+        timed_minutes: None,
+        is_progress_report: false,
+        author: "aruiz",
+        updated_at: at(NaiveDate::from_ymd_opt(2026, 11, 7).unwrap(), 18, 0),
+    };
+    testing::seed(&db, |w| w.note(&note)).unwrap();
     drop(db);
     let db_arg = path.to_str().unwrap();
     let eval_day = ymd(today() - Duration::days(20));
@@ -426,8 +452,8 @@ fn record_and_report_round_trip_through_the_binary() {
     assert!(stdout(&out).contains("MCID met"), "{}", stdout(&out));
 
     // Refused values exit 2 with the valid range, and store nothing.
-    let before = count(&path, "SELECT COUNT(*) FROM measurements");
-    let audit_before = count(&path, "SELECT COUNT(*) FROM audit_log");
+    let before = count(&path, Table::Measurements);
+    let audit_before = count(&path, Table::AuditLog);
     for (measure, value, needle) in [
         ("NPRS", "11", "from 0 to 10"),
         ("NPRS", "4.5", "whole number from 0 to 10"),
@@ -514,8 +540,8 @@ fn record_and_report_round_trip_through_the_binary() {
         "2026-12-01",
     ]);
     assert_code(&out, 2);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM measurements"), before);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM audit_log"), audit_before);
+    assert_eq!(count(&path, Table::Measurements), before);
+    assert_eq!(count(&path, Table::AuditLog), audit_before);
 
     // Item by item, with a skipped section; ROM with its site; negative degrees.
     let out = run(&[
@@ -568,33 +594,24 @@ fn record_and_report_round_trip_through_the_binary() {
     ]);
     assert_code(&out, 0);
     let db = db::open_existing(&path).unwrap();
-    let (items, appt): (Option<String>, Option<i64>) = db
-        .conn()
-        .query_row(
-            "SELECT items, appointment_id FROM measurements WHERE measure_code = 'ODI' ORDER BY id LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let measured = testing::measurements(&db).unwrap();
+    let odi = measured.iter().find(|m| m.code == "ODI").unwrap();
+    let (items, appt) = (odi.items.clone(), odi.appointment_id);
     assert_eq!(items.as_deref(), Some("[3,2,2,2,2,2,1,1,1,null]"));
     assert_eq!(appt, Some(ids[0]));
-    let detail: String = db
-        .conn()
-        .query_row(
-            "SELECT detail FROM measurements WHERE measure_code = 'ROM' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+    let detail: String = measured
+        .iter()
+        .find(|m| m.code == "ROM")
+        .and_then(|m| m.detail.clone())
         .unwrap();
     assert_eq!(detail, "knee extension right");
     let audit: Vec<(String, String)> = db
-        .conn()
-        .prepare("SELECT action, summary FROM audit_log WHERE action = 'measurement.record'")
+        .audit_log(&AuditQuery::default())
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .into_iter()
+        .filter(|r| r.action == "measurement.record")
+        .map(|r| (r.action, r.summary))
+        .collect();
     assert_eq!(audit.len(), 6);
     assert!(
         audit
@@ -703,23 +720,11 @@ fn record_and_report_round_trip_through_the_binary() {
     );
 
     // Every opening is audited; an unknown MRN is refused and not audited.
-    assert_eq!(
-        count(
-            &path,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'report.progress'"
-        ),
-        4
-    );
+    assert_eq!(audit_rows(&path, "report.progress"), 4);
     let out = run(&["report", "progress", "--patient", "nope"]);
     assert_code(&out, 2);
     assert!(stderr(&out).contains("no patient with MRN"));
-    assert_eq!(
-        count(
-            &path,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'report.progress'"
-        ),
-        4
-    );
+    assert_eq!(audit_rows(&path, "report.progress"), 4);
 }
 
 #[test]
@@ -774,7 +779,9 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
     let db = db::open_existing(&path).unwrap();
     // Some plans of care without a start date: authorisations then count from the evaluation.
     // A start that is not a stored day (a hand-edited file) counts as none, on both sides.
-    db.conn()
+    // The edit is made as another tool would make it, on its own connection to the file.
+    rusqlite::Connection::open(&path)
+        .unwrap()
         .execute_batch(
             "UPDATE patients SET poc_start = NULL WHERE id % 3 = 0;
              UPDATE patients SET poc_start = 'TBD' WHERE id % 7 = 1;
@@ -802,15 +809,11 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
             assert_eq!(v.flags, whole, "visit {} on {day}", v.id);
             compared += 1;
             flagged += usize::from(!v.flags.is_empty());
-            let evaluations: i64 = db
-                .conn()
-                .query_row(
-                    "SELECT count(*) FROM appointments
-                     WHERE patient_id = ?1 AND kind = 'evaluation' AND start < ?2",
-                    params![v.patient_id, ymd(day)],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let evaluations = testing::visits_of_patient(&db, v.patient_id)
+                .unwrap()
+                .iter()
+                .filter(|a| a.kind == VisitKind::Evaluation && a.start.date() < day)
+                .count();
             returning += usize::from(evaluations > 1);
         }
     }

@@ -492,25 +492,56 @@ fn the_audit_log_is_append_only_and_tampering_is_detected() {
 /// A small record at `path`: one therapist, one patient and `visits` scheduled visits today
 /// (at 08:00, 09:00, ...).
 fn small_record(path: &std::path::Path, visits: usize) {
+    use ptclinic::domain::bulk::{DemoPatient, DemoVisit, PatientDetails};
+    use ptclinic::domain::{AppointmentStatus, Role, VisitKind};
+    let day = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let booked =
+        ptclinic::db::testing::at(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(), 9, 0);
     ptclinic::db::build_new_file(path, ptclinic::db::Existing::Keep("a test record"), |db| {
-        let conn = db.conn();
-        let fill = || -> rusqlite::Result<()> {
-            conn.execute_batch(
-                "INSERT INTO staff (id, name, initials, role, username)
-                     VALUES (1, 'Ana Ruiz', 'AR', 'therapist', 'aruiz');
-                 INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at)
-                     VALUES (1, '100001', 'Maria', 'Lopez', '1961-03-02', '2026-10-01T09:00:00');",
-            )?;
+        ptclinic::db::testing::seed(db, |w| {
+            let therapist = w.staff(&ptclinic::db::staff::NewStaff {
+                name: "Ana Ruiz".into(),
+                initials: "AR".into(),
+                role: Role::Therapist,
+                username: Some("aruiz".into()),
+            })?;
+            let patient = w.patient(&DemoPatient {
+                details: PatientDetails {
+                    mrn: "100001".into(),
+                    first_name: "Maria".into(),
+                    last_name: "Lopez".into(),
+                    date_of_birth: chrono::NaiveDate::from_ymd_opt(1961, 3, 2).unwrap(),
+                    phone: None,
+                    email: None,
+                    payer: None,
+                    diagnosis_code: None,
+                    diagnosis: None,
+                    body_region: None,
+                    authorized_visits: None,
+                    auth_end: None,
+                    poc_start: None,
+                    poc_end: None,
+                },
+                active: true,
+                created_at: booked,
+            })?;
             for hour in 8..8 + visits {
-                conn.execute(
-                    "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, created_at)
-                     VALUES (1, 1, ?1, 45, 'treatment', '2026-10-01T09:00:00')",
-                    [format!("{TODAY}T{hour:02}:00")],
-                )?;
+                w.visit(&DemoVisit {
+                    patient_id: patient,
+                    therapist_id: therapist,
+                    start: ptclinic::db::testing::at(day, hour as u32, 0),
+                    minutes: 45,
+                    kind: VisitKind::Treatment,
+                    status: AppointmentStatus::Scheduled,
+                    status_changed_at: None,
+                    checked_in_at: None,
+                    cancel_reason: None,
+                    room: None,
+                    created_at: booked,
+                })?;
             }
             Ok(())
-        };
-        fill().map_err(|e| db.fail(e))
+        })
     })
     .unwrap();
 }

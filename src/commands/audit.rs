@@ -1,5 +1,5 @@
 use crate::config::Settings;
-use crate::db::audit::{self, AuditQuery};
+use crate::db::audit::AuditQuery;
 use crate::error::{AppError, AppResult};
 use crate::sanitize::clean_line;
 
@@ -22,16 +22,12 @@ pub fn run(
         ),
         None => None,
     };
-    let rows = audit::query(
-        db.conn(),
-        &AuditQuery {
-            since: since.map(|d| d.format("%Y-%m-%d").to_string()),
-            user,
-            patient_id,
-            limit: None,
-        },
-    )
-    .map_err(|e| db.fail(e))?;
+    let rows = db.audit_log(&AuditQuery {
+        since: since.map(|d| d.format("%Y-%m-%d").to_string()),
+        user,
+        patient_id,
+        limit: None,
+    })?;
     if json {
         return super::emit(&format!(
             "{}\n",

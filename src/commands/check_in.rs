@@ -1,5 +1,6 @@
 use crate::config::Settings;
-use crate::db::schedule::{StatusChange, Who};
+use crate::db::Who;
+use crate::db::schedule::StatusChange;
 use crate::domain::AppointmentStatus;
 use crate::domain::appointment::Visit;
 use crate::error::{AppError, AppResult};

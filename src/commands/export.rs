@@ -9,8 +9,7 @@ use serde_json::json;
 use crate::cli::ExportCommand;
 use crate::config::{self, Settings};
 use crate::db::Db;
-use crate::db::audit::{self, AuditEntry};
-use crate::db::export_reads;
+use crate::db::audit::AuditEntry;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::export::{fhir, ical};
@@ -66,19 +65,13 @@ fn audit_export(
     detail: serde_json::Value,
 ) -> AppResult<()> {
     let at = crate::clock::stamp(settings.clock.now());
-    db.write(|tx| {
-        audit::record(
-            tx,
-            &AuditEntry {
-                at: &at,
-                user: &settings.user,
-                action,
-                entity,
-                entity_id,
-                detail: detail.clone(),
-            },
-        )?;
-        Ok(())
+    db.record_disclosure(&AuditEntry {
+        at: &at,
+        user: &settings.user,
+        action,
+        entity,
+        entity_id,
+        detail,
     })
 }
 
@@ -94,7 +87,7 @@ fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult
             crate::sanitize::clean_echo(mrn)
         ))
     })?;
-    let record = fhir::Record::load(db.conn(), Some(patient.id)).map_err(|e| db.fail(e))?;
+    let record = db.export_record(Some(patient.id))?;
     let resources = fhir::resources(&record);
     let bundle = fhir::bundle(&resources, &now_instant(settings));
     let text = format!("{}\n", fhir::pretty(&bundle));
@@ -126,7 +119,7 @@ fn fhir_all(settings: &Settings, dir: &Path) -> AppResult<()> {
         )));
     }
     let mut db = super::open_clinic(settings)?;
-    let record = fhir::Record::load(db.conn(), None).map_err(|e| db.fail(e))?;
+    let record = db.export_record(None)?;
     let resources = fhir::resources(&record);
     let counts: serde_json::Map<String, serde_json::Value> = resources
         .by_type
@@ -232,8 +225,7 @@ fn ical_export(
             clean_line(&staff.name)
         )));
     }
-    let visits = export_reads::therapist_appointments(db.conn(), staff.id, from, to)
-        .map_err(|e| db.fail(e))?;
+    let visits = db.therapist_visits(staff.id, from, to)?;
     let cal = ical::Calendar {
         therapist: &staff.name,
         clinic_key: &clinic_key(&db)?,

@@ -126,7 +126,7 @@ pub fn export_handout(
                 "exercises": data.items.len(),
                 "to": if out.is_some() { "file" } else { "stdout" },
             }),
-            crate::db::schedule::Who {
+            crate::db::Who {
                 user: &settings.user,
                 at: &at,
             },

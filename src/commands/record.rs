@@ -2,7 +2,7 @@
 
 use crate::cli::RecordArgs;
 use crate::config::Settings;
-use crate::db::schedule::Who;
+use crate::db::Who;
 use crate::domain::progress::MeasureStatus;
 use crate::domain::scoring;
 use crate::error::{AppError, AppResult};

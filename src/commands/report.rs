@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cli::ReportFormat;
 use crate::config::Settings;
-use crate::db::schedule::Who;
+use crate::db::Who;
 use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::domain::{AppointmentStatus, age_on};

@@ -94,7 +94,7 @@ fn set_pin(settings: &Settings, db: &mut Db, username: Option<&str>) -> AppResul
     let hash = pin.hash().map_err(AppError::failure)?;
     drop(pin);
     let at = crate::clock::stamp(settings.clock.now());
-    let who = crate::db::schedule::Who { user, at: &at };
+    let who = crate::db::Who { user, at: &at };
     db.set_pin(&me, &hash, who)?;
     eprintln!(
         "PIN set for {}: it unlocks the idle lock from now on.",

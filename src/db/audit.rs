@@ -23,7 +23,7 @@ impl super::Db {
         &mut self,
         action: &str,
         detail: serde_json::Value,
-        who: super::schedule::Who,
+        who: super::Who,
     ) -> crate::error::AppResult<()> {
         self.write(|tx| {
             record(
@@ -39,6 +39,22 @@ impl super::Db {
             )?;
             Ok(())
         })
+    }
+}
+
+impl super::Db {
+    /// The audit row of a disclosure (an export, a report, a handout) in its own transaction:
+    /// the data went out of the record, so nothing else changes.
+    pub fn record_disclosure(&mut self, entry: &AuditEntry) -> crate::error::AppResult<()> {
+        self.write(|tx| {
+            record(tx, entry)?;
+            Ok(())
+        })
+    }
+
+    /// Audit rows matching `q`, oldest first.
+    pub fn audit_log(&self, q: &AuditQuery) -> crate::error::AppResult<Vec<AuditRow>> {
+        query(self.conn(), q).map_err(|e| self.fail(e))
     }
 }
 
@@ -73,7 +89,7 @@ fn chain_hash(prev: &str, row: &AuditRow) -> String {
     format!("{:x}", h.finalize())
 }
 
-pub fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
+pub(crate) fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
     let prev: String = conn
         .query_row(
             "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
@@ -160,7 +176,7 @@ pub struct AuditQuery {
 
 /// Rows matching `q`, oldest first. A patient's rows include those about their visits,
 /// measurements, notes, programs and adherence reports.
-pub fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow>> {
+pub(crate) fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow>> {
     let sql = format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log a
          WHERE (?1 IS NULL OR a.at >= ?1)
@@ -181,14 +197,6 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow
         .collect()
 }
 
-/// The newest entries first (for the IT person's audit view and for tests).
-pub fn recent(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?1"
-    ))?;
-    stmt.query_map([limit], row)?.collect()
-}
-
 /// The triggers that make the log append-only, as the schema creates them. A test checks that
 /// a fresh record holds exactly these, so the schema and this restorer cannot drift apart.
 pub const TRIGGERS: [(&str, &str); 2] = [
@@ -203,7 +211,7 @@ pub const TRIGGERS: [(&str, &str); 2] = [
 ];
 
 /// The append-only triggers that are not in the record (someone dropped them).
-pub fn missing_triggers(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+pub(crate) fn missing_triggers(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
     let mut missing = Vec::new();
     for (name, _) in TRIGGERS {
         let present: bool = conn.query_row(
@@ -264,7 +272,7 @@ pub struct AuditHead {
     pub hash: String,
 }
 
-pub fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
+pub(crate) fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
     let chain: String = conn
         .query_row("SELECT hash FROM audit_log WHERE id = 1", [], |r| r.get(0))
         .optional()?
@@ -290,7 +298,7 @@ pub fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
 
 /// Checks the record's log against a head recorded outside it (`source` says where, for the
 /// message). Rows added since are fine; rows missing or different are not.
-pub fn check_against(
+pub(crate) fn check_against(
     conn: &Connection,
     anchor: &AuditHead,
     source: &str,
@@ -362,14 +370,14 @@ pub fn has_row(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<bool>
 }
 
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
-pub fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
+pub(crate) fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
     verify_chain_from(conn, None)
 }
 
 /// Walks the chain from a head already verified (the rows after it; the head itself must
 /// still be in the log as it was, which the caller checked), or from the start. The first row
 /// is looked at either way, so a log whose beginning was cut is named as such.
-pub fn verify_chain_from(
+pub(crate) fn verify_chain_from(
     conn: &Connection,
     from: Option<&AuditHead>,
 ) -> rusqlite::Result<Result<usize, String>> {

@@ -108,7 +108,7 @@ pub fn utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 
 /// Removes the mark from a record that was restored from a backup, so that it is not taken
 /// for that backup again.
-pub fn clear_mark(tx: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn clear_mark(tx: &Connection) -> rusqlite::Result<()> {
     for key in MARK_KEYS {
         tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
     }
@@ -176,7 +176,7 @@ pub fn read_mark(path: &Path) -> Option<Mark> {
 
 /// The backup mark in an open record: there only in a backup, or in a record restored from one
 /// that no terminal has opened since (the first opening records the restore and clears it).
-pub fn mark_in(conn: &Connection) -> Option<Mark> {
+pub(crate) fn mark_in(conn: &Connection) -> Option<Mark> {
     let get = |key: &str| -> Option<String> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
@@ -474,7 +474,7 @@ pub struct Restore {
 }
 
 /// The last restore the record went through.
-pub fn last_restore(conn: &Connection) -> rusqlite::Result<Option<Restore>> {
+pub(crate) fn last_restore(conn: &Connection) -> rusqlite::Result<Option<Restore>> {
     if let Some(made) = mark_in(conn).and_then(|m| m.made()) {
         return Ok(Some(Restore {
             backup_made: made,

@@ -1,78 +1,17 @@
 //! The reads the exports need, copied into memory in one go (an export never keeps a
 //! statement open). `only` narrows each to one patient; `None` reads the whole clinic.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rusqlite::{Connection, Row, params};
 
 use crate::db::stored_time::parse_start;
+pub use crate::domain::export_records::{
+    AppointmentRec, ExportRecord, HepItemRec, HepRec, MeasurementRec, PatientRec,
+};
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use crate::error::AppResult;
 
-#[derive(Debug, Clone)]
-pub struct PatientRec {
-    pub id: i64,
-    pub mrn: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub date_of_birth: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub payer: Option<String>,
-    pub diagnosis_code: Option<String>,
-    pub diagnosis: Option<String>,
-    pub body_region: Option<String>,
-    pub poc_start: Option<String>,
-    pub poc_end: Option<String>,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct MeasurementRec {
-    pub id: i64,
-    pub patient_id: i64,
-    pub code: String,
-    pub taken_on: String,
-    pub value: f64,
-    pub detail: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AppointmentRec {
-    pub id: i64,
-    pub patient_id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub therapist_name: String,
-    pub start: NaiveDateTime,
-    pub minutes: i64,
-    pub kind: VisitKind,
-    pub status: AppointmentStatus,
-    pub cancel_reason: Option<CancelReason>,
-    pub room: Option<String>,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct HepItemRec {
-    pub exercise: String,
-    pub sets: Option<i64>,
-    pub reps: Option<i64>,
-    pub hold_seconds: Option<i64>,
-    pub times_per_day: Option<i64>,
-    pub days_per_week: Option<i64>,
-    pub side: Option<String>,
-    pub load: Option<String>,
-    pub note: Option<String>,
-}
-
-/// A patient's current home exercise program: the highest version, its items in order.
-#[derive(Debug, Clone)]
-pub struct HepRec {
-    pub id: i64,
-    pub patient_id: i64,
-    pub version_no: i64,
-    pub created_on: String,
-    pub items: Vec<HepItemRec>,
-}
+use super::Db;
 
 fn bad(idx: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -82,7 +21,7 @@ fn bad(idx: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-pub fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<PatientRec>> {
+pub(crate) fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<PatientRec>> {
     let mut stmt = conn.prepare(
         "SELECT id, mrn, first_name, last_name, date_of_birth, phone, email, payer,
             diagnosis_code, diagnosis, body_region, poc_start, poc_end, active
@@ -109,7 +48,10 @@ pub fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<Pa
     .collect()
 }
 
-pub fn measurements(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<MeasurementRec>> {
+pub(crate) fn measurements(
+    conn: &Connection,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<MeasurementRec>> {
     let mut stmt = conn.prepare(
         "SELECT id, patient_id, measure_code, taken_on, value, detail FROM measurements
          WHERE ?1 IS NULL OR patient_id = ?1 ORDER BY patient_id, taken_on, measure_code, id",
@@ -152,7 +94,7 @@ fn row_to_appointment(r: &Row) -> rusqlite::Result<AppointmentRec> {
     })
 }
 
-pub fn patient_appointments(
+pub(crate) fn patient_appointments(
     conn: &Connection,
     only: Option<i64>,
 ) -> rusqlite::Result<Vec<AppointmentRec>> {
@@ -163,7 +105,7 @@ pub fn patient_appointments(
 }
 
 /// A therapist's visits from the start of `from` to the end of `to`.
-pub fn therapist_appointments(
+pub(crate) fn therapist_appointments(
     conn: &Connection,
     therapist_id: i64,
     from: NaiveDate,
@@ -186,7 +128,10 @@ pub fn therapist_appointments(
 }
 
 /// Each patient's current program (the highest version_no; templates have no patient).
-pub fn current_programs(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<HepRec>> {
+pub(crate) fn current_programs(
+    conn: &Connection,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<HepRec>> {
     let mut programs: Vec<HepRec> = {
         let mut stmt = conn.prepare(
             "SELECT h.id, h.patient_id, h.version_no, h.created_at FROM hep_programs h
@@ -239,4 +184,33 @@ pub fn current_programs(conn: &Connection, only: Option<i64>) -> rusqlite::Resul
         });
     }
     Ok(programs)
+}
+
+impl Db {
+    /// One patient (`Some(id)`) or the whole clinic, read inside one read transaction so
+    /// the resources of an export agree with each other.
+    pub fn export_record(&self, only: Option<i64>) -> AppResult<ExportRecord> {
+        let read = || -> rusqlite::Result<ExportRecord> {
+            let tx = self.conn().unchecked_transaction()?;
+            let record = ExportRecord {
+                patients: patients(&tx, only)?,
+                measurements: measurements(&tx, only)?,
+                appointments: patient_appointments(&tx, only)?,
+                programs: current_programs(&tx, only)?,
+            };
+            tx.finish()?;
+            Ok(record)
+        };
+        read().map_err(|e| self.fail(e))
+    }
+
+    /// A therapist's visits from the start of `from` to the end of `to`, for a calendar.
+    pub fn therapist_visits(
+        &self,
+        therapist_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<AppointmentRec>> {
+        therapist_appointments(self.conn(), therapist_id, from, to).map_err(|e| self.fail(e))
+    }
 }

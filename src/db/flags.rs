@@ -21,7 +21,7 @@ fn stored_day(s: Option<String>) -> Option<NaiveDate> {
 }
 
 /// The clinic's thresholds: the defaults, with the record's own re-evaluation interval.
-pub fn thresholds(conn: &Connection) -> rusqlite::Result<Thresholds> {
+pub(crate) fn thresholds(conn: &Connection) -> rusqlite::Result<Thresholds> {
     let reeval: Option<String> = conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row([META_REEVAL_DAYS], |r| r.get(0))
@@ -98,8 +98,19 @@ pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
      UNION ALL
      SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3";
 
+impl super::Db {
+    /// Fills `flags` of every visit in `visits` (all on `day`).
+    pub fn fill_day_flags(
+        &self,
+        day: NaiveDate,
+        visits: &mut [Visit],
+    ) -> crate::error::AppResult<()> {
+        fill_day_flags(self.conn(), day, visits).map_err(|e| self.fail(e))
+    }
+}
+
 /// Fills `flags` of every visit in `visits` (all on `day`).
-pub fn fill_day_flags(
+pub(crate) fn fill_day_flags(
     conn: &Connection,
     day: NaiveDate,
     visits: &mut [Visit],

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
+use super::Who;
 use super::audit::{self, AuditEntry};
-use super::schedule::Who;
 use super::{Db, TxError};
 use crate::domain::hep::{
     AdherenceReport, Dosage, Exercise, HandoutData, HandoutItem, Program, ProgramItem, Side,
@@ -119,7 +119,7 @@ fn row_to_exercise(r: &rusqlite::Row) -> rusqlite::Result<Exercise> {
 }
 
 /// The whole exercise library, by name.
-pub fn library(conn: &Connection) -> rusqlite::Result<Vec<Exercise>> {
+pub(crate) fn library(conn: &Connection) -> rusqlite::Result<Vec<Exercise>> {
     let mut stmt = conn.prepare(
         "SELECT id, name, aliases, region, category, equipment, position, instructions,
             sets, reps, hold_seconds, times_per_day, days_per_week
@@ -218,7 +218,7 @@ fn patient_exists(conn: &Connection, patient_id: i64) -> rusqlite::Result<bool> 
 
 /// Adds the seed templates whose exercises are all in the library (demo clinics). Returns
 /// how many were added; a template whose name is taken is left alone.
-pub fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::Result<usize> {
+pub(crate) fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::Result<usize> {
     let mut added = 0;
     for (name, exercises) in SEED_TEMPLATES {
         let taken: bool = tx.query_row(

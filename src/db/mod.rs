@@ -1,14 +1,23 @@
 //! The only module that speaks SQL. Connection rules for a file on a network drive live in
-//! `connection`; every change goes through [`Db::write`], one short `BEGIN IMMEDIATE`
+//! `connection`; every change goes through `Db::write`, one short `BEGIN IMMEDIATE`
 //! transaction with its audit row, retried as a whole while another terminal holds the lock.
+//!
+//! The rest of the app sees `Db`'s methods only, which take and return domain types (bulk
+//! work too: [`Db::import`], [`Db::build_demo`]); the connection, `write` and the SQL helpers
+//! stay inside this module, so a second backend (PostgreSQL for a clinic group) is another
+//! implementation of these methods here, not a change to the app. `testing` is what the
+//! integration tests and benchmarks may see.
 
 pub mod audit;
 pub mod backup;
 mod connection;
+pub mod demo_build;
 pub mod doctor;
 pub mod export_reads;
 pub mod flags;
 pub mod hep;
+mod imports;
+mod new_clinic;
 pub mod patients;
 pub mod program_work;
 pub mod progress;
@@ -17,6 +26,8 @@ pub mod schedule;
 pub mod schema;
 pub mod staff;
 pub mod stored_time;
+#[doc(hidden)]
+pub mod testing;
 pub mod visit_notes;
 pub mod worker;
 
@@ -24,6 +35,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 
@@ -105,6 +118,28 @@ fn is_io_failure(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Who makes a change, and when: what every audit row records.
+pub struct Who<'a> {
+    pub user: &'a str,
+    /// The local time of the change, `YYYY-MM-DDTHH:MM:SS`; its date is the clinic's today.
+    pub at: &'a str,
+}
+
+impl Who<'_> {
+    /// The clinic day the change is made on (the app clock's today, as `at` carries it).
+    pub(crate) fn today(&self) -> AppResult<NaiveDate> {
+        self.at
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(|| {
+                AppError::failure(format!(
+                    "the time of the change, \"{}\", is not a date and time",
+                    crate::sanitize::clean_echo(self.at)
+                ))
+            })
+    }
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -113,7 +148,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 /// Turns a SQLite error into a sentence naming the file.
-pub fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
+pub(in crate::db) fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             AppError::failure(BUSY_MESSAGE)
@@ -162,12 +197,13 @@ impl Db {
     }
 
     /// Reads run outside any long-lived transaction: each query copies into memory and
-    /// finishes, so an idle screen never blocks another terminal's commit.
-    pub fn conn(&self) -> &Connection {
+    /// finishes, so an idle screen never blocks another terminal's commit. Only the store
+    /// sees the connection: the rest of the app asks for domain values.
+    pub(in crate::db) fn conn(&self) -> &Connection {
         &self.conn
     }
 
-    pub fn fail(&self, e: rusqlite::Error) -> AppError {
+    pub(in crate::db) fn fail(&self, e: rusqlite::Error) -> AppError {
         sql_failure(&self.path_text(), e)
     }
 
@@ -178,7 +214,10 @@ impl Db {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, retried as a whole with jitter while the
     /// database is busy, for at most about 20 seconds. A damaged file is not written at all.
-    pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction) -> TxResult<T>) -> AppResult<T> {
+    pub(in crate::db) fn write<T>(
+        &mut self,
+        mut f: impl FnMut(&Transaction) -> TxResult<T>,
+    ) -> AppResult<T> {
         if let Some(why) = self.damage() {
             return Err(AppError::failure(format!(
                 "{} ({why}; {})",
@@ -265,7 +304,7 @@ fn jitter(attempt: u32) -> Duration {
     Duration::from_millis(base + u64::from(nanos % 200))
 }
 
-pub fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+pub(in crate::db) fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::Db;
 use super::audit::{self, AuditEntry};
+use super::stored_time::parse_day_column;
 use crate::domain::patient::{NewPatient, Patient};
 use crate::error::{AppError, AppResult};
 
@@ -13,16 +14,6 @@ const PATIENT_COLUMNS: &str = "id, mrn, first_name, last_name, date_of_birth, ph
 
 fn day_opt(s: Option<String>) -> Option<NaiveDate> {
     s.as_deref().and_then(super::stored_time::parse_day)
-}
-
-pub(crate) fn parse_day_column(idx: usize, s: &str) -> rusqlite::Result<NaiveDate> {
-    super::stored_time::parse_day(s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            idx,
-            rusqlite::types::Type::Text,
-            "not a day in the stored form YYYY-MM-DD".into(),
-        )
-    })
 }
 
 fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
@@ -49,7 +40,7 @@ fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
 }
 
 /// The next free MRN: numeric MRNs count on from the largest one.
-pub fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
+pub(crate) fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
     let max: Option<i64> = conn.query_row(
         "SELECT MAX(CAST(mrn AS INTEGER)) FROM patients WHERE mrn GLOB '[0-9]*' AND mrn NOT GLOB '*[^0-9]*'",
         [],

@@ -6,10 +6,13 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::Db;
+use super::Who;
 use super::hep::SaveOutcome;
-use super::schedule::Who;
-use crate::domain::hep::{AdherenceReport, Exercise, Program, ProgramItem, Template, VersionInfo};
+use crate::domain::hep::{
+    AdherenceReport, Exercise, HandoutData, Program, ProgramItem, Template, VersionInfo,
+};
 use crate::error::{AppError, AppResult};
+use crate::files::StagedFile;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgramRequest {
@@ -35,12 +38,19 @@ pub enum ProgramRequest {
         done: i64,
         prescribed: i64,
     },
-    /// Write the printable handout of the saved program into `dir` (default: the data
-    /// folder's `handouts/`).
+    /// What the printable handout of the saved program says; the screen's side writes it into
+    /// `dir` (default: the data folder's `handouts/`), which travels back with the reply.
     Handout {
         patient_id: i64,
         today: NaiveDate,
         dir: Option<PathBuf>,
+    },
+    /// The handout is staged beside its place: audit its disclosure, then put it in place.
+    HandoutStaged {
+        patient_id: i64,
+        version_no: i64,
+        exercises: usize,
+        file: StagedFile,
     },
 }
 
@@ -70,15 +80,17 @@ pub enum ProgramReply {
         patient_id: i64,
         adherence: Vec<AdherenceReport>,
     },
+    /// The handout to write (step one of two: see [`ProgramRequest::HandoutStaged`]).
+    HandoutReady {
+        patient_id: i64,
+        data: HandoutData,
+        today: NaiveDate,
+        dir: Option<PathBuf>,
+    },
     HandoutWritten {
         patient_id: i64,
         path: String,
     },
-}
-
-/// Where `p` in the builder puts handouts when nothing else is said.
-pub fn default_handout_dir() -> PathBuf {
-    crate::config::data_dir(&crate::config::process_env).join("handouts")
 }
 
 impl ProgramRequest {
@@ -89,6 +101,7 @@ impl ProgramRequest {
                 | ProgramRequest::SaveTemplate { .. }
                 | ProgramRequest::Adherence { .. }
                 | ProgramRequest::Handout { .. }
+                | ProgramRequest::HandoutStaged { .. }
         )
     }
 
@@ -156,32 +169,29 @@ impl ProgramRequest {
                 let data = db.hep_handout(patient_id, today)?.ok_or_else(|| {
                     AppError::input("there is no saved program to print: save it first (s)")
                 })?;
-                let dir = dir.unwrap_or_else(default_handout_dir);
-                crate::files::create_private_dir(&dir).map_err(|e| {
-                    AppError::failure(format!(
-                        "cannot create the folder {}: {e}",
-                        crate::sanitize::path_for_message(&dir)
-                    ))
-                })?;
-                let safe_mrn: String = data
-                    .mrn
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                    .collect();
-                let path = dir.join(format!("hep-{safe_mrn}-{today}.html"));
-                let html = crate::export::handout::html(&data);
-                // Written in full first: a folder that refuses the file leaves no audit row.
-                let staged = crate::files::stage(&path, html.as_bytes())?;
+                Ok(ProgramReply::HandoutReady {
+                    patient_id,
+                    data,
+                    today,
+                    dir,
+                })
+            }
+            ProgramRequest::HandoutStaged {
+                patient_id,
+                version_no,
+                exercises,
+                file,
+            } => {
                 db.log_opened(
                     patient_id,
                     "export.hep",
-                    json!({ "format": "html", "version": data.version_no, "exercises": data.items.len(), "to": "file" }),
+                    json!({ "format": "html", "version": version_no, "exercises": exercises, "to": "file" }),
                     who,
                 )?;
-                staged.persist()?;
+                file.persist()?;
                 Ok(ProgramReply::HandoutWritten {
                     patient_id,
-                    path: crate::sanitize::path_for_message(&path),
+                    path: crate::sanitize::path_for_message(file.path()),
                 })
             }
         }

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
+use super::Who;
 use super::audit::{self, AuditEntry};
-use super::schedule::Who;
 use super::stored_time::{self, day_text, parse_start};
 use super::{Db, TxError};
 use crate::domain::flags::{Adherence, Thresholds};

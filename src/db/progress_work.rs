@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::Db;
-use super::schedule::Who;
+use super::Who;
 use super::visit_notes::{StoredNote, VisitNote};
 use crate::domain::flags::Adherence;
 use crate::domain::progress::Progress;

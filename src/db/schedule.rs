@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
-use super::patients::parse_day_column;
-use super::{Db, TxError, TxResult};
+use super::stored_time::parse_day_column;
+use super::{Db, TxError, TxResult, Who};
 use crate::domain::appointment::{StatusSnapshot, Transition, Visit};
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::{AppError, AppResult};
@@ -76,7 +76,7 @@ fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>>
 }
 
 /// The day's visits in time order, each with its compliance flags.
-pub fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+pub(crate) fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let mut visits = day_visits(conn, day)?;
     super::flags::fill_day_flags(conn, day, &mut visits)?;
     Ok(visits)
@@ -125,27 +125,6 @@ pub enum StatusChange {
     },
     /// Already in that status: nothing stored (checking in twice is harmless).
     Unchanged { visit: Visit },
-}
-
-pub struct Who<'a> {
-    pub user: &'a str,
-    /// The local time of the change, `YYYY-MM-DDTHH:MM:SS`; its date is the clinic's today.
-    pub at: &'a str,
-}
-
-impl Who<'_> {
-    /// The clinic day the change is made on (the app clock's today, as `at` carries it).
-    fn today(&self) -> AppResult<NaiveDate> {
-        self.at
-            .get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .ok_or_else(|| {
-                AppError::failure(format!(
-                    "the time of the change, \"{}\", is not a date and time",
-                    crate::sanitize::clean_echo(self.at)
-                ))
-            })
-    }
 }
 
 impl Db {

@@ -229,7 +229,7 @@ pub fn expected_indexes() -> AppResult<Vec<String>> {
 }
 
 /// The indexes created in `conn` (not those SQLite makes for UNIQUE constraints).
-pub fn index_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+pub(crate) fn index_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")?
         .query_map([], |r| r.get(0))?
         .collect()
@@ -237,7 +237,7 @@ pub fn index_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than
 /// migrate the same file at the same time; a schema newer than this binary is refused untouched.
-pub fn migrate(conn: &mut Connection, path_for_messages: &str) -> AppResult<()> {
+pub(crate) fn migrate(conn: &mut Connection, path_for_messages: &str) -> AppResult<()> {
     // The usual case, an up-to-date file, takes no lock: another terminal may be writing.
     let current: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))

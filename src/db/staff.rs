@@ -27,7 +27,7 @@ fn row_to_staff(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
     })
 }
 
-pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
+pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
     let mut stmt = conn.prepare(
         "SELECT id, name, initials, role, username FROM staff WHERE active = 1
          ORDER BY role DESC, name",
@@ -35,8 +35,15 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
     stmt.query_map([], row_to_staff)?.collect()
 }
 
+/// Everyone ever on the staff, active or not, in the order they were added: an import's
+/// therapist column may name someone who has since left.
+pub(super) fn everyone(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
+    let mut stmt = conn.prepare("SELECT id, name, initials, role, username FROM staff")?;
+    stmt.query_map([], row_to_staff)?.collect()
+}
+
 /// Inserts a staff member inside an open transaction (shared by `staff add` and the demo).
-pub fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
+pub(crate) fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO staff (name, initials, role, username) VALUES (?1, ?2, ?3, ?4)",
         params![s.name, s.initials, s.role.as_str(), s.username],
@@ -79,12 +86,7 @@ impl Db {
 
     /// Stores a staff member's new PIN hash; the audit row says whose and whether it replaced
     /// one, never anything about the PIN.
-    pub fn set_pin(
-        &mut self,
-        staff: &Staff,
-        pin_hash: &str,
-        who: super::schedule::Who,
-    ) -> AppResult<()> {
+    pub fn set_pin(&mut self, staff: &Staff, pin_hash: &str, who: super::Who) -> AppResult<()> {
         self.write(|tx| {
             let replaced = tx.execute(
                 "UPDATE staff_pins SET pin_hash = ?2, set_at = ?3 WHERE staff_id = ?1",

@@ -54,6 +54,17 @@ pub fn parse_day(s: &str) -> Option<NaiveDate> {
     (s.len() == 10).then(|| fast_day(s.as_bytes())).flatten()
 }
 
+/// A stored day read from a column, or the conversion error naming that column.
+pub(crate) fn parse_day_column(idx: usize, s: &str) -> rusqlite::Result<NaiveDate> {
+    parse_day(s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            "not a day in the stored form YYYY-MM-DD".into(),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
+use super::Who;
 use super::audit::{self, AuditEntry};
-use super::schedule::Who;
 use super::{Db, TxError};
 use crate::domain::flags::Adherence;
 use crate::error::{AppError, AppResult};

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Db;
-use super::schedule::{Booking, StatusChange, Who};
+use super::Who;
+use super::schedule::{Booking, StatusChange};
 use super::staff::PinState;
 use crate::clock::{Clock, stamp};
 use crate::domain::appointment::{StatusSnapshot, Visit};

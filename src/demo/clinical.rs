@@ -1,12 +1,14 @@
 //! The clinical side of a demo episode: outcome measures with believable trajectories, home
 //! exercise programs, patient-reported adherence and short visit notes.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rand::Rng;
 use rand::rngs::SmallRng;
-use rusqlite::{Transaction, params};
 
 use super::seed::ExerciseSeed;
+use crate::db::TxResult;
+use crate::db::demo_build::DemoWriter;
+use crate::domain::bulk::{DemoAdherence, DemoMeasurement, DemoNote, DemoProgram, NewExercise};
 use crate::domain::measures::{Better, BodyRegion, MeasureDef, measure};
 use crate::domain::{AppointmentStatus, VisitKind};
 
@@ -17,29 +19,27 @@ pub struct EpisodeVisit {
     pub status: AppointmentStatus,
 }
 
-pub fn insert_exercises(tx: &Transaction, all: &[ExerciseSeed]) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare(
-        "INSERT INTO exercises (name, aliases, region, category, equipment, position, instructions,
-            sets, reps, hold_seconds, times_per_day, days_per_week)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
-    for e in all {
-        stmt.execute(params![
-            e.name,
-            e.aliases.join(";"),
-            e.region,
-            e.category,
-            e.equipment,
-            e.position,
-            e.instructions,
-            e.sets,
-            e.reps,
-            e.hold_seconds,
-            e.times_per_day,
-            e.days_per_week
-        ])?;
+/// A seed exercise as the library stores it.
+pub fn library_entry(e: &ExerciseSeed) -> NewExercise {
+    NewExercise {
+        name: e.name.clone(),
+        aliases: e.aliases.join(";"),
+        region: e.region.clone(),
+        category: e.category.clone(),
+        equipment: e.equipment.clone(),
+        position: Some(e.position.clone()),
+        instructions: e.instructions.clone(),
+        sets: Some(e.sets),
+        reps: Some(e.reps),
+        hold_seconds: Some(e.hold_seconds),
+        times_per_day: Some(e.times_per_day),
+        days_per_week: Some(e.days_per_week),
     }
-    Ok(())
+}
+
+/// `day` at `hour` o'clock.
+fn at(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
+    day.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN))
 }
 
 /// Exercise regions that suit a patient's body region.
@@ -78,31 +78,30 @@ impl Clinical {
     }
 
     /// Exercises are inserted before the first patient; their ids are read once, then.
-    fn load_exercises(&mut self, tx: &Transaction) -> rusqlite::Result<()> {
+    fn load_exercises(&mut self, w: &mut DemoWriter) -> TxResult<()> {
         if self.exercises.is_empty() {
-            let mut stmt = tx.prepare("SELECT id, region FROM exercises ORDER BY id")?;
-            self.exercises = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            self.exercises = w.exercise_regions()?;
         }
         Ok(())
     }
 
     /// Measures, notes and, when `program` names a version number, a home exercise program;
-    /// an active episode also gets adherence reports. Returns whether a program was stored.
+    /// an active episode also gets adherence reports, all signed by `therapist` (who treats
+    /// the episode). Returns whether a program was stored.
     #[allow(clippy::too_many_arguments)]
     pub fn episode(
         &mut self,
-        tx: &Transaction,
+        w: &mut DemoWriter,
         rng: &mut SmallRng,
+        therapist: &str,
         patient_id: i64,
         region: BodyRegion,
         visits: &[EpisodeVisit],
         active: bool,
         program: Option<i64>,
         today: NaiveDate,
-    ) -> rusqlite::Result<bool> {
-        self.load_exercises(tx)?;
+    ) -> TxResult<bool> {
+        self.load_exercises(w)?;
         let course = match rng.random_range(0..100) {
             0..=69 => Course::Improving,
             70..=89 => Course::Plateau,
@@ -115,11 +114,6 @@ impl Clinical {
         let Some(first) = attended.first() else {
             return Ok(false);
         };
-        let therapist: String = tx.query_row(
-            "SELECT s.username FROM appointments a JOIN staff s ON s.id = a.therapist_id WHERE a.id = ?1",
-            [first.id],
-            |r| r.get(0),
-        )?;
         let mut codes = vec!["NPRS"];
         codes.extend(region.regional_measure());
         if rng.random_range(0..10) < 3 {
@@ -135,38 +129,30 @@ impl Clinical {
         for code in codes {
             let Some(def) = measure(code) else { continue };
             let (initial, target) = trajectory(def, course, rng);
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on, value,
-                    recorded_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
             for (i, v) in &measured {
                 let progress = (*i as f64 / total).min(1.0);
                 let noise = rng.random_range(-0.08..0.08) * def.mcid.unwrap_or(1.0);
                 let raw =
                     initial + (target - initial) * progress + if *i == 0 { 0.0 } else { noise };
                 let value = round_for(def, raw.clamp(def.min, def.max));
-                let day = v.day.format("%Y-%m-%d").to_string();
-                stmt.execute(params![
+                w.measurement(&DemoMeasurement {
                     patient_id,
-                    v.id,
+                    appointment_id: v.id,
                     code,
-                    day,
+                    taken_on: v.day,
                     value,
-                    therapist,
-                    format!("{day}T12:00:00")
-                ])?;
+                    recorded_by: therapist,
+                    created_at: at(v.day, 12, 0),
+                })?;
             }
         }
-        self.notes(tx, patient_id, &attended, &therapist, region, course)?;
+        self.notes(w, &attended, therapist, region, course)?;
         let stored = match program {
-            Some(version) => {
-                self.program(tx, rng, patient_id, version, region, first, &therapist)?
-            }
+            Some(version) => self.program(w, rng, patient_id, version, region, first, therapist)?,
             None => false,
         };
         if active {
-            adherence(tx, rng, patient_id, &attended, &therapist, today)?;
+            adherence(w, rng, patient_id, &attended, therapist, today)?;
         }
         Ok(stored)
     }
@@ -174,14 +160,14 @@ impl Clinical {
     #[allow(clippy::too_many_arguments)]
     fn program(
         &self,
-        tx: &Transaction,
+        w: &mut DemoWriter,
         rng: &mut SmallRng,
         patient_id: i64,
         version: i64,
         region: BodyRegion,
         eval: &EpisodeVisit,
         therapist: &str,
-    ) -> rusqlite::Result<bool> {
+    ) -> TxResult<bool> {
         let regions = exercise_regions(region);
         let pool: Vec<i64> = self
             .exercises
@@ -200,40 +186,33 @@ impl Clinical {
                 chosen.push(id);
             }
         }
-        let day = eval.day.format("%Y-%m-%d").to_string();
-        tx.execute(
-            "INSERT INTO hep_programs (patient_id, version_no, created_by, created_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![patient_id, version, therapist, format!("{day}T12:30:00")],
-        )?;
-        let program_id = tx.last_insert_rowid();
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO hep_items (program_id, position, exercise_id, sets, reps, hold_seconds,
-                times_per_day, days_per_week, side)
-             SELECT ?1, ?2, id, sets, reps, hold_seconds, times_per_day, days_per_week, ?3
-             FROM exercises WHERE id = ?4",
-        )?;
-        for (position, id) in chosen.iter().enumerate() {
-            let side = ["both", "both", "left", "right"][rng.random_range(0..4)];
-            stmt.execute(params![program_id, position as i64 + 1, side, id])?;
-        }
+        let items = chosen
+            .iter()
+            .map(|id| {
+                (
+                    *id,
+                    ["both", "both", "left", "right"][rng.random_range(0..4)],
+                )
+            })
+            .collect();
+        w.program(&DemoProgram {
+            patient_id,
+            version_no: version,
+            created_by: therapist,
+            created_at: at(eval.day, 12, 30),
+            items,
+        })?;
         Ok(true)
     }
 
     fn notes(
         &self,
-        tx: &Transaction,
-        _patient_id: i64,
+        w: &mut DemoWriter,
         attended: &[&EpisodeVisit],
         therapist: &str,
         region: BodyRegion,
         course: Course,
-    ) -> rusqlite::Result<()> {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO visit_notes (appointment_id, subjective, objective, assessment, plan,
-                timed_minutes, is_progress_report, author, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
+    ) -> TxResult<()> {
         let part = region.label().to_lowercase();
         for v in attended.iter().filter(|v| v.kind != VisitKind::Treatment) {
             let (s, a) = match (v.kind, course) {
@@ -254,52 +233,47 @@ impl Clinical {
                     "Symptoms worsening; consider referral back to the physician.".to_string(),
                 ),
             };
-            let day = v.day.format("%Y-%m-%d").to_string();
-            stmt.execute(params![
-                v.id,
-                s,
-                "Outcome measures recorded; see progress pane.",
-                a,
-                "Continue therapeutic exercise and home exercise program.",
-                r#"{"97110":30,"97140":15}"#,
-                v.kind == VisitKind::Progress,
-                therapist,
-                format!("{day}T18:00:00"),
-            ])?;
+            w.note(&DemoNote {
+                appointment_id: v.id,
+                subjective: &s,
+                objective: "Outcome measures recorded; see progress pane.",
+                assessment: &a,
+                plan: "Continue therapeutic exercise and home exercise program.",
+                timed_minutes: Some(r#"{"97110":30,"97140":15}"#),
+                is_progress_report: v.kind == VisitKind::Progress,
+                author: therapist,
+                updated_at: at(v.day, 18, 0),
+            })?;
         }
         Ok(())
     }
 }
 
 fn adherence(
-    tx: &Transaction,
+    w: &mut DemoWriter,
     rng: &mut SmallRng,
     patient_id: i64,
     attended: &[&EpisodeVisit],
     therapist: &str,
     today: NaiveDate,
-) -> rusqlite::Result<()> {
+) -> TxResult<()> {
     let poor = rng.random_range(0..4) == 0;
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO adherence_reports (patient_id, appointment_id, reported_on, sessions_done,
-            sessions_prescribed, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for v in attended.iter().skip(1).filter(|v| v.day < today).step_by(2) {
         let prescribed = 7;
-        let done = if poor {
+        // Drawn as i32, as the demo always has been: a wider type draws other numbers.
+        let done: i32 = if poor {
             rng.random_range(1..=3)
         } else {
             rng.random_range(4..=7)
         };
-        stmt.execute(params![
+        w.adherence(&DemoAdherence {
             patient_id,
-            v.id,
-            v.day.format("%Y-%m-%d").to_string(),
-            done,
-            prescribed,
-            therapist
-        ])?;
+            appointment_id: Some(v.id),
+            reported_on: v.day,
+            sessions_done: i64::from(done),
+            sessions_prescribed: prescribed,
+            recorded_by: therapist,
+        })?;
     }
     Ok(())
 }

@@ -7,18 +7,17 @@ pub mod seed;
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
-use rusqlite::{Transaction, params};
-
-use crate::db::audit::{self, AuditEntry};
-use crate::db::schedule::{Who, start_text};
-use crate::db::staff::{NewStaff, insert as insert_staff};
-use crate::db::{Db, Existing, build_new_file, set_meta};
+use crate::db::audit::AuditEntry;
+use crate::db::demo_build::DemoWriter;
+use crate::db::staff::NewStaff;
+use crate::db::{Db, Existing, TxResult, Who, build_new_file};
+use crate::domain::bulk::{DemoPatient, DemoVisit, NewExercise, PatientDetails};
 use crate::domain::measures::BodyRegion;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 use crate::error::{AppError, AppResult};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -126,43 +125,38 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, who: &Who) -> AppResu
     let exercises = seed::exercises()?;
     let names = seed::names()?;
     let diagnoses = seed::diagnoses()?;
+    let exercises: Vec<NewExercise> = exercises.iter().map(clinical::library_entry).collect();
     let opts = opts.clone();
-    db.write(|tx| {
-        let mut g = Generator::new(tx, &opts, today, &names, &diagnoses)?;
-        clinical::insert_exercises(tx, &exercises)?;
-        crate::db::hep::seed_templates(tx, "demo", &format!("{today}T07:30:00"))?;
+    db.build_demo(|w| {
+        let mut g = Generator::new(&mut *w, &opts, today, &names, &diagnoses);
+        g.w.exercises(&exercises)?;
+        g.w.seed_templates("demo", &format!("{today}T07:30:00"))?;
         g.staff()?;
         g.patients()?;
-        set_meta(tx, "app", "ptclinic")?;
-        set_meta(tx, "demo", "1")?;
-        set_meta(
-            tx,
-            META_DEMO_BUILT_ON,
-            &today.format("%Y-%m-%d").to_string(),
-        )?;
-        set_meta(tx, "demo_seed", &opts.seed.to_string())?;
-        audit::record(
-            tx,
-            &AuditEntry {
-                at: who.at,
-                user: who.user,
-                action: "demo.build",
-                entity: "clinic",
-                entity_id: None,
-                detail: serde_json::json!({
-                    "seed": opts.seed,
-                    "therapists": opts.therapists,
-                    "patients": opts.patients,
-                    "weeks_back": opts.weeks_back,
-                    "weeks_ahead": opts.weeks_ahead,
-                    "visits": g.visits,
-                }),
-            },
-        )?;
+        g.w.meta("app", "ptclinic")?;
+        g.w.meta("demo", "1")?;
+        g.w.meta(META_DEMO_BUILT_ON, &today.format("%Y-%m-%d").to_string())?;
+        g.w.meta("demo_seed", &opts.seed.to_string())?;
+        let visits = g.visits;
+        w.audit(&AuditEntry {
+            at: who.at,
+            user: who.user,
+            action: "demo.build",
+            entity: "clinic",
+            entity_id: None,
+            detail: serde_json::json!({
+                "seed": opts.seed,
+                "therapists": opts.therapists,
+                "patients": opts.patients,
+                "weeks_back": opts.weeks_back,
+                "weeks_ahead": opts.weeks_ahead,
+                "visits": visits,
+            }),
+        })?;
         Ok(DemoSummary {
             therapists: opts.therapists,
             patients: opts.patients,
-            visits: g.visits,
+            visits,
         })
     })
 }
@@ -215,8 +209,8 @@ struct PastEpisode {
     days: Vec<(NaiveDate, NaiveDateTime, u32)>,
 }
 
-struct Generator<'a> {
-    tx: &'a Transaction<'a>,
+struct Generator<'a, 'w> {
+    w: &'a mut DemoWriter<'w>,
     opts: &'a DemoOptions,
     today: NaiveDate,
     first_day: NaiveDate,
@@ -225,22 +219,24 @@ struct Generator<'a> {
     names: &'a seed::Names,
     diagnoses: &'a [seed::DiagnosisSeed],
     therapist_ids: Vec<(i64, String)>,
+    /// Each therapist's username, which their notes and measurements are signed with.
+    usernames: HashMap<i64, String>,
     /// Booked 15-minute slots per (therapist, day).
     busy: HashMap<(i64, NaiveDate), Vec<bool>>,
     clinical: clinical::Clinical,
     visits: u64,
 }
 
-impl<'a> Generator<'a> {
+impl<'a, 'w> Generator<'a, 'w> {
     fn new(
-        tx: &'a Transaction<'a>,
+        w: &'a mut DemoWriter<'w>,
         opts: &'a DemoOptions,
         today: NaiveDate,
         names: &'a seed::Names,
         diagnoses: &'a [seed::DiagnosisSeed],
-    ) -> rusqlite::Result<Self> {
-        Ok(Self {
-            tx,
+    ) -> Self {
+        Self {
+            w,
             opts,
             today,
             first_day: today - Duration::weeks(i64::from(opts.weeks_back)),
@@ -249,10 +245,11 @@ impl<'a> Generator<'a> {
             names,
             diagnoses,
             therapist_ids: Vec::new(),
+            usernames: HashMap::new(),
             busy: HashMap::new(),
             clinical: clinical::Clinical::new(),
             visits: 0,
-        })
+        }
     }
 
     fn pick<'b, T>(&mut self, items: &'b [T]) -> &'b T {
@@ -266,7 +263,7 @@ impl<'a> Generator<'a> {
         (first, last)
     }
 
-    fn staff(&mut self) -> rusqlite::Result<()> {
+    fn staff(&mut self) -> TxResult<()> {
         let mut used_initials: Vec<String> = Vec::new();
         let mut used_usernames: Vec<String> = Vec::new();
         for i in 0..=self.opts.therapists {
@@ -299,15 +296,13 @@ impl<'a> Generator<'a> {
             } else {
                 Role::Therapist
             };
-            let id = insert_staff(
-                self.tx,
-                &NewStaff {
-                    name: format!("{first} {last}"),
-                    initials,
-                    role,
-                    username: Some(username),
-                },
-            )?;
+            let id = self.w.staff(&NewStaff {
+                name: format!("{first} {last}"),
+                initials,
+                role,
+                username: Some(username.clone()),
+            })?;
+            self.usernames.insert(id, username);
             if role == Role::Therapist {
                 self.therapist_ids
                     .push((id, format!("{}", self.therapist_ids.len() + 1)));
@@ -330,7 +325,7 @@ impl<'a> Generator<'a> {
         (per_patient.round() as i64).clamp(1, 12)
     }
 
-    fn patients(&mut self) -> rusqlite::Result<()> {
+    fn patients(&mut self) -> TxResult<()> {
         let span = (self.last_day - self.first_day).num_days().max(1);
         let episodes = self.episodes_per_patient();
         // The window is cut into one segment per episode; the latest episode falls in the last.
@@ -396,38 +391,30 @@ impl<'a> Generator<'a> {
             let earlier: Vec<PastEpisode> = (0..episodes - 1)
                 .map(|k| self.past_episode(k * segment, segment))
                 .collect();
-            self.tx.execute(
-                "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email,
-                    diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end,
-                    poc_start, poc_end, active, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![
+            let created_on = earlier
+                .first()
+                .and_then(|e| e.days.first())
+                .map_or(eval_day, |(d, _, _)| *d);
+            let patient_id = self.w.patient(&DemoPatient {
+                details: PatientDetails {
                     mrn,
-                    first,
-                    last,
-                    dob.format("%Y-%m-%d").to_string(),
-                    phone,
+                    first_name: first,
+                    last_name: last,
+                    date_of_birth: dob,
+                    phone: Some(phone),
                     email,
-                    diagnosis.code,
-                    diagnosis.description,
-                    region.as_str(),
-                    payer,
-                    authorized,
-                    poc_end.format("%Y-%m-%d").to_string(),
-                    eval_day.format("%Y-%m-%d").to_string(),
-                    poc_end.format("%Y-%m-%d").to_string(),
-                    active,
-                    format!(
-                        "{}T08:00:00",
-                        earlier
-                            .first()
-                            .and_then(|e| e.days.first())
-                            .map_or(eval_day, |(d, _, _)| *d)
-                            .format("%Y-%m-%d")
-                    ),
-                ],
-            )?;
-            let patient_id = self.tx.last_insert_rowid();
+                    payer: Some(payer.to_string()),
+                    diagnosis_code: Some(diagnosis.code.clone()),
+                    diagnosis: Some(diagnosis.description.clone()),
+                    body_region: Some(region.as_str().to_string()),
+                    authorized_visits: Some(authorized),
+                    auth_end: Some(poc_end),
+                    poc_start: Some(eval_day),
+                    poc_end: Some(poc_end),
+                },
+                active,
+                created_at: at_eight(created_on),
+            })?;
             // Each finished episode keeps the program the patient was given then; the current
             // one, while active, is the latest version.
             let mut programs = 0;
@@ -439,9 +426,11 @@ impl<'a> Generator<'a> {
                     &past.days,
                     false,
                 )?;
+                let therapist = self.usernames[&past.therapist_id].clone();
                 if self.clinical.episode(
-                    self.tx,
+                    self.w,
                     &mut self.rng,
+                    &therapist,
                     patient_id,
                     past.region,
                     &episode,
@@ -453,9 +442,11 @@ impl<'a> Generator<'a> {
                 }
             }
             let episode = self.appointments(patient_id, therapist_id, &room, &days, active)?;
+            let therapist = self.usernames[&therapist_id].clone();
             self.clinical.episode(
-                self.tx,
+                self.w,
                 &mut self.rng,
+                &therapist,
                 patient_id,
                 region,
                 &episode,
@@ -569,12 +560,7 @@ impl<'a> Generator<'a> {
         room: &str,
         days: &[(NaiveDate, NaiveDateTime, u32)],
         active: bool,
-    ) -> rusqlite::Result<Vec<clinical::EpisodeVisit>> {
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
-                status_changed_at, checked_in_at, cancel_reason, room, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
+    ) -> TxResult<Vec<clinical::EpisodeVisit>> {
         let mut out = Vec::with_capacity(days.len());
         let mut treatment_days_since_report = 0;
         for (i, (day, start, minutes)) in days.iter().enumerate() {
@@ -611,31 +597,25 @@ impl<'a> Generator<'a> {
                     CancelReason::Clinic,
                 ])
             });
-            let changed_at = past.then(|| {
-                let t = *start + Duration::minutes(i64::from(*minutes));
-                t.format("%Y-%m-%dT%H:%M:%S").to_string()
-            });
-            let checked_in = (status == AppointmentStatus::Completed).then(|| {
-                (*start - Duration::minutes(self.rng.random_range(0..12)))
-                    .format("%Y-%m-%dT%H:%M:%S")
-                    .to_string()
-            });
-            stmt.execute(params![
+            let changed_at = past.then(|| *start + Duration::minutes(i64::from(*minutes)));
+            let checked_in = (status == AppointmentStatus::Completed)
+                .then(|| *start - Duration::minutes(self.rng.random_range(0..12)));
+            let id = self.w.visit(&DemoVisit {
                 patient_id,
                 therapist_id,
-                start_text(*start),
-                minutes,
-                kind.as_str(),
-                status.as_str(),
-                changed_at,
-                checked_in,
-                reason.map(|r| r.as_str()),
-                room,
-                format!("{}T08:00:00", days[0].0.format("%Y-%m-%d")),
-            ])?;
+                start: *start,
+                minutes: *minutes,
+                kind,
+                status,
+                status_changed_at: changed_at,
+                checked_in_at: checked_in,
+                cancel_reason: reason,
+                room: Some(room),
+                created_at: at_eight(days[0].0),
+            })?;
             self.visits += 1;
             out.push(clinical::EpisodeVisit {
-                id: self.tx.last_insert_rowid(),
+                id,
                 day: *day,
                 kind,
                 status,
@@ -643,4 +623,9 @@ impl<'a> Generator<'a> {
         }
         Ok(out)
     }
+}
+
+/// Records of the demo are made at eight in the morning of their day.
+fn at_eight(day: NaiveDate) -> NaiveDateTime {
+    day.and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap_or(NaiveTime::MIN))
 }

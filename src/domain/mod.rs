@@ -2,6 +2,8 @@
 
 pub mod appointment;
 pub mod billing;
+pub mod bulk;
+pub mod export_records;
 pub mod flags;
 pub mod hep;
 pub mod measures;

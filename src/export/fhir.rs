@@ -7,8 +7,8 @@
 use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::{Value, json};
 
-use crate::db::export_reads::{
-    self, AppointmentRec, HepItemRec, HepRec, MeasurementRec, PatientRec,
+use crate::domain::export_records::{
+    AppointmentRec, ExportRecord, HepItemRec, HepRec, MeasurementRec, PatientRec,
 };
 use crate::domain::measures::{BodyRegion, measure};
 use crate::domain::{AppointmentStatus, CancelReason};
@@ -40,30 +40,8 @@ pub const TYPES: &[&str] = &[
     "CarePlan",
 ];
 
-/// Everything an export reads, copied into memory.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub patients: Vec<PatientRec>,
-    pub measurements: Vec<MeasurementRec>,
-    pub appointments: Vec<AppointmentRec>,
-    pub programs: Vec<HepRec>,
-}
-
-impl Record {
-    /// One patient (`Some(id)`) or the whole clinic, read inside one read transaction so
-    /// the resources agree with each other.
-    pub fn load(conn: &rusqlite::Connection, only: Option<i64>) -> rusqlite::Result<Record> {
-        let tx = conn.unchecked_transaction()?;
-        let record = Record {
-            patients: export_reads::patients(&tx, only)?,
-            measurements: export_reads::measurements(&tx, only)?,
-            appointments: export_reads::patient_appointments(&tx, only)?,
-            programs: export_reads::current_programs(&tx, only)?,
-        };
-        tx.finish()?;
-        Ok(record)
-    }
-}
+/// Everything an export reads (see [`crate::db::Db::export_record`]).
+pub type Record = ExportRecord;
 
 /// Resources grouped by type, in `TYPES` order.
 #[derive(Debug, Clone, Default)]

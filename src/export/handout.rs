@@ -3,8 +3,38 @@
 //! self-contained, print-friendly HTML page (fits A4 and Letter). Everything from the record
 //! is cleaned of control characters; HTML is escaped.
 
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
 use crate::domain::hep::HandoutData;
+use crate::error::{AppError, AppResult};
+use crate::files::Staged;
 use crate::sanitize::{clean_line, clean_text};
+
+/// Where `p` in the builder puts handouts when nothing else is said.
+pub fn default_dir() -> PathBuf {
+    crate::config::data_dir(&crate::config::process_env).join("handouts")
+}
+
+/// The printable handout of `today`, written in full into `dir` (else [`default_dir`]) beside
+/// its place and not yet in it: its audit row comes first, then the rename.
+pub fn stage_html(data: &HandoutData, dir: Option<&Path>, today: NaiveDate) -> AppResult<Staged> {
+    let dir = dir.map_or_else(default_dir, Path::to_path_buf);
+    crate::files::create_private_dir(&dir).map_err(|e| {
+        AppError::failure(format!(
+            "cannot create the folder {}: {e}",
+            crate::sanitize::path_for_message(&dir)
+        ))
+    })?;
+    let safe_mrn: String = data
+        .mrn
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let path = dir.join(format!("hep-{safe_mrn}-{today}.html"));
+    crate::files::stage(&path, html(data).as_bytes())
+}
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 

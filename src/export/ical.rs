@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 
-use crate::db::export_reads::AppointmentRec;
 use crate::domain::AppointmentStatus;
+use crate::domain::export_records::AppointmentRec;
 use crate::sanitize::clean_line;
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines.

@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, params};
 
 use super::fields::{self, shown};
 use super::table::{Column, Problem, Table};
-use super::{Checked, Counts, Options, Progress, finish, tick};
-use crate::db::schedule::START_FORMAT;
-use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use super::{Options, Progress, finish, tick};
+use crate::domain::bulk::{ImportedVisit, Known, Planned};
+use crate::domain::staff::Staff;
+use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 use crate::sanitize::clean_line;
 
 const fn col(name: &'static str, required: bool) -> Column {
@@ -29,29 +29,9 @@ pub const COLUMNS: &[Column] = &[
     col("room", false),
 ];
 
-struct Planned {
-    patient_id: i64,
-    therapist_id: i64,
-    start: String,
-    minutes: i64,
-    kind: VisitKind,
-    status: Option<AppointmentStatus>,
-    cancel_reason: Option<CancelReason>,
-    room: Option<String>,
-    existing: Option<i64>,
-}
-
-struct StaffRow {
-    id: i64,
-    name: String,
-    initials: String,
-    username: Option<String>,
-    therapist: bool,
-}
-
 /// Who "therapist" names: one therapist's id, or why not.
-fn resolve(staff: &[StaffRow], who: &str) -> Result<i64, String> {
-    let matches: Vec<&StaffRow> = staff
+fn resolve(staff: &[Staff], who: &str) -> Result<i64, String> {
+    let matches: Vec<&Staff> = staff
         .iter()
         .filter(|s| {
             s.initials.eq_ignore_ascii_case(who)
@@ -66,7 +46,7 @@ fn resolve(staff: &[StaffRow], who: &str) -> Result<i64, String> {
             "therapist {} is not on the staff (ptclinic staff list)",
             shown(who)
         )),
-        [one] if !one.therapist => Err(format!(
+        [one] if one.role != Role::Therapist => Err(format!(
             "therapist {} is front-desk staff, not a therapist",
             shown(who)
         )),
@@ -89,43 +69,24 @@ fn words<T: Copy>(all: &[T], as_str: impl Fn(T) -> &'static str) -> Vec<&'static
     all.iter().map(|k| as_str(*k)).collect()
 }
 
-pub fn run(
-    conn: &Connection,
+/// Checks every row against the record's patients, staff and visits; the plan, or every
+/// bad line.
+pub fn check(
+    known: &Known,
     table: &Table,
     mut problems: Vec<Problem>,
     opts: &Options,
-    write: bool,
     progress: &mut Progress,
-) -> Checked<Counts> {
-    let patients: HashMap<String, i64> = {
-        let mut stmt = conn.prepare("SELECT mrn, id FROM patients")?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let staff: Vec<StaffRow> = {
-        let mut stmt = conn.prepare("SELECT id, name, initials, username, role FROM staff")?;
-        stmt.query_map([], |r| {
-            Ok(StaffRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                initials: r.get(2)?,
-                username: r.get(3)?,
-                therapist: r.get::<_, String>(4)? == "therapist",
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?
-    };
-    let existing: HashMap<(i64, String), i64> = {
-        let mut stmt = conn.prepare("SELECT patient_id, start, id FROM appointments")?;
-        stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
+) -> Result<Vec<Planned<ImportedVisit>>, Vec<Problem>> {
+    let patients = &known.patients;
+    let staff = &known.staff;
+    let existing = &known.visits;
     let kinds = words(VisitKind::ALL, VisitKind::as_str);
     let statuses = words(AppointmentStatus::ALL, AppointmentStatus::as_str);
     let reasons_words = words(CancelReason::ALL, CancelReason::as_str);
     let mut therapists: HashMap<String, Result<i64, String>> = HashMap::new();
-    let mut seen: HashMap<(i64, String), u64> = HashMap::new();
-    let mut plan: Vec<Planned> = Vec::with_capacity(table.rows.len());
+    let mut seen: HashMap<(i64, NaiveDateTime), u64> = HashMap::new();
+    let mut plan: Vec<Planned<ImportedVisit>> = Vec::with_capacity(table.rows.len());
     let total = table.rows.len();
 
     for (i, row) in table.rows.iter().enumerate() {
@@ -156,7 +117,7 @@ pub fn run(
             fields::required_text("therapist", get("therapist")).and_then(|who| {
                 therapists
                     .entry(who.clone())
-                    .or_insert_with(|| resolve(&staff, &who))
+                    .or_insert_with(|| resolve(staff, &who))
                     .clone()
             })
         );
@@ -187,7 +148,7 @@ pub fn run(
         }
         let mut existing_id = None;
         if let (Some(pid), Some(start)) = (patient_id, start) {
-            let key = (pid, start.format(START_FORMAT).to_string());
+            let key = (pid, start);
             if let Some(first) = seen.get(&key) {
                 reasons.push(format!(
                     "the same patient and start are already on line {first}"
@@ -198,7 +159,7 @@ pub fn run(
                 reasons.push(format!(
                     "mrn {} already has a visit at {} (use --update to change it)",
                     shown(get("mrn").unwrap_or_default()),
-                    key.1.replace('T', " ")
+                    start.format("%Y-%m-%d %H:%M")
                 ));
             }
             seen.entry(key).or_insert(row.line);
@@ -211,87 +172,20 @@ pub fn run(
             (patient_id, therapist_id, start, minutes, kind)
         {
             plan.push(Planned {
-                patient_id,
-                therapist_id,
-                start: start.format(START_FORMAT).to_string(),
-                minutes,
-                kind,
-                status: status.flatten(),
-                cancel_reason: cancel_reason.flatten(),
-                room: room.flatten(),
+                row: ImportedVisit {
+                    patient_id,
+                    therapist_id,
+                    start,
+                    minutes,
+                    kind,
+                    status: status.flatten(),
+                    cancel_reason: cancel_reason.flatten(),
+                    room: room.flatten(),
+                },
                 existing: existing_id,
             });
         }
     }
-    if let Err(p) = finish(problems) {
-        return Ok(Err(p));
-    }
-    let counts = Counts::of(plan.iter().map(|p| p.existing));
-    if write {
-        write_rows(conn, &plan, opts, progress)?;
-    }
-    Ok(Ok(counts))
-}
-
-fn write_rows(
-    conn: &Connection,
-    plan: &[Planned],
-    opts: &Options,
-    progress: &mut Progress,
-) -> rusqlite::Result<()> {
-    let mut insert = conn.prepare(
-        "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
-            status_changed_at, cancel_reason, room, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    // A status in the file replaces the stored one (and its reason); an empty cell keeps it.
-    let mut update = conn.prepare(
-        "UPDATE appointments SET therapist_id = ?2, minutes = ?3, kind = ?4,
-            status_changed_at = CASE WHEN ?5 IS NOT NULL AND ?5 <> status THEN ?8
-                                     ELSE status_changed_at END,
-            cancel_reason = CASE WHEN ?5 IS NOT NULL THEN ?6 ELSE cancel_reason END,
-            status = COALESCE(?5, status),
-            room = COALESCE(?7, room),
-            version = version + 1
-         WHERE id = ?1",
-    )?;
-    let total = plan.len();
-    for (i, p) in plan.iter().enumerate() {
-        tick(progress, "writing", i + 1, total);
-        let status = p.status.map(|s| s.as_str());
-        let reason = p.cancel_reason.map(|r| r.as_str());
-        match p.existing {
-            None => {
-                let status = status.unwrap_or("scheduled");
-                let changed = (status != "scheduled").then_some(opts.at);
-                insert.execute(params![
-                    p.patient_id,
-                    p.therapist_id,
-                    p.start,
-                    p.minutes,
-                    p.kind.as_str(),
-                    status,
-                    changed,
-                    reason,
-                    p.room,
-                    opts.at
-                ])?;
-                super::audit_record(conn, opts, "appointment", conn.last_insert_rowid(), false)?;
-            }
-            Some(id) => {
-                update.execute(params![
-                    id,
-                    p.therapist_id,
-                    p.minutes,
-                    p.kind.as_str(),
-                    status,
-                    reason,
-                    p.room,
-                    opts.at
-                ])?;
-                super::audit_record(conn, opts, "appointment", id, true)?;
-            }
-        }
-    }
-    Ok(())
+    finish(problems)?;
+    Ok(plan)
 }

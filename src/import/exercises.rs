@@ -3,12 +3,10 @@
 
 use std::collections::HashMap;
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
-
 use super::fields::{self, shown};
 use super::table::{Column, Problem, Row, Table};
-use super::{Checked, Counts, Options, Progress, finish, tick};
+use super::{Options, Progress, finish, tick};
+use crate::domain::bulk::{Known, NewExercise, Planned};
 
 const fn col(name: &'static str, required: bool) -> Column {
     Column { name, required }
@@ -36,19 +34,31 @@ fn regions() -> Vec<&'static str> {
     all
 }
 
-struct Planned {
-    values: Vec<Value>,
-    existing: Option<i64>,
-}
-
-fn int(n: Option<i64>) -> Value {
-    n.map_or(Value::Null, Value::Integer)
-}
-
-fn check_row(table: &Table, row: &Row) -> Result<Vec<Value>, String> {
+fn check_row(table: &Table, row: &Row) -> Result<NewExercise, String> {
     let regions = regions();
     let mut reasons: Vec<String> = Vec::new();
-    let mut values = Vec::new();
+    let mut e = NewExercise {
+        name: String::new(),
+        aliases: String::new(),
+        region: String::new(),
+        category: String::new(),
+        equipment: String::new(),
+        position: None,
+        instructions: String::new(),
+        sets: None,
+        reps: None,
+        hold_seconds: None,
+        times_per_day: None,
+        days_per_week: None,
+    };
+    macro_rules! take {
+        ($field:expr, $e:expr) => {
+            match $e {
+                Ok(v) => $field = v,
+                Err(r) => reasons.push(r),
+            }
+        };
+    }
     for c in COLUMNS.iter().filter(|c| table.has(c.name)) {
         let raw = table.get(row, c.name);
         let required = |max: usize| {
@@ -56,47 +66,46 @@ fn check_row(table: &Table, row: &Row) -> Result<Vec<Value>, String> {
                 if s.chars().count() > max {
                     Err(format!("{} is longer than {max} characters", c.name))
                 } else {
-                    Ok(Value::Text(s))
+                    Ok(s)
                 }
             })
         };
-        let v = match c.name {
-            "name" | "equipment" => required(100),
-            "category" => required(60).map(|v| match v {
-                Value::Text(s) => Value::Text(fields::word(&s)),
-                other => other,
-            }),
-            "instructions" => required(2000),
-            "region" => fields::one_of("region", raw, &regions).and_then(|w| {
-                w.map(|w| Value::Text(w.to_string()))
-                    .ok_or_else(|| "region is empty".to_string())
-            }),
+        match c.name {
+            "name" => take!(e.name, required(100)),
+            "equipment" => take!(e.equipment, required(100)),
+            "category" => take!(e.category, required(60).map(|s| fields::word(&s))),
+            "instructions" => take!(e.instructions, required(2000)),
+            "region" => take!(
+                e.region,
+                fields::one_of("region", raw, &regions).and_then(|w| {
+                    w.map(str::to_string)
+                        .ok_or_else(|| "region is empty".to_string())
+                })
+            ),
             // Clinicians' shorthand, `;`-separated; stored the same way, never NULL.
-            "aliases" => Ok(Value::Text(
-                raw.unwrap_or_default()
+            "aliases" => {
+                e.aliases = raw
+                    .unwrap_or_default()
                     .split(';')
                     .map(crate::sanitize::clean_line)
                     .filter(|a| !a.is_empty())
                     .collect::<Vec<_>>()
-                    .join(";"),
-            )),
-            "position" => {
-                fields::limited("position", raw, 60).map(|s| s.map_or(Value::Null, Value::Text))
+                    .join(";")
             }
-            "sets" => fields::integer("sets", raw, 1, 20).map(int),
-            "reps" => fields::integer("reps", raw, 1, 100).map(int),
-            "hold_seconds" => fields::integer("hold_seconds", raw, 0, 600).map(int),
-            "times_per_day" => fields::integer("times_per_day", raw, 1, 12).map(int),
-            "days_per_week" => fields::integer("days_per_week", raw, 1, 7).map(int),
-            _ => Ok(Value::Null),
-        };
-        match v {
-            Ok(v) => values.push(v),
-            Err(r) => reasons.push(r),
+            "position" => take!(e.position, fields::limited("position", raw, 60)),
+            "sets" => take!(e.sets, fields::integer("sets", raw, 1, 20)),
+            "reps" => take!(e.reps, fields::integer("reps", raw, 1, 100)),
+            "hold_seconds" => take!(e.hold_seconds, fields::integer("hold_seconds", raw, 0, 600)),
+            "times_per_day" => take!(
+                e.times_per_day,
+                fields::integer("times_per_day", raw, 1, 12)
+            ),
+            "days_per_week" => take!(e.days_per_week, fields::integer("days_per_week", raw, 1, 7)),
+            _ => {}
         }
     }
     if reasons.is_empty() {
-        Ok(values)
+        Ok(e)
     } else {
         Err(reasons.join("; "))
     }
@@ -107,19 +116,19 @@ fn key(name: &str) -> String {
     crate::sanitize::clean_line(name).to_ascii_lowercase()
 }
 
-pub fn run(
-    conn: &Connection,
+/// Checks every row against the library; the plan, or every bad line.
+pub fn check(
+    known: &Known,
     table: &Table,
     mut problems: Vec<Problem>,
     opts: &Options,
-    write: bool,
     progress: &mut Progress,
-) -> Checked<Counts> {
-    let existing: HashMap<String, i64> = {
-        let mut stmt = conn.prepare("SELECT name, id FROM exercises")?;
-        stmt.query_map([], |r| Ok((key(&r.get::<_, String>(0)?), r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
+) -> Result<Vec<Planned<NewExercise>>, Vec<Problem>> {
+    let existing: HashMap<String, i64> = known
+        .exercises
+        .iter()
+        .map(|(name, id)| (key(name), *id))
+        .collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut plan = Vec::with_capacity(table.rows.len());
     let total = table.rows.len();
@@ -144,74 +153,13 @@ pub fn run(
             }
         }
         match values {
-            Some(values) if reasons.is_empty() => plan.push(Planned {
-                values,
+            Some(row) if reasons.is_empty() => plan.push(Planned {
+                row,
                 existing: found,
             }),
             _ => problems.push(Problem::new(row.line, reasons.join("; "))),
         }
     }
-    if let Err(p) = finish(problems) {
-        return Ok(Err(p));
-    }
-    let counts = Counts::of(plan.iter().map(|p| p.existing));
-    if write {
-        write_rows(conn, table, &plan, progress)?;
-    }
-    Ok(Ok(counts))
-}
-
-fn write_rows(
-    conn: &Connection,
-    table: &Table,
-    plan: &[Planned],
-    progress: &mut Progress,
-) -> rusqlite::Result<()> {
-    let present: Vec<&str> = COLUMNS
-        .iter()
-        .filter(|c| table.has(c.name))
-        .map(|c| c.name)
-        .collect();
-    let insert_sql = format!(
-        "INSERT INTO exercises ({}) VALUES ({})",
-        present.join(", "),
-        (1..=present.len())
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let sets: Vec<String> = present
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| **c != "name")
-        .map(|(i, c)| match *c {
-            "aliases" => format!(
-                "{c} = CASE WHEN ?{n} = '' THEN {c} ELSE ?{n} END",
-                n = i + 1
-            ),
-            _ => format!("{c} = COALESCE(?{}, {c})", i + 1),
-        })
-        .collect();
-    let update_sql = format!(
-        "UPDATE exercises SET {} WHERE id = ?{}",
-        sets.join(", "),
-        present.len() + 1
-    );
-    let mut insert = conn.prepare(&insert_sql)?;
-    let mut update = conn.prepare(&update_sql)?;
-    let total = plan.len();
-    for (i, p) in plan.iter().enumerate() {
-        tick(progress, "writing", i + 1, total);
-        match p.existing {
-            None => {
-                insert.execute(params_from_iter(p.values.iter()))?;
-            }
-            Some(id) => {
-                update.execute(params_from_iter(
-                    p.values.iter().cloned().chain([Value::Integer(id)]),
-                ))?;
-            }
-        }
-    }
-    Ok(())
+    finish(problems)?;
+    Ok(plan)
 }

@@ -1,6 +1,7 @@
-//! CSV imports of patients, appointments and exercises, all or nothing: the whole file is
-//! checked against the record inside one `BEGIN IMMEDIATE` transaction, and either every row
-//! is written (with one audit row) or nothing is, and every bad line is reported with the
+//! CSV imports of patients, appointments and exercises, all or nothing. This module reads a
+//! file and checks its rows into domain values against what the record holds; the store
+//! (`Db::import`) runs that check inside the transaction that writes them, so either every row
+//! is written (with its audit rows) or nothing is, and every bad line is reported with the
 //! reason.
 
 mod appointments;
@@ -10,31 +11,14 @@ mod patients;
 pub mod table;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
-use serde_json::json;
 
-use crate::db::audit::{self, AuditEntry};
-use crate::db::{Db, TxError};
+use crate::db::Db;
+use crate::domain::bulk::{ImportAudit, ImportPlan};
+pub use crate::domain::bulk::{ImportCounts as Counts, ImportKind as Kind, Progress};
 use crate::error::{AppError, AppResult};
 pub use table::{Column, Problem};
 
-/// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Patients,
-    Appointments,
-    Exercises,
-}
-
 impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Patients => "patients",
-            Kind::Appointments => "appointments",
-            Kind::Exercises => "exercises",
-        }
-    }
-
     /// The columns this kind of file may have, required ones first.
     pub fn columns(self) -> &'static [Column] {
         match self {
@@ -52,32 +36,6 @@ impl Kind {
             .collect::<Vec<_>>()
             .join(",")
     }
-}
-
-/// One audit row per imported record, beside the import's summary row, so that
-/// `ptclinic audit --patient MRN` shows that an import created or changed this patient's record.
-pub(crate) fn audit_record(
-    conn: &rusqlite::Connection,
-    opts: &Options,
-    entity: &str,
-    id: i64,
-    updated: bool,
-) -> rusqlite::Result<()> {
-    audit::record(
-        conn,
-        &AuditEntry {
-            at: opts.at,
-            user: opts.user,
-            action: if updated {
-                "import.update"
-            } else {
-                "import.insert"
-            },
-            entity,
-            entity_id: Some(id),
-            detail: json!({ "file": crate::sanitize::clean_line(opts.file_name) }),
-        },
-    )
 }
 
 /// How an import runs, and who runs it.
@@ -107,31 +65,6 @@ pub struct Summary {
     pub dry_run: bool,
 }
 
-/// Rows added and changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub inserted: usize,
-    pub updated: usize,
-}
-
-impl Counts {
-    /// From each planned row's existing record, if any: none is an insert, some an update.
-    fn of(existing: impl Iterator<Item = Option<i64>>) -> Self {
-        let (mut inserted, mut updated) = (0, 0);
-        for e in existing {
-            if e.is_some() {
-                updated += 1
-            } else {
-                inserted += 1
-            }
-        }
-        Counts { inserted, updated }
-    }
-}
-
-/// Told how far an import is: the phase ("checking", "writing"), rows done, rows in all.
-pub type Progress<'p> = &'p mut dyn FnMut(&'static str, usize, usize);
-
 /// Calls the progress callback every 1% of the rows (and at the end).
 pub(crate) fn tick(progress: &mut Progress, phase: &'static str, done: usize, total: usize) {
     let step = (total / 100).max(1);
@@ -140,96 +73,50 @@ pub(crate) fn tick(progress: &mut Progress, phase: &'static str, done: usize, to
     }
 }
 
-/// The result of checking one kind of file: SQLite trouble, or the rows that are wrong.
-pub(crate) type Checked<T> = rusqlite::Result<Result<T, Vec<Problem>>>;
-
 /// Imports one file. Any bad row means nothing is written; the error lists every bad line.
 pub fn import(
     db: &mut Db,
     kind: Kind,
     bytes: &[u8],
     opts: &Options,
-    mut progress: Progress,
+    progress: Progress,
 ) -> AppResult<Summary> {
     let (table, read_problems) =
         table::read(bytes, kind.columns()).map_err(|p| rejected(opts, p))?;
     let rows = table.rows.len() + read_problems.len();
-    let summary = |c: Counts| Summary {
+    let audit = ImportAudit {
+        user: opts.user,
+        at: opts.at,
+        file_name: opts.file_name,
+        rows,
+    };
+    let counts = db.import(
+        kind,
+        opts.dry_run,
+        &audit,
+        |known, mut progress| {
+            let problems = read_problems.clone();
+            let plan = match kind {
+                Kind::Patients => patients::check(known, &table, problems, opts, &mut progress)
+                    .map(ImportPlan::Patients),
+                Kind::Appointments => {
+                    appointments::check(known, &table, problems, opts, &mut progress)
+                        .map(ImportPlan::Appointments)
+                }
+                Kind::Exercises => exercises::check(known, &table, problems, opts, &mut progress)
+                    .map(ImportPlan::Exercises),
+            };
+            plan.map_err(|p| rejected(opts, p))
+        },
+        progress,
+    )?;
+    Ok(Summary {
         kind,
         rows,
-        inserted: c.inserted,
-        updated: c.updated,
+        inserted: counts.inserted,
+        updated: counts.updated,
         dry_run: opts.dry_run,
-    };
-    if opts.dry_run {
-        let path = db.path_text();
-        let counts = run_kind(
-            db.conn(),
-            kind,
-            &table,
-            read_problems,
-            opts,
-            false,
-            &mut progress,
-        )
-        .map_err(|e| crate::db::sql_failure(&path, e))?
-        .map_err(|p| rejected(opts, p))?;
-        return Ok(summary(counts));
-    }
-    let counts = db.write(|tx| {
-        let counts = run_kind(
-            tx,
-            kind,
-            &table,
-            read_problems.clone(),
-            opts,
-            true,
-            &mut progress,
-        )?
-        .map_err(|p| TxError::App(rejected(opts, p)))?;
-        audit::record(
-            tx,
-            &AuditEntry {
-                at: opts.at,
-                user: opts.user,
-                action: match kind {
-                    Kind::Patients => "import.patients",
-                    Kind::Appointments => "import.appointments",
-                    Kind::Exercises => "import.exercises",
-                },
-                entity: match kind {
-                    Kind::Patients => "patient",
-                    Kind::Appointments => "appointment",
-                    Kind::Exercises => "exercise",
-                },
-                entity_id: None,
-                detail: json!({
-                    "rows": rows,
-                    "inserted": counts.inserted,
-                    "updated": counts.updated,
-                }),
-            },
-        )?;
-        Ok(counts)
-    })?;
-    Ok(summary(counts))
-}
-
-/// Checks (and with `write`, writes) one kind of file; `problems` are those found reading it.
-fn run_kind(
-    conn: &Connection,
-    kind: Kind,
-    table: &table::Table,
-    problems: Vec<Problem>,
-    opts: &Options,
-    write: bool,
-    progress: &mut Progress,
-) -> Checked<Counts> {
-    match kind {
-        Kind::Patients => patients::run(conn, table, problems, opts, write, progress),
-        Kind::Appointments => appointments::run(conn, table, problems, opts, write, progress),
-        Kind::Exercises => exercises::run(conn, table, problems, opts, write, progress),
-    }
+    })
 }
 
 /// Sorted by line, one sentence per line.

@@ -37,7 +37,7 @@ pub fn run(settings: &Settings) -> AppResult<()> {
             .map(|(action, keys)| (action.as_str(), keys.iter().map(String::as_str).collect())),
     )
     .map_err(AppError::input)?;
-    let db = crate::commands::open_clinic(settings)?;
+    let db = crate::clinic::open_clinic(settings)?;
     let mut state = initial_state(&db, settings)?;
     state.keymap = keymap;
     state.idle_lock_minutes = settings.idle_lock_minutes;

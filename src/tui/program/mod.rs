@@ -1033,6 +1033,25 @@ pub fn on_reply(state: &mut AppState, reply: ProgramReply) -> Vec<Effect> {
                 }
             }
         }
+        ProgramReply::HandoutReady {
+            patient_id,
+            data,
+            today,
+            dir,
+        } => match crate::export::handout::stage_html(&data, dir.as_deref(), today) {
+            Ok(staged) => {
+                return vec![program(ProgramRequest::HandoutStaged {
+                    patient_id,
+                    version_no: data.version_no,
+                    exercises: data.items.len(),
+                    file: crate::files::StagedFile::new(staged),
+                })];
+            }
+            Err(e) => {
+                state.end_write();
+                state.say(Level::Error, e.message);
+            }
+        },
         ProgramReply::HandoutWritten { path, .. } => {
             state.end_write();
             state.say(Level::Info, format!("handout written to {path}"));

@@ -1,0 +1,207 @@
+//! Writing the demo clinic: the generator in `crate::demo` decides every value, and these
+//! methods store them, all inside the one transaction of [`Db::build_demo`].
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Transaction, params};
+
+use super::audit::{self, AuditEntry};
+use super::staff::{NewStaff, insert as insert_staff};
+use super::stored_time::start_text;
+use super::{Db, TxResult, set_meta};
+use crate::domain::bulk::{
+    DemoAdherence, DemoMeasurement, DemoNote, DemoPatient, DemoProgram, DemoVisit, NewExercise,
+};
+use crate::error::AppResult;
+
+/// The demo's writes, valid inside [`Db::build_demo`].
+pub struct DemoWriter<'t> {
+    tx: &'t Transaction<'t>,
+}
+
+impl Db {
+    /// Runs the demo's `build` in one transaction: all of it is stored, or none.
+    pub fn build_demo<T>(
+        &mut self,
+        mut build: impl FnMut(&mut DemoWriter) -> TxResult<T>,
+    ) -> AppResult<T> {
+        self.write(|tx| build(&mut DemoWriter { tx }))
+    }
+}
+
+impl<'t> DemoWriter<'t> {
+    pub(super) fn new(tx: &'t Transaction<'t>) -> Self {
+        Self { tx }
+    }
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+impl DemoWriter<'_> {
+    pub fn exercises(&mut self, all: &[NewExercise]) -> TxResult<()> {
+        for e in all {
+            super::imports::insert_exercise(self.tx, e)?;
+        }
+        Ok(())
+    }
+
+    /// (id, region) of every exercise, in library order.
+    pub fn exercise_regions(&mut self) -> TxResult<Vec<(i64, String)>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT id, region FROM exercises ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The clinic's program templates, made of library exercises.
+    pub fn seed_templates(&mut self, by: &str, at: &str) -> TxResult<usize> {
+        Ok(super::hep::seed_templates(self.tx, by, at)?)
+    }
+
+    pub fn staff(&mut self, s: &NewStaff) -> TxResult<i64> {
+        Ok(insert_staff(self.tx, s)?)
+    }
+
+    pub fn patient(&mut self, p: &DemoPatient) -> TxResult<i64> {
+        let d = &p.details;
+        self.tx.execute(
+            "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email,
+                diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end,
+                poc_start, poc_end, active, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                d.mrn,
+                d.first_name,
+                d.last_name,
+                day(d.date_of_birth),
+                d.phone,
+                d.email,
+                d.diagnosis_code,
+                d.diagnosis,
+                d.body_region,
+                d.payer,
+                d.authorized_visits,
+                d.auth_end.map(day),
+                d.poc_start.map(day),
+                d.poc_end.map(day),
+                p.active,
+                time(p.created_at),
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn visit(&mut self, v: &DemoVisit) -> TxResult<i64> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
+                status_changed_at, checked_in_at, cancel_reason, room, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        stmt.execute(params![
+            v.patient_id,
+            v.therapist_id,
+            start_text(v.start),
+            v.minutes,
+            v.kind.as_str(),
+            v.status.as_str(),
+            v.status_changed_at.map(time),
+            v.checked_in_at.map(time),
+            v.cancel_reason.map(|r| r.as_str()),
+            v.room,
+            time(v.created_at),
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn measurement(&mut self, m: &DemoMeasurement) -> TxResult<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on, value,
+                recorded_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        stmt.execute(params![
+            m.patient_id,
+            m.appointment_id,
+            m.code,
+            day(m.taken_on),
+            m.value,
+            m.recorded_by,
+            time(m.created_at)
+        ])?;
+        Ok(())
+    }
+
+    pub fn program(&mut self, p: &DemoProgram) -> TxResult<()> {
+        self.tx.execute(
+            "INSERT INTO hep_programs (patient_id, version_no, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![p.patient_id, p.version_no, p.created_by, time(p.created_at)],
+        )?;
+        let program_id = self.tx.last_insert_rowid();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO hep_items (program_id, position, exercise_id, sets, reps, hold_seconds,
+                times_per_day, days_per_week, side)
+             SELECT ?1, ?2, id, sets, reps, hold_seconds, times_per_day, days_per_week, ?3
+             FROM exercises WHERE id = ?4",
+        )?;
+        for (position, (id, side)) in p.items.iter().enumerate() {
+            stmt.execute(params![program_id, position as i64 + 1, side, id])?;
+        }
+        Ok(())
+    }
+
+    pub fn note(&mut self, n: &DemoNote) -> TxResult<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO visit_notes (appointment_id, subjective, objective, assessment, plan,
+                timed_minutes, is_progress_report, author, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        stmt.execute(params![
+            n.appointment_id,
+            n.subjective,
+            n.objective,
+            n.assessment,
+            n.plan,
+            n.timed_minutes,
+            n.is_progress_report,
+            n.author,
+            time(n.updated_at),
+        ])?;
+        Ok(())
+    }
+
+    pub fn adherence(&mut self, a: &DemoAdherence) -> TxResult<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO adherence_reports (patient_id, appointment_id, reported_on, sessions_done,
+                sessions_prescribed, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        stmt.execute(params![
+            a.patient_id,
+            a.appointment_id,
+            day(a.reported_on),
+            a.sessions_done,
+            a.sessions_prescribed,
+            a.recorded_by
+        ])?;
+        Ok(())
+    }
+
+    /// A value in the record's `meta` table (what marks a demo clinic, its seed, its day).
+    pub fn meta(&mut self, key: &str, value: &str) -> TxResult<()> {
+        Ok(set_meta(self.tx, key, value)?)
+    }
+
+    /// The build's own audit row.
+    pub fn audit(&mut self, entry: &AuditEntry) -> TxResult<()> {
+        Ok(audit::record(self.tx, entry)?)
+    }
+}

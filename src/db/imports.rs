@@ -1,0 +1,346 @@
+//! Imports written to the record: the rows arrive checked (see `crate::import`), and the whole
+//! file goes in one transaction with an audit row per record and one for the import. The
+//! check itself runs inside that transaction, against what the record holds then.
+
+use rusqlite::{Connection, params};
+use serde_json::json;
+
+use super::audit::{self, AuditEntry};
+use super::stored_time::{parse_start, start_text};
+use super::{Db, TxError};
+use crate::domain::bulk::{
+    ImportAudit, ImportCounts, ImportKind, ImportPlan, ImportedVisit, Known, NewExercise,
+    PatientDetails, Planned, Progress,
+};
+use crate::error::{AppError, AppResult};
+
+impl Db {
+    /// Checks a file of `kind` with `check`, given what the record holds, and (unless
+    /// `dry_run`) writes what it planned. A refusal from `check` writes nothing.
+    pub fn import(
+        &mut self,
+        kind: ImportKind,
+        dry_run: bool,
+        audit: &ImportAudit,
+        mut check: impl FnMut(&Known, Progress) -> Result<ImportPlan, AppError>,
+        progress: Progress,
+    ) -> AppResult<ImportCounts> {
+        if dry_run {
+            let known = known(self.conn(), kind).map_err(|e| self.fail(e))?;
+            return Ok(check(&known, progress)?.counts());
+        }
+        self.write(|tx| {
+            let known = known(tx, kind)?;
+            let plan = check(&known, &mut *progress).map_err(TxError::App)?;
+            let counts = plan.counts();
+            write_plan(tx, &plan, audit, &mut *progress)?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: audit.at,
+                    user: audit.user,
+                    action: match kind {
+                        ImportKind::Patients => "import.patients",
+                        ImportKind::Appointments => "import.appointments",
+                        ImportKind::Exercises => "import.exercises",
+                    },
+                    entity: entity(kind),
+                    entity_id: None,
+                    detail: json!({
+                        "rows": audit.rows,
+                        "inserted": counts.inserted,
+                        "updated": counts.updated,
+                    }),
+                },
+            )?;
+            Ok(counts)
+        })
+    }
+}
+
+fn entity(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Patients => "patient",
+        ImportKind::Appointments => "appointment",
+        ImportKind::Exercises => "exercise",
+    }
+}
+
+/// Read once per import, so a large file costs no lookup per row.
+fn known(conn: &Connection, kind: ImportKind) -> rusqlite::Result<Known> {
+    let mut k = Known::default();
+    if matches!(kind, ImportKind::Patients | ImportKind::Appointments) {
+        let mut stmt = conn.prepare("SELECT mrn, id FROM patients")?;
+        k.patients = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    if kind == ImportKind::Appointments {
+        k.staff = super::staff::everyone(conn)?;
+        let mut stmt = conn.prepare("SELECT patient_id, start, id FROM appointments")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })?;
+        for row in rows {
+            let (patient, start, id) = row?;
+            // Only a start in the stored form can equal one from a file.
+            if let Some(t) = parse_start(&start).filter(|t| start_text(*t) == start) {
+                k.visits.insert((patient, t), id);
+            }
+        }
+    }
+    if kind == ImportKind::Exercises {
+        let mut stmt = conn.prepare("SELECT name, id FROM exercises")?;
+        k.exercises = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(k)
+}
+
+/// Calls the progress callback every 1% of the rows (and at the end).
+fn tick(progress: &mut Progress, done: usize, total: usize) {
+    let step = (total / 100).max(1);
+    if done % step == 0 || done == total {
+        progress("writing", done, total);
+    }
+}
+
+fn day(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn write_plan(
+    conn: &Connection,
+    plan: &ImportPlan,
+    audit: &ImportAudit,
+    mut progress: Progress,
+) -> rusqlite::Result<()> {
+    match plan {
+        ImportPlan::Patients(rows) => patients(conn, rows, audit, &mut progress),
+        ImportPlan::Appointments(rows) => appointments(conn, rows, audit, &mut progress),
+        ImportPlan::Exercises(rows) => exercises(conn, rows, &mut progress),
+    }
+}
+
+/// One audit row per imported record, beside the import's summary row, so that
+/// `ptclinic audit --patient MRN` shows that an import created or changed this patient's record.
+fn audit_record(
+    conn: &Connection,
+    audit: &ImportAudit,
+    entity: &str,
+    id: i64,
+    updated: bool,
+) -> rusqlite::Result<()> {
+    audit::record(
+        conn,
+        &AuditEntry {
+            at: audit.at,
+            user: audit.user,
+            action: if updated {
+                "import.update"
+            } else {
+                "import.insert"
+            },
+            entity,
+            entity_id: Some(id),
+            detail: json!({ "file": crate::sanitize::clean_line(audit.file_name) }),
+        },
+    )
+}
+
+fn patients(
+    conn: &Connection,
+    rows: &[Planned<PatientDetails>],
+    audit: &ImportAudit,
+    progress: &mut Progress,
+) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare(
+        "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email, payer,
+            diagnosis_code, diagnosis, body_region, authorized_visits, auth_end, poc_start,
+            poc_end, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    // Every column but the MRN; an empty cell keeps what is stored.
+    let mut update = conn.prepare(
+        "UPDATE patients SET first_name = COALESCE(?2, first_name),
+            last_name = COALESCE(?3, last_name), date_of_birth = COALESCE(?4, date_of_birth),
+            phone = COALESCE(?5, phone), email = COALESCE(?6, email),
+            payer = COALESCE(?7, payer), diagnosis_code = COALESCE(?8, diagnosis_code),
+            diagnosis = COALESCE(?9, diagnosis), body_region = COALESCE(?10, body_region),
+            authorized_visits = COALESCE(?11, authorized_visits),
+            auth_end = COALESCE(?12, auth_end), poc_start = COALESCE(?13, poc_start),
+            poc_end = COALESCE(?14, poc_end), version = version + 1
+         WHERE id = ?1",
+    )?;
+    let total = rows.len();
+    for (i, p) in rows.iter().enumerate() {
+        tick(progress, i + 1, total);
+        let r = &p.row;
+        let dob = r.date_of_birth.format("%Y-%m-%d").to_string();
+        let fields = params![
+            r.first_name,
+            r.last_name,
+            dob,
+            r.phone,
+            r.email,
+            r.payer,
+            r.diagnosis_code,
+            r.diagnosis,
+            r.body_region,
+            r.authorized_visits,
+            day(r.auth_end),
+            day(r.poc_start),
+            day(r.poc_end),
+        ];
+        match p.existing {
+            None => {
+                let mut all: Vec<&dyn rusqlite::ToSql> = vec![&r.mrn];
+                all.extend_from_slice(fields);
+                all.push(&audit.at);
+                insert.execute(all.as_slice())?;
+                audit_record(conn, audit, "patient", conn.last_insert_rowid(), false)?;
+            }
+            Some(id) => {
+                let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
+                all.extend_from_slice(fields);
+                update.execute(all.as_slice())?;
+                audit_record(conn, audit, "patient", id, true)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn appointments(
+    conn: &Connection,
+    rows: &[Planned<ImportedVisit>],
+    audit: &ImportAudit,
+    progress: &mut Progress,
+) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare(
+        "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
+            status_changed_at, cancel_reason, room, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    // A status in the file replaces the stored one (and its reason); an empty cell keeps it.
+    let mut update = conn.prepare(
+        "UPDATE appointments SET therapist_id = ?2, minutes = ?3, kind = ?4,
+            status_changed_at = CASE WHEN ?5 IS NOT NULL AND ?5 <> status THEN ?8
+                                     ELSE status_changed_at END,
+            cancel_reason = CASE WHEN ?5 IS NOT NULL THEN ?6 ELSE cancel_reason END,
+            status = COALESCE(?5, status),
+            room = COALESCE(?7, room),
+            version = version + 1
+         WHERE id = ?1",
+    )?;
+    let total = rows.len();
+    for (i, p) in rows.iter().enumerate() {
+        tick(progress, i + 1, total);
+        let r = &p.row;
+        let status = r.status.map(|s| s.as_str());
+        let reason = r.cancel_reason.map(|r| r.as_str());
+        match p.existing {
+            None => {
+                let status = status.unwrap_or("scheduled");
+                let changed = (status != "scheduled").then_some(audit.at);
+                insert.execute(params![
+                    r.patient_id,
+                    r.therapist_id,
+                    start_text(r.start),
+                    r.minutes,
+                    r.kind.as_str(),
+                    status,
+                    changed,
+                    reason,
+                    r.room,
+                    audit.at
+                ])?;
+                audit_record(conn, audit, "appointment", conn.last_insert_rowid(), false)?;
+            }
+            Some(id) => {
+                update.execute(params![
+                    id,
+                    r.therapist_id,
+                    r.minutes,
+                    r.kind.as_str(),
+                    status,
+                    reason,
+                    r.room,
+                    audit.at
+                ])?;
+                audit_record(conn, audit, "appointment", id, true)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds exercises to the library (the demo's library too); ids in the order given.
+pub(super) fn insert_exercise(conn: &Connection, e: &NewExercise) -> rusqlite::Result<i64> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO exercises (name, aliases, region, category, equipment, position, instructions,
+            sets, reps, hold_seconds, times_per_day, days_per_week)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    insert.execute(params![
+        e.name,
+        e.aliases,
+        e.region,
+        e.category,
+        e.equipment,
+        e.position,
+        e.instructions,
+        e.sets,
+        e.reps,
+        e.hold_seconds,
+        e.times_per_day,
+        e.days_per_week
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn exercises(
+    conn: &Connection,
+    rows: &[Planned<NewExercise>],
+    progress: &mut Progress,
+) -> rusqlite::Result<()> {
+    let mut update = conn.prepare(
+        "UPDATE exercises SET region = COALESCE(?2, region), category = COALESCE(?3, category),
+            equipment = COALESCE(?4, equipment), position = COALESCE(?5, position),
+            instructions = COALESCE(?6, instructions),
+            aliases = CASE WHEN ?7 = '' THEN aliases ELSE ?7 END,
+            sets = COALESCE(?8, sets), reps = COALESCE(?9, reps),
+            hold_seconds = COALESCE(?10, hold_seconds),
+            times_per_day = COALESCE(?11, times_per_day),
+            days_per_week = COALESCE(?12, days_per_week)
+         WHERE id = ?1",
+    )?;
+    let total = rows.len();
+    for (i, p) in rows.iter().enumerate() {
+        tick(progress, i + 1, total);
+        let e = &p.row;
+        match p.existing {
+            None => {
+                insert_exercise(conn, e)?;
+            }
+            Some(id) => {
+                update.execute(params![
+                    id,
+                    e.region,
+                    e.category,
+                    e.equipment,
+                    e.position,
+                    e.instructions,
+                    e.aliases,
+                    e.sets,
+                    e.reps,
+                    e.hold_seconds,
+                    e.times_per_day,
+                    e.days_per_week
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}

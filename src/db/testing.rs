@@ -1,0 +1,133 @@
+//! What the integration tests and benchmarks need to see of a record, or to put in it, in
+//! the store's own terms; not for the app, which goes through `Db`'s methods.
+
+use chrono::NaiveDateTime;
+
+use super::demo_build::DemoWriter;
+use super::export_reads::{AppointmentRec, patient_appointments};
+use super::{Db, TxError, TxResult};
+use crate::error::AppResult;
+
+/// The record's tables, for counting rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Staff,
+    Patients,
+    Appointments,
+    Exercises,
+    Measurements,
+    HepPrograms,
+    HepItems,
+    VisitNotes,
+    AdherenceReports,
+    AuditLog,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Staff => "staff",
+            Table::Patients => "patients",
+            Table::Appointments => "appointments",
+            Table::Exercises => "exercises",
+            Table::Measurements => "measurements",
+            Table::HepPrograms => "hep_programs",
+            Table::HepItems => "hep_items",
+            Table::VisitNotes => "visit_notes",
+            Table::AdherenceReports => "adherence_reports",
+            Table::AuditLog => "audit_log",
+        }
+    }
+}
+
+/// How many rows `table` holds.
+pub fn rows(db: &Db, table: Table) -> AppResult<i64> {
+    db.conn()
+        .query_row(&format!("SELECT COUNT(*) FROM {}", table.name()), [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| db.fail(e))
+}
+
+/// Puts records straight into the file, in one transaction and without audit rows, the way
+/// the demo's build does: a test's setup, not a change a user makes.
+pub fn seed<T>(db: &Db, fill: impl FnOnce(&mut DemoWriter) -> TxResult<T>) -> AppResult<T> {
+    let run = || -> TxResult<T> {
+        let tx = db.conn().unchecked_transaction()?;
+        let value = fill(&mut DemoWriter::new(&tx))?;
+        tx.commit()?;
+        Ok(value)
+    };
+    run().map_err(|e| match e {
+        TxError::Sql(e) => db.fail(e),
+        TxError::App(e) => e,
+    })
+}
+
+/// Every patient's id, in order.
+pub fn patient_ids(db: &Db) -> AppResult<Vec<i64>> {
+    let read = || -> rusqlite::Result<Vec<i64>> {
+        let mut stmt = db.conn().prepare("SELECT id FROM patients ORDER BY id")?;
+        stmt.query_map([], |r| r.get(0))?.collect()
+    };
+    read().map_err(|e| db.fail(e))
+}
+
+/// A patient's visits, whatever their status, in order of start.
+pub fn visits_of_patient(db: &Db, patient_id: i64) -> AppResult<Vec<AppointmentRec>> {
+    patient_appointments(db.conn(), Some(patient_id)).map_err(|e| db.fail(e))
+}
+
+/// A measurement as stored, with what only the file shows (item answers, the visit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMeasurement {
+    pub id: i64,
+    pub code: String,
+    pub appointment_id: Option<i64>,
+    pub detail: Option<String>,
+    pub items: Option<String>,
+    pub taken_on: String,
+}
+
+/// Every measurement, in the order they were recorded.
+pub fn measurements(db: &Db) -> AppResult<Vec<StoredMeasurement>> {
+    let read = || -> rusqlite::Result<Vec<StoredMeasurement>> {
+        let mut stmt = db.conn().prepare(
+            "SELECT id, measure_code, appointment_id, detail, items, taken_on
+             FROM measurements ORDER BY id",
+        )?;
+        stmt.query_map([], |r| {
+            Ok(StoredMeasurement {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                appointment_id: r.get(2)?,
+                detail: r.get(3)?,
+                items: r.get(4)?,
+                taken_on: r.get(5)?,
+            })
+        })?
+        .collect()
+    };
+    read().map_err(|e| db.fail(e))
+}
+
+/// The audit chain's check: the rows that follow from their predecessors, or the first that
+/// does not.
+pub fn verify_audit_chain(db: &Db) -> AppResult<Result<usize, String>> {
+    super::audit::verify_chain(db.conn()).map_err(|e| db.fail(e))
+}
+
+/// A setting of this terminal's SQLite connection (`PRAGMA name`), as SQLite's value prints.
+pub fn sqlite_setting(db: &Db, name: &str) -> AppResult<String> {
+    db.conn()
+        .query_row(&format!("PRAGMA {name}"), [], |r| {
+            r.get::<_, rusqlite::types::Value>(0)
+        })
+        .map(|v| format!("{v:?}"))
+        .map_err(|e| db.fail(e))
+}
+
+/// `day` at `hour:minute`, the way seeded records are stamped.
+pub fn at(day: chrono::NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
+    day.and_hms_opt(hour, minute, 0).unwrap_or_default()
+}
