@@ -282,7 +282,7 @@ pub fn progress() -> crate::domain::progress::Progress {
 /// cells; the second is a continuation, not a space.
 pub fn screen_text(state: &mut AppState, w: u16, h: u16, theme: &super::theme::Theme) -> String {
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::view::draw(f, state, theme)).unwrap();
+    super::draw_frame(&mut term, state, theme).unwrap();
     let buf = term.backend().buffer();
     (0..h)
         .map(|y| {

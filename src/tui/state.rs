@@ -2,49 +2,17 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::event::Effect;
 use super::forms::{BookingForm, DirectoryEntry, PatientFormState};
 use super::input::LineInput;
+use super::pane::{Context, Message, Outcome};
+pub use super::pane::{Level, Pane};
 use crate::domain::appointment::{StatusSnapshot, Visit};
 use crate::domain::patient::Patient;
 use crate::domain::pin::{Pin, PinNeed};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, Role};
 use crate::search::{Matcher, rank_people};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Schedule,
-    Progress,
-    Program,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Schedule, Pane::Progress, Pane::Program];
-
-    /// The keymap scope of the pane's own keys.
-    pub fn scope(self) -> super::keymap::Scope {
-        match self {
-            Pane::Schedule => super::keymap::Scope::Schedule,
-            Pane::Progress => super::keymap::Scope::Progress,
-            Pane::Program => super::keymap::Scope::Program,
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Schedule => "Schedule",
-            Pane::Progress => "Progress",
-            Pane::Program => "Exercise program",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
 
 /// What `u` can put back: this terminal's status changes, newest last.
 #[derive(Debug, Clone, PartialEq)]
@@ -291,6 +259,39 @@ impl AppState {
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some((level, text.into()));
+    }
+
+    /// The app as the panes see it.
+    pub fn context(&self) -> Context<'_> {
+        let visit = self.selected_visit();
+        Context {
+            today: self.today,
+            pane: self.pane,
+            visit,
+            patient: self
+                .patient
+                .as_ref()
+                .filter(|p| visit.is_some_and(|v| v.patient_id == p.id)),
+            keymap: &self.keymap,
+            page_size: self.page_size,
+            pending_writes: self.pending_writes,
+        }
+    }
+
+    /// Takes in what a pane handed back: answered writes first, then new ones, then the message.
+    pub fn apply(&mut self, outcome: Outcome) -> Vec<Effect> {
+        for _ in 0..outcome.writes_ended {
+            self.end_write();
+        }
+        for _ in 0..outcome.writes_begun {
+            self.begin_write();
+        }
+        match outcome.message {
+            Message::Keep => {}
+            Message::Clear => self.message = None,
+            Message::Show(level, text) => self.say(level, text),
+        }
+        outcome.effects
     }
 
     /// Counts for the header: booked, arrived (checked in or completed), no-show, cancelled.

@@ -1,9 +1,10 @@
 //! `update(state, event) -> effects`: keys and database replies in, new state and requests
 //! out. No I/O happens here, so every flow can be tested as a plain function.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::event::{Effect, Event};
 use super::forms::{BookingForm, BookingMode, DirectoryEntry, FormOutcome};
 use super::keymap::Action;
 use super::state::{AppState, Filter, Level, LockScreen, Modal, Pane, UndoEntry};
@@ -13,28 +14,6 @@ use crate::domain::appointment::{Transition, Visit};
 use crate::domain::pin::PinNeed;
 use crate::domain::{AppointmentStatus, CancelReason};
 use crate::sanitize::clean_line;
-
-// An event is built once and moved straight into `update`: boxing the large reply would only
-// add an allocation per database answer.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone)]
-pub enum Event {
-    Key(KeyEvent),
-    Reply(Reply),
-    /// The clock moved on (about once a second).
-    Tick(NaiveDateTime),
-    /// Text pasted into the terminal (bracketed paste): it is text, never keys, so a pasted
-    /// "\rjjc" cannot press Enter, move and check a patient in.
-    Paste(String),
-}
-
-#[derive(Debug, Clone)]
-pub enum Effect {
-    Db(Request),
-    /// Tell the user something happened elsewhere (a desktop or terminal notification).
-    /// Never carries a patient's name.
-    Notify(String),
-}
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
     match event {
@@ -61,6 +40,15 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Paste(text) => on_paste(state, &text),
+        Event::Drawn(learned) => {
+            if let Some(page) = learned.page_size {
+                state.page_size = page;
+            }
+            if let Some(top) = learned.schedule_top {
+                state.schedule_top = top;
+            }
+            Vec::new()
+        }
     }
 }
 

@@ -2,9 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::event::{Effect, Event};
 use super::fixtures::{self, state_for};
 use super::state::{Level, Modal, Pane};
-use super::update::{Effect, Event, update};
+use super::update::update;
 use crate::db::schedule::StatusChange;
 use crate::db::worker::{LockReply, Reply, Request};
 use crate::domain::appointment::StatusSnapshot;
@@ -694,7 +695,7 @@ fn the_locked_screen_hides_every_patient() {
         let theme =
             super::theme::Theme::load_with("default", false, &toml::Table::new(), ascii).unwrap();
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-        term.draw(|f| super::view::draw(f, s, &theme)).unwrap();
+        super::draw_frame(&mut term, s, &theme).unwrap();
         term.backend()
             .buffer()
             .content()

@@ -17,10 +17,10 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use super::event::Effect;
 use super::input::LineInput;
 use super::keymap::{Action, Scope};
 use super::state::{AppState, Level};
-use super::update::Effect;
 use crate::db::program_work::{ProgramReply, ProgramRequest};
 use crate::db::worker::Request;
 use crate::domain::hep::{

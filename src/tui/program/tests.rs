@@ -6,9 +6,10 @@ use super::{Focus, Overlay};
 use crate::db::program_work::{ProgramReply, ProgramRequest};
 use crate::db::worker::{Reply, Request};
 use crate::domain::hep::{Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo};
+use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::state_for;
 use crate::tui::state::{AppState, Level, Modal, Pane};
-use crate::tui::update::{Effect, Event, update};
+use crate::tui::update::update;
 
 fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
     update(s, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

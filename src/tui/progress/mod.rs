@@ -10,10 +10,10 @@ pub mod view;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::event::Effect;
 use super::forms::FormOutcome;
 use super::keymap::Action;
 use super::state::{AppState, Level, Pane};
-use super::update::Effect;
 use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::worker::Request;
 use crate::domain::flags::Adherence;

@@ -6,10 +6,11 @@ use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::visit_notes::{StoredNote, VisitNote};
 use crate::db::worker::{Reply, Request};
 use crate::domain::flags::Adherence;
+use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::{self, state_for};
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
-use crate::tui::update::{Effect, Event, update};
+use crate::tui::update::update;
 
 fn key(s: &mut AppState, code: KeyCode) -> Vec<Request> {
     key_with(s, code, KeyModifiers::NONE)

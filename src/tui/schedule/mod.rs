@@ -1,0 +1,3 @@
+//! Pane 1: the day's schedule.
+
+pub mod view;
