@@ -7,6 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::event::{Effect, Event};
 use super::forms::{BookingForm, BookingMode, DirectoryEntry, FormOutcome};
 use super::keymap::Action;
+use super::pane::Context;
+use super::program::{self, ProgramPane};
+use super::progress::{self, ProgressPane};
 use super::state::{AppState, Filter, Level, LockScreen, Modal, Pane, UndoEntry};
 use crate::db::schedule::{Booking, StatusChange};
 use crate::db::worker::{LockReply, Reply, Request, WRONG_PINS_AUDITED};
@@ -50,6 +53,22 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Runs one of pane 2's functions on its own state, with the app as context.
+fn with_progress<R>(state: &mut AppState, f: impl FnOnce(&mut ProgressPane, &Context) -> R) -> R {
+    let mut pane = std::mem::take(&mut state.progress);
+    let result = f(&mut pane, &state.context());
+    state.progress = pane;
+    result
+}
+
+/// Runs one of pane 3's functions on its own state, with the app as context.
+fn with_program<R>(state: &mut AppState, f: impl FnOnce(&mut ProgramPane, &Context) -> R) -> R {
+    let mut pane = std::mem::take(&mut state.program);
+    let result = f(&mut pane, &state.context());
+    state.program = pane;
+    result
 }
 
 /// Pasted text goes where typed text goes (the filter, a form's field); elsewhere it is
@@ -168,11 +187,11 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     // A pane that is editing text (a note, a dosage, a search) takes the key first.
     let pane_first = match state.pane {
         Pane::Schedule => None,
-        Pane::Progress => super::progress::on_key(state, key),
-        Pane::Program => super::program::on_key(state, key),
+        Pane::Progress => with_progress(state, |pane, ctx| progress::on_key(pane, ctx, key)),
+        Pane::Program => with_program(state, |pane, ctx| program::on_key(pane, ctx, key)),
     };
-    if let Some(effects) = pane_first {
-        return effects;
+    if let Some(outcome) = pane_first {
+        return state.apply(outcome);
     }
     // A message stays until the next key, so it is read before it goes.
     state.message = None;
@@ -218,11 +237,11 @@ fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
 fn load_patient(state: &AppState) -> Vec<Effect> {
     match (state.pane, state.selected_visit()) {
         (Pane::Schedule, _) | (_, None) => Vec::new(),
-        (Pane::Progress, Some(_)) => super::progress::load(state, true),
+        (Pane::Progress, Some(_)) => progress::load(&state.context(), true),
         (Pane::Program, Some(v)) => {
             // Opening the program is audited once, by the program's own load.
             let mut effects = vec![Effect::Db(Request::LoadPatient(v.patient_id))];
-            effects.extend(super::program::on_shown(state, v.patient_id));
+            effects.extend(program::on_shown(&state.program, v.patient_id));
             effects
         }
     }
@@ -284,7 +303,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             return Vec::new();
         }
-        return super::progress::on_action(state, action);
+        let outcome = with_progress(state, |pane, ctx| progress::on_action(pane, ctx, action));
+        return state.apply(outcome);
     }
     if let Some(since) = state.offline_since.as_ref().filter(|_| is_write(action)) {
         let since = since.get(11..16).unwrap_or(since).to_string();
@@ -430,7 +450,10 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::HepVersions
         | Action::HepTemplates
         | Action::HepPrint
-        | Action::HepAdherence) => super::program::on_action(state, a),
+        | Action::HepAdherence) => {
+            let outcome = with_program(state, |pane, ctx| program::on_action(pane, ctx, a));
+            state.apply(outcome)
+        }
     }
 }
 
@@ -698,13 +721,13 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             let opened = patient != shown;
             let mut effects: Vec<Effect> = match (state.pane, patient) {
                 (Pane::Schedule, _) | (_, None) => Vec::new(),
-                (Pane::Progress, Some(_)) => super::progress::load(state, opened),
+                (Pane::Progress, Some(_)) => progress::load(&state.context(), opened),
                 (Pane::Program, Some(id)) => {
                     let mut e = vec![Effect::Db(Request::LoadPatient(id))];
                     if opened {
-                        e.extend(super::program::on_shown(state, id));
+                        e.extend(program::on_shown(&state.program, id));
                     } else {
-                        e.push(super::program::on_refresh(id));
+                        e.push(program::on_refresh(id));
                     }
                     e
                 }
@@ -716,8 +739,14 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             effects
         }
         Reply::Lock(reply) => on_lock_reply(state, reply),
-        Reply::Progress(reply) => super::progress::on_reply(state, reply),
-        Reply::Program(reply) => super::program::on_reply(state, reply),
+        Reply::Progress(reply) => {
+            let outcome = with_progress(state, |pane, ctx| progress::on_reply(pane, ctx, reply));
+            state.apply(outcome)
+        }
+        Reply::Program(reply) => {
+            let outcome = with_program(state, |pane, ctx| program::on_reply(pane, ctx, reply));
+            state.apply(outcome)
+        }
         Reply::Quiet => Vec::new(),
         Reply::Note(text) => {
             state.say(Level::Info, text);
@@ -869,7 +898,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 _ => {}
             }
             let mut effects = if write {
-                super::progress::on_failed_write(state, &error.message)
+                progress::on_failed_write(&mut state.progress, &error.message)
             } else {
                 Vec::new()
             };
