@@ -4,6 +4,7 @@ pub mod event;
 pub mod forms;
 pub mod input;
 pub mod keymap;
+mod lock;
 mod notify;
 pub mod pane;
 pub mod program;
