@@ -216,7 +216,7 @@ async fn event_loop(
     let mut dirty = true;
     // The day with its flags is asked for once the first frame (the visits alone) is out, so
     // that the flags' query does not compete with it for the processor.
-    let mut flags_load = Some(Request::LoadDay(state.day));
+    let mut flags_load = Some(Request::LoadDay(state.schedule.day));
     loop {
         if dirty {
             let mut learned = event::Learned::default();
@@ -267,7 +267,7 @@ async fn event_loop(
                 run_effects(term, settings, requests, effects)?;
                 dirty |= before != seen(state);
                 if !poll_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                    run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;
+                    run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.schedule.day))])?;
                 }
             }
             _ = signals.recv() => return Ok(()),

@@ -42,10 +42,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         Event::Paste(text) => on_paste(state, &text),
         Event::Drawn(learned) => {
             if let Some(page) = learned.page_size {
-                state.page_size = page;
+                state.schedule.page_size = page;
             }
             if let Some(top) = learned.schedule_top {
-                state.schedule_top = top;
+                state.schedule.top = top;
             }
             Vec::new()
         }
@@ -77,13 +77,13 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     state.last_key_at = state.now;
-    if let Some(filter) = state.filter.as_mut().filter(|f| f.typing) {
+    if let Some(filter) = state.schedule.filter.as_mut().filter(|f| f.typing) {
         if filter.input.insert_text(text) {
             state.refresh_rows();
         }
         return Vec::new();
     }
-    let (matcher, directory) = (&state.matcher, &state.directory);
+    let (matcher, directory) = (&state.schedule.matcher, &state.schedule.directory);
     match state.modal.as_mut() {
         Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
         Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
@@ -100,7 +100,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     if state.modal.is_some() {
         return on_modal_key(state, key);
     }
-    if state.filter.as_ref().is_some_and(|f| f.typing) {
+    if state.schedule.filter.as_ref().is_some_and(|f| f.typing) {
         if let Some(effects) = schedule::on_filter_key(state, key) {
             return effects;
         }
@@ -145,7 +145,7 @@ fn move_selection(state: &mut AppState, to: impl FnOnce(usize, usize) -> usize) 
 }
 
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let page = state.page_size.max(1);
+    let page = state.schedule.page_size.max(1);
     let moves = matches!(
         action,
         Action::Up
@@ -282,7 +282,7 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
 }
 
 fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
-    let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.day))];
+    let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.schedule.day))];
     match reply {
         Reply::Day {
             day,
@@ -290,7 +290,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             loaded_at,
         } => {
             // Latest request wins: a day the user has already moved past is dropped.
-            if day != state.day {
+            if day != state.schedule.day {
                 return Vec::new();
             }
             let arrivals = schedule::arrivals_elsewhere(state, &visits);
@@ -350,7 +350,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         }
         Reply::Replaced { note } => {
             // What `u` would put back belongs to the old file's visits and versions.
-            state.undo.clear();
+            state.schedule.undo.clear();
             state.offline_since = None;
             state.say(Level::Warning, note);
             reload(state)

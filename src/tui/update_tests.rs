@@ -39,9 +39,13 @@ fn slash_a_few_letters_enter_c_checks_the_patient_in() {
     key(&mut s, KeyCode::Char('/'));
     typ(&mut s, "amira");
     assert_eq!(s.selected_visit().unwrap().patient_name, "Amira Haddad");
-    assert_eq!(s.rows.len(), 1, "only the match is shown while filtering");
+    assert_eq!(
+        s.schedule.rows.len(),
+        1,
+        "only the match is shown while filtering"
+    );
     key(&mut s, KeyCode::Enter);
-    assert!(!s.filter.as_ref().unwrap().typing);
+    assert!(!s.schedule.filter.as_ref().unwrap().typing);
     let sent = requests(key(&mut s, KeyCode::Char('c')));
     match sent.as_slice() {
         [
@@ -65,15 +69,15 @@ fn an_mrn_finds_its_patient_and_esc_clears_the_filter_but_keeps_the_selection() 
     assert_eq!(s.selected_visit().unwrap().id, 7);
     key(&mut s, KeyCode::Enter);
     key(&mut s, KeyCode::Esc);
-    assert!(s.filter.is_none());
-    assert_eq!(s.rows.len(), 8);
+    assert!(s.schedule.filter.is_none());
+    assert_eq!(s.schedule.rows.len(), 8);
     assert_eq!(s.selected_visit().unwrap().id, 7);
 }
 
 #[test]
 fn a_confirmed_change_can_be_undone() {
     let mut s = state_for("dfry");
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     key(&mut s, KeyCode::Char('c'));
     let mut after = fixtures::visits()[2].clone();
     after.status = AppointmentStatus::CheckedIn;
@@ -109,7 +113,7 @@ fn a_confirmed_change_can_be_undone() {
         ] => assert_eq!(*p, previous),
         other => panic!("unexpected {other:?}"),
     }
-    assert!(s.undo.is_empty());
+    assert!(s.schedule.undo.is_empty());
     key(&mut s, KeyCode::Char('u'));
     assert_eq!(s.message.as_ref().unwrap().1, "nothing to undo");
 }
@@ -117,7 +121,7 @@ fn a_confirmed_change_can_be_undone() {
 #[test]
 fn checking_in_an_arrived_patient_again_sends_nothing() {
     let mut s = state_for("dfry");
-    s.selected = Some(2);
+    s.schedule.selected = Some(2);
     assert!(key(&mut s, KeyCode::Char('c')).is_empty());
     assert_eq!(s.message.as_ref().unwrap().1, "already checked in at 08:55");
 }
@@ -125,7 +129,7 @@ fn checking_in_an_arrived_patient_again_sends_nothing() {
 #[test]
 fn cancelling_asks_yes_or_no_then_a_reason() {
     let mut s = state_for("dfry");
-    s.selected = Some(7);
+    s.schedule.selected = Some(7);
     assert!(key(&mut s, KeyCode::Char('x')).is_empty());
     assert!(matches!(
         s.modal,
@@ -158,7 +162,7 @@ fn cancelling_asks_yes_or_no_then_a_reason() {
 #[test]
 fn a_refused_change_says_why_and_sends_nothing() {
     let mut s = state_for("dfry");
-    s.selected = Some(6);
+    s.schedule.selected = Some(6);
     assert!(key(&mut s, KeyCode::Char('c')).is_empty());
     let (level, text) = s.message.clone().unwrap();
     assert_eq!(level, Level::Warning);
@@ -168,19 +172,25 @@ fn a_refused_change_says_why_and_sends_nothing() {
 #[test]
 fn m_toggles_a_therapists_own_visits() {
     let mut s = state_for("aruiz");
-    assert!(s.mine_only, "a therapist starts with their own visits");
-    assert_eq!(s.rows.len(), 4);
+    assert!(
+        s.schedule.mine_only,
+        "a therapist starts with their own visits"
+    );
+    assert_eq!(s.schedule.rows.len(), 4);
     key(&mut s, KeyCode::Char('m'));
-    assert_eq!(s.rows.len(), 8);
+    assert_eq!(s.schedule.rows.len(), 8);
     let mut desk = state_for("dfry");
-    assert!(!desk.mine_only, "the front desk starts with everyone");
+    assert!(
+        !desk.schedule.mine_only,
+        "the front desk starts with everyone"
+    );
     let mut stranger = state_for("root");
     key(&mut stranger, KeyCode::Char('m'));
-    assert!(!stranger.mine_only);
+    assert!(!stranger.schedule.mine_only);
     assert_eq!(stranger.message.as_ref().unwrap().0, Level::Warning);
     key(&mut desk, KeyCode::Char('m'));
     assert_eq!(
-        desk.rows.len(),
+        desk.schedule.rows.len(),
         0,
         "the front desk has no visits of its own"
     );
@@ -423,7 +433,7 @@ fn a_refresh_keeps_the_selection_the_filter_and_an_open_form() {
     typ(&mut s, "lopez");
     key(&mut s, KeyCode::Enter);
     key(&mut s, KeyCode::Char('j'));
-    let selected = s.selected;
+    let selected = s.schedule.selected;
     key(&mut s, KeyCode::Char('N'));
     typ(&mut s, "Ada");
     let mut fresh = fixtures::visits();
@@ -436,13 +446,13 @@ fn a_refresh_keeps_the_selection_the_filter_and_an_open_form() {
             loaded_at: "2026-11-27T09:42:00".into(),
         }),
     );
-    assert_eq!(s.selected, selected);
-    assert_eq!(s.filter.as_ref().unwrap().input.text(), "lopez");
+    assert_eq!(s.schedule.selected, selected);
+    assert_eq!(s.schedule.filter.as_ref().unwrap().input.text(), "lopez");
     let Some(Modal::NewPatient(form)) = &s.modal else {
         panic!("the form closed")
     };
     assert_eq!(form.inputs[0].text(), "Ada");
-    assert_eq!(s.visits[0].status, AppointmentStatus::NoShow);
+    assert_eq!(s.schedule.visits[0].status, AppointmentStatus::NoShow);
 }
 
 #[test]
@@ -460,16 +470,16 @@ fn while_the_drive_is_gone_the_day_is_read_only() {
     assert_eq!(s.selected_visit().unwrap().id, 2, "moving still works");
     let back = requests(update(&mut s, Event::Reply(Reply::Online)));
     assert!(matches!(back.as_slice(), [Request::LoadDay(_)]));
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     assert_eq!(requests(key(&mut s, KeyCode::Char('c'))).len(), 1);
 }
 
 #[test]
 fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
     let mut s = state_for("dfry");
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     key(&mut s, KeyCode::Char('c'));
-    let visit = s.visits[2].clone();
+    let visit = s.schedule.visits[2].clone();
     let sent = requests(update(
         &mut s,
         Event::Reply(Reply::StatusChanged(StatusChange::Changed {
@@ -483,7 +493,7 @@ fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
         })),
     ));
     assert!(!sent.is_empty());
-    assert_eq!(s.undo.len(), 1);
+    assert_eq!(s.schedule.undo.len(), 1);
     let note = "the clinic record at /x/clinic.db was replaced (restored or rebuilt): reopened";
     let sent = requests(update(
         &mut s,
@@ -491,13 +501,16 @@ fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
     ));
     assert!(matches!(sent.as_slice(), [Request::LoadDay(_)]), "{sent:?}");
     assert_eq!(s.message.as_ref().unwrap().1, note);
-    assert!(s.undo.is_empty(), "undo would reach into the old file");
+    assert!(
+        s.schedule.undo.is_empty(),
+        "undo would reach into the old file"
+    );
 }
 
 #[test]
 fn a_write_that_waits_is_shown_as_waiting() {
     let mut s = state_for("dfry");
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     key(&mut s, KeyCode::Char('c'));
     assert!(!s.is_waiting());
     update(
@@ -649,11 +662,11 @@ fn a_paste_while_locked_neither_unlocks_nor_acts() {
     let mut s = state_for("dfry");
     s.locked = true;
     lock_reply(&mut s, LockReply::Needs(PinNeed::NoPin));
-    let selected = s.selected;
+    let selected = s.schedule.selected;
     let sent = update(&mut s, Event::Paste("\rjjc".into()));
     assert!(sent.is_empty(), "{sent:?}");
     assert!(s.locked);
-    assert_eq!(s.selected, selected);
+    assert_eq!(s.schedule.selected, selected);
     assert_eq!(s.pending_writes, 0);
     lock_reply(&mut s, LockReply::Needs(PinNeed::Pin));
     let sent = update(&mut s, Event::Paste("4821\r".into()));
@@ -665,14 +678,14 @@ fn a_paste_while_locked_neither_unlocks_nor_acts() {
 #[test]
 fn a_paste_is_text_where_text_goes_and_nothing_elsewhere() {
     let mut s = state_for("dfry");
-    let selected = s.selected;
+    let selected = s.schedule.selected;
     assert!(update(&mut s, Event::Paste("\rjjc".into())).is_empty());
-    assert_eq!(s.selected, selected, "not keys");
+    assert_eq!(s.schedule.selected, selected, "not keys");
     key(&mut s, KeyCode::Char('/'));
     update(&mut s, Event::Paste("amira\r".into()));
-    assert_eq!(s.filter.as_ref().unwrap().input.text(), "amira");
+    assert_eq!(s.schedule.filter.as_ref().unwrap().input.text(), "amira");
     assert!(
-        s.filter.as_ref().unwrap().typing,
+        s.schedule.filter.as_ref().unwrap().typing,
         "the pasted Enter is not a key"
     );
     assert_eq!(s.selected_visit().unwrap().patient_name, "Amira Haddad");
@@ -755,7 +768,7 @@ fn a_refresh_in_pane_two_audits_only_a_new_patient() {
             })
             .collect()
     };
-    let day = s.day;
+    let day = s.schedule.day;
     let reload = |visits| {
         Event::Reply(Reply::Day {
             day,
@@ -788,14 +801,14 @@ fn c_and_n_follow_the_clinic_day_and_say_why_inline() {
     // be marked as a no-show.
     let mut s = state_for("dfry");
     s.today = fixtures::day().succ_opt().unwrap();
-    s.selected = Some(completed);
+    s.schedule.selected = Some(completed);
     for k in ['c', 'n'] {
         assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k}");
         let (level, said) = s.message.clone().unwrap();
         assert_eq!(level, Level::Warning);
         assert!(said.contains("earlier day"), "{said}");
     }
-    s.selected = Some(scheduled);
+    s.schedule.selected = Some(scheduled);
     assert!(key(&mut s, KeyCode::Char('c')).is_empty());
     assert!(
         s.message
@@ -815,7 +828,7 @@ fn c_and_n_follow_the_clinic_day_and_say_why_inline() {
     // The shown day is tomorrow: neither is allowed yet.
     let mut s = state_for("dfry");
     s.today = fixtures::day().pred_opt().unwrap();
-    s.selected = Some(scheduled);
+    s.schedule.selected = Some(scheduled);
     for k in ['c', 'n'] {
         assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k}");
         assert!(s.message.as_ref().unwrap().1.contains("later day"), "{k}");

@@ -113,7 +113,7 @@ fn day_label(day: NaiveDate, today: NaiveDate) -> String {
 
 fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let [booked, arrived, no_show, cancelled] = state.counts();
-    let who = if state.mine_only {
+    let who = if state.schedule.mine_only {
         format!(
             "{}'s visits",
             state
@@ -132,7 +132,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     } else {
         " "
     };
-    let day = day_label(state.day, state.today);
+    let day = day_label(state.schedule.day, state.today);
     let room = (area.width as usize).saturating_sub(width(title) + width(&day) + width(&clock));
     let counts = format!(
         "  booked {booked} · arrived {arrived} · no-show {no_show} · cancelled {cancelled}"
@@ -179,6 +179,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 
 fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     if let Some(filter) = state
+        .schedule
         .filter
         .as_ref()
         .filter(|f| f.typing || state.message.is_none())
@@ -189,7 +190,7 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         } else {
             "Esc clears the filter · / edits it"
         };
-        let count = format!("  {} shown  ", state.rows.len());
+        let count = format!("  {} shown  ", state.schedule.rows.len());
         let line = Line::from(vec![
             Span::styled(label, theme.field_label),
             Span::styled(filter.input.text().to_string(), theme.field_focus),
@@ -270,7 +271,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     } else if state.pending_writes > 0 {
         right.push_str("saving…  ");
     }
-    if let Some(at) = &state.loaded_at {
+    if let Some(at) = &state.schedule.loaded_at {
         right.push_str(&format!("refreshed {}  ", at.get(11..16).unwrap_or(at)));
     }
     right.push_str("? help ");

@@ -3,6 +3,7 @@
 //! the database's answers to them. The day's list lives in the app's state: every other pane
 //! shows the patient of the visit selected here.
 
+pub mod state;
 pub mod view;
 
 use chrono::Duration;
@@ -19,16 +20,16 @@ use crate::domain::{AppointmentStatus, CancelReason};
 
 /// Keys while typing in the filter; None hands the key on to the list (↑/↓ keep working).
 pub fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let filter = state.filter.as_mut()?;
+    let filter = state.schedule.filter.as_mut()?;
     match key.code {
         KeyCode::Esc => {
-            state.filter = None;
+            state.schedule.filter = None;
             state.refresh_rows();
         }
         KeyCode::Enter => {
             filter.typing = false;
             if filter.input.is_empty() {
-                state.filter = None;
+                state.schedule.filter = None;
             }
             state.refresh_rows();
         }
@@ -52,17 +53,17 @@ pub fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>
 /// Moves the selection to the row `to` picks from the current one and the last; false when
 /// there are no rows.
 pub fn move_selection(state: &mut AppState, to: impl FnOnce(usize, usize) -> usize) -> bool {
-    if state.rows.is_empty() {
+    if state.schedule.rows.is_empty() {
         return false;
     }
-    let last = state.rows.len() - 1;
+    let last = state.schedule.rows.len() - 1;
     let current = state.selected_index().unwrap_or(0);
     state.select_row(to(current, last).min(last));
     true
 }
 
 fn go_to_day(state: &mut AppState, day: chrono::NaiveDate) -> Vec<Effect> {
-    state.day = day;
+    state.schedule.day = day;
     vec![Effect::Db(Request::LoadDay(day))]
 }
 
@@ -84,16 +85,16 @@ pub fn is_write(action: Action) -> bool {
 /// changes, undo and opening the dialogs.
 pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
-        Action::PrevDay => go_to_day(state, state.day - Duration::days(1)),
-        Action::NextDay => go_to_day(state, state.day + Duration::days(1)),
+        Action::PrevDay => go_to_day(state, state.schedule.day - Duration::days(1)),
+        Action::NextDay => go_to_day(state, state.schedule.day + Duration::days(1)),
         Action::Today => go_to_day(state, state.today),
         Action::Filter => {
-            let filter = state.filter.get_or_insert_with(Filter::default);
+            let filter = state.schedule.filter.get_or_insert_with(Filter::default);
             filter.typing = true;
             Vec::new()
         }
         Action::ClearFilter => {
-            if state.filter.take().is_some() {
+            if state.schedule.filter.take().is_some() {
                 state.refresh_rows();
             }
             Vec::new()
@@ -103,7 +104,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 let user = state.info.user.clone();
                 state.say(Level::Warning, format!("{user} is not on the staff list, so there are no visits of yours: showing everyone"));
             } else {
-                state.mine_only = !state.mine_only;
+                state.schedule.mine_only = !state.schedule.mine_only;
                 state.refresh_rows();
             }
             Vec::new()
@@ -130,7 +131,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Undo => match state.undo.pop() {
+        Action::Undo => match state.schedule.undo.pop() {
             Some(entry) => {
                 state.begin_write();
                 vec![Effect::Db(Request::Undo {
@@ -150,7 +151,10 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 .me
                 .as_ref()
                 .filter(|s| s.role == crate::domain::Role::Therapist);
-            state.modal = Some(Modal::Booking(Box::new(BookingForm::new(state.day, me))));
+            state.modal = Some(Modal::Booking(Box::new(BookingForm::new(
+                state.schedule.day,
+                me,
+            ))));
             vec![Effect::Db(Request::LoadDirectory)]
         }
         Action::Reschedule => {
@@ -254,7 +258,7 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             if form.saving {
                 return Vec::new();
             }
-            match form.handle_key(key, &state.matcher, &state.directory) {
+            match form.handle_key(key, &state.schedule.matcher, &state.schedule.directory) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
                     state.modal = None;
@@ -340,8 +344,8 @@ fn moving_id(form: &BookingForm) -> Option<i64> {
 
 fn submit_booking(state: &mut AppState) -> Vec<Effect> {
     let staff = state.staff.clone();
-    let shown_day = state.visits_day;
-    let visits = std::mem::take(&mut state.visits);
+    let shown_day = state.schedule.visits_day;
+    let visits = std::mem::take(&mut state.schedule.visits);
     let effects = (|| {
         let form = booking_form(state)?;
         let booking = match form.validate(&staff) {
@@ -377,7 +381,7 @@ fn submit_booking(state: &mut AppState) -> Vec<Effect> {
             day: booking.start.date(),
         })])
     })();
-    state.visits = visits;
+    state.schedule.visits = visits;
     let effects = effects.unwrap_or_default();
     if effects
         .iter()
@@ -406,12 +410,12 @@ fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
 
 /// The database's answers about the schedule's visits, the directory and the dialogs.
 pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
-    let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.day))];
+    let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.schedule.day))];
     match reply {
         Reply::Directory { patients, staff } => {
-            state.directory = patients.iter().map(DirectoryEntry::from).collect();
+            state.schedule.directory = patients.iter().map(DirectoryEntry::from).collect();
             state.staff = staff;
-            let (matcher, directory) = (&state.matcher, &state.directory);
+            let (matcher, directory) = (&state.schedule.matcher, &state.schedule.directory);
             if let Some(Modal::Booking(form)) = state.modal.as_mut() {
                 if !form.patient.is_empty() {
                     form.refresh_patient_hits(matcher, directory);
@@ -437,7 +441,7 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                             }
                         ),
                     );
-                    state.undo.push(UndoEntry {
+                    state.schedule.undo.push(UndoEntry {
                         visit_id: visit.id,
                         version: visit.version,
                         previous,
@@ -501,10 +505,10 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                     v.therapist_initials
                 ),
             );
-            state.selected = Some(v.id);
-            state.day = v.start.date();
-            if state.visits_day != Some(state.day) {
-                state.filter = None;
+            state.schedule.selected = Some(v.id);
+            state.schedule.day = v.start.date();
+            if state.schedule.visits_day != Some(state.schedule.day) {
+                state.schedule.filter = None;
             }
             reload(state)
         }
@@ -524,10 +528,10 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
 /// "Your 10:30 has arrived (room 3)": the current user's visits that another terminal checked
 /// in since the last load. No patient name: the text may reach a desktop notification.
 pub fn arrivals_elsewhere(state: &AppState, fresh: &[Visit]) -> Vec<String> {
-    let (Some(me), Some(loaded)) = (state.mine_id(), state.visits_day) else {
+    let (Some(me), Some(loaded)) = (state.mine_id(), state.schedule.visits_day) else {
         return Vec::new();
     };
-    if loaded != state.day {
+    if loaded != state.schedule.day {
         return Vec::new();
     }
     fresh
@@ -535,6 +539,7 @@ pub fn arrivals_elsewhere(state: &AppState, fresh: &[Visit]) -> Vec<String> {
         .filter(|v| v.therapist_id == me && v.status == AppointmentStatus::CheckedIn)
         .filter(|v| {
             state
+                .schedule
                 .visits
                 .iter()
                 .find(|old| old.id == v.id)

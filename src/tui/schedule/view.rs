@@ -74,6 +74,7 @@ fn name_spans(
 ) -> Vec<Span<'static>> {
     let name = truncate(&clean_line(&v.patient_name), cols);
     let query = state
+        .schedule
         .filter
         .as_ref()
         .map(|f| f.input.text().trim())
@@ -82,6 +83,7 @@ fn name_spans(
         Vec::new()
     } else {
         state
+            .schedule
             .matcher
             .score(&name, query)
             .map(|(_, p)| p)
@@ -134,7 +136,7 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
     spans.push(Span::styled(
         format!(
             " {:>3} {} {} {} ",
-            age_on(v.date_of_birth, state.day),
+            age_on(v.date_of_birth, state.schedule.day),
             fit(&therapist, cols.therapist),
             fit(v.kind.label(), 10),
             fit(v.status.label(), 9),
@@ -181,16 +183,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> L
         frame.render_widget(Paragraph::new("  Loading…").style(theme.muted), list);
         return learned;
     }
-    if state.rows.is_empty() {
-        let why = if state.filter.is_some() {
+    if state.schedule.rows.is_empty() {
+        let why = if state.schedule.filter.is_some() {
             "  No patient on this day matches the filter (Esc clears it).".to_string()
-        } else if state.mine_only {
+        } else if state.schedule.mine_only {
             format!(
                 "  No visits of yours on {} (m shows everyone's).",
-                state.day.format("%A %-d %B")
+                state.schedule.day.format("%A %-d %B")
             )
         } else {
-            format!("  No visits booked on {}.", state.day.format("%A %-d %B"))
+            format!(
+                "  No visits booked on {}.",
+                state.schedule.day.format("%A %-d %B")
+            )
         };
         frame.render_widget(Paragraph::new(why).style(theme.muted), list);
         return learned;
@@ -198,13 +203,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> L
     // Only the rows that fit are built: a 30-therapist day has hundreds.
     let height = usize::from(list.height).max(1);
     let selected = state.selected_index();
-    let first = marked_list::list_top(state.schedule_top, selected, height, state.rows.len());
+    let first = marked_list::list_top(
+        state.schedule.top,
+        selected,
+        height,
+        state.schedule.rows.len(),
+    );
     let items: Vec<ListItem> = state
+        .schedule
         .rows
         .iter()
         .skip(first)
         .take(height)
-        .map(|&i| ListItem::new(visit_line(state, &state.visits[i], &cols, theme)))
+        .map(|&i| ListItem::new(visit_line(state, &state.schedule.visits[i], &cols, theme)))
         .collect();
     let widget = List::new(items)
         .highlight_symbol(theme.symbols.marker)
@@ -226,7 +237,7 @@ pub fn draw_cancel(
     confirmed: bool,
     theme: &Theme,
 ) {
-    let Some(v) = state.visits.iter().find(|v| v.id == visit_id) else {
+    let Some(v) = state.schedule.visits.iter().find(|v| v.id == visit_id) else {
         return;
     };
     let what = format!(
@@ -302,7 +313,7 @@ pub fn draw_booking(
                 let hits: Vec<_> = form
                     .patient_hits
                     .iter()
-                    .filter_map(|id| state.directory.iter().find(|p| p.id == *id))
+                    .filter_map(|id| state.schedule.directory.iter().find(|p| p.id == *id))
                     .collect();
                 let first = form.patient_pick.saturating_sub(3);
                 for (i, p) in hits.iter().enumerate().skip(first).take(4) {
@@ -326,7 +337,7 @@ pub fn draw_booking(
                     ]));
                 }
                 if !form.patient.is_empty() && hits.is_empty() {
-                    let note = if state.directory.is_empty() {
+                    let note = if state.schedule.directory.is_empty() {
                         "loading patients…"
                     } else {
                         "no patient matches (N registers a new one)"
