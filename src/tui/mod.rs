@@ -5,6 +5,7 @@ pub mod forms;
 pub mod input;
 pub mod keymap;
 mod lock;
+pub mod modal;
 mod notify;
 pub mod pane;
 pub mod program;

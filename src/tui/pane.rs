@@ -8,6 +8,7 @@ use super::event::Effect;
 use super::keymap::{Keymap, Scope};
 use crate::domain::appointment::Visit;
 use crate::domain::patient::Patient;
+use crate::domain::staff::Staff;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -55,6 +56,10 @@ pub struct Context<'a> {
     /// That visit's patient record, once loaded.
     pub patient: Option<&'a Patient>,
     pub keymap: &'a Keymap,
+    /// Who is using the app, and their staff record if they are on the staff.
+    pub user: &'a str,
+    pub me: Option<&'a Staff>,
+    pub staff: &'a [Staff],
     pub page_size: usize,
     /// Writes sent and not yet answered.
     pub pending_writes: usize,
@@ -63,6 +68,10 @@ pub struct Context<'a> {
 impl Context<'_> {
     pub fn patient_id(&self) -> Option<i64> {
         self.visit.map(|v| v.patient_id)
+    }
+
+    pub fn me_id(&self) -> Option<i64> {
+        self.me.map(|s| s.id)
     }
 }
 
@@ -96,8 +105,13 @@ impl Outcome {
 
     /// Asks for a write, which the app tracks until its answer arrives.
     pub fn write(&mut self, effect: Effect) {
-        self.writes_begun += 1;
+        self.begin_write();
         self.effects.push(effect);
+    }
+
+    /// Counts a write asked for among the effects returned.
+    pub fn begin_write(&mut self) {
+        self.writes_begun += 1;
     }
 
     pub fn end_write(&mut self) {

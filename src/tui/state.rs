@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::event::Effect;
-use super::forms::{BookingForm, PatientFormState};
+pub use super::modal::Modal;
 use super::pane::{Context, Message, Outcome};
 pub use super::pane::{Level, Pane};
 pub use super::schedule::state::{Filter, Schedule, UndoEntry};
@@ -12,22 +12,6 @@ use crate::domain::appointment::Visit;
 use crate::domain::patient::Patient;
 use crate::domain::pin::{Pin, PinNeed};
 use crate::domain::staff::Staff;
-
-/// Modal dialogs; while one is open it receives every key.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Modal {
-    Help,
-    /// `q` with unsaved work: y quits and drops it, anything else stays.
-    ConfirmQuit,
-    /// `x`: first y/n, then the reason.
-    Cancel {
-        visit_id: i64,
-        version: i64,
-        confirmed: bool,
-    },
-    Booking(Box<BookingForm>),
-    NewPatient(Box<PatientFormState>),
-}
 
 /// The idle lock's own screen: the PIN being typed (never drawn, only counted), what
 /// unlocking takes, and the answer to the last attempt.
@@ -182,6 +166,9 @@ impl AppState {
                 .as_ref()
                 .filter(|p| visit.is_some_and(|v| v.patient_id == p.id)),
             keymap: &self.keymap,
+            user: &self.info.user,
+            me: self.info.me.as_ref(),
+            staff: &self.staff,
             page_size: self.schedule.page_size,
             pending_writes: self.pending_writes,
         }

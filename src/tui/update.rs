@@ -8,9 +8,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::event::{Effect, Event};
 use super::keymap::Action;
-use super::pane::Context;
+use super::pane::{Context, Outcome};
 use super::program::{self, ProgramPane};
 use super::progress::{self, ProgressPane};
+use super::schedule::state::Schedule;
 use super::state::{AppState, Level, LockScreen, Modal, Pane};
 use super::{lock, schedule};
 use crate::db::worker::{Reply, Request};
@@ -50,6 +51,42 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Runs one of the schedule's functions on its own state and the dialog slot, with the app as
+/// context (the selection is the schedule's own, so the context carries no visit), and returns
+/// its result with what it handed back for the app.
+fn with_schedule<R>(
+    state: &mut AppState,
+    f: impl FnOnce(&mut schedule::Parts, &Context) -> R,
+) -> (R, Outcome) {
+    let placeholder = Schedule::new(state.today, false);
+    let mut own = std::mem::replace(&mut state.schedule, placeholder);
+    let mut modal = state.modal.take();
+    let result = {
+        let ctx = state.context();
+        let mut parts = schedule::Parts {
+            schedule: &mut own,
+            modal: &mut modal,
+            out: Outcome::default(),
+        };
+        let result = f(&mut parts, &ctx);
+        (result, parts.out)
+    };
+    state.schedule = own;
+    state.modal = modal;
+    result
+}
+
+/// The schedule's effects after the app has taken in its message and writes.
+fn schedule_effects(
+    state: &mut AppState,
+    f: impl FnOnce(&mut schedule::Parts, &Context) -> Vec<Effect>,
+) -> Vec<Effect> {
+    let (effects, outcome) = with_schedule(state, f);
+    let mut all = state.apply(outcome);
+    all.extend(effects);
+    all
 }
 
 /// Runs one of pane 2's functions on its own state, with the app as context.
@@ -101,7 +138,11 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         return on_modal_key(state, key);
     }
     if state.schedule.filter.as_ref().is_some_and(|f| f.typing) {
-        if let Some(effects) = schedule::on_filter_key(state, key) {
+        let (handled, outcome) =
+            with_schedule(state, |p, ctx| schedule::on_filter_key(p, ctx, key));
+        let mut effects = state.apply(outcome);
+        if let Some(more) = handled {
+            effects.extend(more);
             return effects;
         }
     }
@@ -137,7 +178,7 @@ fn load_patient(state: &AppState) -> Vec<Effect> {
 }
 
 fn move_selection(state: &mut AppState, to: impl FnOnce(usize, usize) -> usize) -> Vec<Effect> {
-    if schedule::move_selection(state, to) {
+    if schedule::move_selection(&mut state.schedule, to) {
         load_patient(state)
     } else {
         Vec::new()
@@ -232,7 +273,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::Undo
         | Action::Book
         | Action::Reschedule
-        | Action::NewPatient => schedule::on_action(state, action),
+        | Action::NewPatient => {
+            schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action))
+        }
         // Pane 2's own actions are handled above; the keymap offers them only there.
         Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
@@ -276,7 +319,7 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Modal::Cancel { .. } | Modal::Booking(_) | Modal::NewPatient(_) => {
-            schedule::on_dialog_key(state, key)
+            schedule_effects(state, |p, ctx| schedule::on_dialog_key(p, ctx, key))
         }
     }
 }
@@ -293,7 +336,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             if day != state.schedule.day {
                 return Vec::new();
             }
-            let arrivals = schedule::arrivals_elsewhere(state, &visits);
+            let arrivals = schedule::arrivals_elsewhere(&state.schedule, state.mine_id(), &visits);
             let shown = state.selected_visit().map(|v| v.patient_id);
             state.set_day(day, visits, loaded_at);
             // A refresh reloads what the pane shows without counting as a new opening; when
@@ -367,7 +410,12 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::TherapistDay { .. }
         | Reply::Booked(_)
         | Reply::Rescheduled(_)
-        | Reply::Registered { .. }) => schedule::on_reply(state, reply),
+        | Reply::Registered { .. }) => {
+            if let Reply::Directory { staff, .. } = &reply {
+                state.staff = staff.clone();
+            }
+            schedule_effects(state, |p, ctx| schedule::on_reply(p, ctx, reply))
+        }
         Reply::Failed { error, write } => {
             if write {
                 state.end_write();

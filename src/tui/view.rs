@@ -59,7 +59,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
     }
     draw_tabs(frame, tabs, state, theme);
     match state.pane {
-        Pane::Schedule => learned = super::schedule::view::draw(frame, body, state, theme),
+        Pane::Schedule => {
+            learned = super::schedule::view::draw(frame, body, &state.schedule, theme)
+        }
         Pane::Progress => {
             super::progress::view::draw(frame, body, &state.progress, &state.context(), theme)
         }
@@ -89,10 +91,22 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             visit_id,
             confirmed,
             ..
-        }) => super::schedule::view::draw_cancel(frame, area, state, *visit_id, *confirmed, theme),
-        Some(Modal::Booking(form)) => {
-            super::schedule::view::draw_booking(frame, area, state, form, theme)
-        }
+        }) => super::schedule::view::draw_cancel(
+            frame,
+            area,
+            &state.schedule,
+            *visit_id,
+            *confirmed,
+            theme,
+        ),
+        Some(Modal::Booking(form)) => super::schedule::view::draw_booking(
+            frame,
+            area,
+            &state.schedule,
+            &state.context(),
+            form,
+            theme,
+        ),
         Some(Modal::NewPatient(form)) => {
             super::schedule::view::draw_new_patient(frame, area, form, theme)
         }

@@ -1,7 +1,7 @@
 //! Pane 1: the day's schedule. Its keys (moving, the day shown, the filter, "mine", check-in,
 //! no-show, cancel, undo), its dialogs (cancel, book or move a visit, register a patient) and
-//! the database's answers to them. The day's list lives in the app's state: every other pane
-//! shows the patient of the visit selected here.
+//! the database's answers to them. Every other pane shows the patient of the visit selected
+//! here.
 
 pub mod state;
 pub mod view;
@@ -12,26 +12,36 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::event::Effect;
 use super::forms::{BookingField, BookingForm, BookingMode, DirectoryEntry, FormOutcome};
 use super::keymap::Action;
-use super::state::{AppState, Filter, Level, Modal, UndoEntry};
+use super::modal::Modal;
+use super::pane::{Context, Level, Outcome};
 use crate::db::schedule::{Booking, StatusChange};
 use crate::db::worker::{Reply, Request};
 use crate::domain::appointment::{Transition, Visit};
 use crate::domain::{AppointmentStatus, CancelReason};
+use state::{Filter, Schedule, UndoEntry};
+
+/// What the schedule's keys and replies change: its own state, the dialog slot (its dialogs
+/// are modal: while one is open it has every key) and what it hands back to the app.
+pub struct Parts<'a> {
+    pub schedule: &'a mut Schedule,
+    pub modal: &'a mut Option<Modal>,
+    pub out: Outcome,
+}
 
 /// Keys while typing in the filter; None hands the key on to the list (↑/↓ keep working).
-pub fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let filter = state.schedule.filter.as_mut()?;
+pub fn on_filter_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let filter = p.schedule.filter.as_mut()?;
     match key.code {
         KeyCode::Esc => {
-            state.schedule.filter = None;
-            state.refresh_rows();
+            p.schedule.filter = None;
+            p.schedule.refresh_rows(ctx.me_id());
         }
         KeyCode::Enter => {
             filter.typing = false;
             if filter.input.is_empty() {
-                state.schedule.filter = None;
+                p.schedule.filter = None;
             }
-            state.refresh_rows();
+            p.schedule.refresh_rows(ctx.me_id());
         }
         KeyCode::Up
         | KeyCode::Down
@@ -43,7 +53,7 @@ pub fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>
         }
         _ => {
             if filter.input.handle(key) {
-                state.refresh_rows();
+                p.schedule.refresh_rows(ctx.me_id());
             }
         }
     }
@@ -52,18 +62,18 @@ pub fn on_filter_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>
 
 /// Moves the selection to the row `to` picks from the current one and the last; false when
 /// there are no rows.
-pub fn move_selection(state: &mut AppState, to: impl FnOnce(usize, usize) -> usize) -> bool {
-    if state.schedule.rows.is_empty() {
+pub fn move_selection(schedule: &mut Schedule, to: impl FnOnce(usize, usize) -> usize) -> bool {
+    if schedule.rows.is_empty() {
         return false;
     }
-    let last = state.schedule.rows.len() - 1;
-    let current = state.selected_index().unwrap_or(0);
-    state.select_row(to(current, last).min(last));
+    let last = schedule.rows.len() - 1;
+    let current = schedule.selected_index().unwrap_or(0);
+    schedule.select_row(to(current, last).min(last));
     true
 }
 
-fn go_to_day(state: &mut AppState, day: chrono::NaiveDate) -> Vec<Effect> {
-    state.schedule.day = day;
+fn go_to_day(p: &mut Parts, day: chrono::NaiveDate) -> Vec<Effect> {
+    p.schedule.day = day;
     vec![Effect::Db(Request::LoadDay(day))]
 }
 
@@ -83,57 +93,57 @@ pub fn is_write(action: Action) -> bool {
 
 /// The schedule's commands other than moving: the day shown, the filter, "mine", the status
 /// changes, undo and opening the dialogs.
-pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
     match action {
-        Action::PrevDay => go_to_day(state, state.schedule.day - Duration::days(1)),
-        Action::NextDay => go_to_day(state, state.schedule.day + Duration::days(1)),
-        Action::Today => go_to_day(state, state.today),
+        Action::PrevDay => go_to_day(p, p.schedule.day - Duration::days(1)),
+        Action::NextDay => go_to_day(p, p.schedule.day + Duration::days(1)),
+        Action::Today => go_to_day(p, ctx.today),
         Action::Filter => {
-            let filter = state.schedule.filter.get_or_insert_with(Filter::default);
+            let filter = p.schedule.filter.get_or_insert_with(Filter::default);
             filter.typing = true;
             Vec::new()
         }
         Action::ClearFilter => {
-            if state.schedule.filter.take().is_some() {
-                state.refresh_rows();
+            if p.schedule.filter.take().is_some() {
+                p.schedule.refresh_rows(ctx.me_id());
             }
             Vec::new()
         }
         Action::ToggleMine => {
-            if state.info.me.is_none() {
-                let user = state.info.user.clone();
-                state.say(Level::Warning, format!("{user} is not on the staff list, so there are no visits of yours: showing everyone"));
+            if ctx.me.is_none() {
+                let user = ctx.user.to_string();
+                p.out.say(Level::Warning, format!("{user} is not on the staff list, so there are no visits of yours: showing everyone"));
             } else {
-                state.schedule.mine_only = !state.schedule.mine_only;
-                state.refresh_rows();
+                p.schedule.mine_only = !p.schedule.mine_only;
+                p.schedule.refresh_rows(ctx.me_id());
             }
             Vec::new()
         }
-        Action::CheckIn => change_status(state, AppointmentStatus::CheckedIn, None),
-        Action::NoShow => change_status(state, AppointmentStatus::NoShow, None),
+        Action::CheckIn => change_status(p, ctx, AppointmentStatus::CheckedIn, None),
+        Action::NoShow => change_status(p, ctx, AppointmentStatus::NoShow, None),
         Action::Cancel => {
-            let Some(v) = state.selected_visit() else {
+            let Some(v) = p.schedule.selected_visit() else {
                 return Vec::new();
             };
             match v
                 .status
-                .transition_to(AppointmentStatus::Cancelled, v.start.date(), state.today)
+                .transition_to(AppointmentStatus::Cancelled, v.start.date(), ctx.today)
             {
                 Transition::Change => {
-                    state.modal = Some(Modal::Cancel {
+                    *p.modal = Some(Modal::Cancel {
                         visit_id: v.id,
                         version: v.version,
                         confirmed: false,
                     });
                 }
-                Transition::Unchanged => state.say(Level::Info, "this visit is already cancelled"),
-                Transition::Refused(why) => state.say(Level::Warning, why),
+                Transition::Unchanged => p.out.say(Level::Info, "this visit is already cancelled"),
+                Transition::Refused(why) => p.out.say(Level::Warning, why),
             }
             Vec::new()
         }
-        Action::Undo => match state.schedule.undo.pop() {
+        Action::Undo => match p.schedule.undo.pop() {
             Some(entry) => {
-                state.begin_write();
+                p.out.begin_write();
                 vec![Effect::Db(Request::Undo {
                     id: entry.visit_id,
                     seen_version: entry.version,
@@ -141,39 +151,35 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 })]
             }
             None => {
-                state.say(Level::Info, "nothing to undo");
+                p.out.say(Level::Info, "nothing to undo");
                 Vec::new()
             }
         },
         Action::Book => {
-            let me = state
-                .info
-                .me
-                .as_ref()
-                .filter(|s| s.role == crate::domain::Role::Therapist);
-            state.modal = Some(Modal::Booking(Box::new(BookingForm::new(
-                state.schedule.day,
+            let me = ctx.me.filter(|s| s.role == crate::domain::Role::Therapist);
+            *p.modal = Some(Modal::Booking(Box::new(BookingForm::new(
+                p.schedule.day,
                 me,
             ))));
             vec![Effect::Db(Request::LoadDirectory)]
         }
         Action::Reschedule => {
-            let Some(v) = state.selected_visit() else {
+            let Some(v) = p.schedule.selected_visit() else {
                 return Vec::new();
             };
             if v.status != AppointmentStatus::Scheduled {
                 let status = v.status.label();
-                state.say(
+                p.out.say(
                     Level::Warning,
                     format!("only a scheduled visit can be moved; this one is {status}"),
                 );
                 return Vec::new();
             }
-            state.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
+            *p.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
             vec![Effect::Db(Request::LoadDirectory)]
         }
         Action::NewPatient => {
-            state.modal = Some(Modal::NewPatient(Box::default()));
+            *p.modal = Some(Modal::NewPatient(Box::default()));
             Vec::new()
         }
         _ => Vec::new(),
@@ -181,17 +187,18 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 fn change_status(
-    state: &mut AppState,
+    p: &mut Parts,
+    ctx: &Context,
     to: AppointmentStatus,
     reason: Option<CancelReason>,
 ) -> Vec<Effect> {
-    let Some(v) = state.selected_visit() else {
-        state.say(Level::Info, "no visit selected");
+    let Some(v) = p.schedule.selected_visit() else {
+        p.out.say(Level::Info, "no visit selected");
         return Vec::new();
     };
-    match v.status.transition_to(to, v.start.date(), state.today) {
+    match v.status.transition_to(to, v.start.date(), ctx.today) {
         Transition::Refused(why) => {
-            state.say(Level::Warning, why);
+            p.out.say(Level::Warning, why);
             Vec::new()
         }
         Transition::Unchanged => {
@@ -199,12 +206,12 @@ fn change_status(
                 (AppointmentStatus::CheckedIn, Some(at)) => format!("already checked in at {at}"),
                 _ => format!("already {}", to.label()),
             };
-            state.say(Level::Info, note);
+            p.out.say(Level::Info, note);
             Vec::new()
         }
         Transition::Change => {
             let (id, seen_version) = (v.id, v.version);
-            state.begin_write();
+            p.out.begin_write();
             vec![Effect::Db(Request::SetStatus {
                 id,
                 seen_version,
@@ -216,8 +223,8 @@ fn change_status(
 }
 
 /// Keys in the schedule's dialogs: cancel a visit, book or move one, register a patient.
-pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
-    let Some(modal) = state.modal.as_mut() else {
+pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect> {
+    let Some(modal) = p.modal.as_mut() else {
         return Vec::new();
     };
     match modal {
@@ -230,7 +237,7 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             if !*confirmed {
                 match key.code {
                     KeyCode::Char('y') | KeyCode::Char('Y') => *confirmed = true,
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => state.modal = None,
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => *p.modal = None,
                     _ => {}
                 }
                 return Vec::new();
@@ -240,13 +247,13 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
                 KeyCode::Char('c') => CancelReason::Clinic,
                 KeyCode::Char('l') => CancelReason::Late,
                 KeyCode::Esc => {
-                    state.modal = None;
+                    *p.modal = None;
                     return Vec::new();
                 }
                 _ => return Vec::new(),
             };
-            state.modal = None;
-            state.begin_write();
+            *p.modal = None;
+            p.out.begin_write();
             vec![Effect::Db(Request::SetStatus {
                 id,
                 seen_version: version,
@@ -258,13 +265,13 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             if form.saving {
                 return Vec::new();
             }
-            match form.handle_key(key, &state.schedule.matcher, &state.schedule.directory) {
+            match form.handle_key(key, &p.schedule.matcher, &p.schedule.directory) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
-                    state.modal = None;
+                    *p.modal = None;
                     Vec::new()
                 }
-                FormOutcome::Submit => submit_booking(state),
+                FormOutcome::Submit => submit_booking(p, ctx),
             }
         }
         Modal::NewPatient(form) => {
@@ -274,10 +281,10 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             match form.handle_key(key) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
-                    state.modal = None;
+                    *p.modal = None;
                     Vec::new()
                 }
-                FormOutcome::Submit => match form.form().validate(state.today) {
+                FormOutcome::Submit => match form.form().validate(ctx.today) {
                     Err((field, message)) => {
                         form.focus_field(field);
                         form.error = Some((field, message));
@@ -286,7 +293,7 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
                     Ok(patient) => {
                         form.error = None;
                         form.saving = true;
-                        state.begin_write();
+                        p.out.begin_write();
                         vec![Effect::Db(Request::Register(patient))]
                     }
                 },
@@ -296,8 +303,8 @@ pub fn on_dialog_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn booking_form(state: &mut AppState) -> Option<&mut BookingForm> {
-    match state.modal.as_mut() {
+fn booking_form(modal: &mut Option<Modal>) -> Option<&mut BookingForm> {
+    match modal.as_mut() {
         Some(Modal::Booking(f)) => Some(f),
         _ => None,
     }
@@ -342,13 +349,12 @@ fn moving_id(form: &BookingForm) -> Option<i64> {
     }
 }
 
-fn submit_booking(state: &mut AppState) -> Vec<Effect> {
-    let staff = state.staff.clone();
-    let shown_day = state.schedule.visits_day;
-    let visits = std::mem::take(&mut state.schedule.visits);
+fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
+    let shown_day = p.schedule.visits_day;
+    let visits = std::mem::take(&mut p.schedule.visits);
     let effects = (|| {
-        let form = booking_form(state)?;
-        let booking = match form.validate(&staff) {
+        let form = booking_form(p.modal)?;
+        let booking = match form.validate(ctx.staff) {
             Ok(b) => b,
             Err((field, message)) => {
                 form.focus = BookingField::ALL
@@ -381,13 +387,13 @@ fn submit_booking(state: &mut AppState) -> Vec<Effect> {
             day: booking.start.date(),
         })])
     })();
-    state.schedule.visits = visits;
+    p.schedule.visits = visits;
     let effects = effects.unwrap_or_default();
     if effects
         .iter()
         .any(|e| matches!(e, Effect::Db(r) if r.is_write()))
     {
-        state.begin_write();
+        p.out.begin_write();
     }
     effects
 }
@@ -409,14 +415,14 @@ fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
 }
 
 /// The database's answers about the schedule's visits, the directory and the dialogs.
-pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
-    let reload = |state: &AppState| vec![Effect::Db(Request::LoadDay(state.schedule.day))];
+pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
+    let reload = |day| vec![Effect::Db(Request::LoadDay(day))];
     match reply {
-        Reply::Directory { patients, staff } => {
-            state.schedule.directory = patients.iter().map(DirectoryEntry::from).collect();
-            state.staff = staff;
-            let (matcher, directory) = (&state.schedule.matcher, &state.schedule.directory);
-            if let Some(Modal::Booking(form)) = state.modal.as_mut() {
+        // The staff list in it is the app's, taken in by `update`.
+        Reply::Directory { patients, .. } => {
+            p.schedule.directory = patients.iter().map(DirectoryEntry::from).collect();
+            let (matcher, directory) = (&p.schedule.matcher, &p.schedule.directory);
+            if let Some(Modal::Booking(form)) = p.modal.as_mut() {
                 if !form.patient.is_empty() {
                     form.refresh_patient_hits(matcher, directory);
                 }
@@ -424,10 +430,10 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             Vec::new()
         }
         Reply::StatusChanged(change) => {
-            state.end_write();
+            p.out.end_write();
             match change {
                 StatusChange::Changed { previous, visit } => {
-                    state.say(
+                    p.out.say(
                         Level::Info,
                         format!(
                             "{} {}: {} (u undoes)",
@@ -441,27 +447,27 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                             }
                         ),
                     );
-                    state.schedule.undo.push(UndoEntry {
+                    p.schedule.undo.push(UndoEntry {
                         visit_id: visit.id,
                         version: visit.version,
                         previous,
                         now: visit.status,
                     });
-                    state.replace_visit(visit);
+                    p.schedule.replace_visit(visit, ctx.me_id());
                 }
                 StatusChange::Unchanged { visit } => {
-                    state.say(
+                    p.out.say(
                         Level::Info,
                         format!("{} is already {}", visit.patient_name, visit.status.label()),
                     );
-                    state.replace_visit(visit);
+                    p.schedule.replace_visit(visit, ctx.me_id());
                 }
             }
-            reload(state)
+            reload(p.schedule.day)
         }
         Reply::Undone(visit) => {
-            state.end_write();
-            state.say(
+            p.out.end_write();
+            p.out.say(
                 Level::Info,
                 format!(
                     "undone: {} is {} again",
@@ -469,22 +475,21 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                     visit.status.label()
                 ),
             );
-            state.replace_visit(visit);
-            reload(state)
+            p.schedule.replace_visit(visit, ctx.me_id());
+            reload(p.schedule.day)
         }
         Reply::TherapistDay { visits, .. } => {
-            let staff = state.staff.clone();
-            let Some(form) = booking_form(state) else {
+            let Some(form) = booking_form(p.modal) else {
                 return Vec::new();
             };
             form.saving = false;
-            let Ok(booking) = form.validate(&staff) else {
+            let Ok(booking) = form.validate(ctx.staff) else {
                 return Vec::new();
             };
             let clashing = clashes(&visits, &booking, moving_id(form));
             if clashing.is_empty() {
-                state.begin_write();
-                let form = booking_form(state).expect("the booking form is open");
+                p.out.begin_write();
+                let form = booking_form(p.modal).expect("the booking form is open");
                 save_booking(form, booking)
             } else {
                 form.warning = Some((booking.clone(), clash_warning(&clashing)));
@@ -492,10 +497,10 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             }
         }
         Reply::Booked(v) | Reply::Rescheduled(v) => {
-            state.end_write();
-            let moved = matches!(state.modal, Some(Modal::Booking(ref f)) if matches!(f.mode, BookingMode::Move { .. }));
-            state.modal = None;
-            state.say(
+            p.out.end_write();
+            let moved = matches!(*p.modal, Some(Modal::Booking(ref f)) if matches!(f.mode, BookingMode::Move { .. }));
+            *p.modal = None;
+            p.out.say(
                 Level::Info,
                 format!(
                     "{} {} {} with {}",
@@ -505,17 +510,17 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                     v.therapist_initials
                 ),
             );
-            state.schedule.selected = Some(v.id);
-            state.schedule.day = v.start.date();
-            if state.schedule.visits_day != Some(state.schedule.day) {
-                state.schedule.filter = None;
+            p.schedule.selected = Some(v.id);
+            p.schedule.day = v.start.date();
+            if p.schedule.visits_day != Some(p.schedule.day) {
+                p.schedule.filter = None;
             }
-            reload(state)
+            reload(p.schedule.day)
         }
         Reply::Registered { mrn, .. } => {
-            state.end_write();
-            state.modal = None;
-            state.say(
+            p.out.end_write();
+            *p.modal = None;
+            p.out.say(
                 Level::Info,
                 format!("Registered with MRN {mrn}: press a to book a first visit"),
             );
@@ -527,19 +532,18 @@ pub fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
 
 /// "Your 10:30 has arrived (room 3)": the current user's visits that another terminal checked
 /// in since the last load. No patient name: the text may reach a desktop notification.
-pub fn arrivals_elsewhere(state: &AppState, fresh: &[Visit]) -> Vec<String> {
-    let (Some(me), Some(loaded)) = (state.mine_id(), state.schedule.visits_day) else {
+pub fn arrivals_elsewhere(schedule: &Schedule, me: Option<i64>, fresh: &[Visit]) -> Vec<String> {
+    let (Some(me), Some(loaded)) = (me, schedule.visits_day) else {
         return Vec::new();
     };
-    if loaded != state.schedule.day {
+    if loaded != schedule.day {
         return Vec::new();
     }
     fresh
         .iter()
         .filter(|v| v.therapist_id == me && v.status == AppointmentStatus::CheckedIn)
         .filter(|v| {
-            state
-                .schedule
+            schedule
                 .visits
                 .iter()
                 .find(|old| old.id == v.id)

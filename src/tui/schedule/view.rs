@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
+use super::state::Schedule;
 use crate::domain::appointment::Visit;
 use crate::domain::{AppointmentStatus, age_on};
 use crate::sanitize::clean_line;
@@ -16,7 +17,7 @@ use crate::tui::event::Learned;
 use crate::tui::forms::{
     BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist,
 };
-use crate::tui::state::AppState;
+use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::{bordered, centered};
 use crate::tui::widgets::{form, marked_list};
@@ -66,15 +67,14 @@ fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
 
 /// The patient's name with the letters the filter matched picked out.
 fn name_spans(
-    state: &AppState,
+    schedule: &Schedule,
     v: &Visit,
     cols: usize,
     theme: &Theme,
     base: Style,
 ) -> Vec<Span<'static>> {
     let name = truncate(&clean_line(&v.patient_name), cols);
-    let query = state
-        .schedule
+    let query = schedule
         .filter
         .as_ref()
         .map(|f| f.input.text().trim())
@@ -82,8 +82,7 @@ fn name_spans(
     let positions = if query.is_empty() {
         Vec::new()
     } else {
-        state
-            .schedule
+        schedule
             .matcher
             .score(&name, query)
             .map(|(_, p)| p)
@@ -118,7 +117,7 @@ fn name_spans(
     spans
 }
 
-fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Line<'static> {
+fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> Line<'static> {
     let base = status_style(theme, v.status);
     let therapist = if cols.therapist > 4 {
         clean_line(&v.therapist_name)
@@ -126,7 +125,7 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
         clean_line(&v.therapist_initials)
     };
     let mut spans = vec![Span::styled(format!("{} ", v.start.format("%H:%M")), base)];
-    spans.extend(name_spans(state, v, cols.patient, theme, base));
+    spans.extend(name_spans(schedule, v, cols.patient, theme, base));
     if cols.mrn > 0 {
         spans.push(Span::styled(
             format!(" {}", fit(&clean_line(&v.mrn), cols.mrn)),
@@ -136,7 +135,7 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
     spans.push(Span::styled(
         format!(
             " {:>3} {} {} {} ",
-            age_on(v.date_of_birth, state.schedule.day),
+            age_on(v.date_of_birth, schedule.day),
             fit(&therapist, cols.therapist),
             fit(v.kind.label(), 10),
             fit(v.status.label(), 9),
@@ -155,7 +154,7 @@ fn visit_line(state: &AppState, v: &Visit, cols: &Columns, theme: &Theme) -> Lin
 }
 
 /// The day's list; what the layout decided (rows per page, the first row shown) is returned.
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> Learned {
+pub fn draw(frame: &mut Frame, area: Rect, schedule: &Schedule, theme: &Theme) -> Learned {
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let cols = Columns::for_width(area.width);
     let mrn = if cols.mrn > 0 {
@@ -179,22 +178,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> L
         page_size,
         schedule_top: None,
     };
-    if state.is_loading() {
+    if schedule.is_loading() {
         frame.render_widget(Paragraph::new("  Loading…").style(theme.muted), list);
         return learned;
     }
-    if state.schedule.rows.is_empty() {
-        let why = if state.schedule.filter.is_some() {
+    if schedule.rows.is_empty() {
+        let why = if schedule.filter.is_some() {
             "  No patient on this day matches the filter (Esc clears it).".to_string()
-        } else if state.schedule.mine_only {
+        } else if schedule.mine_only {
             format!(
                 "  No visits of yours on {} (m shows everyone's).",
-                state.schedule.day.format("%A %-d %B")
+                schedule.day.format("%A %-d %B")
             )
         } else {
             format!(
                 "  No visits booked on {}.",
-                state.schedule.day.format("%A %-d %B")
+                schedule.day.format("%A %-d %B")
             )
         };
         frame.render_widget(Paragraph::new(why).style(theme.muted), list);
@@ -202,20 +201,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> L
     }
     // Only the rows that fit are built: a 30-therapist day has hundreds.
     let height = usize::from(list.height).max(1);
-    let selected = state.selected_index();
-    let first = marked_list::list_top(
-        state.schedule.top,
-        selected,
-        height,
-        state.schedule.rows.len(),
-    );
-    let items: Vec<ListItem> = state
-        .schedule
+    let selected = schedule.selected_index();
+    let first = marked_list::list_top(schedule.top, selected, height, schedule.rows.len());
+    let items: Vec<ListItem> = schedule
         .rows
         .iter()
         .skip(first)
         .take(height)
-        .map(|&i| ListItem::new(visit_line(state, &state.schedule.visits[i], &cols, theme)))
+        .map(|&i| ListItem::new(visit_line(schedule, &schedule.visits[i], &cols, theme)))
         .collect();
     let widget = List::new(items)
         .highlight_symbol(theme.symbols.marker)
@@ -232,12 +225,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> L
 pub fn draw_cancel(
     frame: &mut Frame,
     area: Rect,
-    state: &AppState,
+    schedule: &Schedule,
     visit_id: i64,
     confirmed: bool,
     theme: &Theme,
 ) {
-    let Some(v) = state.schedule.visits.iter().find(|v| v.id == visit_id) else {
+    let Some(v) = schedule.visits.iter().find(|v| v.id == visit_id) else {
         return;
     };
     let what = format!(
@@ -282,7 +275,8 @@ pub fn draw_cancel(
 pub fn draw_booking(
     frame: &mut Frame,
     area: Rect,
-    state: &AppState,
+    schedule: &Schedule,
+    ctx: &Context,
     form: &BookingForm,
     theme: &Theme,
 ) {
@@ -313,7 +307,7 @@ pub fn draw_booking(
                 let hits: Vec<_> = form
                     .patient_hits
                     .iter()
-                    .filter_map(|id| state.schedule.directory.iter().find(|p| p.id == *id))
+                    .filter_map(|id| schedule.directory.iter().find(|p| p.id == *id))
                     .collect();
                 let first = form.patient_pick.saturating_sub(3);
                 for (i, p) in hits.iter().enumerate().skip(first).take(4) {
@@ -329,7 +323,7 @@ pub fn draw_booking(
                             format!(
                                 "{marker}{} · {} · MRN {}",
                                 truncate(&clean_line(&p.name), 28),
-                                age_on(p.date_of_birth, state.today),
+                                age_on(p.date_of_birth, ctx.today),
                                 clean_line(&p.mrn)
                             ),
                             style,
@@ -337,7 +331,7 @@ pub fn draw_booking(
                     ]));
                 }
                 if !form.patient.is_empty() && hits.is_empty() {
-                    let note = if state.schedule.directory.is_empty() {
+                    let note = if schedule.directory.is_empty() {
                         "loading patients…"
                     } else {
                         "no patient matches (N registers a new one)"
@@ -380,7 +374,7 @@ pub fn draw_booking(
                 }
                 let mut line = form::input_row(f.label(), input, hint, is_focus, theme);
                 let extra = match f {
-                    BookingField::Therapist => find_therapist(&state.staff, input.text())
+                    BookingField::Therapist => find_therapist(ctx.staff, input.text())
                         .ok()
                         .map(|s| format!("  {}", clean_line(&s.name))),
                     BookingField::Date => {
