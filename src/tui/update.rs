@@ -114,19 +114,7 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     state.last_key_at = state.now;
-    if let Some(filter) = state.schedule.filter.as_mut().filter(|f| f.typing) {
-        if filter.input.insert_text(text) {
-            state.refresh_rows();
-        }
-        return Vec::new();
-    }
-    let (matcher, directory) = (&state.schedule.matcher, &state.schedule.directory);
-    match state.modal.as_mut() {
-        Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
-        Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
-        _ => {}
-    }
-    Vec::new()
+    schedule_effects(state, |p, ctx| schedule::on_paste(p, ctx, text))
 }
 
 fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
@@ -420,11 +408,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             if write {
                 state.end_write();
             }
-            match state.modal.as_mut() {
-                Some(Modal::Booking(f)) => f.saving = false,
-                Some(Modal::NewPatient(f)) => f.saving = false,
-                _ => {}
-            }
+            schedule::on_failed(&mut state.modal);
             let mut effects = if write {
                 progress::on_failed_write(&mut state.progress, &error.message)
             } else {

@@ -6,6 +6,9 @@
 pub mod state;
 pub mod view;
 
+#[cfg(test)]
+mod tests;
+
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -58,6 +61,32 @@ pub fn on_filter_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Vec
         }
     }
     Some(Vec::new())
+}
+
+/// Pasted text goes where typed text goes: the filter, or a dialog's field.
+pub fn on_paste(p: &mut Parts, ctx: &Context, text: &str) -> Vec<Effect> {
+    if let Some(filter) = p.schedule.filter.as_mut().filter(|f| f.typing) {
+        if filter.input.insert_text(text) {
+            p.schedule.refresh_rows(ctx.me_id());
+        }
+        return Vec::new();
+    }
+    let (matcher, directory) = (&p.schedule.matcher, &p.schedule.directory);
+    match p.modal.as_mut() {
+        Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
+        Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A failed request: a dialog that was saving takes keys again, with what was typed.
+pub fn on_failed(modal: &mut Option<Modal>) {
+    match modal.as_mut() {
+        Some(Modal::Booking(f)) => f.saving = false,
+        Some(Modal::NewPatient(f)) => f.saving = false,
+        _ => {}
+    }
 }
 
 /// Moves the selection to the row `to` picks from the current one and the last; false when
