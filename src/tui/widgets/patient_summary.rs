@@ -12,13 +12,15 @@ use crate::text::fit;
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 
-pub fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
+/// A labelled line, the labels in one column.
+fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("  {}", fit(label, 20)), theme.field_label),
         Span::raw(value),
     ])
 }
 
+/// The summary of the context's patient, or how to choose one.
 pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, theme: &Theme) {
     let Some(v) = ctx.visit else {
         frame.render_widget(
