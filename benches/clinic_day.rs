@@ -12,9 +12,10 @@ use ptclinic::config::{DbChoice, Settings};
 use ptclinic::db::Who;
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::AppointmentStatus;
+use ptclinic::tui::event::Event;
 use ptclinic::tui::state::AppState;
 use ptclinic::tui::theme::Theme;
-use ptclinic::tui::update::{Event, update};
+use ptclinic::tui::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -61,8 +62,7 @@ fn benches(c: &mut Criterion) {
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         c.bench_function(&format!("full frame {w}x{h} (demo)"), |b| {
             b.iter(|| {
-                term.draw(|f| ptclinic::tui::view::draw(f, &mut s, &theme))
-                    .unwrap();
+                ptclinic::tui::draw_frame(&mut term, &mut s, &theme).unwrap();
             })
         });
     }
@@ -76,8 +76,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             flip = !flip;
             update(&mut s, Event::Key(if flip { down } else { up }));
-            term.draw(|f| ptclinic::tui::view::draw(f, &mut s, &theme))
-                .unwrap();
+            ptclinic::tui::draw_frame(&mut term, &mut s, &theme).unwrap();
         })
     });
 

@@ -28,9 +28,10 @@ use ptclinic::db::testing::{self, Table};
 use ptclinic::db::worker::Worker;
 use ptclinic::domain::AppointmentStatus;
 use ptclinic::domain::appointment::Visit;
+use ptclinic::tui::event::{Effect, Event};
 use ptclinic::tui::state::AppState;
 use ptclinic::tui::theme::Theme;
-use ptclinic::tui::update::{Effect, Event, update};
+use ptclinic::tui::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -71,9 +72,7 @@ impl App {
 
     fn draw(&mut self) {
         let (state, theme) = (&mut self.state, &self.theme);
-        self.term
-            .draw(|f| ptclinic::tui::view::draw(f, state, theme))
-            .unwrap();
+        ptclinic::tui::draw_frame(&mut self.term, state, theme).unwrap();
     }
 }
 

@@ -2,7 +2,12 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::event::{Effect, Event};
 use super::state::{AppState, ClinicInfo};
+use super::update::update;
+use crate::db::worker::Request;
 use crate::domain::appointment::Visit;
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
@@ -282,7 +287,7 @@ pub fn progress() -> crate::domain::progress::Progress {
 /// cells; the second is a continuation, not a space.
 pub fn screen_text(state: &mut AppState, w: u16, h: u16, theme: &super::theme::Theme) -> String {
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::view::draw(f, state, theme)).unwrap();
+    super::draw_frame(&mut term, state, theme).unwrap();
     let buf = term.backend().buffer();
     (0..h)
         .map(|y| {
@@ -297,4 +302,27 @@ pub fn screen_text(state: &mut AppState, w: u16, h: u16, theme: &super::theme::T
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Presses one key, as the terminal would send it.
+pub fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
+    update(state, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// Types `text` one key at a time.
+pub fn typ(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c));
+    }
+}
+
+/// The database requests among `effects`.
+pub fn requests(effects: Vec<Effect>) -> Vec<Request> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Db(r) => Some(r),
+            Effect::Notify(_) => None,
+        })
+        .collect()
 }

@@ -1,16 +1,22 @@
 //! The full-screen app: state, keys, update, views and the event loop.
 
+pub mod event;
 pub mod forms;
 pub mod input;
 pub mod keymap;
+mod lock;
+pub mod modal;
 mod notify;
+pub mod pane;
 pub mod program;
 pub mod progress;
+pub mod schedule;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod widgets;
 
 use std::time::Duration;
 
@@ -21,9 +27,10 @@ use tokio::sync::mpsc;
 use crate::config::Settings;
 use crate::db::worker::{Reply, Request, Worker};
 use crate::error::{AppError, AppResult};
+use event::{Effect, Event};
 use state::{AppState, ClinicInfo};
 use theme::Theme;
-use update::{Effect, Event, update};
+use update::update;
 
 /// Opens the clinic and runs the app until the user quits. Any problem opening the record is
 /// reported before the screen is taken over.
@@ -96,6 +103,19 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
         state.say(state::Level::Error, crate::db::DAMAGED_MESSAGE);
     }
     Ok(state)
+}
+
+/// Draws a frame and hands what its layout decided back to `update`, as the event loop does
+/// (for tests and benchmarks on any backend).
+pub fn draw_frame<B: ratatui::backend::Backend>(
+    term: &mut ratatui::Terminal<B>,
+    state: &mut AppState,
+    theme: &Theme,
+) -> Result<(), B::Error> {
+    let mut learned = event::Learned::default();
+    term.draw(|f| learned = view::draw(f, state, theme))?;
+    update(state, Event::Drawn(learned));
+    Ok(())
 }
 
 /// Waits for the database thread to carry out the writes already queued, but not forever: on a
@@ -197,10 +217,12 @@ async fn event_loop(
     let mut dirty = true;
     // The day with its flags is asked for once the first frame (the visits alone) is out, so
     // that the flags' query does not compete with it for the processor.
-    let mut flags_load = Some(Request::LoadDay(state.day));
+    let mut flags_load = Some(Request::LoadDay(state.schedule.day));
     loop {
         if dirty {
-            terminal::draw(term, |f| view::draw(f, state, theme)).map_err(io)?;
+            let mut learned = event::Learned::default();
+            terminal::draw(term, |f| learned = view::draw(f, state, theme)).map_err(io)?;
+            update(state, Event::Drawn(learned));
             dirty = false;
         }
         if let Some(load) = flags_load.take() {
@@ -246,7 +268,7 @@ async fn event_loop(
                 run_effects(term, settings, requests, effects)?;
                 dirty |= before != seen(state);
                 if !poll_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                    run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.day))])?;
+                    run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.schedule.day))])?;
                 }
             }
             _ = signals.recv() => return Ok(()),

@@ -1,225 +1,17 @@
 //! Keys in, state and database requests out: the front desk's flows as pure functions.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
-use super::fixtures::{self, state_for};
+use super::event::{Effect, Event};
+use super::fixtures::{self, key, requests, state_for, typ};
 use super::state::{Level, Modal, Pane};
-use super::update::{Effect, Event, update};
+use super::update::update;
 use crate::db::schedule::StatusChange;
 use crate::db::worker::{LockReply, Reply, Request};
+use crate::domain::AppointmentStatus;
 use crate::domain::appointment::StatusSnapshot;
 use crate::domain::pin::Pin;
 use crate::domain::pin::PinNeed;
-use crate::domain::{AppointmentStatus, CancelReason};
-
-fn key(state: &mut super::state::AppState, code: KeyCode) -> Vec<Effect> {
-    update(state, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn typ(state: &mut super::state::AppState, text: &str) {
-    for c in text.chars() {
-        key(state, KeyCode::Char(c));
-    }
-}
-
-fn requests(effects: Vec<Effect>) -> Vec<Request> {
-    effects
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Db(r) => Some(r),
-            Effect::Notify(_) => None,
-        })
-        .collect()
-}
-
-#[test]
-fn slash_a_few_letters_enter_c_checks_the_patient_in() {
-    let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('/'));
-    typ(&mut s, "amira");
-    assert_eq!(s.selected_visit().unwrap().patient_name, "Amira Haddad");
-    assert_eq!(s.rows.len(), 1, "only the match is shown while filtering");
-    key(&mut s, KeyCode::Enter);
-    assert!(!s.filter.as_ref().unwrap().typing);
-    let sent = requests(key(&mut s, KeyCode::Char('c')));
-    match sent.as_slice() {
-        [
-            Request::SetStatus {
-                id: 8,
-                seen_version: 1,
-                to: AppointmentStatus::CheckedIn,
-                reason: None,
-            },
-        ] => {}
-        other => panic!("unexpected requests {other:?}"),
-    }
-    assert_eq!(s.pending_writes, 1);
-}
-
-#[test]
-fn an_mrn_finds_its_patient_and_esc_clears_the_filter_but_keeps_the_selection() {
-    let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('/'));
-    typ(&mut s, "100007");
-    assert_eq!(s.selected_visit().unwrap().id, 7);
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
-    assert!(s.filter.is_none());
-    assert_eq!(s.rows.len(), 8);
-    assert_eq!(s.selected_visit().unwrap().id, 7);
-}
-
-#[test]
-fn a_confirmed_change_can_be_undone() {
-    let mut s = state_for("dfry");
-    s.selected = Some(3);
-    key(&mut s, KeyCode::Char('c'));
-    let mut after = fixtures::visits()[2].clone();
-    after.status = AppointmentStatus::CheckedIn;
-    after.version = 2;
-    let previous = StatusSnapshot {
-        status: AppointmentStatus::Scheduled,
-        status_changed_at: None,
-        checked_in_at: None,
-        cancel_reason: None,
-    };
-    let reload = requests(update(
-        &mut s,
-        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
-            previous: previous.clone(),
-            visit: after,
-        })),
-    ));
-    assert!(matches!(reload.as_slice(), [Request::LoadDay(_)]));
-    assert_eq!(s.pending_writes, 0);
-    assert_eq!(
-        s.selected_visit().unwrap().status,
-        AppointmentStatus::CheckedIn
-    );
-    assert!(s.message.as_ref().unwrap().1.contains("checked in"));
-    let undo = requests(key(&mut s, KeyCode::Char('u')));
-    match undo.as_slice() {
-        [
-            Request::Undo {
-                id: 3,
-                seen_version: 2,
-                previous: p,
-            },
-        ] => assert_eq!(*p, previous),
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(s.undo.is_empty());
-    key(&mut s, KeyCode::Char('u'));
-    assert_eq!(s.message.as_ref().unwrap().1, "nothing to undo");
-}
-
-#[test]
-fn checking_in_an_arrived_patient_again_sends_nothing() {
-    let mut s = state_for("dfry");
-    s.selected = Some(2);
-    assert!(key(&mut s, KeyCode::Char('c')).is_empty());
-    assert_eq!(s.message.as_ref().unwrap().1, "already checked in at 08:55");
-}
-
-#[test]
-fn cancelling_asks_yes_or_no_then_a_reason() {
-    let mut s = state_for("dfry");
-    s.selected = Some(7);
-    assert!(key(&mut s, KeyCode::Char('x')).is_empty());
-    assert!(matches!(
-        s.modal,
-        Some(Modal::Cancel {
-            confirmed: false,
-            ..
-        })
-    ));
-    key(&mut s, KeyCode::Char('n'));
-    assert!(s.modal.is_none(), "n keeps the visit");
-    key(&mut s, KeyCode::Char('x'));
-    key(&mut s, KeyCode::Char('y'));
-    assert!(
-        key(&mut s, KeyCode::Char('z')).is_empty(),
-        "only p, c or l give a reason"
-    );
-    let sent = requests(key(&mut s, KeyCode::Char('l')));
-    assert!(matches!(
-        sent.as_slice(),
-        [Request::SetStatus {
-            id: 7,
-            to: AppointmentStatus::Cancelled,
-            reason: Some(CancelReason::Late),
-            ..
-        }]
-    ));
-    assert!(s.modal.is_none());
-}
-
-#[test]
-fn a_refused_change_says_why_and_sends_nothing() {
-    let mut s = state_for("dfry");
-    s.selected = Some(6);
-    assert!(key(&mut s, KeyCode::Char('c')).is_empty());
-    let (level, text) = s.message.clone().unwrap();
-    assert_eq!(level, Level::Warning);
-    assert!(text.contains("cancelled"), "{text}");
-}
-
-#[test]
-fn m_toggles_a_therapists_own_visits() {
-    let mut s = state_for("aruiz");
-    assert!(s.mine_only, "a therapist starts with their own visits");
-    assert_eq!(s.rows.len(), 4);
-    key(&mut s, KeyCode::Char('m'));
-    assert_eq!(s.rows.len(), 8);
-    let mut desk = state_for("dfry");
-    assert!(!desk.mine_only, "the front desk starts with everyone");
-    let mut stranger = state_for("root");
-    key(&mut stranger, KeyCode::Char('m'));
-    assert!(!stranger.mine_only);
-    assert_eq!(stranger.message.as_ref().unwrap().0, Level::Warning);
-    key(&mut desk, KeyCode::Char('m'));
-    assert_eq!(
-        desk.rows.len(),
-        0,
-        "the front desk has no visits of its own"
-    );
-}
-
-#[test]
-fn moving_and_changing_days() {
-    let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('G'));
-    assert_eq!(s.selected_visit().unwrap().id, 8);
-    key(&mut s, KeyCode::Char('k'));
-    assert_eq!(s.selected_visit().unwrap().id, 7);
-    key(&mut s, KeyCode::Char('g'));
-    assert_eq!(s.selected_visit().unwrap().id, 1);
-    let sent = requests(key(&mut s, KeyCode::Char(']')));
-    let next = fixtures::day().succ_opt().unwrap();
-    assert!(matches!(sent.as_slice(), [Request::LoadDay(d)] if *d == next));
-    assert!(s.is_loading());
-    // A stale reply for a day already left is dropped; the latest request wins.
-    update(
-        &mut s,
-        Event::Reply(Reply::Day {
-            day: fixtures::day(),
-            visits: vec![],
-            loaded_at: "x".into(),
-        }),
-    );
-    assert!(s.is_loading());
-    update(
-        &mut s,
-        Event::Reply(Reply::Day {
-            day: next,
-            visits: vec![],
-            loaded_at: "x".into(),
-        }),
-    );
-    assert!(!s.is_loading());
-    let sent = requests(key(&mut s, KeyCode::Char('t')));
-    assert!(matches!(sent.as_slice(), [Request::LoadDay(d)] if *d == fixtures::day()));
-}
 
 #[test]
 fn panes_switch_by_number_and_tab_and_load_the_patient() {
@@ -253,198 +45,6 @@ fn panes_switch_by_number_and_tab_and_load_the_patient() {
 }
 
 #[test]
-fn booking_validates_inline_and_warns_about_a_double_booking() {
-    let mut s = state_for("dfry");
-    let sent = requests(key(&mut s, KeyCode::Char('a')));
-    assert!(matches!(sent.as_slice(), [Request::LoadDirectory]));
-    let patients = vec![crate::domain::patient::Patient {
-        id: 80,
-        mrn: "100008".into(),
-        first_name: "Amira".into(),
-        last_name: "Haddad".into(),
-        date_of_birth: chrono::NaiveDate::from_ymd_opt(1995, 6, 15).unwrap(),
-        phone: None,
-        email: None,
-        diagnosis_code: None,
-        diagnosis: None,
-        body_region: None,
-        payer: None,
-        authorized_visits: None,
-        auth_end: None,
-        poc_start: None,
-        poc_end: None,
-        active: true,
-        version: 1,
-    }];
-    update(
-        &mut s,
-        Event::Reply(Reply::Directory {
-            patients,
-            staff: fixtures::staff(),
-        }),
-    );
-    typ(&mut s, "amira");
-    key(&mut s, KeyCode::Tab);
-    typ(&mut s, "AR");
-    key(&mut s, KeyCode::Tab);
-    key(&mut s, KeyCode::Tab);
-    typ(&mut s, "10:15");
-    assert!(
-        key(&mut s, KeyCode::Enter).is_empty(),
-        "10:15 clashes with Ana's 10:00"
-    );
-    let Some(Modal::Booking(form)) = &s.modal else {
-        panic!("form closed")
-    };
-    assert!(
-        form.warning.as_ref().unwrap().1.contains("already booked"),
-        "{:?}",
-        form.warning
-    );
-    let sent = requests(key(&mut s, KeyCode::Enter));
-    match sent.as_slice() {
-        [Request::Book(b)] => {
-            assert_eq!((b.patient_id, b.therapist_id, b.minutes), (80, 1, 45));
-            assert_eq!(b.start, fixtures::at(10, 15));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    // Esc on a form with typed text needs a second press.
-    let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('a'));
-    typ(&mut s, "zz");
-    key(&mut s, KeyCode::Enter);
-    let Some(Modal::Booking(form)) = &s.modal else {
-        panic!("form closed")
-    };
-    assert_eq!(
-        form.error.as_ref().unwrap().0,
-        super::forms::BookingField::Patient
-    );
-    key(&mut s, KeyCode::Esc);
-    assert!(s.modal.is_some());
-    key(&mut s, KeyCode::Esc);
-    assert!(s.modal.is_none());
-}
-
-/// `N`, then Ada Okafor born on `dob`, the cursor left in the date of birth.
-fn new_patient_up_to_birth_date(s: &mut super::state::AppState, dob: &str) {
-    key(s, KeyCode::Char('N'));
-    typ(s, "Ada");
-    key(s, KeyCode::Enter);
-    typ(s, "Okafor");
-    key(s, KeyCode::Enter);
-    typ(s, dob);
-}
-
-#[test]
-fn a_failed_write_is_shown_and_the_form_keeps_its_text() {
-    let mut s = state_for("dfry");
-    new_patient_up_to_birth_date(&mut s, "2030-01-01");
-    for _ in 0..4 {
-        key(&mut s, KeyCode::Enter);
-    }
-    let Some(Modal::NewPatient(form)) = &s.modal else {
-        panic!("form closed")
-    };
-    assert_eq!(
-        form.error.as_ref().unwrap().0,
-        crate::domain::patient::PatientField::DateOfBirth
-    );
-    assert_eq!(form.inputs[2].text(), "2030-01-01");
-    assert_eq!(form.focus, 2);
-    for _ in 0..10 {
-        key(&mut s, KeyCode::Backspace);
-    }
-    typ(&mut s, "1961-04-02");
-    let mut sent = Vec::new();
-    for _ in 0..4 {
-        sent = requests(key(&mut s, KeyCode::Enter));
-    }
-    assert!(matches!(sent.as_slice(), [Request::Register(p)] if p.last_name == "Okafor"));
-    update(
-        &mut s,
-        Event::Reply(Reply::Failed {
-            error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE),
-            write: true,
-        }),
-    );
-    let Some(Modal::NewPatient(form)) = &s.modal else {
-        panic!("form closed")
-    };
-    assert!(!form.saving);
-    assert_eq!(form.inputs[1].text(), "Okafor");
-    assert_eq!(s.message.as_ref().unwrap().0, Level::Error);
-}
-
-#[test]
-fn another_terminals_check_in_of_my_patient_notifies_me_without_a_name() {
-    let mut s = state_for("aruiz");
-    let mut fresh = fixtures::visits();
-    fresh[4].status = AppointmentStatus::CheckedIn; // Ana's 10:00
-    fresh[2].status = AppointmentStatus::CheckedIn; // Ben's 09:00: not mine
-    let effects = update(
-        &mut s,
-        Event::Reply(Reply::Day {
-            day: fixtures::day(),
-            visits: fresh.clone(),
-            loaded_at: "x".into(),
-        }),
-    );
-    let notes: Vec<String> = effects
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Notify(t) => Some(t),
-            Effect::Db(_) => None,
-        })
-        .collect();
-    assert_eq!(notes, ["Your 10:00 has arrived (room 1)"]);
-    assert!(
-        !notes[0].contains("Li"),
-        "no patient name in a notification"
-    );
-    // The same day again: nothing new, nothing said.
-    let again = update(
-        &mut s,
-        Event::Reply(Reply::Day {
-            day: fixtures::day(),
-            visits: fresh,
-            loaded_at: "y".into(),
-        }),
-    );
-    assert!(again.iter().all(|e| !matches!(e, Effect::Notify(_))));
-}
-
-#[test]
-fn a_refresh_keeps_the_selection_the_filter_and_an_open_form() {
-    let mut s = state_for("dfry");
-    key(&mut s, KeyCode::Char('/'));
-    typ(&mut s, "lopez");
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Char('j'));
-    let selected = s.selected;
-    key(&mut s, KeyCode::Char('N'));
-    typ(&mut s, "Ada");
-    let mut fresh = fixtures::visits();
-    fresh[0].status = AppointmentStatus::NoShow;
-    update(
-        &mut s,
-        Event::Reply(Reply::Day {
-            day: fixtures::day(),
-            visits: fresh,
-            loaded_at: "2026-11-27T09:42:00".into(),
-        }),
-    );
-    assert_eq!(s.selected, selected);
-    assert_eq!(s.filter.as_ref().unwrap().input.text(), "lopez");
-    let Some(Modal::NewPatient(form)) = &s.modal else {
-        panic!("the form closed")
-    };
-    assert_eq!(form.inputs[0].text(), "Ada");
-    assert_eq!(s.visits[0].status, AppointmentStatus::NoShow);
-}
-
-#[test]
 fn while_the_drive_is_gone_the_day_is_read_only() {
     let mut s = state_for("dfry");
     update(
@@ -459,16 +59,16 @@ fn while_the_drive_is_gone_the_day_is_read_only() {
     assert_eq!(s.selected_visit().unwrap().id, 2, "moving still works");
     let back = requests(update(&mut s, Event::Reply(Reply::Online)));
     assert!(matches!(back.as_slice(), [Request::LoadDay(_)]));
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     assert_eq!(requests(key(&mut s, KeyCode::Char('c'))).len(), 1);
 }
 
 #[test]
 fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
     let mut s = state_for("dfry");
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     key(&mut s, KeyCode::Char('c'));
-    let visit = s.visits[2].clone();
+    let visit = s.schedule.visits[2].clone();
     let sent = requests(update(
         &mut s,
         Event::Reply(Reply::StatusChanged(StatusChange::Changed {
@@ -482,7 +82,7 @@ fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
         })),
     ));
     assert!(!sent.is_empty());
-    assert_eq!(s.undo.len(), 1);
+    assert_eq!(s.schedule.undo.len(), 1);
     let note = "the clinic record at /x/clinic.db was replaced (restored or rebuilt): reopened";
     let sent = requests(update(
         &mut s,
@@ -490,13 +90,16 @@ fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
     ));
     assert!(matches!(sent.as_slice(), [Request::LoadDay(_)]), "{sent:?}");
     assert_eq!(s.message.as_ref().unwrap().1, note);
-    assert!(s.undo.is_empty(), "undo would reach into the old file");
+    assert!(
+        s.schedule.undo.is_empty(),
+        "undo would reach into the old file"
+    );
 }
 
 #[test]
 fn a_write_that_waits_is_shown_as_waiting() {
     let mut s = state_for("dfry");
-    s.selected = Some(3);
+    s.schedule.selected = Some(3);
     key(&mut s, KeyCode::Char('c'));
     assert!(!s.is_waiting());
     update(
@@ -648,11 +251,11 @@ fn a_paste_while_locked_neither_unlocks_nor_acts() {
     let mut s = state_for("dfry");
     s.locked = true;
     lock_reply(&mut s, LockReply::Needs(PinNeed::NoPin));
-    let selected = s.selected;
+    let selected = s.schedule.selected;
     let sent = update(&mut s, Event::Paste("\rjjc".into()));
     assert!(sent.is_empty(), "{sent:?}");
     assert!(s.locked);
-    assert_eq!(s.selected, selected);
+    assert_eq!(s.schedule.selected, selected);
     assert_eq!(s.pending_writes, 0);
     lock_reply(&mut s, LockReply::Needs(PinNeed::Pin));
     let sent = update(&mut s, Event::Paste("4821\r".into()));
@@ -664,14 +267,14 @@ fn a_paste_while_locked_neither_unlocks_nor_acts() {
 #[test]
 fn a_paste_is_text_where_text_goes_and_nothing_elsewhere() {
     let mut s = state_for("dfry");
-    let selected = s.selected;
+    let selected = s.schedule.selected;
     assert!(update(&mut s, Event::Paste("\rjjc".into())).is_empty());
-    assert_eq!(s.selected, selected, "not keys");
+    assert_eq!(s.schedule.selected, selected, "not keys");
     key(&mut s, KeyCode::Char('/'));
     update(&mut s, Event::Paste("amira\r".into()));
-    assert_eq!(s.filter.as_ref().unwrap().input.text(), "amira");
+    assert_eq!(s.schedule.filter.as_ref().unwrap().input.text(), "amira");
     assert!(
-        s.filter.as_ref().unwrap().typing,
+        s.schedule.filter.as_ref().unwrap().typing,
         "the pasted Enter is not a key"
     );
     assert_eq!(s.selected_visit().unwrap().patient_name, "Amira Haddad");
@@ -694,7 +297,7 @@ fn the_locked_screen_hides_every_patient() {
         let theme =
             super::theme::Theme::load_with("default", false, &toml::Table::new(), ascii).unwrap();
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-        term.draw(|f| super::view::draw(f, s, &theme)).unwrap();
+        super::draw_frame(&mut term, s, &theme).unwrap();
         term.backend()
             .buffer()
             .content()
@@ -722,20 +325,6 @@ fn the_locked_screen_hides_every_patient() {
     }
 }
 
-#[test]
-fn ctrl_s_saves_the_new_patient_form_from_any_field() {
-    let mut s = state_for("dfry");
-    new_patient_up_to_birth_date(&mut s, "1961-04-02");
-    let sent = requests(update(
-        &mut s,
-        Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-    ));
-    assert!(
-        matches!(sent.as_slice(), [Request::Register(p)] if p.last_name == "Okafor"),
-        "{sent:?}"
-    );
-}
-
 /// Pane 2 follows the record: the same patient is read again quietly, but when the selected
 /// visit is gone (moved at another terminal) the patient now shown is an audited opening.
 #[test]
@@ -754,7 +343,7 @@ fn a_refresh_in_pane_two_audits_only_a_new_patient() {
             })
             .collect()
     };
-    let day = s.day;
+    let day = s.schedule.day;
     let reload = |visits| {
         Event::Reply(Reply::Day {
             day,
@@ -772,52 +361,4 @@ fn a_refresh_in_pane_two_audits_only_a_new_patient() {
     let now = s.selected_visit().unwrap().patient_id;
     assert_ne!(now, shown);
     assert_eq!(opened_of(sent), [(now, true)]);
-}
-
-#[test]
-fn c_and_n_follow_the_clinic_day_and_say_why_inline() {
-    let visits = fixtures::visits();
-    let id_of = |status| visits.iter().find(|v| v.status == status).unwrap().id;
-    let (completed, scheduled) = (
-        id_of(AppointmentStatus::Completed),
-        id_of(AppointmentStatus::Scheduled),
-    );
-
-    // The shown day is yesterday: a completed visit stays as it is, a scheduled one can only
-    // be marked as a no-show.
-    let mut s = state_for("dfry");
-    s.today = fixtures::day().succ_opt().unwrap();
-    s.selected = Some(completed);
-    for k in ['c', 'n'] {
-        assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k}");
-        let (level, said) = s.message.clone().unwrap();
-        assert_eq!(level, Level::Warning);
-        assert!(said.contains("earlier day"), "{said}");
-    }
-    s.selected = Some(scheduled);
-    assert!(key(&mut s, KeyCode::Char('c')).is_empty());
-    assert!(
-        s.message
-            .as_ref()
-            .unwrap()
-            .1
-            .contains("only today's visits")
-    );
-    assert!(matches!(
-        requests(key(&mut s, KeyCode::Char('n'))).as_slice(),
-        [Request::SetStatus {
-            to: AppointmentStatus::NoShow,
-            ..
-        }]
-    ));
-
-    // The shown day is tomorrow: neither is allowed yet.
-    let mut s = state_for("dfry");
-    s.today = fixtures::day().pred_opt().unwrap();
-    s.selected = Some(scheduled);
-    for k in ['c', 'n'] {
-        assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k}");
-        assert!(s.message.as_ref().unwrap().1.contains("later day"), "{k}");
-    }
-    assert_eq!(s.pending_writes, 0);
 }

@@ -5,15 +5,15 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 
+use super::event::Event;
 use super::fixtures::state_for;
 use super::state::AppState;
 use super::theme::Theme;
-use super::update::{Event, update};
-use super::view::draw;
+use super::update::update;
 
 fn render(state: &mut AppState, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| draw(f, state, theme)).unwrap();
+    super::draw_frame(&mut term, state, theme).unwrap();
     term
 }
 
@@ -146,7 +146,7 @@ fn each_theme_at_80x24() {
 
 #[test]
 fn the_list_window_moves_only_when_the_selection_would_leave_it() {
-    use super::view::list_top;
+    use super::widgets::marked_list::list_top;
     // (top, selected, height, len) -> top
     let cases = [
         ((0, Some(3), 10, 50), 0),

@@ -6,9 +6,10 @@ use super::{Focus, Overlay};
 use crate::db::program_work::{ProgramReply, ProgramRequest};
 use crate::db::worker::{Reply, Request};
 use crate::domain::hep::{Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo};
+use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::state_for;
 use crate::tui::state::{AppState, Level, Modal, Pane};
-use crate::tui::update::{Effect, Event, update};
+use crate::tui::update::update;
 
 fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
     update(s, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -431,7 +432,7 @@ fn program_keys_are_in_the_keymap_and_rebindable() {
 
 /// Another terminal changed the record: the schedule's refresh reads pane 3's program again.
 fn refresh(s: &mut AppState) -> Vec<ProgramRequest> {
-    let day = s.day;
+    let day = s.schedule.day;
     program_requests(update(
         s,
         Event::Reply(Reply::Day {
@@ -604,7 +605,7 @@ fn an_untouched_editor_closes_when_another_version_replaces_the_program() {
 #[test]
 fn a_refresh_that_moves_the_selection_to_another_patient_audits_the_opening() {
     let (mut s, patient_id) = builder();
-    let day = s.day;
+    let day = s.schedule.day;
     let others: Vec<_> = crate::tui::fixtures::visits()
         .into_iter()
         .filter(|v| v.patient_id != patient_id)

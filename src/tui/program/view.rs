@@ -14,8 +14,9 @@ use crate::sanitize::clean_line;
 use crate::search::exercises::Via;
 use crate::text::{fit, truncate, width};
 use crate::tui::keymap::Action;
-use crate::tui::state::AppState;
+use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::{marked_list, patient_summary};
 
 /// From this width the search and the program sit side by side.
 const SIDE_BY_SIDE: u16 = 100;
@@ -31,12 +32,11 @@ fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
         })
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let Some(v) = state.selected_visit() else {
-        crate::tui::view::draw_summary(frame, area, state, theme);
+pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgramPane, ctx: &Context, theme: &Theme) {
+    let Some(v) = ctx.visit else {
+        patient_summary::draw(frame, area, ctx, theme);
         return;
     };
-    let pane = &state.program;
     let (search, program) = if area.width >= SIDE_BY_SIDE {
         let [a, b] = Layout::horizontal([Constraint::Percentage(44), Constraint::Percentage(56)])
             .areas(area);
@@ -46,18 +46,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         let [a, b] = Layout::vertical([Constraint::Length(top), Constraint::Min(4)]).areas(area);
         (a, b)
     };
-    draw_search(frame, search, state, theme);
+    draw_search(frame, search, pane, ctx, theme);
     let draft = pane.draft.as_ref().filter(|d| d.patient_id == v.patient_id);
     draw_program(
         frame,
         program,
-        state,
+        pane,
+        ctx,
         draft,
         &clean_line(&v.patient_name),
         theme,
     );
     if let (Some(overlay), Some(draft)) = (&pane.overlay, draft) {
-        draw_overlay(frame, program, state, overlay, draft, theme);
+        draw_overlay(frame, program, pane, overlay, draft, theme);
     }
 }
 
@@ -83,8 +84,7 @@ fn highlighted(
         .collect()
 }
 
-fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let pane = &state.program;
+fn draw_search(frame: &mut Frame, area: Rect, pane: &ProgramPane, ctx: &Context, theme: &Theme) {
     let focused = pane.focus == Focus::Search;
     let region = pane
         .region
@@ -110,8 +110,8 @@ fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Span::styled(
                 format!(
                     "{} search · {} region",
-                    state.keymap.keys_for(Action::HepSearch),
-                    state.keymap.keys_for(Action::HepRegion)
+                    ctx.keymap.keys_for(Action::HepSearch),
+                    ctx.keymap.keys_for(Action::HepRegion)
                 ),
                 theme.muted,
             ),
@@ -159,9 +159,8 @@ fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             theme.muted,
         ));
     }
-    let offset = pane.hit_cursor.saturating_sub(rows.saturating_sub(1));
-    let marker = theme.symbols.marker;
-    let mw = width(marker);
+    let offset = marked_list::first_shown(pane.hit_cursor, rows);
+    let mw = width(theme.symbols.marker);
     for (i, hit) in pane.hits.iter().enumerate().skip(offset).take(rows) {
         let e = &lib.exercises[hit.index];
         let selected = i == pane.hit_cursor;
@@ -177,14 +176,7 @@ fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         );
         let right = truncate(&right, (cols / 2).saturating_sub(2).max(8));
         let avail = cols.saturating_sub(mw + width(&right));
-        let mut spans = vec![Span::styled(
-            if selected {
-                marker.to_string()
-            } else {
-                " ".repeat(mw)
-            },
-            base,
-        )];
+        let mut spans = vec![Span::styled(marked_list::marker(selected, theme), base)];
         let name_max = avail.min(width(&e.name));
         spans.extend(highlighted(&e.name, &hit.positions, name_max, base, theme));
         let mut used = width(&truncate(&clean_line(&e.name), name_max));
@@ -208,12 +200,12 @@ fn draw_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 fn draw_program(
     frame: &mut Frame,
     area: Rect,
-    state: &AppState,
+    pane: &ProgramPane,
+    ctx: &Context,
     draft: Option<&Draft>,
     patient: &str,
     theme: &Theme,
 ) {
-    let pane: &ProgramPane = &state.program;
     let focused = pane.focus == Focus::Program && pane.overlay.is_none();
     let Some(d) = draft else {
         let b = block(format!(" Program: {patient} "), focused, theme);
@@ -278,7 +270,7 @@ fn draw_program(
         truncate(&adherence, cols),
         if low { theme.warning } else { theme.muted },
     ));
-    let keys = |a: Action| state.keymap.keys_for(a);
+    let keys = |a: Action| ctx.keymap.keys_for(a);
     let hint = format!(
         "{} dosage {} note {} remove {}/{} move {} save {} versions {} templates {} handout {} adherence",
         keys(Action::HepEdit),
@@ -308,9 +300,8 @@ fn draw_program(
             theme.muted,
         ));
     }
-    let marker = theme.symbols.marker;
-    let mw = width(marker);
-    let offset = pane.cursor.saturating_sub(rows.saturating_sub(1));
+    let mw = width(theme.symbols.marker);
+    let offset = marked_list::first_shown(pane.cursor, rows);
     for (i, item) in d.items.iter().enumerate().skip(offset).take(rows) {
         let selected = i == pane.cursor;
         let base = if selected && focused {
@@ -325,14 +316,7 @@ fn draw_program(
         let name_cols = cols.saturating_sub(mw + width(&right));
         let name = fit(&format!("{}. {}", i + 1, clean_line(&item.name)), name_cols);
         lines.push(Line::from(vec![
-            Span::styled(
-                if selected {
-                    marker.to_string()
-                } else {
-                    " ".repeat(mw)
-                },
-                base,
-            ),
+            Span::styled(marked_list::marker(selected, theme), base),
             Span::styled(name, base),
             Span::styled(right, base.patch(theme.info)),
         ]));
@@ -359,7 +343,7 @@ fn overlay_rect(area: Rect, height: u16) -> Rect {
 fn draw_overlay(
     frame: &mut Frame,
     area: Rect,
-    state: &AppState,
+    pane: &ProgramPane,
     overlay: &Overlay,
     d: &Draft,
     theme: &Theme,
@@ -380,14 +364,7 @@ fn draw_overlay(
             for (i, label) in DOSAGE_FIELDS.iter().enumerate() {
                 let focused = i == form.focus;
                 lines.push(Line::from(vec![
-                    Span::styled(
-                        if focused {
-                            theme.symbols.marker.to_string()
-                        } else {
-                            "  ".into()
-                        },
-                        theme.field_label,
-                    ),
+                    Span::styled(marked_list::marker(focused, theme), theme.field_label),
                     Span::styled(format!("{} ", fit(label, 11)), theme.field_label),
                     Span::styled(
                         form.fields[i].text().to_string(),
@@ -452,35 +429,29 @@ fn draw_overlay(
             frame.render_widget(b, rect);
             let mut lines = Vec::new();
             let list_rows = (inner.height as usize / 2).max(2);
-            let offset = cursor.saturating_sub(list_rows.saturating_sub(1));
-            for (i, v) in d.versions.iter().enumerate().skip(offset).take(list_rows) {
-                let selected = i == *cursor;
-                let text = format!(
-                    "v{}  {}  {}  {} exercises",
-                    v.version_no,
-                    v.created_at
-                        .replace('T', " ")
-                        .get(..16)
-                        .unwrap_or(&v.created_at),
-                    clean_line(&v.created_by),
-                    v.exercises
-                );
-                lines.push(Line::from(vec![
-                    Span::raw(if selected {
-                        theme.symbols.marker.to_string()
-                    } else {
-                        "  ".into()
-                    }),
-                    Span::styled(
-                        truncate(&text, inner.width.saturating_sub(2) as usize),
-                        if selected {
-                            theme.selected
-                        } else {
-                            Style::default()
-                        },
-                    ),
-                ]));
-            }
+            let entries: Vec<String> = d
+                .versions
+                .iter()
+                .map(|v| {
+                    format!(
+                        "v{}  {}  {}  {} exercises",
+                        v.version_no,
+                        v.created_at
+                            .replace('T', " ")
+                            .get(..16)
+                            .unwrap_or(&v.created_at),
+                        clean_line(&v.created_by),
+                        v.exercises
+                    )
+                })
+                .collect();
+            lines.extend(marked_list::text_rows(
+                &entries,
+                *cursor,
+                list_rows,
+                inner.width.saturating_sub(2) as usize,
+                theme,
+            ));
             if let Some(p) = preview {
                 lines.push(Line::styled(
                     format!("Version {}:", p.version_no),
@@ -533,31 +504,17 @@ fn draw_overlay(
                     d.items.len()
                 )];
                 entries.extend(
-                    state
-                        .program
-                        .templates
+                    pane.templates
                         .iter()
                         .map(|t| format!("{}  ({} exercises)", clean_line(&t.name), t.items.len())),
                 );
-                let offset = cursor.saturating_sub(rows.saturating_sub(1));
-                for (i, text) in entries.iter().enumerate().skip(offset).take(rows) {
-                    let selected = i == *cursor;
-                    lines.push(Line::from(vec![
-                        Span::raw(if selected {
-                            theme.symbols.marker.to_string()
-                        } else {
-                            "  ".into()
-                        }),
-                        Span::styled(
-                            truncate(text, inner.width.saturating_sub(2) as usize),
-                            if selected {
-                                theme.selected
-                            } else {
-                                Style::default()
-                            },
-                        ),
-                    ]));
-                }
+                lines.extend(marked_list::text_rows(
+                    &entries,
+                    *cursor,
+                    rows,
+                    inner.width.saturating_sub(2) as usize,
+                    theme,
+                ));
             }
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
@@ -569,14 +526,7 @@ fn draw_overlay(
             frame.render_widget(b, rect);
             let row = |label: &str, input: &crate::tui::input::LineInput, focused: bool| {
                 Line::from(vec![
-                    Span::styled(
-                        if focused {
-                            theme.symbols.marker.to_string()
-                        } else {
-                            "  ".into()
-                        },
-                        theme.field_label,
-                    ),
+                    Span::styled(marked_list::marker(focused, theme), theme.field_label),
                     Span::styled(format!("{} ", fit(label, 20)), theme.field_label),
                     Span::styled(
                         input.text().to_string(),

@@ -10,10 +10,10 @@ pub mod view;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::event::Effect;
 use super::forms::FormOutcome;
 use super::keymap::Action;
-use super::state::{AppState, Level, Pane};
-use super::update::Effect;
+use super::pane::{Context, Level, Outcome, Pane};
 use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::worker::Request;
 use crate::domain::flags::Adherence;
@@ -50,74 +50,64 @@ impl ProgressPane {
     }
 }
 
-pub fn load(state: &AppState, opened: bool) -> Vec<Effect> {
-    match state.selected_visit() {
+/// Asks for the selected visit's patient's progress; `opened` audits it as an opening.
+pub fn load(ctx: &Context, opened: bool) -> Vec<Effect> {
+    match ctx.visit {
         Some(v) => vec![Effect::Db(Request::Progress(ProgressRequest::Load {
             patient_id: v.patient_id,
-            today: state.today,
+            today: ctx.today,
             opened,
         }))],
         None => Vec::new(),
     }
 }
 
-fn measure_count(state: &AppState) -> usize {
-    let id = state.selected_visit().map(|v| v.patient_id);
-    id.and_then(|id| state.progress.for_patient(id))
+fn measure_count(pane: &ProgressPane, ctx: &Context) -> usize {
+    ctx.patient_id()
+        .and_then(|id| pane.for_patient(id))
         .map(|p| p.measures.len())
         .unwrap_or(0)
 }
 
 /// Keys the pane takes before the keymap: everything while a form or the note is open, and
 /// closing the chart.
-pub fn on_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let patient_id = state.selected_visit().map(|v| v.patient_id);
-    let today = state.today;
-    if let Some(form) = state.progress.record.as_mut() {
+pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<Outcome> {
+    let mut out = Outcome::default();
+    if let Some(form) = pane.record.as_mut() {
         if form.saving {
-            return Some(Vec::new());
+            return Some(out);
         }
-        return Some(match form.handle_key(key) {
-            FormOutcome::Stay => Vec::new(),
-            FormOutcome::Close => {
-                state.progress.record = None;
-                Vec::new()
-            }
-            FormOutcome::Submit => match (form.scored(), patient_id) {
-                (Err(e), _) => {
-                    form.error = Some(e);
-                    Vec::new()
-                }
-                (Ok(_), None) => Vec::new(),
+        match form.handle_key(key) {
+            FormOutcome::Stay => {}
+            FormOutcome::Close => pane.record = None,
+            FormOutcome::Submit => match (form.scored(), ctx.patient_id()) {
+                (Err(e), _) => form.error = Some(e),
+                (Ok(_), None) => {}
                 (Ok(scored), Some(patient_id)) => {
                     form.error = None;
                     form.saving = true;
                     let request = ProgressRequest::Record {
                         patient_id,
-                        date: today,
+                        date: ctx.today,
                         scored,
                     };
-                    state.begin_write();
-                    vec![Effect::Db(Request::Progress(request))]
+                    out.write(Effect::Db(Request::Progress(request)));
                 }
             },
-        });
-    }
-    if let Some(editor) = state.progress.note.as_mut() {
-        if editor.saving {
-            return Some(Vec::new());
         }
-        return Some(match editor.handle_key(key) {
-            FormOutcome::Stay => Vec::new(),
-            FormOutcome::Close => {
-                state.progress.note = None;
-                Vec::new()
-            }
+        return Some(out);
+    }
+    if let Some(editor) = pane.note.as_mut() {
+        if editor.saving {
+            return Some(out);
+        }
+        match editor.handle_key(key) {
+            FormOutcome::Stay => {}
+            FormOutcome::Close => pane.note = None,
             FormOutcome::Submit => match editor.note() {
                 Err(e) => {
                     editor.error = Some(e);
                     editor.focus = 4;
-                    Vec::new()
                 }
                 Ok(note) => {
                     editor.error = None;
@@ -127,50 +117,50 @@ pub fn on_key(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
                         seen_version: editor.seen_version,
                         note,
                     };
-                    state.begin_write();
-                    vec![Effect::Db(Request::Progress(request))]
+                    out.write(Effect::Db(Request::Progress(request)));
                 }
             },
-        });
+        }
+        return Some(out);
     }
-    if state.progress.chart && matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
-        state.progress.chart = false;
-        return Some(Vec::new());
+    if pane.chart && matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+        pane.chart = false;
+        return Some(out);
     }
     None
 }
 
 /// Pane 2's commands, and moving between its measures.
-pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let n = measure_count(state);
-    let sel = state.progress.selected;
+pub fn on_action(pane: &mut ProgressPane, ctx: &Context, action: Action) -> Outcome {
+    let mut out = Outcome::default();
+    let n = measure_count(pane, ctx);
+    let sel = pane.selected;
     match action {
-        Action::Up => state.progress.selected = sel.saturating_sub(1),
-        Action::Down => state.progress.selected = (sel + 1).min(n.saturating_sub(1)),
-        Action::PageUp | Action::First => state.progress.selected = 0,
-        Action::PageDown | Action::Last => state.progress.selected = n.saturating_sub(1),
+        Action::Up => pane.selected = sel.saturating_sub(1),
+        Action::Down => pane.selected = (sel + 1).min(n.saturating_sub(1)),
+        Action::PageUp | Action::First => pane.selected = 0,
+        Action::PageDown | Action::Last => pane.selected = n.saturating_sub(1),
         Action::OpenChart => {
             if n == 0 {
-                state.say(Level::Info, "no measures recorded yet: r records today's");
+                out.say(Level::Info, "no measures recorded yet: r records today's");
             } else {
-                state.progress.chart = true;
+                pane.chart = true;
             }
         }
         Action::RecordMeasure => {
-            if state.selected_visit().is_none() {
-                return Vec::new();
-            }
-            let code = state
-                .selected_visit()
-                .and_then(|v| state.progress.for_patient(v.patient_id))
+            let Some(v) = ctx.visit else {
+                return out;
+            };
+            let code = pane
+                .for_patient(v.patient_id)
                 .and_then(|p| p.measures.get(sel))
                 .map(|m| m.def.code);
-            state.progress.chart = false;
-            state.progress.record = Some(RecordForm::new(code));
+            pane.chart = false;
+            pane.record = Some(RecordForm::new(code));
         }
         Action::EditNote => {
-            let Some(v) = state.selected_visit() else {
-                return Vec::new();
+            let Some(v) = ctx.visit else {
+                return out;
             };
             let title = format!(
                 "{} {} {}: {}",
@@ -179,92 +169,88 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 v.patient_name,
                 v.kind.label()
             );
-            let id = v.id;
-            state.progress.chart = false;
-            state.progress.note = Some(NoteEditor::new(id, title));
-            return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
-                appointment_id: id,
-            }))];
+            pane.chart = false;
+            pane.note = Some(NoteEditor::new(v.id, title));
+            out.effects
+                .push(Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+                    appointment_id: v.id,
+                })));
         }
         _ => {}
     }
-    Vec::new()
+    out
 }
 
 /// The database's answers to this pane's requests.
-pub fn on_reply(state: &mut AppState, reply: ProgressReply) -> Vec<Effect> {
+pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) -> Outcome {
+    let mut out = Outcome::default();
+    let reload = |ctx: &Context| {
+        if ctx.pane == Pane::Progress {
+            load(ctx, false)
+        } else {
+            Vec::new()
+        }
+    };
     match reply {
         ProgressReply::Loaded {
             patient_id,
             progress,
             adherence,
         } => {
-            if state.selected_visit().map(|v| v.patient_id) == Some(patient_id) {
-                let changed_patient =
-                    state.progress.loaded.as_ref().map(|(id, _)| *id) != Some(patient_id);
-                state.progress.loaded = progress.map(|p| (patient_id, p));
-                state.progress.adherence = adherence;
+            if ctx.patient_id() == Some(patient_id) {
+                let changed_patient = pane.loaded.as_ref().map(|(id, _)| *id) != Some(patient_id);
+                pane.loaded = progress.map(|p| (patient_id, p));
+                pane.adherence = adherence;
                 if changed_patient {
-                    state.progress.selected = 0;
-                    state.progress.chart = false;
+                    pane.selected = 0;
+                    pane.chart = false;
                 }
-                let n = measure_count(state);
-                state.progress.selected = state.progress.selected.min(n.saturating_sub(1));
+                let n = measure_count(pane, ctx);
+                pane.selected = pane.selected.min(n.saturating_sub(1));
             }
-            Vec::new()
         }
         ProgressReply::Recorded { code, value, .. } => {
-            state.end_write();
-            state.progress.record = None;
-            state.say(Level::Info, format!("recorded {code} {value}"));
-            if state.pane == Pane::Progress {
-                load(state, false)
-            } else {
-                Vec::new()
-            }
+            out.end_write();
+            pane.record = None;
+            out.say(Level::Info, format!("recorded {code} {value}"));
+            out.effects = reload(ctx);
         }
         ProgressReply::Note {
             appointment_id,
             note,
         } => {
-            if let Some(editor) = state
-                .progress
+            if let Some(editor) = pane
                 .note
                 .as_mut()
                 .filter(|e| e.appointment_id == appointment_id)
             {
                 editor.load(note);
             }
-            Vec::new()
         }
         ProgressReply::NoteSaved { appointment_id, .. } => {
-            state.end_write();
-            if state
-                .progress
+            out.end_write();
+            if pane
                 .note
                 .as_ref()
                 .is_some_and(|e| e.appointment_id == appointment_id)
             {
-                state.progress.note = None;
+                pane.note = None;
             }
-            state.say(Level::Info, "note saved");
-            if state.pane == Pane::Progress {
-                load(state, false)
-            } else {
-                Vec::new()
-            }
+            out.say(Level::Info, "note saved");
+            out.effects = reload(ctx);
         }
     }
+    out
 }
 
 /// A failed write while a form or the note is open: the text stays, the reason is shown, and
 /// after a conflict the note's stored version is fetched so that a second save is deliberate.
-pub fn on_failed_write(state: &mut AppState, message: &str) -> Vec<Effect> {
-    if let Some(form) = state.progress.record.as_mut() {
+pub fn on_failed_write(pane: &mut ProgressPane, message: &str) -> Vec<Effect> {
+    if let Some(form) = pane.record.as_mut() {
         form.saving = false;
         form.error = Some(message.to_string());
     }
-    if let Some(editor) = state.progress.note.as_mut() {
+    if let Some(editor) = pane.note.as_mut() {
         editor.saving = false;
         editor.error = Some(message.to_string());
         if message.contains("another terminal") {

@@ -6,10 +6,11 @@ use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::visit_notes::{StoredNote, VisitNote};
 use crate::db::worker::{Reply, Request};
 use crate::domain::flags::Adherence;
+use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::{self, state_for};
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
-use crate::tui::update::{Effect, Event, update};
+use crate::tui::update::update;
 
 fn key(s: &mut AppState, code: KeyCode) -> Vec<Request> {
     key_with(s, code, KeyModifiers::NONE)
@@ -33,7 +34,7 @@ fn typ(s: &mut AppState, text: &str) {
 
 fn loaded() -> AppState {
     let mut s = state_for("aruiz");
-    s.selected = Some(1);
+    s.schedule.selected = Some(1);
     let sent = key(&mut s, KeyCode::Char('2'));
     assert!(matches!(
         sent.as_slice(),
@@ -93,7 +94,11 @@ fn arrows_pick_a_measure_and_enter_opens_its_chart() {
     let mut s = loaded();
     key(&mut s, KeyCode::Down);
     assert_eq!(s.progress.selected, 1);
-    assert_eq!(s.selected, Some(1), "the schedule selection stays put");
+    assert_eq!(
+        s.schedule.selected,
+        Some(1),
+        "the schedule selection stays put"
+    );
     key(&mut s, KeyCode::Down);
     assert_eq!(s.progress.selected, 1, "no row past the last measure");
     key(&mut s, KeyCode::Enter);

@@ -9,6 +9,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Clear, Dataset, GraphType, Paragraph, Wrap};
 
+use super::ProgressPane;
 use super::note::{NoteEditor, units_line};
 use super::record::{Field, RecordForm};
 use crate::domain::age_on;
@@ -16,12 +17,13 @@ use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::sanitize::clean_line;
 use crate::text::{fit, truncate};
-use crate::tui::state::AppState;
+use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
-use crate::tui::view::centered;
+use crate::tui::widgets::dialog::centered;
+use crate::tui::widgets::marked_list;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let Some(v) = state.selected_visit() else {
+pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, theme: &Theme) {
+    let Some(v) = ctx.visit else {
         frame.render_widget(
             Paragraph::new("  Select a visit in the schedule (1) to see its patient.")
                 .style(theme.muted),
@@ -29,14 +31,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         );
         return;
     };
-    if let Some(editor) = &state.progress.note {
+    if let Some(editor) = &pane.note {
         draw_note(frame, area, editor, theme);
         return;
     }
     let block = Block::bordered()
         .border_set(theme.symbols.border)
         .border_style(theme.border);
-    let Some(p) = state.progress.for_patient(v.patient_id) else {
+    let Some(p) = pane.for_patient(v.patient_id) else {
         let block = block.title(format!(" Progress: {} ", clean_line(&v.patient_name)));
         frame.render_widget(
             Paragraph::new("  Loading…").style(theme.muted).block(block),
@@ -47,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let title = format!(
         " {}, {} · MRN {} ",
         clean_line(&p.patient.full_name()),
-        age_on(p.patient.date_of_birth, state.today),
+        age_on(p.patient.date_of_birth, ctx.today),
         clean_line(&p.patient.mrn)
     );
     let inner = block.inner(area);
@@ -61,13 +63,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Layout::vertical([Constraint::Length(header.len() as u16), Constraint::Min(1)])
             .areas(inner);
     frame.render_widget(Paragraph::new(header), head);
-    draw_measures(frame, table, state, p, theme);
-    if state.progress.chart {
-        if let Some(m) = p.measures.get(state.progress.selected) {
+    draw_measures(frame, table, pane, p, theme);
+    if pane.chart {
+        if let Some(m) = p.measures.get(pane.selected) {
             draw_chart(frame, area, m, theme);
         }
     }
-    if let Some(form) = &state.progress.record {
+    if let Some(form) = &pane.record {
         draw_record(frame, area, form, theme);
     }
 }
@@ -159,7 +161,7 @@ fn status_style(theme: &Theme, s: MeasureStatus) -> Style {
     }
 }
 
-fn draw_measures(frame: &mut Frame, area: Rect, state: &AppState, p: &Progress, theme: &Theme) {
+fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progress, theme: &Theme) {
     let cols = area.width as usize;
     let spark = if cols >= 100 { 24 } else { 12 };
     let name_w = cols
@@ -196,13 +198,13 @@ fn draw_measures(frame: &mut Frame, area: Rect, state: &AppState, p: &Progress, 
         ));
     }
     for (i, m) in p.measures.iter().enumerate() {
-        let selected = i == state.progress.selected;
+        let selected = i == pane.selected;
         let base = if selected {
             theme.selected
         } else {
             Style::default()
         };
-        let marker = if selected { theme.symbols.marker } else { "  " };
+        let marker = marked_list::marker(selected, theme);
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{marker}{} ", fit(&clean_line(&label(m)), name_w)),
@@ -232,15 +234,13 @@ fn draw_measures(frame: &mut Frame, area: Rect, state: &AppState, p: &Progress, 
             ),
         ]));
     }
-    if !state.progress.adherence.is_empty() {
-        let levels: Vec<u64> = state
-            .progress
+    if !pane.adherence.is_empty() {
+        let levels: Vec<u64> = pane
             .adherence
             .iter()
             .map(|a| (a.percent().clamp(0, 100) as u64 * 7).div_ceil(100))
             .collect();
-        let last = state
-            .progress
+        let last = pane
             .adherence
             .last()
             .map(|a| (a.done, a.prescribed, a.percent(), a.reported_on));

@@ -1,0 +1,85 @@
+//! The idle lock: the PIN typed on the lock screen and the database's answers about it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::event::Effect;
+use super::state::{AppState, Level, LockScreen};
+use crate::db::worker::{LockReply, Request, WRONG_PINS_AUDITED};
+use crate::domain::pin::PinNeed;
+use crate::sanitize::clean_line;
+
+/// Keys on the lock screen: digits go into the PIN (up to the longest), Backspace takes one
+/// back, Esc clears it, Enter asks the database thread to check it. Nothing reaches the app.
+pub fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
+    let lock = &mut state.lock;
+    if lock.checking {
+        return Vec::new();
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char(c) if !ctrl && lock.need == PinNeed::Pin => {
+            // Anything but a digit (or a digit past the longest PIN) is not taken.
+            lock.pin.push(c);
+            lock.message = None;
+        }
+        KeyCode::Backspace => lock.pin.pop(),
+        KeyCode::Esc => lock.pin.clear(),
+        KeyCode::Enter if lock.need == PinNeed::Pin && lock.pin.is_empty() => {
+            lock.message = Some("type your PIN, then Enter".into());
+        }
+        KeyCode::Enter => {
+            lock.checking = true;
+            // The field is empty again at once: the PIN lives only in the request.
+            let pin = std::mem::take(&mut lock.pin);
+            return vec![Effect::Db(Request::Unlock { pin })];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn on_reply(state: &mut AppState, reply: LockReply) -> Vec<Effect> {
+    let lock = &mut state.lock;
+    match reply {
+        LockReply::Needs(need) => lock.need = need,
+        LockReply::Unlocked { by, note } => {
+            state.locked = false;
+            state.lock = LockScreen::default();
+            state.last_key_at = state.now;
+            let user = clean_line(&state.info.user);
+            let warning = match by {
+                PinNeed::Pin => None,
+                PinNeed::NoPin => Some(format!(
+                    "no PIN set for {user}: set one with `ptclinic staff set-pin`; until then Enter opens the lock"
+                )),
+                PinNeed::NotStaff => Some(format!(
+                    "{user} is not on the staff list, so has no PIN: Enter opens the lock"
+                )),
+            };
+            match (warning, note) {
+                (Some(w), Some(n)) => state.say(Level::Warning, format!("{w}; {n}")),
+                (Some(w), None) => state.say(Level::Warning, w),
+                (None, Some(n)) => state.say(Level::Warning, n),
+                (None, None) => {}
+            }
+        }
+        LockReply::WrongPin { in_a_row } => {
+            lock.checking = false;
+            lock.message = Some(if in_a_row >= WRONG_PINS_AUDITED {
+                format!("wrong PIN ({in_a_row} in a row, recorded in the audit log)")
+            } else {
+                "wrong PIN".into()
+            });
+        }
+        LockReply::PinNeeded => {
+            lock.checking = false;
+            lock.need = PinNeed::Pin;
+            lock.message = Some("a PIN is set for you now: type it, then Enter".into());
+        }
+        LockReply::CannotCheck(why) => {
+            lock.checking = false;
+            lock.message = Some(why);
+        }
+    }
+    Vec::new()
+}

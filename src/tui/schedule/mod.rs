@@ -1,0 +1,586 @@
+//! Pane 1: the day's schedule. Its keys (moving, the day shown, the filter, "mine", check-in,
+//! no-show, cancel, undo), its dialogs (cancel, book or move a visit, register a patient) and
+//! the database's answers to them. Every other pane shows the patient of the visit selected
+//! here.
+
+pub mod state;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::event::Effect;
+use super::forms::{BookingField, BookingForm, BookingMode, DirectoryEntry, FormOutcome};
+use super::keymap::Action;
+use super::modal::Modal;
+use super::pane::{Context, Level, Outcome};
+use crate::db::schedule::{Booking, StatusChange};
+use crate::db::worker::{Reply, Request};
+use crate::domain::appointment::{Transition, Visit};
+use crate::domain::{AppointmentStatus, CancelReason};
+use state::{Filter, Schedule, UndoEntry};
+
+/// What the schedule's keys and replies change: its own state, the dialog slot (its dialogs
+/// are modal: while one is open it has every key) and what it hands back to the app.
+pub struct Parts<'a> {
+    pub schedule: &'a mut Schedule,
+    pub modal: &'a mut Option<Modal>,
+    pub out: Outcome,
+}
+
+/// Keys while typing in the filter; None hands the key on to the list (↑/↓ keep working).
+pub fn on_filter_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let filter = p.schedule.filter.as_mut()?;
+    match key.code {
+        KeyCode::Esc => {
+            p.schedule.filter = None;
+            p.schedule.refresh_rows(ctx.me_id());
+        }
+        KeyCode::Enter => {
+            filter.typing = false;
+            if filter.input.is_empty() {
+                p.schedule.filter = None;
+            }
+            p.schedule.refresh_rows(ctx.me_id());
+        }
+        KeyCode::Up
+        | KeyCode::Down
+        | KeyCode::PageUp
+        | KeyCode::PageDown
+        | KeyCode::Tab
+        | KeyCode::BackTab => {
+            return None;
+        }
+        _ => {
+            if filter.input.handle(key) {
+                p.schedule.refresh_rows(ctx.me_id());
+            }
+        }
+    }
+    Some(Vec::new())
+}
+
+/// Pasted text goes where typed text goes: the filter, or a dialog's field.
+pub fn on_paste(p: &mut Parts, ctx: &Context, text: &str) -> Vec<Effect> {
+    if let Some(filter) = p.schedule.filter.as_mut().filter(|f| f.typing) {
+        if filter.input.insert_text(text) {
+            p.schedule.refresh_rows(ctx.me_id());
+        }
+        return Vec::new();
+    }
+    let (matcher, directory) = (&p.schedule.matcher, &p.schedule.directory);
+    match p.modal.as_mut() {
+        Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
+        Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A failed request: a dialog that was saving takes keys again, with what was typed.
+pub fn on_failed(modal: &mut Option<Modal>) {
+    match modal.as_mut() {
+        Some(Modal::Booking(f)) => f.saving = false,
+        Some(Modal::NewPatient(f)) => f.saving = false,
+        _ => {}
+    }
+}
+
+/// Moves the selection to the row `to` picks from the current one and the last; false when
+/// there are no rows.
+pub fn move_selection(schedule: &mut Schedule, to: impl FnOnce(usize, usize) -> usize) -> bool {
+    if schedule.rows.is_empty() {
+        return false;
+    }
+    let last = schedule.rows.len() - 1;
+    let current = schedule.selected_index().unwrap_or(0);
+    schedule.select_row(to(current, last).min(last));
+    true
+}
+
+fn go_to_day(p: &mut Parts, day: chrono::NaiveDate) -> Vec<Effect> {
+    p.schedule.day = day;
+    vec![Effect::Db(Request::LoadDay(day))]
+}
+
+/// Actions that change the record; while the drive is gone the day shown is read-only.
+pub fn is_write(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CheckIn
+            | Action::NoShow
+            | Action::Cancel
+            | Action::Undo
+            | Action::Book
+            | Action::Reschedule
+            | Action::NewPatient
+    )
+}
+
+/// The schedule's commands other than moving: the day shown, the filter, "mine", the status
+/// changes, undo and opening the dialogs.
+pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
+    match action {
+        Action::PrevDay => go_to_day(p, p.schedule.day - Duration::days(1)),
+        Action::NextDay => go_to_day(p, p.schedule.day + Duration::days(1)),
+        Action::Today => go_to_day(p, ctx.today),
+        Action::Filter => {
+            let filter = p.schedule.filter.get_or_insert_with(Filter::default);
+            filter.typing = true;
+            Vec::new()
+        }
+        Action::ClearFilter => {
+            if p.schedule.filter.take().is_some() {
+                p.schedule.refresh_rows(ctx.me_id());
+            }
+            Vec::new()
+        }
+        Action::ToggleMine => {
+            if ctx.me.is_none() {
+                let user = ctx.user.to_string();
+                p.out.say(Level::Warning, format!("{user} is not on the staff list, so there are no visits of yours: showing everyone"));
+            } else {
+                p.schedule.mine_only = !p.schedule.mine_only;
+                p.schedule.refresh_rows(ctx.me_id());
+            }
+            Vec::new()
+        }
+        Action::CheckIn => change_status(p, ctx, AppointmentStatus::CheckedIn, None),
+        Action::NoShow => change_status(p, ctx, AppointmentStatus::NoShow, None),
+        Action::Cancel => {
+            let Some(v) = p.schedule.selected_visit() else {
+                return Vec::new();
+            };
+            match v
+                .status
+                .transition_to(AppointmentStatus::Cancelled, v.start.date(), ctx.today)
+            {
+                Transition::Change => {
+                    *p.modal = Some(Modal::Cancel {
+                        visit_id: v.id,
+                        version: v.version,
+                        confirmed: false,
+                    });
+                }
+                Transition::Unchanged => p.out.say(Level::Info, "this visit is already cancelled"),
+                Transition::Refused(why) => p.out.say(Level::Warning, why),
+            }
+            Vec::new()
+        }
+        Action::Undo => match p.schedule.undo.pop() {
+            Some(entry) => {
+                p.out.begin_write();
+                vec![Effect::Db(Request::Undo {
+                    id: entry.visit_id,
+                    seen_version: entry.version,
+                    previous: entry.previous,
+                })]
+            }
+            None => {
+                p.out.say(Level::Info, "nothing to undo");
+                Vec::new()
+            }
+        },
+        Action::Book => {
+            let me = ctx.me.filter(|s| s.role == crate::domain::Role::Therapist);
+            *p.modal = Some(Modal::Booking(Box::new(BookingForm::new(
+                p.schedule.day,
+                me,
+            ))));
+            vec![Effect::Db(Request::LoadDirectory)]
+        }
+        Action::Reschedule => {
+            let Some(v) = p.schedule.selected_visit() else {
+                return Vec::new();
+            };
+            if v.status != AppointmentStatus::Scheduled {
+                let status = v.status.label();
+                p.out.say(
+                    Level::Warning,
+                    format!("only a scheduled visit can be moved; this one is {status}"),
+                );
+                return Vec::new();
+            }
+            *p.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
+            vec![Effect::Db(Request::LoadDirectory)]
+        }
+        Action::NewPatient => {
+            *p.modal = Some(Modal::NewPatient(Box::default()));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn change_status(
+    p: &mut Parts,
+    ctx: &Context,
+    to: AppointmentStatus,
+    reason: Option<CancelReason>,
+) -> Vec<Effect> {
+    let Some(v) = p.schedule.selected_visit() else {
+        p.out.say(Level::Info, "no visit selected");
+        return Vec::new();
+    };
+    match v.status.transition_to(to, v.start.date(), ctx.today) {
+        Transition::Refused(why) => {
+            p.out.say(Level::Warning, why);
+            Vec::new()
+        }
+        Transition::Unchanged => {
+            let note = match (to, v.checked_in_at.as_deref().and_then(|t| t.get(11..16))) {
+                (AppointmentStatus::CheckedIn, Some(at)) => format!("already checked in at {at}"),
+                _ => format!("already {}", to.label()),
+            };
+            p.out.say(Level::Info, note);
+            Vec::new()
+        }
+        Transition::Change => {
+            let (id, seen_version) = (v.id, v.version);
+            p.out.begin_write();
+            vec![Effect::Db(Request::SetStatus {
+                id,
+                seen_version,
+                to,
+                reason,
+            })]
+        }
+    }
+}
+
+/// Keys in the schedule's dialogs: cancel a visit, book or move one, register a patient.
+pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect> {
+    let Some(modal) = p.modal.as_mut() else {
+        return Vec::new();
+    };
+    match modal {
+        Modal::Cancel {
+            visit_id,
+            version,
+            confirmed,
+        } => {
+            let (id, version) = (*visit_id, *version);
+            if !*confirmed {
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => *confirmed = true,
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => *p.modal = None,
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            let reason = match key.code {
+                KeyCode::Char('p') => CancelReason::Patient,
+                KeyCode::Char('c') => CancelReason::Clinic,
+                KeyCode::Char('l') => CancelReason::Late,
+                KeyCode::Esc => {
+                    *p.modal = None;
+                    return Vec::new();
+                }
+                _ => return Vec::new(),
+            };
+            *p.modal = None;
+            p.out.begin_write();
+            vec![Effect::Db(Request::SetStatus {
+                id,
+                seen_version: version,
+                to: AppointmentStatus::Cancelled,
+                reason: Some(reason),
+            })]
+        }
+        Modal::Booking(form) => {
+            if form.saving {
+                return Vec::new();
+            }
+            match form.handle_key(key, &p.schedule.matcher, &p.schedule.directory) {
+                FormOutcome::Stay => Vec::new(),
+                FormOutcome::Close => {
+                    *p.modal = None;
+                    Vec::new()
+                }
+                FormOutcome::Submit => submit_booking(p, ctx),
+            }
+        }
+        Modal::NewPatient(form) => {
+            if form.saving {
+                return Vec::new();
+            }
+            match form.handle_key(key) {
+                FormOutcome::Stay => Vec::new(),
+                FormOutcome::Close => {
+                    *p.modal = None;
+                    Vec::new()
+                }
+                FormOutcome::Submit => match form.form().validate(ctx.today) {
+                    Err((field, message)) => {
+                        form.focus_field(field);
+                        form.error = Some((field, message));
+                        Vec::new()
+                    }
+                    Ok(patient) => {
+                        form.error = None;
+                        form.saving = true;
+                        p.out.begin_write();
+                        vec![Effect::Db(Request::Register(patient))]
+                    }
+                },
+            }
+        }
+        Modal::Help | Modal::ConfirmQuit => Vec::new(),
+    }
+}
+
+fn booking_form(modal: &mut Option<Modal>) -> Option<&mut BookingForm> {
+    match modal.as_mut() {
+        Some(Modal::Booking(f)) => Some(f),
+        _ => None,
+    }
+}
+
+/// The visits a booking would overlap, other than the one being moved.
+fn clashes<'a>(visits: &'a [Visit], b: &Booking, moving: Option<i64>) -> Vec<&'a Visit> {
+    visits
+        .iter()
+        .filter(|v| {
+            v.therapist_id == b.therapist_id
+                && v.status != AppointmentStatus::Cancelled
+                && Some(v.id) != moving
+                && v.overlaps(b.start, b.minutes)
+        })
+        .collect()
+}
+
+fn clash_warning(clashing: &[&Visit]) -> String {
+    let list: Vec<String> = clashing
+        .iter()
+        .map(|v| {
+            format!(
+                "{}–{} {}",
+                v.start.format("%H:%M"),
+                v.end().format("%H:%M"),
+                v.patient_name
+            )
+        })
+        .collect();
+    format!(
+        "{} is already booked then: {}",
+        clashing[0].therapist_initials,
+        list.join(", ")
+    )
+}
+
+fn moving_id(form: &BookingForm) -> Option<i64> {
+    match form.mode {
+        BookingMode::Move { visit_id, .. } => Some(visit_id),
+        BookingMode::New => None,
+    }
+}
+
+fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
+    let shown_day = p.schedule.visits_day;
+    let visits = std::mem::take(&mut p.schedule.visits);
+    let effects = (|| {
+        let form = booking_form(p.modal)?;
+        let booking = match form.validate(ctx.staff) {
+            Ok(b) => b,
+            Err((field, message)) => {
+                form.focus = BookingField::ALL
+                    .iter()
+                    .position(|f| *f == field)
+                    .unwrap_or(0);
+                form.error = Some((field, message));
+                return Some(Vec::new());
+            }
+        };
+        form.error = None;
+        if form
+            .warning
+            .as_ref()
+            .is_some_and(|(warned, _)| *warned == booking)
+        {
+            return Some(save_booking(form, booking));
+        }
+        if shown_day == Some(booking.start.date()) {
+            let clashing = clashes(&visits, &booking, moving_id(form));
+            if !clashing.is_empty() {
+                form.warning = Some((booking, clash_warning(&clashing)));
+                return Some(Vec::new());
+            }
+            return Some(save_booking(form, booking));
+        }
+        form.saving = true;
+        Some(vec![Effect::Db(Request::TherapistDay {
+            therapist_id: booking.therapist_id,
+            day: booking.start.date(),
+        })])
+    })();
+    p.schedule.visits = visits;
+    let effects = effects.unwrap_or_default();
+    if effects
+        .iter()
+        .any(|e| matches!(e, Effect::Db(r) if r.is_write()))
+    {
+        p.out.begin_write();
+    }
+    effects
+}
+
+fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
+    form.saving = true;
+    form.warning = None;
+    let request = match form.mode {
+        BookingMode::New => Request::Book(booking),
+        BookingMode::Move {
+            visit_id, version, ..
+        } => Request::Reschedule {
+            id: visit_id,
+            seen_version: version,
+            booking,
+        },
+    };
+    vec![Effect::Db(request)]
+}
+
+/// The database's answers about the schedule's visits, the directory and the dialogs.
+pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
+    let reload = |day| vec![Effect::Db(Request::LoadDay(day))];
+    match reply {
+        // The staff list in it is the app's, taken in by `update`.
+        Reply::Directory { patients, .. } => {
+            p.schedule.directory = patients.iter().map(DirectoryEntry::from).collect();
+            let (matcher, directory) = (&p.schedule.matcher, &p.schedule.directory);
+            if let Some(Modal::Booking(form)) = p.modal.as_mut() {
+                if !form.patient.is_empty() {
+                    form.refresh_patient_hits(matcher, directory);
+                }
+            }
+            Vec::new()
+        }
+        Reply::StatusChanged(change) => {
+            p.out.end_write();
+            match change {
+                StatusChange::Changed { previous, visit } => {
+                    p.out.say(
+                        Level::Info,
+                        format!(
+                            "{} {}: {} (u undoes)",
+                            visit.start.format("%H:%M"),
+                            visit.patient_name,
+                            match visit.status {
+                                AppointmentStatus::CheckedIn => "checked in",
+                                AppointmentStatus::NoShow => "marked no-show",
+                                AppointmentStatus::Cancelled => "cancelled",
+                                other => other.label(),
+                            }
+                        ),
+                    );
+                    p.schedule.undo.push(UndoEntry {
+                        visit_id: visit.id,
+                        version: visit.version,
+                        previous,
+                        now: visit.status,
+                    });
+                    p.schedule.replace_visit(visit, ctx.me_id());
+                }
+                StatusChange::Unchanged { visit } => {
+                    p.out.say(
+                        Level::Info,
+                        format!("{} is already {}", visit.patient_name, visit.status.label()),
+                    );
+                    p.schedule.replace_visit(visit, ctx.me_id());
+                }
+            }
+            reload(p.schedule.day)
+        }
+        Reply::Undone(visit) => {
+            p.out.end_write();
+            p.out.say(
+                Level::Info,
+                format!(
+                    "undone: {} is {} again",
+                    visit.patient_name,
+                    visit.status.label()
+                ),
+            );
+            p.schedule.replace_visit(visit, ctx.me_id());
+            reload(p.schedule.day)
+        }
+        Reply::TherapistDay { visits, .. } => {
+            let Some(form) = booking_form(p.modal) else {
+                return Vec::new();
+            };
+            form.saving = false;
+            let Ok(booking) = form.validate(ctx.staff) else {
+                return Vec::new();
+            };
+            let clashing = clashes(&visits, &booking, moving_id(form));
+            if clashing.is_empty() {
+                p.out.begin_write();
+                let form = booking_form(p.modal).expect("the booking form is open");
+                save_booking(form, booking)
+            } else {
+                form.warning = Some((booking.clone(), clash_warning(&clashing)));
+                Vec::new()
+            }
+        }
+        Reply::Booked(v) | Reply::Rescheduled(v) => {
+            p.out.end_write();
+            let moved = matches!(*p.modal, Some(Modal::Booking(ref f)) if matches!(f.mode, BookingMode::Move { .. }));
+            *p.modal = None;
+            p.out.say(
+                Level::Info,
+                format!(
+                    "{} {} {} with {}",
+                    if moved { "Moved to" } else { "Booked" },
+                    v.start.format("%a %-d %b %H:%M"),
+                    v.patient_name,
+                    v.therapist_initials
+                ),
+            );
+            p.schedule.selected = Some(v.id);
+            p.schedule.day = v.start.date();
+            if p.schedule.visits_day != Some(p.schedule.day) {
+                p.schedule.filter = None;
+            }
+            reload(p.schedule.day)
+        }
+        Reply::Registered { mrn, .. } => {
+            p.out.end_write();
+            *p.modal = None;
+            p.out.say(
+                Level::Info,
+                format!("Registered with MRN {mrn}: press a to book a first visit"),
+            );
+            vec![Effect::Db(Request::LoadDirectory)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// "Your 10:30 has arrived (room 3)": the current user's visits that another terminal checked
+/// in since the last load. No patient name: the text may reach a desktop notification.
+pub fn arrivals_elsewhere(schedule: &Schedule, me: Option<i64>, fresh: &[Visit]) -> Vec<String> {
+    let (Some(me), Some(loaded)) = (me, schedule.visits_day) else {
+        return Vec::new();
+    };
+    if loaded != schedule.day {
+        return Vec::new();
+    }
+    fresh
+        .iter()
+        .filter(|v| v.therapist_id == me && v.status == AppointmentStatus::CheckedIn)
+        .filter(|v| {
+            schedule
+                .visits
+                .iter()
+                .find(|old| old.id == v.id)
+                .is_some_and(|old| old.status != AppointmentStatus::CheckedIn)
+        })
+        .map(|v| match v.room.as_deref() {
+            Some(room) => format!("Your {} has arrived (room {room})", v.start.format("%H:%M")),
+            None => format!("Your {} has arrived", v.start.format("%H:%M")),
+        })
+        .collect()
+}

@@ -1,0 +1,175 @@
+//! Pane 1's state: the day asked for and its visits as loaded, the rows shown (the "mine"
+//! toggle and the filter applied), the selection, and what `u` can put back.
+
+use chrono::NaiveDate;
+
+use crate::domain::AppointmentStatus;
+use crate::domain::appointment::{StatusSnapshot, Visit};
+use crate::search::{Matcher, rank_people};
+use crate::tui::forms::DirectoryEntry;
+use crate::tui::input::LineInput;
+
+/// What `u` can put back: this terminal's status changes, newest last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoEntry {
+    pub visit_id: i64,
+    /// The version the change produced; undo is refused if someone changed the visit since.
+    pub version: i64,
+    pub previous: StatusSnapshot,
+    pub now: AppointmentStatus,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub input: LineInput,
+    /// True while the cursor is in the filter box.
+    pub typing: bool,
+}
+
+pub struct Schedule {
+    /// The day asked for; `visits` belong to `visits_day` until its load arrives.
+    pub day: NaiveDate,
+    pub visits_day: Option<NaiveDate>,
+    pub visits: Vec<Visit>,
+    pub loaded_at: Option<String>,
+    /// Indices into `visits` that are shown, in time order (derived: see `refresh_rows`).
+    pub rows: Vec<usize>,
+    pub selected: Option<i64>,
+    pub mine_only: bool,
+    pub filter: Option<Filter>,
+    pub undo: Vec<UndoEntry>,
+    /// Bookable patients, loaded when a booking form first opens.
+    pub directory: Vec<DirectoryEntry>,
+    /// Rows in a page of the list, as the last frame laid it out.
+    pub page_size: usize,
+    /// The row at the top of the list: the list scrolls only when the selection would leave it.
+    pub top: usize,
+    pub matcher: Matcher,
+}
+
+impl Schedule {
+    pub fn new(day: NaiveDate, mine_only: bool) -> Self {
+        Self {
+            day,
+            visits_day: None,
+            visits: Vec::new(),
+            loaded_at: None,
+            rows: Vec::new(),
+            selected: None,
+            mine_only,
+            filter: None,
+            undo: Vec::new(),
+            directory: Vec::new(),
+            page_size: 10,
+            top: 0,
+            matcher: Matcher::default(),
+        }
+    }
+
+    /// Installs a freshly loaded day, keeping the selection on the same visit when it is
+    /// still shown (else the first row).
+    pub fn set_day(
+        &mut self,
+        day: NaiveDate,
+        visits: Vec<Visit>,
+        loaded_at: String,
+        me: Option<i64>,
+    ) {
+        self.day = day;
+        self.visits_day = Some(day);
+        self.visits = visits;
+        self.loaded_at = Some(loaded_at);
+        self.refresh_rows(me);
+    }
+
+    /// Replaces one visit in place after a change (the reload that follows confirms it).
+    pub fn replace_visit(&mut self, v: Visit, me: Option<i64>) {
+        if let Some(slot) = self.visits.iter_mut().find(|x| x.id == v.id) {
+            *slot = v;
+        }
+        self.refresh_rows(me);
+    }
+
+    /// Recomputes the shown rows from the day, the "mine" toggle (`me`: the user's staff id)
+    /// and the patient filter, and
+    /// keeps a valid selection: the best filter match while filtering, else the same visit,
+    /// else the first row.
+    pub fn refresh_rows(&mut self, me: Option<i64>) {
+        let mine = self.mine_only.then_some(me).flatten();
+        let candidates: Vec<usize> = (0..self.visits.len())
+            .filter(|&i| mine.is_none_or(|id| self.visits[i].therapist_id == id))
+            .collect();
+        let query = self
+            .filter
+            .as_ref()
+            .map(|f| f.input.text().trim().to_string())
+            .unwrap_or_default();
+        if query.is_empty() {
+            self.rows = candidates;
+        } else {
+            let hits = rank_people(
+                &self.matcher,
+                &query,
+                candidates.iter().map(|&i| {
+                    (
+                        self.visits[i].patient_name.as_str(),
+                        self.visits[i].mrn.as_str(),
+                    )
+                }),
+            );
+            let best = hits.first().map(|h| self.visits[candidates[h.index]].id);
+            let mut rows: Vec<usize> = hits.iter().map(|h| candidates[h.index]).collect();
+            rows.sort_unstable();
+            self.rows = rows;
+            if self.filter.as_ref().is_some_and(|f| f.typing) {
+                self.selected = best;
+            }
+        }
+        let still_shown = self
+            .selected
+            .is_some_and(|id| self.rows.iter().any(|&i| self.visits[i].id == id));
+        if !still_shown {
+            self.selected = self.rows.first().map(|&i| self.visits[i].id);
+        }
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let id = self.selected?;
+        self.rows.iter().position(|&i| self.visits[i].id == id)
+    }
+
+    pub fn selected_visit(&self) -> Option<&Visit> {
+        let id = self.selected?;
+        self.visits.iter().find(|v| v.id == id)
+    }
+
+    pub fn select_row(&mut self, row: usize) {
+        if let Some(&i) = self.rows.get(row) {
+            self.selected = Some(self.visits[i].id);
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.visits_day != Some(self.day)
+    }
+
+    /// Counts for the header: booked, arrived (checked in or completed), no-show, cancelled.
+    pub fn counts(&self, me: Option<i64>) -> [usize; 4] {
+        let mine = self.mine_only.then_some(me).flatten();
+        let mut c = [0; 4];
+        for v in self
+            .visits
+            .iter()
+            .filter(|v| mine.is_none_or(|id| v.therapist_id == id))
+        {
+            match v.status {
+                AppointmentStatus::Scheduled => c[0] += 1,
+                AppointmentStatus::CheckedIn | AppointmentStatus::Completed => c[1] += 1,
+                AppointmentStatus::NoShow => c[2] += 1,
+                AppointmentStatus::Cancelled => c[3] += 1,
+            }
+        }
+        c[0] += c[1] + c[2];
+        c
+    }
+}

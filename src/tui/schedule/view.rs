@@ -1,0 +1,453 @@
+//! Pane 1 on screen: the day's visits, one row each, and the schedule's dialogs (cancel a
+//! visit, book or move one, register a patient).
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
+
+use super::state::Schedule;
+use crate::domain::appointment::Visit;
+use crate::domain::{AppointmentStatus, age_on};
+use crate::sanitize::clean_line;
+use crate::text::{fit, truncate, width};
+use crate::tui::event::Learned;
+use crate::tui::forms::{
+    BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist,
+};
+use crate::tui::pane::Context;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::dialog::{bordered, centered};
+use crate::tui::widgets::{form, marked_list};
+
+/// Column widths of the schedule rows (after the 2-column selection marker).
+struct Columns {
+    patient: usize,
+    /// 0 when there is no room for the MRN.
+    mrn: usize,
+    therapist: usize,
+    flags: usize,
+}
+
+impl Columns {
+    fn for_width(total: u16) -> Self {
+        let total = (total as usize).saturating_sub(2);
+        let (therapist, flags) = if total >= 108 { (18, 24) } else { (4, 12) };
+        let mrn = if total >= 90 { 8 } else { 0 };
+        // time 5, age 3, kind 10, status 9, and the gaps between columns
+        let fixed = 5 + 3 + 10 + 9 + 6 + therapist + flags + if mrn > 0 { mrn + 1 } else { 0 };
+        Self {
+            patient: total.saturating_sub(fixed).max(10),
+            mrn,
+            therapist,
+            flags,
+        }
+    }
+
+    fn therapist_title(&self) -> &'static str {
+        if self.therapist > 4 {
+            "Therapist"
+        } else {
+            "PT"
+        }
+    }
+}
+
+fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
+    match s {
+        AppointmentStatus::Scheduled => theme.scheduled,
+        AppointmentStatus::CheckedIn => theme.arrived,
+        AppointmentStatus::Completed => theme.completed,
+        AppointmentStatus::NoShow => theme.no_show,
+        AppointmentStatus::Cancelled => theme.cancelled,
+    }
+}
+
+/// The patient's name with the letters the filter matched picked out.
+fn name_spans(
+    schedule: &Schedule,
+    v: &Visit,
+    cols: usize,
+    theme: &Theme,
+    base: Style,
+) -> Vec<Span<'static>> {
+    let name = truncate(&clean_line(&v.patient_name), cols);
+    let query = schedule
+        .filter
+        .as_ref()
+        .map(|f| f.input.text().trim())
+        .unwrap_or("");
+    let positions = if query.is_empty() {
+        Vec::new()
+    } else {
+        schedule
+            .matcher
+            .score(&name, query)
+            .map(|(_, p)| p)
+            .unwrap_or_default()
+    };
+    // One span per run of matched or unmatched letters.
+    let style = |matched: bool| {
+        if matched {
+            base.patch(theme.matched)
+        } else {
+            base
+        }
+    };
+    let mut spans: Vec<Span> = Vec::new();
+    let mut run = String::new();
+    let mut run_matched = false;
+    for (i, c) in name.chars().enumerate() {
+        let matched = positions.contains(&i);
+        if matched != run_matched && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), style(run_matched)));
+        }
+        run_matched = matched;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, style(run_matched)));
+    }
+    spans.push(Span::styled(
+        " ".repeat(cols.saturating_sub(width(&name))),
+        base,
+    ));
+    spans
+}
+
+fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> Line<'static> {
+    let base = status_style(theme, v.status);
+    let therapist = if cols.therapist > 4 {
+        clean_line(&v.therapist_name)
+    } else {
+        clean_line(&v.therapist_initials)
+    };
+    let mut spans = vec![Span::styled(format!("{} ", v.start.format("%H:%M")), base)];
+    spans.extend(name_spans(schedule, v, cols.patient, theme, base));
+    if cols.mrn > 0 {
+        spans.push(Span::styled(
+            format!(" {}", fit(&clean_line(&v.mrn), cols.mrn)),
+            base,
+        ));
+    }
+    spans.push(Span::styled(
+        format!(
+            " {:>3} {} {} {} ",
+            age_on(v.date_of_birth, schedule.day),
+            fit(&therapist, cols.therapist),
+            fit(v.kind.label(), 10),
+            fit(v.status.label(), 9),
+        ),
+        base,
+    ));
+    // Badges (PN, POC!, AUTH, …) for the words stored with the visit; pane 2 says what each
+    // means in full.
+    let badges: Vec<&str> = v
+        .flags
+        .iter()
+        .map(|f| crate::domain::flags::Flag::parse(f).map_or(f.as_str(), |f| f.badge()))
+        .collect();
+    spans.push(Span::styled(fit(&badges.join(" "), cols.flags), theme.flag));
+    Line::from(spans)
+}
+
+/// The day's list; what the layout decided (rows per page, the first row shown) is returned.
+pub fn draw(frame: &mut Frame, area: Rect, schedule: &Schedule, theme: &Theme) -> Learned {
+    let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let cols = Columns::for_width(area.width);
+    let mrn = if cols.mrn > 0 {
+        format!(" {}", fit("MRN", cols.mrn))
+    } else {
+        String::new()
+    };
+    let header = format!(
+        "  {} {}{mrn} {:>3} {} {} {} {}",
+        fit("Time", 5),
+        fit("Patient", cols.patient),
+        "Age",
+        fit(cols.therapist_title(), cols.therapist),
+        fit("Kind", 10),
+        fit("Status", 9),
+        fit("Flags", cols.flags)
+    );
+    frame.render_widget(Paragraph::new(header).style(theme.column_header), head);
+    let page_size = Some(list.height.saturating_sub(1).max(1) as usize);
+    let learned = Learned {
+        page_size,
+        schedule_top: None,
+    };
+    if schedule.is_loading() {
+        frame.render_widget(Paragraph::new("  Loading…").style(theme.muted), list);
+        return learned;
+    }
+    if schedule.rows.is_empty() {
+        let why = if schedule.filter.is_some() {
+            "  No patient on this day matches the filter (Esc clears it).".to_string()
+        } else if schedule.mine_only {
+            format!(
+                "  No visits of yours on {} (m shows everyone's).",
+                schedule.day.format("%A %-d %B")
+            )
+        } else {
+            format!(
+                "  No visits booked on {}.",
+                schedule.day.format("%A %-d %B")
+            )
+        };
+        frame.render_widget(Paragraph::new(why).style(theme.muted), list);
+        return learned;
+    }
+    // Only the rows that fit are built: a 30-therapist day has hundreds.
+    let height = usize::from(list.height).max(1);
+    let selected = schedule.selected_index();
+    let first = marked_list::list_top(schedule.top, selected, height, schedule.rows.len());
+    let items: Vec<ListItem> = schedule
+        .rows
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|&i| ListItem::new(visit_line(schedule, &schedule.visits[i], &cols, theme)))
+        .collect();
+    let widget = List::new(items)
+        .highlight_symbol(theme.symbols.marker)
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
+        .highlight_style(theme.selected);
+    let mut list_state = ListState::default().with_selected(selected.map(|s| s - first));
+    frame.render_stateful_widget(widget, list, &mut list_state);
+    Learned {
+        schedule_top: Some(first),
+        ..learned
+    }
+}
+
+pub fn draw_cancel(
+    frame: &mut Frame,
+    area: Rect,
+    schedule: &Schedule,
+    visit_id: i64,
+    confirmed: bool,
+    theme: &Theme,
+) {
+    let Some(v) = schedule.visits.iter().find(|v| v.id == visit_id) else {
+        return;
+    };
+    let what = format!(
+        "{} {} with {}",
+        v.start.format("%H:%M"),
+        clean_line(&v.patient_name),
+        clean_line(&v.therapist_initials)
+    );
+    let lines = if confirmed {
+        vec![
+            Line::from(format!("Cancel {}", truncate(&what, 50))),
+            Line::from(""),
+            Line::from(vec![
+                Span::raw("Reason:  "),
+                Span::styled("p", theme.field_focus),
+                Span::raw(" by the patient   "),
+                Span::styled("c", theme.field_focus),
+                Span::raw(" by the clinic   "),
+                Span::styled("l", theme.field_focus),
+                Span::raw(" late (under 24 h)"),
+            ]),
+            Line::styled("Esc keeps the visit", theme.muted),
+        ]
+    } else {
+        vec![
+            Line::from(format!("Cancel {}?", truncate(&what, 50))),
+            Line::from(""),
+            Line::from(vec![
+                Span::styled("y", theme.field_focus),
+                Span::raw(" yes, cancel it    "),
+                Span::styled("n", theme.field_focus),
+                Span::raw(" no, keep it"),
+            ]),
+        ]
+    };
+    let rect = centered(area, 66, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let block = bordered(theme).title(" Cancel visit ");
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+pub fn draw_booking(
+    frame: &mut Frame,
+    area: Rect,
+    schedule: &Schedule,
+    ctx: &Context,
+    form: &BookingForm,
+    theme: &Theme,
+) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor_row: Option<(usize, u16)> = None;
+    let focused = form.field();
+    for f in BookingField::ALL {
+        let is_focus = f == focused;
+        match f {
+            BookingField::Patient => {
+                if let BookingMode::Move { patient_name, .. } = &form.mode {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{} ", fit("Patient", 14)), theme.field_label),
+                        Span::raw(clean_line(patient_name)),
+                    ]));
+                    continue;
+                }
+                if is_focus {
+                    cursor_row = Some((lines.len(), form::cursor_cols(&form.patient)));
+                }
+                lines.push(form::input_row(
+                    "Patient",
+                    &form.patient,
+                    "name or MRN",
+                    is_focus,
+                    theme,
+                ));
+                let hits: Vec<_> = form
+                    .patient_hits
+                    .iter()
+                    .filter_map(|id| schedule.directory.iter().find(|p| p.id == *id))
+                    .collect();
+                let first = form.patient_pick.saturating_sub(3);
+                for (i, p) in hits.iter().enumerate().skip(first).take(4) {
+                    let marker = marked_list::marker(i == form.patient_pick, theme);
+                    let style = if i == form.patient_pick {
+                        theme.selected
+                    } else {
+                        Style::default()
+                    };
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(15)),
+                        Span::styled(
+                            format!(
+                                "{marker}{} · {} · MRN {}",
+                                truncate(&clean_line(&p.name), 28),
+                                age_on(p.date_of_birth, ctx.today),
+                                clean_line(&p.mrn)
+                            ),
+                            style,
+                        ),
+                    ]));
+                }
+                if !form.patient.is_empty() && hits.is_empty() {
+                    let note = if schedule.directory.is_empty() {
+                        "loading patients…"
+                    } else {
+                        "no patient matches (N registers a new one)"
+                    };
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(17)),
+                        Span::styled(note, theme.muted),
+                    ]));
+                }
+            }
+            BookingField::Kind => {
+                let style = if is_focus {
+                    theme.field_focus
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", fit("Kind", 14)), theme.field_label),
+                    Span::styled(
+                        format!(
+                            "{} {} {}",
+                            theme.symbols.left,
+                            form.kind.label(),
+                            theme.symbols.right
+                        ),
+                        style,
+                    ),
+                    Span::styled(if is_focus { "  ←/→ changes" } else { "" }, theme.muted),
+                ]));
+            }
+            _ => {
+                let (input, hint) = match f {
+                    BookingField::Therapist => (&form.therapist, "initials or name"),
+                    BookingField::Date => (&form.date, "YYYY-MM-DD"),
+                    BookingField::Time => (&form.time, "HH:MM"),
+                    _ => (&form.minutes, "5 to 480"),
+                };
+                if is_focus {
+                    cursor_row = Some((lines.len(), form::cursor_cols(input)));
+                }
+                let mut line = form::input_row(f.label(), input, hint, is_focus, theme);
+                let extra = match f {
+                    BookingField::Therapist => find_therapist(ctx.staff, input.text())
+                        .ok()
+                        .map(|s| format!("  {}", clean_line(&s.name))),
+                    BookingField::Date => {
+                        NaiveDate::parse_from_str(input.text().trim(), "%Y-%m-%d")
+                            .ok()
+                            .map(|d| format!("  {}", d.format("%A")))
+                    }
+                    _ => None,
+                };
+                if let Some(extra) = extra {
+                    line.spans.push(Span::styled(extra, theme.muted));
+                }
+                lines.push(line);
+            }
+        }
+        if let Some((_, msg)) = form.error.as_ref().filter(|(ef, _)| *ef == f) {
+            lines.push(form::error_row(msg, theme));
+        }
+    }
+    lines.push(Line::from(""));
+    if let Some((_, warning)) = &form.warning {
+        let cols = area.width.saturating_sub(6).min(76).saturating_sub(4) as usize;
+        lines.push(Line::styled(
+            truncate(&clean_line(warning), cols),
+            theme.warning,
+        ));
+        lines.push(Line::styled(
+            "Enter again books anyway · change a field to pick another time",
+            theme.warning,
+        ));
+    }
+    let footer = if form.saving {
+        "saving…".to_string()
+    } else if form.discard_armed {
+        "Esc again discards what you typed".to_string()
+    } else {
+        "Enter saves · Tab/↓ next field · Esc cancels".to_string()
+    };
+    lines.push(Line::styled(footer, theme.muted));
+    let title = match form.mode {
+        BookingMode::New => " Book a visit ",
+        BookingMode::Move { .. } => " Reschedule visit ",
+    };
+    form::draw(frame, area, title, lines, cursor_row, theme);
+}
+
+pub fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, theme: &Theme) {
+    let mut lines = Vec::new();
+    let mut cursor_row = None;
+    for (i, (field, label, hint)) in PATIENT_FIELDS.iter().enumerate() {
+        let focused = i == form.focus;
+        if focused {
+            cursor_row = Some((lines.len(), form::cursor_cols(&form.inputs[i])));
+        }
+        lines.push(form::input_row(
+            label,
+            &form.inputs[i],
+            hint,
+            focused,
+            theme,
+        ));
+        if let Some((_, msg)) = form.error.as_ref().filter(|(f, _)| f == field) {
+            lines.push(form::error_row(msg, theme));
+        }
+    }
+    lines.push(Line::from(""));
+    let footer = if form.saving {
+        "saving…"
+    } else if form.discard_armed {
+        "Esc again discards what you typed"
+    } else {
+        "Enter next field, saves on the last · Ctrl-S saves · Esc cancels"
+    };
+    lines.push(Line::styled(footer, theme.muted));
+    form::draw(frame, area, " New patient ", lines, cursor_row, theme);
+}
