@@ -11,6 +11,7 @@
 //! without caching, and the counts are SQLite's own file operations. Byte-range locks are left
 //! to the kernel (all terminals of a test run on one machine). Mounting needs `/dev/fuse` and
 //! root (CI runs as root); `Share::mount` says why when it cannot.
+#![allow(dead_code)] // the tests and the share benchmark each use their own part of this
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
