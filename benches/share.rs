@@ -48,7 +48,11 @@ fn measure(share: &Share, action: impl FnOnce()) -> (u64, u64, Duration) {
 
 fn scheduled_ids(home: &Path, db: &Path) -> Vec<i64> {
     let out = ptclinic(home, db, &["schedule", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let day: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     day.as_array()
         .unwrap()
@@ -103,7 +107,11 @@ fn benches(c: &mut Criterion) {
             row(
                 "schedule --json",
                 measure(&share, || {
-                    assert!(ptclinic(&home, &db, &["schedule", "--json"]).status.success());
+                    assert!(
+                        ptclinic(&home, &db, &["schedule", "--json"])
+                            .status
+                            .success()
+                    );
                 }),
             );
             let id = visits.next().expect("a scheduled visit").to_string();
@@ -111,7 +119,11 @@ fn benches(c: &mut Criterion) {
                 "check-in",
                 measure(&share, || {
                     let out = ptclinic(&home, &db, &["check-in", "--appointment", &id]);
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                 }),
             );
             row(
@@ -121,7 +133,10 @@ fn benches(c: &mut Criterion) {
                 }),
             );
             group.bench_function(
-                format!("process start to first frame on the share, {at} ({})", clinic.label()),
+                format!(
+                    "process start to first frame on the share, {at} ({})",
+                    clinic.label()
+                ),
                 |b| b.iter_custom(|iters| (0..iters).map(|_| first_frame(&db, None).0).sum()),
             );
         }

@@ -2,11 +2,19 @@
 
 use std::fmt;
 
-/// How a failure is reported to scripts: 2 for bad usage or input, 1 for everything else.
+/// What went wrong, for the front ends to act on (a conflict reloads, busy and offline are
+/// worth a retry) without reading the sentence, and for scripts: 2 for bad usage or input, 1
+/// for everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The caller asked for something impossible or malformed (exit 2).
     Input,
+    /// Another terminal changed the record first; nothing was overwritten (exit 1).
+    Conflict,
+    /// Another terminal held the lock for longer than a change waits (exit 1).
+    Busy,
+    /// The file cannot be reached (exit 1).
+    Offline,
     /// The request was fine but could not be carried out (exit 1).
     Failure,
 }
@@ -26,8 +34,12 @@ impl AppError {
     }
 
     pub fn failure(message: impl Into<String>) -> Self {
+        Self::of(ErrorKind::Failure, message)
+    }
+
+    pub fn of(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
-            kind: ErrorKind::Failure,
+            kind,
             message: message.into(),
         }
     }
@@ -35,7 +47,7 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self.kind {
             ErrorKind::Input => 2,
-            ErrorKind::Failure => 1,
+            ErrorKind::Conflict | ErrorKind::Busy | ErrorKind::Offline | ErrorKind::Failure => 1,
         }
     }
 }

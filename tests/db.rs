@@ -129,6 +129,8 @@ fn a_stale_version_is_a_conflict_that_names_who_changed_it() {
         "{}",
         err.message
     );
+    assert_eq!(err.kind, ptclinic::error::ErrorKind::Conflict);
+    assert_eq!(err.exit_code(), 1);
     assert_eq!(
         db.visit(v.id).unwrap().unwrap().status,
         AppointmentStatus::NoShow
@@ -243,6 +245,7 @@ fn booking_and_rescheduling_are_audited_and_version_checked() {
         .reschedule(booked.id, booked.version, &b, who("2026-11-27T08:06:00"))
         .unwrap_err();
     assert!(e.message.contains("another terminal"), "{}", e.message);
+    assert_eq!(e.kind, ptclinic::error::ErrorKind::Conflict);
     let bad = Booking { minutes: 0, ..b };
     assert_eq!(
         db.book(&bad, who("2026-11-27T08:07:00"))

@@ -68,9 +68,12 @@ fn check_location(path: &Path, shown: &str) -> AppResult<()> {
         // A share that stopped answering is not a mistyped path: say what to check, and let a
         // script retry (exit 1) rather than give up on its arguments (exit 2).
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(AppError::failure(format!(
-                "cannot reach the clinic database at {shown} ({e}): is the network drive connected?"
-            )));
+            return Err(AppError::of(
+                crate::error::ErrorKind::Offline,
+                format!(
+                    "cannot reach the clinic database at {shown} ({e}): is the network drive connected?"
+                ),
+            ));
         }
         _ => {
             return Err(AppError::input(format!(

@@ -38,7 +38,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use chrono::NaiveDate;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorKind};
 
 pub use connection::{
     Existing, Header, build_new_file, damage_note_path, open_existing, read_header, set_damage_note,
@@ -151,7 +151,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 pub(in crate::db) fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            AppError::failure(BUSY_MESSAGE)
+            AppError::of(ErrorKind::Busy, BUSY_MESSAGE)
         }
         Some(ErrorCode::NotADatabase) => AppError::input(format!(
             "{path} is not a SQLite database; it was left untouched"
@@ -159,9 +159,10 @@ pub(in crate::db) fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
         Some(ErrorCode::ReadOnly) => AppError::failure(format!(
             "{path} is read-only for this user: ask IT for write access"
         )),
-        Some(ErrorCode::CannotOpen | ErrorCode::SystemIoFailure) => AppError::failure(format!(
-            "cannot reach the clinic database at {path}: is the network drive connected?"
-        )),
+        Some(ErrorCode::CannotOpen | ErrorCode::SystemIoFailure) => AppError::of(
+            ErrorKind::Offline,
+            format!("cannot reach the clinic database at {path}: is the network drive connected?"),
+        ),
         Some(ErrorCode::DatabaseCorrupt) => AppError::failure(format!(
             "the clinic database at {path} could not be read (a damaged page, or the drive failed in the middle of a read); nothing was written: try again, and run `ptclinic doctor` if it happens again"
         )),

@@ -106,9 +106,12 @@ fn conflict(tx: &Transaction, id: i64) -> TxError {
         Some((user, at)) => format!(" by {user} at {}", at.get(11..16).unwrap_or(&at)),
         None => String::new(),
     };
-    TxError::App(AppError::failure(format!(
-        "this visit was changed on another terminal{by} — reloaded; check it and try again"
-    )))
+    TxError::App(AppError::of(
+        crate::error::ErrorKind::Conflict,
+        format!(
+            "this visit was changed on another terminal{by} — reloaded; check it and try again"
+        ),
+    ))
 }
 
 fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {

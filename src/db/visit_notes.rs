@@ -128,7 +128,7 @@ impl Db {
                     (tx.last_insert_rowid(), 1)
                 }
                 (Some((_, _, author, at)), _) => {
-                    return Err(TxError::App(AppError::failure(format!(
+                    return Err(TxError::App(AppError::of(crate::error::ErrorKind::Conflict, format!(
                         "this note was changed on another terminal by {} at {} — reloaded; your text is kept (Ctrl-S again saves yours over it)",
                         crate::sanitize::clean_line(&author),
                         at.get(11..16).unwrap_or(&at)

@@ -199,13 +199,16 @@ impl Worker {
     }
 
     fn offline_error(&self) -> AppError {
-        AppError::failure(format!(
-            "the clinic database cannot be reached (since {}); nothing was changed: try again when it is back",
-            self.offline_since
-                .as_deref()
-                .and_then(|t| t.get(11..16))
-                .unwrap_or("now")
-        ))
+        AppError::of(
+            crate::error::ErrorKind::Offline,
+            format!(
+                "the clinic database cannot be reached (since {}); nothing was changed: try again when it is back",
+                self.offline_since
+                    .as_deref()
+                    .and_then(|t| t.get(11..16))
+                    .unwrap_or("now")
+            ),
+        )
     }
 
     fn poll(&mut self, day: NaiveDate, at: &str) -> Reply {

@@ -410,7 +410,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             }
             schedule::on_failed(&mut state.modal);
             let mut effects = if write {
-                progress::on_failed_write(&mut state.progress, &error.message)
+                progress::on_failed_write(&mut state.progress, &error)
             } else {
                 Vec::new()
             };

@@ -245,15 +245,15 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
 
 /// A failed write while a form or the note is open: the text stays, the reason is shown, and
 /// after a conflict the note's stored version is fetched so that a second save is deliberate.
-pub fn on_failed_write(pane: &mut ProgressPane, message: &str) -> Vec<Effect> {
+pub fn on_failed_write(pane: &mut ProgressPane, error: &crate::error::AppError) -> Vec<Effect> {
     if let Some(form) = pane.record.as_mut() {
         form.saving = false;
-        form.error = Some(message.to_string());
+        form.error = Some(error.message.clone());
     }
     if let Some(editor) = pane.note.as_mut() {
         editor.saving = false;
-        editor.error = Some(message.to_string());
-        if message.contains("another terminal") {
+        editor.error = Some(error.message.clone());
+        if error.kind == crate::error::ErrorKind::Conflict {
             return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
                 appointment_id: editor.appointment_id,
             }))];

@@ -217,11 +217,26 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         }
         other => panic!("{other:?}"),
     }
+    // A busy database names another terminal too, but only a conflict fetches the stored note.
+    let busy = update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            error: crate::error::AppError::of(
+                crate::error::ErrorKind::Busy,
+                crate::db::BUSY_MESSAGE,
+            ),
+            write: true,
+        }),
+    );
+    assert!(!busy.iter().any(|e| matches!(
+        e,
+        Effect::Db(Request::Progress(ProgressRequest::LoadNote { .. }))
+    )));
     let conflict = "this note was changed on another terminal by bokafor at 09:02 — reloaded; your text is kept (Ctrl-S again saves yours over it)";
     let after = update(
         &mut s,
         Event::Reply(Reply::Failed {
-            error: crate::error::AppError::failure(conflict),
+            error: crate::error::AppError::of(crate::error::ErrorKind::Conflict, conflict),
             write: true,
         }),
     );
