@@ -448,3 +448,49 @@ fn building_the_demo_clinic_is_the_first_audited_change() {
         "the chain starts with the build"
     );
 }
+
+#[test]
+fn a_status_change_comes_back_with_the_shown_day_and_its_flags_in_one_answer() {
+    use ptclinic::db::worker::{Reply, Request, Worker};
+    let (_dir, db) = demo_db();
+    let v = first_scheduled(&db);
+    let mut worker = Worker::new(db, "dfry".into(), ptclinic::clock::Clock::fixed(today()));
+    // The screen shows today.
+    let shown = worker.answer(Request::LoadDay(today()));
+    assert!(
+        matches!(shown.as_slice(), [Reply::Day { .. }]),
+        "a read is answered once"
+    );
+    let answers = worker.answer(Request::SetStatus {
+        id: v.id,
+        seen_version: v.version,
+        to: AppointmentStatus::CheckedIn,
+        reason: None,
+    });
+    match answers.as_slice() {
+        [
+            Reply::StatusChanged(StatusChange::Changed { visit, .. }),
+            Reply::Day { day, visits, .. },
+        ] => {
+            assert_eq!(visit.status, AppointmentStatus::CheckedIn);
+            assert_eq!(*day, today());
+            let fresh = visits
+                .iter()
+                .find(|x| x.id == v.id)
+                .expect("the visit in the day");
+            assert_eq!(fresh.status, AppointmentStatus::CheckedIn);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A refused change sends no day.
+    let refused = worker.answer(Request::SetStatus {
+        id: v.id,
+        seen_version: v.version,
+        to: AppointmentStatus::NoShow,
+        reason: None,
+    });
+    assert!(
+        matches!(refused.as_slice(), [Reply::Failed { .. }]),
+        "{refused:?}"
+    );
+}

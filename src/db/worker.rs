@@ -166,6 +166,9 @@ pub struct Worker {
     /// The user's PIN as last read: a terminal whose drive is gone still unlocks with it.
     pin: Option<PinState>,
     wrong_pins: u32,
+    /// The day the screen shows (the last one loaded or polled): after a change made here, its
+    /// visits and flags go back with the answer, so the screen needs no second round trip.
+    shown_day: Option<NaiveDate>,
 }
 
 impl Worker {
@@ -184,6 +187,7 @@ impl Worker {
             refused_file: None,
             pin,
             wrong_pins: 0,
+            shown_day: None,
         }
     }
 
@@ -393,10 +397,40 @@ impl Worker {
             .spawn(move || {
                 let mut worker = self;
                 for request in rx {
-                    let _ = replies.send(worker.handle(request));
+                    for reply in worker.answer(request) {
+                        let _ = replies.send(reply);
+                    }
                 }
             })?;
         Ok((tx, handle))
+    }
+
+    /// Everything a request is answered with: its own reply and, after a change made at this
+    /// terminal, the shown day with its flags as they now are (a status change, a note marked
+    /// as the progress report or recorded adherence can each change a flag). The UI takes them
+    /// in together and draws once.
+    pub fn answer(&mut self, request: Request) -> Vec<Reply> {
+        if let Request::LoadDay(day) | Request::Poll(day) = request {
+            self.shown_day = Some(day);
+        }
+        let write = request.is_write();
+        let reply = self.handle(request);
+        let changed = write && !matches!(reply, Reply::Failed { .. });
+        let mut replies = vec![reply];
+        if let (true, Some(day)) = (changed, self.shown_day) {
+            replies.push(match self.db.day(day) {
+                Ok(visits) => Reply::Day {
+                    day,
+                    visits,
+                    loaded_at: stamp(self.clock.now()),
+                },
+                Err(error) => Reply::Failed {
+                    error,
+                    write: false,
+                },
+            });
+        }
+        replies
     }
 
     pub fn handle(&mut self, request: Request) -> Reply {

@@ -81,7 +81,7 @@ fn a_replaced_file_is_said_and_the_day_read_again_without_the_old_undo() {
             visit,
         })),
     ));
-    assert!(!sent.is_empty());
+    assert!(sent.is_empty(), "the day comes with the answer: {sent:?}");
     assert_eq!(s.schedule.undo.len(), 1);
     let note = "the clinic record at /x/clinic.db was replaced (restored or rebuilt): reopened";
     let sent = requests(update(

@@ -44,19 +44,19 @@ fn the_first_frame_and_a_check_in_stay_within_their_budgets_of_file_operations()
         "schedule: {reads} reads, {ops} operations"
     );
 
-    let mut session = None;
-    let (reads, ops) = cost(&shared, "start to first frame (TUI, 80x24)", || {
+    // The whole start, first frame and quit: the day's flags follow the first frame on the
+    // database thread, and the count is only the same from run to run once they are done.
+    let (reads, ops) = cost(&shared, "start, first frame and quit (TUI, 80x24)", || {
         let mut s = Session::start(&shared.clinic, "spereira");
         s.wait_for_text("booked");
-        session = Some(s);
+        s.settle(Duration::from_millis(300));
+        s.send("q");
+        assert!(s.wait_exit().success());
     });
     assert!(
-        reads <= 80 && ops <= 200,
+        reads <= 200 && ops <= 420,
         "first frame: {reads} reads, {ops} operations"
     );
-    let mut session = session.unwrap();
-    // Let the first frame's follow-up (the day's flags) finish before the next count.
-    session.settle(Duration::from_millis(500));
 
     let id = shared.first_scheduled();
     let (reads, ops) = cost(&shared, "check-in (CLI, a cold process)", || {
@@ -66,11 +66,9 @@ fn the_first_frame_and_a_check_in_stay_within_their_budgets_of_file_operations()
         common::assert_code(&out, 0);
     });
     assert!(
-        reads <= 80 && ops <= 200,
+        reads <= 60 && ops <= 354,
         "check-in: {reads} reads, {ops} operations"
     );
-    session.send("q");
-    session.wait_exit();
 
     // The same at 0.5 ms per operation, for the README (printed, never asserted: speed lives
     // in benchmarks).

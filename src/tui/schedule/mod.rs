@@ -443,7 +443,9 @@ fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
     vec![Effect::Db(request)]
 }
 
-/// The database's answers about the schedule's visits, the directory and the dialogs.
+/// The database's answers about the schedule's visits, the directory and the dialogs. A change
+/// made here needs no reload: the database thread sends the shown day with its flags right
+/// after the change's own answer.
 pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
     let reload = |day| vec![Effect::Db(Request::LoadDay(day))];
     match reply {
@@ -492,7 +494,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     p.schedule.replace_visit(visit, ctx.me_id());
                 }
             }
-            reload(p.schedule.day)
+            Vec::new()
         }
         Reply::Undone(visit) => {
             p.out.end_write();
@@ -505,7 +507,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 ),
             );
             p.schedule.replace_visit(visit, ctx.me_id());
-            reload(p.schedule.day)
+            Vec::new()
         }
         Reply::TherapistDay { visits, .. } => {
             let Some(form) = booking_form(p.modal) else {
@@ -540,11 +542,17 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 ),
             );
             p.schedule.selected = Some(v.id);
+            let shown = p.schedule.day;
             p.schedule.day = v.start.date();
             if p.schedule.visits_day != Some(p.schedule.day) {
                 p.schedule.filter = None;
             }
-            reload(p.schedule.day)
+            // Booked on the day shown, it comes with the fresh day; on another, that day is asked for.
+            if p.schedule.day == shown {
+                Vec::new()
+            } else {
+                reload(p.schedule.day)
+            }
         }
         Reply::Registered { mrn, .. } => {
             p.out.end_write();
