@@ -186,6 +186,43 @@ pub fn visits() -> Vec<Visit> {
     ]
 }
 
+/// The fixture day with compliance flags stored on its visits, as the day query returns them
+/// (the words of [`crate::domain::flags::Flag::as_str`], in the order flags are shown): every
+/// badge appears at least once, and Mark Lopez carries five at once.
+pub fn flagged_visits() -> Vec<Visit> {
+    let flags: [&[&str]; 8] = [
+        &["progress_note_due"],
+        &["reeval_due", "adherence_low"],
+        &["poc_expired", "auth_exceeded"],
+        &[],
+        &["poc_ending", "auth_low"],
+        &[],
+        &[
+            "progress_note_due",
+            "reeval_due",
+            "poc_expired",
+            "auth_exceeded",
+            "adherence_low",
+        ],
+        &["auth_low"],
+    ];
+    visits()
+        .into_iter()
+        .zip(flags)
+        .map(|(mut v, f)| {
+            v.flags = f.iter().map(|w| w.to_string()).collect();
+            v
+        })
+        .collect()
+}
+
+/// `state_for(user)` on the flagged day.
+pub fn flagged_state_for(user: &str) -> AppState {
+    let mut state = state_for(user);
+    state.set_day(day(), flagged_visits(), "2026-11-27T09:41:07".into());
+    state
+}
+
 /// The app as the front-desk person "dfry" sees it on the fixture day.
 pub fn state_for(user: &str) -> AppState {
     let staff = staff();

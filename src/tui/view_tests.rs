@@ -225,3 +225,100 @@ fn a_long_day_scrolls_with_the_selection() {
     );
     assert!(rows_up[height - 2].starts_with("▶"), "{up}");
 }
+
+/// The idle lock over a flagged day: only how to come back, the PIN as one symbol per digit,
+/// and nothing about any patient or visit.
+#[test]
+fn the_locked_screen_at_80x24() {
+    use crate::db::worker::{LockReply, Reply};
+    use crate::domain::pin::PinNeed;
+    let mut s = super::fixtures::flagged_state_for("dfry");
+    s.idle_lock_minutes = 10;
+    update(&mut s, Event::Tick(super::fixtures::at(9, 51)));
+    assert!(s.locked);
+    update(
+        &mut s,
+        Event::Reply(Reply::Lock(LockReply::Needs(PinNeed::Pin))),
+    );
+    for c in "48".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let text = screen(&mut s, 80, 24);
+    assert!(
+        text.contains("Locked — type your PIN, then Enter"),
+        "{text}"
+    );
+    assert!(text.contains("PIN: ••"), "{text}");
+    assert!(!text.contains("48"), "the digits are never drawn:\n{text}");
+    let wide = screen(&mut s, 120, 40);
+    for v in super::fixtures::flagged_visits() {
+        for shown in [&v.patient_name, &v.mrn, &v.therapist_name] {
+            let part = shown.split_whitespace().next().unwrap();
+            for t in [&text, &wide] {
+                assert!(!t.contains(part), "{part} on the locked screen:\n{t}");
+            }
+        }
+    }
+    for word in [
+        "PN",
+        "POC",
+        "AUTH",
+        "ADH",
+        "booked",
+        "Schedule",
+        "clinic.db",
+    ] {
+        assert!(!text.contains(word), "{word} on the locked screen:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+/// The drive gone: a banner under the header says since when, the day stays on screen, and a
+/// write is refused with a sentence on the message line.
+#[test]
+fn the_offline_banner_at_80x24() {
+    use crate::db::worker::Reply;
+    let theme = Theme::load("default", false).unwrap();
+    let mut s = state_for("dfry");
+    update(
+        &mut s,
+        Event::Reply(Reply::Offline {
+            since: "2026-11-27T09:41:30".into(),
+        }),
+    );
+    let text = screen(&mut s, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[1], " clinic database unreachable since 09:41: retrying; the day below is read-only",
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("1 Schedule"),
+        "the tabs move down:\n{text}"
+    );
+    assert!(text.contains("Maria Lopez"), "{text}");
+    let term = render(&mut s, 80, 24, &theme);
+    let banner = theme.error.patch(theme.status_bar);
+    let cell = &term.backend().buffer()[(10, 1)];
+    assert_eq!(Some(cell.fg), banner.fg, "the banner's colour");
+    assert!(cell.modifier.contains(banner.add_modifier), "{cell:?}");
+    assert_ne!(banner.fg, None, "the banner stands out");
+    insta::assert_snapshot!("offline_banner_at_80x24", text);
+
+    press(&mut s, KeyCode::Char('c'));
+    let refused = screen(&mut s, 80, 24);
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("read-only until it is back"),
+        "{:?}",
+        s.message
+    );
+    assert!(
+        refused.contains(" the clinic database cannot be reached since 09:41"),
+        "{refused}"
+    );
+    insta::assert_snapshot!("offline_refuses_a_write_at_80x24", refused);
+}

@@ -628,3 +628,65 @@ fn a_refresh_that_moves_the_selection_to_another_patient_audits_the_opening() {
         }]
     );
 }
+
+fn screen(s: &mut AppState, w: u16, h: u16) -> String {
+    let theme = crate::tui::theme::Theme::load("default", false).unwrap();
+    crate::tui::fixtures::screen_text(s, w, h, &theme)
+}
+
+/// Pane 3 with a program of four exercises and the search open on "ham": stacked at 80x24,
+/// side by side at 120x40.
+#[test]
+fn pane_three_with_a_program_and_the_search_open() {
+    let (mut s, _) = builder();
+    add(&mut s, &["slr", "qs", "tke", "bridge"]);
+    assert_eq!(
+        names(&s),
+        [
+            "Straight leg raise",
+            "Quad set",
+            "Terminal knee extension",
+            "Bridge"
+        ]
+    );
+    ch(&mut s, '/');
+    typ(&mut s, "ham");
+    assert!(s.program.typing);
+    assert_eq!(s.program.highlighted().unwrap().name, "Hamstring stretch");
+    let narrow = screen(&mut s, 80, 24);
+    let wide = screen(&mut s, 120, 40);
+    for text in [&narrow, &wide] {
+        assert!(text.contains("Hamstring stretch"), "{text}");
+        assert!(text.contains("ham"), "{text}");
+    }
+    for name in names(&s) {
+        assert!(wide.contains(&name), "{name} missing:\n{wide}");
+    }
+    // The letters the search matched stand out on the highlighted hit; the rest do not.
+    let theme = crate::tui::theme::Theme::load("default", false).unwrap();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    crate::tui::draw_frame(&mut term, &mut s, &theme).unwrap();
+    let buf = term.backend().buffer();
+    let (y, line) = narrow
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Hamstring stretch"))
+        .unwrap();
+    let x = line[..line.find("Hamstring").unwrap()].chars().count() as u16;
+    let y = y as u16;
+    for dx in 0..3 {
+        let cell = &buf[(x + dx, y)];
+        assert_eq!(Some(cell.fg), theme.matched.fg, "{:?} at {}", cell, x + dx);
+        assert!(
+            cell.modifier.contains(theme.matched.add_modifier),
+            "{cell:?}"
+        );
+    }
+    assert_ne!(
+        Some(buf[(x + 4, y)].fg),
+        theme.matched.fg,
+        "'s' is not matched"
+    );
+    insta::assert_snapshot!("program_with_search_80x24", narrow);
+    insta::assert_snapshot!("program_with_search_120x40", wide);
+}

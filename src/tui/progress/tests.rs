@@ -282,3 +282,59 @@ fn quitting_with_an_unsaved_note_asks_first() {
     typ(&mut s, "4");
     assert!(s.has_unsaved_edit());
 }
+
+/// Enter on LEFS opens its chart over the pane: the points, the MCID line to cross.
+#[test]
+fn the_chart_at_80x24_and_120x40() {
+    let mut s = loaded();
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Enter);
+    assert!(s.progress.chart);
+    let text = screen(&mut s, 80, 24);
+    assert!(text.contains("Lower Extremity Functional Scale"), "{text}");
+    assert!(text.contains("MCID line at 40"), "{text}");
+    insta::assert_snapshot!("chart_80x24", text);
+    let wide = screen(&mut s, 120, 40);
+    assert!(wide.contains("MCID line at 40"), "{wide}");
+    insta::assert_snapshot!("chart_120x40", wide);
+}
+
+/// `r` on NPRS opens the record form over the pane, a value typed in.
+#[test]
+fn the_record_form_at_80x24() {
+    let mut s = loaded();
+    key(&mut s, KeyCode::Char('r'));
+    assert!(s.progress.record.is_some());
+    typ(&mut s, "3");
+    let text = screen(&mut s, 80, 24);
+    assert!(text.contains("NPRS"), "{text}");
+    insta::assert_snapshot!("record_form_80x24", text);
+}
+
+/// `e` opens the visit's note; the stored note loads into it.
+#[test]
+fn the_note_editor_at_80x24() {
+    let mut s = loaded();
+    key(&mut s, KeyCode::Char('e'));
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id: 1,
+            note: Some(StoredNote {
+                note: VisitNote {
+                    subjective: "Knee stiff in the morning.".into(),
+                    objective: "Knee flexion 110°.".into(),
+                    ..Default::default()
+                },
+                author: "aruiz".into(),
+                updated_at: "2026-11-27T08:50:00".into(),
+                version: 2,
+            }),
+        })),
+    );
+    assert!(s.progress.note.is_some());
+    let text = screen(&mut s, 80, 24);
+    assert!(text.contains("Knee stiff in the morning."), "{text}");
+    assert!(text.contains("Knee flexion 110°."), "{text}");
+    insta::assert_snapshot!("note_editor_80x24", text);
+}

@@ -465,3 +465,133 @@ fn c_and_n_follow_the_clinic_day_and_say_why_inline() {
     }
     assert_eq!(s.pending_writes, 0);
 }
+
+fn screen(s: &mut crate::tui::state::AppState, w: u16, h: u16) -> String {
+    let theme = crate::tui::theme::Theme::load("default", false).unwrap();
+    fixtures::screen_text(s, w, h, &theme)
+}
+
+/// The line of `text` that shows `name`, and the column where `what` starts on it (the
+/// fixture's names before the badges are one column per character).
+fn column_of(text: &str, name: &str, what: &str) -> (u16, u16) {
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(name))
+        .unwrap_or_else(|| panic!("no row for {name}:\n{text}"));
+    let at = line
+        .find(what)
+        .unwrap_or_else(|| panic!("no {what} on {line:?}"));
+    (line[..at].chars().count() as u16, y as u16)
+}
+
+/// Rows with their badges: at 120x40 the flags column holds every badge in full, in the
+/// domain's order; at 80x24 it is 12 columns wide, and the app draws what fits.
+#[test]
+fn schedule_rows_with_their_badges() {
+    use crate::domain::flags::Flag;
+    let mut s = fixtures::flagged_state_for("dfry");
+    let wide = screen(&mut s, 120, 40);
+    for flag in Flag::ALL {
+        let badge = flag.badge();
+        assert!(
+            wide.lines()
+                .any(|l| l.split_whitespace().any(|w| w == badge)),
+            "{badge} is not shown whole:\n{wide}"
+        );
+    }
+    // The badges line up under the column's title.
+    let (flags_x, _) = column_of(&wide, "Time  Patient", "Flags");
+    let (mark_x, _) = column_of(&wide, "Mark Lopez", "PN RE POC! AUTH! ADH");
+    let (maria_x, _) = column_of(&wide, "Maria Lopez", "PN");
+    assert_eq!((mark_x, maria_x), (flags_x, flags_x), "{wide}");
+    let narrow = screen(&mut s, 80, 24);
+    assert!(
+        narrow
+            .lines()
+            .any(|l| l.contains("Olivia") && l.ends_with("POC! AUTH!")),
+        "{narrow}"
+    );
+    insta::assert_snapshot!("badges_at_80x24", narrow);
+    insta::assert_snapshot!("badges_at_120x40", wide);
+}
+
+/// The badges' colour and the selected row's, cell by cell, and the whole styled buffer.
+#[test]
+fn badges_and_the_selected_row_keep_their_styles() {
+    use crate::tui::theme::Theme;
+    let theme = Theme::load("default", false).unwrap();
+    let mut s = fixtures::flagged_state_for("dfry");
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    assert_eq!(s.selected_visit().unwrap().id, 3);
+    let text = fixtures::screen_text(&mut s, 80, 24, &theme);
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    crate::tui::draw_frame(&mut term, &mut s, &theme).unwrap();
+    let buf = term.backend().buffer();
+
+    // An unselected row: the badge in the flag colour, the name in its status colour.
+    let (x, y) = column_of(&text, "Kwame Mensah", "RE ADH");
+    assert_eq!(buf[(x, y)].fg, theme.flag.fg.unwrap(), "RE at {x},{y}");
+    assert_ne!(theme.flag.fg, theme.arrived.fg);
+    let (nx, _) = column_of(&text, "Kwame Mensah", "Kwame");
+    assert_eq!(buf[(nx, y)].fg, theme.arrived.fg.unwrap());
+    assert_eq!(buf[(0, y)].symbol(), " ");
+
+    // The selected row: the marker, and the selection's style over every cell, badges too.
+    let (bx, sy) = column_of(&text, "Olivia", "POC!");
+    assert_eq!(buf[(0, sy)].symbol(), "▶");
+    for x in [2, bx] {
+        let cell = &buf[(x, sy)];
+        let want = theme.selected;
+        if let Some(bg) = want.bg {
+            assert_eq!(cell.bg, bg, "selected bg at {x},{sy}");
+        }
+        assert!(
+            cell.modifier.contains(want.add_modifier),
+            "selected modifier at {x},{sy}: {:?}",
+            cell.modifier
+        );
+    }
+    insta::assert_snapshot!("badges_styled_at_80x24", format!("{buf:?}"));
+}
+
+/// `x` on a selected visit asks first, then asks the reason.
+#[test]
+fn the_cancel_dialog_at_80x24() {
+    let mut s = state_for("dfry");
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    assert!(key(&mut s, KeyCode::Char('x')).is_empty());
+    assert!(matches!(
+        s.modal,
+        Some(Modal::Cancel {
+            visit_id: 3,
+            confirmed: false,
+            ..
+        })
+    ));
+    let ask = screen(&mut s, 80, 24);
+    assert!(
+        ask.contains("Cancel 09:00 Olivia Chen-Sørensen with BO?"),
+        "{ask}"
+    );
+    insta::assert_snapshot!("cancel_dialog_asks_first", ask);
+    assert!(key(&mut s, KeyCode::Char('y')).is_empty());
+    let reason = screen(&mut s, 80, 24);
+    assert!(reason.contains("Reason:"), "{reason}");
+    assert!(reason.contains("Esc keeps the visit"), "{reason}");
+    insta::assert_snapshot!("cancel_dialog_asks_the_reason", reason);
+}
+
+/// `N` opens the form; two fields typed, the cursor on the date of birth.
+#[test]
+fn the_new_patient_form_at_80x24() {
+    let mut s = state_for("dfry");
+    new_patient_up_to_birth_date(&mut s, "");
+    assert!(matches!(s.modal, Some(Modal::NewPatient(_))));
+    let text = screen(&mut s, 80, 24);
+    assert!(text.contains("New patient"), "{text}");
+    assert!(text.contains("Ada") && text.contains("Okafor"), "{text}");
+    insta::assert_snapshot!("new_patient_form_at_80x24", text);
+}
