@@ -118,6 +118,16 @@ impl Flag {
         matches!(self, Flag::PocExpired | Flag::AuthExceeded)
     }
 
+    /// How urgent, lowest first: a limit already passed (treatment outside the plan or the
+    /// authorisation is not paid), then what is due at this visit, then what is coming.
+    pub fn severity(self) -> u8 {
+        match self {
+            Flag::PocExpired | Flag::AuthExceeded => 0,
+            Flag::ProgressNoteDue | Flag::ReevalDue => 1,
+            Flag::PocEnding | Flag::AuthLow | Flag::AdherenceLow => 2,
+        }
+    }
+
     /// One sentence for the progress header and reports.
     pub fn sentence(self, t: &Thresholds) -> String {
         match self {

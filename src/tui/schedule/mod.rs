@@ -3,6 +3,7 @@
 //! the database's answers to them. Every other pane shows the patient of the visit selected
 //! here.
 
+pub mod badges;
 pub mod state;
 pub mod view;
 

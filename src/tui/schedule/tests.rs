@@ -485,8 +485,8 @@ fn column_of(text: &str, name: &str, what: &str) -> (u16, u16) {
     (line[..at].chars().count() as u16, y as u16)
 }
 
-/// Rows with their badges: at 120x40 the flags column holds every badge in full, in the
-/// domain's order; at 80x24 it is 12 columns wide, and the app draws what fits.
+/// Rows with their badges: at 120x40 the flags column holds every badge in full, the most
+/// severe first; at 80x24 it is 12 columns wide, and the app draws whole badges and "+N".
 #[test]
 fn schedule_rows_with_their_badges() {
     use crate::domain::flags::Flag;
@@ -502,7 +502,7 @@ fn schedule_rows_with_their_badges() {
     }
     // The badges line up under the column's title.
     let (flags_x, _) = column_of(&wide, "Time  Patient", "Flags");
-    let (mark_x, _) = column_of(&wide, "Mark Lopez", "PN RE POC! AUTH! ADH");
+    let (mark_x, _) = column_of(&wide, "Mark Lopez", "POC! AUTH! PN RE ADH");
     let (maria_x, _) = column_of(&wide, "Maria Lopez", "PN");
     assert_eq!((mark_x, maria_x), (flags_x, flags_x), "{wide}");
     let narrow = screen(&mut s, 80, 24);
@@ -511,6 +511,12 @@ fn schedule_rows_with_their_badges() {
             .lines()
             .any(|l| l.contains("Olivia") && l.ends_with("POC! AUTH!")),
         "{narrow}"
+    );
+    assert!(
+        narrow
+            .lines()
+            .any(|l| l.contains("Mark Lopez") && l.ends_with("POC! +4")),
+        "never a cut badge, and the rest counted:\n{narrow}"
     );
     insta::assert_snapshot!("badges_at_80x24", narrow);
     insta::assert_snapshot!("badges_at_120x40", wide);
@@ -553,6 +559,14 @@ fn badges_and_the_selected_row_keep_their_styles() {
             cell.modifier
         );
     }
+    // A limit already passed stands out from what is merely due.
+    let (px, py) = column_of(&text, "Mark Lopez", "POC!");
+    assert_eq!(
+        buf[(px, py)].fg,
+        theme.error.fg.unwrap(),
+        "POC! at {px},{py}"
+    );
+    assert_ne!(theme.error.fg, theme.flag.fg);
     insta::assert_snapshot!("badges_styled_at_80x24", format!("{buf:?}"));
 }
 

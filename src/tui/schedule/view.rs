@@ -142,14 +142,23 @@ fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> 
         ),
         base,
     ));
-    // Badges (PN, POC!, AUTH, …) for the words stored with the visit; pane 2 says what each
-    // means in full.
-    let badges: Vec<&str> = v
-        .flags
-        .iter()
-        .map(|f| crate::domain::flags::Flag::parse(f).map_or(f.as_str(), |f| f.badge()))
-        .collect();
-    spans.push(Span::styled(fit(&badges.join(" "), cols.flags), theme.flag));
+    // Badges (PN, POC!, AUTH, …) for the words stored with the visit, the most severe first;
+    // a limit already passed in the error colour. Pane 2 says what each means in full.
+    for (i, badge) in super::badges::within(&v.flags, cols.flags)
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            spans.push(Span::styled(" ", theme.flag));
+        }
+        // Over the flag style, so that a theme without colour still shows it as a badge.
+        let style = if badge.breach {
+            theme.flag.patch(theme.error)
+        } else {
+            theme.flag
+        };
+        spans.push(Span::styled(badge.text, style));
+    }
     Line::from(spans)
 }
 
