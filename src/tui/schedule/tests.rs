@@ -595,6 +595,14 @@ fn the_cancel_dialog_at_80x24() {
     let reason = screen(&mut s, 80, 24);
     assert!(reason.contains("Reason:"), "{reason}");
     assert!(reason.contains("Esc keeps the visit"), "{reason}");
+    // Every reason whole, down to the app's narrowest terminal.
+    for cols in [80, 70] {
+        let shown = screen(&mut s, cols, 24);
+        assert!(
+            shown.contains("l late (under 24 h)"),
+            "{cols} columns:\n{shown}"
+        );
+    }
     insta::assert_snapshot!("cancel_dialog_asks_the_reason", reason);
 }
 

@@ -275,9 +275,14 @@ pub fn draw_cancel(
             ]),
         ]
     };
-    let rect = centered(area, 66, lines.len() as u16 + 2);
+    // As wide as its longest line (with a space each side inside the border), so that the
+    // reasons' keys are never cut; it fits from 70 columns, the app's narrowest.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let rect = centered(area, widest + 4, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = bordered(theme).title(" Cancel visit ");
+    let block = bordered(theme)
+        .title(" Cancel visit ")
+        .padding(ratatui::widgets::Padding::horizontal(1));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
