@@ -242,28 +242,6 @@ pub struct Template {
     pub items: Vec<ProgramItem>,
 }
 
-/// What a patient reported at a visit: sessions done of those prescribed in the last week.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdherenceReport {
-    pub reported_on: NaiveDate,
-    pub done: i64,
-    pub prescribed: i64,
-}
-
-impl AdherenceReport {
-    pub fn percent(&self) -> i64 {
-        if self.prescribed <= 0 {
-            return 0;
-        }
-        (self.done * 100) / self.prescribed
-    }
-
-    /// Below 50% of prescribed sessions raises the `adherence_low` flag.
-    pub fn is_low(&self) -> bool {
-        self.done * 2 < self.prescribed
-    }
-}
-
 /// Sessions a week a program asks for: its most demanding exercise (the patient does the
 /// program as one session); 7 for an empty program.
 pub fn sessions_prescribed(items: &[ProgramItem]) -> i64 {
@@ -373,18 +351,5 @@ mod tests {
         assert_eq!(parse_count("", "sets", 1, 20), Ok(None));
         assert!(parse_count("30", "sets", 1, 20).is_err());
         assert!(parse_count("x", "sets", 1, 20).is_err());
-    }
-
-    #[test]
-    fn adherence_below_half_is_low() {
-        let r = |done, prescribed| AdherenceReport {
-            reported_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
-            done,
-            prescribed,
-        };
-        assert!(r(3, 7).is_low());
-        assert_eq!(r(3, 7).percent(), 42);
-        assert!(!r(4, 7).is_low());
-        assert!(!r(7, 14).is_low());
     }
 }

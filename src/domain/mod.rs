@@ -1,5 +1,6 @@
 //! Plain types and clinic rules, free of storage and screen concerns.
 
+pub mod adherence;
 pub mod appointment;
 pub mod billing;
 pub mod bulk;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use ratatui_textarea::TextArea;
 
+use crate::domain::adherence::Adherence;
 use crate::domain::hep::{
-    AdherenceReport, Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo,
-    parse_count,
+    Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo, parse_count,
 };
 use crate::search::exercises::{ExerciseHit, ExerciseIndex};
 use crate::tui::input::LineInput;
@@ -36,7 +36,7 @@ pub struct Draft {
     pub saved: Vec<ProgramItem>,
     pub items: Vec<ProgramItem>,
     pub versions: Vec<VersionInfo>,
-    pub adherence: Vec<AdherenceReport>,
+    pub adherence: Vec<Adherence>,
     /// The items sent to be saved, until the answer comes.
     pub sending: Option<Vec<ProgramItem>>,
 }
@@ -45,7 +45,7 @@ impl Draft {
     pub(super) fn from_program(
         p: Program,
         versions: Vec<VersionInfo>,
-        adherence: Vec<AdherenceReport>,
+        adherence: Vec<Adherence>,
     ) -> Self {
         Self {
             patient_id: p.patient_id,
