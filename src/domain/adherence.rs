@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 
 use super::flags::Thresholds;
 
-/// The most sessions a week a report can count: more than one session a day, every day, for
-/// a week is a typing slip.
+/// The sessions a week a report can count as prescribed: at least one (a report of nothing
+/// prescribed says nothing), and two digits' worth (more is a typing slip).
+pub const MIN_SESSIONS_PRESCRIBED: i64 = 1;
 pub const MAX_SESSIONS_PRESCRIBED: i64 = 99;
 
 /// One report: sessions done out of prescribed.
@@ -42,9 +43,10 @@ impl Adherence {
 
 /// Checks a report's counts before it is stored: the problem in one line, or nothing.
 pub fn check_counts(done: i64, prescribed: i64) -> Result<(), String> {
-    if !(1..=MAX_SESSIONS_PRESCRIBED).contains(&prescribed) {
+    if !(MIN_SESSIONS_PRESCRIBED..=MAX_SESSIONS_PRESCRIBED).contains(&prescribed) {
         return Err(format!(
-            "sessions prescribed is a whole number from 1 to {MAX_SESSIONS_PRESCRIBED}"
+            "sessions prescribed is a whole number from {MIN_SESSIONS_PRESCRIBED} to \
+             {MAX_SESSIONS_PRESCRIBED}"
         ));
     }
     if !(0..=prescribed).contains(&done) {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::state::{AdherenceForm, DOSAGE_FIELDS, DosageForm, Overlay, ProgramPane};
 use super::{program, said_with_length};
 use crate::db::program_work::ProgramRequest;
-use crate::domain::adherence::MAX_SESSIONS_PRESCRIBED;
+use crate::domain::adherence::{MAX_SESSIONS_PRESCRIBED, MIN_SESSIONS_PRESCRIBED};
 use crate::domain::hep::{Program, parse_count};
 use crate::tui::input::LineInput;
 use crate::tui::pane::{Context, Level, Outcome};
@@ -233,7 +233,7 @@ fn adherence_key(
             let prescribed = parse_count(
                 form.prescribed.text(),
                 "sessions prescribed",
-                1,
+                MIN_SESSIONS_PRESCRIBED,
                 MAX_SESSIONS_PRESCRIBED,
             );
             let checked = prescribed.and_then(|p| {
