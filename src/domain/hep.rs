@@ -74,6 +74,23 @@ impl Side {
     }
 }
 
+/// The whole numbers a dosage count may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// A dosage's limits, for the program's dosage form and the exercise library's import.
+pub const SETS: Limit = Limit { min: 1, max: 20 };
+pub const REPS: Limit = Limit { min: 1, max: 200 };
+/// The import has always allowed fewer reps in a library exercise's default dose than the
+/// dosage form allows in a patient's program; kept apart until someone decides which is right.
+pub const LIBRARY_REPS: Limit = Limit { min: 1, max: 100 };
+pub const HOLD_SECONDS: Limit = Limit { min: 0, max: 600 };
+pub const TIMES_PER_DAY: Limit = Limit { min: 1, max: 12 };
+pub const DAYS_PER_WEEK: Limit = Limit { min: 1, max: 7 };
+
 /// How much of an exercise: every field may be left open.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dosage {
