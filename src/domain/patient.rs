@@ -232,20 +232,14 @@ impl PatientForm {
     pub fn validate(&self, today: NaiveDate) -> Result<NewPatient, (PatientField, String)> {
         use FieldProblem as P;
         let too_long = |what: &str, max: usize| format!("{what}: at most {max} characters");
-        let first_name = name(&self.first_name).map_err(|p| {
-            let said = match p {
-                P::TooLong(max) => too_long("first name", max),
-                _ => "a first name is needed".to_string(),
-            };
-            (PatientField::FirstName, said)
-        })?;
-        let last_name = name(&self.last_name).map_err(|p| {
-            let said = match p {
-                P::TooLong(max) => too_long("last name", max),
-                _ => "a last name is needed".to_string(),
-            };
-            (PatientField::LastName, said)
-        })?;
+        let named = |text: &str, field: PatientField, what: &str| {
+            name(text).map_err(|p| match p {
+                P::TooLong(max) => (field, too_long(what, max)),
+                _ => (field, format!("a {what} is needed")),
+            })
+        };
+        let first_name = named(&self.first_name, PatientField::FirstName, "first name")?;
+        let last_name = named(&self.last_name, PatientField::LastName, "last name")?;
         let date_of_birth = date_of_birth(&self.date_of_birth, today).map_err(|p| {
             let said = match p {
                 P::NotInThePast => "date of birth must be in the past".to_string(),
