@@ -25,7 +25,8 @@ impl Adherence {
     /// Nothing prescribed counts as 100%: with no sessions asked for there is nothing to
     /// adhere to, so nothing was missed. A clinician reading "0%" would take it for a patient
     /// who did none of the program, and it would contradict the flag, which is never raised
-    /// for such a report. (The record refuses such reports today; older tools wrote them.)
+    /// for such a report. (The record's CHECK refuses such a report; the rule is here so that
+    /// every reader agrees on a value built any other way.)
     pub fn percent(&self) -> i64 {
         if self.prescribed <= 0 {
             100
