@@ -8,6 +8,7 @@ use ptclinic::db::Who;
 use ptclinic::db::hep::SaveOutcome;
 use ptclinic::db::{self, Db};
 use ptclinic::demo::{self, DemoOptions};
+use ptclinic::domain::flags::THRESHOLDS;
 use ptclinic::domain::hep::{ProgramItem, Side};
 
 fn today() -> NaiveDate {
@@ -149,13 +150,13 @@ fn adherence_is_recorded_with_its_audit_row_and_low_raises_the_flag() {
     let patient = a_patient(&db);
     db.record_adherence(patient, today(), 2, 7, who("2026-11-27T10:00:00"))
         .unwrap();
-    let reports = db.adherence_reports(patient).unwrap();
+    let reports = db.adherence_reports(patient, None).unwrap();
     let last = reports.last().unwrap();
     assert_eq!(
         (last.done, last.prescribed, last.reported_on),
         (2, 7, today())
     );
-    assert!(last.is_low());
+    assert!(last.is_low(&THRESHOLDS));
     let rows = audit_rows(&db, "adherence.record");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, Some(patient));

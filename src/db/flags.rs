@@ -159,15 +159,16 @@ pub(crate) fn fill_day_flags(
                 );
             }
             2 => {
-                let Some(reported_on) = stored_day(r.get(3)?) else {
+                let day: Option<String> = r.get(3)?;
+                let (done, prescribed): (i64, i64) = (r.get(2)?, r.get(4)?);
+                let Some(report) = day
+                    .as_deref()
+                    .and_then(|day| super::adherence::report(day, done, prescribed))
+                else {
                     continue;
                 };
+                let reported_on = report.reported_on;
                 let id: i64 = r.get(5)?;
-                let report = Adherence {
-                    reported_on,
-                    done: r.get(2)?,
-                    prescribed: r.get(4)?,
-                };
                 let e = adherence
                     .entry(r.get(1)?)
                     .or_insert((reported_on, id, report));

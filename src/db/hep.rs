@@ -10,9 +10,9 @@ use serde_json::json;
 use super::Who;
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError};
+use crate::domain::adherence;
 use crate::domain::hep::{
-    AdherenceReport, Dosage, Exercise, HandoutData, HandoutItem, Program, ProgramItem, Side,
-    Template, VersionInfo,
+    Dosage, Exercise, HandoutData, HandoutItem, Program, ProgramItem, Side, Template, VersionInfo,
 };
 use crate::error::{AppError, AppResult};
 
@@ -332,31 +332,6 @@ impl Db {
         read().map_err(|e| self.fail(e))
     }
 
-    /// A patient's adherence reports, oldest first (the last 12).
-    pub fn adherence_reports(&self, patient_id: i64) -> AppResult<Vec<AdherenceReport>> {
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<Vec<AdherenceReport>> {
-            let mut stmt = conn.prepare(
-                "SELECT reported_on, sessions_done, sessions_prescribed FROM adherence_reports
-                 WHERE patient_id = ?1 ORDER BY reported_on DESC, id DESC LIMIT 12",
-            )?;
-            let mut rows: Vec<AdherenceReport> = stmt
-                .query_map([patient_id], |r| {
-                    let day: String = r.get(0)?;
-                    Ok(AdherenceReport {
-                        reported_on: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                            .unwrap_or_default(),
-                        done: r.get(1)?,
-                        prescribed: r.get(2)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            rows.reverse();
-            Ok(rows)
-        };
-        read().map_err(|e| self.fail(e))
-    }
-
     /// Saves `items` as the patient's next version, on top of `based_on` (the version the
     /// therapist started from; 0 for a first program). If another terminal saved since,
     /// nothing is written and the newer version is returned.
@@ -486,16 +461,7 @@ impl Db {
         prescribed: i64,
         who: Who,
     ) -> AppResult<i64> {
-        if !(1..=99).contains(&prescribed) {
-            return Err(AppError::input(
-                "sessions prescribed is a whole number from 1 to 99",
-            ));
-        }
-        if !(0..=prescribed).contains(&done) {
-            return Err(AppError::input(format!(
-                "sessions done is a whole number from 0 to {prescribed} (the sessions prescribed)"
-            )));
-        }
+        adherence::check_counts(done, prescribed).map_err(AppError::input)?;
         let from = on.format("%Y-%m-%d").to_string();
         let to = on.succ_opt().unwrap_or(on).format("%Y-%m-%d").to_string();
         self.write(|tx| {

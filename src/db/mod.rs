@@ -8,6 +8,7 @@
 //! implementation of these methods here, not a change to the app. `testing` is what the
 //! integration tests and benchmarks may see.
 
+mod adherence;
 pub mod audit;
 pub mod backup;
 mod connection;

@@ -8,11 +8,13 @@ use serde_json::json;
 use super::Db;
 use super::Who;
 use super::hep::SaveOutcome;
-use crate::domain::hep::{
-    AdherenceReport, Exercise, HandoutData, Program, ProgramItem, Template, VersionInfo,
-};
+use crate::domain::adherence::Adherence;
+use crate::domain::hep::{Exercise, HandoutData, Program, ProgramItem, Template, VersionInfo};
 use crate::error::{AppError, AppResult};
 use crate::files::StagedFile;
+
+/// Adherence reports the program pane shows (its sparkline), the latest last.
+const ADHERENCE_SHOWN: usize = 12;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgramRequest {
@@ -63,7 +65,7 @@ pub enum ProgramReply {
     Opened {
         program: Program,
         versions: Vec<VersionInfo>,
-        adherence: Vec<AdherenceReport>,
+        adherence: Vec<Adherence>,
     },
     Version(Program),
     Saved {
@@ -78,7 +80,7 @@ pub enum ProgramReply {
     TemplateSaved(Template),
     AdherenceRecorded {
         patient_id: i64,
-        adherence: Vec<AdherenceReport>,
+        adherence: Vec<Adherence>,
     },
     /// The handout to write (step one of two: see [`ProgramRequest::HandoutStaged`]).
     HandoutReady {
@@ -114,7 +116,7 @@ impl ProgramRequest {
             ProgramRequest::Open { patient_id, opened } => {
                 let program = db.hep_program(patient_id, None)?;
                 let versions = db.hep_versions(patient_id)?;
-                let adherence = db.adherence_reports(patient_id)?;
+                let adherence = db.adherence_reports(patient_id, Some(ADHERENCE_SHOWN))?;
                 if opened {
                     db.log_opened(
                         patient_id,
@@ -158,7 +160,7 @@ impl ProgramRequest {
                 db.record_adherence(patient_id, on, done, prescribed, who)?;
                 Ok(ProgramReply::AdherenceRecorded {
                     patient_id,
-                    adherence: db.adherence_reports(patient_id)?,
+                    adherence: db.adherence_reports(patient_id, Some(ADHERENCE_SHOWN))?,
                 })
             }
             ProgramRequest::Handout {

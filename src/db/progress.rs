@@ -10,7 +10,7 @@ use super::Who;
 use super::audit::{self, AuditEntry};
 use super::stored_time::{self, day_text, parse_start};
 use super::{Db, TxError};
-use crate::domain::flags::{Adherence, Thresholds};
+use crate::domain::flags::Thresholds;
 use crate::domain::progress::{
     self, Assessment, MeasurePoint, Progress, ProgressInput, VisitSummary,
 };
@@ -103,30 +103,6 @@ fn points_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<(String
     Ok(out)
 }
 
-fn latest_adherence(
-    conn: &Connection,
-    patient_id: i64,
-    today: NaiveDate,
-) -> rusqlite::Result<Option<Adherence>> {
-    conn.query_row(
-        "SELECT reported_on, sessions_done, sessions_prescribed FROM adherence_reports
-         WHERE patient_id = ?1 AND reported_on <= ?2
-         ORDER BY reported_on DESC, id DESC LIMIT 1",
-        params![patient_id, day_text(today)],
-        |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .optional()
-    .map(|row| {
-        row.and_then(|(on, done, prescribed)| {
-            Some(Adherence {
-                reported_on: parse_day(&on)?,
-                done,
-                prescribed,
-            })
-        })
-    })
-}
-
 fn latest_assessment(
     conn: &Connection,
     patient_id: i64,
@@ -179,7 +155,7 @@ impl Db {
             let input = ProgressInput {
                 visits: visits_of(conn, patient.id)?,
                 points: points_of(conn, patient.id)?,
-                adherence: latest_adherence(conn, patient.id, today)?,
+                adherence: super::adherence::reports(conn, patient.id, Some(today), Some(1))?.pop(),
                 latest_assessment: latest_assessment(conn, patient.id, today)?,
                 patient: patient.clone(),
             };

@@ -74,7 +74,7 @@ impl ProgressRequest {
                 if opened && progress.is_some() {
                     db.log_opened(patient_id, "progress.view", serde_json::json!({}), who)?;
                 }
-                let adherence = db.adherence_history(patient_id)?;
+                let adherence = db.adherence_reports(patient_id, None)?;
                 Ok(ProgressReply::Loaded {
                     patient_id,
                     progress: progress.map(Box::new),

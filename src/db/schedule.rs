@@ -8,7 +8,7 @@ use serde_json::json;
 use super::audit::{self, AuditEntry};
 use super::stored_time::parse_day_column;
 use super::{Db, TxError, TxResult, Who};
-use crate::domain::appointment::{StatusSnapshot, Transition, Visit};
+use crate::domain::appointment::{self, StatusSnapshot, Transition, Visit};
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::{AppError, AppResult};
 
@@ -370,8 +370,11 @@ pub struct Booking {
 
 impl Booking {
     fn check(&self) -> AppResult<()> {
-        if !(5..=480).contains(&self.minutes) {
-            return Err(AppError::input("a visit lasts 5 to 480 minutes"));
+        if !appointment::is_visit_length(self.minutes) {
+            return Err(AppError::input(format!(
+                "a visit lasts {} minutes",
+                appointment::visit_minutes_range()
+            )));
         }
         if !crate::domain::in_clinic_years(self.start.date()) {
             return Err(AppError::input(format!(

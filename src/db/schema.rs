@@ -447,4 +447,33 @@ mod tests {
             assert!(all.contains(index), "{index} unused:\n{all}");
         }
     }
+
+    /// Migrations are history and keep their literal CHECKs; this ties them to the rules the
+    /// app applies before it writes, so that a changed limit cannot pass one and fail the other.
+    #[test]
+    fn the_records_checks_are_the_domain_limits() {
+        use crate::domain::adherence::MIN_SESSIONS_PRESCRIBED;
+        use crate::domain::appointment::{VISIT_MINUTES_MAX, VISIT_MINUTES_MIN};
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, "fresh").unwrap();
+        let table = |name: &str| -> String {
+            conn.query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let visits = table("appointments");
+        let minutes =
+            format!("CHECK (minutes BETWEEN {VISIT_MINUTES_MIN} AND {VISIT_MINUTES_MAX})");
+        assert!(visits.contains(&minutes), "{minutes} not in:\n{visits}");
+        // The record has no upper limit on sessions; the app's lower one is the record's.
+        let adherence = table("adherence_reports");
+        let fewest = format!(
+            "CHECK (sessions_prescribed > {})",
+            MIN_SESSIONS_PRESCRIBED - 1
+        );
+        assert!(adherence.contains(&fewest), "{fewest} not in:\n{adherence}");
+    }
 }

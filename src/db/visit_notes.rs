@@ -1,14 +1,12 @@
 //! SOAP visit notes, saved with a version check so an edit made at another terminal is never
-//! overwritten unseen, and the patient-reported adherence history for the progress pane.
+//! overwritten unseen.
 
-use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::Who;
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError};
-use crate::domain::flags::Adherence;
 use crate::error::{AppError, AppResult};
 use crate::sanitize::clean_text;
 
@@ -148,30 +146,5 @@ impl Db {
             )?;
             Ok(version)
         })
-    }
-
-    /// Every adherence report of a patient, oldest first.
-    pub fn adherence_history(&self, patient_id: i64) -> AppResult<Vec<Adherence>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT reported_on, sessions_done, sessions_prescribed FROM adherence_reports WHERE patient_id = ?1 ORDER BY reported_on, id")
-            .map_err(|e| self.fail(e))?;
-        let rows = stmt
-            .query_map([patient_id], |r| {
-                let day: String = r.get(0)?;
-                Ok((day, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.fail(e))?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(day, done, prescribed)| {
-                Some(Adherence {
-                    reported_on: NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?,
-                    done,
-                    prescribed,
-                })
-            })
-            .collect())
     }
 }

@@ -5,6 +5,22 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+/// The shortest and longest visit that can be booked, in minutes: under 5 is a slip for a
+/// longer number, and a visit cannot outlast a working day. The booking form, the import, the
+/// store's check and the record's own CHECK (a test compares them) all use these.
+pub const VISIT_MINUTES_MIN: i64 = 5;
+pub const VISIT_MINUTES_MAX: i64 = 480;
+
+/// The length limits for messages and hints: "5 to 480".
+pub fn visit_minutes_range() -> String {
+    format!("{VISIT_MINUTES_MIN} to {VISIT_MINUTES_MAX}")
+}
+
+/// Whether a visit may last `minutes`.
+pub fn is_visit_length(minutes: i64) -> bool {
+    (VISIT_MINUTES_MIN..=VISIT_MINUTES_MAX).contains(&minutes)
+}
+
 /// Generates the stored-word conversions for a fieldless enum, so each word lives in one place.
 macro_rules! stored_words {
     ($ty:ident { $($variant:ident => $word:literal, $label:literal;)+ }) => {

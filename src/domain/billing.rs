@@ -1,5 +1,11 @@
 //! Billing arithmetic: the Medicare 8-minute rule (CLINICAL.md).
 
+/// The minutes one procedure code can take in a visit's note: at least one, and no more than
+/// a working day (a different fact from a visit's length: a code's minutes are typed, not
+/// booked).
+pub const TIMED_MINUTES_MIN: u32 = 1;
+pub const TIMED_MINUTES_MAX: u32 = 480;
+
 /// The fewest total timed minutes in a day that bill one unit.
 pub const EIGHT_MINUTE_RULE_MIN: u32 = 8;
 /// Minutes per timed unit.

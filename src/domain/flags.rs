@@ -23,6 +23,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+pub use super::adherence::Adherence;
 use super::{AppointmentStatus, VisitKind};
 
 /// Every compliance threshold, in one place.
@@ -196,28 +197,6 @@ pub struct Terms {
     pub auth_end: Option<NaiveDate>,
     pub poc_start: Option<NaiveDate>,
     pub poc_end: Option<NaiveDate>,
-}
-
-/// A home-exercise adherence report: sessions done out of prescribed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Adherence {
-    pub reported_on: NaiveDate,
-    pub done: i64,
-    pub prescribed: i64,
-}
-
-impl Adherence {
-    pub fn percent(&self) -> i64 {
-        if self.prescribed <= 0 {
-            100
-        } else {
-            self.done * 100 / self.prescribed
-        }
-    }
-
-    pub fn is_low(&self, t: &Thresholds) -> bool {
-        self.prescribed > 0 && self.done * 100 < t.adherence_low_percent * self.prescribed
-    }
 }
 
 /// Where a visit stands in its episode, and its flags.

@@ -74,6 +74,23 @@ impl Side {
     }
 }
 
+/// The whole numbers a dosage count may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// A dosage's limits, for the program's dosage form and the exercise library's import.
+pub const SETS: Limit = Limit { min: 1, max: 20 };
+pub const REPS: Limit = Limit { min: 1, max: 200 };
+/// The import has always allowed fewer reps in a library exercise's default dose than the
+/// dosage form allows in a patient's program; kept apart until someone decides which is right.
+pub const LIBRARY_REPS: Limit = Limit { min: 1, max: 100 };
+pub const HOLD_SECONDS: Limit = Limit { min: 0, max: 600 };
+pub const TIMES_PER_DAY: Limit = Limit { min: 1, max: 12 };
+pub const DAYS_PER_WEEK: Limit = Limit { min: 1, max: 7 };
+
 /// How much of an exercise: every field may be left open.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dosage {
@@ -242,28 +259,6 @@ pub struct Template {
     pub items: Vec<ProgramItem>,
 }
 
-/// What a patient reported at a visit: sessions done of those prescribed in the last week.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdherenceReport {
-    pub reported_on: NaiveDate,
-    pub done: i64,
-    pub prescribed: i64,
-}
-
-impl AdherenceReport {
-    pub fn percent(&self) -> i64 {
-        if self.prescribed <= 0 {
-            return 0;
-        }
-        (self.done * 100) / self.prescribed
-    }
-
-    /// Below 50% of prescribed sessions raises the `adherence_low` flag.
-    pub fn is_low(&self) -> bool {
-        self.done * 2 < self.prescribed
-    }
-}
-
 /// Sessions a week a program asks for: its most demanding exercise (the patient does the
 /// program as one session); 7 for an empty program.
 pub fn sessions_prescribed(items: &[ProgramItem]) -> i64 {
@@ -373,18 +368,5 @@ mod tests {
         assert_eq!(parse_count("", "sets", 1, 20), Ok(None));
         assert!(parse_count("30", "sets", 1, 20).is_err());
         assert!(parse_count("x", "sets", 1, 20).is_err());
-    }
-
-    #[test]
-    fn adherence_below_half_is_low() {
-        let r = |done, prescribed| AdherenceReport {
-            reported_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
-            done,
-            prescribed,
-        };
-        assert!(r(3, 7).is_low());
-        assert_eq!(r(3, 7).percent(), 42);
-        assert!(!r(4, 7).is_low());
-        assert!(!r(7, 14).is_low());
     }
 }

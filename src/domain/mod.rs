@@ -1,5 +1,6 @@
 //! Plain types and clinic rules, free of storage and screen concerns.
 
+pub mod adherence;
 pub mod appointment;
 pub mod billing;
 pub mod bulk;
@@ -23,6 +24,15 @@ use chrono::{Datelike, NaiveDate};
 /// typing slip (a year 20266, a year 0026), and an export over such a range would be empty.
 pub const FIRST_YEAR: i32 = 1900;
 pub const LAST_YEAR: i32 = 2100;
+
+/// A date as typed: `YYYY-MM-DD` in full and a real date ("2026-2-3" is refused: a short
+/// text is as likely a slip as a date).
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .filter(|_| t.len() == 10)
+}
 
 /// Whether `day` falls in [`FIRST_YEAR`]..=[`LAST_YEAR`].
 pub fn in_clinic_years(day: NaiveDate) -> bool {

@@ -127,55 +127,144 @@ pub fn is_icd10(code: &str) -> bool {
     }
 }
 
+/// The limits of a patient's fields, shared by the registration form and the import.
+pub const NAME_MAX_CHARS: usize = 100;
+pub const PAYER_MAX_CHARS: usize = 100;
+pub const DIAGNOSIS_MAX_CHARS: usize = 300;
+/// A phone number's digits: the shortest local number to the longest international one
+/// (E.164 allows 15).
+pub const PHONE_DIGITS_MIN: usize = 7;
+pub const PHONE_DIGITS_MAX: usize = 15;
+/// What a phone number may hold besides digits, as people write them.
+const PHONE_PUNCTUATION: &str = " +-().";
+/// A date of birth further back than this is a typing slip.
+pub const MAX_AGE_YEARS: i32 = 120;
+/// The most visits an authorisation can grant.
+pub const AUTHORIZED_VISITS_MAX: i64 = 1000;
+
+/// What is wrong with one field of a patient. Each front end words it its own way (the form
+/// under the field, the import after the column's name and the text found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    Empty,
+    /// Longer than this many characters.
+    TooLong(usize),
+    NotADate,
+    NotInThePast,
+    /// Over [`MAX_AGE_YEARS`] ago.
+    TooLongAgo,
+    /// Not [`phone_rule`].
+    NotAPhone,
+    NotIcd10,
+}
+
+/// What a phone number must be, for messages: "7 to 15 digits (spaces, + - ( ) allowed)".
+pub fn phone_rule() -> String {
+    format!("{PHONE_DIGITS_MIN} to {PHONE_DIGITS_MAX} digits (spaces, + - ( ) allowed)")
+}
+
+/// Text of at most `max` characters; None when empty.
+pub fn limited(text: &str, max: usize) -> Result<Option<String>, FieldProblem> {
+    match optional(text) {
+        Some(s) if s.chars().count() > max => Err(FieldProblem::TooLong(max)),
+        other => Ok(other),
+    }
+}
+
+/// A first or last name: needed, and at most [`NAME_MAX_CHARS`].
+pub fn name(text: &str) -> Result<String, FieldProblem> {
+    limited(text, NAME_MAX_CHARS)?.ok_or(FieldProblem::Empty)
+}
+
+/// A date of birth: needed, a real date, before `today` and at most [`MAX_AGE_YEARS`] ago.
+pub fn date_of_birth(text: &str, today: NaiveDate) -> Result<NaiveDate, FieldProblem> {
+    if text.trim().is_empty() {
+        return Err(FieldProblem::Empty);
+    }
+    let day = super::parse_day(text).ok_or(FieldProblem::NotADate)?;
+    if day >= today {
+        Err(FieldProblem::NotInThePast)
+    } else if age_on(day, today) > MAX_AGE_YEARS {
+        Err(FieldProblem::TooLongAgo)
+    } else {
+        Ok(day)
+    }
+}
+
+/// A phone number, optional: [`phone_rule`].
+pub fn phone(text: &str) -> Result<Option<String>, FieldProblem> {
+    let Some(p) = optional(text) else {
+        return Ok(None);
+    };
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    let allowed = p
+        .chars()
+        .all(|c| c.is_ascii_digit() || PHONE_PUNCTUATION.contains(c));
+    if allowed && (PHONE_DIGITS_MIN..=PHONE_DIGITS_MAX).contains(&digits) {
+        Ok(Some(p))
+    } else {
+        Err(FieldProblem::NotAPhone)
+    }
+}
+
+/// The payer, optional: at most [`PAYER_MAX_CHARS`].
+pub fn payer(text: &str) -> Result<Option<String>, FieldProblem> {
+    limited(text, PAYER_MAX_CHARS)
+}
+
+/// The diagnosis in words, optional: at most [`DIAGNOSIS_MAX_CHARS`].
+pub fn diagnosis(text: &str) -> Result<Option<String>, FieldProblem> {
+    limited(text, DIAGNOSIS_MAX_CHARS)
+}
+
+/// An ICD-10 code, optional, stored in capitals.
+pub fn diagnosis_code(text: &str) -> Result<Option<String>, FieldProblem> {
+    match optional(text) {
+        None => Ok(None),
+        Some(code) if is_icd10(&code) => Ok(Some(code.to_uppercase())),
+        Some(_) => Err(FieldProblem::NotIcd10),
+    }
+}
+
 impl PatientForm {
     /// Checks every field; the first problem comes back with the field it belongs to, so the
     /// form can show it inline beside what was typed.
     pub fn validate(&self, today: NaiveDate) -> Result<NewPatient, (PatientField, String)> {
-        let first_name = optional(&self.first_name).ok_or((
-            PatientField::FirstName,
-            "a first name is needed".to_string(),
-        ))?;
-        let last_name = optional(&self.last_name)
-            .ok_or((PatientField::LastName, "a last name is needed".to_string()))?;
-        let dob_text = self.date_of_birth.trim();
-        let date_of_birth = NaiveDate::parse_from_str(dob_text, "%Y-%m-%d").map_err(|_| {
+        use FieldProblem as P;
+        let too_long = |what: &str, max: usize| format!("{what}: at most {max} characters");
+        let named = |text: &str, field: PatientField, what: &str| {
+            name(text).map_err(|p| match p {
+                P::TooLong(max) => (field, too_long(what, max)),
+                _ => (field, format!("a {what} is needed")),
+            })
+        };
+        let first_name = named(&self.first_name, PatientField::FirstName, "first name")?;
+        let last_name = named(&self.last_name, PatientField::LastName, "last name")?;
+        let date_of_birth = date_of_birth(&self.date_of_birth, today).map_err(|p| {
+            let said = match p {
+                P::NotInThePast => "date of birth must be in the past".to_string(),
+                P::TooLongAgo => format!("that is over {MAX_AGE_YEARS} years ago"),
+                _ => "date of birth as YYYY-MM-DD, a real date".to_string(),
+            };
+            (PatientField::DateOfBirth, said)
+        })?;
+        let phone = phone(&self.phone)
+            .map_err(|_| (PatientField::Phone, format!("phone: {}", phone_rule())))?;
+        let payer = payer(&self.payer)
+            .map_err(|_| (PatientField::Payer, too_long("payer", PAYER_MAX_CHARS)))?;
+        let (diagnosis_code, words) = split_diagnosis(&self.diagnosis);
+        let diagnosis = diagnosis(words.as_deref().unwrap_or_default()).map_err(|_| {
             (
-                PatientField::DateOfBirth,
-                "date of birth as YYYY-MM-DD, a real date".to_string(),
+                PatientField::Diagnosis,
+                too_long("diagnosis", DIAGNOSIS_MAX_CHARS),
             )
         })?;
-        if date_of_birth >= today {
-            return Err((
-                PatientField::DateOfBirth,
-                "date of birth must be in the past".into(),
-            ));
-        }
-        if age_on(date_of_birth, today) > 120 {
-            return Err((
-                PatientField::DateOfBirth,
-                "that is over 120 years ago".into(),
-            ));
-        }
-        let phone = optional(&self.phone);
-        if let Some(p) = &phone {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            let allowed = p
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            if !allowed || !(7..=15).contains(&digits) {
-                return Err((
-                    PatientField::Phone,
-                    "phone: 7 to 15 digits (spaces, + - ( ) allowed)".into(),
-                ));
-            }
-        }
-        let (diagnosis_code, diagnosis) = split_diagnosis(&self.diagnosis);
         Ok(NewPatient {
             first_name,
             last_name,
             date_of_birth,
             phone,
-            payer: optional(&self.payer),
+            payer,
             diagnosis_code,
             diagnosis,
             body_region: None,
@@ -232,6 +321,43 @@ mod form_tests {
         let mut f = form();
         f.phone = "call me".into();
         assert_eq!(f.validate(today()).unwrap_err().0, PatientField::Phone);
+    }
+
+    #[test]
+    fn the_field_rules_are_the_imports_too() {
+        assert!(phone("555-0100").is_ok());
+        assert_eq!(phone("call me"), Err(FieldProblem::NotAPhone));
+        assert_eq!(
+            phone(&"5".repeat(PHONE_DIGITS_MAX + 1)),
+            Err(FieldProblem::NotAPhone)
+        );
+        assert_eq!(diagnosis_code("m17.11").unwrap().as_deref(), Some("M17.11"));
+        assert_eq!(diagnosis_code("knee"), Err(FieldProblem::NotIcd10));
+        let long = "a".repeat(NAME_MAX_CHARS + 1);
+        assert_eq!(name(&long), Err(FieldProblem::TooLong(NAME_MAX_CHARS)));
+        assert_eq!(name(" "), Err(FieldProblem::Empty));
+        assert_eq!(date_of_birth("", today()), Err(FieldProblem::Empty));
+        assert_eq!(
+            date_of_birth("1961-4-2", today()),
+            Err(FieldProblem::NotADate)
+        );
+        assert_eq!(
+            date_of_birth("1900-01-01", today()),
+            Err(FieldProblem::TooLongAgo)
+        );
+        assert_eq!(
+            date_of_birth("2026-11-27", today()),
+            Err(FieldProblem::NotInThePast)
+        );
+        let mut f = form();
+        f.first_name = long;
+        assert_eq!(
+            f.validate(today()).unwrap_err(),
+            (
+                PatientField::FirstName,
+                format!("first name: at most {NAME_MAX_CHARS} characters")
+            )
+        );
     }
 
     #[test]

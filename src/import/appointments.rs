@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use super::fields::{self, shown};
 use super::table::{Column, Problem, Table};
 use super::{Options, Progress, finish, tick};
+use crate::domain::appointment::{VISIT_MINUTES_MAX, VISIT_MINUTES_MIN};
 use crate::domain::bulk::{ImportedVisit, Known, Planned};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
@@ -122,8 +123,13 @@ pub fn check(
             })
         );
         let start: Option<NaiveDateTime> = ok!(fields::start("start", get("start")));
-        let minutes = ok!(fields::integer("minutes", get("minutes"), 5, 480)
-            .and_then(|m| { m.ok_or_else(|| "minutes is empty".to_string()) }));
+        let minutes = ok!(fields::integer(
+            "minutes",
+            get("minutes"),
+            VISIT_MINUTES_MIN,
+            VISIT_MINUTES_MAX
+        )
+        .and_then(|m| { m.ok_or_else(|| "minutes is empty".to_string()) }));
         let kind = ok!(fields::one_of("kind", get("kind"), &kinds).and_then(|k| {
             k.and_then(VisitKind::parse)
                 .ok_or_else(|| "kind is empty".to_string())

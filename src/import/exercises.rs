@@ -7,6 +7,12 @@ use super::fields::{self, shown};
 use super::table::{Column, Problem, Row, Table};
 use super::{Options, Progress, finish, tick};
 use crate::domain::bulk::{Known, NewExercise, Planned};
+use crate::domain::hep::{self, Limit};
+
+/// A dosage count within its limit, or the problem naming the column.
+fn count(column: &str, raw: Option<&str>, limit: Limit) -> fields::Check<Option<i64>> {
+    fields::integer(column, raw, limit.min, limit.max)
+}
 
 const fn col(name: &'static str, required: bool) -> Column {
     Column { name, required }
@@ -93,14 +99,11 @@ fn check_row(table: &Table, row: &Row) -> Result<NewExercise, String> {
                     .join(";")
             }
             "position" => take!(e.position, fields::limited("position", raw, 60)),
-            "sets" => take!(e.sets, fields::integer("sets", raw, 1, 20)),
-            "reps" => take!(e.reps, fields::integer("reps", raw, 1, 100)),
-            "hold_seconds" => take!(e.hold_seconds, fields::integer("hold_seconds", raw, 0, 600)),
-            "times_per_day" => take!(
-                e.times_per_day,
-                fields::integer("times_per_day", raw, 1, 12)
-            ),
-            "days_per_week" => take!(e.days_per_week, fields::integer("days_per_week", raw, 1, 7)),
+            "sets" => take!(e.sets, count(c.name, raw, hep::SETS)),
+            "reps" => take!(e.reps, count(c.name, raw, hep::LIBRARY_REPS)),
+            "hold_seconds" => take!(e.hold_seconds, count(c.name, raw, hep::HOLD_SECONDS)),
+            "times_per_day" => take!(e.times_per_day, count(c.name, raw, hep::TIMES_PER_DAY)),
+            "days_per_week" => take!(e.days_per_week, count(c.name, raw, hep::DAYS_PER_WEEK)),
             _ => {}
         }
     }

@@ -24,15 +24,25 @@ pub fn text(raw: Option<&str>) -> Option<String> {
 }
 
 pub fn required_text(column: &str, raw: Option<&str>) -> Check<String> {
-    text(raw).ok_or_else(|| format!("{column} is empty"))
+    text(raw).ok_or_else(|| empty(column))
+}
+
+pub fn empty(column: &str) -> String {
+    format!("{column} is empty")
+}
+
+pub fn too_long(column: &str, max: usize) -> String {
+    format!("{column} is longer than {max} characters")
+}
+
+pub fn not_a_date(column: &str, raw: &str) -> String {
+    format!("{column} {} is not a real date like 2026-11-27", shown(raw))
 }
 
 /// Text with a length limit.
 pub fn limited(column: &str, raw: Option<&str>, max: usize) -> Check<Option<String>> {
     match text(raw) {
-        Some(s) if s.chars().count() > max => {
-            Err(format!("{column} is longer than {max} characters"))
-        }
+        Some(s) if s.chars().count() > max => Err(too_long(column, max)),
         other => Ok(other),
     }
 }
@@ -40,11 +50,9 @@ pub fn limited(column: &str, raw: Option<&str>, max: usize) -> Check<Option<Stri
 pub fn date(column: &str, raw: Option<&str>) -> Check<Option<NaiveDate>> {
     match raw.filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .filter(|_| s.len() == 10)
+        Some(s) => crate::domain::parse_day(s)
             .map(Some)
-            .ok_or_else(|| format!("{column} {} is not a real date like 2026-11-27", shown(s))),
+            .ok_or_else(|| not_a_date(column, s)),
     }
 }
 
@@ -142,22 +150,6 @@ pub fn mrn(raw: Option<&str>) -> Check<String> {
     Ok(s.to_string())
 }
 
-/// The same rule as the registration form: 7 to 15 digits, spaces and `+ - ( ) .` allowed.
-pub fn phone(raw: Option<&str>) -> Check<Option<String>> {
-    let Some(p) = text(raw) else { return Ok(None) };
-    let digits = p.chars().filter(char::is_ascii_digit).count();
-    let allowed = p
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if !allowed || !(7..=15).contains(&digits) {
-        return Err(format!(
-            "phone {} needs 7 to 15 digits (spaces, + - ( ) allowed)",
-            shown(&p)
-        ));
-    }
-    Ok(Some(p))
-}
-
 pub fn email(raw: Option<&str>) -> Check<Option<String>> {
     let Some(e) = text(raw) else { return Ok(None) };
     let ok = match e.split_once('@') {
@@ -177,20 +169,6 @@ pub fn email(raw: Option<&str>) -> Check<Option<String>> {
         Err(format!(
             "email {} is not an address like name@example.org",
             shown(&e)
-        ))
-    }
-}
-
-pub fn icd10(raw: Option<&str>) -> Check<Option<String>> {
-    let Some(code) = text(raw) else {
-        return Ok(None);
-    };
-    if crate::domain::patient::is_icd10(&code) {
-        Ok(Some(code.to_uppercase()))
-    } else {
-        Err(format!(
-            "diagnosis_code {} is not an ICD-10 code like M17.11",
-            shown(&code)
         ))
     }
 }
@@ -225,9 +203,6 @@ mod tests {
         assert_eq!(integer("m", Some("9"), 1, 9).unwrap(), Some(9));
         assert!(email(Some("ann@example")).is_err());
         assert!(email(Some("ann@example.org")).is_ok());
-        assert!(phone(Some("555-0100")).is_ok());
-        assert!(phone(Some("call me")).is_err());
-        assert_eq!(icd10(Some("m17.11")).unwrap().as_deref(), Some("M17.11"));
         assert!(mrn(Some("100 200")).is_err());
     }
 }

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use super::fields::{self, shown};
 use super::table::{Column, Problem, Table};
 use super::{Options, Progress, finish, tick};
-use crate::domain::age_on;
 use crate::domain::bulk::{Known, PatientDetails, Planned};
+use crate::domain::patient::{
+    self, AUTHORIZED_VISITS_MAX, FieldProblem, MAX_AGE_YEARS, phone_rule,
+};
 
 const fn col(name: &'static str, required: bool) -> Column {
     Column { name, required }
@@ -29,6 +31,31 @@ pub const COLUMNS: &[Column] = &[
     col("poc_start", false),
     col("poc_end", false),
 ];
+
+/// A patient field checked by the record's rule, its problem worded for the import: the
+/// column, the text found and what it should be.
+fn checked<T>(
+    column: &str,
+    raw: Option<&str>,
+    rule: impl FnOnce(&str) -> Result<T, FieldProblem>,
+) -> fields::Check<T> {
+    rule(raw.unwrap_or_default()).map_err(|problem| {
+        let found = shown(raw.unwrap_or_default());
+        match problem {
+            FieldProblem::Empty => fields::empty(column),
+            FieldProblem::TooLong(max) => fields::too_long(column, max),
+            FieldProblem::NotADate => fields::not_a_date(column, raw.unwrap_or_default()),
+            FieldProblem::NotInThePast => format!("{column} {found} is not in the past"),
+            FieldProblem::TooLongAgo => {
+                format!("{column} {found} is over {MAX_AGE_YEARS} years ago")
+            }
+            FieldProblem::NotAPhone => format!("{column} {found} needs {}", phone_rule()),
+            FieldProblem::NotIcd10 => {
+                format!("{column} {found} is not an ICD-10 code like M17.11")
+            }
+        }
+    })
+}
 
 /// Checks one row; every problem in it, joined.
 fn check_row(
@@ -62,45 +89,26 @@ fn check_row(
             }
         };
     }
-    let dob = fields::date("date_of_birth", get("date_of_birth"));
     let poc_start = fields::date("poc_start", get("poc_start"));
     let poc_end = fields::date("poc_end", get("poc_end"));
-    let name = |column: &str, raw: Option<&str>| {
-        fields::required_text(column, raw).and_then(|s| {
-            if s.chars().count() > 100 {
-                Err(format!("{column} is longer than 100 characters"))
-            } else {
-                Ok(s)
-            }
-        })
-    };
     for c in COLUMNS.iter().filter(|c| table.has(c.name)) {
         let raw = get(c.name);
         match c.name {
             "mrn" => take!(p.mrn, fields::mrn(raw)),
-            "first_name" => take!(p.first_name, name(c.name, raw)),
-            "last_name" => take!(p.last_name, name(c.name, raw)),
+            "first_name" => take!(p.first_name, checked(c.name, raw, patient::name)),
+            "last_name" => take!(p.last_name, checked(c.name, raw, patient::name)),
             "date_of_birth" => take!(
                 p.date_of_birth,
-                match &dob {
-                    Err(e) => Err(e.clone()),
-                    Ok(None) => Err("date_of_birth is empty".to_string()),
-                    Ok(Some(d)) if *d >= opts.today => Err(format!(
-                        "date_of_birth {} is not in the past",
-                        shown(raw.unwrap_or_default())
-                    )),
-                    Ok(Some(d)) if age_on(*d, opts.today) > 120 => Err(format!(
-                        "date_of_birth {} is over 120 years ago",
-                        shown(raw.unwrap_or_default())
-                    )),
-                    Ok(Some(d)) => Ok(*d),
-                }
+                checked(c.name, raw, |t| patient::date_of_birth(t, opts.today))
             ),
-            "phone" => take!(p.phone, fields::phone(raw)),
+            "phone" => take!(p.phone, checked(c.name, raw, patient::phone)),
             "email" => take!(p.email, fields::email(raw)),
-            "payer" => take!(p.payer, fields::limited("payer", raw, 100)),
-            "diagnosis_code" => take!(p.diagnosis_code, fields::icd10(raw)),
-            "diagnosis" => take!(p.diagnosis, fields::limited("diagnosis", raw, 300)),
+            "payer" => take!(p.payer, checked(c.name, raw, patient::payer)),
+            "diagnosis_code" => take!(
+                p.diagnosis_code,
+                checked(c.name, raw, patient::diagnosis_code)
+            ),
+            "diagnosis" => take!(p.diagnosis, checked(c.name, raw, patient::diagnosis)),
             "body_region" => take!(
                 p.body_region,
                 fields::one_of("body_region", raw, &fields::body_regions())
@@ -108,7 +116,7 @@ fn check_row(
             ),
             "authorized_visits" => take!(
                 p.authorized_visits,
-                fields::integer("authorized_visits", raw, 0, 1000)
+                fields::integer("authorized_visits", raw, 0, AUTHORIZED_VISITS_MAX)
             ),
             "auth_end" => take!(p.auth_end, fields::date("auth_end", raw)),
             "poc_start" => take!(p.poc_start, poc_start.clone()),

@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::input::LineInput;
 use crate::db::schedule::Booking;
+use crate::domain::appointment;
 use crate::domain::patient::{Patient, PatientField, PatientForm};
 use crate::domain::staff::Staff;
 use crate::domain::{Role, VisitKind};
@@ -300,11 +301,16 @@ impl BookingForm {
             .trim()
             .parse()
             .ok()
-            .filter(|m| (5..=480).contains(m))
-            .ok_or((
-                BookingField::Minutes,
-                "minutes: a whole number from 5 to 480".to_string(),
-            ))?;
+            .filter(|m| appointment::is_visit_length(*m))
+            .ok_or_else(|| {
+                (
+                    BookingField::Minutes,
+                    format!(
+                        "minutes: a whole number from {}",
+                        appointment::visit_minutes_range()
+                    ),
+                )
+            })?;
         Ok(Booking {
             patient_id,
             therapist_id: therapist.id,

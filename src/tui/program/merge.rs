@@ -3,7 +3,8 @@
 //! noticed and named.
 
 use super::state::Draft;
-use crate::domain::hep::{AdherenceReport, Program, VersionInfo};
+use crate::domain::adherence::Adherence;
+use crate::domain::hep::{Program, VersionInfo};
 use crate::tui::pane::Level;
 
 /// What the pane holds when a program arrives.
@@ -53,7 +54,7 @@ pub fn opened(
     held: Held,
     program: Program,
     versions: Vec<VersionInfo>,
-    adherence: Vec<AdherenceReport>,
+    adherence: Vec<Adherence>,
 ) -> Merged {
     let Held {
         shown,

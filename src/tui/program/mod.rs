@@ -24,6 +24,7 @@ use super::keymap::{Action, Scope};
 use super::pane::{Context, Level, Outcome};
 use crate::db::program_work::{ProgramReply, ProgramRequest};
 use crate::db::worker::Request;
+use crate::domain::flags::THRESHOLDS;
 use crate::domain::hep::{ProgramItem, REGIONS, WARN_ABOVE, sessions_prescribed};
 use crate::search::exercises::ExerciseIndex;
 pub use state::{
@@ -445,8 +446,12 @@ pub fn on_reply(pane: &mut ProgramPane, ctx: &Context, reply: ProgramReply) -> O
                     r.prescribed,
                     r.percent()
                 );
-                if r.is_low() {
-                    out.say(Level::Warning, format!("{text}, under 50%: flagged ADH"));
+                if r.is_low(&THRESHOLDS) {
+                    let under = THRESHOLDS.adherence_low_percent;
+                    out.say(
+                        Level::Warning,
+                        format!("{text}, under {under}%: flagged ADH"),
+                    );
                 } else {
                     out.say(Level::Info, text);
                 }

@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::state::{AdherenceForm, DOSAGE_FIELDS, DosageForm, Overlay, ProgramPane};
 use super::{program, said_with_length};
 use crate::db::program_work::ProgramRequest;
+use crate::domain::adherence::{MAX_SESSIONS_PRESCRIBED, MIN_SESSIONS_PRESCRIBED};
 use crate::domain::hep::{Program, parse_count};
 use crate::tui::input::LineInput;
 use crate::tui::pane::{Context, Level, Outcome};
@@ -229,7 +230,12 @@ fn adherence_key(
             form.focus = 1 - form.focus
         }
         KeyCode::Enter => {
-            let prescribed = parse_count(form.prescribed.text(), "sessions prescribed", 1, 99);
+            let prescribed = parse_count(
+                form.prescribed.text(),
+                "sessions prescribed",
+                MIN_SESSIONS_PRESCRIBED,
+                MAX_SESSIONS_PRESCRIBED,
+            );
             let checked = prescribed.and_then(|p| {
                 let p = p.ok_or("type the sessions prescribed in the last week".to_string())?;
                 let d = parse_count(form.done.text(), "sessions done", 0, p)?

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use ratatui_textarea::TextArea;
 
+use crate::domain::adherence::Adherence;
 use crate::domain::hep::{
-    AdherenceReport, Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo,
-    parse_count,
+    DAYS_PER_WEEK, Dosage, Exercise, HOLD_SECONDS, Limit, Program, ProgramItem, REPS, SETS, Side,
+    TIMES_PER_DAY, Template, VersionInfo, parse_count,
 };
 use crate::search::exercises::{ExerciseHit, ExerciseIndex};
 use crate::tui::input::LineInput;
@@ -36,7 +37,7 @@ pub struct Draft {
     pub saved: Vec<ProgramItem>,
     pub items: Vec<ProgramItem>,
     pub versions: Vec<VersionInfo>,
-    pub adherence: Vec<AdherenceReport>,
+    pub adherence: Vec<Adherence>,
     /// The items sent to be saved, until the answer comes.
     pub sending: Option<Vec<ProgramItem>>,
 }
@@ -45,7 +46,7 @@ impl Draft {
     pub(super) fn from_program(
         p: Program,
         versions: Vec<VersionInfo>,
-        adherence: Vec<AdherenceReport>,
+        adherence: Vec<Adherence>,
     ) -> Self {
         Self {
             patient_id: p.patient_id,
@@ -125,8 +126,9 @@ impl DosageForm {
     /// The dosage typed, or the first field's problem (and which field).
     pub(super) fn dosage(&self) -> Result<Dosage, (usize, String)> {
         let t = |i: usize| self.fields[i].text();
-        let count =
-            |i: usize, what: &str, min, max| parse_count(t(i), what, min, max).map_err(|e| (i, e));
+        let count = |i: usize, what: &str, limit: Limit| {
+            parse_count(t(i), what, limit.min, limit.max).map_err(|e| (i, e))
+        };
         let side = match t(5).trim() {
             "" => None,
             s => Some(
@@ -135,11 +137,11 @@ impl DosageForm {
         };
         let load = crate::sanitize::clean_line(t(6)).trim().to_string();
         Ok(Dosage {
-            sets: count(0, "sets", 1, 20)?,
-            reps: count(1, "reps", 1, 200)?,
-            hold_seconds: count(2, "hold", 0, 600)?,
-            times_per_day: count(3, "times a day", 1, 12)?,
-            days_per_week: count(4, "days a week", 1, 7)?,
+            sets: count(0, "sets", SETS)?,
+            reps: count(1, "reps", REPS)?,
+            hold_seconds: count(2, "hold", HOLD_SECONDS)?,
+            times_per_day: count(3, "times a day", TIMES_PER_DAY)?,
+            days_per_week: count(4, "days a week", DAYS_PER_WEEK)?,
             side,
             load: (!load.is_empty()).then_some(load),
         })

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{DOSAGE_FIELDS, Draft, Focus, Overlay, ProgramPane};
+use crate::domain::flags::THRESHOLDS;
 use crate::domain::hep::{WARN_ABOVE, region_label};
 use crate::sanitize::clean_line;
 use crate::search::exercises::Via;
@@ -265,7 +266,7 @@ fn draw_program(
         }
         None => "Adherence: none reported".to_string(),
     };
-    let low = d.adherence.last().is_some_and(|r| r.is_low());
+    let low = d.adherence.last().is_some_and(|r| r.is_low(&THRESHOLDS));
     footer.push(Line::styled(
         truncate(&adherence, cols),
         if low { theme.warning } else { theme.muted },

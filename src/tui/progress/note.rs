@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::db::visit_notes::{StoredNote, TimedMinutes, VisitNote};
-use crate::domain::billing::medicare_units;
+use crate::domain::billing::{TIMED_MINUTES_MAX, TIMED_MINUTES_MIN, medicare_units};
 use crate::tui::forms::FormOutcome;
 use crate::tui::input::LineInput;
 
@@ -54,8 +54,10 @@ pub fn parse_minutes(text: &str) -> Result<TimedMinutes, String> {
         let mins: u32 = mins
             .parse()
             .ok()
-            .filter(|m| (1..=480).contains(m))
-            .ok_or_else(|| format!("\"{mins}\" minutes: a whole number from 1 to 480"))?;
+            .filter(|m| (TIMED_MINUTES_MIN..=TIMED_MINUTES_MAX).contains(m))
+            .ok_or_else(|| {
+                format!("\"{mins}\" minutes: a whole number from {TIMED_MINUTES_MIN} to {TIMED_MINUTES_MAX}")
+            })?;
         out.push((code.to_uppercase(), mins));
     }
     Ok(out)

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
 use super::state::Schedule;
-use crate::domain::appointment::Visit;
+use crate::domain::appointment::{Visit, visit_minutes_range};
 use crate::domain::{AppointmentStatus, age_on};
 use crate::sanitize::clean_line;
 use crate::text::{fit, truncate, width};
@@ -377,11 +377,12 @@ pub fn draw_booking(
                 ]));
             }
             _ => {
+                let minutes_hint = visit_minutes_range();
                 let (input, hint) = match f {
                     BookingField::Therapist => (&form.therapist, "initials or name"),
                     BookingField::Date => (&form.date, "YYYY-MM-DD"),
                     BookingField::Time => (&form.time, "HH:MM"),
-                    _ => (&form.minutes, "5 to 480"),
+                    _ => (&form.minutes, minutes_hint.as_str()),
                 };
                 if is_focus {
                     cursor_row = Some((lines.len(), form::cursor_cols(input)));
