@@ -22,15 +22,13 @@ pub fn run_progress(
     out: Option<&Path>,
 ) -> AppResult<()> {
     if let Some(path) = out {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        // Refused before the record is opened; the file itself is staged beside its place.
+        let dir = crate::files::folder_of(path);
         if !dir.is_dir() {
             return Err(AppError::input(format!(
                 "--out {}: the folder {} does not exist",
-                path.display(),
-                dir.display()
+                crate::sanitize::path_for_message(path),
+                crate::sanitize::path_for_message(dir)
             )));
         }
     }

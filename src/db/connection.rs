@@ -59,10 +59,7 @@ pub fn read_header(path: &Path, shown: &str) -> AppResult<Header> {
 }
 
 fn check_location(path: &Path, shown: &str) -> AppResult<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = crate::files::folder_of(path);
     match std::fs::metadata(parent) {
         Ok(m) if m.is_dir() => {}
         // A share that stopped answering is not a mistyped path: say what to check, and let a
@@ -219,10 +216,7 @@ fn configure(mut conn: Connection, shown: &str) -> AppResult<Connection> {
 /// Removes what an interrupted build (a killed process, a lost drive) left beside `path`.
 fn remove_stale_builds(path: &Path, file_name: &str) {
     let stem = format!(".{file_name}.building-");
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = crate::files::folder_of(path);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
