@@ -206,6 +206,67 @@ impl Theme {
 mod tests {
     use super::*;
 
+    /// xterm's default palette for the sixteen ANSI colours: what "readable" is measured in
+    /// (a terminal with its own palette shifts every role alike).
+    fn xterm_rgb(c: Color) -> Option<(u8, u8, u8)> {
+        Some(match c {
+            Color::Black => (0, 0, 0),
+            Color::Red => (205, 0, 0),
+            Color::Green => (0, 205, 0),
+            Color::Yellow => (205, 205, 0),
+            Color::Blue => (0, 0, 238),
+            Color::Magenta => (205, 0, 205),
+            Color::Cyan => (0, 205, 205),
+            Color::Gray => (229, 229, 229),
+            Color::DarkGray => (127, 127, 127),
+            Color::White => (255, 255, 255),
+            Color::Rgb(r, g, b) => (r, g, b),
+            _ => return None,
+        })
+    }
+
+    /// WCAG's contrast ratio of two colours (1 to 21).
+    fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+        let luminance = |(r, g, b): (u8, u8, u8)| {
+            let lin = |v: u8| {
+                let c = f64::from(v) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+        };
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn the_light_themes_quiet_roles_are_readable_on_white() {
+        let t = Theme::load("light", false).unwrap();
+        let white = (255, 255, 255);
+        // WCAG's 3:1, the least for text a user must still read; ANSI 7 grey is about 1.3:1.
+        for (role, style) in [
+            ("muted", t.muted),
+            ("completed", t.completed),
+            ("cancelled", t.cancelled),
+            ("tab", t.tab),
+            ("scheduled", t.scheduled),
+        ] {
+            let fg = style
+                .fg
+                .and_then(xterm_rgb)
+                .expect("a colour of the palette");
+            let ratio = contrast(fg, white);
+            assert!(ratio >= 3.0, "{role}: {ratio:.1}:1 on white");
+        }
+        assert!(
+            contrast(xterm_rgb(Color::Gray).unwrap(), white) < 3.0,
+            "the rule can fail"
+        );
+    }
+
     #[test]
     fn every_built_in_theme_loads() {
         for name in names() {
