@@ -760,3 +760,32 @@ fn the_full_checks_progress_reads_as_a_share_and_a_time_left() {
     };
     assert_eq!(early.left(), None, "no pace to go by yet");
 }
+
+#[test]
+fn a_backup_copies_in_steps_and_says_how_far_it_has_got() {
+    use ptclinic::db::backup::{self, Copied, Folder};
+    let clinic = Clinic::demo();
+    let dir = clinic.sub("backups");
+    std::fs::create_dir(&dir).unwrap();
+    let db = ptclinic::db::open_existing(&clinic.db).unwrap();
+    let seen = std::cell::RefCell::new(Vec::<Copied>::new());
+    let report = |c: Copied| seen.borrow_mut().push(c);
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+        .unwrap()
+        .and_hms_opt(7, 0, 0)
+        .unwrap();
+    let made = backup::backup(&db, &dir, 3, at, Folder::MustExist, Some(&report)).unwrap();
+    assert!(made.path.is_file());
+    let seen = seen.into_inner();
+    // The demo's record is a few hundred pages: more than one step of 256.
+    assert!(!seen.is_empty(), "progress was reported");
+    assert!(
+        seen.windows(2).all(|w| w[0].pages_done <= w[1].pages_done),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .all(|c| c.pages_done <= c.pages && c.pages > 256),
+        "{seen:?}"
+    );
+}

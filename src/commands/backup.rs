@@ -1,3 +1,4 @@
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::config::Settings;
@@ -12,13 +13,26 @@ pub fn run(settings: &Settings, to: Option<PathBuf>, keep: Option<usize>) -> App
         None => (settings.backup_dir(), Folder::CreateIfMissing),
     };
     let db = super::open_clinic(settings)?;
+    // A large record on a share copies for minutes: say how far, on a terminal only.
+    let on_terminal = std::io::stderr().is_terminal();
+    let show = |c: backup::Copied| {
+        let percent = c.pages_done * 100 / c.pages.max(1);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\rBacking up: {percent:>3}% copied    ");
+        let _ = err.flush();
+    };
     let made = backup::backup(
         &db,
         &dir,
         keep.unwrap_or(settings.backup_keep),
         settings.clock.now(),
         folder,
-    )?;
+        on_terminal.then_some(&show as &dyn Fn(backup::Copied)),
+    );
+    if on_terminal {
+        let _ = write!(std::io::stderr().lock(), "\r{:40}\r", "");
+    }
+    let made = made?;
     // Scripts read the whole path from stdout; messages below show it bounded.
     super::emit_after_change(&format!(
         "{}\n",

@@ -250,12 +250,20 @@ fn remove_stale_partials(dir: &Path) -> Vec<PathBuf> {
 
 /// Copies the open record into `dir`, checks and marks the copy, records the audit head beside
 /// it, then removes all but the newest `keep` of ptclinic's own backups there.
+/// How far a copy has got, in pages of the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    pub pages_done: u64,
+    pub pages: u64,
+}
+
 pub fn backup(
     db: &Db,
     dir: &Path,
     keep: usize,
     at: NaiveDateTime,
     folder: Folder,
+    on_progress: Option<&dyn Fn(Copied)>,
 ) -> AppResult<BackupMade> {
     let shown = path_for_message(dir);
     if !dir.is_dir() {
@@ -278,7 +286,7 @@ pub fn backup(
         .unwrap_or_else(|_| db.path().to_path_buf())
         .to_string_lossy()
         .into_owned();
-    let mark = match copy_check_and_mark(db.conn(), partial.path(), &name, &source) {
+    let mark = match copy_check_and_mark(db.conn(), partial.path(), &name, &source, on_progress) {
         Ok(mark) => mark,
         Err(CopyError::Failed(e)) => return Err(e),
         Err(CopyError::Damaged(verdict)) => {
@@ -327,6 +335,7 @@ fn copy_check_and_mark(
     partial: &Path,
     name: &str,
     source_path: &str,
+    on_progress: Option<&dyn Fn(Copied)>,
 ) -> Result<Mark, CopyError> {
     let fail = |what: &str, e: rusqlite::Error| {
         CopyError::Failed(AppError::failure(format!(
@@ -340,10 +349,24 @@ fn copy_check_and_mark(
     .map_err(|e| fail("creating the copy", e))?;
     {
         let backup = Backup::new(source, &mut copy).map_err(|e| fail("starting", e))?;
-        // Small steps with pauses let other terminals write while the copy runs.
-        backup
-            .run_to_completion(256, Duration::from_millis(5), None)
-            .map_err(|e| fail("copying", e))?;
+        // Small steps with pauses let other terminals write while the copy runs (a write
+        // between steps makes SQLite copy the changed pages again, so the copy is whole).
+        loop {
+            let step = backup.step(256).map_err(|e| fail("copying", e))?;
+            if step == rusqlite::backup::StepResult::Done {
+                break;
+            }
+            if let Some(report) = on_progress {
+                let p = backup.progress();
+                let pages = u64::try_from(p.pagecount).unwrap_or(0);
+                let left = u64::try_from(p.remaining).unwrap_or(0);
+                report(Copied {
+                    pages_done: pages.saturating_sub(left),
+                    pages,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
     let verdict: String = copy
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -183,6 +183,7 @@ fn daily_backup(
                     keep,
                     now,
                     crate::db::backup::Folder::MustExist,
+                    None,
                 )
             });
             let _ = replies.send(match result {
