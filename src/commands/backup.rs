@@ -16,9 +16,17 @@ pub fn run(settings: &Settings, to: Option<PathBuf>, keep: Option<usize>) -> App
     // A large record on a share copies for minutes: say how far, on a terminal only.
     let on_terminal = std::io::stderr().is_terminal();
     let show = |c: backup::Copied| {
-        let percent = c.pages_done * 100 / c.pages.max(1);
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\rBacking up: {percent:>3}% copied    ");
+        // The copy is checked page by page once it is whole, which takes a while of its own.
+        let _ = if c.pages_done >= c.pages {
+            write!(err, "\rBacking up: copied; checking the copy page by page…")
+        } else {
+            let percent = c.pages_done * 100 / c.pages.max(1);
+            write!(
+                err,
+                "\rBacking up: {percent:>3}% copied                        "
+            )
+        };
         let _ = err.flush();
     };
     let made = backup::backup(
@@ -30,7 +38,7 @@ pub fn run(settings: &Settings, to: Option<PathBuf>, keep: Option<usize>) -> App
         on_terminal.then_some(&show as &dyn Fn(backup::Copied)),
     );
     if on_terminal {
-        let _ = write!(std::io::stderr().lock(), "\r{:40}\r", "");
+        let _ = write!(std::io::stderr().lock(), "\r{:60}\r", "");
     }
     let made = made?;
     // Scripts read the whole path from stdout; messages below show it bounded.

@@ -353,9 +353,6 @@ fn copy_check_and_mark(
         // between steps makes SQLite copy the changed pages again, so the copy is whole).
         loop {
             let step = backup.step(256).map_err(|e| fail("copying", e))?;
-            if step == rusqlite::backup::StepResult::Done {
-                break;
-            }
             if let Some(report) = on_progress {
                 let p = backup.progress();
                 let pages = u64::try_from(p.pagecount).unwrap_or(0);
@@ -364,6 +361,9 @@ fn copy_check_and_mark(
                     pages_done: pages.saturating_sub(left),
                     pages,
                 });
+            }
+            if step == rusqlite::backup::StepResult::Done {
+                break;
             }
             std::thread::sleep(Duration::from_millis(5));
         }
