@@ -2,8 +2,8 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use crate::config::Settings;
+use crate::domain::age_on;
 use crate::domain::appointment::Visit;
-use crate::domain::{AppointmentStatus, age_on};
 use crate::error::AppResult;
 use crate::sanitize::clean_line;
 use crate::text::fit;
@@ -57,14 +57,16 @@ pub fn to_json(visits: &[Visit], day: NaiveDate) -> serde_json::Value {
 
 /// A plain day sheet for the printer (and for downtime).
 pub fn day_sheet(visits: &[Visit], day: NaiveDate) -> String {
-    let count = |s| visits.iter().filter(|v| v.status == s).count();
+    // The same counts, in the same words, as the app's header.
+    let c = crate::domain::appointment::DayCounts::of(visits);
     let mut out = format!(
-        "{}: {} visits (arrived {}, no-show {}, cancelled {})\n\n",
+        "{}: {} visits (booked {}, arrived {}, no-show {}, cancelled {})\n\n",
         day.format("%A %-d %B %Y"),
         visits.len(),
-        count(AppointmentStatus::CheckedIn) + count(AppointmentStatus::Completed),
-        count(AppointmentStatus::NoShow),
-        count(AppointmentStatus::Cancelled),
+        c.booked,
+        c.arrived,
+        c.no_show,
+        c.cancelled,
     );
     out.push_str(&format!(
         "{}  {}  {}  {}  {}  {}  {}\n",

@@ -212,6 +212,38 @@ stored_words!(CancelReason {
     Late => "late", "late (under 24 h)";
 });
 
+/// A day's visits counted as the front desk reads them, the same on the screen's header and
+/// on the printed day sheet: booked is every visit not cancelled (attended, missed or still to
+/// come), arrived is checked in or completed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    pub booked: usize,
+    pub arrived: usize,
+    pub no_show: usize,
+    pub cancelled: usize,
+}
+
+impl DayCounts {
+    pub fn of<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> DayCounts {
+        let mut c = DayCounts::default();
+        for v in visits {
+            match v.status {
+                AppointmentStatus::Scheduled => c.booked += 1,
+                AppointmentStatus::CheckedIn | AppointmentStatus::Completed => {
+                    c.booked += 1;
+                    c.arrived += 1;
+                }
+                AppointmentStatus::NoShow => {
+                    c.booked += 1;
+                    c.no_show += 1;
+                }
+                AppointmentStatus::Cancelled => c.cancelled += 1,
+            }
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,8 +190,8 @@ impl AppState {
         outcome.effects
     }
 
-    /// Counts for the header: booked, arrived (checked in or completed), no-show, cancelled.
-    pub fn counts(&self) -> [usize; 4] {
+    /// Counts for the header.
+    pub fn counts(&self) -> crate::domain::appointment::DayCounts {
         self.schedule.counts(self.mine_id())
     }
 

@@ -126,7 +126,12 @@ fn day_label(day: NaiveDate, today: NaiveDate) -> String {
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let [booked, arrived, no_show, cancelled] = state.counts();
+    let crate::domain::appointment::DayCounts {
+        booked,
+        arrived,
+        no_show,
+        cancelled,
+    } = state.counts();
     let who = if state.schedule.mine_only {
         format!(
             "{}'s visits",

@@ -138,6 +138,27 @@ fn schedule_day_sheet_first_line() {
         "{}",
         stdout(&out)
     );
+    // The counts are the app header's: booked is every visit not cancelled.
+    let past = schedule_json(&env, &db, &["--date", "2026-11-26"]);
+    let with = |s: &[&str]| {
+        past.iter()
+            .filter(|v| s.contains(&v["status"].as_str().unwrap()))
+            .count()
+    };
+    let expected = format!(
+        "{} visits (booked {}, arrived {}, no-show {}, cancelled {})",
+        past.len(),
+        past.len() - with(&["cancelled"]),
+        with(&["checked_in", "completed"]),
+        with(&["no_show"]),
+        with(&["cancelled"])
+    );
+    assert!(with(&["cancelled"]) > 0, "a day with a cancellation");
+    assert!(
+        stdout(&out).lines().next().unwrap().ends_with(&expected),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

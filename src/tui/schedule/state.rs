@@ -153,23 +153,13 @@ impl Schedule {
         self.visits_day != Some(self.day)
     }
 
-    /// Counts for the header: booked, arrived (checked in or completed), no-show, cancelled.
-    pub fn counts(&self, me: Option<i64>) -> [usize; 4] {
+    /// Counts for the header, of the visits shown (mine or everyone's).
+    pub fn counts(&self, me: Option<i64>) -> crate::domain::appointment::DayCounts {
         let mine = self.mine_only.then_some(me).flatten();
-        let mut c = [0; 4];
-        for v in self
-            .visits
-            .iter()
-            .filter(|v| mine.is_none_or(|id| v.therapist_id == id))
-        {
-            match v.status {
-                AppointmentStatus::Scheduled => c[0] += 1,
-                AppointmentStatus::CheckedIn | AppointmentStatus::Completed => c[1] += 1,
-                AppointmentStatus::NoShow => c[2] += 1,
-                AppointmentStatus::Cancelled => c[3] += 1,
-            }
-        }
-        c[0] += c[1] + c[2];
-        c
+        crate::domain::appointment::DayCounts::of(
+            self.visits
+                .iter()
+                .filter(|v| mine.is_none_or(|id| v.therapist_id == id)),
+        )
     }
 }
