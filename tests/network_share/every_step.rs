@@ -191,3 +191,86 @@ fn a_check_in_an_import_and_a_backup_recover_from_an_io_error_at_every_step() {
     );
     assert!(points.iter().all(|(_, n)| *n > 0), "{points:?}");
 }
+
+/// The visit note, saved the way the note editor saves it (the store's own method, in this
+/// process, on the share), with an I/O error at every read, write and sync of the save in turn.
+/// The typed text is the editor's to keep: after a failed save the same text is saved again, and
+/// what is stored is exactly what was typed.
+#[test]
+fn a_note_save_recovers_from_an_io_error_at_every_step_and_keeps_what_was_typed() {
+    use ptclinic::db::Who;
+    use ptclinic::db::visit_notes::VisitNote;
+    let Some(shared) = SharedClinic::small() else {
+        return;
+    };
+    let server = shared.on_server();
+    // Visits without a note yet, read on the server's side: one for each attempt.
+    let visits: Vec<i64> = {
+        let conn = rusqlite::Connection::open(&server).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id FROM appointments WHERE id NOT IN (SELECT appointment_id FROM visit_notes)
+                 ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut db = ptclinic::db::open_existing(&shared.clinic.db).expect("open through the share");
+    let who = Who {
+        user: "amehta",
+        at: "2026-11-27T10:00:00",
+    };
+    let typed = |i: usize| VisitNote {
+        subjective: format!("Knee sore after stairs, attempt {i}"),
+        objective: "Flexion 110°, extension −5°".into(),
+        assessment: "Improving".into(),
+        plan: "Progress to step-ups".into(),
+        timed_minutes: vec![("97110".into(), 23)],
+        is_progress_report: false,
+    };
+    let stored = |id: i64| -> Option<String> {
+        rusqlite::Connection::open(&server)
+            .unwrap()
+            .query_row(
+                "SELECT subjective FROM visit_notes WHERE appointment_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .ok()
+    };
+    // Each attempt a visit of its own, so that every save is a first one.
+    let controls = &shared.share.controls;
+    controls.reset_counts();
+    db.save_visit_note(visits[0], None, &typed(0), Who { ..who })
+        .expect("a clean save");
+    let costs = controls.counts();
+    let mut attempt = 0;
+    let mut points = 0;
+    for op in STEPS {
+        for nth in 1..=costs.of(op) {
+            attempt += 1;
+            points += 1;
+            let id = visits[attempt];
+            let what = format!("note save: I/O error at {op:?} {nth}");
+            controls.arm(Fault::IoError { op, nth });
+            let saved = db.save_visit_note(id, None, &typed(attempt), Who { ..who });
+            controls.disarm();
+            assert_eq!(integrity(&server), "ok", "{what}");
+            match saved {
+                Ok(_) => assert_eq!(stored(id), Some(typed(attempt).subjective), "{what}"),
+                Err(e) => {
+                    assert_eq!(stored(id), None, "{what}: failed, yet stored");
+                    assert_eq!(e.message.lines().count(), 1, "{what}: {}", e.message);
+                    db.save_visit_note(id, None, &typed(attempt), Who { ..who })
+                        .unwrap_or_else(|e| panic!("{what}: the retry: {}", e.message));
+                    assert_eq!(stored(id), Some(typed(attempt).subjective), "{what}");
+                }
+            }
+        }
+    }
+    eprintln!("{points} injection points in a note save, all recovered");
+    assert!(points > 0);
+}
