@@ -110,3 +110,63 @@ fn the_first_frame_and_a_check_in_stay_within_their_budgets_of_file_operations()
         )
     });
 }
+
+/// What the in-app actions cost on the share, printed for the README's table: the next day, a
+/// patient's progress, a program, a search keystroke, and the poll that picks up another
+/// terminal's change. Each is counted from the key until the screen has settled; the app's
+/// once-a-second poll may add a few operations of its own to any of them, so the bounds are
+/// loose (they catch a change that multiplies the cost, not one read).
+#[test]
+fn the_in_app_actions_cost_few_file_operations() {
+    let Some(shared) = SharedClinic::new() else {
+        return;
+    };
+    assert!(!shared.clinic.today().is_empty());
+    let controls = &shared.share.controls;
+    let mut desk = Session::start(&shared.clinic, "spereira");
+    desk.wait_for_text("booked");
+    desk.settle(Duration::from_millis(1200));
+    let mut step = |what: &str, keys: &str, shows: &str, bound: u64| {
+        desk.settle(Duration::from_millis(300));
+        controls.reset_counts();
+        desk.send(keys);
+        desk.wait_for(what, Duration::from_secs(10), |s| s.contains(shows));
+        desk.settle(Duration::from_millis(400));
+        let c = controls.counts();
+        eprintln!("{what}: {} reads, {} operations", c.of(Op::Read), c.total());
+        assert!(c.of(Op::Read) <= bound, "{what}: {c:?}");
+    };
+    step("the next day", "]", "Sat 28 Nov", 120);
+    step("back to today", "[", "(today)", 120);
+    step("a patient's progress (pane 2)", "2", "Measure", 120);
+    step("a patient's program (pane 3)", "3", "Exercises", 120);
+    step("a search keystroke in pane 3", "/s", "/ s", 20);
+    desk.send("\x1b");
+    desk.settle(Duration::from_millis(300));
+    desk.send("1");
+    desk.settle(Duration::from_millis(500));
+    // Another terminal's check-in, picked up by this terminal's poll.
+    let id = shared.first_scheduled();
+    common::assert_code(
+        &shared
+            .clinic
+            .cli(&["check-in", "--appointment", &id.to_string()]),
+        0,
+    );
+    controls.reset_counts();
+    desk.wait_for(
+        "the poll to bring the arrival",
+        Duration::from_secs(10),
+        |s| s.contains("arrived 1"),
+    );
+    desk.settle(Duration::from_millis(300));
+    let c = controls.counts();
+    eprintln!(
+        "a poll that finds a change: {} reads, {} operations",
+        c.of(Op::Read),
+        c.total()
+    );
+    assert!(c.of(Op::Read) <= 200, "{c:?}");
+    desk.send("q");
+    assert!(desk.wait_exit().success());
+}
