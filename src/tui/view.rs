@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         Constraint::Length(banner_rows),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(message_rows(state, area.width)),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -196,6 +196,16 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// A message longer than the line takes a second one rather than losing its end, where the
+/// instruction usually is ("… (Ctrl-S again saves yours over it)").
+fn message_rows(state: &AppState, cols: u16) -> u16 {
+    let typing = state.schedule.filter.as_ref().is_some_and(|f| f.typing);
+    match &state.message {
+        Some((_, text)) if !typing && width(&clean_line(text)) + 1 > usize::from(cols) => 2,
+        _ => 1,
+    }
+}
+
 fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     if let Some(filter) = state
         .schedule
@@ -230,13 +240,20 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 Level::Warning => theme.warning,
                 Level::Error => theme.error,
             };
-            Line::styled(
-                format!(
-                    " {}",
-                    truncate(&clean_line(text), area.width.saturating_sub(1) as usize)
-                ),
-                style,
-            )
+            // Two lines at most (see `message_rows`), wrapped at words; what still does not fit
+            // loses its end.
+            let room = usize::from(area.width.saturating_sub(1)) * usize::from(area.height);
+            let text = truncate(&clean_line(text), room);
+            frame.render_widget(
+                Paragraph::new(Line::styled(text, style))
+                    .block(
+                        ratatui::widgets::Block::default()
+                            .padding(ratatui::widgets::Padding::left(1)),
+                    )
+                    .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
         }
         None if state.pane == Pane::Schedule => {
             let hints: Vec<String> = [

@@ -322,3 +322,28 @@ fn the_offline_banner_at_80x24() {
     );
     insta::assert_snapshot!("offline_refuses_a_write_at_80x24", refused);
 }
+
+#[test]
+fn a_message_longer_than_the_line_keeps_its_instruction_on_a_second_line() {
+    let mut s = state_for("dfry");
+    let conflict = "this note was changed on another terminal by bokafor at 09:02 — reloaded; your text is kept (Ctrl-S again saves yours over it)";
+    s.say(super::state::Level::Warning, conflict);
+    let text = screen(&mut s, 80, 24);
+    let joined: String = text
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("(Ctrl-S again saves yours over it)"),
+        "the instruction is whole:\n{text}"
+    );
+    // A short message keeps one line: the list above does not give up a row for nothing.
+    s.say(super::state::Level::Info, "saved");
+    let short = screen(&mut s, 80, 24);
+    assert_eq!(
+        short.lines().filter(|l| l.trim() == "saved").count(),
+        1,
+        "{short}"
+    );
+}
