@@ -45,6 +45,14 @@ pub enum Action {
     HepTemplates,
     HepPrint,
     HepAdherence,
+    QuitYes,
+    HelpClose,
+    CancelYes,
+    CancelNo,
+    CancelForPatient,
+    CancelByClinic,
+    CancelLate,
+    CancelBack,
 }
 
 impl Action {
@@ -92,6 +100,14 @@ impl Action {
             Action::HepTemplates => "hep_templates",
             Action::HepPrint => "hep_print",
             Action::HepAdherence => "hep_adherence",
+            Action::QuitYes => "quit_yes",
+            Action::HelpClose => "help_close",
+            Action::CancelYes => "cancel_yes",
+            Action::CancelNo => "cancel_no",
+            Action::CancelForPatient => "cancel_reason_patient",
+            Action::CancelByClinic => "cancel_reason_clinic",
+            Action::CancelLate => "cancel_reason_late",
+            Action::CancelBack => "cancel_back",
         }
     }
 
@@ -103,13 +119,18 @@ impl Action {
     }
 }
 
-/// Where a binding applies.
+/// Where a binding applies: everywhere, in a pane, or in a dialog that takes every key while
+/// it is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Everywhere,
     Schedule,
     Progress,
     Program,
+    QuitConfirm,
+    HelpScreen,
+    CancelConfirm,
+    CancelReason,
 }
 
 impl Scope {
@@ -119,6 +140,45 @@ impl Scope {
             Scope::Schedule => "Schedule",
             Scope::Progress => "Progress",
             Scope::Program => "Exercise program",
+            Scope::QuitConfirm => "Quit with unsaved work",
+            Scope::HelpScreen => "This help",
+            Scope::CancelConfirm => "Cancel visit: sure?",
+            Scope::CancelReason => "Cancel visit: reason",
+        }
+    }
+
+    fn is_pane(self) -> bool {
+        matches!(self, Scope::Schedule | Scope::Progress | Scope::Program)
+    }
+
+    /// Whether keys of the two scopes can be in force at once. A dialog takes every key while
+    /// it is open, so its keys meet only its own; a global key meets every pane's.
+    pub fn meets(self, other: Scope) -> bool {
+        self == other
+            || (self == Scope::Everywhere && other.is_pane())
+            || (other == Scope::Everywhere && self.is_pane())
+    }
+
+    /// The scopes in force in this one, innermost first: a pane falls back to the global
+    /// keys, a dialog to nothing.
+    pub fn chain(self) -> &'static [Scope] {
+        match self {
+            Scope::Everywhere => &[Scope::Everywhere],
+            Scope::Schedule => &[Scope::Schedule, Scope::Everywhere],
+            Scope::Progress => &[Scope::Progress, Scope::Everywhere],
+            Scope::Program => &[Scope::Program, Scope::Everywhere],
+            Scope::QuitConfirm => &[Scope::QuitConfirm],
+            Scope::HelpScreen => &[Scope::HelpScreen],
+            Scope::CancelConfirm => &[Scope::CancelConfirm],
+            Scope::CancelReason => &[Scope::CancelReason],
+        }
+    }
+
+    /// The dialogs a pane opens, listed under its keys in `?`.
+    pub fn dialogs(self) -> &'static [Scope] {
+        match self {
+            Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
+            _ => &[],
         }
     }
 }
@@ -353,7 +413,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::Cancel,
         &[k('x')],
         Scope::Schedule,
-        "cancel (asks y/n, reason)",
+        "cancel (asks, then why)",
     ),
     (
         Action::Undo,
@@ -460,6 +520,54 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Scope::Program,
         "record adherence",
     ),
+    (
+        Action::QuitYes,
+        &[k('y'), k('Y')],
+        Scope::QuitConfirm,
+        "quit and drop it",
+    ),
+    (
+        Action::HelpClose,
+        &[code(KeyCode::Esc), code(KeyCode::Enter), k('?'), k('q')],
+        Scope::HelpScreen,
+        "close this help",
+    ),
+    (
+        Action::CancelYes,
+        &[k('y'), k('Y')],
+        Scope::CancelConfirm,
+        "yes, cancel it",
+    ),
+    (
+        Action::CancelNo,
+        &[k('n'), k('N'), code(KeyCode::Esc)],
+        Scope::CancelConfirm,
+        "no, keep it",
+    ),
+    (
+        Action::CancelForPatient,
+        &[k('p')],
+        Scope::CancelReason,
+        "by the patient",
+    ),
+    (
+        Action::CancelByClinic,
+        &[k('c')],
+        Scope::CancelReason,
+        "by the clinic",
+    ),
+    (
+        Action::CancelLate,
+        &[k('l')],
+        Scope::CancelReason,
+        "late (under 24 h)",
+    ),
+    (
+        Action::CancelBack,
+        &[code(KeyCode::Esc)],
+        Scope::CancelReason,
+        "keep the visit",
+    ),
 ];
 
 /// The bindings in force: the defaults with the config file's `[keys]` applied.
@@ -516,10 +624,7 @@ impl Keymap {
     fn check_conflicts(&self) -> Result<(), String> {
         for (i, a) in self.bindings.iter().enumerate() {
             for b in &self.bindings[i + 1..] {
-                // Keys of different panes never meet; a global key meets every pane's.
-                let meet = a.scope == b.scope
-                    || a.scope == Scope::Everywhere
-                    || b.scope == Scope::Everywhere;
+                let meet = a.scope.meets(b.scope);
                 if let Some(key) = a.keys.iter().find(|key| meet && b.keys.contains(key)) {
                     return Err(format!(
                         "[keys]: {} is bound to both {} and {}",
@@ -537,13 +642,31 @@ impl Keymap {
         &self.bindings
     }
 
+    /// The action a key means in a context (a pane or a dialog): its scopes are tried from
+    /// the innermost out, so every key of the app is resolved here.
+    pub fn resolve(&self, ev: &KeyEvent, context: Scope) -> Option<Action> {
+        context.chain().iter().find_map(|scope| {
+            self.bindings
+                .iter()
+                .filter(|b| b.scope == *scope)
+                .find(|b| b.keys.iter().any(|key| key.matches(ev)))
+                .map(|b| b.action)
+        })
+    }
+
     /// The action a key means in a pane: the pane's bindings and the global ones.
     pub fn action_for(&self, ev: &KeyEvent, pane: Scope) -> Option<Action> {
+        self.resolve(ev, pane)
+    }
+
+    /// The first key bound to an action, for hints that name one key ("y yes, cancel it").
+    pub fn label(&self, action: Action) -> String {
         self.bindings
             .iter()
-            .filter(|b| b.scope == Scope::Everywhere || b.scope == pane)
-            .find(|b| b.keys.iter().any(|key| key.matches(ev)))
-            .map(|b| b.action)
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(Key::label)
+            .unwrap_or_default()
     }
 
     /// The keys bound to an action, as shown to people ("c", "↑/k").
@@ -645,6 +768,37 @@ mod tests {
         assert!(e.contains("not a key"), "{e}");
         // A global key may not shadow a schedule key.
         assert!(Keymap::with_overrides([("today", vec!["c"])]).is_err());
+    }
+
+    #[test]
+    fn dialog_keys_are_resolved_in_their_dialog_only() {
+        let m = Keymap::default();
+        let y = key(KeyCode::Char('y'), KeyModifiers::NONE);
+        let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(m.resolve(&y, Scope::CancelConfirm), Some(Action::CancelYes));
+        assert_eq!(
+            m.resolve(&c, Scope::CancelReason),
+            Some(Action::CancelByClinic)
+        );
+        // A dialog does not fall back to the global keys: q there is not quit.
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(m.resolve(&q, Scope::CancelConfirm), None);
+        assert_eq!(m.resolve(&y, Scope::Schedule), None);
+    }
+
+    #[test]
+    fn dialog_keys_are_rebindable_and_conflict_checked() {
+        let m = Keymap::with_overrides([("cancel_yes", vec!["j"])]).unwrap();
+        let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(m.resolve(&j, Scope::CancelConfirm), Some(Action::CancelYes));
+        assert_eq!(m.label(Action::CancelYes), "j");
+        let e = Keymap::with_overrides([("cancel_reason_late", vec!["p"])]).unwrap_err();
+        assert_eq!(
+            e,
+            "[keys]: p is bound to both cancel_reason_patient and cancel_reason_late"
+        );
+        // Keys of a dialog never meet a pane's: the reasons' c is not the schedule's c.
+        Keymap::with_overrides([("cancel_yes", vec!["c"])]).unwrap();
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! reply goes to the pane that asked for it. The app's own are quitting, help, switching panes
 //! and the record's comings and goings (offline, back, replaced, failed).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::event::{Effect, Event};
-use super::keymap::Action;
+use super::keymap::{Action, Scope};
 use super::pane::{Context, Outcome};
 use super::program::{self, ProgramPane};
 use super::progress::{self, ProgressPane};
@@ -145,7 +145,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     }
     // A message stays until the next key, so it is read before it goes.
     state.message = None;
-    match state.keymap.action_for(key, state.pane.scope()) {
+    match state.keymap.resolve(key, state.pane.scope()) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
     }
@@ -266,6 +266,15 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         // Pane 2's own actions are handled above; the keymap offers them only there.
         Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
+        // A dialog's actions are resolved by the dialog while it is open.
+        Action::QuitYes
+        | Action::HelpClose
+        | Action::CancelYes
+        | Action::CancelNo
+        | Action::CancelForPatient
+        | Action::CancelByClinic
+        | Action::CancelLate
+        | Action::CancelBack => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion
@@ -291,17 +300,14 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     };
     match modal {
         Modal::ConfirmQuit => {
-            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            if state.keymap.resolve(key, Scope::QuitConfirm) == Some(Action::QuitYes) {
                 state.quit = true;
             }
             state.modal = None;
             Vec::new()
         }
         Modal::Help => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
+            if state.keymap.resolve(key, Scope::HelpScreen) == Some(Action::HelpClose) {
                 state.modal = None;
             }
             Vec::new()

@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::event::Effect;
 use super::forms::{BookingField, BookingForm, BookingMode, DirectoryEntry, FormOutcome};
-use super::keymap::Action;
+use super::keymap::{Action, Scope};
 use super::modal::Modal;
 use super::pane::{Context, Level, Outcome};
 use crate::db::schedule::{Booking, StatusChange};
@@ -265,18 +265,18 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
         } => {
             let (id, version) = (*visit_id, *version);
             if !*confirmed {
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => *confirmed = true,
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => *p.modal = None,
+                match ctx.keymap.resolve(key, Scope::CancelConfirm) {
+                    Some(Action::CancelYes) => *confirmed = true,
+                    Some(Action::CancelNo) => *p.modal = None,
                     _ => {}
                 }
                 return Vec::new();
             }
-            let reason = match key.code {
-                KeyCode::Char('p') => CancelReason::Patient,
-                KeyCode::Char('c') => CancelReason::Clinic,
-                KeyCode::Char('l') => CancelReason::Late,
-                KeyCode::Esc => {
+            let reason = match ctx.keymap.resolve(key, Scope::CancelReason) {
+                Some(Action::CancelForPatient) => CancelReason::Patient,
+                Some(Action::CancelByClinic) => CancelReason::Clinic,
+                Some(Action::CancelLate) => CancelReason::Late,
+                Some(Action::CancelBack) => {
                     *p.modal = None;
                     return Vec::new();
                 }

@@ -17,6 +17,7 @@ use crate::tui::event::Learned;
 use crate::tui::forms::{
     BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist,
 };
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::{bordered, centered};
@@ -237,6 +238,7 @@ pub fn draw_cancel(
     schedule: &Schedule,
     visit_id: i64,
     confirmed: bool,
+    keymap: &Keymap,
     theme: &Theme,
 ) {
     let Some(v) = schedule.visits.iter().find(|v| v.id == visit_id) else {
@@ -254,23 +256,26 @@ pub fn draw_cancel(
             Line::from(""),
             Line::from(vec![
                 Span::raw("Reason:  "),
-                Span::styled("p", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelForPatient), theme.field_focus),
                 Span::raw(" by the patient   "),
-                Span::styled("c", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelByClinic), theme.field_focus),
                 Span::raw(" by the clinic   "),
-                Span::styled("l", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelLate), theme.field_focus),
                 Span::raw(" late (under 24 h)"),
             ]),
-            Line::styled("Esc keeps the visit", theme.muted),
+            Line::styled(
+                format!("{} keeps the visit", keymap.label(Action::CancelBack)),
+                theme.muted,
+            ),
         ]
     } else {
         vec![
             Line::from(format!("Cancel {}?", truncate(&what, 50))),
             Line::from(""),
             Line::from(vec![
-                Span::styled("y", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelYes), theme.field_focus),
                 Span::raw(" yes, cancel it    "),
-                Span::styled("n", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelNo), theme.field_focus),
                 Span::raw(" no, keep it"),
             ]),
         ]
