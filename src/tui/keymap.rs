@@ -53,6 +53,11 @@ pub enum Action {
     CancelByClinic,
     CancelLate,
     CancelBack,
+    NoteSave,
+    NoteProgressReport,
+    NoteNextPart,
+    NotePrevPart,
+    NoteClose,
 }
 
 impl Action {
@@ -108,6 +113,11 @@ impl Action {
             Action::CancelByClinic => "cancel_reason_clinic",
             Action::CancelLate => "cancel_reason_late",
             Action::CancelBack => "cancel_back",
+            Action::NoteSave => "note_save",
+            Action::NoteProgressReport => "note_progress_report",
+            Action::NoteNextPart => "note_next_part",
+            Action::NotePrevPart => "note_prev_part",
+            Action::NoteClose => "note_close",
         }
     }
 
@@ -131,6 +141,7 @@ pub enum Scope {
     HelpScreen,
     CancelConfirm,
     CancelReason,
+    NoteEditor,
 }
 
 impl Scope {
@@ -144,6 +155,7 @@ impl Scope {
             Scope::HelpScreen => "This help",
             Scope::CancelConfirm => "Cancel visit: sure?",
             Scope::CancelReason => "Cancel visit: reason",
+            Scope::NoteEditor => "Visit note",
         }
     }
 
@@ -171,6 +183,7 @@ impl Scope {
             Scope::HelpScreen => &[Scope::HelpScreen],
             Scope::CancelConfirm => &[Scope::CancelConfirm],
             Scope::CancelReason => &[Scope::CancelReason],
+            Scope::NoteEditor => &[Scope::NoteEditor],
         }
     }
 
@@ -178,6 +191,7 @@ impl Scope {
     pub fn dialogs(self) -> &'static [Scope] {
         match self {
             Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
+            Scope::Progress => &[Scope::NoteEditor],
             _ => &[],
         }
     }
@@ -195,6 +209,13 @@ const fn k(c: char) -> Key {
     Key {
         code: KeyCode::Char(c),
         ctrl: false,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
     }
 }
 
@@ -253,6 +274,14 @@ impl Key {
             },
         };
         Some(Key { code, ctrl })
+    }
+
+    /// The key as a sentence names it: hints have always written Ctrl-S, not Ctrl-s.
+    pub fn hint_label(&self) -> String {
+        match self.code {
+            KeyCode::Char(c) if self.ctrl => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            _ => self.label(),
+        }
     }
 
     pub fn label(&self) -> String {
@@ -568,6 +597,36 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Scope::CancelReason,
         "keep the visit",
     ),
+    (
+        Action::NoteSave,
+        &[ctrl('s')],
+        Scope::NoteEditor,
+        "save the note",
+    ),
+    (
+        Action::NoteProgressReport,
+        &[ctrl('p')],
+        Scope::NoteEditor,
+        "progress report: yes / no",
+    ),
+    (
+        Action::NoteNextPart,
+        &[code(KeyCode::Tab)],
+        Scope::NoteEditor,
+        "next part",
+    ),
+    (
+        Action::NotePrevPart,
+        &[code(KeyCode::BackTab)],
+        Scope::NoteEditor,
+        "previous part",
+    ),
+    (
+        Action::NoteClose,
+        &[code(KeyCode::Esc)],
+        Scope::NoteEditor,
+        "close; twice drops edits",
+    ),
 ];
 
 /// The bindings in force: the defaults with the config file's `[keys]` applied.
@@ -665,7 +724,7 @@ impl Keymap {
             .iter()
             .find(|b| b.action == action)
             .and_then(|b| b.keys.first())
-            .map(Key::label)
+            .map(Key::hint_label)
             .unwrap_or_default()
     }
 

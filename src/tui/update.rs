@@ -274,7 +274,12 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::CancelForPatient
         | Action::CancelByClinic
         | Action::CancelLate
-        | Action::CancelBack => Vec::new(),
+        | Action::CancelBack
+        | Action::NoteSave
+        | Action::NoteProgressReport
+        | Action::NoteNextPart
+        | Action::NotePrevPart
+        | Action::NoteClose => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion
@@ -415,12 +420,12 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 state.end_write();
             }
             schedule::on_failed(&mut state.modal);
-            let mut effects = if write {
-                progress::on_failed_write(&mut state.progress, &error)
+            let (mut effects, shown) = if write {
+                progress::on_failed_write(&mut state.progress, &error, &state.keymap)
             } else {
-                Vec::new()
+                (Vec::new(), error.message)
             };
-            state.say(Level::Error, error.message);
+            state.say(Level::Error, shown);
             if write {
                 effects.extend(reload(state));
             }

@@ -79,7 +79,9 @@ fn help_is_generated_from_the_keymap() {
         press(&mut p, KeyCode::Char(pane));
         press(&mut p, KeyCode::Char('?'));
         let help = screen(&mut p, 80, 24);
-        for b in p.keymap.bindings().iter().filter(|b| b.scope == scope) {
+        let listed =
+            |b: &&super::keymap::Binding| b.scope == scope || scope.dialogs().contains(&b.scope);
+        for b in p.keymap.bindings().iter().filter(listed) {
             assert!(
                 help.contains(b.help),
                 "pane {pane} help lacks {:?}",

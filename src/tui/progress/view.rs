@@ -17,6 +17,7 @@ use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::sanitize::clean_line;
 use crate::text::{fit, truncate};
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::centered;
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
         return;
     };
     if let Some(editor) = &pane.note {
-        draw_note(frame, area, editor, theme);
+        draw_note(frame, area, editor, ctx.keymap, theme);
         return;
     }
     let block = Block::bordered()
@@ -400,7 +401,8 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) 
     );
 }
 
-fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) {
+fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap, theme: &Theme) {
+    let key = |a: Action| keymap.label(a);
     let block = Block::bordered()
         .border_set(theme.symbols.border)
         .border_style(theme.border)
@@ -483,15 +485,19 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) 
     } else if editor.saving {
         "saving…".to_string()
     } else if editor.discard_armed {
-        "Esc again discards the changes".to_string()
+        format!("{} again discards the changes", key(Action::NoteClose))
     } else {
         format!(
-            "Ctrl-S saves · Tab next part · Ctrl-P progress report: {} · Esc closes{}",
+            "{} saves · {} next part · {} progress report: {} · {} closes{}",
+            key(Action::NoteSave),
+            key(Action::NoteNextPart),
+            key(Action::NoteProgressReport),
             if editor.is_progress_report {
                 "yes"
             } else {
                 "no"
             },
+            key(Action::NoteClose),
             if editor.dirty { " · unsaved" } else { "" }
         )
     };
