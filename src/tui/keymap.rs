@@ -58,6 +58,11 @@ pub enum Action {
     NoteNextPart,
     NotePrevPart,
     NoteClose,
+    ListUp,
+    ListDown,
+    ListPick,
+    ListClose,
+    VersionUse,
 }
 
 impl Action {
@@ -118,6 +123,11 @@ impl Action {
             Action::NoteNextPart => "note_next_part",
             Action::NotePrevPart => "note_prev_part",
             Action::NoteClose => "note_close",
+            Action::ListUp => "list_up",
+            Action::ListDown => "list_down",
+            Action::ListPick => "list_pick",
+            Action::ListClose => "list_close",
+            Action::VersionUse => "version_use",
         }
     }
 
@@ -142,6 +152,9 @@ pub enum Scope {
     CancelConfirm,
     CancelReason,
     NoteEditor,
+    /// Pane 3's lists over the program: its saved versions and the templates.
+    List,
+    Versions,
 }
 
 impl Scope {
@@ -156,19 +169,32 @@ impl Scope {
             Scope::CancelConfirm => "Cancel visit: sure?",
             Scope::CancelReason => "Cancel visit: reason",
             Scope::NoteEditor => "Visit note",
+            Scope::List => "Versions and templates",
+            Scope::Versions => "Versions",
         }
     }
 
-    fn is_pane(self) -> bool {
-        matches!(self, Scope::Schedule | Scope::Progress | Scope::Program)
-    }
+    const ALL: [Scope; 11] = [
+        Scope::Everywhere,
+        Scope::Schedule,
+        Scope::Progress,
+        Scope::Program,
+        Scope::QuitConfirm,
+        Scope::HelpScreen,
+        Scope::CancelConfirm,
+        Scope::CancelReason,
+        Scope::NoteEditor,
+        Scope::List,
+        Scope::Versions,
+    ];
 
-    /// Whether keys of the two scopes can be in force at once. A dialog takes every key while
-    /// it is open, so its keys meet only its own; a global key meets every pane's.
+    /// Whether keys of the two scopes can be in force at once: some context has both in its
+    /// chain. A dialog takes every key while it is open, so its keys meet only its own (and
+    /// those it shares, as the versions do the lists'); a global key meets every pane's.
     pub fn meets(self, other: Scope) -> bool {
-        self == other
-            || (self == Scope::Everywhere && other.is_pane())
-            || (other == Scope::Everywhere && self.is_pane())
+        Scope::ALL
+            .iter()
+            .any(|c| c.chain().contains(&self) && c.chain().contains(&other))
     }
 
     /// The scopes in force in this one, innermost first: a pane falls back to the global
@@ -184,6 +210,8 @@ impl Scope {
             Scope::CancelConfirm => &[Scope::CancelConfirm],
             Scope::CancelReason => &[Scope::CancelReason],
             Scope::NoteEditor => &[Scope::NoteEditor],
+            Scope::List => &[Scope::List],
+            Scope::Versions => &[Scope::Versions, Scope::List],
         }
     }
 
@@ -192,6 +220,7 @@ impl Scope {
         match self {
             Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
             Scope::Progress => &[Scope::NoteEditor],
+            Scope::Program => &[Scope::List, Scope::Versions],
             _ => &[],
         }
     }
@@ -626,6 +655,36 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Esc)],
         Scope::NoteEditor,
         "close; twice drops edits",
+    ),
+    (
+        Action::ListUp,
+        &[code(KeyCode::Up), k('k')],
+        Scope::List,
+        "move up",
+    ),
+    (
+        Action::ListDown,
+        &[code(KeyCode::Down), k('j')],
+        Scope::List,
+        "move down",
+    ),
+    (
+        Action::ListPick,
+        &[code(KeyCode::Enter)],
+        Scope::List,
+        "show it / apply it",
+    ),
+    (
+        Action::ListClose,
+        &[code(KeyCode::Esc)],
+        Scope::List,
+        "back / close",
+    ),
+    (
+        Action::VersionUse,
+        &[k('u')],
+        Scope::Versions,
+        "use the version shown",
     ),
 ];
 

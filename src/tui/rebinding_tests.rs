@@ -16,7 +16,7 @@ use crate::db::worker::Reply;
 /// Keys no default uses, so that each scoped action gets one of its own.
 const SPARE: &[&str] = &[
     "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "ctrl-w", "ctrl-e",
-    "ctrl-r", "ctrl-t",
+    "ctrl-r", "ctrl-t", "ctrl-y", "ctrl-u", "ctrl-o", "ctrl-b",
 ];
 
 fn is_scoped(scope: Scope) -> bool {
@@ -51,12 +51,15 @@ fn rebound() -> Keymap {
     .unwrap()
 }
 
-/// The keys hints name (each action's first), as the defaults print them.
-fn old_labels() -> Vec<String> {
+/// The keys hints name (each action's first) in the given scopes, as the defaults print them.
+/// Only a screen's own scopes: the pane behind a dialog names the pane's keys, not rebound.
+fn old_labels(scopes: &[Scope]) -> Vec<String> {
     let defaults = Keymap::default();
-    let mut labels: Vec<String> = scoped_actions()
-        .into_iter()
-        .map(|a| defaults.label(a))
+    let mut labels: Vec<String> = defaults
+        .bindings()
+        .iter()
+        .filter(|b| scopes.contains(&b.scope))
+        .map(|b| defaults.label(b.action))
         .collect();
     labels.sort();
     labels.dedup();
@@ -73,8 +76,8 @@ fn names(text: &str, label: &str) -> bool {
     })
 }
 
-fn assert_names_no_old_key(what: &str, text: &str) {
-    for label in old_labels() {
+fn assert_names_no_old_key(what: &str, scopes: &[Scope], text: &str) {
+    for label in old_labels(scopes) {
         assert!(!names(text, &label), "{what} still names {label}:\n{text}");
     }
 }
@@ -139,7 +142,11 @@ fn the_cancel_dialog_names_the_keys_in_force() {
     press(&mut s, KeyCode::Char('x'), KeyModifiers::NONE);
     let ask = screen(&mut s);
     assert!(ask.contains("F3 yes, cancel it"), "{ask}");
-    assert_names_no_old_key("the cancel question", &inside_box(&ask));
+    assert_names_no_old_key(
+        "the cancel question",
+        &[Scope::CancelConfirm, Scope::CancelReason],
+        &inside_box(&ask),
+    );
     // The old keys do nothing now.
     press(&mut s, KeyCode::Char('y'), KeyModifiers::NONE);
     assert!(matches!(
@@ -152,7 +159,11 @@ fn the_cancel_dialog_names_the_keys_in_force() {
     press_action(&mut s, Action::CancelYes);
     let reason = screen(&mut s);
     assert!(reason.contains("F8 keeps the visit"), "{reason}");
-    assert_names_no_old_key("the cancel reasons", &inside_box(&reason));
+    assert_names_no_old_key(
+        "the cancel reasons",
+        &[Scope::CancelConfirm, Scope::CancelReason],
+        &inside_box(&reason),
+    );
     press_action(&mut s, Action::CancelBack);
     assert!(s.modal.is_none());
 }
@@ -163,7 +174,11 @@ fn the_quit_question_and_the_help_name_the_keys_in_force() {
     s.modal = Some(Modal::ConfirmQuit);
     let ask = screen(&mut s);
     assert!(ask.contains("F1 quit"), "{ask}");
-    assert_names_no_old_key("the quit question", &inside_box(&ask));
+    assert_names_no_old_key(
+        "the quit question",
+        &[Scope::QuitConfirm],
+        &inside_box(&ask),
+    );
     s.modal = None;
     press(&mut s, KeyCode::Char('?'), KeyModifiers::NONE);
     let help = screen(&mut s);
@@ -190,12 +205,12 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
     );
     let editor = screen(&mut s);
     assert!(editor.contains("F9 saves"), "{editor}");
-    assert_names_no_old_key("the note editor", &editor);
+    assert_names_no_old_key("the note editor", &[Scope::NoteEditor], &editor);
     press(&mut s, KeyCode::Char('x'), KeyModifiers::NONE);
     press_action(&mut s, Action::NoteClose);
     let armed = screen(&mut s);
     assert!(armed.contains("Ctrl-W again discards"), "{armed}");
-    assert_names_no_old_key("the note editor's discard", &armed);
+    assert_names_no_old_key("the note editor's discard", &[Scope::NoteEditor], &armed);
     // Typed text stays text: a word no key label is.
     for c in "stiff".chars() {
         press(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
@@ -213,6 +228,10 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
     );
     let said = s.message.clone().map(|(_, m)| m).unwrap_or_default();
     assert!(said.contains("F9 again saves yours over it"), "{said}");
-    assert_names_no_old_key("the note's conflict", &said);
-    assert_names_no_old_key("the note editor after a conflict", &screen(&mut s));
+    assert_names_no_old_key("the note's conflict", &[Scope::NoteEditor], &said);
+    assert_names_no_old_key(
+        "the note editor after a conflict",
+        &[Scope::NoteEditor],
+        &screen(&mut s),
+    );
 }

@@ -279,7 +279,12 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NoteProgressReport
         | Action::NoteNextPart
         | Action::NotePrevPart
-        | Action::NoteClose => Vec::new(),
+        | Action::NoteClose
+        | Action::ListUp
+        | Action::ListDown
+        | Action::ListPick
+        | Action::ListClose
+        | Action::VersionUse => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion
