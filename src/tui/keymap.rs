@@ -63,6 +63,7 @@ pub enum Action {
     ListPick,
     ListClose,
     VersionUse,
+    ChartClose,
 }
 
 impl Action {
@@ -128,6 +129,7 @@ impl Action {
             Action::ListPick => "list_pick",
             Action::ListClose => "list_close",
             Action::VersionUse => "version_use",
+            Action::ChartClose => "chart_close",
         }
     }
 
@@ -155,6 +157,7 @@ pub enum Scope {
     /// Pane 3's lists over the program: its saved versions and the templates.
     List,
     Versions,
+    Chart,
 }
 
 impl Scope {
@@ -171,10 +174,11 @@ impl Scope {
             Scope::NoteEditor => "Visit note",
             Scope::List => "Versions and templates",
             Scope::Versions => "Versions",
+            Scope::Chart => "Chart",
         }
     }
 
-    const ALL: [Scope; 11] = [
+    const ALL: [Scope; 12] = [
         Scope::Everywhere,
         Scope::Schedule,
         Scope::Progress,
@@ -186,6 +190,7 @@ impl Scope {
         Scope::NoteEditor,
         Scope::List,
         Scope::Versions,
+        Scope::Chart,
     ];
 
     /// Whether keys of the two scopes can be in force at once: some context has both in its
@@ -212,6 +217,9 @@ impl Scope {
             Scope::NoteEditor => &[Scope::NoteEditor],
             Scope::List => &[Scope::List],
             Scope::Versions => &[Scope::Versions, Scope::List],
+            // The chart's keys are tried before the pane's (Enter closes it there rather than
+            // opening it again); the others still reach the pane, so it can shadow them.
+            Scope::Chart => &[Scope::Chart],
         }
     }
 
@@ -219,7 +227,7 @@ impl Scope {
     pub fn dialogs(self) -> &'static [Scope] {
         match self {
             Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
-            Scope::Progress => &[Scope::NoteEditor],
+            Scope::Progress => &[Scope::Chart, Scope::NoteEditor],
             Scope::Program => &[Scope::List, Scope::Versions],
             _ => &[],
         }
@@ -685,6 +693,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('u')],
         Scope::Versions,
         "use the version shown",
+    ),
+    (
+        Action::ChartClose,
+        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        Scope::Chart,
+        "close the chart",
     ),
 ];
 

@@ -235,3 +235,68 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
         &screen(&mut s),
     );
 }
+
+#[test]
+fn the_chart_names_the_key_that_closes_it() {
+    let mut s = state_for("aruiz");
+    s.keymap = rebound();
+    s.schedule.selected = Some(1);
+    press(&mut s, KeyCode::Char('2'), KeyModifiers::NONE);
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(super::fixtures::progress())),
+            adherence: Vec::new(),
+        })),
+    );
+    press(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(s.progress.chart);
+    let chart = screen(&mut s);
+    let close = s.keymap.label(Action::ChartClose);
+    assert!(chart.contains(&format!("({close} closes)")), "{chart}");
+    assert!(!chart.contains("(Esc closes)"), "{chart}");
+    press(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(s.progress.chart, "Esc no longer closes it");
+    press_action(&mut s, Action::ChartClose);
+    assert!(!s.progress.chart);
+}
+
+/// The schedule's messages after a change and a registration name the pane's keys in force.
+#[test]
+fn the_schedule_messages_name_the_undo_and_book_keys_in_force() {
+    use crate::db::schedule::StatusChange;
+    use crate::domain::AppointmentStatus;
+    use crate::domain::appointment::StatusSnapshot;
+
+    let mut s = state_for("dfry");
+    s.keymap = Keymap::with_overrides([("undo", vec!["z"]), ("book", vec!["b"])]).unwrap();
+    s.schedule.selected = Some(3);
+    press(&mut s, KeyCode::Char('c'), KeyModifiers::NONE);
+    let mut after = super::fixtures::visits()[2].clone();
+    after.status = AppointmentStatus::CheckedIn;
+    after.version = 2;
+    update(
+        &mut s,
+        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
+            previous: StatusSnapshot {
+                status: AppointmentStatus::Scheduled,
+                status_changed_at: None,
+                checked_in_at: None,
+                cancel_reason: None,
+            },
+            visit: after,
+        })),
+    );
+    let said = s.message.clone().map(|(_, m)| m).unwrap_or_default();
+    assert!(said.ends_with("(z undoes)"), "{said}");
+    update(
+        &mut s,
+        Event::Reply(Reply::Registered {
+            id: 99,
+            mrn: "MRN-0099".into(),
+        }),
+    );
+    let said = s.message.clone().map(|(_, m)| m).unwrap_or_default();
+    assert!(said.contains("press b to book"), "{said}");
+}

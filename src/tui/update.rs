@@ -284,7 +284,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::ListDown
         | Action::ListPick
         | Action::ListClose
-        | Action::VersionUse => Vec::new(),
+        | Action::VersionUse
+        | Action::ChartClose => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion

@@ -8,11 +8,11 @@ mod record;
 mod tests;
 pub mod view;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::event::Effect;
 use super::forms::FormOutcome;
-use super::keymap::{Action, Keymap};
+use super::keymap::{Action, Keymap, Scope};
 use super::pane::{Context, Level, Outcome, Pane};
 use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::worker::Request;
@@ -123,7 +123,7 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         }
         return Some(out);
     }
-    if pane.chart && matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+    if pane.chart && ctx.keymap.resolve(key, Scope::Chart) == Some(Action::ChartClose) {
         pane.chart = false;
         return Some(out);
     }

@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
     draw_measures(frame, table, pane, p, theme);
     if pane.chart {
         if let Some(m) = p.measures.get(pane.selected) {
-            draw_chart(frame, area, m, theme);
+            draw_chart(frame, area, m, ctx.keymap, theme);
         }
     }
     if let Some(form) = &pane.record {
@@ -276,7 +276,7 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
+fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, theme: &Theme) {
     let rect = area.inner(Margin::new(1, 1));
     frame.render_widget(Clear, rect);
     let Some(first) = m.points.first().map(|p| p.date) else {
@@ -322,7 +322,10 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
             Block::bordered()
                 .border_set(theme.symbols.border)
                 .border_style(theme.border)
-                .title(format!("{title} (Esc closes) ")),
+                .title(format!(
+                    "{title} ({} closes) ",
+                    keymap.label(Action::ChartClose)
+                )),
         )
         .x_axis(
             Axis::default()

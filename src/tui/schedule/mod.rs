@@ -468,7 +468,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     p.out.say(
                         Level::Info,
                         format!(
-                            "{} {}: {} (u undoes)",
+                            "{} {}: {} ({} undoes)",
                             visit.start.format("%H:%M"),
                             visit.patient_name,
                             match visit.status {
@@ -476,7 +476,8 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                                 AppointmentStatus::NoShow => "marked no-show",
                                 AppointmentStatus::Cancelled => "cancelled",
                                 other => other.label(),
-                            }
+                            },
+                            ctx.keymap.label(Action::Undo)
                         ),
                     );
                     p.schedule.undo.push(UndoEntry {
@@ -560,7 +561,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             *p.modal = None;
             p.out.say(
                 Level::Info,
-                format!("Registered with MRN {mrn}: press a to book a first visit"),
+                format!(
+                    "Registered with MRN {mrn}: press {} to book a first visit",
+                    ctx.keymap.label(Action::Book)
+                ),
             );
             vec![Effect::Db(Request::LoadDirectory)]
         }
