@@ -64,6 +64,13 @@ pub enum Action {
     ListClose,
     VersionUse,
     ChartClose,
+    FormSave,
+    FormSaveNow,
+    FormNext,
+    FormPrev,
+    FormClose,
+    FormChoicePrev,
+    FormChoiceNext,
 }
 
 impl Action {
@@ -130,6 +137,13 @@ impl Action {
             Action::ListClose => "list_close",
             Action::VersionUse => "version_use",
             Action::ChartClose => "chart_close",
+            Action::FormSave => "form_save",
+            Action::FormSaveNow => "form_save_now",
+            Action::FormNext => "form_next_field",
+            Action::FormPrev => "form_prev_field",
+            Action::FormClose => "form_close",
+            Action::FormChoicePrev => "form_choice_prev",
+            Action::FormChoiceNext => "form_choice_next",
         }
     }
 
@@ -158,6 +172,8 @@ pub enum Scope {
     List,
     Versions,
     Chart,
+    /// The forms' keys that are not typing: booking, registering, recording a measure.
+    Form,
 }
 
 impl Scope {
@@ -175,10 +191,11 @@ impl Scope {
             Scope::List => "Versions and templates",
             Scope::Versions => "Versions",
             Scope::Chart => "Chart",
+            Scope::Form => "Forms",
         }
     }
 
-    const ALL: [Scope; 12] = [
+    const ALL: [Scope; 13] = [
         Scope::Everywhere,
         Scope::Schedule,
         Scope::Progress,
@@ -191,6 +208,7 @@ impl Scope {
         Scope::List,
         Scope::Versions,
         Scope::Chart,
+        Scope::Form,
     ];
 
     /// Whether keys of the two scopes can be in force at once: some context has both in its
@@ -220,6 +238,7 @@ impl Scope {
             // The chart's keys are tried before the pane's (Enter closes it there rather than
             // opening it again); the others still reach the pane, so it can shadow them.
             Scope::Chart => &[Scope::Chart],
+            Scope::Form => &[Scope::Form],
         }
     }
 
@@ -227,7 +246,9 @@ impl Scope {
     pub fn dialogs(self) -> &'static [Scope] {
         match self {
             Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
-            Scope::Progress => &[Scope::Chart, Scope::NoteEditor],
+            // The forms are the schedule's and pane 2's; the schedule's column is full at 24
+            // rows, so they are listed under pane 2.
+            Scope::Progress => &[Scope::Chart, Scope::NoteEditor, Scope::Form],
             Scope::Program => &[Scope::List, Scope::Versions],
             _ => &[],
         }
@@ -254,6 +275,10 @@ const fn ctrl(c: char) -> Key {
         code: KeyCode::Char(c),
         ctrl: true,
     }
+}
+
+const fn ctrl_code(code: KeyCode) -> Key {
+    Key { code, ctrl: true }
 }
 
 const fn code(code: KeyCode) -> Key {
@@ -699,6 +724,48 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Esc), code(KeyCode::Enter)],
         Scope::Chart,
         "close the chart",
+    ),
+    (
+        Action::FormSave,
+        &[code(KeyCode::Enter), ctrl_code(KeyCode::Enter)],
+        Scope::Form,
+        "save / next field",
+    ),
+    (
+        Action::FormSaveNow,
+        &[ctrl('s')],
+        Scope::Form,
+        "save from any field",
+    ),
+    (
+        Action::FormNext,
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Scope::Form,
+        "next field",
+    ),
+    (
+        Action::FormPrev,
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Scope::Form,
+        "previous field",
+    ),
+    (
+        Action::FormClose,
+        &[code(KeyCode::Esc)],
+        Scope::Form,
+        "close, twice: drop",
+    ),
+    (
+        Action::FormChoicePrev,
+        &[code(KeyCode::Left)],
+        Scope::Form,
+        "previous choice",
+    ),
+    (
+        Action::FormChoiceNext,
+        &[code(KeyCode::Right), k(' ')],
+        Scope::Form,
+        "next choice",
     ),
 ];
 

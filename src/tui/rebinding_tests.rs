@@ -16,7 +16,8 @@ use crate::db::worker::Reply;
 /// Keys no default uses, so that each scoped action gets one of its own.
 const SPARE: &[&str] = &[
     "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "ctrl-w", "ctrl-e",
-    "ctrl-r", "ctrl-t", "ctrl-y", "ctrl-u", "ctrl-o", "ctrl-b",
+    "ctrl-r", "ctrl-t", "ctrl-y", "ctrl-u", "ctrl-o", "ctrl-b", "ctrl-a", "ctrl-d", "ctrl-g",
+    "ctrl-k", "ctrl-l", "ctrl-n", "ctrl-v", "ctrl-x",
 ];
 
 fn is_scoped(scope: Scope) -> bool {
@@ -299,4 +300,47 @@ fn the_schedule_messages_name_the_undo_and_book_keys_in_force() {
     );
     let said = s.message.clone().map(|(_, m)| m).unwrap_or_default();
     assert!(said.contains("press b to book"), "{said}");
+}
+
+#[test]
+fn the_forms_name_the_keys_in_force() {
+    let form = [Scope::Form];
+    let mut s = state();
+    press(&mut s, KeyCode::Char('a'), KeyModifiers::NONE);
+    let booking = screen(&mut s);
+    let save = s.keymap.label(Action::FormSave);
+    assert!(booking.contains(&format!("{save} saves")), "{booking}");
+    assert_names_no_old_key("the booking form", &form, &inside_box(&booking));
+    press(&mut s, KeyCode::Char('z'), KeyModifiers::NONE);
+    press_action(&mut s, Action::FormClose);
+    assert_names_no_old_key(
+        "the booking form's discard",
+        &form,
+        &inside_box(&screen(&mut s)),
+    );
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
+    press(&mut s, KeyCode::Char('N'), KeyModifiers::SHIFT);
+    let patient = screen(&mut s);
+    assert!(patient.contains("saves on the last"), "{patient}");
+    assert_names_no_old_key("the new patient form", &form, &inside_box(&patient));
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
+
+    let mut s = state_for("aruiz");
+    s.keymap = rebound();
+    s.schedule.selected = Some(1);
+    press(&mut s, KeyCode::Char('2'), KeyModifiers::NONE);
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(super::fixtures::progress())),
+            adherence: Vec::new(),
+        })),
+    );
+    press(&mut s, KeyCode::Char('r'), KeyModifiers::NONE);
+    let record = screen(&mut s);
+    assert!(record.contains("on Measure changes it"), "{record}");
+    assert_names_no_old_key("the record form", &form, &inside_box(&record));
 }

@@ -285,7 +285,14 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::ListPick
         | Action::ListClose
         | Action::VersionUse
-        | Action::ChartClose => Vec::new(),
+        | Action::ChartClose
+        | Action::FormSave
+        | Action::FormSaveNow
+        | Action::FormNext
+        | Action::FormPrev
+        | Action::FormClose
+        | Action::FormChoicePrev
+        | Action::FormChoiceNext => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion

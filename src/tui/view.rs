@@ -109,7 +109,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             theme,
         ),
         Some(Modal::NewPatient(form)) => {
-            super::schedule::view::draw_new_patient(frame, area, form, theme)
+            super::schedule::view::draw_new_patient(frame, area, form, &state.keymap, theme)
         }
         None => {}
     }
@@ -337,25 +337,21 @@ fn draw_help(
     theme: &Theme,
 ) {
     let column = |scopes: &[Scope]| -> Vec<Line> {
-        let in_column = || {
-            keymap
-                .bindings()
-                .iter()
-                .filter(|b| scopes.contains(&b.scope))
-        };
-        // Every key of the column is shown whole (a rebound key can be long), with at least
-        // the room the default keys have always had.
-        let room = in_column()
-            .map(|b| width(&keymap.keys_for(b.action)) + 1)
-            .max()
-            .unwrap_or(0)
-            .max(11);
         let mut lines = Vec::new();
         // No blank line between scopes: their titles stand out, and the schedule's with its
         // dialogs must fit 24 rows.
         for scope in scopes {
+            let in_scope = || keymap.bindings().iter().filter(|b| b.scope == *scope);
+            // Every key of a scope is shown whole (a rebound key can be long), with at least
+            // the room the default keys have always had; each scope is aligned on its own, so
+            // one long key does not squeeze the whole column.
+            let room = in_scope()
+                .map(|b| width(&keymap.keys_for(b.action)) + 1)
+                .max()
+                .unwrap_or(0)
+                .max(11);
             lines.push(Line::styled(scope.title(), theme.header));
-            for b in in_column().filter(|b| b.scope == *scope) {
+            for b in in_scope() {
                 lines.push(Line::from(vec![
                     Span::styled(fit(&keymap.keys_for(b.action), room), theme.field_label),
                     Span::raw(b.help.to_string()),

@@ -77,7 +77,7 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         if form.saving {
             return Some(out);
         }
-        match form.handle_key(key) {
+        match form.handle_key(key, ctx.keymap) {
             FormOutcome::Stay => {}
             FormOutcome::Close => pane.record = None,
             FormOutcome::Submit => match (form.scored(), ctx.patient_id()) {

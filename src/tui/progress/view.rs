@@ -71,7 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
         }
     }
     if let Some(form) = &pane.record {
-        draw_record(frame, area, form, theme);
+        draw_record(frame, area, form, ctx.keymap, theme);
     }
 }
 
@@ -345,7 +345,8 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, 
     frame.render_widget(chart, rect);
 }
 
-fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) {
+fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, keymap: &Keymap, theme: &Theme) {
+    let key = |a: Action| keymap.label(a);
     let mut lines = Vec::new();
     for field in form.fields() {
         let focused = field == form.focus;
@@ -382,11 +383,18 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) 
         lines.push(Line::styled(format!("! {}", clean_line(e)), theme.error));
     }
     let footer = if form.saving {
-        "saving…"
+        "saving…".to_string()
     } else if form.discard_armed {
-        "Esc again discards what you typed"
+        format!("{} again discards what you typed", key(Action::FormClose))
     } else {
-        "Enter saves · Tab next field · ←/→ on Measure changes it · Esc cancels"
+        format!(
+            "{} saves · {} next field · {}/{} on Measure changes it · {} cancels",
+            key(Action::FormSave),
+            key(Action::FormNext),
+            key(Action::FormChoicePrev),
+            key(Action::FormChoiceNext),
+            key(Action::FormClose)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     let w = area.width.saturating_sub(4).min(90);

@@ -295,7 +295,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
             if form.saving {
                 return Vec::new();
             }
-            match form.handle_key(key, &p.schedule.matcher, &p.schedule.directory) {
+            match form.handle_key(key, ctx.keymap, &p.schedule.matcher, &p.schedule.directory) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
                     *p.modal = None;
@@ -308,7 +308,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
             if form.saving {
                 return Vec::new();
             }
-            match form.handle_key(key) {
+            match form.handle_key(key, ctx.keymap) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
                     *p.modal = None;

@@ -422,16 +422,27 @@ pub fn draw_booking(
             theme.warning,
         ));
         lines.push(Line::styled(
-            "Enter again books anyway · change a field to pick another time",
+            format!(
+                "{} again books anyway · change a field to pick another time",
+                ctx.keymap.label(Action::FormSave)
+            ),
             theme.warning,
         ));
     }
     let footer = if form.saving {
         "saving…".to_string()
     } else if form.discard_armed {
-        "Esc again discards what you typed".to_string()
+        format!(
+            "{} again discards what you typed",
+            ctx.keymap.label(Action::FormClose)
+        )
     } else {
-        "Enter saves · Tab/↓ next field · Esc cancels".to_string()
+        format!(
+            "{} saves · {} next field · {} cancels",
+            ctx.keymap.label(Action::FormSave),
+            ctx.keymap.keys_for(Action::FormNext),
+            ctx.keymap.label(Action::FormClose)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     let title = match form.mode {
@@ -441,7 +452,14 @@ pub fn draw_booking(
     form::draw(frame, area, title, lines, cursor_row, theme);
 }
 
-pub fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, theme: &Theme) {
+pub fn draw_new_patient(
+    frame: &mut Frame,
+    area: Rect,
+    form: &PatientFormState,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
+    let key = |a: Action| keymap.label(a);
     let mut lines = Vec::new();
     let mut cursor_row = None;
     for (i, (field, label, hint)) in PATIENT_FIELDS.iter().enumerate() {
@@ -462,11 +480,16 @@ pub fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, 
     }
     lines.push(Line::from(""));
     let footer = if form.saving {
-        "saving…"
+        "saving…".to_string()
     } else if form.discard_armed {
-        "Esc again discards what you typed"
+        format!("{} again discards what you typed", key(Action::FormClose))
     } else {
-        "Enter next field, saves on the last · Ctrl-S saves · Esc cancels"
+        format!(
+            "{} next field, saves on the last · {} saves · {} cancels",
+            key(Action::FormSave),
+            key(Action::FormSaveNow),
+            key(Action::FormClose)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     form::draw(frame, area, " New patient ", lines, cursor_row, theme);
