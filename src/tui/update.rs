@@ -266,7 +266,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         // Pane 2's own actions are handled above; the keymap offers them only there.
         Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
-        // A dialog's actions are resolved by the dialog while it is open.
+        // A dialog's, an editor's or a form's actions: resolved there while it is open, never
+        // offered here.
         Action::QuitYes
         | Action::HelpClose
         | Action::CancelYes

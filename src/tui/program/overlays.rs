@@ -65,11 +65,11 @@ fn dosage_key(
     out: &mut Outcome,
 ) -> Option<Overlay> {
     let last = DOSAGE_FIELDS.len() - 1;
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1).min(last),
-        KeyCode::BackTab | KeyCode::Up => form.focus = form.focus.saturating_sub(1),
-        KeyCode::Enter => match form.dosage() {
+    match ctx.keymap.resolve(key, Scope::Form) {
+        Some(Action::FormClose) => return None,
+        Some(Action::FormNext) => form.focus = (form.focus + 1).min(last),
+        Some(Action::FormPrev) => form.focus = form.focus.saturating_sub(1),
+        Some(Action::FormSave) => match form.dosage() {
             Ok(d) => {
                 if let Some(item) = pane
                     .draft_of(ctx.patient_id())
@@ -230,12 +230,11 @@ fn adherence_key(
     key: &KeyEvent,
     out: &mut Outcome,
 ) -> Option<Overlay> {
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-            form.focus = 1 - form.focus
-        }
-        KeyCode::Enter => {
+    match ctx.keymap.resolve(key, Scope::Form) {
+        Some(Action::FormClose) => return None,
+        // Two fields: either way is the other one.
+        Some(Action::FormNext | Action::FormPrev) => form.focus = 1 - form.focus,
+        Some(Action::FormSave) => {
             let prescribed = parse_count(
                 form.prescribed.text(),
                 "sessions prescribed",

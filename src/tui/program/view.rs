@@ -402,7 +402,12 @@ fn draw_overlay(
                 }
             }
             lines.push(Line::styled(
-                "Tab field · Enter keep · Esc cancel",
+                format!(
+                    "{} field · {} keep · {} cancel",
+                    key(Action::FormNext),
+                    key(Action::FormSave),
+                    key(Action::FormClose)
+                ),
                 theme.muted,
             ));
             frame.render_widget(Paragraph::new(lines), inner);
@@ -570,7 +575,12 @@ fn draw_overlay(
                 None => lines.push(Line::from("")),
             }
             lines.push(Line::styled(
-                "Tab field · Enter records · Esc cancel",
+                format!(
+                    "{} field · {} records · {} cancel",
+                    key(Action::FormNext),
+                    key(Action::FormSave),
+                    key(Action::FormClose)
+                ),
                 theme.muted,
             ));
             frame.render_widget(Paragraph::new(lines), inner);
