@@ -169,7 +169,8 @@ impl ProgramRequest {
                 dir,
             } => {
                 let data = db.hep_handout(patient_id, today)?.ok_or_else(|| {
-                    AppError::input("there is no saved program to print: save it first (s)")
+                    // No key named here: the store does not know the keys in force.
+                    AppError::input("there is no saved program to print: save it first")
                 })?;
                 Ok(ProgramReply::HandoutReady {
                     patient_id,

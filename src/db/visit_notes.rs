@@ -127,7 +127,8 @@ impl Db {
                 }
                 (Some((_, _, author, at)), _) => {
                     return Err(TxError::App(AppError::of(crate::error::ErrorKind::Conflict, format!(
-                        "this note was changed on another terminal by {} at {} — reloaded; your text is kept (Ctrl-S again saves yours over it)",
+                        // Only the fact: the app adds what to do next, naming the save key in force.
+                        "this note was changed on another terminal by {} at {}",
                         crate::sanitize::clean_line(&author),
                         at.get(11..16).unwrap_or(&at)
                     ))));

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::input::LineInput;
+use super::keymap::{Action, Keymap, Scope};
 use crate::db::schedule::Booking;
 use crate::domain::appointment;
 use crate::domain::patient::{Patient, PatientField, PatientForm};
@@ -216,30 +217,38 @@ impl BookingForm {
     pub fn handle_key(
         &mut self,
         ev: &KeyEvent,
+        keymap: &Keymap,
         matcher: &Matcher,
         patients: &[DirectoryEntry],
     ) -> FormOutcome {
-        if ev.code != KeyCode::Esc {
+        let action = keymap.resolve(ev, Scope::Form);
+        if action != Some(Action::FormClose) {
             self.discard_armed = false;
         }
         let field = self.field();
-        match ev.code {
-            KeyCode::Esc => return escape(self.is_dirty(), &mut self.discard_armed),
-            KeyCode::Enter => return FormOutcome::Submit,
-            KeyCode::Tab => self.focus = (self.focus + 1).min(BookingField::ALL.len() - 1),
-            KeyCode::BackTab => self.focus = self.focus.saturating_sub(1).max(self.first_field()),
-            KeyCode::Down if field == BookingField::Patient && !self.patient_hits.is_empty() => {
+        // The arrows walk the patients found while there are some; Tab always leaves the field.
+        let in_hits = field == BookingField::Patient && !self.patient_hits.is_empty();
+        match action {
+            Some(Action::FormClose) => return escape(self.is_dirty(), &mut self.discard_armed),
+            Some(Action::FormSave) => return FormOutcome::Submit,
+            Some(Action::FormNext) if in_hits && ev.code == KeyCode::Down => {
                 self.patient_pick = (self.patient_pick + 1).min(self.patient_hits.len() - 1);
             }
-            KeyCode::Up if field == BookingField::Patient && !self.patient_hits.is_empty() => {
+            Some(Action::FormPrev) if in_hits && ev.code == KeyCode::Up => {
                 self.patient_pick = self.patient_pick.saturating_sub(1);
             }
-            KeyCode::Down => self.focus = (self.focus + 1).min(BookingField::ALL.len() - 1),
-            KeyCode::Up => self.focus = self.focus.saturating_sub(1).max(self.first_field()),
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if field == BookingField::Kind => {
+            Some(Action::FormNext) => {
+                self.focus = (self.focus + 1).min(BookingField::ALL.len() - 1)
+            }
+            Some(Action::FormPrev) => {
+                self.focus = self.focus.saturating_sub(1).max(self.first_field())
+            }
+            Some(choice @ (Action::FormChoicePrev | Action::FormChoiceNext))
+                if field == BookingField::Kind =>
+            {
                 let all = VisitKind::ALL;
                 let at = all.iter().position(|k| *k == self.kind).unwrap_or(0);
-                let next = if ev.code == KeyCode::Left {
+                let next = if choice == Action::FormChoicePrev {
                     at + all.len() - 1
                 } else {
                     at + 1
@@ -403,28 +412,26 @@ impl PatientFormState {
         }
     }
 
-    pub fn handle_key(&mut self, ev: &KeyEvent) -> FormOutcome {
-        if ev.code != KeyCode::Esc {
+    pub fn handle_key(&mut self, ev: &KeyEvent, keymap: &Keymap) -> FormOutcome {
+        let action = keymap.resolve(ev, Scope::Form);
+        if action != Some(Action::FormClose) {
             self.discard_armed = false;
         }
-        match ev.code {
-            KeyCode::Esc => return escape(self.is_dirty(), &mut self.discard_armed),
-            KeyCode::Enter
+        match action {
+            Some(Action::FormClose) => return escape(self.is_dirty(), &mut self.discard_armed),
+            // Ctrl-Enter, where a terminal sends it, saves from any field.
+            Some(Action::FormSave)
                 if self.focus + 1 < self.inputs.len()
                     && !ev.modifiers.contains(KeyModifiers::CONTROL) =>
             {
                 self.focus += 1
             }
-            KeyCode::Enter => return FormOutcome::Submit,
-            // Ctrl-S saves from any field, as in the note editor: most terminals send
-            // Ctrl-Enter as a plain Enter.
-            KeyCode::Char('s') if ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                return FormOutcome::Submit;
-            }
-            KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1).min(self.inputs.len() - 1)
-            }
-            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            Some(Action::FormSave) => return FormOutcome::Submit,
+            // Saving from any field, as in the note editor: most terminals send Ctrl-Enter as
+            // a plain Enter.
+            Some(Action::FormSaveNow) => return FormOutcome::Submit,
+            Some(Action::FormNext) => self.focus = (self.focus + 1).min(self.inputs.len() - 1),
+            Some(Action::FormPrev) => self.focus = self.focus.saturating_sub(1),
             _ => {
                 if self.inputs[self.focus].handle(ev)
                     && !matches!(
@@ -506,11 +513,17 @@ mod tests {
     fn escape_needs_two_presses_once_something_was_typed() {
         let mut f = PatientFormState::default();
         let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
-        f.handle_key(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
-        assert_eq!(f.handle_key(&esc), FormOutcome::Stay);
+        f.handle_key(
+            &KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT),
+            &Keymap::default(),
+        );
+        assert_eq!(f.handle_key(&esc, &Keymap::default()), FormOutcome::Stay);
         assert_eq!(f.inputs[0].text(), "A");
-        assert_eq!(f.handle_key(&esc), FormOutcome::Close);
+        assert_eq!(f.handle_key(&esc, &Keymap::default()), FormOutcome::Close);
         let mut untouched = PatientFormState::default();
-        assert_eq!(untouched.handle_key(&esc), FormOutcome::Close);
+        assert_eq!(
+            untouched.handle_key(&esc, &Keymap::default()),
+            FormOutcome::Close
+        );
     }
 }

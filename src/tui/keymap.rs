@@ -45,6 +45,32 @@ pub enum Action {
     HepTemplates,
     HepPrint,
     HepAdherence,
+    QuitYes,
+    HelpClose,
+    CancelYes,
+    CancelNo,
+    CancelForPatient,
+    CancelByClinic,
+    CancelLate,
+    CancelBack,
+    NoteSave,
+    NoteProgressReport,
+    NoteNextPart,
+    NotePrevPart,
+    NoteClose,
+    ListUp,
+    ListDown,
+    ListPick,
+    ListClose,
+    VersionUse,
+    ChartClose,
+    FormSave,
+    FormSaveNow,
+    FormNext,
+    FormPrev,
+    FormClose,
+    FormChoicePrev,
+    FormChoiceNext,
 }
 
 impl Action {
@@ -92,6 +118,32 @@ impl Action {
             Action::HepTemplates => "hep_templates",
             Action::HepPrint => "hep_print",
             Action::HepAdherence => "hep_adherence",
+            Action::QuitYes => "quit_yes",
+            Action::HelpClose => "help_close",
+            Action::CancelYes => "cancel_yes",
+            Action::CancelNo => "cancel_no",
+            Action::CancelForPatient => "cancel_reason_patient",
+            Action::CancelByClinic => "cancel_reason_clinic",
+            Action::CancelLate => "cancel_reason_late",
+            Action::CancelBack => "cancel_back",
+            Action::NoteSave => "note_save",
+            Action::NoteProgressReport => "note_progress_report",
+            Action::NoteNextPart => "note_next_part",
+            Action::NotePrevPart => "note_prev_part",
+            Action::NoteClose => "note_close",
+            Action::ListUp => "list_up",
+            Action::ListDown => "list_down",
+            Action::ListPick => "list_pick",
+            Action::ListClose => "list_close",
+            Action::VersionUse => "version_use",
+            Action::ChartClose => "chart_close",
+            Action::FormSave => "form_save",
+            Action::FormSaveNow => "form_save_now",
+            Action::FormNext => "form_next_field",
+            Action::FormPrev => "form_prev_field",
+            Action::FormClose => "form_close",
+            Action::FormChoicePrev => "form_choice_prev",
+            Action::FormChoiceNext => "form_choice_next",
         }
     }
 
@@ -103,13 +155,25 @@ impl Action {
     }
 }
 
-/// Where a binding applies.
+/// Where a binding applies: everywhere, in a pane, or in a dialog that takes every key while
+/// it is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Everywhere,
     Schedule,
     Progress,
     Program,
+    QuitConfirm,
+    HelpScreen,
+    CancelConfirm,
+    CancelReason,
+    NoteEditor,
+    /// Pane 3's lists over the program: its saved versions and the templates.
+    List,
+    Versions,
+    Chart,
+    /// The forms' keys that are not typing: booking, registering, recording a measure.
+    Form,
 }
 
 impl Scope {
@@ -119,6 +183,74 @@ impl Scope {
             Scope::Schedule => "Schedule",
             Scope::Progress => "Progress",
             Scope::Program => "Exercise program",
+            Scope::QuitConfirm => "Quit with unsaved work",
+            Scope::HelpScreen => "This help",
+            Scope::CancelConfirm => "Cancel visit: sure?",
+            Scope::CancelReason => "Cancel visit: reason",
+            Scope::NoteEditor => "Visit note",
+            Scope::List => "Versions and templates",
+            Scope::Versions => "Versions",
+            Scope::Chart => "Chart",
+            Scope::Form => "Forms",
+        }
+    }
+
+    const ALL: [Scope; 13] = [
+        Scope::Everywhere,
+        Scope::Schedule,
+        Scope::Progress,
+        Scope::Program,
+        Scope::QuitConfirm,
+        Scope::HelpScreen,
+        Scope::CancelConfirm,
+        Scope::CancelReason,
+        Scope::NoteEditor,
+        Scope::List,
+        Scope::Versions,
+        Scope::Chart,
+        Scope::Form,
+    ];
+
+    /// Whether keys of the two scopes can be in force at once: some context has both in its
+    /// chain. A dialog takes every key while it is open, so its keys meet only its own (and
+    /// those it shares, as the versions do the lists'); a global key meets every pane's.
+    pub fn meets(self, other: Scope) -> bool {
+        Scope::ALL
+            .iter()
+            .any(|c| c.chain().contains(&self) && c.chain().contains(&other))
+    }
+
+    /// The scopes in force in this one, innermost first: a pane falls back to the global
+    /// keys, a dialog to nothing.
+    pub fn chain(self) -> &'static [Scope] {
+        match self {
+            Scope::Everywhere => &[Scope::Everywhere],
+            Scope::Schedule => &[Scope::Schedule, Scope::Everywhere],
+            Scope::Progress => &[Scope::Progress, Scope::Everywhere],
+            Scope::Program => &[Scope::Program, Scope::Everywhere],
+            Scope::QuitConfirm => &[Scope::QuitConfirm],
+            Scope::HelpScreen => &[Scope::HelpScreen],
+            Scope::CancelConfirm => &[Scope::CancelConfirm],
+            Scope::CancelReason => &[Scope::CancelReason],
+            Scope::NoteEditor => &[Scope::NoteEditor],
+            Scope::List => &[Scope::List],
+            Scope::Versions => &[Scope::Versions, Scope::List],
+            // The chart's keys are tried before the pane's (Enter closes it there rather than
+            // opening it again); the others still reach the pane, so it can shadow them.
+            Scope::Chart => &[Scope::Chart],
+            Scope::Form => &[Scope::Form],
+        }
+    }
+
+    /// The dialogs a pane opens, listed under its keys in `?`.
+    pub fn dialogs(self) -> &'static [Scope] {
+        match self {
+            Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
+            // The forms are the schedule's and pane 2's; the schedule's column is full at 24
+            // rows, so they are listed under pane 2.
+            Scope::Progress => &[Scope::Chart, Scope::NoteEditor, Scope::Form],
+            Scope::Program => &[Scope::List, Scope::Versions],
+            _ => &[],
         }
     }
 }
@@ -136,6 +268,17 @@ const fn k(c: char) -> Key {
         code: KeyCode::Char(c),
         ctrl: false,
     }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn ctrl_code(code: KeyCode) -> Key {
+    Key { code, ctrl: true }
 }
 
 const fn code(code: KeyCode) -> Key {
@@ -193,6 +336,14 @@ impl Key {
             },
         };
         Some(Key { code, ctrl })
+    }
+
+    /// The key as a sentence names it: hints have always written Ctrl-S, not Ctrl-s.
+    pub fn hint_label(&self) -> String {
+        match self.code {
+            KeyCode::Char(c) if self.ctrl => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            _ => self.label(),
+        }
     }
 
     pub fn label(&self) -> String {
@@ -353,7 +504,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::Cancel,
         &[k('x')],
         Scope::Schedule,
-        "cancel (asks y/n, reason)",
+        "cancel (asks, then why)",
     ),
     (
         Action::Undo,
@@ -460,6 +611,162 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Scope::Program,
         "record adherence",
     ),
+    (
+        Action::QuitYes,
+        &[k('y'), k('Y')],
+        Scope::QuitConfirm,
+        "quit and drop it",
+    ),
+    (
+        Action::HelpClose,
+        &[code(KeyCode::Esc), code(KeyCode::Enter), k('?'), k('q')],
+        Scope::HelpScreen,
+        "close this help",
+    ),
+    (
+        Action::CancelYes,
+        &[k('y'), k('Y')],
+        Scope::CancelConfirm,
+        "yes, cancel it",
+    ),
+    (
+        Action::CancelNo,
+        &[k('n'), k('N'), code(KeyCode::Esc)],
+        Scope::CancelConfirm,
+        "no, keep it",
+    ),
+    (
+        Action::CancelForPatient,
+        &[k('p')],
+        Scope::CancelReason,
+        "by the patient",
+    ),
+    (
+        Action::CancelByClinic,
+        &[k('c')],
+        Scope::CancelReason,
+        "by the clinic",
+    ),
+    (
+        Action::CancelLate,
+        &[k('l')],
+        Scope::CancelReason,
+        "late (under 24 h)",
+    ),
+    (
+        Action::CancelBack,
+        &[code(KeyCode::Esc)],
+        Scope::CancelReason,
+        "keep the visit",
+    ),
+    (
+        Action::NoteSave,
+        &[ctrl('s')],
+        Scope::NoteEditor,
+        "save the note",
+    ),
+    (
+        Action::NoteProgressReport,
+        &[ctrl('p')],
+        Scope::NoteEditor,
+        "progress report: yes / no",
+    ),
+    (
+        Action::NoteNextPart,
+        &[code(KeyCode::Tab)],
+        Scope::NoteEditor,
+        "next part",
+    ),
+    (
+        Action::NotePrevPart,
+        &[code(KeyCode::BackTab)],
+        Scope::NoteEditor,
+        "previous part",
+    ),
+    (
+        Action::NoteClose,
+        &[code(KeyCode::Esc)],
+        Scope::NoteEditor,
+        "close; twice drops edits",
+    ),
+    (
+        Action::ListUp,
+        &[code(KeyCode::Up), k('k')],
+        Scope::List,
+        "move up",
+    ),
+    (
+        Action::ListDown,
+        &[code(KeyCode::Down), k('j')],
+        Scope::List,
+        "move down",
+    ),
+    (
+        Action::ListPick,
+        &[code(KeyCode::Enter)],
+        Scope::List,
+        "show it / apply it",
+    ),
+    (
+        Action::ListClose,
+        &[code(KeyCode::Esc)],
+        Scope::List,
+        "back / close",
+    ),
+    (
+        Action::VersionUse,
+        &[k('u')],
+        Scope::Versions,
+        "use the version shown",
+    ),
+    (
+        Action::ChartClose,
+        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        Scope::Chart,
+        "close the chart",
+    ),
+    (
+        Action::FormSave,
+        &[code(KeyCode::Enter), ctrl_code(KeyCode::Enter)],
+        Scope::Form,
+        "save / next field",
+    ),
+    (
+        Action::FormSaveNow,
+        &[ctrl('s')],
+        Scope::Form,
+        "save from any field",
+    ),
+    (
+        Action::FormNext,
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Scope::Form,
+        "next field",
+    ),
+    (
+        Action::FormPrev,
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Scope::Form,
+        "previous field",
+    ),
+    (
+        Action::FormClose,
+        &[code(KeyCode::Esc)],
+        Scope::Form,
+        "close, twice: drop",
+    ),
+    (
+        Action::FormChoicePrev,
+        &[code(KeyCode::Left)],
+        Scope::Form,
+        "previous choice",
+    ),
+    (
+        Action::FormChoiceNext,
+        &[code(KeyCode::Right), k(' ')],
+        Scope::Form,
+        "next choice",
+    ),
 ];
 
 /// The bindings in force: the defaults with the config file's `[keys]` applied.
@@ -516,10 +823,7 @@ impl Keymap {
     fn check_conflicts(&self) -> Result<(), String> {
         for (i, a) in self.bindings.iter().enumerate() {
             for b in &self.bindings[i + 1..] {
-                // Keys of different panes never meet; a global key meets every pane's.
-                let meet = a.scope == b.scope
-                    || a.scope == Scope::Everywhere
-                    || b.scope == Scope::Everywhere;
+                let meet = a.scope.meets(b.scope);
                 if let Some(key) = a.keys.iter().find(|key| meet && b.keys.contains(key)) {
                     return Err(format!(
                         "[keys]: {} is bound to both {} and {}",
@@ -537,13 +841,31 @@ impl Keymap {
         &self.bindings
     }
 
+    /// The action a key means in a context (a pane or a dialog): its scopes are tried from
+    /// the innermost out, so every key of the app is resolved here.
+    pub fn resolve(&self, ev: &KeyEvent, context: Scope) -> Option<Action> {
+        context.chain().iter().find_map(|scope| {
+            self.bindings
+                .iter()
+                .filter(|b| b.scope == *scope)
+                .find(|b| b.keys.iter().any(|key| key.matches(ev)))
+                .map(|b| b.action)
+        })
+    }
+
     /// The action a key means in a pane: the pane's bindings and the global ones.
     pub fn action_for(&self, ev: &KeyEvent, pane: Scope) -> Option<Action> {
+        self.resolve(ev, pane)
+    }
+
+    /// The first key bound to an action, for hints that name one key ("y yes, cancel it").
+    pub fn label(&self, action: Action) -> String {
         self.bindings
             .iter()
-            .filter(|b| b.scope == Scope::Everywhere || b.scope == pane)
-            .find(|b| b.keys.iter().any(|key| key.matches(ev)))
-            .map(|b| b.action)
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(Key::hint_label)
+            .unwrap_or_default()
     }
 
     /// The keys bound to an action, as shown to people ("c", "↑/k").
@@ -645,6 +967,37 @@ mod tests {
         assert!(e.contains("not a key"), "{e}");
         // A global key may not shadow a schedule key.
         assert!(Keymap::with_overrides([("today", vec!["c"])]).is_err());
+    }
+
+    #[test]
+    fn dialog_keys_are_resolved_in_their_dialog_only() {
+        let m = Keymap::default();
+        let y = key(KeyCode::Char('y'), KeyModifiers::NONE);
+        let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(m.resolve(&y, Scope::CancelConfirm), Some(Action::CancelYes));
+        assert_eq!(
+            m.resolve(&c, Scope::CancelReason),
+            Some(Action::CancelByClinic)
+        );
+        // A dialog does not fall back to the global keys: q there is not quit.
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(m.resolve(&q, Scope::CancelConfirm), None);
+        assert_eq!(m.resolve(&y, Scope::Schedule), None);
+    }
+
+    #[test]
+    fn dialog_keys_are_rebindable_and_conflict_checked() {
+        let m = Keymap::with_overrides([("cancel_yes", vec!["j"])]).unwrap();
+        let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(m.resolve(&j, Scope::CancelConfirm), Some(Action::CancelYes));
+        assert_eq!(m.label(Action::CancelYes), "j");
+        let e = Keymap::with_overrides([("cancel_reason_late", vec!["p"])]).unwrap_err();
+        assert_eq!(
+            e,
+            "[keys]: p is bound to both cancel_reason_patient and cancel_reason_late"
+        );
+        // Keys of a dialog never meet a pane's: the reasons' c is not the schedule's c.
+        Keymap::with_overrides([("cancel_yes", vec!["c"])]).unwrap();
     }
 
     #[test]

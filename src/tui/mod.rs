@@ -318,6 +318,8 @@ impl Signals {
 #[cfg(test)]
 pub mod fixtures;
 #[cfg(test)]
+mod rebinding_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod view_tests;

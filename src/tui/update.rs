@@ -4,10 +4,10 @@
 //! reply goes to the pane that asked for it. The app's own are quitting, help, switching panes
 //! and the record's comings and goings (offline, back, replaced, failed).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::event::{Effect, Event};
-use super::keymap::Action;
+use super::keymap::{Action, Scope};
 use super::pane::{Context, Outcome};
 use super::program::{self, ProgramPane};
 use super::progress::{self, ProgressPane};
@@ -145,7 +145,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     }
     // A message stays until the next key, so it is read before it goes.
     state.message = None;
-    match state.keymap.action_for(key, state.pane.scope()) {
+    match state.keymap.resolve(key, state.pane.scope()) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
     }
@@ -266,6 +266,34 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         // Pane 2's own actions are handled above; the keymap offers them only there.
         Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
+        // A dialog's, an editor's or a form's actions: resolved there while it is open, never
+        // offered here.
+        Action::QuitYes
+        | Action::HelpClose
+        | Action::CancelYes
+        | Action::CancelNo
+        | Action::CancelForPatient
+        | Action::CancelByClinic
+        | Action::CancelLate
+        | Action::CancelBack
+        | Action::NoteSave
+        | Action::NoteProgressReport
+        | Action::NoteNextPart
+        | Action::NotePrevPart
+        | Action::NoteClose
+        | Action::ListUp
+        | Action::ListDown
+        | Action::ListPick
+        | Action::ListClose
+        | Action::VersionUse
+        | Action::ChartClose
+        | Action::FormSave
+        | Action::FormSaveNow
+        | Action::FormNext
+        | Action::FormPrev
+        | Action::FormClose
+        | Action::FormChoicePrev
+        | Action::FormChoiceNext => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion
@@ -291,17 +319,14 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     };
     match modal {
         Modal::ConfirmQuit => {
-            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            if state.keymap.resolve(key, Scope::QuitConfirm) == Some(Action::QuitYes) {
                 state.quit = true;
             }
             state.modal = None;
             Vec::new()
         }
         Modal::Help => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
+            if state.keymap.resolve(key, Scope::HelpScreen) == Some(Action::HelpClose) {
                 state.modal = None;
             }
             Vec::new()
@@ -409,12 +434,12 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 state.end_write();
             }
             schedule::on_failed(&mut state.modal);
-            let mut effects = if write {
-                progress::on_failed_write(&mut state.progress, &error)
+            let (mut effects, shown) = if write {
+                progress::on_failed_write(&mut state.progress, &error, &state.keymap)
             } else {
-                Vec::new()
+                (Vec::new(), error.message)
             };
-            state.say(Level::Error, error.message);
+            state.say(Level::Error, shown);
             if write {
                 effects.extend(reload(state));
             }

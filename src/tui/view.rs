@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
                 Line::from("There is unsaved work. Quit and drop it?"),
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled("y", theme.field_focus),
+                    Span::styled(state.keymap.label(Action::QuitYes), theme.field_focus),
                     Span::raw(" quit    any other key: stay"),
                 ]),
             ];
@@ -97,6 +97,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             &state.schedule,
             *visit_id,
             *confirmed,
+            &state.keymap,
             theme,
         ),
         Some(Modal::Booking(form)) => super::schedule::view::draw_booking(
@@ -108,7 +109,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             theme,
         ),
         Some(Modal::NewPatient(form)) => {
-            super::schedule::view::draw_new_patient(frame, area, form, theme)
+            super::schedule::view::draw_new_patient(frame, area, form, &state.keymap, theme)
         }
         None => {}
     }
@@ -357,32 +358,43 @@ fn draw_help(
     pane: Scope,
     theme: &Theme,
 ) {
-    let column = |scope: Scope| -> Vec<Line> {
-        let mut lines = vec![Line::styled(scope.title(), theme.header)];
-        for b in keymap.bindings().iter().filter(|b| b.scope == scope) {
-            let keys = b
-                .keys
-                .iter()
-                .map(|k| k.label())
-                .collect::<Vec<_>>()
-                .join("/");
-            lines.push(Line::from(vec![
-                Span::styled(fit(&keys, 11), theme.field_label),
-                Span::raw(b.help.to_string()),
-            ]));
+    let column = |scopes: &[Scope]| -> Vec<Line> {
+        let mut lines = Vec::new();
+        // No blank line between scopes: their titles stand out, and the schedule's with its
+        // dialogs must fit 24 rows.
+        for scope in scopes {
+            let in_scope = || keymap.bindings().iter().filter(|b| b.scope == *scope);
+            // Every key of a scope is shown whole (a rebound key can be long), with at least
+            // the room the default keys have always had; each scope is aligned on its own, so
+            // one long key does not squeeze the whole column.
+            let room = in_scope()
+                .map(|b| width(&keymap.keys_for(b.action)) + 1)
+                .max()
+                .unwrap_or(0)
+                .max(11);
+            lines.push(Line::styled(scope.title(), theme.header));
+            for b in in_scope() {
+                lines.push(Line::from(vec![
+                    Span::styled(fit(&keymap.keys_for(b.action), room), theme.field_label),
+                    Span::raw(b.help.to_string()),
+                ]));
+            }
         }
         lines
     };
-    let left = column(Scope::Everywhere);
-    let right = column(pane);
-    let h = left.len().max(right.len()) as u16 + 4;
+    let left = column(&[Scope::Everywhere, Scope::QuitConfirm, Scope::HelpScreen]);
+    let right = column(&[&[pane], pane.dialogs()].concat());
+    let h = left.len().max(right.len()) as u16 + 2;
     let rect = centered(area, area.width.saturating_sub(4), h);
     frame.render_widget(Clear, rect);
-    let block = bordered(theme).title(" Keys (Esc closes) ");
+    let block = bordered(theme).title(format!(
+        " Keys ({} closes) ",
+        keymap.label(Action::HelpClose)
+    ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-        .areas(inner.inner(ratatui::layout::Margin::new(1, 1)));
+        .areas(inner.inner(ratatui::layout::Margin::new(1, 0)));
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);
 }

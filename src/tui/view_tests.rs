@@ -52,14 +52,23 @@ fn help_is_generated_from_the_keymap() {
     let mut s = state_for("dfry");
     press(&mut s, KeyCode::Char('?'));
     let text = screen(&mut s, 80, 24);
+    use super::keymap::Scope;
     let shown = |scope| {
         matches!(
             scope,
-            super::keymap::Scope::Everywhere | super::keymap::Scope::Schedule
+            Scope::Everywhere
+                | Scope::Schedule
+                | Scope::QuitConfirm
+                | Scope::HelpScreen
+                | Scope::CancelConfirm
+                | Scope::CancelReason
         )
     };
     for b in s.keymap.bindings().iter().filter(|b| shown(b.scope)) {
         assert!(text.contains(b.help), "help lacks {:?}", b.action);
+        assert!(text.contains(b.scope.title()), "help lacks {:?}", b.scope);
+        let keys = s.keymap.keys_for(b.action);
+        assert!(text.contains(&keys), "help lacks {keys} of {:?}", b.action);
     }
     // Panes 2 and 3 list their own keys instead of the schedule's, and they fit at 80x24.
     for (pane, scope) in [
@@ -70,7 +79,9 @@ fn help_is_generated_from_the_keymap() {
         press(&mut p, KeyCode::Char(pane));
         press(&mut p, KeyCode::Char('?'));
         let help = screen(&mut p, 80, 24);
-        for b in p.keymap.bindings().iter().filter(|b| b.scope == scope) {
+        let listed =
+            |b: &&super::keymap::Binding| b.scope == scope || scope.dialogs().contains(&b.scope);
+        for b in p.keymap.bindings().iter().filter(listed) {
             assert!(
                 help.contains(b.help),
                 "pane {pane} help lacks {:?}",

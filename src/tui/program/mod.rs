@@ -237,7 +237,14 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
         Action::HepRemove if has_item => {
             let gone = draft.items.remove(cursor);
             pane.cursor = cursor.min(n.saturating_sub(2));
-            out.say(Level::Info, format!("removed {} (s saves)", gone.name));
+            out.say(
+                Level::Info,
+                format!(
+                    "removed {} ({} saves)",
+                    gone.name,
+                    ctx.keymap.label(Action::HepSave)
+                ),
+            );
         }
         Action::HepMoveUp if has_item && cursor > 0 => {
             draft.items.swap(cursor, cursor - 1);
@@ -274,7 +281,13 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
         }
         Action::HepVersions => {
             if draft.versions.is_empty() {
-                out.say(Level::Info, "no saved versions yet: s saves the program");
+                out.say(
+                    Level::Info,
+                    format!(
+                        "no saved versions yet: {} saves the program",
+                        ctx.keymap.label(Action::HepSave)
+                    ),
+                );
             } else {
                 pane.overlay = Some(Overlay::Versions {
                     cursor: 0,
@@ -286,14 +299,20 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
             if draft.is_dirty() {
                 out.say(
                     Level::Warning,
-                    "save the program first (s): the handout prints the saved version",
+                    format!(
+                        "save the program first ({}): the handout prints the saved version",
+                        ctx.keymap.label(Action::HepSave)
+                    ),
                 );
                 return out;
             }
             if draft.base_version == 0 {
                 out.say(
                     Level::Info,
-                    "nothing saved to print yet: s saves the program",
+                    format!(
+                        "nothing saved to print yet: {} saves the program",
+                        ctx.keymap.label(Action::HepSave)
+                    ),
                 );
                 return out;
             }

@@ -9,6 +9,7 @@ use crate::db::program_work::ProgramRequest;
 use crate::domain::adherence::{MAX_SESSIONS_PRESCRIBED, MIN_SESSIONS_PRESCRIBED};
 use crate::domain::hep::{Program, parse_count};
 use crate::tui::input::LineInput;
+use crate::tui::keymap::{Action, Scope};
 use crate::tui::pane::{Context, Level, Outcome};
 
 /// Keys while an overlay is open: it has them all.
@@ -64,11 +65,11 @@ fn dosage_key(
     out: &mut Outcome,
 ) -> Option<Overlay> {
     let last = DOSAGE_FIELDS.len() - 1;
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1).min(last),
-        KeyCode::BackTab | KeyCode::Up => form.focus = form.focus.saturating_sub(1),
-        KeyCode::Enter => match form.dosage() {
+    match ctx.keymap.resolve(key, Scope::Form) {
+        Some(Action::FormClose) => return None,
+        Some(Action::FormNext) => form.focus = (form.focus + 1).min(last),
+        Some(Action::FormPrev) => form.focus = form.focus.saturating_sub(1),
+        Some(Action::FormSave) => match form.dosage() {
             Ok(d) => {
                 if let Some(item) = pane
                     .draft_of(ctx.patient_id())
@@ -103,17 +104,17 @@ fn versions_key(
     let draft = pane.draft_of(ctx.patient_id())?;
     let last = draft.versions.len().saturating_sub(1);
     let patient_id = draft.patient_id;
-    match key.code {
-        KeyCode::Esc if preview.is_some() => {
+    match ctx.keymap.resolve(key, Scope::Versions) {
+        Some(Action::ListClose) if preview.is_some() => {
             return Some(Overlay::Versions {
                 cursor,
                 preview: None,
             });
         }
-        KeyCode::Esc => return None,
-        KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1).min(last),
-        KeyCode::Enter => {
+        Some(Action::ListClose) => return None,
+        Some(Action::ListUp) => cursor = cursor.saturating_sub(1),
+        Some(Action::ListDown) => cursor = (cursor + 1).min(last),
+        Some(Action::ListPick) => {
             let version_no = draft.versions[cursor.min(last)].version_no;
             out.effects.push(program(ProgramRequest::Version {
                 patient_id,
@@ -121,12 +122,13 @@ fn versions_key(
             }));
             return Some(Overlay::Versions { cursor, preview });
         }
-        KeyCode::Char('u') => {
+        Some(Action::VersionUse) => {
             if let Some(p) = preview.as_ref() {
                 draft.items = p.items.clone();
                 let text = format!(
-                    "version {} copied into the program: s saves it as a new version",
-                    p.version_no
+                    "version {} copied into the program: {} saves it as a new version",
+                    p.version_no,
+                    ctx.keymap.label(Action::HepSave)
                 );
                 pane.cursor = 0;
                 out.say(Level::Info, text);
@@ -181,17 +183,17 @@ fn templates_key(
         });
     }
     let last = pane.templates.len();
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1).min(last),
-        KeyCode::Enter if cursor == 0 => {
+    match ctx.keymap.resolve(key, Scope::List) {
+        Some(Action::ListClose) => return None,
+        Some(Action::ListUp) => cursor = cursor.saturating_sub(1),
+        Some(Action::ListDown) => cursor = (cursor + 1).min(last),
+        Some(Action::ListPick) if cursor == 0 => {
             return Some(Overlay::Templates {
                 cursor,
                 naming: Some(LineInput::default()),
             });
         }
-        KeyCode::Enter => {
+        Some(Action::ListPick) => {
             let t = pane.templates.get(cursor - 1).cloned()?;
             let draft = pane.draft_of(ctx.patient_id())?;
             let mut added = 0;
@@ -205,7 +207,11 @@ fn templates_key(
                     added += 1;
                 }
             }
-            let said = format!("added {added} exercises from \"{}\" (s saves)", t.name);
+            let said = format!(
+                "added {added} exercises from \"{}\" ({} saves)",
+                t.name,
+                ctx.keymap.label(Action::HepSave)
+            );
             said_with_length(pane, said, out);
             return None;
         }
@@ -224,12 +230,11 @@ fn adherence_key(
     key: &KeyEvent,
     out: &mut Outcome,
 ) -> Option<Overlay> {
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-            form.focus = 1 - form.focus
-        }
-        KeyCode::Enter => {
+    match ctx.keymap.resolve(key, Scope::Form) {
+        Some(Action::FormClose) => return None,
+        // Two fields: either way is the other one.
+        Some(Action::FormNext | Action::FormPrev) => form.focus = 1 - form.focus,
+        Some(Action::FormSave) => {
             let prescribed = parse_count(
                 form.prescribed.text(),
                 "sessions prescribed",

@@ -14,7 +14,7 @@ use crate::domain::hep::{WARN_ABOVE, region_label};
 use crate::sanitize::clean_line;
 use crate::search::exercises::Via;
 use crate::text::{fit, truncate, width};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{marked_list, patient_summary};
@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgramPane, ctx: &Context, th
         theme,
     );
     if let (Some(overlay), Some(draft)) = (&pane.overlay, draft) {
-        draw_overlay(frame, program, pane, overlay, draft, theme);
+        draw_overlay(frame, program, pane, overlay, draft, ctx.keymap, theme);
     }
 }
 
@@ -347,8 +347,10 @@ fn draw_overlay(
     pane: &ProgramPane,
     overlay: &Overlay,
     d: &Draft,
+    keymap: &Keymap,
     theme: &Theme,
 ) {
+    let key = |a: Action| keymap.label(a);
     match overlay {
         Overlay::Dosage(form) => {
             let name = d
@@ -400,7 +402,12 @@ fn draw_overlay(
                 }
             }
             lines.push(Line::styled(
-                "Tab field · Enter keep · Esc cancel",
+                format!(
+                    "{} field · {} keep · {} cancel",
+                    key(Action::FormNext),
+                    key(Action::FormSave),
+                    key(Action::FormClose)
+                ),
                 theme.muted,
             ));
             frame.render_widget(Paragraph::new(lines), inner);
@@ -422,7 +429,12 @@ fn draw_overlay(
             let rect = overlay_rect(area, area.height);
             frame.render_widget(Clear, rect);
             let b = block(
-                " Versions · Enter shows · u uses it · Esc closes ".to_string(),
+                format!(
+                    " Versions · {} shows · {} uses it · {} closes ",
+                    key(Action::ListPick),
+                    key(Action::VersionUse),
+                    key(Action::ListClose)
+                ),
                 true,
                 theme,
             );
@@ -476,7 +488,11 @@ fn draw_overlay(
             let rect = overlay_rect(area, area.height);
             frame.render_widget(Clear, rect);
             let b = block(
-                " Templates · Enter applies · Esc closes ".to_string(),
+                format!(
+                    " Templates · {} applies · {} closes ",
+                    key(Action::ListPick),
+                    key(Action::ListClose)
+                ),
                 true,
                 theme,
             );
@@ -559,7 +575,12 @@ fn draw_overlay(
                 None => lines.push(Line::from("")),
             }
             lines.push(Line::styled(
-                "Tab field · Enter records · Esc cancel",
+                format!(
+                    "{} field · {} records · {} cancel",
+                    key(Action::FormNext),
+                    key(Action::FormSave),
+                    key(Action::FormClose)
+                ),
                 theme.muted,
             ));
             frame.render_widget(Paragraph::new(lines), inner);

@@ -8,11 +8,11 @@ mod record;
 mod tests;
 pub mod view;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::event::Effect;
 use super::forms::FormOutcome;
-use super::keymap::Action;
+use super::keymap::{Action, Keymap, Scope};
 use super::pane::{Context, Level, Outcome, Pane};
 use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::worker::Request;
@@ -77,7 +77,7 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         if form.saving {
             return Some(out);
         }
-        match form.handle_key(key) {
+        match form.handle_key(key, ctx.keymap) {
             FormOutcome::Stay => {}
             FormOutcome::Close => pane.record = None,
             FormOutcome::Submit => match (form.scored(), ctx.patient_id()) {
@@ -101,7 +101,7 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         if editor.saving {
             return Some(out);
         }
-        match editor.handle_key(key) {
+        match editor.handle_key(key, ctx.keymap) {
             FormOutcome::Stay => {}
             FormOutcome::Close => pane.note = None,
             FormOutcome::Submit => match editor.note() {
@@ -123,7 +123,7 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         }
         return Some(out);
     }
-    if pane.chart && matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+    if pane.chart && ctx.keymap.resolve(key, Scope::Chart) == Some(Action::ChartClose) {
         pane.chart = false;
         return Some(out);
     }
@@ -245,19 +245,32 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
 
 /// A failed write while a form or the note is open: the text stays, the reason is shown, and
 /// after a conflict the note's stored version is fetched so that a second save is deliberate.
-pub fn on_failed_write(pane: &mut ProgressPane, error: &crate::error::AppError) -> Vec<Effect> {
+/// Returns the effects and the sentence to show: after a note's conflict the store says who
+/// changed it, and this adds what to do next with the save key in force.
+pub fn on_failed_write(
+    pane: &mut ProgressPane,
+    error: &crate::error::AppError,
+    keymap: &Keymap,
+) -> (Vec<Effect>, String) {
     if let Some(form) = pane.record.as_mut() {
         form.saving = false;
         form.error = Some(error.message.clone());
     }
     if let Some(editor) = pane.note.as_mut() {
         editor.saving = false;
-        editor.error = Some(error.message.clone());
         if error.kind == crate::error::ErrorKind::Conflict {
-            return vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+            let shown = format!(
+                "{} — reloaded; your text is kept ({} again saves yours over it)",
+                error.message,
+                keymap.label(Action::NoteSave)
+            );
+            editor.error = Some(shown.clone());
+            let effects = vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
                 appointment_id: editor.appointment_id,
             }))];
+            return (effects, shown);
         }
+        editor.error = Some(error.message.clone());
     }
-    Vec::new()
+    (Vec::new(), error.message.clone())
 }

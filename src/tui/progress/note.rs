@@ -1,13 +1,14 @@
 //! `e`: the SOAP note of the selected visit, four multi-line editors, timed minutes per
 //! procedure code with billable units by the 8-minute rule shown as you type.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use crate::db::visit_notes::{StoredNote, TimedMinutes, VisitNote};
 use crate::domain::billing::{TIMED_MINUTES_MAX, TIMED_MINUTES_MIN, medicare_units};
 use crate::tui::forms::FormOutcome;
 use crate::tui::input::LineInput;
+use crate::tui::keymap::{Action, Keymap, Scope};
 
 pub const SECTIONS: [&str; 4] = ["Subjective", "Objective", "Assessment", "Plan"];
 
@@ -135,25 +136,25 @@ impl NoteEditor {
         })
     }
 
-    pub fn handle_key(&mut self, ev: &KeyEvent) -> FormOutcome {
-        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        if ev.code != KeyCode::Esc {
+    pub fn handle_key(&mut self, ev: &KeyEvent, keymap: &Keymap) -> FormOutcome {
+        let action = keymap.resolve(ev, Scope::NoteEditor);
+        if action != Some(Action::NoteClose) {
             self.discard_armed = false;
         }
-        match ev.code {
-            KeyCode::Esc => {
+        match action {
+            Some(Action::NoteClose) => {
                 if !self.dirty || self.discard_armed {
                     return FormOutcome::Close;
                 }
                 self.discard_armed = true;
             }
-            KeyCode::Tab => self.focus = (self.focus + 1) % 5,
-            KeyCode::BackTab => self.focus = (self.focus + 4) % 5,
+            Some(Action::NoteNextPart) => self.focus = (self.focus + 1) % 5,
+            Some(Action::NotePrevPart) => self.focus = (self.focus + 4) % 5,
             // Until the stored note is in, nothing may change or save it: a save now would
             // replace the note with an empty one.
             _ if self.loading || self.saving => {}
-            KeyCode::Char('s') if ctrl => return FormOutcome::Submit,
-            KeyCode::Char('p') if ctrl => {
+            Some(Action::NoteSave) => return FormOutcome::Submit,
+            Some(Action::NoteProgressReport) => {
                 self.is_progress_report = !self.is_progress_report;
                 self.dirty = true;
             }
@@ -175,6 +176,7 @@ impl NoteEditor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]
     fn timed_minutes_become_units_by_the_8_minute_rule() {
@@ -200,10 +202,19 @@ mod tests {
         let mut e = NoteEditor::new(1, "x".into());
         e.load(None);
         for c in "Less pain".chars() {
-            e.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            e.handle_key(
+                &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                &Keymap::default(),
+            );
         }
-        e.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
-        e.handle_key(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+        e.handle_key(
+            &KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            &Keymap::default(),
+        );
+        e.handle_key(
+            &KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE),
+            &Keymap::default(),
+        );
         let n = e.note().unwrap();
         assert_eq!(
             (n.subjective.as_str(), n.objective.as_str()),
@@ -211,11 +222,17 @@ mod tests {
         );
         assert!(e.dirty);
         assert_eq!(
-            e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            e.handle_key(
+                &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+                &Keymap::default()
+            ),
             FormOutcome::Stay
         );
         assert_eq!(
-            e.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            e.handle_key(
+                &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+                &Keymap::default()
+            ),
             FormOutcome::Close
         );
     }
@@ -224,8 +241,11 @@ mod tests {
     fn nothing_changes_or_saves_the_note_before_it_has_loaded() {
         let mut e = NoteEditor::new(1, "x".into());
         let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
-        e.handle_key(&ctrl('p'));
-        assert_eq!(e.handle_key(&ctrl('s')), FormOutcome::Stay);
+        e.handle_key(&ctrl('p'), &Keymap::default());
+        assert_eq!(
+            e.handle_key(&ctrl('s'), &Keymap::default()),
+            FormOutcome::Stay
+        );
         assert!(!e.dirty && !e.is_progress_report);
         e.load(Some(StoredNote {
             note: VisitNote {
@@ -247,7 +267,10 @@ mod tests {
     fn a_late_load_never_overwrites_what_was_typed() {
         let mut e = NoteEditor::new(1, "x".into());
         e.loading = false;
-        e.handle_key(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE));
+        e.handle_key(
+            &KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE),
+            &Keymap::default(),
+        );
         e.load(Some(StoredNote {
             note: VisitNote {
                 subjective: "old".into(),

@@ -1,11 +1,12 @@
 //! `r`: today's outcome measure, as a total or item by item, checked before anything is sent.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use crate::domain::measures::{MEASURES, MeasureDef};
 use crate::domain::scoring::{Scored, item_rule, range_text, score};
 use crate::tui::forms::FormOutcome;
 use crate::tui::input::LineInput;
+use crate::tui::keymap::{Action, Keymap, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -108,25 +109,28 @@ impl RecordForm {
         )
     }
 
-    pub fn handle_key(&mut self, ev: &KeyEvent) -> FormOutcome {
-        if ev.code != KeyCode::Esc {
+    pub fn handle_key(&mut self, ev: &KeyEvent, keymap: &Keymap) -> FormOutcome {
+        let action = keymap.resolve(ev, Scope::Form);
+        if action != Some(Action::FormClose) {
             self.discard_armed = false;
         }
         let fields = self.fields();
         let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
-        match ev.code {
-            KeyCode::Esc => {
+        match action {
+            Some(Action::FormClose) => {
                 if !self.touched || self.discard_armed {
                     return FormOutcome::Close;
                 }
                 self.discard_armed = true;
             }
-            KeyCode::Enter => return FormOutcome::Submit,
-            KeyCode::Tab | KeyCode::Down => self.focus = fields[(at + 1).min(fields.len() - 1)],
-            KeyCode::BackTab | KeyCode::Up => self.focus = fields[at.saturating_sub(1)],
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.focus == Field::Measure => {
+            Some(Action::FormSave) => return FormOutcome::Submit,
+            Some(Action::FormNext) => self.focus = fields[(at + 1).min(fields.len() - 1)],
+            Some(Action::FormPrev) => self.focus = fields[at.saturating_sub(1)],
+            Some(choice @ (Action::FormChoicePrev | Action::FormChoiceNext))
+                if self.focus == Field::Measure =>
+            {
                 let n = MEASURES.len();
-                self.measure = if ev.code == KeyCode::Left {
+                self.measure = if choice == Action::FormChoicePrev {
                     (self.measure + n - 1) % n
                 } else {
                     (self.measure + 1) % n
@@ -150,11 +154,14 @@ impl RecordForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyModifiers;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn typ(f: &mut RecordForm, text: &str) {
         for c in text.chars() {
-            f.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            f.handle_key(
+                &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                &Keymap::default(),
+            );
         }
     }
 
@@ -190,10 +197,19 @@ mod tests {
     fn arrows_on_the_measure_line_change_the_measure() {
         let mut f = RecordForm::new(Some("NPRS"));
         f.focus = Field::Measure;
-        f.handle_key(&KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+        f.handle_key(
+            &KeyEvent::new(KeyCode::Right, KeyModifiers::NONE),
+            &Keymap::default(),
+        );
         assert_eq!(f.def().code, MEASURES[1].code);
-        f.handle_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
-        f.handle_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        f.handle_key(
+            &KeyEvent::new(KeyCode::Left, KeyModifiers::NONE),
+            &Keymap::default(),
+        );
+        f.handle_key(
+            &KeyEvent::new(KeyCode::Left, KeyModifiers::NONE),
+            &Keymap::default(),
+        );
         assert_eq!(f.def().code, MEASURES[MEASURES.len() - 1].code);
     }
 }

@@ -232,7 +232,7 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         e,
         Effect::Db(Request::Progress(ProgressRequest::LoadNote { .. }))
     )));
-    let conflict = "this note was changed on another terminal by bokafor at 09:02 — reloaded; your text is kept (Ctrl-S again saves yours over it)";
+    let conflict = "this note was changed on another terminal by bokafor at 09:02";
     let after = update(
         &mut s,
         Event::Reply(Reply::Failed {
@@ -246,6 +246,16 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
             appointment_id: 1
         }))
     )));
+    // The store says who changed the note; the app says what to do, with the save key.
+    let said = s
+        .message
+        .as_ref()
+        .map(|(_, m)| m.as_str())
+        .unwrap_or_default();
+    assert_eq!(
+        said,
+        "this note was changed on another terminal by bokafor at 09:02 — reloaded; your text is kept (Ctrl-S again saves yours over it)"
+    );
     let editor = s.progress.note.as_ref().expect("the editor stays open");
     assert!(!editor.saving);
     assert_eq!(

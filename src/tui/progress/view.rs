@@ -17,6 +17,7 @@ use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::sanitize::clean_line;
 use crate::text::{fit, truncate};
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::centered;
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
         return;
     };
     if let Some(editor) = &pane.note {
-        draw_note(frame, area, editor, theme);
+        draw_note(frame, area, editor, ctx.keymap, theme);
         return;
     }
     let block = Block::bordered()
@@ -66,11 +67,11 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
     draw_measures(frame, table, pane, p, theme);
     if pane.chart {
         if let Some(m) = p.measures.get(pane.selected) {
-            draw_chart(frame, area, m, theme);
+            draw_chart(frame, area, m, ctx.keymap, theme);
         }
     }
     if let Some(form) = &pane.record {
-        draw_record(frame, area, form, theme);
+        draw_record(frame, area, form, ctx.keymap, theme);
     }
 }
 
@@ -275,7 +276,7 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
+fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, theme: &Theme) {
     let rect = area.inner(Margin::new(1, 1));
     frame.render_widget(Clear, rect);
     let Some(first) = m.points.first().map(|p| p.date) else {
@@ -321,7 +322,10 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
             Block::bordered()
                 .border_set(theme.symbols.border)
                 .border_style(theme.border)
-                .title(format!("{title} (Esc closes) ")),
+                .title(format!(
+                    "{title} ({} closes) ",
+                    keymap.label(Action::ChartClose)
+                )),
         )
         .x_axis(
             Axis::default()
@@ -341,7 +345,8 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, theme: &Theme) {
     frame.render_widget(chart, rect);
 }
 
-fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) {
+fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, keymap: &Keymap, theme: &Theme) {
+    let key = |a: Action| keymap.label(a);
     let mut lines = Vec::new();
     for field in form.fields() {
         let focused = field == form.focus;
@@ -378,11 +383,18 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) 
         lines.push(Line::styled(format!("! {}", clean_line(e)), theme.error));
     }
     let footer = if form.saving {
-        "saving…"
+        "saving…".to_string()
     } else if form.discard_armed {
-        "Esc again discards what you typed"
+        format!("{} again discards what you typed", key(Action::FormClose))
     } else {
-        "Enter saves · Tab next field · ←/→ on Measure changes it · Esc cancels"
+        format!(
+            "{} saves · {} next field · {}/{} on Measure changes it · {} cancels",
+            key(Action::FormSave),
+            key(Action::FormNext),
+            key(Action::FormChoicePrev),
+            key(Action::FormChoiceNext),
+            key(Action::FormClose)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     let w = area.width.saturating_sub(4).min(90);
@@ -400,7 +412,8 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, theme: &Theme) 
     );
 }
 
-fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) {
+fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap, theme: &Theme) {
+    let key = |a: Action| keymap.label(a);
     let block = Block::bordered()
         .border_set(theme.symbols.border)
         .border_style(theme.border)
@@ -483,15 +496,19 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, theme: &Theme) 
     } else if editor.saving {
         "saving…".to_string()
     } else if editor.discard_armed {
-        "Esc again discards the changes".to_string()
+        format!("{} again discards the changes", key(Action::NoteClose))
     } else {
         format!(
-            "Ctrl-S saves · Tab next part · Ctrl-P progress report: {} · Esc closes{}",
+            "{} saves · {} next part · {} progress report: {} · {} closes{}",
+            key(Action::NoteSave),
+            key(Action::NoteNextPart),
+            key(Action::NoteProgressReport),
             if editor.is_progress_report {
                 "yes"
             } else {
                 "no"
             },
+            key(Action::NoteClose),
             if editor.dirty { " · unsaved" } else { "" }
         )
     };

@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::event::Effect;
 use super::forms::{BookingField, BookingForm, BookingMode, DirectoryEntry, FormOutcome};
-use super::keymap::Action;
+use super::keymap::{Action, Scope};
 use super::modal::Modal;
 use super::pane::{Context, Level, Outcome};
 use crate::db::schedule::{Booking, StatusChange};
@@ -265,18 +265,18 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
         } => {
             let (id, version) = (*visit_id, *version);
             if !*confirmed {
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => *confirmed = true,
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => *p.modal = None,
+                match ctx.keymap.resolve(key, Scope::CancelConfirm) {
+                    Some(Action::CancelYes) => *confirmed = true,
+                    Some(Action::CancelNo) => *p.modal = None,
                     _ => {}
                 }
                 return Vec::new();
             }
-            let reason = match key.code {
-                KeyCode::Char('p') => CancelReason::Patient,
-                KeyCode::Char('c') => CancelReason::Clinic,
-                KeyCode::Char('l') => CancelReason::Late,
-                KeyCode::Esc => {
+            let reason = match ctx.keymap.resolve(key, Scope::CancelReason) {
+                Some(Action::CancelForPatient) => CancelReason::Patient,
+                Some(Action::CancelByClinic) => CancelReason::Clinic,
+                Some(Action::CancelLate) => CancelReason::Late,
+                Some(Action::CancelBack) => {
                     *p.modal = None;
                     return Vec::new();
                 }
@@ -295,7 +295,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
             if form.saving {
                 return Vec::new();
             }
-            match form.handle_key(key, &p.schedule.matcher, &p.schedule.directory) {
+            match form.handle_key(key, ctx.keymap, &p.schedule.matcher, &p.schedule.directory) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
                     *p.modal = None;
@@ -308,7 +308,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
             if form.saving {
                 return Vec::new();
             }
-            match form.handle_key(key) {
+            match form.handle_key(key, ctx.keymap) {
                 FormOutcome::Stay => Vec::new(),
                 FormOutcome::Close => {
                     *p.modal = None;
@@ -468,7 +468,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     p.out.say(
                         Level::Info,
                         format!(
-                            "{} {}: {} (u undoes)",
+                            "{} {}: {} ({} undoes)",
                             visit.start.format("%H:%M"),
                             visit.patient_name,
                             match visit.status {
@@ -476,7 +476,8 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                                 AppointmentStatus::NoShow => "marked no-show",
                                 AppointmentStatus::Cancelled => "cancelled",
                                 other => other.label(),
-                            }
+                            },
+                            ctx.keymap.label(Action::Undo)
                         ),
                     );
                     p.schedule.undo.push(UndoEntry {
@@ -560,7 +561,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             *p.modal = None;
             p.out.say(
                 Level::Info,
-                format!("Registered with MRN {mrn}: press a to book a first visit"),
+                format!(
+                    "Registered with MRN {mrn}: press {} to book a first visit",
+                    ctx.keymap.label(Action::Book)
+                ),
             );
             vec![Effect::Db(Request::LoadDirectory)]
         }

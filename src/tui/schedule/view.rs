@@ -17,6 +17,7 @@ use crate::tui::event::Learned;
 use crate::tui::forms::{
     BookingField, BookingForm, BookingMode, PATIENT_FIELDS, PatientFormState, find_therapist,
 };
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::{bordered, centered};
@@ -237,6 +238,7 @@ pub fn draw_cancel(
     schedule: &Schedule,
     visit_id: i64,
     confirmed: bool,
+    keymap: &Keymap,
     theme: &Theme,
 ) {
     let Some(v) = schedule.visits.iter().find(|v| v.id == visit_id) else {
@@ -254,23 +256,26 @@ pub fn draw_cancel(
             Line::from(""),
             Line::from(vec![
                 Span::raw("Reason:  "),
-                Span::styled("p", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelForPatient), theme.field_focus),
                 Span::raw(" by the patient   "),
-                Span::styled("c", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelByClinic), theme.field_focus),
                 Span::raw(" by the clinic   "),
-                Span::styled("l", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelLate), theme.field_focus),
                 Span::raw(" late (under 24 h)"),
             ]),
-            Line::styled("Esc keeps the visit", theme.muted),
+            Line::styled(
+                format!("{} keeps the visit", keymap.label(Action::CancelBack)),
+                theme.muted,
+            ),
         ]
     } else {
         vec![
             Line::from(format!("Cancel {}?", truncate(&what, 50))),
             Line::from(""),
             Line::from(vec![
-                Span::styled("y", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelYes), theme.field_focus),
                 Span::raw(" yes, cancel it    "),
-                Span::styled("n", theme.field_focus),
+                Span::styled(keymap.label(Action::CancelNo), theme.field_focus),
                 Span::raw(" no, keep it"),
             ]),
         ]
@@ -417,16 +422,27 @@ pub fn draw_booking(
             theme.warning,
         ));
         lines.push(Line::styled(
-            "Enter again books anyway · change a field to pick another time",
+            format!(
+                "{} again books anyway · change a field to pick another time",
+                ctx.keymap.label(Action::FormSave)
+            ),
             theme.warning,
         ));
     }
     let footer = if form.saving {
         "saving…".to_string()
     } else if form.discard_armed {
-        "Esc again discards what you typed".to_string()
+        format!(
+            "{} again discards what you typed",
+            ctx.keymap.label(Action::FormClose)
+        )
     } else {
-        "Enter saves · Tab/↓ next field · Esc cancels".to_string()
+        format!(
+            "{} saves · {} next field · {} cancels",
+            ctx.keymap.label(Action::FormSave),
+            ctx.keymap.keys_for(Action::FormNext),
+            ctx.keymap.label(Action::FormClose)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     let title = match form.mode {
@@ -436,7 +452,14 @@ pub fn draw_booking(
     form::draw(frame, area, title, lines, cursor_row, theme);
 }
 
-pub fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, theme: &Theme) {
+pub fn draw_new_patient(
+    frame: &mut Frame,
+    area: Rect,
+    form: &PatientFormState,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
+    let key = |a: Action| keymap.label(a);
     let mut lines = Vec::new();
     let mut cursor_row = None;
     for (i, (field, label, hint)) in PATIENT_FIELDS.iter().enumerate() {
@@ -457,11 +480,16 @@ pub fn draw_new_patient(frame: &mut Frame, area: Rect, form: &PatientFormState, 
     }
     lines.push(Line::from(""));
     let footer = if form.saving {
-        "saving…"
+        "saving…".to_string()
     } else if form.discard_armed {
-        "Esc again discards what you typed"
+        format!("{} again discards what you typed", key(Action::FormClose))
     } else {
-        "Enter next field, saves on the last · Ctrl-S saves · Esc cancels"
+        format!(
+            "{} next field, saves on the last · {} saves · {} cancels",
+            key(Action::FormSave),
+            key(Action::FormSaveNow),
+            key(Action::FormClose)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     form::draw(frame, area, " New patient ", lines, cursor_row, theme);
