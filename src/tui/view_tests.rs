@@ -340,11 +340,7 @@ fn a_message_longer_than_the_line_keeps_its_instruction_on_a_second_line() {
     let conflict = "this note was changed on another terminal by bokafor at 09:02 — reloaded; your text is kept (Ctrl-S again saves yours over it)";
     s.say(super::state::Level::Warning, conflict);
     let text = screen(&mut s, 80, 24);
-    let joined: String = text
-        .lines()
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let joined: String = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     assert!(
         joined.contains("(Ctrl-S again saves yours over it)"),
         "the instruction is whole:\n{text}"
