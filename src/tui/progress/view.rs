@@ -382,11 +382,10 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, keymap: &Keymap
     if let Some(e) = &form.error {
         lines.push(Line::styled(format!("! {}", clean_line(e)), theme.error));
     }
-    let footer = if form.saving {
-        "saving…".to_string()
-    } else if form.discard_armed {
-        format!("{} again discards what you typed", key(Action::FormClose))
-    } else {
+    let footer = crate::tui::widgets::form::footer(
+        form.saving,
+        form.discard_armed,
+        &key(Action::FormClose),
         format!(
             "{} saves · {} next field · {}/{} on Measure changes it · {} cancels",
             key(Action::FormSave),
@@ -394,8 +393,8 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, keymap: &Keymap
             key(Action::FormChoicePrev),
             key(Action::FormChoiceNext),
             key(Action::FormClose)
-        )
-    };
+        ),
+    );
     lines.push(Line::styled(footer, theme.muted));
     let w = area.width.saturating_sub(4).min(90);
     let rect = centered(area, w, lines.len() as u16 + 2);

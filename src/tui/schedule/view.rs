@@ -429,21 +429,17 @@ pub fn draw_booking(
             theme.warning,
         ));
     }
-    let footer = if form.saving {
-        "saving…".to_string()
-    } else if form.discard_armed {
-        format!(
-            "{} again discards what you typed",
-            ctx.keymap.label(Action::FormClose)
-        )
-    } else {
+    let footer = form::footer(
+        form.saving,
+        form.discard_armed,
+        &ctx.keymap.label(Action::FormClose),
         format!(
             "{} saves · {} next field · {} cancels",
             ctx.keymap.label(Action::FormSave),
             ctx.keymap.keys_for(Action::FormNext),
             ctx.keymap.label(Action::FormClose)
-        )
-    };
+        ),
+    );
     lines.push(Line::styled(footer, theme.muted));
     let title = match form.mode {
         BookingMode::New => " Book a visit ",
@@ -479,18 +475,17 @@ pub fn draw_new_patient(
         }
     }
     lines.push(Line::from(""));
-    let footer = if form.saving {
-        "saving…".to_string()
-    } else if form.discard_armed {
-        format!("{} again discards what you typed", key(Action::FormClose))
-    } else {
+    let footer = form::footer(
+        form.saving,
+        form.discard_armed,
+        &key(Action::FormClose),
         format!(
             "{} next field, saves on the last · {} saves · {} cancels",
             key(Action::FormSave),
             key(Action::FormSaveNow),
             key(Action::FormClose)
-        )
-    };
+        ),
+    );
     lines.push(Line::styled(footer, theme.muted));
     form::draw(frame, area, " New patient ", lines, cursor_row, theme);
 }

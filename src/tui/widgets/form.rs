@@ -45,6 +45,18 @@ pub fn input_row(
 }
 
 /// A field's problem, under it.
+/// A form's footer: "saving…" while the store works, the warning once a close would drop what
+/// was typed, else the form's own keys (`ready`).
+pub fn footer(saving: bool, discard_armed: bool, close_key: &str, ready: String) -> String {
+    if saving {
+        "saving…".to_string()
+    } else if discard_armed {
+        format!("{close_key} again discards what you typed")
+    } else {
+        ready
+    }
+}
+
 pub fn error_row(message: &str, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::raw(" ".repeat(15)),
