@@ -36,4 +36,12 @@ pub enum Effect {
 pub struct Learned {
     pub page_size: Option<usize>,
     pub schedule_top: Option<usize>,
+    pub help: Option<HelpFit>,
+}
+
+/// How `?` fitted: the rows it shows (a page) and the furthest line it can start at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HelpFit {
+    pub page: usize,
+    pub last_top: usize,
 }

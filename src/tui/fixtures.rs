@@ -9,6 +9,7 @@ use super::state::{AppState, ClinicInfo};
 use super::update::update;
 use crate::db::worker::Request;
 use crate::domain::appointment::Visit;
+use crate::domain::hep::{Dosage, Exercise};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 
@@ -362,4 +363,88 @@ pub fn requests(effects: Vec<Effect>) -> Vec<Request> {
             Effect::Notify(_) => None,
         })
         .collect()
+}
+
+fn exercise(id: i64, name: &str, aliases: &[&str], region: &str) -> Exercise {
+    Exercise {
+        id,
+        name: name.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        region: region.into(),
+        category: "strengthening".into(),
+        equipment: "none".into(),
+        position: None,
+        instructions: "Do it slowly.".into(),
+        default: Dosage {
+            sets: Some(3),
+            reps: Some(10),
+            hold_seconds: Some(5),
+            times_per_day: Some(2),
+            days_per_week: Some(5),
+            side: None,
+            load: None,
+        },
+    }
+}
+
+pub fn library() -> Vec<Exercise> {
+    vec![
+        exercise(1, "Straight leg raise", &["SLR"], "knee"),
+        exercise(2, "Quad set", &["QS", "quad sets"], "knee"),
+        exercise(3, "Terminal knee extension", &["TKE"], "knee"),
+        exercise(4, "Bridge", &[], "hip"),
+        exercise(5, "Chin tuck", &[], "cervical"),
+        exercise(6, "Hamstring stretch", &["HS stretch"], "knee"),
+    ]
+}
+
+/// Pane 3 open on the selected visit's patient: the library (with one template) and an empty
+/// program in.
+pub fn open_program(s: &mut AppState) {
+    use crate::db::program_work::ProgramReply;
+    use crate::db::worker::Reply;
+    use crate::domain::hep::{Program, ProgramItem, Template};
+    press_action(s, super::keymap::Action::ShowProgram);
+    let patient_id = s.selected_visit().unwrap().patient_id;
+    let reply = |s: &mut AppState, r| update(s, Event::Reply(Reply::Program(r)));
+    reply(
+        s,
+        ProgramReply::Library {
+            exercises: library(),
+            templates: vec![Template {
+                id: 90,
+                name: "ACL reconstruction phase 1".into(),
+                items: vec![ProgramItem::from_exercise(&library()[1])],
+            }],
+        },
+    );
+    reply(
+        s,
+        ProgramReply::Opened {
+            program: Program {
+                patient_id,
+                version_no: 0,
+                items: Vec::new(),
+            },
+            versions: Vec::new(),
+            adherence: Vec::new(),
+        },
+    );
+}
+
+/// Presses the first key bound to `action` in the keymap in force.
+pub fn press_action(s: &mut AppState, action: super::keymap::Action) {
+    let key = s
+        .keymap
+        .bindings()
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first().copied())
+        .unwrap();
+    let m = if key.ctrl {
+        KeyModifiers::CONTROL
+    } else {
+        KeyModifiers::NONE
+    };
+    update(s, Event::Key(KeyEvent::new(key.code, m)));
 }

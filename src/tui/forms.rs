@@ -2,7 +2,7 @@
 //! typed through every error, and only close on save or an explicit discard.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::input::LineInput;
 use super::keymap::{Action, Keymap, Scope};
@@ -221,20 +221,25 @@ impl BookingForm {
         matcher: &Matcher,
         patients: &[DirectoryEntry],
     ) -> FormOutcome {
-        let action = keymap.resolve(ev, Scope::Form);
+        let field = self.field();
+        // The patients found take their own keys (↑/↓) in front of the form's.
+        let in_hits = field == BookingField::Patient && !self.patient_hits.is_empty();
+        let scope = if in_hits {
+            Scope::PatientPick
+        } else {
+            Scope::Form
+        };
+        let action = keymap.resolve(ev, scope);
         if action != Some(Action::FormClose) {
             self.discard_armed = false;
         }
-        let field = self.field();
-        // The arrows walk the patients found while there are some; Tab always leaves the field.
-        let in_hits = field == BookingField::Patient && !self.patient_hits.is_empty();
         match action {
             Some(Action::FormClose) => return escape(self.is_dirty(), &mut self.discard_armed),
-            Some(Action::FormSave) => return FormOutcome::Submit,
-            Some(Action::FormNext) if in_hits && ev.code == KeyCode::Down => {
+            Some(Action::FormSave | Action::FormSaveNow) => return FormOutcome::Submit,
+            Some(Action::PickNext) => {
                 self.patient_pick = (self.patient_pick + 1).min(self.patient_hits.len() - 1);
             }
-            Some(Action::FormPrev) if in_hits && ev.code == KeyCode::Up => {
+            Some(Action::PickPrev) => {
                 self.patient_pick = self.patient_pick.saturating_sub(1);
             }
             Some(Action::FormNext) => {
@@ -261,12 +266,7 @@ impl BookingForm {
                 let Some(input) = self.input_mut(field) else {
                     return FormOutcome::Stay;
                 };
-                if input.handle(ev)
-                    && !matches!(
-                        ev.code,
-                        KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
-                    )
-                {
+                if input.handle(ev).changed() {
                     self.touched = true;
                     self.warning = None;
                     if field == BookingField::Patient {
@@ -286,11 +286,23 @@ impl BookingForm {
     }
 
     /// Reads the form into a booking, or names the first field that is wrong.
-    pub fn validate(&self, staff: &[Staff]) -> Result<Booking, (BookingField, String)> {
-        let patient_id = self.picked_patient().ok_or((
-            BookingField::Patient,
-            "type a few letters of the patient's name or MRN, then pick with ↑/↓".to_string(),
-        ))?;
+    pub fn validate(
+        &self,
+        staff: &[Staff],
+        keymap: &Keymap,
+    ) -> Result<Booking, (BookingField, String)> {
+        let patient_id = self.picked_patient().ok_or_else(|| {
+            let (up, down) = (
+                keymap.label(Action::PickPrev),
+                keymap.label(Action::PickNext),
+            );
+            (
+                BookingField::Patient,
+                format!(
+                    "type a few letters of the patient's name or MRN, then pick with {up}/{down}"
+                ),
+            )
+        })?;
         let therapist = find_therapist(staff, self.therapist.text())
             .map_err(|m| (BookingField::Therapist, m))?;
         let date =
@@ -419,13 +431,7 @@ impl PatientFormState {
         }
         match action {
             Some(Action::FormClose) => return escape(self.is_dirty(), &mut self.discard_armed),
-            // Ctrl-Enter, where a terminal sends it, saves from any field.
-            Some(Action::FormSave)
-                if self.focus + 1 < self.inputs.len()
-                    && !ev.modifiers.contains(KeyModifiers::CONTROL) =>
-            {
-                self.focus += 1
-            }
+            Some(Action::FormSave) if self.focus + 1 < self.inputs.len() => self.focus += 1,
             Some(Action::FormSave) => return FormOutcome::Submit,
             // Saving from any field, as in the note editor: most terminals send Ctrl-Enter as
             // a plain Enter.
@@ -433,12 +439,7 @@ impl PatientFormState {
             Some(Action::FormNext) => self.focus = (self.focus + 1).min(self.inputs.len() - 1),
             Some(Action::FormPrev) => self.focus = self.focus.saturating_sub(1),
             _ => {
-                if self.inputs[self.focus].handle(ev)
-                    && !matches!(
-                        ev.code,
-                        KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
-                    )
-                {
+                if self.inputs[self.focus].handle(ev).changed() {
                     self.touched = true;
                 }
             }
@@ -501,16 +502,17 @@ mod tests {
         f.patient_hits = vec![7];
         f.therapist = LineInput::with_text("AR");
         f.time = LineInput::with_text("9:3O");
-        let err = f.validate(&staff()).unwrap_err();
+        let err = f.validate(&staff(), &Keymap::default()).unwrap_err();
         assert_eq!(err.0, BookingField::Time);
         assert_eq!(f.time.text(), "9:3O");
         f.time = LineInput::with_text("9:30");
-        let b = f.validate(&staff()).unwrap();
+        let b = f.validate(&staff(), &Keymap::default()).unwrap();
         assert_eq!((b.patient_id, b.therapist_id, b.minutes), (7, 1, 45));
     }
 
     #[test]
     fn escape_needs_two_presses_once_something_was_typed() {
+        use crossterm::event::{KeyCode, KeyModifiers};
         let mut f = PatientFormState::default();
         let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
         f.handle_key(

@@ -62,10 +62,12 @@ impl LineInput {
         true
     }
 
-    /// Applies an editing key; returns whether the key was an edit or a cursor move.
-    pub fn handle(&mut self, ev: &KeyEvent) -> bool {
+    /// Applies an editing key. These are the field's own keys, as in any line editor (not in
+    /// the keymap): characters, ←/→, Home/End, Backspace/Delete, Ctrl-A/E/U/W/H.
+    pub fn handle(&mut self, ev: &KeyEvent) -> Edit {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let len = self.text.chars().count();
+        let before = (self.text.len(), self.cursor);
         match ev.code {
             KeyCode::Char('a') if ctrl => self.cursor = 0,
             KeyCode::Char('e') if ctrl => self.cursor = len,
@@ -87,32 +89,74 @@ impl LineInput {
                 self.text.replace_range(from..to, "");
                 self.cursor = start;
             }
-            KeyCode::Char(c) if !ctrl && !crate::sanitize::is_unsafe_char(c) => {
-                let at = self.byte_at(self.cursor);
-                self.text.insert(at, c);
-                self.cursor += 1;
+            KeyCode::Char(c) if types_text(ev) => {
+                if !crate::sanitize::is_unsafe_char(c) {
+                    let at = self.byte_at(self.cursor);
+                    self.text.insert(at, c);
+                    self.cursor += 1;
+                }
             }
             // Some terminals send Ctrl-H for Backspace.
-            KeyCode::Backspace | KeyCode::Char('h')
-                if (ev.code == KeyCode::Backspace || ctrl) && self.cursor > 0 =>
-            {
-                let at = self.byte_at(self.cursor - 1);
-                self.text.remove(at);
-                self.cursor -= 1;
+            KeyCode::Char('h') if ctrl => self.backspace(),
+            KeyCode::Backspace => self.backspace(),
+            KeyCode::Delete => {
+                if self.cursor < len {
+                    let at = self.byte_at(self.cursor);
+                    self.text.remove(at);
+                }
             }
-            KeyCode::Delete if self.cursor < len => {
-                let at = self.byte_at(self.cursor);
-                self.text.remove(at);
-            }
-            KeyCode::Left if self.cursor > 0 => self.cursor -= 1,
-            KeyCode::Right if self.cursor < len => self.cursor += 1,
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
             KeyCode::Home => self.cursor = 0,
             KeyCode::End => self.cursor = len,
-            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => {}
-            _ => return false,
+            _ => return Edit::NotMine,
         }
-        true
+        if self.text.len() != before.0 {
+            Edit::Changed
+        } else if self.cursor != before.1 {
+            Edit::Moved
+        } else {
+            Edit::Nothing
+        }
     }
+
+    fn backspace(&mut self) {
+        if self.cursor > 0 {
+            let at = self.byte_at(self.cursor - 1);
+            self.text.remove(at);
+            self.cursor -= 1;
+        }
+    }
+}
+
+/// What an editing key did to a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// The text changed.
+    Changed,
+    /// Only the cursor moved.
+    Moved,
+    /// A key of the field's that had nothing to do (Backspace at the start).
+    Nothing,
+    /// Not an editing key: whoever holds the field may give it a meaning.
+    NotMine,
+}
+
+impl Edit {
+    pub fn changed(self) -> bool {
+        self == Edit::Changed
+    }
+
+    /// Whether the field took the key (so it means nothing else while typing).
+    pub fn taken(self) -> bool {
+        self != Edit::NotMine
+    }
+}
+
+/// Whether a key types a character (rather than being a command): a character without Ctrl.
+/// While a field has the keys, these always go into it.
+pub fn types_text(ev: &KeyEvent) -> bool {
+    matches!(ev.code, KeyCode::Char(_)) && !ev.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 #[cfg(test)]
@@ -162,6 +206,36 @@ mod tests {
         assert_eq!(i.text(), "jjc DrAna ");
         assert_eq!(i.cursor(), "jjc Dr".chars().count());
         assert!(!i.insert_text("\r\n"));
+    }
+
+    #[test]
+    fn a_cursor_move_is_not_a_change() {
+        let mut i = typed("Ana");
+        assert_eq!(
+            i.handle(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE)),
+            Edit::Moved
+        );
+        assert_eq!(
+            i.handle(&KeyEvent::new(KeyCode::Home, KeyModifiers::NONE)),
+            Edit::Moved
+        );
+        assert_eq!(
+            i.handle(&KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+            Edit::Nothing
+        );
+        assert_eq!(
+            i.handle(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Edit::Changed
+        );
+        assert_eq!(
+            i.handle(&KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
+            Edit::NotMine
+        );
+        assert_eq!(
+            i.handle(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Edit::NotMine
+        );
+        assert_eq!(i.text(), "xAna");
     }
 
     #[test]

@@ -71,6 +71,18 @@ pub enum Action {
     FormClose,
     FormChoicePrev,
     FormChoiceNext,
+    PickPrev,
+    PickNext,
+    FilterKeep,
+    SearchAdd,
+    SearchDone,
+    ItemNoteDone,
+    LockUnlock,
+    LockClear,
+    HelpUp,
+    HelpDown,
+    HelpPageUp,
+    HelpPageDown,
 }
 
 impl Action {
@@ -144,6 +156,18 @@ impl Action {
             Action::FormClose => "form_close",
             Action::FormChoicePrev => "form_choice_prev",
             Action::FormChoiceNext => "form_choice_next",
+            Action::PickPrev => "pick_prev_patient",
+            Action::PickNext => "pick_next_patient",
+            Action::FilterKeep => "filter_keep",
+            Action::SearchAdd => "search_add",
+            Action::SearchDone => "search_done",
+            Action::ItemNoteDone => "hep_note_done",
+            Action::LockUnlock => "lock_unlock",
+            Action::LockClear => "lock_clear",
+            Action::HelpUp => "help_up",
+            Action::HelpDown => "help_down",
+            Action::HelpPageUp => "help_page_up",
+            Action::HelpPageDown => "help_page_down",
         }
     }
 
@@ -174,6 +198,17 @@ pub enum Scope {
     Chart,
     /// The forms' keys that are not typing: booking, registering, recording a measure.
     Form,
+    /// The booking's patient field while it lists patients found; the form's keys behind.
+    PatientPick,
+    /// Typing the schedule's patient filter: characters and the field's editing keys go into
+    /// it, the other keys reach the schedule.
+    FilterTyping,
+    /// Typing pane 3's search, likewise.
+    SearchTyping,
+    /// An exercise's note for the patient, being written.
+    ItemNote,
+    /// The idle lock's PIN.
+    Lock,
 }
 
 impl Scope {
@@ -192,10 +227,15 @@ impl Scope {
             Scope::Versions => "Versions",
             Scope::Chart => "Chart",
             Scope::Form => "Forms",
+            Scope::PatientPick => "Booking: patients found",
+            Scope::FilterTyping => "Typing the filter",
+            Scope::SearchTyping => "Typing a search",
+            Scope::ItemNote => "Exercise note",
+            Scope::Lock => "Locked",
         }
     }
 
-    const ALL: [Scope; 13] = [
+    const ALL: [Scope; 18] = [
         Scope::Everywhere,
         Scope::Schedule,
         Scope::Progress,
@@ -209,6 +249,11 @@ impl Scope {
         Scope::Versions,
         Scope::Chart,
         Scope::Form,
+        Scope::PatientPick,
+        Scope::FilterTyping,
+        Scope::SearchTyping,
+        Scope::ItemNote,
+        Scope::Lock,
     ];
 
     /// Whether keys of the two scopes can be in force at once: some context has both in its
@@ -218,6 +263,12 @@ impl Scope {
         Scope::ALL
             .iter()
             .any(|c| c.chain().contains(&self) && c.chain().contains(&other))
+    }
+
+    /// Whether this scope's keys are meant to stand in front of the other's: the patients
+    /// found take ↑/↓ from the form's fields while there are some.
+    fn shadows(self, other: Scope) -> bool {
+        matches!((self, other), (Scope::PatientPick, Scope::Form))
     }
 
     /// The scopes in force in this one, innermost first: a pane falls back to the global
@@ -239,17 +290,37 @@ impl Scope {
             // opening it again); the others still reach the pane, so it can shadow them.
             Scope::Chart => &[Scope::Chart],
             Scope::Form => &[Scope::Form],
+            Scope::PatientPick => &[Scope::PatientPick, Scope::Form],
+            Scope::FilterTyping => &[Scope::FilterTyping],
+            Scope::SearchTyping => &[Scope::SearchTyping],
+            Scope::ItemNote => &[Scope::ItemNote],
+            Scope::Lock => &[Scope::Lock],
         }
     }
 
     /// The dialogs a pane opens, listed under its keys in `?`.
     pub fn dialogs(self) -> &'static [Scope] {
         match self {
-            Scope::Schedule => &[Scope::CancelConfirm, Scope::CancelReason],
+            Scope::Everywhere => &[Scope::QuitConfirm, Scope::HelpScreen, Scope::Lock],
+            Scope::Schedule => &[
+                Scope::FilterTyping,
+                Scope::CancelConfirm,
+                Scope::CancelReason,
+            ],
             // The forms are the schedule's and pane 2's; the schedule's column is full at 24
             // rows, so they are listed under pane 2.
-            Scope::Progress => &[Scope::Chart, Scope::NoteEditor, Scope::Form],
-            Scope::Program => &[Scope::List, Scope::Versions],
+            Scope::Progress => &[
+                Scope::Chart,
+                Scope::NoteEditor,
+                Scope::Form,
+                Scope::PatientPick,
+            ],
+            Scope::Program => &[
+                Scope::SearchTyping,
+                Scope::ItemNote,
+                Scope::List,
+                Scope::Versions,
+            ],
             _ => &[],
         }
     }
@@ -286,6 +357,11 @@ const fn code(code: KeyCode) -> Key {
 }
 
 impl Key {
+    /// A character without Ctrl: in a text field it is typed, never a command.
+    pub fn types_text(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.ctrl
+    }
+
     pub fn matches(&self, ev: &KeyEvent) -> bool {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let ev_code = match ev.code {
@@ -338,17 +414,12 @@ impl Key {
         Some(Key { code, ctrl })
     }
 
-    /// The key as a sentence names it: hints have always written Ctrl-S, not Ctrl-s.
-    pub fn hint_label(&self) -> String {
-        match self.code {
-            KeyCode::Char(c) if self.ctrl => format!("Ctrl-{}", c.to_ascii_uppercase()),
-            _ => self.label(),
-        }
-    }
-
+    /// The key as hints, help and messages name it (Ctrl-S, as sentences write it), in a
+    /// form that `[keys]` reads back.
     pub fn label(&self) -> String {
         let base = match self.code {
             KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
             KeyCode::Char(c) => c.to_string(),
             KeyCode::Up => "↑".into(),
             KeyCode::Down => "↓".into(),
@@ -379,6 +450,20 @@ pub struct Binding {
     pub keys: Vec<Key>,
     pub scope: Scope,
     pub help: &'static str,
+}
+
+impl Binding {
+    /// Whether this binding and another could both be in force for `key`: their scopes meet
+    /// (and neither stands in front of the other by design), or one quits with a key that
+    /// types nothing, which works over every form and dialog.
+    pub fn meets(&self, other: &Binding, key: &Key) -> bool {
+        let everywhere = |b: &Binding| b.action == Action::Quit && !key.types_text();
+        (self.scope.meets(other.scope)
+            && !self.scope.shadows(other.scope)
+            && !other.scope.shadows(self.scope))
+            || everywhere(self)
+            || everywhere(other)
+    }
 }
 
 /// The default bindings: (action, keys, scope, help). Rebinding replaces an action's keys.
@@ -479,7 +564,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::Filter,
         &[k('/')],
         Scope::Schedule,
-        "find patient: name or MRN",
+        "find by name or MRN",
     ),
     (
         Action::ClearFilter,
@@ -491,7 +576,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::ToggleMine,
         &[k('m')],
         Scope::Schedule,
-        "my visits / everyone's",
+        "my visits or everyone's",
     ),
     (
         Action::CheckIn,
@@ -603,7 +688,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::HepPrint,
         &[k('p')],
         Scope::Program,
-        "write the patient handout",
+        "write the handout",
     ),
     (
         Action::HepAdherence,
@@ -622,6 +707,30 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Esc), code(KeyCode::Enter), k('?'), k('q')],
         Scope::HelpScreen,
         "close this help",
+    ),
+    (
+        Action::HelpUp,
+        &[code(KeyCode::Up), k('k')],
+        Scope::HelpScreen,
+        "scroll up",
+    ),
+    (
+        Action::HelpDown,
+        &[code(KeyCode::Down), k('j')],
+        Scope::HelpScreen,
+        "scroll down",
+    ),
+    (
+        Action::HelpPageUp,
+        &[code(KeyCode::PageUp)],
+        Scope::HelpScreen,
+        "a page up",
+    ),
+    (
+        Action::HelpPageDown,
+        &[code(KeyCode::PageDown), k(' ')],
+        Scope::HelpScreen,
+        "a page down",
     ),
     (
         Action::CancelYes,
@@ -669,7 +778,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::NoteProgressReport,
         &[ctrl('p')],
         Scope::NoteEditor,
-        "progress report: yes / no",
+        "mark as progress report",
     ),
     (
         Action::NoteNextPart,
@@ -705,13 +814,13 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::ListPick,
         &[code(KeyCode::Enter)],
         Scope::List,
-        "show it / apply it",
+        "show it, or apply it",
     ),
     (
         Action::ListClose,
         &[code(KeyCode::Esc)],
         Scope::List,
-        "back / close",
+        "back, or close",
     ),
     (
         Action::VersionUse,
@@ -727,13 +836,14 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
     ),
     (
         Action::FormSave,
-        &[code(KeyCode::Enter), ctrl_code(KeyCode::Enter)],
+        &[code(KeyCode::Enter)],
         Scope::Form,
-        "save / next field",
+        "save, or the next field",
     ),
     (
         Action::FormSaveNow,
-        &[ctrl('s')],
+        // Where a terminal sends Ctrl-Enter as its own key (most send a plain Enter).
+        &[ctrl('s'), ctrl_code(KeyCode::Enter)],
         Scope::Form,
         "save from any field",
     ),
@@ -766,6 +876,54 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Right), k(' ')],
         Scope::Form,
         "next choice",
+    ),
+    (
+        Action::PickPrev,
+        &[code(KeyCode::Up)],
+        Scope::PatientPick,
+        "previous patient found",
+    ),
+    (
+        Action::PickNext,
+        &[code(KeyCode::Down)],
+        Scope::PatientPick,
+        "next patient found",
+    ),
+    (
+        Action::FilterKeep,
+        &[code(KeyCode::Enter)],
+        Scope::FilterTyping,
+        "keep it, back to the day",
+    ),
+    (
+        Action::SearchAdd,
+        &[code(KeyCode::Enter)],
+        Scope::SearchTyping,
+        "add the one highlighted",
+    ),
+    (
+        Action::SearchDone,
+        &[code(KeyCode::Esc)],
+        Scope::SearchTyping,
+        "stop searching",
+    ),
+    (
+        Action::ItemNoteDone,
+        &[code(KeyCode::Esc)],
+        Scope::ItemNote,
+        "done: keep the note",
+    ),
+    (
+        Action::LockUnlock,
+        &[code(KeyCode::Enter)],
+        Scope::Lock,
+        "check the PIN, unlock",
+    ),
+    (
+        Action::LockClear,
+        &[code(KeyCode::Esc)],
+        Scope::Lock,
+        "clear the PIN typed",
     ),
 ];
 
@@ -823,8 +981,11 @@ impl Keymap {
     fn check_conflicts(&self) -> Result<(), String> {
         for (i, a) in self.bindings.iter().enumerate() {
             for b in &self.bindings[i + 1..] {
-                let meet = a.scope.meets(b.scope);
-                if let Some(key) = a.keys.iter().find(|key| meet && b.keys.contains(key)) {
+                if let Some(key) = a
+                    .keys
+                    .iter()
+                    .find(|key| b.keys.contains(key) && a.meets(b, key))
+                {
                     return Err(format!(
                         "[keys]: {} is bound to both {} and {}",
                         key.label(),
@@ -864,7 +1025,7 @@ impl Keymap {
             .iter()
             .find(|b| b.action == action)
             .and_then(|b| b.keys.first())
-            .map(Key::hint_label)
+            .map(Key::label)
             .unwrap_or_default()
     }
 
@@ -954,7 +1115,7 @@ mod tests {
             ),
             Some(Action::Quit)
         );
-        assert_eq!(m.keys_for(Action::Quit), "Ctrl-q/F10");
+        assert_eq!(m.keys_for(Action::Quit), "Ctrl-Q/F10");
     }
 
     #[test]
@@ -998,6 +1159,21 @@ mod tests {
         );
         // Keys of a dialog never meet a pane's: the reasons' c is not the schedule's c.
         Keymap::with_overrides([("cancel_yes", vec!["c"])]).unwrap();
+    }
+
+    #[test]
+    fn a_quit_key_that_types_nothing_meets_every_scope() {
+        let e = Keymap::with_overrides([("cancel_yes", vec!["ctrl-c"])]).unwrap_err();
+        assert_eq!(e, "[keys]: Ctrl-C is bound to both quit and cancel_yes");
+        // q is typed in a form's field, so a dialog may use it.
+        Keymap::with_overrides([("cancel_yes", vec!["q"])]).unwrap();
+        // The patients found stand in front of the form's ↑/↓ by design.
+        let m = Keymap::default();
+        let down = key(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(m.resolve(&down, Scope::PatientPick), Some(Action::PickNext));
+        assert_eq!(m.resolve(&down, Scope::Form), Some(Action::FormNext));
+        let tab = key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(m.resolve(&tab, Scope::PatientPick), Some(Action::FormNext));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod event;
 pub mod forms;
+mod help;
 pub mod input;
 pub mod keymap;
 mod lock;

@@ -5,9 +5,10 @@ use super::forms::{BookingForm, PatientFormState};
 /// Modal dialogs; while one is open it receives every key.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    Help,
-    /// `q` with unsaved work: y quits and drops it, anything else stays.
-    ConfirmQuit,
+    /// `?`, scrolled to this line.
+    Help {
+        scroll: usize,
+    },
     /// `x`: first y/n, then the reason.
     Cancel {
         visit_id: i64,

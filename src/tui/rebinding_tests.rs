@@ -4,8 +4,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::event::Event;
-use super::fixtures::{screen_text, state_for};
-use super::keymap::{Action, Key, Keymap, Scope};
+use super::fixtures::{press_action, screen_text, state_for};
+use super::keymap::{Action, Binding, Key, Keymap, Scope};
 use super::modal::Modal;
 use super::state::AppState;
 use super::theme::Theme;
@@ -13,43 +13,49 @@ use super::update::update;
 use crate::db::progress_work::ProgressReply;
 use crate::db::worker::Reply;
 
-/// Keys no default uses, so that each scoped action gets one of its own.
-const SPARE: &[&str] = &[
-    "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "ctrl-w", "ctrl-e",
-    "ctrl-r", "ctrl-t", "ctrl-y", "ctrl-u", "ctrl-o", "ctrl-b", "ctrl-a", "ctrl-d", "ctrl-g",
-    "ctrl-k", "ctrl-l", "ctrl-n", "ctrl-v", "ctrl-x",
-];
-
-fn is_scoped(scope: Scope) -> bool {
-    !matches!(
-        scope,
-        Scope::Everywhere | Scope::Schedule | Scope::Progress | Scope::Program
-    )
-}
-
-fn scoped_actions() -> Vec<Action> {
-    Keymap::default()
+/// Keys no default uses and no text field takes (Ctrl-A/E/U/W/H edit a field, Ctrl-I/J/M are
+/// Tab and Enter to a terminal), so that every action can be moved onto one of them.
+fn spare_keys() -> Vec<Key> {
+    let defaults = Keymap::default();
+    let taken: Vec<Key> = defaults
         .bindings()
         .iter()
-        .filter(|b| is_scoped(b.scope))
-        .map(|b| b.action)
+        .flat_map(|b| b.keys.iter().copied())
+        .collect();
+    let mut names: Vec<String> = (1..=12).map(|n| format!("f{n}")).collect();
+    names.extend((1..=12).map(|n| format!("ctrl-f{n}")));
+    names.extend("bdfgklnopqrstvxyz".chars().map(|c| format!("ctrl-{c}")));
+    names.extend((0..=9).map(|n| format!("ctrl-{n}")));
+    names.extend(["ctrl-up", "ctrl-down", "ctrl-pgup", "ctrl-pgdn", "ctrl-tab"].map(String::from));
+    names
+        .iter()
+        .map(|n| Key::parse(n).unwrap())
+        .filter(|k| !taken.contains(k))
         .collect()
 }
 
-/// The generated override set: each scoped action on a spare key.
+/// Every action of the app on a spare key: each takes the first spare key that no action it
+/// can meet has taken yet.
 fn rebound() -> Keymap {
-    let actions = scoped_actions();
-    assert!(
-        actions.len() <= SPARE.len(),
-        "more scoped actions than spare keys"
-    );
-    Keymap::with_overrides(
-        actions
+    let defaults = Keymap::default();
+    let spare = spare_keys();
+    let mut given: Vec<Binding> = Vec::new();
+    for b in defaults.bindings() {
+        let key = spare
             .iter()
-            .zip(SPARE)
-            .map(|(a, key)| (a.name(), vec![*key])),
-    )
-    .unwrap()
+            .find(|k| !given.iter().any(|g| g.keys.contains(k) && g.meets(b, k)))
+            .copied()
+            .expect("enough spare keys");
+        given.push(Binding {
+            keys: vec![key],
+            ..b.clone()
+        });
+    }
+    let overrides: Vec<(&str, String)> = given
+        .iter()
+        .map(|b| (b.action.name(), b.keys[0].label()))
+        .collect();
+    Keymap::with_overrides(overrides.iter().map(|(a, k)| (*a, vec![k.as_str()]))).unwrap()
 }
 
 /// The keys hints name (each action's first) in the given scopes, as the defaults print them.
@@ -69,11 +75,22 @@ fn old_labels(scopes: &[Scope]) -> Vec<String> {
 
 /// Whether `label` stands in `text` as a word of its own, as a key does in a hint.
 fn names(text: &str, label: &str) -> bool {
-    // A word cut short ("y…" for "your") is a word, not a key.
-    let part = |c: char| c.is_alphanumeric() || c == '-' || c == '…';
+    // A word cut short ("y…" for "your") is a word, not a key; so is "everyone's", and a
+    // word of the screen behind a box, cut by its border.
+    let part = |c: char| {
+        c.is_alphanumeric() || matches!(c, '-' | '…' | '\'' | '’' | '\u{2500}'..='\u{257f}')
+    };
+    // "e.g." is an abbreviation, not the keys e and g.
+    let text = text.replace("e.g.", "eg");
     text.match_indices(label).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(part)
-            && !text[at + label.len()..].chars().next().is_some_and(part)
+        let mut before = text[..at].chars().rev();
+        let joined = match (before.next(), before.next()) {
+            (Some(c), _) if part(c) => true,
+            // "2/d", a dosage's "per day", against "↑/k", a key's second binding.
+            (Some('/'), Some(c)) => c.is_alphanumeric(),
+            _ => false,
+        };
+        !joined && !text[at + label.len()..].chars().next().is_some_and(part)
     })
 }
 
@@ -111,38 +128,28 @@ fn press(s: &mut AppState, code: KeyCode, modifiers: KeyModifiers) {
     update(s, Event::Key(KeyEvent::new(code, modifiers)));
 }
 
-fn press_action(s: &mut AppState, action: Action) {
-    let key: Key = s
-        .keymap
-        .bindings()
-        .iter()
-        .find(|b| b.action == action)
-        .and_then(|b| b.keys.first().copied())
-        .unwrap();
-    let m = if key.ctrl {
-        KeyModifiers::CONTROL
-    } else {
-        KeyModifiers::NONE
-    };
-    press(s, key.code, m);
-}
-
 #[test]
-fn the_override_set_rebinds_every_scoped_action() {
+fn the_override_set_rebinds_every_action() {
     let (defaults, map) = (Keymap::default(), rebound());
-    for a in scoped_actions() {
-        assert_ne!(defaults.keys_for(a), map.keys_for(a), "{a:?}");
+    for b in defaults.bindings() {
+        assert_ne!(
+            defaults.keys_for(b.action),
+            map.keys_for(b.action),
+            "{:?}",
+            b.action
+        );
     }
 }
 
 #[test]
 fn the_cancel_dialog_names_the_keys_in_force() {
     let mut s = state();
-    press(&mut s, KeyCode::Down, KeyModifiers::NONE);
-    press(&mut s, KeyCode::Down, KeyModifiers::NONE);
-    press(&mut s, KeyCode::Char('x'), KeyModifiers::NONE);
+    press_action(&mut s, Action::Down);
+    press_action(&mut s, Action::Down);
+    press_action(&mut s, Action::Cancel);
     let ask = screen(&mut s);
-    assert!(ask.contains("F3 yes, cancel it"), "{ask}");
+    let yes = s.keymap.label(Action::CancelYes);
+    assert!(ask.contains(&format!("{yes} yes, cancel it")), "{ask}");
     assert_names_no_old_key(
         "the cancel question",
         &[Scope::CancelConfirm, Scope::CancelReason],
@@ -159,7 +166,11 @@ fn the_cancel_dialog_names_the_keys_in_force() {
     ));
     press_action(&mut s, Action::CancelYes);
     let reason = screen(&mut s);
-    assert!(reason.contains("F8 keeps the visit"), "{reason}");
+    let back = s.keymap.label(Action::CancelBack);
+    assert!(
+        reason.contains(&format!("{back} keeps the visit")),
+        "{reason}"
+    );
     assert_names_no_old_key(
         "the cancel reasons",
         &[Scope::CancelConfirm, Scope::CancelReason],
@@ -172,20 +183,25 @@ fn the_cancel_dialog_names_the_keys_in_force() {
 #[test]
 fn the_quit_question_and_the_help_name_the_keys_in_force() {
     let mut s = state();
-    s.modal = Some(Modal::ConfirmQuit);
+    s.asking_quit = true;
     let ask = screen(&mut s);
-    assert!(ask.contains("F1 quit"), "{ask}");
+    let yes = s.keymap.label(Action::QuitYes);
+    assert!(ask.contains(&format!("{yes} quit")), "{ask}");
     assert_names_no_old_key(
         "the quit question",
         &[Scope::QuitConfirm],
         &inside_box(&ask),
     );
-    s.modal = None;
-    press(&mut s, KeyCode::Char('?'), KeyModifiers::NONE);
+    s.asking_quit = false;
+    press_action(&mut s, Action::Help);
     let help = screen(&mut s);
-    assert!(help.contains("Keys (F2 closes)"), "{help}");
+    let close = s.keymap.label(Action::HelpClose);
+    assert!(help.contains(&format!("Keys ({close} closes)")), "{help}");
     press(&mut s, KeyCode::Esc, KeyModifiers::NONE);
-    assert!(matches!(s.modal, Some(Modal::Help)), "Esc no longer closes");
+    assert!(
+        matches!(s.modal, Some(Modal::Help { .. })),
+        "Esc no longer closes"
+    );
     press_action(&mut s, Action::HelpClose);
     assert!(s.modal.is_none());
 }
@@ -195,8 +211,8 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
     let mut s = state_for("aruiz");
     s.keymap = rebound();
     s.schedule.selected = Some(1);
-    press(&mut s, KeyCode::Char('2'), KeyModifiers::NONE);
-    press(&mut s, KeyCode::Char('e'), KeyModifiers::NONE);
+    press_action(&mut s, Action::ShowProgress);
+    press_action(&mut s, Action::EditNote);
     update(
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
@@ -205,12 +221,17 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
         })),
     );
     let editor = screen(&mut s);
-    assert!(editor.contains("F9 saves"), "{editor}");
+    let save = s.keymap.label(Action::NoteSave);
+    assert!(editor.contains(&format!("{save} saves")), "{editor}");
     assert_names_no_old_key("the note editor", &[Scope::NoteEditor], &editor);
     press(&mut s, KeyCode::Char('x'), KeyModifiers::NONE);
     press_action(&mut s, Action::NoteClose);
     let armed = screen(&mut s);
-    assert!(armed.contains("Ctrl-W again discards"), "{armed}");
+    let close = s.keymap.label(Action::NoteClose);
+    assert!(
+        armed.contains(&format!("{close} again discards")),
+        "{armed}"
+    );
     assert_names_no_old_key("the note editor's discard", &[Scope::NoteEditor], &armed);
     // Typed text stays text: a word no key label is.
     for c in "stiff".chars() {
@@ -228,7 +249,10 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
         }),
     );
     let said = s.message.clone().map(|(_, m)| m).unwrap_or_default();
-    assert!(said.contains("F9 again saves yours over it"), "{said}");
+    assert!(
+        said.contains(&format!("{save} again saves yours over it")),
+        "{said}"
+    );
     assert_names_no_old_key("the note's conflict", &[Scope::NoteEditor], &said);
     assert_names_no_old_key(
         "the note editor after a conflict",
@@ -242,7 +266,7 @@ fn the_chart_names_the_key_that_closes_it() {
     let mut s = state_for("aruiz");
     s.keymap = rebound();
     s.schedule.selected = Some(1);
-    press(&mut s, KeyCode::Char('2'), KeyModifiers::NONE);
+    press_action(&mut s, Action::ShowProgress);
     update(
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Loaded {
@@ -251,7 +275,7 @@ fn the_chart_names_the_key_that_closes_it() {
             adherence: Vec::new(),
         })),
     );
-    press(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    press_action(&mut s, Action::OpenChart);
     assert!(s.progress.chart);
     let chart = screen(&mut s);
     let close = s.keymap.label(Action::ChartClose);
@@ -306,7 +330,7 @@ fn the_schedule_messages_name_the_undo_and_book_keys_in_force() {
 fn the_forms_name_the_keys_in_force() {
     let form = [Scope::Form];
     let mut s = state();
-    press(&mut s, KeyCode::Char('a'), KeyModifiers::NONE);
+    press_action(&mut s, Action::Book);
     let booking = screen(&mut s);
     let save = s.keymap.label(Action::FormSave);
     assert!(booking.contains(&format!("{save} saves")), "{booking}");
@@ -320,7 +344,7 @@ fn the_forms_name_the_keys_in_force() {
     );
     press_action(&mut s, Action::FormClose);
     assert!(s.modal.is_none());
-    press(&mut s, KeyCode::Char('N'), KeyModifiers::SHIFT);
+    press_action(&mut s, Action::NewPatient);
     let patient = screen(&mut s);
     assert!(patient.contains("saves on the last"), "{patient}");
     assert_names_no_old_key("the new patient form", &form, &inside_box(&patient));
@@ -330,7 +354,7 @@ fn the_forms_name_the_keys_in_force() {
     let mut s = state_for("aruiz");
     s.keymap = rebound();
     s.schedule.selected = Some(1);
-    press(&mut s, KeyCode::Char('2'), KeyModifiers::NONE);
+    press_action(&mut s, Action::ShowProgress);
     update(
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Loaded {
@@ -339,8 +363,175 @@ fn the_forms_name_the_keys_in_force() {
             adherence: Vec::new(),
         })),
     );
-    press(&mut s, KeyCode::Char('r'), KeyModifiers::NONE);
+    press_action(&mut s, Action::RecordMeasure);
     let record = screen(&mut s);
     assert!(record.contains("on Measure changes it"), "{record}");
     assert_names_no_old_key("the record form", &form, &inside_box(&record));
+}
+
+/// Every label any default key prints as: the first key of an action (as hints name it) and
+/// each key as help lists it.
+fn every_old_label() -> Vec<String> {
+    let defaults = Keymap::default();
+    let mut labels: Vec<String> = defaults
+        .bindings()
+        .iter()
+        .flat_map(|b| b.keys.iter().map(|k| k.label()))
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
+/// What a screen says besides the header (its date and counts, which name no key): the tabs,
+/// the pane, its hints, the message and the status line.
+fn below_header(screen: &str) -> String {
+    screen.lines().skip(1).collect::<Vec<_>>().join("\n")
+}
+
+/// Words that stand on screens as data or prose, never as a key: the article "a", counts
+/// ("2 or fewer visits"), "Home exercise adherence".
+fn is_prose(label: &str) -> bool {
+    matches!(label, "a" | "A" | "1" | "2" | "3" | "Home")
+}
+
+fn assert_no_default_key(what: &str, text: &str) {
+    for label in every_old_label().iter().filter(|l| !is_prose(l)) {
+        assert!(!names(text, label), "{what} still names {label}:\n{text}");
+    }
+}
+
+fn said(s: &AppState) -> String {
+    s.message.clone().map(|(_, m)| m).unwrap_or_default()
+}
+
+/// Every action on another key, and a walk through every pane, dialog, form, overlay and
+/// message that names a key: none still names a default key.
+#[test]
+fn with_every_action_rebound_no_screen_or_message_names_a_default_key() {
+    use crate::db::progress_work::ProgressReply;
+
+    let mut s = state();
+    let look = |s: &mut AppState, what: &str| {
+        let text = below_header(&screen(s));
+        assert_no_default_key(what, &text);
+        assert_no_default_key(&format!("{what}: the message"), &said(s));
+    };
+    look(&mut s, "the schedule");
+    press_action(&mut s, Action::Filter);
+    look(&mut s, "the filter being typed");
+    for c in "zzz".chars() {
+        press(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    look(&mut s, "a filter that matches nobody");
+    press_action(&mut s, Action::FilterKeep);
+    look(&mut s, "the filter kept");
+    press_action(&mut s, Action::ClearFilter);
+    assert!(s.schedule.filter.is_none());
+    press_action(&mut s, Action::ToggleMine);
+    look(&mut s, "my visits");
+    press_action(&mut s, Action::ToggleMine);
+    press_action(&mut s, Action::Book);
+    for c in "lop".chars() {
+        press(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    look(&mut s, "the booking form with patients found");
+    press_action(&mut s, Action::PickNext);
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
+    press_action(&mut s, Action::Book);
+    press_action(&mut s, Action::FormSave);
+    look(&mut s, "the booking form's missing patient");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::NewPatient);
+    press(&mut s, KeyCode::Char('z'), KeyModifiers::NONE);
+    look(&mut s, "the new patient form");
+    // Ctrl-C's replacement asks over the form, which stays as it was.
+    press_action(&mut s, Action::Quit);
+    assert!(s.asking_quit && matches!(s.modal, Some(Modal::NewPatient(_))));
+    look(&mut s, "the quit question over a form");
+    press(&mut s, KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(!s.quit && matches!(s.modal, Some(Modal::NewPatient(_))));
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::Help);
+    look(&mut s, "the help");
+    press_action(&mut s, Action::HelpPageDown);
+    look(&mut s, "the help scrolled");
+    press_action(&mut s, Action::HelpClose);
+
+    // Pane 2: the summary, the chart, the record form and the note editor.
+    let mut s = state_for("aruiz");
+    s.keymap = rebound();
+    s.schedule.selected = Some(1);
+    press_action(&mut s, Action::ShowProgress);
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(super::fixtures::progress())),
+            adherence: Vec::new(),
+        })),
+    );
+    look(&mut s, "pane 2");
+    press_action(&mut s, Action::OpenChart);
+    look(&mut s, "the chart");
+    press_action(&mut s, Action::ChartClose);
+    press_action(&mut s, Action::RecordMeasure);
+    look(&mut s, "the record form");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::EditNote);
+    let appointment_id = s.selected_visit().unwrap().id;
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id,
+            note: None,
+        })),
+    );
+    look(&mut s, "the note editor");
+    press_action(&mut s, Action::NoteClose);
+
+    // Pane 3: the search being typed, a program, its overlays and their messages.
+    let mut s = state_for("aruiz");
+    s.keymap = rebound();
+    super::fixtures::open_program(&mut s);
+    assert_eq!(s.pane, super::state::Pane::Program);
+    look(&mut s, "pane 3");
+    press_action(&mut s, Action::HepSearch);
+    look(&mut s, "the search being typed");
+    for c in "slr".chars() {
+        press(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    press_action(&mut s, Action::SearchAdd);
+    look(&mut s, "an exercise added");
+    press_action(&mut s, Action::SearchDone);
+    press_action(&mut s, Action::HepEdit);
+    look(&mut s, "the dosage form");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::HepNote);
+    look(&mut s, "an exercise's note");
+    press_action(&mut s, Action::ItemNoteDone);
+    press_action(&mut s, Action::HepTemplates);
+    look(&mut s, "the templates");
+    press_action(&mut s, Action::ListPick);
+    look(&mut s, "a template being named");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::ListClose);
+    press_action(&mut s, Action::HepAdherence);
+    look(&mut s, "the adherence form");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::HepRemove);
+    assert!(said(&s).starts_with("removed"), "{}", said(&s));
+    look(&mut s, "an exercise removed");
+
+    // The lock: its title, an empty PIN's answer.
+    let mut s = state();
+    s.locked = true;
+    s.lock.need = crate::domain::pin::PinNeed::Pin;
+    let locked = screen(&mut s);
+    assert_no_default_key("the lock", &locked);
+    press_action(&mut s, Action::LockUnlock);
+    assert_no_default_key("the lock's answer", &screen(&mut s));
 }

@@ -51,6 +51,11 @@ pub struct AppState {
     /// Set while the clinic database cannot be reached (local time it was lost).
     pub offline_since: Option<String>,
     pub quit: bool,
+    /// Quitting would drop typed work: the question is over whatever is open, which stays
+    /// as it was if the answer is no.
+    pub asking_quit: bool,
+    /// How `?` fitted when it was last drawn (its page and its furthest line).
+    pub help_fit: super::event::HelpFit,
     /// The key bindings in force (defaults plus the config's `[keys]`).
     pub keymap: super::keymap::Keymap,
     /// Minutes without a key before the screen hides patient data (0: never).
@@ -83,6 +88,8 @@ impl AppState {
             write_started: None,
             offline_since: None,
             quit: false,
+            asking_quit: false,
+            help_fit: Default::default(),
             keymap: super::keymap::Keymap::default(),
             idle_lock_minutes: 10,
             last_key_at: now,

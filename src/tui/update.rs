@@ -7,6 +7,7 @@
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::event::{Effect, Event};
+use super::input::types_text;
 use super::keymap::{Action, Scope};
 use super::pane::{Context, Outcome};
 use super::program::{self, ProgramPane};
@@ -47,6 +48,9 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             }
             if let Some(top) = learned.schedule_top {
                 state.schedule.top = top;
+            }
+            if let Some(fit) = learned.help {
+                state.help_fit = fit;
             }
             Vec::new()
         }
@@ -122,6 +126,18 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         return lock::on_key(state, key);
     }
     state.last_key_at = state.now;
+    if state.asking_quit {
+        state.asking_quit = false;
+        if state.keymap.resolve(key, Scope::QuitConfirm) == Some(Action::QuitYes) {
+            state.quit = true;
+        }
+        return Vec::new();
+    }
+    // A quit key that types nothing (Ctrl-C) works over every form, editor and dialog, and
+    // asks first when typed work would be dropped, as q does where q is not text.
+    if !types_text(key) && state.keymap.resolve(key, Scope::Everywhere) == Some(Action::Quit) {
+        return on_action(state, Action::Quit);
+    }
     if state.modal.is_some() {
         return on_modal_key(state, key);
     }
@@ -215,14 +231,14 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {
             if state.has_unsaved_edit() {
-                state.modal = Some(Modal::ConfirmQuit);
+                state.asking_quit = true;
             } else {
                 state.quit = true;
             }
             Vec::new()
         }
         Action::Help => {
-            state.modal = Some(Modal::Help);
+            state.modal = Some(Modal::Help { scroll: 0 });
             Vec::new()
         }
         Action::NextPane | Action::PrevPane => {
@@ -293,7 +309,19 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::FormPrev
         | Action::FormClose
         | Action::FormChoicePrev
-        | Action::FormChoiceNext => Vec::new(),
+        | Action::FormChoiceNext
+        | Action::PickPrev
+        | Action::PickNext
+        | Action::FilterKeep
+        | Action::SearchAdd
+        | Action::SearchDone
+        | Action::ItemNoteDone
+        | Action::LockUnlock
+        | Action::LockClear
+        | Action::HelpUp
+        | Action::HelpDown
+        | Action::HelpPageUp
+        | Action::HelpPageDown => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion
@@ -318,16 +346,15 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match modal {
-        Modal::ConfirmQuit => {
-            if state.keymap.resolve(key, Scope::QuitConfirm) == Some(Action::QuitYes) {
-                state.quit = true;
-            }
-            state.modal = None;
-            Vec::new()
-        }
-        Modal::Help => {
-            if state.keymap.resolve(key, Scope::HelpScreen) == Some(Action::HelpClose) {
-                state.modal = None;
+        Modal::Help { scroll } => {
+            let (last, page) = (state.help_fit.last_top, state.help_fit.page.max(1));
+            match state.keymap.resolve(key, Scope::HelpScreen) {
+                Some(Action::HelpClose) => state.modal = None,
+                Some(Action::HelpUp) => *scroll = scroll.saturating_sub(1),
+                Some(Action::HelpDown) => *scroll = (*scroll + 1).min(last),
+                Some(Action::HelpPageUp) => *scroll = scroll.saturating_sub(page),
+                Some(Action::HelpPageDown) => *scroll = (*scroll + page).min(last),
+                _ => {}
             }
             Vec::new()
         }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::event::Learned;
-use super::keymap::{Action, Scope};
+use super::keymap::Action;
 use super::state::{AppState, Level, Modal, Pane};
 use super::theme::Theme;
 use super::widgets::dialog::{bordered, centered};
@@ -60,7 +60,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
     draw_tabs(frame, tabs, state, theme);
     match state.pane {
         Pane::Schedule => {
-            learned = super::schedule::view::draw(frame, body, &state.schedule, theme)
+            learned =
+                super::schedule::view::draw(frame, body, &state.schedule, &state.keymap, theme)
         }
         Pane::Progress => {
             super::progress::view::draw(frame, body, &state.progress, &state.context(), theme)
@@ -72,20 +73,16 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
     draw_message(frame, message, state, theme);
     draw_status(frame, status, state, theme);
     match &state.modal {
-        Some(Modal::Help) => draw_help(frame, area, &state.keymap, state.pane.scope(), theme),
-        Some(Modal::ConfirmQuit) => {
-            let lines = vec![
-                Line::from("There is unsaved work. Quit and drop it?"),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled(state.keymap.label(Action::QuitYes), theme.field_focus),
-                    Span::raw(" quit    any other key: stay"),
-                ]),
-            ];
-            let rect = centered(area, 50, 5);
-            frame.render_widget(Clear, rect);
-            let block = bordered(theme).title(" Quit ");
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        Some(Modal::Help { scroll }) => {
+            let scope = state.pane.scope();
+            learned.help = Some(super::help::draw(
+                frame,
+                area,
+                &state.keymap,
+                scope,
+                *scroll,
+                theme,
+            ));
         }
         Some(Modal::Cancel {
             visit_id,
@@ -113,7 +110,26 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         }
         None => {}
     }
+    if state.asking_quit {
+        draw_quit_question(frame, area, state, theme);
+    }
     learned
+}
+
+/// Over whatever is open (a form, an editor), so that staying keeps it as it was.
+fn draw_quit_question(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let lines = vec![
+        Line::from("There is unsaved work. Quit and drop it?"),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(state.keymap.label(Action::QuitYes), theme.field_focus),
+            Span::raw(" quit    any other key: stay"),
+        ]),
+    ];
+    let rect = centered(area, 50, 5);
+    frame.render_widget(Clear, rect);
+    let block = bordered(theme).title(" Quit ");
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn day_label(day: NaiveDate, today: NaiveDate) -> String {
@@ -215,10 +231,19 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         .filter(|f| f.typing || state.message.is_none())
     {
         let label = " Find: ";
+        let key = |a| state.keymap.label(a);
         let hint = if filter.typing {
-            "Enter keeps the match · Esc clears"
+            format!(
+                "{} keeps the match · {} clears",
+                key(Action::FilterKeep),
+                key(Action::ClearFilter)
+            )
         } else {
-            "Esc clears the filter · / edits it"
+            format!(
+                "{} clears the filter · {} edits it",
+                key(Action::ClearFilter),
+                key(Action::Filter)
+            )
         };
         let count = format!("  {} shown  ", state.schedule.rows.len());
         let line = Line::from(vec![
@@ -280,7 +305,9 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         }
         None if state.pane == Pane::Progress => Line::styled(
             format!(
-                " ↑/↓ measure  {} chart  {} record  {} note  {} schedule",
+                " {}/{} measure  {} chart  {} record  {} note  {} schedule",
+                state.keymap.label(Action::Up),
+                state.keymap.label(Action::Down),
                 state.keymap.keys_for(Action::OpenChart),
                 state.keymap.keys_for(Action::RecordMeasure),
                 state.keymap.keys_for(Action::EditNote),
@@ -290,7 +317,9 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         ),
         None => Line::styled(
             format!(
-                " ↑/↓ exercise  {} search  {} all keys  {} schedule",
+                " {}/{} exercise  {} search  {} all keys  {} schedule",
+                state.keymap.label(Action::Up),
+                state.keymap.label(Action::Down),
                 state.keymap.keys_for(Action::HepSearch),
                 state.keymap.keys_for(Action::Help),
                 state.keymap.keys_for(Action::ShowSchedule)
@@ -311,7 +340,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     if let Some(at) = &state.schedule.loaded_at {
         right.push_str(&format!("refreshed {}  ", at.get(11..16).unwrap_or(at)));
     }
-    right.push_str("? help ");
+    right.push_str(&format!("{} help ", state.keymap.label(Action::Help)));
     let mut left = vec![Span::raw(format!(" {} ", clean_line(&state.info.user)))];
     if state.info.demo {
         left.push(Span::styled(" DEMO ", theme.badge));
@@ -351,76 +380,29 @@ fn shorten_path(path: &str, cols: usize) -> String {
     format!("…{tail}")
 }
 
-fn draw_help(
-    frame: &mut Frame,
-    area: Rect,
-    keymap: &super::keymap::Keymap,
-    pane: Scope,
-    theme: &Theme,
-) {
-    let column = |scopes: &[Scope]| -> Vec<Line> {
-        let mut lines = Vec::new();
-        // No blank line between scopes: their titles stand out, and the schedule's with its
-        // dialogs must fit 24 rows.
-        for scope in scopes {
-            let in_scope = || keymap.bindings().iter().filter(|b| b.scope == *scope);
-            // Every key of a scope is shown whole (a rebound key can be long), with at least
-            // the room the default keys have always had; each scope is aligned on its own, so
-            // one long key does not squeeze the whole column.
-            let room = in_scope()
-                .map(|b| width(&keymap.keys_for(b.action)) + 1)
-                .max()
-                .unwrap_or(0)
-                .max(11);
-            lines.push(Line::styled(scope.title(), theme.header));
-            for b in in_scope() {
-                lines.push(Line::from(vec![
-                    Span::styled(fit(&keymap.keys_for(b.action), room), theme.field_label),
-                    Span::raw(b.help.to_string()),
-                ]));
-            }
-        }
-        lines
-    };
-    let left = column(&[Scope::Everywhere, Scope::QuitConfirm, Scope::HelpScreen]);
-    let right = column(&[&[pane], pane.dialogs()].concat());
-    let h = left.len().max(right.len()) as u16 + 2;
-    let rect = centered(area, area.width.saturating_sub(4), h);
-    frame.render_widget(Clear, rect);
-    let block = bordered(theme).title(format!(
-        " Keys ({} closes) ",
-        keymap.label(Action::HelpClose)
-    ));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-        .areas(inner.inner(ratatui::layout::Margin::new(1, 0)));
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
-}
-
 /// The idle lock: nothing about any patient, only how to come back. The PIN is drawn as
 /// one symbol per digit, never the digits.
 fn draw_locked(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let user = clean_line(&state.info.user);
     let lock = &state.lock;
+    let unlock = state.keymap.label(Action::LockUnlock);
     let (title, ask) = match lock.need {
         PinNeed::Pin => (
-            "Locked — type your PIN, then Enter",
+            format!("Locked — type your PIN, then {unlock}"),
             Line::styled(
                 format!("PIN: {}", theme.symbols.secret.repeat(lock.pin.len())),
                 theme.field_focus,
             ),
         ),
         PinNeed::NoPin => (
-            "Locked — press Enter",
+            format!("Locked — press {unlock}"),
             Line::styled(
                 format!("no PIN set for {user}: ptclinic staff set-pin"),
                 theme.warning,
             ),
         ),
         PinNeed::NotStaff => (
-            "Locked — press Enter",
+            format!("Locked — press {unlock}"),
             Line::styled(
                 format!("{user} is not on the staff list, so has no PIN"),
                 theme.warning,

@@ -47,50 +47,63 @@ fn filtering_at_80x24() {
     insta::assert_snapshot!(screen(&mut s, 80, 24));
 }
 
-#[test]
-fn help_is_generated_from_the_keymap() {
-    let mut s = state_for("dfry");
-    press(&mut s, KeyCode::Char('?'));
-    let text = screen(&mut s, 80, 24);
-    use super::keymap::Scope;
-    let shown = |scope| {
-        matches!(
-            scope,
-            Scope::Everywhere
-                | Scope::Schedule
-                | Scope::QuitConfirm
-                | Scope::HelpScreen
-                | Scope::CancelConfirm
-                | Scope::CancelReason
-        )
-    };
-    for b in s.keymap.bindings().iter().filter(|b| shown(b.scope)) {
-        assert!(text.contains(b.help), "help lacks {:?}", b.action);
-        assert!(text.contains(b.scope.title()), "help lacks {:?}", b.scope);
-        let keys = s.keymap.keys_for(b.action);
-        assert!(text.contains(&keys), "help lacks {keys} of {:?}", b.action);
-    }
-    // Panes 2 and 3 list their own keys instead of the schedule's, and they fit at 80x24.
-    for (pane, scope) in [
-        ('2', super::keymap::Scope::Progress),
-        ('3', super::keymap::Scope::Program),
-    ] {
-        let mut p = state_for("dfry");
-        press(&mut p, KeyCode::Char(pane));
-        press(&mut p, KeyCode::Char('?'));
-        let help = screen(&mut p, 80, 24);
-        let listed =
-            |b: &&super::keymap::Binding| b.scope == scope || scope.dialogs().contains(&b.scope);
-        for b in p.keymap.bindings().iter().filter(listed) {
-            assert!(
-                help.contains(b.help),
-                "pane {pane} help lacks {:?}",
-                b.action
-            );
+/// Every page of `?` at a size, scrolled with the help's page key until it moves no more.
+fn help_pages(s: &mut AppState, w: u16, h: u16) -> Vec<String> {
+    use super::keymap::Action;
+    super::fixtures::press_action(s, Action::Help);
+    let mut pages = vec![screen(s, w, h)];
+    loop {
+        super::fixtures::press_action(s, Action::HelpPageDown);
+        let page = screen(s, w, h);
+        if Some(&page) == pages.last() {
+            break;
         }
-        assert!(!help.contains("check the patient in"), "pane {pane}");
+        pages.push(page);
+        assert!(pages.len() < 20, "the help does not stop scrolling");
     }
-    insta::assert_snapshot!(text);
+    pages
+}
+
+#[test]
+fn help_is_generated_from_the_keymap_and_scrolls_to_every_key() {
+    use super::keymap::Scope;
+    for (pane, scope) in [
+        (None, Scope::Schedule),
+        (Some('2'), Scope::Progress),
+        (Some('3'), Scope::Program),
+    ] {
+        for (w, h) in [(80, 24), (70, 20), (120, 40)] {
+            let mut s = state_for("dfry");
+            if let Some(p) = pane {
+                press(&mut s, KeyCode::Char(p));
+            }
+            let pages = help_pages(&mut s, w, h);
+            let all = pages.join("\n");
+            let listed = |b: &&super::keymap::Binding| {
+                [Scope::Everywhere, scope]
+                    .iter()
+                    .any(|at| b.scope == *at || at.dialogs().contains(&b.scope))
+            };
+            for b in s.keymap.bindings().iter().filter(listed) {
+                let keys = s.keymap.keys_for(b.action);
+                // The key and what it does stand on one line, uncut.
+                assert!(
+                    all.lines()
+                        .any(|l| l.contains(b.help) && l.contains(&format!("{keys} "))),
+                    "{scope:?} at {w}x{h}: help lacks {keys} {:?}",
+                    b.action
+                );
+                assert!(all.contains(b.scope.title()), "help lacks {:?}", b.scope);
+            }
+            if scope != Scope::Schedule {
+                assert!(!all.contains("check the patient in"), "{scope:?}");
+            }
+        }
+    }
+    let mut s = state_for("dfry");
+    insta::assert_snapshot!("help_at_80x24", help_pages(&mut s, 80, 24).join("\n"));
+    let mut s = state_for("dfry");
+    insta::assert_snapshot!("help_at_70x20", help_pages(&mut s, 70, 20).join("\n"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use super::event::Effect;
@@ -58,22 +58,17 @@ pub fn on_refresh(patient_id: i64) -> Effect {
     })
 }
 
-fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
-}
-
 /// Keys the pane takes before the keymap (while editing); None lets the keymap have them.
 pub fn on_key(pane: &mut ProgramPane, ctx: &Context, key: &KeyEvent) -> Option<Outcome> {
-    if is_ctrl_c(key) {
-        return None;
-    }
     if pane.overlay.is_some() {
         return Some(overlays::on_key(pane, ctx, key));
     }
-    let action = ctx.keymap.action_for(key, Scope::Program);
     if pane.typing {
-        return on_search_key(pane, ctx, key, action);
+        if let Some(out) = on_search_key(pane, ctx, key) {
+            return Some(out);
+        }
     }
+    let action = ctx.keymap.action_for(key, Scope::Program)?;
     let moves = |cur: usize, len: usize, a: Action, page: usize| -> Option<usize> {
         let last = len.saturating_sub(1);
         Some(match a {
@@ -87,7 +82,6 @@ pub fn on_key(pane: &mut ProgramPane, ctx: &Context, key: &KeyEvent) -> Option<O
         })
     };
     let page = ctx.page_size.max(1);
-    let action = action?;
     match pane.focus {
         Focus::Program => {
             let len = pane.draft.as_ref().map_or(0, |d| d.items.len());
@@ -102,43 +96,34 @@ pub fn on_key(pane: &mut ProgramPane, ctx: &Context, key: &KeyEvent) -> Option<O
     Some(out)
 }
 
-fn on_search_key(
-    pane: &mut ProgramPane,
-    ctx: &Context,
-    key: &KeyEvent,
-    action: Option<Action>,
-) -> Option<Outcome> {
-    match key.code {
-        KeyCode::Esc => {
+/// Keys while typing a search: characters and the field's editing keys go into it, its own
+/// keys add the highlighted exercise or stop. None hands any other key on: the list's moves
+/// keep the search going, the region filter too; anything else ends the typing first.
+fn on_search_key(pane: &mut ProgramPane, ctx: &Context, key: &KeyEvent) -> Option<Outcome> {
+    match ctx.keymap.resolve(key, Scope::SearchTyping) {
+        Some(Action::SearchAdd) => return Some(add_highlighted(pane, ctx)),
+        Some(Action::SearchDone) => {
             pane.typing = false;
             pane.focus = Focus::Program;
+            return Some(Outcome::default());
         }
-        KeyCode::Enter => return Some(add_highlighted(pane, ctx)),
-        KeyCode::Up => pane.hit_cursor = pane.hit_cursor.saturating_sub(1),
-        KeyCode::Down => {
-            pane.hit_cursor = (pane.hit_cursor + 1).min(pane.hits.len().saturating_sub(1))
-        }
-        KeyCode::PageUp => pane.hit_cursor = pane.hit_cursor.saturating_sub(5),
-        KeyCode::PageDown => {
-            pane.hit_cursor = (pane.hit_cursor + 5).min(pane.hits.len().saturating_sub(1))
-        }
-        KeyCode::Tab | KeyCode::BackTab => {
-            pane.typing = false;
-            return None;
-        }
-        _ if action == Some(Action::HepRegion)
-            && (key.modifiers.contains(KeyModifiers::CONTROL)
-                || !matches!(key.code, KeyCode::Char(_))) =>
-        {
-            cycle_region(pane);
-        }
-        _ => {
-            if pane.query.handle(key) {
-                pane.refresh_hits();
-            }
-        }
+        _ => {}
     }
-    Some(Outcome::default())
+    let edit = pane.query.handle(key);
+    if edit.changed() {
+        pane.refresh_hits();
+    }
+    if edit.taken() {
+        return Some(Outcome::default());
+    }
+    let keeps_typing = matches!(
+        ctx.keymap.action_for(key, Scope::Program),
+        Some(Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::HepRegion)
+    );
+    if !keeps_typing {
+        pane.typing = false;
+    }
+    None
 }
 
 fn cycle_region(pane: &mut ProgramPane) {
@@ -227,7 +212,10 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
         Action::HepNote if has_item => {
             let note = draft.items[cursor].note.clone().unwrap_or_default();
             let mut editor = TextArea::new(note.lines().map(String::from).collect());
-            editor.set_placeholder_text("A note for the patient (Esc: done)");
+            editor.set_placeholder_text(format!(
+                "A note for the patient ({}: done)",
+                ctx.keymap.label(Action::ItemNoteDone)
+            ));
             pane.overlay = Some(Overlay::Note {
                 index: cursor,
                 editor: Box::new(editor),

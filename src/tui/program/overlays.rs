@@ -1,7 +1,7 @@
 //! The overlays over the program, each with the keys while it is open: the dosage form, an
 //! item's note, the saved versions, the templates and the week's adherence.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::state::{AdherenceForm, DOSAGE_FIELDS, DosageForm, Overlay, ProgramPane};
 use super::{program, said_with_length};
@@ -25,7 +25,7 @@ pub(super) fn on_key(pane: &mut ProgramPane, ctx: &Context, key: &KeyEvent) -> O
             mut editor,
             initial,
         } => {
-            if key.code == KeyCode::Esc {
+            if ctx.keymap.resolve(key, Scope::ItemNote) == Some(Action::ItemNoteDone) {
                 let text = editor.lines().join("\n").trim().to_string();
                 if let Some(item) = pane
                     .draft_of(ctx.patient_id())
@@ -154,14 +154,15 @@ fn templates_key(
     out: &mut Outcome,
 ) -> Option<Overlay> {
     if let Some(mut name) = naming {
-        match key.code {
-            KeyCode::Esc => {
+        // Naming is a form of one field: its keys save and close it.
+        match ctx.keymap.resolve(key, Scope::Form) {
+            Some(Action::FormClose) => {
                 return Some(Overlay::Templates {
                     cursor,
                     naming: None,
                 });
             }
-            KeyCode::Enter => {
+            Some(Action::FormSave | Action::FormSaveNow) => {
                 let text = name.text().trim().to_string();
                 let items = pane.draft_of(ctx.patient_id()).map(|d| d.items.clone())?;
                 if text.is_empty() {

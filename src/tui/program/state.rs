@@ -76,10 +76,10 @@ pub enum Focus {
 pub const DOSAGE_FIELDS: [&str; 7] = [
     "Sets",
     "Reps",
-    "Hold (s)",
+    "Hold (sec)",
     "Times/day",
     "Days/week",
-    "Side l/r/b",
+    "Side L/R/B",
     "Load/band",
 ];
 

@@ -5,10 +5,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::{Focus, Overlay};
 use crate::db::program_work::{ProgramReply, ProgramRequest};
 use crate::db::worker::{Reply, Request};
-use crate::domain::hep::{Dosage, Exercise, Program, ProgramItem, Side, Template, VersionInfo};
+use crate::domain::hep::{Program, ProgramItem, Side, Template, VersionInfo};
 use crate::tui::event::{Effect, Event};
-use crate::tui::fixtures::state_for;
-use crate::tui::state::{AppState, Level, Modal, Pane};
+use crate::tui::fixtures::{library, state_for};
+use crate::tui::state::{AppState, Level, Pane};
 use crate::tui::update::update;
 
 fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
@@ -37,39 +37,6 @@ fn program_requests(effects: Vec<Effect>) -> Vec<ProgramRequest> {
 
 fn reply(s: &mut AppState, r: ProgramReply) -> Vec<Effect> {
     update(s, Event::Reply(Reply::Program(r)))
-}
-
-fn exercise(id: i64, name: &str, aliases: &[&str], region: &str) -> Exercise {
-    Exercise {
-        id,
-        name: name.into(),
-        aliases: aliases.iter().map(|a| a.to_string()).collect(),
-        region: region.into(),
-        category: "strengthening".into(),
-        equipment: "none".into(),
-        position: None,
-        instructions: "Do it slowly.".into(),
-        default: Dosage {
-            sets: Some(3),
-            reps: Some(10),
-            hold_seconds: Some(5),
-            times_per_day: Some(2),
-            days_per_week: Some(5),
-            side: None,
-            load: None,
-        },
-    }
-}
-
-fn library() -> Vec<Exercise> {
-    vec![
-        exercise(1, "Straight leg raise", &["SLR"], "knee"),
-        exercise(2, "Quad set", &["QS", "quad sets"], "knee"),
-        exercise(3, "Terminal knee extension", &["TKE"], "knee"),
-        exercise(4, "Bridge", &[], "hip"),
-        exercise(5, "Chin tuck", &[], "cervical"),
-        exercise(6, "Hamstring stretch", &["HS stretch"], "knee"),
-    ]
 }
 
 /// The builder open on the selected visit's patient, with an empty program loaded.
@@ -305,7 +272,7 @@ fn q_with_an_unsaved_program_asks_first() {
     let (mut s, _) = builder();
     add(&mut s, &["tke"]);
     ch(&mut s, 'q');
-    assert_eq!(s.modal, Some(Modal::ConfirmQuit));
+    assert!(s.asking_quit);
     assert!(!s.quit);
 }
 
@@ -427,7 +394,7 @@ fn program_keys_are_in_the_keymap_and_rebindable() {
         .filter(|b| b.action.scope_is_program())
         .count();
     assert_eq!(b, 12);
-    assert_eq!(map.keys_for(crate::tui::keymap::Action::HepSave), "Ctrl-s");
+    assert_eq!(map.keys_for(crate::tui::keymap::Action::HepSave), "Ctrl-S");
 }
 
 /// Another terminal changed the record: the schedule's refresh reads pane 3's program again.

@@ -420,7 +420,8 @@ fn draw_overlay(
                 .unwrap_or_default();
             let rect = overlay_rect(area, 8);
             frame.render_widget(Clear, rect);
-            let b = block(format!(" Note: {name} · Esc done "), true, theme);
+            let done = key(Action::ItemNoteDone);
+            let b = block(format!(" Note: {name} · {done} done "), true, theme);
             let inner = b.inner(rect);
             frame.render_widget(b, rect);
             frame.render_widget(editor.as_ref(), inner);
@@ -505,7 +506,11 @@ fn draw_overlay(
                     Span::styled(name.text().to_string(), theme.field_focus),
                 ]));
                 lines.push(Line::styled(
-                    "Enter saves this program as the template (a template of that name is replaced) · Esc back",
+                    format!(
+                        "{} saves this program as the template (a template of that name is replaced) · {} back",
+                        key(Action::FormSave),
+                        key(Action::FormClose)
+                    ),
                     theme.muted,
                 ));
                 let before: String = name.text().chars().take(name.cursor()).collect();

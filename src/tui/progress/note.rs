@@ -159,7 +159,7 @@ impl NoteEditor {
                 self.dirty = true;
             }
             _ if self.focus == 4 => {
-                if self.minutes.handle(ev) {
+                if self.minutes.handle(ev).changed() {
                     self.dirty = true;
                 }
             }

@@ -140,7 +140,7 @@ impl RecordForm {
             _ => {
                 let focus = self.focus;
                 if let Some(input) = self.input_mut(focus) {
-                    if input.handle(ev) {
+                    if input.handle(ev).changed() {
                         self.touched = true;
                         self.error = None;
                     }

@@ -11,7 +11,7 @@ pub mod view;
 mod tests;
 
 use chrono::Duration;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::event::Effect;
 use super::forms::{BookingField, BookingForm, BookingMode, DirectoryEntry, FormOutcome};
@@ -32,36 +32,23 @@ pub struct Parts<'a> {
     pub out: Outcome,
 }
 
-/// Keys while typing in the filter; None hands the key on to the list (↑/↓ keep working).
+/// Keys while typing in the filter: characters and the field's editing keys go into it, its
+/// own key keeps it; None hands any other key on to the schedule (↑/↓ keep moving, Esc clears).
 pub fn on_filter_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Vec<Effect>> {
     let filter = p.schedule.filter.as_mut()?;
-    match key.code {
-        KeyCode::Esc => {
+    if ctx.keymap.resolve(key, Scope::FilterTyping) == Some(Action::FilterKeep) {
+        filter.typing = false;
+        if filter.input.is_empty() {
             p.schedule.filter = None;
-            p.schedule.refresh_rows(ctx.me_id());
         }
-        KeyCode::Enter => {
-            filter.typing = false;
-            if filter.input.is_empty() {
-                p.schedule.filter = None;
-            }
-            p.schedule.refresh_rows(ctx.me_id());
-        }
-        KeyCode::Up
-        | KeyCode::Down
-        | KeyCode::PageUp
-        | KeyCode::PageDown
-        | KeyCode::Tab
-        | KeyCode::BackTab => {
-            return None;
-        }
-        _ => {
-            if filter.input.handle(key) {
-                p.schedule.refresh_rows(ctx.me_id());
-            }
-        }
+        p.schedule.refresh_rows(ctx.me_id());
+        return Some(Vec::new());
     }
-    Some(Vec::new())
+    let edit = filter.input.handle(key);
+    if edit.changed() {
+        p.schedule.refresh_rows(ctx.me_id());
+    }
+    edit.taken().then(Vec::new)
 }
 
 /// Pasted text goes where typed text goes: the filter, or a dialog's field.
@@ -329,7 +316,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                 },
             }
         }
-        Modal::Help | Modal::ConfirmQuit => Vec::new(),
+        Modal::Help { .. } => Vec::new(),
     }
 }
 
@@ -384,7 +371,7 @@ fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
     let visits = std::mem::take(&mut p.schedule.visits);
     let effects = (|| {
         let form = booking_form(p.modal)?;
-        let booking = match form.validate(ctx.staff) {
+        let booking = match form.validate(ctx.staff, ctx.keymap) {
             Ok(b) => b,
             Err((field, message)) => {
                 form.focus = BookingField::ALL
@@ -516,7 +503,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 return Vec::new();
             };
             form.saving = false;
-            let Ok(booking) = form.validate(ctx.staff) else {
+            let Ok(booking) = form.validate(ctx.staff, ctx.keymap) else {
                 return Vec::new();
             };
             let clashing = clashes(&visits, &booking, moving_id(form));

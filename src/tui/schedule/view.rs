@@ -164,7 +164,13 @@ fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> 
 }
 
 /// The day's list; what the layout decided (rows per page, the first row shown) is returned.
-pub fn draw(frame: &mut Frame, area: Rect, schedule: &Schedule, theme: &Theme) -> Learned {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    schedule: &Schedule,
+    keymap: &Keymap,
+    theme: &Theme,
+) -> Learned {
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let cols = Columns::for_width(area.width);
     let mrn = if cols.mrn > 0 {
@@ -185,6 +191,7 @@ pub fn draw(frame: &mut Frame, area: Rect, schedule: &Schedule, theme: &Theme) -
     frame.render_widget(Paragraph::new(header).style(theme.column_header), head);
     let page_size = Some(list.height.saturating_sub(1).max(1) as usize);
     let learned = Learned {
+        help: None,
         page_size,
         schedule_top: None,
     };
@@ -194,11 +201,15 @@ pub fn draw(frame: &mut Frame, area: Rect, schedule: &Schedule, theme: &Theme) -
     }
     if schedule.rows.is_empty() {
         let why = if schedule.filter.is_some() {
-            "  No patient on this day matches the filter (Esc clears it).".to_string()
+            format!(
+                "  No patient on this day matches the filter ({} clears it).",
+                keymap.label(Action::ClearFilter)
+            )
         } else if schedule.mine_only {
             format!(
-                "  No visits of yours on {} (m shows everyone's).",
-                schedule.day.format("%A %-d %B")
+                "  No visits of yours on {} ({} shows everyone's).",
+                schedule.day.format("%A %-d %B"),
+                keymap.label(Action::ToggleMine)
             )
         } else {
             format!(
