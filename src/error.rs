@@ -15,6 +15,9 @@ pub enum ErrorKind {
     Busy,
     /// The file cannot be reached (exit 1).
     Offline,
+    /// What was asked for is not in the record: no patient with that MRN, no such visit
+    /// (exit 2, as for any input naming something that is not there).
+    NotFound,
     /// The request was fine but could not be carried out (exit 1).
     Failure,
 }
@@ -33,6 +36,10 @@ impl AppError {
         }
     }
 
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::of(ErrorKind::NotFound, message)
+    }
+
     pub fn failure(message: impl Into<String>) -> Self {
         Self::of(ErrorKind::Failure, message)
     }
@@ -46,7 +53,7 @@ impl AppError {
 
     pub fn exit_code(&self) -> i32 {
         match self.kind {
-            ErrorKind::Input => 2,
+            ErrorKind::Input | ErrorKind::NotFound => 2,
             ErrorKind::Conflict | ErrorKind::Busy | ErrorKind::Offline | ErrorKind::Failure => 1,
         }
     }

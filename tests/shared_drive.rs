@@ -621,8 +621,8 @@ fn a_replacement_that_cannot_be_opened_is_reported_once() {
     std::fs::write(&junk, b"not a database at all").unwrap();
     std::fs::rename(&junk, &path).unwrap();
     match worker.handle(Request::Poll(day)) {
-        Reply::Failed { error, write } => {
-            assert!(!write);
+        Reply::Failed { error, asked } => {
+            assert!(!asked.write);
             assert!(error.message.contains("was replaced"), "{}", error.message);
         }
         other => panic!("{other:?}"),
@@ -655,8 +655,8 @@ fn a_change_right_after_a_replacement_opens_the_new_file_and_changes_nothing() {
     };
     std::fs::rename(&restored, &path).unwrap();
     match worker.handle(check_in()) {
-        Reply::Failed { error, write } => {
-            assert!(write);
+        Reply::Failed { error, asked } => {
+            assert!(asked.write);
             assert!(error.message.contains("was replaced"), "{}", error.message);
             assert!(
                 error.message.contains("nothing was changed"),

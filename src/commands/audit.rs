@@ -1,6 +1,6 @@
 use crate::config::Settings;
 use crate::db::audit::AuditQuery;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::sanitize::clean_line;
 
 pub fn run(
@@ -15,11 +15,7 @@ pub fn run(
         .transpose()?;
     let db = super::open_clinic(settings)?;
     let patient_id = match patient {
-        Some(mrn) => Some(
-            db.patient_by_mrn(mrn)?
-                .ok_or_else(|| AppError::input(format!("no patient with MRN {}", clean_line(mrn))))?
-                .id,
-        ),
+        Some(mrn) => Some(super::patient_with_mrn(&db, mrn)?.id),
         None => None,
     };
     let rows = db.audit_log(&AuditQuery {

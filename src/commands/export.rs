@@ -81,12 +81,7 @@ fn now_instant(settings: &Settings) -> String {
 
 fn fhir_patient(settings: &Settings, mrn: &str, out: Option<&Path>) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
-    let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
-        AppError::input(format!(
-            "there is no patient with MRN {}",
-            crate::sanitize::clean_echo(mrn)
-        ))
-    })?;
+    let patient = super::patient_with_mrn(&db, mrn)?;
     let record = db.export_record(Some(patient.id))?;
     let resources = fhir::resources(&record);
     let bundle = fhir::bundle(&resources, &now_instant(settings));

@@ -96,12 +96,7 @@ pub fn export_handout(
     out: Option<&Path>,
 ) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
-    let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
-        AppError::input(format!(
-            "there is no patient with MRN {}",
-            crate::sanitize::clean_echo(mrn)
-        ))
-    })?;
+    let patient = super::patient_with_mrn(&db, mrn)?;
     let data = db
         .hep_handout(patient.id, settings.clock.today())?
         .ok_or_else(|| {

@@ -16,6 +16,16 @@ mod staff;
 use crate::cli::{Cli, Command};
 use crate::clinic::build_demo;
 pub use crate::clinic::open_clinic;
+
+/// The patient an `--patient MRN` names, or the one sentence every command gives when none has it.
+fn patient_with_mrn(db: &db::Db, mrn: &str) -> AppResult<crate::domain::patient::Patient> {
+    db.patient_by_mrn(mrn)?.ok_or_else(|| {
+        AppError::not_found(format!(
+            "no patient with MRN {}",
+            crate::sanitize::clean_echo(mrn)
+        ))
+    })
+}
 use crate::config::{self, DbChoice, Overrides, Settings};
 use crate::db;
 use crate::demo::DemoOptions;

@@ -25,12 +25,7 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
         )));
     }
     let mut db = super::open_clinic(settings)?;
-    let patient = db.patient_by_mrn(&args.patient)?.ok_or_else(|| {
-        AppError::input(format!(
-            "no patient with MRN \"{}\"",
-            crate::sanitize::clean_echo(&args.patient)
-        ))
-    })?;
+    let patient = super::patient_with_mrn(&db, &args.patient)?;
     let at = crate::clock::stamp(settings.clock.now());
     let recorded = db.record_measurement(
         patient.id,

@@ -34,15 +34,10 @@ pub fn run_progress(
     }
     let today = settings.clock.today();
     let mut db = super::open_clinic(settings)?;
-    let patient = db.patient_by_mrn(mrn)?.ok_or_else(|| {
-        AppError::input(format!(
-            "no patient with MRN \"{}\"",
-            crate::sanitize::clean_echo(mrn)
-        ))
-    })?;
+    let patient = super::patient_with_mrn(&db, mrn)?;
     let progress = db.progress(patient.id, today)?.ok_or_else(|| {
-        AppError::input(format!(
-            "no patient with MRN \"{}\"",
+        AppError::not_found(format!(
+            "no patient with MRN {}",
             crate::sanitize::clean_echo(mrn)
         ))
     })?;

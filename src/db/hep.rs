@@ -344,7 +344,7 @@ impl Db {
     ) -> AppResult<SaveOutcome> {
         self.write(|tx| {
             if !patient_exists(tx, patient_id)? {
-                return Err(TxError::App(AppError::input(format!(
+                return Err(TxError::App(AppError::not_found(format!(
                     "there is no patient {patient_id}"
                 ))));
             }
@@ -466,7 +466,7 @@ impl Db {
         let to = on.succ_opt().unwrap_or(on).format("%Y-%m-%d").to_string();
         self.write(|tx| {
             if !patient_exists(tx, patient_id)? {
-                return Err(TxError::App(AppError::input(format!(
+                return Err(TxError::App(AppError::not_found(format!(
                     "there is no patient {patient_id}"
                 ))));
             }

@@ -213,7 +213,7 @@ impl Db {
                 |r| r.get(0),
             )?;
             if !exists {
-                return Err(TxError::App(AppError::input(format!(
+                return Err(TxError::App(AppError::not_found(format!(
                     "there is no patient {patient_id}"
                 ))));
             }

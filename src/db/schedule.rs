@@ -116,7 +116,7 @@ fn conflict(tx: &Transaction, id: i64) -> TxError {
 
 fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
     visit(tx, id)?
-        .ok_or_else(|| TxError::App(AppError::input(format!("there is no appointment {id}"))))
+        .ok_or_else(|| TxError::App(AppError::not_found(format!("there is no appointment {id}"))))
 }
 
 /// The result of asking for a status change.

@@ -95,7 +95,7 @@ impl Db {
         self.write(|tx| {
             let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)", [appointment_id], |r| r.get(0))?;
             if !exists {
-                return Err(TxError::App(AppError::input(format!("there is no appointment {appointment_id}"))));
+                return Err(TxError::App(AppError::not_found(format!("there is no appointment {appointment_id}"))));
             }
             let current: Option<(i64, i64, String, String)> = tx
                 .query_row(

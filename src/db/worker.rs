@@ -89,10 +89,11 @@ pub enum Reply {
         id: i64,
         mrn: String,
     },
-    /// A request failed; `write` tells whether it was a change (which the UI was waiting on).
+    /// A request failed: `asked` says whose it was and whether it was a change (which the UI
+    /// was waiting on), so that the failure reaches the one that asked.
     Failed {
+        asked: Asked,
         error: AppError,
-        write: bool,
     },
     Progress(super::progress_work::ProgressReply),
     Program(super::program_work::ProgramReply),
@@ -130,10 +131,50 @@ pub enum LockReply {
     CannotCheck(String),
 }
 
+/// Who sent a request and whether it changes the record: what a failure carries back in place
+/// of the request itself (none of its payload, so never a PIN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    pub by: Asker,
+    pub write: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// The day, its poll, the patient of pane 3's header, the record reopened.
+    Schedule,
+    Progress,
+    Program,
+    Lock,
+    /// The terminal's own work, asked for by no one: the daily backup.
+    Background,
+}
+
+impl Asked {
+    /// A read made for the schedule (the day, the poll, the day again after a change).
+    pub const DAY: Asked = Asked {
+        by: Asker::Schedule,
+        write: false,
+    };
+}
+
 /// Every this many wrong PINs in a row write an audit row.
 pub const WRONG_PINS_AUDITED: u32 = 3;
 
 impl Request {
+    pub fn asked(&self) -> Asked {
+        let by = match self {
+            Request::Progress(_) => Asker::Progress,
+            Request::Program(_) => Asker::Program,
+            Request::Locked | Request::Unlock { .. } => Asker::Lock,
+            _ => Asker::Schedule,
+        };
+        Asked {
+            by,
+            write: self.is_write(),
+        }
+    }
+
     pub fn is_write(&self) -> bool {
         matches!(
             self,
@@ -252,8 +293,8 @@ impl Worker {
                         loaded_at: at.to_string(),
                     },
                     Err(error) => Reply::Failed {
+                        asked: Asked::DAY,
                         error,
-                        write: false,
                     },
                 }
             }
@@ -374,11 +415,11 @@ impl Worker {
             Err(e) => {
                 self.refused_file = Some(now);
                 Some(Reply::Failed {
+                    asked: Asked::DAY,
                     error: AppError::failure(format!(
                         "the clinic record at {shown} was replaced, and the new file cannot be opened ({}); this screen shows the old one until it can",
                         e.message
                     )),
-                    write: false,
                 })
             }
         }
@@ -425,8 +466,8 @@ impl Worker {
                     loaded_at: stamp(self.clock.now()),
                 },
                 Err(error) => Reply::Failed {
+                    asked: Asked::DAY,
                     error,
-                    write: false,
                 },
             });
         }
@@ -435,20 +476,21 @@ impl Worker {
 
     pub fn handle(&mut self, request: Request) -> Reply {
         let at = stamp(self.clock.now());
-        let write = request.is_write();
+        let asked = request.asked();
+        let write = asked.write;
         // A change meant for the old file's day would be refused as read-only: the new file is
         // opened first, and nothing is changed until the user has seen its day.
         if write && self.offline_since.is_none() {
             match self.reopen_if_replaced() {
                 Some(Reply::Replaced { note }) => {
                     return Reply::Failed {
+                        asked,
                         error: AppError::failure(format!(
                             "{note}; nothing was changed: check the day and try again"
                         )),
-                        write,
                     };
                 }
-                Some(Reply::Failed { error, .. }) => return Reply::Failed { error, write },
+                Some(Reply::Failed { error, .. }) => return Reply::Failed { asked, error },
                 _ => {}
             }
         }
@@ -464,8 +506,8 @@ impl Worker {
         );
         if !own_way && self.offline_since.is_some() && (write || !self.reachable()) {
             return Reply::Failed {
+                asked,
                 error: self.offline_error(),
-                write,
             };
         }
         let result = match request {
@@ -525,6 +567,6 @@ impl Worker {
                 .register_patient(&p, &self.user, &at)
                 .map(|(id, mrn)| Reply::Registered { id, mrn }),
         };
-        result.unwrap_or_else(|error| Reply::Failed { error, write })
+        result.unwrap_or_else(|error| Reply::Failed { asked, error })
     }
 }

@@ -448,3 +448,26 @@ pub fn press_action(s: &mut AppState, action: super::keymap::Action) {
     };
     update(s, Event::Key(KeyEvent::new(key.code, m)));
 }
+
+/// A patient of the clinic's directory (what the booking form searches).
+pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::patient::Patient {
+    crate::domain::patient::Patient {
+        id,
+        mrn: mrn.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(1995, 6, 15).unwrap(),
+        phone: None,
+        email: None,
+        diagnosis_code: None,
+        diagnosis: None,
+        body_region: None,
+        payer: None,
+        authorized_visits: None,
+        auth_end: None,
+        poc_start: None,
+        poc_end: None,
+        active: true,
+        version: 1,
+    }
+}

@@ -298,9 +298,7 @@ impl BookingForm {
             );
             (
                 BookingField::Patient,
-                format!(
-                    "type a few letters of the patient's name or MRN, then pick with {up}/{down}"
-                ),
+                format!("type part of a name or MRN, then pick with {up}/{down}"),
             )
         })?;
         let therapist = find_therapist(staff, self.therapist.text())

@@ -137,14 +137,19 @@ fn finish_writes(worker: std::thread::JoinHandle<()>) {
 }
 
 /// Carries out what `update` asked for.
+/// Carries out what `update` asked for. A poll is dropped while another still waits for the
+/// database thread (a long write or a dead drive holds it), so polls never pile up.
 fn run_effects(
     term: &mut terminal::Term,
     settings: &Settings,
     requests: &std::sync::mpsc::Sender<Request>,
+    poll_pending: &std::sync::atomic::AtomicBool,
     effects: Vec<Effect>,
 ) -> AppResult<()> {
     for effect in effects {
         match effect {
+            Effect::Db(Request::Poll(_))
+                if poll_pending.swap(true, std::sync::atomic::Ordering::AcqRel) => {}
             Effect::Db(request) => requests.send(request).map_err(|_| {
                 AppError::failure(
                     "the database thread stopped unexpectedly; nothing more can be saved",
@@ -193,8 +198,11 @@ fn daily_backup(
                     crate::sanitize::path_for_message(&made.path)
                 )),
                 Err(e) => Reply::Failed {
+                    asked: crate::db::worker::Asked {
+                        by: crate::db::worker::Asker::Background,
+                        write: false,
+                    },
                     error: AppError::failure(format!("backup failed: {}", e.message)),
-                    write: false,
                 },
             });
         });
@@ -217,18 +225,14 @@ async fn event_loop(
     let mut second = tokio::time::interval(Duration::from_secs(1));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
-    // The day with its flags is asked for once the first frame (the visits alone) is out, so
-    // that the flags' query does not compete with it for the processor.
-    let mut flags_load = Some(Request::LoadDay(state.schedule.day));
+    state.flags_to_load = true;
     loop {
         if dirty {
             let mut learned = event::Learned::default();
             terminal::draw(term, |f| learned = view::draw(f, state, theme)).map_err(io)?;
-            update(state, Event::Drawn(learned));
+            let effects = update(state, Event::Drawn(learned));
+            run_effects(term, settings, requests, poll_pending, effects)?;
             dirty = false;
-        }
-        if let Some(load) = flags_load.take() {
-            run_effects(term, settings, requests, vec![Effect::Db(load)])?;
         }
         if state.quit {
             return Ok(());
@@ -237,12 +241,12 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(key))) => {
                     let effects = update(state, Event::Key(key));
-                    run_effects(term, settings, requests, effects)?;
+                    run_effects(term, settings, requests, poll_pending, effects)?;
                     dirty = true;
                 }
                 Some(Ok(TermEvent::Paste(text))) => {
                     let effects = update(state, Event::Paste(text));
-                    run_effects(term, settings, requests, effects)?;
+                    run_effects(term, settings, requests, poll_pending, effects)?;
                     dirty = true;
                 }
                 Some(Ok(TermEvent::Resize(..))) => {
@@ -259,7 +263,7 @@ async fn event_loop(
                 while let Some(reply) = next {
                     dirty |= !matches!(reply, Reply::Quiet);
                     let effects = update(state, Event::Reply(reply));
-                    run_effects(term, settings, requests, effects)?;
+                    run_effects(term, settings, requests, poll_pending, effects)?;
                     next = replies.try_recv().ok();
                 }
             }
@@ -267,11 +271,8 @@ async fn event_loop(
                 let seen = |s: &AppState| (s.now.format("%H:%M").to_string(), s.is_waiting(), s.locked);
                 let before = seen(state);
                 let effects = update(state, Event::Tick(settings.clock.now()));
-                run_effects(term, settings, requests, effects)?;
+                run_effects(term, settings, requests, poll_pending, effects)?;
                 dirty |= before != seen(state);
-                if !poll_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                    run_effects(term, settings, requests, vec![Effect::Db(Request::Poll(state.schedule.day))])?;
-                }
             }
             _ = signals.recv() => return Ok(()),
         }

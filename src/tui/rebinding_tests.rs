@@ -245,7 +245,10 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
                 crate::error::ErrorKind::Conflict,
                 "this note was changed on another terminal by bokafor at 09:02",
             ),
-            write: true,
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Progress,
+                write: true,
+            },
         }),
     );
     let said = s.message.clone().map(|(_, m)| m).unwrap_or_default();
@@ -432,11 +435,30 @@ fn with_every_action_rebound_no_screen_or_message_names_a_default_key() {
     look(&mut s, "my visits");
     press_action(&mut s, Action::ToggleMine);
     press_action(&mut s, Action::Book);
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients: vec![
+                super::fixtures::patient(10, "100001", "Maria", "Lopez"),
+                super::fixtures::patient(70, "100007", "Mark", "Lopez"),
+            ],
+            staff: super::fixtures::staff(),
+        }),
+    );
     for c in "lop".chars() {
         press(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
     }
     look(&mut s, "the booking form with patients found");
     press_action(&mut s, Action::PickNext);
+    for c in "zzz".chars() {
+        press(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    look(&mut s, "the booking form with no patient found");
+    assert!(
+        screen(&mut s).contains("registers a new one"),
+        "{}",
+        screen(&mut s)
+    );
     press_action(&mut s, Action::FormClose);
     press_action(&mut s, Action::FormClose);
     assert!(s.modal.is_none());
@@ -499,6 +521,9 @@ fn with_every_action_rebound_no_screen_or_message_names_a_default_key() {
     super::fixtures::open_program(&mut s);
     assert_eq!(s.pane, super::state::Pane::Program);
     look(&mut s, "pane 3");
+    press_action(&mut s, Action::HepSave);
+    assert!(said(&s).starts_with("nothing to save yet"), "{}", said(&s));
+    look(&mut s, "an empty program's save");
     press_action(&mut s, Action::HepSearch);
     look(&mut s, "the search being typed");
     for c in "slr".chars() {

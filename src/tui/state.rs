@@ -56,6 +56,8 @@ pub struct AppState {
     pub asking_quit: bool,
     /// How `?` fitted when it was last drawn (its page and its furthest line).
     pub help_fit: super::event::HelpFit,
+    /// The first frame shows the visits alone; their flags are read once it is out.
+    pub flags_to_load: bool,
     /// The key bindings in force (defaults plus the config's `[keys]`).
     pub keymap: super::keymap::Keymap,
     /// Minutes without a key before the screen hides patient data (0: never).
@@ -90,6 +92,7 @@ impl AppState {
             quit: false,
             asking_quit: false,
             help_fit: Default::default(),
+            flags_to_load: false,
             keymap: super::keymap::Keymap::default(),
             idle_lock_minutes: 10,
             last_key_at: now,

@@ -15,7 +15,7 @@ use super::progress::{self, ProgressPane};
 use super::schedule::state::Schedule;
 use super::state::{AppState, Level, LockScreen, Modal, Pane};
 use super::{lock, schedule};
-use crate::db::worker::{Reply, Request};
+use crate::db::worker::{Asker, Reply, Request};
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
     match event {
@@ -37,9 +37,9 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
                 state.lock = LockScreen::default();
                 // Whether this user has a PIN is asked now, not at start: one set a minute
                 // ago counts.
-                return vec![Effect::Db(Request::Locked)];
+                return vec![Effect::Db(Request::Locked), poll(state)];
             }
-            Vec::new()
+            vec![poll(state)]
         }
         Event::Paste(text) => on_paste(state, &text),
         Event::Drawn(learned) => {
@@ -52,9 +52,20 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             if let Some(fit) = learned.help {
                 state.help_fit = fit;
             }
+            // The day's flags are asked for once the first frame (the visits alone) is out,
+            // so that their query does not hold that frame back.
+            if std::mem::take(&mut state.flags_to_load) {
+                return vec![Effect::Db(Request::LoadDay(state.schedule.day))];
+            }
             Vec::new()
         }
     }
+}
+
+/// Each tick asks whether another terminal changed the shown day (and whether the file is
+/// still there); the runtime keeps at most one such question waiting.
+fn poll(state: &AppState) -> Effect {
+    Effect::Db(Request::Poll(state.schedule.day))
 }
 
 /// Runs one of the schedule's functions on its own state and the dialog slot, with the app as
@@ -456,18 +467,30 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             }
             schedule_effects(state, |p, ctx| schedule::on_reply(p, ctx, reply))
         }
-        Reply::Failed { error, write } => {
-            if write {
+        Reply::Failed { asked, error } => {
+            if asked.write {
                 state.end_write();
             }
-            schedule::on_failed(&mut state.modal);
-            let (mut effects, shown) = if write {
-                progress::on_failed_write(&mut state.progress, &error, &state.keymap)
-            } else {
-                (Vec::new(), error.message)
+            // The failure goes to the one that asked: a check-in refused while a note is
+            // open in pane 2 is no news for the note.
+            let (mut effects, shown) = match asked.by {
+                Asker::Schedule => {
+                    schedule::on_failed(&mut state.modal);
+                    (Vec::new(), error.message)
+                }
+                Asker::Progress if asked.write => {
+                    progress::on_failed_write(&mut state.progress, &error, &state.keymap)
+                }
+                // The lock screen shows its own answers: it takes keys again.
+                Asker::Lock => {
+                    state.lock.checking = false;
+                    state.lock.message = Some(error.message.clone());
+                    (Vec::new(), error.message)
+                }
+                Asker::Progress | Asker::Program | Asker::Background => (Vec::new(), error.message),
             };
             state.say(Level::Error, shown);
-            if write {
+            if asked.write {
                 effects.extend(reload(state));
             }
             effects

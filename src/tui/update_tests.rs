@@ -111,7 +111,10 @@ fn a_write_that_waits_is_shown_as_waiting() {
         &mut s,
         Event::Reply(Reply::Failed {
             error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE),
-            write: true,
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Schedule,
+                write: true,
+            },
         }),
     );
     assert!(!s.is_waiting());
@@ -139,10 +142,14 @@ fn an_idle_terminal_locks_and_only_the_pin_unlocks_it() {
     let sent = requests(update(&mut s, Event::Tick(fixtures::at(9, 51))));
     assert!(s.locked);
     assert!(
-        matches!(sent.as_slice(), [Request::Locked]),
+        matches!(sent.as_slice(), [Request::Locked, Request::Poll(_)]),
         "the lock asks what unlocking takes: {sent:?}"
     );
-    assert!(requests(update(&mut s, Event::Tick(fixtures::at(9, 52)))).is_empty());
+    // Locked, the tick only polls (the record is still watched); it asks nothing again.
+    assert!(matches!(
+        requests(update(&mut s, Event::Tick(fixtures::at(9, 52)))).as_slice(),
+        [Request::Poll(_)]
+    ));
     lock_reply(&mut s, LockReply::Needs(PinNeed::Pin));
     assert!(
         requests(key(&mut s, KeyCode::Char('c'))).is_empty(),
@@ -361,4 +368,79 @@ fn a_refresh_in_pane_two_audits_only_a_new_patient() {
     let now = s.selected_visit().unwrap().patient_id;
     assert_ne!(now, shown);
     assert_eq!(opened_of(sent), [(now, true)]);
+}
+
+/// A failure reaches the one that asked: a check-in refused by a conflict while a note is open
+/// in pane 2 leaves the note as it is (before, the note took the error and was read again).
+#[test]
+fn a_failed_check_in_is_no_news_for_an_open_note() {
+    use crate::db::progress_work::{ProgressReply, ProgressRequest};
+    use crate::db::worker::{Asked, Asker};
+    use crate::error::{AppError, ErrorKind};
+
+    let mut s = state_for("aruiz");
+    s.schedule.selected = Some(1);
+    key(&mut s, KeyCode::Char('2'));
+    key(&mut s, KeyCode::Char('e'));
+    let appointment_id = s.selected_visit().unwrap().id;
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id,
+            note: None,
+        })),
+    );
+    for c in "knee stiff".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    // A check-in sent before the note was opened is answered now.
+    let sent = update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            asked: Asked {
+                by: Asker::Schedule,
+                write: true,
+            },
+            error: AppError::of(
+                ErrorKind::Conflict,
+                "this visit was changed on another terminal",
+            ),
+        }),
+    );
+    let editor = s.progress.note.as_ref().expect("the note stays open");
+    assert_eq!(editor.error, None);
+    assert!(
+        !requests(sent)
+            .iter()
+            .any(|r| matches!(r, Request::Progress(ProgressRequest::LoadNote { .. }))),
+        "the note was read again"
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("changed on another terminal")
+    );
+}
+
+/// The clock and the poll are asked for by `update`: each tick polls the day shown, and the
+/// first frame drawn asks for the day's flags once.
+#[test]
+fn the_tick_polls_the_day_shown_and_the_first_frame_asks_for_the_flags() {
+    let mut s = state_for("dfry");
+    key(&mut s, KeyCode::Char(']'));
+    let sent = requests(update(&mut s, Event::Tick(fixtures::at(9, 42))));
+    assert!(
+        matches!(sent.as_slice(), [Request::Poll(d)] if *d == fixtures::day().succ_opt().unwrap()),
+        "{sent:?}"
+    );
+    s.flags_to_load = true;
+    let drawn = super::event::Learned::default();
+    let first = requests(update(&mut s, Event::Drawn(drawn)));
+    assert!(
+        matches!(first.as_slice(), [Request::LoadDay(_)]),
+        "{first:?}"
+    );
+    assert!(requests(update(&mut s, Event::Drawn(drawn))).is_empty());
 }

@@ -254,7 +254,10 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
             }
             if !draft.is_dirty() {
                 let text = match draft.base_version {
-                    0 => "nothing to save yet: / finds exercises to add".to_string(),
+                    0 => format!(
+                        "nothing to save yet: {} finds exercises to add",
+                        ctx.keymap.label(Action::HepSearch)
+                    ),
                     v => format!("nothing changed since version {v}"),
                 };
                 out.say(Level::Info, text);

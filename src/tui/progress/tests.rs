@@ -225,7 +225,10 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
                 crate::error::ErrorKind::Busy,
                 crate::db::BUSY_MESSAGE,
             ),
-            write: true,
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Progress,
+                write: true,
+            },
         }),
     );
     assert!(!busy.iter().any(|e| matches!(
@@ -237,7 +240,10 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         &mut s,
         Event::Reply(Reply::Failed {
             error: crate::error::AppError::of(crate::error::ErrorKind::Conflict, conflict),
-            write: true,
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Progress,
+                write: true,
+            },
         }),
     );
     assert!(after.iter().any(|e| matches!(

@@ -217,25 +217,7 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
     let mut s = state_for("dfry");
     let sent = requests(key(&mut s, KeyCode::Char('a')));
     assert!(matches!(sent.as_slice(), [Request::LoadDirectory]));
-    let patients = vec![crate::domain::patient::Patient {
-        id: 80,
-        mrn: "100008".into(),
-        first_name: "Amira".into(),
-        last_name: "Haddad".into(),
-        date_of_birth: chrono::NaiveDate::from_ymd_opt(1995, 6, 15).unwrap(),
-        phone: None,
-        email: None,
-        diagnosis_code: None,
-        diagnosis: None,
-        body_region: None,
-        payer: None,
-        authorized_visits: None,
-        auth_end: None,
-        poc_start: None,
-        poc_end: None,
-        active: true,
-        version: 1,
-    }];
+    let patients = vec![fixtures::patient(80, "100008", "Amira", "Haddad")];
     update(
         &mut s,
         Event::Reply(Reply::Directory {
@@ -326,7 +308,10 @@ fn a_failed_write_is_shown_and_the_form_keeps_its_text() {
         &mut s,
         Event::Reply(Reply::Failed {
             error: crate::error::AppError::failure(crate::db::BUSY_MESSAGE),
-            write: true,
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Schedule,
+                write: true,
+            },
         }),
     );
     let Some(Modal::NewPatient(form)) = &s.modal else {

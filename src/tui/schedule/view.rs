@@ -362,9 +362,12 @@ pub fn draw_booking(
                 }
                 if !form.patient.is_empty() && hits.is_empty() {
                     let note = if schedule.directory.is_empty() {
-                        "loading patients…"
+                        "loading patients…".to_string()
                     } else {
-                        "no patient matches (N registers a new one)"
+                        format!(
+                            "no patient matches ({} registers a new one, from the day)",
+                            ctx.keymap.label(Action::NewPatient)
+                        )
                     };
                     lines.push(Line::from(vec![
                         Span::raw(" ".repeat(17)),
