@@ -471,3 +471,196 @@ pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::pa
         version: 1,
     }
 }
+
+/// A walk through every pane, dialog, form, list, overlay, the help and the lock, with
+/// `keymap` in force; `look` is shown each screen (and its message) on the way.
+pub fn walk_every_screen(
+    keymap: &super::keymap::Keymap,
+    look: &mut dyn FnMut(&mut AppState, &str),
+) {
+    use super::keymap::Action;
+    use super::state::Modal;
+    use crate::db::progress_work::ProgressReply;
+    use crate::db::worker::Reply;
+
+    let state = || {
+        let mut s = state_for("dfry");
+        s.keymap = keymap.clone();
+        s
+    };
+    let said = |s: &AppState| s.message.clone().map(|(_, m)| m).unwrap_or_default();
+    let mut s = state();
+    look(&mut s, "the schedule");
+    press_action(&mut s, Action::Down);
+    press_action(&mut s, Action::Down);
+    press_action(&mut s, Action::Cancel);
+    look(&mut s, "the cancel question");
+    press_action(&mut s, Action::CancelYes);
+    look(&mut s, "the cancel reasons");
+    press_action(&mut s, Action::CancelBack);
+    assert!(s.modal.is_none());
+    update(
+        &mut s,
+        Event::Reply(Reply::Offline {
+            since: "2026-11-27T09:40:00".into(),
+        }),
+    );
+    look(&mut s, "the offline banner");
+    press_action(&mut s, Action::CheckIn);
+    look(&mut s, "a change refused while offline");
+    update(&mut s, Event::Reply(Reply::Online));
+    press_action(&mut s, Action::Filter);
+    look(&mut s, "the filter being typed");
+    for c in "zzz".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    look(&mut s, "a filter that matches nobody");
+    press_action(&mut s, Action::FilterKeep);
+    look(&mut s, "the filter kept");
+    press_action(&mut s, Action::ClearFilter);
+    assert!(s.schedule.filter.is_none());
+    press_action(&mut s, Action::ToggleMine);
+    look(&mut s, "my visits");
+    press_action(&mut s, Action::ToggleMine);
+    press_action(&mut s, Action::Book);
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients: vec![
+                patient(10, "100001", "Maria", "Lopez"),
+                patient(70, "100007", "Mark", "Lopez"),
+            ],
+            staff: staff(),
+        }),
+    );
+    for c in "lop".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    look(&mut s, "the booking form with patients found");
+    press_action(&mut s, Action::PickNext);
+    for c in "zzz".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    look(&mut s, "the booking form with no patient found");
+    assert!(
+        screen_text(
+            &mut s,
+            80,
+            24,
+            &super::theme::Theme::load("default", false).unwrap()
+        )
+        .contains("registers a new one")
+    );
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
+    press_action(&mut s, Action::Book);
+    press_action(&mut s, Action::FormSave);
+    look(&mut s, "the booking form's missing patient");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::NewPatient);
+    key(&mut s, KeyCode::Char('z'));
+    look(&mut s, "the new patient form");
+    // A quit key that types nothing (Ctrl-C) asks over the form, which stays as it was.
+    let quit = s
+        .keymap
+        .bindings()
+        .iter()
+        .find(|b| b.action == Action::Quit)
+        .and_then(|b| b.keys.iter().find(|k| !k.types_text()).copied())
+        .unwrap();
+    let m = if quit.ctrl {
+        KeyModifiers::CONTROL
+    } else {
+        KeyModifiers::NONE
+    };
+    update(&mut s, Event::Key(KeyEvent::new(quit.code, m)));
+    assert!(s.asking_quit && matches!(s.modal, Some(Modal::NewPatient(_))));
+    look(&mut s, "the quit question over a form");
+    key(&mut s, KeyCode::Char('n'));
+    assert!(!s.quit && matches!(s.modal, Some(Modal::NewPatient(_))));
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::Help);
+    look(&mut s, "the help");
+    press_action(&mut s, Action::HelpPageDown);
+    look(&mut s, "the help scrolled");
+    press_action(&mut s, Action::HelpClose);
+
+    // Pane 2: the summary, the chart, the record form and the note editor.
+    let mut s = state_for("aruiz");
+    s.keymap = keymap.clone();
+    s.schedule.selected = Some(1);
+    press_action(&mut s, Action::ShowProgress);
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(progress())),
+            adherence: Vec::new(),
+        })),
+    );
+    look(&mut s, "pane 2");
+    press_action(&mut s, Action::OpenChart);
+    look(&mut s, "the chart");
+    press_action(&mut s, Action::ChartClose);
+    press_action(&mut s, Action::RecordMeasure);
+    look(&mut s, "the record form");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::EditNote);
+    let appointment_id = s.selected_visit().unwrap().id;
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id,
+            note: None,
+        })),
+    );
+    look(&mut s, "the note editor");
+    press_action(&mut s, Action::NoteClose);
+
+    // Pane 3: the search being typed, a program, its overlays and their messages.
+    let mut s = state_for("aruiz");
+    s.keymap = keymap.clone();
+    open_program(&mut s);
+    assert_eq!(s.pane, super::state::Pane::Program);
+    look(&mut s, "pane 3");
+    press_action(&mut s, Action::HepSave);
+    assert!(said(&s).starts_with("nothing to save yet"), "{}", said(&s));
+    look(&mut s, "an empty program's save");
+    press_action(&mut s, Action::HepSearch);
+    look(&mut s, "the search being typed");
+    for c in "slr".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    press_action(&mut s, Action::SearchAdd);
+    look(&mut s, "an exercise added");
+    press_action(&mut s, Action::SearchDone);
+    press_action(&mut s, Action::HepEdit);
+    look(&mut s, "the dosage form");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::HepNote);
+    look(&mut s, "an exercise's note");
+    press_action(&mut s, Action::ItemNoteDone);
+    press_action(&mut s, Action::HepTemplates);
+    look(&mut s, "the templates");
+    press_action(&mut s, Action::ListPick);
+    look(&mut s, "a template being named");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::ListClose);
+    press_action(&mut s, Action::HepAdherence);
+    look(&mut s, "the adherence form");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::HepRemove);
+    assert!(said(&s).starts_with("removed"), "{}", said(&s));
+    look(&mut s, "an exercise removed");
+
+    // The lock: its title, an empty PIN's answer.
+    let mut s = state();
+    s.locked = true;
+    s.lock.need = crate::domain::pin::PinNeed::Pin;
+    look(&mut s, "the lock");
+    press_action(&mut s, Action::LockUnlock);
+    assert!(s.lock.message.is_some());
+    look(&mut s, "the lock's answer");
+}

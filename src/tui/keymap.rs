@@ -931,6 +931,9 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Vec<Binding>,
+    /// Under `--ascii` the arrows are named in words ("Up"), which `[keys]` reads back, rather
+    /// than drawn as symbols the ASCII screen could only show as "^".
+    ascii: bool,
 }
 
 impl Default for Keymap {
@@ -945,6 +948,7 @@ impl Default for Keymap {
                     help,
                 })
                 .collect(),
+            ascii: false,
         }
     }
 }
@@ -1019,13 +1023,33 @@ impl Keymap {
         self.resolve(ev, pane)
     }
 
+    pub fn with_ascii_labels(mut self, ascii: bool) -> Self {
+        self.ascii = ascii;
+        self
+    }
+
+    fn show(&self, key: &Key) -> String {
+        let word = match key.code {
+            KeyCode::Up => "Up",
+            KeyCode::Down => "Down",
+            KeyCode::Left => "Left",
+            KeyCode::Right => "Right",
+            _ => return key.label(),
+        };
+        match (self.ascii, key.ctrl) {
+            (false, _) => key.label(),
+            (true, false) => word.to_string(),
+            (true, true) => format!("Ctrl-{word}"),
+        }
+    }
+
     /// The first key bound to an action, for hints that name one key ("y yes, cancel it").
     pub fn label(&self, action: Action) -> String {
         self.bindings
             .iter()
             .find(|b| b.action == action)
             .and_then(|b| b.keys.first())
-            .map(Key::label)
+            .map(|k| self.show(k))
             .unwrap_or_default()
     }
 
@@ -1034,7 +1058,10 @@ impl Keymap {
         self.bindings
             .iter()
             .find(|b| b.action == action)
-            .map(|b| b.keys.iter().map(Key::label).collect::<Vec<_>>().join("/"))
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(|k| self.show(k)).collect();
+                keys.join("/")
+            })
             .unwrap_or_default()
     }
 }
@@ -1174,6 +1201,15 @@ mod tests {
         assert_eq!(m.resolve(&down, Scope::Form), Some(Action::FormNext));
         let tab = key(KeyCode::Tab, KeyModifiers::NONE);
         assert_eq!(m.resolve(&tab, Scope::PatientPick), Some(Action::FormNext));
+    }
+
+    #[test]
+    fn under_ascii_the_arrows_are_words_that_read_back() {
+        let m = Keymap::default().with_ascii_labels(true);
+        assert_eq!(m.keys_for(Action::Up), "Up/k");
+        assert_eq!(m.label(Action::PrevDay), "Left");
+        assert_eq!(Key::parse("Up"), Some(code(KeyCode::Up)));
+        assert_eq!(Keymap::default().keys_for(Action::Up), "↑/k");
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub fn run(settings: &Settings) -> AppResult<()> {
             .iter()
             .map(|(action, keys)| (action.as_str(), keys.iter().map(String::as_str).collect())),
     )
-    .map_err(AppError::input)?;
+    .map_err(AppError::input)?
+    .with_ascii_labels(settings.ascii);
     let db = crate::clinic::open_clinic(settings)?;
     let mut state = initial_state(&db, settings)?;
     state.keymap = keymap;

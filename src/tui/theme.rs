@@ -39,6 +39,8 @@ macro_rules! roles {
         pub struct Theme {
             pub name: String,
             pub symbols: Symbols,
+            /// `--ascii`: every frame is folded to plain ASCII before it is written.
+            pub ascii: bool,
             $(pub $role: Style),+
         }
 
@@ -46,6 +48,7 @@ macro_rules! roles {
             Ok(Theme {
                 name,
                 symbols: Symbols::UNICODE,
+                ascii: false,
                 $($role: to_style(&r.$role).map_err(|e| format!("{}: {e}", stringify!($role)))?),+
             })
         }
@@ -197,6 +200,7 @@ impl Theme {
             .map_err(|e| AppError::input(format!("theme {name}: {e}")))?;
         if ascii {
             theme.symbols = Symbols::ASCII;
+            theme.ascii = true;
         }
         Ok(theme)
     }

@@ -24,6 +24,14 @@ pub const MIN_HEIGHT: u16 = 20;
 
 /// Draws the whole frame from the state, and returns what the layout decided.
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
+    let learned = draw_all(frame, state, theme);
+    if theme.ascii {
+        super::widgets::ascii::fold(frame.buffer_mut());
+    }
+    learned
+}
+
+fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
     let mut learned = Learned::default();
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {

@@ -367,3 +367,31 @@ fn a_message_longer_than_the_line_keeps_its_instruction_on_a_second_line() {
         "{short}"
     );
 }
+
+/// `--ascii`: every screen of the walk, at 80x24 and 70x20, is plain ASCII from corner to
+/// corner (separators, ellipses, arrows in hints and help, borders, bars, the lock, names).
+#[test]
+fn with_ascii_every_screen_is_plain_ascii() {
+    let theme = Theme::load_with("default", false, &toml::Table::new(), true).unwrap();
+    for (w, h) in [(80, 24), (70, 20)] {
+        let mut helped = false;
+        super::fixtures::walk_every_screen(
+            &super::keymap::Keymap::default().with_ascii_labels(true),
+            &mut |s: &mut AppState, what: &str| {
+                let text = super::fixtures::screen_text(s, w, h, &theme);
+                assert!(text.is_ascii(), "{what} at {w}x{h} is not ASCII:\n{text}");
+                // The arrows are named as `[keys]` reads them, not drawn as "^".
+                if what == "the help" {
+                    assert!(text.contains("Up/k") && !text.contains("^/k"), "{text}");
+                    helped = true;
+                }
+            },
+        );
+        assert!(helped);
+    }
+    // The names in the fixtures keep their letters.
+    let mut s = state_for("dfry");
+    let text = super::fixtures::screen_text(&mut s, 80, 24, &theme);
+    assert!(text.contains("Olivia Chen-Sorensen"), "{text}");
+    assert!(text.contains("Tomas Alvarez"), "{text}");
+}
