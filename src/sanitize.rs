@@ -69,6 +69,23 @@ pub fn clean_text(s: &str) -> String {
         .collect()
 }
 
+/// Text for an HTML page (a handout, a report): cleaned as for the screen, then escaped, so
+/// nothing from the record can open a tag or an attribute.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in clean_text(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,8 @@ use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::domain::{AppointmentStatus, age_on};
 use crate::error::{AppError, AppResult};
 use crate::sanitize::{clean_line, clean_text};
+// HTML text: everything from the record is cleaned and escaped.
+use crate::sanitize::html as esc;
 
 pub fn run_progress(
     settings: &Settings,
@@ -430,22 +432,6 @@ pub fn markdown(p: &Progress) -> String {
         }
     }
     s
-}
-
-/// HTML text: everything from the record is escaped.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}

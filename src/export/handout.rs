@@ -11,6 +11,8 @@ use crate::domain::hep::HandoutData;
 use crate::error::{AppError, AppResult};
 use crate::files::Staged;
 use crate::sanitize::{clean_line, clean_text};
+// HTML text: everything from the record is cleaned and escaped.
+use crate::sanitize::html as esc;
 
 /// Where `p` in the builder puts handouts when nothing else is said.
 pub fn default_dir() -> PathBuf {
@@ -185,22 +187,6 @@ fn md(s: &str) -> String {
             out.push('\\');
         }
         out.push(c);
-    }
-    out
-}
-
-/// HTML text: everything from the record is escaped.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in clean_text(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
     out
 }

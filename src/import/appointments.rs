@@ -7,17 +7,13 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::fields::{self, shown};
-use super::table::{Column, Problem, Table};
-use super::{Options, Progress, finish, tick};
+use super::table::{Column, Problem, Table, col};
+use super::{Claims, Options, Progress, finish, tick};
 use crate::domain::appointment::{VISIT_MINUTES_MAX, VISIT_MINUTES_MIN};
 use crate::domain::bulk::{ImportedVisit, Known, Planned};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 use crate::sanitize::clean_line;
-
-const fn col(name: &'static str, required: bool) -> Column {
-    Column { name, required }
-}
 
 pub const COLUMNS: &[Column] = &[
     col("mrn", true),
@@ -86,7 +82,7 @@ pub fn check(
     let statuses = words(AppointmentStatus::ALL, AppointmentStatus::as_str);
     let reasons_words = words(CancelReason::ALL, CancelReason::as_str);
     let mut therapists: HashMap<String, Result<i64, String>> = HashMap::new();
-    let mut seen: HashMap<(i64, NaiveDateTime), u64> = HashMap::new();
+    let mut claims = Claims::new(existing, opts.update);
     let mut plan: Vec<Planned<ImportedVisit>> = Vec::with_capacity(table.rows.len());
     let total = table.rows.len();
 
@@ -152,24 +148,22 @@ pub fn check(
         {
             reasons.push("cancel_reason is only for cancelled visits".into());
         }
-        let mut existing_id = None;
-        if let (Some(pid), Some(start)) = (patient_id, start) {
-            let key = (pid, start);
-            if let Some(first) = seen.get(&key) {
-                reasons.push(format!(
-                    "the same patient and start are already on line {first}"
-                ));
-            }
-            existing_id = existing.get(&key).copied();
-            if existing_id.is_some() && !opts.update {
-                reasons.push(format!(
-                    "mrn {} already has a visit at {} (use --update to change it)",
-                    shown(get("mrn").unwrap_or_default()),
-                    start.format("%Y-%m-%d %H:%M")
-                ));
-            }
-            seen.entry(key).or_insert(row.line);
-        }
+        let existing_id = match (patient_id, start) {
+            (Some(pid), Some(start)) => claims.claim(
+                (pid, start),
+                row.line,
+                &mut reasons,
+                |first| format!("the same patient and start are already on line {first}"),
+                || {
+                    format!(
+                        "mrn {} already has a visit at {} (use --update to change it)",
+                        shown(get("mrn").unwrap_or_default()),
+                        start.format("%Y-%m-%d %H:%M")
+                    )
+                },
+            ),
+            _ => None,
+        };
         if !reasons.is_empty() {
             problems.push(Problem::new(row.line, reasons.join("; ")));
             continue;

@@ -4,18 +4,14 @@
 use std::collections::HashMap;
 
 use super::fields::{self, shown};
-use super::table::{Column, Problem, Row, Table};
-use super::{Options, Progress, finish, tick};
+use super::table::{Column, Problem, Row, Table, col};
+use super::{Claims, Options, Progress, finish, settle, tick};
 use crate::domain::bulk::{Known, NewExercise, Planned};
 use crate::domain::hep::{self, Limit};
 
 /// A dosage count within its limit, or the problem naming the column.
 fn count(column: &str, raw: Option<&str>, limit: Limit) -> fields::Check<Option<i64>> {
     fields::integer(column, raw, limit.min, limit.max)
-}
-
-const fn col(name: &'static str, required: bool) -> Column {
-    Column { name, required }
 }
 
 pub const COLUMNS: &[Column] = &[
@@ -132,36 +128,31 @@ pub fn check(
         .iter()
         .map(|(name, id)| (key(name), *id))
         .collect();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut claims = Claims::new(&existing, opts.update);
     let mut plan = Vec::with_capacity(table.rows.len());
     let total = table.rows.len();
     for (i, row) in table.rows.iter().enumerate() {
         tick(progress, "checking", i + 1, total);
         let mut reasons = Vec::new();
         let values = check_row(table, row).map_err(|r| reasons.push(r)).ok();
-        let mut found = None;
-        if let Some(name) = table.get(row, "name").filter(|n| !n.is_empty()) {
-            let k = key(name);
-            if let Some(first) = seen.get(&k) {
-                reasons.push(format!("name {} is already on line {first}", shown(name)));
-            } else {
-                seen.insert(k.clone(), row.line);
-            }
-            found = existing.get(&k).copied();
-            if found.is_some() && !opts.update {
-                reasons.push(format!(
-                    "the library already has {} (use --update to change it)",
-                    shown(name)
-                ));
-            }
-        }
-        match values {
-            Some(row) if reasons.is_empty() => plan.push(Planned {
-                row,
-                existing: found,
-            }),
-            _ => problems.push(Problem::new(row.line, reasons.join("; "))),
-        }
+        let found = table
+            .get(row, "name")
+            .filter(|n| !n.is_empty())
+            .and_then(|name| {
+                claims.claim(
+                    key(name),
+                    row.line,
+                    &mut reasons,
+                    |first| format!("name {} is already on line {first}", shown(name)),
+                    || {
+                        format!(
+                            "the library already has {} (use --update to change it)",
+                            shown(name)
+                        )
+                    },
+                )
+            });
+        settle(&mut plan, &mut problems, row.line, values, reasons, found);
     }
     finish(problems)?;
     Ok(plan)

@@ -13,7 +13,7 @@ pub mod table;
 use chrono::NaiveDate;
 
 use crate::db::Db;
-use crate::domain::bulk::{ImportAudit, ImportPlan};
+use crate::domain::bulk::{ImportAudit, ImportPlan, Planned};
 pub use crate::domain::bulk::{ImportCounts as Counts, ImportKind as Kind, Progress};
 use crate::error::{AppError, AppResult};
 pub use table::{Column, Problem};
@@ -63,6 +63,63 @@ pub struct Summary {
     pub inserted: usize,
     pub updated: usize,
     pub dry_run: bool,
+}
+
+/// The keys a file's rows name (an MRN, an exercise's name, a patient and a start): a key on
+/// an earlier line of the file, or one the record already has outside `--update`, is a reason
+/// to refuse the row.
+pub(crate) struct Claims<'a, K> {
+    seen: std::collections::HashMap<K, u64>,
+    existing: &'a std::collections::HashMap<K, i64>,
+    update: bool,
+}
+
+impl<'a, K: std::hash::Hash + Eq> Claims<'a, K> {
+    pub fn new(existing: &'a std::collections::HashMap<K, i64>, update: bool) -> Self {
+        Self {
+            seen: std::collections::HashMap::new(),
+            existing,
+            update,
+        }
+    }
+
+    /// The stored row's id when the record has the key; why the row cannot have it goes into
+    /// `reasons` (`twice` is told the first line that named it).
+    pub fn claim(
+        &mut self,
+        key: K,
+        line: u64,
+        reasons: &mut Vec<String>,
+        twice: impl FnOnce(u64) -> String,
+        stored: impl FnOnce() -> String,
+    ) -> Option<i64> {
+        let found = self.existing.get(&key).copied();
+        match self.seen.get(&key) {
+            Some(first) => reasons.push(twice(*first)),
+            None => {
+                self.seen.insert(key, line);
+            }
+        }
+        if found.is_some() && !self.update {
+            reasons.push(stored());
+        }
+        found
+    }
+}
+
+/// A checked row joins the plan, or its reasons the problems.
+pub(crate) fn settle<T>(
+    plan: &mut Vec<Planned<T>>,
+    problems: &mut Vec<Problem>,
+    line: u64,
+    row: Option<T>,
+    reasons: Vec<String>,
+    existing: Option<i64>,
+) {
+    match row {
+        Some(row) if reasons.is_empty() => plan.push(Planned { row, existing }),
+        _ => problems.push(Problem::new(line, reasons.join("; "))),
+    }
 }
 
 /// Calls the progress callback every 1% of the rows (and at the end).

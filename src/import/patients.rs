@@ -1,19 +1,13 @@
 //! Patients by MRN. With `--update` an existing MRN changes that patient: the columns in the
 //! file are set, and an empty cell leaves the stored value as it was.
 
-use std::collections::HashMap;
-
 use super::fields::{self, shown};
-use super::table::{Column, Problem, Table};
-use super::{Options, Progress, finish, tick};
+use super::table::{Column, Problem, Table, col};
+use super::{Claims, Options, Progress, finish, settle, tick};
 use crate::domain::bulk::{Known, PatientDetails, Planned};
 use crate::domain::patient::{
     self, AUTHORIZED_VISITS_MAX, FieldProblem, MAX_AGE_YEARS, phone_rule,
 };
-
-const fn col(name: &'static str, required: bool) -> Column {
-    Column { name, required }
-}
 
 pub const COLUMNS: &[Column] = &[
     col("mrn", true),
@@ -147,7 +141,7 @@ pub fn check(
     progress: &mut Progress,
 ) -> Result<Vec<Planned<PatientDetails>>, Vec<Problem>> {
     let existing = &known.patients;
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut claims = Claims::new(existing, opts.update);
     let mut plan = Vec::with_capacity(table.rows.len());
     let total = table.rows.len();
     for (i, row) in table.rows.iter().enumerate() {
@@ -156,28 +150,24 @@ pub fn check(
         let values = check_row(table, row, opts)
             .map_err(|r| reasons.push(r))
             .ok();
-        let mut found = None;
-        if let Some(mrn) = table.get(row, "mrn").filter(|m| !m.is_empty()) {
-            if let Some(first) = seen.get(mrn) {
-                reasons.push(format!("mrn {} is already on line {first}", shown(mrn)));
-            } else {
-                seen.insert(mrn.to_string(), row.line);
-            }
-            found = existing.get(mrn).copied();
-            if found.is_some() && !opts.update {
-                reasons.push(format!(
-                    "mrn {} already exists (use --update to change existing patients)",
-                    shown(mrn)
-                ));
-            }
-        }
-        match values {
-            Some(row) if reasons.is_empty() => plan.push(Planned {
-                row,
-                existing: found,
-            }),
-            _ => problems.push(Problem::new(row.line, reasons.join("; "))),
-        }
+        let found = table
+            .get(row, "mrn")
+            .filter(|m| !m.is_empty())
+            .and_then(|mrn| {
+                claims.claim(
+                    mrn.to_string(),
+                    row.line,
+                    &mut reasons,
+                    |first| format!("mrn {} is already on line {first}", shown(mrn)),
+                    || {
+                        format!(
+                            "mrn {} already exists (use --update to change existing patients)",
+                            shown(mrn)
+                        )
+                    },
+                )
+            });
+        settle(&mut plan, &mut problems, row.line, values, reasons, found);
     }
     finish(problems)?;
     Ok(plan)

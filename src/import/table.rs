@@ -27,6 +27,11 @@ pub struct Column {
     pub required: bool,
 }
 
+/// A column of a file's table of columns, as the importers list them.
+pub const fn col(name: &'static str, required: bool) -> Column {
+    Column { name, required }
+}
+
 /// A data row: its line in the file and its fields, in header order.
 #[derive(Debug, Clone)]
 pub struct Row {

@@ -655,6 +655,17 @@ pub fn walk_every_screen(
     assert!(said(&s).starts_with("removed"), "{}", said(&s));
     look(&mut s, "an exercise removed");
 
+    // A day with no visits: the patients' panes say how to choose one.
+    let mut s = state();
+    s.set_day(day(), Vec::new(), "2026-11-27T09:41:07".into());
+    look(&mut s, "an empty day");
+    press_action(&mut s, Action::ShowProgress);
+    look(&mut s, "pane 2 with no visit chosen");
+    press_action(&mut s, Action::ShowProgram);
+    press_action(&mut s, Action::HepSave);
+    assert!(said(&s).starts_with("select a visit"), "{}", said(&s));
+    look(&mut s, "pane 3 with no visit chosen");
+
     // The lock: its title, an empty PIN's answer.
     let mut s = state();
     s.locked = true;

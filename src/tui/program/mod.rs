@@ -334,9 +334,12 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
 
 fn loading(ctx: &Context) -> Outcome {
     let text = if ctx.visit.is_none() {
-        "select a visit in the schedule (1) first"
+        format!(
+            "select a visit in the schedule ({}) first",
+            ctx.keymap.label(Action::ShowSchedule)
+        )
     } else {
-        "the patient's program is still loading"
+        "the patient's program is still loading".to_string()
     };
     let mut out = Outcome::default();
     out.say(Level::Info, text);

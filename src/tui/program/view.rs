@@ -330,15 +330,21 @@ fn draw_program(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// A box over the lower part of `area` (all of it when small).
-fn overlay_rect(area: Rect, height: u16) -> Rect {
+/// Opens a box over the lower part of `area` (all of it when small), titled, and returns
+/// the room inside it.
+fn open_overlay(frame: &mut Frame, area: Rect, height: u16, title: String, theme: &Theme) -> Rect {
     let h = height.min(area.height);
-    Rect {
+    let rect = Rect {
         x: area.x,
         y: area.y + area.height - h,
         width: area.width,
         height: h,
-    }
+    };
+    frame.render_widget(Clear, rect);
+    let b = block(title, true, theme);
+    let inner = b.inner(rect);
+    frame.render_widget(b, rect);
+    inner
 }
 
 fn draw_overlay(
@@ -358,11 +364,7 @@ fn draw_overlay(
                 .get(form.index)
                 .map(|i| clean_line(&i.name))
                 .unwrap_or_default();
-            let rect = overlay_rect(area, 11);
-            frame.render_widget(Clear, rect);
-            let b = block(format!(" Dosage: {name} "), true, theme);
-            let inner = b.inner(rect);
-            frame.render_widget(b, rect);
+            let inner = open_overlay(frame, area, 11, format!(" Dosage: {name} "), theme);
             let mut lines = Vec::new();
             for (i, label) in DOSAGE_FIELDS.iter().enumerate() {
                 let focused = i == form.focus;
@@ -418,29 +420,29 @@ fn draw_overlay(
                 .get(*index)
                 .map(|i| clean_line(&i.name))
                 .unwrap_or_default();
-            let rect = overlay_rect(area, 8);
-            frame.render_widget(Clear, rect);
             let done = key(Action::ItemNoteDone);
-            let b = block(format!(" Note: {name} · {done} done "), true, theme);
-            let inner = b.inner(rect);
-            frame.render_widget(b, rect);
+            let inner = open_overlay(
+                frame,
+                area,
+                8,
+                format!(" Note: {name} · {done} done "),
+                theme,
+            );
             frame.render_widget(editor.as_ref(), inner);
         }
         Overlay::Versions { cursor, preview } => {
-            let rect = overlay_rect(area, area.height);
-            frame.render_widget(Clear, rect);
-            let b = block(
+            let inner = open_overlay(
+                frame,
+                area,
+                area.height,
                 format!(
                     " Versions · {} shows · {} uses it · {} closes ",
                     key(Action::ListPick),
                     key(Action::VersionUse),
                     key(Action::ListClose)
                 ),
-                true,
                 theme,
             );
-            let inner = b.inner(rect);
-            frame.render_widget(b, rect);
             let mut lines = Vec::new();
             let list_rows = (inner.height as usize / 2).max(2);
             let entries: Vec<String> = d
@@ -486,19 +488,17 @@ fn draw_overlay(
             frame.render_widget(Paragraph::new(lines), inner);
         }
         Overlay::Templates { cursor, naming } => {
-            let rect = overlay_rect(area, area.height);
-            frame.render_widget(Clear, rect);
-            let b = block(
+            let inner = open_overlay(
+                frame,
+                area,
+                area.height,
                 format!(
                     " Templates · {} applies · {} closes ",
                     key(Action::ListPick),
                     key(Action::ListClose)
                 ),
-                true,
                 theme,
             );
-            let inner = b.inner(rect);
-            frame.render_widget(b, rect);
             let mut lines = Vec::new();
             if let Some(name) = naming {
                 lines.push(Line::from(vec![
@@ -541,11 +541,13 @@ fn draw_overlay(
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         Overlay::Adherence(form) => {
-            let rect = overlay_rect(area, 7);
-            frame.render_widget(Clear, rect);
-            let b = block(" Adherence in the last week ".to_string(), true, theme);
-            let inner = b.inner(rect);
-            frame.render_widget(b, rect);
+            let inner = open_overlay(
+                frame,
+                area,
+                7,
+                " Adherence in the last week ".to_string(),
+                theme,
+            );
             let row = |label: &str, input: &crate::tui::input::LineInput, focused: bool| {
                 Line::from(vec![
                     Span::styled(marked_list::marker(focused, theme), theme.field_label),

@@ -25,11 +25,7 @@ use crate::tui::widgets::marked_list;
 
 pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, theme: &Theme) {
     let Some(v) = ctx.visit else {
-        frame.render_widget(
-            Paragraph::new("  Select a visit in the schedule (1) to see its patient.")
-                .style(theme.muted),
-            area,
-        );
+        crate::tui::widgets::patient_summary::draw_none_chosen(frame, area, ctx, theme);
         return;
     };
     if let Some(editor) = &pane.note {

@@ -20,14 +20,19 @@ fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
     ])
 }
 
+/// What a patient's pane says before a visit is chosen: how to choose one.
+pub fn draw_none_chosen(frame: &mut Frame, area: Rect, ctx: &Context, theme: &Theme) {
+    let text = format!(
+        "  Select a visit in the schedule ({}) to see its patient.",
+        ctx.keymap.label(crate::tui::keymap::Action::ShowSchedule)
+    );
+    frame.render_widget(Paragraph::new(text).style(theme.muted), area);
+}
+
 /// The summary of the context's patient, or how to choose one.
 pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, theme: &Theme) {
     let Some(v) = ctx.visit else {
-        frame.render_widget(
-            Paragraph::new("  Select a visit in the schedule (1) to see its patient.")
-                .style(theme.muted),
-            area,
-        );
+        draw_none_chosen(frame, area, ctx, theme);
         return;
     };
     let title = format!(" {}: {} ", ctx.pane.title(), clean_line(&v.patient_name));
