@@ -60,12 +60,10 @@ fn set_pin(env: &EnvDirs, db: &Path, user: &str, extra: &[&str], input: &str) ->
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    // A refusal may come before the PIN is read: the pipe is then closed, which is no failure.
+    if let Err(e) = child.stdin.take().unwrap().write_all(input.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     child.wait_with_output().unwrap()
 }
 
