@@ -6,8 +6,9 @@ use rusqlite::{Connection, Row, params};
 
 use crate::db::stored_time::parse_start;
 pub use crate::domain::export_records::{
-    AppointmentRec, ExportRecord, HepItemRec, HepRec, MeasurementRec, PatientRec,
+    AppointmentRec, ExportRecord, HepItemRec, HepRec, MeasurementRec,
 };
+use crate::domain::patient::Patient;
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::AppResult;
 
@@ -21,31 +22,13 @@ fn bad(idx: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-pub(crate) fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<PatientRec>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, mrn, first_name, last_name, date_of_birth, phone, email, payer,
-            diagnosis_code, diagnosis, body_region, poc_start, poc_end, active
-         FROM patients WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
-    )?;
-    stmt.query_map([only], |r| {
-        Ok(PatientRec {
-            id: r.get(0)?,
-            mrn: r.get(1)?,
-            first_name: r.get(2)?,
-            last_name: r.get(3)?,
-            date_of_birth: r.get(4)?,
-            phone: r.get(5)?,
-            email: r.get(6)?,
-            payer: r.get(7)?,
-            diagnosis_code: r.get(8)?,
-            diagnosis: r.get(9)?,
-            body_region: r.get(10)?,
-            poc_start: r.get(11)?,
-            poc_end: r.get(12)?,
-            active: r.get(13)?,
-        })
-    })?
-    .collect()
+pub(crate) fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<Patient>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM patients WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+        super::patients::PATIENT_COLUMNS
+    ))?;
+    stmt.query_map([only], super::patients::row_to_patient)?
+        .collect()
 }
 
 pub(crate) fn measurements(

@@ -8,7 +8,8 @@ use super::stored_time::parse_day_column;
 use crate::domain::patient::{NewPatient, Patient};
 use crate::error::{AppError, AppResult};
 
-const PATIENT_COLUMNS: &str = "id, mrn, first_name, last_name, date_of_birth, phone, email,
+pub(crate) const PATIENT_COLUMNS: &str =
+    "id, mrn, first_name, last_name, date_of_birth, phone, email,
     diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end, poc_start,
     poc_end, active, version";
 
@@ -16,7 +17,7 @@ fn day_opt(s: Option<String>) -> Option<NaiveDate> {
     s.as_deref().and_then(super::stored_time::parse_day)
 }
 
-fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
+pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
     let dob: String = r.get(4)?;
     Ok(Patient {
         id: r.get(0)?,

@@ -6,24 +6,6 @@ use chrono::NaiveDateTime;
 use super::{AppointmentStatus, CancelReason, VisitKind};
 
 #[derive(Debug, Clone)]
-pub struct PatientRec {
-    pub id: i64,
-    pub mrn: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub date_of_birth: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub payer: Option<String>,
-    pub diagnosis_code: Option<String>,
-    pub diagnosis: Option<String>,
-    pub body_region: Option<String>,
-    pub poc_start: Option<String>,
-    pub poc_end: Option<String>,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone)]
 pub struct MeasurementRec {
     pub id: i64,
     pub patient_id: i64,
@@ -75,7 +57,7 @@ pub struct HepRec {
 /// Everything an export reads, copied into memory.
 #[derive(Debug, Clone)]
 pub struct ExportRecord {
-    pub patients: Vec<PatientRec>,
+    pub patients: Vec<super::patient::Patient>,
     pub measurements: Vec<MeasurementRec>,
     pub appointments: Vec<AppointmentRec>,
     pub programs: Vec<HepRec>,

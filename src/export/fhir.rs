@@ -4,13 +4,14 @@
 //! current home exercise program. Put together as a `collection` Bundle for one patient, or
 //! as newline-delimited JSON per resource type (FHIR bulk data) for the whole clinic.
 
-use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{Local, NaiveDateTime, TimeZone};
 use serde_json::{Value, json};
 
 use crate::domain::export_records::{
-    AppointmentRec, ExportRecord, HepItemRec, HepRec, MeasurementRec, PatientRec,
+    AppointmentRec, ExportRecord, HepItemRec, HepRec, MeasurementRec,
 };
 use crate::domain::measures::{BodyRegion, measure};
+use crate::domain::patient::Patient;
 use crate::domain::{AppointmentStatus, CancelReason};
 use crate::sanitize::clean_line;
 
@@ -99,7 +100,7 @@ fn compact(mut v: Value) -> Value {
     v
 }
 
-pub fn patient(p: &PatientRec) -> Value {
+pub fn patient(p: &Patient) -> Value {
     let mut telecom = Vec::new();
     if let Some(phone) = p.phone.as_deref().map(text).filter(|s| !s.is_empty()) {
         telecom.push(json!({ "system": "phone", "value": phone, "use": "home" }));
@@ -107,9 +108,7 @@ pub fn patient(p: &PatientRec) -> Value {
     if let Some(email) = p.email.as_deref().map(text).filter(|s| !s.is_empty()) {
         telecom.push(json!({ "system": "email", "value": email }));
     }
-    let birth = NaiveDate::parse_from_str(&p.date_of_birth, "%Y-%m-%d")
-        .ok()
-        .map(|d| d.format("%Y-%m-%d").to_string());
+    let birth = p.date_of_birth.format("%Y-%m-%d").to_string();
     compact(json!({
         "resourceType": "Patient",
         "id": patient_id(p.id),
@@ -135,7 +134,7 @@ pub fn patient(p: &PatientRec) -> Value {
 }
 
 /// The patient's diagnosis, when the record has one.
-pub fn condition(p: &PatientRec) -> Option<Value> {
+pub fn condition(p: &Patient) -> Option<Value> {
     let code = p
         .diagnosis_code
         .as_deref()
@@ -307,7 +306,7 @@ pub fn dosage(i: &HepItemRec) -> String {
     }
 }
 
-pub fn care_plan(h: &HepRec, p: &PatientRec) -> Value {
+pub fn care_plan(h: &HepRec, p: &Patient) -> Value {
     let activity: Vec<Value> = h
         .items
         .iter()
@@ -330,9 +329,9 @@ pub fn care_plan(h: &HepRec, p: &PatientRec) -> Value {
         "category": [{ "text": "Home exercise program" }],
         "title": format!("Home exercise program, version {}", h.version_no),
         "subject": reference("Patient", &patient_id(p.id)),
-        "period": p.poc_start.as_ref().map(|start| compact(json!({
-            "start": start,
-            "end": p.poc_end.clone(),
+        "period": p.poc_start.map(|start| compact(json!({
+            "start": start.format("%Y-%m-%d").to_string(),
+            "end": p.poc_end.map(|end| end.format("%Y-%m-%d").to_string()),
         }))),
         "created": h.created_on,
         "addresses": addresses,
@@ -342,7 +341,7 @@ pub fn care_plan(h: &HepRec, p: &PatientRec) -> Value {
 
 /// Every resource of the record, by type.
 pub fn resources(r: &Record) -> Resources {
-    let by_id: std::collections::HashMap<i64, &PatientRec> =
+    let by_id: std::collections::HashMap<i64, &Patient> =
         r.patients.iter().map(|p| (p.id, p)).collect();
     let patients = r.patients.iter().map(patient).collect();
     let conditions = r.patients.iter().filter_map(condition).collect();
