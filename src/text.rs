@@ -37,9 +37,107 @@ pub fn fit(s: &str, cols: usize) -> String {
     out
 }
 
+/// `s` cut from the left to at most `max` columns, starting with "…": a path keeps its file
+/// name.
+pub fn truncate_left(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut tail = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    std::iter::once('…').chain(tail.into_iter().rev()).collect()
+}
+
+/// The lines `s` takes wrapped at spaces into `cols` columns (a word longer than a line is
+/// broken where the line ends).
+fn wrap(s: &str, cols: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let fits = width(&line) + usize::from(!line.is_empty()) + width(word) <= cols;
+        if !line.is_empty() && !fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        for c in word.chars() {
+            if width(&line) + c.width().unwrap_or(0) > cols {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// A sentence fitted into `lines` lines of `cols` columns without losing its instruction: the
+/// longest word (a path, a file or a long name) gives up its beginning first; only if that is
+/// not enough does the sentence lose its end.
+pub fn fit_message(s: &str, cols: usize, lines: usize) -> Vec<String> {
+    // A word keeps at least a dozen columns, so a file name still reads.
+    const KEEP: usize = 12;
+    let mut words: Vec<String> = s.split(' ').map(String::from).collect();
+    loop {
+        let text = words.join(" ");
+        let wrapped = wrap(&text, cols);
+        if wrapped.len() <= lines {
+            return wrapped;
+        }
+        let longest = words
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, w)| width(w))
+            .map(|(i, w)| (i, width(w)));
+        match longest {
+            Some((at, w)) if w > KEEP => {
+                let shorter = (w - 1).min(w.saturating_sub(cols / 4)).max(KEEP);
+                words[at] = truncate_left(&words[at], shorter);
+            }
+            _ => {
+                let mut wrapped = wrap(&truncate(&text, cols * lines), cols);
+                wrapped.truncate(lines);
+                if let Some(last) = wrapped.last_mut() {
+                    if !last.ends_with('…') {
+                        *last = truncate(&format!("{last}…"), cols);
+                    }
+                }
+                return wrapped;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_message_gives_up_its_path_before_its_instruction() {
+        let msg = "handout written to /home/clinic-front-desk/.local/share/ptclinic/handouts/2026/november/hep-100001-2026-11-27.html: print it from there, or p writes it again";
+        let fitted = fit_message(msg, 69, 2);
+        assert_eq!(fitted.len(), 2, "{fitted:?}");
+        assert!(fitted.iter().all(|l| width(l) <= 69), "{fitted:?}");
+        let joined = fitted.join(" ");
+        assert!(joined.ends_with("or p writes it again"), "{joined}");
+        assert!(joined.contains("…"), "{joined}");
+        assert!(joined.contains("hep-100001-2026-11-27.html"), "{joined}");
+        assert_eq!(fit_message("short", 70, 2), vec!["short".to_string()]);
+        // No long word to give: the end goes.
+        assert_eq!(fit_message("a b c d e f", 5, 1), vec!["a b …".to_string()]);
+    }
 
     #[test]
     fn long_names_end_in_an_ellipsis() {

@@ -275,18 +275,15 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 Level::Error => theme.error,
             };
             // Two lines at most (see `message_rows`), wrapped at words; what still does not fit
-            // loses its end.
-            let room = usize::from(area.width.saturating_sub(1)) * usize::from(area.height);
-            let text = truncate(&clean_line(text), room);
-            frame.render_widget(
-                Paragraph::new(Line::styled(text, style))
-                    .block(
-                        ratatui::widgets::Block::default()
-                            .padding(ratatui::widgets::Padding::left(1)),
-                    )
-                    .wrap(Wrap { trim: true }),
-                area,
-            );
+            // gives up the beginning of its longest word (a path, a name), not its end, where
+            // the instruction is.
+            let cols = usize::from(area.width.saturating_sub(1));
+            let lines: Vec<Line> =
+                crate::text::fit_message(&clean_line(text), cols, usize::from(area.height))
+                    .into_iter()
+                    .map(|l| Line::styled(format!(" {l}"), style))
+                    .collect();
+            frame.render_widget(Paragraph::new(lines), area);
             return;
         }
         None if state.pane == Pane::Schedule => {
@@ -363,29 +360,13 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let room = (area.width as usize).saturating_sub(used);
     left.push(Span::raw(format!(
         " {}",
-        fit(&shorten_path(&state.info.db_path, room), room)
+        fit(&crate::text::truncate_left(&state.info.db_path, room), room)
     )));
     left.push(Span::raw(right));
     frame.render_widget(
         Paragraph::new(Line::from(left)).style(theme.status_bar),
         area,
     );
-}
-
-/// A path cut from the left so that its file name stays readable.
-fn shorten_path(path: &str, cols: usize) -> String {
-    if width(path) <= cols {
-        return path.to_string();
-    }
-    let tail: String = path
-        .chars()
-        .rev()
-        .take(cols.saturating_sub(1))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("…{tail}")
 }
 
 /// The idle lock: nothing about any patient, only how to come back. The PIN is drawn as

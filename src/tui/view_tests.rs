@@ -395,3 +395,19 @@ fn with_ascii_every_screen_is_plain_ascii() {
     assert!(text.contains("Olivia Chen-Sorensen"), "{text}");
     assert!(text.contains("Tomas Alvarez"), "{text}");
 }
+
+/// A message longer than two lines at 70 columns keeps its instruction: the path gives up its
+/// beginning instead.
+#[test]
+fn a_long_message_keeps_its_instruction_at_70x20() {
+    let mut s = state_for("dfry");
+    s.message = Some((
+        super::state::Level::Info,
+        "handout written to /home/clinic-front-desk/.local/share/ptclinic/handouts/2026/november/hep-100001-2026-11-27.html: print it from there, or p writes it again".into(),
+    ));
+    let text = screen(&mut s, 70, 20);
+    let bottom: Vec<&str> = text.lines().rev().skip(1).take(2).collect();
+    let said = format!("{} {}", bottom[1].trim(), bottom[0].trim());
+    assert!(said.ends_with("or p writes it again"), "{text}");
+    assert!(said.contains("hep-100001-2026-11-27.html"), "{text}");
+}
