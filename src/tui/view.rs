@@ -16,7 +16,7 @@ use super::widgets::dialog::{bordered, centered};
 use super::widgets::form;
 use crate::domain::pin::PinNeed;
 use crate::sanitize::clean_line;
-use crate::text::{fit, truncate, width};
+use crate::text::{fit, width};
 
 /// Below this the layout cannot show a usable day.
 pub const MIN_WIDTH: u16 = 70;
@@ -140,14 +140,19 @@ fn draw_quit_question(frame: &mut Frame, area: Rect, state: &AppState, theme: &T
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-fn day_label(day: NaiveDate, today: NaiveDate) -> String {
+fn day_label(day: NaiveDate, today: NaiveDate, with_year: bool) -> String {
     let rel = match (day - today).num_days() {
         0 => " (today)",
         1 => " (tomorrow)",
         -1 => " (yesterday)",
         _ => "",
     };
-    format!("{}{rel}", day.format("%a %-d %b %Y"))
+    let shape = if with_year {
+        "%a %-d %b %Y"
+    } else {
+        "%a %-d %b"
+    };
+    format!("{}{rel}", day.format(shape))
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -176,20 +181,29 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     } else {
         " "
     };
-    let day = day_label(state.schedule.day, state.today);
-    let room = (area.width as usize).saturating_sub(width(title) + width(&day) + width(&clock));
+    // The counts are never cut: at narrow widths the day drops its year and the counts take
+    // their short words.
     let counts = format!(
         "  booked {booked} · arrived {arrived} · no-show {no_show} · cancelled {cancelled}"
     );
+    let short =
+        format!("  {booked} booked · {arrived} in · {no_show} no-show · {cancelled} cancelled");
     let with_who = format!("{counts} · {who}");
-    let counts = fit(
-        if width(&with_who) <= room {
-            &with_who
-        } else {
-            &counts
-        },
-        room,
-    );
+    let full_day = day_label(state.schedule.day, state.today, true);
+    let brief_day = day_label(state.schedule.day, state.today, false);
+    let room_for =
+        |day: &str| (area.width as usize).saturating_sub(width(title) + width(day) + width(&clock));
+    let (day, counts) = [
+        (&full_day, &with_who),
+        (&full_day, &counts),
+        (&brief_day, &counts),
+        (&brief_day, &short),
+    ]
+    .into_iter()
+    .find(|(day, counts)| width(counts) <= room_for(day))
+    .unwrap_or((&brief_day, &short));
+    let counts = fit(counts, room_for(day));
+    let day = day.clone();
     let spans = vec![
         Span::styled(title, theme.title),
         Span::styled(day, theme.header),
@@ -300,13 +314,21 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
             .iter()
             .map(|(a, what)| format!("{} {what}", state.keymap.keys_for(*a)))
             .collect();
-            Line::styled(
-                format!(
-                    " {}",
-                    truncate(&hints.join("  "), area.width.saturating_sub(1) as usize)
-                ),
-                theme.muted,
-            )
+            // Whole hints only: those that do not fit are in `?`.
+            let room = usize::from(area.width.saturating_sub(1));
+            let mut shown = String::new();
+            for hint in hints {
+                let joined = if shown.is_empty() {
+                    hint
+                } else {
+                    format!("{shown}  {hint}")
+                };
+                if width(&joined) > room {
+                    break;
+                }
+                shown = joined;
+            }
+            Line::styled(format!(" {shown}"), theme.muted)
         }
         None if state.pane == Pane::Progress => Line::styled(
             format!(

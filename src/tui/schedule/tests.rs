@@ -505,6 +505,26 @@ fn schedule_rows_with_their_badges() {
     );
     insta::assert_snapshot!("badges_at_80x24", narrow);
     insta::assert_snapshot!("badges_at_120x40", wide);
+    // At the narrowest the app allows, still whole badges and a count, never a cut one.
+    let smallest = screen(&mut s, 70, 20);
+    for line in smallest.lines().filter(|l| l.contains(':')).skip(1) {
+        let flags = line.get(line.len().saturating_sub(12)..).unwrap_or(line);
+        assert!(!flags.contains('…'), "a cut badge at 70x20:\n{smallest}");
+    }
+    assert!(
+        smallest
+            .lines()
+            .any(|l| l.contains("Mark Lopez") && l.ends_with("POC! +4")),
+        "{smallest}"
+    );
+    // The header's counts are whole too, in their short words.
+    let header = smallest.lines().next().unwrap();
+    assert!(
+        header.contains("Fri 27 Nov (today)  7 booked · 2 in · 1 no-show · 1 cancelled")
+            && !header.contains('…'),
+        "{header}"
+    );
+    insta::assert_snapshot!("badges_at_70x20", smallest);
 }
 
 /// The badges' colour and the selected row's, cell by cell, and the whole styled buffer.
