@@ -81,12 +81,10 @@ pub struct Limit {
     pub max: i64,
 }
 
-/// A dosage's limits, for the program's dosage form and the exercise library's import.
+/// A dosage's limits, for the program's dosage form and the exercise library's import alike: a
+/// library exercise's default dose is a dose (up to 200 reps, as for ankle pumps).
 pub const SETS: Limit = Limit { min: 1, max: 20 };
 pub const REPS: Limit = Limit { min: 1, max: 200 };
-/// The import has always allowed fewer reps in a library exercise's default dose than the
-/// dosage form allows in a patient's program; kept apart until someone decides which is right.
-pub const LIBRARY_REPS: Limit = Limit { min: 1, max: 100 };
 pub const HOLD_SECONDS: Limit = Limit { min: 0, max: 600 };
 pub const TIMES_PER_DAY: Limit = Limit { min: 1, max: 12 };
 pub const DAYS_PER_WEEK: Limit = Limit { min: 1, max: 7 };

@@ -96,7 +96,7 @@ fn check_row(table: &Table, row: &Row) -> Result<NewExercise, String> {
             }
             "position" => take!(e.position, fields::limited("position", raw, 60)),
             "sets" => take!(e.sets, count(c.name, raw, hep::SETS)),
-            "reps" => take!(e.reps, count(c.name, raw, hep::LIBRARY_REPS)),
+            "reps" => take!(e.reps, count(c.name, raw, hep::REPS)),
             "hold_seconds" => take!(e.hold_seconds, count(c.name, raw, hep::HOLD_SECONDS)),
             "times_per_day" => take!(e.times_per_day, count(c.name, raw, hep::TIMES_PER_DAY)),
             "days_per_week" => take!(e.days_per_week, count(c.name, raw, hep::DAYS_PER_WEEK)),

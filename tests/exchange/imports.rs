@@ -461,3 +461,21 @@ fn each_imported_patient_has_its_own_audit_rows() {
         .collect();
     assert_eq!(actions, ["import.insert", "import.update"], "{rows}");
 }
+
+/// A library exercise's default dose takes the same limits as a patient's dosage form: 200
+/// reps are a dose (ankle pumps), 201 are refused.
+#[test]
+fn a_library_dose_has_the_dosage_forms_limits() {
+    let env = EnvDirs::new();
+    let db = empty_clinic(&env);
+    let file = env.file(
+        "reps.csv",
+        "name,region,category,equipment,instructions,reps\n\
+         Ankle pumps,ankle_foot,range_of_motion,none,Point and flex the foot.,200\n\
+         Too many,ankle_foot,range_of_motion,none,Point and flex the foot.,201\n",
+    );
+    let lines = refused(&import(&env, &db, "exercises", &file, &[]), 1);
+    assert!(lines[&3].contains("reps"), "{:?}", lines[&3]);
+    assert!(lines[&3].contains("200"), "{:?}", lines[&3]);
+    assert!(!lines.contains_key(&2), "{lines:?}");
+}
