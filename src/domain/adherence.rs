@@ -35,6 +35,12 @@ impl Adherence {
         }
     }
 
+    /// The week as one bar of a sparkline, 0 to `top`: a session done shows at least one
+    /// step, every session done shows the top. Panes 2 and 3 draw it alike.
+    pub fn level(&self, top: u64) -> u64 {
+        (self.percent().clamp(0, 100) as u64 * top).div_ceil(100)
+    }
+
     /// Fewer than the threshold's share of the prescribed sessions done: the `adherence_low`
     /// flag.
     pub fn is_low(&self, t: &Thresholds) -> bool {
@@ -83,6 +89,15 @@ mod tests {
     fn nothing_prescribed_is_fully_adhered_to_and_never_low() {
         assert_eq!(r(0, 0).percent(), 100);
         assert!(!r(0, 0).is_low(&THRESHOLDS));
+    }
+
+    #[test]
+    fn a_week_is_one_bar_from_nothing_to_the_top() {
+        assert_eq!(r(0, 7).level(7), 0);
+        assert_eq!(r(1, 14).level(7), 1, "a session done shows");
+        assert_eq!(r(3, 7).level(7), 3);
+        assert_eq!(r(7, 7).level(7), 7);
+        assert_eq!(r(0, 0).level(7), 7, "nothing prescribed is all done");
     }
 
     #[test]

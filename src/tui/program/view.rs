@@ -251,10 +251,7 @@ fn draw_program(
             let spark: String = d
                 .adherence
                 .iter()
-                .map(|r| {
-                    let level = ((r.done * 7) / r.prescribed.max(1)).clamp(0, 7) as usize;
-                    theme.symbols.bars[level]
-                })
+                .map(|r| theme.symbols.bars[r.level(7) as usize])
                 .collect();
             format!(
                 "Adherence {spark} {}/{} ({}%) on {}",

@@ -232,11 +232,7 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
         ]));
     }
     if !pane.adherence.is_empty() {
-        let levels: Vec<u64> = pane
-            .adherence
-            .iter()
-            .map(|a| (a.percent().clamp(0, 100) as u64 * 7).div_ceil(100))
-            .collect();
+        let levels: Vec<u64> = pane.adherence.iter().map(|a| a.level(7)).collect();
         let last = pane
             .adherence
             .last()
