@@ -29,6 +29,27 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// A number as reports show it: whole numbers without a decimal, others with one.
+pub fn number(v: f64) -> String {
+    let v = v + 0.0;
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A change with its sign ("+3", "−2.5", "0"): never "−0".
+pub fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", number(v))
+    } else if v == 0.0 {
+        "0".to_string()
+    } else {
+        format!("−{}", number(-v))
+    }
+}
+
 /// `s` cut or padded to exactly `cols` columns.
 pub fn fit(s: &str, cols: usize) -> String {
     let mut out = truncate(s, cols);
@@ -137,6 +158,15 @@ mod tests {
         assert_eq!(fit_message("short", 70, 2), vec!["short".to_string()]);
         // No long word to give: the end goes.
         assert_eq!(fit_message("a b c d e f", 5, 1), vec!["a b …".to_string()]);
+    }
+
+    #[test]
+    fn changes_have_a_sign_and_never_a_negative_zero() {
+        assert_eq!(signed(3.0), "+3");
+        assert_eq!(signed(-2.5), "−2.5");
+        assert_eq!(signed(-0.0), "0");
+        assert_eq!(number(-0.0), "0");
+        assert_eq!(number(35.64), "35.6");
     }
 
     #[test]

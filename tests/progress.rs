@@ -448,7 +448,7 @@ fn record_and_report_round_trip_through_the_binary() {
         "{}",
         stdout(&out)
     );
-    assert!(stdout(&out).contains("change -3"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("change −3"), "{}", stdout(&out));
     assert!(stdout(&out).contains("MCID met"), "{}", stdout(&out));
 
     // Refused values exit 2 with the valid range, and store nothing.
@@ -509,7 +509,7 @@ fn record_and_report_round_trip_through_the_binary() {
     ]);
     assert_code(&out, 2);
     assert!(
-        stderr(&out).contains("at most 2 of 10 sections"),
+        stderr(&out).contains("at most 1 of 10 sections"),
         "{}",
         stderr(&out)
     );
@@ -648,7 +648,16 @@ fn record_and_report_round_trip_through_the_binary() {
     assert_eq!(
         nprs_keys,
         [
-            "better", "change", "code", "initial", "latest", "mcid", "mcid_met", "name", "unit",
+            "better",
+            "change",
+            "code",
+            "initial",
+            "latest",
+            "mcid",
+            "mcid_met",
+            "mcid_status",
+            "name",
+            "unit",
             "values"
         ]
     );
@@ -658,11 +667,14 @@ fn record_and_report_round_trip_through_the_binary() {
     assert_eq!(nprs["change"], -3.0);
     assert_eq!(nprs["mcid"], 2.0);
     assert_eq!(nprs["mcid_met"], true);
+    assert_eq!(nprs["mcid_status"], "met");
     assert_eq!(nprs["values"][0]["date"], eval_day.as_str());
     assert_eq!(nprs["values"][1]["value"], 4.0);
     assert_eq!(m[1]["change"], -15.6);
     assert_eq!(m[1]["mcid_met"], true);
+    assert_eq!(m[1]["mcid_status"], "met");
     assert_eq!(m[2]["mcid_met"], Value::Null);
+    assert_eq!(m[2]["mcid_status"], Value::Null);
     assert_eq!(m[2]["change"], 5.0);
     assert_eq!(m[2]["name"], "Range of motion: knee extension right");
     assert_eq!(v["flags"], serde_json::json!([]));

@@ -75,11 +75,12 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
         && trend.points.len() > 1
     {
         line.push_str(&format!(
-            "; change {:+} since {}",
-            trend.change, trend.points[0].date
+            "; change {} since {}",
+            crate::text::signed(trend.change),
+            trend.points[0].date
         ));
         if trend.status != MeasureStatus::ChangeOnly {
-            line.push_str(&format!(" ({})", trend.status.label()));
+            line.push_str(&format!(" ({})", trend.status.label_for(trend.def)));
         }
     }
     line.push('\n');

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::sanitize::{clean_line, clean_text};
 // HTML text: everything from the record is cleaned and escaped.
 use crate::sanitize::html as esc;
+use crate::text::{number as num, signed};
 
 pub fn run_progress(
     settings: &Settings,
@@ -104,6 +105,7 @@ pub fn to_json(p: &Progress) -> Value {
                 "latest": m.latest,
                 "change": m.change,
                 "mcid_met": m.status.mcid_met(),
+                "mcid_status": m.status.mcid_status(),
                 "values": m.points.iter().map(|v| json!({
                     "date": v.date.format("%Y-%m-%d").to_string(),
                     "value": v.value,
@@ -150,30 +152,16 @@ pub fn to_json(p: &Progress) -> Value {
     })
 }
 
-fn num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-fn signed(v: f64) -> String {
-    if v > 0.0 {
-        format!("+{}", num(v))
-    } else if v == 0.0 {
-        "0".to_string()
-    } else {
-        format!("−{}", num(-v))
-    }
-}
-
 /// "MCID met", "not yet (MCID 2)", "worse than MDC", "change only".
 fn status_text(m: &MeasureTrend) -> String {
     match (m.status, m.def.mcid) {
-        (MeasureStatus::NotYet, Some(mcid)) => format!("not yet (MCID {})", num(mcid)),
-        (MeasureStatus::Met, Some(mcid)) => format!("MCID met (≥ {})", num(mcid)),
-        (s, _) => s.label().to_string(),
+        (MeasureStatus::NotYet, Some(mcid)) => {
+            format!("not yet ({} {})", m.def.threshold, num(mcid))
+        }
+        (MeasureStatus::Met, Some(mcid)) => {
+            format!("{} met (≥ {})", m.def.threshold, num(mcid))
+        }
+        (s, _) => s.label_for(m.def),
     }
 }
 

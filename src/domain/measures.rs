@@ -24,6 +24,8 @@ pub struct MeasureDef {
     pub unit: &'static str,
     /// Whole numbers only (NPRS).
     pub integer: bool,
+    /// What the form itself calls the threshold for "met": the MCID, or for PSFS its MDC.
+    pub threshold: &'static str,
 }
 
 pub const MEASURES: &[MeasureDef] = &[
@@ -37,6 +39,7 @@ pub const MEASURES: &[MeasureDef] = &[
         mdc: None,
         unit: "points",
         integer: true,
+        threshold: "MCID",
     },
     MeasureDef {
         code: "LEFS",
@@ -48,6 +51,7 @@ pub const MEASURES: &[MeasureDef] = &[
         mdc: Some(9.0),
         unit: "points",
         integer: true,
+        threshold: "MCID",
     },
     MeasureDef {
         code: "ODI",
@@ -59,6 +63,7 @@ pub const MEASURES: &[MeasureDef] = &[
         mdc: None,
         unit: "%",
         integer: false,
+        threshold: "MCID",
     },
     MeasureDef {
         code: "NDI",
@@ -66,10 +71,13 @@ pub const MEASURES: &[MeasureDef] = &[
         min: 0.0,
         max: 50.0,
         better: Better::Lower,
-        mcid: Some(7.5),
+        // "Met" at 10 points: Young 2009 found an MCID of 7.5, inside the measurement error
+        // (MDC 10.2), and advised 10. A total may have one decimal (a skipped item prorated).
+        mcid: Some(10.0),
         mdc: Some(10.2),
         unit: "points",
-        integer: true,
+        integer: false,
+        threshold: "MCID",
     },
     MeasureDef {
         code: "QuickDASH",
@@ -81,6 +89,7 @@ pub const MEASURES: &[MeasureDef] = &[
         mdc: Some(17.1),
         unit: "points",
         integer: false,
+        threshold: "MCID",
     },
     MeasureDef {
         code: "PSFS",
@@ -88,10 +97,12 @@ pub const MEASURES: &[MeasureDef] = &[
         min: 0.0,
         max: 10.0,
         better: Better::Higher,
+        // The form calls 2 (average score) its minimal detectable change at 90% confidence.
         mcid: Some(2.0),
         mdc: None,
         unit: "points",
         integer: false,
+        threshold: "MDC",
     },
     MeasureDef {
         code: "ROM",
@@ -103,6 +114,7 @@ pub const MEASURES: &[MeasureDef] = &[
         mdc: None,
         unit: "degrees",
         integer: true,
+        threshold: "MCID",
     },
 ];
 
@@ -168,7 +180,7 @@ mod tests {
         assert_eq!(mcid("NPRS"), Some(2.0));
         assert_eq!(mcid("LEFS"), Some(9.0));
         assert_eq!(mcid("ODI"), Some(10.0));
-        assert_eq!(mcid("NDI"), Some(7.5));
+        assert_eq!(mcid("NDI"), Some(10.0));
         assert_eq!(mcid("QuickDASH"), Some(14.0));
         assert_eq!(mcid("PSFS"), Some(2.0));
         assert_eq!(mcid("ROM"), None);

@@ -50,6 +50,23 @@ impl MeasureStatus {
         }
     }
 
+    /// The words for a measure: "met" is named by the form's own threshold ("MCID met",
+    /// PSFS's "MDC met").
+    pub fn label_for(self, def: &MeasureDef) -> String {
+        match self {
+            MeasureStatus::Met => format!("{} met", def.threshold),
+            other => other.label().to_string(),
+        }
+    }
+
+    /// `mcid_status` in JSON: "met", "not_yet", "worse", or None when the measure has no MCID.
+    pub fn mcid_status(self) -> Option<&'static str> {
+        match self {
+            MeasureStatus::ChangeOnly => None,
+            other => Some(other.as_str()),
+        }
+    }
+
     /// `mcid_met` in JSON: None when the measure has no MCID.
     pub fn mcid_met(self) -> Option<bool> {
         match self {
@@ -187,7 +204,8 @@ pub fn trends(points: Vec<(String, MeasurePoint)>) -> Vec<MeasureTrend> {
                 site: site.clone(),
                 initial,
                 latest,
-                change: ((latest - initial) * 10.0).round() / 10.0,
+                // Adding 0.0 turns a rounded -0.0 into 0: no "−0" anywhere.
+                change: ((latest - initial) * 10.0).round() / 10.0 + 0.0,
                 status: mcid_status(def, initial, latest),
                 points: series,
             });
@@ -448,10 +466,13 @@ mod tests {
 
     #[test]
     fn worse_needs_the_mdc_where_there_is_one() {
-        // NDI: MCID 7.5, MDC 10.2. Worse by 8 is within measurement error.
+        // NDI: "met" at 10 (Young 2009's MCID of 7.5 lies inside the MDC of 10.2). Worse by 8
+        // is within measurement error.
         assert_eq!(mcid_status(m("NDI"), 20.0, 28.0), MeasureStatus::NotYet);
         assert_eq!(mcid_status(m("NDI"), 20.0, 31.0), MeasureStatus::Worse);
-        assert_eq!(mcid_status(m("NDI"), 20.0, 12.5), MeasureStatus::Met);
+        assert_eq!(mcid_status(m("NDI"), 20.0, 12.5), MeasureStatus::NotYet);
+        assert_eq!(mcid_status(m("NDI"), 20.0, 10.0), MeasureStatus::Met);
+        assert_eq!(mcid_status(m("NDI"), 20.5, 10.5), MeasureStatus::Met);
         // QuickDASH: MCID 14, MDC 17.1.
         assert_eq!(mcid_status(m("QuickDASH"), 40.0, 26.0), MeasureStatus::Met);
         assert_eq!(

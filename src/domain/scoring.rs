@@ -2,11 +2,11 @@
 //! scored with the measure's own rule (CLINICAL.md). Pure functions; every refusal is one
 //! sentence naming the valid range, and nothing is stored after a refusal.
 //!
-//! Skipped items: ODI and NDI allow at most 2 skipped of 10 (at least 80% answered); ODI
-//! divides by the answered sections (the published rule), NDI is prorated the same way,
-//! `sum ÷ (5 × answered) × 50`, so one skipped item neither lowers nor raises the score.
-//! QuickDASH allows 1 skipped of 11 (its published rule). LEFS is a plain sum of 20 items and
-//! has no rule for a gap, so every item is needed; PSFS averages the 3 to 5 activities given.
+//! Skipped items: ODI allows one skipped section of 10 (the form's own rule) and divides by the
+//! sections answered; NDI allows at most 2 skipped of 10 and is prorated the same way,
+//! `sum ÷ (5 × answered) × 50` (so its total may have one decimal). QuickDASH allows 1 skipped
+//! of 11 (its published rule). LEFS is a plain sum of 20 items and has no rule for a gap, so
+//! every item is needed; PSFS averages the 1 to 5 activities given ("up to five", the form says).
 
 use super::measures::{MeasureDef, measure};
 
@@ -29,7 +29,7 @@ pub enum Method {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ItemRule {
     pub code: &'static str,
-    /// Fewest and most items (PSFS: 3 to 5 activities; the others a fixed count).
+    /// Fewest and most items (PSFS: 1 to 5 activities; the others a fixed count).
     pub items_min: usize,
     pub items_max: usize,
     pub item_min: u8,
@@ -58,7 +58,7 @@ pub const ITEM_RULES: &[ItemRule] = &[
         items_max: 10,
         item_min: 0,
         item_max: 5,
-        max_skipped: 2,
+        max_skipped: 1,
         method: Method::PercentOfAnswered,
         what: "sections",
     },
@@ -84,7 +84,7 @@ pub const ITEM_RULES: &[ItemRule] = &[
     },
     ItemRule {
         code: "PSFS",
-        items_min: 3,
+        items_min: 1,
         items_max: 5,
         item_min: 0,
         item_max: 10,
@@ -462,12 +462,11 @@ mod tests {
         items[0] = Some(3);
         assert_eq!(items.iter().flatten().sum::<u8>(), 16);
         assert_eq!(score_items(rule("ODI"), &items), Ok(35.6));
+        // The form's rule covers one skipped section; with two there is no score.
         items[8] = None;
-        assert!(score_items(rule("ODI"), &items).is_ok());
-        items[7] = None;
         assert_eq!(
             score_items(rule("ODI"), &items).unwrap_err(),
-            "ODI allows at most 2 of 10 sections skipped; 3 were skipped"
+            "ODI allows at most 1 of 10 sections skipped; 2 were skipped"
         );
         assert_eq!(score_items(rule("ODI"), &all(5, 10)), Ok(100.0));
         assert_eq!(score_items(rule("ODI"), &all(0, 10)), Ok(0.0));
@@ -527,7 +526,7 @@ mod tests {
     }
 
     #[test]
-    fn psfs_averages_three_to_five_activities() {
+    fn psfs_averages_one_to_five_activities() {
         assert_eq!(
             score_items(rule("PSFS"), &[Some(3), Some(5), Some(7)]),
             Ok(5.0)
@@ -540,12 +539,14 @@ mod tests {
             score_items(rule("PSFS"), &[Some(2), Some(3), Some(3)]),
             Ok(2.7)
         );
+        // "Up to five" activities: one or two are a score too.
+        assert_eq!(score_items(rule("PSFS"), &[Some(3), Some(5)]), Ok(4.0));
+        assert_eq!(score_items(rule("PSFS"), &[Some(6)]), Ok(6.0));
         assert!(
-            score_items(rule("PSFS"), &[Some(3), Some(5)])
+            score_items(rule("PSFS"), &all(5, 6))
                 .unwrap_err()
-                .contains("3 to 5 activities")
+                .contains("1 to 5 activities")
         );
-        assert!(score_items(rule("PSFS"), &all(5, 6)).is_err());
         assert!(score_items(rule("PSFS"), &[Some(3), Some(11), Some(7)]).is_err());
     }
 

@@ -226,7 +226,7 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
                 base,
             ),
             Span::styled(
-                m.status.label().to_string(),
+                m.status.label_for(m.def),
                 base.patch(status_style(theme, m.status)),
             ),
         ]));
@@ -292,17 +292,21 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, 
     ];
     // The line a change must cross to matter: the initial value moved by the MCID.
     let mcid_line: Vec<(f64, f64)>;
-    let mut title = format!(" {}: {}", clean_line(&m.title()), m.status.label());
+    let mut title = format!(" {}: {}", clean_line(&m.title()), m.status.label_for(m.def));
     if let Some(mcid) = m.def.mcid {
         let target = match m.def.better {
             Better::Lower => m.initial - mcid,
             Better::Higher => m.initial + mcid,
         };
         mcid_line = vec![(0.0, target), (span, target)];
-        title.push_str(&format!(" · MCID line at {}", number(target)));
+        title.push_str(&format!(
+            " · {} line at {}",
+            m.def.threshold,
+            number(target)
+        ));
         sets.push(
             Dataset::default()
-                .name(format!("MCID ({})", number(target)))
+                .name(format!("{} ({})", m.def.threshold, number(target)))
                 .graph_type(GraphType::Line)
                 .style(theme.warning)
                 .data(&mcid_line),
