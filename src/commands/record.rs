@@ -73,10 +73,11 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
             .iter()
             .find(|m| m.def.code == def.code && (def.code != "ROM" || m.site == scored.detail))
         && trend.points.len() > 1
+        && let Some(change) = trend.change_shown()
     {
         line.push_str(&format!(
             "; change {} since {}",
-            crate::text::signed(trend.change),
+            crate::text::signed(change),
             trend.points[0].date
         ));
         if trend.status != MeasureStatus::ChangeOnly {

@@ -103,7 +103,7 @@ pub fn to_json(p: &Progress) -> Value {
                 "mcid": m.def.mcid,
                 "initial": m.initial,
                 "latest": m.latest,
-                "change": m.change,
+                "change": m.change_shown(),
                 "mcid_met": m.status.mcid_met(),
                 "mcid_status": m.status.mcid_status(),
                 "values": m.points.iter().map(|v| json!({
@@ -290,7 +290,8 @@ fn measure_rows(p: &Progress) -> Vec<[String; 6]> {
                 clean_line(&format!("{} ({})", m.title(), m.def.code)),
                 format!("{}{u}", num(m.initial)),
                 format!("{}{u}", num(m.latest)),
-                format!("{}{u}", signed(m.change)),
+                m.change_shown()
+                    .map_or_else(|| "—".to_string(), |c| format!("{}{u}", signed(c))),
                 status_text(m),
                 format!(
                     "{} values, {} to {}",

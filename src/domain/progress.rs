@@ -28,6 +28,9 @@ pub enum MeasureStatus {
     Worse,
     /// No MCID for this measure (ROM): the change is shown alone.
     ChangeOnly,
+    /// Taken in an earlier episode, shown as such while the current one has no measure yet:
+    /// no change or MCID is claimed from another episode's values.
+    EarlierEpisode,
 }
 
 impl MeasureStatus {
@@ -37,6 +40,7 @@ impl MeasureStatus {
             MeasureStatus::NotYet => "not_yet",
             MeasureStatus::Worse => "worse",
             MeasureStatus::ChangeOnly => "change_only",
+            MeasureStatus::EarlierEpisode => "earlier_episode",
         }
     }
 
@@ -47,6 +51,7 @@ impl MeasureStatus {
             MeasureStatus::NotYet => "not yet",
             MeasureStatus::Worse => "worse than MDC",
             MeasureStatus::ChangeOnly => "change only",
+            MeasureStatus::EarlierEpisode => "earlier episode",
         }
     }
 
@@ -62,7 +67,7 @@ impl MeasureStatus {
     /// `mcid_status` in JSON: "met", "not_yet", "worse", or None when the measure has no MCID.
     pub fn mcid_status(self) -> Option<&'static str> {
         match self {
-            MeasureStatus::ChangeOnly => None,
+            MeasureStatus::ChangeOnly | MeasureStatus::EarlierEpisode => None,
             other => Some(other.as_str()),
         }
     }
@@ -72,7 +77,7 @@ impl MeasureStatus {
         match self {
             MeasureStatus::Met => Some(true),
             MeasureStatus::NotYet | MeasureStatus::Worse => Some(false),
-            MeasureStatus::ChangeOnly => None,
+            MeasureStatus::ChangeOnly | MeasureStatus::EarlierEpisode => None,
         }
     }
 }
@@ -154,6 +159,11 @@ impl MeasureTrend {
             Some(site) => format!("{}: {site}", self.def.name),
             None => self.def.name.to_string(),
         }
+    }
+
+    /// The change this episode shows, None for an earlier episode's values.
+    pub fn change_shown(&self) -> Option<f64> {
+        (self.status != MeasureStatus::EarlierEpisode).then_some(self.change)
     }
 
     /// The change counted positive when it is an improvement.
@@ -407,17 +417,22 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
             .find(|v| v.start.date() > today && v.status == AppointmentStatus::Scheduled)
             .map(|v| v.start),
     };
-    // Measures of this episode; all of them when none was taken since its evaluation.
+    // Measures of this episode. While it has none yet, the earlier episode's are shown as
+    // such, claiming no change: its initial value is not this episode's.
     let episode_points: Vec<(String, MeasurePoint)> = points
         .iter()
         .filter(|(_, p)| evaluation.is_none_or(|e| p.date >= e))
         .cloned()
         .collect();
-    let measures = trends(if episode_points.is_empty() {
-        points
+    let measures = if episode_points.is_empty() {
+        let mut earlier = trends(points);
+        for m in &mut earlier {
+            m.status = MeasureStatus::EarlierEpisode;
+        }
+        earlier
     } else {
-        episode_points
-    });
+        trends(episode_points)
+    };
     Progress {
         patient,
         as_of: today,
@@ -553,5 +568,56 @@ mod tests {
         assert_eq!(t[1].status, MeasureStatus::NotYet);
         assert_eq!(t[3].change, 20.0);
         assert_eq!(t[3].status, MeasureStatus::ChangeOnly);
+    }
+
+    /// A new episode with no measure yet shows last summer's values as an earlier episode's,
+    /// with no change and no MCID claimed; its first measure starts the episode's own series.
+    #[test]
+    fn a_new_episode_claims_nothing_from_the_last_one() {
+        let evaluation = VisitSummary {
+            id: 1,
+            start: d("2026-11-20").and_hms_opt(9, 0, 0).unwrap(),
+            minutes: 60,
+            kind: VisitKind::Evaluation,
+            status: AppointmentStatus::Completed,
+            therapist_initials: "AR".into(),
+            progress_report: false,
+        };
+        let summer = vec![
+            ("NPRS".to_string(), point(1, "2026-06-01", 8.0, None)),
+            ("NPRS".to_string(), point(2, "2026-07-20", 2.0, None)),
+        ];
+        let input = |points| ProgressInput {
+            patient: crate::tui::fixtures::patient(10, "100001", "Maria", "Lopez"),
+            visits: vec![evaluation.clone()],
+            points,
+            adherence: None,
+            latest_assessment: None,
+        };
+        let p = build(
+            input(summer.clone()),
+            d("2026-11-27"),
+            &super::super::flags::THRESHOLDS,
+        );
+        let nprs = &p.measures[0];
+        assert_eq!(nprs.status, MeasureStatus::EarlierEpisode);
+        assert_eq!(nprs.change_shown(), None);
+        assert_eq!(nprs.status.mcid_status(), None);
+        assert_eq!(
+            (nprs.initial, nprs.latest),
+            (8.0, 2.0),
+            "shown, marked as earlier"
+        );
+        let mut now = summer;
+        now.push(("NPRS".to_string(), point(3, "2026-11-20", 6.0, None)));
+        let p = build(
+            input(now),
+            d("2026-11-27"),
+            &super::super::flags::THRESHOLDS,
+        );
+        let nprs = &p.measures[0];
+        assert_eq!((nprs.initial, nprs.latest), (6.0, 6.0));
+        assert_eq!(nprs.status, MeasureStatus::NotYet);
+        assert_eq!(nprs.change_shown(), Some(0.0));
     }
 }

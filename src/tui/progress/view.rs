@@ -154,7 +154,7 @@ fn status_style(theme: &Theme, s: MeasureStatus) -> Style {
         MeasureStatus::Met => theme.arrived,
         MeasureStatus::NotYet => theme.warning,
         MeasureStatus::Worse => theme.error,
-        MeasureStatus::ChangeOnly => theme.muted,
+        MeasureStatus::ChangeOnly | MeasureStatus::EarlierEpisode => theme.muted,
     }
 }
 
@@ -216,10 +216,9 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
                     " {:>7}{:>7}{:>7} {:>5}  ",
                     number(m.initial),
                     number(m.latest),
-                    format!(
-                        "{}{}",
-                        if m.change > 0.0 { "+" } else { "" },
-                        number(m.change)
+                    m.change_shown().map_or_else(
+                        || "—".to_string(),
+                        |c| format!("{}{}", if c > 0.0 { "+" } else { "" }, number(c))
                     ),
                     m.def.mcid.map(number).unwrap_or_else(|| "—".into())
                 ),
