@@ -161,12 +161,8 @@ fn progress_note_due_on_the_tenth_treatment_day_across_visit_kinds() {
     add_visits(&db, b, &v);
     assert!(flags_today(&db, b).is_empty());
 
-    // A progress visit, a re-evaluation or a discharge on day 5 restarts the count: today is day 5.
-    for (mrn, ender) in [
-        ("C1", "progress"),
-        ("C2", "re_evaluation"),
-        ("C3", "discharge"),
-    ] {
+    // A re-evaluation or a discharge on day 5 restarts the count: today is day 5.
+    for (mrn, ender) in [("C2", "re_evaluation"), ("C3", "discharge")] {
         let c = add_patient(&db, &plain(mrn), start);
         let mut v = episode(8);
         v[4].1 = ender;
@@ -174,6 +170,16 @@ fn progress_note_due_on_the_tenth_treatment_day_across_visit_kinds() {
         add_visits(&db, c, &v);
         assert!(flags_today(&db, c).is_empty(), "{ender}");
     }
+    // A progress visit on day 5 restarts it only once its note is marked as the report: the
+    // kind says what was planned, the note what was written.
+    let c = add_patient(&db, &plain("C1"), start);
+    let mut v = episode(8);
+    v[4].1 = "progress";
+    v.push((0, "treatment", "scheduled"));
+    let ids = add_visits(&db, c, &v);
+    assert_eq!(flags_today(&db, c), ["progress_note_due"]);
+    progress_note(&db, ids[4], NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+    assert!(flags_today(&db, c).is_empty());
 
     // A note marked as progress report on a treatment visit does the same.
     let d = add_patient(&db, &plain("D1"), start);

@@ -81,7 +81,7 @@ pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
                      ELSE boundary END AS from_day
          FROM bounded)
      SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
-            CASE WHEN a.kind = 'treatment' OR a.start >= ?1
+            CASE WHEN a.kind IN ('treatment', 'progress') OR a.start >= ?1
                  THEN EXISTS (SELECT 1 FROM visit_notes n INDEXED BY visit_notes_progress
                               WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
                  ELSE 0 END

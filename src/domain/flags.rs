@@ -271,12 +271,13 @@ pub fn assess(
             VisitKind::Discharge => reeval_from = None,
             _ => {}
         }
-        // A report due on an expected visit is assumed to be written on it.
+        // A report due on an expected visit is assumed to be written on it; on an attended
+        // progress visit only the note marked as the report ends the period (the kind alone
+        // says what was planned, not what was written). Medicare takes a re-evaluation or a
+        // discharge summary as the report.
         let ends_period = v.progress_report
-            || matches!(
-                v.kind,
-                VisitKind::Progress | VisitKind::ReEvaluation | VisitKind::Discharge
-            )
+            || matches!(v.kind, VisitKind::ReEvaluation | VisitKind::Discharge)
+            || (v.kind == VisitKind::Progress && !attended(v.status))
             || (!attended(v.status) && day_count >= t.progress_note_treatment_days);
         if ends_period {
             day_count = 0;
@@ -439,6 +440,9 @@ mod tests {
         assert!(flags_of(&h, 5, &Terms::default()).is_empty());
     }
 
+    /// A re-evaluation or a discharge ends the period by its kind (Medicare takes either as
+    /// the report); an attended progress visit by its note marked as the report; an expected
+    /// one by the report assumed to be written there.
     #[test]
     fn progress_reevaluation_and_discharge_end_the_reporting_period() {
         for ender in [Progress, ReEvaluation, Discharge] {
@@ -446,13 +450,24 @@ mod tests {
             spec.extend(std::iter::repeat_n((Treatment, Completed), 8));
             spec.push((ender, Completed)); // day 10: the report
             spec.extend(std::iter::repeat_n((Treatment, Completed), 10));
-            let h = visits(&spec);
+            let mut h = visits(&spec);
+            h[9].progress_report = ender == Progress;
             assert_eq!(day_of(&h, 9), 10, "{ender:?}");
             assert_eq!(day_of(&h, 10), 1, "{ender:?}");
             assert_eq!(day_of(&h, 19), 10, "{ender:?}");
             assert!(!flags_of(&h, 18, &Terms::default()).contains(&Flag::ProgressNoteDue));
             assert!(flags_of(&h, 19, &Terms::default()).contains(&Flag::ProgressNoteDue));
         }
+        let mut spec = vec![(Evaluation, Completed)];
+        spec.extend(std::iter::repeat_n((Treatment, Completed), 8));
+        spec.push((Progress, Scheduled));
+        spec.push((Treatment, Scheduled));
+        let h = visits(&spec);
+        assert_eq!(
+            day_of(&h, 10),
+            1,
+            "an expected progress visit is assumed to hold the report"
+        );
     }
 
     #[test]
@@ -470,6 +485,16 @@ mod tests {
             flags_of(&h, 9, &Terms::default()),
             vec![Flag::ProgressNoteDue]
         );
+        // Attended, and its note never marked: the report is still owed on the next visits.
+        assert_eq!(day_of(&h, 10), 11);
+        assert_eq!(
+            flags_of(&h, 10, &Terms::default()),
+            vec![Flag::ProgressNoteDue]
+        );
+        // Marked: the period ends there.
+        h[9].progress_report = true;
+        assert_eq!(day_of(&h, 10), 1);
+        assert!(flags_of(&h, 10, &Terms::default()).is_empty());
     }
 
     #[test]
