@@ -161,6 +161,15 @@ impl MeasureTrend {
         }
     }
 
+    /// The series in a dozen columns: the code, and for ROM its site in clinicians' short
+    /// words ("ROM R knee ext").
+    pub fn short_title(&self) -> String {
+        match &self.site {
+            Some(site) => format!("{} {}", self.def.code, short_site(site)),
+            None => self.def.code.to_string(),
+        }
+    }
+
     /// The change this episode shows, None for an earlier episode's values.
     pub fn change_shown(&self) -> Option<f64> {
         (self.status != MeasureStatus::EarlierEpisode).then_some(self.change)
@@ -178,6 +187,53 @@ impl MeasureTrend {
     /// Levels for a sparkline, up is better (see [`sparkline_levels`]).
     pub fn sparkline(&self, top: u64) -> Vec<u64> {
         sparkline_levels(self.def, &self.values(), top)
+    }
+}
+
+/// A ROM site ("knee extension right") as clinicians write it short: the side first as a
+/// letter, the motion abbreviated ("R knee ext"). Words it does not know stay as they are.
+pub fn short_site(site: &str) -> String {
+    let words: Vec<String> = site.split_whitespace().map(str::to_lowercase).collect();
+    let side = words.iter().find_map(|w| match w.as_str() {
+        "right" | "r" => Some("R"),
+        "left" | "l" => Some("L"),
+        "both" | "bilateral" | "b" => Some("B"),
+        _ => None,
+    });
+    let text = words
+        .iter()
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "right" | "r" | "left" | "l" | "both" | "bilateral" | "b"
+            )
+        })
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    const SHORT: &[(&str, &str)] = &[
+        ("external rotation", "ER"),
+        ("internal rotation", "IR"),
+        ("lateral flexion", "lat flex"),
+        ("dorsiflexion", "DF"),
+        ("plantarflexion", "PF"),
+        ("plantar flexion", "PF"),
+        ("flexion", "flex"),
+        ("extension", "ext"),
+        ("abduction", "abd"),
+        ("adduction", "add"),
+        ("rotation", "rot"),
+        ("inversion", "inv"),
+        ("eversion", "ev"),
+        ("pronation", "pron"),
+        ("supination", "sup"),
+    ];
+    let short = SHORT
+        .iter()
+        .fold(text, |t, (long, short)| t.replace(long, short));
+    match side {
+        Some(side) => format!("{side} {short}"),
+        None => short,
     }
 }
 
@@ -619,5 +675,19 @@ mod tests {
         assert_eq!((nprs.initial, nprs.latest), (6.0, 6.0));
         assert_eq!(nprs.status, MeasureStatus::NotYet);
         assert_eq!(nprs.change_shown(), Some(0.0));
+    }
+
+    #[test]
+    fn rom_sites_read_short_as_clinicians_write_them() {
+        assert_eq!(short_site("knee extension right"), "R knee ext");
+        assert_eq!(
+            short_site("shoulder external rotation left"),
+            "L shoulder ER"
+        );
+        assert_eq!(short_site("ankle dorsiflexion"), "ankle DF");
+        assert_eq!(
+            short_site("cervical lateral flexion both"),
+            "B cervical lat flex"
+        );
     }
 }

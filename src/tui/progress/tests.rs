@@ -307,10 +307,19 @@ fn the_chart_at_80x24_and_120x40() {
     key(&mut s, KeyCode::Enter);
     assert!(s.progress.chart);
     let text = screen(&mut s, 80, 24);
-    assert!(text.contains("Lower Extremity Functional Scale"), "{text}");
-    assert!(text.contains("MCID line at 40"), "{text}");
+    // At 80 columns the short name keeps the key that closes it in the title.
+    assert!(
+        text.contains("LEFS: not yet · higher is better · MCID line at 40 (Esc closes)"),
+        "{text}"
+    );
+    // Every point with its value under the chart, not only a line.
+    assert!(text.contains("26 Oct 31 · 13 Nov 36 · 22 Nov 37"), "{text}");
     insta::assert_snapshot!("chart_80x24", text);
     let wide = screen(&mut s, 120, 40);
+    assert!(
+        wide.contains("Lower Extremity Functional Scale: not yet"),
+        "{wide}"
+    );
     assert!(wide.contains("MCID line at 40"), "{wide}");
     insta::assert_snapshot!("chart_120x40", wide);
 }

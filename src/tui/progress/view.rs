@@ -16,7 +16,7 @@ use crate::domain::age_on;
 use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::sanitize::clean_line;
-use crate::text::{fit, truncate};
+use crate::text::{fit, truncate, width};
 use crate::tui::keymap::{Action, Keymap};
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
@@ -164,22 +164,26 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
     let name_w = cols
         .saturating_sub(2 + spark + 7 * 3 + 6 + 4 + 16)
         .clamp(8, 30);
-    // Full names when there is room; the codes clinicians know (NPRS, LEFS) when narrow.
-    let label = |m: &MeasureTrend| match (&m.site, name_w >= 26) {
-        (_, true) => m.title(),
-        (Some(site), false) => format!("{} {site}", m.def.code),
-        (None, false) => m.def.code.to_string(),
+    // Full names when there is room; the codes clinicians know (NPRS, LEFS, "ROM R knee
+    // ext") when narrow.
+    let label = |m: &MeasureTrend| {
+        if name_w >= 26 && width(&m.title()) <= name_w {
+            m.title()
+        } else {
+            m.short_title()
+        }
     };
+    // Every bar points up when better, whichever way the measure runs; the title says so.
     let trend_title = if spark >= 20 {
-        "Trend (up is better)"
+        "Trend (up is better)".to_string()
     } else {
-        "Trend"
+        "Up is better".to_string()
     };
     let mut lines = vec![Line::styled(
         format!(
             "  {} {} {:>7}{:>7}{:>7} {:>5}  {}",
             fit("Measure", name_w),
-            fit(trend_title, spark),
+            fit(&trend_title, spark),
             "Initial",
             "Latest",
             "Change",
@@ -277,54 +281,68 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, 
     let x = |d: NaiveDate| (d - first).num_days() as f64;
     let data: Vec<(f64, f64)> = m.points.iter().map(|p| (x(p.date), p.value)).collect();
     let span = x(last).max(1.0);
-    let mut sets = vec![
-        Dataset::default()
-            .name(clean_line(&m.title()))
-            .marker(if theme.symbols.marker.is_ascii() {
-                Marker::Dot
-            } else {
-                Marker::Braille
-            })
-            .graph_type(GraphType::Line)
-            .style(theme.info)
-            .data(&data),
-    ];
+    let ascii = theme.symbols.marker.is_ascii();
+    let better = match m.def.better {
+        Better::Lower => "lower is better",
+        Better::Higher => "higher is better",
+    };
     // The line a change must cross to matter: the initial value moved by the MCID.
-    let mcid_line: Vec<(f64, f64)>;
-    let mut title = format!(" {}: {}", clean_line(&m.title()), m.status.label_for(m.def));
+    let mut sets = Vec::new();
+    let mut mcid_line: Vec<(f64, f64)> = Vec::new();
+    let mut line_at = String::new();
     if let Some(mcid) = m.def.mcid {
         let target = match m.def.better {
             Better::Lower => m.initial - mcid,
             Better::Higher => m.initial + mcid,
         };
         mcid_line = vec![(0.0, target), (span, target)];
-        title.push_str(&format!(
-            " · {} line at {}",
-            m.def.threshold,
-            number(target)
-        ));
+        line_at = format!(" · {} line at {}", m.def.threshold, number(target));
+    }
+    if !mcid_line.is_empty() {
         sets.push(
             Dataset::default()
-                .name(format!("{} ({})", m.def.threshold, number(target)))
+                .name(line_at.trim_start_matches(" · ").to_string())
                 .graph_type(GraphType::Line)
                 .style(theme.warning)
                 .data(&mcid_line),
         );
     }
+    // The measurements are drawn last, over the threshold's line.
+    sets.extend([
+        Dataset::default()
+            .name(clean_line(&m.short_title()))
+            .marker(if ascii { Marker::Dot } else { Marker::Braille })
+            .graph_type(GraphType::Line)
+            .style(theme.info)
+            .data(&data),
+        // Each measurement as a point of its own, over the line.
+        Dataset::default()
+            .marker(if ascii { Marker::Dot } else { Marker::Block })
+            .graph_type(GraphType::Scatter)
+            .style(theme.title)
+            .data(&data),
+    ]);
+    // The full name where it fits with the key that closes the chart, else the short one.
+    let close = format!(" ({} closes) ", keymap.label(Action::ChartClose));
+    let status = m.status.label_for(m.def);
+    let titled = |name: String| format!(" {name}: {status} · {better}{line_at}{close}");
+    let mut title = titled(clean_line(&m.title()));
+    if width(&title) + 2 > usize::from(rect.width) {
+        title = titled(clean_line(&m.short_title()));
+    }
+    let [plot, values] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(rect);
     let mid = first + chrono::Duration::days((span / 2.0) as i64);
     let chart = Chart::new(sets)
         .block(
             Block::bordered()
                 .border_set(theme.symbols.border)
                 .border_style(theme.border)
-                .title(format!(
-                    "{title} ({} closes) ",
-                    keymap.label(Action::ChartClose)
-                )),
+                .title(title),
         )
         .x_axis(
             Axis::default()
-                .bounds([0.0, span])
+                // A little room past the last day, so its point is drawn inside the frame.
+                .bounds([0.0, span * 1.03])
                 .labels([first, mid, last].map(|d| Span::raw(d.format("%-d %b").to_string())))
                 .style(theme.muted),
         )
@@ -337,7 +355,29 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, 
                 )
                 .style(theme.muted),
         );
-    frame.render_widget(chart, rect);
+    frame.render_widget(chart, plot);
+    frame.render_widget(
+        Paragraph::new(chart_values(m, usize::from(values.width))).style(theme.muted),
+        values,
+    );
+}
+
+/// Each point's date and value under the chart, the latest kept when they do not all fit.
+fn chart_values(m: &MeasureTrend, cols: usize) -> String {
+    let all: Vec<String> = m
+        .points
+        .iter()
+        .map(|p| format!("{} {}", p.date.format("%-d %b"), number(p.value)))
+        .collect();
+    let mut shown: Vec<&str> = Vec::new();
+    for v in all.iter().rev() {
+        let with = width(v) + shown.iter().map(|s| width(s) + 3).sum::<usize>() + 1;
+        if with > cols {
+            break;
+        }
+        shown.insert(0, v);
+    }
+    format!(" {}", shown.join(" · "))
 }
 
 fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, keymap: &Keymap, theme: &Theme) {
