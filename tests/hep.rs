@@ -311,3 +311,49 @@ fn the_builders_handout_is_staged_before_its_audit_row_and_placed_after_it() {
     assert_eq!(audited.len(), 1);
     assert_eq!(audited[0].0, Some(patient));
 }
+
+/// The handout names the therapist of record (who last evaluated the patient), never whoever
+/// saved the program: here the front desk.
+#[test]
+fn the_handout_names_the_therapist_of_record_not_who_saved_it() {
+    use ptclinic::domain::{AppointmentStatus, Role, VisitKind};
+    let (_dir, mut db) = demo_db();
+    let staff = db.staff().unwrap();
+    let desk = staff.iter().find(|s| s.role == Role::FrontDesk).unwrap();
+    let desk_user = desk.username.clone().unwrap();
+    let (patient, evaluator) = ptclinic::db::testing::patient_ids(&db)
+        .unwrap()
+        .into_iter()
+        .find_map(|id| {
+            let visits = ptclinic::db::testing::visits_of_patient(&db, id).unwrap();
+            let eval = visits
+                .iter()
+                .filter(|v| {
+                    v.kind == VisitKind::Evaluation
+                        && matches!(
+                            v.status,
+                            AppointmentStatus::Completed | AppointmentStatus::CheckedIn
+                        )
+                        && v.start.date() <= today()
+                })
+                .max_by_key(|v| v.start)?;
+            Some((id, eval.therapist_name.clone()))
+        })
+        .expect("a patient evaluated before today");
+    let before = db.hep_program(patient, None).unwrap();
+    let saved = db
+        .hep_save(
+            patient,
+            before.version_no,
+            &[item(&db, "Quad set")],
+            Who {
+                user: &desk_user,
+                at: "2026-11-27T10:00:00",
+            },
+        )
+        .unwrap();
+    assert!(matches!(saved, SaveOutcome::Saved(_)));
+    let handout = db.hep_handout(patient, today()).unwrap().unwrap();
+    assert_eq!(handout.therapist, evaluator);
+    assert_ne!(handout.therapist, desk.name);
+}

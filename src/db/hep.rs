@@ -524,11 +524,32 @@ impl Db {
                 params![patient_id, program.version_no],
                 |r| r.get(0),
             )?;
-            let therapist = super::staff::list(conn)?
+            // The therapist of record: whoever evaluated the patient last, else whoever saw
+            // them last, else the program's author if a therapist. Never the front desk
+            // person who pressed the key.
+            let day_end = format!("{}T23:59", date.format("%Y-%m-%d"));
+            let seen_by = |evaluation_only: bool| -> rusqlite::Result<Option<String>> {
+                conn.query_row(
+                    "SELECT s.name FROM appointments a JOIN staff s ON s.id = a.therapist_id
+                     WHERE a.patient_id = ?1 AND a.start <= ?2
+                       AND a.status IN ('checked_in', 'completed')
+                       AND (?3 = 0 OR a.kind = 'evaluation')
+                     ORDER BY a.start DESC LIMIT 1",
+                    params![patient_id, day_end, evaluation_only],
+                    |r| r.get(0),
+                )
+                .optional()
+            };
+            let author = super::staff::list(conn)?
                 .into_iter()
-                .find(|s| s.is_user(&created_by))
-                .map(|s| s.name)
-                .unwrap_or(created_by);
+                .find(|s| s.is_user(&created_by) && s.role == crate::domain::Role::Therapist)
+                .map(|s| s.name);
+            let therapist = match seen_by(true)? {
+                Some(name) => name,
+                None => seen_by(false)?
+                    .or(author)
+                    .unwrap_or_else(|| "not recorded".to_string()),
+            };
             let mut items = Vec::new();
             for item in &program.items {
                 let (instructions, equipment): (String, String) = conn.query_row(
