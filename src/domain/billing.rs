@@ -31,8 +31,7 @@ pub const UNTIMED_COUNT_MAX: u32 = 4;
 
 /// How a payer turns timed minutes into units: a payer setting (`billing_rule` in the config
 /// file).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum BillingRule {
     /// Medicare (and payers that follow it): the day's total timed minutes decide the units,
     /// assigned to codes as the Claims Processing Manual ch. 5 §20.2 says.
@@ -42,7 +41,27 @@ pub enum BillingRule {
     Ama,
 }
 
+impl<'de> serde::Deserialize<'de> for BillingRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let word = String::deserialize(d)?;
+        BillingRule::parse(&word).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "billing_rule is \"medicare\" or \"ama\", not \"{}\"",
+                crate::sanitize::clean_echo(&word)
+            ))
+        })
+    }
+}
+
 impl BillingRule {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "medicare" => Some(BillingRule::Medicare),
+            "ama" => Some(BillingRule::Ama),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BillingRule::Medicare => "medicare",
