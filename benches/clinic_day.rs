@@ -36,6 +36,7 @@ fn settings(path: &Path, user: &str) -> Settings {
         default_backup_dir: path.with_extension("backups"),
         idle_lock_minutes: 0,
         ascii: false,
+        billing_rule: Default::default(),
         keys: Vec::new(),
         colors: toml::Table::new(),
     }

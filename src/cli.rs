@@ -140,7 +140,7 @@ pub enum Command {
     /// Set up the people who use the app
     #[command(subcommand)]
     Staff(StaffCommand),
-    /// Print a report (a patient's progress)
+    /// Print a report (a patient's progress, a day's billing)
     #[command(subcommand)]
     Report(ReportCommand),
     /// Record an outcome measure (a total, or item by item)
@@ -351,6 +351,17 @@ pub enum ReportCommand {
         patient: String,
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// A day's attended visits with their procedure codes and units (the payer rule in force)
+    Billing {
+        /// The day, YYYY-MM-DD (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
         /// Write to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,

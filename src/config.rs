@@ -26,6 +26,9 @@ pub struct FileConfig {
     pub idle_lock_minutes: Option<u32>,
     /// ASCII symbols only, for fonts without block and arrow characters.
     pub ascii: Option<bool>,
+    /// How timed minutes become units: "medicare" (the 8-minute rule over the day's total,
+    /// the default) or "ama" (the AMA rule of eights, each code on its own).
+    pub billing_rule: Option<crate::domain::billing::BillingRule>,
     /// Rebinding: action name = "key" or ["key", …].
     pub keys: Option<std::collections::BTreeMap<String, KeyList>>,
     /// Partial theme override: role = { fg = "…", bg = "…", bold = true, … }.
@@ -105,6 +108,8 @@ pub struct Settings {
     pub default_backup_dir: PathBuf,
     pub idle_lock_minutes: u32,
     pub ascii: bool,
+    /// The payer rule the note editor and `report billing` count units by.
+    pub billing_rule: crate::domain::billing::BillingRule,
     pub keys: Vec<(String, Vec<String>)>,
     pub colors: toml::Table,
 }
@@ -245,6 +250,7 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
             .or(file.idle_lock_minutes)
             .unwrap_or(10),
         ascii: cli.ascii || file.ascii.unwrap_or(false),
+        billing_rule: file.billing_rule.unwrap_or_default(),
         keys: file
             .keys
             .iter()
@@ -357,6 +363,28 @@ mod tests {
         let err = resolve(&Overrides::default(), &env).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.message.contains("PTCLINIC_TODAY"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_billing_rule_is_medicare_unless_the_config_says_ama() {
+        use crate::domain::billing::BillingRule;
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("ptclinic");
+        std::fs::create_dir_all(&cfg).unwrap();
+        let env = env_of(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+        let rule = |text: &str| {
+            std::fs::write(cfg.join("config.toml"), text).unwrap();
+            resolve(&Overrides::default(), &env).map(|s| s.billing_rule)
+        };
+        assert_eq!(rule("").unwrap(), BillingRule::Medicare);
+        assert_eq!(rule("billing_rule = \"ama\"\n").unwrap(), BillingRule::Ama);
+        assert_eq!(
+            rule("billing_rule = \"medicare\"\n").unwrap(),
+            BillingRule::Medicare
+        );
+        let err = rule("billing_rule = \"cigna\"\n").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.message.contains("medicare"), "{}", err.message);
     }
 
     #[test]

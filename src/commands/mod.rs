@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod billing;
 mod check_in;
 mod doctor;
 mod export;
@@ -103,6 +104,9 @@ pub fn run(cli: Cli) -> AppResult<()> {
             format,
             out,
         })) => report::run_progress(&settings, &patient, format, out.as_deref()),
+        Some(Command::Report(crate::cli::ReportCommand::Billing { date, json, out })) => {
+            billing::run(&settings, date.as_deref(), json, out.as_deref())
+        }
         Some(Command::Record(args)) => record::run(&settings, &args),
         Some(Command::Import(args)) => import::run(&settings, args),
         Some(Command::Export(cmd)) => export::run(&settings, cmd),

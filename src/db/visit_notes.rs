@@ -1,17 +1,21 @@
 //! SOAP visit notes, saved with a version check so an edit made at another terminal is never
 //! overwritten unseen.
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::Who;
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError};
+use crate::domain::AppointmentStatus;
+use crate::domain::appointment::Visit;
+use crate::domain::billing::{Amount, ProcedureLine};
+use crate::domain::procedures::procedure;
 use crate::error::{AppError, AppResult};
 use crate::sanitize::clean_text;
-
-/// Timed minutes per procedure (CPT) code, in the order typed.
-pub type TimedMinutes = Vec<(String, u32)>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VisitNote {
@@ -19,7 +23,9 @@ pub struct VisitNote {
     pub objective: String,
     pub assessment: String,
     pub plan: String,
-    pub timed_minutes: TimedMinutes,
+    /// The procedures given, as typed: timed codes with minutes, untimed with a count (the
+    /// same code may come twice; billing adds them up).
+    pub procedures: Vec<ProcedureLine>,
     pub is_progress_report: bool,
 }
 
@@ -32,19 +38,63 @@ pub struct StoredNote {
     pub version: i64,
 }
 
-fn minutes_from_json(text: Option<String>) -> TimedMinutes {
-    let Some(text) = text else { return Vec::new() };
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).unwrap_or_default();
-    map.into_iter()
-        .filter_map(|(code, m)| Some((code, u32::try_from(m.as_u64()?).ok()?)))
-        .collect()
+/// The `timed_minutes` column: a JSON array of lines, `[{"code":"97110","minutes":30},
+/// {"code":"97161","count":1}]`. Notes saved before procedure lines hold an object of code
+/// to minutes (`{"97110":30}`), read as lines of minutes, except that a code the table calls
+/// untimed becomes a count of one (its minutes were never billable). What cannot be read is
+/// skipped, never a failure: the note's text still opens.
+pub fn lines_from_json(text: Option<&str>) -> Vec<ProcedureLine> {
+    let Some(value) = text.and_then(|t| serde_json::from_str::<Value>(t).ok()) else {
+        return Vec::new();
+    };
+    let number = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| {
+                let code = item.get("code")?.as_str()?;
+                if let Some(m) = item.get("minutes").and_then(number) {
+                    Some(ProcedureLine::minutes(code, m))
+                } else {
+                    item.get("count")
+                        .and_then(number)
+                        .map(|n| ProcedureLine::count(code, n))
+                }
+            })
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .filter_map(|(code, m)| {
+                let m = number(m)?;
+                Some(match procedure(code) {
+                    Some(p) if !p.timed => ProcedureLine::count(p.code, 1),
+                    _ => ProcedureLine::minutes(code, m),
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
-fn minutes_to_json(minutes: &TimedMinutes) -> String {
-    let map: serde_json::Map<String, serde_json::Value> =
-        minutes.iter().map(|(c, m)| (c.clone(), json!(m))).collect();
-    serde_json::Value::Object(map).to_string()
+pub fn lines_to_json(lines: &[ProcedureLine]) -> String {
+    Value::Array(
+        lines
+            .iter()
+            .map(|l| match l.amount {
+                Amount::Minutes(m) => json!({ "code": l.code, "minutes": m }),
+                Amount::Count(n) => json!({ "code": l.code, "count": n }),
+            })
+            .collect(),
+    )
+    .to_string()
+}
+
+/// An attended visit of a day with the procedures its note records, for the billing report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BillingVisit {
+    pub visit: Visit,
+    /// None: the visit has no note yet.
+    pub procedures: Option<Vec<ProcedureLine>>,
 }
 
 impl Db {
@@ -62,7 +112,7 @@ impl Db {
                             objective: r.get(1)?,
                             assessment: r.get(2)?,
                             plan: r.get(3)?,
-                            timed_minutes: minutes_from_json(r.get(4)?),
+                            procedures: lines_from_json(r.get::<_, Option<String>>(4)?.as_deref()),
                             is_progress_report: r.get(5)?,
                         },
                         author: r.get(6)?,
@@ -89,7 +139,7 @@ impl Db {
             objective: clean_text(&note.objective),
             assessment: clean_text(&note.assessment),
             plan: clean_text(&note.plan),
-            timed_minutes: note.timed_minutes.clone(),
+            procedures: note.procedures.clone(),
             is_progress_report: note.is_progress_report,
         };
         self.write(|tx| {
@@ -104,7 +154,7 @@ impl Db {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            let minutes = minutes_to_json(&clean.timed_minutes);
+            let minutes = lines_to_json(&clean.procedures);
             let (note_id, version) = match (current, seen_version) {
                 (Some((id, version, _, _)), Some(seen)) if seen == version => {
                     tx.execute(
@@ -147,5 +197,110 @@ impl Db {
             )?;
             Ok(version)
         })
+    }
+
+    /// The attended visits (checked in or completed) of `day`, in time order, each with the
+    /// procedures of its note: what the billing report lists.
+    pub fn billing_day(&self, day: NaiveDate) -> AppResult<Vec<BillingVisit>> {
+        let visits = self.day_without_flags(day)?;
+        let (from, to) = super::stored_time::day_range(day);
+        let notes: HashMap<i64, Vec<ProcedureLine>> = (|| {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT n.appointment_id, n.timed_minutes FROM visit_notes n
+                 JOIN appointments a ON a.id = n.appointment_id
+                 WHERE a.start >= ?1 AND a.start < ?2",
+            )?;
+            stmt.query_map([from, to], |r| {
+                let text: Option<String> = r.get(1)?;
+                Ok((r.get::<_, i64>(0)?, lines_from_json(text.as_deref())))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()
+        })()
+        .map_err(|e| self.fail(e))?;
+        Ok(visits
+            .into_iter()
+            .filter(|v| {
+                matches!(
+                    v.status,
+                    AppointmentStatus::CheckedIn | AppointmentStatus::Completed
+                )
+            })
+            .map(|v| BillingVisit {
+                procedures: notes.get(&v.id).cloned(),
+                visit: v,
+            })
+            .collect())
+    }
+
+    /// Audits a billing report: one row per visit shown (entity `appointment`, so each
+    /// patient's audit trail names it), all in one transaction; ids and counts only.
+    pub fn log_billing_report(
+        &mut self,
+        appointment_ids: &[i64],
+        detail: &Value,
+        who: Who,
+    ) -> AppResult<()> {
+        self.write(|tx| {
+            for &id in appointment_ids {
+                audit::record(
+                    tx,
+                    &AuditEntry {
+                        at: who.at,
+                        user: who.user,
+                        action: "report.billing",
+                        entity: "appointment",
+                        entity_id: Some(id),
+                        detail: detail.clone(),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_round_trip_and_the_same_code_twice_is_kept() {
+        let lines = vec![
+            ProcedureLine::minutes("97110", 20),
+            ProcedureLine::count("97161", 1),
+            ProcedureLine::minutes("97110", 13),
+        ];
+        let text = lines_to_json(&lines);
+        assert_eq!(
+            text,
+            r#"[{"code":"97110","minutes":20},{"code":"97161","count":1},{"code":"97110","minutes":13}]"#
+        );
+        assert_eq!(lines_from_json(Some(&text)), lines);
+        assert_eq!(lines_from_json(Some("[]")), vec![]);
+        assert_eq!(lines_from_json(None), vec![]);
+    }
+
+    #[test]
+    fn notes_saved_as_an_object_of_minutes_are_still_read() {
+        assert_eq!(
+            lines_from_json(Some(r#"{"97110":30,"97140":15}"#)),
+            vec![
+                ProcedureLine::minutes("97110", 30),
+                ProcedureLine::minutes("97140", 15)
+            ]
+        );
+        // An untimed code's minutes were never billable: it was given once.
+        assert_eq!(
+            lines_from_json(Some(r#"{"97161":45}"#)),
+            vec![ProcedureLine::count("97161", 1)]
+        );
+        // Nonsense is skipped, never a failure.
+        assert_eq!(lines_from_json(Some("not json")), vec![]);
+        assert_eq!(
+            lines_from_json(Some(
+                r#"[{"code":"97110","minutes":-3},{"code":"97112","minutes":8}]"#
+            )),
+            vec![ProcedureLine::minutes("97112", 8)]
+        );
     }
 }

@@ -239,7 +239,17 @@ impl Clinical {
                 objective: "Outcome measures recorded; see progress pane.",
                 assessment: &a,
                 plan: "Continue therapeutic exercise and home exercise program.",
-                timed_minutes: Some(r#"{"97110":30,"97140":15}"#),
+                // The evaluation and re-evaluation codes are untimed: billed once, beside the
+                // timed minutes.
+                timed_minutes: Some(match v.kind {
+                    VisitKind::Evaluation => {
+                        r#"[{"code":"97162","count":1},{"code":"97110","minutes":20}]"#
+                    }
+                    VisitKind::ReEvaluation => {
+                        r#"[{"code":"97164","count":1},{"code":"97110","minutes":30},{"code":"97140","minutes":8}]"#
+                    }
+                    _ => r#"[{"code":"97110","minutes":30},{"code":"97140","minutes":15}]"#,
+                }),
                 is_progress_report: v.kind == VisitKind::Progress,
                 author: therapist,
                 updated_at: at(v.day, 18, 0),

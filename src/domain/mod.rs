@@ -10,6 +10,7 @@ pub mod hep;
 pub mod measures;
 pub mod patient;
 pub mod pin;
+pub mod procedures;
 pub mod progress;
 pub mod scoring;
 pub mod staff;

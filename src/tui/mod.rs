@@ -50,6 +50,7 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let mut state = initial_state(&db, settings)?;
     state.keymap = keymap;
     state.idle_lock_minutes = settings.idle_lock_minutes;
+    state.progress.billing_rule = settings.billing_rule;
 
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
     daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());

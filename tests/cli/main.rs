@@ -5,6 +5,7 @@
 mod common;
 mod support;
 
+mod billing;
 mod check_in;
 mod db_choice;
 mod demo;

@@ -228,7 +228,9 @@ fn a_note_save_recovers_from_an_io_error_at_every_step_and_keeps_what_was_typed(
         objective: "Flexion 110°, extension −5°".into(),
         assessment: "Improving".into(),
         plan: "Progress to step-ups".into(),
-        timed_minutes: vec![("97110".into(), 23)],
+        procedures: vec![ptclinic::domain::billing::ProcedureLine::minutes(
+            "97110", 23,
+        )],
         is_progress_report: false,
     };
     let stored = |id: i64| -> Option<String> {

@@ -33,6 +33,8 @@ pub struct ProgressPane {
     pub chart: bool,
     pub record: Option<RecordForm>,
     pub note: Option<NoteEditor>,
+    /// How the note editor counts units (the `billing_rule` setting).
+    pub billing_rule: crate::domain::billing::BillingRule,
 }
 
 impl ProgressPane {
@@ -170,7 +172,9 @@ pub fn on_action(pane: &mut ProgressPane, ctx: &Context, action: Action) -> Outc
                 v.kind.label()
             );
             pane.chart = false;
-            pane.note = Some(NoteEditor::new(v.id, title));
+            let mut editor = NoteEditor::new(v.id, title);
+            editor.rule = pane.billing_rule;
+            pane.note = Some(editor);
             out.effects
                 .push(Effect::Db(Request::Progress(ProgressRequest::LoadNote {
                     appointment_id: v.id,

@@ -1,11 +1,12 @@
-//! `e`: the SOAP note of the selected visit, four multi-line editors, timed minutes per
-//! procedure code with billable units by the 8-minute rule shown as you type.
+//! `e`: the SOAP note of the selected visit, four multi-line editors, and the procedures
+//! given (timed codes with their minutes, untimed with a count) with each code's units under
+//! the payer rule in force shown as you type.
 
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
-use crate::db::visit_notes::{StoredNote, TimedMinutes, VisitNote};
-use crate::domain::billing::{TIMED_MINUTES_MAX, TIMED_MINUTES_MIN, medicare_units};
+use crate::db::visit_notes::{StoredNote, VisitNote};
+use crate::domain::billing::{BillingRule, ProcedureLine, bill, parse_lines, summary};
 use crate::tui::forms::FormOutcome;
 use crate::tui::input::LineInput;
 use crate::tui::keymap::{Action, Keymap, Scope};
@@ -20,7 +21,10 @@ pub struct NoteEditor {
     /// The version loaded (None: no note yet). Saving checks it.
     pub seen_version: Option<i64>,
     pub sections: [TextArea<'static>; 4],
+    /// The procedures field: "97110 30, 97140 15, 97161".
     pub minutes: LineInput,
+    /// How the units shown are counted (the `billing_rule` setting).
+    pub rule: BillingRule,
     pub is_progress_report: bool,
     /// 0..=3 a section, 4 the timed minutes.
     pub focus: usize,
@@ -35,55 +39,22 @@ fn area(text: &str) -> TextArea<'static> {
     TextArea::new(text.lines().map(str::to_string).collect())
 }
 
-/// "97110 30, 97140 15" → [("97110", 30), ("97140", 15)].
-pub fn parse_minutes(text: &str) -> Result<TimedMinutes, String> {
-    let mut out = Vec::new();
-    for part in text
-        .split([',', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let mut words = part.split_whitespace();
-        let (Some(code), Some(mins), None) = (words.next(), words.next(), words.next()) else {
-            return Err(format!(
-                "\"{part}\": write a procedure code and its minutes, e.g. 97110 30"
-            ));
-        };
-        if code.len() != 5 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(format!("\"{code}\" is not a 5-character procedure code"));
-        }
-        let mins: u32 = mins
-            .parse()
-            .ok()
-            .filter(|m| (TIMED_MINUTES_MIN..=TIMED_MINUTES_MAX).contains(m))
-            .ok_or_else(|| {
-                format!("\"{mins}\" minutes: a whole number from {TIMED_MINUTES_MIN} to {TIMED_MINUTES_MAX}")
-            })?;
-        out.push((code.to_uppercase(), mins));
-    }
-    Ok(out)
-}
-
-pub fn minutes_text(m: &TimedMinutes) -> String {
-    m.iter()
-        .map(|(c, n)| format!("{c} {n}"))
+/// The lines as the editor shows them: "97110 30, 97161 x1".
+pub fn lines_text(lines: &[ProcedureLine]) -> String {
+    lines
+        .iter()
+        .map(ProcedureLine::text)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// "45 timed minutes: 3 billable units (8-minute rule)", or what is wrong with the field.
-pub fn units_line(text: &str) -> String {
-    match parse_minutes(text) {
-        Ok(m) if m.is_empty() => "no timed procedures".into(),
-        Ok(m) => {
-            let total: u32 = m.iter().map(|(_, n)| n).sum();
-            let units = medicare_units(total);
-            format!(
-                "{total} timed minutes: {units} billable unit{} (8-minute rule)",
-                if units == 1 { "" } else { "s" }
-            )
-        }
-        Err(e) => e,
+/// Under the procedures field, as it is typed: each code's units and the total
+/// ("97110 33 min → 2 units · 97140 7 min → 1 unit · total 40 min, 3 units"), or the one
+/// sentence saying what is wrong with the field.
+pub fn units_line(text: &str, rule: BillingRule) -> Result<String, String> {
+    match parse_lines(text)? {
+        lines if lines.is_empty() => Ok("no procedures yet".into()),
+        lines => Ok(summary(&bill(&lines, rule), rule)),
     }
 }
 
@@ -95,6 +66,7 @@ impl NoteEditor {
             seen_version: None,
             sections: [area(""), area(""), area(""), area("")],
             minutes: LineInput::default(),
+            rule: BillingRule::default(),
             is_progress_report: false,
             focus: 0,
             loading: true,
@@ -120,7 +92,7 @@ impl NoteEditor {
             area(&n.assessment),
             area(&n.plan),
         ];
-        self.minutes = LineInput::with_text(&minutes_text(&n.timed_minutes));
+        self.minutes = LineInput::with_text(&lines_text(&n.procedures));
         self.is_progress_report = n.is_progress_report;
     }
 
@@ -131,7 +103,7 @@ impl NoteEditor {
             objective: text(1),
             assessment: text(2),
             plan: text(3),
-            timed_minutes: parse_minutes(self.minutes.text())?,
+            procedures: parse_lines(self.minutes.text())?,
             is_progress_report: self.is_progress_report,
         })
     }
@@ -179,22 +151,82 @@ mod tests {
     use crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]
-    fn timed_minutes_become_units_by_the_8_minute_rule() {
+    fn units_per_code_are_shown_as_the_procedures_are_typed() {
+        let med = BillingRule::Medicare;
         assert_eq!(
-            units_line("97110 30, 97140 15"),
-            "45 timed minutes: 3 billable units (8-minute rule)"
+            units_line("97110 33, 97140 7", med).unwrap(),
+            "97110 33 min → 2 units · 97140 7 min → 1 unit · total 40 min, 3 units"
         );
         assert_eq!(
-            units_line("97110 7"),
-            "7 timed minutes: 0 billable units (8-minute rule)"
+            units_line("97110 7", med).unwrap(),
+            "97110 7 min → 0 units · total 7 min, 0 units"
         );
         assert_eq!(
-            units_line("97110 8"),
-            "8 timed minutes: 1 billable unit (8-minute rule)"
+            units_line("97110 20, 97110 13", med).unwrap(),
+            "97110 33 min → 2 units · total 33 min, 2 units",
+            "the same code twice adds up"
         );
-        assert_eq!(units_line(""), "no timed procedures");
-        assert!(units_line("97110 thirty").contains("whole number"));
-        assert!(units_line("ther-ex 30").contains("procedure code"));
+        assert_eq!(
+            units_line("97110 33, 97140 7", BillingRule::Ama).unwrap(),
+            "97110 33 min → 2 units · 97140 7 min → 0 units · total 40 min, 2 units"
+        );
+        assert_eq!(units_line("", med).unwrap(), "no procedures yet");
+        assert!(
+            units_line("97110 thirty", med)
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert!(
+            units_line("ther-ex 30", med)
+                .unwrap_err()
+                .contains("procedure code")
+        );
+    }
+
+    fn typed(text: &str) -> NoteEditor {
+        let mut e = NoteEditor::new(1, "x".into());
+        e.load(None);
+        e.focus = 4;
+        for c in text.chars() {
+            e.handle_key(
+                &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                &Keymap::default(),
+            );
+        }
+        e
+    }
+
+    #[test]
+    fn an_unknown_code_is_refused_with_the_closest_known_codes() {
+        let e = typed("97110 30, 97111 10");
+        let said = "97111 is not a code ptclinic knows; closest: 97110, 97112";
+        assert_eq!(units_line(e.minutes.text(), e.rule).unwrap_err(), said);
+        assert_eq!(e.note().unwrap_err(), said, "nothing can be saved");
+        for (text, said) in [
+            (
+                "97110 -5",
+                "97110 -5: minutes are a whole number from 1 to 480",
+            ),
+            (
+                "97110 600",
+                "97110 600: minutes are a whole number from 1 to 480",
+            ),
+            (
+                "97110 x2",
+                "97110 is a timed code: give its minutes, not a count, e.g. 97110 23",
+            ),
+        ] {
+            assert_eq!(typed(text).note().unwrap_err(), said);
+        }
+        let ok = typed("97161, 97110 20, 97110 13");
+        assert_eq!(
+            ok.note().unwrap().procedures,
+            vec![
+                ProcedureLine::count("97161", 1),
+                ProcedureLine::minutes("97110", 20),
+                ProcedureLine::minutes("97110", 13),
+            ]
+        );
     }
 
     #[test]

@@ -195,7 +195,10 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         key(&mut s, KeyCode::Tab);
     }
     typ(&mut s, "97110 30, 97140 15");
-    assert!(screen(&mut s, 80, 24).contains("45 timed minutes: 3 billable units"));
+    assert!(
+        screen(&mut s, 80, 24)
+            .contains("97110 30 min → 2 units · 97140 15 min → 1 unit · total 45 min, 3 units")
+    );
     assert!(s.has_unsaved_edit());
     let sent = key_with(&mut s, KeyCode::Char('s'), KeyModifiers::CONTROL);
     match sent.as_slice() {
@@ -211,8 +214,11 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
                 "Knee stiff in the morning. Better after walking."
             );
             assert_eq!(
-                note.timed_minutes,
-                vec![("97110".to_string(), 30), ("97140".to_string(), 15)]
+                note.procedures,
+                vec![
+                    crate::domain::billing::ProcedureLine::minutes("97110", 30),
+                    crate::domain::billing::ProcedureLine::minutes("97140", 15)
+                ]
             );
         }
         other => panic!("{other:?}"),

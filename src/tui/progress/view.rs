@@ -460,14 +460,14 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = inner.height.saturating_sub(3);
+    let rows = inner.height.saturating_sub(4);
     let each = (rows / 4).max(2);
     let [a, b, c, d, minutes, footer] = Layout::vertical([
         Constraint::Length(each),
         Constraint::Length(each),
         Constraint::Length(each),
         Constraint::Length(each),
-        Constraint::Length(2),
+        Constraint::Length(3),
         Constraint::Min(1),
     ])
     .areas(inner);
@@ -495,7 +495,7 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
     let mins = vec![
         Line::from(vec![
             Span::styled(
-                "Timed minutes ",
+                "Procedures ",
                 if focused {
                     theme.field_focus
                 } else {
@@ -505,19 +505,19 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
             Span::raw(editor.minutes.text().to_string()),
             Span::styled(
                 if editor.minutes.is_empty() {
-                    "e.g. 97110 30, 97140 15"
+                    "code and minutes, or an untimed code: 97110 30, 97140 15, 97161"
                 } else {
                     ""
                 },
                 theme.muted,
             ),
         ]),
-        Line::styled(
-            format!("  {}", units_line(editor.minutes.text())),
-            theme.info,
-        ),
+        match units_line(editor.minutes.text(), editor.rule) {
+            Ok(units) => Line::styled(format!("  {units}"), theme.info),
+            Err(why) => Line::styled(format!("  {}", clean_line(&why)), theme.error),
+        },
     ];
-    frame.render_widget(Paragraph::new(mins), minutes);
+    frame.render_widget(Paragraph::new(mins).wrap(Wrap { trim: false }), minutes);
     let mut foot = Vec::new();
     if let Some(e) = &editor.error {
         foot.push(Line::styled(
