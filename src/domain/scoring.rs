@@ -7,6 +7,8 @@
 //! `sum ÷ (5 × answered) × 50` (so its total may have one decimal). QuickDASH allows 1 skipped
 //! of 11 (its published rule). LEFS is a plain sum of 20 items and has no rule for a gap, so
 //! every item is needed; PSFS averages the 1 to 5 activities given ("up to five", the form says).
+//! Each KOOS subscale is `100 − mean × 25` of its items (0–4), with one or two missing items
+//! taking the subscale's mean and no score with more, as its user's guide says.
 
 use super::measures::{MeasureDef, measure};
 
@@ -23,6 +25,8 @@ pub enum Method {
     QuickDash,
     /// The mean of the items (PSFS).
     Average,
+    /// `100 − mean × 25` (each KOOS subscale: items 0–4, 100 is best).
+    Koos,
 }
 
 /// The item-by-item rule of a questionnaire.
@@ -91,6 +95,58 @@ pub const ITEM_RULES: &[ItemRule] = &[
         max_skipped: 0,
         method: Method::Average,
         what: "activities",
+    },
+    // KOOS's user's guide: one or two missing items take the subscale's mean (which the mean
+    // of the answered ones is); with more missing there is no score.
+    ItemRule {
+        code: "KOOS-Pain",
+        items_min: 9,
+        items_max: 9,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 2,
+        method: Method::Koos,
+        what: "items",
+    },
+    ItemRule {
+        code: "KOOS-Symptoms",
+        items_min: 7,
+        items_max: 7,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 2,
+        method: Method::Koos,
+        what: "items",
+    },
+    ItemRule {
+        code: "KOOS-ADL",
+        items_min: 17,
+        items_max: 17,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 2,
+        method: Method::Koos,
+        what: "items",
+    },
+    ItemRule {
+        code: "KOOS-Sport",
+        items_min: 5,
+        items_max: 5,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 2,
+        method: Method::Koos,
+        what: "items",
+    },
+    ItemRule {
+        code: "KOOS-QOL",
+        items_min: 4,
+        items_max: 4,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 2,
+        method: Method::Koos,
+        what: "items",
     },
 ];
 
@@ -212,6 +268,7 @@ pub fn score_items(rule: &ItemRule, items: &[Option<u8>]) -> Result<f64, String>
         Method::ProratedSum => one_decimal(sum / (max * n) * max * items.len() as f64),
         Method::QuickDash => one_decimal((sum / n - 1.0) * 25.0),
         Method::Average => one_decimal(sum / n),
+        Method::Koos => one_decimal(100.0 - sum / n * 25.0),
     };
     Ok(value)
 }
@@ -567,5 +624,36 @@ mod tests {
                 .contains("--value")
         );
         assert!(score("NPRS", Some("1"), Some("1"), None).is_err());
+    }
+
+    #[test]
+    fn koos_subscales_score_100_best_and_take_two_missing_items() {
+        let pain = rule("KOOS-Pain");
+        assert_eq!(score_items(pain, &all(0, 9)), Ok(100.0));
+        assert_eq!(score_items(pain, &all(4, 9)), Ok(0.0));
+        // 2,1,1,1,1,1,1,1,1: mean 10/9 → 100 − 27.8 = 72.2.
+        let mut items = all(1, 9);
+        items[0] = Some(2);
+        assert_eq!(score_items(pain, &items), Ok(72.2));
+        // Two missing take the mean of the others: the same score as if they had it.
+        items[7] = None;
+        items[8] = None;
+        assert_eq!(
+            score_items(pain, &items),
+            Ok(one_decimal(100.0 - 8.0 / 7.0 * 25.0))
+        );
+        items[6] = None;
+        assert_eq!(
+            score_items(pain, &items).unwrap_err(),
+            "KOOS-Pain allows at most 2 of 9 items skipped; 3 were skipped"
+        );
+        assert!(score_items(rule("KOOS-QOL"), &all(2, 4)).is_ok());
+        assert!(
+            score_items(rule("KOOS-ADL"), &all(2, 9)).is_err(),
+            "ADL has 17 items"
+        );
+        let s = score("KOOS-Sport", None, Some("1,2,3,4,0"), None).unwrap();
+        assert_eq!(s.value, 50.0);
+        assert_eq!(s.def.mcid, Some(12.5));
     }
 }
