@@ -67,8 +67,14 @@ impl Clinic {
         }
     }
 
-    /// The clinic's file, built on first use. Benchmarks that write use [`Clinic::copy`].
-    pub fn path(self) -> PathBuf {
+    /// The clinic's file when a benchmark has built it for these sources (the tests use the
+    /// ten-year clinic only where it is there: built unoptimised it would take minutes).
+    pub fn cached(self) -> Option<PathBuf> {
+        Some(self.file_name()).filter(|p| p.exists())
+    }
+
+    /// Where the clinic's file is kept: its name carries a hash of the generator and schema.
+    fn file_name(self) -> PathBuf {
         let opts = self.options();
         let mut h = DefaultHasher::new();
         for source in [
@@ -84,9 +90,15 @@ impl Clinic {
         }
         format!("{opts:?}").hash(&mut h);
         today().hash(&mut h);
+        bench_data_dir().join(format!("{}-{:016x}.db", self.label(), h.finish()))
+    }
+
+    /// The clinic's file, built on first use. Benchmarks that write use [`Clinic::copy`].
+    pub fn path(self) -> PathBuf {
+        let opts = self.options();
         let dir = bench_data_dir();
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}-{:016x}.db", self.label(), h.finish()));
+        let path = self.file_name();
         // A rebuild is asked for once per run, not at every call.
         static REBUILT: Mutex<Vec<Clinic>> = Mutex::new(Vec::new());
         let rebuild = std::env::var_os("PTCLINIC_BENCH_REBUILD").is_some_and(|v| v == "1")

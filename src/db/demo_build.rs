@@ -24,7 +24,15 @@ impl Db {
         &mut self,
         mut build: impl FnMut(&mut DemoWriter) -> TxResult<T>,
     ) -> AppResult<T> {
-        self.write(|tx| build(&mut DemoWriter { tx }))
+        // The day's index is built once at the end, from the finished visits with their flags:
+        // kept up visit by visit, each insert and each flag stored would land at random in it.
+        self.write(|tx| {
+            tx.execute_batch("DROP INDEX IF EXISTS appointments_day")?;
+            let built = build(&mut DemoWriter { tx })?;
+            super::flag_cache::refresh(tx)?;
+            tx.execute_batch(super::schema::DAY_INDEX)?;
+            Ok(built)
+        })
     }
 }
 
@@ -102,8 +110,12 @@ impl DemoWriter<'_> {
     pub fn visit(&mut self, v: &DemoVisit) -> TxResult<i64> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
-                status_changed_at, checked_in_at, cancel_reason, room, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                status_changed_at, checked_in_at, cancel_reason, room, created_at,
+                patient_name, patient_mrn, patient_dob)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
+                (SELECT mrn FROM patients WHERE id = ?1),
+                (SELECT date_of_birth FROM patients WHERE id = ?1))",
         )?;
         stmt.execute(params![
             v.patient_id,

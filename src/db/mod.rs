@@ -15,6 +15,7 @@ mod connection;
 pub mod demo_build;
 pub mod doctor;
 pub mod export_reads;
+mod flag_cache;
 pub mod flags;
 pub mod hep;
 mod imports;
@@ -241,6 +242,8 @@ impl Db {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = audit::last_row(&tx)?;
         let value = f(&tx)?;
+        // The flags the change may have altered, in the same transaction.
+        flag_cache::refresh(&tx)?;
         let ours = audit::last_row(&tx)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
         match tx.commit() {
             Ok(()) => Ok(value),

@@ -68,28 +68,134 @@ pub(crate) fn day_sql() -> String {
     )
 }
 
+/// The day's visits read from their own rows alone (`appointments_day` covers every column,
+/// the patient's and the flags' included), with their stored flags (None: not worked out);
+/// ?1 the day, ?2 the next day. Only the few staff rows are looked up.
+pub(crate) const DAY_ROWS_SQL: &str =
+    "SELECT a.id, a.start, a.minutes, a.patient_id, a.patient_name, a.patient_mrn, a.patient_dob,
+        s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at, a.checked_in_at,
+        a.cancel_reason, a.room, a.version, a.flags
+    FROM appointments a
+    JOIN staff s ON s.id = a.therapist_id
+    WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id";
+
+/// A visit as its day's row holds it, with its stored flags (None: not worked out).
+type StoredVisit = (Visit, Option<String>);
+
+/// The day's visits with their stored flags, from the day's rows; None when a row lacks its
+/// patient's columns (a record whose triggers were dropped), which is then read the long way.
+fn day_rows(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Option<Vec<StoredVisit>>> {
+    let (from, to) = day_range(day);
+    let mut stmt = conn.prepare_cached(DAY_ROWS_SQL)?;
+    let mut rows = stmt.query([from, to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        if r.get_ref(4)?.as_str_or_null()?.is_none()
+            || r.get_ref(5)?.as_str_or_null()?.is_none()
+            || r.get_ref(6)?.as_str_or_null()?.is_none()
+        {
+            return Ok(None);
+        }
+        out.push((row_to_visit(r)?, r.get(17)?));
+    }
+    Ok(Some(out))
+}
+
 /// The day's visits in time order, without their compliance flags.
 fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+    check_long_way(conn)?;
+    if let Some(rows) = day_rows(conn, day)? {
+        return Ok(rows.into_iter().map(|(v, _)| v).collect());
+    }
+    day_visits_joined(conn, day)
+}
+
+/// The day's visits with each patient's columns read from the patient (the long way).
+fn day_visits_joined(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let (from, to) = day_range(day);
     let mut stmt = conn.prepare_cached(&day_sql())?;
     stmt.query_map([from, to], row_to_visit)?.collect()
 }
 
-/// The day's visits in time order, each with its compliance flags.
+/// The day's visits in time order, each with its compliance flags: the stored ones, when
+/// every visit has them and no mark says they may be out of date (see `flag_cache`), else
+/// worked out from the day's patients' histories. One read transaction, so that the rows and
+/// the marks are of the same moment (and the shared lock is taken once).
 pub(crate) fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
-    let mut visits = day_visits(conn, day)?;
+    let tx = conn
+        .is_autocommit()
+        .then(|| conn.unchecked_transaction())
+        .transpose()?;
+    let visits = day_in(conn, day)?;
+    if let Some(tx) = tx {
+        tx.commit()?;
+    }
+    Ok(visits)
+}
+
+/// The long way must work at any moment (a mark can appear with any write), so it is
+/// prepared even when the stored flags serve: a record missing an index it names fails here,
+/// with the index named, as `doctor` says it would. Preparing reads no page of the file.
+fn check_long_way(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached(&day_sql())?;
+    conn.prepare_cached(super::flags::DAY_FLAGS_SQL)?;
+    Ok(())
+}
+
+fn day_in(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+    check_long_way(conn)?;
+    if let Some(rows) = day_rows(conn, day)? {
+        let marks = super::flag_cache::stale_marks(conn)?;
+        let day_text = super::stored_time::day_text(day);
+        if rows.iter().all(|(v, stored)| {
+            stored.is_some() && !super::flag_cache::covers(&marks, v.patient_id, &day_text)
+        }) {
+            return Ok(rows
+                .into_iter()
+                .map(|(mut v, stored)| {
+                    v.flags = super::flag_cache::decode(stored.as_deref().unwrap_or(""));
+                    v
+                })
+                .collect());
+        }
+    }
+    let mut visits = day_visits_joined(conn, day)?;
     super::flags::fill_day_flags(conn, day, &mut visits)?;
     Ok(visits)
 }
 
+/// One visit, from its own row (the patient's columns included) when the row has them.
 fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
-    conn.query_row(
-        &format!("{VISIT_SELECT} WHERE a.id = ?1"),
-        [id],
-        row_to_visit,
-    )
-    .optional()
+    let own = conn
+        .prepare_cached(ROW_SELECT)?
+        .query_row([id], |r| {
+            let whole = (4..=6).try_fold(true, |whole, i| {
+                Ok::<_, rusqlite::Error>(whole && r.get_ref(i)?.as_str_or_null()?.is_some())
+            })?;
+            whole.then(|| row_to_visit(r)).transpose()
+        })
+        .optional()?;
+    match own {
+        Some(Some(v)) => Ok(Some(v)),
+        None => Ok(None),
+        Some(None) => conn
+            .query_row(
+                &format!("{VISIT_SELECT} WHERE a.id = ?1"),
+                [id],
+                row_to_visit,
+            )
+            .optional(),
+    }
 }
+
+/// A visit's row with what it holds of its patient (schema 4): no patient row is read.
+const ROW_SELECT: &str =
+    "SELECT a.id, a.start, a.minutes, a.patient_id, a.patient_name, a.patient_mrn, a.patient_dob,
+        s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at, a.checked_in_at,
+        a.cancel_reason, a.room, a.version
+    FROM appointments a
+    JOIN staff s ON s.id = a.therapist_id
+    WHERE a.id = ?1";
 
 /// "changed on another terminal by USER at HH:MM": who made the last audited change.
 fn conflict(tx: &Transaction, id: i64) -> TxError {
@@ -255,11 +361,15 @@ impl Db {
         b.check()?;
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at)
+                "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
+                    patient_name, patient_mrn, patient_dob)
                  VALUES (?1, ?2, ?3, ?4, ?5,
                     (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
                      ORDER BY start DESC LIMIT 1),
-                    ?6)",
+                    ?6,
+                    (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
+                    (SELECT mrn FROM patients WHERE id = ?1),
+                    (SELECT date_of_birth FROM patients WHERE id = ?1))",
                 params![b.patient_id, b.therapist_id, start_text(b.start), b.minutes, b.kind.as_str(), who.at],
             )?;
             let id = tx.last_insert_rowid();

@@ -55,6 +55,7 @@ pub fn seed<T>(db: &Db, fill: impl FnOnce(&mut DemoWriter) -> TxResult<T>) -> Ap
     let run = || -> TxResult<T> {
         let tx = db.conn().unchecked_transaction()?;
         let value = fill(&mut DemoWriter::new(&tx))?;
+        super::flag_cache::refresh(&tx)?;
         tx.commit()?;
         Ok(value)
     };

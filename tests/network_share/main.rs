@@ -4,6 +4,10 @@
 //! Mounting needs root and /dev/fuse: where they are missing each test says so and returns;
 //! CI runs as root.
 
+/// The benchmarks' clinics, built once into `target/bench-data/` and reused: the ten-year
+/// clinic's file comes from there.
+#[path = "../../benches/common/mod.rs"]
+mod bench_clinics;
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../common/share.rs"]
@@ -46,20 +50,50 @@ impl SharedClinic {
         ])
     }
 
+    /// The benchmarks' ten-year clinic (931,527 visits, a 490 MB file), copied from
+    /// `target/bench-data/` where a benchmark built it (`cargo bench --bench share` does, in
+    /// about half a minute); without it the test says so and returns.
+    pub fn large() -> Option<SharedClinic> {
+        if let Some(why) = Share::unavailable() {
+            eprintln!("skipped here: {why}; CI runs it as root");
+            return None;
+        }
+        let Some(source) = bench_clinics::Clinic::Large.cached() else {
+            eprintln!(
+                "skipped here: the ten-year clinic is not built for these sources; `cargo bench --bench share` builds it into target/bench-data"
+            );
+            return None;
+        };
+        let root = tempfile::tempdir().expect("temp dir");
+        for sub in ["config", "data", "home"] {
+            std::fs::create_dir(root.path().join(sub)).expect("sub dir");
+        }
+        let db = root.path().join("clinic.db");
+        let clinic = Clinic { root, db };
+        std::fs::create_dir(clinic.sub("server")).unwrap();
+        std::fs::copy(&source, clinic.sub("server").join("clinic.db")).unwrap();
+        Some(Self::behind_share(clinic))
+    }
+
     fn with(options: &[&str]) -> Option<SharedClinic> {
         if let Some(why) = Share::unavailable() {
             eprintln!("skipped here: {why}; CI runs it as root");
             return None;
         }
-        let mut clinic = Clinic::demo_with(options);
+        let clinic = Clinic::demo_with(options);
+        std::fs::create_dir(clinic.sub("server")).unwrap();
+        std::fs::rename(&clinic.db, clinic.sub("server").join("clinic.db")).unwrap();
+        Some(Self::behind_share(clinic))
+    }
+
+    /// Mounts the share over the clinic's `server` folder, where its record is.
+    fn behind_share(mut clinic: Clinic) -> SharedClinic {
         let backing = clinic.sub("server");
         let mount = clinic.sub("mnt");
-        std::fs::create_dir(&backing).unwrap();
         std::fs::create_dir(&mount).unwrap();
-        std::fs::rename(&clinic.db, backing.join("clinic.db")).unwrap();
         let share = Share::mount(&backing, &mount).expect("mount the share");
         clinic.db = mount.join("clinic.db");
-        Some(SharedClinic { clinic, share })
+        SharedClinic { clinic, share }
     }
 
     /// The record as the server's disk holds it, read without going through the share.
