@@ -140,6 +140,9 @@ pub enum Command {
     /// Set up the people who use the app
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The outcome measures and their thresholds as this clinic's record holds them
+    #[command(subcommand)]
+    Measures(MeasuresCommand),
     /// Print a report (a patient's progress, a day's billing)
     #[command(subcommand)]
     Report(ReportCommand),
@@ -248,6 +251,24 @@ pub enum StaffCommand {
         /// Whose PIN: yours (the default); naming someone else is refused
         #[arg(long, value_name = "U")]
         username: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeasuresCommand {
+    /// Each measure with its range, better direction, MCID and MDC
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a measure's MCID or MDC for every terminal and report (audited)
+    Set {
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        #[arg(long, value_name = "X", allow_negative_numbers = true)]
+        mcid: Option<f64>,
+        #[arg(long, value_name = "X", allow_negative_numbers = true)]
+        mdc: Option<f64>,
     },
 }
 

@@ -9,6 +9,7 @@ mod doctor;
 mod export;
 mod hep;
 mod import;
+mod measures;
 mod record;
 mod report;
 mod schedule;
@@ -99,6 +100,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             Ok(())
         }
         Some(Command::Staff(cmd)) => staff::run(&settings, cmd),
+        Some(Command::Measures(cmd)) => measures::run(&settings, cmd),
         Some(Command::Report(crate::cli::ReportCommand::Progress {
             patient,
             format,

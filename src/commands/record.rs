@@ -81,7 +81,7 @@ pub fn run(settings: &Settings, args: &RecordArgs) -> AppResult<()> {
             trend.points[0].date
         ));
         if trend.status != MeasureStatus::ChangeOnly {
-            line.push_str(&format!(" ({})", trend.status.label_for(trend.def)));
+            line.push_str(&format!(" ({})", trend.status.label_for(&trend.def)));
         }
     }
     line.push('\n');

@@ -161,7 +161,7 @@ fn status_text(m: &MeasureTrend) -> String {
         (MeasureStatus::Met, Some(mcid)) => {
             format!("{} met (≥ {})", m.def.threshold, num(mcid))
         }
-        (s, _) => s.label_for(m.def),
+        (s, _) => s.label_for(&m.def),
     }
 }
 

@@ -11,6 +11,7 @@ use super::audit::{self, AuditEntry};
 use super::stored_time::{self, day_text, parse_start};
 use super::{Db, TxError};
 use crate::domain::flags::Thresholds;
+use crate::domain::measures::MeasureDef;
 use crate::domain::progress::{
     self, Assessment, MeasurePoint, Progress, ProgressInput, VisitSummary,
 };
@@ -145,6 +146,62 @@ impl Db {
 
     /// A patient's progress as of `today`: episode, measures, flags of today's (else the next)
     /// visit, latest assessment. Reading only; record the opening with [`Db::log_opened`].
+    /// The measures as this clinic defines them: their thresholds from the record.
+    pub fn measures(&self) -> AppResult<Vec<MeasureDef>> {
+        clinic_measures(self.conn()).map_err(|e| self.fail(e))
+    }
+
+    /// Sets a measure's thresholds in the record, with its audit row, so that every terminal
+    /// and report judges by them. The values are checked by `domain::measures::check_thresholds`.
+    pub fn set_measure_thresholds(
+        &mut self,
+        code: &str,
+        mcid: Option<f64>,
+        mdc: Option<f64>,
+        who: Who,
+    ) -> AppResult<MeasureDef> {
+        let current = self
+            .measures()?
+            .into_iter()
+            .find(|m| m.code.eq_ignore_ascii_case(code))
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "unknown measure \"{}\"",
+                    crate::sanitize::clean_echo(code)
+                ))
+            })?;
+        let next = crate::domain::measures::check_thresholds(
+            &current,
+            mcid.or(current.mcid),
+            mdc.or(current.mdc),
+        )
+        .map_err(AppError::input)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE measure_definitions SET mcid = ?2, mdc = ?3 WHERE code = ?1",
+                params![next.code, next.mcid, next.mdc],
+            )?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "measure.set",
+                    entity: "measure",
+                    entity_id: None,
+                    detail: json!({
+                        "code": next.code,
+                        "mcid": next.mcid,
+                        "mdc": next.mdc,
+                        "was": { "mcid": current.mcid, "mdc": current.mdc },
+                    }),
+                },
+            )?;
+            Ok(())
+        })?;
+        Ok(next)
+    }
+
     pub fn progress(&self, patient_id: i64, today: NaiveDate) -> AppResult<Option<Progress>> {
         let Some(patient) = self.patient(patient_id)? else {
             return Ok(None);
@@ -158,6 +215,7 @@ impl Db {
                 adherence: super::adherence::reports(conn, patient.id, Some(today), Some(1))?.pop(),
                 latest_assessment: latest_assessment(conn, patient.id, today)?,
                 patient: patient.clone(),
+                defs: clinic_measures(conn)?,
             };
             Ok(progress::build(input, today, &t))
         };
@@ -264,4 +322,24 @@ impl Db {
             Ok(Recorded { id, appointment_id })
         })
     }
+}
+
+/// [`MEASURES`] with the thresholds the record holds for each (a measure the record lacks keeps
+/// its defaults).
+pub(crate) fn clinic_measures(conn: &Connection) -> rusqlite::Result<Vec<MeasureDef>> {
+    let mut stmt = conn.prepare_cached("SELECT code, mcid, mdc FROM measure_definitions")?;
+    let stored: Vec<(String, Option<f64>, Option<f64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(crate::domain::measures::MEASURES
+        .iter()
+        .map(|def| match stored.iter().find(|(c, _, _)| c == def.code) {
+            Some((_, mcid, mdc)) => MeasureDef {
+                mcid: *mcid,
+                mdc: *mdc,
+                ..*def
+            },
+            None => *def,
+        })
+        .collect())
 }

@@ -232,6 +232,9 @@ CREATE TABLE IF NOT EXISTS staff_pins (
 /// upgrades.
 const MIGRATION_4: &str = r#"
 DROP INDEX IF EXISTS appointments_day;
+-- NDI is met at 10 points (Young 2009: its MCID of 7.5 lies inside the measurement error); a
+-- record still holding the old default takes the new one, a clinic's own value stays.
+UPDATE measure_definitions SET mcid = 10.0 WHERE code = 'NDI' AND mcid = 7.5;
 UPDATE appointments SET patient_name = p.first_name || ' ' || p.last_name, patient_mrn = p.mrn,
     patient_dob = p.date_of_birth
 FROM patients p WHERE p.id = appointments.patient_id;
@@ -567,29 +570,30 @@ mod tests {
     /// keeps the thresholds it has.
     #[test]
     fn an_upgrade_defines_the_new_measures_and_keeps_the_clinics_own() {
-        let mut conn = version_one();
-        conn.execute_batch(
-            "DELETE FROM measure_definitions WHERE code LIKE 'KOOS-%';
-             UPDATE measure_definitions SET mcid = 7.5 WHERE code = 'NDI';",
-        )
-        .unwrap();
-        migrate(&mut conn, "clinic.db").unwrap();
-        let koos: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM measure_definitions WHERE code LIKE 'KOOS-%'",
+        let ndi_after = |was: f64| -> (i64, f64) {
+            let mut conn = version_one();
+            conn.execute(
+                "DELETE FROM measure_definitions WHERE code LIKE 'KOOS-%'",
                 [],
-                |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(koos, 5);
-        let ndi: f64 = conn
-            .query_row(
-                "SELECT mcid FROM measure_definitions WHERE code = 'NDI'",
-                [],
-                |r| r.get(0),
+            conn.execute(
+                "UPDATE measure_definitions SET mcid = ?1 WHERE code = 'NDI'",
+                [was],
             )
             .unwrap();
-        assert_eq!(ndi, 7.5);
+            migrate(&mut conn, "clinic.db").unwrap();
+            conn.query_row(
+                "SELECT (SELECT COUNT(*) FROM measure_definitions WHERE code LIKE 'KOOS-%'),
+                        (SELECT mcid FROM measure_definitions WHERE code = 'NDI')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        // The old default gives way to the new one; a clinic's own value stays.
+        assert_eq!(ndi_after(7.5), (5, 10.0));
+        assert_eq!(ndi_after(8.0), (5, 8.0));
     }
 
     /// Tables, indexes and triggers of a record upgraded from the first release are those of a

@@ -180,6 +180,26 @@ pub const MEASURES: &[MeasureDef] = &[
     },
 ];
 
+/// A measure's new thresholds checked: each above 0 and within the measure's span.
+pub fn check_thresholds(
+    def: &MeasureDef,
+    mcid: Option<f64>,
+    mdc: Option<f64>,
+) -> Result<MeasureDef, String> {
+    let span = def.max - def.min;
+    for (what, v) in [("MCID", mcid), ("MDC", mdc)] {
+        if let Some(v) = v
+            && !(v.is_finite() && v > 0.0 && v <= span)
+        {
+            return Err(format!(
+                "{}'s {what} is a number above 0 and at most {span}, not {v}",
+                def.code
+            ));
+        }
+    }
+    Ok(MeasureDef { mcid, mdc, ..*def })
+}
+
 pub fn measure(code: &str) -> Option<&'static MeasureDef> {
     MEASURES.iter().find(|m| m.code.eq_ignore_ascii_case(code))
 }

@@ -11,7 +11,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::flags::{Adherence, Flag, HistoryVisit, Terms, Thresholds};
-use super::measures::{Better, MEASURES, MeasureDef};
+use super::measures::{Better, MeasureDef};
 use super::patient::Patient;
 use super::{AppointmentStatus, VisitKind};
 
@@ -140,7 +140,8 @@ pub struct MeasurePoint {
 /// One measure's course over the episode (ROM: one per joint, motion and side).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureTrend {
-    pub def: &'static MeasureDef,
+    /// The measure as this clinic defines it (its thresholds from the record).
+    pub def: MeasureDef,
     /// The ROM site this series is about ("knee flexion right"); None for the others.
     pub site: Option<String>,
     /// Oldest first.
@@ -177,7 +178,7 @@ impl MeasureTrend {
 
     /// The change counted positive when it is an improvement.
     pub fn improvement(&self) -> f64 {
-        improvement(self.def, self.initial, self.latest)
+        improvement(&self.def, self.initial, self.latest)
     }
 
     pub fn values(&self) -> Vec<f64> {
@@ -186,7 +187,7 @@ impl MeasureTrend {
 
     /// Levels for a sparkline, up is better (see [`sparkline_levels`]).
     pub fn sparkline(&self, top: u64) -> Vec<u64> {
-        sparkline_levels(self.def, &self.values(), top)
+        sparkline_levels(&self.def, &self.values(), top)
     }
 }
 
@@ -239,9 +240,9 @@ pub fn short_site(site: &str) -> String {
 
 /// Groups measurements into trends, in the order of the MEASURES table (ROM sites
 /// alphabetically). `points` are (code, point) pairs in any order.
-pub fn trends(points: Vec<(String, MeasurePoint)>) -> Vec<MeasureTrend> {
+pub fn trends(points: Vec<(String, MeasurePoint)>, defs: &[MeasureDef]) -> Vec<MeasureTrend> {
     let mut out: Vec<MeasureTrend> = Vec::new();
-    for def in MEASURES {
+    for def in defs {
         let mut mine: Vec<MeasurePoint> = points
             .iter()
             .filter(|(c, _)| c.eq_ignore_ascii_case(def.code))
@@ -266,7 +267,7 @@ pub fn trends(points: Vec<(String, MeasurePoint)>) -> Vec<MeasureTrend> {
             };
             let (initial, latest) = (first.value, last.value);
             out.push(MeasureTrend {
-                def,
+                def: *def,
                 site: site.clone(),
                 initial,
                 latest,
@@ -381,6 +382,9 @@ pub struct ProgressInput {
     pub points: Vec<(String, MeasurePoint)>,
     pub adherence: Option<Adherence>,
     pub latest_assessment: Option<Assessment>,
+    /// The clinic's measures: `MEASURES` with the thresholds its record holds
+    /// (`measure_definitions`), so that every terminal and report judges alike.
+    pub defs: Vec<MeasureDef>,
 }
 
 /// Assembles the progress view as of `today`.
@@ -391,6 +395,7 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
         points,
         adherence,
         latest_assessment,
+        defs,
     } = input;
     visits.sort_by_key(|v| (v.start, v.id));
     let attended = |v: &VisitSummary| {
@@ -481,13 +486,13 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
         .cloned()
         .collect();
     let measures = if episode_points.is_empty() {
-        let mut earlier = trends(points);
+        let mut earlier = trends(points, &defs);
         for m in &mut earlier {
             m.status = MeasureStatus::EarlierEpisode;
         }
         earlier
     } else {
-        trends(episode_points)
+        trends(episode_points, &defs)
     };
     Progress {
         patient,
@@ -505,6 +510,7 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::measures::MEASURES;
     use crate::domain::measures::measure;
 
     fn d(s: &str) -> NaiveDate {
@@ -607,7 +613,7 @@ mod tests {
             ),
             ("LEFS".to_string(), point(7, "2026-11-01", 30.0, None)),
         ];
-        let t = trends(pts);
+        let t = trends(pts, MEASURES);
         let codes: Vec<String> = t.iter().map(|t| t.title()).collect();
         assert_eq!(
             codes,
@@ -649,6 +655,7 @@ mod tests {
             points,
             adherence: None,
             latest_assessment: None,
+            defs: MEASURES.to_vec(),
         };
         let p = build(
             input(summer.clone()),

@@ -317,6 +317,7 @@ pub fn progress() -> crate::domain::progress::Progress {
             prescribed: 7,
         }),
         latest_assessment: None,
+        defs: crate::domain::measures::MEASURES.to_vec(),
     };
     build(input, day(), &crate::domain::flags::THRESHOLDS)
 }

@@ -229,7 +229,7 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
                 base,
             ),
             Span::styled(
-                m.status.label_for(m.def),
+                m.status.label_for(&m.def),
                 base.patch(status_style(theme, m.status)),
             ),
         ]));
@@ -324,7 +324,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, 
     ]);
     // The full name where it fits with the key that closes the chart, else the short one.
     let close = format!(" ({} closes) ", keymap.label(Action::ChartClose));
-    let status = m.status.label_for(m.def);
+    let status = m.status.label_for(&m.def);
     let titled = |name: String| format!(" {name}: {status} · {better}{line_at}{close}");
     let mut title = titled(clean_line(&m.title()));
     if width(&title) + 2 > usize::from(rect.width) {
