@@ -364,8 +364,10 @@ pub fn draw_booking(
                     let note = if schedule.directory.is_empty() {
                         "loading patients…".to_string()
                     } else {
+                        // Registering is the day's key: the form closes first.
                         format!(
-                            "no patient matches ({} registers a new one, from the day)",
+                            "no patient matches: {}, then {} registers one",
+                            ctx.keymap.label(Action::FormClose),
                             ctx.keymap.label(Action::NewPatient)
                         )
                     };
