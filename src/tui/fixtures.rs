@@ -402,11 +402,17 @@ pub fn library() -> Vec<Exercise> {
 /// Pane 3 open on the selected visit's patient: the library (with one template) and an empty
 /// program in.
 pub fn open_program(s: &mut AppState) {
+    press_action(s, super::keymap::Action::ShowProgram);
+    let patient_id = s.selected_visit().unwrap().patient_id;
+    answer_program_opening(s, patient_id);
+}
+
+/// The database's answers to pane 3's opening: the library, one template of two exercises, and
+/// an empty program.
+pub fn answer_program_opening(s: &mut AppState, patient_id: i64) {
     use crate::db::program_work::ProgramReply;
     use crate::db::worker::Reply;
     use crate::domain::hep::{Program, ProgramItem, Template};
-    press_action(s, super::keymap::Action::ShowProgram);
-    let patient_id = s.selected_visit().unwrap().patient_id;
     let reply = |s: &mut AppState, r| update(s, Event::Reply(Reply::Program(r)));
     reply(
         s,
@@ -415,7 +421,10 @@ pub fn open_program(s: &mut AppState) {
             templates: vec![Template {
                 id: 90,
                 name: "ACL reconstruction phase 1".into(),
-                items: vec![ProgramItem::from_exercise(&library()[1])],
+                items: vec![
+                    ProgramItem::from_exercise(&library()[1]),
+                    ProgramItem::from_exercise(&library()[0]),
+                ],
             }],
         },
     );
@@ -550,7 +559,7 @@ pub fn walk_every_screen(
             24,
             &super::theme::Theme::load("default", false).unwrap()
         )
-        .contains("registers a new one")
+        .contains("registers one")
     );
     press_action(&mut s, Action::FormClose);
     press_action(&mut s, Action::FormClose);

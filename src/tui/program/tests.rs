@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::{Focus, Overlay};
 use crate::db::program_work::{ProgramReply, ProgramRequest};
 use crate::db::worker::{Reply, Request};
-use crate::domain::hep::{Program, ProgramItem, Side, Template, VersionInfo};
+use crate::domain::hep::{Program, ProgramItem, Side, VersionInfo};
 use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::{library, state_for};
 use crate::tui::state::{AppState, Level, Pane};
@@ -55,32 +55,7 @@ fn builder() -> (AppState, i64) {
             }
         ]
     );
-    reply(
-        &mut s,
-        ProgramReply::Library {
-            exercises: library(),
-            templates: vec![Template {
-                id: 90,
-                name: "ACL reconstruction phase 1".into(),
-                items: vec![
-                    ProgramItem::from_exercise(&library()[1]),
-                    ProgramItem::from_exercise(&library()[0]),
-                ],
-            }],
-        },
-    );
-    reply(
-        &mut s,
-        ProgramReply::Opened {
-            program: Program {
-                patient_id,
-                version_no: 0,
-                items: Vec::new(),
-            },
-            versions: Vec::new(),
-            adherence: Vec::new(),
-        },
-    );
+    crate::tui::fixtures::answer_program_opening(&mut s, patient_id);
     (s, patient_id)
 }
 
