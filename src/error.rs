@@ -18,6 +18,9 @@ pub enum ErrorKind {
     /// What was asked for is not in the record: no patient with that MRN, no such visit
     /// (exit 2, as for any input naming something that is not there).
     NotFound,
+    /// The user's role may not make this change (exit 2: asking again as the same user will not
+    /// help; the message names the role needed).
+    Forbidden,
     /// The request was fine but could not be carried out (exit 1).
     Failure,
 }
@@ -53,7 +56,7 @@ impl AppError {
 
     pub fn exit_code(&self) -> i32 {
         match self.kind {
-            ErrorKind::Input | ErrorKind::NotFound => 2,
+            ErrorKind::Input | ErrorKind::NotFound | ErrorKind::Forbidden => 2,
             ErrorKind::Conflict | ErrorKind::Busy | ErrorKind::Offline | ErrorKind::Failure => 1,
         }
     }

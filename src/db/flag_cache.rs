@@ -85,7 +85,7 @@ pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
 /// From this many marked patients on, the day's index is built again rather than updated.
 const REBUILD_FROM: usize = 2_000;
 
-fn day_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
+pub(super) fn day_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index'
                         AND name = 'appointments_day')",

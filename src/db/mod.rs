@@ -21,6 +21,7 @@ pub mod hep;
 mod imports;
 mod new_clinic;
 pub mod patients;
+pub mod plans;
 pub mod program_work;
 pub mod progress;
 pub mod progress_work;
@@ -234,6 +235,30 @@ impl Db {
             Err(TxError::App(e)) => Err(e),
             Err(TxError::Sql(e)) => Err(self.fail(e)),
         }
+    }
+
+    /// [`Db::write`] for a change only some roles may make: the user's role is looked up in the
+    /// same transaction, so a role changed at another terminal a moment ago counts, and a refusal
+    /// writes nothing. `f` is told who is acting (a signature records them).
+    ///
+    /// The staff list itself may be written by anyone while the record has no admin: that is how
+    /// a new record gets its first one.
+    pub(in crate::db) fn write_as<T>(
+        &mut self,
+        who: &Who,
+        duty: crate::domain::roles::Duty,
+        mut f: impl FnMut(&Transaction, &crate::domain::roles::Acting) -> TxResult<T>,
+    ) -> AppResult<T> {
+        use crate::domain::roles::{self, Duty};
+        self.write(|tx| {
+            let acting = staff::acting(tx, who.user)?;
+            let setting_up = duty == Duty::Staff && !staff::has_admin(tx)?;
+            if !setting_up {
+                roles::check(duty, who.user, &acting)
+                    .map_err(|why| TxError::App(AppError::of(ErrorKind::Forbidden, why)))?;
+            }
+            f(tx, &acting)
+        })
     }
 
     fn try_write<T>(&mut self, f: &mut impl FnMut(&Transaction) -> TxResult<T>) -> TxResult<T> {

@@ -15,6 +15,7 @@ use crate::domain::measures::MeasureDef;
 use crate::domain::progress::{
     self, Assessment, MeasurePoint, Progress, ProgressInput, VisitSummary,
 };
+use crate::domain::roles::Duty;
 use crate::domain::scoring::Scored;
 use crate::domain::{AppointmentStatus, VisitKind};
 use crate::error::{AppError, AppResult};
@@ -176,7 +177,7 @@ impl Db {
             mdc.or(current.mdc),
         )
         .map_err(AppError::input)?;
-        self.write(|tx| {
+        self.write_as(&who, Duty::MeasureThresholds, |tx, _| {
             tx.execute(
                 "UPDATE measure_definitions SET mcid = ?2, mdc = ?3 WHERE code = ?1",
                 params![next.code, next.mcid, next.mdc],

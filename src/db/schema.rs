@@ -1,6 +1,6 @@
 //! The clinic record's schema and its migrations, applied in order on `PRAGMA user_version`.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::measures::{Better, MEASURES};
 use crate::error::{AppError, AppResult};
@@ -10,7 +10,13 @@ use crate::error::{AppError, AppResult};
 pub const APPLICATION_ID: i32 = 0x5054_434C;
 
 /// Each entry upgrades the schema by one version; the index + 1 is the version it produces.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -362,6 +368,132 @@ BEGIN
 END;
 "#;
 
+/// Documentation a payer accepts (issue 15).
+///
+/// - Staff roles gain the assistant (PTA) and the admin, and each person their credentials
+///   ("PT, DPT"), which a signature shows. SQLite cannot change a CHECK in place, so the table is
+///   rebuilt; `migrate` turns foreign keys off around it and checks them before the commit.
+/// - A plan of care is its own row: a recertification adds one, so an old certification is
+///   never rewritten and the visits treated under it keep their flags.
+/// - Authorisations are their own rows, several per patient over time, each counting the visits
+///   its window holds.
+/// - A payer's rules (how units are assigned, whether the evaluation counts against an
+///   authorisation, whether an assistant's note needs a therapist's co-signature) live in the
+///   record, so every terminal bills and counts alike.
+/// - Goals belong to a plan of care; a measured goal's status is worked out from the measure,
+///   a worded one is assessed by the therapist.
+/// - A note is signed once; later changes are addenda, each dated and by its author. The
+///   signature keeps the name and credentials as they were when it was given.
+const MIGRATION_5: &str = r#"
+CREATE TABLE IF NOT EXISTS payers (
+    name                   TEXT PRIMARY KEY COLLATE NOCASE,
+    billing_rule           TEXT NOT NULL CHECK (billing_rule IN ('medicare', 'ama')),
+    evaluation_counts      INTEGER NOT NULL DEFAULT 1,
+    assistant_needs_cosign INTEGER NOT NULL DEFAULT 1,
+    version                INTEGER NOT NULL DEFAULT 1
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS plans_of_care (
+    id              INTEGER PRIMARY KEY,
+    patient_id      INTEGER NOT NULL REFERENCES patients (id),
+    starts_on       TEXT NOT NULL,   -- the initial treatment (evaluation) or the recertification
+    ends_on         TEXT NOT NULL,
+    visits_per_week INTEGER NOT NULL CHECK (visits_per_week BETWEEN 1 AND 7),
+    weeks           INTEGER NOT NULL CHECK (weeks BETWEEN 1 AND 13),
+    physician       TEXT,
+    certified_on    TEXT,            -- the date of the physician's or NPP's signature
+    delay_reason    TEXT,            -- why the certification came after 30 days
+    recertifies     INTEGER REFERENCES plans_of_care (id),
+    created_by      TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    version         INTEGER NOT NULL DEFAULT 1,
+    CHECK (ends_on >= starts_on)
+) STRICT;
+CREATE INDEX IF NOT EXISTS plans_of_care_patient ON plans_of_care (patient_id, starts_on, ends_on,
+    certified_on);
+
+CREATE TABLE IF NOT EXISTS authorizations (
+    id         INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients (id),
+    payer      TEXT NOT NULL,
+    reference  TEXT,                 -- the payer's authorisation number
+    starts_on  TEXT NOT NULL,
+    ends_on    TEXT NOT NULL,
+    visits     INTEGER NOT NULL CHECK (visits > 0),
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version    INTEGER NOT NULL DEFAULT 1,
+    CHECK (ends_on >= starts_on)
+) STRICT;
+CREATE INDEX IF NOT EXISTS authorizations_patient ON authorizations (patient_id, starts_on, ends_on, visits,
+    payer);
+
+CREATE TABLE IF NOT EXISTS goals (
+    id           INTEGER PRIMARY KEY,
+    plan_id      INTEGER NOT NULL REFERENCES plans_of_care (id),
+    term         TEXT NOT NULL CHECK (term IN ('short', 'long')),
+    description  TEXT NOT NULL,
+    measure_code TEXT REFERENCES measure_definitions (code),
+    detail       TEXT,               -- the ROM series or PSFS activity a measured goal follows
+    target       REAL,
+    target_on    TEXT NOT NULL,
+    assessed     TEXT CHECK (assessed IN ('met', 'progressing', 'not_met')),
+    assessed_on  TEXT,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    version      INTEGER NOT NULL DEFAULT 1,
+    CHECK ((measure_code IS NULL) = (target IS NULL))
+) STRICT;
+CREATE INDEX IF NOT EXISTS goals_plan ON goals (plan_id, term, target_on);
+
+CREATE TABLE IF NOT EXISTS note_addenda (
+    id         INTEGER PRIMARY KEY,
+    note_id    INTEGER NOT NULL REFERENCES visit_notes (id),
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    written_as TEXT NOT NULL,        -- "Dana Fry, PT, DPT" when it was written
+    written_at TEXT NOT NULL,
+    text       TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS note_addenda_note ON note_addenda (note_id, written_at);
+"#;
+
+/// Schema 5's staff table, with the assistant and the admin among its roles and each person's
+/// credentials: rebuilt when the stored table's CHECK does not know the assistant yet.
+const MIGRATION_5_STAFF: &str = r#"
+CREATE TABLE staff_roles (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    initials    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role        TEXT NOT NULL CHECK (role IN ('therapist', 'assistant', 'front_desk', 'admin')),
+    username    TEXT UNIQUE COLLATE NOCASE,
+    active      INTEGER NOT NULL DEFAULT 1,
+    version     INTEGER NOT NULL DEFAULT 1,
+    credentials TEXT
+) STRICT;
+INSERT INTO staff_roles (id, name, initials, role, username, active, version)
+    SELECT id, name, initials, role, username, active, version FROM staff;
+DROP TABLE staff;
+ALTER TABLE staff_roles RENAME TO staff;
+"#;
+
+fn staff_knows_every_role(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT instr(sql, 'assistant') > 0 FROM sqlite_master WHERE name = 'staff'",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// The signature columns schema 5 adds to `visit_notes` (each only when missing, as schema 4's).
+const MIGRATION_5_NOTE_COLUMNS: [(&str, &str); 6] = [
+    ("signed_by", "INTEGER REFERENCES staff (id)"),
+    ("signed_as", "TEXT"),
+    ("signed_at", "TEXT"),
+    ("cosigned_by", "INTEGER REFERENCES staff (id)"),
+    ("cosigned_as", "TEXT"),
+    ("cosigned_at", "TEXT"),
+];
+
 /// The columns schema 4 adds to `appointments`, with their types.
 const MIGRATION_4_COLUMNS: [(&str, &str); 4] = [
     ("patient_name", "TEXT"),
@@ -370,17 +502,19 @@ const MIGRATION_4_COLUMNS: [(&str, &str); 4] = [
     ("flags", "TEXT"),
 ];
 
-fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
-    for (name, kind) in MIGRATION_4_COLUMNS {
+fn add_missing_columns(
+    conn: &Connection,
+    table: &str,
+    columns: &[(&str, &str)],
+) -> rusqlite::Result<()> {
+    for (name, kind) in columns {
         let present: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('appointments') WHERE name = ?1)",
-            [name],
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            [table, name],
             |r| r.get(0),
         )?;
         if !present {
-            conn.execute_batch(&format!(
-                "ALTER TABLE appointments ADD COLUMN {name} {kind}"
-            ))?;
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {name} {kind}"))?;
         }
     }
     Ok(())
@@ -414,19 +548,35 @@ pub(crate) fn index_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// Brings the schema up to date. `BEGIN EXCLUSIVE` makes a second terminal wait rather than
 /// migrate the same file at the same time; a schema newer than this binary is refused untouched.
 pub(crate) fn migrate(conn: &mut Connection, path_for_messages: &str) -> AppResult<()> {
+    let fail = |e| super::sql_failure(path_for_messages, e);
     // The usual case, an up-to-date file, takes no lock: another terminal may be writing.
     let current: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| super::sql_failure(path_for_messages, e))?;
+        .map_err(fail)?;
     if current == SCHEMA_VERSION {
         return Ok(());
     }
+    // Schema 5 rebuilds the staff table, which the visits refer to: SQLite's way is foreign
+    // keys off (only possible outside a transaction) and a check of them all before the commit.
+    let enforced: bool = conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .map_err(fail)?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .map_err(fail)?;
+    let result = migrate_in_one_transaction(conn, path_for_messages);
+    conn.pragma_update(None, "foreign_keys", enforced)
+        .map_err(fail)?;
+    result
+}
+
+fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) -> AppResult<()> {
+    let fail = |e| super::sql_failure(path_for_messages, e);
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
-        .map_err(|e| super::sql_failure(path_for_messages, e))?;
+        .map_err(fail)?;
     let current: i64 = tx
         .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| super::sql_failure(path_for_messages, e))?;
+        .map_err(fail)?;
     if current > SCHEMA_VERSION {
         return Err(newer_schema(path_for_messages, current));
     }
@@ -435,25 +585,43 @@ pub(crate) fn migrate(conn: &mut Connection, path_for_messages: &str) -> AppResu
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         if index == 3 {
-            add_missing_columns(&tx).map_err(|e| super::sql_failure(path_for_messages, e))?;
+            add_missing_columns(&tx, "appointments", &MIGRATION_4_COLUMNS).map_err(fail)?;
         }
-        tx.execute_batch(sql)
-            .map_err(|e| super::sql_failure(path_for_messages, e))?;
+        tx.execute_batch(sql).map_err(fail)?;
+        if index == 4 {
+            add_missing_columns(&tx, "visit_notes", &MIGRATION_5_NOTE_COLUMNS).map_err(fail)?;
+            if !staff_knows_every_role(&tx).map_err(fail)? {
+                tx.execute_batch(MIGRATION_5_STAFF).map_err(fail)?;
+            }
+        }
         // Measures added since a record was made (KOOS's subscales with schema 4) are defined
         // at its upgrade; those it has are left as they are (a clinic may have set its own).
-        if index == 0 || index == 3 {
-            seed_measure_definitions(&tx).map_err(|e| super::sql_failure(path_for_messages, e))?;
-        }
-        if index == 3 {
-            super::flag_cache::refresh(&tx)
-                .and_then(|()| tx.execute_batch(DAY_INDEX))
-                .map_err(|e| super::sql_failure(path_for_messages, e))?;
+        if index == 0 || index >= 3 {
+            seed_measure_definitions(&tx).map_err(fail)?;
         }
     }
+    // The visits' flags are worked out once every table they read is in place, and the day's
+    // index built with them (schema 4 dropped it).
+    super::flag_cache::refresh(&tx).map_err(fail)?;
+    if !super::flag_cache::day_index_exists(&tx).map_err(fail)? {
+        tx.execute_batch(DAY_INDEX).map_err(fail)?;
+    }
+    let broken: Option<String> = tx
+        .query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(fail)?;
+    if let Some(table) = broken {
+        return Err(AppError::failure(format!(
+            "{path_for_messages} could not be upgraded: a row of {table} refers to one that is not there (`ptclinic doctor` lists them); the file was not changed"
+        )));
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-        .map_err(|e| super::sql_failure(path_for_messages, e))?;
-    tx.commit()
-        .map_err(|e| super::sql_failure(path_for_messages, e))
+        .map_err(fail)?;
+    tx.commit().map_err(fail)
 }
 
 pub fn newer_schema(path: &str, found: i64) -> AppError {

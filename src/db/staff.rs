@@ -4,6 +4,7 @@ use serde_json::json;
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError};
 use crate::domain::Role;
+use crate::domain::roles::Acting;
 use crate::domain::staff::Staff;
 use crate::domain::staff::checked_identity;
 use crate::error::{AppError, AppResult};
@@ -24,12 +25,13 @@ fn row_to_staff(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
         initials: r.get(2)?,
         role: Role::parse(&role).unwrap_or(Role::FrontDesk),
         username: r.get(4)?,
+        credentials: r.get(5)?,
     })
 }
 
 pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, initials, role, username FROM staff WHERE active = 1
+        "SELECT id, name, initials, role, username, credentials FROM staff WHERE active = 1
          ORDER BY role DESC, name",
     )?;
     stmt.query_map([], row_to_staff)?.collect()
@@ -38,7 +40,8 @@ pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
 /// Everyone ever on the staff, active or not, in the order they were added: an import's
 /// therapist column may name someone who has since left.
 pub(super) fn everyone(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
-    let mut stmt = conn.prepare("SELECT id, name, initials, role, username FROM staff")?;
+    let mut stmt =
+        conn.prepare("SELECT id, name, initials, role, username, credentials FROM staff")?;
     stmt.query_map([], row_to_staff)?.collect()
 }
 
@@ -49,6 +52,33 @@ pub(crate) fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
         params![s.name, s.initials, s.role.as_str(), s.username],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Who `user` acts as in the record open on `conn`: a member of the staff (matched by username,
+/// initials or name), or in the demo clinic its front-desk person.
+pub(crate) fn acting(conn: &Connection, user: &str) -> rusqlite::Result<Acting> {
+    let staff = list(conn)?;
+    if let Some(me) = staff.iter().find(|s| s.is_user(user)) {
+        return Ok(Acting::Staff(me.clone()));
+    }
+    let demo: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND value = '1')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(staff
+        .into_iter()
+        .find(|s| demo && s.role == Role::FrontDesk)
+        .map_or(Acting::NotStaff, Acting::DemoStand))
+}
+
+/// Whether an active admin is on the staff.
+pub(crate) fn has_admin(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM staff WHERE active = 1 AND role = 'admin')",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Whether the app's user can unlock with a PIN.

@@ -10,8 +10,10 @@ pub mod hep;
 pub mod measures;
 pub mod patient;
 pub mod pin;
+pub mod plan_of_care;
 pub mod procedures;
 pub mod progress;
+pub mod roles;
 pub mod scoring;
 pub mod staff;
 

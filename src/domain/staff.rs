@@ -4,12 +4,18 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     Therapist,
+    /// A physical therapist assistant (PTA): treats and documents under a therapist's plan.
+    Assistant,
     FrontDesk,
+    /// Runs the record: the staff list and the clinic's measure thresholds.
+    Admin,
 }
 
 stored_words!(Role {
     Therapist => "therapist", "Therapist";
+    Assistant => "assistant", "Assistant";
     FrontDesk => "front_desk", "Front desk";
+    Admin => "admin", "Admin";
 });
 
 /// The most characters in a person's name, a username or the user the app runs as: room for any
@@ -47,9 +53,19 @@ pub struct Staff {
     pub initials: String,
     pub role: Role,
     pub username: Option<String>,
+    /// As a signature shows them: "PT, DPT", "PTA".
+    pub credentials: Option<String>,
 }
 
 impl Staff {
+    /// The name a signature carries: "Dana Fry, PT, DPT".
+    pub fn signature(&self) -> String {
+        match self.credentials.as_deref().map(str::trim) {
+            Some(c) if !c.is_empty() => format!("{}, {c}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
     /// Whether the login/user name given to the app is this person: their username, initials
     /// or full name, ignoring case.
     pub fn is_user(&self, user: &str) -> bool {
@@ -74,6 +90,7 @@ mod tests {
             initials: "AR".into(),
             role: Role::Therapist,
             username: Some("aruiz".into()),
+            credentials: None,
         };
         assert!(s.is_user("aruiz"));
         assert!(s.is_user("ar"));

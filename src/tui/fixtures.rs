@@ -29,6 +29,7 @@ pub fn staff() -> Vec<Staff> {
             initials: "AR".into(),
             role: Role::Therapist,
             username: Some("aruiz".into()),
+            credentials: None,
         },
         Staff {
             id: 2,
@@ -36,6 +37,7 @@ pub fn staff() -> Vec<Staff> {
             initials: "BO".into(),
             role: Role::Therapist,
             username: Some("bokafor".into()),
+            credentials: None,
         },
         Staff {
             id: 3,
@@ -43,6 +45,7 @@ pub fn staff() -> Vec<Staff> {
             initials: "DF".into(),
             role: Role::FrontDesk,
             username: Some("dfry".into()),
+            credentials: None,
         },
     ]
 }

@@ -458,6 +458,7 @@ mod tests {
                 initials: "AR".into(),
                 role: Role::Therapist,
                 username: Some("aruiz".into()),
+                credentials: None,
             },
             Staff {
                 id: 2,
@@ -465,6 +466,7 @@ mod tests {
                 initials: "BO".into(),
                 role: Role::Therapist,
                 username: None,
+                credentials: None,
             },
             Staff {
                 id: 3,
@@ -472,6 +474,7 @@ mod tests {
                 initials: "AB".into(),
                 role: Role::FrontDesk,
                 username: None,
+                credentials: None,
             },
         ]
     }
