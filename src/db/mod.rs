@@ -21,6 +21,7 @@ pub mod hep;
 mod imports;
 mod new_clinic;
 pub mod patients;
+pub mod payers;
 pub mod plans;
 pub mod program_work;
 pub mod progress;

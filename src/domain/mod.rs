@@ -9,6 +9,7 @@ pub mod flags;
 pub mod hep;
 pub mod measures;
 pub mod patient;
+pub mod payers;
 pub mod pin;
 pub mod plan_of_care;
 pub mod procedures;
