@@ -166,6 +166,33 @@ pub const MEASURES: &[MeasureDef] = &[
         integer: false,
         threshold: "MCID",
     },
+    // KOOS JR and HOOS JR, the joint-replacement short forms: an interval score 0–100 from the
+    // published table (`joint_replacement`). No MCID is set: none was found that could be
+    // checked against its publication, so these show change only until a clinic sets one.
+    MeasureDef {
+        code: "KOOS-JR",
+        name: "KOOS JR (knee, joint replacement)",
+        min: 0.0,
+        max: 100.0,
+        better: Better::Higher,
+        mcid: None,
+        mdc: None,
+        unit: "points",
+        integer: false,
+        threshold: "MCID",
+    },
+    MeasureDef {
+        code: "HOOS-JR",
+        name: "HOOS JR (hip, joint replacement)",
+        min: 0.0,
+        max: 100.0,
+        better: Better::Higher,
+        mcid: None,
+        mdc: None,
+        unit: "points",
+        integer: false,
+        threshold: "MCID",
+    },
     MeasureDef {
         code: "ROM",
         name: "Range of motion",

@@ -7,6 +7,8 @@ pub mod bulk;
 pub mod export_records;
 pub mod flags;
 pub mod hep;
+pub mod joint_replacement;
+pub mod koos_form;
 pub mod measures;
 pub mod patient;
 pub mod payers;

@@ -7,9 +7,13 @@
 //! `sum ÷ (5 × answered) × 50` (so its total may have one decimal). QuickDASH allows 1 skipped
 //! of 11 (its published rule). LEFS is a plain sum of 20 items and has no rule for a gap, so
 //! every item is needed; PSFS averages the 1 to 5 activities given ("up to five", the form says).
-//! Each KOOS subscale is `100 − mean × 25` of its items (0–4), with one or two missing items
-//! taking the subscale's mean and no score with more, as its user's guide says.
+//! Each KOOS subscale is `100 − mean × 25` of its items (0–4); missing items take the
+//! subscale's mean as long as at least half of its items are answered (KOOS Scoring 2012, which
+//! replaced the 1998 rule of at most two missing): Pain 5 of 9, Symptoms 4 of 7, ADL 9 of 17,
+//! Sport/Rec 3 of 5, QOL 2 of 4. KOOS JR and HOOS JR sum their items and convert the sum with
+//! the published table (`joint_replacement`); every item is needed.
 
+use super::joint_replacement::Joint;
 use super::measures::{MeasureDef, measure};
 
 /// How the answered items become the score.
@@ -27,6 +31,8 @@ pub enum Method {
     Average,
     /// `100 − mean × 25` (each KOOS subscale: items 0–4, 100 is best).
     Koos,
+    /// The raw sum looked up in the published interval-score table (KOOS JR, HOOS JR).
+    Interval(Joint),
 }
 
 /// The item-by-item rule of a questionnaire.
@@ -96,15 +102,15 @@ pub const ITEM_RULES: &[ItemRule] = &[
         method: Method::Average,
         what: "activities",
     },
-    // KOOS's user's guide: one or two missing items take the subscale's mean (which the mean
-    // of the answered ones is); with more missing there is no score.
+    // KOOS Scoring 2012: missing items take the subscale's mean (which the mean of the
+    // answered ones is) while at least half are answered; with more missing, no score.
     ItemRule {
         code: "KOOS-Pain",
         items_min: 9,
         items_max: 9,
         item_min: 0,
         item_max: 4,
-        max_skipped: 2,
+        max_skipped: 4,
         method: Method::Koos,
         what: "items",
     },
@@ -114,7 +120,7 @@ pub const ITEM_RULES: &[ItemRule] = &[
         items_max: 7,
         item_min: 0,
         item_max: 4,
-        max_skipped: 2,
+        max_skipped: 3,
         method: Method::Koos,
         what: "items",
     },
@@ -124,7 +130,7 @@ pub const ITEM_RULES: &[ItemRule] = &[
         items_max: 17,
         item_min: 0,
         item_max: 4,
-        max_skipped: 2,
+        max_skipped: 8,
         method: Method::Koos,
         what: "items",
     },
@@ -146,6 +152,26 @@ pub const ITEM_RULES: &[ItemRule] = &[
         item_max: 4,
         max_skipped: 2,
         method: Method::Koos,
+        what: "items",
+    },
+    ItemRule {
+        code: "KOOS-JR",
+        items_min: 7,
+        items_max: 7,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 0,
+        method: Method::Interval(Joint::Knee),
+        what: "items",
+    },
+    ItemRule {
+        code: "HOOS-JR",
+        items_min: 6,
+        items_max: 6,
+        item_min: 0,
+        item_max: 4,
+        max_skipped: 0,
+        method: Method::Interval(Joint::Hip),
         what: "items",
     },
 ];
@@ -269,6 +295,10 @@ pub fn score_items(rule: &ItemRule, items: &[Option<u8>]) -> Result<f64, String>
         Method::QuickDash => one_decimal((sum / n - 1.0) * 25.0),
         Method::Average => one_decimal(sum / n),
         Method::Koos => one_decimal(100.0 - sum / n * 25.0),
+        // Every item is answered (max_skipped 0), so the sum is the form's raw score.
+        Method::Interval(joint) => joint
+            .interval_score(sum as u32)
+            .ok_or_else(|| format!("{code}'s raw sum {sum} is beyond its table"))?,
     };
     Ok(value)
 }
@@ -627,7 +657,7 @@ mod tests {
     }
 
     #[test]
-    fn koos_subscales_score_100_best_and_take_two_missing_items() {
+    fn koos_subscales_score_100_best_and_need_half_their_items() {
         let pain = rule("KOOS-Pain");
         assert_eq!(score_items(pain, &all(0, 9)), Ok(100.0));
         assert_eq!(score_items(pain, &all(4, 9)), Ok(0.0));
@@ -642,11 +672,33 @@ mod tests {
             score_items(pain, &items),
             Ok(one_decimal(100.0 - 8.0 / 7.0 * 25.0))
         );
+        // KOOS Scoring 2012: 5 of Pain's 9 answered still score, 4 do not.
         items[6] = None;
+        items[5] = None;
+        assert_eq!(
+            score_items(pain, &items),
+            Ok(one_decimal(100.0 - 6.0 / 5.0 * 25.0))
+        );
+        items[4] = None;
         assert_eq!(
             score_items(pain, &items).unwrap_err(),
-            "KOOS-Pain allows at most 2 of 9 items skipped; 3 were skipped"
+            "KOOS-Pain allows at most 4 of 9 items skipped; 5 were skipped"
         );
+        // The fewest answered per subscale: Symptoms 4 of 7, ADL 9 of 17, Sport 3 of 5, QOL 2 of 4.
+        for (code, n, needed) in [
+            ("KOOS-Symptoms", 7, 4),
+            ("KOOS-ADL", 17, 9),
+            ("KOOS-Sport", 5, 3),
+            ("KOOS-QOL", 4, 2),
+        ] {
+            let mut items = all(1, n);
+            for v in items.iter_mut().skip(needed) {
+                *v = None;
+            }
+            assert_eq!(score_items(rule(code), &items), Ok(75.0), "{code}");
+            items[needed - 1] = None;
+            assert!(score_items(rule(code), &items).is_err(), "{code}");
+        }
         assert!(score_items(rule("KOOS-QOL"), &all(2, 4)).is_ok());
         assert!(
             score_items(rule("KOOS-ADL"), &all(2, 9)).is_err(),
@@ -655,5 +707,63 @@ mod tests {
         let s = score("KOOS-Sport", None, Some("1,2,3,4,0"), None).unwrap();
         assert_eq!(s.value, 50.0);
         assert_eq!(s.def.mcid, Some(12.5));
+    }
+
+    /// The raw sum converted with the published table at 0, the maximum and middle sums.
+    #[test]
+    fn koos_jr_and_hoos_jr_convert_the_raw_sum_with_the_published_table() {
+        let knee = rule("KOOS-JR");
+        assert_eq!(score_items(knee, &all(0, 7)), Ok(100.0));
+        assert_eq!(score_items(knee, &all(4, 7)), Ok(0.0));
+        // 2 × 7 = 14 → 52.465 (not the 50 a linear rescaling would give).
+        assert_eq!(score_items(knee, &all(2, 7)), Ok(52.465));
+        let s = score("KOOS-JR", None, Some("1,1,1,1,1,1,1"), None).unwrap();
+        assert_eq!(s.value, 68.284);
+        assert_eq!(s.def.mcid, None, "no checked MCID: change only");
+        let s = score("koos-jr", None, Some("2,2,1,3,2,2,3"), None).unwrap();
+        assert_eq!(s.value, 50.012);
+        assert_eq!(
+            score("KOOS-JR", None, Some("4,4,4,4,4,4,3"), None)
+                .unwrap()
+                .value,
+            8.291
+        );
+
+        let hip = rule("HOOS-JR");
+        assert_eq!(score_items(hip, &all(0, 6)), Ok(100.0));
+        assert_eq!(score_items(hip, &all(4, 6)), Ok(0.0));
+        assert_eq!(score_items(hip, &all(1, 6)), Ok(70.426));
+        assert_eq!(score_items(hip, &all(2, 6)), Ok(52.965));
+        let s = score("HOOS-JR", None, Some("2 2 2 3 1 1"), None).unwrap();
+        assert_eq!(s.value, 55.985);
+        assert_eq!(s.items_json().as_deref(), Some("[2,2,2,3,1,1]"));
+    }
+
+    #[test]
+    fn the_short_forms_have_no_score_with_any_item_missing() {
+        assert_eq!(
+            score("KOOS-JR", None, Some("1,1,-,1,1,1,1"), None).unwrap_err(),
+            "KOOS-JR needs every one of its 7 items answered"
+        );
+        assert_eq!(
+            score("HOOS-JR", None, Some("1,1,1,1,1,"), None).unwrap_err(),
+            "HOOS-JR needs every one of its 6 items answered"
+        );
+        assert!(
+            score("HOOS-JR", None, Some("1,1,1,1,1"), None)
+                .unwrap_err()
+                .contains("5 given")
+        );
+        assert!(
+            score("KOOS-JR", None, Some("1,1,1,1,1,1,5"), None)
+                .unwrap_err()
+                .contains("item 7 is 5")
+        );
+        // A total from a paper form is checked against the 0–100 range.
+        assert_eq!(
+            score("HOOS-JR", Some("70.426"), None, None).unwrap().value,
+            70.426
+        );
+        assert!(score("HOOS-JR", Some("101"), None, None).is_err());
     }
 }
