@@ -402,7 +402,8 @@ pub struct RecordArgs {
     /// The patient's MRN
     #[arg(long, value_name = "MRN")]
     pub patient: String,
-    /// NPRS, LEFS, ODI, NDI, QuickDASH, PSFS or ROM
+    /// NPRS, LEFS, ODI, NDI, QuickDASH, PSFS, ROM, a KOOS subscale, KOOS-JR, HOOS-JR, or KOOS
+    /// (the whole 42-item form, stored as its five subscales)
     #[arg(long, value_name = "CODE")]
     pub measure: String,
     /// The total (ROM: degrees)
@@ -414,7 +415,8 @@ pub struct RecordArgs {
         required_unless_present = "items"
     )]
     pub value: Option<String>,
-    /// Item answers in order, comma-separated, - for a skipped one (LEFS, ODI, NDI, QuickDASH, PSFS)
+    /// Item answers in order, comma-separated, - for a skipped one (LEFS, ODI, NDI, QuickDASH,
+    /// PSFS, KOOS and its subscales, KOOS-JR, HOOS-JR)
     #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     pub items: Option<String>,
     /// The day it was taken, YYYY-MM-DD (default: today)

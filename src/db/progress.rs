@@ -263,66 +263,98 @@ impl Db {
                 crate::domain::clinic_years()
             )));
         }
-        let from = day_text(date);
-        let to = day_text(date.succ_opt().unwrap_or(date));
-        self.write(|tx| {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
-                [patient_id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(TxError::App(AppError::not_found(format!(
-                    "there is no patient {patient_id}"
-                ))));
-            }
-            let appointment_id: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM appointments
-                     WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
-                       AND status NOT IN ('cancelled', 'no_show')
-                     ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
-                    params![patient_id, from, to],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            tx.execute(
-                "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on,
-                    value, detail, items, recorded_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    patient_id,
-                    appointment_id,
-                    scored.def.code,
-                    from,
-                    scored.value,
-                    scored.detail,
-                    scored.items_json(),
-                    who.user,
-                    who.at
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            audit::record(
-                tx,
-                &AuditEntry {
-                    at: who.at,
-                    user: who.user,
-                    action: "measurement.record",
-                    entity: "measurement",
-                    entity_id: Some(id),
-                    detail: json!({
-                        "patient_id": patient_id,
-                        "measure": scored.def.code,
-                        "taken_on": from,
-                        "appointment_id": appointment_id,
-                        "by_items": scored.items.is_some(),
-                    }),
-                },
-            )?;
-            Ok(Recorded { id, appointment_id })
+        self.write(|tx| store_measurement(tx, patient_id, date, scored, &who))
+    }
+
+    /// Several measurements taken together (the whole KOOS: one per subscale), stored in one
+    /// transaction with their audit rows, by a clinician: all of them or none.
+    pub fn record_measurements(
+        &mut self,
+        patient_id: i64,
+        date: NaiveDate,
+        scored: &[Scored],
+        who: Who,
+    ) -> AppResult<Vec<Recorded>> {
+        if !crate::domain::in_clinic_years(date) {
+            return Err(AppError::input(format!(
+                "a measurement's date is in the years {}, not {date}",
+                crate::domain::clinic_years()
+            )));
+        }
+        self.write_as(&who, Duty::Measures, |tx, _| {
+            scored
+                .iter()
+                .map(|s| store_measurement(tx, patient_id, date, s, &who))
+                .collect()
         })
     }
+}
+
+/// One measurement and its audit row, against the patient's visit that day if there is one.
+fn store_measurement(
+    tx: &rusqlite::Transaction,
+    patient_id: i64,
+    date: NaiveDate,
+    scored: &Scored,
+    who: &Who,
+) -> super::TxResult<Recorded> {
+    let from = day_text(date);
+    let to = day_text(date.succ_opt().unwrap_or(date));
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
+        [patient_id],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Err(TxError::App(AppError::not_found(format!(
+            "there is no patient {patient_id}"
+        ))));
+    }
+    let appointment_id: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM appointments
+             WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
+               AND status NOT IN ('cancelled', 'no_show')
+             ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
+            params![patient_id, from, to],
+            |r| r.get(0),
+        )
+        .optional()?;
+    tx.execute(
+        "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on,
+            value, detail, items, recorded_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            patient_id,
+            appointment_id,
+            scored.def.code,
+            from,
+            scored.value,
+            scored.detail,
+            scored.items_json(),
+            who.user,
+            who.at
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        tx,
+        &AuditEntry {
+            at: who.at,
+            user: who.user,
+            action: "measurement.record",
+            entity: "measurement",
+            entity_id: Some(id),
+            detail: json!({
+                "patient_id": patient_id,
+                "measure": scored.def.code,
+                "taken_on": from,
+                "appointment_id": appointment_id,
+                "by_items": scored.items.is_some(),
+            }),
+        },
+    )?;
+    Ok(Recorded { id, appointment_id })
 }
 
 /// [`MEASURES`] with the thresholds the record holds for each (a measure the record lacks keeps
