@@ -25,12 +25,18 @@ pub const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
 pub const UCUM: &str = "http://unitsofmeasure.org";
 
 /// LOINC codes for the outcome measures, only where the code is certain; the rest carry the
-/// project's code alone.
-pub const MEASURE_LOINC: &[(&str, &str, &str)] = &[(
-    "NPRS",
-    "72514-3",
-    "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-)];
+/// project's code alone. The short forms carry their total interval score's code: HOOS JR
+/// 82323-7 (the eCQM value set's code); for KOOS JR the total is 82332-8, the last of its panel
+/// 82324-5 (items 82325-2…82331-0), as HOOS JR's panel 82316-1 ends with 82323-7.
+pub const MEASURE_LOINC: &[(&str, &str, &str)] = &[
+    (
+        "NPRS",
+        "72514-3",
+        "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+    ),
+    ("KOOS-JR", "82332-8", "Total interval score [KOOSJR]"),
+    ("HOOS-JR", "82323-7", "Total interval score [HOOSJR]"),
+];
 
 /// The resource types in the order a Bundle lists them.
 pub const TYPES: &[&str] = &[
@@ -494,5 +500,33 @@ mod tests {
         assert_eq!(o["code"]["coding"].as_array().unwrap().len(), 1);
         assert_eq!(o["code"]["coding"][0]["system"], MEASURE_SYSTEM);
         assert_eq!(o["valueQuantity"]["code"], "%");
+    }
+
+    #[test]
+    fn the_joint_replacement_short_forms_carry_their_total_scores_loinc_code() {
+        let m = MeasurementRec {
+            id: 1,
+            patient_id: 2,
+            code: "HOOS-JR".into(),
+            taken_on: "2026-11-01".into(),
+            value: 70.426,
+            detail: None,
+        };
+        let o = observation(&m);
+        assert_eq!(o["code"]["coding"][0]["system"], LOINC);
+        assert_eq!(o["code"]["coding"][0]["code"], "82323-7");
+        assert_eq!(o["valueQuantity"]["value"], 70.426);
+        let o = observation(&MeasurementRec {
+            code: "KOOS-JR".into(),
+            ..m.clone()
+        });
+        assert_eq!(o["code"]["coding"][0]["code"], "82332-8");
+        // The KOOS subscales have no checked code: the project's alone.
+        let o = observation(&MeasurementRec {
+            code: "KOOS-Pain".into(),
+            ..m
+        });
+        assert_eq!(o["code"]["coding"].as_array().unwrap().len(), 1);
+        assert_eq!(o["code"]["coding"][0]["system"], MEASURE_SYSTEM);
     }
 }

@@ -150,3 +150,81 @@ fn fhir_bulk_export_writes_ndjson_per_resource_type() {
     let out = ptclinic(&env, &["export", "fhir", "--all", "--db", p(&db)]);
     assert_code(&out, 2);
 }
+
+/// A therapist of the demo (measures are written by clinicians).
+fn demo_therapist(env: &EnvDirs, db: &Path) -> String {
+    let out = ptclinic(env, &["staff", "list", "--json", "--db", p(db)]);
+    assert_code(&out, 0);
+    let staff: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["role"] == "therapist")
+        .expect("the demo has therapists")["username"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn koos_jr_and_hoos_jr_observations_carry_their_loinc_codes_and_the_subscales_none() {
+    let env = EnvDirs::new();
+    let db = small_demo(&env);
+    let mrn = demo_patient_with_program(&db);
+    let user = demo_therapist(&env, &db);
+    let koos: Vec<&str> = std::iter::repeat_n("1", 42).collect();
+    for (measure, items) in [
+        ("KOOS-JR", "1,1,1,1,1,1,1".to_string()),
+        ("HOOS-JR", "2,2,2,3,1,1".to_string()),
+        ("KOOS", koos.join(",")),
+    ] {
+        let out = ptclinic(
+            &env,
+            &[
+                "record",
+                "--patient",
+                &mrn,
+                "--measure",
+                measure,
+                "--items",
+                &items,
+                "--user",
+                &user,
+                "--db",
+                p(&db),
+            ],
+        );
+        assert_code(&out, 0);
+    }
+    let b = fhir_bundle(&env, &db, &mrn);
+    check_bundle(&b);
+    let observations = resources(&b, "Observation");
+    let by_code = |code: &str| -> Vec<&Value> {
+        observations
+            .iter()
+            .copied()
+            .filter(|o| o["code"]["coding"].as_array().unwrap().last().unwrap()["code"] == code)
+            .collect()
+    };
+    let knee = by_code("KOOS-JR");
+    assert_eq!(knee.len(), 1);
+    assert_eq!(knee[0]["code"]["coding"][0]["system"], "http://loinc.org");
+    assert_eq!(knee[0]["code"]["coding"][0]["code"], "82332-8");
+    assert_eq!(knee[0]["valueQuantity"]["value"], 68.284);
+    let hip = by_code("HOOS-JR");
+    assert_eq!(hip[0]["code"]["coding"][0]["code"], "82323-7");
+    assert_eq!(hip[0]["valueQuantity"]["value"], 55.985);
+    for sub in [
+        "KOOS-Pain",
+        "KOOS-Symptoms",
+        "KOOS-ADL",
+        "KOOS-Sport",
+        "KOOS-QOL",
+    ] {
+        let o = by_code(sub);
+        assert_eq!(o.len(), 1, "{sub}");
+        assert_eq!(o[0]["code"]["coding"].as_array().unwrap().len(), 1, "{sub}");
+        assert_eq!(o[0]["valueQuantity"]["value"], 75.0, "{sub}");
+    }
+}
