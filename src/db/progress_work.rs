@@ -24,6 +24,12 @@ pub enum ProgressRequest {
         date: NaiveDate,
         scored: Scored,
     },
+    /// The whole KOOS: its scored subscales, stored together.
+    RecordForm {
+        patient_id: i64,
+        date: NaiveDate,
+        scored: Vec<Scored>,
+    },
     /// The note of a visit, for the editor.
     LoadNote { appointment_id: i64 },
     SaveNote {
@@ -45,6 +51,11 @@ pub enum ProgressReply {
         code: &'static str,
         value: f64,
     },
+    /// The KOOS's subscales stored: each code with its score.
+    RecordedForm {
+        patient_id: i64,
+        scores: Vec<(&'static str, f64)>,
+    },
     Note {
         appointment_id: i64,
         note: Option<StoredNote>,
@@ -59,7 +70,9 @@ impl ProgressRequest {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            ProgressRequest::Record { .. } | ProgressRequest::SaveNote { .. }
+            ProgressRequest::Record { .. }
+                | ProgressRequest::RecordForm { .. }
+                | ProgressRequest::SaveNote { .. }
         )
     }
 
@@ -91,6 +104,17 @@ impl ProgressRequest {
                     patient_id,
                     code: scored.def.code,
                     value: scored.value,
+                })
+            }
+            ProgressRequest::RecordForm {
+                patient_id,
+                date,
+                scored,
+            } => {
+                db.record_measurements(patient_id, date, &scored, who)?;
+                Ok(ProgressReply::RecordedForm {
+                    patient_id,
+                    scores: scored.iter().map(|s| (s.def.code, s.value)).collect(),
                 })
             }
             ProgressRequest::LoadNote { appointment_id } => Ok(ProgressReply::Note {

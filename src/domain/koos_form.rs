@@ -195,6 +195,15 @@ pub fn score_form(items: &[Option<u8>]) -> Result<FormScores, String> {
     Ok(scores)
 }
 
+/// How many answers the text holds so far (the hint asks the next one).
+pub fn parse_count(text: &str) -> usize {
+    if text.contains(',') {
+        text.split(',').count() - 1 + usize::from(!text.trim_end().ends_with(','))
+    } else {
+        text.split_whitespace().count()
+    }
+}
+
 /// The 42 answers as typed (comma- or space-separated, `-` for a skipped one), scored.
 pub fn score_form_text(text: &str) -> Result<FormScores, String> {
     score_form(&parse_items(text)?)

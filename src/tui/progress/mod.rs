@@ -82,16 +82,24 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         match form.handle_key(key, ctx.keymap) {
             FormOutcome::Stay => {}
             FormOutcome::Close => pane.record = None,
-            FormOutcome::Submit => match (form.scored(), ctx.patient_id()) {
+            FormOutcome::Submit => match (form.submission(), ctx.patient_id()) {
                 (Err(e), _) => form.error = Some(e),
                 (Ok(_), None) => {}
-                (Ok(scored), Some(patient_id)) => {
+                (Ok(mut scored), Some(patient_id)) => {
                     form.error = None;
                     form.saving = true;
-                    let request = ProgressRequest::Record {
-                        patient_id,
-                        date: ctx.today,
-                        scored,
+                    let request = if form.is_koos_form() {
+                        ProgressRequest::RecordForm {
+                            patient_id,
+                            date: ctx.today,
+                            scored,
+                        }
+                    } else {
+                        ProgressRequest::Record {
+                            patient_id,
+                            date: ctx.today,
+                            scored: scored.remove(0),
+                        }
                     };
                     out.write(Effect::Db(Request::Progress(request)));
                 }
@@ -217,6 +225,16 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
             out.end_write();
             pane.record = None;
             out.say(Level::Info, format!("recorded {code} {value}"));
+            out.effects = reload(ctx);
+        }
+        ProgressReply::RecordedForm { scores, .. } => {
+            out.end_write();
+            pane.record = None;
+            let scores: Vec<String> = scores.iter().map(|(c, v)| format!("{c} {v}")).collect();
+            out.say(
+                Level::Info,
+                format!("recorded the KOOS: {}", scores.join(", ")),
+            );
             out.effects = reload(ctx);
         }
         ProgressReply::Note {

@@ -1,7 +1,10 @@
 //! `r`: today's outcome measure, as a total or item by item, checked before anything is sent.
+//! After the measures comes the whole KOOS: its 42 answers typed in the form's order, the hint
+//! naming the next item, and the five subscale scores shown before saving.
 
 use crossterm::event::KeyEvent;
 
+use crate::domain::koos_form;
 use crate::domain::measures::{MEASURES, MeasureDef};
 use crate::domain::scoring::{Scored, item_rule, range_text, score};
 use crate::tui::forms::FormOutcome;
@@ -48,12 +51,33 @@ impl RecordForm {
         }
     }
 
+    /// The choice after the last measure: the whole KOOS.
+    pub fn is_koos_form(&self) -> bool {
+        self.measure == MEASURES.len()
+    }
+
+    /// What the Measure line shows.
+    pub fn code(&self) -> &'static str {
+        if self.is_koos_form() {
+            koos_form::FORM_CODE
+        } else {
+            self.def().code
+        }
+    }
+
+    /// The measure chosen; for the whole KOOS, its first subscale (its items' range).
     pub fn def(&self) -> &'static MeasureDef {
-        &MEASURES[self.measure]
+        MEASURES.get(self.measure).unwrap_or_else(|| {
+            crate::domain::measures::measure(koos_form::BLOCKS[0].code)
+                .expect("the KOOS's subscales are measures")
+        })
     }
 
     /// The fields this measure uses, in order.
     pub fn fields(&self) -> Vec<Field> {
+        if self.is_koos_form() {
+            return vec![Field::Measure, Field::Items];
+        }
         let mut f = vec![Field::Measure, Field::Value];
         if item_rule(self.def().code).is_some() {
             f.push(Field::Items);
@@ -64,7 +88,44 @@ impl RecordForm {
         f
     }
 
+    /// The whole KOOS as typed so far: the next item to ask, or once all 42 are in, the five
+    /// subscale scores (or why the answers are refused).
+    fn koos_hint(&self) -> String {
+        let text = self.items.text();
+        let given = if text.trim().is_empty() {
+            0
+        } else {
+            koos_form::parse_count(text)
+        };
+        match koos_form::item_at(given) {
+            Some((block, id, label)) => format!(
+                "{}/{}: {} {id} {label} (0-4, - skips)",
+                given + 1,
+                koos_form::item_count(),
+                block.title
+            ),
+            None => match koos_form::score_form_text(text) {
+                Ok(form) => form
+                    .subscales
+                    .iter()
+                    .map(|(b, r)| match r {
+                        Ok(s) => format!("{} {}", short(b.code), s.value),
+                        Err(_) => format!("{} no score", short(b.code)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                Err(e) => e,
+            },
+        }
+    }
+
     pub fn hint(&self, field: Field) -> String {
+        if self.is_koos_form() {
+            return match field {
+                Field::Measure => "the whole KOOS, 42 items: five subscales".into(),
+                _ => self.koos_hint(),
+            };
+        }
         match field {
             Field::Measure => self.def().name.to_string(),
             Field::Value => format!("total: {}", range_text(self.def())),
@@ -109,6 +170,14 @@ impl RecordForm {
         )
     }
 
+    /// What saving stores: the one measurement, or the KOOS's scored subscales.
+    pub fn submission(&self) -> Result<Vec<Scored>, String> {
+        if self.is_koos_form() {
+            return koos_form::score_form_text(self.items.text()).map(|f| f.scored());
+        }
+        self.scored().map(|s| vec![s])
+    }
+
     pub fn handle_key(&mut self, ev: &KeyEvent, keymap: &Keymap) -> FormOutcome {
         let action = keymap.resolve(ev, Scope::Form);
         if action != Some(Action::FormClose) {
@@ -129,7 +198,8 @@ impl RecordForm {
             Some(choice @ (Action::FormChoicePrev | Action::FormChoiceNext))
                 if self.focus == Field::Measure =>
             {
-                let n = MEASURES.len();
+                // The measures, then the whole KOOS.
+                let n = MEASURES.len() + 1;
                 self.measure = if choice == Action::FormChoicePrev {
                     (self.measure + n - 1) % n
                 } else {
@@ -149,6 +219,11 @@ impl RecordForm {
         }
         FormOutcome::Stay
     }
+}
+
+/// "KOOS-Pain" → "Pain": the hint names the subscales in the form's few columns.
+fn short(code: &str) -> &str {
+    code.strip_prefix("KOOS-").unwrap_or(code)
 }
 
 #[cfg(test)]
@@ -210,6 +285,47 @@ mod tests {
             &KeyEvent::new(KeyCode::Left, KeyModifiers::NONE),
             &Keymap::default(),
         );
+        assert!(
+            f.is_koos_form(),
+            "the whole KOOS comes after the last measure"
+        );
+        f.handle_key(
+            &KeyEvent::new(KeyCode::Left, KeyModifiers::NONE),
+            &Keymap::default(),
+        );
         assert_eq!(f.def().code, MEASURES[MEASURES.len() - 1].code);
+    }
+
+    #[test]
+    fn the_whole_koos_asks_its_items_in_order_and_shows_the_five_scores() {
+        let mut f = RecordForm::new(None);
+        f.measure = MEASURES.len();
+        assert_eq!(f.code(), "KOOS");
+        assert_eq!(f.fields(), vec![Field::Measure, Field::Items]);
+        assert!(
+            f.hint(Field::Items).starts_with("1/42: Symptoms"),
+            "{}",
+            f.hint(Field::Items)
+        );
+        f.focus = Field::Items;
+        typ(&mut f, "1,1,1,1,1,1,1,");
+        let hint = f.hint(Field::Items);
+        assert!(hint.starts_with("8/42: Pain P1"), "{hint}");
+        assert!(f.submission().unwrap_err().contains("42 items"));
+        // Pain with two skipped; Sport/Rec with three, under half answered.
+        typ(&mut f, "2,-,-,2,2,2,2,2,2,");
+        typ(&mut f, "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,");
+        typ(&mut f, "3,-,-,-,3,4,4,4,4");
+        let hint = f.hint(Field::Items);
+        assert_eq!(
+            hint,
+            "Symptoms 75 · Pain 50 · ADL 100 · Sport no score · QOL 0"
+        );
+        let stored = f.submission().unwrap();
+        let codes: Vec<&str> = stored.iter().map(|s| s.def.code).collect();
+        assert_eq!(
+            codes,
+            ["KOOS-Symptoms", "KOOS-Pain", "KOOS-ADL", "KOOS-QOL"]
+        );
     }
 }

@@ -395,7 +395,7 @@ fn draw_record(frame: &mut Frame, area: Rect, form: &RecordForm, keymap: &Keymap
             Field::Measure => format!(
                 "{} {} {}",
                 theme.symbols.left,
-                form.def().code,
+                form.code(),
                 theme.symbols.right
             ),
             Field::Value => form.value.text().to_string(),
