@@ -290,7 +290,7 @@ mod tests {
             "{}",
             unscored[0].1
         );
-        assert!(score_form(&vec![None; 42]).is_err());
+        assert!(score_form(&[None; 42]).is_err());
     }
 
     #[test]
