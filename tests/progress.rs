@@ -467,7 +467,8 @@ fn record_and_report_round_trip_through_the_binary() {
         ("ODI", "-1", "from 0 to 100"),
         ("QuickDASH", "abc", "from 0 to 100"),
         ("ROM", "200", "JOINT MOTION SIDE"),
-        ("KOOS", "50", "unknown measure"),
+        ("KOOS", "50", "entered item by item"),
+        ("KOOS-Hip", "50", "unknown measure"),
     ] {
         let out = run(&[
             "record",

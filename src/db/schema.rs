@@ -734,14 +734,14 @@ mod tests {
         migrate(&mut conn, "clinic.db").unwrap();
     }
 
-    /// An older record gains the measures defined since (KOOS's subscales) at its upgrade, and
-    /// keeps the thresholds it has.
+    /// An older record gains the measures defined since (KOOS's subscales, KOOS JR, HOOS JR) at
+    /// its upgrade, and keeps the thresholds it has.
     #[test]
     fn an_upgrade_defines_the_new_measures_and_keeps_the_clinics_own() {
         let ndi_after = |was: f64| -> (i64, f64) {
             let mut conn = version_one();
             conn.execute(
-                "DELETE FROM measure_definitions WHERE code LIKE 'KOOS-%'",
+                "DELETE FROM measure_definitions WHERE code LIKE 'KOOS-%' OR code = 'HOOS-JR'",
                 [],
             )
             .unwrap();
@@ -752,7 +752,8 @@ mod tests {
             .unwrap();
             migrate(&mut conn, "clinic.db").unwrap();
             conn.query_row(
-                "SELECT (SELECT COUNT(*) FROM measure_definitions WHERE code LIKE 'KOOS-%'),
+                "SELECT (SELECT COUNT(*) FROM measure_definitions
+                                WHERE code LIKE 'KOOS-%' OR code = 'HOOS-JR'),
                         (SELECT mcid FROM measure_definitions WHERE code = 'NDI')",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -760,8 +761,8 @@ mod tests {
             .unwrap()
         };
         // The old default gives way to the new one; a clinic's own value stays.
-        assert_eq!(ndi_after(7.5), (5, 10.0));
-        assert_eq!(ndi_after(8.0), (5, 8.0));
+        assert_eq!(ndi_after(7.5), (7, 10.0));
+        assert_eq!(ndi_after(8.0), (7, 8.0));
     }
 
     /// Tables, indexes and triggers of a record upgraded from the first release are those of a
