@@ -573,11 +573,9 @@ mod tests {
         let e =
             check_new(Term::Short, input(None, Some("ROM"), Some("120")), MEASURES).unwrap_err();
         assert!(e.contains("--detail"), "{e}");
-        for e in [
-            check_new(Term::Short, input(None, Some("NPRS"), Some("-1")), MEASURES).unwrap_err(),
-        ] {
-            assert!(!e.contains('\n'));
-        }
+        let e =
+            check_new(Term::Short, input(None, Some("NPRS"), Some("-1")), MEASURES).unwrap_err();
+        assert_eq!(e, "a NPRS target is from 0 to 10, not -1");
     }
 
     fn plan(id: i64, start: &str, end: &str, recertifies: Option<i64>) -> PlanOfCare {
