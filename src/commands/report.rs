@@ -87,8 +87,8 @@ fn day(d: Option<chrono::NaiveDate>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The report as JSON: `{patient, measures, flags}`; the episode and the latest assessment
-/// are inside `patient`.
+/// The report as JSON: `{patient, measures, flags, plan_of_care, goals}`; the episode and the
+/// latest assessment are inside `patient`.
 pub fn to_json(p: &Progress) -> Value {
     let pt = &p.patient;
     let e = &p.episode;
