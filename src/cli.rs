@@ -148,6 +148,11 @@ pub enum Command {
     Report(ReportCommand),
     /// Record an outcome measure (a total, or item by item)
     Record(RecordArgs),
+    /// Set, list and assess the goals of a patient's plan of care
+    #[command(subcommand)]
+    Goal(GoalCommand),
+    /// Record a patient's discharge: the end of the episode of care, with its reason
+    Discharge(DischargeArgs),
     /// Bring patients, appointments or exercises in from a CSV file, all or nothing
     Import(ImportArgs),
     /// Write FHIR R4, iCalendar or a patient's exercise handout
@@ -376,6 +381,18 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// A patient's discharge summary: the episode, visits attended and missed, measures initial
+    /// to final, goals, the home program and the reason for discharge
+    Discharge {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// A day's attended visits with their procedure codes and units (the payer rule in force)
     Billing {
         /// The day, YYYY-MM-DD (default: today)
@@ -387,6 +404,97 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Add a short- or long-term goal to a plan of care: words, or a measure and the value it
+    /// aims at, and the date it is to be met by
+    Add {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_enum)]
+        term: GoalTermArg,
+        /// The goal in words (a measured goal without words reads as its target)
+        #[arg(long, value_name = "TEXT")]
+        text: Option<String>,
+        /// The date it is to be met by, YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        by: Option<String>,
+        /// The outcome measure that shows it met (NPRS, LEFS, ODI, ..., ROM)
+        #[arg(long, value_name = "CODE")]
+        measure: Option<String>,
+        /// The value of the measure it aims at, in the measure's better direction
+        #[arg(long, value_name = "X", allow_hyphen_values = true)]
+        target: Option<String>,
+        /// ROM: the series, "JOINT MOTION SIDE" (e.g. "knee flexion right")
+        #[arg(long, value_name = "SERIES")]
+        detail: Option<String>,
+        /// The plan of care's id (default: the plan covering today, else the latest)
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        plan: Option<i64>,
+    },
+    /// A patient's goals, plan by plan, with their status today
+    List {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the status of a worded goal (a measured goal's is worked out from its measure)
+    Assess {
+        /// The goal's id (from goal list)
+        #[arg(long, value_name = "N", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        id: i64,
+        #[arg(long, value_enum)]
+        status: GoalStatusArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GoalTermArg {
+    Short,
+    Long,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GoalStatusArg {
+    Met,
+    Progressing,
+    #[value(name = "not_met", alias = "not-met")]
+    NotMet,
+}
+
+#[derive(Debug, Args)]
+pub struct DischargeArgs {
+    /// The patient's MRN
+    #[arg(long, value_name = "MRN")]
+    pub patient: String,
+    #[arg(long, value_enum)]
+    pub reason: DischargeReasonArg,
+    /// A few words more (needed with --reason other)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The day of the discharge, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub on: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DischargeReasonArg {
+    #[value(name = "goals_met")]
+    GoalsMet,
+    Plateau,
+    #[value(name = "patient_request")]
+    PatientRequest,
+    #[value(name = "non_attendance")]
+    NonAttendance,
+    Referred,
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -639,7 +639,10 @@ fn record_and_report_round_trip_through_the_binary() {
     assert_code(&out, 0);
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["flags", "measures", "patient"]);
+    assert_eq!(
+        keys,
+        ["flags", "goals", "measures", "patient", "plan_of_care"]
+    );
     assert_eq!(v["patient"]["mrn"], "200001");
     let m = v["measures"].as_array().unwrap();
     let codes: Vec<&str> = m.iter().map(|m| m["code"].as_str().unwrap()).collect();

@@ -5,8 +5,11 @@ mod audit;
 mod backup;
 mod billing;
 mod check_in;
+mod discharge;
+mod discharge_summary;
 mod doctor;
 mod export;
+mod goal;
 mod hep;
 mod import;
 mod measures;
@@ -110,6 +113,13 @@ pub fn run(cli: Cli) -> AppResult<()> {
             billing::run(&settings, date.as_deref(), json, out.as_deref())
         }
         Some(Command::Record(args)) => record::run(&settings, &args),
+        Some(Command::Goal(cmd)) => goal::run(&settings, cmd),
+        Some(Command::Discharge(args)) => discharge::run(&settings, &args),
+        Some(Command::Report(crate::cli::ReportCommand::Discharge {
+            patient,
+            format,
+            out,
+        })) => discharge_summary::run(&settings, &patient, format, out.as_deref()),
         Some(Command::Import(args)) => import::run(&settings, args),
         Some(Command::Export(cmd)) => export::run(&settings, cmd),
         Some(Command::Exercises {

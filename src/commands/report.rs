@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::cli::ReportFormat;
 use crate::config::Settings;
 use crate::db::Who;
+use crate::domain::goals::{GoalStatus, PlanGoals};
 use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::domain::{AppointmentStatus, age_on};
@@ -72,7 +73,7 @@ pub fn run_progress(
     Ok(())
 }
 
-fn format_word(f: ReportFormat) -> &'static str {
+pub(super) fn format_word(f: ReportFormat) -> &'static str {
     match f {
         ReportFormat::Text => "text",
         ReportFormat::Markdown => "markdown",
@@ -86,8 +87,8 @@ fn day(d: Option<chrono::NaiveDate>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The report as JSON: `{patient, measures, flags}`; the episode and the latest assessment
-/// are inside `patient`.
+/// The report as JSON: `{patient, measures, flags, plan_of_care, goals}`; the episode and the
+/// latest assessment are inside `patient`.
 pub fn to_json(p: &Progress) -> Value {
     let pt = &p.patient;
     let e = &p.episode;
@@ -149,11 +150,18 @@ pub fn to_json(p: &Progress) -> Value {
         },
         "measures": measures,
         "flags": p.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        "plan_of_care": p.goals.as_ref().map(|g| json!({
+            "id": g.plan.id,
+            "starts_on": g.plan.starts_on.format("%Y-%m-%d").to_string(),
+            "ends_on": g.plan.ends_on.format("%Y-%m-%d").to_string(),
+            "frequency": g.plan.frequency(),
+        })),
+        "goals": goals_json(p.goals.as_ref()),
     })
 }
 
 /// "MCID met", "not yet (MCID 2)", "worse than MDC", "change only".
-fn status_text(m: &MeasureTrend) -> String {
+pub(super) fn status_text(m: &MeasureTrend) -> String {
     match (m.status, m.def.mcid) {
         (MeasureStatus::NotYet, Some(mcid)) => {
             format!("not yet ({} {})", m.def.threshold, num(mcid))
@@ -173,7 +181,7 @@ fn unit(m: &MeasureTrend) -> &'static str {
     }
 }
 
-fn opt_day(d: Option<chrono::NaiveDate>) -> String {
+pub(super) fn opt_day(d: Option<chrono::NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "—".to_string())
 }
@@ -282,7 +290,12 @@ fn facts(p: &Progress) -> Vec<(&'static str, String)> {
 
 /// One row per measure: name, initial, latest, change, status, dates.
 fn measure_rows(p: &Progress) -> Vec<[String; 6]> {
-    p.measures
+    trend_rows(&p.measures)
+}
+
+/// One row per measure of `measures`: name, initial, latest, change, status, dates.
+pub(super) fn trend_rows(measures: &[MeasureTrend]) -> Vec<[String; 6]> {
+    measures
         .iter()
         .map(|m| {
             let u = unit(m);
@@ -304,7 +317,8 @@ fn measure_rows(p: &Progress) -> Vec<[String; 6]> {
         .collect()
 }
 
-const MEASURE_HEAD: [&str; 6] = ["Measure", "Initial", "Latest", "Change", "MCID", "Taken"];
+pub(super) const MEASURE_HEAD: [&str; 6] =
+    ["Measure", "Initial", "Latest", "Change", "MCID", "Taken"];
 
 fn visit_rows(p: &Progress) -> Vec<[String; 4]> {
     p.visits
@@ -353,6 +367,7 @@ pub fn text(p: &Progress) -> String {
             r[0], r[1], r[2], r[3], r[4], r[5]
         );
     }
+    goals_text(&mut s, p.goals.as_ref());
     let visits = visit_rows(p);
     if !visits.is_empty() {
         s.push_str("\nVisits:\n");
@@ -370,7 +385,7 @@ pub fn text(p: &Progress) -> String {
 }
 
 /// Markdown table cells: no pipes or line breaks inside a cell.
-fn md(s: &str) -> String {
+pub(super) fn md(s: &str) -> String {
     clean_line(s)
         .replace('\\', "\\\\")
         .replace('|', "\\|")
@@ -406,6 +421,7 @@ pub fn markdown(p: &Progress) -> String {
             let _ = writeln!(s, "| {} |", cells.join(" | "));
         }
     }
+    goals_markdown(&mut s, p.goals.as_ref());
     let visits = visit_rows(p);
     if !visits.is_empty() {
         s.push_str("\n## Visits\n\n| Date | Kind | Status | PT |\n|---|---|---|---|\n");
@@ -423,7 +439,7 @@ pub fn markdown(p: &Progress) -> String {
     s
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}
+pub(super) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.4}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #999}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -489,6 +505,7 @@ pub fn html(p: &Progress) -> String {
         }
         s.push_str("</table>\n");
     }
+    goals_html(&mut s, p.goals.as_ref());
     let visits = visit_rows(p);
     if !visits.is_empty() {
         s.push_str("<h2>Visits</h2>\n<table>\n<tr><th>Date</th><th>Kind</th><th>Status</th><th>PT</th></tr>\n");
@@ -511,6 +528,114 @@ pub fn html(p: &Progress) -> String {
     }
     s.push_str("</body>\n</html>\n");
     s
+}
+
+/// The goals as JSON: `[{term, description, measure, target, target_on, status, latest, …}]`,
+/// empty without a plan of care.
+pub(super) fn goals_json(g: Option<&PlanGoals>) -> Value {
+    Value::Array(
+        g.map(|g| g.goals.iter().map(super::goal::goal_json).collect())
+            .unwrap_or_default(),
+    )
+}
+
+pub(super) const GOAL_HEAD: [&str; 6] = ["Term", "Goal", "Target", "By", "Status", "Latest"];
+
+/// One row per goal: term, words, measured target (or "in words"), date, status, latest value.
+fn goal_rows(g: &PlanGoals) -> Vec<[String; 6]> {
+    g.goals
+        .iter()
+        .map(|r| {
+            [
+                super::goal::term_words(r.goal.term).to_string(),
+                clean_line(&r.words()),
+                r.target_text().unwrap_or_else(|| "in words".to_string()),
+                r.goal.target_on.format("%Y-%m-%d").to_string(),
+                match (r.is_measured(), r.goal.assessed_on) {
+                    (false, Some(d)) => {
+                        format!("{} (assessed {})", r.status.label(), d.format("%Y-%m-%d"))
+                    }
+                    _ => r.status.label().to_string(),
+                },
+                r.latest.map_or_else(
+                    || "—".to_string(),
+                    |(d, v)| format!("{} on {}", num(v), d.format("%Y-%m-%d")),
+                ),
+            ]
+        })
+        .collect()
+}
+
+/// "Goals of the plan of care 2026-10-26 to 2027-01-23 (2x/week for 6 weeks)".
+fn goals_heading(g: Option<&PlanGoals>) -> String {
+    match g {
+        Some(g) => format!("Goals of the plan of care {}", super::goal::plan_words(g)),
+        None => "Goals".to_string(),
+    }
+}
+
+fn goals_none(g: Option<&PlanGoals>) -> Option<&'static str> {
+    match g {
+        None => Some("No plan of care on file."),
+        Some(g) if g.goals.is_empty() => Some("None set in the plan of care."),
+        Some(_) => None,
+    }
+}
+
+/// The goals section of a text report: each goal with its target, date, status and latest value.
+pub(super) fn goals_text(s: &mut String, g: Option<&PlanGoals>) {
+    let _ = writeln!(s, "\n{}:", goals_heading(g));
+    if let Some(none) = goals_none(g) {
+        let _ = writeln!(s, "  {none}");
+    }
+    for r in g.map(goal_rows).unwrap_or_default() {
+        let _ = writeln!(
+            s,
+            "  {}, by {}: {}\n    target {}  status {}  latest {}",
+            r[0], r[3], r[1], r[2], r[4], r[5]
+        );
+    }
+}
+
+pub(super) fn goals_markdown(s: &mut String, g: Option<&PlanGoals>) {
+    let _ = writeln!(s, "\n## {}\n", md(&goals_heading(g)));
+    if let Some(none) = goals_none(g) {
+        let _ = writeln!(s, "{none}");
+        return;
+    }
+    let _ = writeln!(s, "| {} |", GOAL_HEAD.join(" | "));
+    s.push_str("|---|---|---|---|---|---|\n");
+    for r in g.map(goal_rows).unwrap_or_default() {
+        let cells: Vec<String> = r.iter().map(|c| md(c)).collect();
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
+    }
+}
+
+pub(super) fn goals_html(s: &mut String, g: Option<&PlanGoals>) {
+    let _ = writeln!(s, "<h2>{}</h2>", esc(&goals_heading(g)));
+    if let Some(none) = goals_none(g) {
+        let _ = writeln!(s, "<p>{}</p>", esc(none));
+        return;
+    }
+    s.push_str("<table>\n<tr>");
+    for h in GOAL_HEAD {
+        let _ = write!(s, "<th>{}</th>", esc(h));
+    }
+    s.push_str("</tr>\n");
+    let reviews = g.map(|g| g.goals.as_slice()).unwrap_or_default();
+    for (r, row) in reviews.iter().zip(g.map(goal_rows).unwrap_or_default()) {
+        let class = match r.status {
+            GoalStatus::Met => " class=\"met\"",
+            GoalStatus::NotMet => " class=\"worse\"",
+            _ => "",
+        };
+        s.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            let _ = write!(s, "<td{}>{}</td>", if i == 4 { class } else { "" }, esc(c));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
 }
 
 #[cfg(test)]

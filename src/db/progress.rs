@@ -69,7 +69,10 @@ fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSu
     Ok(out)
 }
 
-fn points_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<(String, MeasurePoint)>> {
+pub(super) fn points_of(
+    conn: &Connection,
+    patient_id: i64,
+) -> rusqlite::Result<Vec<(String, MeasurePoint)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, measure_code, taken_on, value, detail, items, appointment_id
          FROM measurements WHERE patient_id = ?1 ORDER BY taken_on, id",
@@ -212,13 +215,21 @@ impl Db {
             let t = super::flags::thresholds(conn)?;
             let input = ProgressInput {
                 visits: visits_of(conn, patient.id)?,
-                points: points_of(conn, patient.id)?,
+                // A report as of an earlier day (a discharge) sees the measures up to that day.
+                points: points_of(conn, patient.id)?
+                    .into_iter()
+                    .filter(|(_, p)| p.date <= today)
+                    .collect(),
                 adherence: super::adherence::reports(conn, patient.id, Some(today), Some(1))?.pop(),
                 latest_assessment: latest_assessment(conn, patient.id, today)?,
                 patient: patient.clone(),
                 defs: clinic_measures(conn)?,
             };
-            Ok(progress::build(input, today, &t))
+            let mut progress = progress::build(input, today, &t);
+            progress.goals =
+                super::goals::reviewed(conn, patient.id, today, super::goals::Plans::Current)?
+                    .pop();
+            Ok(progress)
         };
         read().map(Some).map_err(|e| self.fail(e))
     }

@@ -382,6 +382,8 @@ END;
 ///   record, so every terminal bills and counts alike.
 /// - Goals belong to a plan of care; a measured goal's status is worked out from the measure,
 ///   a worded one is assessed by the therapist.
+/// - A discharge closes the plan it ends (one per plan), with its reason and the therapist's
+///   signature.
 /// - A note is signed once; later changes are addenda, each dated and by its author. The
 ///   signature keeps the name and credentials as they were when it was given.
 const MIGRATION_5: &str = r#"
@@ -455,6 +457,22 @@ CREATE TABLE IF NOT EXISTS note_addenda (
     text       TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS note_addenda_note ON note_addenda (note_id, written_at);
+
+-- The end of an episode of care, under the plan it closes. The signature keeps the
+-- therapist's name and credentials as they were when the discharge was recorded.
+CREATE TABLE IF NOT EXISTS discharges (
+    id            INTEGER PRIMARY KEY,
+    patient_id    INTEGER NOT NULL REFERENCES patients (id),
+    plan_id       INTEGER NOT NULL UNIQUE REFERENCES plans_of_care (id),
+    discharged_on TEXT NOT NULL,
+    reason        TEXT NOT NULL CHECK (reason IN ('goals_met', 'plateau', 'patient_request',
+                      'non_attendance', 'referred', 'other')),
+    note          TEXT,
+    by_staff      INTEGER NOT NULL REFERENCES staff (id),
+    signed_as     TEXT NOT NULL,     -- "Dana Fry, PT, DPT" when it was recorded
+    at            TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS discharges_patient ON discharges (patient_id, discharged_on);
 "#;
 
 /// Schema 5's staff table, with the assistant and the admin among its roles and each person's

@@ -361,6 +361,9 @@ pub struct Progress {
     pub thresholds: Thresholds,
     pub adherence: Option<Adherence>,
     pub latest_assessment: Option<Assessment>,
+    /// The current plan of care (the one covering the day, else the latest) with its goals
+    /// reviewed on the day; None when the patient has no plan of care.
+    pub goals: Option<super::goals::PlanGoals>,
 }
 
 impl Progress {
@@ -504,6 +507,8 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
         thresholds: *t,
         adherence,
         latest_assessment,
+        // Goals belong to the plan of care, which the store reads beside this.
+        goals: None,
     }
 }
 

@@ -325,6 +325,86 @@ pub fn progress() -> crate::domain::progress::Progress {
     build(input, day(), &crate::domain::flags::THRESHOLDS)
 }
 
+/// [`progress`] with a plan of care and five goals, reviewed on [`day`]: NPRS ≤ 3
+/// progressing (at 4), a worded goal the therapist assessed as met, LEFS ≥ 45 not met by its
+/// date (at 37), LEFS ≥ 60 progressing and a worded goal not assessed yet; and an assessment.
+pub fn progress_with_goals() -> crate::domain::progress::Progress {
+    use crate::domain::goals::{Assessed, Goal, MeasureTarget, PlanGoals, Term, review};
+    let mut p = progress();
+    let plan = crate::domain::plan_of_care::PlanOfCare {
+        id: 1,
+        patient_id: 10,
+        starts_on: NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(),
+        ends_on: NaiveDate::from_ymd_opt(2027, 1, 23).unwrap(),
+        visits_per_week: 2,
+        weeks: 12,
+        physician: Some("Dr Jane Osei".into()),
+        certified_on: NaiveDate::from_ymd_opt(2026, 10, 28),
+        delay_reason: None,
+        recertifies: None,
+        version: 1,
+    };
+    let goal =
+        |id: i64, term, words: &str, target: Option<(&str, f64)>, by: (i32, u32, u32)| Goal {
+            id,
+            plan_id: 1,
+            term,
+            description: words.into(),
+            target: target.map(|(code, value)| MeasureTarget {
+                code: code.into(),
+                detail: None,
+                value,
+            }),
+            target_on: NaiveDate::from_ymd_opt(by.0, by.1, by.2).unwrap(),
+            assessed: None,
+            assessed_on: None,
+            version: 1,
+        };
+    let mut sleeps = goal(
+        2,
+        Term::Short,
+        "Sleeps through the night",
+        None,
+        (2026, 12, 10),
+    );
+    sleeps.assessed = Some(Assessed::Met);
+    sleeps.assessed_on = Some(day());
+    let goals = [
+        goal(1, Term::Short, "", Some(("NPRS", 3.0)), (2026, 12, 10)),
+        sleeps,
+        goal(
+            3,
+            Term::Short,
+            "Walks 20 minutes",
+            Some(("LEFS", 45.0)),
+            (2026, 11, 25),
+        ),
+        goal(
+            4,
+            Term::Long,
+            "Climbs stairs reciprocally",
+            Some(("LEFS", 60.0)),
+            (2027, 1, 20),
+        ),
+        goal(5, Term::Long, "Kneels to garden", None, (2027, 1, 20)),
+    ];
+    let defs = crate::domain::measures::MEASURES;
+    p.goals = Some(PlanGoals {
+        plan,
+        goals: goals
+            .iter()
+            .map(|g| review(g, &p.measures, defs, day()))
+            .collect(),
+    });
+    p.latest_assessment = Some(crate::domain::progress::Assessment {
+        date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        appointment_id: 109,
+        kind: VisitKind::Treatment,
+        text: "Tolerating progression; quads stronger.".into(),
+    });
+    p
+}
+
 /// The screen as text, drawn by the real view on a TestBackend. A wide character covers two
 /// cells; the second is a continuation, not a space.
 pub fn screen_text(state: &mut AppState, w: u16, h: u16, theme: &super::theme::Theme) -> String {

@@ -9,6 +9,7 @@ mod billing;
 mod check_in;
 mod db_choice;
 mod demo;
+mod goals;
 mod input_bounds;
 mod measures;
 mod opening;

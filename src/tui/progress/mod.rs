@@ -152,7 +152,13 @@ pub fn on_action(pane: &mut ProgressPane, ctx: &Context, action: Action) -> Outc
         Action::PageDown | Action::Last => pane.selected = n.saturating_sub(1),
         Action::OpenChart => {
             if n == 0 {
-                out.say(Level::Info, "no measures recorded yet: r records today's");
+                out.say(
+                    Level::Info,
+                    format!(
+                        "no measures recorded yet: {} records today's",
+                        ctx.keymap.label(Action::RecordMeasure)
+                    ),
+                );
             } else {
                 pane.chart = true;
             }

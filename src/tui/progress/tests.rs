@@ -67,6 +67,51 @@ fn loaded() -> AppState {
     s
 }
 
+/// The goals of the current plan with their status, in the room left at 80x24 and 70x20.
+#[test]
+fn the_pane_shows_the_goals_of_the_plan_with_their_status() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(fixtures::progress_with_goals())),
+            adherence: Vec::new(),
+        })),
+    );
+    let text = screen(&mut s, 80, 24);
+    for needle in [
+        "Goals of the plan to 23 Jan",
+        "NPRS ≤ 3",
+        "progressing",
+        "Sleeps through the night",
+        "met",
+        "LEFS ≥ 45",
+        "not met",
+        "Climbs stairs reciprocally",
+        "not assessed",
+        "Long ",
+        "10 Dec",
+    ] {
+        assert!(text.contains(needle), "{needle:?} at 80x24:\n{text}");
+    }
+    insta::assert_snapshot!("progress_goals_80x24", text);
+    let narrow = screen(&mut s, 70, 20);
+    for needle in ["NPRS ≤ 3", "not met", "Kneels to garden", "not assessed"] {
+        assert!(narrow.contains(needle), "{needle:?} at 70x20:\n{narrow}");
+    }
+    assert!(
+        narrow.contains("PN") && narrow.contains("ADH"),
+        "every flag's badge still shows:\n{narrow}"
+    );
+    insta::assert_snapshot!("progress_goals_70x20", narrow);
+    let wide = screen(&mut s, 120, 40);
+    assert!(
+        wide.contains("Assessment (24 Nov"),
+        "room for the assessment too:\n{wide}"
+    );
+}
+
 fn screen(s: &mut AppState, w: u16, h: u16) -> String {
     fixtures::screen_text(s, w, h, &Theme::load("default", false).unwrap())
 }

@@ -13,6 +13,7 @@ use super::ProgressPane;
 use super::note::{NoteEditor, units_line};
 use super::record::{Field, RecordForm};
 use crate::domain::age_on;
+use crate::domain::goals::GoalStatus;
 use crate::domain::measures::Better;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::sanitize::clean_line;
@@ -55,12 +56,22 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
         area,
     );
     let inner = inner.inner(Margin::new(1, 0));
-    let header = header_lines(p, theme, inner.width as usize);
+    // Short of rows for the goals, the flags take one line of badges (the schedule and the
+    // report say each in full).
+    let goal_rows = p.goals.as_ref().map_or(0, |g| g.goals.len().max(1) + 1);
+    let table_rows = 1 + p.measures.len().max(1) + usize::from(!pane.adherence.is_empty());
+    let full = header_lines(p, theme, inner.width as usize, false);
+    let header =
+        if p.flags.len() > 1 && full.len() + table_rows + goal_rows > usize::from(inner.height) {
+            header_lines(p, theme, inner.width as usize, true)
+        } else {
+            full
+        };
     let [head, table] =
         Layout::vertical([Constraint::Length(header.len() as u16), Constraint::Min(1)])
             .areas(inner);
     frame.render_widget(Paragraph::new(header), head);
-    draw_measures(frame, table, pane, p, theme);
+    draw_measures(frame, table, pane, p, ctx.keymap, theme);
     if pane.chart {
         if let Some(m) = p.measures.get(pane.selected) {
             draw_chart(frame, area, m, ctx.keymap, theme);
@@ -71,7 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
     }
 }
 
-fn header_lines(p: &Progress, theme: &Theme, cols: usize) -> Vec<Line<'static>> {
+fn header_lines(p: &Progress, theme: &Theme, cols: usize, compact: bool) -> Vec<Line<'static>> {
     let e = &p.episode;
     let mut parts = Vec::new();
     if let (Some(code), Some(text)) = (&p.patient.diagnosis_code, &p.patient.diagnosis) {
@@ -113,6 +124,29 @@ fn header_lines(p: &Progress, theme: &Theme, cols: usize) -> Vec<Line<'static>> 
             "Nothing due: no flags on this visit.",
             theme.muted,
         ));
+    }
+    if compact {
+        let mut spans = Vec::new();
+        let mut used = 0;
+        for flag in &p.flags {
+            spans.push(Span::styled(flag.badge().to_string(), theme.badge));
+            spans.push(Span::raw(" "));
+            used += width(flag.badge()) + 1;
+        }
+        let style = if p.flags.iter().any(|f| f.is_breach()) {
+            theme.error
+        } else {
+            theme.warning
+        };
+        if let Some(first) = sentences.first() {
+            spans.push(Span::styled(
+                truncate(&format!(" {first}"), cols.saturating_sub(used)),
+                style,
+            ));
+        }
+        lines.push(Line::from(spans));
+        lines.push(Line::from(""));
+        return lines;
     }
     for (flag, sentence) in p.flags.iter().zip(sentences) {
         let style = if flag.is_breach() {
@@ -158,7 +192,14 @@ fn status_style(theme: &Theme, s: MeasureStatus) -> Style {
     }
 }
 
-fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progress, theme: &Theme) {
+fn draw_measures(
+    frame: &mut Frame,
+    area: Rect,
+    pane: &ProgressPane,
+    p: &Progress,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
     let cols = area.width as usize;
     let spark = if cols >= 100 { 24 } else { 12 };
     let name_w = cols
@@ -194,7 +235,10 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
     )];
     if p.measures.is_empty() {
         lines.push(Line::styled(
-            "  No outcome measures recorded in this episode yet: r records today's.",
+            format!(
+                "  No outcome measures recorded in this episode yet: {} records today's.",
+                keymap.label(Action::RecordMeasure)
+            ),
             theme.muted,
         ));
     }
@@ -258,17 +302,105 @@ fn draw_measures(frame: &mut Frame, area: Rect, pane: &ProgressPane, p: &Progres
             ]));
         }
     }
+    let rows = usize::from(area.height);
+    let mut assessment = Vec::new();
     if let Some(a) = &p.latest_assessment {
-        lines.push(Line::from(""));
+        assessment.push(Line::from(""));
         let text = format!(
             "Assessment ({}, {}): {}",
             a.date.format("%-d %b"),
             a.kind.label(),
             clean_line(&a.text)
         );
-        lines.push(Line::styled(truncate(&text, cols), theme.muted));
+        assessment.push(Line::styled(truncate(&text, cols), theme.muted));
     }
+    // The goals come before the assessment's excerpt, which gives way to them when short of
+    // rows; goals that still do not fit are counted on the last row.
+    let room = rows.saturating_sub(lines.len());
+    let every_goal = goal_lines(p, theme, cols, usize::MAX);
+    let goals = if every_goal.len() + assessment.len() <= room {
+        every_goal
+    } else {
+        assessment.clear();
+        goal_lines(p, theme, cols, room)
+    };
+    lines.extend(goals);
+    lines.extend(assessment);
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The goals of the current plan of care in at most `rows` rows (a blank and a heading first):
+/// term, words, target, date, status. None without a plan of care.
+fn goal_lines(p: &Progress, theme: &Theme, cols: usize, rows: usize) -> Vec<Line<'static>> {
+    let Some(plan) = &p.goals else {
+        return Vec::new();
+    };
+    if rows < 2 {
+        return Vec::new();
+    }
+    let (by_w, status_w, target_w) = (6, 14, if cols >= 100 { 24 } else { 14 });
+    // "  Term Words Target By  Status": twelve columns of spaces and the term's five.
+    let words_w = cols.saturating_sub(12 + target_w + by_w + status_w).max(8);
+    // A blank row above the heading when there is room for it and every goal.
+    let mut out = if rows > plan.goals.len().max(1) + 1 {
+        vec![Line::from("")]
+    } else {
+        Vec::new()
+    };
+    out.extend([Line::styled(
+        format!(
+            "  {} {} {} {}  {}",
+            fit("Goals", 5),
+            fit(
+                &format!("of the plan to {}", plan.plan.ends_on.format("%-d %b")),
+                words_w
+            ),
+            fit("Target", target_w),
+            fit("By", by_w),
+            "Status"
+        ),
+        theme.column_header,
+    )]);
+    if plan.goals.is_empty() {
+        out.push(Line::styled(
+            "  None set in the plan of care yet.",
+            theme.muted,
+        ));
+        return out;
+    }
+    let room = rows - out.len();
+    let shown = if plan.goals.len() <= room {
+        plan.goals.len()
+    } else {
+        room.saturating_sub(1)
+    };
+    for g in &plan.goals[..shown] {
+        let words = clean_line(&g.words());
+        let target = g.target_text().filter(|t| *t != words).unwrap_or_default();
+        let style = match g.status {
+            GoalStatus::Met => theme.arrived,
+            GoalStatus::NotMet => theme.error,
+            GoalStatus::Progressing => theme.warning,
+            GoalStatus::NoMeasureYet | GoalStatus::NotAssessed => theme.muted,
+        };
+        out.push(Line::from(vec![
+            Span::raw(format!(
+                "  {} {} {} {}  ",
+                fit(g.goal.term.label(), 5),
+                fit(&words, words_w),
+                fit(&target, target_w),
+                fit(&g.goal.target_on.format("%-d %b").to_string(), by_w)
+            )),
+            Span::styled(g.status.label().to_string(), style),
+        ]));
+    }
+    if shown < plan.goals.len() {
+        out.push(Line::styled(
+            format!("  +{} more goals", plan.goals.len() - shown),
+            theme.muted,
+        ));
+    }
+    out
 }
 
 fn draw_chart(frame: &mut Frame, area: Rect, m: &MeasureTrend, keymap: &Keymap, theme: &Theme) {
