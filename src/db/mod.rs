@@ -20,6 +20,7 @@ pub mod flags;
 pub mod hep;
 mod imports;
 mod new_clinic;
+pub mod note_signing;
 pub mod patients;
 pub mod payers;
 pub mod plans;

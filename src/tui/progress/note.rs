@@ -287,6 +287,7 @@ mod tests {
             author: "aruiz".into(),
             updated_at: "2026-11-27T10:00:00".into(),
             version: 3,
+            signing: Default::default(),
         }));
         assert_eq!(
             e.sections[0].lines(),
@@ -311,6 +312,7 @@ mod tests {
             author: "aruiz".into(),
             updated_at: "2026-11-27T10:00:00".into(),
             version: 3,
+            signing: Default::default(),
         }));
         assert_eq!(e.sections[0].lines(), ["A"]);
         assert_eq!(e.seen_version, Some(3));

@@ -181,6 +181,7 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         author: "aruiz".into(),
         updated_at: "2026-11-27T08:50:00".into(),
         version: 2,
+        signing: Default::default(),
     };
     update(
         &mut s,
@@ -360,6 +361,7 @@ fn the_note_editor_at_80x24() {
                 author: "aruiz".into(),
                 updated_at: "2026-11-27T08:50:00".into(),
                 version: 2,
+                signing: Default::default(),
             }),
         })),
     );
