@@ -12,5 +12,7 @@ mod demo;
 mod input_bounds;
 mod measures;
 mod opening;
+mod payers;
 mod schedule;
+mod signing;
 mod staff;
