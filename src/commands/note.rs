@@ -14,9 +14,7 @@ pub fn run(settings: &Settings, cmd: NoteCommand) -> AppResult<()> {
     if let NoteCommand::Addendum { text, .. } = &cmd
         && text.trim().is_empty()
     {
-        return Err(AppError::input(
-            "an addendum needs its text: say what is added or corrected",
-        ));
+        return Err(AppError::input(crate::db::note_signing::ADDENDUM_EMPTY));
     }
     let mut db = super::open_clinic(settings)?;
     let at = crate::clock::stamp(settings.clock.now());

@@ -92,6 +92,9 @@ pub(crate) fn signing(conn: &Connection, note_id: i64) -> rusqlite::Result<NoteS
     })
 }
 
+/// The one sentence for an addendum without text.
+pub const ADDENDUM_EMPTY: &str = "an addendum needs its text: say what is added or corrected";
+
 /// The refusal to change a signed note, as the store words it: the front ends add how to
 /// write an addendum with their own key or command.
 pub(crate) fn signed_refusal(written_as: &str, at: &str) -> AppError {
@@ -330,9 +333,7 @@ impl Db {
     ) -> AppResult<Addendum> {
         let text = clean_text(text).trim().to_string();
         if text.is_empty() {
-            return Err(AppError::input(
-                "an addendum needs its text: say what is added or corrected",
-            ));
+            return Err(AppError::input(ADDENDUM_EMPTY));
         }
         self.write_as(&who, Duty::VisitNote, |tx, acting| {
             let note = note_row(tx, appointment_id)?;

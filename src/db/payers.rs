@@ -38,6 +38,33 @@ pub(crate) fn rules(
 }
 
 impl Db {
+    /// The billing rule of the payer of a visit's patient, when the record lists that payer.
+    pub fn visit_payer_rule(&self, appointment_id: i64) -> AppResult<Option<BillingRule>> {
+        let read = || -> rusqlite::Result<Option<BillingRule>> {
+            let payer: Option<String> = self
+                .conn()
+                .query_row(
+                    "SELECT p.payer FROM appointments a JOIN patients p ON p.id = a.patient_id
+                     WHERE a.id = ?1",
+                    [appointment_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let Some(payer) = payer
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+            else {
+                return Ok(None);
+            };
+            Ok(listed(self.conn())?
+                .into_iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&payer))
+                .map(|p| p.rules.billing_rule))
+        };
+        read().map_err(|e| self.fail(e))
+    }
+
     /// The rules of a patient's payer; `fallback` is the terminal's billing rule for a payer the
     /// record does not list.
     pub fn payer_rules(&self, payer: Option<&str>, fallback: BillingRule) -> AppResult<PayerRules> {

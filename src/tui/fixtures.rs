@@ -626,6 +626,7 @@ pub fn walk_every_screen(
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id,
+            payer_rule: None,
             note: None,
         })),
     );
