@@ -65,7 +65,7 @@ pub enum ProgressReply {
         appointment_id: i64,
         /// The patient's payer's billing rule; None: a payer the record does not list.
         payer_rule: Option<crate::domain::billing::BillingRule>,
-        note: Option<StoredNote>,
+        note: Option<Box<StoredNote>>,
     },
     NoteSaved {
         appointment_id: i64,
@@ -128,7 +128,7 @@ impl ProgressRequest {
             ProgressRequest::LoadNote { appointment_id } => Ok(ProgressReply::Note {
                 appointment_id,
                 payer_rule: db.visit_payer_rule(appointment_id)?,
-                note: db.visit_note(appointment_id)?,
+                note: db.visit_note(appointment_id)?.map(Box::new),
             }),
             ProgressRequest::SignNote {
                 appointment_id,

@@ -256,7 +256,7 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
             {
                 // The patient's payer's rule; the terminal's for a payer the record does not list.
                 editor.rule = payer_rule.unwrap_or(pane.billing_rule);
-                editor.load(note);
+                editor.load(note.map(|n| *n));
             }
         }
         ProgressReply::NoteSigned {

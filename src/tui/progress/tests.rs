@@ -190,7 +190,7 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
             payer_rule: None,
-            note: Some(stored),
+            note: Some(Box::new(stored)),
         })),
     );
     key(&mut s, KeyCode::End);
@@ -357,7 +357,7 @@ fn the_note_editor_at_80x24() {
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
             payer_rule: None,
-            note: Some(StoredNote {
+            note: Some(Box::new(StoredNote {
                 note: VisitNote {
                     subjective: "Knee stiff in the morning.".into(),
                     objective: "Knee flexion 110°.".into(),
@@ -367,7 +367,7 @@ fn the_note_editor_at_80x24() {
                 updated_at: "2026-11-27T08:50:00".into(),
                 version: 2,
                 signing: Default::default(),
-            }),
+            })),
         })),
     );
     assert!(s.progress.note.is_some());
@@ -384,7 +384,7 @@ fn open_note(s: &mut AppState, note: Option<StoredNote>, payer_rule: Option<Bill
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
             payer_rule,
-            note,
+            note: note.map(Box::new),
         })),
     );
 }
