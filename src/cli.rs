@@ -153,6 +153,12 @@ pub enum Command {
     Goal(GoalCommand),
     /// Record a patient's discharge: the end of the episode of care, with its reason
     Discharge(DischargeArgs),
+    /// Sign a visit note, co-sign an assistant's, or add an addendum to a signed one
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Payers' rules: billing rule, whether the evaluation counts, co-signature of an assistant's note
+    #[command(subcommand)]
+    Payer(PayerCommand),
     /// Bring patients, appointments or exercises in from a CSV file, all or nothing
     Import(ImportArgs),
     /// Write FHIR R4, iCalendar or a patient's exercise handout
@@ -393,7 +399,15 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// A day's attended visits with their procedure codes and units (the payer rule in force)
+    /// Attended visits up to a day whose note is missing, unsigned or awaiting a co-signature
+    Unsigned {
+        /// The last day, YYYY-MM-DD (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A day's attended visits with their procedure codes and units (each payer's rule)
     Billing {
         /// The day, YYYY-MM-DD (default: today)
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -495,6 +509,75 @@ pub enum DischargeReasonArg {
     NonAttendance,
     Referred,
     Other,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Sign the visit's note as yourself; it is locked from then on (a checked-in visit is completed)
+    Sign {
+        /// The appointment's id
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        appointment: i64,
+    },
+    /// Co-sign an assistant's signed note, as a therapist, where the patient's payer asks for it
+    Cosign {
+        /// The appointment's id
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        appointment: i64,
+    },
+    /// Add a dated addendum, by you, under the visit's signed note
+    Addendum {
+        /// The appointment's id
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        appointment: i64,
+        /// What is added or corrected
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        text: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PayerCommand {
+    /// Set a payer's rules (admin; what is not given keeps its value, or the default for a new payer)
+    Set {
+        /// The payer's name as patients' records have it (matched ignoring case)
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        #[arg(long, value_enum, value_name = "RULE")]
+        billing_rule: Option<BillingRuleArg>,
+        /// Whether the evaluation counts as one of the authorised visits
+        #[arg(long, value_enum, value_name = "YES|NO")]
+        evaluation_counts: Option<YesNo>,
+        /// Whether an assistant's signed note waits for a therapist's co-signature
+        #[arg(long, value_enum, value_name = "YES|NO")]
+        assistant_cosign: Option<YesNo>,
+    },
+    /// The payers the record lists, with their rules
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BillingRuleArg {
+    Medicare,
+    Ama,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+impl YesNo {
+    pub fn yes(self) -> bool {
+        self == YesNo::Yes
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -36,9 +36,9 @@ pub fn run(
     }
     let rule = settings.billing_rule;
     let mut db = super::open_clinic(settings)?;
-    let visits = db.billing_day(day)?;
+    let visits = db.billing_day(day, rule)?;
     let text = if json_out {
-        format!("{:#}\n", to_json(&visits, rule))
+        format!("{:#}\n", to_json(&visits))
     } else {
         text(&visits, day, rule)
     };
@@ -74,18 +74,19 @@ pub fn run(
     Ok(())
 }
 
-fn bill_of(v: &BillingVisit, rule: BillingRule) -> Bill {
-    bill(v.procedures.as_deref().unwrap_or_default(), rule)
+fn bill_of(v: &BillingVisit) -> Bill {
+    bill(v.procedures.as_deref().unwrap_or_default(), v.rule)
 }
 
 /// `[{appointment, patient, mrn, therapist, lines: [{code, minutes, units, timed}],
 /// total_timed_minutes, total_units}]`; an untimed line's minutes are null and its units its
-/// count (none for a code Medicare bundles, under the Medicare rule).
-pub fn to_json(visits: &[BillingVisit], rule: BillingRule) -> Value {
+/// count (none for a code Medicare bundles, under the Medicare rule); `rule` is the patient's
+/// payer's (`medicare` or `ama`).
+pub fn to_json(visits: &[BillingVisit]) -> Value {
     visits
         .iter()
         .map(|v| {
-            let b = bill_of(v, rule);
+            let b = bill_of(v);
             json!({
                 "appointment": v.visit.id,
                 "patient": clean_line(&v.visit.patient_name),
@@ -99,6 +100,7 @@ pub fn to_json(visits: &[BillingVisit], rule: BillingRule) -> Value {
                 })).collect::<Vec<_>>(),
                 "total_timed_minutes": b.total_timed_minutes,
                 "total_units": b.total_units,
+                "rule": v.rule.as_str(),
             })
         })
         .collect()
@@ -123,24 +125,30 @@ pub fn text(visits: &[BillingVisit], day: NaiveDate, rule: BillingRule) -> Strin
     // The description column is as wide as the longest description shown.
     let width = visits
         .iter()
-        .flat_map(|v| bill_of(v, rule).codes)
+        .flat_map(|v| bill_of(v).codes)
         .map(|c| c.procedure.map_or(37, |p| p.description.chars().count()))
         .max()
         .unwrap_or(0);
     let (mut minutes, mut all) = (0, 0);
     for v in visits {
-        let b = bill_of(v, rule);
+        let b = bill_of(v);
         minutes += b.total_timed_minutes;
         all += b.total_units;
         let _ = writeln!(
             s,
-            "\nVisit {}  {}  {}  MRN {}  {}  {}",
+            "\nVisit {}  {}  {}  MRN {}  {}  {}{}",
             v.visit.id,
             v.visit.start.format("%H:%M"),
             clean_line(&v.visit.patient_name),
             clean_line(&v.visit.mrn),
             clean_line(&v.visit.therapist_name),
-            v.visit.kind.label()
+            v.visit.kind.label(),
+            // The heading names the rule of unlisted payers; a payer's own is named here.
+            if v.rule == rule {
+                String::new()
+            } else {
+                format!("  ({})", v.rule.label())
+            }
         );
         match &v.procedures {
             None => s.push_str("  no note yet: nothing to bill\n"),
@@ -156,7 +164,7 @@ pub fn text(visits: &[BillingVisit], day: NaiveDate, rule: BillingRule) -> Strin
                 (Some(m), _) => format!("{m} min"),
                 (None, n) => format!("x{}", n.unwrap_or(0)),
             };
-            let billed = if c.bundled(rule) {
+            let billed = if c.bundled(v.rule) {
                 "bundled: no unit".to_string()
             } else {
                 units(c.units)

@@ -13,10 +13,13 @@ mod goal;
 mod hep;
 mod import;
 mod measures;
+mod note;
+mod payers;
 mod record;
 mod report;
 mod schedule;
 mod staff;
+mod unsigned;
 
 use crate::cli::{Cli, Command};
 use crate::clinic::build_demo;
@@ -120,6 +123,11 @@ pub fn run(cli: Cli) -> AppResult<()> {
             format,
             out,
         })) => discharge_summary::run(&settings, &patient, format, out.as_deref()),
+        Some(Command::Note(cmd)) => note::run(&settings, cmd),
+        Some(Command::Payer(cmd)) => payers::run(&settings, cmd),
+        Some(Command::Report(crate::cli::ReportCommand::Unsigned { date, json })) => {
+            unsigned::run(&settings, date.as_deref(), json)
+        }
         Some(Command::Import(args)) => import::run(&settings, args),
         Some(Command::Export(cmd)) => export::run(&settings, cmd),
         Some(Command::Exercises {

@@ -146,6 +146,16 @@ pub fn to_json(p: &Progress) -> Value {
                 "date": a.date.format("%Y-%m-%d").to_string(),
                 "kind": a.kind.as_str(),
                 "text": clean_text(&a.text),
+                "signed_by": a.signing.signed.as_ref().map(|s| clean_line(&s.written_as)),
+                "signed_at": a.signing.signed.as_ref().map(|s| s.at.clone()),
+                "cosigned_by": a.signing.cosigned.as_ref().map(|s| clean_line(&s.written_as)),
+                "cosigned_at": a.signing.cosigned.as_ref().map(|s| s.at.clone()),
+                "awaiting_cosign": a.signing.awaiting_cosign,
+                "addenda": a.signing.addenda.iter().map(|d| json!({
+                    "by": clean_line(&d.written_as),
+                    "at": d.written_at,
+                    "text": clean_text(&d.text),
+                })).collect::<Vec<_>>(),
             })),
         },
         "measures": measures,
@@ -335,11 +345,19 @@ fn visit_rows(p: &Progress) -> Vec<[String; 4]> {
         .collect()
 }
 
+/// When the latest assessment was written, and its text followed by the note's signature,
+/// co-signature and addenda (each on its own line, so every format shows them as it shows
+/// the text).
 fn assessment(p: &Progress) -> Option<(String, String)> {
     p.latest_assessment.as_ref().map(|a| {
+        let mut text = clean_text(&a.text);
+        for line in a.signing.lines() {
+            text.push('\n');
+            text.push_str(&clean_line(&line));
+        }
         (
             format!("{} ({})", a.date.format("%Y-%m-%d"), a.kind.label()),
-            clean_text(&a.text),
+            text,
         )
     })
 }

@@ -22,6 +22,7 @@ pub mod goals;
 pub mod hep;
 mod imports;
 mod new_clinic;
+pub mod note_signing;
 pub mod patients;
 pub mod payers;
 pub mod plans;

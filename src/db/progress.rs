@@ -114,24 +114,29 @@ fn latest_assessment(
     today: NaiveDate,
 ) -> rusqlite::Result<Option<Assessment>> {
     let next = day_text(today.succ_opt().unwrap_or(today));
-    let row: Option<(String, i64, String, String)> = conn
+    let row: Option<(String, i64, String, String, i64)> = conn
         .query_row(
-            "SELECT a.start, a.id, a.kind, n.assessment
+            "SELECT a.start, a.id, a.kind, n.assessment, n.id
              FROM visit_notes n JOIN appointments a ON a.id = n.appointment_id
              WHERE a.patient_id = ?1 AND a.start < ?2 AND trim(n.assessment) <> ''
              ORDER BY a.start DESC, a.id DESC LIMIT 1",
             params![patient_id, next],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    Ok(row.and_then(|(start, id, kind, text)| {
+    let Some((start, id, kind, text, note_id)) = row else {
+        return Ok(None);
+    };
+    let signing = super::note_signing::signing(conn, note_id)?;
+    Ok((|| {
         Some(Assessment {
             date: parse_day(&start)?,
             appointment_id: id,
             kind: VisitKind::parse(&kind)?,
             text,
+            signing,
         })
-    }))
+    })())
 }
 
 /// What [`Db::record_measurement`] stored.

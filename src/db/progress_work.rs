@@ -31,11 +31,27 @@ pub enum ProgressRequest {
         scored: Vec<Scored>,
     },
     /// The note of a visit, for the editor.
-    LoadNote { appointment_id: i64 },
+    LoadNote {
+        appointment_id: i64,
+    },
     SaveNote {
         appointment_id: i64,
         seen_version: Option<i64>,
         note: VisitNote,
+    },
+    /// Sign the note as the user; `note` is the editor's unsaved text, saved first as the
+    /// draft that is signed.
+    SignNote {
+        appointment_id: i64,
+        seen_version: Option<i64>,
+        note: Option<VisitNote>,
+    },
+    CoSignNote {
+        appointment_id: i64,
+    },
+    AddAddendum {
+        appointment_id: i64,
+        text: String,
     },
 }
 
@@ -58,11 +74,23 @@ pub enum ProgressReply {
     },
     Note {
         appointment_id: i64,
-        note: Option<StoredNote>,
+        /// The patient's payer's billing rule; None: a payer the record does not list.
+        payer_rule: Option<crate::domain::billing::BillingRule>,
+        note: Option<Box<StoredNote>>,
     },
     NoteSaved {
         appointment_id: i64,
         version: i64,
+    },
+    NoteSigned {
+        appointment_id: i64,
+        signed: super::note_signing::Signed,
+    },
+    NoteCoSigned {
+        appointment_id: i64,
+    },
+    AddendumAdded {
+        appointment_id: i64,
     },
 }
 
@@ -73,6 +101,9 @@ impl ProgressRequest {
             ProgressRequest::Record { .. }
                 | ProgressRequest::RecordForm { .. }
                 | ProgressRequest::SaveNote { .. }
+                | ProgressRequest::SignNote { .. }
+                | ProgressRequest::CoSignNote { .. }
+                | ProgressRequest::AddAddendum { .. }
         )
     }
 
@@ -119,8 +150,43 @@ impl ProgressRequest {
             }
             ProgressRequest::LoadNote { appointment_id } => Ok(ProgressReply::Note {
                 appointment_id,
-                note: db.visit_note(appointment_id)?,
+                payer_rule: db.visit_payer_rule(appointment_id)?,
+                note: db.visit_note(appointment_id)?.map(Box::new),
             }),
+            ProgressRequest::SignNote {
+                appointment_id,
+                seen_version,
+                note,
+            } => {
+                let seen = match note {
+                    Some(note) => Some(db.save_visit_note(
+                        appointment_id,
+                        seen_version,
+                        &note,
+                        Who {
+                            user: who.user,
+                            at: who.at,
+                        },
+                    )?),
+                    None => seen_version,
+                };
+                let signed = db.sign_visit_note(appointment_id, seen, who)?;
+                Ok(ProgressReply::NoteSigned {
+                    appointment_id,
+                    signed,
+                })
+            }
+            ProgressRequest::CoSignNote { appointment_id } => {
+                db.cosign_visit_note(appointment_id, who)?;
+                Ok(ProgressReply::NoteCoSigned { appointment_id })
+            }
+            ProgressRequest::AddAddendum {
+                appointment_id,
+                text,
+            } => {
+                db.add_note_addendum(appointment_id, &text, who)?;
+                Ok(ProgressReply::AddendumAdded { appointment_id })
+            }
             ProgressRequest::SaveNote {
                 appointment_id,
                 seen_version,

@@ -165,7 +165,7 @@ fn day_in(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
 }
 
 /// One visit, from its own row (the patient's columns included) when the row has them.
-fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
+pub(in crate::db) fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
     let own = conn
         .prepare_cached(ROW_SELECT)?
         .query_row([id], |r| {
@@ -446,6 +446,43 @@ impl Db {
             load_for_change(tx, id)
         })
     }
+}
+
+/// Completes a checked-in visit inside another change's transaction (signing its note), with
+/// the status change audited as every status change is. Returns whether it was checked in.
+pub(in crate::db) fn complete_if_checked_in(
+    tx: &Transaction,
+    id: i64,
+    who: &Who,
+) -> TxResult<bool> {
+    let v = load_for_change(tx, id)?;
+    if v.status != AppointmentStatus::CheckedIn {
+        return Ok(false);
+    }
+    let next = StatusSnapshot {
+        status: AppointmentStatus::Completed,
+        status_changed_at: Some(who.at.to_string()),
+        checked_in_at: v.checked_in_at.clone(),
+        cancel_reason: None,
+    };
+    write_status(tx, id, v.version, &next)?;
+    audit::record(
+        tx,
+        &AuditEntry {
+            at: who.at,
+            user: who.user,
+            action: "appointment.status",
+            entity: "appointment",
+            entity_id: Some(id),
+            detail: json!({
+                "from": v.status.as_str(),
+                "to": AppointmentStatus::Completed.as_str(),
+                "reason": null,
+                "by": "note.sign",
+            }),
+        },
+    )?;
+    Ok(true)
 }
 
 fn write_status(tx: &Transaction, id: i64, version: i64, s: &StatusSnapshot) -> TxResult<()> {

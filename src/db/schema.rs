@@ -503,10 +503,13 @@ fn staff_knows_every_role(conn: &Connection) -> rusqlite::Result<bool> {
 }
 
 /// The signature columns schema 5 adds to `visit_notes` (each only when missing, as schema 4's).
-const MIGRATION_5_NOTE_COLUMNS: [(&str, &str); 6] = [
+const MIGRATION_5_NOTE_COLUMNS: [(&str, &str); 7] = [
     ("signed_by", "INTEGER REFERENCES staff (id)"),
     ("signed_as", "TEXT"),
     ("signed_at", "TEXT"),
+    // The signer's role then: an assistant's note keeps waiting for its co-signature even if
+    // the assistant is later made a therapist.
+    ("signed_role", "TEXT"),
     ("cosigned_by", "INTEGER REFERENCES staff (id)"),
     ("cosigned_as", "TEXT"),
     ("cosigned_at", "TEXT"),

@@ -36,6 +36,8 @@ pub struct StoredNote {
     pub author: String,
     pub updated_at: String,
     pub version: i64,
+    /// Draft or signed, the co-signature awaited, the addenda.
+    pub signing: crate::domain::signing::NoteSigning,
 }
 
 /// The `timed_minutes` column: a JSON array of lines, `[{"code":"97110","minutes":30},
@@ -95,18 +97,20 @@ pub struct BillingVisit {
     pub visit: Visit,
     /// None: the visit has no note yet.
     pub procedures: Option<Vec<ProcedureLine>>,
+    /// The patient's payer's billing rule (the terminal's for a payer the record does not list).
+    pub rule: crate::domain::billing::BillingRule,
 }
 
 impl Db {
     pub fn visit_note(&self, appointment_id: i64) -> AppResult<Option<StoredNote>> {
-        self.conn()
-            .query_row(
+        let read = || -> rusqlite::Result<Option<StoredNote>> {
+            let row = self.conn().query_row(
                 "SELECT subjective, objective, assessment, plan, timed_minutes, is_progress_report,
-                        author, updated_at, version
+                        author, updated_at, version, id
                  FROM visit_notes WHERE appointment_id = ?1",
                 [appointment_id],
                 |r| {
-                    Ok(StoredNote {
+                    Ok((r.get::<_, i64>(9)?, StoredNote {
                         note: VisitNote {
                             subjective: r.get(0)?,
                             objective: r.get(1)?,
@@ -118,11 +122,18 @@ impl Db {
                         author: r.get(6)?,
                         updated_at: r.get(7)?,
                         version: r.get(8)?,
-                    })
+                        signing: Default::default(),
+                    }))
                 },
             )
-            .optional()
-            .map_err(|e| self.fail(e))
+            .optional()?;
+            row.map(|(id, mut note)| {
+                note.signing = super::note_signing::signing(self.conn(), id)?;
+                Ok(note)
+            })
+            .transpose()
+        };
+        read().map_err(|e| self.fail(e))
     }
 
     /// Saves a note. `seen_version` is the version the editor loaded (None: there was no note):
@@ -146,6 +157,18 @@ impl Db {
             let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)", [appointment_id], |r| r.get(0))?;
             if !exists {
                 return Err(TxError::App(AppError::not_found(format!("there is no appointment {appointment_id}"))));
+            }
+            // A signed note is locked: what comes later is an addendum.
+            let signed: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT signed_as, signed_at FROM visit_notes
+                     WHERE appointment_id = ?1 AND signed_at IS NOT NULL",
+                    [appointment_id],
+                    |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((by, at)) = signed {
+                return Err(TxError::App(super::note_signing::signed_refusal(&by, &at)));
             }
             let current: Option<(i64, i64, String, String)> = tx
                 .query_row(
@@ -201,7 +224,12 @@ impl Db {
 
     /// The attended visits (checked in or completed) of `day`, in time order, each with the
     /// procedures of its note: what the billing report lists.
-    pub fn billing_day(&self, day: NaiveDate) -> AppResult<Vec<BillingVisit>> {
+    /// `fallback` is the rule of a payer the record does not list.
+    pub fn billing_day(
+        &self,
+        day: NaiveDate,
+        fallback: crate::domain::billing::BillingRule,
+    ) -> AppResult<Vec<BillingVisit>> {
         let visits = self.day_without_flags(day)?;
         let (from, to) = super::stored_time::day_range(day);
         let notes: HashMap<i64, Vec<ProcedureLine>> = (|| {
@@ -217,7 +245,16 @@ impl Db {
             .collect::<rusqlite::Result<HashMap<_, _>>>()
         })()
         .map_err(|e| self.fail(e))?;
-        Ok(visits
+        let rule_of = |patient_id: i64| -> rusqlite::Result<_> {
+            let payer: Option<String> = self
+                .conn()
+                .prepare_cached("SELECT payer FROM patients WHERE id = ?1")?
+                .query_row([patient_id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            Ok(super::payers::rules(self.conn(), payer.as_deref(), fallback)?.billing_rule)
+        };
+        visits
             .into_iter()
             .filter(|v| {
                 matches!(
@@ -225,11 +262,14 @@ impl Db {
                     AppointmentStatus::CheckedIn | AppointmentStatus::Completed
                 )
             })
-            .map(|v| BillingVisit {
-                procedures: notes.get(&v.id).cloned(),
-                visit: v,
+            .map(|v| {
+                Ok(BillingVisit {
+                    procedures: notes.get(&v.id).cloned(),
+                    rule: rule_of(v.patient_id).map_err(|e| self.fail(e))?,
+                    visit: v,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Audits a billing report: one row per visit shown (entity `appointment`, so each

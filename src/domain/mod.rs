@@ -20,6 +20,7 @@ pub mod procedures;
 pub mod progress;
 pub mod roles;
 pub mod scoring;
+pub mod signing;
 pub mod staff;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};

@@ -344,6 +344,8 @@ pub struct Assessment {
     pub appointment_id: i64,
     pub kind: VisitKind,
     pub text: String,
+    /// The note's signature, co-signature and addenda.
+    pub signing: super::signing::NoteSigning,
 }
 
 /// Everything the progress pane and the progress report show.

@@ -401,6 +401,7 @@ pub fn progress_with_goals() -> crate::domain::progress::Progress {
         appointment_id: 109,
         kind: VisitKind::Treatment,
         text: "Tolerating progression; quads stronger.".into(),
+        signing: Default::default(),
     });
     p
 }
@@ -706,6 +707,7 @@ pub fn walk_every_screen(
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id,
+            payer_rule: None,
             note: None,
         })),
     );

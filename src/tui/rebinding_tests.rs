@@ -217,6 +217,7 @@ fn the_note_editor_and_its_conflict_name_the_keys_in_force() {
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
+            payer_rule: None,
             note: None,
         })),
     );

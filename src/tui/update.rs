@@ -308,6 +308,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NoteNextPart
         | Action::NotePrevPart
         | Action::NoteClose
+        | Action::NoteSign
+        | Action::NoteCoSign
+        | Action::NoteAddendum
         | Action::ListUp
         | Action::ListDown
         | Action::ListPick

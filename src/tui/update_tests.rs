@@ -387,6 +387,7 @@ fn a_failed_check_in_is_no_news_for_an_open_note() {
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id,
+            payer_rule: None,
             note: None,
         })),
     );

@@ -13,5 +13,7 @@ mod goals;
 mod input_bounds;
 mod measures;
 mod opening;
+mod payers;
 mod schedule;
+mod signing;
 mod staff;

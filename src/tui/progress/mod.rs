@@ -18,7 +18,7 @@ use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::worker::Request;
 use crate::domain::flags::Adherence;
 use crate::domain::progress::Progress;
-pub use note::NoteEditor;
+pub use note::{NoteEditor, NoteOutcome};
 pub use record::RecordForm;
 
 #[derive(Debug, Clone, Default)]
@@ -111,25 +111,50 @@ pub fn on_key(pane: &mut ProgressPane, ctx: &Context, key: &KeyEvent) -> Option<
         if editor.saving {
             return Some(out);
         }
-        match editor.handle_key(key, ctx.keymap) {
-            FormOutcome::Stay => {}
-            FormOutcome::Close => pane.note = None,
-            FormOutcome::Submit => match editor.note() {
+        let appointment_id = editor.appointment_id;
+        let outcome = editor.handle_key(key, ctx.keymap);
+        let request = match outcome {
+            NoteOutcome::Stay => None,
+            NoteOutcome::Close => {
+                pane.note = None;
+                None
+            }
+            NoteOutcome::Save | NoteOutcome::Sign => match editor.note() {
                 Err(e) => {
                     editor.error = Some(e);
                     editor.focus = 4;
+                    None
                 }
-                Ok(note) => {
-                    editor.error = None;
-                    editor.saving = true;
-                    let request = ProgressRequest::SaveNote {
-                        appointment_id: editor.appointment_id,
-                        seen_version: editor.seen_version,
-                        note,
-                    };
-                    out.write(Effect::Db(Request::Progress(request)));
+                Ok(note) if outcome == NoteOutcome::Sign => Some(ProgressRequest::SignNote {
+                    appointment_id,
+                    seen_version: editor.seen_version,
+                    // What is typed and not saved yet is saved first: the text signed is the
+                    // text on the screen.
+                    note: editor.dirty.then_some(note),
+                }),
+                Ok(note) => Some(ProgressRequest::SaveNote {
+                    appointment_id,
+                    seen_version: editor.seen_version,
+                    note,
+                }),
+            },
+            NoteOutcome::CoSign => Some(ProgressRequest::CoSignNote { appointment_id }),
+            NoteOutcome::SaveAddendum => match editor.addendum_text() {
+                Some(text) if !text.is_empty() => Some(ProgressRequest::AddAddendum {
+                    appointment_id,
+                    text,
+                }),
+                _ => {
+                    editor.error = Some(crate::db::note_signing::ADDENDUM_EMPTY.to_string());
+                    None
                 }
             },
+        };
+        if let (Some(request), Some(editor)) = (request, pane.note.as_mut()) {
+            editor.error = None;
+            editor.saving = true;
+            editor.signing_sent = matches!(request, ProgressRequest::SignNote { .. });
+            out.write(Effect::Db(Request::Progress(request)));
         }
         return Some(out);
     }
@@ -245,6 +270,7 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
         }
         ProgressReply::Note {
             appointment_id,
+            payer_rule,
             note,
         } => {
             if let Some(editor) = pane
@@ -252,8 +278,35 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
                 .as_mut()
                 .filter(|e| e.appointment_id == appointment_id)
             {
-                editor.load(note);
+                // The patient's payer's rule; the terminal's for a payer the record does not list.
+                editor.rule = payer_rule.unwrap_or(pane.billing_rule);
+                editor.load(note.map(|n| *n));
             }
+        }
+        ProgressReply::NoteSigned {
+            appointment_id,
+            signed,
+        } => {
+            out.end_write();
+            let mut said = format!("note signed by {}", signed.signature.written_as);
+            if signed.completed_visit {
+                said.push_str("; the visit is completed");
+            }
+            if signed.awaiting_cosign {
+                said.push_str("; it awaits a therapist's co-signature");
+            }
+            out.say(Level::Info, crate::sanitize::clean_line(&said));
+            out.effects = after_note_write(pane, ctx, appointment_id);
+        }
+        ProgressReply::NoteCoSigned { appointment_id } => {
+            out.end_write();
+            out.say(Level::Info, "note co-signed");
+            out.effects = after_note_write(pane, ctx, appointment_id);
+        }
+        ProgressReply::AddendumAdded { appointment_id } => {
+            out.end_write();
+            out.say(Level::Info, "addendum added under the note");
+            out.effects = after_note_write(pane, ctx, appointment_id);
         }
         ProgressReply::NoteSaved { appointment_id, .. } => {
             out.end_write();
@@ -271,6 +324,29 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
     out
 }
 
+/// After a signature, a co-signature or an addendum: the editor stays open on the note as
+/// stored now (signed, with its addenda), and the pane is read again.
+fn after_note_write(pane: &mut ProgressPane, ctx: &Context, appointment_id: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(editor) = pane
+        .note
+        .as_mut()
+        .filter(|e| e.appointment_id == appointment_id)
+    {
+        editor.saving = false;
+        editor.signing_sent = false;
+        editor.dirty = false;
+        editor.addendum = None;
+        effects.push(Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+            appointment_id,
+        })));
+    }
+    if ctx.pane == Pane::Progress {
+        effects.extend(load(ctx, false));
+    }
+    effects
+}
+
 /// A failed write while a form or the note is open: the text stays, the reason is shown, and
 /// after a conflict the note's stored version is fetched so that a second save is deliberate.
 /// Returns the effects and the sentence to show: after a note's conflict the store says who
@@ -286,6 +362,17 @@ pub fn on_failed_write(
     }
     if let Some(editor) = pane.note.as_mut() {
         editor.saving = false;
+        if std::mem::take(&mut editor.signing_sent)
+            && error.kind != crate::error::ErrorKind::Conflict
+        {
+            // The draft may have been saved before the signature was refused: its version is
+            // fetched so that the next save is not taken for a conflict. What is typed stays.
+            editor.error = Some(error.message.clone());
+            let effects = vec![Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+                appointment_id: editor.appointment_id,
+            }))];
+            return (effects, error.message.clone());
+        }
         if error.kind == crate::error::ErrorKind::Conflict {
             let shown = format!(
                 "{} — reloaded; your text is kept ({} again saves yours over it)",

@@ -7,7 +7,7 @@ use ratatui_textarea::TextArea;
 
 use crate::db::visit_notes::{StoredNote, VisitNote};
 use crate::domain::billing::{BillingRule, ProcedureLine, bill, parse_lines, summary};
-use crate::tui::forms::FormOutcome;
+use crate::domain::signing::NoteSigning;
 use crate::tui::input::LineInput;
 use crate::tui::keymap::{Action, Keymap, Scope};
 
@@ -33,6 +33,24 @@ pub struct NoteEditor {
     pub dirty: bool,
     pub discard_armed: bool,
     pub error: Option<String>,
+    /// The stored note's signatures and addenda: a signed note is read-only.
+    pub signing: NoteSigning,
+    /// An addendum being written under the signed note.
+    pub addendum: Option<TextArea<'static>>,
+    /// The write in flight signs the note (a failure then fetches the note again: the draft
+    /// may have been saved before the signature was refused).
+    pub signing_sent: bool,
+}
+
+/// What a key in the note editor asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteOutcome {
+    Stay,
+    Close,
+    Save,
+    Sign,
+    CoSign,
+    SaveAddendum,
 }
 
 fn area(text: &str) -> TextArea<'static> {
@@ -74,7 +92,21 @@ impl NoteEditor {
             dirty: false,
             discard_armed: false,
             error: None,
+            signing: NoteSigning::default(),
+            addendum: None,
+            signing_sent: false,
         }
+    }
+
+    pub fn is_signed(&self) -> bool {
+        self.signing.is_signed()
+    }
+
+    /// The addendum as typed, trimmed.
+    pub fn addendum_text(&self) -> Option<String> {
+        self.addendum
+            .as_ref()
+            .map(|a| a.lines().join("\n").trim().to_string())
     }
 
     /// Fills the editor from the stored note, unless the user has already typed.
@@ -82,6 +114,7 @@ impl NoteEditor {
         self.loading = false;
         let Some(stored) = stored else { return };
         self.seen_version = Some(stored.version);
+        self.signing = stored.signing.clone();
         if self.dirty {
             return;
         }
@@ -108,15 +141,16 @@ impl NoteEditor {
         })
     }
 
-    pub fn handle_key(&mut self, ev: &KeyEvent, keymap: &Keymap) -> FormOutcome {
+    pub fn handle_key(&mut self, ev: &KeyEvent, keymap: &Keymap) -> NoteOutcome {
         let action = keymap.resolve(ev, Scope::NoteEditor);
         if action != Some(Action::NoteClose) {
             self.discard_armed = false;
         }
+        let key = |a: Action| keymap.label(a);
         match action {
             Some(Action::NoteClose) => {
                 if !self.dirty || self.discard_armed {
-                    return FormOutcome::Close;
+                    return NoteOutcome::Close;
                 }
                 self.discard_armed = true;
             }
@@ -125,10 +159,43 @@ impl NoteEditor {
             // Until the stored note is in, nothing may change or save it: a save now would
             // replace the note with an empty one.
             _ if self.loading || self.saving => {}
-            Some(Action::NoteSave) => return FormOutcome::Submit,
+            Some(Action::NoteSave) if self.addendum.is_some() => return NoteOutcome::SaveAddendum,
+            Some(Action::NoteSave | Action::NoteProgressReport) if self.is_signed() => {
+                self.error = Some(format!(
+                    "this note is signed and can no longer be changed: {} writes an addendum",
+                    key(Action::NoteAddendum)
+                ));
+            }
+            Some(Action::NoteSave) => return NoteOutcome::Save,
+            Some(Action::NoteSign) if self.is_signed() => {
+                self.error = Some(format!(
+                    "this note is already signed: {} writes an addendum",
+                    key(Action::NoteAddendum)
+                ));
+            }
+            Some(Action::NoteSign) => return NoteOutcome::Sign,
+            Some(Action::NoteCoSign) => return NoteOutcome::CoSign,
+            Some(Action::NoteAddendum) if !self.is_signed() => {
+                self.error = Some(format!(
+                    "an addendum is for a signed note; this one is a draft: change it, and {} saves it",
+                    key(Action::NoteSave)
+                ));
+            }
+            Some(Action::NoteAddendum) => {
+                self.error = None;
+                self.addendum.get_or_insert_with(|| area(""));
+            }
             Some(Action::NoteProgressReport) => {
                 self.is_progress_report = !self.is_progress_report;
                 self.dirty = true;
+            }
+            // A signed note is read-only; what is typed goes into the addendum, if one is open.
+            _ if self.is_signed() => {
+                if let Some(a) = self.addendum.as_mut()
+                    && a.input(*ev)
+                {
+                    self.dirty = true;
+                }
             }
             _ if self.focus == 4 => {
                 if self.minutes.handle(ev).changed() {
@@ -141,7 +208,7 @@ impl NoteEditor {
                 }
             }
         }
-        FormOutcome::Stay
+        NoteOutcome::Stay
     }
 }
 
@@ -258,14 +325,14 @@ mod tests {
                 &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
                 &Keymap::default()
             ),
-            FormOutcome::Stay
+            NoteOutcome::Stay
         );
         assert_eq!(
             e.handle_key(
                 &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
                 &Keymap::default()
             ),
-            FormOutcome::Close
+            NoteOutcome::Close
         );
     }
 
@@ -276,7 +343,7 @@ mod tests {
         e.handle_key(&ctrl('p'), &Keymap::default());
         assert_eq!(
             e.handle_key(&ctrl('s'), &Keymap::default()),
-            FormOutcome::Stay
+            NoteOutcome::Stay
         );
         assert!(!e.dirty && !e.is_progress_report);
         e.load(Some(StoredNote {
@@ -287,6 +354,7 @@ mod tests {
             author: "aruiz".into(),
             updated_at: "2026-11-27T10:00:00".into(),
             version: 3,
+            signing: Default::default(),
         }));
         assert_eq!(
             e.sections[0].lines(),
@@ -311,6 +379,7 @@ mod tests {
             author: "aruiz".into(),
             updated_at: "2026-11-27T10:00:00".into(),
             version: 3,
+            signing: Default::default(),
         }));
         assert_eq!(e.sections[0].lines(), ["A"]);
         assert_eq!(e.seen_version, Some(3));

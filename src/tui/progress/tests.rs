@@ -5,7 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::db::progress_work::{ProgressReply, ProgressRequest};
 use crate::db::visit_notes::{StoredNote, VisitNote};
 use crate::db::worker::{Reply, Request};
+use crate::domain::billing::BillingRule;
 use crate::domain::flags::Adherence;
+use crate::domain::signing::{Addendum, NoteSigning, Signature};
 use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::{self, state_for};
 use crate::tui::state::AppState;
@@ -226,12 +228,14 @@ fn the_note_loads_saves_with_its_version_and_keeps_text_on_a_conflict() {
         author: "aruiz".into(),
         updated_at: "2026-11-27T08:50:00".into(),
         version: 2,
+        signing: Default::default(),
     };
     update(
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
-            note: Some(stored),
+            payer_rule: None,
+            note: Some(Box::new(stored)),
         })),
     );
     key(&mut s, KeyCode::End);
@@ -338,6 +342,7 @@ fn quitting_with_an_unsaved_note_asks_first() {
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
+            payer_rule: None,
             note: None,
         })),
     );
@@ -396,7 +401,8 @@ fn the_note_editor_at_80x24() {
         &mut s,
         Event::Reply(Reply::Progress(ProgressReply::Note {
             appointment_id: 1,
-            note: Some(StoredNote {
+            payer_rule: None,
+            note: Some(Box::new(StoredNote {
                 note: VisitNote {
                     subjective: "Knee stiff in the morning.".into(),
                     objective: "Knee flexion 110°.".into(),
@@ -405,7 +411,8 @@ fn the_note_editor_at_80x24() {
                 author: "aruiz".into(),
                 updated_at: "2026-11-27T08:50:00".into(),
                 version: 2,
-            }),
+                signing: Default::default(),
+            })),
         })),
     );
     assert!(s.progress.note.is_some());
@@ -413,4 +420,240 @@ fn the_note_editor_at_80x24() {
     assert!(text.contains("Knee stiff in the morning."), "{text}");
     assert!(text.contains("Knee flexion 110°."), "{text}");
     insta::assert_snapshot!("note_editor_80x24", text);
+}
+
+fn open_note(s: &mut AppState, note: Option<StoredNote>, payer_rule: Option<BillingRule>) {
+    key(s, KeyCode::Char('e'));
+    update(
+        s,
+        Event::Reply(Reply::Progress(ProgressReply::Note {
+            appointment_id: 1,
+            payer_rule,
+            note: note.map(Box::new),
+        })),
+    );
+}
+
+fn ctrl(s: &mut AppState, c: char) -> Vec<Request> {
+    key_with(s, KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn draft() -> StoredNote {
+    StoredNote {
+        note: VisitNote {
+            subjective: "Knee stiff in the morning.".into(),
+            ..Default::default()
+        },
+        author: "aruiz".into(),
+        updated_at: "2026-11-27T08:50:00".into(),
+        version: 2,
+        signing: Default::default(),
+    }
+}
+
+fn signed_by_an_assistant() -> StoredNote {
+    StoredNote {
+        signing: NoteSigning {
+            signed: Some(Signature {
+                staff_id: 8,
+                written_as: "Sam Lee, PTA".into(),
+                at: "2026-11-27T10:02:00".into(),
+            }),
+            cosigned: None,
+            awaiting_cosign: true,
+            addenda: vec![Addendum {
+                staff_id: 8,
+                written_as: "Sam Lee, PTA".into(),
+                written_at: "2026-11-27T11:30:00".into(),
+                text: "Called back: pain 2/10.".into(),
+            }],
+        },
+        version: 3,
+        ..draft()
+    }
+}
+
+#[test]
+fn signing_saves_what_is_typed_first_and_the_editor_then_shows_the_signature() {
+    let mut s = loaded();
+    open_note(&mut s, Some(draft()), None);
+    let text = screen(&mut s, 80, 24);
+    assert!(
+        text.contains("Draft: not signed · Ctrl-G signs it"),
+        "{text}"
+    );
+    // Nothing typed: the stored version is signed as it is.
+    let sent = ctrl(&mut s, 'g');
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Request::Progress(ProgressRequest::SignNote {
+                appointment_id: 1,
+                seen_version: Some(2),
+                note: None,
+            })]
+        ),
+        "{sent:?}"
+    );
+    // A refusal keeps the editor open, says why, and fetches the note again.
+    let after = update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            error: crate::error::AppError::of(
+                crate::error::ErrorKind::Forbidden,
+                "writing a progress report needs a therapist; slee is on the staff as assistant",
+            ),
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Progress,
+                write: true,
+            },
+        }),
+    );
+    assert!(after.iter().any(|e| matches!(
+        e,
+        Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+            appointment_id: 1
+        }))
+    )));
+    let editor = s.progress.note.as_ref().unwrap();
+    assert!(
+        !editor.saving
+            && editor
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("needs a therapist")
+    );
+    // Typed text is saved with the signature.
+    key(&mut s, KeyCode::End);
+    typ(&mut s, " Better.");
+    match ctrl(&mut s, 'g').as_slice() {
+        [
+            Request::Progress(ProgressRequest::SignNote {
+                note: Some(note), ..
+            }),
+        ] => assert_eq!(note.subjective, "Knee stiff in the morning. Better."),
+        other => panic!("{other:?}"),
+    }
+    let effects = update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::NoteSigned {
+            appointment_id: 1,
+            signed: crate::db::note_signing::Signed {
+                signature: Signature {
+                    staff_id: 1,
+                    written_as: "Ana Ruiz, PT, DPT".into(),
+                    at: "2026-11-27T10:02:00".into(),
+                },
+                completed_visit: true,
+                awaiting_cosign: false,
+            },
+        })),
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Db(Request::Progress(ProgressRequest::LoadNote {
+            appointment_id: 1
+        }))
+    )));
+    assert_eq!(
+        s.message.as_ref().map(|(_, m)| m.as_str()),
+        Some("note signed by Ana Ruiz, PT, DPT; the visit is completed")
+    );
+    assert!(!s.has_unsaved_edit(), "what was typed is in the record");
+    assert!(
+        s.progress.note.is_some(),
+        "the editor shows the signed note"
+    );
+}
+
+#[test]
+fn a_signed_note_is_read_only_and_takes_an_addendum_and_a_cosignature() {
+    let mut s = loaded();
+    open_note(&mut s, Some(signed_by_an_assistant()), None);
+    let text = screen(&mut s, 80, 24);
+    assert!(
+        text.contains("Signed by Sam Lee, PTA, at 2026-11-27 10:02"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Awaiting co-signature by a therapist"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Addendum, 2026-11-27 11:30, Sam Lee, PTA: Called back: pain 2/10."),
+        "{text}"
+    );
+    assert!(
+        text.contains("signed: read-only · Ctrl-T addendum · Ctrl-O co-signs"),
+        "{text}"
+    );
+    insta::assert_snapshot!("signed_note_80x24", text);
+    // Typing changes nothing; saving over it is refused with the addendum's key.
+    typ(&mut s, "rewrite");
+    assert_eq!(
+        s.progress.note.as_ref().unwrap().sections[0].lines(),
+        ["Knee stiff in the morning."]
+    );
+    assert!(ctrl(&mut s, 's').is_empty());
+    assert_eq!(
+        s.progress.note.as_ref().unwrap().error.as_deref(),
+        Some("this note is signed and can no longer be changed: Ctrl-T writes an addendum")
+    );
+    assert!(ctrl(&mut s, 'g').is_empty(), "signed once");
+    // The addendum: empty is one sentence, nothing sent; typed, it is sent.
+    assert!(ctrl(&mut s, 't').is_empty());
+    assert!(ctrl(&mut s, 's').is_empty());
+    assert_eq!(
+        s.progress.note.as_ref().unwrap().error.as_deref(),
+        Some(crate::db::note_signing::ADDENDUM_EMPTY)
+    );
+    typ(&mut s, "Ice at home.");
+    assert!(s.has_unsaved_edit());
+    assert!(screen(&mut s, 80, 24).contains("Ice at home."));
+    match ctrl(&mut s, 's').as_slice() {
+        [
+            Request::Progress(ProgressRequest::AddAddendum {
+                appointment_id: 1,
+                text,
+            }),
+        ] => assert_eq!(text, "Ice at home."),
+        other => panic!("{other:?}"),
+    }
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::AddendumAdded {
+            appointment_id: 1,
+        })),
+    );
+    assert!(s.progress.note.as_ref().unwrap().addendum.is_none());
+    assert!(!s.has_unsaved_edit());
+    let sent = ctrl(&mut s, 'o');
+    assert!(matches!(
+        sent.as_slice(),
+        [Request::Progress(ProgressRequest::CoSignNote {
+            appointment_id: 1
+        })]
+    ));
+}
+
+#[test]
+fn an_addendum_is_only_for_a_signed_note_and_the_units_follow_the_payer() {
+    let mut s = loaded();
+    open_note(&mut s, Some(draft()), Some(BillingRule::Ama));
+    assert!(ctrl(&mut s, 't').is_empty());
+    assert!(
+        s.progress.note.as_ref().unwrap().error.as_deref().unwrap().starts_with(
+            "an addendum is for a signed note; this one is a draft: change it, and Ctrl-S saves it"
+        )
+    );
+    for _ in 0..4 {
+        key(&mut s, KeyCode::Tab);
+    }
+    typ(&mut s, "97110 33, 97140 7");
+    // The patient's payer bills by the AMA rule: 97140's 7 minutes bill nothing.
+    assert!(
+        screen(&mut s, 80, 24)
+            .contains("97110 33 min → 2 units · 97140 7 min → 0 units · total 40 min, 2 units")
+    );
 }

@@ -592,19 +592,43 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = inner.height.saturating_sub(4);
-    let each = (rows / 4).max(2);
-    let [a, b, c, d, minutes, footer] = Layout::vertical([
-        Constraint::Length(each),
-        Constraint::Length(each),
-        Constraint::Length(each),
-        Constraint::Length(each),
+    let signed = note_signing_lines(editor, keymap, theme, inner.width as usize);
+    let signed_rows = (signed.len() as u16).min(inner.height / 4);
+    let addendum_rows = if editor.addendum.is_some() { 3 } else { 0 };
+    // The sections share what the rest leaves; the footer holds an error and the keys.
+    let [a, b, c, d, minutes, signature, addendum, footer] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
         Constraint::Length(3),
-        Constraint::Min(1),
+        Constraint::Length(signed_rows),
+        Constraint::Length(addendum_rows),
+        Constraint::Length(2),
     ])
     .areas(inner);
+    // The latest lines are kept when they do not all fit: the newest addendum matters most.
+    let skip = signed.len().saturating_sub(signed_rows as usize);
+    frame.render_widget(
+        Paragraph::new(signed.into_iter().skip(skip).collect::<Vec<_>>()),
+        signature,
+    );
+    if let Some(text) = &editor.addendum {
+        let mut area = text.clone();
+        area.set_block(Block::new().title(Span::styled(
+            format!(
+                "Addendum, dated now, by you  ({} adds it)",
+                key(Action::NoteSave)
+            ),
+            theme.field_focus,
+        )));
+        area.set_cursor_line_style(Style::default());
+        area.set_cursor_style(theme.selected);
+        frame.render_widget(&area, addendum);
+    }
     for (i, rect) in [a, b, c, d].into_iter().enumerate() {
-        let focused = editor.focus == i;
+        // A signed note is read-only: no section is being typed in.
+        let focused = editor.focus == i && !editor.is_signed();
         let mut area = editor.sections[i].clone();
         let label = super::note::SECTIONS[i];
         area.set_block(Block::new().title(Span::styled(
@@ -657,7 +681,16 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
             theme.error,
         ));
     }
-    let status = if editor.loading {
+    let status = if editor.is_signed() && !editor.loading && !editor.saving && !editor.discard_armed
+    {
+        format!(
+            "signed: read-only · {} addendum · {} co-signs · {} closes{}",
+            key(Action::NoteAddendum),
+            key(Action::NoteCoSign),
+            key(Action::NoteClose),
+            if editor.dirty { " · unsaved" } else { "" }
+        )
+    } else if editor.loading {
         "loading the note…".to_string()
     } else if editor.saving {
         "saving…".to_string()
@@ -683,4 +716,43 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
         theme.muted,
     ));
     frame.render_widget(Paragraph::new(foot), footer);
+}
+
+/// Under the procedures: a draft says so with the key that signs it; a signed note shows its
+/// signature, its co-signature or that one is awaited (with the key that gives it), and its
+/// addenda, each cut to the width.
+fn note_signing_lines(
+    editor: &NoteEditor,
+    keymap: &Keymap,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'static>> {
+    if editor.loading {
+        return Vec::new();
+    }
+    let fit = |text: String| truncate(&clean_line(&text), width);
+    if !editor.is_signed() {
+        return vec![Line::styled(
+            fit(format!(
+                "Draft: not signed · {} signs it (saving first what is typed)",
+                keymap.label(Action::NoteSign)
+            )),
+            theme.muted,
+        )];
+    }
+    editor
+        .signing
+        .lines()
+        .into_iter()
+        .map(|line| {
+            let style = if line.starts_with("Awaiting") {
+                theme.error
+            } else if line.starts_with("Addendum") {
+                Style::default()
+            } else {
+                theme.info
+            };
+            Line::styled(fit(line), style)
+        })
+        .collect()
 }
