@@ -265,7 +265,7 @@ impl Db {
         }
         let from = day_text(date);
         let to = day_text(date.succ_opt().unwrap_or(date));
-        self.write(|tx| {
+        self.write_as(&who, Duty::Measures, |tx, _| {
             let exists: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
                 [patient_id],

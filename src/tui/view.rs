@@ -15,6 +15,7 @@ use super::theme::Theme;
 use super::widgets::dialog::{bordered, centered};
 use super::widgets::form;
 use crate::domain::pin::PinNeed;
+use crate::domain::roles::Acting;
 use crate::sanitize::clean_line;
 use crate::text::{fit, width};
 
@@ -369,8 +370,24 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     right.push_str(&format!("{} help ", state.keymap.label(Action::Help)));
     let mut left = vec![Span::raw(format!(" {} ", clean_line(&state.info.user)))];
-    if state.info.demo {
-        left.push(Span::styled(" DEMO ", theme.badge));
+    match (&state.info.acting, state.info.demo) {
+        (Acting::DemoStand(s), _) => left.push(Span::styled(
+            format!(
+                " demo: acting as {} ({}) ",
+                s.role.label().to_lowercase(),
+                clean_line(&s.name)
+            ),
+            theme.badge,
+        )),
+        (_, true) => left.push(Span::styled(" DEMO ", theme.badge)),
+        (Acting::NotStaff, false) => left.push(Span::styled(
+            format!(
+                " read-only: {} is not on the staff ",
+                clean_line(&state.info.user)
+            ),
+            theme.badge,
+        )),
+        (Acting::Staff(_), false) => {}
     }
     if state.info.fixed_today {
         left.push(Span::styled(
