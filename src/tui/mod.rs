@@ -325,6 +325,8 @@ pub mod fixtures;
 #[cfg(test)]
 mod rebinding_tests;
 #[cfg(test)]
+mod roles_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod view_tests;

@@ -12,5 +12,6 @@ mod demo;
 mod input_bounds;
 mod measures;
 mod opening;
+mod roles;
 mod schedule;
 mod staff;
