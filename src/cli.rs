@@ -239,7 +239,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {
-    /// Add a therapist or front-desk person
+    /// Add a therapist, an assistant (PTA), a front-desk person or an admin (an admin's change;
+    /// open to anyone while the record has no admin, so a new record gets its first one)
     Add {
         #[arg(long)]
         name: String,
@@ -250,6 +251,30 @@ pub enum StaffCommand {
         /// Their login name, so the app knows who "mine" is
         #[arg(long)]
         username: Option<String>,
+        /// As their signature shows them: "PT, DPT", "PTA"
+        #[arg(long, value_name = "TEXT")]
+        credentials: Option<String>,
+    },
+    /// Change a staff member's name, role, credentials or username (an admin's change; an empty
+    /// --credentials or --username clears it)
+    Edit {
+        /// Whose: their initials
+        #[arg(long)]
+        initials: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+        #[arg(long, value_name = "TEXT")]
+        credentials: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Take a staff member off the active staff (an admin's change; the last admin stays)
+    Deactivate {
+        /// Whose: their initials
+        #[arg(long)]
+        initials: String,
     },
     /// List the staff
     List {
@@ -286,8 +311,22 @@ pub enum MeasuresCommand {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Therapist,
+    /// A physical therapist assistant (PTA)
+    Assistant,
     #[value(name = "front_desk", alias = "front-desk")]
     FrontDesk,
+    Admin,
+}
+
+impl From<RoleArg> for crate::domain::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Therapist => Self::Therapist,
+            RoleArg::Assistant => Self::Assistant,
+            RoleArg::FrontDesk => Self::FrontDesk,
+            RoleArg::Admin => Self::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

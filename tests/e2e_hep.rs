@@ -9,7 +9,8 @@ use common::{Clinic, Session};
 #[test]
 fn a_therapist_builds_a_program_by_shorthand_and_the_handout_has_it() {
     let clinic = Clinic::demo();
-    let mut s = Session::start(&clinic, "frontdesk1");
+    let therapist = clinic.therapist();
+    let mut s = Session::start(&clinic, &therapist);
     s.wait_for_text("booked");
     // The second visit of the day, to show that the selection carries into pane 3.
     s.send("j");
@@ -45,7 +46,7 @@ fn a_therapist_builds_a_program_by_shorthand_and_the_handout_has_it() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(user, "frontdesk1");
+    assert_eq!(user, therapist);
     let views: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'hep.view'",

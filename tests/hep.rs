@@ -28,8 +28,12 @@ fn demo_db() -> (tempfile::TempDir, Db) {
     (dir, db::open_existing(&path).unwrap())
 }
 
+/// The demo's assistant: programs and adherence are a clinician's to record.
 fn who(at: &str) -> Who<'_> {
-    Who { user: "aruiz", at }
+    Who {
+        user: common::DEMO_ASSISTANT,
+        at,
+    }
 }
 
 fn audit_rows(db: &Db, action: &str) -> Vec<(Option<i64>, String, String)> {
@@ -88,7 +92,10 @@ fn a_save_is_a_new_version_and_earlier_versions_are_kept() {
     assert_eq!(versions[0].exercises, 2);
     let rows = audit_rows(&db, "hep.save");
     let (entity, user, summary) = rows.last().unwrap();
-    assert_eq!((*entity, user.as_str()), (Some(patient), "aruiz"));
+    assert_eq!(
+        (*entity, user.as_str()),
+        (Some(patient), common::DEMO_ASSISTANT)
+    );
     assert!(summary.contains("\"exercises\":2"), "{summary}");
     assert!(
         !summary.contains("Towel"),
@@ -313,14 +320,15 @@ fn the_builders_handout_is_staged_before_its_audit_row_and_placed_after_it() {
 }
 
 /// The handout names the therapist of record (who last evaluated the patient), never whoever
-/// saved the program: here the front desk.
+/// saved the program: here the assistant, who may change a program and is nobody's therapist
+/// of record.
 #[test]
 fn the_handout_names_the_therapist_of_record_not_who_saved_it() {
     use ptclinic::domain::{AppointmentStatus, Role, VisitKind};
     let (_dir, mut db) = demo_db();
     let staff = db.staff().unwrap();
-    let desk = staff.iter().find(|s| s.role == Role::FrontDesk).unwrap();
-    let desk_user = desk.username.clone().unwrap();
+    let assistant = staff.iter().find(|s| s.role == Role::Assistant).unwrap();
+    let assistant_user = assistant.username.clone().unwrap();
     let (patient, evaluator) = ptclinic::db::testing::patient_ids(&db)
         .unwrap()
         .into_iter()
@@ -347,7 +355,7 @@ fn the_handout_names_the_therapist_of_record_not_who_saved_it() {
             before.version_no,
             &[item(&db, "Quad set")],
             Who {
-                user: &desk_user,
+                user: &assistant_user,
                 at: "2026-11-27T10:00:00",
             },
         )
@@ -355,5 +363,5 @@ fn the_handout_names_the_therapist_of_record_not_who_saved_it() {
     assert!(matches!(saved, SaveOutcome::Saved(_)));
     let handout = db.hep_handout(patient, today()).unwrap().unwrap();
     assert_eq!(handout.therapist, evaluator);
-    assert_ne!(handout.therapist, desk.name);
+    assert_ne!(handout.therapist, assistant.name);
 }

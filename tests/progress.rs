@@ -34,6 +34,7 @@ fn clinic(path: &Path) -> Db {
                 initials: "AR".into(),
                 role: Role::Therapist,
                 username: Some("aruiz".into()),
+                credentials: None,
             })
         })
         .map(|_| ())

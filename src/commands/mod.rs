@@ -101,7 +101,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             )?;
             let shown = path_for_message(&path);
             eprintln!(
-                "Created an empty clinic record at {shown}. Next: ptclinic staff add --db {shown} --name NAME --initials XX --role therapist"
+                "Created an empty clinic record at {shown}. Next: ptclinic staff add --db {shown} --name NAME --initials XX --role admin --username $USER (the first admin then adds the others)"
             );
             Ok(())
         }

@@ -1,7 +1,7 @@
-use crate::cli::{RoleArg, StaffCommand};
+use crate::cli::StaffCommand;
 use crate::config::Settings;
-use crate::db::Db;
-use crate::db::staff::NewStaff;
+use crate::db::staff::{NewStaff, StaffEdit};
+use crate::db::{Db, Who};
 use crate::domain::Role;
 use crate::domain::pin::Pin;
 use crate::error::{AppError, AppResult};
@@ -15,23 +15,60 @@ pub fn run(settings: &Settings, cmd: StaffCommand) -> AppResult<()> {
             initials,
             role,
             username,
+            credentials,
         } => {
-            let role = match role {
-                RoleArg::Therapist => Role::Therapist,
-                RoleArg::FrontDesk => Role::FrontDesk,
-            };
             let at = crate::clock::stamp(settings.clock.now());
             let id = db.add_staff(
                 NewStaff {
                     name,
                     initials,
-                    role,
+                    role: role.into(),
                     username,
+                    credentials,
                 },
                 &settings.user,
                 &at,
             )?;
             super::note(&format!("Added staff member {id}."));
+        }
+        StaffCommand::Edit {
+            initials,
+            name,
+            role,
+            credentials,
+            username,
+        } => {
+            let at = crate::clock::stamp(settings.clock.now());
+            let edit = StaffEdit {
+                name,
+                role: role.map(Role::from),
+                credentials,
+                username,
+            };
+            let who = Who {
+                user: &settings.user,
+                at: &at,
+            };
+            let s = db.edit_staff(&initials, &edit, who)?;
+            super::note(&format!(
+                "Changed {} ({}): {}.",
+                clean_line(&s.signature()),
+                clean_line(&s.initials),
+                s.role.label().to_lowercase()
+            ));
+        }
+        StaffCommand::Deactivate { initials } => {
+            let at = crate::clock::stamp(settings.clock.now());
+            let who = Who {
+                user: &settings.user,
+                at: &at,
+            };
+            let s = db.deactivate_staff(&initials, who)?;
+            super::note(&format!(
+                "Deactivated {} ({}): their notes and visits stay in the record.",
+                clean_line(&s.name),
+                clean_line(&s.initials)
+            ));
         }
         StaffCommand::SetPin { username } => set_pin(settings, &mut db, username.as_deref())?,
         StaffCommand::List { json } => {
@@ -46,6 +83,7 @@ pub fn run(settings: &Settings, cmd: StaffCommand) -> AppResult<()> {
                             "initials": clean_line(&s.initials),
                             "role": s.role.as_str(),
                             "username": s.username.as_deref().map(clean_line),
+                            "credentials": s.credentials.as_deref().map(clean_line),
                         })
                     })
                     .collect();
@@ -53,10 +91,11 @@ pub fn run(settings: &Settings, cmd: StaffCommand) -> AppResult<()> {
             } else {
                 for s in &staff {
                     super::emit(&format!(
-                        "{:<4} {:<28} {:<10} {}\n",
+                        "{:<4} {:<28} {:<10} {:<10} {}\n",
                         clean_line(&s.initials),
                         clean_line(&s.name),
                         s.role.label(),
+                        s.credentials.as_deref().map(clean_line).unwrap_or_default(),
                         s.username.as_deref().map(clean_line).unwrap_or_default()
                     ))?;
                 }

@@ -14,6 +14,7 @@ use crate::domain::adherence;
 use crate::domain::hep::{
     Dosage, Exercise, HandoutData, HandoutItem, Program, ProgramItem, Side, Template, VersionInfo,
 };
+use crate::domain::roles::Duty;
 use crate::error::{AppError, AppResult};
 
 /// The outcome of saving a program.
@@ -342,7 +343,7 @@ impl Db {
         items: &[ProgramItem],
         who: Who,
     ) -> AppResult<SaveOutcome> {
-        self.write(|tx| {
+        self.write_as(&who, Duty::HomeProgram, |tx, _| {
             if !patient_exists(tx, patient_id)? {
                 return Err(TxError::App(AppError::not_found(format!(
                     "there is no patient {patient_id}"
@@ -400,7 +401,7 @@ impl Db {
         if items.is_empty() {
             return Err(AppError::input("a template needs at least one exercise"));
         }
-        self.write(|tx| {
+        self.write_as(&who, Duty::HomeProgram, |tx, _| {
             let existing: Option<(i64, i64)> = tx
                 .query_row(
                     "SELECT id, version_no FROM hep_programs WHERE template_name = ?1",
@@ -464,7 +465,7 @@ impl Db {
         adherence::check_counts(done, prescribed).map_err(AppError::input)?;
         let from = on.format("%Y-%m-%d").to_string();
         let to = on.succ_opt().unwrap_or(on).format("%Y-%m-%d").to_string();
-        self.write(|tx| {
+        self.write_as(&who, Duty::Adherence, |tx, _| {
             if !patient_exists(tx, patient_id)? {
                 return Err(TxError::App(AppError::not_found(format!(
                     "there is no patient {patient_id}"

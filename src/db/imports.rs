@@ -29,7 +29,11 @@ impl Db {
             let known = known(self.conn(), kind).map_err(|e| self.fail(e))?;
             return Ok(check(&known, progress)?.counts());
         }
-        self.write(|tx| {
+        let who = super::Who {
+            user: audit.user,
+            at: audit.at,
+        };
+        self.write_as(&who, crate::domain::roles::Duty::Import, |tx, _| {
             let known = known(tx, kind)?;
             let plan = check(&known, &mut *progress).map_err(TxError::App)?;
             let counts = plan.counts();

@@ -253,14 +253,8 @@ impl Db {
         duty: crate::domain::roles::Duty,
         mut f: impl FnMut(&Transaction, &crate::domain::roles::Acting) -> TxResult<T>,
     ) -> AppResult<T> {
-        use crate::domain::roles::{self, Duty};
         self.write(|tx| {
-            let acting = staff::acting(tx, who.user)?;
-            let setting_up = duty == Duty::Staff && !staff::has_admin(tx)?;
-            if !setting_up {
-                roles::check(duty, who.user, &acting)
-                    .map_err(|why| TxError::App(AppError::of(ErrorKind::Forbidden, why)))?;
-            }
+            let acting = allowed(tx, who, duty)?;
             f(tx, &acting)
         })
     }
@@ -345,4 +339,22 @@ pub(in crate::db) fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqli
         [key, value],
     )?;
     Ok(())
+}
+
+/// Who `who` acts as, once `roles::check` lets them do `duty` (inside the change's transaction).
+/// The staff list is open to anyone while the record has no active admin: that is how a new
+/// record gets its first one.
+pub(in crate::db) fn allowed(
+    tx: &Transaction,
+    who: &Who,
+    duty: crate::domain::roles::Duty,
+) -> TxResult<crate::domain::roles::Acting> {
+    use crate::domain::roles::{self, Duty};
+    let acting = staff::acting(tx, who.user)?;
+    let setting_up = duty == Duty::Staff && !staff::has_admin(tx)?;
+    if !setting_up {
+        roles::check(duty, who.user, &acting)
+            .map_err(|why| TxError::App(AppError::of(ErrorKind::Forbidden, why)))?;
+    }
+    Ok(acting)
 }

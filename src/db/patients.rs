@@ -96,7 +96,8 @@ impl Db {
         if p.first_name.is_empty() || p.last_name.is_empty() {
             return Err(AppError::input("a patient needs a first and a last name"));
         }
-        self.write(|tx| {
+        let who = super::Who { user, at };
+        self.write_as(&who, crate::domain::roles::Duty::Demographics, |tx, _| {
             let mrn = next_mrn(tx)?;
             tx.execute(
                 "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, payer,

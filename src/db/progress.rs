@@ -279,7 +279,9 @@ impl Db {
                 crate::domain::clinic_years()
             )));
         }
-        self.write(|tx| store_measurement(tx, patient_id, date, scored, &who))
+        self.write_as(&who, Duty::Measures, |tx, _| {
+            store_measurement(tx, patient_id, date, scored, &who)
+        })
     }
 
     /// Several measurements taken together (the whole KOOS: one per subscale), stored in one

@@ -9,6 +9,7 @@ use super::audit::{self, AuditEntry};
 use super::stored_time::parse_day_column;
 use super::{Db, TxError, TxResult, Who};
 use crate::domain::appointment::{self, StatusSnapshot, Transition, Visit};
+use crate::domain::roles::Duty;
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::{AppError, AppResult};
 
@@ -266,7 +267,7 @@ impl Db {
             ));
         }
         let today = who.today()?;
-        self.write(|tx| {
+        self.write_as(&who, Duty::Schedule, |tx, _| {
             let v = load_for_change(tx, id)?;
             // Already there is harmless whoever did it; otherwise a change made elsewhere
             // since the user looked is reported as such before any other refusal.
@@ -326,7 +327,7 @@ impl Db {
         previous: &StatusSnapshot,
         who: Who,
     ) -> AppResult<Visit> {
-        self.write(|tx| {
+        self.write_as(&who, Duty::Schedule, |tx, _| {
             let v = load_for_change(tx, id)?;
             if v.version != seen_version {
                 return Err(conflict(tx, id));
@@ -359,7 +360,7 @@ impl Db {
 
     pub fn book(&mut self, b: &Booking, who: Who) -> AppResult<Visit> {
         b.check()?;
-        self.write(|tx| {
+        self.write_as(&who, Duty::Schedule, |tx, _| {
             tx.execute(
                 "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
                     patient_name, patient_mrn, patient_dob)
@@ -403,7 +404,7 @@ impl Db {
         who: Who,
     ) -> AppResult<Visit> {
         b.check()?;
-        self.write(|tx| {
+        self.write_as(&who, Duty::Schedule, |tx, _| {
             let v = load_for_change(tx, id)?;
             if v.status != AppointmentStatus::Scheduled {
                 return Err(TxError::App(AppError::input(format!(

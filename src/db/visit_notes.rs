@@ -153,7 +153,12 @@ impl Db {
             procedures: note.procedures.clone(),
             is_progress_report: note.is_progress_report,
         };
-        self.write(|tx| {
+        let duty = if clean.is_progress_report {
+            crate::domain::roles::Duty::ProgressReport
+        } else {
+            crate::domain::roles::Duty::VisitNote
+        };
+        self.write_as(&who, duty, |tx, _| {
             let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)", [appointment_id], |r| r.get(0))?;
             if !exists {
                 return Err(TxError::App(AppError::not_found(format!("there is no appointment {appointment_id}"))));

@@ -42,6 +42,15 @@ impl Default for DemoOptions {
 
 /// The sizes a demo clinic can have (the command line's flags take the same ranges).
 pub const MAX_THERAPISTS: u32 = 200;
+
+/// What the demo's therapists sign with.
+const THERAPIST_CREDENTIALS: &str = "PT, DPT";
+
+/// The demo's admin and assistant: (first name, last name, role, username, credentials).
+pub const FIXED_STAFF: &[(&str, &str, Role, &str, Option<&str>)] = &[
+    ("Robin", "Achebe", Role::Admin, "admin", None),
+    ("Casey", "Lindqvist", Role::Assistant, "pta", Some("PTA")),
+];
 pub const MAX_PATIENTS: u32 = 200_000;
 pub const MAX_WEEKS_BACK: u32 = 1040;
 pub const MAX_WEEKS_AHEAD: u32 = 104;
@@ -263,12 +272,14 @@ impl<'a, 'w> Generator<'a, 'w> {
         (first, last)
     }
 
+    /// The therapists and the front-desk person, named from the seed (usernames: first initial
+    /// and last name, "jsmith"), then the admin and the assistant under fixed names and
+    /// usernames (`admin`, `pta`) that the README gives: they are the same in every demo.
     fn staff(&mut self) -> TxResult<()> {
         let mut used_initials: Vec<String> = Vec::new();
         let mut used_usernames: Vec<String> = Vec::new();
-        for i in 0..=self.opts.therapists {
-            let (first, last) = self.person();
-            let mut initials: String = [&first, &last]
+        let mut unique = |first: &str, last: &str, username: String| {
+            let mut initials: String = [first, last]
                 .iter()
                 .filter_map(|n| n.chars().next())
                 .collect::<String>()
@@ -282,25 +293,53 @@ impl<'a, 'w> Generator<'a, 'w> {
                 }
             }
             used_initials.push(initials.clone());
-            let mut username: String = format!("{}{}", first.chars().next().unwrap_or('x'), last)
-                .to_lowercase()
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect();
+            let mut username = username;
             while used_usernames.contains(&username) {
                 username.push('2');
             }
             used_usernames.push(username.clone());
-            let role = if i == self.opts.therapists {
-                Role::FrontDesk
+            (initials, username)
+        };
+        let mut people = Vec::new();
+        for i in 0..=self.opts.therapists {
+            let (first, last) = self.person();
+            let username: String = format!("{}{}", first.chars().next().unwrap_or('x'), last)
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            let (initials, username) = unique(&first, &last, username);
+            let (role, credentials) = if i == self.opts.therapists {
+                (Role::FrontDesk, None)
             } else {
-                Role::Therapist
+                (Role::Therapist, Some(THERAPIST_CREDENTIALS))
             };
+            people.push((
+                format!("{first} {last}"),
+                initials,
+                role,
+                username,
+                credentials,
+            ));
+        }
+        // Drawn from no random numbers, so every other value of the demo stays as it was.
+        for (first, last, role, username, credentials) in FIXED_STAFF {
+            let (initials, username) = unique(first, last, (*username).to_string());
+            people.push((
+                format!("{first} {last}"),
+                initials,
+                *role,
+                username,
+                *credentials,
+            ));
+        }
+        for (name, initials, role, username, credentials) in people {
             let id = self.w.staff(&NewStaff {
-                name: format!("{first} {last}"),
+                name,
                 initials,
                 role,
                 username: Some(username.clone()),
+                credentials: credentials.map(str::to_string),
             })?;
             self.usernames.insert(id, username);
             if role == Role::Therapist {

@@ -219,4 +219,26 @@ mod tests {
         );
         assert!(!why.contains('\n'));
     }
+
+    /// The README's table of who may do what is this module's, row for row.
+    #[test]
+    fn the_readme_table_is_the_code() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("<!-- roles table")
+            .expect("the README has the roles table");
+        let end = readme[start..]
+            .find("<!-- end of roles table -->")
+            .expect("the table ends")
+            + start;
+        let rows: Vec<&str> = readme[start..end]
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| change |"))
+            .collect();
+        let expected: Vec<String> = Duty::ALL
+            .iter()
+            .map(|d| format!("| {} | {} |", d.doing(), d.needed()))
+            .collect();
+        assert_eq!(rows, expected);
+    }
 }

@@ -236,6 +236,13 @@ pub fn state_for(user: &str) -> AppState {
         demo: false,
         fixed_today: false,
         me: staff.iter().find(|s| s.is_user(user)).cloned(),
+        acting: staff
+            .iter()
+            .find(|s| s.is_user(user))
+            .cloned()
+            .map_or(crate::domain::roles::Acting::NotStaff, |s| {
+                crate::domain::roles::Acting::Staff(s)
+            }),
     };
     let mut state = AppState::new(info, day(), at(9, 41));
     state.staff = staff;

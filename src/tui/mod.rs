@@ -97,6 +97,7 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
         demo: settings.db.is_demo() || db.meta("demo")?.as_deref() == Some("1"),
         fixed_today: settings.clock.is_fixed(),
         me: staff.iter().find(|s| s.is_user(&settings.user)).cloned(),
+        acting: db.acting(&settings.user)?,
     };
     let now = settings.clock.now();
     let mut state = AppState::new(info, today, now);
@@ -323,6 +324,8 @@ impl Signals {
 pub mod fixtures;
 #[cfg(test)]
 mod rebinding_tests;
+#[cfg(test)]
+mod roles_tests;
 #[cfg(test)]
 mod update_tests;
 #[cfg(test)]

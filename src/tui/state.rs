@@ -11,6 +11,7 @@ use crate::domain::Role;
 use crate::domain::appointment::Visit;
 use crate::domain::patient::Patient;
 use crate::domain::pin::{Pin, PinNeed};
+use crate::domain::roles::Acting;
 use crate::domain::staff::Staff;
 
 /// The idle lock's own screen: the PIN being typed (never drawn, only counted), what
@@ -32,6 +33,9 @@ pub struct ClinicInfo {
     /// Set when `PTCLINIC_TODAY` pins the date.
     pub fixed_today: bool,
     pub me: Option<Staff>,
+    /// Whom the record takes the user for when they change it: the status bar says so when it
+    /// is not simply them.
+    pub acting: Acting,
 }
 
 pub struct AppState {

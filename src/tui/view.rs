@@ -15,6 +15,7 @@ use super::theme::Theme;
 use super::widgets::dialog::{bordered, centered};
 use super::widgets::form;
 use crate::domain::pin::PinNeed;
+use crate::domain::roles::Acting;
 use crate::sanitize::clean_line;
 use crate::text::{fit, width};
 
@@ -368,15 +369,37 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         right.push_str(&format!("refreshed {}  ", at.get(11..16).unwrap_or(at)));
     }
     right.push_str(&format!("{} help ", state.keymap.label(Action::Help)));
-    let mut left = vec![Span::raw(format!(" {} ", clean_line(&state.info.user)))];
-    if state.info.demo {
-        left.push(Span::styled(" DEMO ", theme.badge));
+    let user = clean_line(&state.info.user);
+    let mut left = vec![Span::raw(format!(" {user} "))];
+    let today_badge = state
+        .info
+        .fixed_today
+        .then(|| format!(" TODAY={} ", state.today));
+    // Whom the record takes the user for, in the longest form that leaves the help key room.
+    let badges: Vec<String> = match (&state.info.acting, state.info.demo) {
+        (Acting::DemoStand(s), _) => {
+            let role = s.role.label().to_lowercase();
+            vec![
+                format!(" demo: acting as {role} ({}) ", clean_line(&s.name)),
+                format!(" demo: acting as {role} "),
+                " DEMO ".into(),
+            ]
+        }
+        (_, true) => vec![" DEMO ".into()],
+        (Acting::NotStaff, false) => vec![
+            format!(" read-only: {user} is not on the staff "),
+            " read-only ".into(),
+        ],
+        (Acting::Staff(_), false) => Vec::new(),
+    };
+    let taken =
+        width(&left[0].content) + width(&right) + today_badge.as_deref().map_or(0, width) + 2;
+    let room = (area.width as usize).saturating_sub(taken);
+    if let Some(badge) = badges.iter().find(|b| width(b) <= room).or(badges.last()) {
+        left.push(Span::styled(badge.clone(), theme.badge));
     }
-    if state.info.fixed_today {
-        left.push(Span::styled(
-            format!(" TODAY={} ", state.today),
-            theme.badge,
-        ));
+    if let Some(badge) = today_badge {
+        left.push(Span::styled(badge, theme.badge));
     }
     let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + width(&right) + 2;
     let room = (area.width as usize).saturating_sub(used);

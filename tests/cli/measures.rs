@@ -73,6 +73,8 @@ fn thresholds_set_in_the_record_change_every_report_and_are_audited() {
             "nprs",
             "--mcid",
             &stricter,
+            "--user",
+            DEMO_ADMIN,
             "--db",
             p(&db),
         ],

@@ -24,7 +24,7 @@ pub fn therapists(env: &EnvDirs, db: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Adds a member of staff through the store (the demo has no admin, so anyone may).
+/// Adds a member of staff through the store, as the demo's admin.
 pub fn add_staff(db: &Path, name: &str, initials: &str, role: Role, username: &str) {
     let mut store = ptclinic::db::open_existing(db).unwrap();
     store
@@ -34,8 +34,9 @@ pub fn add_staff(db: &Path, name: &str, initials: &str, role: Role, username: &s
                 initials: initials.into(),
                 role,
                 username: Some(username.into()),
+                credentials: (role == Role::Assistant).then(|| "PTA".into()),
             },
-            "setup",
+            crate::common::DEMO_ADMIN,
             AT,
         )
         .expect("add the staff member");

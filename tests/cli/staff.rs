@@ -74,7 +74,7 @@ fn init_then_staff_add_and_list() {
         let keys: BTreeSet<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            BTreeSet::from(["id", "name", "initials", "role", "username"])
+            BTreeSet::from(["id", "name", "initials", "role", "username", "credentials"])
         );
     }
 

@@ -7,7 +7,10 @@ pub use std::process::Output;
 
 pub use serde_json::Value;
 
-pub use crate::common::{EnvDirs, TODAY, assert_code, ptclinic, ptclinic_with, stderr, stdout};
+pub use crate::common::{
+    DEMO_ADMIN, DEMO_ASSISTANT, EnvDirs, TODAY, assert_code, demo_therapist, ptclinic,
+    ptclinic_with, stderr, stdout,
+};
 
 #[track_caller]
 pub fn assert_ok(out: &Output) {

@@ -103,6 +103,42 @@ impl Clinic {
         cmd
     }
 
+    /// The username of one of this demo's therapists (see [`demo_therapist`]).
+    pub fn therapist(&self) -> String {
+        therapist_in(&self.staff_json())
+    }
+
+    /// The usernames of this demo's therapists, in `staff list` order.
+    pub fn therapists(&self) -> Vec<String> {
+        let staff: Vec<Value> = serde_json::from_str(&self.staff_json()).expect("staff JSON");
+        staff
+            .iter()
+            .filter(|s| s["role"] == "therapist")
+            .filter_map(|s| s["username"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// The username of the staff member with this full name (a visit's `therapist`).
+    pub fn username_of(&self, name: &str) -> String {
+        let staff: Vec<Value> = serde_json::from_str(&self.staff_json()).expect("staff JSON");
+        staff
+            .iter()
+            .find(|s| s["name"] == name)
+            .and_then(|s| s["username"].as_str())
+            .unwrap_or_else(|| panic!("nobody called {name} on the staff"))
+            .to_string()
+    }
+
+    fn staff_json(&self) -> String {
+        let out = self.cli(&["staff", "list", "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn today(&self) -> Vec<Value> {
         let out = self.cli(&["schedule", "--json", "--date", TODAY]);
         assert!(
@@ -344,6 +380,31 @@ impl EnvDirs {
         std::fs::write(&path, bytes).expect("write file");
         path
     }
+}
+
+/// The demo's admin and assistant: their usernames are the same in every demo (README, "The
+/// demo's users"). A user not on the staff acts as the demo's front desk.
+pub const DEMO_ADMIN: &str = "admin";
+pub const DEMO_ASSISTANT: &str = "pta";
+
+/// The username of a therapist of the demo record at `db` (the first `staff list` gives): the
+/// `--user` of any clinical change a test makes there.
+pub fn demo_therapist(env: &EnvDirs, db: &std::path::Path) -> String {
+    let db = db.to_str().expect("utf-8 path");
+    let out = ptclinic(env, &["staff", "list", "--json", "--db", db]);
+    assert_code(&out, 0);
+    therapist_in(&stdout(&out))
+}
+
+/// The first therapist's username in `staff list --json` output.
+pub fn therapist_in(staff_json: &str) -> String {
+    let staff: Vec<Value> = serde_json::from_str(staff_json).expect("staff list JSON");
+    staff
+        .iter()
+        .find(|s| s["role"] == "therapist")
+        .and_then(|s| s["username"].as_str())
+        .expect("the demo has a therapist with a username")
+        .to_string()
 }
 
 /// Runs the binary with a clean, pinned environment.

@@ -8,7 +8,7 @@ pub use std::process::Output;
 pub use serde_json::Value;
 
 pub use crate::common::fhir_r4::check_bundle;
-pub use crate::common::{EnvDirs, assert_code, stderr, stdout};
+pub use crate::common::{DEMO_ADMIN, EnvDirs, assert_code, stderr, stdout};
 
 /// Runs the binary with a clean, pinned environment (UTC, so calendar times are predictable).
 pub fn ptclinic(env: &EnvDirs, args: &[&str]) -> Output {
@@ -19,7 +19,7 @@ pub fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
 
-/// A small demo clinic (60 patients, 6 therapists and a front-desk person).
+/// A small demo clinic (60 patients, 6 therapists, a front-desk person, an assistant, an admin).
 pub fn small_demo(env: &EnvDirs) -> PathBuf {
     let db = env.path("clinic.db");
     let out = ptclinic(
@@ -40,10 +40,29 @@ pub fn small_demo(env: &EnvDirs) -> PathBuf {
     db
 }
 
-/// An empty clinic with two therapists (AR, BK) and a front-desk person (FD).
+/// An empty clinic with its admin (TT, the tests' user "tester", who imports), two therapists
+/// (AR, BK) and a front-desk person (FD).
 pub fn empty_clinic(env: &EnvDirs) -> PathBuf {
     let db = env.path("empty.db");
     assert_code(&ptclinic(env, &["init", "--db", p(&db)]), 0);
+    let out = ptclinic(
+        env,
+        &[
+            "staff",
+            "add",
+            "--db",
+            p(&db),
+            "--name",
+            "Tess Ter",
+            "--initials",
+            "TT",
+            "--role",
+            "admin",
+            "--username",
+            "tester",
+        ],
+    );
+    assert_code(&out, 0);
     for (name, initials, role) in [
         ("Ana Ruiz", "AR", "therapist"),
         ("Ben Kato", "BK", "therapist"),

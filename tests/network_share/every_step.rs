@@ -135,9 +135,13 @@ fn a_check_in_an_import_and_a_backup_recover_from_an_io_error_at_every_step() {
                 ),
             )
             .unwrap();
-            shared
-                .clinic
-                .cli(&["import", "appointments", file.to_str().unwrap()])
+            shared.clinic.cli(&[
+                "import",
+                "appointments",
+                file.to_str().unwrap(),
+                "--user",
+                common::DEMO_ADMIN,
+            ])
         }),
         stored: Box::new(|i| {
             let start = start(i).replace(' ', "T");
