@@ -12,5 +12,6 @@ mod demo;
 mod input_bounds;
 mod measures;
 mod opening;
+mod plans;
 mod schedule;
 mod staff;
