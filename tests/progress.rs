@@ -671,8 +671,28 @@ fn record_and_report_round_trip_through_the_binary() {
     assert_code(&out, 0);
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["flags", "measures", "patient"]);
+    assert_eq!(
+        keys,
+        [
+            "authorizations",
+            "flags",
+            "measures",
+            "patient",
+            "plans_of_care"
+        ]
+    );
     assert_eq!(v["patient"]["mrn"], "200001");
+    // The plan of care's certification and the authorisation's use, as the lists print them.
+    let plans = v["plans_of_care"].as_array().unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0]["starts_on"], eval_day);
+    assert_eq!(plans[0]["certified_on"], eval_day);
+    assert_eq!(plans[0]["physician"], "Dr. Ada Park");
+    let auths = v["authorizations"].as_array().unwrap();
+    assert_eq!(
+        (auths[0]["visits"].as_i64(), auths[0]["used"].as_i64()),
+        (Some(12), Some(2))
+    );
     let m = v["measures"].as_array().unwrap();
     let codes: Vec<&str> = m.iter().map(|m| m["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["NPRS", "ODI", "ROM"]);
