@@ -143,6 +143,12 @@ pub enum Command {
     /// The outcome measures and their thresholds as this clinic's record holds them
     #[command(subcommand)]
     Measures(MeasuresCommand),
+    /// A patient's plans of care: each certification, its frequency and signature
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// A patient's authorisations of visits, with the visits used and left
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Print a report (a patient's progress, a day's billing)
     #[command(subcommand)]
     Report(ReportCommand),
@@ -305,6 +311,91 @@ pub enum MeasuresCommand {
         mcid: Option<f64>,
         #[arg(long, value_name = "X", allow_negative_numbers = true)]
         mdc: Option<f64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Record the plan of care from the initial treatment (the evaluation); a therapist's duty
+    Add {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        /// The initial treatment (YYYY-MM-DD)
+        #[arg(long, value_name = "D")]
+        start: String,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        per_week: i64,
+        #[arg(long, value_name = "W", allow_negative_numbers = true)]
+        weeks: i64,
+        /// The last day it covers (default: the duration's last day, at most the 90th day)
+        #[arg(long, value_name = "D")]
+        end: Option<String>,
+        /// The physician or NPP it goes to for certification
+        #[arg(long, value_name = "NAME")]
+        physician: Option<String>,
+    },
+    /// Add a recertification: a new plan after the latest one, which stays as it was
+    Recertify {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        per_week: i64,
+        #[arg(long, value_name = "W", allow_negative_numbers = true)]
+        weeks: i64,
+        /// The first day it covers (default: the day after the latest plan ends)
+        #[arg(long, value_name = "D")]
+        start: Option<String>,
+        #[arg(long, value_name = "D")]
+        end: Option<String>,
+    },
+    /// Record the physician's or NPP's signature on a plan (the latest unless --plan)
+    Certify {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long, value_name = "NAME")]
+        physician: String,
+        /// The date of the signature
+        #[arg(long, value_name = "D")]
+        on: String,
+        /// Why the signature came more than 30 days after the initial treatment
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// The patient's plans of care, oldest first
+    List {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Record an authorisation of visits; the front desk's or an admin's duty
+    Add {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long, value_name = "P")]
+        payer: String,
+        #[arg(long, value_name = "D")]
+        start: String,
+        #[arg(long, value_name = "D")]
+        end: String,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        visits: i64,
+        /// The payer's authorisation number
+        #[arg(long, value_name = "R")]
+        reference: Option<String>,
+    },
+    /// The patient's authorisations, oldest first, with the visits used and left
+    List {
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -9,7 +9,9 @@ use ptclinic::db::staff::NewStaff;
 use ptclinic::db::testing::{self, Table, at};
 use ptclinic::db::{self, Db};
 use ptclinic::domain::Role;
-use ptclinic::domain::bulk::{DemoAdherence, DemoNote, DemoPatient, DemoVisit, PatientDetails};
+use ptclinic::domain::bulk::{
+    DemoAdherence, DemoAuthorization, DemoNote, DemoPatient, DemoPlan, DemoVisit, PatientDetails,
+};
 use ptclinic::domain::{AppointmentStatus, VisitKind};
 use serde_json::Value;
 
@@ -64,15 +66,46 @@ fn add_patient(db: &Db, p: &PatientSpec, poc_start: NaiveDate) -> i64 {
             diagnosis_code: None,
             diagnosis: None,
             body_region: None,
-            authorized_visits: p.authorized,
-            auth_end: p.auth_end,
-            poc_start: Some(poc_start),
-            poc_end: p.poc_end,
+            plan: None,
+            authorization: None,
         },
         active: true,
         created_at: at(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 8, 0),
     };
-    testing::seed(db, |w| w.patient(&patient)).unwrap()
+    let made = at(poc_start, 8, 0);
+    testing::seed(db, |w| {
+        let id = w.patient(&patient)?;
+        // A certified plan from `poc_start` to `poc_end`, and an authorisation of the visits
+        // from `poc_start` to `auth_end` (or well after today).
+        if let Some(ends_on) = p.poc_end {
+            w.plan(&DemoPlan {
+                patient_id: id,
+                starts_on: poc_start,
+                ends_on,
+                visits_per_week: 2,
+                weeks: 6,
+                physician: Some("Dr. Ada Park"),
+                certified_on: Some(poc_start),
+                recertifies: None,
+                created_by: "aruiz",
+                created_at: made,
+            })?;
+        }
+        if let Some(visits) = p.authorized {
+            w.authorization(&DemoAuthorization {
+                patient_id: id,
+                payer: "Medicare",
+                reference: None,
+                starts_on: poc_start,
+                ends_on: p.auth_end.unwrap_or(today() + Duration::days(60)),
+                visits,
+                created_by: "aruiz",
+                created_at: made,
+            })?;
+        }
+        Ok(id)
+    })
+    .unwrap()
 }
 
 /// Books (kind, status) visits at 09:00 on each of `days` days before today (0 = today).
@@ -642,9 +675,27 @@ fn record_and_report_round_trip_through_the_binary() {
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["flags", "goals", "measures", "patient", "plan_of_care"]
+        [
+            "authorizations",
+            "flags",
+            "goals",
+            "measures",
+            "patient",
+            "plans_of_care"
+        ]
     );
     assert_eq!(v["patient"]["mrn"], "200001");
+    // The plan of care's certification and the authorisation's use, as the lists print them.
+    let plans = v["plans_of_care"].as_array().unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0]["starts_on"], eval_day);
+    assert_eq!(plans[0]["certified_on"], eval_day);
+    assert_eq!(plans[0]["physician"], "Dr. Ada Park");
+    let auths = v["authorizations"].as_array().unwrap();
+    assert_eq!(
+        (auths[0]["visits"].as_i64(), auths[0]["used"].as_i64()),
+        (Some(12), Some(2))
+    );
     let m = v["measures"].as_array().unwrap();
     let codes: Vec<&str> = m.iter().map(|m| m["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["NPRS", "ODI", "ROM"]);
@@ -800,15 +851,27 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
     };
     ptclinic::demo::build(&path, false, &opts, today()).unwrap();
     let db = db::open_existing(&path).unwrap();
-    // Some plans of care without a start date: authorisations then count from the evaluation.
-    // A start that is not a stored day (a hand-edited file) counts as none, on both sides.
-    // The edit is made as another tool would make it, on its own connection to the file.
+    // Some patients without plans or authorisations, some authorisations starting after the
+    // episode's evaluation (the history then reaches back to the authorisation's start only
+    // when that is earlier than the episode's boundary), some overlapping, and payers that do
+    // not count the evaluation. The edit is made as another tool would make it, on its own
+    // connection to the file.
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "UPDATE patients SET poc_start = NULL WHERE id % 3 = 0;
-             UPDATE patients SET poc_start = 'TBD' WHERE id % 7 = 1;
-             UPDATE patients SET poc_start = '2026-10-8' WHERE id % 7 = 2;",
+            "DELETE FROM plans_of_care WHERE patient_id % 3 = 0;
+             DELETE FROM authorizations WHERE patient_id % 5 = 0;
+             UPDATE authorizations SET starts_on = date(starts_on, '+10 days')
+                 WHERE patient_id % 7 = 1 AND date(starts_on, '+10 days') <= ends_on;
+             UPDATE authorizations SET starts_on = date(starts_on, '-200 days')
+                 WHERE patient_id % 7 = 2;
+             INSERT INTO authorizations (patient_id, payer, starts_on, ends_on, visits,
+                                         created_by, created_at)
+                 SELECT patient_id, payer, date(ends_on, '-20 days'), date(ends_on, '+30 days'),
+                        6, 'x', 'x'
+                 FROM authorizations WHERE patient_id % 11 = 4;
+             INSERT INTO payers (name, billing_rule, evaluation_counts)
+                 VALUES ('Aetna', 'ama', 0), ('medicare', 'medicare', 0);",
         )
         .unwrap();
     let live = |v: &&ptclinic::domain::appointment::Visit| !matches!(v.status, Cancelled | NoShow);

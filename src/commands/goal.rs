@@ -21,6 +21,7 @@ pub(super) fn goal_json(g: &GoalReview) -> Value {
     let t = g.goal.target.as_ref();
     json!({
         "id": g.goal.id,
+        "plan_id": g.goal.plan_id,
         "term": g.goal.term.as_str(),
         "description": clean_line(&g.words()),
         "measure": t.map(|t| t.code.clone()),

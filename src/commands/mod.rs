@@ -2,6 +2,7 @@
 //! same way; output is for scripts (stable JSON) or for people (plain, sanitised text).
 
 mod audit;
+mod auth;
 mod backup;
 mod billing;
 mod check_in;
@@ -15,6 +16,7 @@ mod import;
 mod measures;
 mod note;
 mod payers;
+mod plan;
 mod record;
 mod report;
 mod schedule;
@@ -107,6 +109,8 @@ pub fn run(cli: Cli) -> AppResult<()> {
         }
         Some(Command::Staff(cmd)) => staff::run(&settings, cmd),
         Some(Command::Measures(cmd)) => measures::run(&settings, cmd),
+        Some(Command::Plan(cmd)) => plan::run(&settings, cmd),
+        Some(Command::Auth(cmd)) => auth::run(&settings, cmd),
         Some(Command::Report(crate::cli::ReportCommand::Progress {
             patient,
             format,

@@ -160,14 +160,46 @@ pub fn to_json(p: &Progress) -> Value {
         },
         "measures": measures,
         "flags": p.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-        "plan_of_care": p.goals.as_ref().map(|g| json!({
-            "id": g.plan.id,
-            "starts_on": g.plan.starts_on.format("%Y-%m-%d").to_string(),
-            "ends_on": g.plan.ends_on.format("%Y-%m-%d").to_string(),
-            "frequency": g.plan.frequency(),
-        })),
         "goals": goals_json(p.goals.as_ref()),
+        "plans_of_care": p.plans.iter().map(super::plan::as_json).collect::<Vec<_>>(),
+        "authorizations": p.authorizations.iter().map(super::auth::as_json).collect::<Vec<_>>(),
     })
+}
+
+const PLAN_HEAD: [&str; 5] = ["Period", "Frequency", "Physician", "Signed", "Delay reason"];
+
+/// One row per certification of the plan of care, oldest first: period, frequency, physician,
+/// the signature's date or "not certified", and the reason of a delayed certification.
+fn plan_rows(p: &Progress) -> Vec<[String; 5]> {
+    p.plans
+        .iter()
+        .map(|plan| {
+            [
+                format!(
+                    "{} to {}{}",
+                    plan.starts_on,
+                    plan.ends_on,
+                    if plan.recertifies.is_some() {
+                        " (recertification)"
+                    } else {
+                        ""
+                    }
+                ),
+                plan.frequency(),
+                plan.physician
+                    .as_deref()
+                    .map(clean_line)
+                    .unwrap_or_else(|| "—".into()),
+                plan.certified_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "not certified".into()),
+                plan.delay_reason
+                    .as_deref()
+                    .map(clean_line)
+                    .unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect()
 }
 
 /// "MCID met", "not yet (MCID 2)", "worse than MDC", "change only".
@@ -250,7 +282,8 @@ fn facts(p: &Progress) -> Vec<(&'static str, String)> {
                     .map(|d| format!(", ends {}", d.format("%Y-%m-%d")))
                     .unwrap_or_default()
             ),
-            None => format!("{} visits used, no authorisation on file", e.visits_used),
+            None if p.authorizations.is_empty() => "no authorisation on file".to_string(),
+            None => "none covers the visit's day (see the authorisations)".to_string(),
         },
     ));
     out.push((
@@ -374,6 +407,25 @@ pub fn text(p: &Progress) -> String {
     for f in &p.flags {
         let _ = writeln!(s, "  [{}] {}", f.badge(), f.sentence(&p.thresholds));
     }
+    s.push_str("\nPlan of care certifications:\n");
+    if p.plans.is_empty() {
+        s.push_str("  none on file\n");
+    }
+    for r in plan_rows(p) {
+        let _ = writeln!(
+            s,
+            "  {}  {}  physician {}  signed {}{}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            if r[4] == "—" {
+                String::new()
+            } else {
+                format!("  delay: {}", r[4])
+            }
+        );
+    }
     s.push_str("\nOutcome measures (initial → latest):\n");
     if p.measures.is_empty() {
         s.push_str("  none recorded\n");
@@ -427,6 +479,17 @@ pub fn markdown(p: &Progress) -> String {
     }
     for f in &p.flags {
         let _ = writeln!(s, "- **{}** {}", f.badge(), f.sentence(&p.thresholds));
+    }
+    s.push_str("\n## Plan of care certifications\n\n");
+    if p.plans.is_empty() {
+        s.push_str("None on file.\n");
+    } else {
+        let _ = writeln!(s, "| {} |", PLAN_HEAD.join(" | "));
+        s.push_str("|---|---|---|---|---|\n");
+        for r in plan_rows(p) {
+            let cells: Vec<String> = r.iter().map(|c| md(c)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
     }
     s.push_str("\n## Outcome measures\n\n");
     if p.measures.is_empty() {
@@ -494,6 +557,24 @@ pub fn html(p: &Progress) -> String {
             );
         }
         s.push_str("</ul>\n");
+    }
+    s.push_str("<h2>Plan of care certifications</h2>\n");
+    if p.plans.is_empty() {
+        s.push_str("<p>None on file.</p>\n");
+    } else {
+        s.push_str("<table>\n<tr>");
+        for h in PLAN_HEAD {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr>\n");
+        for r in plan_rows(p) {
+            s.push_str("<tr>");
+            for c in &r {
+                let _ = write!(s, "<td>{}</td>", esc(c));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</table>\n");
     }
     s.push_str("<h2>Outcome measures</h2>\n");
     if p.measures.is_empty() {

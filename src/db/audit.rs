@@ -175,7 +175,7 @@ pub struct AuditQuery {
 }
 
 /// Rows matching `q`, oldest first. A patient's rows include those about their visits,
-/// measurements, notes, programs and adherence reports.
+/// measurements, notes, programs, adherence reports, plans of care and authorisations.
 pub(crate) fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow>> {
     let sql = format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log a
@@ -188,7 +188,9 @@ pub(crate) fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<A
                 OR (a.entity = 'visit_note' AND a.entity_id IN
                     (SELECT n.id FROM visit_notes n JOIN appointments p ON p.id = n.appointment_id WHERE p.patient_id = ?3))
                 OR (a.entity = 'hep_program' AND a.entity_id IN (SELECT id FROM hep_programs WHERE patient_id = ?3))
-                OR (a.entity = 'adherence' AND a.entity_id IN (SELECT id FROM adherence_reports WHERE patient_id = ?3)))
+                OR (a.entity = 'adherence' AND a.entity_id IN (SELECT id FROM adherence_reports WHERE patient_id = ?3))
+                OR (a.entity = 'plan_of_care' AND a.entity_id IN (SELECT id FROM plans_of_care WHERE patient_id = ?3))
+                OR (a.entity = 'authorization' AND a.entity_id IN (SELECT id FROM authorizations WHERE patient_id = ?3)))
          ORDER BY a.id
          LIMIT coalesce(?4, -1)"
     );

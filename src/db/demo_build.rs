@@ -9,7 +9,8 @@ use super::staff::{NewStaff, insert as insert_staff};
 use super::stored_time::start_text;
 use super::{Db, TxResult, set_meta};
 use crate::domain::bulk::{
-    DemoAdherence, DemoMeasurement, DemoNote, DemoPatient, DemoProgram, DemoVisit, NewExercise,
+    DemoAdherence, DemoAuthorization, DemoMeasurement, DemoNote, DemoPatient, DemoPlan,
+    DemoProgram, DemoVisit, NewExercise,
 };
 use crate::error::AppResult;
 
@@ -82,9 +83,8 @@ impl DemoWriter<'_> {
         let d = &p.details;
         self.tx.execute(
             "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email,
-                diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end,
-                poc_start, poc_end, active, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                diagnosis_code, diagnosis, body_region, payer, active, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 d.mrn,
                 d.first_name,
@@ -96,15 +96,53 @@ impl DemoWriter<'_> {
                 d.diagnosis,
                 d.body_region,
                 d.payer,
-                d.authorized_visits,
-                d.auth_end.map(day),
-                d.poc_start.map(day),
-                d.poc_end.map(day),
                 p.active,
                 time(p.created_at),
             ],
         )?;
         Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn plan(&mut self, p: &DemoPlan) -> TxResult<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
+                    physician, certified_on, recertifies, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                p.patient_id,
+                day(p.starts_on),
+                day(p.ends_on),
+                p.visits_per_week,
+                p.weeks,
+                p.physician,
+                p.certified_on.map(day),
+                p.recertifies,
+                p.created_by,
+                time(p.created_at),
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn authorization(&mut self, a: &DemoAuthorization) -> TxResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO authorizations (patient_id, payer, reference, starts_on, ends_on,
+                    visits, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                a.patient_id,
+                a.payer,
+                a.reference,
+                day(a.starts_on),
+                day(a.ends_on),
+                a.visits,
+                a.created_by,
+                time(a.created_at),
+            ])?;
+        Ok(())
     }
 
     pub fn visit(&mut self, v: &DemoVisit) -> TxResult<i64> {

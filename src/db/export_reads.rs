@@ -169,6 +169,18 @@ pub(crate) fn current_programs(
     Ok(programs)
 }
 
+fn plans(
+    conn: &Connection,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<crate::domain::plan_of_care::PlanOfCare>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM plans_of_care WHERE ?1 IS NULL OR patient_id = ?1
+         ORDER BY patient_id, starts_on, id",
+        super::plans::PLAN_COLUMNS
+    ))?;
+    stmt.query_map([only], super::plans::row_to_plan)?.collect()
+}
+
 impl Db {
     /// One patient (`Some(id)`) or the whole clinic, read inside one read transaction so
     /// the resources of an export agree with each other.
@@ -180,6 +192,7 @@ impl Db {
                 measurements: measurements(&tx, only)?,
                 appointments: patient_appointments(&tx, only)?,
                 programs: current_programs(&tx, only)?,
+                plans: plans(&tx, only)?,
             };
             tx.finish()?;
             Ok(record)

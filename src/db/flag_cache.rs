@@ -6,17 +6,17 @@
 //! The stored flags are a cache of what [`super::flags::fill_day_flags`] works out, never a
 //! source of their own, and they are never trusted blindly. Triggers in the schema (so that a
 //! write by any tool counts) mark a patient in `flags_stale` with the first day whose flags a
-//! change may alter: a visit booked, moved or its status changed, the plan of care or the
-//! authorisation changed, a note marked as the progress report, an adherence report
+//! change may alter: a visit booked, moved or its status changed, a plan of care, an
+//! authorisation or a payer's rules changed, a note marked as the progress report, an adherence report
 //! (patient 0 with day '' marks every patient: the re-evaluation setting changed). Every
 //! write this app makes works the marked patients' flags out again before it commits, in
 //! the same transaction, and clears the marks; a day read while a mark covers it (a write by
 //! another tool) or with a visit never worked out is read the long way, as before.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use super::stored_time::{day_range, parse_day, parse_start};
+use super::stored_time::{day_range, day_text, parse_start};
 use crate::domain::flags::{self, Adherence, HistoryVisit, Terms, Thresholds};
 use crate::domain::{AppointmentStatus, VisitKind};
 
@@ -138,30 +138,7 @@ fn refresh_patient(
     if !rows.iter().any(|r| r.start.as_str() >= from) {
         return Ok(());
     }
-    // As the day's query reads them: the terms, and `poc_start` as its history bound only
-    // when SQLite takes it for a date.
-    let Some((terms, poc_bound)) = conn
-        .prepare_cached(
-            "SELECT authorized_visits, auth_end, poc_start, poc_end,
-                    CASE WHEN date(poc_start) IS poc_start THEN poc_start END
-             FROM patients WHERE id = ?1",
-        )?
-        .query_row([patient_id], |r| {
-            let day = |s: Option<String>| s.as_deref().and_then(parse_day);
-            Ok((
-                Terms {
-                    authorized_visits: r.get(0)?,
-                    auth_end: day(r.get(1)?),
-                    poc_start: day(r.get(2)?),
-                    poc_end: day(r.get(3)?),
-                },
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })
-        .optional()?
-    else {
-        return Ok(());
-    };
+    let terms = super::flags::terms_of(conn, patient_id)?;
     let reports: Vec<Report> = conn
         .prepare_cached(
             "SELECT reported_on, sessions_done, sessions_prescribed, id FROM adherence_reports
@@ -183,15 +160,7 @@ fn refresh_patient(
         let Some(start) = parse_start(&row.start) else {
             continue;
         };
-        let words = flags_on(
-            row,
-            start.date(),
-            &rows,
-            &terms,
-            poc_bound.as_deref(),
-            &reports,
-            t,
-        );
+        let words = flags_on(row, start.date(), &rows, &terms, &reports, t);
         store.execute(params![row.id, encode(&words)])?;
     }
     Ok(())
@@ -204,7 +173,6 @@ fn flags_on(
     day: NaiveDate,
     rows: &[Row],
     terms: &Terms,
-    poc_bound: Option<&str>,
     reports: &[Report],
     t: &Thresholds,
 ) -> Vec<String> {
@@ -214,16 +182,25 @@ fn flags_on(
         .iter()
         .filter(|e| e.start.as_str() < from.as_str() && attended(&e.status))
         .filter(|e| {
-            e.kind == "evaluation"
-                || (poc_bound.is_some() && (e.kind == "re_evaluation" || e.kind == "discharge"))
+            matches!(
+                e.kind.as_str(),
+                "evaluation" | "re_evaluation" | "discharge"
+            )
         })
-        .map(|e| &e.start[..e.start.len().min(10)])
+        .map(|e| e.start[..e.start.len().min(10)].to_string())
         .max();
-    let history_from = match (boundary, poc_bound) {
-        (None, _) => "",
-        (Some(b), Some(p)) if p < b => p,
+    let auth_start = terms
+        .authorizations
+        .iter()
+        .filter(|a| a.starts_on <= day && day <= a.ends_on)
+        .map(|a| day_text(a.starts_on))
+        .min();
+    let history_from = match (boundary, auth_start) {
+        (None, _) => String::new(),
+        (Some(b), Some(a)) if a < b => a,
         (Some(b), _) => b,
     };
+    let history_from = history_from.as_str();
     let history: Vec<HistoryVisit> = rows
         .iter()
         .filter(|a| a.start.as_str() >= history_from && a.start.as_str() < to.as_str())

@@ -10,15 +10,13 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::stored_time::{day_range, parse_day, parse_start};
 use crate::domain::appointment::Visit;
-use crate::domain::flags::{self, Adherence, HistoryVisit, THRESHOLDS, Terms, Thresholds};
+use crate::domain::flags::{
+    self, Adherence, AuthWindow, HistoryVisit, PlanWindow, THRESHOLDS, Terms, Thresholds,
+};
 use crate::domain::{AppointmentStatus, VisitKind};
 
 /// The `meta` key that overrides the re-evaluation interval in days (0 turns it off).
 pub const META_REEVAL_DAYS: &str = "reeval_days";
-
-fn stored_day(s: Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(parse_day)
-}
 
 /// The clinic's thresholds: the defaults, with the record's own re-evaluation interval.
 pub(crate) fn thresholds(conn: &Connection) -> rusqlite::Result<Thresholds> {
@@ -43,41 +41,43 @@ fn with_reeval(value: Option<String>) -> Thresholds {
 /// The day's flag inputs: ?1 the day, ?2 the next day, ?3 the re-evaluation setting's key.
 ///
 /// One statement, so the shared lock is taken once (each lock is a round trip on a
-/// network drive). Row tags: 0 a visit up to the day's end, 1 a patient's terms, 2 an
-/// adherence report, 3 the re-evaluation setting.
+/// network drive). Row tags: 0 a visit up to the day's end, 1 a plan of care, 2 an
+/// adherence report, 3 the re-evaluation setting, 4 an authorisation (with whether its payer
+/// counts the evaluation).
 ///
 /// A patient's visits are read from `from_day` on, so that the cost of a day does not grow
 /// with the years behind it. `flags::assess` starts over at every attended evaluation; an
 /// attended re-evaluation or discharge also ends the reporting period and restarts (or
-/// stops) the re-evaluation clock, and then only the episode's start is still needed, to
-/// count visits toward the authorisation when the plan of care has no start date. So the
-/// history starts on the latest of those boundaries before the day (evaluations only when
-/// `poc_start` is unknown or not a valid stored day, as the Rust side reads it), or on
-/// `poc_start` when that is earlier, and is whole when there is none. Reading more than that never changes a flag; this reads nothing less (a test
-/// compares every visit's flags with those from the patient's whole history).
+/// stops) the re-evaluation clock. The plans' flags need no visit at all, and the
+/// authorisation's count only the visits in the window of the authorisation that holds the
+/// day. So the history starts on the latest of those boundaries before the day, or on the
+/// start of an authorisation holding the day when that is earlier, and is whole when there is
+/// no boundary. Plans and authorisations whose days are not stored days count as none, on
+/// both sides (`date(x) IS x`, as `stored_time::parse_day` reads them). Reading more than that
+/// never changes a flag; this reads nothing less (a test compares every visit's flags with
+/// those from the patient's whole history).
 ///
 /// A visit's progress report is looked up in the small index of progress reports: the
 /// planner would otherwise take the unique index of all notes and read each note's row
 /// (its text) for its one flag, a page read per visit of the episode.
 pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
          SELECT DISTINCT patient_id FROM appointments WHERE start >= ?1 AND start < ?2),
-     terms AS MATERIALIZED (
-         SELECT d.patient_id,
-                CASE WHEN date(p.poc_start) IS p.poc_start THEN p.poc_start END AS poc_start
-         FROM day_patients d JOIN patients p ON p.id = d.patient_id),
      bounded AS MATERIALIZED (
-         SELECT t.patient_id, t.poc_start,
+         SELECT d.patient_id,
                 (SELECT substr(e.start, 1, 10) FROM appointments e
-                 WHERE e.patient_id = t.patient_id AND e.start < ?1
+                 WHERE e.patient_id = d.patient_id AND e.start < ?1
                    AND e.status IN ('checked_in', 'completed')
-                   AND (e.kind = 'evaluation' OR (t.poc_start IS NOT NULL
-                        AND e.kind IN ('re_evaluation', 'discharge')))
-                 ORDER BY e.start DESC LIMIT 1) AS boundary
-         FROM terms t),
+                   AND e.kind IN ('evaluation', 're_evaluation', 'discharge')
+                 ORDER BY e.start DESC LIMIT 1) AS boundary,
+                (SELECT min(au.starts_on) FROM authorizations au
+                 WHERE au.patient_id = d.patient_id AND au.starts_on <= ?1 AND au.ends_on >= ?1
+                   AND date(au.starts_on) IS au.starts_on AND date(au.ends_on) IS au.ends_on)
+                    AS auth_start
+         FROM day_patients d),
      history_from AS (
          SELECT patient_id,
                 CASE WHEN boundary IS NULL THEN ''
-                     WHEN poc_start IS NOT NULL AND poc_start < boundary THEN poc_start
+                     WHEN auth_start IS NOT NULL AND auth_start < boundary THEN auth_start
                      ELSE boundary END AS from_day
          FROM bounded)
      SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
@@ -90,13 +90,90 @@ pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
      WHERE a.start >= h.from_day AND a.start < ?2
        AND a.status IN ('scheduled', 'checked_in', 'completed')
      UNION ALL
-     SELECT 1, id, authorized_visits, auth_end, poc_start, poc_end, NULL
-     FROM patients WHERE id IN day_patients
+     SELECT 1, pl.patient_id, pl.id, pl.starts_on, pl.ends_on, pl.certified_on IS NOT NULL, NULL
+     FROM plans_of_care pl WHERE pl.patient_id IN day_patients
      UNION ALL
      SELECT 2, patient_id, sessions_done, reported_on, sessions_prescribed, id, NULL
      FROM adherence_reports WHERE patient_id IN day_patients AND reported_on < ?2
      UNION ALL
-     SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3";
+     SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3
+     UNION ALL
+     SELECT 4, au.patient_id, au.id, au.starts_on, au.ends_on, au.visits,
+            coalesce((SELECT py.evaluation_counts FROM payers py INDEXED BY payers_evaluation_counts
+                      WHERE py.name = au.payer), 1)
+     FROM authorizations au WHERE au.patient_id IN day_patients";
+
+/// A plan of care row as the flag queries read it; `None` when a day is not a stored day.
+pub(crate) fn plan_window(
+    id: i64,
+    starts_on: &str,
+    ends_on: &str,
+    certified: bool,
+) -> Option<PlanWindow> {
+    Some(PlanWindow {
+        id,
+        starts_on: parse_day(starts_on)?,
+        ends_on: parse_day(ends_on)?,
+        certified,
+    })
+}
+
+/// An authorisation row as the flag queries read it; `None` when a day is not a stored day.
+pub(crate) fn auth_window(
+    id: i64,
+    starts_on: &str,
+    ends_on: &str,
+    visits: i64,
+    evaluation_counts: bool,
+) -> Option<AuthWindow> {
+    Some(AuthWindow {
+        id,
+        starts_on: parse_day(starts_on)?,
+        ends_on: parse_day(ends_on)?,
+        visits,
+        evaluation_counts,
+    })
+}
+
+/// One patient's plans and authorisations, as the day's query reads them.
+pub(crate) fn terms_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Terms> {
+    let plans = conn
+        .prepare_cached(
+            "SELECT id, starts_on, ends_on, certified_on IS NOT NULL FROM plans_of_care
+             WHERE patient_id = ?1",
+        )?
+        .query_map([patient_id], |r| {
+            Ok(plan_window(
+                r.get(0)?,
+                &r.get::<_, String>(1)?,
+                &r.get::<_, String>(2)?,
+                r.get(3)?,
+            ))
+        })?
+        .filter_map(|w| w.transpose())
+        .collect::<rusqlite::Result<_>>()?;
+    let authorizations = conn
+        .prepare_cached(
+            "SELECT au.id, au.starts_on, au.ends_on, au.visits,
+                    coalesce((SELECT py.evaluation_counts FROM payers py WHERE py.name = au.payer), 1)
+             FROM authorizations au WHERE au.patient_id = ?1",
+        )?
+        .query_map([patient_id], |r| {
+            Ok(auth_window(
+                r.get(0)?,
+                &r.get::<_, String>(1)?,
+                &r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })?
+        .filter_map(|w| w.transpose())
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Terms {
+        plans,
+        authorizations,
+    })
+}
 
 impl super::Db {
     /// Fills `flags` of every visit in `visits` (all on `day`).
@@ -148,15 +225,16 @@ pub(crate) fn fill_day_flags(
                 });
             }
             1 => {
-                terms.insert(
-                    r.get(1)?,
-                    Terms {
-                        authorized_visits: r.get(2)?,
-                        auth_end: stored_day(r.get(3)?),
-                        poc_start: stored_day(r.get(4)?),
-                        poc_end: stored_day(r.get(5)?),
-                    },
-                );
+                let (start, end): (String, String) = (r.get(3)?, r.get(4)?);
+                if let Some(w) = plan_window(r.get(2)?, &start, &end, r.get(5)?) {
+                    terms.entry(r.get(1)?).or_default().plans.push(w);
+                }
+            }
+            4 => {
+                let (start, end): (String, String) = (r.get(3)?, r.get(4)?);
+                if let Some(w) = auth_window(r.get(2)?, &start, &end, r.get(5)?, r.get(6)?) {
+                    terms.entry(r.get(1)?).or_default().authorizations.push(w);
+                }
             }
             2 => {
                 let day: Option<String> = r.get(3)?;
@@ -186,6 +264,7 @@ pub(crate) fn fill_day_flags(
         adherence.into_iter().map(|(k, (_, _, a))| (k, a)).collect();
 
     let empty = Vec::new();
+    let no_terms = Terms::default();
     for v in visits.iter_mut() {
         let h = history.get(&v.patient_id).unwrap_or(&empty);
         let target = h
@@ -202,7 +281,7 @@ pub(crate) fn fill_day_flags(
         let standing = flags::assess(
             h,
             &target,
-            &terms.get(&v.patient_id).copied().unwrap_or_default(),
+            terms.get(&v.patient_id).unwrap_or(&no_terms),
             adherence.get(&v.patient_id),
             &t,
         );

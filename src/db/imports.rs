@@ -110,10 +110,6 @@ fn tick(progress: &mut Progress, done: usize, total: usize) {
     }
 }
 
-fn day(d: Option<chrono::NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-}
-
 fn write_plan(
     conn: &Connection,
     plan: &ImportPlan,
@@ -161,9 +157,8 @@ fn patients(
 ) -> rusqlite::Result<()> {
     let mut insert = conn.prepare(
         "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email, payer,
-            diagnosis_code, diagnosis, body_region, authorized_visits, auth_end, poc_start,
-            poc_end, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            diagnosis_code, diagnosis, body_region, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     // Every column but the MRN; an empty cell keeps what is stored.
     let mut update = conn.prepare(
@@ -172,9 +167,7 @@ fn patients(
             phone = COALESCE(?5, phone), email = COALESCE(?6, email),
             payer = COALESCE(?7, payer), diagnosis_code = COALESCE(?8, diagnosis_code),
             diagnosis = COALESCE(?9, diagnosis), body_region = COALESCE(?10, body_region),
-            authorized_visits = COALESCE(?11, authorized_visits),
-            auth_end = COALESCE(?12, auth_end), poc_start = COALESCE(?13, poc_start),
-            poc_end = COALESCE(?14, poc_end), version = version + 1
+            version = version + 1
          WHERE id = ?1",
     )?;
     let total = rows.len();
@@ -192,26 +185,46 @@ fn patients(
             r.diagnosis_code,
             r.diagnosis,
             r.body_region,
-            r.authorized_visits,
-            day(r.auth_end),
-            day(r.poc_start),
-            day(r.poc_end),
         ];
+        let who = super::Who {
+            user: audit.user,
+            at: audit.at,
+        };
         match p.existing {
             None => {
                 let mut all: Vec<&dyn rusqlite::ToSql> = vec![&r.mrn];
                 all.extend_from_slice(fields);
                 all.push(&audit.at);
                 insert.execute(all.as_slice())?;
-                audit_record(conn, audit, "patient", conn.last_insert_rowid(), false)?;
+                let id = conn.last_insert_rowid();
+                audit_record(conn, audit, "patient", id, false)?;
+                stated_terms(conn, id, r, &who)?;
             }
             Some(id) => {
                 let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
                 all.extend_from_slice(fields);
                 update.execute(all.as_slice())?;
                 audit_record(conn, audit, "patient", id, true)?;
+                stated_terms(conn, id, r, &who)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The plan of care and the authorisation a patient file's columns state, as rows of their own
+/// (the import's one audit row covers them).
+fn stated_terms(
+    conn: &Connection,
+    patient_id: i64,
+    r: &PatientDetails,
+    who: &super::Who,
+) -> rusqlite::Result<()> {
+    if let Some(plan) = &r.plan {
+        super::plans::insert_period(conn, patient_id, plan.starts_on, plan.ends_on, who)?;
+    }
+    if let Some(a) = &r.authorization {
+        super::authorizations::insert_stated(conn, patient_id, a, who)?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 
 mod adherence;
 pub mod audit;
+pub mod authorizations;
 pub mod backup;
 mod connection;
 pub mod demo_build;

@@ -5,16 +5,47 @@ use serde_json::json;
 use super::Db;
 use super::audit::{self, AuditEntry};
 use super::stored_time::parse_day_column;
+use crate::domain::authorization::AuthorizedVisits;
 use crate::domain::patient::{NewPatient, Patient};
+use crate::domain::plan_of_care::PlanPeriod;
 use crate::error::{AppError, AppResult};
 
+/// A patient's columns, with their latest plan of care and authorisation (each read from its
+/// own rows, for the summary). Used as `SELECT {PATIENT_COLUMNS} FROM patients`.
 pub(crate) const PATIENT_COLUMNS: &str =
     "id, mrn, first_name, last_name, date_of_birth, phone, email,
-    diagnosis_code, diagnosis, body_region, payer, authorized_visits, auth_end, poc_start,
-    poc_end, active, version";
+    diagnosis_code, diagnosis, body_region, payer, active, version,
+    (SELECT pl.starts_on || ' ' || pl.ends_on || ' ' || coalesce(pl.certified_on, '')
+     FROM plans_of_care pl WHERE pl.patient_id = patients.id
+     ORDER BY pl.starts_on DESC, pl.id DESC LIMIT 1),
+    (SELECT au.starts_on || ' ' || au.ends_on || ' ' || au.visits
+     FROM authorizations au WHERE au.patient_id = patients.id
+     ORDER BY au.starts_on DESC, au.id DESC LIMIT 1)";
 
-fn day_opt(s: Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(super::stored_time::parse_day)
+fn day_opt(s: Option<&str>) -> Option<NaiveDate> {
+    s.and_then(super::stored_time::parse_day)
+}
+
+/// "start end certified" as the patient's columns read the latest plan.
+fn latest_plan(s: Option<String>) -> Option<PlanPeriod> {
+    let s = s?;
+    let mut parts = s.split(' ');
+    Some(PlanPeriod {
+        starts_on: day_opt(parts.next())?,
+        ends_on: day_opt(parts.next())?,
+        certified_on: day_opt(parts.next()),
+    })
+}
+
+/// "start end visits" as the patient's columns read the latest authorisation.
+fn latest_authorization(s: Option<String>) -> Option<AuthorizedVisits> {
+    let s = s?;
+    let mut parts = s.split(' ');
+    Some(AuthorizedVisits {
+        starts_on: day_opt(parts.next())?,
+        ends_on: day_opt(parts.next())?,
+        visits: parts.next()?.parse().ok()?,
+    })
 }
 
 pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
@@ -31,12 +62,10 @@ pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
         diagnosis: r.get(8)?,
         body_region: r.get(9)?,
         payer: r.get(10)?,
-        authorized_visits: r.get(11)?,
-        auth_end: day_opt(r.get(12)?),
-        poc_start: day_opt(r.get(13)?),
-        poc_end: day_opt(r.get(14)?),
-        active: r.get(15)?,
-        version: r.get(16)?,
+        active: r.get(11)?,
+        version: r.get(12)?,
+        plan_of_care: latest_plan(r.get(13)?),
+        authorization: latest_authorization(r.get(14)?),
     })
 }
 

@@ -227,6 +227,9 @@ impl Db {
                     .collect(),
                 adherence: super::adherence::reports(conn, patient.id, Some(today), Some(1))?.pop(),
                 latest_assessment: latest_assessment(conn, patient.id, today)?,
+                terms: super::flags::terms_of(conn, patient.id)?,
+                plans: super::plans::of_patient(conn, patient.id)?,
+                authorizations: super::authorizations::uses(conn, patient.id, today)?,
                 patient: patient.clone(),
                 defs: clinic_measures(conn)?,
             };

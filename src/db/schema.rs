@@ -400,8 +400,8 @@ CREATE TABLE IF NOT EXISTS plans_of_care (
     patient_id      INTEGER NOT NULL REFERENCES patients (id),
     starts_on       TEXT NOT NULL,   -- the initial treatment (evaluation) or the recertification
     ends_on         TEXT NOT NULL,
-    visits_per_week INTEGER NOT NULL CHECK (visits_per_week BETWEEN 1 AND 7),
-    weeks           INTEGER NOT NULL CHECK (weeks BETWEEN 1 AND 13),
+    visits_per_week INTEGER CHECK (visits_per_week BETWEEN 1 AND 7),   -- NULL: not recorded
+    weeks           INTEGER CHECK (weeks BETWEEN 1 AND 13),
     physician       TEXT,
     certified_on    TEXT,            -- the date of the physician's or NPP's signature
     delay_reason    TEXT,            -- why the certification came after 30 days
@@ -409,7 +409,8 @@ CREATE TABLE IF NOT EXISTS plans_of_care (
     created_by      TEXT NOT NULL,
     created_at      TEXT NOT NULL,
     version         INTEGER NOT NULL DEFAULT 1,
-    CHECK (ends_on >= starts_on)
+    CHECK (ends_on >= starts_on),
+    CHECK ((visits_per_week IS NULL) = (weeks IS NULL))
 ) STRICT;
 CREATE INDEX IF NOT EXISTS plans_of_care_patient ON plans_of_care (patient_id, starts_on, ends_on,
     certified_on);
@@ -473,7 +474,112 @@ CREATE TABLE IF NOT EXISTS discharges (
     at            TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS discharges_patient ON discharges (patient_id, discharged_on);
+
+-- Whether a payer counts the evaluation, read by the day's flags from the index alone.
+CREATE INDEX IF NOT EXISTS payers_evaluation_counts ON payers (name, evaluation_counts);
+
+-- The visits' flags follow the plans, the authorisations and the payers' counting rule. A new
+-- authorisation only bears on the visits from its start on; a new plan also on the visits
+-- before it (a recertification carries on the plan that ends the day before, which is then
+-- no longer ending); any other change, on all of the patient's.
+DROP TRIGGER IF EXISTS patients_flags_stale;
+CREATE TRIGGER IF NOT EXISTS plans_of_care_insert_flags_stale AFTER INSERT ON plans_of_care
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (NEW.patient_id, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS plans_of_care_update_flags_stale AFTER UPDATE OF patient_id,
+    starts_on, ends_on, certified_on ON plans_of_care
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (OLD.patient_id, ''), (NEW.patient_id, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS plans_of_care_delete_flags_stale AFTER DELETE ON plans_of_care
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (OLD.patient_id, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_insert_flags_stale AFTER INSERT ON authorizations
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (NEW.patient_id,
+            CASE WHEN date(NEW.starts_on) IS NEW.starts_on THEN NEW.starts_on ELSE '' END)
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = min(from_day, excluded.from_day);
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_update_flags_stale AFTER UPDATE OF patient_id, payer,
+    starts_on, ends_on, visits ON authorizations
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (OLD.patient_id, ''), (NEW.patient_id, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_delete_flags_stale AFTER DELETE ON authorizations
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (OLD.patient_id, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS payers_insert_flags_stale AFTER INSERT ON payers
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (0, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS payers_update_flags_stale AFTER UPDATE OF name, evaluation_counts
+ON payers
+WHEN OLD.name IS NOT NEW.name OR OLD.evaluation_counts IS NOT NEW.evaluation_counts
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (0, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
+CREATE TRIGGER IF NOT EXISTS payers_delete_flags_stale AFTER DELETE ON payers
+BEGIN
+    INSERT INTO flags_stale (patient_id, from_day) VALUES (0, '')
+        ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
+END;
 "#;
+
+/// The plan of care and the authorisation a record before schema 5 kept on the patient's row,
+/// carried into rows of their own (once, while the old columns are there), before the columns
+/// go. The old record never said how often the patient was to come, nor who certified the
+/// plan: the frequency is left unrecorded (NULL) and the signature too, so that the plan shows
+/// as uncertified until a physician's signature is recorded. A plan with no valid end gets the
+/// 90-day cap; an authorisation starts on the plan's start (else the first visit, else the
+/// day the patient was registered), ends on its own end (else the plan's, else a year on) and
+/// names the patient's payer. An authorisation of no visits (or none stated) is not carried:
+/// an authorisation holds at least one.
+const MIGRATION_5_CARRY: &str = r#"
+CREATE TEMP TABLE carried AS
+    SELECT p.id AS patient_id, p.payer, p.authorized_visits, p.auth_end, p.poc_end,
+           coalesce(CASE WHEN date(p.poc_start) IS p.poc_start THEN p.poc_start END,
+                    (SELECT min(substr(a.start, 1, 10)) FROM appointments a
+                     WHERE a.patient_id = p.id AND date(substr(a.start, 1, 10)) IS substr(a.start, 1, 10)),
+                    date(p.created_at), date('now')) AS start,
+           p.poc_start IS NOT NULL OR p.poc_end IS NOT NULL AS has_plan
+    FROM patients p
+    WHERE p.poc_start IS NOT NULL OR p.poc_end IS NOT NULL OR p.authorized_visits > 0;
+UPDATE carried SET poc_end = CASE WHEN date(poc_end) IS poc_end AND poc_end >= start THEN poc_end
+                                  END;
+INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks, created_by,
+                           created_at)
+    SELECT patient_id, start, coalesce(poc_end, date(start, '+89 days')), NULL, NULL, 'upgrade', strftime('%Y-%m-%dT%H:%M:%S', 'now')
+    FROM carried WHERE has_plan;
+INSERT INTO authorizations (patient_id, payer, starts_on, ends_on, visits, created_by, created_at)
+    SELECT patient_id, coalesce(nullif(trim(payer), ''), 'unknown payer'), start,
+           coalesce(CASE WHEN date(auth_end) IS auth_end AND auth_end >= start THEN auth_end END,
+                    poc_end, date(start, '+1 year', '-1 day')),
+           authorized_visits, 'upgrade', strftime('%Y-%m-%dT%H:%M:%S', 'now')
+    FROM carried WHERE authorized_visits > 0;
+DROP TABLE carried;
+ALTER TABLE patients DROP COLUMN authorized_visits;
+ALTER TABLE patients DROP COLUMN auth_end;
+ALTER TABLE patients DROP COLUMN poc_start;
+ALTER TABLE patients DROP COLUMN poc_end;
+"#;
+
+fn patients_keep_the_old_terms(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('patients') WHERE name = 'poc_start')",
+        [],
+        |r| r.get(0),
+    )
+}
 
 /// Schema 5's staff table, with the assistant and the admin among its roles and each person's
 /// credentials: rebuilt when the stored table's CHECK does not know the assistant yet.
@@ -611,6 +717,9 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
         tx.execute_batch(sql).map_err(fail)?;
         if index == 4 {
             add_missing_columns(&tx, "visit_notes", &MIGRATION_5_NOTE_COLUMNS).map_err(fail)?;
+            if patients_keep_the_old_terms(&tx).map_err(fail)? {
+                tx.execute_batch(MIGRATION_5_CARRY).map_err(fail)?;
+            }
             if !staff_knows_every_role(&tx).map_err(fail)? {
                 tx.execute_batch(MIGRATION_5_STAFF).map_err(fail)?;
             }
@@ -684,9 +793,9 @@ mod tests {
             "INSERT INTO staff (id, name, initials, role, username)
                  VALUES (1, 'Dana Fry', 'DF', 'therapist', 'dfry');
              INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at,
-                                   authorized_visits, poc_start, poc_end)
+                                   payer, authorized_visits, poc_start, poc_end)
                  VALUES (1, '100001', 'Maria', 'Lopez', '1961-03-02', '2026-10-01T09:00:00Z',
-                         12, '2026-10-01', '2026-12-31');
+                         'Medicare', 12, '2026-10-01', '2026-12-29');
              INSERT INTO appointments (id, patient_id, therapist_id, start, minutes, kind, status,
                                        created_at)
                  VALUES (1, 1, 1, '2026-10-01T08:00', 60, 'evaluation', 'completed', 'x'),
@@ -723,7 +832,14 @@ mod tests {
             .skip(1)
             .filter_map(|rest| rest.split_whitespace().next())
             .collect();
-        assert_eq!(named, ["patients_schedule", "visit_notes_progress"]);
+        assert_eq!(
+            named,
+            [
+                "patients_schedule",
+                "visit_notes_progress",
+                "payers_evaluation_counts"
+            ]
+        );
         for name in named
             .iter()
             .chain(&["appointments_day", "appointments_patient"])
@@ -753,6 +869,74 @@ mod tests {
         );
         // Upgrading twice changes nothing.
         migrate(&mut conn, "clinic.db").unwrap();
+    }
+
+    /// The plan of care and the authorisation an older record kept on the patient's row become
+    /// rows of their own, and the old columns go: the plan with no frequency and no signature
+    /// (so uncertified until signed), the authorisation from the plan's start, else the first
+    /// visit, else the registration day, to its end or the plan's.
+    #[test]
+    fn an_upgrade_carries_the_patients_plan_and_authorisation_into_rows() {
+        let mut conn = version_one();
+        conn.execute_batch(
+            "INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at,
+                                   authorized_visits, auth_end)
+                 VALUES (2, '100002', 'Kwame', 'Mensah', '1990-01-01', '2026-10-20T09:00:00Z',
+                         8, '2026-12-15');
+             INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
+                                       created_at)
+                 VALUES (2, 1, '2026-11-02T08:00', 60, 'evaluation', 'completed', 'x');
+             INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at,
+                                   payer, authorized_visits, poc_start, poc_end)
+                 VALUES (3, '100003', 'Olivia', 'Chen', '1980-01-01', '2026-09-15T09:00:00Z',
+                         ' Aetna ', 0, 'TBD', '2026-11-30');
+             INSERT INTO patients (id, mrn, first_name, last_name, date_of_birth, created_at)
+                 VALUES (4, '100004', 'Tomas', 'Alvarez', '1980-01-01', '2026-09-15T09:00:00Z');",
+        )
+        .unwrap();
+        migrate(&mut conn, "clinic.db").unwrap();
+        fn rows_of(conn: &Connection, sql: &str) -> Vec<String> {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        }
+        let rows = |sql: &str| rows_of(&conn, sql);
+        assert_eq!(
+            rows(
+                "SELECT patient_id || ' ' || starts_on || ' ' || ends_on || ' '
+                        || coalesce(visits_per_week, '-') || ' ' || coalesce(certified_on, '-')
+                        || ' ' || created_by
+                 FROM plans_of_care ORDER BY patient_id"
+            ),
+            [
+                "1 2026-10-01 2026-12-29 - - upgrade",
+                "3 2026-09-15 2026-11-30 - - upgrade"
+            ]
+        );
+        assert_eq!(
+            rows(
+                "SELECT patient_id || ' ' || payer || ' ' || starts_on || ' ' || ends_on || ' '
+                        || visits FROM authorizations ORDER BY patient_id"
+            ),
+            [
+                "1 Medicare 2026-10-01 2026-12-29 12",
+                "2 unknown payer 2026-11-02 2026-12-15 8"
+            ]
+        );
+        let gone = rows(
+            "SELECT name FROM pragma_table_info('patients')
+             WHERE name IN ('authorized_visits', 'auth_end', 'poc_start', 'poc_end')",
+        );
+        assert!(gone.is_empty(), "{gone:?}");
+        // Upgrading again adds nothing.
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        migrate(&mut conn, "clinic.db").unwrap();
+        let count = |table: &str| rows_of(&conn, &format!("SELECT count(*) || '' FROM {table}"));
+        assert_eq!(count("plans_of_care"), ["2"]);
+        assert_eq!(count("authorizations"), ["2"]);
     }
 
     /// An older record gains the measures defined since (KOOS's subscales, KOOS JR, HOOS JR) at
@@ -827,12 +1011,10 @@ mod tests {
         };
         let staff = |l: &str| l.starts_with("SEARCH s USING INTEGER PRIMARY KEY");
         assert_eq!(lookups(&day, &staff), Vec::<String>::new(), "{day:#?}");
-        // The flags also read each patient's plan-of-care terms (one row per patient of the
-        // day), the setting and their own lists of the day's patients.
+        // The flags also read the setting and their own lists of the day's patients; the
+        // plans, the authorisations and the payers' counting rule come from indexes.
         let flag_rows = |l: &str| {
-            l.starts_with("SEARCH p USING INTEGER PRIMARY KEY")
-                || l.starts_with("SEARCH patients USING INTEGER PRIMARY KEY")
-                || l.starts_with("SEARCH meta ")
+            l.starts_with("SEARCH meta ")
                 || l == "SCAN d"
                 || l == "SCAN t"
                 || l == "SCAN bounded"
@@ -850,6 +1032,9 @@ mod tests {
             "COVERING INDEX appointments_patient",
             "COVERING INDEX visit_notes_progress",
             "COVERING INDEX adherence_patient",
+            "COVERING INDEX plans_of_care_patient",
+            "COVERING INDEX authorizations_patient",
+            "COVERING INDEX payers_evaluation_counts",
         ] {
             assert!(all.contains(index), "{index} unused:\n{all}");
         }
@@ -906,14 +1091,24 @@ mod tests {
                 r.get(0)
             })
             .unwrap();
-        assert_eq!(stored.as_deref(), Some("reeval_due,adherence_low"));
+        // The plan carried from the patient's row has no signature, 57 days after its start.
+        assert_eq!(
+            stored.as_deref(),
+            Some("reeval_due,poc_uncertified,adherence_low")
+        );
         assert_eq!(
             day_flags(&conn, "2026-11-27"),
             worked_out(&conn, "2026-11-27")
         );
         let changes = [
-            "UPDATE patients SET authorized_visits = 3 WHERE id = 1",
-            "UPDATE patients SET poc_end = '2026-11-30' WHERE id = 1",
+            "UPDATE authorizations SET visits = 3 WHERE patient_id = 1",
+            "UPDATE plans_of_care SET ends_on = '2026-11-30' WHERE patient_id = 1",
+            "UPDATE plans_of_care SET certified_on = '2026-10-05' WHERE patient_id = 1",
+            "INSERT INTO payers (name, billing_rule, evaluation_counts) VALUES ('medicare', 'medicare', 0)",
+            "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, created_by, created_at)
+                 VALUES (1, '2026-12-01', '2027-02-27', 'x', 'x')",
+            "UPDATE plans_of_care SET ends_on = '2026-11-20' WHERE starts_on = '2026-10-01'",
+            "DELETE FROM authorizations",
             "INSERT INTO adherence_reports (patient_id, reported_on, sessions_done,
                  sessions_prescribed, recorded_by) VALUES (1, '2026-11-26', 9, 10, 'dfry')",
             "UPDATE visit_notes SET is_progress_report = 0 WHERE appointment_id = 2",

@@ -136,35 +136,3 @@ pub fn sqlite_setting(db: &Db, name: &str) -> AppResult<String> {
 pub fn at(day: chrono::NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
     day.and_hms_opt(hour, minute, 0).unwrap_or_default()
 }
-
-/// A plan of care put straight into the file, for a test's setup: the one place tests make
-/// plans until `ptclinic plan add` writes them (swap this for that command then).
-pub fn plan_of_care(
-    db: &Db,
-    patient_id: i64,
-    starts_on: chrono::NaiveDate,
-    ends_on: chrono::NaiveDate,
-    recertifies: Option<i64>,
-) -> AppResult<i64> {
-    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    db.conn()
-        .execute(
-            "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
-                physician, certified_on, recertifies, created_by, created_at)
-             VALUES (?1, ?2, ?3, 2, 6, 'Dr Jane Osei', ?2, ?4, 'test', '2026-01-01T08:00:00')",
-            rusqlite::params![patient_id, day(starts_on), day(ends_on), recertifies],
-        )
-        .map(|_| db.conn().last_insert_rowid())
-        .map_err(|e| db.fail(e))
-}
-
-/// Sets a staff member's credentials ("PT, DPT"), for a test's setup.
-pub fn set_credentials(db: &Db, staff_id: i64, credentials: &str) -> AppResult<()> {
-    db.conn()
-        .execute(
-            "UPDATE staff SET credentials = ?2 WHERE id = ?1",
-            rusqlite::params![staff_id, credentials],
-        )
-        .map(|_| ())
-        .map_err(|e| db.fail(e))
-}

@@ -11,8 +11,11 @@ use crate::db::audit::AuditEntry;
 use crate::db::demo_build::DemoWriter;
 use crate::db::staff::NewStaff;
 use crate::db::{Db, Existing, TxResult, Who, build_new_file};
-use crate::domain::bulk::{DemoPatient, DemoVisit, NewExercise, PatientDetails};
+use crate::domain::bulk::{
+    DemoAuthorization, DemoPatient, DemoPlan, DemoVisit, NewExercise, PatientDetails,
+};
 use crate::domain::measures::BodyRegion;
+use crate::domain::plan_of_care::{MAX_PLAN_DAYS, MAX_WEEKS};
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
@@ -197,6 +200,22 @@ const PAYERS: &[&str] = &[
     "Self-pay",
 ];
 
+/// The physicians who certify the demo's plans of care.
+const PHYSICIANS: &[&str] = &[
+    "Dr. Ada Park",
+    "Dr. Samuel Osei",
+    "Dr. Lena Fischer",
+    "Dr. Rosa Alvarez",
+];
+
+/// The payer whose patients need no authorisation.
+const SELF_PAY: &str = "Self-pay";
+
+/// The weeks a plan's period spans (its stated duration).
+fn weeks_of(start: NaiveDate, end: NaiveDate) -> u8 {
+    ((end - start).num_days() / 7 + 1).clamp(1, MAX_WEEKS) as u8
+}
+
 /// Weekly visit patterns (Monday = 0).
 const PATTERNS: &[&[u32]] = &[
     &[0, 2],
@@ -216,6 +235,24 @@ struct PastEpisode {
     room: String,
     region: BodyRegion,
     days: Vec<(NaiveDate, NaiveDateTime, u32)>,
+}
+
+/// What the current episode's plan and authorisation are made from.
+struct CurrentTerms<'p> {
+    patient_id: i64,
+    n: i64,
+    therapist_id: i64,
+    payer: &'p str,
+    eval_day: NaiveDate,
+    poc_end: NaiveDate,
+    authorized: i64,
+    per_week: usize,
+    unsigned: bool,
+    recertify: bool,
+}
+
+fn mrn_of(n: u32) -> String {
+    format!("{}", 100_001 + n)
 }
 
 struct Generator<'a, 'w> {
@@ -370,6 +407,7 @@ impl<'a, 'w> Generator<'a, 'w> {
         // The window is cut into one segment per episode; the latest episode falls in the last.
         let segment = span / episodes;
         let latest_from = segment * (episodes - 1);
+        let mut recertified = false;
         for n in 0..self.opts.patients {
             let (first, last) = self.person();
             let age = self.rng.random_range(18..=88);
@@ -395,7 +433,7 @@ impl<'a, 'w> Generator<'a, 'w> {
             );
             let last_visit = days.last().map(|(d, _, _)| *d).unwrap_or(eval_day);
             let active = last_visit >= self.today - Duration::days(7);
-            let mrn = format!("{}", 100_001 + n);
+            let mrn = mrn_of(n);
             let phone = format!(
                 "(555) {:03}-{:04}",
                 self.rng.random_range(100..999),
@@ -418,7 +456,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                 1 => (self.today - eval_day).num_days() - self.rng.random_range(1..=5),
                 _ => self.rng.random_range(60..=90),
             }
-            .max(14);
+            .clamp(14, MAX_PLAN_DAYS - 1);
             let poc_end = eval_day + Duration::days(poc_days);
             let authorized = match self.rng.random_range(0..10) {
                 0 => days.len() as i64 - self.rng.random_range(0..=3),
@@ -446,14 +484,32 @@ impl<'a, 'w> Generator<'a, 'w> {
                     diagnosis_code: Some(diagnosis.code.clone()),
                     diagnosis: Some(diagnosis.description.clone()),
                     body_region: Some(region.as_str().to_string()),
-                    authorized_visits: Some(authorized),
-                    auth_end: Some(poc_end),
-                    poc_start: Some(eval_day),
-                    poc_end: Some(poc_end),
+                    plan: None,
+                    authorization: None,
                 },
                 active,
                 created_at: at_eight(created_on),
             })?;
+            // Most plans are certified within days; a few are left unsigned past the timely 30
+            // days, and one patient treated past their plan's end is recertified.
+            let unsigned = n % 10 == 7 && (self.today - eval_day).num_days() >= 30;
+            let recertify = !recertified && !unsigned && last_visit > poc_end;
+            recertified |= recertify;
+            self.current_terms(
+                CurrentTerms {
+                    patient_id,
+                    n: i64::from(n),
+                    therapist_id,
+                    payer,
+                    eval_day,
+                    poc_end,
+                    authorized,
+                    per_week: pattern.len(),
+                    unsigned,
+                    recertify,
+                },
+                &mrn_of(n),
+            )?;
             // Each finished episode keeps the program the patient was given then; the current
             // one, while active, is the latest version.
             let mut programs = 0;
@@ -465,6 +521,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                     &past.days,
                     false,
                 )?;
+                self.past_terms(patient_id, i64::from(n), past, payer)?;
                 let therapist = self.usernames[&past.therapist_id].clone();
                 if self.clinical.episode(
                     self.w,
@@ -493,6 +550,111 @@ impl<'a, 'w> Generator<'a, 'w> {
                 active.then_some(programs + 1),
                 self.today,
             )?;
+        }
+        Ok(())
+    }
+
+    /// The current episode's plan of care and authorisation (a recertification with its own
+    /// authorisation for the patient picked for one).
+    fn current_terms(&mut self, c: CurrentTerms, mrn: &str) -> TxResult<()> {
+        let by = self.usernames[&c.therapist_id].clone();
+        let physician = PHYSICIANS[c.n as usize % PHYSICIANS.len()];
+        let signed = c.eval_day + Duration::days(2 + c.n % 9);
+        let plan_id = self.w.plan(&DemoPlan {
+            patient_id: c.patient_id,
+            starts_on: c.eval_day,
+            ends_on: c.poc_end,
+            visits_per_week: c.per_week.clamp(1, 7) as u8,
+            weeks: weeks_of(c.eval_day, c.poc_end),
+            physician: Some(physician),
+            certified_on: (!c.unsigned && signed <= self.today).then_some(signed),
+            recertifies: None,
+            created_by: &by,
+            created_at: at_eight(c.eval_day),
+        })?;
+        let paid = c.payer != SELF_PAY;
+        if paid {
+            self.w.authorization(&DemoAuthorization {
+                patient_id: c.patient_id,
+                payer: c.payer,
+                reference: Some(format!("PA-{mrn}-1")),
+                starts_on: c.eval_day,
+                ends_on: c.poc_end,
+                visits: c.authorized,
+                created_by: &by,
+                created_at: at_eight(c.eval_day),
+            })?;
+        }
+        if c.recertify {
+            let starts_on = c.poc_end + Duration::days(1);
+            let ends_on = starts_on + Duration::days(27);
+            let signed = starts_on + Duration::days(3);
+            self.w.plan(&DemoPlan {
+                patient_id: c.patient_id,
+                starts_on,
+                ends_on,
+                visits_per_week: 2,
+                weeks: 4,
+                physician: Some(physician),
+                certified_on: (signed <= self.today).then_some(signed),
+                recertifies: Some(plan_id),
+                created_by: &by,
+                created_at: at_eight(starts_on.min(self.today)),
+            })?;
+            if paid {
+                self.w.authorization(&DemoAuthorization {
+                    patient_id: c.patient_id,
+                    payer: c.payer,
+                    reference: Some(format!("PA-{mrn}-2")),
+                    starts_on,
+                    ends_on,
+                    visits: 8,
+                    created_by: &by,
+                    created_at: at_eight(starts_on.min(self.today)),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A finished episode's certified plan of care and its authorisation.
+    fn past_terms(
+        &mut self,
+        patient_id: i64,
+        n: i64,
+        past: &PastEpisode,
+        payer: &str,
+    ) -> TxResult<()> {
+        let (Some((first, _, _)), Some((last, _, _))) = (past.days.first(), past.days.last())
+        else {
+            return Ok(());
+        };
+        let by = self.usernames[&past.therapist_id].clone();
+        let ends_on =
+            *first + Duration::days(((*last - *first).num_days() + 7).min(MAX_PLAN_DAYS - 1));
+        self.w.plan(&DemoPlan {
+            patient_id,
+            starts_on: *first,
+            ends_on,
+            visits_per_week: 2,
+            weeks: weeks_of(*first, ends_on),
+            physician: Some(PHYSICIANS[n as usize % PHYSICIANS.len()]),
+            certified_on: Some(*first + Duration::days(3)),
+            recertifies: None,
+            created_by: &by,
+            created_at: at_eight(*first),
+        })?;
+        if payer != SELF_PAY {
+            self.w.authorization(&DemoAuthorization {
+                patient_id,
+                payer,
+                reference: None,
+                starts_on: *first,
+                ends_on,
+                visits: past.days.len() as i64 + 2,
+                created_by: &by,
+                created_at: at_eight(*first),
+            })?;
         }
         Ok(())
     }

@@ -50,10 +50,12 @@ pub struct PatientDetails {
     pub diagnosis_code: Option<String>,
     pub diagnosis: Option<String>,
     pub body_region: Option<String>,
-    pub authorized_visits: Option<i64>,
-    pub auth_end: Option<NaiveDate>,
-    pub poc_start: Option<NaiveDate>,
-    pub poc_end: Option<NaiveDate>,
+    /// A file's plan-of-care columns, checked: recorded as a plan of care of its own (the file
+    /// states no frequency, so none is recorded).
+    pub plan: Option<crate::domain::plan_of_care::PlanPeriod>,
+    /// A file's authorisation columns, checked: recorded as an authorisation of the patient's
+    /// payer.
+    pub authorization: Option<crate::domain::authorization::AuthorizedVisits>,
 }
 
 /// A visit from a file. On an update the patient and start identify it; a `None` status,
@@ -151,6 +153,34 @@ pub struct ImportAudit<'a> {
 pub struct DemoPatient {
     pub details: PatientDetails,
     pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// A demo plan of care, certified or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoPlan<'a> {
+    pub patient_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub visits_per_week: u8,
+    pub weeks: u8,
+    pub physician: Option<&'a str>,
+    pub certified_on: Option<NaiveDate>,
+    pub recertifies: Option<i64>,
+    pub created_by: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// A demo authorisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoAuthorization<'a> {
+    pub patient_id: i64,
+    pub payer: &'a str,
+    pub reference: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub visits: i64,
+    pub created_by: &'a str,
     pub created_at: NaiveDateTime,
 }
 

@@ -61,4 +61,6 @@ pub struct ExportRecord {
     pub measurements: Vec<MeasurementRec>,
     pub appointments: Vec<AppointmentRec>,
     pub programs: Vec<HepRec>,
+    /// Every plan of care, oldest first per patient.
+    pub plans: Vec<super::plan_of_care::PlanOfCare>,
 }

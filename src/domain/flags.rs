@@ -1,7 +1,13 @@
 //! Compliance flags on a visit, computed from the record (CLINICAL.md): progress report due
-//! (Medicare's 10 treatment days), plan of care ending or expired, authorisation low or
-//! exceeded, re-evaluation due, and low home-exercise adherence. Every threshold lives in
-//! [`Thresholds`]; the rules below only read it.
+//! (Medicare's 10 treatment days), plan of care ending, expired or not certified in time,
+//! authorisation low or exceeded, re-evaluation due, and low home-exercise adherence. Every
+//! threshold lives in [`Thresholds`]; the rules below only read it.
+//!
+//! Plans of care and authorisations are rows of their own, several per patient over time
+//! ([`Terms`]). A visit is judged by the plan whose period holds it (the latest started, when
+//! two overlap) and counted against the authorisation whose window holds it; a plan or an
+//! authorisation added later never changes which visits an earlier one held, so a
+//! recertification leaves the visits before it flagged as they were.
 //!
 //! Which visits count. A *treatment day* is a distinct date with an attended visit
 //! (checked in or completed). The visit being flagged counts as well, and so do the *expected*
@@ -24,6 +30,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 pub use super::adherence::Adherence;
+use super::authorization::counts as counts_against_authorization;
+use super::plan_of_care::TIMELY_CERTIFICATION_DAYS;
 use super::{AppointmentStatus, VisitKind};
 
 /// Every compliance threshold, in one place.
@@ -33,6 +41,8 @@ pub struct Thresholds {
     pub progress_note_treatment_days: u32,
     /// `poc_ending` when this many days or fewer are left in the plan of care.
     pub poc_ending_days: i64,
+    /// `poc_uncertified` on visits this many days or more after an unsigned plan's start.
+    pub poc_certification_days: i64,
     /// `auth_low` when this many authorised visits or fewer are left after the visit ...
     pub auth_low_visits: i64,
     /// ... or the authorisation ends within this many days.
@@ -49,6 +59,7 @@ pub struct Thresholds {
 pub const THRESHOLDS: Thresholds = Thresholds {
     progress_note_treatment_days: 10,
     poc_ending_days: 7,
+    poc_certification_days: TIMELY_CERTIFICATION_DAYS,
     auth_low_visits: 2,
     auth_ending_days: 7,
     reeval_days: Some(30),
@@ -68,6 +79,7 @@ pub enum Flag {
     ReevalDue,
     PocExpired,
     PocEnding,
+    PocUncertified,
     AuthExceeded,
     AuthLow,
     AdherenceLow,
@@ -79,6 +91,7 @@ impl Flag {
         Flag::ReevalDue,
         Flag::PocExpired,
         Flag::PocEnding,
+        Flag::PocUncertified,
         Flag::AuthExceeded,
         Flag::AuthLow,
         Flag::AdherenceLow,
@@ -91,6 +104,7 @@ impl Flag {
             Flag::ReevalDue => "reeval_due",
             Flag::PocExpired => "poc_expired",
             Flag::PocEnding => "poc_ending",
+            Flag::PocUncertified => "poc_uncertified",
             Flag::AuthExceeded => "auth_exceeded",
             Flag::AuthLow => "auth_low",
             Flag::AdherenceLow => "adherence_low",
@@ -108,6 +122,7 @@ impl Flag {
             Flag::ReevalDue => "RE",
             Flag::PocExpired => "POC!",
             Flag::PocEnding => "POC",
+            Flag::PocUncertified => "CERT",
             Flag::AuthExceeded => "AUTH!",
             Flag::AuthLow => "AUTH",
             Flag::AdherenceLow => "ADH",
@@ -124,7 +139,7 @@ impl Flag {
     pub fn severity(self) -> u8 {
         match self {
             Flag::PocExpired | Flag::AuthExceeded => 0,
-            Flag::ProgressNoteDue | Flag::ReevalDue => 1,
+            Flag::ProgressNoteDue | Flag::ReevalDue | Flag::PocUncertified => 1,
             Flag::PocEnding | Flag::AuthLow | Flag::AdherenceLow => 2,
         }
     }
@@ -141,14 +156,19 @@ impl Flag {
                 t.reeval_days.unwrap_or(0)
             ),
             Flag::PocExpired => {
-                "Plan of care expired: this visit is after its end date; recertify.".to_string()
+                "Plan of care expired: no plan covers this visit since the last one ended; recertify."
+                    .to_string()
             }
             Flag::PocEnding => format!(
                 "Plan of care ends within {} days: recertify if treatment continues.",
                 t.poc_ending_days
             ),
+            Flag::PocUncertified => format!(
+                "Plan of care not certified: unsigned {} days or more after its start; get the physician's signature.",
+                t.poc_certification_days
+            ),
             Flag::AuthExceeded => {
-                "Authorisation exceeded: more visits than authorised, or after its end date."
+                "Authorisation exceeded: more visits than authorised, or no authorisation covers this day."
                     .to_string()
             }
             Flag::AuthLow => format!(
@@ -190,13 +210,94 @@ impl HistoryVisit {
     }
 }
 
-/// The patient's plan of care and authorisation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A plan of care as the flag rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanWindow {
+    pub id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// The physician's or NPP's signature is recorded.
+    pub certified: bool,
+}
+
+/// An authorisation as the flag rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthWindow {
+    pub id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub visits: i64,
+    /// Its payer counts the evaluation as one of the visits.
+    pub evaluation_counts: bool,
+}
+
+impl PlanWindow {
+    pub fn of(p: &super::plan_of_care::PlanOfCare) -> Self {
+        PlanWindow {
+            id: p.id,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            certified: p.certified_on.is_some(),
+        }
+    }
+}
+
+impl AuthWindow {
+    pub fn of(a: &super::authorization::AuthorizationUse) -> Self {
+        AuthWindow {
+            id: a.authorization.id,
+            starts_on: a.authorization.starts_on,
+            ends_on: a.authorization.ends_on,
+            visits: a.authorization.visits,
+            evaluation_counts: a.evaluation_counts,
+        }
+    }
+}
+
+/// The patient's plans of care and authorisations, in any order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Terms {
-    pub authorized_visits: Option<i64>,
-    pub auth_end: Option<NaiveDate>,
-    pub poc_start: Option<NaiveDate>,
-    pub poc_end: Option<NaiveDate>,
+    pub plans: Vec<PlanWindow>,
+    pub authorizations: Vec<AuthWindow>,
+}
+
+impl Terms {
+    /// The plan whose period holds `day` (the latest started, when two do).
+    pub fn plan_for(&self, day: NaiveDate) -> Option<&PlanWindow> {
+        self.plans
+            .iter()
+            .filter(|p| p.starts_on <= day && day <= p.ends_on)
+            .max_by_key(|p| (p.starts_on, p.id))
+    }
+
+    /// The authorisation whose window holds `day` (the latest started, when two do).
+    pub fn authorization_for(&self, day: NaiveDate) -> Option<&AuthWindow> {
+        self.authorizations
+            .iter()
+            .filter(|a| a.starts_on <= day && day <= a.ends_on)
+            .max_by_key(|a| (a.starts_on, a.id))
+    }
+
+    /// The last day of care certified without a gap from `day` on: a recertification that
+    /// starts by the day after a plan's end carries it on.
+    pub fn covered_until(&self, day: NaiveDate) -> Option<NaiveDate> {
+        let mut end = self
+            .plans
+            .iter()
+            .filter(|p| p.starts_on <= day && day <= p.ends_on)
+            .map(|p| p.ends_on)
+            .max()?;
+        while let Some(next) = self
+            .plans
+            .iter()
+            .filter(|p| p.starts_on <= end + chrono::Duration::days(1) && p.ends_on > end)
+            .map(|p| p.ends_on)
+            .max()
+        {
+            end = next;
+        }
+        Some(end)
+    }
 }
 
 /// Where a visit stands in its episode, and its flags.
@@ -205,8 +306,9 @@ pub struct VisitStanding {
     /// Its treatment day in the current reporting period (0: the period's report was written
     /// earlier the same day).
     pub treatment_day: u32,
-    /// Its number among the visits counted against the authorisation.
-    pub visit_number: i64,
+    /// Its number among the visits counted against the authorisation whose window holds it
+    /// (None when none does).
+    pub visit_number: Option<i64>,
     /// The last progress report (or evaluation) before it.
     pub period_start: Option<NaiveDate>,
     /// The evaluation or re-evaluation the re-evaluation clock runs from (None once discharged).
@@ -253,13 +355,11 @@ pub fn assess(
     let mut last_day: Option<NaiveDate> = None;
     let mut period_start: Option<NaiveDate> = None;
     let mut reeval_from: Option<NaiveDate> = None;
-    let mut episode_start: Option<NaiveDate> = None;
     for v in &before {
         let d = v.date();
         if v.kind == VisitKind::Evaluation {
             day_count = 0;
             last_day = None;
-            episode_start = Some(d);
             period_start = Some(d);
         }
         if last_day != Some(d) {
@@ -293,12 +393,15 @@ pub fn assess(
         day_count + 1
     };
 
-    let auth_from = terms.poc_start.or(episode_start);
-    let visit_number = before
-        .iter()
-        .filter(|v| auth_from.is_none_or(|from| v.date() >= from))
-        .count() as i64
-        + 1;
+    let authorization = terms.authorization_for(date);
+    let visit_number = authorization.map(|a| {
+        let counted = |v: &HistoryVisit| {
+            a.starts_on <= v.date()
+                && v.date() <= a.ends_on
+                && counts_against_authorization(v.kind, a.evaluation_counts)
+        };
+        before.iter().filter(|v| counted(v)).count() as i64 + i64::from(counted(target))
+    });
 
     let mut flags = Vec::new();
     let active = matches!(
@@ -321,24 +424,41 @@ pub fn assess(
         {
             flags.push(Flag::ReevalDue);
         }
-        if let Some(end) = terms.poc_end {
-            let left = (end - date).num_days();
-            if left < 0 {
-                flags.push(Flag::PocExpired);
-            } else if left <= t.poc_ending_days {
-                flags.push(Flag::PocEnding);
+        match (terms.plan_for(date), terms.covered_until(date)) {
+            (Some(plan), Some(until)) => {
+                if (until - date).num_days() <= t.poc_ending_days {
+                    flags.push(Flag::PocEnding);
+                }
+                if !plan.certified && (date - plan.starts_on).num_days() >= t.poc_certification_days
+                {
+                    flags.push(Flag::PocUncertified);
+                }
             }
+            // Treated under a plan that has ended, with none after it: outside any certified
+            // period. A visit before the first plan is left alone (the evaluation that sets it
+            // up, or treatment recorded before plans were).
+            _ if terms.plans.iter().any(|p| p.starts_on < date) => {
+                flags.push(Flag::PocExpired);
+            }
+            _ => {}
         }
-        let after_end = terms.auth_end.is_some_and(|end| date > end);
-        let left = terms.authorized_visits.map(|a| a - visit_number);
-        if after_end || left.is_some_and(|l| l < 0) {
-            flags.push(Flag::AuthExceeded);
-        } else if left.is_some_and(|l| l <= t.auth_low_visits)
-            || terms
-                .auth_end
-                .is_some_and(|end| (end - date).num_days() <= t.auth_ending_days)
-        {
-            flags.push(Flag::AuthLow);
+        match (authorization, visit_number) {
+            (Some(a), Some(number)) => {
+                let left = a.visits - number;
+                if left < 0 {
+                    flags.push(Flag::AuthExceeded);
+                } else if left <= t.auth_low_visits
+                    || (a.ends_on - date).num_days() <= t.auth_ending_days
+                {
+                    flags.push(Flag::AuthLow);
+                }
+            }
+            // Past every authorisation's window, or between two: not authorised. A visit
+            // before the first authorisation is left alone, as a visit before the first plan.
+            _ if terms.authorizations.iter().any(|a| a.starts_on < date) => {
+                flags.push(Flag::AuthExceeded)
+            }
+            _ => {}
         }
         if adherence.is_some_and(|a| a.reported_on <= date && a.is_low(t)) {
             flags.push(Flag::AdherenceLow);
@@ -541,6 +661,32 @@ mod tests {
         assert_eq!(day_of(&h2, 10), 10);
     }
 
+    fn plan(id: i64, start: &str, end: &str, certified: bool) -> PlanWindow {
+        PlanWindow {
+            id,
+            starts_on: d(start),
+            ends_on: d(end),
+            certified,
+        }
+    }
+
+    fn auth(id: i64, start: &str, end: &str, visits: i64, evaluation_counts: bool) -> AuthWindow {
+        AuthWindow {
+            id,
+            starts_on: d(start),
+            ends_on: d(end),
+            visits,
+            evaluation_counts,
+        }
+    }
+
+    fn only(flags: Vec<Flag>, keep: &[Flag]) -> Vec<Flag> {
+        flags.into_iter().filter(|f| keep.contains(f)).collect()
+    }
+
+    const POC: &[Flag] = &[Flag::PocExpired, Flag::PocEnding, Flag::PocUncertified];
+    const AUTH: &[Flag] = &[Flag::AuthExceeded, Flag::AuthLow];
+
     #[test]
     fn plan_of_care_ending_and_expired() {
         let h = visits(&[
@@ -549,7 +695,7 @@ mod tests {
             (Treatment, Scheduled),
         ]);
         let terms = |end: &str| Terms {
-            poc_end: Some(d(end)),
+            plans: vec![plan(1, "2026-11-01", end, true)],
             ..Terms::default()
         };
         // Visit 3 is on 2026-11-03.
@@ -560,6 +706,66 @@ mod tests {
             flags_of(&h, 2, &terms("2026-11-02")),
             vec![Flag::PocExpired]
         );
+        // A recertification that starts the day after the end carries the plan on: no longer
+        // ending.
+        let mut recertified = terms("2026-11-05");
+        recertified
+            .plans
+            .push(plan(2, "2026-11-06", "2026-12-31", true));
+        assert!(flags_of(&h, 2, &recertified).is_empty());
+        // No plan yet: nothing to expire.
+        assert!(flags_of(&h, 2, &Terms::default()).is_empty());
+    }
+
+    /// Evaluated 1 November, the plan unsigned: visits up to 30 November are inside the timely
+    /// 30 days; from 1 December each is flagged until the signature is recorded.
+    #[test]
+    fn an_unsigned_plan_is_flagged_from_thirty_days_after_its_start() {
+        let mut h = visits(&[(Evaluation, Completed), (Treatment, Scheduled)]);
+        let unsigned = Terms {
+            plans: vec![plan(1, "2026-11-01", "2027-01-29", false)],
+            ..Terms::default()
+        };
+        h[1].start = d("2026-11-30").and_hms_opt(9, 0, 0).unwrap();
+        assert!(only(flags_of(&h, 1, &unsigned), POC).is_empty());
+        h[1].start = d("2026-12-01").and_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(
+            only(flags_of(&h, 1, &unsigned), POC),
+            vec![Flag::PocUncertified]
+        );
+        let signed = Terms {
+            plans: vec![plan(1, "2026-11-01", "2027-01-29", true)],
+            ..Terms::default()
+        };
+        assert!(only(flags_of(&h, 1, &signed), POC).is_empty());
+    }
+
+    /// A plan of 1 to 20 November, visits on 1 to 30 November: those after the 20th were
+    /// given outside any certified period. A recertification from the 25th covers the visits
+    /// from then on; the visits between keep their flag, and no authorisation count moves.
+    #[test]
+    fn a_recertification_keeps_past_flags_and_the_authorisation_count() {
+        let mut spec = vec![(Evaluation, Completed)];
+        spec.extend(std::iter::repeat_n((Treatment, Completed), 29));
+        let h = visits(&spec);
+        let before = Terms {
+            plans: vec![plan(1, "2026-11-01", "2026-11-20", true)],
+            authorizations: vec![auth(1, "2026-11-01", "2026-12-31", 40, true)],
+        };
+        let mut after = before.clone();
+        after.plans.push(plan(2, "2026-11-25", "2027-01-20", false));
+        let expired = |terms: &Terms| -> Vec<usize> {
+            (0..h.len())
+                .filter(|&i| flags_of(&h, i, terms).contains(&Flag::PocExpired))
+                .collect()
+        };
+        assert_eq!(expired(&before), (20..30).collect::<Vec<_>>());
+        assert_eq!(expired(&after), (20..24).collect::<Vec<_>>());
+        for i in 0..h.len() {
+            let number = |terms: &Terms| assess(&h, &h[i], terms, None, &THRESHOLDS).visit_number;
+            assert_eq!(number(&before), number(&after), "visit {i}");
+            assert_eq!(number(&after), Some(i as i64 + 1));
+        }
     }
 
     #[test]
@@ -571,34 +777,70 @@ mod tests {
             .collect::<Vec<_>>();
         let h = visits(&spec);
         let terms = Terms {
-            authorized_visits: Some(7),
+            authorizations: vec![auth(1, "2026-11-01", "2026-12-31", 7, true)],
             ..Terms::default()
         };
         // Visit numbers: 1..=7 for indices 0..=6; the no-show is not counted; index 8 is 8th.
-        let auth = |i| {
-            flags_of(&h, i, &terms)
-                .into_iter()
-                .filter(|f| matches!(f, Flag::AuthLow | Flag::AuthExceeded))
-                .collect::<Vec<_>>()
-        };
-        assert!(auth(3).is_empty()); // 4th visit: 3 left
-        assert_eq!(auth(4), vec![Flag::AuthLow]); // 5th: 2 left
-        assert_eq!(auth(6), vec![Flag::AuthLow]); // 7th: none left after it
-        assert_eq!(auth(8), vec![Flag::AuthExceeded]); // 8th
+        let a = |i, terms: &Terms| only(flags_of(&h, i, terms), AUTH);
+        assert!(a(3, &terms).is_empty()); // 4th visit: 3 left
+        assert_eq!(a(4, &terms), vec![Flag::AuthLow]); // 5th: 2 left
+        assert_eq!(a(6, &terms), vec![Flag::AuthLow]); // 7th: none left after it
+        assert_eq!(a(8, &terms), vec![Flag::AuthExceeded]); // 8th
+        // Ending within 7 days (5 November), and past its end with no other to hold the visit.
         let by_date = Terms {
-            authorized_visits: Some(30),
-            auth_end: Some(d("2026-11-05")),
+            authorizations: vec![auth(1, "2026-11-01", "2026-11-05", 30, true)],
             ..Terms::default()
         };
-        assert_eq!(flags_of(&h, 6, &by_date), vec![Flag::AuthExceeded]);
-        assert_eq!(flags_of(&h, 1, &by_date), vec![Flag::AuthLow]);
-        // Visits before the plan of care started are not counted against it.
-        let poc = Terms {
-            authorized_visits: Some(3),
-            poc_start: Some(d("2026-11-05")),
+        assert_eq!(a(1, &by_date), vec![Flag::AuthLow]);
+        assert_eq!(a(6, &by_date), vec![Flag::AuthExceeded]);
+        // Without any authorisation, nothing is counted or flagged.
+        assert!(a(8, &Terms::default()).is_empty());
+        assert_eq!(
+            assess(&h, &h[8], &Terms::default(), None, &THRESHOLDS).visit_number,
+            None
+        );
+    }
+
+    /// Two authorisations, 1 to 4 November (3 visits) and 5 November on (4 visits): each visit
+    /// counts against the one whose window holds it, and the second starts again from one.
+    #[test]
+    fn visits_count_against_the_authorisation_whose_window_holds_them() {
+        let mut spec = vec![(Evaluation, Completed)];
+        spec.extend(std::iter::repeat_n((Treatment, Completed), 9));
+        let h = visits(&spec);
+        let terms = Terms {
+            authorizations: vec![
+                auth(1, "2026-11-01", "2026-11-04", 3, true),
+                auth(2, "2026-11-05", "2026-12-31", 4, true),
+            ],
             ..Terms::default()
         };
-        assert_eq!(assess(&h, &h[8], &poc, None, &THRESHOLDS).visit_number, 4);
+        let numbers: Vec<Option<i64>> = (0..h.len())
+            .map(|i| assess(&h, &h[i], &terms, None, &THRESHOLDS).visit_number)
+            .collect();
+        let expected: Vec<Option<i64>> = [1, 2, 3, 4, 1, 2, 3, 4, 5, 6].map(Some).to_vec();
+        assert_eq!(numbers, expected);
+        let exceeded: Vec<usize> = (0..h.len())
+            .filter(|&i| flags_of(&h, i, &terms).contains(&Flag::AuthExceeded))
+            .collect();
+        assert_eq!(exceeded, vec![3, 8, 9]);
+    }
+
+    /// The payer decides whether the evaluation is one of the authorised visits.
+    #[test]
+    fn the_evaluation_counts_or_not_as_the_payer_says() {
+        let mut spec = vec![(Evaluation, Completed)];
+        spec.extend(std::iter::repeat_n((Treatment, Completed), 4));
+        let h = visits(&spec);
+        let with = |counts| Terms {
+            authorizations: vec![auth(1, "2026-11-01", "2026-12-31", 4, counts)],
+            ..Terms::default()
+        };
+        let number = |terms: &Terms| assess(&h, &h[4], terms, None, &THRESHOLDS).visit_number;
+        assert_eq!(number(&with(true)), Some(5));
+        assert_eq!(number(&with(false)), Some(4));
+        assert!(flags_of(&h, 4, &with(true)).contains(&Flag::AuthExceeded));
+        assert!(!flags_of(&h, 4, &with(false)).contains(&Flag::AuthExceeded));
     }
 
     #[test]

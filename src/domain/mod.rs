@@ -2,6 +2,7 @@
 
 pub mod adherence;
 pub mod appointment;
+pub mod authorization;
 pub mod billing;
 pub mod bulk;
 pub mod discharge;

@@ -41,10 +41,11 @@ pub struct Patient {
     pub diagnosis: Option<String>,
     pub body_region: Option<String>,
     pub payer: Option<String>,
-    pub authorized_visits: Option<i64>,
-    pub auth_end: Option<NaiveDate>,
-    pub poc_start: Option<NaiveDate>,
-    pub poc_end: Option<NaiveDate>,
+    /// The latest plan of care, as the patient's summary shows it (`Db::plans_of_care` has
+    /// every certification).
+    pub plan_of_care: Option<crate::domain::plan_of_care::PlanPeriod>,
+    /// The latest authorisation, as the summary shows it (`Db::authorizations` has them all).
+    pub authorization: Option<crate::domain::authorization::AuthorizedVisits>,
     pub active: bool,
     pub version: i64,
 }
@@ -139,8 +140,6 @@ pub const PHONE_DIGITS_MAX: usize = 15;
 const PHONE_PUNCTUATION: &str = " +-().";
 /// A date of birth further back than this is a typing slip.
 pub const MAX_AGE_YEARS: i32 = 120;
-/// The most visits an authorisation can grant.
-pub const AUTHORIZED_VISITS_MAX: i64 = 1000;
 
 /// What is wrong with one field of a patient. Each front end words it its own way (the form
 /// under the field, the import after the column's name and the text found).

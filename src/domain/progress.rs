@@ -10,9 +10,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::authorization::AuthorizationUse;
 use super::flags::{Adherence, Flag, HistoryVisit, Terms, Thresholds};
 use super::measures::{Better, MeasureDef};
 use super::patient::Patient;
+use super::plan_of_care::PlanOfCare;
 use super::{AppointmentStatus, VisitKind};
 
 /// Tolerance for comparing computed scores with MCID (scores carry one decimal).
@@ -314,18 +316,21 @@ pub struct Episode {
     pub discharged: Option<NaiveDate>,
     /// The visit the flags are about: the patient's visit that day, else the next booked one.
     pub focus_visit: Option<VisitSummary>,
-    /// The focus visit's number counted against the authorisation.
+    /// The focus visit's number counted against the authorisation whose window holds it.
     pub visit_number: Option<i64>,
     /// The focus visit's treatment day in the current reporting period (10 = report due).
     pub treatment_day: Option<u32>,
     /// The last progress report (or the evaluation) the reporting period runs from.
     pub period_start: Option<NaiveDate>,
-    /// Attended visits (checked in or completed) counted against the authorisation so far.
+    /// Attended visits (checked in or completed) counted so far against the authorisation
+    /// whose window holds the focus visit (or the day): 0 when none does.
     pub visits_used: i64,
     pub authorized: Option<i64>,
     /// `authorized − visits_used` (negative when exceeded).
     pub visits_left: Option<i64>,
     pub auth_end: Option<NaiveDate>,
+    /// The plan of care whose period holds the focus visit (or the day), else the latest
+    /// started before it.
     pub poc_start: Option<NaiveDate>,
     pub poc_end: Option<NaiveDate>,
     /// Days from the day to the plan of care's end (0 on its last day, negative after).
@@ -366,6 +371,10 @@ pub struct Progress {
     /// The current plan of care (the one covering the day, else the latest) with its goals
     /// reviewed on the day; None when the patient has no plan of care.
     pub goals: Option<super::goals::PlanGoals>,
+    /// Every certification of the patient's plan of care, oldest first.
+    pub plans: Vec<PlanOfCare>,
+    /// Every authorisation, oldest first, with the visits used.
+    pub authorizations: Vec<AuthorizationUse>,
 }
 
 impl Progress {
@@ -387,6 +396,12 @@ pub struct ProgressInput {
     pub points: Vec<(String, MeasurePoint)>,
     pub adherence: Option<Adherence>,
     pub latest_assessment: Option<Assessment>,
+    /// The patient's plans and authorisations as the flag rules read them.
+    pub terms: Terms,
+    /// Every plan of care, oldest first.
+    pub plans: Vec<PlanOfCare>,
+    /// Every authorisation with the visits used (as of the day), oldest first.
+    pub authorizations: Vec<AuthorizationUse>,
     /// The clinic's measures: `MEASURES` with the thresholds its record holds
     /// (`measure_definitions`), so that every terminal and report judges alike.
     pub defs: Vec<MeasureDef>,
@@ -400,6 +415,9 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
         points,
         adherence,
         latest_assessment,
+        terms,
+        plans,
+        authorizations,
         defs,
     } = input;
     visits.sort_by_key(|v| (v.start, v.id));
@@ -439,22 +457,20 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
                 .find(|v| v.start.date() > today && v.status == AppointmentStatus::Scheduled)
         })
         .cloned();
-    let terms = Terms {
-        authorized_visits: patient.authorized_visits,
-        auth_end: patient.auth_end,
-        poc_start: patient.poc_start,
-        poc_end: patient.poc_end,
-    };
     let history: Vec<HistoryVisit> = visits.iter().map(VisitSummary::history).collect();
     let standing = focus
         .as_ref()
         .map(|f| super::flags::assess(&history, &f.history(), &terms, adherence.as_ref(), t));
-    let auth_from = patient.poc_start.or(evaluation);
-    let visits_used = visits
+    let focus_day = focus.as_ref().map_or(today, |f| f.start.date());
+    let authorization = authorizations
         .iter()
-        .filter(|v| attended(v) && v.start.date() <= today)
-        .filter(|v| auth_from.is_none_or(|from| v.start.date() >= from))
-        .count() as i64;
+        .filter(|a| a.authorization.holds(focus_day))
+        .max_by_key(|a| (a.authorization.starts_on, a.authorization.id));
+    let plan = plans
+        .iter()
+        .filter(|p| p.covers(focus_day))
+        .max_by_key(|p| (p.starts_on, p.id))
+        .or_else(|| plans.iter().rfind(|p| p.starts_on <= focus_day));
     let count = |s: AppointmentStatus| {
         episode_visits
             .iter()
@@ -464,17 +480,17 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
     let episode = Episode {
         evaluation,
         discharged,
-        visit_number: standing.as_ref().map(|s| s.visit_number),
+        visit_number: standing.as_ref().and_then(|s| s.visit_number),
         treatment_day: standing.as_ref().map(|s| s.treatment_day),
         period_start: standing.as_ref().and_then(|s| s.period_start),
         focus_visit: focus.clone(),
-        visits_used,
-        authorized: patient.authorized_visits,
-        visits_left: patient.authorized_visits.map(|a| a - visits_used),
-        auth_end: patient.auth_end,
-        poc_start: patient.poc_start,
-        poc_end: patient.poc_end,
-        days_left_in_poc: patient.poc_end.map(|e| (e - today).num_days()),
+        visits_used: authorization.map_or(0, |a| a.used),
+        authorized: authorization.map(|a| a.authorization.visits),
+        visits_left: authorization.map(AuthorizationUse::left),
+        auth_end: authorization.map(|a| a.authorization.ends_on),
+        poc_start: plan.map(|p| p.starts_on),
+        poc_end: plan.map(|p| p.ends_on),
+        days_left_in_poc: plan.map(|p| (p.ends_on - today).num_days()),
         attended: count(AppointmentStatus::Completed) + count(AppointmentStatus::CheckedIn),
         no_shows: count(AppointmentStatus::NoShow),
         cancelled: count(AppointmentStatus::Cancelled),
@@ -511,6 +527,8 @@ pub fn build(input: ProgressInput, today: NaiveDate, t: &Thresholds) -> Progress
         latest_assessment,
         // Goals belong to the plan of care, which the store reads beside this.
         goals: None,
+        plans,
+        authorizations,
     }
 }
 
@@ -662,6 +680,9 @@ mod tests {
             points,
             adherence: None,
             latest_assessment: None,
+            terms: Terms::default(),
+            plans: Vec::new(),
+            authorizations: Vec::new(),
             defs: MEASURES.to_vec(),
         };
         let p = build(

@@ -12,6 +12,7 @@ use crate::domain::export_records::{
 };
 use crate::domain::measures::{BodyRegion, measure};
 use crate::domain::patient::Patient;
+use crate::domain::plan_of_care::PlanOfCare;
 use crate::domain::{AppointmentStatus, CancelReason};
 use crate::sanitize::clean_line;
 
@@ -312,7 +313,22 @@ pub fn dosage(i: &HepItemRec) -> String {
     }
 }
 
-pub fn care_plan(h: &HepRec, p: &Patient) -> Value {
+/// The plan of care a home program was given under: the one whose period holds the day it
+/// was made, else the latest started before it, else the patient's latest.
+fn plan_of_program<'p>(h: &HepRec, plans: &'p [PlanOfCare]) -> Option<&'p PlanOfCare> {
+    let made = h.created_on.get(..10).and_then(crate::domain::parse_day);
+    let mine = || plans.iter().filter(|pl| pl.patient_id == h.patient_id);
+    match made {
+        Some(day) => mine()
+            .filter(|pl| pl.covers(day))
+            .max_by_key(|pl| (pl.starts_on, pl.id))
+            .or_else(|| mine().rfind(|pl| pl.starts_on <= day)),
+        None => None,
+    }
+    .or_else(|| mine().next_back())
+}
+
+pub fn care_plan(h: &HepRec, p: &Patient, plans: &[PlanOfCare]) -> Value {
     let activity: Vec<Value> = h
         .items
         .iter()
@@ -335,10 +351,10 @@ pub fn care_plan(h: &HepRec, p: &Patient) -> Value {
         "category": [{ "text": "Home exercise program" }],
         "title": format!("Home exercise program, version {}", h.version_no),
         "subject": reference("Patient", &patient_id(p.id)),
-        "period": p.poc_start.map(|start| compact(json!({
-            "start": start.format("%Y-%m-%d").to_string(),
-            "end": p.poc_end.map(|end| end.format("%Y-%m-%d").to_string()),
-        }))),
+        "period": plan_of_program(h, plans).map(|pl| json!({
+            "start": pl.starts_on.format("%Y-%m-%d").to_string(),
+            "end": pl.ends_on.format("%Y-%m-%d").to_string(),
+        })),
         "created": h.created_on,
         "addresses": addresses,
         "activity": if activity.is_empty() { Value::Null } else { Value::Array(activity) },
@@ -356,7 +372,7 @@ pub fn resources(r: &Record) -> Resources {
     let plans = r
         .programs
         .iter()
-        .filter_map(|h| by_id.get(&h.patient_id).map(|p| care_plan(h, p)))
+        .filter_map(|h| by_id.get(&h.patient_id).map(|p| care_plan(h, p, &r.plans)))
         .collect();
     Resources {
         by_type: vec![

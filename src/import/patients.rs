@@ -4,10 +4,10 @@
 use super::fields::{self, shown};
 use super::table::{Column, Problem, Table, col};
 use super::{Claims, Options, Progress, finish, settle, tick};
+use crate::domain::authorization::{AuthorizedVisits, MAX_AUTHORIZED_VISITS};
 use crate::domain::bulk::{Known, PatientDetails, Planned};
-use crate::domain::patient::{
-    self, AUTHORIZED_VISITS_MAX, FieldProblem, MAX_AGE_YEARS, phone_rule,
-};
+use crate::domain::patient::{self, FieldProblem, MAX_AGE_YEARS, phone_rule};
+use crate::domain::plan_of_care::{PlanPeriod, check_end};
 
 pub const COLUMNS: &[Column] = &[
     col("mrn", true),
@@ -51,6 +51,83 @@ fn checked<T>(
     })
 }
 
+/// The plan of care and the authorisation a row's columns state: a plan from `poc_start` (to
+/// `poc_end`, or the 90th day), an authorisation of `authorized_visits` from the plan's start
+/// (or `today`) to `auth_end` (or the plan's end). Every problem, when there are any.
+fn stated_terms<'t>(
+    get: impl Fn(&str) -> Option<&'t str>,
+    today: chrono::NaiveDate,
+) -> Result<(Option<PlanPeriod>, Option<AuthorizedVisits>), Vec<String>> {
+    fn keep<T>(reasons: &mut Vec<String>, c: fields::Check<Option<T>>) -> Option<T> {
+        c.unwrap_or_else(|r| {
+            reasons.push(r);
+            None
+        })
+    }
+    let mut reasons = Vec::new();
+    let start = keep(&mut reasons, fields::date("poc_start", get("poc_start")));
+    let end = keep(&mut reasons, fields::date("poc_end", get("poc_end")));
+    let auth_end = keep(&mut reasons, fields::date("auth_end", get("auth_end")));
+    let visits = keep(
+        &mut reasons,
+        fields::integer(
+            "authorized_visits",
+            get("authorized_visits"),
+            1,
+            MAX_AUTHORIZED_VISITS,
+        ),
+    );
+    let plan = match (start, end) {
+        (Some(s), e) => match check_end(s, e) {
+            Ok(ends_on) => Some(PlanPeriod {
+                starts_on: s,
+                ends_on,
+                certified_on: None,
+            }),
+            Err(why) => {
+                reasons.push(format!("poc_end: {why}"));
+                None
+            }
+        },
+        (None, Some(_)) => {
+            reasons.push("poc_end needs poc_start (the plan's first day)".into());
+            None
+        }
+        (None, None) => None,
+    };
+    let authorization = match (visits, auth_end.or(plan.map(|p| p.ends_on))) {
+        (Some(visits), Some(ends_on)) => {
+            let starts_on = start.unwrap_or(today);
+            if ends_on < starts_on {
+                reasons.push(format!(
+                    "auth_end {ends_on} is before the authorisation's start {starts_on}"
+                ));
+                None
+            } else {
+                Some(AuthorizedVisits {
+                    visits,
+                    starts_on,
+                    ends_on,
+                })
+            }
+        }
+        (Some(_), None) => {
+            reasons.push("authorized_visits needs auth_end (or a plan of care's end)".into());
+            None
+        }
+        (None, _) if auth_end.is_some() => {
+            reasons.push("auth_end needs authorized_visits".into());
+            None
+        }
+        (None, _) => None,
+    };
+    if reasons.is_empty() {
+        Ok((plan, authorization))
+    } else {
+        Err(reasons)
+    }
+}
+
 /// Checks one row; every problem in it, joined.
 fn check_row(
     table: &Table,
@@ -70,10 +147,8 @@ fn check_row(
         diagnosis_code: None,
         diagnosis: None,
         body_region: None,
-        authorized_visits: None,
-        auth_end: None,
-        poc_start: None,
-        poc_end: None,
+        plan: None,
+        authorization: None,
     };
     macro_rules! take {
         ($field:expr, $e:expr) => {
@@ -83,8 +158,6 @@ fn check_row(
             }
         };
     }
-    let poc_start = fields::date("poc_start", get("poc_start"));
-    let poc_end = fields::date("poc_end", get("poc_end"));
     for c in COLUMNS.iter().filter(|c| table.has(c.name)) {
         let raw = get(c.name);
         match c.name {
@@ -108,22 +181,15 @@ fn check_row(
                 fields::one_of("body_region", raw, &fields::body_regions())
                     .map(|w| w.map(str::to_string))
             ),
-            "authorized_visits" => take!(
-                p.authorized_visits,
-                fields::integer("authorized_visits", raw, 0, AUTHORIZED_VISITS_MAX)
-            ),
-            "auth_end" => take!(p.auth_end, fields::date("auth_end", raw)),
-            "poc_start" => take!(p.poc_start, poc_start.clone()),
-            "poc_end" => take!(
-                p.poc_end,
-                match (&poc_start, &poc_end) {
-                    (Ok(Some(s)), Ok(Some(e))) if e < s =>
-                        Err(format!("poc_end {e} is before poc_start {s}")),
-                    (_, other) => other.clone(),
-                }
-            ),
             _ => {}
         }
+    }
+    match stated_terms(get, opts.today) {
+        Ok((plan, authorization)) => {
+            p.plan = plan;
+            p.authorization = authorization;
+        }
+        Err(mut r) => reasons.append(&mut r),
     }
     if reasons.is_empty() {
         Ok(p)

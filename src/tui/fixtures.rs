@@ -208,7 +208,7 @@ pub fn flagged_visits() -> Vec<Visit> {
             "auth_exceeded",
             "adherence_low",
         ],
-        &["auth_low"],
+        &["poc_uncertified", "auth_low"],
     ];
     visits()
         .into_iter()
@@ -266,12 +266,42 @@ pub fn progress() -> crate::domain::progress::Progress {
         diagnosis: Some("Unilateral primary osteoarthritis, right knee".into()),
         body_region: Some("knee".into()),
         payer: Some("Medicare".into()),
-        authorized_visits: Some(12),
-        auth_end: NaiveDate::from_ymd_opt(2027, 1, 31),
-        poc_start: NaiveDate::from_ymd_opt(2026, 10, 26),
-        poc_end: NaiveDate::from_ymd_opt(2027, 1, 23),
+        plan_of_care: None,
+        authorization: None,
         active: true,
         version: 1,
+    };
+    // Certified two days after the evaluation; 12 visits authorised until 31 January.
+    let plan = crate::domain::plan_of_care::PlanOfCare {
+        id: 1,
+        patient_id: 10,
+        starts_on: NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(),
+        ends_on: NaiveDate::from_ymd_opt(2027, 1, 23).unwrap(),
+        visits_per_week: Some(2),
+        weeks: Some(13),
+        physician: Some("Dr. Ada Park".into()),
+        certified_on: NaiveDate::from_ymd_opt(2026, 10, 28),
+        delay_reason: None,
+        recertifies: None,
+        version: 2,
+    };
+    let authorization = crate::domain::authorization::AuthorizationUse {
+        authorization: crate::domain::authorization::Authorization {
+            id: 1,
+            patient_id: 10,
+            payer: "Medicare".into(),
+            reference: None,
+            starts_on: NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(),
+            ends_on: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+            visits: 12,
+            version: 1,
+        },
+        evaluation_counts: true,
+        used: 10,
+    };
+    let terms = crate::domain::flags::Terms {
+        plans: vec![crate::domain::flags::PlanWindow::of(&plan)],
+        authorizations: vec![crate::domain::flags::AuthWindow::of(&authorization)],
     };
     let first = NaiveDate::from_ymd_opt(2026, 10, 26).unwrap();
     let visits: Vec<VisitSummary> = (0..10)
@@ -327,6 +357,9 @@ pub fn progress() -> crate::domain::progress::Progress {
             prescribed: 7,
         }),
         latest_assessment: None,
+        terms,
+        plans: vec![plan],
+        authorizations: vec![authorization],
         defs: crate::domain::measures::MEASURES.to_vec(),
     };
     build(input, day(), &crate::domain::flags::THRESHOLDS)
@@ -343,8 +376,8 @@ pub fn progress_with_goals() -> crate::domain::progress::Progress {
         patient_id: 10,
         starts_on: NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(),
         ends_on: NaiveDate::from_ymd_opt(2027, 1, 23).unwrap(),
-        visits_per_week: 2,
-        weeks: 12,
+        visits_per_week: Some(2),
+        weeks: Some(12),
         physician: Some("Dr Jane Osei".into()),
         certified_on: NaiveDate::from_ymd_opt(2026, 10, 28),
         delay_reason: None,
@@ -564,10 +597,8 @@ pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::pa
         diagnosis: None,
         body_region: None,
         payer: None,
-        authorized_visits: None,
-        auth_end: None,
-        poc_start: None,
-        poc_end: None,
+        plan_of_care: None,
+        authorization: None,
         active: true,
         version: 1,
     }

@@ -288,6 +288,7 @@ fn the_locked_screen_at_80x24() {
         "POC",
         "AUTH",
         "ADH",
+        "CERT",
         "booked",
         "Schedule",
         "clinic.db",

@@ -44,7 +44,6 @@ fn episode(with_plan: bool) -> Episode {
     let therapist = me["username"].as_str().unwrap().to_string();
     let therapist_id = me["id"].as_i64().unwrap();
     let store = ptclinic::db::open_existing(&db).unwrap();
-    testing::set_credentials(&store, therapist_id, "PT, DPT").unwrap();
     let created = at(d("2026-10-01"), 8, 0);
     let patient = DemoPatient {
         details: PatientDetails {
@@ -58,10 +57,8 @@ fn episode(with_plan: bool) -> Episode {
             diagnosis_code: Some("M17.11".into()),
             diagnosis: Some("Primary osteoarthritis, right knee".into()),
             body_region: Some("knee".into()),
-            authorized_visits: Some(20),
-            auth_end: Some(d("2027-01-23")),
-            poc_start: Some(d("2026-10-26")),
-            poc_end: Some(d("2027-01-23")),
+            plan: None,
+            authorization: None,
         },
         active: true,
         created_at: created,
@@ -156,15 +153,43 @@ fn episode(with_plan: bool) -> Episode {
         items: chosen.iter().map(|e| (e.id, "right")).collect(),
     };
     testing::seed(&store, |w| w.program(&program)).unwrap();
-    if with_plan {
-        testing::plan_of_care(&store, patient_id, d("2026-10-26"), d("2027-01-23"), None).unwrap();
-    }
-    Episode {
+    let episode = Episode {
         env,
         db,
         therapist,
         exercises: chosen.iter().map(|e| e.name.clone()).collect(),
+    };
+    if with_plan {
+        // 2x/week for 13 weeks from 26 Oct: capped at the 90th day, 23 Jan.
+        let me = ["--user", episode.therapist.as_str()];
+        let plan = [
+            "plan",
+            "add",
+            "--patient",
+            MRN,
+            "--start",
+            "2026-10-26",
+            "--per-week",
+            "2",
+            "--weeks",
+            "13",
+            "--physician",
+            "Dr Jane Osei",
+        ];
+        assert_ok(&episode.run(&[&plan[..], &me[..]].concat()));
+        let certify = [
+            "plan",
+            "certify",
+            "--patient",
+            MRN,
+            "--physician",
+            "Dr Jane Osei",
+            "--on",
+            "2026-10-28",
+        ];
+        assert_ok(&episode.run(&[&certify[..], &me[..]].concat()));
     }
+    episode
 }
 
 impl Episode {
@@ -520,7 +545,7 @@ fn the_progress_report_assesses_each_goal() {
     ]);
     let text = e.report("progress", "text");
     assert!(
-        text.contains("Goals of the plan of care 2026-10-26 to 2027-01-23 (2x/week for 6 weeks):"),
+        text.contains("Goals of the plan of care 2026-10-26 to 2027-01-23 (2x/week for 13 weeks):"),
         "{text}"
     );
     assert!(
@@ -555,7 +580,13 @@ fn the_progress_report_assesses_each_goal() {
         assert_eq!(g[k], v, "{k} in {g}");
     }
     assert_eq!(goals[1]["measure"], Value::Null);
-    assert_eq!(json["plan_of_care"]["starts_on"], "2026-10-26");
+    // The goals belong to the plan covering the day, listed among the certifications.
+    let plan = &json["plans_of_care"][0];
+    assert_eq!(plan["starts_on"], "2026-10-26");
+    assert!(
+        goals.iter().all(|g| g["plan_id"] == plan["id"]),
+        "{goals:?}"
+    );
     let md = e.report("progress", "markdown");
     assert!(
         md.contains(
@@ -621,7 +652,7 @@ fn the_discharge_summary_shows_the_episode_in_each_format() {
         "Discharge summary, 26 November 2026",
         "Episode:       evaluation 2026-10-26 to discharge 2026-11-26 (32 days)",
         "Visits:        9 attended; 2 missed (1 no-show, 1 late cancellation); 1 cancelled ahead",
-        "Plan of care:  2026-10-26 to 2027-01-23 (2x/week for 6 weeks), certified by Dr Jane Osei on 2026-10-26",
+        "Plan of care:  2026-10-26 to 2027-01-23 (2x/week for 13 weeks), certified by Dr Jane Osei on 2026-10-28",
         "Goals met:     1 of 2",
         "Reason:        progress has plateaued",
         ", PT, DPT",

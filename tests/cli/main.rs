@@ -14,6 +14,7 @@ mod input_bounds;
 mod measures;
 mod opening;
 mod payers;
+mod plans;
 mod roles;
 mod schedule;
 mod signing;

@@ -75,15 +75,27 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, theme: &Theme) {
             ));
             lines.push(field(
                 "Authorised visits",
-                match p.authorized_visits {
-                    Some(n) => format!("{n}, until {}", day(p.auth_end)),
+                match p.authorization {
+                    Some(a) => format!("{}, until {}", a.visits, day(Some(a.ends_on))),
                     None => "—".into(),
                 },
                 theme,
             ));
             lines.push(field(
                 "Plan of care",
-                format!("{} to {}", day(p.poc_start), day(p.poc_end)),
+                match p.plan_of_care {
+                    Some(plan) => format!(
+                        "{} to {}{}",
+                        day(Some(plan.starts_on)),
+                        day(Some(plan.ends_on)),
+                        if plan.certified_on.is_some() {
+                            ""
+                        } else {
+                            ", not certified"
+                        }
+                    ),
+                    None => "—".into(),
+                },
                 theme,
             ));
             lines.push(field(
