@@ -143,6 +143,7 @@ fn progress_note(db: &Db, visit: i64, on: NaiveDate) {
         is_progress_report: true,
         author: "aruiz",
         updated_at: at(on, 18, 0),
+        signed: false,
     };
     testing::seed(db, |w| w.note(&note)).unwrap();
 }
@@ -445,6 +446,7 @@ fn record_and_report_round_trip_through_the_binary() {
         is_progress_report: false,
         author: "aruiz",
         updated_at: at(NaiveDate::from_ymd_opt(2026, 11, 7).unwrap(), 18, 0),
+        signed: false,
     };
     testing::seed(&db, |w| w.note(&note)).unwrap();
     drop(db);
@@ -859,7 +861,9 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "DELETE FROM plans_of_care WHERE patient_id % 3 = 0;
+            "DELETE FROM goals WHERE plan_id IN
+                 (SELECT id FROM plans_of_care WHERE patient_id % 3 = 0);
+             DELETE FROM plans_of_care WHERE patient_id % 3 = 0;
              DELETE FROM authorizations WHERE patient_id % 5 = 0;
              UPDATE authorizations SET starts_on = date(starts_on, '+10 days')
                  WHERE patient_id % 7 = 1 AND date(starts_on, '+10 days') <= ends_on;
@@ -870,8 +874,7 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
                  SELECT patient_id, payer, date(ends_on, '-20 days'), date(ends_on, '+30 days'),
                         6, 'x', 'x'
                  FROM authorizations WHERE patient_id % 11 = 4;
-             INSERT INTO payers (name, billing_rule, evaluation_counts)
-                 VALUES ('Aetna', 'ama', 0), ('medicare', 'medicare', 0);",
+             UPDATE payers SET evaluation_counts = 0 WHERE name IN ('Aetna', 'Medicare');",
         )
         .unwrap();
     let live = |v: &&ptclinic::domain::appointment::Visit| !matches!(v.status, Cancelled | NoShow);

@@ -6,11 +6,11 @@ use rusqlite::{Transaction, params};
 
 use super::audit::{self, AuditEntry};
 use super::staff::{NewStaff, insert as insert_staff};
-use super::stored_time::start_text;
+use super::stored_time::{day_text, start_text};
 use super::{Db, TxResult, set_meta};
 use crate::domain::bulk::{
-    DemoAdherence, DemoAuthorization, DemoMeasurement, DemoNote, DemoPatient, DemoPlan,
-    DemoProgram, DemoVisit, NewExercise,
+    DemoAdherence, DemoAuthorization, DemoGoal, DemoMeasurement, DemoNote, DemoPatient, DemoPayer,
+    DemoPlan, DemoProgram, DemoVisit, NewExercise,
 };
 use crate::error::AppResult;
 
@@ -211,8 +211,12 @@ impl DemoWriter<'_> {
     pub fn note(&mut self, n: &DemoNote) -> TxResult<()> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO visit_notes (appointment_id, subjective, objective, assessment, plan,
-                timed_minutes, is_progress_report, author, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                timed_minutes, is_progress_report, author, updated_at, signed_by, signed_as,
+                signed_at, signed_role)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, s.id,
+                    s.name || coalesce(', ' || s.credentials, ''),
+                    CASE WHEN s.id IS NOT NULL THEN ?9 END, s.role
+             FROM (SELECT 1) LEFT JOIN staff s ON ?10 AND s.username = ?8",
         )?;
         stmt.execute(params![
             n.appointment_id,
@@ -224,7 +228,44 @@ impl DemoWriter<'_> {
             n.is_progress_report,
             n.author,
             time(n.updated_at),
+            n.signed,
         ])?;
+        Ok(())
+    }
+
+    /// A goal under the plan of care the patient's evaluation started.
+    pub fn goal(&mut self, g: &DemoGoal) -> TxResult<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO goals (plan_id, term, description, measure_code, target, target_on,
+                created_by, created_at)
+             SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?2 || 'T12:00:00' FROM plans_of_care
+             WHERE patient_id = ?1 AND starts_on <= ?2 AND ?2 <= ends_on
+             ORDER BY starts_on, id LIMIT 1",
+        )?;
+        stmt.execute(params![
+            g.patient_id,
+            day_text(g.evaluated_on),
+            g.term,
+            g.description,
+            g.measure.map(|(code, _)| code),
+            g.measure.map(|(_, target)| target),
+            day_text(g.target_on),
+            g.by,
+        ])?;
+        Ok(())
+    }
+
+    pub fn payer(&mut self, p: &DemoPayer) -> TxResult<()> {
+        self.tx.execute(
+            "INSERT INTO payers (name, billing_rule, evaluation_counts, assistant_needs_cosign)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                p.name,
+                p.rules.billing_rule.as_str(),
+                p.rules.evaluation_counts,
+                p.rules.assistant_needs_cosign
+            ],
+        )?;
         Ok(())
     }
 

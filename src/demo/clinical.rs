@@ -8,7 +8,9 @@ use rand::rngs::SmallRng;
 use super::seed::ExerciseSeed;
 use crate::db::TxResult;
 use crate::db::demo_build::DemoWriter;
-use crate::domain::bulk::{DemoAdherence, DemoMeasurement, DemoNote, DemoProgram, NewExercise};
+use crate::domain::bulk::{
+    DemoAdherence, DemoGoal, DemoMeasurement, DemoNote, DemoProgram, NewExercise,
+};
 use crate::domain::measures::{Better, BodyRegion, MeasureDef, measure};
 use crate::domain::{AppointmentStatus, VisitKind};
 
@@ -126,9 +128,13 @@ impl Clinical {
             .map(|(i, v)| (i, *v))
             .collect();
         let total = attended.len().max(8) as f64;
+        let mut goals: Vec<DemoGoal> = Vec::new();
         for code in codes {
             let Some(def) = measure(code) else { continue };
             let (initial, target) = trajectory(def, course, rng);
+            if active && code != "PSFS" {
+                goals.push(measured_goal(def, initial, first.day, goals.is_empty()));
+            }
             for (i, v) in &measured {
                 let progress = (*i as f64 / total).min(1.0);
                 let noise = rng.random_range(-0.08..0.08) * def.mcid.unwrap_or(1.0);
@@ -146,7 +152,25 @@ impl Clinical {
                 })?;
             }
         }
-        self.notes(w, &attended, therapist, region, course)?;
+        self.notes(w, &attended, therapist, region, course, today)?;
+        if active {
+            goals.push(DemoGoal {
+                patient_id,
+                evaluated_on: first.day,
+                term: "long",
+                description: worded_goal(region),
+                measure: None,
+                target_on: first.day + chrono::Duration::days(56),
+                by: therapist,
+            });
+            for goal in &goals {
+                w.goal(&DemoGoal {
+                    patient_id,
+                    by: therapist,
+                    ..goal.clone()
+                })?;
+            }
+        }
         let stored = match program {
             Some(version) => self.program(w, rng, patient_id, version, region, first, therapist)?,
             None => false,
@@ -212,6 +236,7 @@ impl Clinical {
         therapist: &str,
         region: BodyRegion,
         course: Course,
+        today: NaiveDate,
     ) -> TxResult<()> {
         let part = region.label().to_lowercase();
         for v in attended.iter().filter(|v| v.kind != VisitKind::Treatment) {
@@ -253,6 +278,9 @@ impl Clinical {
                 is_progress_report: v.kind == VisitKind::Progress,
                 author: therapist,
                 updated_at: at(v.day, 18, 0),
+                // Signed the evening they were written, but for the last two days' notes,
+                // still drafts: `report unsigned` has something to show.
+                signed: v.day < today - chrono::Duration::days(2),
             })?;
         }
         Ok(())
@@ -307,6 +335,47 @@ fn trajectory(def: &MeasureDef, course: Course, rng: &mut SmallRng) -> (f64, f64
         Better::Higher => initial + change,
     };
     (initial, target.clamp(def.min, def.max))
+}
+
+/// A goal on a measure the episode follows: the regional measure by one MCID in four weeks
+/// (short-term), the others by twice their MCID in eight (long-term), within the measure's span.
+fn measured_goal(
+    def: &MeasureDef,
+    initial: f64,
+    evaluated_on: NaiveDate,
+    short: bool,
+) -> DemoGoal<'static> {
+    let (steps, weeks) = if short { (1.0, 4) } else { (2.0, 8) };
+    let change = def.mcid.unwrap_or((def.max - def.min) / 10.0) * steps;
+    let target = match def.better {
+        Better::Higher => initial + change,
+        Better::Lower => initial - change,
+    };
+    DemoGoal {
+        patient_id: 0,
+        evaluated_on,
+        term: if short { "short" } else { "long" },
+        description: String::new(),
+        measure: Some((def.code, round_for(def, target.clamp(def.min, def.max)))),
+        target_on: evaluated_on + chrono::Duration::days(weeks * 7),
+        by: "",
+    }
+}
+
+/// The long-term goal in words a therapist writes for the region.
+fn worded_goal(region: BodyRegion) -> String {
+    match region {
+        BodyRegion::Cervical | BodyRegion::Thoracic => {
+            "Works a full day at the computer without neck pain".into()
+        }
+        BodyRegion::Lumbar => "Lifts a laundry basket from the floor without back pain".into(),
+        BodyRegion::Shoulder | BodyRegion::Elbow | BodyRegion::WristHand => {
+            "Reaches the top shelf and carries shopping without pain".into()
+        }
+        BodyRegion::Hip | BodyRegion::Knee | BodyRegion::AnkleFoot => {
+            "Climbs a flight of stairs step over step without a rail".into()
+        }
+    }
 }
 
 fn round_for(def: &MeasureDef, v: f64) -> f64 {

@@ -144,6 +144,9 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, who: &Who) -> AppResu
         g.w.exercises(&exercises)?;
         g.w.seed_templates("demo", &format!("{today}T07:30:00"))?;
         g.staff()?;
+        for payer in demo_payers() {
+            g.w.payer(&payer)?;
+        }
         g.patients()?;
         g.w.meta("app", "ptclinic")?;
         g.w.meta("demo", "1")?;
@@ -199,6 +202,34 @@ const PAYERS: &[&str] = &[
     "Humana",
     "Self-pay",
 ];
+
+/// The demo's payers' rules: Medicare and Medicaid bill by the 8-minute rule and want an
+/// assistant's notes co-signed; the commercial payers and workers' compensation count units by
+/// the AMA's rule of eights. Every payer counts the evaluation.
+fn demo_payers() -> Vec<crate::domain::bulk::DemoPayer<'static>> {
+    use crate::domain::billing::BillingRule;
+    let mut names: Vec<&str> = PAYERS.iter().copied().filter(|p| *p != SELF_PAY).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let federal = name == "Medicare" || name == "Medicaid";
+            crate::domain::bulk::DemoPayer {
+                name,
+                rules: crate::domain::payers::PayerRules {
+                    billing_rule: if federal {
+                        BillingRule::Medicare
+                    } else {
+                        BillingRule::Ama
+                    },
+                    evaluation_counts: true,
+                    assistant_needs_cosign: federal,
+                },
+            }
+        })
+        .collect()
+}
 
 /// The physicians who certify the demo's plans of care.
 const PHYSICIANS: &[&str] = &[
@@ -431,6 +462,9 @@ impl<'a, 'w> Generator<'a, 'w> {
                 start_slot,
                 self.last_day,
             );
+            // The episode's terms run from the evaluation as it took place (a closed day moves
+            // it on).
+            let eval_day = days.first().map_or(eval_day, |(d, _, _)| *d);
             let last_visit = days.last().map(|(d, _, _)| *d).unwrap_or(eval_day);
             let active = last_visit >= self.today - Duration::days(7);
             let mrn = mrn_of(n);

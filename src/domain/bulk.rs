@@ -225,6 +225,29 @@ pub struct DemoNote<'a> {
     pub is_progress_report: bool,
     pub author: &'a str,
     pub updated_at: NaiveDateTime,
+    /// Signed by its author when it was saved.
+    pub signed: bool,
+}
+
+/// A goal of the demo, under the plan of care its patient's evaluation started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoGoal<'a> {
+    pub patient_id: i64,
+    pub evaluated_on: NaiveDate,
+    pub term: &'static str,
+    /// Empty for a measured goal (it reads as its target).
+    pub description: String,
+    /// The measure's code and target.
+    pub measure: Option<(&'static str, f64)>,
+    pub target_on: NaiveDate,
+    pub by: &'a str,
+}
+
+/// A payer's rules in the demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoPayer<'a> {
+    pub name: &'a str,
+    pub rules: crate::domain::payers::PayerRules,
 }
 
 /// A patient's report of home-exercise sessions done, at a demo visit.

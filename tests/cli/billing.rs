@@ -122,13 +122,41 @@ fn billing_json_lists_each_attended_visit_with_its_lines_and_units() {
     assert_eq!(evaluation["lines"][0]["units"], 1);
     assert!(evaluation["lines"][0]["minutes"].is_null());
 
-    // A payer that counts each code on its own: 97140's 7 minutes bill nothing.
-    std::fs::create_dir_all(env.sub("config").join("ptclinic")).unwrap();
-    std::fs::write(
-        env.sub("config").join("ptclinic/config.toml"),
-        "billing_rule = \"ama\"\n",
-    )
-    .unwrap();
+    // The patient's payer comes to count each code on its own (the AMA's rule of eights):
+    // 97140's 7 minutes bill nothing.
+    let out = ptclinic(
+        &env,
+        &[
+            "report",
+            "progress",
+            "--patient",
+            ours["mrn"].as_str().unwrap(),
+            "--format",
+            "json",
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_ok(&out);
+    let payer = serde_json::from_str::<Value>(&stdout(&out)).unwrap()["patient"]["payer"]
+        .as_str()
+        .expect("the demo patient has a payer")
+        .to_string();
+    assert_ok(&ptclinic(
+        &env,
+        &[
+            "payer",
+            "set",
+            "--name",
+            &payer,
+            "--billing-rule",
+            "ama",
+            "--user",
+            crate::common::DEMO_ADMIN,
+            "--db",
+            p(&db),
+        ],
+    ));
     let ama = billing_json(&env, &db, &[]);
     let ours = ama
         .iter()
@@ -136,6 +164,7 @@ fn billing_json_lists_each_attended_visit_with_its_lines_and_units() {
         .unwrap();
     assert_eq!(ours["lines"][1]["units"], 0);
     assert_eq!(ours["total_units"], 3);
+    std::fs::create_dir_all(env.sub("config").join("ptclinic")).unwrap();
     std::fs::write(
         env.sub("config").join("ptclinic/config.toml"),
         "billing_rule = \"cigna\"\n",

@@ -102,7 +102,8 @@ fn header_lines(p: &Progress, theme: &Theme, cols: usize, compact: bool) -> Vec<
     }
     episode.push(match e.authorized {
         Some(a) => format!("{} of {a} authorised visits used", e.visits_used),
-        None => format!("{} visits, no authorisation on file", e.visits_used),
+        None if p.authorizations.is_empty() => "no authorisation on file".to_string(),
+        None => "no authorisation covers this visit".to_string(),
     });
     if let Some(days) = e.days_left_in_poc {
         episode.push(if days >= 0 {
@@ -383,12 +384,16 @@ fn goal_lines(p: &Progress, theme: &Theme, cols: usize, rows: usize) -> Vec<Line
             GoalStatus::Progressing => theme.warning,
             GoalStatus::NoMeasureYet | GoalStatus::NotAssessed => theme.muted,
         };
+        // Words with no separate target take the target's column too.
+        let goal = if target.is_empty() {
+            fit(&words, words_w + 1 + target_w)
+        } else {
+            format!("{} {}", fit(&words, words_w), fit(&target, target_w))
+        };
         out.push(Line::from(vec![
             Span::raw(format!(
-                "  {} {} {} {}  ",
+                "  {} {goal} {}  ",
                 fit(g.goal.term.label(), 5),
-                fit(&words, words_w),
-                fit(&target, target_w),
                 fit(&g.goal.target_on.format("%-d %b").to_string(), by_w)
             )),
             Span::styled(g.status.label().to_string(), style),
@@ -683,10 +688,15 @@ fn draw_note(frame: &mut Frame, area: Rect, editor: &NoteEditor, keymap: &Keymap
     }
     let status = if editor.is_signed() && !editor.loading && !editor.saving && !editor.discard_armed
     {
+        // The co-signature is offered only while the note waits for one.
+        let cosign = if editor.signing.awaiting_cosign {
+            format!(" · {} co-signs", key(Action::NoteCoSign))
+        } else {
+            String::new()
+        };
         format!(
-            "signed: read-only · {} addendum · {} co-signs · {} closes{}",
+            "signed: read-only · {} addendum{cosign} · {} closes{}",
             key(Action::NoteAddendum),
-            key(Action::NoteCoSign),
             key(Action::NoteClose),
             if editor.dirty { " · unsaved" } else { "" }
         )
