@@ -68,7 +68,11 @@ fn cases(db: &Db) -> Vec<Case> {
         .iter()
         .filter(|v| v.status == AppointmentStatus::Scheduled)
         .filter(|v| db.visit_note(v.id).unwrap().is_none());
-    let (note_visit, report_visit) = (open.next().unwrap().id, open.next().unwrap().id);
+    let (note_visit, report_visit, signed_visit) = (
+        open.next().unwrap().id,
+        open.next().unwrap().id,
+        open.next().unwrap().id,
+    );
     let patient = day[0].patient_id;
     let therapist_id = day[0].therapist_id;
     let exercise = db.exercises().unwrap().into_iter().next().unwrap();
@@ -95,6 +99,16 @@ fn cases(db: &Db) -> Vec<Case> {
             what: "a note marked as the progress report",
             change: Box::new(move |db, user| {
                 db.save_visit_note(report_visit, None, &note(true), who(user))
+                    .map(|_| ())
+            }),
+            allowed: &[Role::Therapist],
+            needs: "writing a progress report needs a therapist",
+            table: Table::VisitNotes,
+        },
+        Case {
+            what: "signing a draft marked as the progress report",
+            change: Box::new(move |db, user| {
+                db.sign_visit_note(signed_visit, None, Some(&note(true)), who(user))
                     .map(|_| ())
             }),
             allowed: &[Role::Therapist],
@@ -217,7 +231,7 @@ fn each_change_is_refused_for_each_role_it_is_not_for_and_nothing_is_written() {
             }
         }
     }
-    assert_eq!(refused, 2 + 3 + 2 + 2 + 2 + 2);
+    assert_eq!(refused, 2 + 3 + 3 + 2 + 2 + 2 + 2);
 }
 
 #[test]

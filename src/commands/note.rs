@@ -25,7 +25,7 @@ pub fn run(settings: &Settings, cmd: NoteCommand) -> AppResult<()> {
     let line = match cmd {
         NoteCommand::Sign { appointment } => {
             let signed = db
-                .sign_visit_note(appointment, None, who())
+                .sign_visit_note(appointment, None, None, who())
                 .map_err(|e| offer_addendum(e, appointment))?;
             let mut line = format!(
                 "Signed the note of appointment {appointment} as {}, at {}",

@@ -183,15 +183,33 @@ fn signer(acting: &Acting) -> TxResult<&crate::domain::staff::Staff> {
 impl Db {
     /// Signs the note of a visit as the acting clinician: name and credentials as they are now,
     /// and the time. `seen_version` (None: whatever is stored) must be the stored version, so
-    /// nobody signs a text they have not seen. A progress report needs a therapist. Signing
-    /// the note of a checked-in visit completes the visit in the same transaction.
+    /// nobody signs a text they have not seen. `draft`, the editor's unsaved text, is saved
+    /// first in the same transaction, so a refused signature leaves nothing saved either. A
+    /// progress report needs a therapist. Signing the note of a checked-in visit completes the
+    /// visit in the same transaction.
     pub fn sign_visit_note(
         &mut self,
         appointment_id: i64,
         seen_version: Option<i64>,
+        draft: Option<&super::visit_notes::VisitNote>,
         who: Who,
     ) -> AppResult<Signed> {
-        self.write_as(&who, Duty::VisitNote, |tx, acting| {
+        let duty = if draft.is_some_and(|d| d.is_progress_report) {
+            Duty::ProgressReport
+        } else {
+            Duty::VisitNote
+        };
+        self.write_as(&who, duty, |tx, acting| {
+            let seen_version = match draft {
+                Some(note) => Some(super::visit_notes::save_in(
+                    tx,
+                    appointment_id,
+                    seen_version,
+                    note,
+                    &who,
+                )?),
+                None => seen_version,
+            };
             let note = note_row(tx, appointment_id)?;
             if let (Some(by), Some(at)) = (&note.signed_as, &note.signed_at) {
                 return Err(TxError::App(signed_refusal(by, at)));

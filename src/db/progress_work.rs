@@ -158,19 +158,8 @@ impl ProgressRequest {
                 seen_version,
                 note,
             } => {
-                let seen = match note {
-                    Some(note) => Some(db.save_visit_note(
-                        appointment_id,
-                        seen_version,
-                        &note,
-                        Who {
-                            user: who.user,
-                            at: who.at,
-                        },
-                    )?),
-                    None => seen_version,
-                };
-                let signed = db.sign_visit_note(appointment_id, seen, who)?;
+                let signed =
+                    db.sign_visit_note(appointment_id, seen_version, note.as_ref(), who)?;
                 Ok(ProgressReply::NoteSigned {
                     appointment_id,
                     signed,

@@ -101,6 +101,115 @@ pub struct BillingVisit {
     pub rule: crate::domain::billing::BillingRule,
 }
 
+/// Saves the note as a draft inside an open transaction (a save, or the draft a signature
+/// signs): refused over a signed note and over a version changed since `seen_version`. Returns
+/// the new version.
+pub(super) fn save_in(
+    tx: &rusqlite::Transaction,
+    appointment_id: i64,
+    seen_version: Option<i64>,
+    note: &VisitNote,
+    who: &Who,
+) -> super::TxResult<i64> {
+    let clean = VisitNote {
+        subjective: clean_text(&note.subjective),
+        objective: clean_text(&note.objective),
+        assessment: clean_text(&note.assessment),
+        plan: clean_text(&note.plan),
+        procedures: note.procedures.clone(),
+        is_progress_report: note.is_progress_report,
+    };
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)",
+        [appointment_id],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Err(TxError::App(AppError::not_found(format!(
+            "there is no appointment {appointment_id}"
+        ))));
+    }
+    // A signed note is locked: what comes later is an addendum.
+    let signed: Option<(String, String)> = tx
+        .query_row(
+            "SELECT signed_as, signed_at FROM visit_notes
+                 WHERE appointment_id = ?1 AND signed_at IS NOT NULL",
+            [appointment_id],
+            |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get(1)?,
+                ))
+            },
+        )
+        .optional()?;
+    if let Some((by, at)) = signed {
+        return Err(TxError::App(super::note_signing::signed_refusal(&by, &at)));
+    }
+    let current: Option<(i64, i64, String, String)> = tx
+        .query_row(
+            "SELECT id, version, author, updated_at FROM visit_notes WHERE appointment_id = ?1",
+            [appointment_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let minutes = lines_to_json(&clean.procedures);
+    let (note_id, version) = match (current, seen_version) {
+        (Some((id, version, _, _)), Some(seen)) if seen == version => {
+            tx.execute(
+                    "UPDATE visit_notes SET subjective = ?1, objective = ?2, assessment = ?3, plan = ?4,
+                        timed_minutes = ?5, is_progress_report = ?6, author = ?7, updated_at = ?8,
+                        version = version + 1
+                     WHERE id = ?9 AND version = ?10",
+                    params![clean.subjective, clean.objective, clean.assessment, clean.plan, minutes, clean.is_progress_report, who.user, who.at, id, version],
+                )?;
+            (id, version + 1)
+        }
+        (None, _) => {
+            tx.execute(
+                "INSERT INTO visit_notes (appointment_id, subjective, objective, assessment, plan,
+                        timed_minutes, is_progress_report, author, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    appointment_id,
+                    clean.subjective,
+                    clean.objective,
+                    clean.assessment,
+                    clean.plan,
+                    minutes,
+                    clean.is_progress_report,
+                    who.user,
+                    who.at
+                ],
+            )?;
+            (tx.last_insert_rowid(), 1)
+        }
+        (Some((_, _, author, at)), _) => {
+            return Err(TxError::App(AppError::of(
+                crate::error::ErrorKind::Conflict,
+                format!(
+                    // Only the fact: the app adds what to do next, naming the save key in force.
+                    "this note was changed on another terminal by {} at {}",
+                    crate::sanitize::clean_line(&author),
+                    at.get(11..16).unwrap_or(&at)
+                ),
+            )));
+        }
+    };
+    audit::record(
+        tx,
+        &AuditEntry {
+            at: who.at,
+            user: who.user,
+            action: "note.save",
+            entity: "visit_note",
+            entity_id: Some(note_id),
+            detail: json!({ "appointment_id": appointment_id, "version": version, "progress_report": clean.is_progress_report }),
+        },
+    )?;
+    Ok(version)
+}
+
 impl Db {
     pub fn visit_note(&self, appointment_id: i64) -> AppResult<Option<StoredNote>> {
         let read = || -> rusqlite::Result<Option<StoredNote>> {
@@ -145,85 +254,13 @@ impl Db {
         note: &VisitNote,
         who: Who,
     ) -> AppResult<i64> {
-        let clean = VisitNote {
-            subjective: clean_text(&note.subjective),
-            objective: clean_text(&note.objective),
-            assessment: clean_text(&note.assessment),
-            plan: clean_text(&note.plan),
-            procedures: note.procedures.clone(),
-            is_progress_report: note.is_progress_report,
-        };
-        let duty = if clean.is_progress_report {
+        let duty = if note.is_progress_report {
             crate::domain::roles::Duty::ProgressReport
         } else {
             crate::domain::roles::Duty::VisitNote
         };
         self.write_as(&who, duty, |tx, _| {
-            let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)", [appointment_id], |r| r.get(0))?;
-            if !exists {
-                return Err(TxError::App(AppError::not_found(format!("there is no appointment {appointment_id}"))));
-            }
-            // A signed note is locked: what comes later is an addendum.
-            let signed: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT signed_as, signed_at FROM visit_notes
-                     WHERE appointment_id = ?1 AND signed_at IS NOT NULL",
-                    [appointment_id],
-                    |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((by, at)) = signed {
-                return Err(TxError::App(super::note_signing::signed_refusal(&by, &at)));
-            }
-            let current: Option<(i64, i64, String, String)> = tx
-                .query_row(
-                    "SELECT id, version, author, updated_at FROM visit_notes WHERE appointment_id = ?1",
-                    [appointment_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            let minutes = lines_to_json(&clean.procedures);
-            let (note_id, version) = match (current, seen_version) {
-                (Some((id, version, _, _)), Some(seen)) if seen == version => {
-                    tx.execute(
-                        "UPDATE visit_notes SET subjective = ?1, objective = ?2, assessment = ?3, plan = ?4,
-                            timed_minutes = ?5, is_progress_report = ?6, author = ?7, updated_at = ?8,
-                            version = version + 1
-                         WHERE id = ?9 AND version = ?10",
-                        params![clean.subjective, clean.objective, clean.assessment, clean.plan, minutes, clean.is_progress_report, who.user, who.at, id, version],
-                    )?;
-                    (id, version + 1)
-                }
-                (None, _) => {
-                    tx.execute(
-                        "INSERT INTO visit_notes (appointment_id, subjective, objective, assessment, plan,
-                            timed_minutes, is_progress_report, author, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                        params![appointment_id, clean.subjective, clean.objective, clean.assessment, clean.plan, minutes, clean.is_progress_report, who.user, who.at],
-                    )?;
-                    (tx.last_insert_rowid(), 1)
-                }
-                (Some((_, _, author, at)), _) => {
-                    return Err(TxError::App(AppError::of(crate::error::ErrorKind::Conflict, format!(
-                        // Only the fact: the app adds what to do next, naming the save key in force.
-                        "this note was changed on another terminal by {} at {}",
-                        crate::sanitize::clean_line(&author),
-                        at.get(11..16).unwrap_or(&at)
-                    ))));
-                }
-            };
-            audit::record(
-                tx,
-                &AuditEntry {
-                    at: who.at,
-                    user: who.user,
-                    action: "note.save",
-                    entity: "visit_note",
-                    entity_id: Some(note_id),
-                    detail: json!({ "appointment_id": appointment_id, "version": version, "progress_report": clean.is_progress_report }),
-                },
-            )?;
-            Ok(version)
+            save_in(tx, appointment_id, seen_version, note, &who)
         })
     }
 
