@@ -279,3 +279,45 @@ fn the_app_says_the_demo_takes_an_unknown_user_for_its_front_desk() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// An assistant treats under the therapist's plan but does not evaluate (BPM ch. 15 §230.1):
+/// the note of an evaluation is refused to them, saved or signed, and nothing is written.
+#[test]
+fn an_evaluations_note_is_the_therapists() {
+    let (_dir, mut db) = demo_db();
+    let [(_, therapist), (_, assistant), ..] = users(&db);
+    let visit = db.day(today()).unwrap()[0].clone();
+    let booked = db
+        .book(
+            &db::schedule::Booking {
+                patient_id: visit.patient_id,
+                therapist_id: visit.therapist_id,
+                start: today().and_hms_opt(19, 0, 0).unwrap(),
+                minutes: 60,
+                kind: VisitKind::Evaluation,
+            },
+            who(common::DEMO_ADMIN),
+        )
+        .unwrap();
+    let note = VisitNote {
+        assessment: "Impairments consistent with the referral diagnosis.".into(),
+        ..VisitNote::default()
+    };
+    let rows = testing::rows(&db, Table::VisitNotes).unwrap();
+    let save = db.save_visit_note(booked.id, None, &note, who(&assistant));
+    let sign = db.sign_visit_note(booked.id, None, Some(&note), who(&assistant));
+    for refused in [save.unwrap_err(), sign.unwrap_err()] {
+        assert_eq!(refused.kind, ErrorKind::Forbidden);
+        assert!(
+            refused
+                .message
+                .starts_with("documenting an evaluation or a re-evaluation needs a therapist"),
+            "{}",
+            refused.message
+        );
+    }
+    assert_eq!(testing::rows(&db, Table::VisitNotes).unwrap(), rows);
+    db.sign_visit_note(booked.id, None, Some(&note), who(&therapist))
+        .unwrap();
+    assert!(db.visit_note(booked.id).unwrap().is_some());
+}

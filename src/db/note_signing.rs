@@ -207,6 +207,7 @@ impl Db {
                     seen_version,
                     note,
                     &who,
+                    acting,
                 )?),
                 None => seen_version,
             };

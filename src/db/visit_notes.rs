@@ -110,6 +110,7 @@ pub(super) fn save_in(
     seen_version: Option<i64>,
     note: &VisitNote,
     who: &Who,
+    acting: &crate::domain::roles::Acting,
 ) -> super::TxResult<i64> {
     let clean = VisitNote {
         subjective: clean_text(&note.subjective),
@@ -119,12 +120,20 @@ pub(super) fn save_in(
         procedures: note.procedures.clone(),
         is_progress_report: note.is_progress_report,
     };
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)",
-        [appointment_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
+    let kind: Option<String> = tx
+        .query_row(
+            "SELECT kind FROM appointments WHERE id = ?1",
+            [appointment_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // An assistant treats under the therapist's plan but does not evaluate (BPM ch. 15
+    // §230.1): the note of an evaluation or a re-evaluation is the therapist's.
+    if matches!(kind.as_deref(), Some("evaluation" | "re_evaluation")) {
+        crate::domain::roles::check(crate::domain::roles::Duty::Evaluation, who.user, acting)
+            .map_err(|why| TxError::App(AppError::of(crate::error::ErrorKind::Forbidden, why)))?;
+    }
+    if kind.is_none() {
         return Err(TxError::App(AppError::not_found(format!(
             "there is no appointment {appointment_id}"
         ))));
@@ -259,8 +268,8 @@ impl Db {
         } else {
             crate::domain::roles::Duty::VisitNote
         };
-        self.write_as(&who, duty, |tx, _| {
-            save_in(tx, appointment_id, seen_version, note, &who)
+        self.write_as(&who, duty, |tx, acting| {
+            save_in(tx, appointment_id, seen_version, note, &who, acting)
         })
     }
 

@@ -15,6 +15,8 @@ pub enum Duty {
     Adherence,
     Goals,
     PlanOfCare,
+    /// The note of an evaluation or a re-evaluation.
+    Evaluation,
     /// Marking a note as the progress report.
     ProgressReport,
     DischargeSummary,
@@ -53,6 +55,7 @@ impl Duty {
         Duty::Adherence,
         Duty::Goals,
         Duty::PlanOfCare,
+        Duty::Evaluation,
         Duty::ProgressReport,
         Duty::DischargeSummary,
         Duty::CoSign,
@@ -73,9 +76,11 @@ impl Duty {
             | Duty::HomeProgram
             | Duty::Adherence
             | Duty::Goals => CLINICIANS,
-            Duty::PlanOfCare | Duty::ProgressReport | Duty::DischargeSummary | Duty::CoSign => {
-                THERAPISTS
-            }
+            Duty::PlanOfCare
+            | Duty::Evaluation
+            | Duty::ProgressReport
+            | Duty::DischargeSummary
+            | Duty::CoSign => THERAPISTS,
             // Therapists book the next visit at the treatment-room terminal.
             Duty::Schedule => EVERYONE,
             Duty::Demographics | Duty::Authorizations => FRONT_DESK,
@@ -92,6 +97,7 @@ impl Duty {
             Duty::Adherence => "recording home-exercise adherence",
             Duty::Goals => "setting or assessing a goal",
             Duty::PlanOfCare => "writing a plan of care",
+            Duty::Evaluation => "documenting an evaluation or a re-evaluation",
             Duty::ProgressReport => "writing a progress report",
             Duty::DischargeSummary => "writing a discharge summary",
             Duty::CoSign => "co-signing an assistant's note",
