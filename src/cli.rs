@@ -318,13 +318,16 @@ pub enum MeasuresCommand {
 pub enum PlanCommand {
     /// Record the plan of care from the initial treatment (the evaluation); a therapist's duty
     Add {
+        /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
         /// The initial treatment (YYYY-MM-DD)
         #[arg(long, value_name = "D")]
         start: String,
+        /// Visits a week, 1 to 7
         #[arg(long, value_name = "N", allow_negative_numbers = true)]
         per_week: i64,
+        /// The plan's duration in weeks
         #[arg(long, value_name = "W", allow_negative_numbers = true)]
         weeks: i64,
         /// The last day it covers (default: the duration's last day, at most the 90th day)
@@ -336,24 +339,31 @@ pub enum PlanCommand {
     },
     /// Add a recertification: a new plan after the latest one, which stays as it was
     Recertify {
+        /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
+        /// Visits a week, 1 to 7
         #[arg(long, value_name = "N", allow_negative_numbers = true)]
         per_week: i64,
+        /// The plan's duration in weeks
         #[arg(long, value_name = "W", allow_negative_numbers = true)]
         weeks: i64,
         /// The first day it covers (default: the day after the latest plan ends)
         #[arg(long, value_name = "D")]
         start: Option<String>,
+        /// The last day it covers (default: the duration's last day, at most the 90th day)
         #[arg(long, value_name = "D")]
         end: Option<String>,
     },
     /// Record the physician's or NPP's signature on a plan (the latest unless --plan)
     Certify {
+        /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
+        /// The plan's id (`plan list`)
         #[arg(long, value_name = "ID")]
         plan: Option<i64>,
+        /// The certifying physician or NPP
         #[arg(long, value_name = "NAME")]
         physician: String,
         /// The date of the signature
@@ -365,6 +375,7 @@ pub enum PlanCommand {
     },
     /// The patient's plans of care, oldest first
     List {
+        /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
         #[arg(long)]
@@ -376,14 +387,19 @@ pub enum PlanCommand {
 pub enum AuthCommand {
     /// Record an authorisation of visits; the front desk's or an admin's duty
     Add {
+        /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
+        /// The payer, as on the patient's record
         #[arg(long, value_name = "P")]
         payer: String,
+        /// The first day it covers (YYYY-MM-DD)
         #[arg(long, value_name = "D")]
         start: String,
+        /// The last day it covers (YYYY-MM-DD)
         #[arg(long, value_name = "D")]
         end: String,
+        /// The visits authorised, 1 to 999
         #[arg(long, value_name = "N", allow_negative_numbers = true)]
         visits: i64,
         /// The payer's authorisation number
@@ -392,6 +408,7 @@ pub enum AuthCommand {
     },
     /// The patient's authorisations, oldest first, with the visits used and left
     List {
+        /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
         #[arg(long)]

@@ -378,19 +378,14 @@ fn visit_rows(p: &Progress) -> Vec<[String; 4]> {
         .collect()
 }
 
-/// When the latest assessment was written, and its text followed by the note's signature,
-/// co-signature and addenda (each on its own line, so every format shows them as it shows
-/// the text).
-fn assessment(p: &Progress) -> Option<(String, String)> {
+/// When the latest assessment was written, its text, and the note's signature, co-signature
+/// and addenda, a line each: the clinician's words apart from what vouches for them.
+fn assessment(p: &Progress) -> Option<(String, String, Vec<String>)> {
     p.latest_assessment.as_ref().map(|a| {
-        let mut text = clean_text(&a.text);
-        for line in a.signing.lines() {
-            text.push('\n');
-            text.push_str(&clean_line(&line));
-        }
         (
             format!("{} ({})", a.date.format("%Y-%m-%d"), a.kind.label()),
-            text,
+            clean_text(&a.text),
+            a.signing.lines().iter().map(|l| clean_line(l)).collect(),
         )
     })
 }
@@ -445,9 +440,9 @@ pub fn text(p: &Progress) -> String {
             let _ = writeln!(s, "  {}  {:<10} {:<10} {}", r[0], r[1], r[2], r[3]);
         }
     }
-    if let Some((when, text)) = assessment(p) {
+    if let Some((when, text, signing)) = assessment(p) {
         let _ = writeln!(s, "\nLatest assessment, {when}:");
-        for line in text.lines() {
+        for line in text.lines().chain(signing.iter().map(String::as_str)) {
             let _ = writeln!(s, "  {line}");
         }
     }
@@ -511,10 +506,13 @@ pub fn markdown(p: &Progress) -> String {
             let _ = writeln!(s, "| {} |", cells.join(" | "));
         }
     }
-    if let Some((when, text)) = assessment(p) {
+    if let Some((when, text, signing)) = assessment(p) {
         let _ = writeln!(s, "\n## Latest assessment\n\n{}:\n", md(&when));
         for line in text.lines() {
             let _ = writeln!(s, "> {}", md(line));
+        }
+        for line in &signing {
+            let _ = writeln!(s, "\n{}", md(line));
         }
     }
     s
@@ -617,13 +615,16 @@ pub fn html(p: &Progress) -> String {
         }
         s.push_str("</table>\n");
     }
-    if let Some((when, text)) = assessment(p) {
+    if let Some((when, text, signing)) = assessment(p) {
         let _ = writeln!(
             s,
             "<h2>Latest assessment</h2>\n<p>{}:</p>\n<blockquote>{}</blockquote>",
             esc(&when),
             esc(&text)
         );
+        for line in &signing {
+            let _ = writeln!(s, "<p class=\"signature\">{}</p>", esc(line));
+        }
     }
     s.push_str("</body>\n</html>\n");
     s

@@ -258,6 +258,29 @@ fn signing_locks_the_note_completes_the_visit_and_later_changes_are_addenda() {
     assert_eq!(a["signed_by"], signed.written_as.as_str(), "{a}");
     assert_eq!(a["addenda"][0]["text"], "Called back: pain 2/10.", "{a}");
     assert_eq!(a["awaiting_cosign"], false);
+    // In HTML the signature follows the quoted assessment, never inside the clinician's words.
+    let out = ptclinic(
+        &env,
+        &[
+            "report",
+            "progress",
+            "--patient",
+            &mrn,
+            "--format",
+            "html",
+            "--db",
+            p(&db),
+        ],
+    );
+    assert_ok(&out);
+    let html = stdout(&out);
+    let quote_end = html
+        .find("</blockquote>")
+        .expect("the assessment is quoted");
+    let signature = html
+        .find("<p class=\"signature\">Signed by ")
+        .expect("the signature has its own line");
+    assert!(signature > quote_end, "{html}");
 }
 
 #[test]

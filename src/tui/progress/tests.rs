@@ -108,8 +108,9 @@ fn the_pane_shows_the_goals_of_the_plan_with_their_status() {
     );
     insta::assert_snapshot!("progress_goals_70x20", narrow);
     let wide = screen(&mut s, 120, 40);
+    // The fixture's note is unsigned, which the assessment says before its words.
     assert!(
-        wide.contains("Assessment (24 Nov"),
+        wide.contains("Assessment (24 Nov, Treatment, draft): Tolerating progression"),
         "room for the assessment too:\n{wide}"
     );
 }

@@ -307,8 +307,16 @@ fn draw_measures(
     let mut assessment = Vec::new();
     if let Some(a) = &p.latest_assessment {
         assessment.push(Line::from(""));
+        // Whether the words are vouched for comes before them, so a narrow pane keeps it.
+        let standing = if !a.signing.is_signed() {
+            ", draft"
+        } else if a.signing.awaiting_cosign {
+            ", awaiting co-signature"
+        } else {
+            ", signed"
+        };
         let text = format!(
-            "Assessment ({}, {}): {}",
+            "Assessment ({}, {}{standing}): {}",
             a.date.format("%-d %b"),
             a.kind.label(),
             clean_line(&a.text)
