@@ -171,28 +171,8 @@ fn facts(s: &DischargeSummary) -> Vec<(&'static str, String)> {
             format!("{n} {many}")
         }
     };
-    vec![
-        ("Patient", clean_line(&pt.full_name())),
-        ("MRN", clean_line(&pt.mrn)),
-        (
-            "Date of birth",
-            format!(
-                "{} (age {})",
-                ymd(pt.date_of_birth),
-                age_on(pt.date_of_birth, d.discharged_on)
-            ),
-        ),
-        (
-            "Diagnosis",
-            clean_line(
-                &[pt.diagnosis_code.as_deref(), pt.diagnosis.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        ),
-        ("Payer", clean_line(pt.payer.as_deref().unwrap_or("—"))),
+    let mut out = super::report::patient_facts(pt, d.discharged_on);
+    out.extend([
         (
             "Episode",
             match s.evaluation {
@@ -243,7 +223,8 @@ fn facts(s: &DischargeSummary) -> Vec<(&'static str, String)> {
         ("Reason", clean_line(&d.reason_text())),
         ("Therapist", clean_line(&d.signed_as)),
         ("Recorded", d.at.replacen('T', " ", 1)),
-    ]
+    ]);
+    out
 }
 
 /// The home program's lines: (exercise, dosage in plain words, note).

@@ -228,11 +228,13 @@ pub(super) fn opt_day(d: Option<chrono::NaiveDate>) -> String {
         .unwrap_or_else(|| "—".to_string())
 }
 
-/// Lines of facts shared by the text, Markdown and HTML forms: (label, value).
-fn facts(p: &Progress) -> Vec<(&'static str, String)> {
-    let pt = &p.patient;
-    let e = &p.episode;
-    let mut out = vec![
+/// Who the patient is, as every report to a payer opens: name, MRN, date of birth with the age
+/// on `on`, diagnosis and payer.
+pub(super) fn patient_facts(
+    pt: &crate::domain::patient::Patient,
+    on: chrono::NaiveDate,
+) -> Vec<(&'static str, String)> {
+    vec![
         ("Patient", clean_line(&pt.full_name())),
         ("MRN", clean_line(&pt.mrn)),
         (
@@ -240,7 +242,7 @@ fn facts(p: &Progress) -> Vec<(&'static str, String)> {
             format!(
                 "{} (age {})",
                 pt.date_of_birth.format("%Y-%m-%d"),
-                age_on(pt.date_of_birth, p.as_of)
+                age_on(pt.date_of_birth, on)
             ),
         ),
         (
@@ -254,8 +256,15 @@ fn facts(p: &Progress) -> Vec<(&'static str, String)> {
             ),
         ),
         ("Payer", clean_line(pt.payer.as_deref().unwrap_or("—"))),
-        ("Evaluation", opt_day(e.evaluation)),
-    ];
+    ]
+}
+
+/// Lines of facts shared by the text, Markdown and HTML forms: (label, value).
+fn facts(p: &Progress) -> Vec<(&'static str, String)> {
+    let pt = &p.patient;
+    let e = &p.episode;
+    let mut out = patient_facts(pt, p.as_of);
+    out.push(("Evaluation", opt_day(e.evaluation)));
     if let Some(d) = e.discharged {
         out.push(("Discharged", d.format("%Y-%m-%d").to_string()));
     }
