@@ -49,7 +49,8 @@ pub fn run(
             // No patient named, nothing disclosed.
             return Ok(());
         }
-        db.log_billing_report(
+        db.log_visits_report(
+            "report.billing",
             &ids,
             &json!({
                 "date": day.to_string(),

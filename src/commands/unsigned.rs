@@ -28,7 +28,8 @@ pub fn run(settings: &Settings, date: Option<&str>, json_out: bool) -> AppResult
         if ids.is_empty() {
             return Ok(());
         }
-        db.log_unsigned_report(
+        db.log_visits_report(
+            "report.unsigned",
             &ids,
             &json!({
                 "up_to": day.to_string(),

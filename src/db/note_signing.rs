@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError, TxResult, Who};
@@ -433,30 +433,5 @@ impl Db {
             Ok(out)
         };
         read().map_err(|e| self.fail(e))
-    }
-
-    /// Audits the unsigned-notes report: one row per visit shown, in one transaction.
-    pub fn log_unsigned_report(
-        &mut self,
-        appointment_ids: &[i64],
-        detail: &Value,
-        who: Who,
-    ) -> AppResult<()> {
-        self.write(|tx| {
-            for &id in appointment_ids {
-                audit::record(
-                    tx,
-                    &AuditEntry {
-                        at: who.at,
-                        user: who.user,
-                        action: "report.unsigned",
-                        entity: "appointment",
-                        entity_id: Some(id),
-                        detail: detail.clone(),
-                    },
-                )?;
-            }
-            Ok(())
-        })
     }
 }

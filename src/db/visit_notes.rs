@@ -323,10 +323,12 @@ impl Db {
             .collect()
     }
 
-    /// Audits a billing report: one row per visit shown (entity `appointment`, so each
-    /// patient's audit trail names it), all in one transaction; ids and counts only.
-    pub fn log_billing_report(
+    /// Audits a report over visits (`report.billing`, `report.unsigned`): one row per visit
+    /// shown (entity `appointment`, so each patient's audit trail names it), all in one
+    /// transaction; ids and counts only.
+    pub fn log_visits_report(
         &mut self,
+        action: &'static str,
         appointment_ids: &[i64],
         detail: &Value,
         who: Who,
@@ -338,7 +340,7 @@ impl Db {
                     &AuditEntry {
                         at: who.at,
                         user: who.user,
-                        action: "report.billing",
+                        action,
                         entity: "appointment",
                         entity_id: Some(id),
                         detail: detail.clone(),
