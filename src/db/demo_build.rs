@@ -31,7 +31,7 @@ impl Db {
             tx.execute_batch("DROP INDEX IF EXISTS appointments_day")?;
             let built = build(&mut DemoWriter { tx })?;
             super::flag_cache::refresh(tx)?;
-            tx.execute_batch(super::schema::DAY_INDEX)?;
+            tx.execute_batch(super::flag_cache::DAY_INDEX)?;
             Ok(built)
         })
     }

@@ -75,12 +75,20 @@ pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
         refresh_patient(conn, *patient_id, from, &t)?;
     }
     if rebuild {
-        conn.execute_batch(super::schema::DAY_INDEX)?;
+        conn.execute_batch(DAY_INDEX)?;
     }
     conn.prepare_cached("DELETE FROM flags_stale")?
         .execute([])?;
     Ok(())
 }
+
+/// The day's covering index with the columns schema 4 added, built once the flags are in (and
+/// again after a refresh of many patients' flags).
+pub(crate) const DAY_INDEX: &str = r#"
+CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, minutes, kind,
+    status, status_changed_at, checked_in_at, cancel_reason, room, version, patient_name,
+    patient_mrn, patient_dob, flags);
+"#;
 
 /// From this many marked patients on, the day's index is built again rather than updated.
 const REBUILD_FROM: usize = 2_000;

@@ -94,8 +94,8 @@ pub(crate) fn reviewed(
         return Ok(Vec::new());
     }
     let all_goals = goals_of_patient(conn, patient_id)?;
-    let points = super::progress::points_of(conn, patient_id)?;
-    let defs = super::progress::clinic_measures(conn)?;
+    let points = super::measure_reads::points_of(conn, patient_id)?;
+    let defs = super::measure_reads::clinic_measures(conn)?;
     Ok(chosen
         .into_iter()
         .map(|plan| {
@@ -112,7 +112,7 @@ pub(crate) fn reviewed(
                 goals: all_goals
                     .iter()
                     .filter(|g| g.plan_id == plan.id)
-                    .map(|g| goals::review(g, &series, &defs, as_of))
+                    .map(|g| crate::domain::goal_review::review(g, &series, &defs, as_of))
                     .collect(),
             }
         })

@@ -22,6 +22,7 @@ pub mod flags;
 pub mod goals;
 pub mod hep;
 mod imports;
+mod measure_reads;
 mod new_clinic;
 pub mod note_signing;
 pub mod patients;
@@ -32,6 +33,7 @@ pub mod progress;
 pub mod progress_work;
 pub mod schedule;
 pub mod schema;
+mod signatures;
 pub mod staff;
 pub mod stored_time;
 #[doc(hidden)]

@@ -12,9 +12,7 @@ use super::stored_time::{self, day_text, parse_start};
 use super::{Db, TxError};
 use crate::domain::flags::Thresholds;
 use crate::domain::measures::MeasureDef;
-use crate::domain::progress::{
-    self, Assessment, MeasurePoint, Progress, ProgressInput, VisitSummary,
-};
+use crate::domain::progress::{self, Assessment, Progress, ProgressInput, VisitSummary};
 use crate::domain::roles::Duty;
 use crate::domain::scoring::Scored;
 use crate::domain::{AppointmentStatus, VisitKind};
@@ -69,45 +67,6 @@ fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSu
     Ok(out)
 }
 
-pub(super) fn points_of(
-    conn: &Connection,
-    patient_id: i64,
-) -> rusqlite::Result<Vec<(String, MeasurePoint)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, measure_code, taken_on, value, detail, items, appointment_id
-         FROM measurements WHERE patient_id = ?1 ORDER BY taken_on, id",
-    )?;
-    let rows = stmt.query_map([patient_id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, f64>(3)?,
-            r.get::<_, Option<String>>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, Option<i64>>(6)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, code, taken_on, value, detail, items, appointment_id) = row?;
-        if let Some(date) = parse_day(&taken_on) {
-            out.push((
-                code,
-                MeasurePoint {
-                    id,
-                    date,
-                    value,
-                    detail,
-                    items,
-                    appointment_id,
-                },
-            ));
-        }
-    }
-    Ok(out)
-}
-
 fn latest_assessment(
     conn: &Connection,
     patient_id: i64,
@@ -127,7 +86,7 @@ fn latest_assessment(
     let Some((start, id, kind, text, note_id)) = row else {
         return Ok(None);
     };
-    let signing = super::note_signing::signing(conn, note_id)?;
+    let signing = super::signatures::signing(conn, note_id)?;
     Ok((|| {
         Some(Assessment {
             date: parse_day(&start)?,
@@ -157,7 +116,7 @@ impl Db {
     /// visit, latest assessment. Reading only; record the opening with [`Db::log_opened`].
     /// The measures as this clinic defines them: their thresholds from the record.
     pub fn measures(&self) -> AppResult<Vec<MeasureDef>> {
-        clinic_measures(self.conn()).map_err(|e| self.fail(e))
+        super::measure_reads::clinic_measures(self.conn()).map_err(|e| self.fail(e))
     }
 
     /// Sets a measure's thresholds in the record, with its audit row, so that every terminal
@@ -221,7 +180,7 @@ impl Db {
             let input = ProgressInput {
                 visits: visits_of(conn, patient.id)?,
                 // A report as of an earlier day (a discharge) sees the measures up to that day.
-                points: points_of(conn, patient.id)?
+                points: super::measure_reads::points_of(conn, patient.id)?
                     .into_iter()
                     .filter(|(_, p)| p.date <= today)
                     .collect(),
@@ -231,7 +190,7 @@ impl Db {
                 plans: super::plans::of_patient(conn, patient.id)?,
                 authorizations: super::authorizations::uses(conn, patient.id, today)?,
                 patient: patient.clone(),
-                defs: clinic_measures(conn)?,
+                defs: super::measure_reads::clinic_measures(conn)?,
             };
             let mut progress = progress::build(input, today, &t);
             progress.goals =
@@ -376,24 +335,4 @@ fn store_measurement(
         },
     )?;
     Ok(Recorded { id, appointment_id })
-}
-
-/// [`MEASURES`] with the thresholds the record holds for each (a measure the record lacks keeps
-/// its defaults).
-pub(crate) fn clinic_measures(conn: &Connection) -> rusqlite::Result<Vec<MeasureDef>> {
-    let mut stmt = conn.prepare_cached("SELECT code, mcid, mdc FROM measure_definitions")?;
-    let stored: Vec<(String, Option<f64>, Option<f64>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(crate::domain::measures::MEASURES
-        .iter()
-        .map(|def| match stored.iter().find(|(c, _, _)| c == def.code) {
-            Some((_, mcid, mdc)) => MeasureDef {
-                mcid: *mcid,
-                mdc: *mdc,
-                ..*def
-            },
-            None => *def,
-        })
-        .collect())
 }

@@ -231,7 +231,7 @@ CREATE TABLE IF NOT EXISTS staff_pins (
 /// compliance flags (a cache, see `flag_cache`: triggers mark the patients whose flags a
 /// change may alter, and every write of the app works them out again before it commits), all
 /// in the day's covering index. The flags of every visit are worked out once here, before the
-/// index is built ([`DAY_INDEX`]).
+/// index is built ([`super::flag_cache::DAY_INDEX`]).
 ///
 /// The columns are added first ([`MIGRATION_4_COLUMNS`], each only when missing) and the
 /// triggers with `IF NOT EXISTS`, so that a record whose version was set back by hand still
@@ -647,14 +647,6 @@ fn add_missing_columns(
     Ok(())
 }
 
-/// The day's covering index with the columns schema 4 added, built once the flags are in (and
-/// again after a refresh of many patients' flags).
-pub(crate) const DAY_INDEX: &str = r#"
-CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, minutes, kind,
-    status, status_changed_at, checked_in_at, cancel_reason, room, version, patient_name,
-    patient_mrn, patient_dob, flags);
-"#;
-
 /// The indexes a record of the current schema has: those of a fresh record, built in memory by
 /// the migrations. `doctor` checks a file has them all (the day's queries name theirs and
 /// cannot run without them).
@@ -734,7 +726,8 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
     // index built with them (schema 4 dropped it).
     super::flag_cache::refresh(&tx).map_err(fail)?;
     if !super::flag_cache::day_index_exists(&tx).map_err(fail)? {
-        tx.execute_batch(DAY_INDEX).map_err(fail)?;
+        tx.execute_batch(super::flag_cache::DAY_INDEX)
+            .map_err(fail)?;
     }
     let broken: Option<String> = tx
         .query_row(

@@ -153,7 +153,7 @@ pub(super) fn save_in(
         )
         .optional()?;
     if let Some((by, at)) = signed {
-        return Err(TxError::App(super::note_signing::signed_refusal(&by, &at)));
+        return Err(TxError::App(super::signatures::signed_refusal(&by, &at)));
     }
     let current: Option<(i64, i64, String, String)> = tx
         .query_row(
@@ -246,7 +246,7 @@ impl Db {
             )
             .optional()?;
             row.map(|(id, mut note)| {
-                note.signing = super::note_signing::signing(self.conn(), id)?;
+                note.signing = super::signatures::signing(self.conn(), id)?;
                 Ok(note)
             })
             .transpose()

@@ -270,6 +270,53 @@ impl BodyRegion {
     }
 }
 
+/// A ROM site ("knee extension right") as clinicians write it short: the side first as a
+/// letter, the motion abbreviated ("R knee ext"). Words it does not know stay as they are.
+pub fn short_site(site: &str) -> String {
+    let words: Vec<String> = site.split_whitespace().map(str::to_lowercase).collect();
+    let side = words.iter().find_map(|w| match w.as_str() {
+        "right" | "r" => Some("R"),
+        "left" | "l" => Some("L"),
+        "both" | "bilateral" | "b" => Some("B"),
+        _ => None,
+    });
+    let text = words
+        .iter()
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "right" | "r" | "left" | "l" | "both" | "bilateral" | "b"
+            )
+        })
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    const SHORT: &[(&str, &str)] = &[
+        ("external rotation", "ER"),
+        ("internal rotation", "IR"),
+        ("lateral flexion", "lat flex"),
+        ("dorsiflexion", "DF"),
+        ("plantarflexion", "PF"),
+        ("plantar flexion", "PF"),
+        ("flexion", "flex"),
+        ("extension", "ext"),
+        ("abduction", "abd"),
+        ("adduction", "add"),
+        ("rotation", "rot"),
+        ("inversion", "inv"),
+        ("eversion", "ev"),
+        ("pronation", "pron"),
+        ("supination", "sup"),
+    ];
+    let short = SHORT
+        .iter()
+        .fold(text, |t, (long, short)| t.replace(long, short));
+    match side {
+        Some(side) => format!("{side} {short}"),
+        None => short,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

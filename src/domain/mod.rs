@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod discharge;
 pub mod export_records;
 pub mod flags;
+pub mod goal_review;
 pub mod goals;
 pub mod hep;
 pub mod joint_replacement;

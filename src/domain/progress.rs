@@ -12,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::authorization::AuthorizationUse;
 use super::flags::{Adherence, Flag, HistoryVisit, Terms, Thresholds};
+pub use super::measures::short_site;
 use super::measures::{Better, MeasureDef};
 use super::patient::Patient;
 use super::plan_of_care::PlanOfCare;
@@ -190,53 +191,6 @@ impl MeasureTrend {
     /// Levels for a sparkline, up is better (see [`sparkline_levels`]).
     pub fn sparkline(&self, top: u64) -> Vec<u64> {
         sparkline_levels(&self.def, &self.values(), top)
-    }
-}
-
-/// A ROM site ("knee extension right") as clinicians write it short: the side first as a
-/// letter, the motion abbreviated ("R knee ext"). Words it does not know stay as they are.
-pub fn short_site(site: &str) -> String {
-    let words: Vec<String> = site.split_whitespace().map(str::to_lowercase).collect();
-    let side = words.iter().find_map(|w| match w.as_str() {
-        "right" | "r" => Some("R"),
-        "left" | "l" => Some("L"),
-        "both" | "bilateral" | "b" => Some("B"),
-        _ => None,
-    });
-    let text = words
-        .iter()
-        .filter(|w| {
-            !matches!(
-                w.as_str(),
-                "right" | "r" | "left" | "l" | "both" | "bilateral" | "b"
-            )
-        })
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
-    const SHORT: &[(&str, &str)] = &[
-        ("external rotation", "ER"),
-        ("internal rotation", "IR"),
-        ("lateral flexion", "lat flex"),
-        ("dorsiflexion", "DF"),
-        ("plantarflexion", "PF"),
-        ("plantar flexion", "PF"),
-        ("flexion", "flex"),
-        ("extension", "ext"),
-        ("abduction", "abd"),
-        ("adduction", "add"),
-        ("rotation", "rot"),
-        ("inversion", "inv"),
-        ("eversion", "ev"),
-        ("pronation", "pron"),
-        ("supination", "sup"),
-    ];
-    let short = SHORT
-        .iter()
-        .fold(text, |t, (long, short)| t.replace(long, short));
-    match side {
-        Some(side) => format!("{side} {short}"),
-        None => short,
     }
 }
 

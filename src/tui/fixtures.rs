@@ -369,7 +369,8 @@ pub fn progress() -> crate::domain::progress::Progress {
 /// progressing (at 4), a worded goal the therapist assessed as met, LEFS ≥ 45 not met by its
 /// date (at 37), LEFS ≥ 60 progressing and a worded goal not assessed yet; and an assessment.
 pub fn progress_with_goals() -> crate::domain::progress::Progress {
-    use crate::domain::goals::{Assessed, Goal, MeasureTarget, PlanGoals, Term, review};
+    use crate::domain::goal_review::review;
+    use crate::domain::goals::{Assessed, Goal, MeasureTarget, PlanGoals, Term};
     let mut p = progress();
     let plan = crate::domain::plan_of_care::PlanOfCare {
         id: 1,
