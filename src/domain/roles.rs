@@ -158,18 +158,17 @@ pub fn check(duty: Duty, user: &str, acting: &Acting) -> Result<(), String> {
     let user = crate::sanitize::clean_echo(user);
     match acting.staff() {
         Some(s) if duty.allows(s.role) => Ok(()),
-        Some(s) => Err(format!(
-            "{} needs {}; {} is on the staff as {}",
+        Some(s) if matches!(acting, Acting::DemoStand(_)) => Err(format!(
+            "{} needs {}; in the demo {user} acts as its {} ({}): run as one of its staff (--user)",
             duty.doing(),
             duty.needed(),
-            if matches!(acting, Acting::DemoStand(_)) {
-                format!(
-                    "{user} (acting as the demo's {})",
-                    crate::sanitize::clean_echo(&s.name)
-                )
-            } else {
-                user
-            },
+            s.role.label().to_lowercase(),
+            crate::sanitize::clean_echo(&s.name)
+        )),
+        Some(s) => Err(format!(
+            "{} needs {}; {user} is on the staff as {}",
+            duty.doing(),
+            duty.needed(),
             s.role.label().to_lowercase()
         )),
         None => Err(format!(

@@ -133,8 +133,10 @@ fn each_write_is_refused_for_each_role_it_is_not_for_and_nothing_is_stored() {
             let out = run_as(&env, &db, &write.args, &who.user(&therapist));
             let err = assert_usage_error(&out, &[write.needs]);
             assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+            // The demo's stand-in front desk is named as such.
             assert!(
-                err.contains(&format!("on the staff as {}", who.label())),
+                err.contains(&format!("on the staff as {}", who.label()))
+                    || err.contains(&format!("acts as its {} (", who.label())),
                 "{:?} as {who:?}: {err}",
                 write.args
             );
@@ -215,9 +217,9 @@ fn in_the_demo_an_unknown_user_acts_as_its_front_desk() {
     assert_usage_error(
         &out,
         &[
-            "walkin (acting as the demo's",
+            "in the demo walkin acts as its front desk (",
             desk["name"].as_str().unwrap(),
-            "on the staff as front desk",
+            "run as one of its staff (--user)",
         ],
     );
     // The demo's staff: therapists sign as PT, DPT, and the admin and the assistant are the
