@@ -4,6 +4,7 @@ pub mod adherence;
 pub mod appointment;
 pub mod authorization;
 pub mod billing;
+pub mod clinic_hours;
 pub mod bulk;
 pub mod discharge;
 pub mod export_records;
@@ -23,6 +24,7 @@ pub mod roles;
 pub mod scoring;
 pub mod signing;
 pub mod staff;
+pub mod when;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};
 pub use patient::age_on;
