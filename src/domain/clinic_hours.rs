@@ -88,6 +88,31 @@ pub fn day_hours(open: NaiveTime, close: NaiveTime) -> Result<DayHours, String> 
     Ok(DayHours { open, close })
 }
 
+/// "Mon–Fri 07:00–19:00, Sat 08:00–12:00, Sun closed": a week in one line, runs of weekdays
+/// with the same hours together.
+pub fn describe_week(week: &[Option<DayHours>; 7]) -> String {
+    let short = |i: usize| &weekday_name(WEEKDAYS[i])[..3];
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for i in 0..7 {
+        if i + 1 < 7 && week[i + 1] == week[from] {
+            continue;
+        }
+        let days = if i == from {
+            short(i).to_string()
+        } else {
+            format!("{}–{}", short(from), short(i))
+        };
+        let hours = match week[from] {
+            Some(h) => format!("{}–{}", h.open.format("%H:%M"), h.close.format("%H:%M")),
+            None => "closed".into(),
+        };
+        parts.push(format!("{days} {hours}"));
+        from = i + 1;
+    }
+    parts.join(", ")
+}
+
 /// A date the clinic is closed, whatever its weekday's hours.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClosedDay {
@@ -219,6 +244,14 @@ mod tests {
                 .contains("in the past")
         );
         assert_eq!(c.booking_warning(at("2026-11-27T08:00"), 45, at(NOW)), None);
+    }
+
+    #[test]
+    fn a_week_is_described_in_runs_of_days() {
+        assert_eq!(
+            describe_week(&DEFAULT_HOURS),
+            "Mon–Fri 07:00–19:00, Sat 08:00–12:00, Sun closed"
+        );
     }
 
     #[test]
