@@ -392,7 +392,7 @@ END;
 ///   with no times is a weekday the clinic is closed.
 /// - A closed date overrides its weekday's hours, with an optional reason.
 const MIGRATION_6: &str = r#"
-CREATE TABLE clinic_hours (
+CREATE TABLE IF NOT EXISTS clinic_hours (
     weekday INTEGER PRIMARY KEY CHECK (weekday BETWEEN 0 AND 6),
     open    TEXT CHECK (open IS NULL OR (length(open) = 5 AND open GLOB '[0-2][0-9]:[0-5][0-9]')),
     close   TEXT CHECK (close IS NULL OR (length(close) = 5 AND close GLOB '[0-2][0-9]:[0-5][0-9]')),
@@ -400,7 +400,7 @@ CREATE TABLE clinic_hours (
     CHECK (open IS NULL OR close > open)
 ) STRICT;
 
-CREATE TABLE closed_days (
+CREATE TABLE IF NOT EXISTS closed_days (
     day    TEXT PRIMARY KEY CHECK (length(day) = 10),
     reason TEXT
 ) STRICT;

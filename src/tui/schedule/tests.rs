@@ -223,6 +223,7 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
         Event::Reply(Reply::Directory {
             patients,
             staff: fixtures::staff(),
+            calendar: Default::default(),
         }),
     );
     typ(&mut s, "amira");
