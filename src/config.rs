@@ -195,7 +195,8 @@ pub fn parse_day(text: &str, what: &str) -> AppResult<NaiveDate> {
 /// A date option as people type it (`2026-12-08`, `12/8`, `8 dec`, `tomorrow`, `+7`, `mon`;
 /// see `domain::when`), read from `today`.
 pub fn parse_typed_day(text: &str, what: &str, today: NaiveDate) -> AppResult<NaiveDate> {
-    crate::domain::when::parse_date(text, today).map_err(|e| AppError::input(format!("{what}: {e}")))
+    crate::domain::when::parse_date(text, today)
+        .map_err(|e| AppError::input(format!("{what}: {e}")))
 }
 
 pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {

@@ -65,7 +65,11 @@ fn line(p: &PlanOfCare) -> String {
     )
 }
 
-fn optional_day(settings: &Settings, text: Option<&str>, what: &str) -> AppResult<Option<chrono::NaiveDate>> {
+fn optional_day(
+    settings: &Settings,
+    text: Option<&str>,
+    what: &str,
+) -> AppResult<Option<chrono::NaiveDate>> {
     text.map(|t| parse_day(settings, t, what)).transpose()
 }
 

@@ -29,7 +29,10 @@ fn read_calendar(conn: &Connection) -> rusqlite::Result<ClinicCalendar> {
     for row in rows {
         let (weekday, open, close) = row?;
         let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
-        let hours = match (open.as_deref().and_then(parse), close.as_deref().and_then(parse)) {
+        let hours = match (
+            open.as_deref().and_then(parse),
+            close.as_deref().and_then(parse),
+        ) {
             (Some(open), Some(close)) => Some(DayHours { open, close }),
             _ => None,
         };

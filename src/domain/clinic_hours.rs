@@ -219,12 +219,18 @@ mod tests {
                 .contains("outside the clinic's hours")
         );
         assert_eq!(c.booking_warning(at("2026-11-28T09:00"), 45, at(NOW)), None);
-        assert!(c.booking_warning(at("2026-11-28T12:00"), 30, at(NOW)).is_some());
+        assert!(
+            c.booking_warning(at("2026-11-28T12:00"), 30, at(NOW))
+                .is_some()
+        );
         assert_eq!(
             c.booking_warning(at("2026-11-29T10:00"), 45, at(NOW)),
             Some("the clinic is closed on Sundays".into())
         );
-        assert!(c.booking_warning(at("2026-11-30T02:30"), 45, at(NOW)).is_some());
+        assert!(
+            c.booking_warning(at("2026-11-30T02:30"), 45, at(NOW))
+                .is_some()
+        );
     }
 
     #[test]

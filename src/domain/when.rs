@@ -54,7 +54,11 @@ fn read_date(t: &str, today: NaiveDate) -> Option<NaiveDate> {
         _ => {}
     }
     if let Some(sign @ ('+' | '-')) = t.chars().next() {
-        let n: u64 = t[1..].trim().parse().ok().filter(|n| *n <= MAX_OFFSET_DAYS)?;
+        let n: u64 = t[1..]
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n <= MAX_OFFSET_DAYS)?;
         return if sign == '+' {
             today.checked_add_days(Days::new(n))
         } else {
@@ -74,9 +78,7 @@ fn read_date(t: &str, today: NaiveDate) -> Option<NaiveDate> {
         };
         return match parts.as_slice() {
             [m, d] => next_occurrence(num(m)?, num(d)?, today),
-            [m, d, y] if y.len() == 4 => {
-                NaiveDate::from_ymd_opt(y.parse().ok()?, num(m)?, num(d)?)
-            }
+            [m, d, y] if y.len() == 4 => NaiveDate::from_ymd_opt(y.parse().ok()?, num(m)?, num(d)?),
             _ => None,
         };
     }
@@ -249,7 +251,9 @@ mod tests {
 
     #[test]
     fn a_date_that_is_not_one_is_refused_naming_what_was_typed() {
-        for bad in ["31/31", "2/30", "13/1", "0/5", "2026-2-3", "soon", "+", "+99999", "8 foo"] {
+        for bad in [
+            "31/31", "2/30", "13/1", "0/5", "2026-2-3", "soon", "+", "+99999", "8 foo",
+        ] {
             let err = date(bad).unwrap_err();
             assert!(err.contains(&format!("\"{bad}\"")), "{bad}: {err}");
         }

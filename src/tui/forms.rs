@@ -9,9 +9,9 @@ use super::keymap::{Action, Keymap, Scope};
 use crate::db::schedule::Booking;
 use crate::domain::appointment;
 use crate::domain::clinic_hours::ClinicCalendar;
-use crate::domain::when;
 use crate::domain::patient::{Patient, PatientField, PatientForm};
 use crate::domain::staff::Staff;
+use crate::domain::when;
 use crate::domain::{Role, VisitKind};
 use crate::search::{Matcher, rank_people};
 
@@ -299,8 +299,8 @@ impl BookingForm {
         let date =
             when::parse_date(self.date.text(), today).map_err(|m| (BookingField::Date, m))?;
         let (open, close) = calendar.reading_window(date);
-        let time = when::parse_time(self.time.text(), open, close)
-            .map_err(|m| (BookingField::Time, m))?;
+        let time =
+            when::parse_time(self.time.text(), open, close).map_err(|m| (BookingField::Time, m))?;
         let minutes: i64 = self
             .minutes
             .text()
@@ -512,11 +512,25 @@ mod tests {
         f.patient_hits = vec![7];
         f.therapist = LineInput::with_text("AR");
         f.time = LineInput::with_text("9:3O");
-        let err = f.validate(&staff(), &Keymap::default(), &ClinicCalendar::default(), day("2026-11-27")).unwrap_err();
+        let err = f
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &ClinicCalendar::default(),
+                day("2026-11-27"),
+            )
+            .unwrap_err();
         assert_eq!(err.0, BookingField::Time);
         assert_eq!(f.time.text(), "9:3O");
         f.time = LineInput::with_text("9:30");
-        let b = f.validate(&staff(), &Keymap::default(), &ClinicCalendar::default(), day("2026-11-27")).unwrap();
+        let b = f
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &ClinicCalendar::default(),
+                day("2026-11-27"),
+            )
+            .unwrap();
         assert_eq!((b.patient_id, b.therapist_id, b.minutes), (7, 1, 45));
     }
 

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::AppointmentStatus;
-use crate::domain::clinic_hours::ClinicCalendar;
 use crate::domain::appointment::{StatusSnapshot, Visit};
+use crate::domain::clinic_hours::ClinicCalendar;
 use crate::search::{Matcher, rank_people};
 use crate::tui::forms::DirectoryEntry;
 use crate::tui::input::LineInput;
