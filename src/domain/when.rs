@@ -27,20 +27,45 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// Why a typed date was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not a date in any form; what was typed, cleaned for echoing.
+    NotADate(String),
+    OutsideYears(NaiveDate),
+}
+
+impl std::fmt::Display for DateProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateProblem::NotADate(typed) => {
+                write!(f, "\"{typed}\" is not a date: type {DATE_FORMS}")
+            }
+            DateProblem::OutsideYears(d) => {
+                write!(f, "{d} is outside the years {}", super::clinic_years())
+            }
+        }
+    }
+}
+
 /// A date typed in any of [`DATE_FORMS`], read from `today`. A day without a year (`12/8`,
 /// `8 dec`) is its next occurrence from today on (today included); a weekday name is the
 /// nearest such day from today on, so `mon` typed on a Monday is today (`+7` is next week's).
 /// US order: `12/8` is December 8; `12/8/2026` gives the year.
 pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    read_typed_date(text, today).map_err(|e| e.to_string())
+}
+
+/// [`parse_date`], with the reason it was refused for a caller that words its own sentence.
+pub fn read_typed_date(text: &str, today: NaiveDate) -> Result<NaiveDate, DateProblem> {
     let t = text.trim().to_lowercase();
-    read_date(&t, today)
-        .filter(|d| super::in_clinic_years(*d))
-        .ok_or_else(|| {
-            format!(
-                "\"{}\" is not a date: type {DATE_FORMS}",
-                crate::sanitize::clean_echo(text.trim())
-            )
-        })
+    match read_date(&t, today) {
+        Some(d) if super::in_clinic_years(d) => Ok(d),
+        Some(d) => Err(DateProblem::OutsideYears(d)),
+        None => Err(DateProblem::NotADate(crate::sanitize::clean_echo(
+            text.trim(),
+        ))),
+    }
 }
 
 fn read_date(t: &str, today: NaiveDate) -> Option<NaiveDate> {
@@ -258,6 +283,10 @@ mod tests {
             assert!(err.contains(&format!("\"{bad}\"")), "{bad}: {err}");
         }
         assert!(date("2/29").is_err(), "no February 29 in 2027");
+        assert_eq!(
+            date("2101-01-01"),
+            Err("2101-01-01 is outside the years 1900 to 2100".into())
+        );
     }
 
     #[test]

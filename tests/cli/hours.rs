@@ -120,7 +120,7 @@ fn closed_dates_take_the_forms_people_type_and_only_an_admin_adds_them() {
     );
     assert_usage_error(
         &closed_cmd(admin, &["add", "--date", "31/31"]),
-        &["--date: \"31/31\" is not a date"],
+        &["--date must be a real date like", "not \"31/31\""],
     );
     assert!(closed(&env, &db).is_empty(), "nothing stored");
     // PTCLINIC_TODAY is 2026-11-27: "25 dec" is this year's, "1/1" next year's.
@@ -164,7 +164,7 @@ fn date_options_take_the_forms_people_type() {
     }
     assert_eq!(on("tomorrow"), on("2026-11-28"));
     let out = ptclinic(&env, &["schedule", "--date", "12/32", "--db", p(&db)]);
-    assert_usage_error(&out, &["--date: \"12/32\" is not a date"]);
+    assert_usage_error(&out, &["--date must be a real date like", "not \"12/32\""]);
 }
 
 #[test]
