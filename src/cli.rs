@@ -135,8 +135,13 @@ pub enum Command {
     },
     /// Build the demo clinic around today
     Demo(DemoArgs),
-    /// Create an empty clinic record for real use
-    Init,
+    /// Create a clinic record for real use: the exercise library, the starter program
+    /// templates and the default clinic hours (`--empty`: no library, no templates)
+    Init {
+        /// Leave out the exercise library and the program templates
+        #[arg(long)]
+        empty: bool,
+    },
     /// Set up the people who use the app
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -165,6 +170,12 @@ pub enum Command {
     /// Payers' rules: billing rule, whether the evaluation counts, co-signature of an assistant's note
     #[command(subcommand)]
     Payer(PayerCommand),
+    /// The clinic's opening hours per weekday, the same at every terminal
+    #[command(subcommand)]
+    Hours(HoursCommand),
+    /// The dates the clinic is closed (holidays), whatever the weekday's hours
+    #[command(subcommand)]
+    Closed(ClosedCommand),
     /// Bring patients, appointments or exercises in from a CSV file, all or nothing
     Import(ImportArgs),
     /// Write FHIR R4, iCalendar or a patient's exercise handout
@@ -703,6 +714,52 @@ pub enum PayerCommand {
         assistant_cosign: Option<YesNo>,
     },
     /// The payers the record lists, with their rules
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoursCommand {
+    /// Set one weekday's hours, or close the clinic on it (admin; audited)
+    Set {
+        /// The weekday: mon, tue, wed, thu, fri, sat or sun
+        #[arg(long, value_name = "DAY")]
+        day: String,
+        /// Opening time, e.g. 07:00 or 7am
+        #[arg(long, value_name = "TIME", required_unless_present = "closed")]
+        open: Option<String>,
+        /// Closing time, e.g. 19:00 or 7pm
+        #[arg(long, value_name = "TIME", required_unless_present = "closed")]
+        close: Option<String>,
+        /// Closed all day, every week
+        #[arg(long, conflicts_with_all = ["open", "close"])]
+        closed: bool,
+    },
+    /// The week's hours
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClosedCommand {
+    /// Close the clinic on a date (admin; audited)
+    Add {
+        /// The date, e.g. 2026-12-25, 12/25 or 25 dec
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Open a closed date again (admin; audited)
+    Remove {
+        #[arg(long, value_name = "DATE")]
+        date: String,
+    },
+    /// The closed dates
     List {
         #[arg(long)]
         json: bool,

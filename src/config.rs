@@ -192,6 +192,25 @@ pub fn parse_day(text: &str, what: &str) -> AppResult<NaiveDate> {
     Ok(day)
 }
 
+/// A date option as people type it (`2026-12-08`, `12/8`, `8 dec`, `tomorrow`, `+7`, `mon`;
+/// see `domain::when`), read from `today`.
+pub fn parse_typed_day(text: &str, what: &str, today: NaiveDate) -> AppResult<NaiveDate> {
+    use crate::domain::when::{DATE_FORMS, DateProblem, read_typed_date};
+    read_typed_date(text, today).map_err(|e| {
+        AppError::input(match e {
+            DateProblem::NotADate(typed) => {
+                format!("{what} must be a real date like {DATE_FORMS}, not \"{typed}\"")
+            }
+            DateProblem::OutsideYears(day) => {
+                format!(
+                    "{what} {day} is outside the years {}",
+                    crate::domain::clinic_years()
+                )
+            }
+        })
+    })
+}
+
 pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
     let config_path = config_dir(env).join("config.toml");
     let file = load_file_config(&config_path)?;

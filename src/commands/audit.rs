@@ -11,7 +11,7 @@ pub fn run(
     json: bool,
 ) -> AppResult<()> {
     let since = since
-        .map(|d| crate::config::parse_day(d, "--since"))
+        .map(|d| crate::config::parse_typed_day(d, "--since", settings.clock.today()))
         .transpose()?;
     let db = super::open_clinic(settings)?;
     let patient_id = match patient {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::cli::AuthCommand;
-use crate::config::{Settings, parse_day};
+use crate::config::Settings;
 use crate::db::Who;
 use crate::domain::authorization::{AuthorizationRequest, AuthorizationUse};
 use crate::error::AppResult;
@@ -70,8 +70,8 @@ pub fn run(settings: &Settings, cmd: AuthCommand) -> AppResult<()> {
             let request = AuthorizationRequest {
                 payer,
                 reference,
-                starts_on: parse_day(&start, "--start")?,
-                ends_on: parse_day(&end, "--end")?,
+                starts_on: parse_day(settings, &start, "--start")?,
+                ends_on: parse_day(settings, &end, "--end")?,
                 visits,
             };
             let a = db.add_authorization(p.id, request, who())?;
@@ -106,4 +106,9 @@ pub fn run(settings: &Settings, cmd: AuthCommand) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+/// A date option in any form people type (`crate::domain::when`), read from the clinic's today.
+fn parse_day(settings: &Settings, text: &str, what: &str) -> AppResult<chrono::NaiveDate> {
+    crate::config::parse_typed_day(text, what, settings.clock.today())
 }

@@ -44,7 +44,7 @@ pub fn run(settings: &Settings, args: &DischargeArgs) -> AppResult<()> {
     }
     let today = settings.clock.today();
     let on = match args.on.as_deref() {
-        Some(d) => crate::config::parse_day(d, "--on")?,
+        Some(d) => crate::config::parse_typed_day(d, "--on", settings.clock.today())?,
         None => today,
     };
     if on > today {

@@ -200,11 +200,11 @@ fn ical_export(
     full_names: bool,
 ) -> AppResult<()> {
     let from = match from {
-        Some(d) => config::parse_day(d, "--from")?,
+        Some(d) => config::parse_typed_day(d, "--from", settings.clock.today())?,
         None => settings.clock.today(),
     };
     let to = match to {
-        Some(d) => config::parse_day(d, "--to")?,
+        Some(d) => config::parse_typed_day(d, "--to", settings.clock.today())?,
         None => from + chrono::Duration::days(ICAL_DEFAULT_DAYS),
     };
     if to < from {

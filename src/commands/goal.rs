@@ -87,7 +87,7 @@ pub fn run(settings: &Settings, cmd: GoalCommand) -> AppResult<()> {
             };
             let by = by
                 .as_deref()
-                .map(|d| config::parse_day(d, "--by"))
+                .map(|d| config::parse_typed_day(d, "--by", settings.clock.today()))
                 .transpose()?;
             let mut db = super::open_clinic(settings)?;
             let defs = db.measures()?;

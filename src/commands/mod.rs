@@ -6,6 +6,7 @@ mod auth;
 mod backup;
 mod billing;
 mod check_in;
+mod clinic_hours;
 mod discharge;
 mod discharge_summary;
 mod doctor;
@@ -84,7 +85,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             );
             Ok(())
         }
-        Some(Command::Init) => {
+        Some(Command::Init { empty }) => {
             let path = match &settings.db {
                 DbChoice::Named(p) => p.clone(),
                 DbChoice::Demo(_) => {
@@ -94,16 +95,33 @@ pub fn run(cli: Cli) -> AppResult<()> {
                 }
             };
             let at = crate::clock::stamp(settings.clock.now());
-            db::Db::init_clinic(
+            let library = if empty {
+                Vec::new()
+            } else {
+                crate::demo::starter_library()?
+            };
+            let made = db::Db::init_clinic(
                 &path,
                 db::Who {
                     user: &settings.user,
                     at: &at,
                 },
+                &library,
             )?;
             let shown = path_for_message(&path);
+            let what = if empty {
+                "an empty clinic record".to_string()
+            } else {
+                format!(
+                    "a clinic record with {} exercises and {} program templates",
+                    made.exercises, made.templates
+                )
+            };
             eprintln!(
-                "Created an empty clinic record at {shown}. Next: ptclinic staff add --db {shown} --name NAME --initials XX --role admin --username $USER (the first admin then adds the others)"
+                "Created {what} at {shown}, open {} (ptclinic hours set changes that). Next: ptclinic staff add --db {shown} --name NAME --initials XX --role admin --username $USER (the first admin then adds the others)",
+                crate::domain::clinic_hours::describe_week(
+                    &crate::domain::clinic_hours::DEFAULT_HOURS
+                )
             );
             Ok(())
         }
@@ -129,6 +147,8 @@ pub fn run(cli: Cli) -> AppResult<()> {
         })) => discharge_summary::run(&settings, &patient, format, out.as_deref()),
         Some(Command::Note(cmd)) => note::run(&settings, cmd),
         Some(Command::Payer(cmd)) => payers::run(&settings, cmd),
+        Some(Command::Hours(cmd)) => clinic_hours::hours(&settings, cmd),
+        Some(Command::Closed(cmd)) => clinic_hours::closed(&settings, cmd),
         Some(Command::Report(crate::cli::ReportCommand::Unsigned { date, json })) => {
             unsigned::run(&settings, date.as_deref(), json)
         }
@@ -161,7 +181,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
 /// A `--date` value, or today.
 fn day_arg(settings: &Settings, date: Option<&str>) -> AppResult<chrono::NaiveDate> {
     match date {
-        Some(d) => config::parse_day(d, "--date"),
+        Some(d) => config::parse_typed_day(d, "--date", settings.clock.today()),
         None => Ok(settings.clock.today()),
     }
 }

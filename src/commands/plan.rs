@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::cli::PlanCommand;
-use crate::config::{Settings, parse_day};
+use crate::config::Settings;
 use crate::db::Who;
 use crate::domain::plan_of_care::{PlanOfCare, PlanRequest};
 use crate::error::AppResult;
@@ -65,8 +65,12 @@ fn line(p: &PlanOfCare) -> String {
     )
 }
 
-fn optional_day(text: Option<&str>, what: &str) -> AppResult<Option<chrono::NaiveDate>> {
-    text.map(|t| parse_day(t, what)).transpose()
+fn optional_day(
+    settings: &Settings,
+    text: Option<&str>,
+    what: &str,
+) -> AppResult<Option<chrono::NaiveDate>> {
+    text.map(|t| parse_day(settings, t, what)).transpose()
 }
 
 pub fn run(settings: &Settings, cmd: PlanCommand) -> AppResult<()> {
@@ -87,8 +91,8 @@ pub fn run(settings: &Settings, cmd: PlanCommand) -> AppResult<()> {
         } => {
             let p = super::patient_with_mrn(&db, &patient)?;
             let request = PlanRequest {
-                starts_on: parse_day(&start, "--start")?,
-                ends_on: optional_day(end.as_deref(), "--end")?,
+                starts_on: parse_day(settings, &start, "--start")?,
+                ends_on: optional_day(settings, end.as_deref(), "--end")?,
                 visits_per_week: per_week,
                 weeks,
             };
@@ -113,10 +117,10 @@ pub fn run(settings: &Settings, cmd: PlanCommand) -> AppResult<()> {
             let p = super::patient_with_mrn(&db, &patient)?;
             let plan = db.recertify_plan_of_care(
                 p.id,
-                optional_day(start.as_deref(), "--start")?,
+                optional_day(settings, start.as_deref(), "--start")?,
                 per_week,
                 weeks,
-                optional_day(end.as_deref(), "--end")?,
+                optional_day(settings, end.as_deref(), "--end")?,
                 who(),
             )?;
             super::emit_after_change(&format!(
@@ -137,7 +141,7 @@ pub fn run(settings: &Settings, cmd: PlanCommand) -> AppResult<()> {
             reason,
         } => {
             let p = super::patient_with_mrn(&db, &patient)?;
-            let on = parse_day(&on, "--on")?;
+            let on = parse_day(settings, &on, "--on")?;
             let plan =
                 db.certify_plan_of_care(p.id, plan, &physician, on, reason.as_deref(), who())?;
             super::emit_after_change(&format!(
@@ -163,4 +167,9 @@ pub fn run(settings: &Settings, cmd: PlanCommand) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+/// A date option in any form people type (`crate::domain::when`), read from the clinic's today.
+fn parse_day(settings: &Settings, text: &str, what: &str) -> AppResult<chrono::NaiveDate> {
+    crate::config::parse_typed_day(text, what, settings.clock.today())
 }

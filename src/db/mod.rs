@@ -12,6 +12,7 @@ mod adherence;
 pub mod audit;
 pub mod authorizations;
 pub mod backup;
+pub mod clinic_hours;
 mod connection;
 pub mod demo_build;
 pub mod discharge;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_3,
     MIGRATION_4,
     MIGRATION_5,
+    MIGRATION_6,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -533,6 +534,25 @@ BEGIN
     INSERT INTO flags_stale (patient_id, from_day) VALUES (0, '')
         ON CONFLICT (patient_id) DO UPDATE SET from_day = '';
 END;
+"#;
+
+/// Schema 6: the clinic's hours and closed dates, one set for every terminal.
+/// - A weekday without a row keeps the default hours (`clinic_hours::DEFAULT_HOURS`); a row
+///   with no times is a weekday the clinic is closed.
+/// - A closed date overrides its weekday's hours, with an optional reason.
+const MIGRATION_6: &str = r#"
+CREATE TABLE IF NOT EXISTS clinic_hours (
+    weekday INTEGER PRIMARY KEY CHECK (weekday BETWEEN 0 AND 6),
+    open    TEXT CHECK (open IS NULL OR (length(open) = 5 AND open GLOB '[0-2][0-9]:[0-5][0-9]')),
+    close   TEXT CHECK (close IS NULL OR (length(close) = 5 AND close GLOB '[0-2][0-9]:[0-5][0-9]')),
+    CHECK ((open IS NULL) = (close IS NULL)),
+    CHECK (open IS NULL OR close > open)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS closed_days (
+    day    TEXT PRIMARY KEY CHECK (length(day) = 10),
+    reason TEXT
+) STRICT;
 "#;
 
 /// The plan of care and the authorisation a record before schema 5 kept on the patient's row,

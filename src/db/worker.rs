@@ -71,10 +71,12 @@ pub enum Reply {
         loaded_at: String,
     },
     Patient(Option<Patient>),
-    /// Everyone bookable: active patients and staff.
+    /// Everyone bookable: active patients and staff, with the clinic's hours and closed dates
+    /// the booking form reads times within and warns of.
     Directory {
         patients: Vec<Patient>,
         staff: Vec<Staff>,
+        calendar: crate::domain::clinic_hours::ClinicCalendar,
     },
     StatusChanged(StatusChange),
     Undone(Visit),
@@ -526,6 +528,7 @@ impl Worker {
                 Ok(Reply::Directory {
                     patients,
                     staff: self.db.staff()?,
+                    calendar: self.db.clinic_calendar()?,
                 })
             }),
             Request::SetStatus {

@@ -126,6 +126,14 @@ pub fn build_as(
     summary.ok_or_else(|| AppError::failure("the demo clinic was not built"))
 }
 
+/// The project's exercise library, as the demo and `ptclinic init` load it.
+pub fn starter_library() -> AppResult<Vec<NewExercise>> {
+    Ok(seed::exercises()?
+        .iter()
+        .map(clinical::library_entry)
+        .collect())
+}
+
 /// When the demo clinic at `db` was built (None for a real clinic record).
 pub fn built_on(db: &Db) -> AppResult<Option<NaiveDate>> {
     Ok(db
@@ -134,10 +142,9 @@ pub fn built_on(db: &Db) -> AppResult<Option<NaiveDate>> {
 }
 
 fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, who: &Who) -> AppResult<DemoSummary> {
-    let exercises = seed::exercises()?;
+    let exercises = starter_library()?;
     let names = seed::names()?;
     let diagnoses = seed::diagnoses()?;
-    let exercises: Vec<NewExercise> = exercises.iter().map(clinical::library_entry).collect();
     let opts = opts.clone();
     db.build_demo(|w| {
         let mut g = Generator::new(&mut *w, &opts, today, &names, &diagnoses);

@@ -5,6 +5,7 @@ pub mod appointment;
 pub mod authorization;
 pub mod billing;
 pub mod bulk;
+pub mod clinic_hours;
 pub mod discharge;
 pub mod export_records;
 pub mod flags;
@@ -24,6 +25,7 @@ pub mod roles;
 pub mod scoring;
 pub mod signing;
 pub mod staff;
+pub mod when;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};
 pub use patient::age_on;

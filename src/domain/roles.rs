@@ -34,6 +34,8 @@ pub enum Duty {
     Import,
     /// Payers' rules: billing, evaluations, co-signatures.
     Payers,
+    /// The opening hours per weekday and the closed dates.
+    ClinicHours,
 }
 
 const CLINICIANS: &[Role] = &[Role::Therapist, Role::Assistant];
@@ -66,6 +68,7 @@ impl Duty {
         Duty::MeasureThresholds,
         Duty::Import,
         Duty::Payers,
+        Duty::ClinicHours,
     ];
 
     /// The roles that may do it.
@@ -84,7 +87,11 @@ impl Duty {
             // Therapists book the next visit at the treatment-room terminal.
             Duty::Schedule => EVERYONE,
             Duty::Demographics | Duty::Authorizations => FRONT_DESK,
-            Duty::Staff | Duty::MeasureThresholds | Duty::Import | Duty::Payers => ADMINS,
+            Duty::Staff
+            | Duty::MeasureThresholds
+            | Duty::Import
+            | Duty::Payers
+            | Duty::ClinicHours => ADMINS,
         }
     }
 
@@ -108,6 +115,7 @@ impl Duty {
             Duty::MeasureThresholds => "setting a measure's thresholds",
             Duty::Import => "importing records",
             Duty::Payers => "setting a payer's rules",
+            Duty::ClinicHours => "setting the clinic's hours or closed days",
         }
     }
 

@@ -664,6 +664,7 @@ pub fn walk_every_screen(
                 patient(70, "100007", "Mark", "Lopez"),
             ],
             staff: staff(),
+            calendar: Default::default(),
         }),
     );
     for c in "lop".chars() {

@@ -1,15 +1,17 @@
 //! The booking/rescheduling form and the new-patient form. Forms check inline, keep what was
 //! typed through every error, and only close on save or an explicit discard.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::KeyEvent;
 
 use super::input::LineInput;
 use super::keymap::{Action, Keymap, Scope};
 use crate::db::schedule::Booking;
 use crate::domain::appointment;
+use crate::domain::clinic_hours::ClinicCalendar;
 use crate::domain::patient::{Patient, PatientField, PatientForm};
 use crate::domain::staff::Staff;
+use crate::domain::when;
 use crate::domain::{Role, VisitKind};
 use crate::search::{Matcher, rank_people};
 
@@ -113,19 +115,6 @@ pub struct BookingForm {
     pub touched: bool,
     pub discard_armed: bool,
     pub saving: bool,
-}
-
-/// "9:30", "0930", "930" and "14:05" are all times.
-pub fn parse_time(text: &str) -> Option<NaiveTime> {
-    let t = text.trim();
-    if let Ok(time) = NaiveTime::parse_from_str(t, "%H:%M") {
-        return Some(time);
-    }
-    if t.len() >= 3 && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit()) {
-        let (h, m) = t.split_at(t.len() - 2);
-        return NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0);
-    }
-    None
 }
 
 impl BookingForm {
@@ -286,10 +275,14 @@ impl BookingForm {
     }
 
     /// Reads the form into a booking, or names the first field that is wrong.
+    /// The date and time take every form of `domain::when`; a time without a meridiem is read
+    /// within the clinic's hours of that date.
     pub fn validate(
         &self,
         staff: &[Staff],
         keymap: &Keymap,
+        calendar: &ClinicCalendar,
+        today: NaiveDate,
     ) -> Result<Booking, (BookingField, String)> {
         let patient_id = self.picked_patient().ok_or_else(|| {
             let (up, down) = (
@@ -304,16 +297,10 @@ impl BookingForm {
         let therapist = find_therapist(staff, self.therapist.text())
             .map_err(|m| (BookingField::Therapist, m))?;
         let date =
-            NaiveDate::parse_from_str(self.date.text().trim(), "%Y-%m-%d").map_err(|_| {
-                (
-                    BookingField::Date,
-                    "date as YYYY-MM-DD, a real date".to_string(),
-                )
-            })?;
-        let time = parse_time(self.time.text()).ok_or((
-            BookingField::Time,
-            "time as HH:MM, e.g. 09:30 or 14:15".to_string(),
-        ))?;
+            when::parse_date(self.date.text(), today).map_err(|m| (BookingField::Date, m))?;
+        let (open, close) = calendar.reading_window(date);
+        let time =
+            when::parse_time(self.time.text(), open, close).map_err(|m| (BookingField::Time, m))?;
         let minutes: i64 = self
             .minutes
             .text()
@@ -479,13 +466,35 @@ mod tests {
         ]
     }
 
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
     #[test]
-    fn times_are_read_the_way_people_type_them() {
-        assert_eq!(parse_time("9:30"), NaiveTime::from_hms_opt(9, 30, 0));
-        assert_eq!(parse_time("0930"), NaiveTime::from_hms_opt(9, 30, 0));
-        assert_eq!(parse_time("1415"), NaiveTime::from_hms_opt(14, 15, 0));
-        assert_eq!(parse_time("25:00"), None);
-        assert_eq!(parse_time("soon"), None);
+    fn the_date_and_time_are_read_the_way_people_type_them_within_clinic_hours() {
+        let mut f = BookingForm::new(day("2026-11-27"), None);
+        f.patient_hits = vec![7];
+        f.therapist = LineInput::with_text("AR");
+        f.date = LineInput::with_text("12/8");
+        f.time = LineInput::with_text("230");
+        let cal = ClinicCalendar::default();
+        let b = f
+            .validate(&staff(), &Keymap::default(), &cal, day("2026-11-27"))
+            .unwrap();
+        assert_eq!(b.start.to_string(), "2026-12-08 14:30:00");
+        f.date = LineInput::with_text("31/31");
+        let (field, message) = f
+            .validate(&staff(), &Keymap::default(), &cal, day("2026-11-27"))
+            .unwrap_err();
+        assert_eq!(field, BookingField::Date);
+        assert!(message.contains("\"31/31\""), "{message}");
+        f.date = LineInput::with_text("mon");
+        f.time = LineInput::with_text("13pm");
+        let (field, message) = f
+            .validate(&staff(), &Keymap::default(), &cal, day("2026-11-27"))
+            .unwrap_err();
+        assert_eq!(field, BookingField::Time);
+        assert!(message.contains("\"13pm\""), "{message}");
     }
 
     #[test]
@@ -503,11 +512,25 @@ mod tests {
         f.patient_hits = vec![7];
         f.therapist = LineInput::with_text("AR");
         f.time = LineInput::with_text("9:3O");
-        let err = f.validate(&staff(), &Keymap::default()).unwrap_err();
+        let err = f
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &ClinicCalendar::default(),
+                day("2026-11-27"),
+            )
+            .unwrap_err();
         assert_eq!(err.0, BookingField::Time);
         assert_eq!(f.time.text(), "9:3O");
         f.time = LineInput::with_text("9:30");
-        let b = f.validate(&staff(), &Keymap::default()).unwrap();
+        let b = f
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &ClinicCalendar::default(),
+                day("2026-11-27"),
+            )
+            .unwrap();
         assert_eq!((b.patient_id, b.therapist_id, b.minutes), (7, 1, 45));
     }
 

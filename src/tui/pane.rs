@@ -49,6 +49,8 @@ pub enum Level {
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub today: NaiveDate,
+    /// The app clock's time, as of its last tick.
+    pub now: chrono::NaiveDateTime,
     /// The pane on screen.
     pub pane: Pane,
     /// The visit selected in the schedule, whose patient the other panes show.

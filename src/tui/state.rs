@@ -173,6 +173,7 @@ impl AppState {
         let visit = self.selected_visit();
         Context {
             today: self.today,
+            now: self.now,
             pane: self.pane,
             visit,
             patient: self

@@ -266,7 +266,7 @@ fn billing_refuses_a_bad_date_and_a_day_without_visits_names_nobody() {
     let env = EnvDirs::new();
     let db = small_demo(&env, "clinic.db");
     let before = billing_rows(&db).len();
-    for bad in ["2026-11-31", "yesterday", "2201-01-01"] {
+    for bad in ["2026-11-31", "someday", "2201-01-01"] {
         let out = ptclinic(&env, &["report", "billing", "--date", bad, "--db", p(&db)]);
         assert_usage_error(&out, &["--date"]);
     }

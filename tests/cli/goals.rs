@@ -758,7 +758,7 @@ fn a_discharge_needs_a_therapist_a_plan_and_a_reason_and_comes_once() {
             "before the plan of care starts",
         ),
         (
-            &["--reason", "plateau", "--on", "yesterday"],
+            &["--reason", "plateau", "--on", "someday"],
             "--on must be a real date",
         ),
     ];

@@ -10,6 +10,7 @@ mod check_in;
 mod db_choice;
 mod demo;
 mod goals;
+mod hours;
 mod input_bounds;
 mod measures;
 mod opening;

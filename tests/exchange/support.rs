@@ -40,11 +40,12 @@ pub fn small_demo(env: &EnvDirs) -> PathBuf {
     db
 }
 
-/// An empty clinic with its admin (TT, the tests' user "tester", who imports), two therapists
-/// (AR, BK) and a front-desk person (FD).
+/// An empty clinic (`init --empty`: no exercise library, so imports start from nothing) with its
+/// admin (TT, the tests' user "tester", who imports), two therapists (AR, BK) and a front-desk
+/// person (FD).
 pub fn empty_clinic(env: &EnvDirs) -> PathBuf {
     let db = env.path("empty.db");
-    assert_code(&ptclinic(env, &["init", "--db", p(&db)]), 0);
+    assert_code(&ptclinic(env, &["init", "--empty", "--db", p(&db)]), 0);
     let out = ptclinic(
         env,
         &[

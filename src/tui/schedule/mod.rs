@@ -21,6 +21,7 @@ use super::pane::{Context, Level, Outcome};
 use crate::db::schedule::{Booking, StatusChange};
 use crate::db::worker::{Reply, Request};
 use crate::domain::appointment::{Transition, Visit};
+use crate::domain::clinic_hours::ClinicCalendar;
 use crate::domain::{AppointmentStatus, CancelReason};
 use state::{Filter, Schedule, UndoEntry};
 
@@ -359,6 +360,29 @@ fn clash_warning(clashing: &[&Visit]) -> String {
     )
 }
 
+/// Books, or holds the booking with what is wrong with it (a double booking, a time outside
+/// the clinic's hours, a closed day, the past) for a second Enter to book anyway.
+fn warn_or_save(
+    form: &mut BookingForm,
+    booking: Booking,
+    clashing: &[&Visit],
+    calendar: &ClinicCalendar,
+    ctx: &Context,
+) -> Vec<Effect> {
+    let mut warnings = Vec::new();
+    if let Some(w) = calendar.booking_warning(booking.start, booking.minutes, ctx.now) {
+        warnings.push(w);
+    }
+    if !clashing.is_empty() {
+        warnings.push(clash_warning(clashing));
+    }
+    if warnings.is_empty() {
+        return save_booking(form, booking);
+    }
+    form.warning = Some((booking, warnings.join("; ")));
+    Vec::new()
+}
+
 fn moving_id(form: &BookingForm) -> Option<i64> {
     match form.mode {
         BookingMode::Move { visit_id, .. } => Some(visit_id),
@@ -369,9 +393,10 @@ fn moving_id(form: &BookingForm) -> Option<i64> {
 fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
     let shown_day = p.schedule.visits_day;
     let visits = std::mem::take(&mut p.schedule.visits);
+    let calendar = &p.schedule.calendar;
     let effects = (|| {
         let form = booking_form(p.modal)?;
-        let booking = match form.validate(ctx.staff, ctx.keymap) {
+        let booking = match form.validate(ctx.staff, ctx.keymap, calendar, ctx.today) {
             Ok(b) => b,
             Err((field, message)) => {
                 form.focus = BookingField::ALL
@@ -392,11 +417,7 @@ fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
         }
         if shown_day == Some(booking.start.date()) {
             let clashing = clashes(&visits, &booking, moving_id(form));
-            if !clashing.is_empty() {
-                form.warning = Some((booking, clash_warning(&clashing)));
-                return Some(Vec::new());
-            }
-            return Some(save_booking(form, booking));
+            return Some(warn_or_save(form, booking, &clashing, calendar, ctx));
         }
         form.saving = true;
         Some(vec![Effect::Db(Request::TherapistDay {
@@ -438,7 +459,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
     let reload = |day| vec![Effect::Db(Request::LoadDay(day))];
     match reply {
         // The staff list in it is the app's, taken in by `update`.
-        Reply::Directory { patients, .. } => {
+        Reply::Directory {
+            patients, calendar, ..
+        } => {
+            p.schedule.calendar = calendar;
             p.schedule.directory = patients.iter().map(DirectoryEntry::from).collect();
             let (matcher, directory) = (&p.schedule.matcher, &p.schedule.directory);
             if let Some(Modal::Booking(form)) = p.modal.as_mut() {
@@ -503,18 +527,16 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 return Vec::new();
             };
             form.saving = false;
-            let Ok(booking) = form.validate(ctx.staff, ctx.keymap) else {
+            let calendar = &p.schedule.calendar;
+            let Ok(booking) = form.validate(ctx.staff, ctx.keymap, calendar, ctx.today) else {
                 return Vec::new();
             };
             let clashing = clashes(&visits, &booking, moving_id(form));
-            if clashing.is_empty() {
+            let effects = warn_or_save(form, booking, &clashing, calendar, ctx);
+            if !effects.is_empty() {
                 p.out.begin_write();
-                let form = booking_form(p.modal).expect("the booking form is open");
-                save_booking(form, booking)
-            } else {
-                form.warning = Some((booking.clone(), clash_warning(&clashing)));
-                Vec::new()
             }
+            effects
         }
         Reply::Booked(v) | Reply::Rescheduled(v) => {
             p.out.end_write();

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::domain::AppointmentStatus;
 use crate::domain::appointment::{StatusSnapshot, Visit};
+use crate::domain::clinic_hours::ClinicCalendar;
 use crate::search::{Matcher, rank_people};
 use crate::tui::forms::DirectoryEntry;
 use crate::tui::input::LineInput;
@@ -40,6 +41,8 @@ pub struct Schedule {
     pub undo: Vec<UndoEntry>,
     /// Bookable patients, loaded when a booking form first opens.
     pub directory: Vec<DirectoryEntry>,
+    /// The clinic's hours and closed dates, loaded with the directory.
+    pub calendar: ClinicCalendar,
     /// Rows in a page of the list, as the last frame laid it out.
     pub page_size: usize,
     /// The row at the top of the list: the list scrolls only when the selection would leave it.
@@ -60,6 +63,7 @@ impl Schedule {
             filter: None,
             undo: Vec::new(),
             directory: Vec::new(),
+            calendar: ClinicCalendar::default(),
             page_size: 10,
             top: 0,
             matcher: Matcher::default(),

@@ -223,6 +223,7 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
         Event::Reply(Reply::Directory {
             patients,
             staff: fixtures::staff(),
+            calendar: Default::default(),
         }),
     );
     typ(&mut s, "amira");
@@ -267,6 +268,105 @@ fn booking_validates_inline_and_warns_about_a_double_booking() {
     assert!(s.modal.is_some());
     key(&mut s, KeyCode::Esc);
     assert!(s.modal.is_none());
+}
+
+/// The booking form with Amira Haddad and Ana picked, in a clinic closed on `closed`.
+fn booking_in_a_clinic_closed_on(closed: &str) -> crate::tui::state::AppState {
+    use crate::domain::clinic_hours::{ClinicCalendar, ClosedDay};
+    let mut s = state_for("dfry");
+    key(&mut s, KeyCode::Char('a'));
+    let mut calendar = ClinicCalendar::default();
+    calendar.closed.push(ClosedDay {
+        date: chrono::NaiveDate::parse_from_str(closed, "%Y-%m-%d").unwrap(),
+        reason: Some("staff training".into()),
+    });
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients: vec![fixtures::patient(80, "100008", "Amira", "Haddad")],
+            staff: fixtures::staff(),
+            calendar,
+        }),
+    );
+    typ(&mut s, "amira");
+    key(&mut s, KeyCode::Tab);
+    typ(&mut s, "AR");
+    s
+}
+
+fn set_when(s: &mut crate::tui::state::AppState, date: &str, time: &str) {
+    use crate::tui::input::LineInput;
+    let Some(Modal::Booking(form)) = &mut s.modal else {
+        panic!("form closed")
+    };
+    form.date = LineInput::with_text(date);
+    form.time = LineInput::with_text(time);
+}
+
+fn warning(s: &crate::tui::state::AppState) -> String {
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!("form closed")
+    };
+    form.warning
+        .as_ref()
+        .map(|w| w.1.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_booking_on_a_closed_day_warns_first_and_enter_again_books_it() {
+    let mut s = booking_in_a_clinic_closed_on("2026-11-30");
+    set_when(&mut s, "mon", "230");
+    let sent = requests(key(&mut s, KeyCode::Enter));
+    assert!(
+        matches!(sent.as_slice(), [Request::TherapistDay { .. }]),
+        "another day's visits are asked for first: {sent:?}"
+    );
+    update(
+        &mut s,
+        Event::Reply(Reply::TherapistDay {
+            therapist_id: 1,
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            visits: Vec::new(),
+        }),
+    );
+    assert_eq!(
+        warning(&s),
+        "the clinic is closed on Mon 30 Nov (staff training)"
+    );
+    match requests(key(&mut s, KeyCode::Enter)).as_slice() {
+        [Request::Book(b)] => assert_eq!(b.start.to_string(), "2026-11-30 14:30:00"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_booking_in_the_past_or_outside_the_hours_warns_first() {
+    let mut s = booking_in_a_clinic_closed_on("2026-12-25");
+    // The fixtures' clock says 09:41.
+    set_when(&mut s, "today", "8:30am");
+    assert!(requests(key(&mut s, KeyCode::Enter)).is_empty());
+    assert!(warning(&s).contains("in the past"), "{}", warning(&s));
+    set_when(&mut s, "today", "18:45");
+    assert!(requests(key(&mut s, KeyCode::Enter)).is_empty());
+    assert!(
+        warning(&s).contains("outside the clinic's hours"),
+        "{}",
+        warning(&s)
+    );
+    assert!(matches!(
+        requests(key(&mut s, KeyCode::Enter)).as_slice(),
+        [Request::Book(_)]
+    ));
+    let mut s = booking_in_a_clinic_closed_on("2026-12-25");
+    set_when(&mut s, "today", "2pm");
+    assert!(
+        matches!(
+            requests(key(&mut s, KeyCode::Enter)).as_slice(),
+            [Request::Book(_)]
+        ),
+        "inside the hours it books at once"
+    );
 }
 
 /// `N`, then Ada Okafor born on `dob`, the cursor left in the date of birth.

@@ -1,7 +1,6 @@
 //! Pane 1 on screen: the day's visits, one row each, and the schedule's dialogs (cancel a
 //! visit, book or move one, register a patient).
 
-use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -401,8 +400,8 @@ pub fn draw_booking(
                 let minutes_hint = visit_minutes_range();
                 let (input, hint) = match f {
                     BookingField::Therapist => (&form.therapist, "initials or name"),
-                    BookingField::Date => (&form.date, "YYYY-MM-DD"),
-                    BookingField::Time => (&form.time, "HH:MM"),
+                    BookingField::Date => (&form.date, "2026-12-08, 12/8, 8 dec, +7, mon"),
+                    BookingField::Time => (&form.time, "9:30am, 2pm, 14:30, 230"),
                     _ => (&form.minutes, minutes_hint.as_str()),
                 };
                 if is_focus {
@@ -413,11 +412,17 @@ pub fn draw_booking(
                     BookingField::Therapist => find_therapist(ctx.staff, input.text())
                         .ok()
                         .map(|s| format!("  {}", clean_line(&s.name))),
-                    BookingField::Date => {
-                        NaiveDate::parse_from_str(input.text().trim(), "%Y-%m-%d")
-                            .ok()
-                            .map(|d| format!("  {}", d.format("%A")))
-                    }
+                    // What a short form stands for, as it is typed: "mon" is "Monday 30 Nov".
+                    BookingField::Date => crate::domain::when::parse_date(input.text(), ctx.today)
+                        .ok()
+                        .map(|d| {
+                            let iso = d.format("%Y-%m-%d").to_string();
+                            if input.text().trim() == iso {
+                                format!("  {}", d.format("%A"))
+                            } else {
+                                format!("  {}", d.format("%A %-d %b %Y"))
+                            }
+                        }),
                     _ => None,
                 };
                 if let Some(extra) = extra {
