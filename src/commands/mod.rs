@@ -15,12 +15,14 @@ mod hep;
 mod import;
 mod measures;
 mod note;
+mod patients;
 mod payers;
 mod plan;
 mod record;
 mod report;
 mod schedule;
 mod staff;
+mod unscheduled;
 mod unsigned;
 
 use crate::cli::{Cli, Command};
@@ -129,6 +131,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
         })) => discharge_summary::run(&settings, &patient, format, out.as_deref()),
         Some(Command::Note(cmd)) => note::run(&settings, cmd),
         Some(Command::Payer(cmd)) => payers::run(&settings, cmd),
+        Some(Command::Report(crate::cli::ReportCommand::Unscheduled { json })) => {
+            unscheduled::run(&settings, json)
+        }
+        Some(Command::Patients { search, json }) => {
+            patients::run(&settings, search.as_deref(), json)
+        }
         Some(Command::Report(crate::cli::ReportCommand::Unsigned { date, json })) => {
             unsigned::run(&settings, date.as_deref(), json)
         }

@@ -14,6 +14,7 @@ pub mod authorizations;
 pub mod backup;
 mod connection;
 pub mod demo_build;
+pub mod desk_lists;
 pub mod discharge;
 pub mod doctor;
 pub mod export_reads;

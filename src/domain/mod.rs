@@ -23,6 +23,7 @@ pub mod roles;
 pub mod scoring;
 pub mod signing;
 pub mod staff;
+pub mod unscheduled;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};
 pub use patient::age_on;
