@@ -45,7 +45,7 @@ pub struct DirectoryEntry {
 
 impl DirectoryEntry {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+        crate::domain::patient::full_name(&self.first_name, &self.last_name)
     }
 }
 
@@ -142,7 +142,7 @@ fn unscheduled(
             out.push(UnscheduledPatient {
                 patient_id: id,
                 mrn: mrn.clone(),
-                name: format!("{first} {last}"),
+                name: crate::domain::patient::full_name(&first, &last),
                 phone: phone.clone(),
                 reason,
                 last_visit: facts.last_visit(now),

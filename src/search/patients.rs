@@ -38,6 +38,25 @@ pub const MIN_PHONE_DIGITS: usize = 3;
 // An MRN, a date of birth or a phone number matched outright ranks above any name.
 const EXACT: i64 = i64::MAX / 2;
 
+/// One or two letters match only the start of a word of the name: anywhere else they would
+/// find most of the clinic (as the exercise search does).
+const SHORT_QUERY: usize = 2;
+// A word start ranks by the word: the first name's before the last name's.
+const WORD_START: i64 = 1_000;
+
+/// The word of `name` (lowercased) that starts with `q`: its number and its first character's
+/// position.
+fn word_start(name: &str, q: &str) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for (n, word) in name.split(' ').enumerate() {
+        if word.starts_with(q) {
+            return Some((n, at));
+        }
+        at += word.chars().count() + 1;
+    }
+    None
+}
+
 /// The patients matching `query`, best first; ties keep the input order.
 pub fn find(matcher: &Matcher, keys: &[PatientKey], query: &str) -> Vec<Hit> {
     let query = query.trim();
@@ -50,6 +69,8 @@ pub fn find(matcher: &Matcher, keys: &[PatientKey], query: &str) -> Vec<Hit> {
     let numeric = query
         .chars()
         .all(|c| c.is_ascii_digit() || " -()+./".contains(c));
+    let query_chars = lower.chars().count();
+    let short = query_chars <= SHORT_QUERY;
     let mut hits: Vec<Hit> = keys
         .iter()
         .enumerate()
@@ -71,6 +92,13 @@ pub fn find(matcher: &Matcher, keys: &[PatientKey], query: &str) -> Vec<Hit> {
                     return Some(exact(k.phone_digits.len()));
                 }
                 return None;
+            }
+            if short {
+                return word_start(&k.name_lower, &lower).map(|(word, at)| Hit {
+                    index,
+                    score: WORD_START - word as i64,
+                    positions: (at..at + query_chars).collect(),
+                });
             }
             if !letters_in_order(&k.name_lower, &lower) {
                 return None;
@@ -131,6 +159,10 @@ mod tests {
         assert_eq!(found("mchen"), vec!["Mark Chen"]);
         assert_eq!(found("lopz"), vec!["Maria Lopez"]);
         assert_eq!(found("zzz"), Vec::<&str>::new());
+        // One or two letters: word starts only, first names first.
+        assert_eq!(found("ma"), vec!["Maria Lopez", "Mark Chen"]);
+        assert_eq!(found("h"), vec!["Amira Haddad"]);
+        assert_eq!(found("ar"), Vec::<&str>::new());
         assert_eq!(found("  "), Vec::<&str>::new());
     }
 }
