@@ -181,6 +181,14 @@ pub enum Command {
     /// Write FHIR R4, iCalendar or a patient's exercise handout
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Find a patient by name, MRN, phone number or date of birth (every patient without --search)
+    Patients {
+        /// A name (fuzzy), an MRN, phone digits (555-0134) or a date of birth (1961-03-02)
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List or search the exercise library (clinical shorthand works: slr, tke)
     Exercises {
         /// Words, a name or shorthand; best matches first
@@ -556,6 +564,12 @@ pub enum ReportCommand {
         /// Write to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Patients falling through the cracks: an open plan of care and no visit booked, booked
+    /// below the plan's frequency for the next two weeks, or the last two visits missed
+    Unscheduled {
+        #[arg(long)]
+        json: bool,
     },
     /// Attended visits up to a day whose note is missing, unsigned or awaiting a co-signature
     Unsigned {

@@ -141,6 +141,35 @@ pub fn fit_message(s: &str, cols: usize, lines: usize) -> Vec<String> {
     }
 }
 
+/// Rows under a header, each column padded to its widest cell (display width), two spaces
+/// between columns and none after the last.
+pub fn table(head: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i == last {
+                s.push_str(cell);
+            } else {
+                s.push_str(cell);
+                s.push_str(&" ".repeat(w - width(cell) + 2));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(head.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +212,17 @@ mod tests {
         assert_eq!(width(&fit("李小龍", 5)), 5);
         assert_eq!(fit("李小龍abc", 5), "李小…");
         assert_eq!(width(&fit("🙂🙂🙂", 4)), 4);
+    }
+
+    #[test]
+    fn a_table_pads_each_column_to_its_widest_cell() {
+        let rows = vec![
+            vec!["Ana".to_string(), "1".to_string()],
+            vec!["Bartholomew".to_string(), "22".to_string()],
+        ];
+        assert_eq!(
+            table(&["Name", "N"], &rows),
+            "Name         N\nAna          1\nBartholomew  22\n"
+        );
     }
 }

@@ -16,12 +16,14 @@ mod hep;
 mod import;
 mod measures;
 mod note;
+mod patients;
 mod payers;
 mod plan;
 mod record;
 mod report;
 mod schedule;
 mod staff;
+mod unscheduled;
 mod unsigned;
 
 use crate::cli::{Cli, Command};
@@ -149,6 +151,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
         Some(Command::Payer(cmd)) => payers::run(&settings, cmd),
         Some(Command::Hours(cmd)) => clinic_hours::hours(&settings, cmd),
         Some(Command::Closed(cmd)) => clinic_hours::closed(&settings, cmd),
+        Some(Command::Report(crate::cli::ReportCommand::Unscheduled { json })) => {
+            unscheduled::run(&settings, json)
+        }
+        Some(Command::Patients { search, json }) => {
+            patients::run(&settings, search.as_deref(), json)
+        }
         Some(Command::Report(crate::cli::ReportCommand::Unsigned { date, json })) => {
             unsigned::run(&settings, date.as_deref(), json)
         }

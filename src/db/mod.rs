@@ -15,6 +15,7 @@ pub mod backup;
 pub mod clinic_hours;
 mod connection;
 pub mod demo_build;
+pub mod desk_lists;
 pub mod discharge;
 pub mod doctor;
 pub mod export_reads;

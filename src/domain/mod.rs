@@ -25,6 +25,7 @@ pub mod roles;
 pub mod scoring;
 pub mod signing;
 pub mod staff;
+pub mod unscheduled;
 pub mod when;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};

@@ -50,9 +50,14 @@ pub struct Patient {
     pub version: i64,
 }
 
+/// "First Last", as every screen and report names a patient.
+pub fn full_name(first: &str, last: &str) -> String {
+    format!("{first} {last}")
+}
+
 impl Patient {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+        full_name(&self.first_name, &self.last_name)
     }
 }
 

@@ -131,7 +131,7 @@ fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
 }
 
 /// True when `needle`'s characters (spaces aside) appear in `hay` in order.
-fn letters_in_order(hay: &str, needle: &str) -> bool {
+pub(crate) fn letters_in_order(hay: &str, needle: &str) -> bool {
     let mut it = hay.chars();
     needle
         .chars()

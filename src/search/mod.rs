@@ -1,6 +1,7 @@
 //! Fuzzy matching behind one small API, so the matcher can be swapped on benchmark evidence.
 
 pub mod exercises;
+pub mod patients;
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
