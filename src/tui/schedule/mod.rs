@@ -497,6 +497,11 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                         previous,
                         now: visit.status,
                     });
+                    // The next patient at the desk is a fresh search: `/`, letters, Enter, check
+                    // in, never letters added to the last one's name.
+                    if visit.status == AppointmentStatus::CheckedIn {
+                        p.schedule.filter = None;
+                    }
                     p.schedule.replace_visit(visit, ctx.me_id());
                 }
                 StatusChange::Unchanged { visit } => {

@@ -38,6 +38,32 @@ fn slash_a_few_letters_enter_c_checks_the_patient_in() {
         other => panic!("unexpected requests {other:?}"),
     }
     assert_eq!(s.pending_writes, 1);
+    // Checked in, the filter is gone: the next patient's `/` starts a fresh search.
+    let mut after = fixtures::visits().into_iter().find(|v| v.id == 8).unwrap();
+    after.status = AppointmentStatus::CheckedIn;
+    after.version = 2;
+    update(
+        &mut s,
+        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
+            previous: StatusSnapshot {
+                status: AppointmentStatus::Scheduled,
+                status_changed_at: None,
+                checked_in_at: None,
+                cancel_reason: None,
+            },
+            visit: after,
+        })),
+    );
+    assert!(s.schedule.filter.is_none());
+    assert_eq!(s.schedule.rows.len(), 8, "the whole day again");
+    assert_eq!(
+        s.selected_visit().unwrap().id,
+        8,
+        "on the patient checked in"
+    );
+    key(&mut s, KeyCode::Char('/'));
+    typ(&mut s, "100007");
+    assert_eq!(s.selected_visit().unwrap().id, 7);
 }
 
 #[test]
