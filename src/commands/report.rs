@@ -166,7 +166,13 @@ pub fn to_json(p: &Progress) -> Value {
     })
 }
 
-const PLAN_HEAD: [&str; 5] = ["Period", "Frequency", "Physician", "Signed", "Delay reason"];
+const PLAN_HEAD: [&str; 5] = [
+    "Period",
+    "Frequency",
+    "Physician",
+    "Certification",
+    "Delay reason",
+];
 
 /// One row per certification of the plan of care, oldest first: period, frequency, physician,
 /// the signature's date or "not certified", and the reason of a delayed certification.
@@ -191,7 +197,7 @@ fn plan_rows(p: &Progress) -> Vec<[String; 5]> {
                     .map(clean_line)
                     .unwrap_or_else(|| "—".into()),
                 plan.certified_on
-                    .map(|d| d.to_string())
+                    .map(|d| format!("signed {d}"))
                     .unwrap_or_else(|| "not certified".into()),
                 plan.delay_reason
                     .as_deref()
@@ -418,7 +424,7 @@ pub fn text(p: &Progress) -> String {
     for r in plan_rows(p) {
         let _ = writeln!(
             s,
-            "  {}  {}  physician {}  signed {}{}",
+            "  {}  {}  physician {}  {}{}",
             r[0],
             r[1],
             r[2],

@@ -390,6 +390,21 @@ fn a_recertification_keeps_past_flags_and_the_authorisation_count() {
         "{}",
         stdout(&text)
     );
+    // Each certification says whether it was signed, and when.
+    let report = stdout(&text);
+    let lines: Vec<&str> = report
+        .lines()
+        .skip_while(|l| *l != "Plan of care certifications:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), plans.len(), "{lines:?}");
+    for (line, plan) in lines.iter().zip(&plans) {
+        match plan["certified_on"].as_str() {
+            Some(on) => assert!(line.contains(&format!("signed {on}")), "{line}"),
+            None => assert!(line.ends_with("not certified"), "{line}"),
+        }
+    }
 }
 
 /// Two authorisations of one patient: the visits in each window count against that one, and a
