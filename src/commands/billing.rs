@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::Who;
 use crate::db::visit_notes::BillingVisit;
 use crate::domain::billing::{Bill, BillingRule, bill};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::sanitize::{clean_line, path_for_message};
 
 pub fn run(
@@ -23,17 +23,7 @@ pub fn run(
     out: Option<&Path>,
 ) -> AppResult<()> {
     let day = super::day_arg(settings, date)?;
-    if let Some(path) = out {
-        // Refused before the record is opened; the file itself is staged beside its place.
-        let dir = crate::files::folder_of(path);
-        if !dir.is_dir() {
-            return Err(AppError::input(format!(
-                "--out {}: the folder {} does not exist",
-                path_for_message(path),
-                path_for_message(dir)
-            )));
-        }
-    }
+    super::check_out_folder(out)?;
     let rule = settings.billing_rule;
     let mut db = super::open_clinic(settings)?;
     let visits = db.billing_day(day, rule)?;

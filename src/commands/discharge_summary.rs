@@ -28,16 +28,7 @@ pub fn run(
     format: ReportFormat,
     out: Option<&Path>,
 ) -> AppResult<()> {
-    if let Some(path) = out {
-        let dir = crate::files::folder_of(path);
-        if !dir.is_dir() {
-            return Err(AppError::input(format!(
-                "--out {}: the folder {} does not exist",
-                crate::sanitize::path_for_message(path),
-                crate::sanitize::path_for_message(dir)
-            )));
-        }
-    }
+    super::check_out_folder(out)?;
     let mut db = super::open_clinic(settings)?;
     let patient = super::patient_with_mrn(&db, mrn)?;
     let summary = db.discharge_summary(patient.id)?.ok_or_else(|| {

@@ -244,3 +244,19 @@ pub fn emit(text: &str) -> AppResult<()> {
         Err(e) => Err(AppError::failure(format!("cannot write the output: {e}"))),
     }
 }
+
+/// Refuses an `--out` file whose folder does not exist, before the record is opened (the file
+/// itself is staged beside its place, so its folder must be there).
+pub(crate) fn check_out_folder(out: Option<&std::path::Path>) -> AppResult<()> {
+    if let Some(path) = out {
+        let dir = crate::files::folder_of(path);
+        if !dir.is_dir() {
+            return Err(AppError::input(format!(
+                "--out {}: the folder {} does not exist",
+                crate::sanitize::path_for_message(path),
+                crate::sanitize::path_for_message(dir)
+            )));
+        }
+    }
+    Ok(())
+}

@@ -25,17 +25,7 @@ pub fn run_progress(
     format: ReportFormat,
     out: Option<&Path>,
 ) -> AppResult<()> {
-    if let Some(path) = out {
-        // Refused before the record is opened; the file itself is staged beside its place.
-        let dir = crate::files::folder_of(path);
-        if !dir.is_dir() {
-            return Err(AppError::input(format!(
-                "--out {}: the folder {} does not exist",
-                crate::sanitize::path_for_message(path),
-                crate::sanitize::path_for_message(dir)
-            )));
-        }
-    }
+    super::check_out_folder(out)?;
     let today = settings.clock.today();
     let mut db = super::open_clinic(settings)?;
     let patient = super::patient_with_mrn(&db, mrn)?;

@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
+use super::Db;
 use super::Who;
 use super::audit::{self, AuditEntry};
-use super::{Db, TxError};
 use crate::domain::adherence;
 use crate::domain::hep::{
     Dosage, Exercise, HandoutData, HandoutItem, Program, ProgramItem, Side, Template, VersionInfo,
@@ -209,14 +209,6 @@ fn row_to_version(r: &rusqlite::Row) -> rusqlite::Result<VersionInfo> {
     })
 }
 
-fn patient_exists(conn: &Connection, patient_id: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
-        [patient_id],
-        |r| r.get(0),
-    )
-}
-
 /// Adds the seed templates whose exercises are all in the library (demo clinics). Returns
 /// how many were added; a template whose name is taken is left alone.
 pub(crate) fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::Result<usize> {
@@ -344,11 +336,7 @@ impl Db {
         who: Who,
     ) -> AppResult<SaveOutcome> {
         self.write_as(&who, Duty::HomeProgram, |tx, _| {
-            if !patient_exists(tx, patient_id)? {
-                return Err(TxError::App(AppError::not_found(format!(
-                    "there is no patient {patient_id}"
-                ))));
-            }
+            super::patients::require(tx, patient_id)?;
             let latest = latest_version(tx, patient_id)?;
             if let Some(latest) = latest.filter(|l| l.version_no != based_on) {
                 return Ok(SaveOutcome::Stale(latest));
@@ -464,23 +452,9 @@ impl Db {
     ) -> AppResult<i64> {
         adherence::check_counts(done, prescribed).map_err(AppError::input)?;
         let from = on.format("%Y-%m-%d").to_string();
-        let to = on.succ_opt().unwrap_or(on).format("%Y-%m-%d").to_string();
         self.write_as(&who, Duty::Adherence, |tx, _| {
-            if !patient_exists(tx, patient_id)? {
-                return Err(TxError::App(AppError::not_found(format!(
-                    "there is no patient {patient_id}"
-                ))));
-            }
-            let appointment_id: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM appointments
-                     WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
-                       AND status NOT IN ('cancelled', 'no_show')
-                     ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
-                    params![patient_id, from, to],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            super::patients::require(tx, patient_id)?;
+            let appointment_id = super::patients::visit_on(tx, patient_id, on)?;
             tx.execute(
                 "INSERT INTO adherence_reports (patient_id, appointment_id, reported_on,
                     sessions_done, sessions_prescribed, recorded_by)

@@ -69,6 +69,42 @@ pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
     })
 }
 
+/// Refuses a change for a patient the record does not have (a stale screen, a typo in a
+/// script), in the change's own transaction.
+pub(crate) fn require(conn: &Connection, patient_id: i64) -> super::TxResult<()> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
+        [patient_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        Ok(())
+    } else {
+        Err(super::TxError::App(AppError::not_found(format!(
+            "there is no patient {patient_id}"
+        ))))
+    }
+}
+
+/// The patient's visit on `day` that a measurement or a report taken that day belongs to: an
+/// attended one first, else the first booked; never a cancelled visit or a no-show.
+pub(crate) fn visit_on(
+    conn: &Connection,
+    patient_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Option<i64>> {
+    let (from, to) = super::stored_time::day_range(day);
+    conn.query_row(
+        "SELECT id FROM appointments
+         WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
+           AND status NOT IN ('cancelled', 'no_show')
+         ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
+        params![patient_id, from, to],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 /// The next free MRN: numeric MRNs count on from the largest one.
 pub(crate) fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
     let max: Option<i64> = conn.query_row(

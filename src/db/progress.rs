@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
+use super::Db;
 use super::Who;
 use super::audit::{self, AuditEntry};
 use super::stored_time::{self, day_text, parse_start};
-use super::{Db, TxError};
 use crate::domain::flags::Thresholds;
 use crate::domain::measures::MeasureDef;
 use crate::domain::progress::{self, Assessment, Progress, ProgressInput, VisitSummary};
@@ -278,28 +278,9 @@ fn store_measurement(
     scored: &Scored,
     who: &Who,
 ) -> super::TxResult<Recorded> {
+    super::patients::require(tx, patient_id)?;
+    let appointment_id = super::patients::visit_on(tx, patient_id, date)?;
     let from = day_text(date);
-    let to = day_text(date.succ_opt().unwrap_or(date));
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
-        [patient_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(TxError::App(AppError::not_found(format!(
-            "there is no patient {patient_id}"
-        ))));
-    }
-    let appointment_id: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM appointments
-             WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
-               AND status NOT IN ('cancelled', 'no_show')
-             ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
-            params![patient_id, from, to],
-            |r| r.get(0),
-        )
-        .optional()?;
     tx.execute(
         "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on,
             value, detail, items, recorded_by, created_at)
