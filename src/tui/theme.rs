@@ -123,6 +123,10 @@ pub struct Symbols {
     pub bars: [&'static str; 8],
     /// Stands for each digit of a PIN being typed.
     pub secret: &'static str,
+    /// "At most" and "at least" in a goal's target: in ASCII two characters, since the cell
+    /// fold could only make them "<" and ">", which say "less" and "more" than the target.
+    pub at_most: &'static str,
+    pub at_least: &'static str,
     pub border: ratatui::symbols::border::Set<'static>,
 }
 
@@ -133,6 +137,8 @@ impl Symbols {
         right: "▶",
         bars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         secret: "•",
+        at_most: "≤",
+        at_least: "≥",
         border: ratatui::symbols::border::PLAIN,
     };
     pub const ASCII: Symbols = Symbols {
@@ -141,6 +147,8 @@ impl Symbols {
         right: ">",
         bars: ["_", ".", "-", "~", "=", "+", "*", "#"],
         secret: "*",
+        at_most: "<=",
+        at_least: ">=",
         border: ratatui::symbols::border::Set {
             top_left: "+",
             top_right: "+",

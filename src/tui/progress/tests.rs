@@ -108,6 +108,13 @@ fn the_pane_shows_the_goals_of_the_plan_with_their_status() {
     );
     insta::assert_snapshot!("progress_goals_70x20", narrow);
     let wide = screen(&mut s, 120, 40);
+    // In ASCII a target keeps its meaning: "at most 3" is "<= 3", never "< 3".
+    let ascii = Theme::load_with("default", false, &toml::Table::new(), true).unwrap();
+    let plain = fixtures::screen_text(&mut s, 80, 24, &ascii);
+    assert!(
+        plain.contains("NPRS <= 3") && plain.contains("LEFS >= 45"),
+        "{plain}"
+    );
     // The fixture's note is unsigned, which the assessment says before its words.
     assert!(
         wide.contains("Assessment (24 Nov, Treatment, draft): Tolerating progression"),

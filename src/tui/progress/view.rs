@@ -384,8 +384,13 @@ fn goal_lines(p: &Progress, theme: &Theme, cols: usize, rows: usize) -> Vec<Line
         room.saturating_sub(1)
     };
     for g in &plan.goals[..shown] {
+        let symbols = |t: &str| {
+            t.replace('≤', theme.symbols.at_most)
+                .replace('≥', theme.symbols.at_least)
+        };
         let words = clean_line(&g.words());
         let target = g.target_text().filter(|t| *t != words).unwrap_or_default();
+        let (words, target) = (symbols(&words), symbols(&target));
         let style = match g.status {
             GoalStatus::Met => theme.arrived,
             GoalStatus::NotMet => theme.error,
