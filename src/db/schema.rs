@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_4,
     MIGRATION_5,
     MIGRATION_6,
+    MIGRATION_7,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -555,6 +556,70 @@ CREATE TABLE IF NOT EXISTS closed_days (
 ) STRICT;
 "#;
 
+/// Schema 7: the week's bookings.
+/// - A visit booked as one of a series names it (`series_id`); each occurrence stays its own
+///   row, so checking in, cancelling or moving one never touches the others. The series row
+///   keeps the rule it was booked by, which always has an end.
+/// - The waitlist: who would take an earlier or a cancelled slot, with whom, on which days and
+///   at which times, for how long, how urgently. An entry is taken off when the patient is
+///   booked from it or removed by hand (`removed_at`, `booked_appointment`), never deleted, so
+///   the list's history is in the record.
+/// - The patient's preferred way of being reached by the desk.
+const MIGRATION_7: &str = r#"
+CREATE TABLE IF NOT EXISTS visit_series (
+    id           INTEGER PRIMARY KEY,
+    patient_id   INTEGER NOT NULL REFERENCES patients (id),
+    therapist_id INTEGER NOT NULL REFERENCES staff (id),
+    weekdays     TEXT NOT NULL,   -- e.g. 'mon,thu'
+    time         TEXT NOT NULL,   -- HH:MM
+    minutes      INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480),
+    starts_on    TEXT NOT NULL,
+    ends_on      TEXT NOT NULL,
+    count        INTEGER CHECK (count IS NULL OR count > 0),
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    CHECK (ends_on >= starts_on)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS waitlist (
+    id                 INTEGER PRIMARY KEY,
+    patient_id         INTEGER NOT NULL REFERENCES patients (id),
+    weekdays           TEXT,             -- NULL: any day the clinic is open
+    times_from         TEXT NOT NULL,    -- HH:MM
+    times_to           TEXT NOT NULL,
+    minutes            INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480),
+    priority           INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 5),
+    note               TEXT,
+    added_at           TEXT NOT NULL,
+    added_by           TEXT NOT NULL,
+    removed_at         TEXT,
+    booked_appointment INTEGER REFERENCES appointments (id),
+    version            INTEGER NOT NULL DEFAULT 1,
+    CHECK (times_to > times_from)
+) STRICT;
+CREATE INDEX IF NOT EXISTS waitlist_open ON waitlist (removed_at, priority, added_at);
+
+CREATE TABLE IF NOT EXISTS waitlist_therapists (
+    entry_id     INTEGER NOT NULL REFERENCES waitlist (id),
+    therapist_id INTEGER NOT NULL REFERENCES staff (id),
+    PRIMARY KEY (entry_id, therapist_id)
+) STRICT;
+"#;
+
+/// The columns schema 7 adds (each only when missing).
+const MIGRATION_7_COLUMNS: [(&str, &str, &str); 2] = [
+    (
+        "appointments",
+        "series_id",
+        "INTEGER REFERENCES visit_series (id)",
+    ),
+    (
+        "patients",
+        "contact_preference",
+        "TEXT CHECK (contact_preference IN ('phone', 'text', 'email'))",
+    ),
+];
+
 /// The plan of care and the authorisation a record before schema 5 kept on the patient's row,
 /// carried into rows of their own (once, while the old columns are there), before the columns
 /// go. The old record never said how often the patient was to come, nor who certified the
@@ -727,6 +792,15 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
             add_missing_columns(&tx, "appointments", &MIGRATION_4_COLUMNS).map_err(fail)?;
         }
         tx.execute_batch(sql).map_err(fail)?;
+        if index == 6 {
+            for (table, name, kind) in MIGRATION_7_COLUMNS {
+                add_missing_columns(&tx, table, &[(name, kind)]).map_err(fail)?;
+            }
+            tx.execute_batch(
+                "CREATE INDEX IF NOT EXISTS appointments_series ON appointments (series_id) WHERE series_id IS NOT NULL",
+            )
+            .map_err(fail)?;
+        }
         if index == 4 {
             add_missing_columns(&tx, "visit_notes", &MIGRATION_5_NOTE_COLUMNS).map_err(fail)?;
             if patients_keep_the_old_terms(&tx).map_err(fail)? {
