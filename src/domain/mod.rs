@@ -26,6 +26,7 @@ pub mod scoring;
 pub mod signing;
 pub mod staff;
 pub mod unscheduled;
+pub mod waitlist;
 pub mod when;
 
 pub use appointment::{AppointmentStatus, CancelReason, VisitKind};
