@@ -41,6 +41,7 @@ pub mod stored_time;
 #[doc(hidden)]
 pub mod testing;
 pub mod visit_notes;
+pub mod waitlist;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

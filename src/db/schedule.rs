@@ -360,39 +360,7 @@ impl Db {
 
     pub fn book(&mut self, b: &Booking, who: Who) -> AppResult<Visit> {
         b.check()?;
-        self.write_as(&who, Duty::Schedule, |tx, _| {
-            tx.execute(
-                "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
-                    patient_name, patient_mrn, patient_dob)
-                 VALUES (?1, ?2, ?3, ?4, ?5,
-                    (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
-                     ORDER BY start DESC LIMIT 1),
-                    ?6,
-                    (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
-                    (SELECT mrn FROM patients WHERE id = ?1),
-                    (SELECT date_of_birth FROM patients WHERE id = ?1))",
-                params![b.patient_id, b.therapist_id, start_text(b.start), b.minutes, b.kind.as_str(), who.at],
-            )?;
-            let id = tx.last_insert_rowid();
-            audit::record(
-                tx,
-                &AuditEntry {
-                    at: who.at,
-                    user: who.user,
-                    action: "appointment.book",
-                    entity: "appointment",
-                    entity_id: Some(id),
-                    detail: json!({
-                        "patient_id": b.patient_id,
-                        "therapist_id": b.therapist_id,
-                        "start": start_text(b.start),
-                        "minutes": b.minutes,
-                        "kind": b.kind.as_str(),
-                    }),
-                },
-            )?;
-            load_for_change(tx, id)
-        })
+        self.write_as(&who, Duty::Schedule, |tx, _| insert_booking(tx, b, &who))
     }
 
     /// Moves a scheduled visit to another time, length or therapist.
@@ -447,6 +415,42 @@ impl Db {
             load_for_change(tx, id)
         })
     }
+}
+
+/// Writes a checked booking and its audit row inside a change's transaction (a plain booking,
+/// or one made from the waitlist that takes the entry off it in the same transaction).
+pub(in crate::db) fn insert_booking(tx: &Transaction, b: &Booking, who: &Who) -> TxResult<Visit> {
+    tx.execute(
+            "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
+                patient_name, patient_mrn, patient_dob)
+             VALUES (?1, ?2, ?3, ?4, ?5,
+                (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
+                 ORDER BY start DESC LIMIT 1),
+                ?6,
+                (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
+                (SELECT mrn FROM patients WHERE id = ?1),
+                (SELECT date_of_birth FROM patients WHERE id = ?1))",
+            params![b.patient_id, b.therapist_id, start_text(b.start), b.minutes, b.kind.as_str(), who.at],
+        )?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        tx,
+        &AuditEntry {
+            at: who.at,
+            user: who.user,
+            action: "appointment.book",
+            entity: "appointment",
+            entity_id: Some(id),
+            detail: json!({
+                "patient_id": b.patient_id,
+                "therapist_id": b.therapist_id,
+                "start": start_text(b.start),
+                "minutes": b.minutes,
+                "kind": b.kind.as_str(),
+            }),
+        },
+    )?;
+    load_for_change(tx, id)
 }
 
 /// Completes a checked-in visit inside another change's transaction (signing its note), with
@@ -517,7 +521,7 @@ pub struct Booking {
 }
 
 impl Booking {
-    fn check(&self) -> AppResult<()> {
+    pub(in crate::db) fn check(&self) -> AppResult<()> {
         if !appointment::is_visit_length(self.minutes) {
             return Err(AppError::input(format!(
                 "a visit lasts {} minutes",
