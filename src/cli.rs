@@ -181,6 +181,10 @@ pub enum Command {
     /// Write FHIR R4, iCalendar or a patient's exercise handout
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Patients waiting for an earlier or another time, offered when a visit is cancelled or
+    /// missed (priority 1 is the most urgent)
+    #[command(subcommand)]
+    Waitlist(WaitlistCommand),
     /// Find a patient by name, MRN, phone number or date of birth (every patient without --search)
     Patients {
         /// A name (fuzzy), an MRN, phone digits (555-0134) or a date of birth (1961-03-02)
@@ -755,6 +759,44 @@ pub enum HoursCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WaitlistCommand {
+    /// Put a patient on the waitlist (audited)
+    Add {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        /// A therapist they would see (name, initials or username); repeat for more; none: anyone
+        #[arg(long, value_name = "X")]
+        therapist: Vec<String>,
+        /// The weekdays they can come, e.g. mon,thu (default: any day)
+        #[arg(long, value_name = "DAYS")]
+        days: Option<String>,
+        /// The times of day they can come, e.g. 09:00-12:00 or 2pm-5pm (required)
+        #[arg(long, value_name = "FROM-TO")]
+        times: Option<String>,
+        /// The visit's length in minutes (default: 45)
+        #[arg(long, value_name = "N")]
+        minutes: Option<String>,
+        /// 1 (most urgent) to 5 (least); default 3
+        #[arg(long, value_name = "1-5")]
+        priority: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// The open entries, best first: priority, then the longest waiting
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take an entry off the waitlist (it stays in the record as removed; audited)
+    Remove {
+        /// The entry's id, as `waitlist list` shows it
+        #[arg(value_name = "ID")]
+        id: String,
     },
 }
 

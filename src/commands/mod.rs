@@ -25,6 +25,7 @@ mod schedule;
 mod staff;
 mod unscheduled;
 mod unsigned;
+mod waitlist;
 
 use crate::cli::{Cli, Command};
 use crate::clinic::build_demo;
@@ -154,6 +155,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
         Some(Command::Report(crate::cli::ReportCommand::Unscheduled { json })) => {
             unscheduled::run(&settings, json)
         }
+        Some(Command::Waitlist(cmd)) => waitlist::run(&settings, cmd),
         Some(Command::Patients { search, json }) => {
             patients::run(&settings, search.as_deref(), json)
         }

@@ -21,3 +21,4 @@ mod roles;
 mod schedule;
 mod signing;
 mod staff;
+mod waitlist;
