@@ -424,7 +424,7 @@ mod tests {
     fn the_order_is_priority_then_time_waiting_then_id() {
         let early = at("2026-11-01", 9, 0);
         let late = at("2026-11-20", 9, 0);
-        let mut list = vec![
+        let mut list = [
             entry(4, 3, early),
             entry(3, 1, late),
             entry(2, 3, late),
