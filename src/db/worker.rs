@@ -16,6 +16,7 @@ use crate::domain::appointment::{StatusSnapshot, Visit};
 use crate::domain::patient::{NewPatient, Patient};
 use crate::domain::pin::{Pin, PinNeed};
 use crate::domain::staff::Staff;
+use crate::domain::waitlist::{FreedSlot, WaitlistEntry};
 use crate::domain::{AppointmentStatus, CancelReason};
 use crate::error::AppError;
 
@@ -49,6 +50,14 @@ pub enum Request {
         booking: Booking,
     },
     Register(NewPatient),
+    /// Who on the waitlist fits the slot a cancellation or a no-show at this terminal freed.
+    WaitlistFits(FreedSlot),
+    /// A booking made from a waitlist entry, which takes the entry off the list in the same
+    /// transaction (answered with `Reply::Booked`).
+    BookFromWaitlist {
+        entry_id: i64,
+        booking: Booking,
+    },
     /// The screen has just locked: what does unlocking take (a PIN, or Enter for a user
     /// without one)?
     Locked,
@@ -90,6 +99,11 @@ pub enum Reply {
     Registered {
         id: i64,
         mrn: String,
+    },
+    /// The open waitlist entries that fit a freed slot, best first.
+    WaitlistFits {
+        slot: FreedSlot,
+        entries: Vec<WaitlistEntry>,
     },
     /// A request failed: `asked` says whose it was and whether it was a change (which the UI
     /// was waiting on), so that the failure reaches the one that asked.
@@ -185,6 +199,7 @@ impl Request {
                 | Request::Book(_)
                 | Request::Reschedule { .. }
                 | Request::Register(_)
+                | Request::BookFromWaitlist { .. }
         ) || match self {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
@@ -565,6 +580,14 @@ impl Worker {
                 .db
                 .reschedule(id, seen_version, &booking, who)
                 .map(Reply::Rescheduled),
+            Request::WaitlistFits(slot) => self
+                .db
+                .waitlist_fitting(&slot)
+                .map(|entries| Reply::WaitlistFits { slot, entries }),
+            Request::BookFromWaitlist { entry_id, booking } => self
+                .db
+                .book_from_waitlist(entry_id, &booking, who)
+                .map(Reply::Booked),
             Request::Register(p) => self
                 .db
                 .register_patient(&p, &self.user, &at)

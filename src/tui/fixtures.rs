@@ -605,6 +605,85 @@ pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::pa
     }
 }
 
+/// Three waitlist entries that all fit the fixture's 09:00 with BO (a Friday, 45 minutes),
+/// best first: priority 1, then 2, then 4.
+pub fn waitlist_entries() -> Vec<crate::domain::waitlist::WaitlistEntry> {
+    use crate::domain::waitlist::{PreferredTherapist, TimeWindow, WaitlistEntry};
+    use chrono::{NaiveTime, Weekday};
+    let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    let added = |d: u32| {
+        NaiveDate::from_ymd_opt(2026, 11, d)
+            .unwrap()
+            .and_time(t(10, 0))
+    };
+    let entry = |id: i64, name: &str, priority: u8, from, to, minutes, d| WaitlistEntry {
+        id,
+        patient_id: id * 10,
+        patient_name: name.into(),
+        mrn: format!("1000{id}"),
+        phone: Some("(555) 010-0021".into()),
+        therapists: Vec::new(),
+        weekdays: Vec::new(),
+        window: TimeWindow::new(from, to).unwrap(),
+        minutes,
+        priority,
+        note: None,
+        added_at: added(d),
+    };
+    let mut first = entry(21, "Grace Whitfield", 1, t(8, 0), t(12, 0), 45, 12);
+    first.therapists = vec![PreferredTherapist {
+        id: 2,
+        initials: "BO".into(),
+    }];
+    first.weekdays = vec![Weekday::Mon, Weekday::Fri];
+    first.note = Some("post-op knee, comes at short notice".into());
+    let second = entry(22, "Henrik Østergaard", 2, t(9, 0), t(11, 0), 45, 20);
+    let mut third = entry(
+        23,
+        "Samira Benali-Featherstone",
+        4,
+        t(7, 0),
+        t(10, 0),
+        30,
+        2,
+    );
+    third.weekdays = vec![Weekday::Fri];
+    third.note = Some("prefers the first visit of the day".into());
+    vec![first, second, third]
+}
+
+/// Visit 3 (09:00 with BO) cancelled at this terminal and the waitlist's answer: three fit.
+pub fn offer_freed_slot(s: &mut AppState) {
+    use crate::db::schedule::StatusChange;
+    use crate::db::worker::Reply;
+    let mut cancelled = visits().into_iter().find(|v| v.id == 3).unwrap();
+    cancelled.status = AppointmentStatus::Cancelled;
+    cancelled.cancel_reason = Some(CancelReason::Patient);
+    cancelled.version = 2;
+    let sent = requests(update(
+        s,
+        Event::Reply(Reply::StatusChanged(StatusChange::Changed {
+            previous: crate::domain::appointment::StatusSnapshot {
+                status: AppointmentStatus::Scheduled,
+                status_changed_at: None,
+                checked_in_at: None,
+                cancel_reason: None,
+            },
+            visit: cancelled,
+        })),
+    ));
+    let Some(Request::WaitlistFits(slot)) = sent.first().cloned() else {
+        panic!("the waitlist is asked after a cancellation: {sent:?}");
+    };
+    update(
+        s,
+        Event::Reply(Reply::WaitlistFits {
+            slot,
+            entries: waitlist_entries(),
+        }),
+    );
+}
+
 /// A walk through every pane, dialog, form, list, overlay, the help and the lock, with
 /// `keymap` in force; `look` is shown each screen (and its message) on the way.
 pub fn walk_every_screen(
@@ -692,6 +771,25 @@ pub fn walk_every_screen(
     press_action(&mut s, Action::FormSave);
     look(&mut s, "the booking form's missing patient");
     press_action(&mut s, Action::FormClose);
+    offer_freed_slot(&mut s);
+    look(&mut s, "the waitlist's fits said after a cancellation");
+    press_action(&mut s, Action::Waitlist);
+    assert!(matches!(s.modal, Some(Modal::Waitlist { .. })));
+    look(&mut s, "the waitlist fits for the freed slot");
+    press_action(&mut s, Action::ListDown);
+    press_action(&mut s, Action::ListPick);
+    assert!(matches!(s.modal, Some(Modal::Booking(_))));
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients: vec![patient(220, "100022", "Henrik", "Østergaard")],
+            staff: staff(),
+            calendar: Default::default(),
+        }),
+    );
+    look(&mut s, "the booking form from the waitlist");
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
     press_action(&mut s, Action::NewPatient);
     key(&mut s, KeyCode::Char('z'));
     look(&mut s, "the new patient form");

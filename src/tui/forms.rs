@@ -115,6 +115,16 @@ pub struct BookingForm {
     pub touched: bool,
     pub discard_armed: bool,
     pub saving: bool,
+    /// The waitlist entry this booking was opened from: booking its patient takes it off
+    /// the list in the same change.
+    pub from_waitlist: Option<WaitlistPick>,
+}
+
+/// A waitlist entry picked to fill a freed slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitlistPick {
+    pub entry_id: i64,
+    pub patient_id: i64,
 }
 
 impl BookingForm {
@@ -135,6 +145,7 @@ impl BookingForm {
             touched: false,
             discard_armed: false,
             saving: false,
+            from_waitlist: None,
         }
     }
 

@@ -30,6 +30,8 @@ pub enum Action {
     Book,
     Reschedule,
     NewPatient,
+    /// The waitlist entries that fit the slot a cancellation or a no-show freed.
+    Waitlist,
     OpenChart,
     RecordMeasure,
     EditNote,
@@ -118,6 +120,7 @@ impl Action {
             Action::Book => "book",
             Action::Reschedule => "reschedule",
             Action::NewPatient => "new_patient",
+            Action::Waitlist => "waitlist",
             Action::OpenChart => "chart",
             Action::RecordMeasure => "record_measure",
             Action::EditNote => "edit_note",
@@ -229,7 +232,7 @@ impl Scope {
             Scope::CancelConfirm => "Cancel visit: sure?",
             Scope::CancelReason => "Cancel visit: reason",
             Scope::NoteEditor => "Visit note",
-            Scope::List => "Versions and templates",
+            Scope::List => "Lists (the waitlist, templates)",
             Scope::Versions => "Versions",
             Scope::Chart => "Chart",
             Scope::Form => "Forms",
@@ -312,6 +315,7 @@ impl Scope {
                 Scope::FilterTyping,
                 Scope::CancelConfirm,
                 Scope::CancelReason,
+                Scope::List,
             ],
             // The forms are the schedule's and pane 2's; the schedule's column is full at 24
             // rows, so they are listed under pane 2.
@@ -615,6 +619,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('N')],
         Scope::Schedule,
         "register a new patient",
+    ),
+    (
+        Action::Waitlist,
+        &[k('W')],
+        Scope::Schedule,
+        "who fits a freed slot",
     ),
     (
         Action::OpenChart,

@@ -17,4 +17,9 @@ pub enum Modal {
     },
     Booking(Box<BookingForm>),
     NewPatient(Box<PatientFormState>),
+    /// The waitlist entries that fit the freed slot (`Schedule::waitlist`), best first; the
+    /// one highlighted.
+    Waitlist {
+        cursor: usize,
+    },
 }

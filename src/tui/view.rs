@@ -117,6 +117,14 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         Some(Modal::NewPatient(form)) => {
             super::schedule::view::draw_new_patient(frame, area, form, &state.keymap, theme)
         }
+        Some(Modal::Waitlist { cursor }) => super::schedule::waitlist::draw(
+            frame,
+            area,
+            &state.schedule,
+            *cursor,
+            &state.keymap,
+            theme,
+        ),
         None => {}
     }
     if state.asking_quit {

@@ -6,6 +6,7 @@
 pub mod badges;
 pub mod state;
 pub mod view;
+pub mod waitlist;
 
 #[cfg(test)]
 mod tests;
@@ -200,6 +201,10 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
             *p.modal = Some(Modal::NewPatient(Box::default()));
             Vec::new()
         }
+        Action::Waitlist => {
+            waitlist::open(p);
+            Vec::new()
+        }
         _ => Vec::new(),
     }
 }
@@ -317,6 +322,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                 },
             }
         }
+        Modal::Waitlist { .. } => waitlist::on_key(p, ctx, key),
         Modal::Help { .. } => Vec::new(),
     }
 }
@@ -440,7 +446,7 @@ fn save_booking(form: &mut BookingForm, booking: Booking) -> Vec<Effect> {
     form.saving = true;
     form.warning = None;
     let request = match form.mode {
-        BookingMode::New => Request::Book(booking),
+        BookingMode::New => waitlist::booking_request(form, booking),
         BookingMode::Move {
             visit_id, version, ..
         } => Request::Reschedule {
@@ -466,7 +472,8 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             p.schedule.directory = patients.iter().map(DirectoryEntry::from).collect();
             let (matcher, directory) = (&p.schedule.matcher, &p.schedule.directory);
             if let Some(Modal::Booking(form)) = p.modal.as_mut() {
-                if !form.patient.is_empty() {
+                // A booking from the waitlist has its patient already.
+                if !form.patient.is_empty() && form.from_waitlist.is_none() {
                     form.refresh_patient_hits(matcher, directory);
                 }
             }
@@ -474,6 +481,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
         }
         Reply::StatusChanged(change) => {
             p.out.end_write();
+            let mut effects = Vec::new();
             match change {
                 StatusChange::Changed { previous, visit } => {
                     p.out.say(
@@ -502,6 +510,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     if visit.status == AppointmentStatus::CheckedIn {
                         p.schedule.filter = None;
                     }
+                    effects = waitlist::ask_for_fits(p.schedule, &visit);
                     p.schedule.replace_visit(visit, ctx.me_id());
                 }
                 StatusChange::Unchanged { visit } => {
@@ -512,6 +521,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     p.schedule.replace_visit(visit, ctx.me_id());
                 }
             }
+            effects
+        }
+        Reply::WaitlistFits { slot, entries } => {
+            waitlist::on_fits(p, ctx, slot, entries);
             Vec::new()
         }
         Reply::Undone(visit) => {
@@ -524,6 +537,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     visit.status.label()
                 ),
             );
+            waitlist::on_undone(p.schedule, &visit);
             p.schedule.replace_visit(visit, ctx.me_id());
             Vec::new()
         }
@@ -546,6 +560,8 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
         Reply::Booked(v) | Reply::Rescheduled(v) => {
             p.out.end_write();
             let moved = matches!(*p.modal, Some(Modal::Booking(ref f)) if matches!(f.mode, BookingMode::Move { .. }));
+            let from_waitlist = matches!(*p.modal, Some(Modal::Booking(ref f)) if f.from_waitlist.is_some_and(|w| w.patient_id == v.patient_id));
+            waitlist::on_booked(p.schedule, from_waitlist);
             *p.modal = None;
             p.out.say(
                 Level::Info,

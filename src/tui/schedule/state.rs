@@ -48,6 +48,9 @@ pub struct Schedule {
     /// The row at the top of the list: the list scrolls only when the selection would leave it.
     pub top: usize,
     pub matcher: Matcher,
+    /// The slot this terminal's last cancellation or no-show freed, and who on the waitlist
+    /// fits it (see `schedule::waitlist`).
+    pub waitlist: Option<super::waitlist::WaitlistOffer>,
 }
 
 impl Schedule {
@@ -67,6 +70,7 @@ impl Schedule {
             page_size: 10,
             top: 0,
             matcher: Matcher::default(),
+            waitlist: None,
         }
     }
 

@@ -393,7 +393,18 @@ pub fn draw_booking(
                         ),
                         style,
                     ),
-                    Span::styled(if is_focus { "  ←/→ changes" } else { "" }, theme.muted),
+                    Span::styled(
+                        if is_focus {
+                            format!(
+                                "  {}/{} changes",
+                                ctx.keymap.label(Action::FormChoicePrev),
+                                ctx.keymap.label(Action::FormChoiceNext)
+                            )
+                        } else {
+                            String::new()
+                        },
+                        theme.muted,
+                    ),
                 ]));
             }
             _ => {
