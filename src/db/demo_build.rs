@@ -287,6 +287,41 @@ impl DemoWriter<'_> {
     }
 
     /// A value in the record's `meta` table (what marks a demo clinic, its seed, its day).
+    /// The MRNs of the first `n` active patients, in the order they were registered.
+    pub fn active_patient_mrns(&mut self, n: usize) -> TxResult<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT mrn FROM patients WHERE active = 1 ORDER BY id LIMIT ?1")?;
+        let rows = stmt
+            .query_map([n as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// A waitlist entry for the patient with `mrn`, added at `added_at` by `by`.
+    pub fn waitlist_entry(
+        &mut self,
+        mrn: &str,
+        mut entry: crate::domain::waitlist::NewWaitlistEntry,
+        added_at: NaiveDateTime,
+        by: &str,
+    ) -> TxResult<i64> {
+        entry.patient_id =
+            self.tx
+                .query_row("SELECT id FROM patients WHERE mrn = ?1", [mrn], |r| {
+                    r.get(0)
+                })?;
+        let entry = entry
+            .checked()
+            .map_err(|e| super::TxError::App(crate::error::AppError::failure(e)))?;
+        Ok(super::waitlist::insert_entry(
+            self.tx,
+            &entry,
+            &time(added_at),
+            by,
+        )?)
+    }
+
     pub fn meta(&mut self, key: &str, value: &str) -> TxResult<()> {
         Ok(set_meta(self.tx, key, value)?)
     }

@@ -170,6 +170,41 @@ fn take_off(
     Ok(())
 }
 
+/// Stores a checked entry and its preferred therapists; returns its id.
+pub(in crate::db) fn insert_entry(
+    tx: &Connection,
+    e: &NewWaitlistEntry,
+    added_at: &str,
+    added_by: &str,
+) -> rusqlite::Result<i64> {
+    let hhmm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+    let days = (!e.weekdays.is_empty()).then(|| days_text(&e.weekdays));
+    tx.execute(
+        "INSERT INTO waitlist (patient_id, weekdays, times_from, times_to, minutes, priority,
+            note, added_at, added_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            e.patient_id,
+            days,
+            hhmm(e.window.from),
+            hhmm(e.window.to),
+            e.minutes,
+            e.priority,
+            e.note,
+            added_at,
+            added_by
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    for t in &e.therapist_ids {
+        tx.execute(
+            "INSERT INTO waitlist_therapists (entry_id, therapist_id) VALUES (?1, ?2)",
+            [id, *t],
+        )?;
+    }
+    Ok(id)
+}
+
 impl Db {
     /// Puts a patient on the waitlist; returns the entry's id. Managing the waitlist is part
     /// of the schedule: whoever may book may add, remove and book from it.
@@ -187,31 +222,8 @@ impl Db {
                     e.patient_id
                 ))));
             }
-            let hhmm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+            let id = insert_entry(tx, &e, who.at, who.user)?;
             let days = (!e.weekdays.is_empty()).then(|| days_text(&e.weekdays));
-            tx.execute(
-                "INSERT INTO waitlist (patient_id, weekdays, times_from, times_to, minutes, priority,
-                    note, added_at, added_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    e.patient_id,
-                    days,
-                    hhmm(e.window.from),
-                    hhmm(e.window.to),
-                    e.minutes,
-                    e.priority,
-                    e.note,
-                    who.at,
-                    who.user
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            for t in &e.therapist_ids {
-                tx.execute(
-                    "INSERT INTO waitlist_therapists (entry_id, therapist_id) VALUES (?1, ?2)",
-                    [id, *t],
-                )?;
-            }
             audit::record(
                 tx,
                 &AuditEntry {

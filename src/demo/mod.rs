@@ -3,6 +3,7 @@
 
 mod clinical;
 pub mod seed;
+mod waitlist;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -155,6 +156,11 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, who: &Who) -> AppResu
             g.w.payer(&payer)?;
         }
         g.patients()?;
+        let mrns = g.w.active_patient_mrns(opts.patients as usize)?;
+        let therapists: Vec<i64> = g.therapist_ids.iter().map(|(id, _)| *id).collect();
+        for (mrn, entry, added) in waitlist::entries(today, &therapists, &mrns) {
+            g.w.waitlist_entry(&mrn, entry, added, "ptclinic demo")?;
+        }
         g.w.meta("app", "ptclinic")?;
         g.w.meta("demo", "1")?;
         g.w.meta(META_DEMO_BUILT_ON, &today.format("%Y-%m-%d").to_string())?;

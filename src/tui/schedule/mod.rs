@@ -566,11 +566,16 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             p.out.say(
                 Level::Info,
                 format!(
-                    "{} {} {} with {}",
+                    "{} {} {} with {}{}",
                     if moved { "Moved to" } else { "Booked" },
                     v.start.format("%a %-d %b %H:%M"),
                     v.patient_name,
-                    v.therapist_initials
+                    v.therapist_initials,
+                    if from_waitlist {
+                        ", off the waitlist"
+                    } else {
+                        ""
+                    }
                 ),
             );
             p.schedule.selected = Some(v.id);

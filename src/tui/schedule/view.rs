@@ -474,6 +474,7 @@ pub fn draw_booking(
     );
     lines.push(Line::styled(footer, theme.muted));
     let title = match form.mode {
+        BookingMode::New if form.from_waitlist.is_some() => " Book from the waitlist ",
         BookingMode::New => " Book a visit ",
         BookingMode::Move { .. } => " Reschedule visit ",
     };

@@ -194,8 +194,8 @@ fn row(e: &WaitlistEntry, cols: usize) -> String {
     let fixed = format!(
         "P{} {} {} {}",
         e.priority,
-        fit(&clean_line(&e.patient_name), 20),
-        fit(&can_come, 21),
+        fit(&clean_line(&e.patient_name), 18),
+        fit(&can_come, 25),
         fit(&since, 7),
     );
     let note = e.note.as_deref().map(clean_line).unwrap_or_default();
@@ -238,8 +238,8 @@ pub fn draw(
             &format!(
                 "{}P  {} {} {} Note",
                 " ".repeat(marker_w),
-                fit("Patient", 20),
-                fit("Can come", 21),
+                fit("Patient", 18),
+                fit("Can come", 25),
                 fit("Waiting", 7)
             ),
             usize::from(inner.width),

@@ -172,6 +172,8 @@ fn picking_an_entry_books_them_in_the_freed_slot_and_takes_them_off_the_list() {
     assert_eq!(form.time.text(), "09:00");
     assert_eq!(form.minutes.text(), "45");
     assert_eq!(form.field(), BookingField::Kind);
+    let shown = screen(&mut s, 80, 24);
+    assert!(shown.contains("Book from the waitlist"), "{shown}");
     // The directory's arrival keeps the patient picked.
     update(
         &mut s,
@@ -207,7 +209,10 @@ fn picking_an_entry_books_them_in_the_freed_slot_and_takes_them_off_the_list() {
     update(&mut s, Event::Reply(Reply::Booked(visit)));
     assert!(s.modal.is_none());
     assert!(s.schedule.waitlist.is_none(), "the slot is filled");
-    assert!(said(&s).starts_with("Booked Fri 27 Nov 09:00 Henrik Østergaard with BO"));
+    assert_eq!(
+        said(&s),
+        "Booked Fri 27 Nov 09:00 Henrik Østergaard with BO, off the waitlist"
+    );
 }
 
 #[test]
