@@ -286,7 +286,6 @@ impl DemoWriter<'_> {
         Ok(())
     }
 
-    /// A value in the record's `meta` table (what marks a demo clinic, its seed, its day).
     /// The MRNs of the first `n` active patients, in the order they were registered.
     pub fn active_patient_mrns(&mut self, n: usize) -> TxResult<Vec<String>> {
         let mut stmt = self
@@ -322,6 +321,7 @@ impl DemoWriter<'_> {
         )?)
     }
 
+    /// A value in the record's `meta` table (what marks a demo clinic, its seed, its day).
     pub fn meta(&mut self, key: &str, value: &str) -> TxResult<()> {
         Ok(set_meta(self.tx, key, value)?)
     }
