@@ -104,7 +104,7 @@ pub fn open(p: &mut Parts) {
         }
         None => p.out.say(
             Level::Info,
-            "the waitlist is offered for a slot freed here: cancel a visit or mark a no-show first",
+            "the waitlist fills a slot freed here: cancel a visit or mark a no-show first",
         ),
     }
 }
@@ -200,7 +200,8 @@ fn row(e: &WaitlistEntry, cols: usize) -> String {
     );
     let note = e.note.as_deref().map(clean_line).unwrap_or_default();
     let room = cols.saturating_sub(width(&fixed) + 1);
-    if note.is_empty() || room < 4 {
+    // A note cut to a few letters says nothing: it shows where a word or two fit.
+    if note.is_empty() || room < 10 {
         fixed
     } else {
         format!("{fixed} {}", truncate(&note, room))
@@ -250,13 +251,17 @@ pub fn draw(
     let texts: Vec<String> = offer.entries.iter().map(|e| row(e, cols)).collect();
     lines.extend(marked_list::text_rows(&texts, cursor, rows, cols, theme));
     lines.push(Line::from(""));
-    let footer = format!(
-        "{} books · {}/{} moves · {} closes · P1 is the most urgent",
+    let mut footer = format!(
+        "{} books · {}/{} moves · {} closes",
         keymap.label(Action::ListPick),
         keymap.label(Action::ListUp),
         keymap.label(Action::ListDown),
         keymap.label(Action::ListClose)
     );
+    const PRIORITY_HINT: &str = " · P1 is the most urgent";
+    if width(&footer) + width(PRIORITY_HINT) <= usize::from(inner.width) {
+        footer.push_str(PRIORITY_HINT);
+    }
     lines.push(Line::from(Span::styled(
         truncate(&footer, usize::from(inner.width)),
         theme.muted,
