@@ -33,6 +33,8 @@ use crate::tui::widgets::marked_list;
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitlistOffer {
     pub visit_id: i64,
+    /// The patient whose visit it was: their own entry is not offered their own slot back.
+    pub patient_id: i64,
     pub slot: FreedSlot,
     pub therapist_initials: String,
     pub entries: Vec<WaitlistEntry>,
@@ -54,6 +56,7 @@ pub fn ask_for_fits(schedule: &mut Schedule, visit: &Visit) -> Vec<Effect> {
     };
     schedule.waitlist = Some(WaitlistOffer {
         visit_id: visit.id,
+        patient_id: visit.patient_id,
         slot,
         therapist_initials: visit.therapist_initials.clone(),
         entries: Vec::new(),
@@ -81,7 +84,11 @@ pub fn on_fits(p: &mut Parts, ctx: &Context, slot: FreedSlot, entries: Vec<Waitl
     let Some(offer) = p.schedule.waitlist.as_mut().filter(|o| o.slot == slot) else {
         return;
     };
-    offer.entries = entries;
+    let freed_by = offer.patient_id;
+    offer.entries = entries
+        .into_iter()
+        .filter(|e| e.patient_id != freed_by)
+        .collect();
     if !offer.entries.is_empty() {
         let said = fits_message(offer, ctx.keymap);
         p.out.say(Level::Info, said);

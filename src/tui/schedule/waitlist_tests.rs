@@ -115,6 +115,33 @@ fn no_one_fitting_leaves_the_status_message_and_the_key_says_so() {
 }
 
 #[test]
+fn the_patient_who_cancelled_is_not_offered_their_own_slot() {
+    let mut s = state_for("dfry");
+    let mut cancelled = fixtures::visits().into_iter().find(|v| v.id == 3).unwrap();
+    cancelled.status = AppointmentStatus::Cancelled;
+    cancelled.cancel_reason = Some(CancelReason::Patient);
+    cancelled.version = 2;
+    let sent = changed(&mut s, cancelled.clone());
+    let Some(Request::WaitlistFits(slot)) = sent.first().cloned() else {
+        panic!("{sent:?}");
+    };
+    let mut entries = waitlist_entries();
+    entries[0].patient_id = cancelled.patient_id;
+    update(&mut s, Event::Reply(Reply::WaitlistFits { slot, entries }));
+    let offered: Vec<i64> = s
+        .schedule
+        .waitlist
+        .as_ref()
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(offered, vec![22, 23]);
+    assert!(said(&s).starts_with("2 on the waitlist fit 09:00 with BO"));
+}
+
+#[test]
 fn the_key_without_a_freed_slot_says_what_it_is_for() {
     let mut s = state_for("dfry");
     press_action(&mut s, Action::Waitlist);
