@@ -848,7 +848,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::ListPick,
         &[code(KeyCode::Enter)],
         Scope::List,
-        "show it, or apply it",
+        "show, apply or book it",
     ),
     (
         Action::ListClose,
