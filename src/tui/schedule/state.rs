@@ -48,6 +48,8 @@ pub struct Schedule {
     /// The row at the top of the list: the list scrolls only when the selection would leave it.
     pub top: usize,
     pub matcher: Matcher,
+    /// The patient registered last at this terminal: the next booking is their evaluation.
+    pub just_registered: Option<(i64, String)>,
 }
 
 impl Schedule {
@@ -67,6 +69,7 @@ impl Schedule {
             page_size: 10,
             top: 0,
             matcher: Matcher::default(),
+            just_registered: None,
         }
     }
 
