@@ -555,7 +555,9 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             };
             let mut effects = schedule_effects(state, |p, ctx| schedule::on_reply(p, ctx, reply));
             if let Some(id) = booked {
-                effects.extend(record::on_booked(&state.desk, &state.context(), id));
+                effects.extend(with_desk(state, |desk, ctx| {
+                    record::on_booked(desk, ctx, id)
+                }));
             }
             effects
         }

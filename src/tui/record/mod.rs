@@ -516,10 +516,23 @@ pub fn on_failed(desk: &mut Desk, ctx: &Context, error: &AppError) -> (Vec<Effec
     (effects, error.message.clone())
 }
 
-/// A visit was booked: an open record of that patient shows it.
-pub fn on_booked(desk: &Desk, ctx: &Context, patient_id: i64) -> Vec<Effect> {
-    match desk.record.as_ref() {
-        Some(r) if r.patient_id == patient_id => vec![load(ctx, patient_id, false)],
-        _ => Vec::new(),
+/// A visit was booked: an open record of that patient shows it, and an open list of patients
+/// to call is read again (the patient may no longer be one).
+pub fn on_booked(desk: &mut Desk, ctx: &Context, patient_id: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if desk
+        .record
+        .as_ref()
+        .is_some_and(|r| r.patient_id == patient_id)
+    {
+        effects.push(load(ctx, patient_id, false));
     }
+    if let Some(c) = desk.calls.as_mut() {
+        c.loading = true;
+        effects.push(ask(RecordRequest::Unscheduled {
+            today: ctx.today,
+            now: ctx.now,
+        }));
+    }
+    effects
 }

@@ -481,7 +481,18 @@ fn the_patients_to_call_open_a_record_or_a_booking_with_one_key() {
         panic!("no booking form")
     };
     assert_eq!(form.picked_patient(), Some(30));
-    s.modal = None;
+    // Booked: the list is read again, the patient may no longer be one to call.
+    let mut v = crate::tui::fixtures::visits()[0].clone();
+    v.patient_id = 30;
+    let asked = requests(update(&mut s, Event::Reply(Reply::Booked(v))));
+    assert!(
+        asked
+            .iter()
+            .any(|r| matches!(r, Request::Record(RecordRequest::Unscheduled { .. })))
+    );
+    assert!(s.modal.is_none() && s.desk.calls.is_some());
+    reply(&mut s, RecordReply::Unscheduled(calls()));
+    act(&mut s, Action::CallsDown);
     let asked = key(&mut s, KeyCode::Enter);
     assert!(matches!(
         asked.as_slice(),

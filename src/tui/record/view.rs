@@ -347,6 +347,23 @@ fn error_lines(
 
 const LABEL_COLS: usize = 11;
 
+/// The characters of `s` that fill `cols`, and the rest.
+fn split_at_width(s: &str, cols: usize) -> (String, String) {
+    let mut first = String::new();
+    let mut used = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.peek() {
+        let w = width(&c.to_string());
+        if used + w > cols {
+            break;
+        }
+        used += w;
+        first.push(*c);
+        chars.next();
+    }
+    (first, chars.collect())
+}
+
 fn draw_record(
     frame: &mut Frame,
     area: Rect,
@@ -416,10 +433,19 @@ fn draw_record(
                 } else {
                     Style::default()
                 };
+                // A long email or payer takes a second line rather than losing its end.
+                let (first, rest) = split_at_width(&value, value_w);
+                let pad = " ".repeat(width(&label));
                 lines.push(Line::from(vec![
                     Span::styled(label, theme.field_label),
-                    Span::styled(fit(&value, value_w), style),
+                    Span::styled(fit(&first, value_w), style),
                 ]));
+                if !rest.is_empty() {
+                    lines.push(Line::from(vec![
+                        Span::raw(pad),
+                        Span::styled(fit(&rest, value_w), style),
+                    ]));
+                }
             }
         }
     }
