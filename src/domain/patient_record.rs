@@ -258,7 +258,7 @@ mod tests {
         let r = form.read(None, today()).unwrap();
         assert_eq!(r.starts_on.to_string(), "2026-12-01");
         let mut bad = form.clone();
-        bad.ends_on = "11/1".into();
+        bad.ends_on = "2026-11-01".into();
         assert_eq!(bad.read(None, today()).unwrap_err().0, AuthField::End);
         let mut bad = form.clone();
         bad.visits = "0".into();
