@@ -474,6 +474,7 @@ pub fn on_reply(desk: &mut Desk, reply: RecordReply) -> Outcome {
         }
         RecordReply::Changed { record, note } => {
             out.end_write();
+            refresh_entry(desk, &record.patient);
             if let Some(r) = desk
                 .record
                 .as_mut()
@@ -489,6 +490,26 @@ pub fn on_reply(desk: &mut Desk, reply: RecordReply) -> Outcome {
         RecordReply::Lookalikes { .. } => {}
     }
     out
+}
+
+/// A patient changed in their record is found by what they are now: the finder's row and its
+/// search key follow (the list was read once, when the finder opened).
+fn refresh_entry(desk: &mut Desk, p: &crate::domain::patient::Patient) {
+    let Some(f) = desk.finder.as_mut() else {
+        return;
+    };
+    let Some(at) = f.entries.iter().position(|e| e.patient_id == p.id) else {
+        return;
+    };
+    let e = &mut f.entries[at];
+    e.first_name = p.first_name.clone();
+    e.last_name = p.last_name.clone();
+    e.date_of_birth = p.date_of_birth;
+    e.phone = p.phone.clone();
+    e.email = p.email.clone();
+    if let Some(key) = crate::db::desk_lists::search_keys(std::slice::from_ref(e)).pop() {
+        f.keys[at] = key;
+    }
 }
 
 /// A request of the desk's failed. A change refused (a stale version, a bad field) keeps the

@@ -303,6 +303,15 @@ fn a_detail_is_saved_with_the_version_seen_and_a_stale_one_keeps_what_was_typed(
     );
     assert!(s.desk.record.as_ref().unwrap().edit.is_none());
     assert_eq!(s.pending_writes, 0);
+    // Back in the finder, the new number finds her.
+    act(&mut s, Action::RecordClose);
+    for _ in 0..8 {
+        key(&mut s, KeyCode::Backspace);
+    }
+    typ(&mut s, "0177");
+    let f = s.desk.finder.as_ref().unwrap();
+    assert_eq!(f.picked().unwrap().full_name(), "Maria Lopez");
+    assert_eq!(f.hits.len(), 1);
 }
 
 #[test]
