@@ -161,6 +161,7 @@ fn on_finder_key(desk: &mut Desk, ctx: &Context, key: &KeyEvent) -> Turn {
                 let id = p.patient_id;
                 turn.out = open_record(desk, ctx, id);
             }
+            None if f.loading => turn.out.say(Level::Info, "still reading the patients"),
             None => turn.out.say(Level::Info, "no patient matches: type less"),
         },
         _ => {
