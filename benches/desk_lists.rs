@@ -29,17 +29,8 @@ fn clinic(c: &mut Criterion, clinic: Clinic) {
     });
 
     let directory = db.patient_directory(today(), now).unwrap();
-    let keys: Vec<PatientKey> = directory
-        .iter()
-        .map(|p| {
-            PatientKey::new(
-                &p.full_name(),
-                &p.mrn,
-                p.phone.as_deref(),
-                &p.date_of_birth.to_string(),
-            )
-        })
-        .collect();
+    // The keys as the app's finder and `patients --search` build them, once per list.
+    let keys: Vec<PatientKey> = ptclinic::db::desk_lists::search_keys(&directory);
     // A patient from the middle of the list: their name, phone and birth date as the desk
     // types them.
     let someone = &directory[directory.len() / 2];

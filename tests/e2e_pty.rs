@@ -235,3 +235,71 @@ fn the_app_starts_on_the_pinned_day() {
     let status = s.wait_exit();
     assert_exited_cleanly(&status, &s);
 }
+
+#[test]
+fn front_desk_finds_a_patient_by_phone_and_changes_their_email_in_the_record() {
+    let clinic = Clinic::demo();
+    let conn = rusqlite::Connection::open(&clinic.db).unwrap();
+    // A patient whose phone number nobody else has.
+    let (id, first, phone): (i64, String, String) = conn
+        .query_row(
+            "SELECT id, first_name, phone FROM patients p WHERE active = 1 AND phone IS NOT NULL
+               AND (SELECT count(*) FROM patients q WHERE q.phone = p.phone) = 1
+             ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let version: i64 = conn
+        .query_row("SELECT version FROM patients WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+
+    let mut s = Session::start(&clinic, "frontdesk1");
+    s.wait_for_text("booked");
+    s.send("p");
+    s.wait_for_text("Find a patient:");
+    s.send(&phone);
+    // The list is read once when the finder opens: the number finds one patient in it.
+    s.wait_for_text("Find a patient: 1 of");
+    s.send("\r");
+    s.wait_for_text("Authorisations");
+    // Down to the email, edit it: Ctrl-U clears the field.
+    s.send("jjjj\r");
+    s.send("\u{15}");
+    s.send("new.address@example.com\r");
+    s.wait_for_text("Email saved");
+    // Esc, then the finder's Esc, each once the last is taken in: a terminal reads Esc and a key
+    // sent at once as Alt and the key.
+    s.send("\u{1b}");
+    s.wait_for_text("Find a patient:");
+    s.send("\u{1b}");
+    s.wait_for(
+        "the schedule again",
+        std::time::Duration::from_secs(10),
+        |screen| !screen.contains("Find a patient:"),
+    );
+    s.send("q");
+    let status = s.wait_exit();
+    assert_exited_cleanly(&status, &s);
+
+    let (email, now): (Option<String>, i64) = conn
+        .query_row(
+            "SELECT email, version FROM patients WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(email.as_deref(), Some("new.address@example.com"), "{first}");
+    assert_eq!(now, version + 1);
+    let (action, entity_id): (String, i64) = conn
+        .query_row(
+            "SELECT action, entity_id FROM audit_log WHERE action = 'patient.edit'
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((action.as_str(), entity_id), ("patient.edit", id));
+}

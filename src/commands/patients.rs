@@ -11,7 +11,7 @@ use crate::db::desk_lists::DirectoryEntry;
 use crate::error::AppResult;
 use crate::sanitize::clean_line;
 use crate::search::Matcher;
-use crate::search::patients::{PatientKey, find};
+use crate::search::patients::find;
 
 pub fn run(settings: &Settings, search: Option<&str>, json_out: bool) -> AppResult<()> {
     let today = settings.clock.today();
@@ -22,7 +22,7 @@ pub fn run(settings: &Settings, search: Option<&str>, json_out: bool) -> AppResu
     let shown: Vec<&DirectoryEntry> = match query {
         None => all.iter().collect(),
         Some(q) => {
-            let keys = keys(&all);
+            let keys = crate::db::desk_lists::search_keys(&all);
             find(&Matcher::default(), &keys, q)
                 .into_iter()
                 .map(|h| &all[h.index])
@@ -54,20 +54,6 @@ pub fn run(settings: &Settings, search: Option<&str>, json_out: bool) -> AppResu
             },
         )
     })
-}
-
-/// What the finder compares, in the directory's order.
-pub fn keys(all: &[DirectoryEntry]) -> Vec<PatientKey> {
-    all.iter()
-        .map(|p| {
-            PatientKey::new(
-                &p.full_name(),
-                &p.mrn,
-                p.phone.as_deref(),
-                &p.date_of_birth.format("%Y-%m-%d").to_string(),
-            )
-        })
-        .collect()
 }
 
 /// `[{mrn, name, date_of_birth, phone, email, next_visit, last_visit}]`.

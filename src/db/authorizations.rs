@@ -2,7 +2,7 @@
 //! window holds.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -118,6 +118,85 @@ pub(crate) fn insert_stated(
 }
 
 impl Db {
+    /// Changes an authorisation's payer, window or visits, if it is still at `seen_version`
+    /// (else nothing is written and the conflict says who changed it); the audit row holds
+    /// what it was and what it is now.
+    pub fn edit_authorization(
+        &mut self,
+        id: i64,
+        seen_version: i64,
+        request: AuthorizationRequest,
+        who: Who,
+    ) -> AppResult<Authorization> {
+        let a = request.check().map_err(AppError::input)?;
+        let patient_id = self.write_as(&who, Duty::Authorizations, |tx, _| {
+            let before = tx
+                .prepare_cached(&format!(
+                    "SELECT {AUTH_COLUMNS} FROM authorizations WHERE id = ?1"
+                ))?
+                .query_row([id], row_to_authorization)
+                .optional()?
+                .ok_or_else(|| {
+                    super::TxError::App(AppError::not_found(format!(
+                        "there is no authorisation {id}"
+                    )))
+                })?;
+            if before.version != seen_version {
+                return Err(super::TxError::App(AppError::of(
+                    crate::error::ErrorKind::Conflict,
+                    format!(
+                        "this authorisation was changed on another terminal{} — reloaded; nothing was overwritten: check it and try again",
+                        super::patients::last_change(tx, "authorization", id)
+                    ),
+                )));
+            }
+            tx.execute(
+                "UPDATE authorizations SET payer = ?2, reference = ?3, starts_on = ?4,
+                     ends_on = ?5, visits = ?6, version = version + 1
+                 WHERE id = ?1",
+                params![
+                    id,
+                    a.payer,
+                    a.reference,
+                    day_text(a.starts_on),
+                    day_text(a.ends_on),
+                    a.visits
+                ],
+            )?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "auth.edit",
+                    entity: "authorization",
+                    entity_id: Some(id),
+                    detail: json!({
+                        "patient_id": before.patient_id,
+                        "from": {
+                            "payer": before.payer,
+                            "starts_on": day_text(before.starts_on),
+                            "ends_on": day_text(before.ends_on),
+                            "visits": before.visits,
+                        },
+                        "to": {
+                            "payer": a.payer,
+                            "starts_on": day_text(a.starts_on),
+                            "ends_on": day_text(a.ends_on),
+                            "visits": a.visits,
+                        },
+                        "version": seen_version + 1,
+                    }),
+                },
+            )?;
+            Ok(before.patient_id)
+        })?;
+        self.authorizations(patient_id)?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| AppError::not_found(format!("no authorisation {id}")))
+    }
+
     /// The patient's authorisations, oldest first.
     pub fn authorizations(&self, patient_id: i64) -> AppResult<Vec<Authorization>> {
         of_patient(self.conn(), patient_id).map_err(|e| self.fail(e))

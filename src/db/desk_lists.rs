@@ -49,6 +49,21 @@ impl DirectoryEntry {
     }
 }
 
+/// What the finder compares of each patient, in the directory's order: worked out once for a
+/// list, so that each keystroke (in `patients --search` or the app's finder) only matches.
+pub fn search_keys(all: &[DirectoryEntry]) -> Vec<crate::search::patients::PatientKey> {
+    all.iter()
+        .map(|p| {
+            crate::search::patients::PatientKey::new(
+                &p.full_name(),
+                &p.mrn,
+                p.phone.as_deref(),
+                &p.date_of_birth.format("%Y-%m-%d").to_string(),
+            )
+        })
+        .collect()
+}
+
 fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<Visit>> {
     conn.prepare_cached(
         "SELECT start, kind, status, cancel_reason FROM appointments WHERE patient_id = ?1",

@@ -6,7 +6,8 @@ use super::Db;
 use super::audit::{self, AuditEntry};
 use super::stored_time::parse_day_column;
 use crate::domain::authorization::AuthorizedVisits;
-use crate::domain::patient::{NewPatient, Patient};
+use crate::domain::patient::{ContactPreference, NewPatient, Patient, same_person};
+use crate::domain::patient_record::{PatientDetail, check_detail};
 use crate::domain::plan_of_care::PlanPeriod;
 use crate::error::{AppError, AppResult};
 
@@ -20,7 +21,8 @@ pub(crate) const PATIENT_COLUMNS: &str =
      ORDER BY pl.starts_on DESC, pl.id DESC LIMIT 1),
     (SELECT au.starts_on || ' ' || au.ends_on || ' ' || au.visits
      FROM authorizations au WHERE au.patient_id = patients.id
-     ORDER BY au.starts_on DESC, au.id DESC LIMIT 1)";
+     ORDER BY au.starts_on DESC, au.id DESC LIMIT 1),
+    contact_preference";
 
 fn day_opt(s: Option<&str>) -> Option<NaiveDate> {
     s.and_then(super::stored_time::parse_day)
@@ -66,6 +68,10 @@ pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
         version: r.get(12)?,
         plan_of_care: latest_plan(r.get(13)?),
         authorization: latest_authorization(r.get(14)?),
+        contact_preference: r
+            .get::<_, Option<String>>(15)?
+            .as_deref()
+            .and_then(ContactPreference::parse),
     })
 }
 
@@ -83,6 +89,35 @@ pub(crate) fn require(conn: &Connection, patient_id: i64) -> super::TxResult<()>
         Err(super::TxError::App(AppError::not_found(format!(
             "there is no patient {patient_id}"
         ))))
+    }
+}
+
+/// "changed on another terminal by USER at HH:MM": the last audited change of a record that
+/// is no longer at the version the screen showed.
+pub(crate) fn changed_elsewhere(conn: &Connection, patient_id: i64) -> super::TxError {
+    super::TxError::App(AppError::of(
+        crate::error::ErrorKind::Conflict,
+        format!(
+            "this record was changed on another terminal{} — reloaded; nothing was overwritten: check it and try again",
+            last_change(conn, "patient", patient_id)
+        ),
+    ))
+}
+
+/// " by USER at HH:MM" of the last audit row about an entity, or nothing.
+pub(crate) fn last_change(conn: &Connection, entity: &str, id: i64) -> String {
+    let last: Option<(String, String)> = conn
+        .query_row(
+            "SELECT user, local_at FROM audit_log WHERE entity = ?1 AND entity_id = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![entity, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .unwrap_or(None);
+    match last {
+        Some((user, at)) => format!(" by {user} at {}", at.get(11..16).unwrap_or(&at)),
+        None => String::new(),
     }
 }
 
@@ -149,6 +184,82 @@ impl Db {
         stmt.query_map([], row_to_patient)
             .and_then(|rows| rows.collect())
             .map_err(|e| self.fail(e))
+    }
+
+    /// The patients, active or not, who are the same person as `p` by the domain's rule
+    /// (`patient::same_person`): what registering them again would duplicate.
+    pub fn patients_like(&self, p: &NewPatient) -> AppResult<Vec<Patient>> {
+        let dob = p.date_of_birth.format("%Y-%m-%d").to_string();
+        let read = || -> rusqlite::Result<Vec<Patient>> {
+            self.conn()
+                .prepare_cached(&format!(
+                    "SELECT {PATIENT_COLUMNS} FROM patients WHERE date_of_birth = ?1 ORDER BY id"
+                ))?
+                .query_map([dob], row_to_patient)?
+                .collect()
+        };
+        Ok(read()
+            .map_err(|e| self.fail(e))?
+            .into_iter()
+            .filter(|o| {
+                same_person(
+                    &p.first_name,
+                    &p.last_name,
+                    p.date_of_birth,
+                    (&o.first_name, &o.last_name, o.date_of_birth),
+                )
+            })
+            .collect())
+    }
+
+    /// Changes one detail of a patient's record, checked by the registration rules, if the
+    /// record is still at `seen_version` (else nothing is written and the conflict says who
+    /// changed it); the audit row names the detail, what it was and what it is now.
+    pub fn update_patient_detail(
+        &mut self,
+        patient_id: i64,
+        seen_version: i64,
+        detail: PatientDetail,
+        text: &str,
+        today: NaiveDate,
+        who: super::Who,
+    ) -> AppResult<Patient> {
+        let value = check_detail(detail, text, today).map_err(AppError::input)?;
+        self.write_as(&who, crate::domain::roles::Duty::Demographics, |tx, _| {
+            require(tx, patient_id)?;
+            let column = detail.column();
+            let before: (Option<String>, i64) = tx.query_row(
+                &format!("SELECT {column}, version FROM patients WHERE id = ?1"),
+                [patient_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if before.1 != seen_version {
+                return Err(changed_elsewhere(tx, patient_id));
+            }
+            tx.execute(
+                &format!("UPDATE patients SET {column} = ?2, version = version + 1 WHERE id = ?1"),
+                params![patient_id, value],
+            )?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "patient.edit",
+                    entity: "patient",
+                    entity_id: Some(patient_id),
+                    detail: json!({
+                        "field": column,
+                        "from": before.0,
+                        "to": value,
+                        "version": seen_version + 1,
+                    }),
+                },
+            )?;
+            Ok(())
+        })?;
+        self.patient(patient_id)?
+            .ok_or_else(|| AppError::not_found(format!("there is no patient {patient_id}")))
     }
 
     /// Registers a patient with the next MRN; returns (id, mrn).

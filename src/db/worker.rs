@@ -70,6 +70,8 @@ pub enum Request {
     Progress(super::progress_work::ProgressRequest),
     /// Pane 3's work (exercise programs).
     Program(super::program_work::ProgramRequest),
+    /// The patient finder's, the patient record's and the call list's work.
+    Record(super::record_work::RecordRequest),
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +115,7 @@ pub enum Reply {
     },
     Progress(super::progress_work::ProgressReply),
     Program(super::program_work::ProgramReply),
+    Record(super::record_work::RecordReply),
     /// A poll found nothing new.
     Quiet,
     /// Something worth a line in the status bar (a finished background backup).
@@ -161,6 +164,8 @@ pub enum Asker {
     Schedule,
     Progress,
     Program,
+    /// The patient finder, the patient record and the call list.
+    Record,
     Lock,
     /// The terminal's own work, asked for by no one: the daily backup.
     Background,
@@ -182,6 +187,7 @@ impl Request {
         let by = match self {
             Request::Progress(_) => Asker::Progress,
             Request::Program(_) => Asker::Program,
+            Request::Record(_) => Asker::Record,
             Request::Locked | Request::Unlock { .. } => Asker::Lock,
             _ => Asker::Schedule,
         };
@@ -203,6 +209,7 @@ impl Request {
         ) || match self {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
+            Request::Record(r) => r.is_write(),
             _ => false,
         }
     }
@@ -533,6 +540,7 @@ impl Worker {
             Request::Unlock { pin } => return self.unlock(pin, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
+            Request::Record(r) => r.handle(&mut self.db, who).map(Reply::Record),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,
                 visits,

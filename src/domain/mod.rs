@@ -16,6 +16,7 @@ pub mod joint_replacement;
 pub mod koos_form;
 pub mod measures;
 pub mod patient;
+pub mod patient_record;
 pub mod payers;
 pub mod pin;
 pub mod plan_of_care;

@@ -48,6 +48,66 @@ pub struct Patient {
     pub authorization: Option<crate::domain::authorization::AuthorizedVisits>,
     pub active: bool,
     pub version: i64,
+    /// How the patient wants the clinic to reach them; None when they have not said.
+    pub contact_preference: Option<ContactPreference>,
+}
+
+/// How a patient prefers to be reached (`patients.contact_preference`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactPreference {
+    Phone,
+    Text,
+    Email,
+}
+
+impl ContactPreference {
+    pub const ALL: [ContactPreference; 3] = [
+        ContactPreference::Phone,
+        ContactPreference::Text,
+        ContactPreference::Email,
+    ];
+
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactPreference::Phone => "phone",
+            ContactPreference::Text => "text",
+            ContactPreference::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// As the record shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ContactPreference::Phone => "phone call",
+            ContactPreference::Text => "text message",
+            ContactPreference::Email => "email",
+        }
+    }
+}
+
+/// Whether two registrations are the same person: the same date of birth and the same first
+/// and last name, ignoring case and stray spaces. The one rule for telling a new patient from
+/// one the clinic already has.
+pub fn same_person(
+    first: &str,
+    last: &str,
+    date_of_birth: NaiveDate,
+    other: (&str, &str, NaiveDate),
+) -> bool {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    date_of_birth == other.2 && fold(first) == fold(other.0) && fold(last) == fold(other.1)
 }
 
 /// "First Last", as every screen and report names a patient.
@@ -135,6 +195,7 @@ pub fn is_icd10(code: &str) -> bool {
 
 /// The limits of a patient's fields, shared by the registration form and the import.
 pub const NAME_MAX_CHARS: usize = 100;
+pub const EMAIL_MAX_CHARS: usize = 254;
 pub const PAYER_MAX_CHARS: usize = 100;
 pub const DIAGNOSIS_MAX_CHARS: usize = 300;
 /// A phone number's digits: the shortest local number to the longest international one
@@ -159,6 +220,7 @@ pub enum FieldProblem {
     TooLongAgo,
     /// Not [`phone_rule`].
     NotAPhone,
+    NotAnEmail,
     NotIcd10,
 }
 
@@ -208,6 +270,30 @@ pub fn phone(text: &str) -> Result<Option<String>, FieldProblem> {
         Ok(Some(p))
     } else {
         Err(FieldProblem::NotAPhone)
+    }
+}
+
+/// An email address, optional: one `@` with text on both sides, a dot in the domain, no
+/// spaces, at most [`EMAIL_MAX_CHARS`].
+pub fn email(text: &str) -> Result<Option<String>, FieldProblem> {
+    let Some(e) = limited(text, EMAIL_MAX_CHARS)? else {
+        return Ok(None);
+    };
+    let well_formed = match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.contains(char::is_whitespace)
+        }
+        None => false,
+    };
+    if well_formed {
+        Ok(Some(e))
+    } else {
+        Err(FieldProblem::NotAnEmail)
     }
 }
 

@@ -44,6 +44,7 @@ fn checked<T>(
                 format!("{column} {found} is over {MAX_AGE_YEARS} years ago")
             }
             FieldProblem::NotAPhone => format!("{column} {found} needs {}", phone_rule()),
+            FieldProblem::NotAnEmail => format!("{column} {found} is not an email address"),
             FieldProblem::NotIcd10 => {
                 format!("{column} {found} is not an ICD-10 code like M17.11")
             }

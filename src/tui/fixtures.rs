@@ -270,6 +270,7 @@ pub fn progress() -> crate::domain::progress::Progress {
         authorization: None,
         active: true,
         version: 1,
+        contact_preference: None,
     };
     // Certified two days after the evaluation; 12 visits authorised until 31 January.
     let plan = crate::domain::plan_of_care::PlanOfCare {
@@ -602,6 +603,7 @@ pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::pa
         authorization: None,
         active: true,
         version: 1,
+        contact_preference: None,
     }
 }
 
@@ -898,6 +900,59 @@ pub fn walk_every_screen(
     press_action(&mut s, Action::HepSave);
     assert!(said(&s).starts_with("select a visit"), "{}", said(&s));
     look(&mut s, "pane 3 with no visit chosen");
+
+    // The desk's patient screens: the finder, a record with a detail and an authorisation
+    // being edited, the patients to call, the registration's warning of a match.
+    let mut s = state();
+    press_action(&mut s, Action::FindPatient);
+    look(&mut s, "the finder, reading");
+    super::record::tests::open_record_through_finder(&mut s);
+    look(&mut s, "the patient record");
+    press_action(&mut s, Action::RecordEdit);
+    look(&mut s, "a detail being edited");
+    key(&mut s, KeyCode::Char('z'));
+    press_action(&mut s, Action::FormClose);
+    look(&mut s, "a detail's discard");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::RecordAddAuth);
+    look(&mut s, "an authorisation being added");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::RecordClose);
+    look(&mut s, "the finder after the record");
+    press_action(&mut s, Action::FinderClose);
+    press_action(&mut s, Action::ShowUnscheduled);
+    update(
+        &mut s,
+        Event::Reply(Reply::Record(
+            crate::db::record_work::RecordReply::Unscheduled(Vec::new()),
+        )),
+    );
+    look(&mut s, "the patients to call");
+    press_action(&mut s, Action::CallsClose);
+    press_action(&mut s, Action::NewPatient);
+    for text in ["Maria", "Lopez", "1961-06-15"] {
+        for c in text.chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        press_action(&mut s, Action::FormNext);
+    }
+    press_action(&mut s, Action::FormSaveNow);
+    let p = match s.modal.as_ref() {
+        Some(Modal::NewPatient(f)) => f.form().validate(day()).unwrap(),
+        _ => panic!("no new patient form"),
+    };
+    update(
+        &mut s,
+        Event::Reply(Reply::Record(
+            crate::db::record_work::RecordReply::Lookalikes {
+                patient: p,
+                matches: vec![patient(10, "100001", "Maria", "Lopez")],
+            },
+        )),
+    );
+    look(&mut s, "a registration that matches a patient");
+    press_action(&mut s, Action::FormOpenMatch);
+    assert!(s.desk.record.is_some());
 
     // The lock: its title, an empty PIN's answer.
     let mut s = state();

@@ -149,6 +149,23 @@ impl BookingForm {
         }
     }
 
+    /// A booking for a patient already chosen (from their record, the call list, or just
+    /// registered): the patient's MRN picks them, since an MRN from its start wins outright.
+    pub fn for_patient(
+        day: NaiveDate,
+        therapist: Option<&Staff>,
+        patient_id: i64,
+        mrn: &str,
+        kind: VisitKind,
+    ) -> Self {
+        let mut f = Self::new(day, therapist);
+        f.patient = LineInput::with_text(mrn);
+        f.patient_hits = vec![patient_id];
+        f.kind = kind;
+        f.focus = 1;
+        f
+    }
+
     pub fn reschedule(v: &crate::domain::appointment::Visit) -> Self {
         let mut f = Self::new(v.start.date(), None);
         f.mode = BookingMode::Move {
@@ -371,6 +388,9 @@ pub struct PatientFormState {
     pub inputs: [LineInput; 6],
     pub focus: usize,
     pub error: Option<(PatientField, String)>,
+    /// The patients the clinic already has who are this one (same names and birth date), for
+    /// the patient as checked at the last save: saving it again registers anyway.
+    pub lookalike: Option<(crate::domain::patient::NewPatient, Vec<Patient>)>,
     pub touched: bool,
     pub discard_armed: bool,
     pub saving: bool,
@@ -437,10 +457,19 @@ impl PatientFormState {
             _ => {
                 if self.inputs[self.focus].handle(ev).changed() {
                     self.touched = true;
+                    // Other details are another patient: the warning no longer holds.
+                    self.lookalike = None;
                 }
             }
         }
         FormOutcome::Stay
+    }
+
+    /// Whether saving `p` has been warned of as a patient the clinic already has.
+    pub fn warned_for(&self, p: &crate::domain::patient::NewPatient) -> bool {
+        self.lookalike
+            .as_ref()
+            .is_some_and(|(warned, _)| warned == p)
     }
 }
 

@@ -88,6 +88,24 @@ pub enum Action {
     HelpDown,
     HelpPageUp,
     HelpPageDown,
+    FindPatient,
+    ShowUnscheduled,
+    FinderUp,
+    FinderDown,
+    FinderOpen,
+    FinderClose,
+    CallsUp,
+    CallsDown,
+    CallsOpen,
+    CallsBook,
+    CallsClose,
+    RecordUp,
+    RecordDown,
+    RecordEdit,
+    RecordAddAuth,
+    RecordBook,
+    RecordClose,
+    FormOpenMatch,
 }
 
 impl Action {
@@ -177,6 +195,24 @@ impl Action {
             Action::HelpDown => "help_down",
             Action::HelpPageUp => "help_page_up",
             Action::HelpPageDown => "help_page_down",
+            Action::FindPatient => "find_patient",
+            Action::ShowUnscheduled => "unscheduled",
+            Action::FinderUp => "finder_up",
+            Action::FinderDown => "finder_down",
+            Action::FinderOpen => "finder_open",
+            Action::FinderClose => "finder_close",
+            Action::CallsUp => "calls_up",
+            Action::CallsDown => "calls_down",
+            Action::CallsOpen => "calls_open",
+            Action::CallsBook => "calls_book",
+            Action::CallsClose => "calls_close",
+            Action::RecordUp => "record_up",
+            Action::RecordDown => "record_down",
+            Action::RecordEdit => "record_edit",
+            Action::RecordAddAuth => "record_add_auth",
+            Action::RecordBook => "record_book",
+            Action::RecordClose => "record_close",
+            Action::FormOpenMatch => "form_open_match",
         }
     }
 
@@ -218,6 +254,12 @@ pub enum Scope {
     ItemNote,
     /// The idle lock's PIN.
     Lock,
+    /// The patient finder: typing goes into its search.
+    Finder,
+    /// The patients falling through the cracks.
+    Calls,
+    /// A patient's record.
+    Record,
 }
 
 impl Scope {
@@ -241,10 +283,13 @@ impl Scope {
             Scope::SearchTyping => "Typing a search",
             Scope::ItemNote => "Exercise note",
             Scope::Lock => "Locked",
+            Scope::Finder => "Find a patient",
+            Scope::Calls => "Patients to call",
+            Scope::Record => "Patient record",
         }
     }
 
-    const ALL: [Scope; 18] = [
+    const ALL: [Scope; 21] = [
         Scope::Everywhere,
         Scope::Schedule,
         Scope::Progress,
@@ -263,6 +308,9 @@ impl Scope {
         Scope::SearchTyping,
         Scope::ItemNote,
         Scope::Lock,
+        Scope::Finder,
+        Scope::Calls,
+        Scope::Record,
     ];
 
     /// Whether keys of the two scopes can be in force at once: some context has both in its
@@ -304,13 +352,23 @@ impl Scope {
             Scope::SearchTyping => &[Scope::SearchTyping],
             Scope::ItemNote => &[Scope::ItemNote],
             Scope::Lock => &[Scope::Lock],
+            Scope::Finder => &[Scope::Finder],
+            Scope::Calls => &[Scope::Calls],
+            Scope::Record => &[Scope::Record],
         }
     }
 
     /// The dialogs a pane opens, listed under its keys in `?`.
     pub fn dialogs(self) -> &'static [Scope] {
         match self {
-            Scope::Everywhere => &[Scope::QuitConfirm, Scope::HelpScreen, Scope::Lock],
+            Scope::Everywhere => &[
+                Scope::QuitConfirm,
+                Scope::HelpScreen,
+                Scope::Lock,
+                Scope::Finder,
+                Scope::Calls,
+                Scope::Record,
+            ],
             Scope::Schedule => &[
                 Scope::FilterTyping,
                 Scope::CancelConfirm,
@@ -625,6 +683,18 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('W')],
         Scope::Schedule,
         "who fits a freed slot",
+    ),
+    (
+        Action::FindPatient,
+        &[k('p')],
+        Scope::Schedule,
+        "find any patient",
+    ),
+    (
+        Action::ShowUnscheduled,
+        &[k('U')],
+        Scope::Schedule,
+        "patients to call",
     ),
     (
         Action::OpenChart,
@@ -946,6 +1016,92 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Esc)],
         Scope::ItemNote,
         "done: keep the note",
+    ),
+    (
+        Action::FormOpenMatch,
+        &[ctrl('o')],
+        Scope::Form,
+        "open the matching patient",
+    ),
+    (
+        Action::FinderUp,
+        &[code(KeyCode::Up)],
+        Scope::Finder,
+        "previous patient",
+    ),
+    (
+        Action::FinderDown,
+        &[code(KeyCode::Down)],
+        Scope::Finder,
+        "next patient",
+    ),
+    (
+        Action::FinderOpen,
+        &[code(KeyCode::Enter)],
+        Scope::Finder,
+        "open the record",
+    ),
+    (
+        Action::FinderClose,
+        &[code(KeyCode::Esc)],
+        Scope::Finder,
+        "close the finder",
+    ),
+    (
+        Action::CallsUp,
+        &[code(KeyCode::Up), k('k')],
+        Scope::Calls,
+        "previous patient",
+    ),
+    (
+        Action::CallsDown,
+        &[code(KeyCode::Down), k('j')],
+        Scope::Calls,
+        "next patient",
+    ),
+    (
+        Action::CallsOpen,
+        &[code(KeyCode::Enter)],
+        Scope::Calls,
+        "open the record",
+    ),
+    (Action::CallsBook, &[k('a')], Scope::Calls, "book a visit"),
+    (
+        Action::CallsClose,
+        &[code(KeyCode::Esc)],
+        Scope::Calls,
+        "close the list",
+    ),
+    (
+        Action::RecordUp,
+        &[code(KeyCode::Up), k('k')],
+        Scope::Record,
+        "previous field",
+    ),
+    (
+        Action::RecordDown,
+        &[code(KeyCode::Down), k('j')],
+        Scope::Record,
+        "next field",
+    ),
+    (
+        Action::RecordEdit,
+        &[code(KeyCode::Enter), k('e')],
+        Scope::Record,
+        "edit it",
+    ),
+    (
+        Action::RecordAddAuth,
+        &[k('n')],
+        Scope::Record,
+        "add an authorisation",
+    ),
+    (Action::RecordBook, &[k('a')], Scope::Record, "book a visit"),
+    (
+        Action::RecordClose,
+        &[code(KeyCode::Esc)],
+        Scope::Record,
+        "close the record",
     ),
     (
         Action::LockUnlock,

@@ -11,6 +11,7 @@ mod notify;
 pub mod pane;
 pub mod program;
 pub mod progress;
+pub mod record;
 pub mod schedule;
 pub mod state;
 pub mod terminal;

@@ -75,6 +75,8 @@ pub struct AppState {
     pub progress: super::progress::ProgressPane,
     /// Pane 3's own state (the program being built, the exercise search).
     pub program: super::program::ProgramPane,
+    /// The patient finder, the patients to call and a patient's record, over the panes.
+    pub desk: super::record::state::Desk,
 }
 
 impl AppState {
@@ -104,6 +106,7 @@ impl AppState {
             lock: LockScreen::default(),
             progress: Default::default(),
             program: Default::default(),
+            desk: Default::default(),
         }
     }
 
@@ -217,6 +220,9 @@ impl AppState {
             Some(Modal::NewPatient(f)) => f.is_dirty(),
             _ => false,
         };
-        in_modal || self.progress.has_unsaved_edit() || self.program.has_unsaved_edit()
+        in_modal
+            || self.progress.has_unsaved_edit()
+            || self.program.has_unsaved_edit()
+            || self.desk.has_unsaved_edit()
     }
 }

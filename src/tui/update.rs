@@ -12,6 +12,7 @@ use super::keymap::{Action, Scope};
 use super::pane::{Context, Outcome};
 use super::program::{self, ProgramPane};
 use super::progress::{self, ProgressPane};
+use super::record::{self, state::Desk};
 use super::schedule::state::Schedule;
 use super::state::{AppState, Level, LockScreen, Modal, Pane};
 use super::{lock, schedule};
@@ -129,7 +130,39 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     state.last_key_at = state.now;
+    if state.desk.is_open() && state.modal.is_none() {
+        record::on_paste(&mut state.desk, text);
+        return Vec::new();
+    }
     schedule_effects(state, |p, ctx| schedule::on_paste(p, ctx, text))
+}
+
+/// Runs one of the desk's functions (the finder, the call list, the record) on its own
+/// state, with the app as context.
+fn with_desk<R>(state: &mut AppState, f: impl FnOnce(&mut Desk, &Context) -> R) -> R {
+    let mut desk = std::mem::take(&mut state.desk);
+    let result = f(&mut desk, &state.context());
+    state.desk = desk;
+    result
+}
+
+/// A key in the finder, the call list or the record; a booking they hand over opens the
+/// booking form with the patient filled in.
+fn on_desk_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
+    state.message = None;
+    let turn = with_desk(state, |desk, ctx| record::on_key(desk, ctx, key));
+    let mut effects = state.apply(turn.out);
+    if let Some(b) = turn.book {
+        let modal = record::booking_for(
+            &state.context(),
+            state.today,
+            &b,
+            crate::domain::VisitKind::Treatment,
+        );
+        state.modal = Some(modal);
+        effects.push(Effect::Db(Request::LoadDirectory));
+    }
+    effects
 }
 
 fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
@@ -151,6 +184,9 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
     }
     if state.modal.is_some() {
         return on_modal_key(state, key);
+    }
+    if state.desk.is_open() {
+        return on_desk_key(state, key);
     }
     if state.schedule.filter.as_ref().is_some_and(|f| f.typing) {
         let (handled, outcome) =
@@ -290,6 +326,14 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::Reschedule
         | Action::NewPatient
         | Action::Waitlist => schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action)),
+        Action::FindPatient => {
+            let outcome = with_desk(state, record::open_finder);
+            state.apply(outcome)
+        }
+        Action::ShowUnscheduled => {
+            let outcome = with_desk(state, record::open_calls);
+            state.apply(outcome)
+        }
         // Pane 2's own actions are handled above; the keymap offers them only there.
         Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
         // A dialog's, an editor's or a form's actions: resolved there while it is open, never
@@ -334,7 +378,23 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::HelpUp
         | Action::HelpDown
         | Action::HelpPageUp
-        | Action::HelpPageDown => Vec::new(),
+        | Action::HelpPageDown
+        | Action::FinderUp
+        | Action::FinderDown
+        | Action::FinderOpen
+        | Action::FinderClose
+        | Action::CallsUp
+        | Action::CallsDown
+        | Action::CallsOpen
+        | Action::CallsBook
+        | Action::CallsClose
+        | Action::RecordUp
+        | Action::RecordDown
+        | Action::RecordEdit
+        | Action::RecordAddAuth
+        | Action::RecordBook
+        | Action::RecordClose
+        | Action::FormOpenMatch => Vec::new(),
         // Pane 3's own actions (the keymap offers them only there).
         a @ (Action::HepSearch
         | Action::HepRegion
@@ -370,6 +430,19 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
                 _ => {}
             }
             Vec::new()
+        }
+        // A patient the clinic already has, shown in the registration: their record opens
+        // in place of the form.
+        Modal::NewPatient(form)
+            if !form.saving
+                && state.keymap.resolve(key, Scope::Form) == Some(Action::FormOpenMatch) =>
+        {
+            let Some(id) = record::duplicate::first_match(form) else {
+                return Vec::new();
+            };
+            state.modal = None;
+            let outcome = with_desk(state, |desk, ctx| record::open_record(desk, ctx, id));
+            state.apply(outcome)
         }
         Modal::Cancel { .. }
         | Modal::Booking(_)
@@ -428,6 +501,14 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             let outcome = with_program(state, |pane, ctx| program::on_reply(pane, ctx, reply));
             state.apply(outcome)
         }
+        Reply::Record(crate::db::record_work::RecordReply::Lookalikes { patient, matches }) => {
+            let outcome = record::duplicate::on_lookalikes(&mut state.modal, patient, matches);
+            state.apply(outcome)
+        }
+        Reply::Record(reply) => {
+            let outcome = record::on_reply(&mut state.desk, reply);
+            state.apply(outcome)
+        }
         Reply::Quiet => Vec::new(),
         Reply::Note(text) => {
             state.say(Level::Info, text);
@@ -471,7 +552,17 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();
             }
-            schedule_effects(state, |p, ctx| schedule::on_reply(p, ctx, reply))
+            let booked = match &reply {
+                Reply::Booked(v) | Reply::Rescheduled(v) => Some(v.patient_id),
+                _ => None,
+            };
+            let mut effects = schedule_effects(state, |p, ctx| schedule::on_reply(p, ctx, reply));
+            if let Some(id) = booked {
+                effects.extend(with_desk(state, |desk, ctx| {
+                    record::on_booked(desk, ctx, id)
+                }));
+            }
+            effects
         }
         Reply::Failed { asked, error } => {
             if asked.write {
@@ -492,6 +583,17 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                     state.lock.checking = false;
                     state.lock.message = Some(error.message.clone());
                     (Vec::new(), error.message)
+                }
+                Asker::Record => {
+                    // The registration's look for a patient alike, or the desk's own.
+                    if let Some(Modal::NewPatient(f)) =
+                        state.modal.as_mut().filter(|_| !asked.write)
+                    {
+                        f.saving = false;
+                        (Vec::new(), error.message)
+                    } else {
+                        with_desk(state, |desk, ctx| record::on_failed(desk, ctx, &error))
+                    }
                 }
                 Asker::Progress | Asker::Program | Asker::Background => (Vec::new(), error.message),
             };

@@ -79,6 +79,9 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             super::program::view::draw(frame, body, &state.program, &state.context(), theme)
         }
     }
+    if state.desk.is_open() {
+        super::record::view::draw(frame, body, &state.desk, &state.keymap, state.today, theme);
+    }
     draw_message(frame, message, state, theme);
     draw_status(frame, status, state, theme);
     match &state.modal {
@@ -309,6 +312,8 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }
+        // The finder, the call list and the record name their own keys.
+        None if state.desk.is_open() => Line::from(""),
         None if state.pane == Pane::Schedule => {
             let hints: Vec<String> = [
                 (Action::Filter, "find"),

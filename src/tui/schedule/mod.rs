@@ -176,10 +176,18 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
         },
         Action::Book => {
             let me = ctx.me.filter(|s| s.role == crate::domain::Role::Therapist);
-            *p.modal = Some(Modal::Booking(Box::new(BookingForm::new(
-                p.schedule.day,
-                me,
-            ))));
+            // Right after a registration the booking is that patient's evaluation.
+            let form = match p.schedule.just_registered.take() {
+                Some((id, mrn)) => BookingForm::for_patient(
+                    p.schedule.day,
+                    me,
+                    id,
+                    &mrn,
+                    crate::domain::VisitKind::Evaluation,
+                ),
+                None => BookingForm::new(p.schedule.day, me),
+            };
+            *p.modal = Some(Modal::Booking(Box::new(form)));
             vec![Effect::Db(Request::LoadDirectory)]
         }
         Action::Reschedule => {
@@ -315,9 +323,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                     }
                     Ok(patient) => {
                         form.error = None;
-                        form.saving = true;
-                        p.out.begin_write();
-                        vec![Effect::Db(Request::Register(patient))]
+                        crate::tui::record::duplicate::on_submit(form, patient, &mut p.out)
                     }
                 },
             }
@@ -591,13 +597,14 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 reload(p.schedule.day)
             }
         }
-        Reply::Registered { mrn, .. } => {
+        Reply::Registered { id, mrn } => {
             p.out.end_write();
             *p.modal = None;
+            p.schedule.just_registered = Some((id, mrn.clone()));
             p.out.say(
                 Level::Info,
                 format!(
-                    "Registered with MRN {mrn}: press {} to book a first visit",
+                    "Registered with MRN {mrn}: press {} to book their evaluation",
                     ctx.keymap.label(Action::Book)
                 ),
             );

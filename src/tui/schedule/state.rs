@@ -51,6 +51,8 @@ pub struct Schedule {
     /// The slot this terminal's last cancellation or no-show freed, and who on the waitlist
     /// fits it (see `schedule::waitlist`).
     pub waitlist: Option<super::waitlist::WaitlistOffer>,
+    /// The patient registered last at this terminal: the next booking is their evaluation.
+    pub just_registered: Option<(i64, String)>,
 }
 
 impl Schedule {
@@ -71,6 +73,7 @@ impl Schedule {
             top: 0,
             matcher: Matcher::default(),
             waitlist: None,
+            just_registered: None,
         }
     }
 

@@ -507,6 +507,29 @@ pub fn draw_new_patient(
             lines.push(form::error_row(msg, theme));
         }
     }
+    // A patient the clinic already has: shown, with what registering anyway takes.
+    if let Some((_, matches)) = &form.lookalike {
+        for p in matches.iter().take(2) {
+            lines.push(Line::styled(
+                format!(
+                    "! already registered: {} · MRN {} · born {}{}",
+                    clean_line(&p.full_name()),
+                    clean_line(&p.mrn),
+                    p.date_of_birth.format("%Y-%m-%d"),
+                    if p.active { "" } else { " (inactive)" }
+                ),
+                theme.warning,
+            ));
+        }
+        lines.push(Line::styled(
+            format!(
+                "{} again registers anyway · {} opens their record",
+                key(Action::FormSaveNow),
+                key(Action::FormOpenMatch)
+            ),
+            theme.warning,
+        ));
+    }
     lines.push(Line::from(""));
     let footer = form::footer(
         form.saving,

@@ -57,10 +57,10 @@ fn a_cancellation_here_says_how_many_on_the_waitlist_fit_and_which_key_shows_the
 #[test]
 fn the_message_names_the_keys_in_force() {
     let mut s = state_for("dfry");
-    s.keymap = Keymap::with_overrides([("waitlist", vec!["F7"]), ("undo", vec!["U"])]).unwrap();
+    s.keymap = Keymap::with_overrides([("waitlist", vec!["F7"]), ("undo", vec!["Z"])]).unwrap();
     offer_freed_slot(&mut s);
     assert!(said(&s).contains(": F7 shows them"), "{}", said(&s));
-    assert!(said(&s).contains("(U undoes)"), "{}", said(&s));
+    assert!(said(&s).contains("(Z undoes)"), "{}", said(&s));
 }
 
 #[test]

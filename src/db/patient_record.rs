@@ -1,0 +1,82 @@
+//! A patient's record as the desk opens it: the patient, their authorisations with the visits
+//! used, and every visit with its status, newest last.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::Connection;
+
+use super::Db;
+use super::stored_time::parse_start;
+use crate::domain::authorization::AuthorizationUse;
+use crate::domain::patient::Patient;
+use crate::domain::{AppointmentStatus, VisitKind};
+use crate::error::{AppError, AppResult};
+
+/// One of the patient's visits, as the record lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordVisit {
+    pub id: i64,
+    pub start: NaiveDateTime,
+    pub minutes: i64,
+    pub therapist_initials: String,
+    pub kind: VisitKind,
+    pub status: AppointmentStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    /// Oldest first, each with the attended visits its window holds.
+    pub authorizations: Vec<AuthorizationUse>,
+    /// Every visit, by time.
+    pub visits: Vec<RecordVisit>,
+    /// The patient's open waitlist entries, best first.
+    pub waitlist: Vec<crate::domain::waitlist::WaitlistEntry>,
+}
+
+fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisit>> {
+    conn.prepare_cached(
+        "SELECT a.id, a.start, a.minutes, s.initials, a.kind, a.status
+         FROM appointments a JOIN staff s ON s.id = a.therapist_id
+         WHERE a.patient_id = ?1 ORDER BY a.start, a.id",
+    )?
+    .query_map([patient_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?
+    .filter_map(|row| {
+        row.map(|(id, start, minutes, initials, kind, status)| {
+            // A row the app cannot read is left out, as the schedule leaves it out.
+            Some(RecordVisit {
+                id,
+                start: parse_start(&start)?,
+                minutes,
+                therapist_initials: initials,
+                kind: VisitKind::parse(&kind)?,
+                status: AppointmentStatus::parse(&status)?,
+            })
+        })
+        .transpose()
+    })
+    .collect()
+}
+
+impl Db {
+    /// The patient's record as of `today`.
+    pub fn patient_record(&self, patient_id: i64, today: NaiveDate) -> AppResult<PatientRecord> {
+        let patient = self
+            .patient(patient_id)?
+            .ok_or_else(|| AppError::not_found(format!("there is no patient {patient_id}")))?;
+        Ok(PatientRecord {
+            patient,
+            authorizations: self.authorization_uses(patient_id, today)?,
+            visits: visits(self.conn(), patient_id).map_err(|e| self.fail(e))?,
+            waitlist: self.open_waitlist_entries_of_patient(patient_id)?,
+        })
+    }
+}
