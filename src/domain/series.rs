@@ -609,6 +609,42 @@ fn move_outcome(
     }
 }
 
+/// The frequency the series' defaults come from: the plan of care covering its start (the
+/// latest started, when two do), when that plan states one.
+pub fn plan_frequency(
+    plans: &[super::plan_of_care::PlanOfCare],
+    start: NaiveDate,
+) -> Option<PlanFrequency> {
+    let plan = plans
+        .iter()
+        .filter(|p| p.covers(start))
+        .max_by_key(|p| (p.starts_on, p.id))?;
+    Some(PlanFrequency {
+        visits_per_week: plan.visits_per_week.filter(|n| *n > 0)?,
+        weeks: plan.weeks.filter(|w| *w > 0)?,
+    })
+}
+
+/// Each authorisation with the patient's visits in its window that count against it:
+/// `visits` are the patient's booked or attended ones (neither cancelled nor missed).
+pub fn authorization_counts(
+    authorizations: &[AuthWindow],
+    visits: &[(NaiveDate, VisitKind)],
+) -> Vec<AuthorizationCount> {
+    authorizations
+        .iter()
+        .map(|a| AuthorizationCount {
+            window: *a,
+            booked: visits
+                .iter()
+                .filter(|(day, kind)| {
+                    a.starts_on <= *day && *day <= a.ends_on && counts(*kind, a.evaluation_counts)
+                })
+                .count() as i64,
+        })
+        .collect()
+}
+
 /// Whether every occurrence has an outcome that can be booked (nothing left a clash).
 pub fn resolved(checked: &[Checked]) -> bool {
     checked
