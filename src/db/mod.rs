@@ -35,6 +35,7 @@ pub mod progress;
 pub mod progress_work;
 pub mod schedule;
 pub mod schema;
+pub mod series;
 mod signatures;
 pub mod staff;
 pub mod stored_time;

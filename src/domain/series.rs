@@ -220,7 +220,8 @@ pub fn read_series(
     let mut filled_in = Vec::new();
     let weekdays = match (&typed.weekdays, plan) {
         (Some(text), _) => read_weekdays(text)?,
-        (None, Some(p)) => {
+        // One visit asked for is on its start, whatever the plan's weekdays.
+        (None, Some(p)) if typed.count != Some(1) => {
             let days = spread_weekdays(p.visits_per_week.into(), start, calendar)?;
             filled_in.push(format!(
                 "weekdays {} from the plan of care's {} visits a week, spread over the clinic's open days from {}",
@@ -230,7 +231,7 @@ pub fn read_series(
             ));
             days
         }
-        (None, None) => vec![start.weekday()],
+        (None, _) => vec![start.weekday()],
     };
     let end = match (typed.count, until, plan) {
         (Some(n), _, _) => SeriesEnd::Count(
