@@ -19,5 +19,6 @@ mod payers;
 mod plans;
 mod roles;
 mod schedule;
+mod series;
 mod signing;
 mod staff;
