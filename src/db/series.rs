@@ -506,3 +506,86 @@ impl Db {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoOptions;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A small demo clinic and one of its visits a week ahead (a therapist's taken time).
+    fn clinic(dir: &std::path::Path) -> (Db, Visit) {
+        let path = dir.join("series.db");
+        let opts = DemoOptions {
+            patients: 40,
+            weeks_back: 1,
+            weeks_ahead: 2,
+            ..DemoOptions::default()
+        };
+        crate::demo::build(&path, false, &opts, day("2026-11-27")).unwrap();
+        let db = crate::db::open_existing(&path).unwrap();
+        let taken = db
+            .day_without_flags(day("2026-12-03"))
+            .unwrap()
+            .into_iter()
+            .find(|v| v.status == AppointmentStatus::Scheduled)
+            .unwrap();
+        (db, taken)
+    }
+
+    fn rows(db: &Db, sql: &str) -> i64 {
+        db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_therapist_taken_since_the_check_refuses_the_whole_series() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, taken) = clinic(dir.path());
+        let audit_before = rows(&db, "SELECT count(*) FROM audit_log");
+        let free = taken.start - Duration::days(3) + Duration::hours(12);
+        let series = |over_taken_must_be_free: bool| NewSeries {
+            patient_id: taken.patient_id,
+            therapist_id: taken.therapist_id,
+            minutes: 45,
+            kind: VisitKind::Treatment,
+            rule: Some(SeriesRule {
+                weekdays: "mon,thu".into(),
+                time: "10:00".into(),
+                starts_on: free.date(),
+                ends_on: taken.start.date(),
+                count: Some(2),
+            }),
+            starts: vec![(free, true), (taken.start, over_taken_must_be_free)],
+        };
+        let who = Who {
+            user: "admin",
+            at: "2026-11-27T09:00:00",
+        };
+        let refused = db.book_series(&series(true), who).unwrap_err();
+        assert_eq!(refused.kind, crate::error::ErrorKind::Conflict);
+        assert!(
+            refused.message.contains("nothing was booked"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(rows(&db, "SELECT count(*) FROM visit_series"), 0);
+        assert_eq!(rows(&db, "SELECT count(*) FROM audit_log"), audit_before);
+
+        // Booked anyway over the clash it was checked with: both visits, one series.
+        let who = Who {
+            user: "admin",
+            at: "2026-11-27T09:00:00",
+        };
+        let booked = db.book_series(&series(false), who).unwrap();
+        assert_eq!(booked.appointments.len(), 2);
+        let id = booked.series_id.unwrap();
+        assert_eq!(db.series_of(booked.appointments[1]).unwrap(), Some(id));
+        assert_eq!(db.series_of(taken.id).unwrap(), None);
+        let on_day = db.day_series(taken.start.date()).unwrap();
+        assert_eq!(on_day.get(&booked.appointments[1]), Some(&id));
+        assert_eq!(on_day.get(&taken.id), None);
+    }
+}
