@@ -36,6 +36,7 @@ pub mod progress_work;
 pub mod schedule;
 pub mod schema;
 pub mod series;
+pub mod series_work;
 mod signatures;
 pub mod staff;
 pub mod stored_time;

@@ -61,6 +61,8 @@ pub enum Request {
     Progress(super::progress_work::ProgressRequest),
     /// Pane 3's work (exercise programs).
     Program(super::program_work::ProgramRequest),
+    /// The booking form's series and free slots, and "this and the following ones".
+    Series(super::series_work::SeriesWork),
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,7 @@ pub enum Reply {
     },
     Progress(super::progress_work::ProgressReply),
     Program(super::program_work::ProgramReply),
+    Series(super::series_work::SeriesWorkReply),
     /// A poll found nothing new.
     Quiet,
     /// Something worth a line in the status bar (a finished background backup).
@@ -188,6 +191,7 @@ impl Request {
         ) || match self {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
+            Request::Series(r) => r.is_write(),
             _ => false,
         }
     }
@@ -518,6 +522,7 @@ impl Worker {
             Request::Unlock { pin } => return self.unlock(pin, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
+            Request::Series(r) => r.handle(&mut self.db, who).map(Reply::Series),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,
                 visits,

@@ -86,6 +86,12 @@ pub enum Action {
     HelpDown,
     HelpPageUp,
     HelpPageDown,
+    /// The booking form: fill in the therapist's next free slot.
+    NextFreeSlot,
+    /// The booking form: book it as a series (weekdays, a count or an end).
+    BookSeries,
+    /// Cancelling a visit of a series: this one and the following ones.
+    CancelFollowing,
 }
 
 impl Action {
@@ -174,6 +180,9 @@ impl Action {
             Action::HelpDown => "help_down",
             Action::HelpPageUp => "help_page_up",
             Action::HelpPageDown => "help_page_down",
+            Action::NextFreeSlot => "form_next_free_slot",
+            Action::BookSeries => "form_book_series",
+            Action::CancelFollowing => "cancel_following",
         }
     }
 
@@ -751,6 +760,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         "no, keep it",
     ),
     (
+        Action::CancelFollowing,
+        &[k('f'), k('F')],
+        Scope::CancelConfirm,
+        "this and the later ones",
+    ),
+    (
         Action::CancelForPatient,
         &[k('p')],
         Scope::CancelReason,
@@ -888,6 +903,18 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Esc)],
         Scope::Form,
         "close, twice: drop",
+    ),
+    (
+        Action::NextFreeSlot,
+        &[ctrl('f')],
+        Scope::Form,
+        "booking: the next free slot",
+    ),
+    (
+        Action::BookSeries,
+        &[ctrl('r')],
+        Scope::Form,
+        "booking: a series of visits",
     ),
     (
         Action::FormChoicePrev,

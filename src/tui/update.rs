@@ -303,6 +303,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::CancelByClinic
         | Action::CancelLate
         | Action::CancelBack
+        | Action::CancelFollowing
+        | Action::NextFreeSlot
+        | Action::BookSeries
         | Action::NoteSave
         | Action::NoteProgressReport
         | Action::NoteNextPart
@@ -372,7 +375,11 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Modal::Cancel { .. } | Modal::Booking(_) | Modal::NewPatient(_) => {
+        Modal::Cancel { .. }
+        | Modal::Booking(_)
+        | Modal::NewPatient(_)
+        | Modal::Series(_)
+        | Modal::CancelSeries { .. } => {
             schedule_effects(state, |p, ctx| schedule::on_dialog_key(p, ctx, key))
         }
     }
@@ -464,7 +471,8 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::TherapistDay { .. }
         | Reply::Booked(_)
         | Reply::Rescheduled(_)
-        | Reply::Registered { .. }) => {
+        | Reply::Registered { .. }
+        | Reply::Series(_)) => {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();
             }

@@ -4,9 +4,13 @@
 //! here.
 
 pub mod badges;
+pub mod series;
+pub mod series_view;
 pub mod state;
 pub mod view;
 
+#[cfg(test)]
+mod series_tests;
 #[cfg(test)]
 mod tests;
 
@@ -74,6 +78,7 @@ pub fn on_failed(modal: &mut Option<Modal>) {
     match modal.as_mut() {
         Some(Modal::Booking(f)) => f.saving = false,
         Some(Modal::NewPatient(f)) => f.saving = false,
+        Some(Modal::Series(d)) => d.saving = false,
         _ => {}
     }
 }
@@ -153,6 +158,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
                         version: v.version,
                         confirmed: false,
                     });
+                    return vec![series::ask_series_of(v.id)];
                 }
                 Transition::Unchanged => p.out.say(Level::Info, "this visit is already cancelled"),
                 Transition::Refused(why) => p.out.say(Level::Warning, why),
@@ -242,6 +248,12 @@ fn change_status(
 
 /// Keys in the schedule's dialogs: cancel a visit, book or move one, register a patient.
 pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect> {
+    // The booking form's next free slot and series, before its fields take the key.
+    if matches!(p.modal.as_ref(), Some(Modal::Booking(f)) if !f.saving)
+        && let Some(effects) = series::on_booking_key(p, ctx, key)
+    {
+        return effects;
+    }
     let Some(modal) = p.modal.as_mut() else {
         return Vec::new();
     };
@@ -317,6 +329,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                 },
             }
         }
+        Modal::Series(_) | Modal::CancelSeries { .. } => series::on_dialog_key(p, ctx, key),
         Modal::Help { .. } => Vec::new(),
     }
 }
@@ -570,6 +583,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 reload(p.schedule.day)
             }
         }
+        Reply::Series(reply) => series::on_reply(p, ctx, reply),
         Reply::Registered { mrn, .. } => {
             p.out.end_write();
             *p.modal = None;
