@@ -696,6 +696,16 @@ fn walk_the_series_screens(
     look(&mut s, "the reason for the following ones");
     press_action(&mut s, Action::CancelBack);
     assert!(s.modal.is_none());
+    press_action(&mut s, Action::Reschedule);
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::SeriesOf {
+            visit_id: 3,
+            series: Some(1),
+        })),
+    );
+    look(&mut s, "moving a visit of a series");
+    press_action(&mut s, Action::FormClose);
 }
 
 /// A walk through every pane, dialog, form, list, overlay, the help and the lock, with

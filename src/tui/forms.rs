@@ -115,6 +115,8 @@ pub struct BookingForm {
     pub touched: bool,
     pub discard_armed: bool,
     pub saving: bool,
+    /// The series of the visit being moved, once the database has said it is one's.
+    pub series: Option<i64>,
 }
 
 impl BookingForm {
@@ -135,6 +137,7 @@ impl BookingForm {
             touched: false,
             discard_armed: false,
             saving: false,
+            series: None,
         }
     }
 

@@ -914,7 +914,7 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         Action::BookSeries,
         &[ctrl('r')],
         Scope::Form,
-        "booking: a series of visits",
+        "a series, or later ones too",
     ),
     (
         Action::FormChoicePrev,

@@ -199,8 +199,12 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
                 );
                 return Vec::new();
             }
+            let id = v.id;
             *p.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
-            vec![Effect::Db(Request::LoadDirectory)]
+            vec![
+                Effect::Db(Request::LoadDirectory),
+                series::ask_series_of(id),
+            ]
         }
         Action::NewPatient => {
             *p.modal = Some(Modal::NewPatient(Box::default()));

@@ -354,12 +354,11 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
         Action::NextFreeSlot => Some(next_free_slot(form, ctx)),
         Action::BookSeries => {
             form.discard_armed = false;
-            if matches!(form.mode, BookingMode::Move { .. }) {
-                form.error = Some((
-                    BookingField::Date,
-                    "a series starts from a new booking, not a visit being moved".into(),
-                ));
-                return Some(Vec::new());
+            if let BookingMode::Move {
+                visit_id, version, ..
+            } = form.mode
+            {
+                return Some(move_following(p, ctx, visit_id, version));
             }
             let booking =
                 match form.validate(ctx.staff, ctx.keymap, &p.schedule.calendar, ctx.today) {
@@ -400,6 +399,48 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
         }
         _ => None,
     }
+}
+
+/// Moves the visit being rescheduled and the later ones of its series by the same shift; they
+/// keep their therapist and length, so a change of either is moved alone.
+fn move_following(p: &mut Parts, ctx: &Context, visit_id: i64, version: i64) -> Vec<Effect> {
+    let Some(Modal::Booking(form)) = p.modal.as_mut() else {
+        return Vec::new();
+    };
+    if form.series.is_none() {
+        form.error = Some((
+            BookingField::Date,
+            "this visit is not one of a series: a series starts from a new booking".into(),
+        ));
+        return Vec::new();
+    }
+    let booking = match form.validate(ctx.staff, ctx.keymap, &p.schedule.calendar, ctx.today) {
+        Ok(b) => b,
+        Err((field, message)) => {
+            form.error = Some((field, message));
+            return Vec::new();
+        }
+    };
+    let shown = p.schedule.visits.iter().find(|v| v.id == visit_id);
+    if shown.is_some_and(|v| v.therapist_id != booking.therapist_id || v.minutes != booking.minutes)
+    {
+        form.error = Some((
+            BookingField::Therapist,
+            format!(
+                "the later visits keep their therapist and length: {} moves this visit alone",
+                ctx.keymap.label(Action::FormSave)
+            ),
+        ));
+        return Vec::new();
+    }
+    form.error = None;
+    form.saving = true;
+    p.out.begin_write();
+    vec![Effect::Db(Request::Series(SeriesWork::MoveFollowing {
+        visit_id,
+        seen_version: version,
+        to: booking.start,
+    }))]
 }
 
 /// Asks for the therapist's first free start for the form's length, from the form's date (now,
@@ -605,26 +646,34 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: SeriesWorkReply) -> Vec<Eff
         }
         SeriesWorkReply::SeriesOf {
             visit_id,
-            series: Some(_),
+            series: series @ Some(_),
         } => {
-            if let Some(Modal::Cancel {
-                visit_id: open,
-                version,
-                confirmed: false,
-            }) = p.modal.as_ref()
-                && *open == visit_id
-            {
-                *p.modal = Some(Modal::CancelSeries {
-                    visit_id,
-                    version: *version,
-                    following: false,
-                });
+            match p.modal.as_mut() {
+                Some(Modal::Cancel {
+                    visit_id: open,
+                    version,
+                    confirmed: false,
+                }) if *open == visit_id => {
+                    *p.modal = Some(Modal::CancelSeries {
+                        visit_id,
+                        version: *version,
+                        following: false,
+                    });
+                }
+                Some(Modal::Booking(form)) if matches!(form.mode, BookingMode::Move { visit_id: open, .. } if open == visit_id) =>
+                {
+                    form.series = series;
+                }
+                _ => {}
             }
             Vec::new()
         }
         SeriesWorkReply::SeriesOf { series: None, .. } => Vec::new(),
         SeriesWorkReply::CancelledFollowing(visits) | SeriesWorkReply::MovedFollowing(visits) => {
             p.out.end_write();
+            if matches!(p.modal.as_ref(), Some(Modal::Booking(f)) if f.saving) {
+                *p.modal = None;
+            }
             let cancelled = visits
                 .iter()
                 .all(|v| v.status == AppointmentStatus::Cancelled);

@@ -494,3 +494,96 @@ fn the_series_dialog_at_80x24_120x40_and_70x20() {
     );
     assert!(smallest.contains("Enter books"), "{smallest}");
 }
+
+#[test]
+fn moving_a_visit_of_a_series_moves_it_alone_or_with_the_later_ones() {
+    let mut s = state_for("dfry");
+    s.schedule.selected = Some(3);
+    let sent = press(&mut s, Action::Reschedule);
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [
+                Request::LoadDirectory,
+                Request::Series(SeriesWork::SeriesOf { visit_id: 3 })
+            ]
+        ),
+        "{sent:?}"
+    );
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::SeriesOf {
+            visit_id: 3,
+            series: Some(9),
+        })),
+    );
+    let theme = crate::tui::theme::Theme::load("default", false).unwrap();
+    let text = fixtures::screen_text(&mut s, 80, 24, &theme);
+    assert!(
+        text.contains("One of a series: Enter moves this visit, Ctrl-R this and the later"),
+        "{text}"
+    );
+    let Some(Modal::Booking(form)) = &mut s.modal else {
+        panic!()
+    };
+    form.time = crate::tui::input::LineInput::with_text("11:00");
+    let sent = press(&mut s, Action::BookSeries);
+    assert_eq!(
+        works(sent),
+        vec![SeriesWork::MoveFollowing {
+            visit_id: 3,
+            seen_version: 1,
+            to: fixtures::at(11, 0),
+        }]
+    );
+    assert_eq!(s.pending_writes, 1);
+    let mut moved = fixtures::visits().into_iter().find(|v| v.id == 3).unwrap();
+    moved.start = fixtures::at(11, 0);
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::MovedFollowing(vec![moved]))),
+    );
+    assert!(s.modal.is_none());
+    let said = s.message.clone().unwrap().1;
+    assert!(said.starts_with("Moved 1 visits of Olivia"), "{said}");
+
+    // The later ones keep their therapist: a change of therapist is moved alone.
+    let mut s = state_for("dfry");
+    s.schedule.selected = Some(3);
+    press(&mut s, Action::Reschedule);
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::SeriesOf {
+            visit_id: 3,
+            series: Some(9),
+        })),
+    );
+    let Some(Modal::Booking(form)) = &mut s.modal else {
+        panic!()
+    };
+    form.therapist = crate::tui::input::LineInput::with_text("AR");
+    assert!(press(&mut s, Action::BookSeries).is_empty());
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!()
+    };
+    assert!(
+        form.error
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("keep their therapist"),
+        "{:?}",
+        form.error
+    );
+    // Enter moves this visit alone, as a single reschedule.
+    let Some(Modal::Booking(form)) = &mut s.modal else {
+        panic!()
+    };
+    form.therapist = crate::tui::input::LineInput::with_text("BO");
+    form.time = crate::tui::input::LineInput::with_text("16:00");
+    let sent = press(&mut s, Action::FormSave);
+    assert!(
+        matches!(sent.as_slice(), [Request::Reschedule { id: 3, .. }]),
+        "{sent:?}"
+    );
+}

@@ -167,6 +167,25 @@ pub fn draw_series(
     form::draw(frame, area, " Book a series ", lines, cursor, theme);
 }
 
+/// Moving a visit of a series: which keys move it alone, and with the later ones.
+pub fn moving_a_series_visit(
+    form: &crate::tui::forms::BookingForm,
+    keymap: &Keymap,
+    theme: &Theme,
+) -> Option<Line<'static>> {
+    let moving = matches!(form.mode, crate::tui::forms::BookingMode::Move { .. });
+    (moving && form.series.is_some()).then(|| {
+        Line::styled(
+            format!(
+                "One of a series: {} moves this visit, {} this and the later ones",
+                keymap.label(Action::FormSave),
+                keymap.label(Action::BookSeries)
+            ),
+            theme.warning,
+        )
+    })
+}
+
 pub fn draw_cancel_series(
     frame: &mut Frame,
     area: Rect,
