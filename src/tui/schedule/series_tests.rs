@@ -393,6 +393,15 @@ fn cancelling_a_visit_of_a_series_asks_this_one_or_the_following_ones() {
     assert!(text.contains("this and the following ones"), "{text}");
     insta::assert_snapshot!("cancel_series_asks_which", text);
     press(&mut s, Action::CancelFollowing);
+    let theme = crate::tui::theme::Theme::load("default", false).unwrap();
+    for cols in [80, 70] {
+        let reason = fixtures::screen_text(&mut s, cols, 24, &theme);
+        assert!(
+            reason.contains("and the later visits of its series")
+                && reason.contains("l late (under 24 h)"),
+            "{cols} columns:\n{reason}"
+        );
+    }
     let sent = press(&mut s, Action::CancelForPatient);
     assert_eq!(
         works(sent),

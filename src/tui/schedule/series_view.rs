@@ -207,10 +207,8 @@ pub fn draw_cancel_series(
     let key = |a: Action| Span::styled(keymap.label(a), theme.field_focus);
     let lines = if following {
         vec![
-            Line::from(format!(
-                "Cancel {} and the following visits of its series",
-                truncate(&what, 40)
-            )),
+            Line::from(format!("Cancel {}", truncate(&what, 50))),
+            Line::from("and the later visits of its series"),
             Line::from(""),
             Line::from(vec![
                 Span::raw("Reason:  "),
