@@ -678,6 +678,8 @@ fn walk_the_series_screens(
     look(&mut s, "a clash skipped");
     press_action(&mut s, Action::FormClose);
     press_action(&mut s, Action::FormClose);
+    assert!(matches!(s.modal, Some(Modal::Booking(_))));
+    press_action(&mut s, Action::FormClose);
     assert!(s.modal.is_none());
 
     let mut s = state_for("dfry");

@@ -77,6 +77,8 @@ pub struct SeriesDialog {
     pub touched: bool,
     pub discard_armed: bool,
     pub saving: bool,
+    /// The booking form the series was opened from: closing the series goes back to it.
+    pub from_form: Option<Box<BookingForm>>,
 }
 
 // The facts are what the fields are checked against, not part of what is shown.
@@ -140,6 +142,7 @@ impl SeriesDialog {
             touched: false,
             discard_armed: false,
             saving: false,
+            from_form: None,
         }
     }
 
@@ -390,11 +393,11 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
                 therapist_id: booking.therapist_id,
                 from: booking.start.date(),
             };
-            *p.modal = Some(Modal::Series(Box::new(SeriesDialog::new(
-                booking,
-                patient_name,
-                initials,
-            ))));
+            let mut dialog = SeriesDialog::new(booking, patient_name, initials);
+            if let Some(Modal::Booking(form)) = p.modal.take() {
+                dialog.from_form = Some(form);
+            }
+            *p.modal = Some(Modal::Series(Box::new(dialog)));
             Some(vec![Effect::Db(Request::Series(facts))])
         }
         _ => None,
@@ -494,7 +497,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
             match dialog.handle_key(key, ctx.keymap, ctx) {
                 SeriesOutcome::Stay => Vec::new(),
                 SeriesOutcome::Close => {
-                    *p.modal = None;
+                    *p.modal = dialog.from_form.take().map(Modal::Booking);
                     Vec::new()
                 }
                 SeriesOutcome::Book => match dialog.to_book(ctx.keymap) {

@@ -353,6 +353,17 @@ fn typing_a_field_checks_the_series_again() {
     let d = series_dialog(&s);
     assert_eq!(d.checked.len(), 4);
     assert!(d.filled_in.is_empty(), "typed over, no longer the plan's");
+    // Esc twice (something was typed) goes back to the booking form as it was.
+    press(&mut s, Action::FormClose);
+    assert!(matches!(s.modal, Some(Modal::Series(_))));
+    press(&mut s, Action::FormClose);
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!("not back in the booking form: {:?}", s.modal)
+    };
+    assert_eq!(
+        (form.time.text(), form.picked_patient()),
+        ("10:00", Some(80))
+    );
     // A series is booked from a new booking only.
     let mut s = state_for("dfry");
     s.schedule.selected = Some(3);
