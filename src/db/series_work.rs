@@ -177,3 +177,127 @@ pub fn new_series(
 pub fn plan_frequency(facts: &CheckFacts, start: NaiveDate) -> Option<series::PlanFrequency> {
     series::plan_frequency(&facts.facts.plans, start)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoOptions;
+    use crate::domain::AppointmentStatus;
+    use crate::domain::clinic_hours::ClinicCalendar;
+    use crate::domain::series::{Resolution, TypedSeries, read_series};
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    const WHO: Who = Who {
+        user: "admin",
+        at: "2026-11-27T09:00:00",
+    };
+
+    /// What the booking form asks the database thread, end to end on a small demo clinic: the
+    /// next free slot, the facts, the series booked from them and its later visits cancelled.
+    #[test]
+    fn the_desk_finds_a_slot_checks_and_books_a_series_then_cancels_the_later_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let opts = DemoOptions {
+            patients: 40,
+            weeks_back: 1,
+            weeks_ahead: 2,
+            ..DemoOptions::default()
+        };
+        crate::demo::build(&path, false, &opts, day("2026-11-27")).unwrap();
+        let mut db = crate::db::open_existing(&path).unwrap();
+        let taken = db
+            .day_without_flags(day("2026-12-03"))
+            .unwrap()
+            .into_iter()
+            .find(|v| v.status == AppointmentStatus::Scheduled)
+            .unwrap();
+        let (therapist, patient) = (taken.therapist_id, taken.patient_id);
+        let from = day("2026-11-30").and_hms_opt(0, 0, 0).unwrap();
+        let SeriesWorkReply::NextSlot(Some(slot)) = (SeriesWork::NextSlot {
+            therapist_id: therapist,
+            minutes: 45,
+            from,
+        })
+        .handle(&mut db, WHO)
+        .unwrap() else {
+            panic!("no free slot")
+        };
+        let calendar = ClinicCalendar::default();
+        assert!(slot >= from);
+        assert_eq!(
+            calendar.booking_warning(slot, 45, from),
+            None,
+            "a slot within the hours"
+        );
+        assert!(
+            db.therapist_bookings(therapist, slot.date())
+                .unwrap()
+                .iter()
+                .all(|v| !v.overlaps(slot, 45))
+        );
+
+        let SeriesWorkReply::Facts(facts) = (SeriesWork::Facts {
+            patient_id: patient,
+            therapist_id: therapist,
+            from: day("2026-11-30"),
+        })
+        .handle(&mut db, WHO)
+        .unwrap() else {
+            panic!("no facts")
+        };
+        let typed = TypedSeries {
+            weekdays: Some("mon,thu".into()),
+            time: taken.start.format("%H:%M").to_string(),
+            minutes: 45,
+            start: "2026-11-30".into(),
+            count: Some(4),
+            until: None,
+        };
+        let request = read_series(&typed, None, &facts.facts.calendar, day("2026-11-27")).unwrap();
+        let ctx = facts.context(VisitKind::Treatment, from);
+        let checked = series::check_series(&request.occurrences, 45, &ctx, |_, _| {
+            Some(Resolution::Move)
+        });
+        assert!(
+            checked
+                .iter()
+                .any(|c| c.start == taken.start && c.outcome.word() != "booked"),
+            "the therapist's own visit on Thursday is a clash: {checked:?}"
+        );
+        let new = new_series(patient, therapist, VisitKind::Treatment, &request, &checked);
+        let SeriesWorkReply::Booked(booked) = SeriesWork::Book(new).handle(&mut db, WHO).unwrap()
+        else {
+            panic!("not booked")
+        };
+        let placed = checked.iter().filter(|c| c.booked_at().is_some()).count();
+        assert_eq!(booked.appointments.len(), placed);
+
+        let second = booked.appointments[1];
+        let SeriesWorkReply::SeriesOf {
+            series: Some(id), ..
+        } = (SeriesWork::SeriesOf { visit_id: second })
+            .handle(&mut db, WHO)
+            .unwrap()
+        else {
+            panic!("not one of a series")
+        };
+        assert_eq!(Some(id), booked.series_id);
+        let SeriesWorkReply::CancelledFollowing(cancelled) = (SeriesWork::CancelFollowing {
+            visit_id: second,
+            reason: CancelReason::Patient,
+        })
+        .handle(&mut db, WHO)
+        .unwrap() else {
+            panic!("nothing cancelled")
+        };
+        assert_eq!(cancelled.len(), placed - 1);
+        let first = db.visit(booked.appointments[0]).unwrap().unwrap();
+        assert_eq!(first.status, AppointmentStatus::Scheduled);
+        let other = db.visit(taken.id).unwrap().unwrap();
+        assert_eq!(other.status, AppointmentStatus::Scheduled);
+    }
+}
