@@ -78,7 +78,7 @@ pub fn on_failed(modal: &mut Option<Modal>) {
     match modal.as_mut() {
         Some(Modal::Booking(f)) => f.saving = false,
         Some(Modal::NewPatient(f)) => f.saving = false,
-        Some(Modal::Series(d)) => d.saving = false,
+        Some(Modal::Series(d)) => d.failed(),
         _ => {}
     }
 }

@@ -253,6 +253,16 @@ impl SeriesDialog {
         }
     }
 
+    /// A request of the dialog's failed (the status line says why): it takes keys again, and a
+    /// diary that could not be read says so in place of "checking".
+    pub fn failed(&mut self) {
+        self.saving = false;
+        if self.facts.is_none() {
+            self.error =
+                Some("the diary could not be read: close the series and open it again".into());
+        }
+    }
+
     /// How many occurrences are still clashes with nothing chosen.
     pub fn open_clashes(&self) -> usize {
         self.checked
@@ -353,6 +363,10 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
     let Some(Modal::Booking(form)) = p.modal.as_mut() else {
         return None;
     };
+    // A character goes into the field being typed, whatever it is bound to.
+    if crate::tui::input::types_text(key) && form.field() != BookingField::Kind {
+        return None;
+    }
     match action {
         Action::NextFreeSlot => Some(next_free_slot(form, ctx)),
         Action::BookSeries => {

@@ -344,6 +344,44 @@ fn a_bad_series_is_one_inline_sentence_and_nothing_is_sent() {
 }
 
 #[test]
+fn a_failed_read_or_booking_gives_the_dialog_back() {
+    let mut s = booking_form();
+    press(&mut s, Action::BookSeries);
+    update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            asked: crate::db::worker::Asked::DAY,
+            error: crate::error::AppError::failure("disk I/O error"),
+        }),
+    );
+    let error = series_dialog(&s).error.clone().unwrap();
+    assert!(error.contains("could not be read"), "{error}");
+
+    let mut s = open_series();
+    press(&mut s, Action::FormSave);
+    press(&mut s, Action::FormNext);
+    press(&mut s, Action::FormChoiceNext);
+    assert_eq!(works(press(&mut s, Action::FormSave)).len(), 1);
+    assert!(series_dialog(&s).saving);
+    update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            asked: crate::db::worker::Asked {
+                by: crate::db::worker::Asker::Schedule,
+                write: true,
+            },
+            error: crate::error::AppError::failure("the therapist was booked at another terminal"),
+        }),
+    );
+    let d = series_dialog(&s);
+    assert!(
+        !d.saving && d.checked.len() == 12,
+        "the list stays as it was"
+    );
+    assert_eq!(s.pending_writes, 0);
+}
+
+#[test]
 fn typing_a_field_checks_the_series_again() {
     let mut s = open_series();
     press(&mut s, Action::FormNext);

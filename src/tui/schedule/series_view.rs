@@ -104,7 +104,7 @@ pub fn draw_series(
     let room = (area.height as usize)
         .saturating_sub(lines.len() + 4 + 3)
         .max(3);
-    if dialog.facts.is_none() {
+    if dialog.facts.is_none() && dialog.error.is_none() {
         lines.push(Line::styled("checking the diary…", theme.muted));
     } else if !dialog.checked.is_empty() {
         let clashing = dialog
