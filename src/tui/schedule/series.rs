@@ -569,8 +569,9 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
     }
 }
 
-/// The question a cancel asks first is whether the visit is one of a series: asked of the
-/// database alongside opening the cancel dialog.
+/// Whether a visit is one of a series, asked of the database as its cancel or move opens: the
+/// answer turns the cancel's question into "this visit or this and the later ones", and tells
+/// the move form that the later ones can move with it.
 pub fn ask_series_of(visit_id: i64) -> Effect {
     Effect::Db(Request::Series(SeriesWork::SeriesOf { visit_id }))
 }
@@ -714,7 +715,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: SeriesWorkReply) -> Vec<Eff
     }
 }
 
-/// The first day shown for a checked occurrence: "Mon 30 Nov".
+/// An occurrence's day as the list shows it: "Mon 30 Nov".
 pub fn occurrence_day(d: NaiveDate) -> String {
     d.format("%a %-d %b").to_string()
 }
