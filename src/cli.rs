@@ -113,6 +113,54 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Book a visit, or a series of visits ("mon,thu at 10:00, 12 visits"), each occurrence
+    /// checked first (therapist busy, clinic closed or shut, beyond the authorisation or the plan
+    /// of care); the plan of care's frequency fills in the weekdays and the count
+    Book(BookArgs),
+    /// The therapist's next free times for a visit's length, within the clinic's hours
+    Slots {
+        /// The therapist (name, initials or username)
+        #[arg(long, value_name = "NAME")]
+        therapist: String,
+        /// The visit's length in minutes
+        #[arg(long, value_name = "N", default_value_t = 45, allow_negative_numbers = true,
+            value_parser = whole::<i64>(5, 480))]
+        minutes: i64,
+        /// From this day on (default: now), e.g. 2026-12-08, 12/8, tomorrow, +7, mon
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a visit, or with --following this one and the later ones of its series
+    Cancel {
+        /// The appointment's id
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        appointment: i64,
+        #[arg(long, value_enum)]
+        reason: CancelReasonArg,
+        /// Also the scheduled visits of its series after it
+        #[arg(long)]
+        following: bool,
+    },
+    /// Move a scheduled visit, or with --following this one and the later ones of its series
+    /// by the same shift
+    Move {
+        /// The appointment's id
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        appointment: i64,
+        /// The new day (default: the visit's), e.g. 2026-12-08, 12/8, tomorrow, +7, mon
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// The new time, e.g. 10:30, 230, 2pm
+        #[arg(long, value_name = "TIME")]
+        time: String,
+        /// Also the scheduled visits of its series after it
+        #[arg(long)]
+        following: bool,
+    },
     /// Check a patient in (for kiosks and scripts)
     #[command(name = "check-in")]
     CheckIn {
@@ -242,6 +290,61 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    /// The patient's MRN
+    #[arg(long, value_name = "MRN")]
+    pub patient: String,
+    /// The therapist (name, initials or username)
+    #[arg(long, value_name = "NAME")]
+    pub therapist: String,
+    /// The first day, e.g. 2026-12-08, 12/8, 8 dec, tomorrow, +7, mon
+    #[arg(long, value_name = "DATE")]
+    pub start: String,
+    /// The time of each visit, e.g. 10:00, 930, 2pm
+    #[arg(long, value_name = "HH:MM")]
+    pub time: String,
+    /// The visit's length in minutes
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+        value_parser = whole::<i64>(0, 100_000))]
+    pub minutes: i64,
+    /// The weekdays of a series, e.g. mon,thu (default: from the plan of care, else one visit)
+    #[arg(long, value_name = "DAYS")]
+    pub weekdays: Option<String>,
+    /// How many visits the series holds
+    #[arg(long, value_name = "N", conflicts_with = "until", allow_negative_numbers = true,
+        value_parser = whole::<i64>(0, 100_000))]
+    pub count: Option<i64>,
+    /// The series' last day
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// evaluation, treatment, re_evaluation, progress or discharge (default: treatment)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// What to do with an occurrence that clashes (default: book nothing and list the clashes)
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub on_clash: Option<OnClashArg>,
+    /// Check and list the occurrences; book nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnClashArg {
+    Skip,
+    Move,
+    Book,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CancelReasonArg {
+    Patient,
+    Clinic,
+    Late,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod backup;
 mod billing;
+mod book;
 mod check_in;
 mod clinic_hours;
 mod discharge;
@@ -62,6 +63,24 @@ pub fn run(cli: Cli) -> AppResult<()> {
             therapist,
             json,
         }) => schedule::run(&settings, date.as_deref(), therapist.as_deref(), json),
+        Some(Command::Book(args)) => book::run(&settings, &args),
+        Some(Command::Slots {
+            therapist,
+            minutes,
+            from,
+            json,
+        }) => book::slots(&settings, &therapist, minutes, from.as_deref(), json),
+        Some(Command::Cancel {
+            appointment,
+            reason,
+            following,
+        }) => book::cancel(&settings, appointment, reason, following),
+        Some(Command::Move {
+            appointment,
+            date,
+            time,
+            following,
+        }) => book::move_visit(&settings, appointment, date.as_deref(), &time, following),
         Some(Command::CheckIn {
             appointment,
             patient,

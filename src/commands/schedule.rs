@@ -23,14 +23,20 @@ pub fn run(
         .filter(|v| only.as_ref().is_none_or(|s| s.id == v.therapist_id))
         .collect();
     if json {
-        super::emit(&format!("{}\n", to_json(&visits, day)))?;
+        let series = db.day_series(day)?;
+        super::emit(&format!("{}\n", to_json(&visits, day, &series)))?;
     } else {
         super::emit(&day_sheet(&visits, day))?;
     }
     Ok(())
 }
 
-pub fn to_json(visits: &[Visit], day: NaiveDate) -> serde_json::Value {
+/// `series` names the series of each visit booked as one (see `Db::day_series`).
+pub fn to_json(
+    visits: &[Visit],
+    day: NaiveDate,
+    series: &std::collections::HashMap<i64, i64>,
+) -> serde_json::Value {
     visits
         .iter()
         .map(|v| {
@@ -49,6 +55,10 @@ pub fn to_json(visits: &[Visit], day: NaiveDate) -> serde_json::Value {
                 "checked_in_at": v.checked_in_at,
                 "cancel_reason": v.cancel_reason.map(|r| r.as_str()),
                 "room": v.room.as_deref().map(clean_line),
+                "series_id": series.get(&v.id),
+                // Whether the patient confirmed the visit: not asked yet (the reminders of
+                // the issue "Fewer empty slots" will fill it).
+                "confirmed": null,
                 "flags": v.flags,
             })
         })

@@ -16,7 +16,7 @@ fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
-fn read_calendar(conn: &Connection) -> rusqlite::Result<ClinicCalendar> {
+pub(crate) fn read_calendar(conn: &Connection) -> rusqlite::Result<ClinicCalendar> {
     let mut calendar = ClinicCalendar::default();
     let mut stmt = conn.prepare_cached("SELECT weekday, open, close FROM clinic_hours")?;
     let rows = stmt.query_map([], |r| {

@@ -37,6 +37,8 @@ pub mod progress_work;
 pub mod record_work;
 pub mod schedule;
 pub mod schema;
+pub mod series;
+pub mod series_work;
 mod signatures;
 pub mod staff;
 pub mod stored_time;

@@ -199,7 +199,7 @@ const ROW_SELECT: &str =
     WHERE a.id = ?1";
 
 /// "changed on another terminal by USER at HH:MM": who made the last audited change.
-fn conflict(tx: &Transaction, id: i64) -> TxError {
+pub(in crate::db) fn conflict(tx: &Transaction, id: i64) -> TxError {
     let last: Option<(String, String)> = tx
         .query_row(
             "SELECT user, local_at FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
@@ -221,7 +221,7 @@ fn conflict(tx: &Transaction, id: i64) -> TxError {
     ))
 }
 
-fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
+pub(in crate::db) fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
     visit(tx, id)?
         .ok_or_else(|| TxError::App(AppError::not_found(format!("there is no appointment {id}"))))
 }
@@ -360,7 +360,10 @@ impl Db {
 
     pub fn book(&mut self, b: &Booking, who: Who) -> AppResult<Visit> {
         b.check()?;
-        self.write_as(&who, Duty::Schedule, |tx, _| insert_booking(tx, b, &who))
+        self.write_as(&who, Duty::Schedule, |tx, _| {
+            let id = insert_booking(tx, b, None, &who)?;
+            load_for_change(tx, id)
+        })
     }
 
     /// Moves a scheduled visit to another time, length or therapist.
@@ -417,22 +420,46 @@ impl Db {
     }
 }
 
-/// Writes a checked booking and its audit row inside a change's transaction (a plain booking,
-/// or one made from the waitlist that takes the entry off it in the same transaction).
-pub(in crate::db) fn insert_booking(tx: &Transaction, b: &Booking, who: &Who) -> TxResult<Visit> {
-    tx.execute(
-            "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
-                patient_name, patient_mrn, patient_dob)
-             VALUES (?1, ?2, ?3, ?4, ?5,
-                (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
-                 ORDER BY start DESC LIMIT 1),
-                ?6,
-                (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
-                (SELECT mrn FROM patients WHERE id = ?1),
-                (SELECT date_of_birth FROM patients WHERE id = ?1))",
-            params![b.patient_id, b.therapist_id, start_text(b.start), b.minutes, b.kind.as_str(), who.at],
-        )?;
+/// Books one visit inside a change's transaction (in the therapist's last room), with its
+/// audit row; `series` is the visit series it is an occurrence of.
+pub(in crate::db) fn insert_booking(
+    tx: &Transaction,
+    b: &Booking,
+    series: Option<i64>,
+    who: &Who,
+) -> TxResult<i64> {
+    tx.prepare_cached(
+        "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
+            patient_name, patient_mrn, patient_dob, series_id)
+         VALUES (?1, ?2, ?3, ?4, ?5,
+            (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
+             ORDER BY start DESC LIMIT 1),
+            ?6,
+            (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
+            (SELECT mrn FROM patients WHERE id = ?1),
+            (SELECT date_of_birth FROM patients WHERE id = ?1),
+            ?7)",
+    )?
+    .execute(params![
+        b.patient_id,
+        b.therapist_id,
+        start_text(b.start),
+        b.minutes,
+        b.kind.as_str(),
+        who.at,
+        series
+    ])?;
     let id = tx.last_insert_rowid();
+    let mut detail = json!({
+        "patient_id": b.patient_id,
+        "therapist_id": b.therapist_id,
+        "start": start_text(b.start),
+        "minutes": b.minutes,
+        "kind": b.kind.as_str(),
+    });
+    if let Some(series) = series {
+        detail["series_id"] = json!(series);
+    }
     audit::record(
         tx,
         &AuditEntry {
@@ -441,16 +468,10 @@ pub(in crate::db) fn insert_booking(tx: &Transaction, b: &Booking, who: &Who) ->
             action: "appointment.book",
             entity: "appointment",
             entity_id: Some(id),
-            detail: json!({
-                "patient_id": b.patient_id,
-                "therapist_id": b.therapist_id,
-                "start": start_text(b.start),
-                "minutes": b.minutes,
-                "kind": b.kind.as_str(),
-            }),
+            detail,
         },
     )?;
-    load_for_change(tx, id)
+    Ok(id)
 }
 
 /// Completes a checked-in visit inside another change's transaction (signing its note), with
@@ -490,7 +511,12 @@ pub(in crate::db) fn complete_if_checked_in(
     Ok(true)
 }
 
-fn write_status(tx: &Transaction, id: i64, version: i64, s: &StatusSnapshot) -> TxResult<()> {
+pub(in crate::db) fn write_status(
+    tx: &Transaction,
+    id: i64,
+    version: i64,
+    s: &StatusSnapshot,
+) -> TxResult<()> {
     let changed = tx.execute(
         "UPDATE appointments SET status = ?1, status_changed_at = ?2, checked_in_at = ?3,
             cancel_reason = ?4, version = version + 1
@@ -521,7 +547,7 @@ pub struct Booking {
 }
 
 impl Booking {
-    pub(in crate::db) fn check(&self) -> AppResult<()> {
+    pub(crate) fn check(&self) -> AppResult<()> {
         if !appointment::is_visit_length(self.minutes) {
             return Err(AppError::input(format!(
                 "a visit lasts {} minutes",

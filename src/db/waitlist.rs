@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
-use super::schedule::{Booking, insert_booking};
+use super::schedule::{Booking, insert_booking, load_for_change};
 use super::{Db, TxError, TxResult, Who};
 use crate::domain::appointment::Visit;
 use crate::domain::roles::Duty;
@@ -285,9 +285,9 @@ impl Db {
                     crate::sanitize::clean_line(&entry.patient_name)
                 ))));
             }
-            let visit = insert_booking(tx, b, &who)?;
-            take_off(tx, &entry, Some(visit.id), &who)?;
-            Ok(visit)
+            let id = insert_booking(tx, b, None, &who)?;
+            take_off(tx, &entry, Some(id), &who)?;
+            load_for_change(tx, id)
         })
     }
 }

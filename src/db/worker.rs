@@ -72,6 +72,8 @@ pub enum Request {
     Program(super::program_work::ProgramRequest),
     /// The patient finder's, the patient record's and the call list's work.
     Record(super::record_work::RecordRequest),
+    /// The booking form's series and free slots, and "this and the following ones".
+    Series(super::series_work::SeriesWork),
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +118,7 @@ pub enum Reply {
     Progress(super::progress_work::ProgressReply),
     Program(super::program_work::ProgramReply),
     Record(super::record_work::RecordReply),
+    Series(super::series_work::SeriesWorkReply),
     /// A poll found nothing new.
     Quiet,
     /// Something worth a line in the status bar (a finished background backup).
@@ -210,6 +213,7 @@ impl Request {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
             Request::Record(r) => r.is_write(),
+            Request::Series(r) => r.is_write(),
             _ => false,
         }
     }
@@ -541,6 +545,7 @@ impl Worker {
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
             Request::Record(r) => r.handle(&mut self.db, who).map(Reply::Record),
+            Request::Series(r) => r.handle(&mut self.db, who).map(Reply::Series),
             Request::LoadDay(day) => self.db.day(day).map(|visits| Reply::Day {
                 day,
                 visits,

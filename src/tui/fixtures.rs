@@ -686,6 +686,111 @@ pub fn offer_freed_slot(s: &mut AppState) {
     );
 }
 
+/// The series dialog (its fields, its list with a clash, a choice made) and the question a
+/// cancel of a series' visit asks.
+fn walk_the_series_screens(
+    keymap: &super::keymap::Keymap,
+    look: &mut dyn FnMut(&mut AppState, &str),
+) {
+    use super::keymap::Action;
+    use super::state::Modal;
+    use crate::db::series_work::{CheckFacts, SeriesWorkReply};
+    use crate::db::worker::Reply;
+
+    let mut s = state_for("dfry");
+    s.keymap = keymap.clone();
+    press_action(&mut s, Action::Book);
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients: vec![patient(80, "100008", "Amira", "Haddad")],
+            staff: staff(),
+            calendar: Default::default(),
+        }),
+    );
+    if let Some(Modal::Booking(form)) = &mut s.modal {
+        form.patient_hits = vec![80];
+        form.therapist = super::input::LineInput::with_text("AR");
+        form.date = super::input::LineInput::with_text("2026-11-30");
+        form.time = super::input::LineInput::with_text("10:00");
+    }
+    press_action(&mut s, Action::NextFreeSlot);
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::NextSlot(None))),
+    );
+    look(&mut s, "the booking form with no free slot");
+    press_action(&mut s, Action::BookSeries);
+    assert!(matches!(s.modal, Some(Modal::Series(_))));
+    look(&mut s, "the series dialog checking the diary");
+    let facts = CheckFacts {
+        facts: crate::db::series::SeriesFacts {
+            calendar: Default::default(),
+            plans: Vec::new(),
+            terms: Default::default(),
+            counted_visits: Vec::new(),
+        },
+        busy: vec![crate::domain::slots::Busy {
+            start: NaiveDate::from_ymd_opt(2026, 12, 3)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+            minutes: 45,
+        }],
+    };
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::Facts(Box::new(facts)))),
+    );
+    look(&mut s, "the series dialog without weekdays");
+    for c in "mon,thu".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    press_action(&mut s, Action::FormNext);
+    for c in "4".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    press_action(&mut s, Action::FormSave);
+    look(&mut s, "the series' occurrences with a clash");
+    press_action(&mut s, Action::FormSave);
+    look(&mut s, "a series with a clash left");
+    press_action(&mut s, Action::FormNext);
+    press_action(&mut s, Action::FormChoiceNext);
+    look(&mut s, "a clash skipped");
+    press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::FormClose);
+    assert!(matches!(s.modal, Some(Modal::Booking(_))));
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
+
+    let mut s = state_for("dfry");
+    s.keymap = keymap.clone();
+    s.schedule.selected = Some(3);
+    press_action(&mut s, Action::Cancel);
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::SeriesOf {
+            visit_id: 3,
+            series: Some(1),
+        })),
+    );
+    look(&mut s, "the cancel of a series' visit");
+    press_action(&mut s, Action::CancelFollowing);
+    look(&mut s, "the reason for the following ones");
+    press_action(&mut s, Action::CancelBack);
+    assert!(s.modal.is_none());
+    press_action(&mut s, Action::Reschedule);
+    update(
+        &mut s,
+        Event::Reply(Reply::Series(SeriesWorkReply::SeriesOf {
+            visit_id: 3,
+            series: Some(1),
+        })),
+    );
+    look(&mut s, "moving a visit of a series");
+    press_action(&mut s, Action::FormClose);
+}
+
 /// A walk through every pane, dialog, form, list, overlay, the help and the lock, with
 /// `keymap` in force; `look` is shown each screen (and its message) on the way.
 pub fn walk_every_screen(
@@ -772,6 +877,10 @@ pub fn walk_every_screen(
     press_action(&mut s, Action::Book);
     press_action(&mut s, Action::FormSave);
     look(&mut s, "the booking form's missing patient");
+    press_action(&mut s, Action::NextFreeSlot);
+    look(&mut s, "the next free slot asked without a therapist");
+    press_action(&mut s, Action::BookSeries);
+    look(&mut s, "a series asked without a patient");
     press_action(&mut s, Action::FormClose);
     offer_freed_slot(&mut s);
     look(&mut s, "the waitlist's fits said after a cancellation");
@@ -792,6 +901,7 @@ pub fn walk_every_screen(
     look(&mut s, "the booking form from the waitlist");
     press_action(&mut s, Action::FormClose);
     assert!(s.modal.is_none());
+    walk_the_series_screens(keymap, look);
     press_action(&mut s, Action::NewPatient);
     key(&mut s, KeyCode::Char('z'));
     look(&mut s, "the new patient form");

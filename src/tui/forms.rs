@@ -118,6 +118,8 @@ pub struct BookingForm {
     /// The waitlist entry this booking was opened from: booking its patient takes it off
     /// the list in the same change.
     pub from_waitlist: Option<WaitlistPick>,
+    /// The series of the visit being moved, once the database has said it is one's.
+    pub series: Option<i64>,
 }
 
 /// A waitlist entry picked to fill a freed slot.
@@ -146,6 +148,7 @@ impl BookingForm {
             discard_armed: false,
             saving: false,
             from_waitlist: None,
+            series: None,
         }
     }
 

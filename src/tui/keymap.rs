@@ -106,6 +106,12 @@ pub enum Action {
     RecordBook,
     RecordClose,
     FormOpenMatch,
+    /// The booking form: fill in the therapist's next free slot.
+    NextFreeSlot,
+    /// The booking form: book it as a series (weekdays, a count or an end).
+    BookSeries,
+    /// Cancelling a visit of a series: this one and the following ones.
+    CancelFollowing,
 }
 
 impl Action {
@@ -213,6 +219,9 @@ impl Action {
             Action::RecordBook => "record_book",
             Action::RecordClose => "record_close",
             Action::FormOpenMatch => "form_open_match",
+            Action::NextFreeSlot => "form_next_free_slot",
+            Action::BookSeries => "form_book_series",
+            Action::CancelFollowing => "cancel_following",
         }
     }
 
@@ -831,6 +840,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         "no, keep it",
     ),
     (
+        Action::CancelFollowing,
+        &[k('f'), k('F')],
+        Scope::CancelConfirm,
+        "this and the later ones",
+    ),
+    (
         Action::CancelForPatient,
         &[k('p')],
         Scope::CancelReason,
@@ -968,6 +983,18 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[code(KeyCode::Esc)],
         Scope::Form,
         "close, twice: drop",
+    ),
+    (
+        Action::NextFreeSlot,
+        &[ctrl('f')],
+        Scope::Form,
+        "booking: the next free slot",
+    ),
+    (
+        Action::BookSeries,
+        &[ctrl('r')],
+        Scope::Form,
+        "a series, or later ones too",
     ),
     (
         Action::FormChoicePrev,

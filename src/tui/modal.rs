@@ -22,4 +22,12 @@ pub enum Modal {
     Waitlist {
         cursor: usize,
     },
+    /// A series of visits from the booking form, each occurrence checked.
+    Series(Box<super::schedule::series::SeriesDialog>),
+    /// `x` on a visit of a series: this one, or this and the following ones (then the reason).
+    CancelSeries {
+        visit_id: i64,
+        version: i64,
+        following: bool,
+    },
 }

@@ -218,6 +218,7 @@ impl AppState {
         let in_modal = match &self.modal {
             Some(Modal::Booking(f)) => f.is_dirty(),
             Some(Modal::NewPatient(f)) => f.is_dirty(),
+            Some(Modal::Series(d)) => d.is_dirty(),
             _ => false,
         };
         in_modal

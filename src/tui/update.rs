@@ -346,6 +346,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::CancelByClinic
         | Action::CancelLate
         | Action::CancelBack
+        | Action::CancelFollowing
+        | Action::NextFreeSlot
+        | Action::BookSeries
         | Action::NoteSave
         | Action::NoteProgressReport
         | Action::NoteNextPart
@@ -447,7 +450,9 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         Modal::Cancel { .. }
         | Modal::Booking(_)
         | Modal::NewPatient(_)
-        | Modal::Waitlist { .. } => {
+        | Modal::Waitlist { .. }
+        | Modal::Series(_)
+        | Modal::CancelSeries { .. } => {
             schedule_effects(state, |p, ctx| schedule::on_dialog_key(p, ctx, key))
         }
     }
@@ -548,7 +553,8 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::Booked(_)
         | Reply::Rescheduled(_)
         | Reply::Registered { .. }
-        | Reply::WaitlistFits { .. }) => {
+        | Reply::WaitlistFits { .. }
+        | Reply::Series(_)) => {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();
             }

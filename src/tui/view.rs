@@ -128,6 +128,22 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             &state.keymap,
             theme,
         ),
+        Some(Modal::Series(dialog)) => {
+            super::schedule::series_view::draw_series(frame, area, dialog, &state.context(), theme)
+        }
+        Some(Modal::CancelSeries {
+            visit_id,
+            following,
+            ..
+        }) => super::schedule::series_view::draw_cancel_series(
+            frame,
+            area,
+            &state.schedule,
+            *visit_id,
+            *following,
+            &state.keymap,
+            theme,
+        ),
         None => {}
     }
     if state.asking_quit {

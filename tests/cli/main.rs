@@ -19,6 +19,7 @@ mod payers;
 mod plans;
 mod roles;
 mod schedule;
+mod series;
 mod signing;
 mod staff;
 mod waitlist;

@@ -4,10 +4,14 @@
 //! here.
 
 pub mod badges;
+pub mod series;
+pub mod series_view;
 pub mod state;
 pub mod view;
 pub mod waitlist;
 
+#[cfg(test)]
+mod series_tests;
 #[cfg(test)]
 mod tests;
 
@@ -75,6 +79,7 @@ pub fn on_failed(modal: &mut Option<Modal>) {
     match modal.as_mut() {
         Some(Modal::Booking(f)) => f.saving = false,
         Some(Modal::NewPatient(f)) => f.saving = false,
+        Some(Modal::Series(d)) => d.failed(),
         _ => {}
     }
 }
@@ -154,6 +159,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
                         version: v.version,
                         confirmed: false,
                     });
+                    return vec![series::ask_series_of(v.id)];
                 }
                 Transition::Unchanged => p.out.say(Level::Info, "this visit is already cancelled"),
                 Transition::Refused(why) => p.out.say(Level::Warning, why),
@@ -202,8 +208,12 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
                 );
                 return Vec::new();
             }
+            let id = v.id;
             *p.modal = Some(Modal::Booking(Box::new(BookingForm::reschedule(v))));
-            vec![Effect::Db(Request::LoadDirectory)]
+            vec![
+                Effect::Db(Request::LoadDirectory),
+                series::ask_series_of(id),
+            ]
         }
         Action::NewPatient => {
             *p.modal = Some(Modal::NewPatient(Box::default()));
@@ -255,6 +265,12 @@ fn change_status(
 
 /// Keys in the schedule's dialogs: cancel a visit, book or move one, register a patient.
 pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect> {
+    // The booking form's next free slot and series, before its fields take the key.
+    if matches!(p.modal.as_ref(), Some(Modal::Booking(f)) if !f.saving)
+        && let Some(effects) = series::on_booking_key(p, ctx, key)
+    {
+        return effects;
+    }
     let Some(modal) = p.modal.as_mut() else {
         return Vec::new();
     };
@@ -329,6 +345,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
             }
         }
         Modal::Waitlist { .. } => waitlist::on_key(p, ctx, key),
+        Modal::Series(_) | Modal::CancelSeries { .. } => series::on_dialog_key(p, ctx, key),
         Modal::Help { .. } => Vec::new(),
     }
 }
@@ -597,6 +614,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 reload(p.schedule.day)
             }
         }
+        Reply::Series(reply) => series::on_reply(p, ctx, reply),
         Reply::Registered { id, mrn } => {
             p.out.end_write();
             *p.modal = None;

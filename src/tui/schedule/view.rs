@@ -447,6 +447,9 @@ pub fn draw_booking(
         }
     }
     lines.push(Line::from(""));
+    if let Some(line) = super::series_view::moving_a_series_visit(form, ctx.keymap, theme) {
+        lines.push(line);
+    }
     if let Some((_, warning)) = &form.warning {
         let cols = area.width.saturating_sub(6).min(76).saturating_sub(4) as usize;
         lines.push(Line::styled(
