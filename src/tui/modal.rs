@@ -17,4 +17,6 @@ pub enum Modal {
     },
     Booking(Box<BookingForm>),
     NewPatient(Box<PatientFormState>),
+    /// The schedule's "go to date" prompt.
+    GoToDate(super::schedule::go_to_date::Prompt),
 }

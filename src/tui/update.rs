@@ -288,9 +288,12 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::Undo
         | Action::Book
         | Action::Reschedule
-        | Action::NewPatient => {
-            schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action))
-        }
+        | Action::NewPatient
+        | Action::WeekToggle
+        | Action::WeekLayout
+        | Action::WeekTherapist
+        | Action::GoToDate
+        | Action::CheckOut => schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action)),
         // Pane 2's own actions are handled above; the keymap offers them only there.
         Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
         // A dialog's, an editor's or a form's actions: resolved there while it is open, never
@@ -372,7 +375,7 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Modal::Cancel { .. } | Modal::Booking(_) | Modal::NewPatient(_) => {
+        Modal::Cancel { .. } | Modal::Booking(_) | Modal::NewPatient(_) | Modal::GoToDate(_) => {
             schedule_effects(state, |p, ctx| schedule::on_dialog_key(p, ctx, key))
         }
     }
@@ -464,6 +467,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::TherapistDay { .. }
         | Reply::Booked(_)
         | Reply::Rescheduled(_)
+        | Reply::Week { .. }
         | Reply::Registered { .. }) => {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();

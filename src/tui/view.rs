@@ -117,6 +117,14 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         Some(Modal::NewPatient(form)) => {
             super::schedule::view::draw_new_patient(frame, area, form, &state.keymap, theme)
         }
+        Some(Modal::GoToDate(prompt)) => super::schedule::go_to_date::draw(
+            frame,
+            area,
+            prompt,
+            state.today,
+            &state.keymap,
+            theme,
+        ),
         None => {}
     }
     if state.asking_quit {

@@ -4,11 +4,18 @@
 //! here.
 
 pub mod badges;
+pub mod go_to_date;
 pub mod state;
 pub mod view;
+pub mod week;
+pub mod week_view;
 
 #[cfg(test)]
+mod desk_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod week_tests;
 
 use chrono::Duration;
 use crossterm::event::KeyEvent;
@@ -64,6 +71,7 @@ pub fn on_paste(p: &mut Parts, ctx: &Context, text: &str) -> Vec<Effect> {
     match p.modal.as_mut() {
         Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
         Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
+        Some(Modal::GoToDate(prompt)) => go_to_date::on_paste(prompt, text),
         _ => {}
     }
     Vec::new()
@@ -81,6 +89,9 @@ pub fn on_failed(modal: &mut Option<Modal>) {
 /// Moves the selection to the row `to` picks from the current one and the last; false when
 /// there are no rows.
 pub fn move_selection(schedule: &mut Schedule, to: impl FnOnce(usize, usize) -> usize) -> bool {
+    if let Some(week) = schedule.week.as_mut() {
+        return week.move_selection(to);
+    }
     if schedule.rows.is_empty() {
         return false;
     }
@@ -100,6 +111,7 @@ pub fn is_write(action: Action) -> bool {
     matches!(
         action,
         Action::CheckIn
+            | Action::CheckOut
             | Action::NoShow
             | Action::Cancel
             | Action::Undo
@@ -112,6 +124,9 @@ pub fn is_write(action: Action) -> bool {
 /// The schedule's commands other than moving: the day shown, the filter, "mine", the status
 /// changes, undo and opening the dialogs.
 pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
+    if let Some(effects) = week::on_action(p, ctx, action) {
+        return effects;
+    }
     match action {
         Action::PrevDay => go_to_day(p, p.schedule.day - Duration::days(1)),
         Action::NextDay => go_to_day(p, p.schedule.day + Duration::days(1)),
@@ -139,6 +154,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
         }
         Action::CheckIn => change_status(p, ctx, AppointmentStatus::CheckedIn, None),
         Action::NoShow => change_status(p, ctx, AppointmentStatus::NoShow, None),
+        Action::CheckOut => change_status(p, ctx, AppointmentStatus::Completed, None),
         Action::Cancel => {
             let Some(v) = p.schedule.selected_visit() else {
                 return Vec::new();
@@ -200,6 +216,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
             *p.modal = Some(Modal::NewPatient(Box::default()));
             Vec::new()
         }
+        Action::GoToDate => go_to_date::open(p),
         _ => Vec::new(),
     }
 }
@@ -214,7 +231,12 @@ fn change_status(
         p.out.say(Level::Info, "no visit selected");
         return Vec::new();
     };
-    match v.status.transition_to(to, v.start.date(), ctx.today) {
+    let transition = if to == AppointmentStatus::Completed {
+        v.status.check_out(v.start.date(), ctx.today)
+    } else {
+        v.status.transition_to(to, v.start.date(), ctx.today)
+    };
+    match transition {
         Transition::Refused(why) => {
             p.out.say(Level::Warning, why);
             Vec::new()
@@ -317,6 +339,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                 },
             }
         }
+        Modal::GoToDate(_) => go_to_date::on_key(p, ctx, key),
         Modal::Help { .. } => Vec::new(),
     }
 }
@@ -485,6 +508,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                             match visit.status {
                                 AppointmentStatus::CheckedIn => "checked in",
                                 AppointmentStatus::NoShow => "marked no-show",
+                                AppointmentStatus::Completed => "checked out, visit completed",
                                 AppointmentStatus::Cancelled => "cancelled",
                                 other => other.label(),
                             },
@@ -569,6 +593,15 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             } else {
                 reload(p.schedule.day)
             }
+        }
+        Reply::Week {
+            monday,
+            visits,
+            calendar,
+            ..
+        } => {
+            week::on_loaded(p, ctx, monday, visits, calendar);
+            Vec::new()
         }
         Reply::Registered { mrn, .. } => {
             p.out.end_write();

@@ -48,6 +48,8 @@ pub struct Schedule {
     /// The row at the top of the list: the list scrolls only when the selection would leave it.
     pub top: usize,
     pub matcher: Matcher,
+    /// The week view, while it is shown (`w`); its selection is then the selected visit.
+    pub week: Option<super::week::Week>,
 }
 
 impl Schedule {
@@ -67,6 +69,7 @@ impl Schedule {
             page_size: 10,
             top: 0,
             matcher: Matcher::default(),
+            week: None,
         }
     }
 
@@ -88,6 +91,9 @@ impl Schedule {
 
     /// Replaces one visit in place after a change (the reload that follows confirms it).
     pub fn replace_visit(&mut self, v: Visit, me: Option<i64>) {
+        if let Some(week) = self.week.as_mut() {
+            super::week::replace_visit(week, &v);
+        }
         if let Some(slot) = self.visits.iter_mut().find(|x| x.id == v.id) {
             *slot = v;
         }
@@ -143,6 +149,9 @@ impl Schedule {
     }
 
     pub fn selected_visit(&self) -> Option<&Visit> {
+        if let Some(week) = &self.week {
+            return week.selected_visit();
+        }
         let id = self.selected?;
         self.visits.iter().find(|v| v.id == id)
     }

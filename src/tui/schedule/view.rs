@@ -55,7 +55,7 @@ impl Columns {
     }
 }
 
-fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
+pub(super) fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
     match s {
         AppointmentStatus::Scheduled => theme.scheduled,
         AppointmentStatus::CheckedIn => theme.arrived,
@@ -170,6 +170,9 @@ pub fn draw(
     keymap: &Keymap,
     theme: &Theme,
 ) -> Learned {
+    if let Some(week) = &schedule.week {
+        return super::week_view::draw(frame, area, week, keymap, theme);
+    }
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let cols = Columns::for_width(area.width);
     let mrn = if cols.mrn > 0 {
@@ -251,7 +254,13 @@ pub fn draw_cancel(
     keymap: &Keymap,
     theme: &Theme,
 ) {
-    let Some(v) = schedule.visits.iter().find(|v| v.id == visit_id) else {
+    let week = schedule.week.iter().flat_map(|w| w.visits.iter());
+    let Some(v) = schedule
+        .visits
+        .iter()
+        .chain(week)
+        .find(|v| v.id == visit_id)
+    else {
         return;
     };
     let what = format!(
