@@ -6,6 +6,7 @@ mod auth;
 mod backup;
 mod billing;
 mod check_in;
+mod check_out;
 mod clinic_hours;
 mod discharge;
 mod discharge_summary;
@@ -66,6 +67,11 @@ pub fn run(cli: Cli) -> AppResult<()> {
             patient,
             date,
         }) => check_in::run(&settings, appointment, patient.as_deref(), date.as_deref()),
+        Some(Command::CheckOut {
+            appointment,
+            patient,
+            date,
+        }) => check_out::run(&settings, appointment, patient.as_deref(), date.as_deref()),
         Some(Command::Demo(args)) => {
             let opts = DemoOptions {
                 seed: args.seed,
