@@ -221,7 +221,7 @@ const ROW_SELECT: &str =
     WHERE a.id = ?1";
 
 /// "changed on another terminal by USER at HH:MM": who made the last audited change.
-fn conflict(tx: &Transaction, id: i64) -> TxError {
+pub(super) fn conflict(tx: &Transaction, id: i64) -> TxError {
     let last: Option<(String, String)> = tx
         .query_row(
             "SELECT user, local_at FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
@@ -243,7 +243,7 @@ fn conflict(tx: &Transaction, id: i64) -> TxError {
     ))
 }
 
-fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
+pub(super) fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
     visit(tx, id)?
         .ok_or_else(|| TxError::App(AppError::not_found(format!("there is no appointment {id}"))))
 }

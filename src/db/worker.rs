@@ -49,6 +49,11 @@ pub enum Request {
         booking: Booking,
     },
     Register(NewPatient),
+    /// A booking made here undone within minutes: its row deleted if untouched since.
+    Unbook {
+        id: i64,
+        seen_version: i64,
+    },
     /// The week view: the week from this Monday, with the clinic's hours (Some), or the week
     /// view closed (None). While a week is shown it comes back, fresh, with every fresh day.
     LoadWeek(Option<NaiveDate>),
@@ -90,6 +95,8 @@ pub enum Reply {
     },
     Booked(Visit),
     Rescheduled(Visit),
+    /// The booking undone: the visit as it was, now off the schedule.
+    Unbooked(Visit),
     /// The week from `monday`: its visits in time order (without flags) and the clinic's
     /// hours and closed dates.
     Week {
@@ -196,6 +203,7 @@ impl Request {
                 | Request::Book(_)
                 | Request::Reschedule { .. }
                 | Request::Register(_)
+                | Request::Unbook { .. }
         ) || match self {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
@@ -598,6 +606,9 @@ impl Worker {
                     visits,
                 }),
             Request::Book(b) => self.db.book(&b, who).map(Reply::Booked),
+            Request::Unbook { id, seen_version } => {
+                self.db.unbook(id, seen_version, who).map(Reply::Unbooked)
+            }
             Request::Reschedule {
                 id,
                 seen_version,

@@ -168,6 +168,10 @@ impl AppointmentStatus {
     }
 }
 
+/// Minutes after booking during which the terminal that booked a visit can undo it, leaving no
+/// cancellation on the record (a mis-keyed booking, not a patient's cancellation).
+pub const BOOKING_UNDO_MINUTES: i64 = 5;
+
 impl AppointmentStatus {
     /// Checking a visit out: the one rule for `o`, `ptclinic check-out` and signing the
     /// visit's note. Only an attended (checked-in) visit is completed; one not yet checked in,

@@ -468,6 +468,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::Booked(_)
         | Reply::Rescheduled(_)
         | Reply::Week { .. }
+        | Reply::Unbooked(_)
         | Reply::Registered { .. }) => {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();

@@ -85,3 +85,49 @@ fn only_a_checked_in_visit_is_checked_out() {
     press_action(&mut s, Action::CheckOut);
     assert!(s.message.as_ref().unwrap().1.contains("read-only"));
 }
+
+fn booked_here(s: &mut crate::tui::state::AppState) -> crate::domain::appointment::Visit {
+    let mut v = fixtures::visits().into_iter().find(|v| v.id == 8).unwrap();
+    v.id = 99;
+    v.start = fixtures::at(15, 0);
+    update(s, Event::Reply(Reply::Booked(v.clone())));
+    v
+}
+
+#[test]
+fn u_takes_back_a_booking_made_here_within_minutes() {
+    let mut s = state_for("dfry");
+    let v = booked_here(&mut s);
+    let said = s.message.as_ref().unwrap().1.clone();
+    assert!(said.contains("u undoes it for 5 minutes"), "{said}");
+    s.now += chrono::Duration::minutes(4);
+    let sent = requests(key(&mut s, KeyCode::Char('u')));
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Request::Unbook {
+                id: 99,
+                seen_version: 1
+            }]
+        ),
+        "{sent:?}"
+    );
+    assert_eq!(s.pending_writes, 1);
+    update(&mut s, Event::Reply(Reply::Unbooked(v)));
+    assert_eq!(s.pending_writes, 0);
+    assert!(!s.schedule.visits.iter().any(|x| x.id == 99));
+    assert!(s.message.as_ref().unwrap().1.starts_with("booking undone"));
+    assert!(requests(key(&mut s, KeyCode::Char('u'))).is_empty());
+    assert_eq!(s.message.as_ref().unwrap().1, "nothing to undo");
+}
+
+#[test]
+fn a_booking_older_than_the_minutes_is_cancelled_instead() {
+    let mut s = state_for("dfry");
+    booked_here(&mut s);
+    s.now += chrono::Duration::minutes(6);
+    assert!(requests(key(&mut s, KeyCode::Char('u'))).is_empty());
+    let (level, said) = s.message.clone().unwrap();
+    assert_eq!(level, crate::tui::state::Level::Warning);
+    assert!(said.contains("x cancels it"), "{said}");
+}

@@ -6,6 +6,7 @@
 pub mod badges;
 pub mod go_to_date;
 pub mod state;
+pub mod unbook;
 pub mod view;
 pub mod week;
 pub mod week_view;
@@ -176,6 +177,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Undo => match p.schedule.undo.pop() {
+            Some(entry) if entry.booked_at.is_some() => unbook::undo(p, ctx, entry),
             Some(entry) => {
                 p.out.begin_write();
                 vec![Effect::Db(Request::Undo {
@@ -520,6 +522,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                         version: visit.version,
                         previous,
                         now: visit.status,
+                        booked_at: None,
                     });
                     // The next patient at the desk is a fresh search: `/`, letters, Enter, check
                     // in, never letters added to the last one's name.
@@ -581,6 +584,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     v.therapist_initials
                 ),
             );
+            if !moved {
+                // A booking made here can be taken back for a few minutes.
+                unbook::on_booked(p, ctx, &v);
+            }
             p.schedule.selected = Some(v.id);
             let shown = p.schedule.day;
             p.schedule.day = v.start.date();
@@ -593,6 +600,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             } else {
                 reload(p.schedule.day)
             }
+        }
+        Reply::Unbooked(v) => {
+            unbook::on_unbooked(p, ctx, &v);
+            Vec::new()
         }
         Reply::Week {
             monday,

@@ -18,6 +18,9 @@ pub struct UndoEntry {
     pub version: i64,
     pub previous: StatusSnapshot,
     pub now: AppointmentStatus,
+    /// Set when the entry is a booking made here (at this time): undoing it takes the visit
+    /// off the record, within `BOOKING_UNDO_MINUTES`.
+    pub booked_at: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
