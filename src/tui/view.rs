@@ -198,19 +198,40 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let short =
         format!("  {booked} booked · {arrived} in · {no_show} no-show · {cancelled} cancelled");
     let with_who = format!("{counts} · {who}");
+    // Which visits are counted and shown is said at every width, if only as "AR's" or "all".
+    let who_short = if state.schedule.mine_only {
+        format!(
+            "{}'s",
+            state
+                .info
+                .me
+                .as_ref()
+                .map(|s| s.initials.as_str())
+                .unwrap_or("my")
+        )
+    } else {
+        "all".to_string()
+    };
+    let counts_who = format!("{counts} · {who_short}");
+    let short_who = format!("{short} · {who_short}");
+    let tiny = format!(
+        "  {booked} booked · {arrived} in · {no_show} no-show · {cancelled} canc. · {who_short}"
+    );
     let full_day = day_label(state.schedule.day, state.today, true);
     let brief_day = day_label(state.schedule.day, state.today, false);
+    let bare_day = state.schedule.day.format("%a %-d %b").to_string();
     let room_for =
         |day: &str| (area.width as usize).saturating_sub(width(title) + width(day) + width(&clock));
     let (day, counts) = [
         (&full_day, &with_who),
-        (&full_day, &counts),
-        (&brief_day, &counts),
-        (&brief_day, &short),
+        (&full_day, &counts_who),
+        (&brief_day, &counts_who),
+        (&brief_day, &short_who),
+        (&bare_day, &short_who),
     ]
     .into_iter()
     .find(|(day, counts)| width(counts) <= room_for(day))
-    .unwrap_or((&brief_day, &short));
+    .unwrap_or((&bare_day, &tiny));
     let counts = fit(counts, room_for(day));
     let day = day.clone();
     let spans = vec![
