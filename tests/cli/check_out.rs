@@ -44,7 +44,10 @@ fn check_out_completes_a_checked_in_visit_with_its_audit_row() {
         "{said}"
     );
     let after = schedule_json(&env, &db, &[]);
-    let done = after.iter().find(|w| w["id"].to_string() == id).unwrap();
+    let done = after
+        .iter()
+        .find(|w| w["id"].as_i64() == id.parse().ok())
+        .unwrap();
     assert_eq!(done["status"], "completed", "{done}");
     assert!(
         done["checked_in_at"].is_string(),
