@@ -213,6 +213,8 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         "all".to_string()
     };
     let counts_who = format!("{counts} · {who_short}");
+    // The same one space closer to the day, where that keeps the counts' long words.
+    let counts_who_tight = format!(" {}", counts_who.trim_start());
     let short_who = format!("{short} · {who_short}");
     let tiny = format!(
         "  {booked} booked · {arrived} in · {no_show} no-show · {cancelled} canc. · {who_short}"
@@ -226,6 +228,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         (&full_day, &with_who),
         (&full_day, &counts_who),
         (&brief_day, &counts_who),
+        (&brief_day, &counts_who_tight),
         (&brief_day, &short_who),
         (&bare_day, &short_who),
     ]
