@@ -54,7 +54,7 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_header(frame, header, state, theme);
+    let unsaid_who = draw_header(frame, header, state, theme);
     if let Some(since) = &state.offline_since {
         let text = format!(
             " clinic database unreachable since {}: retrying; the day below is read-only",
@@ -66,7 +66,7 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             banner,
         );
     }
-    draw_tabs(frame, tabs, state, theme);
+    draw_tabs(frame, tabs, state, unsaid_who, theme);
     match state.pane {
         Pane::Schedule => {
             learned =
@@ -164,7 +164,8 @@ fn day_label(day: NaiveDate, today: NaiveDate, with_year: bool) -> String {
     format!("{}{rel}", day.format(shape))
 }
 
-fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+/// The header; returns whose visits are shown when the line had no room to say so.
+fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> Option<String> {
     let crate::domain::appointment::DayCounts {
         booked,
         arrived,
@@ -198,43 +199,20 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let short =
         format!("  {booked} booked · {arrived} in · {no_show} no-show · {cancelled} cancelled");
     let with_who = format!("{counts} · {who}");
-    // Which visits are counted and shown is said at every width, if only as "AR's" or "all".
-    let who_short = if state.schedule.mine_only {
-        format!(
-            "{}'s",
-            state
-                .info
-                .me
-                .as_ref()
-                .map(|s| s.initials.as_str())
-                .unwrap_or("my")
-        )
-    } else {
-        "all".to_string()
-    };
-    let counts_who = format!("{counts} · {who_short}");
-    // The same one space closer to the day, where that keeps the counts' long words.
-    let counts_who_tight = format!(" {}", counts_who.trim_start());
-    let short_who = format!("{short} · {who_short}");
-    let tiny = format!(
-        "  {booked} booked · {arrived} in · {no_show} no-show · {cancelled} canc. · {who_short}"
-    );
     let full_day = day_label(state.schedule.day, state.today, true);
     let brief_day = day_label(state.schedule.day, state.today, false);
-    let bare_day = state.schedule.day.format("%a %-d %b").to_string();
     let room_for =
         |day: &str| (area.width as usize).saturating_sub(width(title) + width(day) + width(&clock));
     let (day, counts) = [
         (&full_day, &with_who),
-        (&full_day, &counts_who),
-        (&brief_day, &counts_who),
-        (&brief_day, &counts_who_tight),
-        (&brief_day, &short_who),
-        (&bare_day, &short_who),
+        (&full_day, &counts),
+        (&brief_day, &counts),
+        (&brief_day, &short),
     ]
     .into_iter()
     .find(|(day, counts)| width(counts) <= room_for(day))
-    .unwrap_or((&bare_day, &tiny));
+    .unwrap_or((&brief_day, &short));
+    let unsaid_who = (!std::ptr::eq(counts, &with_who)).then(|| who.clone());
     let counts = fit(counts, room_for(day));
     let day = day.clone();
     let spans = vec![
@@ -244,9 +222,12 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Span::styled(clock, theme.muted),
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    unsaid_who
 }
 
-fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+/// The panes' tabs; on the schedule, whose visits it shows at the right when the header had no
+/// room for it ("my visits / everyone's" is said at every width).
+fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, who: Option<String>, theme: &Theme) {
     let keys = [
         Action::ShowSchedule,
         Action::ShowProgress,
@@ -264,6 +245,14 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             style,
         ));
         spans.push(Span::raw(" "));
+    }
+    if let Some(who) = who.filter(|_| state.pane == Pane::Schedule) {
+        let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+        let room = usize::from(area.width).saturating_sub(used + 1);
+        if width(&who) <= room {
+            spans.push(Span::raw(" ".repeat(room - width(&who))));
+            spans.push(Span::styled(who, theme.muted));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
