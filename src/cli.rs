@@ -181,6 +181,26 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
     },
+    /// Check a patient out: their attended (checked-in) visit completed
+    #[command(name = "check-out")]
+    CheckOut {
+        /// The appointment's id
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "patient",
+            required_unless_present = "patient",
+            allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64)
+        )]
+        appointment: Option<i64>,
+        /// The patient's name (or part of it) or MRN
+        #[arg(long, value_name = "NAME-OR-MRN")]
+        patient: Option<String>,
+        /// The day of the visit, YYYY-MM-DD (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
     /// Build the demo clinic around today
     Demo(DemoArgs),
     /// Create a clinic record for real use: the exercise library, the starter program

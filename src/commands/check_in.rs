@@ -44,7 +44,52 @@ pub fn run(
         )));
     }
     let mut db = super::open_clinic(settings)?;
-    let id = match (appointment, patient) {
+    // The patient's next visit that can still be checked in, else their first.
+    let id = pick_visit(&db, day, appointment, patient, |s| {
+        matches!(s, AppointmentStatus::Scheduled | AppointmentStatus::NoShow)
+    })?;
+    let at = crate::clock::stamp(settings.clock.now());
+    let change = db.set_status(
+        id,
+        None,
+        AppointmentStatus::CheckedIn,
+        None,
+        Who {
+            user: &settings.user,
+            at: &at,
+        },
+    )?;
+    let (verb, v) = match &change {
+        StatusChange::Changed { visit, .. } => ("Checked in", visit),
+        StatusChange::Unchanged { visit } => ("Already checked in", visit),
+    };
+    super::emit_after_change(&format!(
+        "{verb}: {} {} (MRN {}) with {}, appointment {}{}\n",
+        v.start.format("%Y-%m-%d %H:%M"),
+        clean_line(&v.patient_name),
+        clean_line(&v.mrn),
+        clean_line(&v.therapist_name),
+        v.id,
+        v.checked_in_at
+            .as_deref()
+            .and_then(|t| t.get(11..16))
+            .map(|t| format!(", arrived {t}"))
+            .unwrap_or_default()
+    ));
+    Ok(())
+}
+
+/// The visit `--appointment` names, or the one of the day's visits of the patient `--patient`
+/// picks out: the first whose status `wanted` accepts, else their first. More than one
+/// patient matching is refused with the candidates listed.
+pub fn pick_visit(
+    db: &crate::db::Db,
+    day: chrono::NaiveDate,
+    appointment: Option<i64>,
+    patient: Option<&str>,
+    wanted: impl Fn(AppointmentStatus) -> bool,
+) -> AppResult<i64> {
+    Ok(match (appointment, patient) {
         (Some(id), _) => id,
         (None, Some(query)) => {
             let visits = db.day(day)?;
@@ -82,15 +127,9 @@ pub fn run(
                     )));
                 }
             }
-            // The patient's next visit that can still be checked in, else their first.
             found
                 .iter()
-                .find(|v| {
-                    matches!(
-                        v.status,
-                        AppointmentStatus::Scheduled | AppointmentStatus::NoShow
-                    )
-                })
+                .find(|v| wanted(v.status))
                 .or_else(|| found.first())
                 .map(|v| v.id)
                 .unwrap_or_default()
@@ -100,34 +139,5 @@ pub fn run(
                 "say which visit: --appointment ID or --patient NAME-OR-MRN",
             ));
         }
-    };
-    let at = crate::clock::stamp(settings.clock.now());
-    let change = db.set_status(
-        id,
-        None,
-        AppointmentStatus::CheckedIn,
-        None,
-        Who {
-            user: &settings.user,
-            at: &at,
-        },
-    )?;
-    let (verb, v) = match &change {
-        StatusChange::Changed { visit, .. } => ("Checked in", visit),
-        StatusChange::Unchanged { visit } => ("Already checked in", visit),
-    };
-    super::emit_after_change(&format!(
-        "{verb}: {} {} (MRN {}) with {}, appointment {}{}\n",
-        v.start.format("%Y-%m-%d %H:%M"),
-        clean_line(&v.patient_name),
-        clean_line(&v.mrn),
-        clean_line(&v.therapist_name),
-        v.id,
-        v.checked_in_at
-            .as_deref()
-            .and_then(|t| t.get(11..16))
-            .map(|t| format!(", arrived {t}"))
-            .unwrap_or_default()
-    ));
-    Ok(())
+    })
 }

@@ -7,6 +7,7 @@ mod backup;
 mod billing;
 mod book;
 mod check_in;
+mod check_out;
 mod clinic_hours;
 mod discharge;
 mod discharge_summary;
@@ -86,6 +87,11 @@ pub fn run(cli: Cli) -> AppResult<()> {
             patient,
             date,
         }) => check_in::run(&settings, appointment, patient.as_deref(), date.as_deref()),
+        Some(Command::CheckOut {
+            appointment,
+            patient,
+            date,
+        }) => check_out::run(&settings, appointment, patient.as_deref(), date.as_deref()),
         Some(Command::Demo(args)) => {
             let opts = DemoOptions {
                 seed: args.seed,

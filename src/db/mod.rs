@@ -44,6 +44,7 @@ pub mod staff;
 pub mod stored_time;
 #[doc(hidden)]
 pub mod testing;
+mod unbook;
 pub mod visit_notes;
 pub mod waitlist;
 pub mod worker;

@@ -165,6 +165,28 @@ fn day_in(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     Ok(visits)
 }
 
+/// The visits of the seven days from `monday`, in time order, without their flags: the week
+/// view shows who comes when and in what status. One query over the week's range, from the
+/// visits' own rows (the long way, joined to the patients, when a row lacks their columns).
+pub(crate) fn week(conn: &Connection, monday: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+    let from = super::stored_time::day_text(monday);
+    let to = super::stored_time::day_text(monday + chrono::Duration::days(7));
+    let mut stmt = conn.prepare_cached(DAY_ROWS_SQL)?;
+    let mut rows = stmt.query([&from, &to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let whole = (4..=6).try_fold(true, |whole, i| {
+            Ok::<_, rusqlite::Error>(whole && r.get_ref(i)?.as_str_or_null()?.is_some())
+        })?;
+        if !whole {
+            let mut stmt = conn.prepare_cached(&day_sql())?;
+            return stmt.query_map([&from, &to], row_to_visit)?.collect();
+        }
+        out.push(row_to_visit(r)?);
+    }
+    Ok(out)
+}
+
 /// One visit, from its own row (the patient's columns included) when the row has them.
 pub(in crate::db) fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
     let own = conn
@@ -247,6 +269,11 @@ impl Db {
         day(self.conn(), d).map_err(|e| self.fail(e))
     }
 
+    /// The week from `monday` (see [`week`]).
+    pub fn week(&self, monday: NaiveDate) -> AppResult<Vec<Visit>> {
+        week(self.conn(), monday).map_err(|e| self.fail(e))
+    }
+
     pub fn visit(&self, id: i64) -> AppResult<Option<Visit>> {
         visit(self.conn(), id).map_err(|e| self.fail(e))
     }
@@ -271,7 +298,11 @@ impl Db {
             let v = load_for_change(tx, id)?;
             // Already there is harmless whoever did it; otherwise a change made elsewhere
             // since the user looked is reported as such before any other refusal.
-            let transition = v.status.transition_to(to, v.start.date(), today);
+            let transition = if to == AppointmentStatus::Completed {
+                v.status.check_out(v.start.date(), today)
+            } else {
+                v.status.transition_to(to, v.start.date(), today)
+            };
             if transition == Transition::Unchanged {
                 return Ok(StatusChange::Unchanged { visit: v });
             }
@@ -482,7 +513,8 @@ pub(in crate::db) fn complete_if_checked_in(
     who: &Who,
 ) -> TxResult<bool> {
     let v = load_for_change(tx, id)?;
-    if v.status != AppointmentStatus::CheckedIn {
+    // Checking out's rule: only a checked-in visit is completed.
+    if v.status.check_out(v.start.date(), who.today()?) != Transition::Change {
         return Ok(false);
     }
     let next = StatusSnapshot {

@@ -58,6 +58,14 @@ pub enum Request {
         entry_id: i64,
         booking: Booking,
     },
+    /// A booking made here undone within minutes: its row deleted if untouched since.
+    Unbook {
+        id: i64,
+        seen_version: i64,
+    },
+    /// The week view: the week from this Monday, with the clinic's hours (Some), or the week
+    /// view closed (None). While a week is shown it comes back, fresh, with every fresh day.
+    LoadWeek(Option<NaiveDate>),
     /// The screen has just locked: what does unlocking take (a PIN, or Enter for a user
     /// without one)?
     Locked,
@@ -100,6 +108,16 @@ pub enum Reply {
     },
     Booked(Visit),
     Rescheduled(Visit),
+    /// The booking undone: the visit as it was, now off the schedule.
+    Unbooked(Visit),
+    /// The week from `monday`: its visits in time order (without flags) and the clinic's
+    /// hours and closed dates.
+    Week {
+        monday: NaiveDate,
+        visits: Vec<Visit>,
+        calendar: crate::domain::clinic_hours::ClinicCalendar,
+        loaded_at: String,
+    },
     Registered {
         id: i64,
         mrn: String,
@@ -209,6 +227,7 @@ impl Request {
                 | Request::Reschedule { .. }
                 | Request::Register(_)
                 | Request::BookFromWaitlist { .. }
+                | Request::Unbook { .. }
         ) || match self {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
@@ -238,6 +257,8 @@ pub struct Worker {
     /// The day the screen shows (the last one loaded or polled): after a change made here, its
     /// visits and flags go back with the answer, so the screen needs no second round trip.
     shown_day: Option<NaiveDate>,
+    /// The Monday of the week the screen shows, if it shows one: it goes back with each day.
+    shown_week: Option<NaiveDate>,
 }
 
 impl Worker {
@@ -257,6 +278,7 @@ impl Worker {
             pin,
             wrong_pins: 0,
             shown_day: None,
+            shown_week: None,
         }
     }
 
@@ -499,7 +521,27 @@ impl Worker {
                 },
             });
         }
+        // A fresh day (a change here, or one a poll found) brings the shown week with it.
+        let fresh_day = replies.iter().any(|r| matches!(r, Reply::Day { .. }));
+        if let (true, Some(monday)) = (fresh_day, self.shown_week) {
+            replies.push(self.week_reply(monday));
+        }
         replies
+    }
+
+    fn week_reply(&self, monday: NaiveDate) -> Reply {
+        let read = || -> Result<Reply, AppError> {
+            Ok(Reply::Week {
+                monday,
+                visits: self.db.week(monday)?,
+                calendar: self.db.clinic_calendar()?,
+                loaded_at: stamp(self.clock.now()),
+            })
+        };
+        read().unwrap_or_else(|error| Reply::Failed {
+            asked: Asked::DAY,
+            error,
+        })
     }
 
     pub fn handle(&mut self, request: Request) -> Reply {
@@ -540,6 +582,13 @@ impl Worker {
         }
         let result = match request {
             Request::Poll(day) => return self.poll(day, &at),
+            Request::LoadWeek(week) => {
+                self.shown_week = week;
+                return match week {
+                    Some(monday) => self.week_reply(monday),
+                    None => Reply::Quiet,
+                };
+            }
             Request::Locked => return self.lock_needs(),
             Request::Unlock { pin } => return self.unlock(pin, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
@@ -585,6 +634,9 @@ impl Worker {
                     visits,
                 }),
             Request::Book(b) => self.db.book(&b, who).map(Reply::Booked),
+            Request::Unbook { id, seen_version } => {
+                self.db.unbook(id, seen_version, who).map(Reply::Unbooked)
+            }
             Request::Reschedule {
                 id,
                 seen_version,

@@ -168,7 +168,26 @@ impl AppointmentStatus {
     }
 }
 
+/// Minutes after booking during which the terminal that booked a visit can undo it, leaving no
+/// cancellation on the record (a mis-keyed booking, not a patient's cancellation).
+pub const BOOKING_UNDO_MINUTES: i64 = 5;
+
 impl AppointmentStatus {
+    /// Checking a visit out: the one rule for `o`, `ptclinic check-out` and signing the
+    /// visit's note. Only an attended (checked-in) visit is completed; one not yet checked in,
+    /// or missed, is refused with what to do instead.
+    pub fn check_out(self, day: NaiveDate, today: NaiveDate) -> Transition {
+        match self {
+            Self::Scheduled => Transition::Refused(
+                "the patient has not been checked in: only a checked-in visit can be checked out",
+            ),
+            Self::NoShow => Transition::Refused(
+                "this visit is marked as a no-show: check the patient in first if they came",
+            ),
+            _ => self.transition_to(Self::Completed, day, today),
+        }
+    }
+
     /// Whether a visit on `day` can stand in this status when the clinic's date is `today`:
     /// a visit that has not come yet cannot have been attended or missed.
     pub fn fits_day(self, day: NaiveDate, today: NaiveDate) -> Result<(), &'static str> {

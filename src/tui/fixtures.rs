@@ -1063,6 +1063,29 @@ pub fn walk_every_screen(
     look(&mut s, "a registration that matches a patient");
     press_action(&mut s, Action::FormOpenMatch);
     assert!(s.desk.record.is_some());
+    // The week: one therapist's, the next therapist's, the therapists side by side.
+    let mut s = state();
+    open_week(&mut s);
+    look(&mut s, "the week");
+    press_action(&mut s, Action::WeekTherapist);
+    look(&mut s, "the next therapist's week");
+    press_action(&mut s, Action::WeekLayout);
+    look(&mut s, "the therapists side by side");
+    press_action(&mut s, Action::WeekToggle);
+    assert!(s.schedule.week.is_none());
+
+    // Go to date: the prompt, and a date that is not one.
+    let mut s = state();
+    press_action(&mut s, Action::GoToDate);
+    look(&mut s, "the go-to-date prompt");
+    for c in "31/31".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    press_action(&mut s, Action::FormSave);
+    assert!(matches!(s.modal, Some(Modal::GoToDate(ref p)) if p.error.is_some()));
+    look(&mut s, "a date that is not one");
+    press_action(&mut s, Action::FormClose);
+    assert!(s.modal.is_none());
 
     // The lock: its title, an empty PIN's answer.
     let mut s = state();
@@ -1072,4 +1095,135 @@ pub fn walk_every_screen(
     press_action(&mut s, Action::LockUnlock);
     assert!(s.lock.message.is_some());
     look(&mut s, "the lock's answer");
+}
+
+/// The fixture day's week: its visits and a few on other days (Thursday 26 is a closed date).
+pub fn week_visits() -> Vec<Visit> {
+    use AppointmentStatus::*;
+    use VisitKind::*;
+    let on = |days: i64, v: Visit| Visit {
+        start: v.start + chrono::Duration::days(days),
+        ..v
+    };
+    let mut all = visits();
+    all.extend([
+        on(
+            -4,
+            visit(
+                21,
+                8,
+                0,
+                60,
+                "Maria Lopez",
+                "100001",
+                1961,
+                0,
+                Evaluation,
+                Completed,
+            ),
+        ),
+        on(
+            -4,
+            visit(
+                22,
+                10,
+                0,
+                45,
+                "Kwame Mensah",
+                "100002",
+                1990,
+                0,
+                Treatment,
+                Completed,
+            ),
+        ),
+        on(
+            -3,
+            visit(
+                23,
+                9,
+                0,
+                45,
+                "Amira Haddad",
+                "100008",
+                1995,
+                0,
+                Treatment,
+                NoShow,
+            ),
+        ),
+        on(
+            -2,
+            visit(
+                24,
+                14,
+                0,
+                60,
+                "Mark Lopez",
+                "100007",
+                1983,
+                1,
+                Treatment,
+                Completed,
+            ),
+        ),
+        on(
+            1,
+            visit(
+                25,
+                9,
+                0,
+                45,
+                "Kwame Mensah",
+                "100002",
+                1990,
+                0,
+                Treatment,
+                Scheduled,
+            ),
+        ),
+    ]);
+    all.sort_by_key(|v| (v.start, v.therapist_initials.clone(), v.id));
+    all
+}
+
+/// Hours 08:00–17:00 on weekdays and 08:00–12:00 on Saturdays; closed on 26 November.
+pub fn week_calendar() -> crate::domain::clinic_hours::ClinicCalendar {
+    use crate::domain::clinic_hours::{ClinicCalendar, ClosedDay, DayHours};
+    let h = |open, close| {
+        Some(DayHours {
+            open: chrono::NaiveTime::from_hms_opt(open, 0, 0).unwrap(),
+            close: chrono::NaiveTime::from_hms_opt(close, 0, 0).unwrap(),
+        })
+    };
+    ClinicCalendar {
+        week: [
+            h(8, 17),
+            h(8, 17),
+            h(8, 17),
+            h(8, 17),
+            h(8, 17),
+            h(8, 12),
+            None,
+        ],
+        closed: vec![ClosedDay {
+            date: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            reason: Some("Thanksgiving".into()),
+        }],
+    }
+}
+
+/// The week view opened from the day, with the fixture's week loaded.
+pub fn open_week(s: &mut AppState) {
+    use crate::db::worker::Reply;
+    press_action(s, super::keymap::Action::WeekToggle);
+    update(
+        s,
+        Event::Reply(Reply::Week {
+            monday: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            visits: week_visits(),
+            calendar: week_calendar(),
+            loaded_at: "2026-11-27T09:41:07".into(),
+        }),
+    );
 }

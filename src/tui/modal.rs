@@ -30,4 +30,6 @@ pub enum Modal {
         version: i64,
         following: bool,
     },
+    /// The schedule's "go to date" prompt.
+    GoToDate(super::schedule::go_to_date::Prompt),
 }

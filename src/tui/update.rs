@@ -325,7 +325,12 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::Book
         | Action::Reschedule
         | Action::NewPatient
-        | Action::Waitlist => schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action)),
+        | Action::Waitlist
+        | Action::WeekToggle
+        | Action::WeekLayout
+        | Action::WeekTherapist
+        | Action::GoToDate
+        | Action::CheckOut => schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action)),
         Action::FindPatient => {
             let outcome = with_desk(state, record::open_finder);
             state.apply(outcome)
@@ -452,7 +457,8 @@ fn on_modal_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         | Modal::NewPatient(_)
         | Modal::Waitlist { .. }
         | Modal::Series(_)
-        | Modal::CancelSeries { .. } => {
+        | Modal::CancelSeries { .. }
+        | Modal::GoToDate(_) => {
             schedule_effects(state, |p, ctx| schedule::on_dialog_key(p, ctx, key))
         }
     }
@@ -554,7 +560,9 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::Rescheduled(_)
         | Reply::Registered { .. }
         | Reply::WaitlistFits { .. }
-        | Reply::Series(_)) => {
+        | Reply::Series(_)
+        | Reply::Week { .. }
+        | Reply::Unbooked(_)) => {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();
             }

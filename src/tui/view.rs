@@ -54,7 +54,7 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_header(frame, header, state, theme);
+    let unsaid_who = draw_header(frame, header, state, theme);
     if let Some(since) = &state.offline_since {
         let text = format!(
             " clinic database unreachable since {}: retrying; the day below is read-only",
@@ -66,7 +66,7 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             banner,
         );
     }
-    draw_tabs(frame, tabs, state, theme);
+    draw_tabs(frame, tabs, state, unsaid_who, theme);
     match state.pane {
         Pane::Schedule => {
             learned =
@@ -144,6 +144,14 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
             &state.keymap,
             theme,
         ),
+        Some(Modal::GoToDate(prompt)) => super::schedule::go_to_date::draw(
+            frame,
+            area,
+            prompt,
+            state.today,
+            &state.keymap,
+            theme,
+        ),
         None => {}
     }
     if state.asking_quit {
@@ -183,7 +191,8 @@ fn day_label(day: NaiveDate, today: NaiveDate, with_year: bool) -> String {
     format!("{}{rel}", day.format(shape))
 }
 
-fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+/// The header; returns whose visits are shown when the line had no room to say so.
+fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> Option<String> {
     let crate::domain::appointment::DayCounts {
         booked,
         arrived,
@@ -230,6 +239,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     .into_iter()
     .find(|(day, counts)| width(counts) <= room_for(day))
     .unwrap_or((&brief_day, &short));
+    let unsaid_who = (!std::ptr::eq(counts, &with_who)).then(|| who.clone());
     let counts = fit(counts, room_for(day));
     let day = day.clone();
     let spans = vec![
@@ -239,9 +249,12 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Span::styled(clock, theme.muted),
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    unsaid_who
 }
 
-fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+/// The panes' tabs; on the schedule, whose visits it shows at the right when the header had no
+/// room for it ("my visits / everyone's" is said at every width).
+fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, who: Option<String>, theme: &Theme) {
     let keys = [
         Action::ShowSchedule,
         Action::ShowProgress,
@@ -259,6 +272,14 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             style,
         ));
         spans.push(Span::raw(" "));
+    }
+    if let Some(who) = who.filter(|_| state.pane == Pane::Schedule) {
+        let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+        let room = usize::from(area.width).saturating_sub(used + 1);
+        if width(&who) <= room {
+            spans.push(Span::raw(" ".repeat(room - width(&who))));
+            spans.push(Span::styled(who, theme.muted));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

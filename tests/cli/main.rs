@@ -7,6 +7,7 @@ mod support;
 
 mod billing;
 mod check_in;
+mod check_out;
 mod cracks;
 mod db_choice;
 mod demo;

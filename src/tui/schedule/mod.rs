@@ -4,16 +4,25 @@
 //! here.
 
 pub mod badges;
+pub mod go_to_date;
 pub mod series;
 pub mod series_view;
 pub mod state;
+pub mod unbook;
 pub mod view;
 pub mod waitlist;
 
 #[cfg(test)]
 mod series_tests;
+pub mod week;
+pub mod week_view;
+
+#[cfg(test)]
+mod desk_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod week_tests;
 
 use chrono::Duration;
 use crossterm::event::KeyEvent;
@@ -69,6 +78,7 @@ pub fn on_paste(p: &mut Parts, ctx: &Context, text: &str) -> Vec<Effect> {
     match p.modal.as_mut() {
         Some(Modal::Booking(form)) if !form.saving => form.paste(text, matcher, directory),
         Some(Modal::NewPatient(form)) if !form.saving => form.paste(text),
+        Some(Modal::GoToDate(prompt)) => go_to_date::on_paste(prompt, text),
         _ => {}
     }
     Vec::new()
@@ -87,6 +97,9 @@ pub fn on_failed(modal: &mut Option<Modal>) {
 /// Moves the selection to the row `to` picks from the current one and the last; false when
 /// there are no rows.
 pub fn move_selection(schedule: &mut Schedule, to: impl FnOnce(usize, usize) -> usize) -> bool {
+    if let Some(week) = schedule.week.as_mut() {
+        return week.move_selection(to);
+    }
     if schedule.rows.is_empty() {
         return false;
     }
@@ -106,6 +119,7 @@ pub fn is_write(action: Action) -> bool {
     matches!(
         action,
         Action::CheckIn
+            | Action::CheckOut
             | Action::NoShow
             | Action::Cancel
             | Action::Undo
@@ -118,6 +132,9 @@ pub fn is_write(action: Action) -> bool {
 /// The schedule's commands other than moving: the day shown, the filter, "mine", the status
 /// changes, undo and opening the dialogs.
 pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
+    if let Some(effects) = week::on_action(p, ctx, action) {
+        return effects;
+    }
     match action {
         Action::PrevDay => go_to_day(p, p.schedule.day - Duration::days(1)),
         Action::NextDay => go_to_day(p, p.schedule.day + Duration::days(1)),
@@ -145,6 +162,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
         }
         Action::CheckIn => change_status(p, ctx, AppointmentStatus::CheckedIn, None),
         Action::NoShow => change_status(p, ctx, AppointmentStatus::NoShow, None),
+        Action::CheckOut => change_status(p, ctx, AppointmentStatus::Completed, None),
         Action::Cancel => {
             let Some(v) = p.schedule.selected_visit() else {
                 return Vec::new();
@@ -167,6 +185,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Undo => match p.schedule.undo.pop() {
+            Some(entry) if entry.booked_at.is_some() => unbook::undo(p, ctx, entry),
             Some(entry) => {
                 p.out.begin_write();
                 vec![Effect::Db(Request::Undo {
@@ -223,6 +242,7 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
             waitlist::open(p);
             Vec::new()
         }
+        Action::GoToDate => go_to_date::open(p),
         _ => Vec::new(),
     }
 }
@@ -237,7 +257,12 @@ fn change_status(
         p.out.say(Level::Info, "no visit selected");
         return Vec::new();
     };
-    match v.status.transition_to(to, v.start.date(), ctx.today) {
+    let transition = if to == AppointmentStatus::Completed {
+        v.status.check_out(v.start.date(), ctx.today)
+    } else {
+        v.status.transition_to(to, v.start.date(), ctx.today)
+    };
+    match transition {
         Transition::Refused(why) => {
             p.out.say(Level::Warning, why);
             Vec::new()
@@ -346,6 +371,7 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
         }
         Modal::Waitlist { .. } => waitlist::on_key(p, ctx, key),
         Modal::Series(_) | Modal::CancelSeries { .. } => series::on_dialog_key(p, ctx, key),
+        Modal::GoToDate(_) => go_to_date::on_key(p, ctx, key),
         Modal::Help { .. } => Vec::new(),
     }
 }
@@ -516,6 +542,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                             match visit.status {
                                 AppointmentStatus::CheckedIn => "checked in",
                                 AppointmentStatus::NoShow => "marked no-show",
+                                AppointmentStatus::Completed => "checked out, visit completed",
                                 AppointmentStatus::Cancelled => "cancelled",
                                 other => other.label(),
                             },
@@ -527,6 +554,7 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                         version: visit.version,
                         previous,
                         now: visit.status,
+                        booked_at: None,
                     });
                     // The next patient at the desk is a fresh search: `/`, letters, Enter, check
                     // in, never letters added to the last one's name.
@@ -601,6 +629,11 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                     }
                 ),
             );
+            if !moved && !from_waitlist {
+                // A booking made here can be taken back for a few minutes; one from the
+                // waitlist took the entry off it, which a cancellation undoes more honestly.
+                unbook::on_booked(p, ctx, &v);
+            }
             p.schedule.selected = Some(v.id);
             let shown = p.schedule.day;
             p.schedule.day = v.start.date();
@@ -615,6 +648,19 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             }
         }
         Reply::Series(reply) => series::on_reply(p, ctx, reply),
+        Reply::Unbooked(v) => {
+            unbook::on_unbooked(p, ctx, &v);
+            Vec::new()
+        }
+        Reply::Week {
+            monday,
+            visits,
+            calendar,
+            ..
+        } => {
+            week::on_loaded(p, ctx, monday, visits, calendar);
+            Vec::new()
+        }
         Reply::Registered { id, mrn } => {
             p.out.end_write();
             *p.modal = None;

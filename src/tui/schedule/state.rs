@@ -18,6 +18,9 @@ pub struct UndoEntry {
     pub version: i64,
     pub previous: StatusSnapshot,
     pub now: AppointmentStatus,
+    /// Set when the entry is a booking made here (at this time): undoing it takes the visit
+    /// off the record, within `BOOKING_UNDO_MINUTES`.
+    pub booked_at: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,6 +56,8 @@ pub struct Schedule {
     pub waitlist: Option<super::waitlist::WaitlistOffer>,
     /// The patient registered last at this terminal: the next booking is their evaluation.
     pub just_registered: Option<(i64, String)>,
+    /// The week view, while it is shown (`w`); its selection is then the selected visit.
+    pub week: Option<super::week::Week>,
 }
 
 impl Schedule {
@@ -74,6 +79,7 @@ impl Schedule {
             matcher: Matcher::default(),
             waitlist: None,
             just_registered: None,
+            week: None,
         }
     }
 
@@ -95,6 +101,9 @@ impl Schedule {
 
     /// Replaces one visit in place after a change (the reload that follows confirms it).
     pub fn replace_visit(&mut self, v: Visit, me: Option<i64>) {
+        if let Some(week) = self.week.as_mut() {
+            super::week::replace_visit(week, &v);
+        }
         if let Some(slot) = self.visits.iter_mut().find(|x| x.id == v.id) {
             *slot = v;
         }
@@ -150,6 +159,9 @@ impl Schedule {
     }
 
     pub fn selected_visit(&self) -> Option<&Visit> {
+        if let Some(week) = &self.week {
+            return week.selected_visit();
+        }
         let id = self.selected?;
         self.visits.iter().find(|v| v.id == id)
     }

@@ -663,13 +663,16 @@ fn schedule_rows_with_their_badges() {
             .any(|l| l.contains("Mark Lopez") && l.ends_with("POC! +4")),
         "{smallest}"
     );
-    // The header's counts are whole too, in their short words.
+    // The header's counts are whole too, in their short words; whose visits they are is
+    // said on the tabs' line.
     let header = smallest.lines().next().unwrap();
     assert!(
         header.contains("Fri 27 Nov (today)  7 booked · 2 in · 1 no-show · 1 cancelled")
             && !header.contains('…'),
         "{header}"
     );
+    let tabs = smallest.lines().nth(1).unwrap();
+    assert!(tabs.ends_with("all therapists"), "{tabs}");
     insta::assert_snapshot!("badges_at_70x20", smallest);
 }
 

@@ -29,6 +29,8 @@ struct Columns {
     mrn: usize,
     therapist: usize,
     flags: usize,
+    /// From 100 columns: the arrival time and the room.
+    arrival_room: bool,
 }
 
 impl Columns {
@@ -36,13 +38,17 @@ impl Columns {
         let total = (total as usize).saturating_sub(2);
         let (therapist, flags) = if total >= 108 { (18, 24) } else { (4, 12) };
         let mrn = if total >= 90 { 8 } else { 0 };
+        let arrival_room = total >= 98;
         // time 5, age 3, kind 10, status 9, and the gaps between columns
         let fixed = 5 + 3 + 10 + 9 + 6 + therapist + flags + if mrn > 0 { mrn + 1 } else { 0 };
+        // arrival 5 and room 4, each with its gap
+        let fixed = fixed + if arrival_room { 11 } else { 0 };
         Self {
             patient: total.saturating_sub(fixed).max(10),
             mrn,
             therapist,
             flags,
+            arrival_room,
         }
     }
 
@@ -55,7 +61,7 @@ impl Columns {
     }
 }
 
-fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
+pub(super) fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
     match s {
         AppointmentStatus::Scheduled => theme.scheduled,
         AppointmentStatus::CheckedIn => theme.arrived,
@@ -142,6 +148,19 @@ fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> 
         ),
         base,
     ));
+    if cols.arrival_room {
+        // Arrived at: the check-in's time, kept once the visit is completed.
+        let arrived = v
+            .checked_in_at
+            .as_deref()
+            .and_then(|t| t.get(11..16))
+            .unwrap_or("");
+        let room = v.room.as_deref().map(clean_line).unwrap_or_default();
+        spans.push(Span::styled(
+            format!("{} {} ", fit(arrived, 5), fit(&room, 4)),
+            base,
+        ));
+    }
     // Badges (PN, POC!, AUTH, …) for the words stored with the visit, the most severe first;
     // a limit already passed in the error colour. Pane 2 says what each means in full.
     for (i, badge) in super::badges::within(&v.flags, cols.flags)
@@ -170,6 +189,9 @@ pub fn draw(
     keymap: &Keymap,
     theme: &Theme,
 ) -> Learned {
+    if let Some(week) = &schedule.week {
+        return super::week_view::draw(frame, area, week, keymap, theme);
+    }
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let cols = Columns::for_width(area.width);
     let mrn = if cols.mrn > 0 {
@@ -177,8 +199,13 @@ pub fn draw(
     } else {
         String::new()
     };
+    let arrival_room = if cols.arrival_room {
+        format!("{} {} ", fit("In", 5), fit("Room", 4))
+    } else {
+        String::new()
+    };
     let header = format!(
-        "  {} {}{mrn} {:>3} {} {} {} {}",
+        "  {} {}{mrn} {:>3} {} {} {} {arrival_room}{}",
         fit("Time", 5),
         fit("Patient", cols.patient),
         "Age",
@@ -251,7 +278,13 @@ pub fn draw_cancel(
     keymap: &Keymap,
     theme: &Theme,
 ) {
-    let Some(v) = schedule.visits.iter().find(|v| v.id == visit_id) else {
+    let week = schedule.week.iter().flat_map(|w| w.visits.iter());
+    let Some(v) = schedule
+        .visits
+        .iter()
+        .chain(week)
+        .find(|v| v.id == visit_id)
+    else {
         return;
     };
     let what = format!(
