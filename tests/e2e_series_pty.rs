@@ -90,7 +90,18 @@ fn the_desk_books_a_series_with_its_clashes_skipped_and_cancels_it_from_the_firs
         booked
     );
 
-    // The first visit of the series is selected on its day: cancel it and the later ones.
+    // The first visit of the series is selected on its day, once that day is read: cancel it
+    // and the later ones.
+    s.wait_for(
+        "the series' first day shown",
+        std::time::Duration::from_secs(20),
+        |screen| {
+            screen.contains("Mon 28 Dec")
+                && screen
+                    .lines()
+                    .any(|l| l.contains("11:30") && l.contains("scheduled"))
+        },
+    );
     s.send("x");
     s.wait_for_text("It is one of a series");
     s.send("f");

@@ -2,17 +2,12 @@
 //! 1 is the most urgent, then the longest waiting). The list names patients, so printing it is
 //! audited as a list shown ("waitlist.list": ids and a count).
 
-use chrono::NaiveTime;
 use serde_json::{Value, json};
 
 use crate::cli::WaitlistCommand;
 use crate::config::Settings;
 use crate::db::Who;
-use crate::domain::Role;
-use crate::domain::clinic_hours::ClinicCalendar;
-use crate::domain::waitlist::{
-    self, MINUTES_DEFAULT, NewWaitlistEntry, PRIORITY_DEFAULT, WaitlistEntry, days_label, days_text,
-};
+use crate::domain::waitlist::{TypedEntry, TypedField, WaitlistEntry, days_label, days_text};
 use crate::error::{AppError, AppResult};
 use crate::sanitize::{clean_echo, clean_line};
 use crate::text::fit;
@@ -54,18 +49,6 @@ struct AddArgs<'a> {
     note: Option<&'a str>,
 }
 
-/// The clinic's day across the week, earliest opening to latest closing: a time typed without
-/// a meridiem is read within it (`2-5` is the afternoon).
-fn clinic_day(calendar: &ClinicCalendar) -> (NaiveTime, NaiveTime) {
-    let open = calendar.week.iter().flatten();
-    let first = open.clone().map(|h| h.open).min();
-    let last = open.map(|h| h.close).max();
-    match (first, last) {
-        (Some(f), Some(l)) => (f, l),
-        _ => (NaiveTime::MIN, NaiveTime::MIN),
-    }
-}
-
 fn whole(text: &str, what: &str) -> AppResult<i64> {
     text.trim().parse::<i64>().map_err(|_| {
         AppError::input(format!(
@@ -80,46 +63,23 @@ fn add(settings: &Settings, a: AddArgs) -> AppResult<()> {
     let times = a.times.ok_or_else(|| {
         AppError::input("a waitlist entry needs --times, the times of day the patient can come, like 09:00-12:00")
     })?;
-    let weekdays = waitlist::parse_days(a.days.unwrap_or(""))
-        .map_err(|e| AppError::input(format!("--days: {e}")))?;
-    let minutes = match a.minutes {
-        Some(m) => whole(m, "--minutes")?,
-        None => MINUTES_DEFAULT,
-    };
-    let priority = match a.priority {
-        Some(p) => {
-            waitlist::parse_priority(p).map_err(|e| AppError::input(format!("--priority: {e}")))?
-        }
-        None => PRIORITY_DEFAULT,
-    };
     let mut db = super::open_clinic(settings)?;
-    let (open, close) = clinic_day(&db.clinic_calendar()?);
-    let window = waitlist::parse_times(times, open, close)
-        .map_err(|e| AppError::input(format!("--times: {e}")))?;
     let patient = super::patient_with_mrn(&db, a.patient)?;
-    let mut therapist_ids = Vec::new();
-    let mut initials = Vec::new();
-    for t in a.therapists {
-        let s = db.find_staff(t)?;
-        if !matches!(s.role, Role::Therapist | Role::Assistant) {
-            return Err(AppError::input(format!(
-                "{} ({}) does not see patients: name a therapist or an assistant",
-                clean_line(&s.name),
-                clean_line(&s.initials)
-            )));
-        }
-        therapist_ids.push(s.id);
-        initials.push(clean_line(&s.initials));
-    }
-    let entry = NewWaitlistEntry {
-        patient_id: patient.id,
-        therapist_ids,
-        weekdays: weekdays.clone(),
-        window,
-        minutes,
-        priority,
-        note: a.note.map(str::to_string),
+    let typed = TypedEntry {
+        therapists: a.therapists.join(","),
+        days: a.days.unwrap_or_default().to_string(),
+        times: times.to_string(),
+        minutes: a.minutes.unwrap_or_default().to_string(),
+        priority: a.priority.unwrap_or_default().to_string(),
+        note: a.note.unwrap_or_default().to_string(),
     };
+    let (entry, initials) = db.read_typed_waitlist_entry(patient.id, &typed, TypedField::flag)?;
+    let (weekdays, window, minutes, priority) = (
+        entry.weekdays.clone(),
+        entry.window,
+        entry.minutes,
+        entry.priority,
+    );
     let at = crate::clock::stamp(settings.clock.now());
     let id = db.add_waitlist_entry(
         entry,

@@ -49,6 +49,12 @@ pub enum RecordRequest {
         request: AuthorizationRequest,
         today: NaiveDate,
     },
+    /// The patient put on the waitlist, as typed in the record.
+    AddWaitlist {
+        patient_id: i64,
+        typed: crate::domain::waitlist::TypedEntry,
+        today: NaiveDate,
+    },
     /// The patients a registration would duplicate.
     Lookalikes(NewPatient),
 }
@@ -76,6 +82,7 @@ impl RecordRequest {
             RecordRequest::SaveDetail { .. }
                 | RecordRequest::AddAuthorization { .. }
                 | RecordRequest::EditAuthorization { .. }
+                | RecordRequest::AddWaitlist { .. }
         )
     }
 
@@ -152,6 +159,22 @@ impl RecordRequest {
                 Ok(RecordReply::Changed {
                     record: Box::new(db.patient_record(patient_id, today)?),
                     note: "authorisation saved".into(),
+                })
+            }
+            RecordRequest::AddWaitlist {
+                patient_id,
+                typed,
+                today,
+            } => {
+                let (entry, _) = db.read_typed_waitlist_entry(
+                    patient_id,
+                    &typed,
+                    crate::domain::waitlist::TypedField::label,
+                )?;
+                let id = db.add_waitlist_entry(entry, who)?;
+                Ok(RecordReply::Changed {
+                    record: Box::new(db.patient_record(patient_id, today)?),
+                    note: format!("on the waitlist (entry {id})"),
                 })
             }
             RecordRequest::Lookalikes(patient) => {

@@ -2,14 +2,16 @@
 //! them. An entry is never deleted: removing it, or booking it, stamps `removed_at` (and the
 //! visit booked), so the record shows who waited and what became of them.
 
-use chrono::Weekday;
+use chrono::{NaiveTime, Weekday};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
 use super::schedule::{Booking, insert_booking, load_for_change};
 use super::{Db, TxError, TxResult, Who};
+use crate::domain::Role;
 use crate::domain::appointment::Visit;
+use crate::domain::clinic_hours::ClinicCalendar;
 use crate::domain::roles::Duty;
 use crate::domain::waitlist::{
     self, FreedSlot, NewWaitlistEntry, PreferredTherapist, TimeWindow, WaitlistEntry, days_text,
@@ -208,6 +210,57 @@ pub(in crate::db) fn insert_entry(
 impl Db {
     /// Puts a patient on the waitlist; returns the entry's id. Managing the waitlist is part
     /// of the schedule: whoever may book may add, remove and book from it.
+    /// A typed entry read as the command and the record's form take it: the therapists found
+    /// on the staff (each one who sees patients), the times within the clinic's day. `name`
+    /// says a field as the person typing knows it (a flag, a label). Returns the entry and the
+    /// therapists' initials.
+    pub fn read_typed_waitlist_entry(
+        &self,
+        patient_id: i64,
+        typed: &waitlist::TypedEntry,
+        name: fn(waitlist::TypedField) -> &'static str,
+    ) -> AppResult<(NewWaitlistEntry, Vec<String>)> {
+        use crate::domain::waitlist::TypedField;
+        let wrong =
+            |(field, e): (TypedField, String)| AppError::input(format!("{}: {e}", name(field)));
+        let (open, close) = clinic_day(&self.clinic_calendar()?);
+        let read = waitlist::read_typed(typed, open, close).map_err(wrong)?;
+        let mut therapist_ids = Vec::new();
+        let mut initials = Vec::new();
+        for t in typed
+            .therapists
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let s = self.find_staff(t).map_err(|e| {
+                AppError::input(format!("{}: {}", name(TypedField::Therapists), e.message))
+            })?;
+            if !matches!(s.role, Role::Therapist | Role::Assistant) {
+                return Err(wrong((
+                    TypedField::Therapists,
+                    format!(
+                        "{} ({}) does not see patients: name a therapist or an assistant",
+                        crate::sanitize::clean_line(&s.name),
+                        crate::sanitize::clean_line(&s.initials)
+                    ),
+                )));
+            }
+            therapist_ids.push(s.id);
+            initials.push(crate::sanitize::clean_line(&s.initials));
+        }
+        let entry = NewWaitlistEntry {
+            patient_id,
+            therapist_ids,
+            weekdays: read.weekdays,
+            window: read.window,
+            minutes: read.minutes,
+            priority: read.priority,
+            note: read.note,
+        };
+        Ok((entry, initials))
+    }
+
     pub fn add_waitlist_entry(&mut self, entry: NewWaitlistEntry, who: Who) -> AppResult<i64> {
         let e = entry.checked().map_err(AppError::input)?;
         self.write_as(&who, Duty::Schedule, |tx, _| {
@@ -289,6 +342,18 @@ impl Db {
             take_off(tx, &entry, Some(id), &who)?;
             load_for_change(tx, id)
         })
+    }
+}
+
+/// The clinic's day across the week, earliest opening to latest closing: a time typed without
+/// a meridiem is read within it (`2-5` is the afternoon).
+fn clinic_day(calendar: &ClinicCalendar) -> (NaiveTime, NaiveTime) {
+    let open = calendar.week.iter().flatten();
+    let first = open.clone().map(|h| h.open).min();
+    let last = open.map(|h| h.close).max();
+    match (first, last) {
+        (Some(f), Some(l)) => (f, l),
+        _ => (NaiveTime::MIN, NaiveTime::MIN),
     }
 }
 

@@ -22,6 +22,110 @@ pub const MINUTES_DEFAULT: i64 = 45;
 /// A note longer than this is a paste gone wrong, not a note for the desk.
 pub const NOTE_MAX_CHARS: usize = 500;
 
+/// What a person types for a waitlist entry, field by field (the command's flags, the
+/// record's form): read by [`read_typed`] and, for the therapists, by the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypedEntry {
+    /// Initials or names, comma-separated; empty: anyone.
+    pub therapists: String,
+    pub days: String,
+    pub times: String,
+    /// Empty: [`MINUTES_DEFAULT`].
+    pub minutes: String,
+    /// Empty: [`PRIORITY_DEFAULT`].
+    pub priority: String,
+    pub note: String,
+}
+
+/// The fields of a typed entry, named as the command's flags and as the record's form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedField {
+    Therapists,
+    Days,
+    Times,
+    Minutes,
+    Priority,
+    Note,
+}
+
+impl TypedField {
+    pub const ALL: [TypedField; 6] = [
+        TypedField::Therapists,
+        TypedField::Days,
+        TypedField::Times,
+        TypedField::Minutes,
+        TypedField::Priority,
+        TypedField::Note,
+    ];
+
+    pub fn flag(self) -> &'static str {
+        match self {
+            TypedField::Therapists => "--therapist",
+            TypedField::Days => "--days",
+            TypedField::Times => "--times",
+            TypedField::Minutes => "--minutes",
+            TypedField::Priority => "--priority",
+            TypedField::Note => "--note",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TypedField::Therapists => "With",
+            TypedField::Days => "Days",
+            TypedField::Times => "Times",
+            TypedField::Minutes => "Minutes",
+            TypedField::Priority => "Priority",
+            TypedField::Note => "Note",
+        }
+    }
+}
+
+/// A typed entry as read, all but the therapists (which the store finds on the staff).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadEntry {
+    pub weekdays: Vec<Weekday>,
+    pub window: TimeWindow,
+    pub minutes: i64,
+    pub priority: u8,
+    pub note: Option<String>,
+}
+
+/// A typed entry's days, times, length, priority and note, or the field that is wrong and
+/// why. Times without a meridiem are read within `open`–`close`, the clinic's day.
+pub fn read_typed(
+    t: &TypedEntry,
+    open: NaiveTime,
+    close: NaiveTime,
+) -> Result<ReadEntry, (TypedField, String)> {
+    let weekdays = parse_days(&t.days).map_err(|e| (TypedField::Days, e))?;
+    let window = parse_times(&t.times, open, close).map_err(|e| (TypedField::Times, e))?;
+    let minutes = match t.minutes.trim() {
+        "" => MINUTES_DEFAULT,
+        m => m.parse::<i64>().map_err(|_| {
+            (
+                TypedField::Minutes,
+                format!(
+                    "takes a whole number, not \"{}\"",
+                    crate::sanitize::clean_echo(m)
+                ),
+            )
+        })?,
+    };
+    let priority = match t.priority.trim() {
+        "" => PRIORITY_DEFAULT,
+        p => parse_priority(p).map_err(|e| (TypedField::Priority, e))?,
+    };
+    let note = Some(t.note.trim().to_string()).filter(|n| !n.is_empty());
+    Ok(ReadEntry {
+        weekdays,
+        window,
+        minutes,
+        priority,
+        note,
+    })
+}
+
 /// The part of the day a patient can come, `from` to `to` (a visit must end by `to`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeWindow {

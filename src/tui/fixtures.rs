@@ -1027,6 +1027,9 @@ pub fn walk_every_screen(
     press_action(&mut s, Action::RecordAddAuth);
     look(&mut s, "an authorisation being added");
     press_action(&mut s, Action::FormClose);
+    press_action(&mut s, Action::RecordAddWaitlist);
+    look(&mut s, "a waitlist entry being added");
+    press_action(&mut s, Action::FormClose);
     press_action(&mut s, Action::RecordClose);
     look(&mut s, "the finder after the record");
     press_action(&mut s, Action::FinderClose);

@@ -108,6 +108,7 @@ pub enum Action {
     RecordDown,
     RecordEdit,
     RecordAddAuth,
+    RecordAddWaitlist,
     RecordBook,
     RecordClose,
     FormOpenMatch,
@@ -226,6 +227,7 @@ impl Action {
             Action::RecordDown => "record_down",
             Action::RecordEdit => "record_edit",
             Action::RecordAddAuth => "record_add_auth",
+            Action::RecordAddWaitlist => "record_add_waitlist",
             Action::RecordBook => "record_book",
             Action::RecordClose => "record_close",
             Action::FormOpenMatch => "form_open_match",
@@ -1157,6 +1159,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('n')],
         Scope::Record,
         "add an authorisation",
+    ),
+    (
+        Action::RecordAddWaitlist,
+        &[k('w')],
+        Scope::Record,
+        "put on the waitlist",
     ),
     (Action::RecordBook, &[k('a')], Scope::Record, "book a visit"),
     (

@@ -400,6 +400,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::RecordDown
         | Action::RecordEdit
         | Action::RecordAddAuth
+        | Action::RecordAddWaitlist
         | Action::RecordBook
         | Action::RecordClose
         | Action::FormOpenMatch => Vec::new(),

@@ -120,6 +120,7 @@ pub fn on_paste(desk: &mut Desk, text: &str) {
             let input = match edit {
                 Edit::Detail { input, .. } => input,
                 Edit::Authorization { fields, focus, .. } => &mut fields[*focus],
+                Edit::Waitlist { fields, focus, .. } => &mut fields[*focus],
             };
             if input.insert_text(text) {
                 edit.state_mut().touched = true;
@@ -231,6 +232,18 @@ fn on_record_key(desk: &mut Desk, ctx: &Context, key: &KeyEvent) -> Turn {
                 state: EditState::default(),
             });
         }
+        Some(Action::RecordAddWaitlist) if r.record.is_some() => {
+            use crate::domain::waitlist::{MINUTES_DEFAULT, PRIORITY_DEFAULT};
+            let mut fields: [LineInput; 6] = Default::default();
+            fields[3] = LineInput::with_text(&MINUTES_DEFAULT.to_string());
+            fields[4] = LineInput::with_text(&PRIORITY_DEFAULT.to_string());
+            // The times are the one field an entry cannot do without.
+            r.edit = Some(Edit::Waitlist {
+                fields,
+                focus: 2,
+                state: EditState::default(),
+            });
+        }
         Some(Action::RecordBook) => match r.record.as_ref().map(|rec| &rec.patient) {
             Some(p) if p.active => {
                 turn.book = Some(BookFor {
@@ -331,7 +344,29 @@ fn on_edit_key(r: &mut RecordScreen, ctx: &Context, key: &KeyEvent) -> Outcome {
         (Some(Action::FormSave), Edit::Authorization { focus, .. }) if *focus + 1 < 4 => {
             *focus += 1;
         }
+        (Some(Action::FormSave), Edit::Waitlist { focus, .. }) if *focus + 1 < 6 => {
+            *focus += 1;
+        }
         (Some(Action::FormSave | Action::FormSaveNow), _) => return save(r, ctx),
+        (Some(Action::FormNext), Edit::Waitlist { focus, .. }) => {
+            *focus = (*focus + 1).min(5);
+        }
+        (Some(Action::FormPrev), Edit::Waitlist { focus, .. }) => {
+            *focus = focus.saturating_sub(1);
+        }
+        (
+            _,
+            Edit::Waitlist {
+                fields,
+                focus,
+                state,
+            },
+        ) => {
+            if fields[*focus].handle(key).changed() {
+                state.touched = true;
+                state.error = None;
+            }
+        }
         (Some(Action::FormNext), Edit::Authorization { focus, .. }) => {
             *focus = (*focus + 1).min(3);
         }
@@ -403,6 +438,11 @@ fn save(r: &mut RecordScreen, ctx: &Context) -> Outcome {
                 today: ctx.today,
             }
         }
+        Edit::Waitlist { fields, .. } => RecordRequest::AddWaitlist {
+            patient_id,
+            typed: Edit::typed_waitlist(fields),
+            today: ctx.today,
+        },
         Edit::Authorization {
             editing,
             fields,

@@ -113,6 +113,13 @@ pub enum Edit {
         error_field: Option<AuthField>,
         state: EditState,
     },
+    /// A new waitlist entry for the patient, field by field as `waitlist add` takes them
+    /// (`TypedField::ALL`); the store reads it and says which field is wrong.
+    Waitlist {
+        fields: [LineInput; 6],
+        focus: usize,
+        state: EditState,
+    },
 }
 
 /// What every edit has: its inline message, whether it was typed in, whether a close would
@@ -128,18 +135,34 @@ pub struct EditState {
 impl Edit {
     pub fn state(&self) -> &EditState {
         match self {
-            Edit::Detail { state, .. } | Edit::Authorization { state, .. } => state,
+            Edit::Detail { state, .. }
+            | Edit::Authorization { state, .. }
+            | Edit::Waitlist { state, .. } => state,
         }
     }
 
     pub fn state_mut(&mut self) -> &mut EditState {
         match self {
-            Edit::Detail { state, .. } | Edit::Authorization { state, .. } => state,
+            Edit::Detail { state, .. }
+            | Edit::Authorization { state, .. }
+            | Edit::Waitlist { state, .. } => state,
         }
     }
 
     pub fn is_dirty(&self) -> bool {
         self.state().touched
+    }
+
+    pub fn typed_waitlist(fields: &[LineInput; 6]) -> crate::domain::waitlist::TypedEntry {
+        let text = |i: usize| fields[i].text().to_string();
+        crate::domain::waitlist::TypedEntry {
+            therapists: text(0),
+            days: text(1),
+            times: text(2),
+            minutes: text(3),
+            priority: text(4),
+            note: text(5),
+        }
     }
 
     pub fn auth_form(fields: &[LineInput; 4]) -> AuthForm {

@@ -656,3 +656,61 @@ fn the_record_fits_at_70x20_in_ascii() {
     assert!(screen.contains("5 of 12 used"), "{screen}");
     assert!(screen.is_ascii(), "{screen}");
 }
+
+#[test]
+fn the_patient_is_put_on_the_waitlist_from_their_record() {
+    let mut s = state_with_record("dfry");
+    act(&mut s, Action::RecordAddWaitlist);
+    // The form starts on the times, the one field an entry needs; length and priority are
+    // filled with the defaults `waitlist add` uses.
+    typ(&mut s, "8am-12pm");
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(screen.contains("Times    8am-12pm"), "{screen}");
+    assert!(screen.contains("Minutes  45"), "{screen}");
+    act(&mut s, Action::FormPrev);
+    typ(&mut s, "mon,fri");
+    act(&mut s, Action::FormPrev);
+    typ(&mut s, "BO");
+    let asked = requests(update(
+        &mut s,
+        Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    ));
+    let [
+        Request::Record(RecordRequest::AddWaitlist {
+            patient_id: 10,
+            typed,
+            ..
+        }),
+    ] = asked.as_slice()
+    else {
+        panic!("{asked:?}")
+    };
+    assert_eq!(typed.therapists, "BO");
+    assert_eq!(typed.days, "mon,fri");
+    assert_eq!(typed.times, "8am-12pm");
+    assert_eq!(
+        (typed.minutes.as_str(), typed.priority.as_str()),
+        ("45", "3")
+    );
+    // The store's refusal is shown under the form, which keeps what was typed.
+    let failed = AppError::input("Times: the window must end after it starts");
+    let today = s.today;
+    update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            asked: Request::Record(RecordRequest::AddWaitlist {
+                patient_id: 10,
+                typed: typed.clone(),
+                today,
+            })
+            .asked(),
+            error: failed,
+        }),
+    );
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(
+        screen.contains("the window must end after it starts"),
+        "{screen}"
+    );
+    assert!(screen.contains("Days     mon,fri"), "{screen}");
+}

@@ -469,8 +469,16 @@ fn draw_record(
     lines.push(Line::from(""));
     lines.push(Line::styled("Waitlist", theme.column_header));
     let waitlist = &record.waitlist;
-    if waitlist.is_empty() {
-        lines.push(Line::styled("  not on the waitlist", theme.muted));
+    if matches!(r.edit, Some(Edit::Waitlist { .. })) {
+        waitlist_form(&mut lines, &mut cursor, r, lw, theme);
+    } else if waitlist.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "  not on the waitlist ({} adds)",
+                keymap.label(Action::RecordAddWaitlist)
+            ),
+            theme.muted,
+        ));
     } else {
         for w in waitlist {
             let days = crate::domain::waitlist::days_label(&w.weekdays);
@@ -629,7 +637,8 @@ fn draw_record(
                 ),
                 format!("{} edits", key(Action::RecordEdit)),
                 format!("{} books", key(Action::RecordBook)),
-                format!("{} adds an authorisation", key(Action::RecordAddAuth)),
+                format!("{} new authorisation", key(Action::RecordAddAuth)),
+                format!("{} waitlist", key(Action::RecordAddWaitlist)),
                 format!("{} closes", key(Action::RecordClose)),
             ],
             cols,
@@ -639,6 +648,57 @@ fn draw_record(
         Paragraph::new(Line::styled(format!(" {text}"), theme.muted)),
         foot,
     );
+}
+
+/// A new waitlist entry, as form rows under the record's Waitlist heading.
+fn waitlist_form(
+    lines: &mut Vec<Line<'static>>,
+    cursor: &mut Option<(usize, u16)>,
+    r: &RecordScreen,
+    cols: usize,
+    theme: &Theme,
+) {
+    use crate::domain::waitlist::TypedField;
+    let Some(Edit::Waitlist {
+        fields,
+        focus,
+        state,
+    }) = &r.edit
+    else {
+        return;
+    };
+    for (i, f) in TypedField::ALL.iter().enumerate() {
+        let label = format!("  {}", fit(f.label(), 9));
+        if i == *focus {
+            *cursor = Some((lines.len(), width(&label) as u16 + cursor_cols(&fields[i])));
+        }
+        let hint = match f {
+            TypedField::Therapists => "AM, BO; empty: anyone",
+            TypedField::Days => "mon,thu; empty: any day",
+            TypedField::Times => "9am-12pm, 14:00-17:00",
+            TypedField::Priority => "1 most urgent to 5",
+            _ => "",
+        };
+        let value = if fields[i].is_empty() && i != *focus {
+            Span::styled(hint.to_string(), theme.muted)
+        } else {
+            Span::styled(
+                fit(fields[i].text(), cols.saturating_sub(width(&label))),
+                if i == *focus {
+                    theme.field_focus
+                } else {
+                    Style::default()
+                },
+            )
+        };
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.field_label),
+            value,
+        ]));
+    }
+    if let Some(e) = &state.error {
+        error_lines(lines, "  ", e, cols, theme);
+    }
 }
 
 /// The authorisation being added or edited, as form rows in the record's right column.
