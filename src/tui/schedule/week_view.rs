@@ -216,12 +216,14 @@ fn cell_text(
                 .iter()
                 .any(|o| o.id != v.id && o.start >= end && o.start < next);
         let tag = short_status(v.status);
-        let tag = if row_below_taken {
-            format!(" {tag}")
-        } else {
-            String::new()
+        let name_room_with = |tag: &str| room.saturating_sub(time.chars().count() + tag.len());
+        // The patient comes first: a status that would leave the name unreadable is left to
+        // the colour (and to the day view).
+        let tag = match format!(" {tag}") {
+            tag if row_below_taken && name_room_with(&tag) >= NAME_MIN_COLS => tag,
+            _ => String::new(),
         };
-        let name_room = room.saturating_sub(time.chars().count() + tag.len());
+        let name_room = name_room_with(&tag);
         format!("{time}{}{tag}", short_name(&name, name_room))
     } else if v.start >= start - Duration::minutes(SLOT_MINUTES) {
         v.status.label().to_string()
@@ -235,6 +237,9 @@ fn cell_text(
     };
     (format!("{marker}{}{more} ", fit(&body, room)), style)
 }
+
+/// The fewest columns a patient's name is given before the status beside it is dropped.
+const NAME_MIN_COLS: usize = 6;
 
 /// A column's text cut to leave the space before the next column.
 fn pad(text: &str, width: usize) -> String {
