@@ -48,11 +48,29 @@ pub fn run(
     let id = pick_visit(&db, day, appointment, patient, |s| {
         matches!(s, AppointmentStatus::Scheduled | AppointmentStatus::NoShow)
     })?;
+    set_and_say(
+        &mut db,
+        settings,
+        id,
+        AppointmentStatus::CheckedIn,
+        ("Checked in", "Already checked in"),
+    )
+}
+
+/// Sets a visit's status as the desk's commands do, and says what happened (`said`: when it
+/// changed, when it already was).
+pub fn set_and_say(
+    db: &mut crate::db::Db,
+    settings: &Settings,
+    id: i64,
+    to: AppointmentStatus,
+    said: (&str, &str),
+) -> AppResult<()> {
     let at = crate::clock::stamp(settings.clock.now());
     let change = db.set_status(
         id,
         None,
-        AppointmentStatus::CheckedIn,
+        to,
         None,
         Who {
             user: &settings.user,
@@ -60,8 +78,8 @@ pub fn run(
         },
     )?;
     let (verb, v) = match &change {
-        StatusChange::Changed { visit, .. } => ("Checked in", visit),
-        StatusChange::Unchanged { visit } => ("Already checked in", visit),
+        StatusChange::Changed { visit, .. } => (said.0, visit),
+        StatusChange::Unchanged { visit } => (said.1, visit),
     };
     super::emit_after_change(&format!(
         "{verb}: {} {} (MRN {}) with {}, appointment {}{}\n",

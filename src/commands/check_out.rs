@@ -4,11 +4,8 @@
 
 use super::check_in::pick_visit;
 use crate::config::Settings;
-use crate::db::Who;
-use crate::db::schedule::StatusChange;
 use crate::domain::AppointmentStatus;
 use crate::error::{AppError, AppResult};
-use crate::sanitize::clean_line;
 
 pub fn run(
     settings: &Settings,
@@ -27,33 +24,11 @@ pub fn run(
     let id = pick_visit(&db, day, appointment, patient, |s| {
         s == AppointmentStatus::CheckedIn
     })?;
-    let at = crate::clock::stamp(settings.clock.now());
-    let change = db.set_status(
+    super::check_in::set_and_say(
+        &mut db,
+        settings,
         id,
-        None,
         AppointmentStatus::Completed,
-        None,
-        Who {
-            user: &settings.user,
-            at: &at,
-        },
-    )?;
-    let (verb, v) = match &change {
-        StatusChange::Changed { visit, .. } => ("Checked out", visit),
-        StatusChange::Unchanged { visit } => ("Already completed", visit),
-    };
-    super::emit_after_change(&format!(
-        "{verb}: {} {} (MRN {}) with {}, appointment {}{}\n",
-        v.start.format("%Y-%m-%d %H:%M"),
-        clean_line(&v.patient_name),
-        clean_line(&v.mrn),
-        clean_line(&v.therapist_name),
-        v.id,
-        v.checked_in_at
-            .as_deref()
-            .and_then(|t| t.get(11..16))
-            .map(|t| format!(", arrived {t}"))
-            .unwrap_or_default()
-    ));
-    Ok(())
+        ("Checked out", "Already completed"),
+    )
 }

@@ -314,15 +314,8 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                 }
                 return Vec::new();
             }
-            let reason = match ctx.keymap.resolve(key, Scope::CancelReason) {
-                Some(Action::CancelForPatient) => CancelReason::Patient,
-                Some(Action::CancelByClinic) => CancelReason::Clinic,
-                Some(Action::CancelLate) => CancelReason::Late,
-                Some(Action::CancelBack) => {
-                    *p.modal = None;
-                    return Vec::new();
-                }
-                _ => return Vec::new(),
+            let Some(reason) = cancel_reason(p, ctx, key) else {
+                return Vec::new();
             };
             *p.modal = None;
             p.out.begin_write();
@@ -675,6 +668,20 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             vec![Effect::Db(Request::LoadDirectory)]
         }
         _ => Vec::new(),
+    }
+}
+
+/// The reason picked in the cancel dialog's second step; back closes the dialog.
+pub(super) fn cancel_reason(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<CancelReason> {
+    match ctx.keymap.resolve(key, Scope::CancelReason) {
+        Some(Action::CancelForPatient) => Some(CancelReason::Patient),
+        Some(Action::CancelByClinic) => Some(CancelReason::Clinic),
+        Some(Action::CancelLate) => Some(CancelReason::Late),
+        Some(Action::CancelBack) => {
+            *p.modal = None;
+            None
+        }
+        _ => None,
     }
 }
 

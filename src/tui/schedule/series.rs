@@ -14,10 +14,10 @@ use super::Parts;
 use crate::db::schedule::Booking;
 use crate::db::series_work::{self, CheckFacts, SeriesWork, SeriesWorkReply};
 use crate::db::worker::Request;
+use crate::domain::AppointmentStatus;
 use crate::domain::appointment;
 use crate::domain::series::{self, Checked, Outcome, Resolution, SeriesRequest, TypedSeries};
 use crate::domain::slots::SEARCH_DAYS;
-use crate::domain::{AppointmentStatus, CancelReason};
 use crate::tui::event::Effect;
 use crate::tui::forms::{BookingField, BookingForm, BookingMode, find_therapist};
 use crate::tui::input::LineInput;
@@ -548,15 +548,8 @@ pub fn on_dialog_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Vec<Effect
                 }
                 return Vec::new();
             }
-            let reason = match ctx.keymap.resolve(key, Scope::CancelReason) {
-                Some(Action::CancelForPatient) => CancelReason::Patient,
-                Some(Action::CancelByClinic) => CancelReason::Clinic,
-                Some(Action::CancelLate) => CancelReason::Late,
-                Some(Action::CancelBack) => {
-                    *p.modal = None;
-                    return Vec::new();
-                }
-                _ => return Vec::new(),
+            let Some(reason) = super::cancel_reason(p, ctx, key) else {
+                return Vec::new();
             };
             *p.modal = None;
             p.out.begin_write();
