@@ -23,7 +23,7 @@ pub enum Modal {
         cursor: usize,
     },
     /// A series of visits from the booking form, each occurrence checked.
-    Series(Box<super::schedule::series::SeriesDialog>),
+    Series(Box<super::schedule::dialogs::SeriesDialog>),
     /// `x` on a visit of a series: this one, or this and the following ones (then the reason).
     CancelSeries {
         visit_id: i64,
@@ -31,5 +31,5 @@ pub enum Modal {
         following: bool,
     },
     /// The schedule's "go to date" prompt.
-    GoToDate(super::schedule::go_to_date::Prompt),
+    GoToDate(super::schedule::dialogs::Prompt),
 }

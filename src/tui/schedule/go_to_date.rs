@@ -13,19 +13,14 @@ use super::Parts;
 use crate::domain::when::parse_date;
 use crate::sanitize::clean_line;
 use crate::tui::event::Effect;
-use crate::tui::input::{LineInput, types_text};
+use crate::tui::input::types_text;
 use crate::tui::keymap::{Action, Keymap, Scope};
 use crate::tui::modal::Modal;
 use crate::tui::pane::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form;
 
-/// What the prompt holds: the text typed and, after a refused Enter, why.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Prompt {
-    pub input: LineInput,
-    pub error: Option<String>,
-}
+pub use super::dialogs::Prompt;
 
 /// The forms the prompt's hint offers.
 pub const HINT: &str = "2026-12-08, 12/8, 8 dec, tomorrow, +7, mon";

@@ -4,6 +4,7 @@
 //! here.
 
 pub mod badges;
+pub mod dialogs;
 pub mod go_to_date;
 pub mod series;
 pub mod series_view;

@@ -53,7 +53,7 @@ pub struct Schedule {
     pub matcher: Matcher,
     /// The slot this terminal's last cancellation or no-show freed, and who on the waitlist
     /// fits it (see `schedule::waitlist`).
-    pub waitlist: Option<super::waitlist::WaitlistOffer>,
+    pub waitlist: Option<WaitlistOffer>,
     /// The patient registered last at this terminal: the next booking is their evaluation.
     pub just_registered: Option<(i64, String)>,
     /// The week view, while it is shown (`w`); its selection is then the selected visit.
@@ -185,4 +185,16 @@ impl Schedule {
                 .filter(|v| mine.is_none_or(|id| v.therapist_id == id)),
         )
     }
+}
+
+/// A slot freed at this terminal and the waitlist entries that fit it, best first (empty
+/// until the database has answered).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitlistOffer {
+    pub visit_id: i64,
+    /// The patient whose visit it was: their own entry is not offered their own slot back.
+    pub patient_id: i64,
+    pub slot: crate::domain::waitlist::FreedSlot,
+    pub therapist_initials: String,
+    pub entries: Vec<crate::domain::waitlist::WaitlistEntry>,
 }

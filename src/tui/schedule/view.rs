@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
 use super::state::Schedule;
+use crate::domain::age_on;
 use crate::domain::appointment::{Visit, visit_minutes_range};
-use crate::domain::{AppointmentStatus, age_on};
 use crate::sanitize::clean_line;
 use crate::text::{fit, truncate, width};
 use crate::tui::event::Learned;
@@ -58,16 +58,6 @@ impl Columns {
         } else {
             "PT"
         }
-    }
-}
-
-pub(super) fn status_style(theme: &Theme, s: AppointmentStatus) -> Style {
-    match s {
-        AppointmentStatus::Scheduled => theme.scheduled,
-        AppointmentStatus::CheckedIn => theme.arrived,
-        AppointmentStatus::Completed => theme.completed,
-        AppointmentStatus::NoShow => theme.no_show,
-        AppointmentStatus::Cancelled => theme.cancelled,
     }
 }
 
@@ -124,7 +114,7 @@ fn name_spans(
 }
 
 fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> Line<'static> {
-    let base = status_style(theme, v.status);
+    let base = theme.visit_status(v.status);
     let therapist = if cols.therapist > 4 {
         clean_line(&v.therapist_name)
     } else {

@@ -28,17 +28,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::{bordered, centered};
 use crate::tui::widgets::marked_list;
 
-/// A slot freed at this terminal and the waitlist entries that fit it, best first (empty
-/// until the database has answered).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WaitlistOffer {
-    pub visit_id: i64,
-    /// The patient whose visit it was: their own entry is not offered their own slot back.
-    pub patient_id: i64,
-    pub slot: FreedSlot,
-    pub therapist_initials: String,
-    pub entries: Vec<WaitlistEntry>,
-}
+pub use super::state::WaitlistOffer;
 
 /// After a status change made here: a cancelled or missed visit frees its time, and the
 /// waitlist is asked who fits it. Any other change leaves the last offer as it was.

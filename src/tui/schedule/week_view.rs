@@ -233,7 +233,7 @@ fn cell_text(
     let style = if selected {
         theme.selected
     } else {
-        super::view::status_style(theme, v.status)
+        theme.visit_status(v.status)
     };
     (format!("{marker}{}{more} ", fit(&body, room)), style)
 }
