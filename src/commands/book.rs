@@ -12,7 +12,6 @@ use serde_json::json;
 use crate::cli::{BookArgs, CancelReasonArg, OnClashArg};
 use crate::config::Settings;
 use crate::db::Who;
-use crate::db::series::{NewSeries, SeriesRule};
 use crate::domain::series::{
     self, Checked, Outcome, Resolution, SeriesContext, TypedSeries, check_series,
 };
@@ -166,37 +165,12 @@ pub fn run(settings: &Settings, args: &BookArgs) -> AppResult<()> {
         ));
     }
     let single = request.occurrences.len() == 1 && args.weekdays.is_none();
-    let starts: Vec<(NaiveDateTime, bool)> = checked
-        .iter()
-        .filter_map(|c| {
-            c.booked_at().map(|at| {
-                (
-                    at,
-                    !matches!(c.outcome, Outcome::Booked { reason: Some(_) }),
-                )
-            })
-        })
-        .collect();
-    let new = NewSeries {
-        patient_id: patient.id,
-        therapist_id: staff.id,
-        minutes: request.minutes,
-        kind,
-        rule: (!single).then(|| SeriesRule {
-            weekdays: request.weekdays_text(),
-            time: request.time.format("%H:%M").to_string(),
-            starts_on: request.start,
-            ends_on: match request.end {
-                series::SeriesEnd::Until(u) => u,
-                series::SeriesEnd::Count(_) => request.last_day(),
-            },
-            count: match request.end {
-                series::SeriesEnd::Count(n) => Some(n),
-                series::SeriesEnd::Until(_) => None,
-            },
-        }),
-        starts,
-    };
+    let mut new =
+        crate::db::series_work::new_series(patient.id, staff.id, kind, &request, &checked);
+    if single {
+        // One visit asked without weekdays is a visit, not a series of one.
+        new.rule = None;
+    }
     let at = crate::clock::stamp(now);
     let booked = db.book_series(
         &new,

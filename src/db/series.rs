@@ -11,7 +11,7 @@ use rusqlite::{Connection, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
-use super::schedule::{Booking, start_text};
+use super::schedule::{Booking, insert_booking, start_text};
 use super::stored_time::{day_text, parse_start};
 use super::{Db, TxError, TxResult, Who};
 use crate::domain::appointment::Visit;
@@ -121,38 +121,6 @@ fn in_read<T>(conn: &Connection, f: impl FnOnce() -> rusqlite::Result<T>) -> rus
         tx.commit()?;
     }
     Ok(value)
-}
-
-fn insert_appointment(
-    tx: &Connection,
-    s: &NewSeries,
-    start: NaiveDateTime,
-    series_id: Option<i64>,
-    who: &Who,
-) -> rusqlite::Result<i64> {
-    // The room the therapist last worked in, as a single booking takes it.
-    tx.prepare_cached(
-        "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
-            patient_name, patient_mrn, patient_dob, series_id)
-         VALUES (?1, ?2, ?3, ?4, ?5,
-            (SELECT room FROM appointments
-             WHERE therapist_id = ?2 AND room IS NOT NULL ORDER BY start DESC LIMIT 1),
-            ?6,
-            (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
-            (SELECT mrn FROM patients WHERE id = ?1),
-            (SELECT date_of_birth FROM patients WHERE id = ?1),
-            ?7)",
-    )?
-    .execute(params![
-        s.patient_id,
-        s.therapist_id,
-        start_text(start),
-        s.minutes,
-        s.kind.as_str(),
-        who.at,
-        series_id
-    ])?;
-    Ok(tx.last_insert_rowid())
 }
 
 fn taken_since_check(tx: &Connection, s: &NewSeries) -> TxResult<()> {
@@ -333,25 +301,14 @@ impl Db {
             };
             let mut appointments = Vec::with_capacity(s.starts.len());
             for (start, _) in &s.starts {
-                let id = insert_appointment(tx, s, *start, series_id, &who)?;
-                audit::record(
-                    tx,
-                    &AuditEntry {
-                        at: who.at,
-                        user: who.user,
-                        action: "appointment.book",
-                        entity: "appointment",
-                        entity_id: Some(id),
-                        detail: json!({
-                            "patient_id": s.patient_id,
-                            "therapist_id": s.therapist_id,
-                            "start": start_text(*start),
-                            "minutes": s.minutes,
-                            "kind": s.kind.as_str(),
-                            "series_id": series_id,
-                        }),
-                    },
-                )?;
+                let booking = Booking {
+                    patient_id: s.patient_id,
+                    therapist_id: s.therapist_id,
+                    start: *start,
+                    minutes: s.minutes,
+                    kind: s.kind,
+                };
+                let id = insert_booking(tx, &booking, series_id, &who)?;
                 appointments.push(id);
             }
             Ok(BookedSeries {

@@ -214,6 +214,20 @@ impl Theme {
     }
 }
 
+impl Theme {
+    /// How a visit's status is drawn, in the day and in the week.
+    pub fn visit_status(&self, s: crate::domain::AppointmentStatus) -> Style {
+        use crate::domain::AppointmentStatus as S;
+        match s {
+            S::Scheduled => self.scheduled,
+            S::CheckedIn => self.arrived,
+            S::Completed => self.completed,
+            S::NoShow => self.no_show,
+            S::Cancelled => self.cancelled,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,19 +363,5 @@ mod tests {
             e.message
         );
         assert_eq!(e.exit_code(), 2);
-    }
-}
-
-impl Theme {
-    /// How a visit's status is drawn, in the day and in the week.
-    pub fn visit_status(&self, s: crate::domain::AppointmentStatus) -> Style {
-        use crate::domain::AppointmentStatus as S;
-        match s {
-            S::Scheduled => self.scheduled,
-            S::CheckedIn => self.arrived,
-            S::Completed => self.completed,
-            S::NoShow => self.no_show,
-            S::Cancelled => self.cancelled,
-        }
     }
 }
