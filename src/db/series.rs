@@ -14,7 +14,7 @@ use super::audit::{self, AuditEntry};
 use super::schedule::{Booking, insert_booking, start_text};
 use super::stored_time::{day_text, parse_start};
 use super::{Db, TxError, TxResult, Who};
-use crate::domain::appointment::Visit;
+use crate::domain::appointment::{StatusSnapshot, Visit};
 use crate::domain::clinic_hours::ClinicCalendar;
 use crate::domain::flags::Terms;
 use crate::domain::plan_of_care::PlanOfCare;
@@ -376,12 +376,13 @@ impl Db {
             }
             let mut out = Vec::with_capacity(visits.len());
             for v in visits {
-                tx.prepare_cached(
-                    "UPDATE appointments SET status = 'cancelled', status_changed_at = ?1,
-                        checked_in_at = NULL, cancel_reason = ?2, version = version + 1
-                     WHERE id = ?3 AND version = ?4",
-                )?
-                .execute(params![who.at, reason.as_str(), v.id, v.version])?;
+                let cancelled = StatusSnapshot {
+                    status: AppointmentStatus::Cancelled,
+                    status_changed_at: Some(who.at.to_string()),
+                    checked_in_at: None,
+                    cancel_reason: Some(reason),
+                };
+                super::schedule::write_status(tx, v.id, v.version, &cancelled)?;
                 audit::record(
                     tx,
                     &AuditEntry {
