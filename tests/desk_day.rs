@@ -1,11 +1,12 @@
 //! The desk's day in the store (issue 16): a booking undone within minutes leaves no visit
 //! and no cancellation, only its audit row; the week's visits in one read.
 
+mod common;
+
 use chrono::{Duration, NaiveDate};
 use ptclinic::db::audit::AuditQuery;
 use ptclinic::db::schedule::Booking;
-use ptclinic::db::{self, Db, Who};
-use ptclinic::demo::{self, DemoOptions};
+use ptclinic::db::{Db, Who};
 use ptclinic::domain::appointment::BOOKING_UNDO_MINUTES;
 use ptclinic::domain::{AppointmentStatus, CancelReason, VisitKind};
 
@@ -14,16 +15,7 @@ fn today() -> NaiveDate {
 }
 
 fn demo_db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("clinic.db");
-    let small = DemoOptions {
-        patients: 60,
-        weeks_back: 2,
-        weeks_ahead: 1,
-        ..DemoOptions::default()
-    };
-    demo::build(&path, false, &small, today()).unwrap();
-    (dir, db::open_existing(&path).unwrap())
+    common::small_demo_db(60)
 }
 
 fn who(at: &str) -> Who<'_> {

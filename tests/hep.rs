@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use ptclinic::db::Who;
 use ptclinic::db::hep::SaveOutcome;
 use ptclinic::db::{self, Db};
-use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::flags::THRESHOLDS;
 use ptclinic::domain::hep::{ProgramItem, Side};
 
@@ -16,16 +15,7 @@ fn today() -> NaiveDate {
 }
 
 fn demo_db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("clinic.db");
-    let opts = DemoOptions {
-        patients: 40,
-        weeks_back: 2,
-        weeks_ahead: 1,
-        ..DemoOptions::default()
-    };
-    demo::build(&path, false, &opts, today()).unwrap();
-    (dir, db::open_existing(&path).unwrap())
+    common::small_demo_db(40)
 }
 
 /// The demo's assistant: programs and adherence are a clinician's to record.

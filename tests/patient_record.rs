@@ -2,10 +2,11 @@
 //! changed only at the version the screen showed, each with its audit row; the same person is
 //! found by name and birth date whatever the case.
 
+mod common;
+
 use chrono::NaiveDate;
 use ptclinic::db::audit::AuditQuery;
-use ptclinic::db::{self, Db, Who};
-use ptclinic::demo::{self, DemoOptions};
+use ptclinic::db::{Db, Who};
 use ptclinic::domain::authorization::AuthorizationRequest;
 use ptclinic::domain::patient::{ContactPreference, NewPatient};
 use ptclinic::domain::patient_record::PatientDetail;
@@ -16,16 +17,7 @@ fn today() -> NaiveDate {
 }
 
 fn demo_db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("clinic.db");
-    let small = DemoOptions {
-        patients: 40,
-        weeks_back: 2,
-        weeks_ahead: 1,
-        ..DemoOptions::default()
-    };
-    demo::build(&path, false, &small, today()).unwrap();
-    (dir, db::open_existing(&path).unwrap())
+    common::small_demo_db(40)
 }
 
 fn who() -> Who<'static> {

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use ptclinic::db::testing::{self, Table};
 use ptclinic::db::visit_notes::VisitNote;
 use ptclinic::db::{self, Db, Who};
-use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::hep::ProgramItem;
 use ptclinic::domain::patient::NewPatient;
 use ptclinic::domain::{AppointmentStatus, Role, VisitKind};
@@ -21,16 +20,7 @@ fn today() -> NaiveDate {
 }
 
 fn demo_db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("clinic.db");
-    let opts = DemoOptions {
-        patients: 40,
-        weeks_back: 2,
-        weeks_ahead: 1,
-        ..DemoOptions::default()
-    };
-    demo::build(&path, false, &opts, today()).unwrap();
-    (dir, db::open_existing(&path).unwrap())
+    common::small_demo_db(40)
 }
 
 /// Who a change is made as: a demo user of each role ("walkin" is not on the staff, so the

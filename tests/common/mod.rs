@@ -450,3 +450,19 @@ pub fn assert_code(out: &Output, code: i32) {
         stderr(out)
     );
 }
+
+/// A small demo clinic (`patients` patients, two weeks back and one ahead) around the pinned
+/// day, opened through the library: what the store-level tests start from.
+pub fn small_demo_db(patients: u32) -> (TempDir, ptclinic::db::Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.db");
+    let small = ptclinic::demo::DemoOptions {
+        patients,
+        weeks_back: 2,
+        weeks_ahead: 1,
+        ..ptclinic::demo::DemoOptions::default()
+    };
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    ptclinic::demo::build(&path, false, &small, today).unwrap();
+    (dir, ptclinic::db::open_existing(&path).unwrap())
+}
