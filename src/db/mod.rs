@@ -27,6 +27,7 @@ mod imports;
 mod measure_reads;
 mod new_clinic;
 pub mod note_signing;
+pub mod outbox;
 pub mod patient_record;
 pub mod patients;
 pub mod payers;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_8,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -606,6 +607,93 @@ CREATE TABLE IF NOT EXISTS waitlist_therapists (
 ) STRICT;
 "#;
 
+/// Schema 8, messages to patients:
+/// - The outbox: a row per message (a reminder, a rebooking note, a home program, a progress
+///   letter), with the text and address as sent, its state, attempts and the provider's id. A
+///   reminder names the visit and the start it was for, so a moved visit gets its own, and
+///   `outbox_once` keeps two senders from planning the same one twice. A row being sent is
+///   `pending` with a claim (`claimed_by`, `claimed_at`).
+/// - The clinic's settings that messages use: its name and phone as patients read them, how
+///   long before a visit reminders go (minutes, comma-separated) and the quiet hours.
+/// - The message templates, clinic-wide, one per purpose and channel.
+/// - A patient's answer about a visit (confirmed or declined), for the start it was given for:
+///   moving the visit leaves it unanswered again.
+/// - The patient's consent to email and text messages, each with its day, and their opt-outs.
+const MIGRATION_8: &str = r#"
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY,
+    patient_id      INTEGER NOT NULL REFERENCES patients (id),
+    appointment_id  INTEGER REFERENCES appointments (id),
+    purpose         TEXT NOT NULL
+                    CHECK (purpose IN ('reminder', 'rebooking', 'home_program', 'progress_letter')),
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    for_start       TEXT,             -- a reminder: the visit's start it is for
+    offset_minutes  INTEGER,          -- a reminder: how long before the visit
+    due_at          TEXT NOT NULL,    -- local YYYY-MM-DDTHH:MM
+    recipient       TEXT,             -- the address or number, as sent
+    subject         TEXT,
+    body            TEXT,             -- the text, as sent
+    html            TEXT,             -- an email's HTML part
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'sent', 'failed', 'cancelled')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    claimed_by      TEXT,
+    claimed_at      TEXT,
+    provider_id     TEXT,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    created_by      TEXT NOT NULL,
+    sent_at         TEXT,
+    version         INTEGER NOT NULL DEFAULT 1,
+    CHECK (purpose <> 'reminder' OR (appointment_id IS NOT NULL AND for_start IS NOT NULL
+                                     AND offset_minutes IS NOT NULL))
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_once
+    ON outbox (appointment_id, channel, offset_minutes, for_start) WHERE purpose = 'reminder';
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS outbox_visit ON outbox (appointment_id, id) WHERE appointment_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS outbox_patient ON outbox (patient_id, id);
+
+CREATE TABLE IF NOT EXISTS clinic_settings (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    clinic_name      TEXT NOT NULL DEFAULT 'Your physical therapy clinic',
+    clinic_phone     TEXT,
+    reminder_offsets TEXT NOT NULL DEFAULT '2880,120',
+    quiet_from       TEXT NOT NULL DEFAULT '21:00',
+    quiet_to         TEXT NOT NULL DEFAULT '08:00',
+    version          INTEGER NOT NULL DEFAULT 1
+) STRICT;
+INSERT OR IGNORE INTO clinic_settings (id) VALUES (1);
+
+CREATE TABLE IF NOT EXISTS message_templates (
+    purpose TEXT NOT NULL
+            CHECK (purpose IN ('reminder', 'rebooking', 'home_program', 'progress_letter')),
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    subject TEXT,
+    body    TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (purpose, channel)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS visit_confirmations (
+    appointment_id INTEGER PRIMARY KEY REFERENCES appointments (id),
+    answer         TEXT NOT NULL CHECK (answer IN ('confirmed', 'declined')),
+    for_start      TEXT NOT NULL,
+    answered_at    TEXT NOT NULL,
+    recorded_by    TEXT NOT NULL,
+    via            TEXT NOT NULL CHECK (via IN ('desk', 'reply'))
+) STRICT;
+"#;
+
+/// The columns schema 8 adds to the patient (each only when missing).
+const MIGRATION_8_COLUMNS: [(&str, &str); 4] = [
+    ("email_consent_on", "TEXT"),
+    ("sms_consent_on", "TEXT"),
+    ("email_opt_out_on", "TEXT"),
+    ("sms_opt_out_on", "TEXT"),
+];
+
 /// The columns schema 7 adds (each only when missing).
 const MIGRATION_7_COLUMNS: [(&str, &str, &str); 2] = [
     (
@@ -800,6 +888,9 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
                 "CREATE INDEX IF NOT EXISTS appointments_series ON appointments (series_id) WHERE series_id IS NOT NULL",
             )
             .map_err(fail)?;
+        }
+        if index == 7 {
+            add_missing_columns(&tx, "patients", &MIGRATION_8_COLUMNS).map_err(fail)?;
         }
         if index == 4 {
             add_missing_columns(&tx, "visit_notes", &MIGRATION_5_NOTE_COLUMNS).map_err(fail)?;

@@ -15,6 +15,7 @@ pub mod hep;
 pub mod joint_replacement;
 pub mod koos_form;
 pub mod measures;
+pub mod messages;
 pub mod patient;
 pub mod patient_record;
 pub mod payers;

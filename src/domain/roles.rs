@@ -36,6 +36,11 @@ pub enum Duty {
     Payers,
     /// The opening hours per weekday and the closed dates.
     ClinicHours,
+    /// The clinic's name and phone as messages give them, when reminders go and the templates.
+    Messaging,
+    /// Sending a patient a message (a reminder, a home program, a progress letter), recording
+    /// their consent to a channel and their answer to a reminder.
+    PatientContact,
 }
 
 const CLINICIANS: &[Role] = &[Role::Therapist, Role::Assistant];
@@ -69,6 +74,8 @@ impl Duty {
         Duty::Import,
         Duty::Payers,
         Duty::ClinicHours,
+        Duty::Messaging,
+        Duty::PatientContact,
     ];
 
     /// The roles that may do it.
@@ -85,13 +92,14 @@ impl Duty {
             | Duty::DischargeSummary
             | Duty::CoSign => THERAPISTS,
             // Therapists book the next visit at the treatment-room terminal.
-            Duty::Schedule => EVERYONE,
+            Duty::Schedule | Duty::PatientContact => EVERYONE,
             Duty::Demographics | Duty::Authorizations => FRONT_DESK,
             Duty::Staff
             | Duty::MeasureThresholds
             | Duty::Import
             | Duty::Payers
-            | Duty::ClinicHours => ADMINS,
+            | Duty::ClinicHours
+            | Duty::Messaging => ADMINS,
         }
     }
 
@@ -116,6 +124,8 @@ impl Duty {
             Duty::Import => "importing records",
             Duty::Payers => "setting a payer's rules",
             Duty::ClinicHours => "setting the clinic's hours or closed days",
+            Duty::Messaging => "setting the clinic's reminders and message templates",
+            Duty::PatientContact => "contacting a patient or recording their consent",
         }
     }
 
