@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod messaging;
 pub mod sanitize;
 pub mod search;
 pub mod text;
