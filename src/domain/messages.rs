@@ -201,6 +201,40 @@ impl ContactConsent {
     }
 }
 
+/// The number a text message goes to, in E.164 (`+` and up to 15 digits), from a phone as the
+/// record holds it. A number without a country code is taken as North American (ten digits,
+/// or eleven starting with 1), as the clinic's own are; anything else must start with `+`.
+pub fn text_number(phone: &str) -> Result<String, String> {
+    let trimmed = phone.trim();
+    let refuse = || {
+        format!(
+            "{} is not a phone number a text message can go to (ten digits, or + and the country code)",
+            crate::sanitize::clean_line(trimmed)
+        )
+    };
+    let international = trimmed.starts_with('+');
+    let body = if international {
+        &trimmed[1..]
+    } else {
+        trimmed
+    };
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -().".contains(c))
+    {
+        return Err(refuse());
+    }
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    match (international, digits.len()) {
+        (true, 8..=15) if !digits.starts_with('0') => Ok(format!("+{digits}")),
+        (false, 10) if !digits.starts_with(['0', '1']) => Ok(format!("+1{digits}")),
+        (false, 11) if digits.starts_with('1') && !digits[1..].starts_with(['0', '1']) => {
+            Ok(format!("+{digits}"))
+        }
+        _ => Err(refuse()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +273,26 @@ mod tests {
             c.refusal(Channel::Email).as_deref(),
             Some("the patient opted out of emails on 2026-03-01")
         );
+    }
+
+    #[test]
+    fn a_text_goes_to_an_e164_number() {
+        assert_eq!(text_number("(555) 123-4567").unwrap(), "+15551234567");
+        assert_eq!(text_number("1-555-123-4567").unwrap(), "+15551234567");
+        assert_eq!(text_number("+44 20 7946 0958").unwrap(), "+442079460958");
+        for bad in [
+            "555-1234",
+            "call me",
+            "+0123456789",
+            "(055) 123-4567",
+            "12345678901234567",
+        ] {
+            let refused = text_number(bad).unwrap_err();
+            assert!(
+                refused.contains("is not a phone number"),
+                "{bad}: {refused}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod joint_replacement;
 pub mod koos_form;
 pub mod measures;
 pub mod messages;
+pub mod no_show;
 pub mod patient;
 pub mod patient_record;
 pub mod payers;
