@@ -3,6 +3,8 @@
 //! why not, and whether trying again later may help. Credentials come from the sending
 //! machine's config and environment, never from the shared record.
 
+pub mod templates;
+
 use crate::domain::messages::Channel;
 
 /// One message as it is to be sent.
