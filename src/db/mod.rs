@@ -13,6 +13,7 @@ pub mod audit;
 pub mod authorizations;
 pub mod backup;
 pub mod clinic_hours;
+pub mod clinic_settings;
 mod connection;
 pub mod demo_build;
 pub mod desk_lists;
