@@ -35,6 +35,7 @@ pub mod payers;
 pub mod plans;
 pub mod program_work;
 pub mod progress;
+pub mod progress_letter;
 pub mod progress_work;
 pub mod record_work;
 pub mod schedule;
