@@ -669,13 +669,14 @@ pub enum HandoutFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// A patient's progress: episode, visits, measures with MCID status, flags, assessment
+    /// A patient's progress: episode, visits, measures with MCID status, flags, assessment;
+    /// or, with --format letter, a plain-language letter to the patient
     Progress {
         /// The patient's MRN
         #[arg(long, value_name = "MRN")]
         patient: String,
         #[arg(long, value_enum, default_value = "text")]
-        format: ReportFormat,
+        format: ProgressFormat,
         /// Write to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -961,6 +962,16 @@ impl YesNo {
     pub fn yes(self) -> bool {
         self == YesNo::Yes
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressFormat {
+    Text,
+    Markdown,
+    Html,
+    Json,
+    /// A plain-language letter to the patient: no codes, nothing from the notes
+    Letter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -911,3 +911,202 @@ fn the_days_flags_equal_those_from_each_patients_whole_history() {
         "compared {compared}, flagged {flagged}, returning patients {returning}"
     );
 }
+
+/// `report progress --format letter` on the demo clinic: a letter to the patient in plain
+/// words, from the clinic's name to the therapist's signature, that names no code, no diagnosis
+/// and nothing from the notes; written privately with `--out` and audited like every format.
+#[test]
+fn the_progress_letter_speaks_to_the_patient_in_plain_words() {
+    use ptclinic::domain::progress::MeasureStatus;
+    let clinic = common::Clinic::demo();
+    let db = db::open_existing(&clinic.db).unwrap();
+    let mrns: Vec<String> = {
+        let conn = rusqlite::Connection::open(&clinic.db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT mrn FROM patients ORDER BY mrn")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    // A patient whose pain fell by the MCID, with a diagnosis, a written assessment, goals and
+    // a home program; and one not measured twice yet in this episode.
+    let (mut improved, mut once) = (None, None);
+    for mrn in &mrns {
+        let patient = db.patient_by_mrn(mrn).unwrap().unwrap();
+        let p = db.progress(patient.id, today()).unwrap().unwrap();
+        let pain_met = p
+            .measures
+            .iter()
+            .any(|m| m.def.code == "NPRS" && m.status == MeasureStatus::Met);
+        if improved.is_none()
+            && pain_met
+            && patient.diagnosis_code.is_some()
+            && p.latest_assessment.is_some()
+            && p.goals.as_ref().is_some_and(|g| !g.goals.is_empty())
+            && db.hep_handout(patient.id, today()).unwrap().is_some()
+        {
+            improved = Some((patient.clone(), p.latest_assessment.clone().unwrap().text));
+        }
+        if once.is_none()
+            && p.episode.evaluation.is_some()
+            && !p.measures.is_empty()
+            && p.measures.iter().all(|m| m.points.len() == 1)
+        {
+            once = Some(patient.mrn.clone());
+        }
+    }
+    let (patient, note) = improved.expect("the demo has a patient whose pain improved");
+    let once = once.expect("the demo has a patient measured once");
+    drop(db);
+
+    let letter = |mrn: &str| {
+        let out = clinic.cli(&["report", "progress", "--patient", mrn, "--format", "letter"]);
+        assert_code(&out, 0);
+        stdout(&out)
+    };
+    let before = audit_rows(&clinic.db, "report.progress");
+    let text = letter(&patient.mrn);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.starts_with("Your physical therapy clinic\n27 November 2026\n"),
+        "{text}"
+    );
+    assert!(
+        flat.contains(&format!("Dear {},", patient.first_name)),
+        "{text}"
+    );
+    assert!(flat.contains("Your pain went from "), "{text}");
+    assert!(
+        flat.contains("That is an improvement large enough to matter to you."),
+        "{text}"
+    );
+    assert!(flat.contains("Your goals"), "{text}");
+    assert!(
+        flat.contains("Please keep doing your home exercises"),
+        "{text}"
+    );
+    assert!(flat.contains("Kind regards,"), "{text}");
+    let diagnosis_code = patient.diagnosis_code.clone().unwrap();
+    let note_start: String = note.chars().take(30).collect();
+    for never in [
+        diagnosis_code.as_str(),
+        patient.diagnosis.as_deref().unwrap_or("no diagnosis"),
+        note_start.as_str(),
+        patient.mrn.as_str(),
+        patient.last_name.as_str(),
+        patient.payer.as_deref().unwrap_or("no payer"),
+        "NPRS",
+        "MCID",
+        "MDC",
+        "Numeric Pain Rating Scale",
+        "≤",
+    ] {
+        assert!(!text.contains(never), "{never:?} in\n{text}");
+    }
+    // The last line signs with the clinic's name, the one before with the therapist's.
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    assert_eq!(lines[lines.len() - 1], "Your physical therapy clinic");
+    assert_ne!(lines[lines.len() - 2], "Kind regards,", "a therapist signs");
+
+    // The clinic's own name and phone, as the record holds them.
+    rusqlite::Connection::open(&clinic.db)
+        .unwrap()
+        .execute(
+            "UPDATE clinic_settings SET clinic_name = 'Riverside PT', clinic_phone = '(555) 010-2000' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    let text = letter(&patient.mrn);
+    assert!(text.starts_with("Riverside PT\n"), "{text}");
+    assert!(text.trim_end().ends_with("\nRiverside PT"), "{text}");
+    assert!(
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("(555) 010-2000"),
+        "{text}"
+    );
+
+    // Not measured twice yet: a short, honest letter.
+    let short = letter(&once)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        short.contains(
+            "We have not measured your progress twice yet, so there is nothing to compare so far."
+        ),
+        "{short}"
+    );
+    assert!(!short.contains("went from"), "{short}");
+
+    // To a file: private, nothing on stdout, the same letter.
+    let out_dir = clinic.sub("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let file = out_dir.join("letter.txt");
+    let file_text = file.to_str().unwrap();
+    let out = clinic
+        .command_of(
+            "sh",
+            &[
+                "-c",
+                "umask 022 && exec \"$0\" \"$@\"",
+                common::BIN,
+                "report",
+                "progress",
+                "--patient",
+                &patient.mrn,
+                "--format",
+                "letter",
+                "--out",
+                file_text,
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains("Wrote the progress letter"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a letter holds patient data");
+    }
+
+    // Each letter is audited as a view of the record, its format named; a refusal is not.
+    assert_eq!(audit_rows(&clinic.db, "report.progress"), before + 4);
+    let db = db::open_existing(&clinic.db).unwrap();
+    let rows = db
+        .audit_log(&AuditQuery {
+            patient_id: Some(patient.id),
+            ..Default::default()
+        })
+        .unwrap();
+    let last = rows
+        .iter()
+        .rfind(|r| r.action == "report.progress")
+        .unwrap();
+    let detail: Value = serde_json::from_str(&last.summary).unwrap();
+    assert_eq!(
+        detail,
+        serde_json::json!({ "format": "letter", "to_file": true })
+    );
+    let out = clinic.cli(&[
+        "report",
+        "progress",
+        "--patient",
+        "nope",
+        "--format",
+        "letter",
+    ]);
+    assert_code(&out, 2);
+    assert_eq!(audit_rows(&clinic.db, "report.progress"), before + 4);
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::cli::ReportFormat;
+use crate::cli::{ProgressFormat, ReportFormat};
 use crate::config::Settings;
 use crate::db::Who;
 use crate::domain::goals::{GoalStatus, PlanGoals};
@@ -22,31 +22,41 @@ use crate::text::{number as num, signed};
 pub fn run_progress(
     settings: &Settings,
     mrn: &str,
-    format: ReportFormat,
+    format: ProgressFormat,
     out: Option<&Path>,
 ) -> AppResult<()> {
     super::check_out_folder(out)?;
     let today = settings.clock.today();
     let mut db = super::open_clinic(settings)?;
     let patient = super::patient_with_mrn(&db, mrn)?;
-    let progress = db.progress(patient.id, today)?.ok_or_else(|| {
+    let missing = || {
         AppError::not_found(format!(
             "no patient with MRN {}",
             crate::sanitize::clean_echo(mrn)
         ))
-    })?;
-    let at = crate::clock::stamp(settings.clock.now());
-    let text = match format {
-        ReportFormat::Text => text(&progress),
-        ReportFormat::Markdown => markdown(&progress),
-        ReportFormat::Html => html(&progress),
-        ReportFormat::Json => format!("{:#}\n", to_json(&progress)),
     };
+    let text = match format {
+        ProgressFormat::Letter => {
+            let letter = db.progress_letter(patient.id, today)?.ok_or_else(missing)?;
+            crate::export::progress_letter::text(&letter)
+        }
+        _ => {
+            let progress = db.progress(patient.id, today)?.ok_or_else(missing)?;
+            match format {
+                ProgressFormat::Markdown => markdown(&progress),
+                ProgressFormat::Html => html(&progress),
+                ProgressFormat::Json => format!("{:#}\n", to_json(&progress)),
+                ProgressFormat::Text | ProgressFormat::Letter => text(&progress),
+            }
+        }
+    };
+    let at = crate::clock::stamp(settings.clock.now());
+    let word = progress_format_word(format);
     super::disclose(out, &text, || {
         db.log_opened(
             patient.id,
             "report.progress",
-            json!({ "format": format_word(format), "to_file": out.is_some() }),
+            json!({ "format": word, "to_file": out.is_some() }),
             Who {
                 user: &settings.user,
                 at: &at,
@@ -55,12 +65,27 @@ pub fn run_progress(
     })?;
     if let Some(path) = out {
         eprintln!(
-            "Wrote the progress report for MRN {} to {}.",
-            clean_line(&progress.patient.mrn),
+            "Wrote the progress {} for MRN {} to {}.",
+            if format == ProgressFormat::Letter {
+                "letter"
+            } else {
+                "report"
+            },
+            clean_line(&patient.mrn),
             crate::sanitize::path_for_message(path)
         );
     }
     Ok(())
+}
+
+fn progress_format_word(f: ProgressFormat) -> &'static str {
+    match f {
+        ProgressFormat::Text => "text",
+        ProgressFormat::Markdown => "markdown",
+        ProgressFormat::Html => "html",
+        ProgressFormat::Json => "json",
+        ProgressFormat::Letter => "letter",
+    }
 }
 
 pub(super) fn format_word(f: ReportFormat) -> &'static str {

@@ -251,6 +251,35 @@ pub(crate) fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::
     Ok(added)
 }
 
+/// What a handout names as its therapist when the record names none.
+pub const THERAPIST_NOT_RECORDED: &str = "not recorded";
+
+/// The therapist of record on `date`: whoever evaluated the patient last, else whoever saw
+/// them last (checked in or completed); None when no therapist has seen them yet.
+pub(in crate::db) fn therapist_of_record(
+    conn: &Connection,
+    patient_id: i64,
+    date: NaiveDate,
+) -> rusqlite::Result<Option<String>> {
+    let day_end = format!("{}T23:59", date.format("%Y-%m-%d"));
+    let seen_by = |evaluation_only: bool| -> rusqlite::Result<Option<String>> {
+        conn.query_row(
+            "SELECT s.name FROM appointments a JOIN staff s ON s.id = a.therapist_id
+             WHERE a.patient_id = ?1 AND a.start <= ?2
+               AND a.status IN ('checked_in', 'completed')
+               AND (?3 = 0 OR a.kind = 'evaluation')
+             ORDER BY a.start DESC LIMIT 1",
+            params![patient_id, day_end, evaluation_only],
+            |r| r.get(0),
+        )
+        .optional()
+    };
+    match seen_by(true)? {
+        Some(name) => Ok(Some(name)),
+        None => seen_by(false),
+    }
+}
+
 impl Db {
     /// The exercise library, by name.
     pub fn exercises(&self) -> AppResult<Vec<Exercise>> {
@@ -499,31 +528,15 @@ impl Db {
                 params![patient_id, program.version_no],
                 |r| r.get(0),
             )?;
-            // The therapist of record: whoever evaluated the patient last, else whoever saw
-            // them last, else the program's author if a therapist. Never the front desk
-            // person who pressed the key.
-            let day_end = format!("{}T23:59", date.format("%Y-%m-%d"));
-            let seen_by = |evaluation_only: bool| -> rusqlite::Result<Option<String>> {
-                conn.query_row(
-                    "SELECT s.name FROM appointments a JOIN staff s ON s.id = a.therapist_id
-                     WHERE a.patient_id = ?1 AND a.start <= ?2
-                       AND a.status IN ('checked_in', 'completed')
-                       AND (?3 = 0 OR a.kind = 'evaluation')
-                     ORDER BY a.start DESC LIMIT 1",
-                    params![patient_id, day_end, evaluation_only],
-                    |r| r.get(0),
-                )
-                .optional()
-            };
-            let author = super::staff::list(conn)?
-                .into_iter()
-                .find(|s| s.is_user(&created_by) && s.role == crate::domain::Role::Therapist)
-                .map(|s| s.name);
-            let therapist = match seen_by(true)? {
+            // Else the program's author if a therapist. Never the front desk person who
+            // pressed the key.
+            let therapist = match therapist_of_record(conn, patient_id, date)? {
                 Some(name) => name,
-                None => seen_by(false)?
-                    .or(author)
-                    .unwrap_or_else(|| "not recorded".to_string()),
+                None => super::staff::list(conn)?
+                    .into_iter()
+                    .find(|s| s.is_user(&created_by) && s.role == crate::domain::Role::Therapist)
+                    .map(|s| s.name)
+                    .unwrap_or_else(|| THERAPIST_NOT_RECORDED.to_string()),
             };
             let mut items = Vec::new();
             for item in &program.items {

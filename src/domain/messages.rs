@@ -67,6 +67,14 @@ impl Purpose {
     }
 }
 
+/// How the clinic signs its messages to patients (`clinic_settings`, one row for the clinic):
+/// its name, and the phone a patient may call back, when the clinic has set one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicContact {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
 /// Where a message is in the outbox. A row being sent is `Pending` with a claim on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutboxState {

@@ -24,6 +24,7 @@ pub mod pin;
 pub mod plan_of_care;
 pub mod procedures;
 pub mod progress;
+pub mod progress_letter;
 pub mod reminders;
 pub mod roles;
 pub mod scoring;

@@ -45,7 +45,7 @@ fn long_date(h: &HandoutData) -> String {
 }
 
 /// Wraps `text` at `width` columns, each line starting with `indent`.
-fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
     let mut lines = Vec::new();
     for para in clean_text(text).lines() {
         let mut line = String::new();

@@ -4,3 +4,4 @@
 pub mod fhir;
 pub mod handout;
 pub mod ical;
+pub mod progress_letter;

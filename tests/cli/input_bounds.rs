@@ -307,7 +307,10 @@ fn negative_numbers_to_numeric_flags_say_the_range() {
             p(&db),
         ],
     );
-    assert_short_refusal(&out, &["--format takes one of text, markdown, html, json"]);
+    assert_short_refusal(
+        &out,
+        &["--format takes one of text, markdown, html, json, letter"],
+    );
     assert_eq!(read(&db), before);
 }
 
