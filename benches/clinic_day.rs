@@ -39,6 +39,7 @@ fn settings(path: &Path, user: &str) -> Settings {
         billing_rule: Default::default(),
         keys: Vec::new(),
         colors: toml::Table::new(),
+        transports: Default::default(),
     }
 }
 

@@ -33,6 +33,10 @@ pub struct FileConfig {
     pub keys: Option<std::collections::BTreeMap<String, KeyList>>,
     /// Partial theme override: role = { fg = "…", bg = "…", bold = true, … }.
     pub colors: Option<toml::Table>,
+    /// This machine's mail server, for the outbox's email.
+    pub smtp: Option<crate::messaging::settings::SmtpFile>,
+    /// This machine's text-message gateway, for the outbox's texts.
+    pub sms: Option<crate::messaging::settings::SmsFile>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -112,6 +116,8 @@ pub struct Settings {
     pub billing_rule: crate::domain::billing::BillingRule,
     pub keys: Vec<(String, Vec<String>)>,
     pub colors: toml::Table,
+    /// How this machine sends the outbox's messages (never from the shared record).
+    pub transports: crate::messaging::settings::TransportSettings,
 }
 
 impl Settings {
@@ -254,6 +260,19 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         None => Clock::system(),
     };
 
+    let transports = crate::messaging::settings::TransportSettings::from_file(
+        file.smtp.as_ref(),
+        file.sms.as_ref(),
+        &config_dir(env),
+    )
+    .map_err(|e| {
+        AppError::input(format!(
+            "config file {}: {}",
+            crate::sanitize::path_for_message(&config_path),
+            e.message
+        ))
+    })?;
+
     Ok(Settings {
         db,
         user,
@@ -282,6 +301,7 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
             })
             .collect(),
         colors: file.colors.clone().unwrap_or_default(),
+        transports,
     })
 }
 

@@ -171,6 +171,7 @@ pub fn settings(path: &Path, user: &str) -> Settings {
         billing_rule: Default::default(),
         keys: Vec::new(),
         colors: toml::Table::new(),
+        transports: Default::default(),
     }
 }
 

@@ -5,7 +5,13 @@
 
 pub mod templates;
 
+pub mod settings;
+pub mod sms;
+pub mod smtp;
+
+use crate::config::{EnvLookup, Settings};
 use crate::domain::messages::Channel;
+use crate::error::AppResult;
 
 /// One message as it is to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,4 +52,59 @@ pub struct SendFailure {
 pub trait Transport: Send {
     fn channel(&self) -> Channel;
     fn send(&self, message: &Outgoing) -> Result<Delivered, SendFailure>;
+}
+
+/// The transports this machine is set up for, one per channel; `None` where its section of
+/// the config file is missing, so that a clinic that only emails needs no gateway.
+pub struct Transports {
+    pub email: Option<Box<dyn Transport>>,
+    pub sms: Option<Box<dyn Transport>>,
+}
+
+impl Transports {
+    /// Builds what `[smtp]` and `[sms]` describe, reading their secrets through `env` now, so
+    /// that a missing password or token is one sentence before anything is sent.
+    pub fn from_settings(settings: &Settings, env: EnvLookup) -> AppResult<Transports> {
+        let email = match &settings.transports.smtp {
+            Some(smtp) => Some(Box::new(smtp::SmtpSender::new(smtp, env)?) as Box<dyn Transport>),
+            None => None,
+        };
+        let sms = match &settings.transports.sms {
+            Some(sms) => Some(Box::new(sms::SmsGateway::new(sms, env)?) as Box<dyn Transport>),
+            None => None,
+        };
+        Ok(Transports { email, sms })
+    }
+
+    /// The transport for a channel, if this machine has one.
+    pub fn for_channel(&self, channel: Channel) -> Option<&dyn Transport> {
+        match channel {
+            Channel::Email => self.email.as_deref(),
+            Channel::Sms => self.sms.as_deref(),
+        }
+    }
+}
+
+/// The most characters of a provider's own words that a failure repeats.
+const PROVIDER_TEXT_MAX: usize = 200;
+
+/// A provider's words as a failure repeats them: one clean line, bounded.
+fn provider_text(text: &str) -> String {
+    let line = crate::sanitize::clean_line(text);
+    if line.chars().count() <= PROVIDER_TEXT_MAX {
+        return line;
+    }
+    let mut out: String = line.chars().take(PROVIDER_TEXT_MAX - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The sentence without the secret, should a server ever repeat it. Too short a secret
+/// would mangle ordinary words, and no server echoes a password in a reply anyway.
+fn scrub(reason: &str, secret: &str) -> String {
+    if secret.chars().count() >= 4 {
+        reason.replace(secret, "…")
+    } else {
+        reason.to_string()
+    }
 }

@@ -3,6 +3,8 @@
 #![allow(dead_code)] // each test crate uses its own part of this
 
 pub mod fhir_r4;
+pub mod gateway;
+pub mod smtp;
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
