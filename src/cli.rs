@@ -238,6 +238,27 @@ pub enum Command {
     /// Payers' rules: billing rule, whether the evaluation counts, co-signature of an assistant's note
     #[command(subcommand)]
     Payer(PayerCommand),
+    /// Send the messages due now: each visit's reminders (2 days and 2 hours before, never in
+    /// quiet hours), retries, and anything queued; run it from cron or leave it to a terminal
+    /// with a mail server or SMS gateway configured
+    Remind {
+        /// Show what would go now and to whom, and the visits that get no reminder; send nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+        /// Act as if it were this local time (a rehearsal)
+        #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+        now: Option<String>,
+    },
+    /// Messages to patients: the clinic's name and phone as they give them, when reminders
+    /// go, quiet hours, and the templates
+    #[command(subcommand)]
+    Messaging(MessagingCommand),
+    /// Email a patient their home exercise program or a letter on their progress, with their
+    /// consent, through the outbox (audited)
+    #[command(subcommand)]
+    Send(SendCommand),
     /// The clinic's opening hours per weekday, the same at every terminal
     #[command(subcommand)]
     Hours(HoursCommand),
@@ -860,6 +881,106 @@ pub enum PayerCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SendCommand {
+    /// The patient's home exercise program: the printable handout as the email, and its text
+    /// for mail readers without HTML
+    Hep {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A plain-language letter on what has improved, in the patient's own words
+    Progress {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessagingCommand {
+    /// Show the settings, or change what is given (admin; audited)
+    Settings {
+        /// The clinic's name as messages give it
+        #[arg(long, value_name = "NAME")]
+        clinic_name: Option<String>,
+        /// The phone number messages tell patients to call
+        #[arg(long, value_name = "PHONE")]
+        clinic_phone: Option<String>,
+        /// How long before each visit its reminders go, e.g. 2d,2h (at most four)
+        #[arg(long, value_name = "TIMES")]
+        reminders: Option<String>,
+        /// When no message goes, local time, e.g. 21:00-08:00
+        #[arg(long, value_name = "HH:MM-HH:MM")]
+        quiet_hours: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a template (the clinic's own, or the built-in one), or change it (admin; audited).
+    /// It may use {{ clinic_name }}, {{ clinic_phone }}, {{ date }}, {{ time }} and
+    /// {{ therapist_first_name }}, nothing else
+    Template {
+        #[arg(long, value_enum)]
+        purpose: PurposeArg,
+        #[arg(long, value_enum)]
+        channel: ChannelArg,
+        /// The email's subject
+        #[arg(long, value_name = "TEXT")]
+        subject: Option<String>,
+        /// The message's text (use \n for a new line), or @FILE to read it from a file
+        #[arg(long, value_name = "TEXT")]
+        body: Option<String>,
+        /// Go back to the built-in words
+        #[arg(long, conflicts_with_all = ["subject", "body"])]
+        built_in: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Why a message is sent, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PurposeArg {
+    Reminder,
+    Rebooking,
+    HomeProgram,
+    ProgressLetter,
+}
+
+impl PurposeArg {
+    pub fn purpose(self) -> crate::domain::messages::Purpose {
+        use crate::domain::messages::Purpose;
+        match self {
+            PurposeArg::Reminder => Purpose::Reminder,
+            PurposeArg::Rebooking => Purpose::Rebooking,
+            PurposeArg::HomeProgram => Purpose::HomeProgram,
+            PurposeArg::ProgressLetter => Purpose::ProgressLetter,
+        }
+    }
+}
+
+/// A channel, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    Email,
+    Sms,
+}
+
+impl ChannelArg {
+    pub fn channel(self) -> crate::domain::messages::Channel {
+        use crate::domain::messages::Channel;
+        match self {
+            ChannelArg::Email => Channel::Email,
+            ChannelArg::Sms => Channel::Sms,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,13 +17,16 @@ mod goal;
 mod hep;
 mod import;
 mod measures;
+mod messaging;
 mod note;
 mod patients;
 mod payers;
 mod plan;
 mod record;
+mod remind;
 mod report;
 mod schedule;
+mod send;
 mod staff;
 mod unscheduled;
 mod unsigned;
@@ -175,6 +178,11 @@ pub fn run(cli: Cli) -> AppResult<()> {
         })) => discharge_summary::run(&settings, &patient, format, out.as_deref()),
         Some(Command::Note(cmd)) => note::run(&settings, cmd),
         Some(Command::Payer(cmd)) => payers::run(&settings, cmd),
+        Some(Command::Messaging(cmd)) => messaging::run(&settings, cmd),
+        Some(Command::Send(cmd)) => send::run(&settings, cmd),
+        Some(Command::Remind { dry_run, json, now }) => {
+            remind::run(&settings, dry_run, json, now.as_deref())
+        }
         Some(Command::Hours(cmd)) => clinic_hours::hours(&settings, cmd),
         Some(Command::Closed(cmd)) => clinic_hours::closed(&settings, cmd),
         Some(Command::Report(crate::cli::ReportCommand::Unscheduled { json })) => {

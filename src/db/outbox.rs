@@ -3,12 +3,18 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use rusqlite::Connection;
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
 
-use super::Db;
-use super::stored_time::day_text;
-use crate::domain::messages::{OutboxState, ReminderState};
+use super::audit::{self, AuditEntry};
+use super::stored_time::{day_text, parse_day, parse_start, start_text};
+use super::{Db, Who};
+use crate::clock::stamp;
+use crate::domain::messages::{Channel, ContactConsent, OutboxState, Purpose, ReminderState};
+use crate::domain::patient::ContactPreference;
+use crate::domain::reminders::{self, Reachable};
+use crate::domain::roles::Duty;
 use crate::error::AppResult;
 
 /// The newest reminder of each visit whose start lies in [?1, ?2), for the start the visit has
@@ -75,6 +81,625 @@ impl Db {
                 }
             }
             Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
+
+/// Why a reminder was cancelled when its visit changed. A visit put back as it was (an undone
+/// cancellation, a move back) gets such a reminder back when it is planned again.
+pub(in crate::db) const NOT_SCHEDULED: &str = "the visit is no longer scheduled";
+pub(in crate::db) const MOVED: &str = "the visit was moved";
+
+/// A scheduled visit that may need a reminder, with the patient's ways of being reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemindableVisit {
+    pub appointment_id: i64,
+    pub patient_id: i64,
+    pub start: NaiveDateTime,
+    pub booked_at: NaiveDateTime,
+    pub therapist_name: String,
+    pub contact: Contact,
+}
+
+/// Scheduled visits starting in (?1, ?2], by `appointments_start`.
+const REMINDABLE: &str = "SELECT a.id, a.patient_id, a.start, a.created_at, s.name,
+        p.mrn, p.contact_preference, p.email_consent_on, p.sms_consent_on, p.email_opt_out_on,
+        p.sms_opt_out_on, p.email, p.phone
+    FROM appointments a
+    JOIN patients p ON p.id = a.patient_id
+    JOIN staff s ON s.id = a.therapist_id
+    WHERE a.start > ?1 AND a.start <= ?2 AND a.status = 'scheduled'
+    ORDER BY a.start, a.id";
+
+fn day_column(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    Ok(r.get::<_, Option<String>>(idx)?
+        .as_deref()
+        .and_then(parse_day))
+}
+
+fn consent_from(r: &rusqlite::Row, first: usize) -> rusqlite::Result<ContactConsent> {
+    Ok(ContactConsent {
+        email_consent_on: day_column(r, first)?,
+        sms_consent_on: day_column(r, first + 1)?,
+        email_opt_out_on: day_column(r, first + 2)?,
+        sms_opt_out_on: day_column(r, first + 3)?,
+    })
+}
+
+/// mrn, contact_preference, the four consent days, email and phone from column `first` on.
+fn contact_from(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        mrn: r.get(first)?,
+        preference: r
+            .get::<_, Option<String>>(first + 1)?
+            .as_deref()
+            .and_then(ContactPreference::parse),
+        consent: consent_from(r, first + 2)?,
+        email: r.get(first + 6)?,
+        phone: r.get(first + 7)?,
+    })
+}
+
+fn time_column(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<NaiveDateTime> {
+    let text: String = r.get(idx)?;
+    parse_start(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            "unreadable time in the outbox".into(),
+        )
+    })
+}
+
+/// A message queued for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub patient_id: i64,
+    pub appointment_id: Option<i64>,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    /// A reminder: the visit's start it is for, and how long before it.
+    pub reminder_of: Option<(NaiveDateTime, i64)>,
+    pub due_at: NaiveDateTime,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+}
+
+/// A message one sender has claimed: no other terminal sends it while the claim holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: i64,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub appointment_id: Option<i64>,
+    pub mrn: String,
+    pub due_at: NaiveDateTime,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+    /// The same for every attempt at this message, and different in every record.
+    pub idempotency_key: String,
+}
+
+/// Pending messages whose time has come and that no live claim holds, oldest first.
+const CLAIMABLE: &str = "SELECT o.id, o.purpose, o.channel, o.appointment_id, p.mrn, o.due_at,
+        o.recipient, o.subject, o.body, o.html, o.for_start, a.start, a.status,
+        p.email_consent_on, p.sms_consent_on, p.email_opt_out_on, p.sms_opt_out_on
+    FROM outbox o
+    JOIN patients p ON p.id = o.patient_id
+    LEFT JOIN appointments a ON a.id = o.appointment_id
+    WHERE o.state = 'pending' AND o.due_at <= ?1
+      AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1)
+      AND (o.claimed_at IS NULL OR o.claimed_at < ?2)
+    ORDER BY o.due_at, o.id
+    LIMIT 16";
+
+/// Every pending message whose time has come, claimed or not.
+const DUE: &str = "SELECT o.id, o.purpose, o.channel, o.appointment_id, p.mrn, o.due_at,
+        o.recipient, o.subject, o.body, o.html, o.for_start, a.start, a.status,
+        p.email_consent_on, p.sms_consent_on, p.email_opt_out_on, p.sms_opt_out_on
+    FROM outbox o
+    JOIN patients p ON p.id = o.patient_id
+    LEFT JOIN appointments a ON a.id = o.appointment_id
+    WHERE o.state = 'pending' AND o.due_at <= ?1
+      AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1)
+    ORDER BY o.due_at, o.id";
+
+/// A message due now, as `remind --dry-run` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueMessage {
+    pub id: i64,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub appointment_id: Option<i64>,
+    pub mrn: String,
+    pub due_at: NaiveDateTime,
+    pub recipient: String,
+    /// Why it will be cancelled instead of sent (the visit moved, the patient opted out).
+    pub stale: Option<String>,
+}
+
+fn record_id(conn: &Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = 'created_at'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+fn idempotency_key(record: &str, id: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{record}\0{id}").as_bytes());
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("ptclinic-{hex}-{id}")
+}
+
+fn audit_message(
+    tx: &Transaction,
+    who: &Who,
+    action: &str,
+    id: i64,
+    detail: serde_json::Value,
+) -> rusqlite::Result<()> {
+    audit::record(
+        tx,
+        &AuditEntry {
+            at: who.at,
+            user: who.user,
+            action,
+            entity: "message",
+            entity_id: Some(id),
+            detail,
+        },
+    )
+}
+
+/// Cancels a visit's reminders that have not gone yet (the visit was moved, cancelled, marked
+/// or begun), each audited; a message being sent right now keeps its claim and is marked
+/// sent when it went.
+pub(in crate::db) fn cancel_visit_reminders(
+    tx: &Transaction,
+    appointment_id: i64,
+    why: &str,
+    who: &Who,
+) -> rusqlite::Result<usize> {
+    let ids: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM outbox
+             WHERE appointment_id = ?1 AND purpose = 'reminder' AND state = 'pending'",
+        )?
+        .query_map([appointment_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for &id in &ids {
+        cancel_one(tx, id, why, who)?;
+    }
+    Ok(ids.len())
+}
+
+fn cancel_one(tx: &Transaction, id: i64, why: &str, who: &Who) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE outbox SET state = 'cancelled', last_error = ?2, next_attempt_at = NULL,
+            version = version + 1
+         WHERE id = ?1 AND state = 'pending'",
+    )?
+    .execute(params![id, why])?;
+    audit_message(tx, who, "message.cancelled", id, json!({ "why": why }))
+}
+
+fn insert_message(tx: &Transaction, m: &NewMessage, who: &Who) -> rusqlite::Result<Option<i64>> {
+    let (for_start, offset) = m.reminder_of.map_or((None, None), |(start, offset)| {
+        (Some(start_text(start)), Some(offset))
+    });
+    // A reminder goes in only while its visit is still scheduled at that time, and only once
+    // (`outbox_once`): two terminals planning at the same moment add one row. One cancelled
+    // because its visit changed comes back when the visit is as it was again.
+    let added = tx
+        .prepare_cached(
+            "INSERT INTO outbox (patient_id, appointment_id, purpose, channel,
+                for_start, offset_minutes, due_at, recipient, subject, body, html, created_at,
+                created_by)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
+             WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM appointments
+                WHERE id = ?2 AND start = ?5 AND status = 'scheduled')
+             ON CONFLICT (appointment_id, channel, offset_minutes, for_start)
+                WHERE purpose = 'reminder'
+             DO UPDATE SET state = 'pending', due_at = excluded.due_at,
+                recipient = excluded.recipient, subject = excluded.subject,
+                body = excluded.body, attempts = 0, last_error = NULL, claimed_by = NULL,
+                claimed_at = NULL, version = version + 1
+             WHERE outbox.state = 'cancelled' AND outbox.last_error IN (?14, ?15)",
+        )?
+        .execute(params![
+            m.patient_id,
+            m.appointment_id,
+            m.purpose.as_str(),
+            m.channel.as_str(),
+            for_start,
+            offset,
+            start_text(m.due_at),
+            m.recipient,
+            m.subject,
+            m.body,
+            m.html,
+            who.at,
+            who.user,
+            NOT_SCHEDULED,
+            MOVED
+        ])?;
+    if added == 0 {
+        return Ok(None);
+    }
+    let id: i64 = match for_start.as_deref() {
+        // An upsert that updated leaves last_insert_rowid as it was: look the row up.
+        Some(start) => tx.query_row(
+            "SELECT id FROM outbox WHERE appointment_id = ?1 AND channel = ?2
+                AND offset_minutes = ?3 AND for_start = ?4 AND purpose = 'reminder'",
+            params![m.appointment_id, m.channel.as_str(), offset, start],
+            |r| r.get(0),
+        )?,
+        None => tx.last_insert_rowid(),
+    };
+    audit_message(
+        tx,
+        who,
+        "message.queued",
+        id,
+        json!({
+            "patient_id": m.patient_id,
+            "appointment_id": m.appointment_id,
+            "purpose": m.purpose.as_str(),
+            "channel": m.channel.as_str(),
+            "offset_minutes": offset,
+            "due_at": start_text(m.due_at),
+        }),
+    )?;
+    if let (Some(appointment), Some(start)) = (m.appointment_id, &for_start) {
+        // The reminder nearer the visit replaces an earlier one still waiting to go.
+        let older: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM outbox WHERE appointment_id = ?1 AND purpose = 'reminder'
+                    AND state = 'pending' AND for_start = ?2 AND id <> ?3 AND claimed_by IS NULL",
+            )?
+            .query_map(params![appointment, start, id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for old in older {
+            cancel_one(tx, old, "a reminder nearer the visit replaced it", who)?;
+        }
+    }
+    Ok(Some(id))
+}
+
+/// Why a claimable message must not go after all, or None when it may.
+fn stale_reason(
+    r: &rusqlite::Row,
+    channel: Channel,
+    now: NaiveDateTime,
+) -> rusqlite::Result<Option<String>> {
+    let consent = consent_from(r, 13)?;
+    if let Some(why) = consent.refusal(channel) {
+        return Ok(Some(why));
+    }
+    let for_start: Option<String> = r.get(10)?;
+    let Some(for_start) = for_start else {
+        return Ok(None);
+    };
+    let start: Option<String> = r.get(11)?;
+    let status: Option<String> = r.get(12)?;
+    Ok(if status.as_deref() != Some("scheduled") {
+        Some(NOT_SCHEDULED.into())
+    } else if start.as_deref() != Some(&for_start) {
+        Some(MOVED.into())
+    } else if start
+        .as_deref()
+        .and_then(parse_start)
+        .is_some_and(|s| s <= now)
+    {
+        Some("the visit had begun".into())
+    } else {
+        None
+    })
+}
+
+/// A patient's ways of being reached, as a message to them needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub mrn: String,
+    pub preference: Option<ContactPreference>,
+    pub consent: ContactConsent,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl Contact {
+    pub fn reachable(&self) -> Reachable<'_> {
+        Reachable {
+            preference: self.preference,
+            consent: self.consent,
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+        }
+    }
+}
+
+impl Db {
+    /// How the patient may be reached.
+    pub fn contact_of(&self, patient_id: i64) -> AppResult<Contact> {
+        self.conn()
+            .query_row(
+                "SELECT mrn, contact_preference, email_consent_on, sms_consent_on,
+                    email_opt_out_on, sms_opt_out_on, email, phone
+                 FROM patients WHERE id = ?1",
+                [patient_id],
+                |r| contact_from(r, 0),
+            )
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Scheduled visits that start after `now` and no later than `until`.
+    pub fn remindable_visits(
+        &self,
+        now: NaiveDateTime,
+        until: NaiveDateTime,
+    ) -> AppResult<Vec<RemindableVisit>> {
+        let run = || -> rusqlite::Result<Vec<RemindableVisit>> {
+            let mut stmt = self.conn().prepare_cached(REMINDABLE)?;
+            let rows = stmt.query_map([start_text(now), start_text(until)], |r| {
+                Ok(RemindableVisit {
+                    appointment_id: r.get(0)?,
+                    patient_id: r.get(1)?,
+                    start: time_column(r, 2)?,
+                    // Booked with seconds; a booking time that cannot be read holds nothing back.
+                    booked_at: r
+                        .get::<_, String>(3)?
+                        .get(..16)
+                        .and_then(parse_start)
+                        .unwrap_or(NaiveDateTime::MIN),
+                    therapist_name: r.get(4)?,
+                    contact: contact_from(r, 5)?,
+                })
+            })?;
+            rows.collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Which of these (visit, channel, offset, start) reminders the outbox already has, in
+    /// any state.
+    pub fn reminders_already_queued(
+        &self,
+        wanted: &[(i64, NaiveDateTime)],
+    ) -> AppResult<HashMap<i64, Vec<(i64, OutboxState)>>> {
+        let run = || -> rusqlite::Result<HashMap<i64, Vec<(i64, OutboxState)>>> {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT offset_minutes, state FROM outbox
+                 WHERE appointment_id = ?1 AND purpose = 'reminder' AND for_start = ?2",
+            )?;
+            let mut out = HashMap::new();
+            for &(id, start) in wanted {
+                let rows = stmt.query_map(params![id, start_text(start)], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })?;
+                let mut found = Vec::new();
+                for row in rows {
+                    let (offset, state) = row?;
+                    if let Some(state) = OutboxState::parse(&state) {
+                        found.push((offset, state));
+                    }
+                }
+                out.insert(id, found);
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Adds messages to the outbox in one transaction, each audited; returns the new rows' ids
+    /// (None for a reminder the outbox already had, or whose visit changed meanwhile).
+    pub fn queue_messages(
+        &mut self,
+        messages: &[NewMessage],
+        who: Who,
+    ) -> AppResult<Vec<Option<i64>>> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write_as(&who, Duty::PatientContact, |tx, _| {
+            let mut out = Vec::with_capacity(messages.len());
+            for m in messages {
+                out.push(insert_message(tx, m, &who)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Claims the oldest message due at `now` on one of `channels` for `claimer`, in one short
+    /// transaction: messages that must not go after all (the visit was moved, cancelled or
+    /// has begun; the patient opted out) are cancelled on the way. The claim counts as an
+    /// attempt, so a terminal that stops mid-send does not get unlimited tries.
+    pub fn claim_next_message(
+        &mut self,
+        now: NaiveDateTime,
+        channels: &[Channel],
+        claimer: &str,
+        who: Who,
+    ) -> AppResult<Option<Claimed>> {
+        if channels.is_empty() {
+            return Ok(None);
+        }
+        self.write_as(&who, Duty::PatientContact, |tx, _| {
+            let record = record_id(tx)?;
+            let expired = now - chrono::Duration::minutes(reminders::CLAIM_MINUTES);
+            let mut stmt = tx.prepare_cached(CLAIMABLE)?;
+            let mut rows = stmt.query(params![start_text(now), stamp(expired)])?;
+            let mut stale = Vec::new();
+            let mut chosen = None;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let (Some(purpose), Some(channel)) = (
+                    Purpose::parse(&r.get::<_, String>(1)?),
+                    Channel::parse(&r.get::<_, String>(2)?),
+                ) else {
+                    continue;
+                };
+                if let Some(why) = stale_reason(r, channel, now)? {
+                    stale.push((id, why));
+                    continue;
+                }
+                if !channels.contains(&channel) {
+                    continue;
+                }
+                chosen = Some(Claimed {
+                    id,
+                    purpose,
+                    channel,
+                    appointment_id: r.get(3)?,
+                    mrn: r.get(4)?,
+                    due_at: time_column(r, 5)?,
+                    recipient: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    subject: r.get(7)?,
+                    body: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                    html: r.get(9)?,
+                    idempotency_key: idempotency_key(&record, id),
+                });
+                break;
+            }
+            drop(rows);
+            drop(stmt);
+            for (id, why) in stale {
+                cancel_one(tx, id, &why, &who)?;
+            }
+            let Some(claimed) = chosen else {
+                return Ok(None);
+            };
+            tx.prepare_cached(
+                "UPDATE outbox SET claimed_by = ?2, claimed_at = ?3, attempts = attempts + 1,
+                    version = version + 1
+                 WHERE id = ?1 AND state = 'pending'",
+            )?
+            .execute(params![claimed.id, claimer, stamp(now)])?;
+            audit_message(
+                tx,
+                &who,
+                "message.claimed",
+                claimed.id,
+                json!({ "claimed_by": claimer }),
+            )?;
+            Ok(Some(claimed))
+        })
+    }
+
+    /// The provider took the message `claimer` claimed.
+    pub fn message_sent(
+        &mut self,
+        id: i64,
+        claimer: &str,
+        provider_id: Option<&str>,
+        who: Who,
+    ) -> AppResult<()> {
+        self.write_as(&who, Duty::PatientContact, |tx, _| {
+            // Sent is the truth even when the visit was cancelled while the message was out.
+            tx.execute(
+                "UPDATE outbox SET state = 'sent', sent_at = ?3, provider_id = ?4,
+                    claimed_by = NULL, claimed_at = NULL, next_attempt_at = NULL,
+                    last_error = NULL, version = version + 1
+                 WHERE id = ?1 AND claimed_by = ?2 AND state IN ('pending', 'cancelled')",
+                params![id, claimer, who.at, provider_id],
+            )?;
+            audit_message(
+                tx,
+                &who,
+                "message.sent",
+                id,
+                json!({ "provider_id": provider_id }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The provider refused the message: it waits for its next attempt, or, when no retry may
+    /// help or its attempts are used up, it has failed. Returns its state now.
+    pub fn message_refused(
+        &mut self,
+        id: i64,
+        claimer: &str,
+        reason: &str,
+        retry: bool,
+        now: NaiveDateTime,
+        who: Who,
+    ) -> AppResult<(OutboxState, Option<NaiveDateTime>)> {
+        self.write_as(&who, Duty::PatientContact, |tx, _| {
+            let attempts: Option<i64> = tx
+                .query_row(
+                    "SELECT attempts FROM outbox WHERE id = ?1 AND claimed_by = ?2",
+                    params![id, claimer],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(attempts) = attempts else {
+                return Ok((OutboxState::Pending, None));
+            };
+            let next = if retry {
+                reminders::next_attempt(attempts, now)
+            } else {
+                None
+            };
+            let state = if next.is_some() {
+                OutboxState::Pending
+            } else {
+                OutboxState::Failed
+            };
+            tx.execute(
+                "UPDATE outbox SET state = CASE WHEN state = 'cancelled' THEN state ELSE ?3 END,
+                    next_attempt_at = ?4, last_error = ?5, claimed_by = NULL, claimed_at = NULL,
+                    version = version + 1
+                 WHERE id = ?1 AND claimed_by = ?2",
+                params![
+                    id,
+                    claimer,
+                    state.as_str(),
+                    next.map(start_text),
+                    reason
+                ],
+            )?;
+            audit_message(
+                tx,
+                &who,
+                if next.is_some() {
+                    "message.retry"
+                } else {
+                    "message.failed"
+                },
+                id,
+                json!({ "attempts": attempts, "reason": reason, "next_attempt_at": next.map(start_text) }),
+            )?;
+            Ok((state, next))
+        })
+    }
+
+    /// The messages due at `now` as `remind --dry-run` shows them, each with the reason it
+    /// will be cancelled instead of sent, if there is one.
+    pub fn due_messages(&self, now: NaiveDateTime) -> AppResult<Vec<DueMessage>> {
+        let run = || -> rusqlite::Result<Vec<DueMessage>> {
+            let mut stmt = self.conn().prepare_cached(DUE)?;
+            let rows = stmt.query_map([start_text(now)], |r| {
+                let channel = Channel::parse(&r.get::<_, String>(2)?).unwrap_or(Channel::Email);
+                Ok(DueMessage {
+                    id: r.get(0)?,
+                    purpose: Purpose::parse(&r.get::<_, String>(1)?).unwrap_or(Purpose::Reminder),
+                    channel,
+                    appointment_id: r.get(3)?,
+                    mrn: r.get(4)?,
+                    due_at: time_column(r, 5)?,
+                    recipient: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    stale: stale_reason(r, channel, now)?,
+                })
+            })?;
+            rows.collect()
         };
         run().map_err(|e| self.fail(e))
     }

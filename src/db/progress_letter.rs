@@ -18,7 +18,11 @@ impl Db {
         let Some(progress) = self.progress(patient_id, today)? else {
             return Ok(None);
         };
-        let clinic = self.clinic_contact()?;
+        let settings = self.messaging_settings()?;
+        let clinic = crate::domain::messages::ClinicContact {
+            name: settings.clinic_name,
+            phone: settings.clinic_phone,
+        };
         let program = self.hep_handout(patient_id, today)?;
         let therapist = match &program {
             // The handout already named the therapist of record (or the program's author).

@@ -329,7 +329,7 @@ impl Db {
                 checked_in_at,
                 cancel_reason: reason.filter(|_| to == AppointmentStatus::Cancelled),
             };
-            write_status(tx, id, v.version, &next)?;
+            write_status(tx, id, v.version, &next, &who)?;
             audit::record(
                 tx,
                 &AuditEntry {
@@ -363,7 +363,7 @@ impl Db {
             if v.version != seen_version {
                 return Err(conflict(tx, id));
             }
-            write_status(tx, id, v.version, previous)?;
+            write_status(tx, id, v.version, previous, &who)?;
             audit::record(
                 tx,
                 &AuditEntry {
@@ -430,6 +430,9 @@ impl Db {
                     v.version
                 ],
             )?;
+            if v.start != b.start {
+                super::outbox::cancel_visit_reminders(tx, id, super::outbox::MOVED, &who)?;
+            }
             audit::record(
                 tx,
                 &AuditEntry {
@@ -523,7 +526,7 @@ pub(in crate::db) fn complete_if_checked_in(
         checked_in_at: v.checked_in_at.clone(),
         cancel_reason: None,
     };
-    write_status(tx, id, v.version, &next)?;
+    write_status(tx, id, v.version, &next, who)?;
     audit::record(
         tx,
         &AuditEntry {
@@ -543,11 +546,13 @@ pub(in crate::db) fn complete_if_checked_in(
     Ok(true)
 }
 
+/// Writes a visit's status; a visit no longer scheduled has its waiting reminders cancelled.
 pub(in crate::db) fn write_status(
     tx: &Transaction,
     id: i64,
     version: i64,
     s: &StatusSnapshot,
+    who: &Who,
 ) -> TxResult<()> {
     let changed = tx.execute(
         "UPDATE appointments SET status = ?1, status_changed_at = ?2, checked_in_at = ?3,
@@ -564,6 +569,9 @@ pub(in crate::db) fn write_status(
     )?;
     if changed == 0 {
         return Err(conflict(tx, id));
+    }
+    if s.status != AppointmentStatus::Scheduled {
+        super::outbox::cancel_visit_reminders(tx, id, super::outbox::NOT_SCHEDULED, who)?;
     }
     Ok(())
 }

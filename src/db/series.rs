@@ -382,7 +382,7 @@ impl Db {
                     checked_in_at: None,
                     cancel_reason: Some(reason),
                 };
-                super::schedule::write_status(tx, v.id, v.version, &cancelled)?;
+                super::schedule::write_status(tx, v.id, v.version, &cancelled, &who)?;
                 audit::record(
                     tx,
                     &AuditEntry {
@@ -448,6 +448,7 @@ impl Db {
                      WHERE id = ?2 AND version = ?3",
                 )?
                 .execute(params![start_text(moved), v.id, v.version])?;
+                super::outbox::cancel_visit_reminders(tx, v.id, super::outbox::MOVED, &who)?;
                 audit::record(
                     tx,
                     &AuditEntry {

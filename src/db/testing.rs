@@ -136,3 +136,59 @@ pub fn sqlite_setting(db: &Db, name: &str) -> AppResult<String> {
 pub fn at(day: chrono::NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
     day.and_hms_opt(hour, minute, 0).unwrap_or_default()
 }
+
+/// Gives every patient consent to `channel` on `day` (a test's setup: the desk records it
+/// through `ptclinic contact`).
+pub fn consent_everyone(
+    db: &Db,
+    channel: crate::domain::messages::Channel,
+    day: chrono::NaiveDate,
+) -> AppResult<usize> {
+    let column = match channel {
+        crate::domain::messages::Channel::Email => "email_consent_on",
+        crate::domain::messages::Channel::Sms => "sms_consent_on",
+    };
+    db.conn()
+        .execute(
+            &format!("UPDATE patients SET {column} = ?1"),
+            [super::stored_time::day_text(day)],
+        )
+        .map_err(|e| db.fail(e))
+}
+
+/// Records one patient's opt-out of `channel` on `day`, as a STOP reply would.
+pub fn opt_out(
+    db: &Db,
+    patient_id: i64,
+    channel: crate::domain::messages::Channel,
+    day: chrono::NaiveDate,
+) -> AppResult<()> {
+    let column = match channel {
+        crate::domain::messages::Channel::Email => "email_opt_out_on",
+        crate::domain::messages::Channel::Sms => "sms_opt_out_on",
+    };
+    db.conn()
+        .execute(
+            &format!("UPDATE patients SET {column} = ?1 WHERE id = ?2"),
+            rusqlite::params![super::stored_time::day_text(day), patient_id],
+        )
+        .map(|_| ())
+        .map_err(|e| db.fail(e))
+}
+
+/// One outbox row as (appointment, channel, offset, state, attempts).
+pub type OutboxRow = (Option<i64>, String, Option<i64>, String, i64);
+
+/// The outbox's rows, in order.
+pub fn outbox_rows(db: &Db) -> AppResult<Vec<OutboxRow>> {
+    let read = || -> rusqlite::Result<Vec<OutboxRow>> {
+        let mut stmt = db.conn().prepare(
+            "SELECT appointment_id, channel, offset_minutes, state, attempts FROM outbox ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect()
+    };
+    read().map_err(|e| db.fail(e))
+}

@@ -55,15 +55,19 @@ impl Db {
                 "SELECT EXISTS (SELECT 1 FROM visit_notes WHERE appointment_id = ?1)
                      OR EXISTS (SELECT 1 FROM measurements WHERE appointment_id = ?1)
                      OR EXISTS (SELECT 1 FROM adherence_reports WHERE appointment_id = ?1)
-                     OR EXISTS (SELECT 1 FROM waitlist WHERE booked_appointment = ?1)",
+                     OR EXISTS (SELECT 1 FROM waitlist WHERE booked_appointment = ?1)
+                     OR EXISTS (SELECT 1 FROM outbox WHERE appointment_id = ?1
+                                AND (state IN ('sent', 'failed') OR claimed_by IS NOT NULL))",
                 [id],
                 |r| r.get(0),
             )?;
             if recorded {
                 return Err(refuse(
-                    "something is already recorded on this visit, so the booking stays: cancel it instead",
+                    "something is already recorded on this visit (or a reminder has gone out), so the booking stays: cancel it instead",
                 ));
             }
+            // Reminders that never left go with the booking.
+            let dropped = tx.execute("DELETE FROM outbox WHERE appointment_id = ?1", [id])?;
             let gone = tx.execute(
                 "DELETE FROM appointments WHERE id = ?1 AND version = ?2",
                 params![id, v.version],
@@ -86,6 +90,7 @@ impl Db {
                         "minutes": v.minutes,
                         "kind": v.kind.as_str(),
                         "booked_at": created,
+                        "unsent_messages_dropped": dropped,
                     }),
                 },
             )?;

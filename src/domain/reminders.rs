@@ -225,23 +225,23 @@ pub struct Reachable<'a> {
 }
 
 /// The channel and address a reminder goes to: the patient's preferred channel when they
-/// consented to it and it has an address, else the other one; or why neither will do (the
-/// first channel's reason).
+/// consented to it and it has an address, else the other one; or why neither will do.
 pub fn channel_for(r: &Reachable) -> Result<(Channel, String), String> {
-    let order = match r.preference {
+    let [first, second] = match r.preference {
         Some(ContactPreference::Email) => [Channel::Email, Channel::Sms],
         _ => [Channel::Sms, Channel::Email],
     };
-    let mut first_reason = None;
-    for channel in order {
-        match address_on(r, channel) {
-            Ok(to) => return Ok((channel, to)),
-            Err(why) => {
-                first_reason.get_or_insert(why);
-            }
-        }
+    let first_refusal = match address_on(r, first) {
+        Ok(to) => return Ok((first, to)),
+        Err(why) => why,
+    };
+    match address_on(r, second) {
+        Ok(to) => Ok((second, to)),
+        Err(why) => Err(format!(
+            "{first_refusal}, and {}",
+            why.strip_prefix("the patient ").unwrap_or(&why)
+        )),
     }
-    Err(first_reason.unwrap_or_default())
 }
 
 /// Where a message on `channel` goes, or why it cannot.
@@ -444,7 +444,7 @@ mod tests {
         };
         assert_eq!(
             channel_for(&none).unwrap_err(),
-            "the patient has not consented to text messages"
+            "the patient has not consented to text messages, and has not consented to emails"
         );
         let no_address = Reachable {
             consent: both,
@@ -452,7 +452,7 @@ mod tests {
         };
         assert_eq!(
             channel_for(&no_address).unwrap_err(),
-            "the patient has no phone number on record"
+            "the patient has no phone number on record, and has no email address on record"
         );
     }
 

@@ -84,14 +84,32 @@ const TITLE: &str = "Your home exercise program";
 const SAFETY: &str =
     "Do each exercise as shown. Stop and tell your therapist if pain is sharp or lasts.";
 
+/// " (MRN 100123)" on a printed handout; nothing on an emailed one, which leaves the MRN out
+/// as more than the patient needs.
+fn mrn_part(mrn: &str) -> String {
+    if mrn.is_empty() {
+        String::new()
+    } else {
+        format!(" (MRN {mrn})")
+    }
+}
+
+/// The handout as it is emailed: everything but the MRN.
+pub fn for_email(h: &HandoutData) -> HandoutData {
+    HandoutData {
+        mrn: String::new(),
+        ..h.clone()
+    }
+}
+
 pub fn text(h: &HandoutData) -> String {
     let mut out = Vec::new();
     out.push(TITLE.to_string());
     out.push(String::new());
     out.push(format!(
-        "Patient:   {} (MRN {})",
+        "Patient:   {}{}",
         clean_line(&h.patient_name),
-        clean_line(&h.mrn)
+        mrn_part(&clean_line(&h.mrn))
     ));
     out.push(format!("Date:      {}", long_date(h)));
     out.push(format!("Therapist: {}", clean_line(&h.therapist)));
@@ -135,9 +153,9 @@ pub fn markdown(h: &HandoutData) -> String {
     out.push(format!("# {TITLE}"));
     out.push(String::new());
     out.push(format!(
-        "- **Patient:** {} (MRN {})",
+        "- **Patient:** {}{}",
         md(&h.patient_name),
-        md(&h.mrn)
+        mrn_part(&md(&h.mrn))
     ));
     out.push(format!("- **Date:** {}", long_date(h)));
     out.push(format!("- **Therapist:** {}", md(&h.therapist)));
@@ -211,9 +229,9 @@ pub fn html(h: &HandoutData) -> String {
     ));
     out.push_str(&format!("<h1>{TITLE}</h1>\n<ul class=\"who\">\n"));
     out.push_str(&format!(
-        "<li><b>Patient:</b> {} (MRN {})</li>\n<li><b>Date:</b> {}</li>\n<li><b>Therapist:</b> {}</li>\n</ul>\n",
+        "<li><b>Patient:</b> {}{}</li>\n<li><b>Date:</b> {}</li>\n<li><b>Therapist:</b> {}</li>\n</ul>\n",
         esc(&clean_line(&h.patient_name)),
-        esc(&clean_line(&h.mrn)),
+        mrn_part(&esc(&clean_line(&h.mrn))),
         esc(&long_date(h)),
         esc(&clean_line(&h.therapist))
     ));

@@ -3,6 +3,7 @@
 //! why not, and whether trying again later may help. Credentials come from the sending
 //! machine's config and environment, never from the shared record.
 
+pub mod outbox;
 pub mod templates;
 
 pub mod settings;

@@ -59,6 +59,16 @@ pub fn carries(purpose: Purpose, channel: Channel) -> bool {
     )
 }
 
+/// Why `purpose` cannot go on `channel`, or None when it can.
+pub fn channel_refusal(purpose: Purpose, channel: Channel) -> Option<String> {
+    (!carries(purpose, channel)).then(|| {
+        format!(
+            "a {} goes by email only",
+            purpose.as_str().replace('_', " ")
+        )
+    })
+}
+
 /// The built-in words, used until the clinic writes its own.
 pub fn built_in(purpose: Purpose, channel: Channel) -> Template {
     let (subject, body) = match (purpose, channel) {
@@ -122,11 +132,8 @@ fn reading_error(part: &str, e: &minijinja::Error) -> String {
 /// Why a template cannot be used (it does not parse, names a placeholder it may not, has no
 /// body, or an email without a subject), or None.
 pub fn check(purpose: Purpose, channel: Channel, t: &Template) -> Option<String> {
-    if !carries(purpose, channel) {
-        return Some(format!(
-            "a {} goes by email only",
-            purpose.as_str().replace('_', " ")
-        ));
+    if let Some(why) = channel_refusal(purpose, channel) {
+        return Some(why);
     }
     if t.body.trim().is_empty() {
         return Some("the template has no text".into());

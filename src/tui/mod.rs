@@ -13,6 +13,7 @@ pub mod program;
 pub mod progress;
 pub mod record;
 pub mod schedule;
+mod sender;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -55,6 +56,7 @@ pub fn run(settings: &Settings) -> AppResult<()> {
 
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
     daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());
+    sender::start(settings, db.path().to_path_buf(), reply_tx.clone());
     let worker = Worker::new(db, settings.user.clone(), settings.clock);
     let poll_pending = worker.poll_flag();
     let (requests, worker) = worker
