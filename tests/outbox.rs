@@ -494,7 +494,15 @@ fn a_dry_run_shows_who_would_get_what_and_writes_nothing() {
     assert_eq!(testing::rows(&db, Table::AuditLog).unwrap(), audit_before);
     assert!(testing::outbox_rows(&db).unwrap().is_empty());
     // Without a transport for the channel the same messages would wait, and say why.
-    let none = outbox::preview(&db, &Transports { email: None, sms: None }, at(MONDAY)).unwrap();
+    let none = outbox::preview(
+        &db,
+        &Transports {
+            email: None,
+            sms: None,
+        },
+        at(MONDAY),
+    )
+    .unwrap();
     assert!(none.lines.iter().any(|l| l.outcome == Outcome::Pending
         && l.reason.as_deref()
             == Some("no mail server is set up on this machine ([smtp] in the config)")));

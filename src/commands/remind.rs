@@ -38,6 +38,14 @@ pub(super) fn line_json(l: &Line) -> serde_json::Value {
     })
 }
 
+fn capitalised(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn count(report: &Report, outcome: Outcome) -> usize {
     report.lines.iter().filter(|l| l.outcome == outcome).count()
 }
@@ -50,7 +58,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn summary(report: &Report) -> String {
     let mut s = String::new();
     if let Some(held) = &report.held {
-        s.push_str(&format!("{}{}\n", held[..1].to_uppercase(), &held[1..]));
+        s.push_str(&capitalised(held));
+        s.push('\n');
     }
     s.push_str(&format!(
         "{} sent, {} waiting, {} failed, {} cancelled; {} without a reminder (no consent or address).\n",
@@ -61,7 +70,7 @@ fn summary(report: &Report) -> String {
         plural(count(report, Outcome::Skipped), "visit", "visits"),
     ));
     for l in &report.lines {
-        if matches!(l.outcome, Outcome::Failed | Outcome::Pending) && report.held.is_none() {
+        if matches!(l.outcome, Outcome::Failed | Outcome::Pending) && l.reason.is_some() {
             s.push_str(&format!(
                 "  {} {}: {}\n",
                 l.outcome.as_str(),
@@ -80,7 +89,8 @@ fn summary(report: &Report) -> String {
 fn table(report: &Report) -> String {
     let mut s = String::new();
     if let Some(held) = &report.held {
-        s.push_str(&format!("{}{}\n", held[..1].to_uppercase(), &held[1..]));
+        s.push_str(&capitalised(held));
+        s.push('\n');
     }
     if report.lines.is_empty() {
         s.push_str("Nothing is due.\n");
@@ -109,10 +119,7 @@ fn refusals(report: &Report) -> Option<AppError> {
     let refused: Vec<&Line> = report
         .lines
         .iter()
-        .filter(|l| {
-            matches!(l.outcome, Outcome::Failed)
-                || (l.outcome == Outcome::Pending && l.reason.is_some() && report.held.is_none())
-        })
+        .filter(|l| l.tried && matches!(l.outcome, Outcome::Failed | Outcome::Pending))
         .collect();
     let first = refused.first()?;
     Some(AppError::failure(format!(

@@ -187,7 +187,8 @@ pub struct VisitTimes {
 
 /// The reminder due for a visit at `now`, as (offset, due time): of the offsets whose time has
 /// come, the one nearest the visit (an earlier one missed while no terminal ran is not sent as
-/// well). None when the visit has begun or nothing is due yet.
+/// well). None when the visit has begun, nothing is due yet, or what is due is overdue and a
+/// nearer reminder comes within [`QUIET_MARGIN_MINUTES`] (the patient gets that one alone).
 pub fn due_reminder(
     visit: VisitTimes,
     offsets: &[i64],
@@ -197,10 +198,18 @@ pub fn due_reminder(
     if now >= visit.start {
         return None;
     }
-    offsets
+    let times: Vec<(i64, NaiveDateTime)> = offsets
         .iter()
         .map(|&o| (o, due_at(visit.start, o, quiet)))
-        .filter(|&(_, due)| due <= now && due >= visit.booked_at)
+        .filter(|&(_, due)| due >= visit.booked_at)
+        .collect();
+    let soon = now + Duration::minutes(QUIET_MARGIN_MINUTES);
+    if times.iter().any(|&(_, due)| due > now && due <= soon) {
+        return None;
+    }
+    times
+        .into_iter()
+        .filter(|&(_, due)| due <= now)
         .max_by_key(|&(_, due)| due)
 }
 
@@ -370,6 +379,11 @@ mod tests {
         assert_eq!(
             due_reminder(visit, &offsets, &q, at("2026-12-08 10:00")),
             Some((2880, at("2026-12-08 10:00")))
+        );
+        // The two-day one is overdue, but the two-hour one comes within the hour: only that.
+        assert_eq!(
+            due_reminder(visit, &offsets, &q, at("2026-12-10 07:30")),
+            None
         );
         // Both are due (nothing ran for two days): only the nearer one.
         assert_eq!(

@@ -54,6 +54,8 @@ pub struct Line {
     pub outcome: Outcome,
     /// Why it did not go, in one sentence.
     pub reason: Option<String>,
+    /// This run handed it to the provider (a refusal is then the provider's).
+    pub tried: bool,
 }
 
 /// A run's report: its lines, and what stopped it from sending at all (quiet hours).
@@ -133,6 +135,7 @@ pub fn due_reminders(db: &Db, now: NaiveDateTime) -> AppResult<(Vec<Planned>, Ve
                     due: Some(at),
                     outcome: Outcome::Skipped,
                     reason: Some(why),
+                    tried: false,
                 });
                 continue;
             }
@@ -210,6 +213,7 @@ pub fn preview(db: &Db, transports: &Transports, now: NaiveDateTime) -> AppResul
                 due: Some(m.due_at),
                 outcome,
                 reason,
+                tried: false,
             }
         })
         .collect();
@@ -225,6 +229,7 @@ pub fn preview(db: &Db, transports: &Transports, now: NaiveDateTime) -> AppResul
             due: Some(m.due_at),
             outcome,
             reason,
+            tried: false,
         });
     }
     lines.extend(skipped);
@@ -338,6 +343,7 @@ pub fn send_due(
                 due: Some(m.due_at),
                 outcome,
                 reason,
+                tried: true,
             });
         }
     }
@@ -364,6 +370,7 @@ pub fn send_due(
             due: Some(m.due_at),
             outcome: Outcome::Pending,
             reason,
+            tried: false,
         });
     }
     Ok(report)
@@ -444,5 +451,6 @@ pub fn send_to_patient(
             due: Some(now),
             outcome: Outcome::Pending,
             reason: Some("queued behind other messages; it goes at the next run".into()),
+            tried: false,
         }))
 }
