@@ -142,7 +142,7 @@ fn tomorrows_reminders_reach_the_mail_server_once_and_say_no_more_than_the_templ
             .as_str()
             .unwrap()
             .split(' ')
-            .last()
+            .next_back()
             .unwrap();
         assert!(
             !text.contains(last_name) || last_name.len() < 3,
