@@ -277,7 +277,7 @@ fn the_builders_handout_is_staged_before_its_audit_row_and_placed_after_it() {
         ProgramRequest::Handout {
             patient_id: patient,
             today: today(),
-            dir: Some(out.clone()),
+            to: ptclinic::db::program_work::HandoutTo::File(Some(out.clone())),
         },
     );
     let ProgramReply::HandoutReady { data, .. } = ready else {

@@ -11,11 +11,11 @@ use ptclinic::db::messaging_settings::SettingsChange;
 use ptclinic::db::testing::{self, Table};
 use ptclinic::db::{self, Db, Who};
 use ptclinic::demo::{self, DemoOptions};
+use ptclinic::domain::message_templates::Template;
 use ptclinic::domain::messages::{Channel, Purpose, ReminderState};
 use ptclinic::domain::reminders::QuietHours;
 use ptclinic::domain::{AppointmentStatus, CancelReason};
 use ptclinic::messaging::outbox::{self, Outcome, Report};
-use ptclinic::messaging::templates::Template;
 use ptclinic::messaging::{Delivered, Outgoing, SendFailure, Transport, Transports};
 
 const DESK: &str = "frontdesk1";

@@ -8,9 +8,9 @@ use crate::cli::MessagingCommand;
 use crate::config::Settings;
 use crate::db::Who;
 use crate::db::messaging_settings::{MessagingSettings, SettingsChange, StoredTemplate};
+use crate::domain::message_templates::Template;
 use crate::domain::reminders::{self, QuietHours};
 use crate::error::{AppError, AppResult};
-use crate::messaging::templates::Template;
 use crate::sanitize::clean_text;
 
 fn settings_json(s: &MessagingSettings) -> serde_json::Value {

@@ -5,10 +5,11 @@
 
 use crate::cli::SendCommand;
 use crate::config::Settings;
+use crate::db::outbox::ForPatient;
 use crate::domain::messages::Purpose;
 use crate::error::{AppError, AppResult};
 use crate::export::{handout, progress_letter};
-use crate::messaging::outbox::{self, ForPatient, Line, Outcome};
+use crate::messaging::outbox::{self, Line, Outcome};
 
 fn what(purpose: Purpose) -> &'static str {
     match purpose {
@@ -88,6 +89,6 @@ pub fn run(settings: &Settings, cmd: SendCommand) -> AppResult<()> {
         }
     };
     let transports = super::remind::transports(settings)?;
-    let line = outbox::send_to_patient(&mut db, &transports, letter, now, &settings.user)?;
+    let line = outbox::send_to_patient(&mut db, &transports, &letter, now, &settings.user)?;
     said(&line, json)
 }

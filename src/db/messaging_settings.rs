@@ -8,11 +8,11 @@ use serde_json::json;
 
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError, Who};
+use crate::domain::message_templates::{self as templates, Template};
 use crate::domain::messages::{Channel, Purpose};
 use crate::domain::reminders::{self, QuietHours};
 use crate::domain::roles::Duty;
 use crate::error::{AppError, AppResult};
-use crate::messaging::templates::{self, Template};
 
 /// The clinic's messaging settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

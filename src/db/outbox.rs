@@ -11,11 +11,12 @@ use super::audit::{self, AuditEntry};
 use super::stored_time::{day_text, parse_day, parse_start, start_text};
 use super::{Db, Who};
 use crate::clock::stamp;
+use crate::domain::message_templates::{self, Fill};
 use crate::domain::messages::{Channel, ContactConsent, OutboxState, Purpose, ReminderState};
 use crate::domain::patient::ContactPreference;
 use crate::domain::reminders::{self, Reachable};
 use crate::domain::roles::Duty;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The newest reminder of each visit whose start lies in [?1, ?2), for the start the visit has
 /// now (a reminder for the time before a move does not count). Reads the visits by their
@@ -166,6 +167,26 @@ pub struct NewMessage {
     pub subject: Option<String>,
     pub body: String,
     pub html: Option<String>,
+}
+
+/// A handout or a letter for one patient, to go by email now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForPatient {
+    pub patient_id: i64,
+    pub purpose: Purpose,
+    /// Who the template names: the therapist of record.
+    pub therapist_name: String,
+    /// Follows the template's words in the text part.
+    pub text: String,
+    pub html: String,
+}
+
+/// A message in the outbox, to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub id: i64,
+    pub mrn: String,
+    pub to: String,
 }
 
 /// A message one sender has claimed: no other terminal sends it while the claim holds.
@@ -426,7 +447,68 @@ impl Contact {
     }
 }
 
+/// "Maya" of "Maya Chen": the name a message to a patient uses.
+pub fn first_name(full: &str) -> String {
+    full.split_whitespace().next().unwrap_or(full).to_string()
+}
+
 impl Db {
+    /// Puts `letter` in the outbox for the patient's email, due now, in the clinic's words: one
+    /// sentence and nothing queued when the patient has not consented to email, has opted out
+    /// or has no address, or the clinic's phone is not set.
+    pub fn queue_for_patient(&mut self, letter: &ForPatient, who: Who) -> AppResult<Queued> {
+        let now = who.now()?;
+        let contact = self.contact_of(letter.patient_id)?;
+        let to = reminders::address_on(&contact.reachable(), Channel::Email).map_err(|why| {
+            AppError::input(format!(
+                "MRN {}: {why}",
+                crate::sanitize::clean_line(&contact.mrn)
+            ))
+        })?;
+        let settings = self.messaging_settings()?;
+        let clinic_phone = settings.clinic_phone.clone().ok_or_else(|| {
+            AppError::input(
+                "messages give the clinic's phone: set it first with ptclinic messaging settings --clinic-phone NUMBER",
+            )
+        })?;
+        let template = self
+            .message_template(letter.purpose, Channel::Email)?
+            .template;
+        let (date, time) = Fill::when(now);
+        let words = message_templates::render(
+            &template,
+            &Fill {
+                clinic_name: settings.clinic_name,
+                clinic_phone,
+                date,
+                time,
+                therapist_first_name: first_name(&letter.therapist_name),
+            },
+        )
+        .map_err(AppError::input)?;
+        let message = NewMessage {
+            patient_id: letter.patient_id,
+            appointment_id: None,
+            purpose: letter.purpose,
+            channel: Channel::Email,
+            reminder_of: None,
+            due_at: now,
+            recipient: to.clone(),
+            subject: words.subject,
+            body: format!("{}\n\n{}", words.body.trim_end(), letter.text),
+            html: Some(letter.html.clone()),
+        };
+        let id = self.write_as(&who, Duty::PatientContact, |tx, _| {
+            Ok(insert_message(tx, &message, &who)?)
+        })?;
+        let id = id.ok_or_else(|| AppError::failure("the message could not be queued"))?;
+        Ok(Queued {
+            id,
+            mrn: contact.mrn,
+            to,
+        })
+    }
+
     /// How the patient may be reached.
     pub fn contact_of(&self, patient_id: i64) -> AppResult<Contact> {
         self.conn()

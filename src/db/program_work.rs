@@ -8,6 +8,7 @@ use serde_json::json;
 use super::Db;
 use super::Who;
 use super::hep::SaveOutcome;
+use super::outbox::ForPatient;
 use crate::domain::adherence::Adherence;
 use crate::domain::hep::{Exercise, HandoutData, Program, ProgramItem, Template, VersionInfo};
 use crate::error::{AppError, AppResult};
@@ -15,6 +16,14 @@ use crate::files::StagedFile;
 
 /// Adherence reports the program pane shows (its sparkline), the latest last.
 const ADHERENCE_SHOWN: usize = 12;
+
+/// Where a handout goes: a file in this folder (default: the data folder's `handouts/`), or
+/// the patient's email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoutTo {
+    File(Option<PathBuf>),
+    Email,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgramRequest {
@@ -40,13 +49,15 @@ pub enum ProgramRequest {
         done: i64,
         prescribed: i64,
     },
-    /// What the printable handout of the saved program says; the screen's side writes it into
-    /// `dir` (default: the data folder's `handouts/`), which travels back with the reply.
+    /// What the handout of the saved program says; the screen's side writes it into a folder
+    /// or emails it, as `to` (which travels back with the reply) says.
     Handout {
         patient_id: i64,
         today: NaiveDate,
-        dir: Option<PathBuf>,
+        to: HandoutTo,
     },
+    /// The handout as the patient's email: into the outbox, audited.
+    Email(ForPatient),
     /// The handout is staged beside its place: audit its disclosure, then put it in place.
     HandoutStaged {
         patient_id: i64,
@@ -82,12 +93,18 @@ pub enum ProgramReply {
         patient_id: i64,
         adherence: Vec<Adherence>,
     },
-    /// The handout to write (step one of two: see [`ProgramRequest::HandoutStaged`]).
+    /// The handout to write or email (step one of two: see [`ProgramRequest::HandoutStaged`]
+    /// and [`ProgramRequest::Email`]).
     HandoutReady {
         patient_id: i64,
         data: HandoutData,
         today: NaiveDate,
-        dir: Option<PathBuf>,
+        to: HandoutTo,
+    },
+    /// The handout is in the outbox for this address.
+    EmailQueued {
+        patient_id: i64,
+        to: String,
     },
     HandoutWritten {
         patient_id: i64,
@@ -104,6 +121,7 @@ impl ProgramRequest {
                 | ProgramRequest::Adherence { .. }
                 | ProgramRequest::Handout { .. }
                 | ProgramRequest::HandoutStaged { .. }
+                | ProgramRequest::Email(_)
         )
     }
 
@@ -166,7 +184,7 @@ impl ProgramRequest {
             ProgramRequest::Handout {
                 patient_id,
                 today,
-                dir,
+                to,
             } => {
                 let data = db.hep_handout(patient_id, today)?.ok_or_else(|| {
                     // No key named here: the store does not know the keys in force.
@@ -176,7 +194,14 @@ impl ProgramRequest {
                     patient_id,
                     data,
                     today,
-                    dir,
+                    to,
+                })
+            }
+            ProgramRequest::Email(letter) => {
+                let queued = db.queue_for_patient(&letter, who)?;
+                Ok(ProgramReply::EmailQueued {
+                    patient_id: letter.patient_id,
+                    to: queued.to,
                 })
             }
             ProgramRequest::HandoutStaged {

@@ -15,6 +15,7 @@ pub mod hep;
 pub mod joint_replacement;
 pub mod koos_form;
 pub mod measures;
+pub mod message_templates;
 pub mod messages;
 pub mod no_show;
 pub mod patient;

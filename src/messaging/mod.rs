@@ -4,7 +4,6 @@
 //! machine's config and environment, never from the shared record.
 
 pub mod outbox;
-pub mod templates;
 
 pub mod settings;
 pub mod sms;

@@ -4,10 +4,10 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::templates::{self, Fill};
 use super::{Outgoing, Transports};
-use crate::db::outbox::{NewMessage, RemindableVisit};
+use crate::db::outbox::{ForPatient, NewMessage, RemindableVisit, first_name};
 use crate::db::{Db, Who};
+use crate::domain::message_templates::{self as templates, Fill};
 use crate::domain::messages::{Channel, OutboxState, Purpose};
 use crate::domain::reminders::{self, VisitTimes};
 use crate::error::{AppError, AppResult};
@@ -70,10 +70,6 @@ pub struct Report {
 fn horizon(offsets: &[i64]) -> Duration {
     let largest = offsets.iter().copied().max().unwrap_or(0);
     Duration::minutes(largest + 24 * 60 + reminders::QUIET_MARGIN_MINUTES)
-}
-
-fn first_name(full: &str) -> String {
-    full.split_whitespace().next().unwrap_or(full).to_string()
 }
 
 /// A reminder to queue, with the patient's MRN for the report.
@@ -376,78 +372,29 @@ pub fn send_due(
     Ok(report)
 }
 
-/// A handout or a letter for one patient, to go by email now.
-pub struct ForPatient {
-    pub patient_id: i64,
-    pub purpose: Purpose,
-    pub therapist_name: String,
-    /// Follows the template's words in the text part.
-    pub text: String,
-    pub html: String,
-}
-
 /// Queues `letter` for the patient's email (with their consent) and sends what is due; returns
 /// what became of it. A refusal that may pass leaves it queued for the next run.
 pub fn send_to_patient(
     db: &mut Db,
     transports: &Transports,
-    letter: ForPatient,
+    letter: &ForPatient,
     now: NaiveDateTime,
     user: &str,
 ) -> AppResult<Line> {
-    let contact = db.contact_of(letter.patient_id)?;
-    let to = reminders::address_on(&contact.reachable(), Channel::Email)
-        .map_err(|why| AppError::input(format!("MRN {}: {why}", contact.mrn)))?;
-    let settings = db.messaging_settings()?;
-    let clinic_phone = settings.clinic_phone.clone().ok_or_else(|| {
-        AppError::input(
-            "messages give the clinic's phone: set it first with ptclinic messaging settings --clinic-phone NUMBER",
-        )
-    })?;
-    let template = db
-        .message_template(letter.purpose, Channel::Email)?
-        .template;
-    let (date, time) = Fill::when(now);
-    let words = templates::render(
-        &template,
-        &Fill {
-            clinic_name: settings.clinic_name,
-            clinic_phone,
-            date,
-            time,
-            therapist_first_name: first_name(&letter.therapist_name),
-        },
-    )
-    .map_err(AppError::input)?;
     let at = crate::clock::stamp(now);
-    let queued = db.queue_messages(
-        &[NewMessage {
-            patient_id: letter.patient_id,
-            appointment_id: None,
-            purpose: letter.purpose,
-            channel: Channel::Email,
-            reminder_of: None,
-            due_at: now,
-            recipient: to.clone(),
-            subject: words.subject,
-            body: format!("{}\n{}", words.body.trim_end(), letter.text),
-            html: Some(letter.html),
-        }],
-        Who { user, at: &at },
-    )?;
-    let id = queued.first().copied().flatten();
+    let queued = db.queue_for_patient(letter, Who { user, at: &at })?;
     let report = send_due(db, transports, now, user)?;
     Ok(report
         .lines
         .into_iter()
-        .find(|l| l.message.is_some() && l.message == id)
+        .find(|l| l.message == Some(queued.id))
         .unwrap_or(Line {
-            message: id,
+            message: Some(queued.id),
             purpose: letter.purpose,
             appointment: None,
-            mrn: contact.mrn,
+            mrn: queued.mrn,
             channel: Some(Channel::Email),
-            to: Some(to),
+            to: Some(queued.to),
             due: Some(now),
             outcome: Outcome::Pending,
             reason: Some("queued behind other messages; it goes at the next run".into()),

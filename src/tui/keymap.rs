@@ -51,6 +51,8 @@ pub enum Action {
     HepVersions,
     HepTemplates,
     HepPrint,
+    /// Email the saved program's handout to the patient, with their consent.
+    HepEmail,
     HepAdherence,
     QuitYes,
     HelpClose,
@@ -170,6 +172,7 @@ impl Action {
             Action::HepVersions => "hep_versions",
             Action::HepTemplates => "hep_templates",
             Action::HepPrint => "hep_print",
+            Action::HepEmail => "hep_email",
             Action::HepAdherence => "hep_adherence",
             Action::QuitYes => "quit_yes",
             Action::HelpClose => "help_close",
@@ -821,6 +824,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('p')],
         Scope::Program,
         "write the handout",
+    ),
+    (
+        Action::HepEmail,
+        &[k('m')],
+        Scope::Program,
+        "email the handout to the patient",
     ),
     (
         Action::HepAdherence,

@@ -416,6 +416,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::HepVersions
         | Action::HepTemplates
         | Action::HepPrint
+        | Action::HepEmail
         | Action::HepAdherence) => {
             let outcome = with_program(state, |pane, ctx| program::on_action(pane, ctx, a));
             state.apply(outcome)

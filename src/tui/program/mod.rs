@@ -22,10 +22,12 @@ use super::event::Effect;
 use super::input::LineInput;
 use super::keymap::{Action, Scope};
 use super::pane::{Context, Level, Outcome};
-use crate::db::program_work::{ProgramReply, ProgramRequest};
+use crate::db::outbox::ForPatient;
+use crate::db::program_work::{HandoutTo, ProgramReply, ProgramRequest};
 use crate::db::worker::Request;
 use crate::domain::flags::THRESHOLDS;
 use crate::domain::hep::{ProgramItem, REGIONS, WARN_ABOVE, sessions_prescribed};
+use crate::domain::messages::Purpose;
 use crate::search::exercises::ExerciseIndex;
 pub use state::{
     AdherenceForm, DOSAGE_FIELDS, DosageForm, Draft, Focus, Library, Overlay, ProgramPane,
@@ -286,12 +288,17 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
                 });
             }
         }
-        Action::HepPrint => {
+        Action::HepPrint | Action::HepEmail => {
+            let (verb, to_do) = if action == Action::HepEmail {
+                ("emails", "email")
+            } else {
+                ("prints", "print")
+            };
             if draft.is_dirty() {
                 out.say(
                     Level::Warning,
                     format!(
-                        "save the program first ({}): the handout prints the saved version",
+                        "save the program first ({}): the handout {verb} the saved version",
                         ctx.keymap.label(Action::HepSave)
                     ),
                 );
@@ -301,16 +308,21 @@ pub fn on_action(pane: &mut ProgramPane, ctx: &Context, action: Action) -> Outco
                 out.say(
                     Level::Info,
                     format!(
-                        "nothing saved to print yet: {} saves the program",
+                        "nothing saved to {to_do} yet: {} saves the program",
                         ctx.keymap.label(Action::HepSave)
                     ),
                 );
                 return out;
             }
+            let to = if action == Action::HepEmail {
+                HandoutTo::Email
+            } else {
+                HandoutTo::File(dir)
+            };
             out.write(program(ProgramRequest::Handout {
                 patient_id: draft.patient_id,
                 today: ctx.today,
-                dir,
+                to,
             }));
         }
         Action::HepAdherence => {
@@ -474,7 +486,7 @@ pub fn on_reply(pane: &mut ProgramPane, ctx: &Context, reply: ProgramReply) -> O
             patient_id,
             data,
             today,
-            dir,
+            to: HandoutTo::File(dir),
         } => match crate::export::handout::stage_html(&data, dir.as_deref(), today) {
             // The write asked for by `p` goes on: the database audits it, then puts it in place.
             Ok(staged) => out.effects.push(program(ProgramRequest::HandoutStaged {
@@ -488,6 +500,32 @@ pub fn on_reply(pane: &mut ProgramPane, ctx: &Context, reply: ProgramReply) -> O
                 out.say(Level::Error, e.message);
             }
         },
+        ProgramReply::HandoutReady {
+            patient_id,
+            data,
+            to: HandoutTo::Email,
+            ..
+        } => {
+            // The email asked for by its key goes on: the outbox queues it, audited.
+            let emailed = crate::export::handout::for_email(&data);
+            out.effects.push(program(ProgramRequest::Email(ForPatient {
+                patient_id,
+                purpose: Purpose::HomeProgram,
+                therapist_name: data.therapist.clone(),
+                text: crate::export::handout::text(&emailed),
+                html: crate::export::handout::html(&emailed),
+            })));
+        }
+        ProgramReply::EmailQueued { to, .. } => {
+            out.end_write();
+            out.say(
+                Level::Info,
+                format!(
+                    "the program is in the outbox for {}: it goes from the terminal or the run that sends messages",
+                    crate::sanitize::clean_line(&to)
+                ),
+            );
+        }
         ProgramReply::HandoutWritten { path, .. } => {
             out.end_write();
             out.say(Level::Info, format!("handout written to {path}"));

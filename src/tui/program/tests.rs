@@ -3,9 +3,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Focus, Overlay};
-use crate::db::program_work::{ProgramReply, ProgramRequest};
+use chrono::NaiveDate;
+
+use crate::db::program_work::{HandoutTo, ProgramReply, ProgramRequest};
 use crate::db::worker::{Reply, Request};
-use crate::domain::hep::{Program, ProgramItem, Side, VersionInfo};
+use crate::domain::hep::{HandoutData, Program, ProgramItem, Side, VersionInfo};
 use crate::tui::event::{Effect, Event};
 use crate::tui::fixtures::{library, state_for};
 use crate::tui::state::{AppState, Level, Pane};
@@ -361,6 +363,74 @@ fn p_refuses_an_unsaved_program_and_prints_a_saved_one() {
 }
 
 #[test]
+fn m_emails_the_saved_handout_without_the_mrn_through_the_outbox() {
+    let (mut s, patient_id) = builder();
+    add(&mut s, &["slr"]);
+    assert!(program_requests(ch(&mut s, 'm')).is_empty());
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("emails the saved version")
+    );
+    ch(&mut s, 's');
+    reply(
+        &mut s,
+        ProgramReply::Saved {
+            patient_id,
+            version: VersionInfo {
+                version_no: 1,
+                created_by: "aruiz".into(),
+                created_at: "2026-11-27T10:00:00".into(),
+                exercises: 1,
+            },
+        },
+    );
+    let sent = program_requests(ch(&mut s, 'm'));
+    assert!(matches!(
+        sent.as_slice(),
+        [ProgramRequest::Handout {
+            to: HandoutTo::Email,
+            ..
+        }]
+    ));
+    let data = HandoutData {
+        patient_name: "Ana Ruiz".into(),
+        mrn: "100001".into(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        therapist: "Maya Chen".into(),
+        version_no: 1,
+        items: Vec::new(),
+    };
+    let next = program_requests(update(
+        &mut s,
+        Event::Reply(Reply::Program(ProgramReply::HandoutReady {
+            patient_id,
+            data,
+            today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            to: HandoutTo::Email,
+        })),
+    ));
+    let [ProgramRequest::Email(letter)] = next.as_slice() else {
+        panic!("{next:?}");
+    };
+    assert_eq!(letter.therapist_name, "Maya Chen");
+    assert!(letter.html.contains("Ana Ruiz") && !letter.html.contains("100001"));
+    assert!(!letter.text.contains("100001"));
+    reply(
+        &mut s,
+        ProgramReply::EmailQueued {
+            patient_id,
+            to: "ana@example.com".into(),
+        },
+    );
+    let (level, said) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Info);
+    assert!(said.contains("ana@example.com"), "{said}");
+}
+
+#[test]
 fn program_keys_are_in_the_keymap_and_rebindable() {
     let map = crate::tui::keymap::Keymap::with_overrides([("hep_save", vec!["ctrl-s"])]).unwrap();
     let b = map
@@ -368,7 +438,7 @@ fn program_keys_are_in_the_keymap_and_rebindable() {
         .iter()
         .filter(|b| b.action.scope_is_program())
         .count();
-    assert_eq!(b, 12);
+    assert_eq!(b, 13);
     assert_eq!(map.keys_for(crate::tui::keymap::Action::HepSave), "Ctrl-S");
 }
 

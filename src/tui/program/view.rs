@@ -270,7 +270,7 @@ fn draw_program(
     ));
     let keys = |a: Action| ctx.keymap.keys_for(a);
     let hint = format!(
-        "{} dosage {} note {} remove {}/{} move {} save {} versions {} templates {} handout {} adherence",
+        "{} dosage {} note {} remove {}/{} move {} save {} versions {} templates {} handout {} email {} adherence",
         keys(Action::HepEdit),
         keys(Action::HepNote),
         keys(Action::HepRemove),
@@ -280,6 +280,7 @@ fn draw_program(
         keys(Action::HepVersions),
         keys(Action::HepTemplates),
         keys(Action::HepPrint),
+        keys(Action::HepEmail),
         keys(Action::HepAdherence),
     );
     footer.push(Line::styled(truncate(&hint, cols), theme.muted));
