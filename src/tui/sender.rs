@@ -13,9 +13,11 @@ use crate::error::AppError;
 use crate::messaging::Transports;
 use crate::messaging::outbox::{self, Outcome, Report};
 
-/// How often a sending terminal looks for what is due: well inside the first retry's minute
-/// plus the shortest wait a clinic is likely to notice.
-const EVERY: Duration = Duration::from_secs(120);
+/// How often a sending terminal plans the reminders that have come due.
+const PLAN_EVERY: Duration = Duration::from_secs(120);
+/// How often it looks for a message queued meanwhile (a handout emailed from pane 3): one read
+/// when nothing is due.
+const LOOK_EVERY: Duration = Duration::from_secs(15);
 /// The first look waits until the app has drawn and read its day.
 const FIRST_AFTER: Duration = Duration::from_secs(5);
 
@@ -67,9 +69,29 @@ pub(super) fn start(
             std::thread::sleep(FIRST_AFTER);
             // A problem that lasts (no clinic phone set, the file unreachable) is said once.
             let mut said: Option<String> = None;
+            let mut planned: Option<std::time::Instant> = None;
+            // One connection while it works; a failure drops it and the next look opens anew.
+            let mut open: Option<crate::db::Db> = None;
             while !replies.is_closed() {
-                let result = crate::db::open_existing(&db_path)
-                    .and_then(|mut db| outbox::run(&mut db, &transports, clock.now(), &user));
+                let plan = planned.is_none_or(|at| at.elapsed() >= PLAN_EVERY);
+                let result = match open.take() {
+                    Some(db) => Ok(db),
+                    None => crate::db::open_existing(&db_path),
+                }
+                .and_then(|mut db| {
+                    let done = if plan {
+                        outbox::run(&mut db, &transports, clock.now(), &user)
+                    } else {
+                        outbox::send_due(&mut db, &transports, clock.now(), &user)
+                    };
+                    if done.is_ok() {
+                        open = Some(db);
+                    }
+                    done
+                });
+                if plan {
+                    planned = Some(std::time::Instant::now());
+                }
                 let reply = match result {
                     Ok(report) => {
                         said = None;
@@ -86,7 +108,7 @@ pub(super) fn start(
                 {
                     break;
                 }
-                std::thread::sleep(EVERY);
+                std::thread::sleep(LOOK_EVERY);
             }
         });
 }
