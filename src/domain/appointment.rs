@@ -417,6 +417,10 @@ pub struct Visit {
     pub room: Option<String>,
     pub version: i64,
     pub flags: Vec<String>,
+    /// Where the visit's reminder stands at its present time (read with the day).
+    pub reminder: crate::domain::messages::ReminderState,
+    /// The patient's answer for the visit at its present time (read with the day).
+    pub answer: Option<crate::domain::messages::Confirmation>,
 }
 
 impl Visit {

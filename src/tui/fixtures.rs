@@ -84,6 +84,8 @@ fn visit(
         room: Some("1".into()),
         version: 1,
         flags: Vec::new(),
+        reminder: Default::default(),
+        answer: None,
     }
 }
 
@@ -271,6 +273,7 @@ pub fn progress() -> crate::domain::progress::Progress {
         active: true,
         version: 1,
         contact_preference: None,
+        consent: Default::default(),
     };
     // Certified two days after the evaluation; 12 visits authorised until 31 January.
     let plan = crate::domain::plan_of_care::PlanOfCare {
@@ -604,6 +607,7 @@ pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::pa
         active: true,
         version: 1,
         contact_preference: None,
+        consent: Default::default(),
     }
 }
 
