@@ -213,14 +213,80 @@ mod tests {
 
     const NOW: &str = "2026-11-27T07:30:00";
 
-    /// A scheduled visit of a later day, as the demo booked it.
+    /// A scheduled visit of a later day that the demo left unanswered.
     fn later_visit(db: &Db) -> Visit {
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         db.day(day)
             .unwrap()
             .into_iter()
-            .find(|v| v.status == AppointmentStatus::Scheduled)
+            .find(|v| v.status == AppointmentStatus::Scheduled && v.answer.is_none())
             .expect("a scheduled visit on Monday")
+    }
+
+    /// A reminder of the visit in the outbox, for the start given, in `state`.
+    fn reminder(db: &Db, v: &Visit, for_start: &str, state: &str, offset: i64) {
+        db.conn()
+            .execute(
+                "INSERT INTO outbox (patient_id, appointment_id, purpose, channel, for_start,
+                    offset_minutes, due_at, state, created_at, created_by)
+                 VALUES (?1, ?2, 'reminder', 'sms', ?3, ?4, ?3, ?5, ?6, 'test')",
+                rusqlite::params![v.patient_id, v.id, for_start, offset, state, NOW],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn the_day_reads_each_visits_reminder_and_answer_at_its_present_time() {
+        let (_dir, mut db) = clinic();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let visits: Vec<Visit> = db
+            .day(day)
+            .unwrap()
+            .into_iter()
+            .filter(|v| v.status == AppointmentStatus::Scheduled && v.answer.is_none())
+            .take(3)
+            .collect();
+        let [sent, failed, moved] = [&visits[0], &visits[1], &visits[2]];
+        reminder(&db, sent, &start_text(sent.start), "pending", 2880);
+        reminder(&db, sent, &start_text(sent.start), "sent", 120);
+        reminder(&db, failed, &start_text(failed.start), "failed", 120);
+        // A reminder for the time the visit had before a move says nothing of it now.
+        reminder(&db, moved, "2026-11-29T10:00", "sent", 120);
+        db.record_answer(
+            moved.id,
+            None,
+            Confirmation::Declined,
+            AnswerVia::Desk,
+            who(NOW),
+        )
+        .unwrap();
+        let shown = db.day(day).unwrap();
+        let of = |id: i64| shown.iter().find(|v| v.id == id).unwrap();
+        use crate::domain::messages::ReminderState;
+        assert_eq!(of(sent.id).reminder, ReminderState::Sent, "the newest one");
+        assert_eq!(of(failed.id).reminder, ReminderState::Failed);
+        assert_eq!(of(moved.id).reminder, ReminderState::None);
+        assert_eq!(of(moved.id).answer, Some(Confirmation::Declined));
+        assert_eq!(of(sent.id).answer, None);
+        // The record's reads say the same.
+        let reminders = db.reminders_of(&[sent.id, failed.id, moved.id]).unwrap();
+        assert_eq!(reminders.get(&sent.id), Some(&ReminderState::Sent));
+        assert_eq!(reminders.get(&moved.id), None);
+    }
+
+    #[test]
+    fn the_demo_has_answers_for_the_coming_days_at_their_present_times() {
+        let (_dir, db) = clinic();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let answers = db
+            .answers_between(today, today + chrono::Duration::days(4))
+            .unwrap();
+        let kinds: std::collections::HashSet<Confirmation> =
+            answers.values().map(|a| a.answer).collect();
+        assert_eq!(kinds.len(), 2, "{answers:?}");
+        let visits = db.day(today).unwrap();
+        assert!(visits.iter().any(|v| v.answer.is_some()));
+        assert!(visits.iter().any(|v| v.answer.is_none()));
     }
 
     fn audit_actions(db: &Db, id: i64) -> Vec<(String, String)> {
@@ -241,6 +307,7 @@ mod tests {
         let (_dir, mut db) = clinic();
         let v = later_visit(&db);
         let day = v.start.date();
+        let before = db.day(day).unwrap();
         let said = db
             .record_answer(
                 v.id,
@@ -256,10 +323,14 @@ mod tests {
         assert_eq!(between[&v.id].answer, Confirmation::Confirmed);
         assert_eq!(between[&v.id].via, AnswerVia::Desk);
         assert_eq!(between[&v.id].recorded_by, "admin");
-        // The day's visits carry it, the other visits of the day none.
+        // The day's visits carry it; the others of the day are as they were.
         let shown = db.day(day).unwrap();
-        for w in &shown {
-            let expected = (w.id == v.id).then_some(Confirmation::Confirmed);
+        for (w, was) in shown.iter().zip(&before) {
+            let expected = if w.id == v.id {
+                Some(Confirmation::Confirmed)
+            } else {
+                was.answer
+            };
             assert_eq!(w.answer, expected, "{}", w.id);
         }
 

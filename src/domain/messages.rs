@@ -185,6 +185,15 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// The step that leads to it: what the record's edit starts from.
+    pub fn step(self) -> ConsentStep {
+        match self {
+            Standing::NoConsent => ConsentStep::Clear,
+            Standing::Consented(_) => ConsentStep::Give,
+            Standing::OptedOut(_) => ConsentStep::OptOut,
+        }
+    }
+
     /// As the patient's record says it: "consented 2026-01-05", "opted out 2026-03-01".
     pub fn words(self) -> String {
         match self {
@@ -213,8 +222,8 @@ impl ConsentStep {
     /// As the record's edit offers it.
     pub fn label(self) -> &'static str {
         match self {
-            ConsentStep::Give => "consent given today",
-            ConsentStep::OptOut => "opted out today (STOP)",
+            ConsentStep::Give => "consents today",
+            ConsentStep::OptOut => "opted out today",
             ConsentStep::Clear => "no consent",
         }
     }
