@@ -29,7 +29,7 @@ pub fn run(settings: &Settings, appointment: i64, declined: bool) -> AppResult<(
         (Confirmation::Confirmed, false) => "Confirmed",
         (Confirmation::Confirmed, true) => "Already confirmed",
         (Confirmation::Declined, false) => "Can't come",
-        (Confirmation::Declined, true) => "Already can't come",
+        (Confirmation::Declined, true) => "Already recorded as can't come",
     };
     let v = &said.visit;
     let replaced = match said.replaced {
