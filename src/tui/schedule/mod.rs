@@ -1,7 +1,7 @@
 //! Pane 1: the day's schedule. Its keys (moving, the day shown, the filter, "mine", check-in,
-//! no-show, cancel, undo), its dialogs (cancel, book or move a visit, register a patient) and
-//! the database's answers to them. Every other pane shows the patient of the visit selected
-//! here.
+//! no-show, cancel, undo, the patient's answer), its dialogs (cancel, book or move a visit,
+//! register a patient) and the database's answers to them. Every other pane shows the patient
+//! of the visit selected here.
 
 pub mod answers;
 pub mod badges;
