@@ -1,8 +1,9 @@
 //! Any patient, found and opened: the finder (`search::patients`, the matching of
 //! `ptclinic patients --search`), the patients falling through the cracks (`report
 //! unscheduled`), and the patient's record, where every detail, the consent to each channel
-//! and every authorisation is edited with the version check the store makes. Their keys, the database's answers to them, and
-//! the registration's warning of a patient the clinic already has (`duplicate`).
+//! and every authorisation is edited with the version check the store makes. Their keys, the
+//! database's answers to them, and the registration's warning of a patient the clinic already
+//! has (`duplicate`).
 
 pub mod duplicate;
 pub mod state;
