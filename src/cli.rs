@@ -201,6 +201,36 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
     },
+    /// Set how a patient is reached: their email and phone, consent to emails or texts (given
+    /// today), an opt-out (a reply of STOP); prints their contact as it now is
+    Contact {
+        /// The patient's MRN
+        #[arg(long, value_name = "MRN")]
+        patient: String,
+        /// The email address ("" clears it)
+        #[arg(long, value_name = "ADDR")]
+        email: Option<String>,
+        /// The phone number ("" clears it)
+        #[arg(long, value_name = "P")]
+        phone: Option<String>,
+        /// Consent given today to emails, texts (sms) or both; none takes both consents off
+        #[arg(long, value_enum)]
+        consent: Option<ConsentArg>,
+        /// The patient opted out of a channel today (a reply of STOP)
+        #[arg(long = "opt-out", value_enum, value_name = "CHANNEL")]
+        opt_out: Option<ChannelArg>,
+    },
+    /// Record the patient's answer about a visit still to come, as a reply to its reminder
+    /// said it (for an integration that reads the gateway's replies): confirmed, or can't come
+    Confirm {
+        /// The appointment's id
+        #[arg(long, value_name = "ID", allow_negative_numbers = true,
+            value_parser = whole::<i64>(1, i64::MAX as u64))]
+        appointment: i64,
+        /// The patient can't come (the visit stays booked until it is cancelled or moved)
+        #[arg(long)]
+        declined: bool,
+    },
     /// Build the demo clinic around today
     Demo(DemoArgs),
     /// Create a clinic record for real use: the exercise library, the starter program
@@ -379,6 +409,23 @@ pub enum OnClashArg {
     Skip,
     Move,
     Book,
+}
+
+/// The channels `contact --consent` gives consent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConsentArg {
+    Email,
+    Sms,
+    Both,
+    /// Takes the consent to both channels off.
+    #[value(name = "none")]
+    Neither,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    Email,
+    Sms,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

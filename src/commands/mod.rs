@@ -9,6 +9,8 @@ mod book;
 mod check_in;
 mod check_out;
 mod clinic_hours;
+mod confirm;
+mod contact;
 mod discharge;
 mod discharge_summary;
 mod doctor;
@@ -95,6 +97,26 @@ pub fn run(cli: Cli) -> AppResult<()> {
             patient,
             date,
         }) => check_out::run(&settings, appointment, patient.as_deref(), date.as_deref()),
+        Some(Command::Contact {
+            patient,
+            email,
+            phone,
+            consent,
+            opt_out,
+        }) => contact::run(
+            &settings,
+            &patient,
+            contact::Asked {
+                email,
+                phone,
+                consent,
+                opt_out,
+            },
+        ),
+        Some(Command::Confirm {
+            appointment,
+            declined,
+        }) => confirm::run(&settings, appointment, declined),
         Some(Command::Demo(args)) => {
             let opts = DemoOptions {
                 seed: args.seed,

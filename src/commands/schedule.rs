@@ -4,6 +4,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::domain::age_on;
 use crate::domain::appointment::Visit;
+use crate::domain::messages::Confirmation;
 use crate::error::AppResult;
 use crate::sanitize::clean_line;
 use crate::text::fit;
@@ -56,9 +57,8 @@ pub fn to_json(
                 "cancel_reason": v.cancel_reason.map(|r| r.as_str()),
                 "room": v.room.as_deref().map(clean_line),
                 "series_id": series.get(&v.id),
-                // Whether the patient confirmed the visit: not asked yet (the reminders of
-                // the issue "Fewer empty slots" will fill it).
-                "confirmed": null,
+                "reminder": v.reminder.as_str(),
+                "confirmed": Confirmation::as_json(v.answer),
                 "flags": v.flags,
             })
         })

@@ -321,6 +321,76 @@ impl DemoWriter<'_> {
         )?)
     }
 
+    /// The patient's consent and opt-outs per channel, as the demo gave them.
+    pub fn consent(
+        &mut self,
+        patient_id: i64,
+        c: &crate::domain::messages::ContactConsent,
+    ) -> TxResult<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE patients SET email_consent_on = ?2, sms_consent_on = ?3,
+                    email_opt_out_on = ?4, sms_opt_out_on = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                patient_id,
+                c.email_consent_on.map(day),
+                c.sms_consent_on.map(day),
+                c.email_opt_out_on.map(day),
+                c.sms_opt_out_on.map(day),
+            ])?;
+        Ok(())
+    }
+
+    /// The scheduled visits starting in [from, to), as (id, start), by time.
+    pub fn scheduled_between(
+        &mut self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> TxResult<Vec<(i64, NaiveDateTime)>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT id, start FROM appointments
+             WHERE start >= ?1 AND start < ?2 AND status = 'scheduled' ORDER BY start, id",
+        )?;
+        let rows = stmt
+            .query_map([start_text(from), start_text(to)], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, start)| Some((id, super::stored_time::parse_start(&start)?)))
+            .collect())
+    }
+
+    /// The patient's answer about a visit, for the start it has, as the demo recorded it.
+    pub fn confirmation(
+        &mut self,
+        appointment_id: i64,
+        for_start: NaiveDateTime,
+        answer: crate::domain::messages::Confirmation,
+        via: crate::domain::messages::AnswerVia,
+        answered_at: NaiveDateTime,
+        by: &str,
+    ) -> TxResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO visit_confirmations
+                    (appointment_id, answer, for_start, answered_at, recorded_by, via)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                appointment_id,
+                answer.as_str(),
+                start_text(for_start),
+                time(answered_at),
+                by,
+                via.as_str()
+            ])?;
+        Ok(())
+    }
+
     /// A value in the record's `meta` table (what marks a demo clinic, its seed, its day).
     pub fn meta(&mut self, key: &str, value: &str) -> TxResult<()> {
         Ok(set_meta(self.tx, key, value)?)

@@ -13,7 +13,9 @@ pub mod audit;
 pub mod authorizations;
 pub mod backup;
 pub mod clinic_hours;
+pub mod confirmations;
 mod connection;
+pub mod contact;
 pub mod demo_build;
 pub mod desk_lists;
 pub mod discharge;
@@ -162,12 +164,22 @@ impl Who<'_> {
         self.at
             .get(..10)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .ok_or_else(|| {
-                AppError::failure(format!(
-                    "the time of the change, \"{}\", is not a date and time",
-                    crate::sanitize::clean_echo(self.at)
-                ))
-            })
+            .ok_or_else(|| self.not_a_time())
+    }
+
+    /// The moment of the change (the app clock's now, as `at` carries it).
+    pub(crate) fn now(&self) -> AppResult<chrono::NaiveDateTime> {
+        self.at
+            .get(..19)
+            .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+            .ok_or_else(|| self.not_a_time())
+    }
+
+    fn not_a_time(&self) -> AppError {
+        AppError::failure(format!(
+            "the time of the change, \"{}\", is not a date and time",
+            crate::sanitize::clean_echo(self.at)
+        ))
     }
 }
 

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use super::Db;
 use super::stored_time::parse_start;
 use crate::domain::authorization::AuthorizationUse;
+use crate::domain::messages::{ReminderState, VisitAnswer};
 use crate::domain::patient::Patient;
 use crate::domain::{AppointmentStatus, VisitKind};
 use crate::error::{AppError, AppResult};
@@ -20,6 +21,9 @@ pub struct RecordVisit {
     pub therapist_initials: String,
     pub kind: VisitKind,
     pub status: AppointmentStatus,
+    /// For a visit from today on: its reminder and the patient's answer at its present time.
+    pub reminder: ReminderState,
+    pub answer: Option<VisitAnswer>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +63,8 @@ fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisi
                 therapist_initials: initials,
                 kind: VisitKind::parse(&kind)?,
                 status: AppointmentStatus::parse(&status)?,
+                reminder: ReminderState::None,
+                answer: None,
             })
         })
         .transpose()
@@ -72,10 +78,23 @@ impl Db {
         let patient = self
             .patient(patient_id)?
             .ok_or_else(|| AppError::not_found(format!("there is no patient {patient_id}")))?;
+        let mut visits = visits(self.conn(), patient_id).map_err(|e| self.fail(e))?;
+        let from = today.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let coming: Vec<i64> = visits
+            .iter()
+            .filter(|v| v.start >= from)
+            .map(|v| v.id)
+            .collect();
+        let reminders = self.reminders_of(&coming)?;
+        let mut answers = self.answers_of(&coming)?;
+        for v in &mut visits {
+            v.reminder = reminders.get(&v.id).copied().unwrap_or_default();
+            v.answer = answers.remove(&v.id);
+        }
         Ok(PatientRecord {
             patient,
             authorizations: self.authorization_uses(patient_id, today)?,
-            visits: visits(self.conn(), patient_id).map_err(|e| self.fail(e))?,
+            visits,
             waitlist: self.open_waitlist_entries_of_patient(patient_id)?,
         })
     }

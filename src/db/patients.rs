@@ -6,6 +6,7 @@ use super::Db;
 use super::audit::{self, AuditEntry};
 use super::stored_time::parse_day_column;
 use crate::domain::authorization::AuthorizedVisits;
+use crate::domain::messages::ContactConsent;
 use crate::domain::patient::{ContactPreference, NewPatient, Patient, same_person};
 use crate::domain::patient_record::{PatientDetail, check_detail};
 use crate::domain::plan_of_care::PlanPeriod;
@@ -22,7 +23,7 @@ pub(crate) const PATIENT_COLUMNS: &str =
     (SELECT au.starts_on || ' ' || au.ends_on || ' ' || au.visits
      FROM authorizations au WHERE au.patient_id = patients.id
      ORDER BY au.starts_on DESC, au.id DESC LIMIT 1),
-    contact_preference";
+    contact_preference, email_consent_on, sms_consent_on, email_opt_out_on, sms_opt_out_on";
 
 fn day_opt(s: Option<&str>) -> Option<NaiveDate> {
     s.and_then(super::stored_time::parse_day)
@@ -72,6 +73,12 @@ pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
             .get::<_, Option<String>>(15)?
             .as_deref()
             .and_then(ContactPreference::parse),
+        consent: ContactConsent {
+            email_consent_on: day_opt(r.get::<_, Option<String>>(16)?.as_deref()),
+            sms_consent_on: day_opt(r.get::<_, Option<String>>(17)?.as_deref()),
+            email_opt_out_on: day_opt(r.get::<_, Option<String>>(18)?.as_deref()),
+            sms_opt_out_on: day_opt(r.get::<_, Option<String>>(19)?.as_deref()),
+        },
     })
 }
 

@@ -8,6 +8,7 @@ use super::desk_lists::{DirectoryEntry, UnscheduledPatient};
 use super::patient_record::PatientRecord;
 use super::{Db, Who};
 use crate::domain::authorization::AuthorizationRequest;
+use crate::domain::messages::{Channel, ConsentStep, ContactChange};
 use crate::domain::patient::{NewPatient, Patient};
 use crate::domain::patient_record::PatientDetail;
 use crate::error::AppResult;
@@ -55,6 +56,14 @@ pub enum RecordRequest {
         typed: crate::domain::waitlist::TypedEntry,
         today: NaiveDate,
     },
+    /// The patient's consent on one channel, as the desk records it in the record.
+    SetConsent {
+        patient_id: i64,
+        seen_version: i64,
+        channel: Channel,
+        step: ConsentStep,
+        today: NaiveDate,
+    },
     /// The patients a registration would duplicate.
     Lookalikes(NewPatient),
 }
@@ -83,6 +92,7 @@ impl RecordRequest {
                 | RecordRequest::AddAuthorization { .. }
                 | RecordRequest::EditAuthorization { .. }
                 | RecordRequest::AddWaitlist { .. }
+                | RecordRequest::SetConsent { .. }
         )
     }
 
@@ -175,6 +185,32 @@ impl RecordRequest {
                 Ok(RecordReply::Changed {
                     record: Box::new(db.patient_record(patient_id, today)?),
                     note: format!("on the waitlist (entry {id})"),
+                })
+            }
+            RecordRequest::SetConsent {
+                patient_id,
+                seen_version,
+                channel,
+                step,
+                today,
+            } => {
+                let change = ContactChange {
+                    steps: vec![(channel, step)],
+                    ..ContactChange::default()
+                };
+                let set = db.set_contact(patient_id, Some(seen_version), &change, who)?;
+                let what = match channel {
+                    Channel::Email => "Emails",
+                    Channel::Sms => "Texts",
+                };
+                let now = set.patient.consent.standing(channel).words();
+                Ok(RecordReply::Changed {
+                    record: Box::new(db.patient_record(patient_id, today)?),
+                    note: if set.changed.is_empty() {
+                        format!("{what}: {now}, as before")
+                    } else {
+                        format!("{what}: {now}")
+                    },
                 })
             }
             RecordRequest::Lookalikes(patient) => {

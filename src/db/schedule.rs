@@ -59,6 +59,8 @@ fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
         room: r.get(15)?,
         version: r.get(16)?,
         flags: Vec::new(),
+        reminder: Default::default(),
+        answer: None,
     })
 }
 
@@ -118,20 +120,35 @@ fn day_visits_joined(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<
     stmt.query_map([from, to], row_to_visit)?.collect()
 }
 
-/// The day's visits in time order, each with its compliance flags: the stored ones, when
+/// The day's visits in time order, each with its compliance flags (the stored ones, when
 /// every visit has them and no mark says they may be out of date (see `flag_cache`), else
-/// worked out from the day's patients' histories. One read transaction, so that the rows and
-/// the marks are of the same moment (and the shared lock is taken once).
+/// worked out from the day's patients' histories), its reminder and the patient's answer. One
+/// read transaction, so that the rows and the marks are of the same moment (and the shared
+/// lock is taken once).
 pub(crate) fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
     let tx = conn
         .is_autocommit()
         .then(|| conn.unchecked_transaction())
         .transpose()?;
-    let visits = day_in(conn, day)?;
+    let mut visits = day_in(conn, day)?;
+    with_notices(conn, day, &mut visits)?;
     if let Some(tx) = tx {
         tx.commit()?;
     }
     Ok(visits)
+}
+
+/// Each visit's reminder and the patient's answer, for its present time: one query each for
+/// the whole day, whatever its size.
+fn with_notices(conn: &Connection, day: NaiveDate, visits: &mut [Visit]) -> rusqlite::Result<()> {
+    let next = day + chrono::Duration::days(1);
+    let reminders = super::outbox::reminders_between(conn, day, next)?;
+    let answers = super::confirmations::answers_between(conn, day, next)?;
+    for v in visits {
+        v.reminder = reminders.get(&v.id).copied().unwrap_or_default();
+        v.answer = answers.get(&v.id).map(|a| a.answer);
+    }
+    Ok(())
 }
 
 /// The long way must work at any moment (a mark can appear with any write), so it is

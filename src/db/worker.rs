@@ -82,6 +82,13 @@ pub enum Request {
     Record(super::record_work::RecordRequest),
     /// The booking form's series and free slots, and "this and the following ones".
     Series(super::series_work::SeriesWork),
+    /// The patient's answer about a visit, as the desk took it (a call, a reply it read),
+    /// for the visit at the version the desk saw.
+    Answer {
+        id: i64,
+        seen_version: i64,
+        answer: crate::domain::messages::Confirmation,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +144,8 @@ pub enum Reply {
     Program(super::program_work::ProgramReply),
     Record(super::record_work::RecordReply),
     Series(super::series_work::SeriesWorkReply),
+    /// The answer about a visit recorded (or already so).
+    Answered(super::confirmations::Answered),
     /// A poll found nothing new.
     Quiet,
     /// Something worth a line in the status bar (a finished background backup).
@@ -228,6 +237,7 @@ impl Request {
                 | Request::Register(_)
                 | Request::BookFromWaitlist { .. }
                 | Request::Unbook { .. }
+                | Request::Answer { .. }
         ) || match self {
             Request::Progress(r) => r.is_write(),
             Request::Program(r) => r.is_write(),
@@ -653,6 +663,20 @@ impl Worker {
                 .db
                 .book_from_waitlist(entry_id, &booking, who)
                 .map(Reply::Booked),
+            Request::Answer {
+                id,
+                seen_version,
+                answer,
+            } => self
+                .db
+                .record_answer(
+                    id,
+                    Some(seen_version),
+                    answer,
+                    crate::domain::messages::AnswerVia::Desk,
+                    who,
+                )
+                .map(Reply::Answered),
             Request::Register(p) => self
                 .db
                 .register_patient(&p, &self.user, &at)

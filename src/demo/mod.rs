@@ -2,6 +2,7 @@
 //! in `demo_db/`. It is built into a temporary file and renamed into place, all or nothing.
 
 mod clinical;
+mod contact;
 pub mod seed;
 mod waitlist;
 
@@ -156,6 +157,7 @@ fn fill(db: &mut Db, opts: &DemoOptions, today: NaiveDate, who: &Who) -> AppResu
             g.w.payer(&payer)?;
         }
         g.patients()?;
+        answers(g.w, today)?;
         let mrns = g.w.active_patient_mrns(opts.patients as usize)?;
         let therapists: Vec<i64> = g.therapist_ids.iter().map(|(id, _)| *id).collect();
         for (mrn, entry, added) in waitlist::entries(today, &therapists, &mrns) {
@@ -481,11 +483,12 @@ impl<'a, 'w> Generator<'a, 'w> {
             let last_visit = days.last().map(|(d, _, _)| *d).unwrap_or(eval_day);
             let active = last_visit >= self.today - Duration::days(7);
             let mrn = mrn_of(n);
-            let phone = format!(
-                "(555) {:03}-{:04}",
+            // Drawn as before, so that every later value of the demo stays as it was.
+            let _ = (
                 self.rng.random_range(100..999),
-                self.rng.random_range(0..10_000)
+                self.rng.random_range(0..10_000),
             );
+            let phone = contact::phone(n);
             let email = (self.rng.random_range(0..3) > 0).then(|| {
                 format!(
                     "{}.{}@example.com",
@@ -496,6 +499,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                 .filter(|c| c.is_ascii_alphanumeric() || "@.".contains(*c))
                 .collect::<String>()
             });
+            let has_email = email.is_some();
             let payer = *self.pick(PAYERS);
             // Plans of care and authorisations, shaped so that some visits carry flags.
             let poc_days = match self.rng.random_range(0..10) {
@@ -537,6 +541,8 @@ impl<'a, 'w> Generator<'a, 'w> {
                 active,
                 created_at: at_eight(created_on),
             })?;
+            let consent = contact::consent(n, has_email, created_on, self.today);
+            self.w.consent(patient_id, &consent)?;
             // Most plans are certified within days; a few are left unsigned past the timely 30
             // days, and one patient treated past their plan's end is recertified.
             let unsigned = n % 10 == 7 && (self.today - eval_day).num_days() >= 30;
@@ -871,6 +877,18 @@ impl<'a, 'w> Generator<'a, 'w> {
         }
         Ok(out)
     }
+}
+
+/// Some of the coming days' visits confirmed or declined (see `contact::answer`).
+fn answers(w: &mut DemoWriter, today: NaiveDate) -> TxResult<()> {
+    let from = at_eight(today) - Duration::hours(8);
+    let to = from + Duration::days(contact::ANSWERED_DAYS);
+    for (id, start) in w.scheduled_between(from, to)? {
+        if let Some((answer, via, at)) = contact::answer(id, start, today) {
+            w.confirmation(id, start, answer, via, at, "ptclinic demo")?;
+        }
+    }
+    Ok(())
 }
 
 /// Records of the demo are made at eight in the morning of their day.

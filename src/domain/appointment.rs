@@ -417,6 +417,11 @@ pub struct Visit {
     pub room: Option<String>,
     pub version: i64,
     pub flags: Vec<String>,
+    /// Where the visit's reminder stands at its present time. Read with the day (`Db::day`);
+    /// a visit read on its own or with the week has none.
+    pub reminder: crate::domain::messages::ReminderState,
+    /// The patient's answer for the visit at its present time, read as `reminder` is.
+    pub answer: Option<crate::domain::messages::Confirmation>,
 }
 
 impl Visit {

@@ -50,6 +50,8 @@ pub struct Patient {
     pub version: i64,
     /// How the patient wants the clinic to reach them; None when they have not said.
     pub contact_preference: Option<ContactPreference>,
+    /// Their consent to emails and texts, and their opt-outs.
+    pub consent: crate::domain::messages::ContactConsent,
 }
 
 /// How a patient prefers to be reached (`patients.contact_preference`).

@@ -84,6 +84,8 @@ fn visit(
         room: Some("1".into()),
         version: 1,
         flags: Vec::new(),
+        reminder: Default::default(),
+        answer: None,
     }
 }
 
@@ -210,17 +212,33 @@ pub fn flagged_visits() -> Vec<Visit> {
         ],
         &["poc_uncertified", "auth_low"],
     ];
+    use crate::domain::messages::{Confirmation, ReminderState};
+    // Whether they are coming: Olivia confirmed after her reminder, Li's reminder failed, Mark's
+    // went out unanswered, Amira can't come.
+    let notices: [(ReminderState, Option<Confirmation>); 8] = [
+        (ReminderState::Sent, None),
+        (ReminderState::None, Some(Confirmation::Confirmed)),
+        (ReminderState::Sent, Some(Confirmation::Confirmed)),
+        (ReminderState::None, None),
+        (ReminderState::Failed, None),
+        (ReminderState::Pending, None),
+        (ReminderState::Sent, None),
+        (ReminderState::Sent, Some(Confirmation::Declined)),
+    ];
     visits()
         .into_iter()
         .zip(flags)
-        .map(|(mut v, f)| {
+        .zip(notices)
+        .map(|((mut v, f), (reminder, answer))| {
             v.flags = f.iter().map(|w| w.to_string()).collect();
+            v.reminder = reminder;
+            v.answer = answer;
             v
         })
         .collect()
 }
 
-/// `state_for(user)` on the flagged day.
+/// `state_for(user)` on the flagged day (with whether each patient is coming).
 pub fn flagged_state_for(user: &str) -> AppState {
     let mut state = state_for(user);
     state.set_day(day(), flagged_visits(), "2026-11-27T09:41:07".into());
@@ -271,6 +289,7 @@ pub fn progress() -> crate::domain::progress::Progress {
         active: true,
         version: 1,
         contact_preference: None,
+        consent: Default::default(),
     };
     // Certified two days after the evaluation; 12 visits authorised until 31 January.
     let plan = crate::domain::plan_of_care::PlanOfCare {
@@ -604,6 +623,7 @@ pub fn patient(id: i64, mrn: &str, first: &str, last: &str) -> crate::domain::pa
         active: true,
         version: 1,
         contact_preference: None,
+        consent: Default::default(),
     }
 }
 
@@ -841,6 +861,29 @@ pub fn walk_every_screen(
     press_action(&mut s, Action::ToggleMine);
     look(&mut s, "my visits");
     press_action(&mut s, Action::ToggleMine);
+    // The patient's answers: one refused for a visit under way, one recorded and said.
+    press_action(&mut s, Action::Confirm);
+    look(&mut s, "an answer refused for a visit under way");
+    press_action(&mut s, Action::Last);
+    press_action(&mut s, Action::CantCome);
+    let mut declined = s.selected_visit().cloned().unwrap();
+    declined.answer = Some(crate::domain::messages::Confirmation::Declined);
+    update(
+        &mut s,
+        Event::Reply(Reply::Answered(crate::db::confirmations::Answered {
+            visit: declined,
+            answer: crate::domain::messages::VisitAnswer {
+                answer: crate::domain::messages::Confirmation::Declined,
+                via: crate::domain::messages::AnswerVia::Desk,
+                answered_at: "2026-11-27T09:41:00".into(),
+                recorded_by: "dfry".into(),
+            },
+            replaced: None,
+            unchanged: false,
+        })),
+    );
+    look(&mut s, "a can't come said");
+    press_action(&mut s, Action::First);
     press_action(&mut s, Action::Book);
     update(
         &mut s,
@@ -1016,13 +1059,30 @@ pub fn walk_every_screen(
     let mut s = state();
     press_action(&mut s, Action::FindPatient);
     look(&mut s, "the finder, reading");
+    // Opened afresh: with the finder open, its key would be typed into the search.
+    press_action(&mut s, Action::FinderClose);
     super::record::tests::open_record_through_finder(&mut s);
+    assert!(s.desk.record.as_ref().is_some_and(|r| r.record.is_some()));
     look(&mut s, "the patient record");
     press_action(&mut s, Action::RecordEdit);
     look(&mut s, "a detail being edited");
     key(&mut s, KeyCode::Char('z'));
     press_action(&mut s, Action::FormClose);
     look(&mut s, "a detail's discard");
+    press_action(&mut s, Action::FormClose);
+    // Down to the consent to texts: the choice and its hint.
+    for _ in 0..7 {
+        press_action(&mut s, Action::RecordDown);
+    }
+    press_action(&mut s, Action::RecordEdit);
+    assert!(matches!(
+        s.desk.record.as_ref().and_then(|r| r.edit.as_ref()),
+        Some(super::record::state::Edit::Consent { .. })
+    ));
+    look(&mut s, "a consent being chosen");
+    press_action(&mut s, Action::FormChoiceNext);
+    look(&mut s, "another consent chosen");
+    press_action(&mut s, Action::FormClose);
     press_action(&mut s, Action::FormClose);
     press_action(&mut s, Action::RecordAddAuth);
     look(&mut s, "an authorisation being added");

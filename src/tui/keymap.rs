@@ -120,6 +120,10 @@ pub enum Action {
     BookSeries,
     /// Cancelling a visit of a series: this one and the following ones.
     CancelFollowing,
+    /// The patient confirmed the selected visit (on the phone, by a reply the desk read).
+    Confirm,
+    /// The patient can't come to the selected visit; it stays booked until cancelled or moved.
+    CantCome,
 }
 
 impl Action {
@@ -237,6 +241,8 @@ impl Action {
             Action::NextFreeSlot => "form_next_free_slot",
             Action::BookSeries => "form_book_series",
             Action::CancelFollowing => "cancel_following",
+            Action::Confirm => "confirm",
+            Action::CantCome => "cant_come",
         }
     }
 
@@ -744,6 +750,20 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('o')],
         Scope::Schedule,
         "check out (visit completed)",
+    ),
+    // The patient's answer, shifted so that a stray key records none: Y they are coming, X
+    // they can't (beside cancel's x; the visit stays booked).
+    (
+        Action::Confirm,
+        &[k('Y')],
+        Scope::Schedule,
+        "patient confirmed the visit",
+    ),
+    (
+        Action::CantCome,
+        &[k('X')],
+        Scope::Schedule,
+        "patient can't come (stays booked)",
     ),
     (
         Action::OpenChart,

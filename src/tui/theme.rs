@@ -215,6 +215,18 @@ impl Theme {
 }
 
 impl Theme {
+    /// How a visit's "are they coming?" badge is drawn: a reminder gone out quietly, one
+    /// that failed as an error, the answers as an arrival and as a warning.
+    pub fn notice(&self, n: crate::tui::schedule::badges::Notice) -> Style {
+        use crate::tui::schedule::badges::Notice as N;
+        match n {
+            N::ReminderSent => self.info,
+            N::ReminderFailed => self.error,
+            N::Confirmed => self.arrived,
+            N::Declined => self.warning,
+        }
+    }
+
     /// How a visit's status is drawn, in the day and in the week.
     pub fn visit_status(&self, s: crate::domain::AppointmentStatus) -> Style {
         use crate::domain::AppointmentStatus as S;

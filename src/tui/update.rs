@@ -330,7 +330,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::WeekLayout
         | Action::WeekTherapist
         | Action::GoToDate
-        | Action::CheckOut => schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action)),
+        | Action::CheckOut
+        | Action::Confirm
+        | Action::CantCome => schedule_effects(state, |p, ctx| schedule::on_action(p, ctx, action)),
         Action::FindPatient => {
             let outcome = with_desk(state, record::open_finder);
             state.apply(outcome)
@@ -564,7 +566,8 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         | Reply::WaitlistFits { .. }
         | Reply::Series(_)
         | Reply::Week { .. }
-        | Reply::Unbooked(_)) => {
+        | Reply::Unbooked(_)
+        | Reply::Answered(_)) => {
             if let Reply::Directory { staff, .. } = &reply {
                 state.staff = staff.clone();
             }

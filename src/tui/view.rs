@@ -361,6 +361,8 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 (Action::Book, "book"),
                 (Action::Reschedule, "move"),
                 (Action::NewPatient, "new patient"),
+                (Action::Confirm, "confirmed"),
+                (Action::CantCome, "can't come"),
             ]
             .iter()
             .map(|(a, what)| format!("{} {what}", state.keymap.keys_for(*a)))

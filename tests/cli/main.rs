@@ -8,6 +8,7 @@ mod support;
 mod billing;
 mod check_in;
 mod check_out;
+mod contact;
 mod cracks;
 mod db_choice;
 mod demo;

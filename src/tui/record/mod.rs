@@ -1,8 +1,9 @@
 //! Any patient, found and opened: the finder (`search::patients`, the matching of
 //! `ptclinic patients --search`), the patients falling through the cracks (`report
-//! unscheduled`), and the patient's record, where every detail and authorisation is edited
-//! with the version check the store makes. Their keys, the database's answers to them, and
-//! the registration's warning of a patient the clinic already has (`duplicate`).
+//! unscheduled`), and the patient's record, where every detail, the consent to each channel
+//! and every authorisation is edited with the version check the store makes. Their keys, the
+//! database's answers to them, and the registration's warning of a patient the clinic already
+//! has (`duplicate`).
 
 pub mod duplicate;
 pub mod state;
@@ -22,6 +23,7 @@ use super::pane::{Context, Level, Outcome};
 use crate::db::record_work::{RecordReply, RecordRequest};
 use crate::db::worker::Request;
 use crate::domain::VisitKind;
+use crate::domain::messages::ConsentStep;
 use crate::domain::patient_record::{AuthField, AuthForm, PatientDetail};
 use crate::error::{AppError, ErrorKind};
 use crate::search::patients::find;
@@ -121,6 +123,8 @@ pub fn on_paste(desk: &mut Desk, text: &str) {
                 Edit::Detail { input, .. } => input,
                 Edit::Authorization { fields, focus, .. } => &mut fields[*focus],
                 Edit::Waitlist { fields, focus, .. } => &mut fields[*focus],
+                // Chosen, not typed.
+                Edit::Consent { .. } => return,
             };
             if input.insert_text(text) {
                 edit.state_mut().touched = true;
@@ -272,6 +276,24 @@ fn start_edit(r: &mut RecordScreen, ctx: &Context, out: &mut Outcome) {
             input: LineInput::with_text(&detail.text_of(&record.patient)),
             state: EditState::default(),
         }),
+        Row::Consent(channel) => {
+            let step = record.patient.consent.standing(channel).step();
+            let choices: Vec<&str> = ConsentStep::ALL.iter().map(|s| s.label()).collect();
+            out.say(
+                Level::Info,
+                format!(
+                    "{} ({}/{} choose)",
+                    choices.join(", "),
+                    ctx.keymap.label(Action::FormChoicePrev),
+                    ctx.keymap.label(Action::FormChoiceNext)
+                ),
+            );
+            Some(Edit::Consent {
+                channel,
+                step,
+                state: EditState::default(),
+            })
+        }
         Row::Authorization(i) => {
             let Some(a) = r.authorization(i) else {
                 return;
@@ -386,6 +408,22 @@ fn on_edit_key(r: &mut RecordScreen, ctx: &Context, key: &KeyEvent) -> Outcome {
             state.touched = true;
             state.error = None;
         }
+        (
+            Some(a @ (Action::FormChoicePrev | Action::FormChoiceNext)),
+            Edit::Consent { step, state, .. },
+        ) => {
+            let all = ConsentStep::ALL;
+            let at = all.iter().position(|s| s == step).unwrap_or(0);
+            let next = if a == Action::FormChoicePrev {
+                at + all.len() - 1
+            } else {
+                at + 1
+            };
+            *step = all[next % all.len()];
+            state.touched = true;
+            state.error = None;
+        }
+        (_, Edit::Consent { .. }) => {}
         (_, Edit::Detail { input, state, .. }) => {
             if input.handle(key).changed() {
                 state.touched = true;
@@ -438,6 +476,13 @@ fn save(r: &mut RecordScreen, ctx: &Context) -> Outcome {
                 today: ctx.today,
             }
         }
+        Edit::Consent { channel, step, .. } => RecordRequest::SetConsent {
+            patient_id,
+            seen_version: record.patient.version,
+            channel: *channel,
+            step: *step,
+            today: ctx.today,
+        },
         Edit::Waitlist { fields, .. } => RecordRequest::AddWaitlist {
             patient_id,
             typed: Edit::typed_waitlist(fields),

@@ -5,6 +5,7 @@
 use crate::db::desk_lists::{DirectoryEntry, UnscheduledPatient};
 use crate::db::patient_record::PatientRecord;
 use crate::domain::authorization::Authorization;
+use crate::domain::messages::{Channel, ConsentStep};
 use crate::domain::patient_record::{AuthField, AuthForm, PatientDetail};
 use crate::search::Matcher;
 use crate::search::patients::PatientKey;
@@ -63,7 +64,7 @@ pub struct RecordScreen {
     pub patient_id: i64,
     /// None until it is read.
     pub record: Option<PatientRecord>,
-    /// The row the cursor is on: a detail (`PatientDetail::ALL`), then each authorisation.
+    /// The row the cursor is on: a detail ([`DETAIL_ROWS`]), then each authorisation.
     pub row: usize,
     pub edit: Option<Edit>,
 }
@@ -72,19 +73,35 @@ pub struct RecordScreen {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
     Detail(PatientDetail),
+    /// The patient's consent to a channel.
+    Consent(Channel),
     Authorization(usize),
 }
 
+/// The rows of the record's details, in the order shown: the consent to each channel beside
+/// how the patient likes to be reached.
+pub const DETAIL_ROWS: [Row; 9] = [
+    Row::Detail(PatientDetail::FirstName),
+    Row::Detail(PatientDetail::LastName),
+    Row::Detail(PatientDetail::DateOfBirth),
+    Row::Detail(PatientDetail::Phone),
+    Row::Detail(PatientDetail::Email),
+    Row::Detail(PatientDetail::ContactPreference),
+    Row::Consent(Channel::Email),
+    Row::Consent(Channel::Sms),
+    Row::Detail(PatientDetail::Payer),
+];
+
 impl RecordScreen {
     pub fn rows(&self) -> usize {
-        PatientDetail::ALL.len() + self.record.as_ref().map_or(0, |r| r.authorizations.len())
+        DETAIL_ROWS.len() + self.record.as_ref().map_or(0, |r| r.authorizations.len())
     }
 
     pub fn row(&self) -> Row {
-        match PatientDetail::ALL.get(self.row) {
-            Some(d) => Row::Detail(*d),
-            None => Row::Authorization(self.row - PatientDetail::ALL.len()),
-        }
+        DETAIL_ROWS
+            .get(self.row)
+            .copied()
+            .unwrap_or_else(|| Row::Authorization(self.row - DETAIL_ROWS.len()))
     }
 
     pub fn authorization(&self, i: usize) -> Option<&Authorization> {
@@ -113,6 +130,12 @@ pub enum Edit {
         error_field: Option<AuthField>,
         state: EditState,
     },
+    /// The patient's consent to a channel, chosen among the steps the desk records.
+    Consent {
+        channel: Channel,
+        step: ConsentStep,
+        state: EditState,
+    },
     /// A new waitlist entry for the patient, field by field as `waitlist add` takes them
     /// (`TypedField::ALL`); the store reads it and says which field is wrong.
     Waitlist {
@@ -136,6 +159,7 @@ impl Edit {
     pub fn state(&self) -> &EditState {
         match self {
             Edit::Detail { state, .. }
+            | Edit::Consent { state, .. }
             | Edit::Authorization { state, .. }
             | Edit::Waitlist { state, .. } => state,
         }
@@ -144,6 +168,7 @@ impl Edit {
     pub fn state_mut(&mut self) -> &mut EditState {
         match self {
             Edit::Detail { state, .. }
+            | Edit::Consent { state, .. }
             | Edit::Authorization { state, .. }
             | Edit::Waitlist { state, .. } => state,
         }

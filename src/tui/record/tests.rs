@@ -11,6 +11,9 @@ use crate::db::patient_record::{PatientRecord, RecordVisit};
 use crate::db::record_work::{RecordReply, RecordRequest};
 use crate::db::worker::{Asked, Asker, Reply, Request};
 use crate::domain::authorization::{Authorization, AuthorizationUse};
+use crate::domain::messages::{
+    AnswerVia, Channel, Confirmation, ConsentStep, ContactConsent, ReminderState, VisitAnswer,
+};
 use crate::domain::patient::ContactPreference;
 use crate::domain::patient_record::PatientDetail;
 use crate::domain::unscheduled::Reason;
@@ -88,7 +91,30 @@ pub fn record() -> PatientRecord {
         therapist_initials: "AR".into(),
         kind,
         status,
+        reminder: ReminderState::None,
+        answer: None,
     };
+    // Emails since the evaluation; texts stopped a week ago.
+    p.consent = ContactConsent {
+        email_consent_on: Some(d("2026-10-26")),
+        sms_consent_on: Some(d("2026-10-26")),
+        sms_opt_out_on: Some(d("2026-11-20")),
+        ..ContactConsent::default()
+    };
+    // The booked visit: its reminder went, the patient confirmed on the phone.
+    let mut booked = visit(
+        103,
+        "2026-12-01 10:00",
+        VisitKind::Treatment,
+        AppointmentStatus::Scheduled,
+    );
+    booked.reminder = ReminderState::Sent;
+    booked.answer = Some(VisitAnswer {
+        answer: Confirmation::Confirmed,
+        via: AnswerVia::Desk,
+        answered_at: "2026-11-26T15:02:00".into(),
+        recorded_by: "dfry".into(),
+    });
     PatientRecord {
         patient: p,
         authorizations: vec![AuthorizationUse {
@@ -118,12 +144,7 @@ pub fn record() -> PatientRecord {
                 VisitKind::Treatment,
                 AppointmentStatus::NoShow,
             ),
-            visit(
-                103,
-                "2026-12-01 10:00",
-                VisitKind::Treatment,
-                AppointmentStatus::Scheduled,
-            ),
+            booked,
         ],
         waitlist: crate::tui::fixtures::waitlist_entries()
             .into_iter()
@@ -380,7 +401,7 @@ fn an_authorisation_is_added_and_edited_with_dates_as_people_type_them() {
         },
     );
     // The authorisation's row: its edit carries its version and keeps its reference.
-    for _ in 0..7 {
+    for _ in 0..super::state::DETAIL_ROWS.len() {
         act(&mut s, Action::RecordDown);
     }
     act(&mut s, Action::RecordEdit);
@@ -394,7 +415,7 @@ fn an_authorisation_is_added_and_edited_with_dates_as_people_type_them() {
 #[test]
 fn an_authorisation_edit_sends_its_version_and_reference() {
     let mut s = state_with_record("dfry");
-    for _ in 0..7 {
+    for _ in 0..super::state::DETAIL_ROWS.len() {
         act(&mut s, Action::RecordDown);
     }
     act(&mut s, Action::RecordEdit);
@@ -713,4 +734,136 @@ fn the_patient_is_put_on_the_waitlist_from_their_record() {
         "{screen}"
     );
     assert!(screen.contains("Days     mon,fri"), "{screen}");
+}
+
+/// Down to a row of the record's details.
+fn to_row(s: &mut AppState, row: super::state::Row) {
+    let at = super::state::DETAIL_ROWS
+        .iter()
+        .position(|r| *r == row)
+        .unwrap();
+    for _ in 0..at {
+        act(s, Action::RecordDown);
+    }
+}
+
+#[test]
+fn the_record_says_each_channels_consent_and_each_coming_visits_reminder_and_answer() {
+    let mut s = state_with_record("dfry");
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(
+        screen.contains("Emails     consented 2026-10-26"),
+        "{screen}"
+    );
+    // Consent given before a STOP: the STOP wins, with its day.
+    assert!(
+        screen.contains("Texts      opted out 2026-11-20"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("reminder sent · confirmed to the desk"),
+        "{screen}"
+    );
+    // Past visits say nothing of reminders.
+    assert_eq!(screen.matches("reminder").count(), 1, "{screen}");
+}
+
+#[test]
+fn consent_is_chosen_and_saved_with_the_version_seen() {
+    let mut s = state_with_record("dfry");
+    to_row(&mut s, super::state::Row::Consent(Channel::Sms));
+    act(&mut s, Action::RecordEdit);
+    // The edit starts from where the patient stands: opted out.
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(
+        screen.contains("Texts      ◀ opted out today ▶"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("consents today, opted out today, no consent (←/→ choose)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("consent_being_chosen_at_80x24", screen);
+    // Typing does nothing; → goes on to "no consent", ← back twice to "consents today".
+    assert!(key(&mut s, KeyCode::Char('z')).is_empty());
+    act(&mut s, Action::FormChoiceNext);
+    act(&mut s, Action::FormChoicePrev);
+    act(&mut s, Action::FormChoicePrev);
+    let asked = key(&mut s, KeyCode::Enter);
+    let [
+        Request::Record(RecordRequest::SetConsent {
+            patient_id: 10,
+            seen_version: 4,
+            channel: Channel::Sms,
+            step: ConsentStep::Give,
+            ..
+        }),
+    ] = asked.as_slice()
+    else {
+        panic!("{asked:?}")
+    };
+    assert!(
+        s.desk
+            .record
+            .as_ref()
+            .unwrap()
+            .edit
+            .as_ref()
+            .unwrap()
+            .state()
+            .saving
+    );
+    // Saved: the record as it now is, and what it now says.
+    let mut now = record();
+    now.patient.consent.sms_opt_out_on = None;
+    now.patient.consent.sms_consent_on = Some(d("2026-11-27"));
+    now.patient.version = 5;
+    reply(
+        &mut s,
+        RecordReply::Changed {
+            record: Box::new(now),
+            note: "Texts: consented 2026-11-27".into(),
+        },
+    );
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(
+        screen.contains("Texts      consented 2026-11-27"),
+        "{screen}"
+    );
+    assert!(s.desk.record.as_ref().unwrap().edit.is_none());
+}
+
+#[test]
+fn a_consent_refused_by_the_store_stays_open_with_the_reason() {
+    let mut s = state_with_record("dfry");
+    to_row(&mut s, super::state::Row::Consent(Channel::Email));
+    act(&mut s, Action::RecordEdit);
+    act(&mut s, Action::FormChoiceNext);
+    let asked = key(&mut s, KeyCode::Enter);
+    assert!(matches!(
+        asked.as_slice(),
+        [Request::Record(RecordRequest::SetConsent {
+            step: ConsentStep::OptOut,
+            ..
+        })]
+    ));
+    let asked_by = asked[0].asked();
+    update(
+        &mut s,
+        Event::Reply(Reply::Failed {
+            asked: asked_by,
+            error: AppError::of(
+                ErrorKind::Conflict,
+                "this record was changed on another terminal by pta at 09:30 — reloaded; nothing was overwritten: check it and try again",
+            ),
+        }),
+    );
+    let r = s.desk.record.as_ref().unwrap();
+    let Some(super::state::Edit::Consent { step, state, .. }) = &r.edit else {
+        panic!("the edit stays open")
+    };
+    assert_eq!(*step, ConsentStep::OptOut);
+    assert!(state.error.as_deref().unwrap().contains("by pta at 09:30"));
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(screen.contains("! this record was changed"), "{screen}");
 }

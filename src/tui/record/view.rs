@@ -8,9 +8,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::state::{Calls, Desk, Edit, Finder, RecordScreen, Row};
+use super::state::{Calls, DETAIL_ROWS, Desk, Edit, Finder, RecordScreen, Row};
 use crate::db::patient_record::RecordVisit;
 use crate::domain::age_on;
+use crate::domain::messages::{Channel, ReminderState};
 use crate::domain::patient_record::{AuthField, PatientDetail};
 use crate::domain::unscheduled::Reason;
 use crate::sanitize::clean_line;
@@ -327,6 +328,15 @@ fn visit_line(v: &RecordVisit, cols: usize) -> String {
     )
 }
 
+/// "reminder sent · confirmed to the desk": a visit's reminder (once there is one) and the
+/// patient's answer, or None when there is neither.
+fn notice_words(v: &RecordVisit) -> Option<String> {
+    let reminder = (v.reminder != ReminderState::None).then(|| v.reminder.words());
+    let answer = v.answer.as_ref().map(|a| a.words());
+    let parts: Vec<&str> = reminder.into_iter().chain(answer).collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// An inline message, wrapped at words onto as many as three lines under what it is about.
 fn error_lines(
     lines: &mut Vec<Line<'static>>,
@@ -401,16 +411,47 @@ fn draw_record(
     let rw = usize::from(right.width);
     let mut lines = vec![Line::styled("Details", theme.column_header)];
     let mut cursor = None;
-    for (i, d) in PatientDetail::ALL.iter().enumerate() {
+    for (i, row) in DETAIL_ROWS.iter().enumerate() {
         let selected = r.row == i;
-        let label = format!("{}{}", marker(selected, theme), fit(d.label(), LABEL_COLS));
+        let name = match row {
+            Row::Detail(d) => d.label(),
+            Row::Consent(Channel::Email) => "Emails",
+            Row::Consent(Channel::Sms) => "Texts",
+            Row::Authorization(_) => continue,
+        };
+        let label = format!("{}{}", marker(selected, theme), fit(name, LABEL_COLS));
         let value_w = lw.saturating_sub(width(&label));
-        match &r.edit {
-            Some(Edit::Detail {
-                detail,
-                input,
-                state,
-            }) if detail == d => {
+        match (&r.edit, row) {
+            (
+                Some(Edit::Consent {
+                    channel,
+                    step,
+                    state,
+                }),
+                Row::Consent(c),
+            ) if channel == c => {
+                let choice = format!(
+                    "{} {} {}",
+                    theme.symbols.left,
+                    step.label(),
+                    theme.symbols.right
+                );
+                lines.push(Line::from(vec![
+                    Span::styled(label, theme.field_label),
+                    Span::styled(fit(&choice, value_w), theme.field_focus),
+                ]));
+                if let Some(e) = &state.error {
+                    error_lines(&mut lines, "", e, lw, theme);
+                }
+            }
+            (
+                Some(Edit::Detail {
+                    detail,
+                    input,
+                    state,
+                }),
+                Row::Detail(d),
+            ) if detail == d => {
                 cursor = Some((lines.len(), width(&label) as u16 + cursor_cols(input)));
                 lines.push(Line::from(vec![
                     Span::styled(label, theme.field_label),
@@ -421,12 +462,14 @@ fn draw_record(
                 }
             }
             _ => {
-                let value = match d {
-                    PatientDetail::ContactPreference => p
+                let value = match row {
+                    Row::Detail(PatientDetail::ContactPreference) => p
                         .contact_preference
                         .map(|c| c.label().to_string())
                         .unwrap_or_else(|| "not said".into()),
-                    _ => dash(Some(&d.text_of(p))),
+                    Row::Detail(d) => dash(Some(&d.text_of(p))),
+                    Row::Consent(c) => p.consent.standing(*c).words(),
+                    Row::Authorization(_) => String::new(),
                 };
                 let style = if selected {
                     theme.selected
@@ -565,7 +608,7 @@ fn draw_record(
     let (past, upcoming): (Vec<&RecordVisit>, Vec<&RecordVisit>) =
         record.visits.iter().partition(|v| v.start < now);
     let room = usize::from(right.height).saturating_sub(lines.len() + 5);
-    let up_rows = upcoming.len().min(room.div_ceil(2).max(1));
+    let mut up_room = room.div_ceil(2).max(1);
     lines.push(Line::from(""));
     lines.push(Line::styled(
         format!("Upcoming visits · {}", upcoming.len()),
@@ -574,11 +617,24 @@ fn draw_record(
     if upcoming.is_empty() {
         lines.push(Line::styled("  none booked", theme.muted));
     }
-    for v in upcoming.iter().take(up_rows) {
+    for v in &upcoming {
+        let notice = notice_words(v);
+        let needs = 1 + usize::from(notice.is_some());
+        if up_room == 0 {
+            break;
+        }
         lines.push(Line::raw(format!(
             "  {}",
             visit_line(v, rw.saturating_sub(2))
         )));
+        // Its reminder and the patient's answer, in words under it when there is room.
+        if let Some(words) = notice.filter(|_| up_room >= needs) {
+            lines.push(Line::styled(
+                format!("    {}", fit(&words, rw.saturating_sub(4))),
+                theme.muted,
+            ));
+        }
+        up_room = up_room.saturating_sub(needs);
     }
     lines.push(Line::from(""));
     lines.push(Line::styled(

@@ -1,11 +1,57 @@
 //! A visit's flag badges in the few columns a schedule row has: the most severe first, each
 //! whole or not at all, and "+N" for those that did not fit (pane 2 lists them all in words).
 //! A cut badge ("AUT…") would read as neither AUTH nor AUTH!, the difference between a warning
-//! and a visit that will not be paid.
+//! and a visit that will not be paid. Beside them, whether the patient is coming: the
+//! reminder's fate or their answer, in letters that read the same without colour.
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::domain::appointment::Visit;
 use crate::domain::flags::Flag;
+use crate::domain::messages::{Confirmation, ReminderState};
+
+/// Where a visit stands on "are they coming?", as its badge says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    ReminderSent,
+    ReminderFailed,
+    Confirmed,
+    Declined,
+}
+
+impl Notice {
+    /// The visit's notice: the patient's answer when there is one (it says more than the
+    /// reminder that asked for it), else a reminder sent or failed; a reminder still due is
+    /// nothing yet. The patient's record says both in words.
+    pub fn of(reminder: ReminderState, answer: Option<Confirmation>) -> Option<Notice> {
+        match (answer, reminder) {
+            (Some(Confirmation::Confirmed), _) => Some(Notice::Confirmed),
+            (Some(Confirmation::Declined), _) => Some(Notice::Declined),
+            (None, ReminderState::Sent) => Some(Notice::ReminderSent),
+            (None, ReminderState::Failed) => Some(Notice::ReminderFailed),
+            (None, ReminderState::None | ReminderState::Pending) => None,
+        }
+    }
+
+    /// Letters, so that `--ascii` and `NO_COLOR` tell them apart as well as colour does.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Notice::ReminderSent => "R",
+            Notice::ReminderFailed => "R!",
+            Notice::Confirmed => "OK",
+            Notice::Declined => "NO",
+        }
+    }
+}
+
+/// The width of the schedule's "are they coming?" column: the notice's badge, a space, and
+/// a second badge of two letters (a visit's no-show risk).
+pub const COMING_COLS: usize = 5;
+
+/// The badges of the "are they coming?" column, in the order shown.
+pub fn coming(v: &Visit) -> Vec<Notice> {
+    Notice::of(v.reminder, v.answer).into_iter().collect()
+}
 
 /// One badge as shown, and whether it reports a limit already passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +152,31 @@ mod tests {
             let shown = text(&within(&all, width));
             assert!(shown.width() <= width, "{width}: {shown:?}");
             assert!(!shown.contains('…'), "never a cut badge: {shown:?}");
+        }
+    }
+
+    #[test]
+    fn an_answer_outranks_the_reminder_and_each_notice_has_its_own_letters() {
+        use Notice::*;
+        assert_eq!(Notice::of(ReminderState::Pending, None), None);
+        assert_eq!(Notice::of(ReminderState::None, None), None);
+        assert_eq!(Notice::of(ReminderState::Sent, None), Some(ReminderSent));
+        assert_eq!(
+            Notice::of(ReminderState::Failed, None),
+            Some(ReminderFailed)
+        );
+        assert_eq!(
+            Notice::of(ReminderState::Failed, Some(Confirmation::Confirmed)),
+            Some(Confirmed)
+        );
+        assert_eq!(
+            Notice::of(ReminderState::Sent, Some(Confirmation::Declined)),
+            Some(Declined)
+        );
+        let all = [ReminderSent, ReminderFailed, Confirmed, Declined].map(Notice::badge);
+        for (i, a) in all.iter().enumerate() {
+            assert!(a.is_ascii() && a.width() <= 2, "{a}");
+            assert!(all[i + 1..].iter().all(|b| b != a), "{all:?}");
         }
     }
 

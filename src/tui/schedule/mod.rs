@@ -1,8 +1,9 @@
 //! Pane 1: the day's schedule. Its keys (moving, the day shown, the filter, "mine", check-in,
-//! no-show, cancel, undo), its dialogs (cancel, book or move a visit, register a patient) and
-//! the database's answers to them. Every other pane shows the patient of the visit selected
-//! here.
+//! no-show, cancel, undo, the patient's answer), its dialogs (cancel, book or move a visit,
+//! register a patient) and the database's answers to them. Every other pane shows the patient
+//! of the visit selected here.
 
+pub mod answers;
 pub mod badges;
 pub mod dialogs;
 pub mod go_to_date;
@@ -18,6 +19,8 @@ mod series_tests;
 pub mod week;
 pub mod week_view;
 
+#[cfg(test)]
+mod answers_tests;
 #[cfg(test)]
 mod desk_tests;
 #[cfg(test)]
@@ -37,6 +40,7 @@ use crate::db::schedule::{Booking, StatusChange};
 use crate::db::worker::{Reply, Request};
 use crate::domain::appointment::{Transition, Visit};
 use crate::domain::clinic_hours::ClinicCalendar;
+use crate::domain::messages::Confirmation;
 use crate::domain::{AppointmentStatus, CancelReason};
 use state::{Filter, Schedule, UndoEntry};
 
@@ -127,6 +131,8 @@ pub fn is_write(action: Action) -> bool {
             | Action::Book
             | Action::Reschedule
             | Action::NewPatient
+            | Action::Confirm
+            | Action::CantCome
     )
 }
 
@@ -164,6 +170,8 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
         Action::CheckIn => change_status(p, ctx, AppointmentStatus::CheckedIn, None),
         Action::NoShow => change_status(p, ctx, AppointmentStatus::NoShow, None),
         Action::CheckOut => change_status(p, ctx, AppointmentStatus::Completed, None),
+        Action::Confirm => answers::ask(p, ctx, Confirmation::Confirmed),
+        Action::CantCome => answers::ask(p, ctx, Confirmation::Declined),
         Action::Cancel => {
             let Some(v) = p.schedule.selected_visit() else {
                 return Vec::new();
@@ -644,6 +652,10 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
         Reply::Series(reply) => series::on_reply(p, ctx, reply),
         Reply::Unbooked(v) => {
             unbook::on_unbooked(p, ctx, &v);
+            Vec::new()
+        }
+        Reply::Answered(a) => {
+            answers::on_answered(p, ctx, a);
             Vec::new()
         }
         Reply::Week {

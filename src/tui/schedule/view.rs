@@ -39,8 +39,10 @@ impl Columns {
         let (therapist, flags) = if total >= 108 { (18, 24) } else { (4, 12) };
         let mrn = if total >= 90 { 8 } else { 0 };
         let arrival_room = total >= 98;
-        // time 5, age 3, kind 10, status 9, and the gaps between columns
-        let fixed = 5 + 3 + 10 + 9 + 6 + therapist + flags + if mrn > 0 { mrn + 1 } else { 0 };
+        // time 5, age 3, kind 10, status 9, "coming?", and the gaps between columns
+        let coming = super::badges::COMING_COLS + 1;
+        let fixed =
+            5 + 3 + 10 + 9 + 6 + coming + therapist + flags + if mrn > 0 { mrn + 1 } else { 0 };
         // arrival 5 and room 4, each with its gap
         let fixed = fixed + if arrival_room { 11 } else { 0 };
         Self {
@@ -138,6 +140,23 @@ fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> 
         ),
         base,
     ));
+    // Are they coming: the reminder's fate or the patient's answer, as letters.
+    let mut used = 0;
+    for (i, notice) in super::badges::coming(v).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" ", base));
+            used += 1;
+        }
+        spans.push(Span::styled(
+            notice.badge(),
+            base.patch(theme.notice(notice)),
+        ));
+        used += width(notice.badge());
+    }
+    spans.push(Span::styled(
+        " ".repeat(super::badges::COMING_COLS.saturating_sub(used) + 1),
+        base,
+    ));
     if cols.arrival_room {
         // Arrived at: the check-in's time, kept once the visit is completed.
         let arrived = v
@@ -195,13 +214,14 @@ pub fn draw(
         String::new()
     };
     let header = format!(
-        "  {} {}{mrn} {:>3} {} {} {} {arrival_room}{}",
+        "  {} {}{mrn} {:>3} {} {} {} {} {arrival_room}{}",
         fit("Time", 5),
         fit("Patient", cols.patient),
         "Age",
         fit(cols.therapist_title(), cols.therapist),
         fit("Kind", 10),
         fit("Status", 9),
+        fit("Conf", super::badges::COMING_COLS),
         fit("Flags", cols.flags)
     );
     frame.render_widget(Paragraph::new(header).style(theme.column_header), head);
