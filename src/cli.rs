@@ -423,12 +423,6 @@ pub enum ConsentArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChannelArg {
-    Email,
-    Sms,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CancelReasonArg {
     Patient,
     Clinic,

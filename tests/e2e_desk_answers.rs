@@ -42,10 +42,20 @@ fn the_desk_records_that_tomorrows_first_patient_is_coming_or_not() {
     s.wait_for_text("booked");
     s.send("]");
     s.wait_for_text("Sat 28 Nov");
+    // The header moves at once; the key waits for tomorrow's visits to be on the screen.
+    let short: String = name.chars().take(12).collect();
+    s.wait_for(
+        "tomorrow's first visit",
+        std::time::Duration::from_secs(10),
+        |screen| {
+            screen
+                .lines()
+                .any(|l| l.starts_with('▶') && l.contains(time) && l.contains(&short))
+        },
+    );
     s.send(key);
     s.wait_for_text(&format!("{time} {name}{said}"));
     // The day comes back with the answer: its badge on the visit's row.
-    let short: String = name.chars().take(12).collect();
     s.wait_for("the badge", std::time::Duration::from_secs(10), |screen| {
         screen
             .lines()

@@ -19,13 +19,6 @@ pub struct Asked {
     pub opt_out: Option<ChannelArg>,
 }
 
-fn channel(c: ChannelArg) -> Channel {
-    match c {
-        ChannelArg::Email => Channel::Email,
-        ChannelArg::Sms => Channel::Sms,
-    }
-}
-
 /// The change asked for, each typed value checked by the registration rules first, so that a
 /// typo is answered before the record is opened.
 fn change_of(asked: Asked, settings: &Settings) -> AppResult<ContactChange> {
@@ -52,7 +45,7 @@ fn change_of(asked: Asked, settings: &Settings) -> AppResult<ContactChange> {
         None => {}
     }
     if let Some(c) = asked.opt_out {
-        steps.push((channel(c), ConsentStep::OptOut));
+        steps.push((c.channel(), ConsentStep::OptOut));
     }
     let change = ContactChange {
         email: asked.email,

@@ -149,16 +149,6 @@ pub struct Who<'a> {
 }
 
 impl Who<'_> {
-    /// The local time of the change.
-    pub(crate) fn now(&self) -> AppResult<chrono::NaiveDateTime> {
-        chrono::NaiveDateTime::parse_from_str(self.at, "%Y-%m-%dT%H:%M:%S").map_err(|_| {
-            AppError::failure(format!(
-                "the time of the change, \"{}\", is not a date and time",
-                crate::sanitize::clean_echo(self.at)
-            ))
-        })
-    }
-
     /// The clinic day the change is made on (the app clock's today, as `at` carries it).
     pub(crate) fn today(&self) -> AppResult<NaiveDate> {
         self.at
