@@ -69,18 +69,29 @@ fn summary(report: &Report) -> String {
         count(report, Outcome::Cancelled),
         plural(count(report, Outcome::Skipped), "visit", "visits"),
     ));
+    // What this run was refused, one line each; what waits for a reason of the machine's
+    // (no gateway here) or another terminal's, one line per reason.
+    let mut waiting: Vec<(&str, usize)> = Vec::new();
     for l in &report.lines {
-        if matches!(l.outcome, Outcome::Failed | Outcome::Pending) && l.reason.is_some() {
+        let Some(reason) = l.reason.as_deref() else {
+            continue;
+        };
+        if l.tried && matches!(l.outcome, Outcome::Failed | Outcome::Pending) {
             s.push_str(&format!(
-                "  {} {}: {}\n",
+                "  {} {}: {reason}\n",
                 l.outcome.as_str(),
-                l.appointment.map_or_else(
-                    || l.purpose.as_str().replace('_', " "),
-                    |a| format!("visit {a}")
-                ),
-                l.reason.as_deref().unwrap_or("")
+                l.appointment
+                    .map_or_else(|| l.purpose.as_str().replace('_', " "), |a| format!("visit {a}")),
             ));
+        } else if l.outcome == Outcome::Pending && report.held.is_none() {
+            match waiting.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, n)) => *n += 1,
+                None => waiting.push((reason, 1)),
+            }
         }
+    }
+    for (reason, n) in waiting {
+        s.push_str(&format!("  {n} waiting: {reason}\n"));
     }
     s
 }
@@ -94,6 +105,11 @@ fn table(report: &Report) -> String {
     }
     if report.lines.is_empty() {
         s.push_str("Nothing is due.\n");
+    } else {
+        s.push_str(&format!(
+            "{:<16}  {:>7}  {:<10}  {:<5}  {:<28}  {}\n",
+            "due", "visit", "MRN", "by", "to", "what happens"
+        ));
     }
     for l in &report.lines {
         s.push_str(&format!(
