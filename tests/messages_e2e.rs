@@ -49,7 +49,8 @@ fn clinic() -> Clinic {
         "2",
     ]);
     let db = ptclinic::db::open_existing(&clinic.db).unwrap();
-    testing::consent_everyone(&db, Channel::Email, day("2026-11-20")).unwrap();
+    testing::consent_everyone(&db, Channel::Email, Some(day("2026-11-20"))).unwrap();
+    testing::consent_everyone(&db, Channel::Sms, None).unwrap();
     drop(db);
     let out = clinic.cli(&[
         "messaging",
@@ -408,7 +409,7 @@ fn a_text_reminder_goes_through_the_gateway_in_twilios_form() {
     let gateway = GatewayRecorder::start(vec![Reply::twilio_created("SM0001")]);
     let clinic = clinic();
     let db = ptclinic::db::open_existing(&clinic.db).unwrap();
-    testing::consent_everyone(&db, Channel::Sms, day("2026-11-20")).unwrap();
+    testing::consent_everyone(&db, Channel::Sms, Some(day("2026-11-20"))).unwrap();
     drop(db);
     write_config(
         &clinic,

@@ -39,7 +39,9 @@ fn clinic() -> (tempfile::TempDir, std::path::PathBuf, Db) {
     };
     demo::build(&path, false, &opts, today()).unwrap();
     let mut db = db::open_existing(&path).unwrap();
-    testing::consent_everyone(&db, Channel::Email, today()).unwrap();
+    // Every reminder by email, which the recording transport takes; tests of texts add theirs.
+    testing::consent_everyone(&db, Channel::Email, Some(today())).unwrap();
+    testing::consent_everyone(&db, Channel::Sms, None).unwrap();
     db.set_messaging_settings(
         &SettingsChange {
             clinic_name: Some("Riverside PT".into()),
@@ -258,7 +260,13 @@ fn nothing_goes_in_quiet_hours_and_it_goes_when_they_end() {
         )
         .unwrap();
     assert_eq!(changed.quiet.text(), "20:00-09:00");
-    assert!(run(&mut db, &fake, "2026-12-01 08:30").held.is_some());
+    // Reminders due in the new quiet hours wait for their end.
+    let handed = fake.handed().len();
+    let early = run(&mut db, &fake, "2026-12-01 08:59");
+    assert!(of(&early, Outcome::Sent).is_empty(), "{early:?}");
+    assert_eq!(fake.handed().len(), handed);
+    let nine = run(&mut db, &fake, "2026-12-01 09:00");
+    assert!(!of(&nine, Outcome::Sent).is_empty(), "{nine:?}");
 }
 
 #[test]
@@ -514,7 +522,7 @@ fn reminders_wait_for_the_clinics_phone() {
     let path = dir.path().join("clinic.db");
     demo::build(&path, false, &DemoOptions::default(), today()).unwrap();
     let mut db = db::open_existing(&path).unwrap();
-    testing::consent_everyone(&db, Channel::Email, today()).unwrap();
+    testing::consent_everyone(&db, Channel::Email, Some(today())).unwrap();
     let fake = Fake::new(Channel::Email);
     let refused = outbox::run(&mut db, &email(&fake), at(MONDAY), DESK).unwrap_err();
     assert!(refused.message.contains("--clinic-phone"), "{refused:?}");
@@ -608,4 +616,45 @@ fn an_undone_booking_takes_its_unsent_reminder_with_it() {
             .iter()
             .all(|r| r.0 != Some(visit.id))
     );
+}
+
+#[test]
+fn a_message_behind_many_waiting_for_another_channel_still_goes() {
+    let (_dir, _path, mut db) = clinic();
+    testing::consent_everyone(&db, Channel::Sms, Some(today())).unwrap();
+    let fake = Fake::new(Channel::Email);
+    // Text messages this machine cannot send queue up first.
+    let first = run(&mut db, &fake, MONDAY);
+    let waiting = first
+        .lines
+        .iter()
+        .filter(|l| l.channel == Some(Channel::Sms) && l.outcome == Outcome::Pending)
+        .count();
+    assert!(waiting > 16, "more than a page of them: {waiting}");
+    let patient = testing::patient_ids(&db).unwrap()[0];
+    let letter = ptclinic::db::outbox::ForPatient {
+        patient_id: patient,
+        purpose: Purpose::HomeProgram,
+        therapist_name: "Maya Chen".into(),
+        text: "1. Bridge: 2 sets of 10".into(),
+        html: "<h1>Home exercise program</h1>".into(),
+    };
+    let handed = fake.handed().len();
+    let line = outbox::send_to_patient(
+        &mut db,
+        &email(&fake),
+        &letter,
+        at("2026-11-30 10:05"),
+        DESK,
+    )
+    .unwrap();
+    assert_eq!(line.outcome, Outcome::Sent, "{line:?}");
+    let got = &fake.handed()[handed..];
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0]
+            .text
+            .contains("Maya has put together your home exercise program")
+    );
+    assert!(got[0].text.ends_with("1. Bridge: 2 sets of 10"));
 }

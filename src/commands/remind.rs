@@ -80,8 +80,10 @@ fn summary(report: &Report) -> String {
             s.push_str(&format!(
                 "  {} {}: {reason}\n",
                 l.outcome.as_str(),
-                l.appointment
-                    .map_or_else(|| l.purpose.as_str().replace('_', " "), |a| format!("visit {a}")),
+                l.appointment.map_or_else(
+                    || l.purpose.as_str().replace('_', " "),
+                    |a| format!("visit {a}")
+                ),
             ));
         } else if l.outcome == Outcome::Pending && report.held.is_none() {
             match waiting.iter_mut().find(|(r, _)| *r == reason) {

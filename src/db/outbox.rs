@@ -216,6 +216,7 @@ const CLAIMABLE: &str = "SELECT o.id, o.purpose, o.channel, o.appointment_id, p.
     WHERE o.state = 'pending' AND o.due_at <= ?1
       AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1)
       AND (o.claimed_at IS NULL OR o.claimed_at < ?2)
+      AND ((?3 AND o.channel = 'email') OR (?4 AND o.channel = 'sms'))
     ORDER BY o.due_at, o.id
     LIMIT 16";
 
@@ -613,48 +614,59 @@ impl Db {
         if channels.is_empty() {
             return Ok(None);
         }
+        let (email, sms) = (
+            channels.contains(&Channel::Email),
+            channels.contains(&Channel::Sms),
+        );
         self.write_as(&who, Duty::PatientContact, |tx, _| {
             let record = record_id(tx)?;
             let expired = now - chrono::Duration::minutes(reminders::CLAIM_MINUTES);
-            let mut stmt = tx.prepare_cached(CLAIMABLE)?;
-            let mut rows = stmt.query(params![start_text(now), stamp(expired)])?;
-            let mut stale = Vec::new();
-            let mut chosen = None;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let (Some(purpose), Some(channel)) = (
-                    Purpose::parse(&r.get::<_, String>(1)?),
-                    Channel::parse(&r.get::<_, String>(2)?),
-                ) else {
-                    continue;
-                };
-                if let Some(why) = stale_reason(r, channel, now)? {
-                    stale.push((id, why));
-                    continue;
+            // A page of candidates at a time: those that must not go are cancelled on the way,
+            // and the next page read, until one may go or none is left.
+            let chosen = loop {
+                let mut stmt = tx.prepare_cached(CLAIMABLE)?;
+                let mut rows = stmt.query(params![start_text(now), stamp(expired), email, sms])?;
+                let mut stale = Vec::new();
+                let mut chosen = None;
+                let mut seen = 0;
+                while let Some(r) = rows.next()? {
+                    seen += 1;
+                    let id: i64 = r.get(0)?;
+                    let (Some(purpose), Some(channel)) = (
+                        Purpose::parse(&r.get::<_, String>(1)?),
+                        Channel::parse(&r.get::<_, String>(2)?),
+                    ) else {
+                        continue;
+                    };
+                    if let Some(why) = stale_reason(r, channel, now)? {
+                        stale.push((id, why));
+                        continue;
+                    }
+                    chosen = Some(Claimed {
+                        id,
+                        purpose,
+                        channel,
+                        appointment_id: r.get(3)?,
+                        mrn: r.get(4)?,
+                        due_at: time_column(r, 5)?,
+                        recipient: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        subject: r.get(7)?,
+                        body: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                        html: r.get(9)?,
+                        idempotency_key: idempotency_key(&record, id),
+                    });
+                    break;
                 }
-                if !channels.contains(&channel) {
-                    continue;
+                drop(rows);
+                drop(stmt);
+                let cancelled = stale.len();
+                for (id, why) in stale {
+                    cancel_one(tx, id, &why, &who)?;
                 }
-                chosen = Some(Claimed {
-                    id,
-                    purpose,
-                    channel,
-                    appointment_id: r.get(3)?,
-                    mrn: r.get(4)?,
-                    due_at: time_column(r, 5)?,
-                    recipient: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                    subject: r.get(7)?,
-                    body: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                    html: r.get(9)?,
-                    idempotency_key: idempotency_key(&record, id),
-                });
-                break;
-            }
-            drop(rows);
-            drop(stmt);
-            for (id, why) in stale {
-                cancel_one(tx, id, &why, &who)?;
-            }
+                if chosen.is_some() || seen == 0 || cancelled == 0 {
+                    break chosen;
+                }
+            };
             let Some(claimed) = chosen else {
                 return Ok(None);
             };

@@ -137,12 +137,12 @@ pub fn at(day: chrono::NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
     day.and_hms_opt(hour, minute, 0).unwrap_or_default()
 }
 
-/// Gives every patient consent to `channel` on `day` (a test's setup: the desk records it
-/// through `ptclinic contact`).
+/// Gives every patient consent to `channel` on `day`, or with None takes it from everyone (a
+/// test's setup: the desk records it through `ptclinic contact`).
 pub fn consent_everyone(
     db: &Db,
     channel: crate::domain::messages::Channel,
-    day: chrono::NaiveDate,
+    day: Option<chrono::NaiveDate>,
 ) -> AppResult<usize> {
     let column = match channel {
         crate::domain::messages::Channel::Email => "email_consent_on",
@@ -151,7 +151,7 @@ pub fn consent_everyone(
     db.conn()
         .execute(
             &format!("UPDATE patients SET {column} = ?1"),
-            [super::stored_time::day_text(day)],
+            [day.map(super::stored_time::day_text)],
         )
         .map_err(|e| db.fail(e))
 }
