@@ -206,30 +206,36 @@ pub struct Claimed {
     pub idempotency_key: String,
 }
 
-/// Pending messages whose time has come and that no live claim holds, oldest first.
-const CLAIMABLE: &str = "SELECT o.id, o.purpose, o.channel, o.appointment_id, p.mrn, o.due_at,
-        o.recipient, o.subject, o.body, o.html, o.for_start, a.start, a.status,
-        p.email_consent_on, p.sms_consent_on, p.email_opt_out_on, p.sms_opt_out_on
-    FROM outbox o
-    JOIN patients p ON p.id = o.patient_id
-    LEFT JOIN appointments a ON a.id = o.appointment_id
-    WHERE o.state = 'pending' AND o.due_at <= ?1
-      AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1)
-      AND (o.claimed_at IS NULL OR o.claimed_at < ?2)
-      AND ((?3 AND o.channel = 'email') OR (?4 AND o.channel = 'sms'))
-    ORDER BY o.due_at, o.id
-    LIMIT 16";
+/// Pending messages whose time has come, with what decides whether they may still go (the
+/// visit's present time and status, the patient's consent), oldest first; `$rest` narrows it.
+macro_rules! due_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT o.id, o.purpose, o.channel, o.appointment_id, p.mrn, o.due_at,
+                o.recipient, o.subject, o.body, o.html, o.for_start, a.start, a.status,
+                p.email_consent_on, p.sms_consent_on, p.email_opt_out_on, p.sms_opt_out_on
+            FROM outbox o
+            JOIN patients p ON p.id = o.patient_id
+            LEFT JOIN appointments a ON a.id = o.appointment_id
+            WHERE o.state = 'pending' AND o.due_at <= ?1
+              AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1) ",
+            $rest,
+            " ORDER BY o.due_at, o.id"
+        )
+    };
+}
 
-/// Every pending message whose time has come, claimed or not.
-const DUE: &str = "SELECT o.id, o.purpose, o.channel, o.appointment_id, p.mrn, o.due_at,
-        o.recipient, o.subject, o.body, o.html, o.for_start, a.start, a.status,
-        p.email_consent_on, p.sms_consent_on, p.email_opt_out_on, p.sms_opt_out_on
-    FROM outbox o
-    JOIN patients p ON p.id = o.patient_id
-    LEFT JOIN appointments a ON a.id = o.appointment_id
-    WHERE o.state = 'pending' AND o.due_at <= ?1
-      AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1)
-    ORDER BY o.due_at, o.id";
+/// Those no live claim holds, on the channels this machine sends, a page at a time.
+const CLAIMABLE: &str = concat!(
+    due_select!(
+        "AND (o.claimed_at IS NULL OR o.claimed_at < ?2)
+         AND ((?3 AND o.channel = 'email') OR (?4 AND o.channel = 'sms'))"
+    ),
+    " LIMIT 16"
+);
+
+/// Every one, claimed or not.
+const DUE: &str = due_select!("");
 
 /// A message due now, as `remind --dry-run` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::{Outgoing, Transports};
-use crate::db::outbox::{ForPatient, NewMessage, RemindableVisit, first_name};
+use crate::db::outbox::{DueMessage, ForPatient, NewMessage, RemindableVisit, first_name};
 use crate::db::{Db, Who};
 use crate::domain::message_templates::{self as templates, Fill};
 use crate::domain::messages::{Channel, OutboxState, Purpose};
@@ -56,6 +56,24 @@ pub struct Line {
     pub reason: Option<String>,
     /// This run handed it to the provider (a refusal is then the provider's).
     pub tried: bool,
+}
+
+impl Line {
+    /// A message the outbox holds, not handed to a provider in this run.
+    fn of_due(m: DueMessage, outcome: Outcome, reason: Option<String>) -> Line {
+        Line {
+            message: Some(m.id),
+            purpose: m.purpose,
+            appointment: m.appointment_id,
+            mrn: m.mrn,
+            channel: Some(m.channel),
+            to: Some(m.recipient),
+            due: Some(m.due_at),
+            outcome,
+            reason,
+            tried: false,
+        }
+    }
 }
 
 /// A run's report: its lines, and what stopped it from sending at all (quiet hours).
@@ -195,22 +213,11 @@ pub fn preview(db: &Db, transports: &Transports, now: NaiveDateTime) -> AppResul
         .due_messages(now)?
         .into_iter()
         .map(|m| {
-            let (outcome, reason) = match m.stale {
+            let (outcome, reason) = match m.stale.clone() {
                 Some(why) => (Outcome::Cancelled, Some(why)),
                 None => waiting(m.channel),
             };
-            Line {
-                message: Some(m.id),
-                purpose: m.purpose,
-                appointment: m.appointment_id,
-                mrn: m.mrn,
-                channel: Some(m.channel),
-                to: Some(m.recipient),
-                due: Some(m.due_at),
-                outcome,
-                reason,
-                tried: false,
-            }
+            Line::of_due(m, outcome, reason)
         })
         .collect();
     for Planned { message: m, mrn } in new {
@@ -360,18 +367,7 @@ pub fn send_due(
                 Some(_) => "another terminal is sending it".into(),
             })
         });
-        report.lines.push(Line {
-            message: Some(m.id),
-            purpose: m.purpose,
-            appointment: m.appointment_id,
-            mrn: m.mrn,
-            channel: Some(m.channel),
-            to: Some(m.recipient),
-            due: Some(m.due_at),
-            outcome: Outcome::Pending,
-            reason,
-            tried: false,
-        });
+        report.lines.push(Line::of_due(m, Outcome::Pending, reason));
     }
     Ok(report)
 }
