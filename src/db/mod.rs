@@ -26,6 +26,7 @@ pub mod hep;
 mod imports;
 mod measure_reads;
 mod new_clinic;
+pub mod no_show;
 pub mod note_signing;
 pub mod outbox;
 pub mod patient_record;

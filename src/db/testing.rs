@@ -136,3 +136,29 @@ pub fn sqlite_setting(db: &Db, name: &str) -> AppResult<String> {
 pub fn at(day: chrono::NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
     day.and_hms_opt(hour, minute, 0).unwrap_or_default()
 }
+
+/// A patient's answer to a visit's reminder for the visit starting at `for_start`, put straight
+/// into the file (the desk's own command records it with its audit row).
+pub fn record_confirmation(
+    db: &Db,
+    appointment_id: i64,
+    answer: crate::domain::messages::Confirmation,
+    for_start: NaiveDateTime,
+) -> AppResult<()> {
+    db.conn()
+        .execute(
+            "INSERT INTO visit_confirmations (appointment_id, answer, for_start, answered_at,
+                recorded_by, via)
+             VALUES (?1, ?2, ?3, ?4, 'test', 'desk')
+             ON CONFLICT (appointment_id) DO UPDATE SET answer = excluded.answer,
+                for_start = excluded.for_start",
+            rusqlite::params![
+                appointment_id,
+                answer.as_str(),
+                super::stored_time::start_text(for_start),
+                "2026-11-27T09:00:00",
+            ],
+        )
+        .map(|_| ())
+        .map_err(|e| db.fail(e))
+}

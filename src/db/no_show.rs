@@ -1,0 +1,383 @@
+//! The no-show model's place in the record: the history it is fitted on (read in short
+//! statements, so that a ten-year record never holds other terminals' commits for long), the
+//! stored model in `meta` ('no_show_model', JSON, written with its audit row), each day's
+//! risks, the call list's visits and the report's rates.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, params};
+use serde_json::json;
+
+use super::audit::{self, AuditEntry};
+use super::stored_time::{day_range, day_text, parse_day, parse_start, start_text};
+use super::{Db, Who, set_meta};
+use crate::domain::messages::Confirmation;
+use crate::domain::no_show::history::window_start;
+use crate::domain::no_show::rates::RateVisit;
+use crate::domain::no_show::{
+    Attendance, Fit, HistoryVisit, NoShowModel, PatientHistory, VisitRisk, fit_model, risks_of,
+};
+use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use crate::error::{AppError, AppResult};
+
+/// The `meta` key the model is stored under.
+pub const META_KEY: &str = "no_show_model";
+
+/// Rows per statement while reading the whole history: each statement is short, and a writer
+/// at another terminal commits between two of them.
+const CHUNK: i64 = 20_000;
+
+fn attendance(status: &str, reason: Option<&str>) -> Attendance {
+    AppointmentStatus::parse(status).map_or(Attendance::Open, |s| {
+        Attendance::of(s, reason.and_then(CancelReason::parse))
+    })
+}
+
+/// A stored booking time (`YYYY-MM-DDTHH:MM:SS` or any text starting with the day) as its day.
+fn booked_on(created_at: Option<&str>) -> Option<NaiveDate> {
+    created_at.and_then(|t| t.get(..10)).and_then(parse_day)
+}
+
+/// Every patient's attended and missed visits before `today`, in patient and start order.
+fn read_histories(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<PatientHistory>> {
+    let mut people: HashMap<i64, (Option<NaiveDate>, Option<String>)> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, date_of_birth, payer FROM patients")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let dob = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+            people.insert(r.get(0)?, (dob, r.get(2)?));
+        }
+    }
+    let today_text = day_text(today);
+    let mut visits: Vec<(i64, HistoryVisit)> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, patient_id, start, created_at, kind, status, cancel_reason
+         FROM appointments WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut after = i64::MIN;
+    loop {
+        let mut rows = stmt.query(params![after, CHUNK])?;
+        let mut read = 0;
+        while let Some(r) = rows.next()? {
+            read += 1;
+            after = r.get(0)?;
+            let start = r.get_ref(2)?.as_str()?;
+            if start >= today_text.as_str() {
+                continue;
+            }
+            let seen = attendance(r.get_ref(5)?.as_str()?, r.get_ref(6)?.as_str_or_null()?);
+            // Visits cancelled ahead or never closed out count for nothing.
+            if !seen.finished() {
+                continue;
+            }
+            let (Some(start), Some(kind)) = (
+                parse_start(start),
+                VisitKind::parse(r.get_ref(4)?.as_str()?),
+            ) else {
+                continue;
+            };
+            visits.push((
+                r.get(1)?,
+                HistoryVisit {
+                    id: after,
+                    start,
+                    booked_on: booked_on(r.get_ref(3)?.as_str_or_null()?),
+                    kind,
+                    attendance: seen,
+                },
+            ));
+        }
+        if read < CHUNK {
+            break;
+        }
+    }
+    visits.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then(a.start.cmp(&b.start)).then(a.id.cmp(&b.id)));
+    let mut out: Vec<PatientHistory> = Vec::new();
+    let mut current = None;
+    for (patient, v) in visits {
+        if current != Some(patient) {
+            current = Some(patient);
+            let (dob, payer) = people.get(&patient).cloned().unwrap_or_default();
+            out.push(PatientHistory {
+                date_of_birth: dob,
+                payer,
+                attended_before: None,
+                visits: Vec::new(),
+            });
+        }
+        if let Some(h) = out.last_mut() {
+            h.visits.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The scheduled visits of a day, by patient.
+fn day_targets(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<(i64, Vec<i64>)>> {
+    let (from, to) = day_range(day);
+    let mut stmt = conn.prepare_cached(
+        "SELECT patient_id, id FROM appointments
+         WHERE start >= ?1 AND start < ?2 AND status = 'scheduled'",
+    )?;
+    let mut by_patient: Vec<(i64, i64)> = stmt
+        .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    by_patient.sort_unstable();
+    let mut out: Vec<(i64, Vec<i64>)> = Vec::new();
+    for (patient, id) in by_patient {
+        match out.last_mut() {
+            Some((p, ids)) if *p == patient => ids.push(id),
+            _ => out.push((patient, vec![id])),
+        }
+    }
+    Ok(out)
+}
+
+/// A patient's visits from 12 months before `day` to its end (the booking day read only for
+/// the day's own visits, the cancel reason only for cancellations, so that `appointments_patient`
+/// answers the rest), with the patient's birth date and payer and their last attended visit
+/// before the window when the window has none.
+fn recent_history(
+    conn: &Connection,
+    patient_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<PatientHistory> {
+    let (day_from, day_to) = day_range(day);
+    let window = start_text(window_start(day.and_time(chrono::NaiveTime::MIN)));
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, start, CASE WHEN start >= ?3 THEN created_at END, kind, status,
+            CASE WHEN status = 'cancelled' THEN cancel_reason END
+         FROM appointments
+         WHERE patient_id = ?1 AND start >= ?2 AND start < ?4
+         ORDER BY start, id",
+    )?;
+    let mut rows = stmt.query(params![patient_id, window, day_from, day_to])?;
+    let mut visits = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (Some(start), Some(kind)) = (
+            parse_start(r.get_ref(1)?.as_str()?),
+            VisitKind::parse(r.get_ref(3)?.as_str()?),
+        ) else {
+            continue;
+        };
+        visits.push(HistoryVisit {
+            id: r.get(0)?,
+            start,
+            booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
+            kind,
+            attendance: attendance(r.get_ref(4)?.as_str()?, r.get_ref(5)?.as_str_or_null()?),
+        });
+    }
+    drop(rows);
+    let attended_before = if visits.iter().any(|v| v.attendance == Attendance::Attended) {
+        None
+    } else {
+        conn.prepare_cached(
+            "SELECT start FROM appointments
+             WHERE patient_id = ?1 AND start < ?2 AND status IN ('completed', 'checked_in')
+             ORDER BY start DESC LIMIT 1",
+        )?
+        .query_row(params![patient_id, window], |r| r.get::<_, String>(0))
+        .map(|s| parse_start(&s))
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?
+    };
+    let (date_of_birth, payer) = conn
+        .prepare_cached("SELECT date_of_birth, payer FROM patients WHERE id = ?1")?
+        .query_row([patient_id], |r| {
+            Ok((
+                r.get_ref(0)?.as_str_or_null()?.and_then(parse_day),
+                r.get::<_, Option<String>>(1)?,
+            ))
+        })?;
+    Ok(PatientHistory {
+        date_of_birth,
+        payer,
+        attended_before,
+        visits,
+    })
+}
+
+/// A scheduled visit of the call list's day, with what the desk needs to call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallListVisit {
+    pub appointment_id: i64,
+    pub start: NaiveDateTime,
+    pub therapist: String,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub mrn: String,
+    pub phone: Option<String>,
+    /// The patient's answer for the visit's present time.
+    pub answer: Option<Confirmation>,
+    /// An answer was given for another time (the visit has moved since).
+    pub answered_other_time: bool,
+}
+
+impl Db {
+    /// The stored model as it is, whatever its age (None: none stored, or one this version
+    /// cannot read).
+    pub fn stored_no_show_model(&self) -> AppResult<Option<NoShowModel>> {
+        Ok(self
+            .meta(META_KEY)?
+            .and_then(|text| serde_json::from_str::<NoShowModel>(&text).ok())
+            .filter(|m| m.fit.as_ref().is_none_or(Fit::is_well_formed)))
+    }
+
+    /// The model in force for `who`'s day: the stored one while it is fresh (fitted at most 7
+    /// days before, in this layout), else fitted again and stored.
+    pub fn no_show_model(&mut self, who: Who) -> AppResult<NoShowModel> {
+        let today = who.today()?;
+        if let Some(m) = self.stored_no_show_model()?
+            && m.is_fresh(today)
+        {
+            return Ok(m);
+        }
+        self.refit_no_show_model(who)
+    }
+
+    /// Fits the model on the record's history before `who`'s day, without storing it.
+    pub fn fit_no_show_model(&self, today: NaiveDate, fitted_at: &str) -> AppResult<NoShowModel> {
+        let histories = read_histories(self.conn(), today).map_err(|e| self.fail(e))?;
+        Ok(fit_model(&histories, today, fitted_at))
+    }
+
+    /// Fits the model now and stores it in one short transaction with its audit row
+    /// ('no_show_model.fitted': counts and quality, nothing about any patient). It is worked
+    /// out from the record like the compliance flags, so anyone who may read may refresh it.
+    pub fn refit_no_show_model(&mut self, who: Who) -> AppResult<NoShowModel> {
+        let model = self.fit_no_show_model(who.today()?, who.at)?;
+        let text = serde_json::to_string(&model).map_err(|e| {
+            AppError::failure(format!("the no-show model could not be written: {e}"))
+        })?;
+        let detail = json!({
+            "finished_visits": model.counts.finished_visits,
+            "no_shows": model.counts.no_shows,
+            "late_cancellations": model.counts.late_cancellations,
+            "history_through": model.history_through,
+            "model": model.fit.is_some(),
+            "holdout_auc": model.quality.as_ref().map(|q| q.auc),
+            "threshold": model.fit.as_ref().map(|f| f.threshold),
+        });
+        self.write(|tx| {
+            set_meta(tx, META_KEY, &text)?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "no_show_model.fitted",
+                    entity: "clinic",
+                    entity_id: None,
+                    detail: detail.clone(),
+                },
+            )?;
+            Ok(())
+        })?;
+        Ok(model)
+    }
+
+    /// The risk of each of the day's scheduled visits, by the stored model whatever its age
+    /// ([`Db::no_show_model`] keeps it fresh); empty when there is no model. Reads the day's
+    /// visits and, per patient, only their last 12 months.
+    pub fn day_risks(&self, day: NaiveDate) -> AppResult<HashMap<i64, VisitRisk>> {
+        match self.stored_no_show_model()?.and_then(|m| m.fit) {
+            Some(fit) => self.day_risks_with(&fit, day),
+            None => Ok(HashMap::new()),
+        }
+    }
+
+    /// [`Db::day_risks`] with a model in hand.
+    pub fn day_risks_with(&self, fit: &Fit, day: NaiveDate) -> AppResult<HashMap<i64, VisitRisk>> {
+        let run = || -> rusqlite::Result<HashMap<i64, VisitRisk>> {
+            let mut out = HashMap::new();
+            for (patient_id, targets) in day_targets(self.conn(), day)? {
+                let history = recent_history(self.conn(), patient_id, day)?;
+                risks_of(fit, &history, &targets, |id, risk| {
+                    out.insert(id, risk);
+                });
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The day's scheduled visits in time order, with the patient's phone and their answer.
+    pub fn call_list_visits(&self, day: NaiveDate) -> AppResult<Vec<CallListVisit>> {
+        let (from, to) = day_range(day);
+        let run = || -> rusqlite::Result<Vec<CallListVisit>> {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT a.id, a.start, s.name, p.id, p.first_name || ' ' || p.last_name, p.mrn,
+                    p.phone, c.answer, c.for_start
+                 FROM appointments a
+                 JOIN patients p ON p.id = a.patient_id
+                 JOIN staff s ON s.id = a.therapist_id
+                 LEFT JOIN visit_confirmations c ON c.appointment_id = a.id
+                 WHERE a.start >= ?1 AND a.start < ?2 AND a.status = 'scheduled'
+                 ORDER BY a.start, s.name, a.id",
+            )?;
+            let mut rows = stmt.query([from, to])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let start_text: String = r.get(1)?;
+                let Some(start) = parse_start(&start_text) else {
+                    continue;
+                };
+                let answer: Option<String> = r.get(7)?;
+                let for_start: Option<String> = r.get(8)?;
+                let current = for_start.as_deref() == Some(start_text.as_str());
+                out.push(CallListVisit {
+                    appointment_id: r.get(0)?,
+                    start,
+                    therapist: r.get(2)?,
+                    patient_id: r.get(3)?,
+                    patient_name: r.get(4)?,
+                    mrn: r.get(5)?,
+                    phone: r.get(6)?,
+                    answer: answer
+                        .as_deref()
+                        .and_then(Confirmation::parse)
+                        .filter(|_| current),
+                    answered_other_time: answer.is_some() && !current,
+                });
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The visits from `from` to `to` (days, inclusive) that were attended, missed or
+    /// cancelled, for the report's rates.
+    pub fn attendance_between(&self, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<RateVisit>> {
+        let end = to.succ_opt().unwrap_or(to);
+        let run = || -> rusqlite::Result<Vec<RateVisit>> {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT therapist_id, start, created_at, status, cancel_reason FROM appointments
+                 WHERE start >= ?1 AND start < ?2
+                   AND status IN ('checked_in', 'completed', 'no_show', 'cancelled')",
+            )?;
+            let mut rows = stmt.query([day_text(from), day_text(end)])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let seen = attendance(r.get_ref(3)?.as_str()?, r.get_ref(4)?.as_str_or_null()?);
+                let Some(start) = parse_start(r.get_ref(1)?.as_str()?) else {
+                    continue;
+                };
+                if seen.finished() {
+                    out.push(RateVisit {
+                        therapist_id: r.get(0)?,
+                        start,
+                        booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
+                        attendance: seen,
+                    });
+                }
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
