@@ -138,11 +138,12 @@ fn day_targets(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<(i64, 
 /// A patient's visits from 12 months before `day` to its end (the booking day read only for
 /// the day's own visits, the cancel reason only for cancellations, so that `appointments_patient`
 /// answers the rest), with the patient's birth date and payer and their last attended visit
-/// before the window when the window has none.
+/// before the window when the window has none before the first of `targets`.
 fn recent_history(
     conn: &Connection,
     patient_id: i64,
     day: NaiveDate,
+    targets: &[i64],
 ) -> rusqlite::Result<PatientHistory> {
     let (day_from, day_to) = day_range(day);
     let window = start_text(window_start(day.and_time(chrono::NaiveTime::MIN)));
@@ -171,7 +172,14 @@ fn recent_history(
         });
     }
     drop(rows);
-    let attended_before = if visits.iter().any(|v| v.attendance == Attendance::Attended) {
+    let first_target = visits
+        .iter()
+        .find(|v| targets.contains(&v.id))
+        .map(|v| v.start);
+    let attended_in_window = visits
+        .iter()
+        .any(|v| v.attendance == Attendance::Attended && Some(v.start) < first_target);
+    let attended_before = if attended_in_window {
         None
     } else {
         conn.prepare_cached(
@@ -296,7 +304,7 @@ impl Db {
         let run = || -> rusqlite::Result<HashMap<i64, VisitRisk>> {
             let mut out = HashMap::new();
             for (patient_id, targets) in day_targets(self.conn(), day)? {
-                let history = recent_history(self.conn(), patient_id, day)?;
+                let history = recent_history(self.conn(), patient_id, day, &targets)?;
                 risks_of(fit, &history, &targets, |id, risk| {
                     out.insert(id, risk);
                 });
@@ -379,5 +387,150 @@ impl Db {
             Ok(out)
         };
         run().map_err(|e| self.fail(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    /// A clinic of returning patients over more than a year, so that the day's reads cut
+    /// histories at 12 months and look further back for the last attended visit.
+    fn clinic() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clinic.db");
+        let opts = crate::demo::DemoOptions {
+            therapists: 2,
+            patients: 60,
+            weeks_back: 70,
+            weeks_ahead: 2,
+            ..Default::default()
+        };
+        crate::demo::build(&path, false, &opts, today()).unwrap();
+        (dir, crate::db::open_existing(&path).unwrap())
+    }
+
+    /// Every visit of the patient, whatever its status or age.
+    fn whole_history(db: &Db, patient_id: i64) -> PatientHistory {
+        let mut stmt = db
+            .conn()
+            .prepare(
+                "SELECT id, start, created_at, kind, status, cancel_reason FROM appointments
+                 WHERE patient_id = ?1 ORDER BY start, id",
+            )
+            .unwrap();
+        let visits = stmt
+            .query_map([patient_id], |r| {
+                Ok(HistoryVisit {
+                    id: r.get(0)?,
+                    start: parse_start(&r.get::<_, String>(1)?).unwrap(),
+                    booked_on: booked_on(r.get::<_, Option<String>>(2)?.as_deref()),
+                    kind: VisitKind::parse(&r.get::<_, String>(3)?).unwrap(),
+                    attendance: attendance(
+                        &r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?.as_deref(),
+                    ),
+                })
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        let (date_of_birth, payer) = db
+            .conn()
+            .query_row(
+                "SELECT date_of_birth, payer FROM patients WHERE id = ?1",
+                [patient_id],
+                |r| Ok((parse_day(&r.get::<_, String>(0)?), r.get(1)?)),
+            )
+            .unwrap();
+        PatientHistory {
+            date_of_birth,
+            payer,
+            attended_before: None,
+            visits,
+        }
+    }
+
+    #[test]
+    fn a_days_risks_from_the_last_12_months_match_the_whole_history() {
+        let (_dir, db) = clinic();
+        // Some of next week's patients were last seen more than a year ago.
+        let tomorrow = today() + chrono::Duration::days(1);
+        for (patient_id, _) in day_targets(db.conn(), tomorrow).unwrap().iter().take(4) {
+            db.conn()
+                .execute(
+                    "UPDATE appointments SET start = strftime('%Y-%m-%dT%H:%M', start, '-400 days')
+                     WHERE patient_id = ?1 AND start < ?2",
+                    params![patient_id, day_text(today())],
+                )
+                .unwrap();
+        }
+        let model = db
+            .fit_no_show_model(today(), "2026-11-27T07:00:00")
+            .unwrap();
+        let fit = model.fit.expect("enough history");
+        let mut compared = 0;
+        let mut looked_back = 0;
+        for d in 0..10 {
+            let day = today() + chrono::Duration::days(d);
+            let risks = db.day_risks_with(&fit, day).unwrap();
+            let mut expected = HashMap::new();
+            for (patient_id, targets) in day_targets(db.conn(), day).unwrap() {
+                let whole = whole_history(&db, patient_id);
+                let recent = recent_history(db.conn(), patient_id, day, &targets).unwrap();
+                looked_back += usize::from(recent.attended_before.is_some());
+                risks_of(&fit, &whole, &targets, |id, r| {
+                    expected.insert(id, r);
+                });
+            }
+            compared += expected.len();
+            assert_eq!(risks, expected, "{day}");
+        }
+        assert!(compared > 50, "{compared} visits compared");
+        assert!(
+            looked_back > 0,
+            "some patients were last seen over a year before"
+        );
+    }
+
+    #[test]
+    fn the_stored_model_is_read_back_as_fitted_and_audited_once() {
+        let (_dir, mut db) = clinic();
+        let who = || Who {
+            user: "admin",
+            at: "2026-11-27T07:00:00",
+        };
+        assert_eq!(db.stored_no_show_model().unwrap(), None);
+        let fitted = db.no_show_model(who()).unwrap();
+        let again = db
+            .no_show_model(Who {
+                user: "admin",
+                at: "2026-11-28T07:00:00",
+            })
+            .unwrap();
+        assert_eq!(again, fitted, "a fresh model is read, not refitted");
+        assert_eq!(db.stored_no_show_model().unwrap(), Some(fitted.clone()));
+        let rows: Vec<_> = db
+            .audit_log(&audit::AuditQuery::default())
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.action == "no_show_model.fitted")
+            .collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].user, "admin");
+        // A model this version cannot read is fitted again.
+        db.write(|tx| {
+            set_meta(tx, META_KEY, "{\"version\": 0}")?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(db.stored_no_show_model().unwrap(), None);
+        assert!(db.day_risks(today()).unwrap().is_empty());
+        let refit = db.no_show_model(who()).unwrap();
+        assert_eq!(refit.fit, fitted.fit);
     }
 }
