@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, named_params, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -114,100 +114,117 @@ fn read_histories(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<P
     Ok(out)
 }
 
-/// The scheduled visits of a day, by patient.
-fn day_targets(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<(i64, Vec<i64>)>> {
-    let (from, to) = day_range(day);
-    let mut stmt = conn.prepare_cached(
-        "SELECT patient_id, id FROM appointments
-         WHERE start >= ?1 AND start < ?2 AND status = 'scheduled'",
-    )?;
-    let mut by_patient: Vec<(i64, i64)> = stmt
-        .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    by_patient.sort_unstable();
-    let mut out: Vec<(i64, Vec<i64>)> = Vec::new();
-    for (patient, id) in by_patient {
-        match out.last_mut() {
-            Some((p, ids)) if *p == patient => ids.push(id),
-            _ => out.push((patient, vec![id])),
-        }
-    }
-    Ok(out)
+/// The patients with a scheduled visit on the day: [:day_from, :day_to).
+const DAY_PATIENTS: &str = "SELECT patient_id FROM appointments
+    WHERE start >= :day_from AND start < :day_to AND status = 'scheduled'";
+
+/// One patient's part of a day: the day's scheduled visits (ids) and the history they are
+/// scored on.
+struct DayPatient {
+    patient_id: i64,
+    targets: Vec<i64>,
+    history: PatientHistory,
 }
 
-/// A patient's visits from 12 months before `day` to its end (the booking day read only for
-/// the day's own visits, the cancel reason only for cancellations, so that `appointments_patient`
-/// answers the rest), with the patient's birth date and payer and their last attended visit
-/// before the window when the window has none before the first of `targets`.
-fn recent_history(
-    conn: &Connection,
-    patient_id: i64,
-    day: NaiveDate,
-    targets: &[i64],
-) -> rusqlite::Result<PatientHistory> {
+/// The day's patients with their visits from 12 months before the day to its end, each with
+/// their birth date and payer and, when those months hold no attended visit before the day's
+/// first one, the last attended visit before them. Two statements for the whole day (a
+/// statement per patient costs more in preparing than in reading: SQLite prepares a range
+/// query again when its bound values change); the booking day is read only for the day's own
+/// visits and the cancel reason only for cancellations, so `appointments_patient` answers the
+/// rest.
+fn day_patients(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<DayPatient>> {
     let (day_from, day_to) = day_range(day);
     let window = start_text(window_start(day.and_time(chrono::NaiveTime::MIN)));
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, start, CASE WHEN start >= ?3 THEN created_at END, kind, status,
-            CASE WHEN status = 'cancelled' THEN cancel_reason END
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT patient_id, id, start, CASE WHEN start >= :day_from THEN created_at END, kind,
+            status, CASE WHEN status = 'cancelled' THEN cancel_reason END
          FROM appointments
-         WHERE patient_id = ?1 AND start >= ?2 AND start < ?4
-         ORDER BY start, id",
-    )?;
-    let mut rows = stmt.query(params![patient_id, window, day_from, day_to])?;
-    let mut visits = Vec::new();
+         WHERE patient_id IN ({DAY_PATIENTS}) AND start >= :window AND start < :day_to"
+    ))?;
+    let mut rows = stmt.query(named_params! {
+        ":window": window,
+        ":day_from": day_from,
+        ":day_to": day_to,
+    })?;
+    let mut visits: Vec<(i64, HistoryVisit)> = Vec::new();
     while let Some(r) = rows.next()? {
         let (Some(start), Some(kind)) = (
-            parse_start(r.get_ref(1)?.as_str()?),
-            VisitKind::parse(r.get_ref(3)?.as_str()?),
+            parse_start(r.get_ref(2)?.as_str()?),
+            VisitKind::parse(r.get_ref(4)?.as_str()?),
         ) else {
             continue;
         };
-        visits.push(HistoryVisit {
-            id: r.get(0)?,
-            start,
-            booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
-            kind,
-            attendance: attendance(r.get_ref(4)?.as_str()?, r.get_ref(5)?.as_str_or_null()?),
-        });
+        visits.push((
+            r.get(0)?,
+            HistoryVisit {
+                id: r.get(1)?,
+                start,
+                booked_on: booked_on(r.get_ref(3)?.as_str_or_null()?),
+                kind,
+                attendance: attendance(r.get_ref(5)?.as_str()?, r.get_ref(6)?.as_str_or_null()?),
+            },
+        ));
     }
     drop(rows);
-    let first_target = visits
-        .iter()
-        .find(|v| targets.contains(&v.id))
-        .map(|v| v.start);
-    let attended_in_window = visits
-        .iter()
-        .any(|v| v.attendance == Attendance::Attended && Some(v.start) < first_target);
-    let attended_before = if attended_in_window {
-        None
-    } else {
-        conn.prepare_cached(
-            "SELECT start FROM appointments
-             WHERE patient_id = ?1 AND start < ?2 AND status IN ('completed', 'checked_in')
-             ORDER BY start DESC LIMIT 1",
-        )?
-        .query_row(params![patient_id, window], |r| r.get::<_, String>(0))
-        .map(|s| parse_start(&s))
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?
-    };
-    let (date_of_birth, payer) = conn
-        .prepare_cached("SELECT date_of_birth, payer FROM patients WHERE id = ?1")?
-        .query_row([patient_id], |r| {
-            Ok((
-                r.get_ref(0)?.as_str_or_null()?.and_then(parse_day),
-                r.get::<_, Option<String>>(1)?,
-            ))
-        })?;
-    Ok(PatientHistory {
-        date_of_birth,
-        payer,
-        attended_before,
-        visits,
-    })
+    // Visits at the same time in the order of their ids, as the whole history has them.
+    visits.sort_by_key(|(p, v)| (*p, v.start, v.id));
+    let mut people: HashMap<i64, (Option<NaiveDate>, Option<String>)> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, date_of_birth, payer FROM patients WHERE id IN ({DAY_PATIENTS})"
+    ))?;
+    let mut rows = stmt.query(named_params! { ":day_from": day_from, ":day_to": day_to })?;
+    while let Some(r) = rows.next()? {
+        let dob = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+        people.insert(r.get(0)?, (dob, r.get(2)?));
+    }
+    drop(rows);
+    let mut out: Vec<DayPatient> = Vec::new();
+    let mut current = None;
+    for (patient, v) in visits {
+        if current != Some(patient) {
+            current = Some(patient);
+            let (date_of_birth, payer) = people.get(&patient).cloned().unwrap_or_default();
+            out.push(DayPatient {
+                patient_id: patient,
+                targets: Vec::new(),
+                history: PatientHistory {
+                    date_of_birth,
+                    payer,
+                    attended_before: None,
+                    visits: Vec::new(),
+                },
+            });
+        }
+        if let Some(p) = out.last_mut() {
+            if v.start >= day.and_time(chrono::NaiveTime::MIN) && v.attendance == Attendance::Open {
+                p.targets.push(v.id);
+            }
+            p.history.visits.push(v);
+        }
+    }
+    let mut before = conn.prepare_cached(
+        "SELECT start FROM appointments
+         WHERE patient_id = ?1 AND start < ?2 AND status IN ('completed', 'checked_in')
+         ORDER BY start DESC LIMIT 1",
+    )?;
+    for p in &mut out {
+        let visits = &p.history.visits;
+        let first_target = visits
+            .iter()
+            .find(|v| p.targets.contains(&v.id))
+            .map(|v| v.start);
+        let attended = visits
+            .iter()
+            .any(|v| v.attendance == Attendance::Attended && Some(v.start) < first_target);
+        if !attended {
+            let mut rows = before.query(params![p.patient_id, window])?;
+            if let Some(r) = rows.next()? {
+                p.history.attended_before = parse_start(r.get_ref(0)?.as_str()?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A scheduled visit of the call list's day, with what the desk needs to call.
@@ -299,15 +316,23 @@ impl Db {
         }
     }
 
-    /// [`Db::day_risks`] with a model in hand.
+    /// [`Db::day_risks`] with a model in hand. One read transaction of a few milliseconds:
+    /// the shared lock is taken once, not once per patient, and the reads agree.
     pub fn day_risks_with(&self, fit: &Fit, day: NaiveDate) -> AppResult<HashMap<i64, VisitRisk>> {
         let run = || -> rusqlite::Result<HashMap<i64, VisitRisk>> {
+            let conn = self.conn();
+            let tx = conn
+                .is_autocommit()
+                .then(|| conn.unchecked_transaction())
+                .transpose()?;
             let mut out = HashMap::new();
-            for (patient_id, targets) in day_targets(self.conn(), day)? {
-                let history = recent_history(self.conn(), patient_id, day, &targets)?;
-                risks_of(fit, &history, &targets, |id, risk| {
+            for p in day_patients(conn, day)? {
+                risks_of(fit, &p.history, &p.targets, |id, risk| {
                     out.insert(id, risk);
                 });
+            }
+            if let Some(tx) = tx {
+                tx.commit()?;
             }
             Ok(out)
         };
@@ -460,12 +485,12 @@ mod tests {
         let (_dir, db) = clinic();
         // Some of next week's patients were last seen more than a year ago.
         let tomorrow = today() + chrono::Duration::days(1);
-        for (patient_id, _) in day_targets(db.conn(), tomorrow).unwrap().iter().take(4) {
+        for p in day_patients(db.conn(), tomorrow).unwrap().iter().take(4) {
             db.conn()
                 .execute(
                     "UPDATE appointments SET start = strftime('%Y-%m-%dT%H:%M', start, '-400 days')
                      WHERE patient_id = ?1 AND start < ?2",
-                    params![patient_id, day_text(today())],
+                    params![p.patient_id, day_text(today())],
                 )
                 .unwrap();
         }
@@ -479,11 +504,10 @@ mod tests {
             let day = today() + chrono::Duration::days(d);
             let risks = db.day_risks_with(&fit, day).unwrap();
             let mut expected = HashMap::new();
-            for (patient_id, targets) in day_targets(db.conn(), day).unwrap() {
-                let whole = whole_history(&db, patient_id);
-                let recent = recent_history(db.conn(), patient_id, day, &targets).unwrap();
-                looked_back += usize::from(recent.attended_before.is_some());
-                risks_of(&fit, &whole, &targets, |id, r| {
+            for p in day_patients(db.conn(), day).unwrap() {
+                let whole = whole_history(&db, p.patient_id);
+                looked_back += usize::from(p.history.attended_before.is_some());
+                risks_of(&fit, &whole, &p.targets, |id, r| {
                     expected.insert(id, r);
                 });
             }
