@@ -265,7 +265,7 @@ impl Db {
         self.refit_no_show_model(who)
     }
 
-    /// Fits the model on the record's history before `who`'s day, without storing it.
+    /// Fits the model on the record's history before `today`, without storing it.
     pub fn fit_no_show_model(&self, today: NaiveDate, fitted_at: &str) -> AppResult<NoShowModel> {
         let histories = read_histories(self.conn(), today).map_err(|e| self.fail(e))?;
         Ok(fit_model(&histories, today, fitted_at))

@@ -65,7 +65,7 @@ pub struct NoShowModel {
     /// Why there is no fit, in one sentence.
     pub no_model: Option<String>,
     pub quality: Option<Quality>,
-    /// Why the model could not be tested, in one sentence.
+    /// Why the model could not be tested ("the test months hold no missed visit ...").
     pub no_quality: Option<String>,
 }
 
@@ -443,7 +443,7 @@ fn test(before: &[&Sample], after: &[&Sample], payer_names: &[String]) -> Result
     let fit_missed = before.iter().filter(|s| s.missed).count();
     if before.len() < MIN_TEST_FIT || fit_missed < 5 {
         return Err(format!(
-            "the model could not be tested: the history before its last months has {} finished visits with {fit_missed} missed, and a test needs {MIN_TEST_FIT} with 5",
+            "the history before the test months has {} finished visits with {fit_missed} missed, and a test needs {MIN_TEST_FIT} with 5",
             before.len()
         ));
     }
@@ -454,10 +454,8 @@ fn test(before: &[&Sample], after: &[&Sample], payer_names: &[String]) -> Result
         .map(|s| logistic::sigmoid(eta_of(&fit, &layout.encode(s))))
         .collect();
     let missed: Vec<bool> = after.iter().map(|s| s.missed).collect();
-    let auc = quality::auc(&scores, &missed).ok_or_else(|| {
-        "the model could not be tested: its last months hold no missed visit or no attended one"
-            .to_string()
-    })?;
+    let auc = quality::auc(&scores, &missed)
+        .ok_or_else(|| "the test months hold no missed visit or no attended one".to_string())?;
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     let top = ((scores.len() as f64 * TOP_SHARE).ceil() as usize).clamp(1, scores.len());
