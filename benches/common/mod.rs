@@ -80,6 +80,7 @@ impl Clinic {
         for source in [
             include_str!("../../src/demo/mod.rs"),
             include_str!("../../src/demo/clinical.rs"),
+            include_str!("../../src/demo/attendance.rs"),
             include_str!("../../src/demo/seed.rs"),
             include_str!("../../src/db/schema.rs"),
             include_str!("../../demo_db/exercises.toml"),
