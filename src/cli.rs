@@ -769,6 +769,26 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// No-show and late-cancellation rates by therapist, weekday, hour and lead time, and how
+    /// well the no-show model does on the months it was not fitted on
+    NoShows {
+        /// The first day, YYYY-MM-DD (default: 12 months before --to)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// The last day, YYYY-MM-DD (default: yesterday)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A day's high-risk visits the patient has not confirmed, with phone numbers and reasons
+    CallList {
+        /// The day, YYYY-MM-DD (default: tomorrow)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// A day's attended visits with their procedure codes and units (each payer's rule)
     Billing {
         /// The day, YYYY-MM-DD (default: today)

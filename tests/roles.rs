@@ -54,9 +54,11 @@ struct Case {
 
 fn cases(db: &Db) -> Vec<Case> {
     let day = db.day(today()).unwrap();
+    // Visits an assistant may document: not evaluations, whose notes are a therapist's.
     let mut open = day
         .iter()
         .filter(|v| v.status == AppointmentStatus::Scheduled)
+        .filter(|v| !matches!(v.kind, VisitKind::Evaluation | VisitKind::ReEvaluation))
         .filter(|v| db.visit_note(v.id).unwrap().is_none());
     let (note_visit, report_visit, signed_visit) = (
         open.next().unwrap().id,

@@ -82,6 +82,7 @@ impl Clinic {
             include_str!("../../src/demo/clinical.rs"),
             include_str!("../../src/demo/contact.rs"),
             include_str!("../../src/demo/waitlist.rs"),
+            include_str!("../../src/demo/attendance.rs"),
             include_str!("../../src/demo/seed.rs"),
             include_str!("../../src/db/schema.rs"),
             include_str!("../../demo_db/exercises.toml"),

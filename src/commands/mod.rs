@@ -20,6 +20,7 @@ mod hep;
 mod import;
 mod measures;
 mod messaging;
+mod no_shows;
 mod note;
 mod patients;
 mod payers;
@@ -209,6 +210,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
         Some(Command::Closed(cmd)) => clinic_hours::closed(&settings, cmd),
         Some(Command::Report(crate::cli::ReportCommand::Unscheduled { json })) => {
             unscheduled::run(&settings, json)
+        }
+        Some(Command::Report(crate::cli::ReportCommand::NoShows { from, to, json })) => {
+            no_shows::report(&settings, from.as_deref(), to.as_deref(), json)
+        }
+        Some(Command::Report(crate::cli::ReportCommand::CallList { date, json })) => {
+            no_shows::call_list(&settings, date.as_deref(), json)
         }
         Some(Command::Waitlist(cmd)) => waitlist::run(&settings, cmd),
         Some(Command::Patients { search, json }) => {

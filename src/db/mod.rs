@@ -29,6 +29,7 @@ mod imports;
 mod measure_reads;
 pub mod messaging_settings;
 mod new_clinic;
+pub mod no_show;
 pub mod note_signing;
 pub mod outbox;
 pub mod patient_record;

@@ -176,6 +176,32 @@ pub fn opt_out(
         .map_err(|e| db.fail(e))
 }
 
+/// A patient's answer to a visit's reminder for the visit starting at `for_start`, put straight
+/// into the file (the desk's own command records it with its audit row).
+pub fn record_confirmation(
+    db: &Db,
+    appointment_id: i64,
+    answer: crate::domain::messages::Confirmation,
+    for_start: NaiveDateTime,
+) -> AppResult<()> {
+    db.conn()
+        .execute(
+            "INSERT INTO visit_confirmations (appointment_id, answer, for_start, answered_at,
+                recorded_by, via)
+             VALUES (?1, ?2, ?3, ?4, 'test', 'desk')
+             ON CONFLICT (appointment_id) DO UPDATE SET answer = excluded.answer,
+                for_start = excluded.for_start",
+            rusqlite::params![
+                appointment_id,
+                answer.as_str(),
+                super::stored_time::start_text(for_start),
+                "2026-11-27T09:00:00",
+            ],
+        )
+        .map(|_| ())
+        .map_err(|e| db.fail(e))
+}
+
 /// One outbox row as (appointment, channel, offset, state, attempts).
 pub type OutboxRow = (Option<i64>, String, Option<i64>, String, i64);
 

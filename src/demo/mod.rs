@@ -1,6 +1,7 @@
 //! The demo clinic: a deterministic, believable clinic built around "today" from the seed data
 //! in `demo_db/`. It is built into a temporary file and renamed into place, all or nothing.
 
+mod attendance;
 mod clinical;
 mod contact;
 pub mod seed;
@@ -18,7 +19,7 @@ use crate::domain::bulk::{
 };
 use crate::domain::measures::BodyRegion;
 use crate::domain::plan_of_care::{MAX_PLAN_DAYS, MAX_WEEKS};
-use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
+use crate::domain::{AppointmentStatus, Role, VisitKind};
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rand::rngs::SmallRng;
@@ -566,6 +567,7 @@ impl<'a, 'w> Generator<'a, 'w> {
             // Each finished episode keeps the program the patient was given then; the current
             // one, while active, is the latest version.
             let mut programs = 0;
+            let mut attendee = attendance::Attendee::new(age, payer, &mut self.rng);
             for past in &earlier {
                 let episode = self.appointments(
                     patient_id,
@@ -573,6 +575,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                     &past.room,
                     &past.days,
                     false,
+                    &mut attendee,
                 )?;
                 self.past_terms(patient_id, i64::from(n), past, payer)?;
                 let therapist = self.usernames[&past.therapist_id].clone();
@@ -590,7 +593,14 @@ impl<'a, 'w> Generator<'a, 'w> {
                     programs += 1;
                 }
             }
-            let episode = self.appointments(patient_id, therapist_id, &room, &days, active)?;
+            let episode = self.appointments(
+                patient_id,
+                therapist_id,
+                &room,
+                &days,
+                active,
+                &mut attendee,
+            )?;
             let therapist = self.usernames[&therapist_id].clone();
             self.clinical.episode(
                 self.w,
@@ -814,18 +824,29 @@ impl<'a, 'w> Generator<'a, 'w> {
         room: &str,
         days: &[(NaiveDate, NaiveDateTime, u32)],
         active: bool,
+        attendee: &mut attendance::Attendee,
     ) -> TxResult<Vec<clinical::EpisodeVisit>> {
         let mut out = Vec::with_capacity(days.len());
         let mut treatment_days_since_report = 0;
+        // The evaluation is booked up to three weeks ahead; the visits after it four weeks at
+        // a time, at the first visit of each four weeks (never after today).
+        let eval_lead = Duration::days(self.rng.random_range(0..=21));
         for (i, (day, start, minutes)) in days.iter().enumerate() {
-            let past = *day < self.today;
-            let status = if !past {
-                AppointmentStatus::Scheduled
+            let first = days[0].0;
+            let booked_on = if i == 0 {
+                first - eval_lead
             } else {
-                match self.rng.random_range(0..100) {
-                    0..=5 => AppointmentStatus::NoShow,
-                    6..=14 => AppointmentStatus::Cancelled,
-                    _ => AppointmentStatus::Completed,
+                first + Duration::days((*day - first).num_days() / 28 * 28)
+            }
+            .min(self.today);
+            let past = *day < self.today;
+            let (status, reason) = if !past {
+                (AppointmentStatus::Scheduled, None)
+            } else {
+                match attendee.visit(&mut self.rng, *start, booked_on, i == 0) {
+                    attendance::Outcome::Attended => (AppointmentStatus::Completed, None),
+                    attendance::Outcome::NoShow => (AppointmentStatus::NoShow, None),
+                    attendance::Outcome::Cancelled(r) => (AppointmentStatus::Cancelled, Some(r)),
                 }
             };
             let attended =
@@ -843,14 +864,6 @@ impl<'a, 'w> Generator<'a, 'w> {
             } else {
                 VisitKind::Treatment
             };
-            let reason = (status == AppointmentStatus::Cancelled).then(|| {
-                *self.pick(&[
-                    CancelReason::Patient,
-                    CancelReason::Patient,
-                    CancelReason::Late,
-                    CancelReason::Clinic,
-                ])
-            });
             let changed_at = past.then(|| *start + Duration::minutes(i64::from(*minutes)));
             let checked_in = (status == AppointmentStatus::Completed)
                 .then(|| *start - Duration::minutes(self.rng.random_range(0..12)));
@@ -865,7 +878,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                 checked_in_at: checked_in,
                 cancel_reason: reason,
                 room: Some(room),
-                created_at: at_eight(days[0].0),
+                created_at: at_eight(booked_on),
             })?;
             self.visits += 1;
             out.push(clinical::EpisodeVisit {

@@ -10,14 +10,14 @@ use ptclinic::domain::billing::ProcedureLine;
 const DAY: &str = "2026-11-23";
 
 /// Saves a note on an attended visit of DAY that has none (the demo writes notes on
-/// evaluations and progress visits only): 97110 twice (20 + 13 minutes), 97140 7 minutes and
-/// one untimed G0283. Returns the visit.
+/// evaluations and progress visits only) and whose payer bills by the 8-minute rule: 97110
+/// twice (20 + 13 minutes), 97140 7 minutes and one untimed G0283. Returns the visit.
 fn visit_with_lines(env: &EnvDirs, db: &Path) -> Value {
     let report = billing_json(env, db, &[]);
     let visit = report
         .iter()
-        .find(|v| v["lines"].as_array().unwrap().is_empty())
-        .expect("an attended visit without a note")
+        .find(|v| v["lines"].as_array().unwrap().is_empty() && v["rule"] == "medicare")
+        .expect("an attended visit under the 8-minute rule without a note")
         .clone();
     let mut store = ptclinic::db::open_existing(db).expect("open the clinic");
     store

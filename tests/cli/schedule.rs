@@ -131,15 +131,26 @@ fn schedule_day_sheet_first_line() {
         first.starts_with(&format!("Friday 27 November 2026: {n} visits (")),
         "{first:?}"
     );
-    let out = ptclinic(&env, &["schedule", "--date", "2026-11-26", "--db", p(&db)]);
+    // The latest past day with a cancellation.
+    let (day, past) = (1..14)
+        .map(|back| {
+            let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+                - chrono::Duration::days(back);
+            (d, schedule_json(&env, &db, &["--date", &d.to_string()]))
+        })
+        .find(|(_, visits)| visits.iter().any(|v| v["status"] == "cancelled"))
+        .expect("a day with a cancellation");
+    let out = ptclinic(
+        &env,
+        &["schedule", "--date", &day.to_string(), "--db", p(&db)],
+    );
     assert_ok(&out);
     assert!(
-        stdout(&out).starts_with("Thursday 26 November 2026: "),
+        stdout(&out).starts_with(&format!("{}: ", day.format("%A %-d %B %Y"))),
         "{}",
         stdout(&out)
     );
     // The counts are the app header's: booked is every visit not cancelled.
-    let past = schedule_json(&env, &db, &["--date", "2026-11-26"]);
     let with = |s: &[&str]| {
         past.iter()
             .filter(|v| s.contains(&v["status"].as_str().unwrap()))

@@ -42,16 +42,63 @@ pub fn add_staff(db: &Path, name: &str, initials: &str, role: Role, username: &s
         .expect("add the staff member");
 }
 
-/// Today's `n`th visit, checked in by the front desk: its id.
-fn checked_in_today(env: &EnvDirs, db: &Path, n: usize) -> i64 {
-    let visits = schedule_json(env, db, &[]);
-    let id = visits[n]["id"].as_i64().unwrap();
+/// Today's visits that an assistant may document (not evaluations or re-evaluations).
+fn treatments_today(env: &EnvDirs, db: &Path) -> Vec<Value> {
+    schedule_json(env, db, &[])
+        .into_iter()
+        .filter(|v| !["evaluation", "re_evaluation"].contains(&v["kind"].as_str().unwrap()))
+        .collect()
+}
+
+/// Checks the visit in at the front desk.
+fn check_in(env: &EnvDirs, db: &Path, id: i64) -> i64 {
     let out = ptclinic(
         env,
         &["check-in", "--appointment", &id.to_string(), "--db", p(db)],
     );
     assert_ok(&out);
     id
+}
+
+/// Today's `n`th visit an assistant may document, checked in by the front desk: its id.
+fn checked_in_today(env: &EnvDirs, db: &Path, n: usize) -> i64 {
+    let id = treatments_today(env, db)[n]["id"].as_i64().unwrap();
+    check_in(env, db, id)
+}
+
+/// The payer of the patient with this MRN, as their progress report gives it.
+fn payer_of(env: &EnvDirs, db: &Path, mrn: &str) -> String {
+    let out = ptclinic(
+        env,
+        &[
+            "report",
+            "progress",
+            "--patient",
+            mrn,
+            "--format",
+            "json",
+            "--db",
+            p(db),
+        ],
+    );
+    assert_ok(&out);
+    serde_json::from_str::<Value>(&stdout(&out)).unwrap()["patient"]["payer"]
+        .as_str()
+        .expect("the demo patient has a payer")
+        .to_string()
+}
+
+/// Whether the payer wants an assistant's notes co-signed (a payer without rules does).
+fn asks_cosign(env: &EnvDirs, db: &Path, payer: &str) -> bool {
+    let out = ptclinic(env, &["payer", "list", "--json", "--db", p(db)]);
+    assert_ok(&out);
+    let listed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == payer)
+        .is_none_or(|r| r["assistant_needs_cosign"] == true)
 }
 
 pub fn save_note(db: &Path, appointment: i64, user: &str, progress_report: bool) {
@@ -321,8 +368,15 @@ fn an_assistants_note_waits_for_a_therapists_cosignature_where_the_payer_asks() 
     let db = small_demo(&env, "clinic.db");
     let therapists = therapists(&env, &db);
     add_staff(&db, "Sam Lee", "SL", Role::Assistant, "slee");
-    // Unlisted payer: the co-signature is asked for.
-    let first = checked_in_today(&env, &db, 0);
+    let today = treatments_today(&env, &db);
+    let id = |v: &Value| v["id"].as_i64().unwrap();
+    // A payer that asks for the co-signature (Medicare, Medicaid, or one without rules).
+    let first = today
+        .iter()
+        .find(|v| asks_cosign(&env, &db, &payer_of(&env, &db, v["mrn"].as_str().unwrap())))
+        .map(id)
+        .expect("a visit today whose payer asks for a co-signature");
+    check_in(&env, &db, first);
     let ids = first.to_string();
     save_note(&db, first, "slee", false);
     let out = note(&env, &db, "slee", &["sign", "--appointment", &ids]);
@@ -374,31 +428,9 @@ fn an_assistants_note_waits_for_a_therapists_cosignature_where_the_payer_asks() 
 
     // A payer that does not ask: the assistant's note is done when signed. Setting it needs
     // an admin.
-    let second = checked_in_today(&env, &db, 1);
-    let mrn = schedule_json(&env, &db, &[])
-        .iter()
-        .find(|v| v["id"].as_i64() == Some(second))
-        .unwrap()["mrn"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let out = ptclinic(
-        &env,
-        &[
-            "report",
-            "progress",
-            "--patient",
-            &mrn,
-            "--format",
-            "json",
-            "--db",
-            p(&db),
-        ],
-    );
-    let payer = serde_json::from_str::<Value>(&stdout(&out)).unwrap()["patient"]["payer"]
-        .as_str()
-        .expect("the demo patient has a payer")
-        .to_string();
+    let others: Vec<&Value> = today.iter().filter(|v| id(v) != first).collect();
+    let second = check_in(&env, &db, id(others[0]));
+    let payer = payer_of(&env, &db, others[0]["mrn"].as_str().unwrap());
     add_staff(&db, "Ada Admin", "AA", Role::Admin, "aadmin");
     let set = |user: &str| {
         ptclinic(
@@ -440,7 +472,7 @@ fn an_assistants_note_waits_for_a_therapists_cosignature_where_the_payer_asks() 
     );
     assert_usage_error(&out, &["needs no co-signature"]);
     // A therapist's own note is never co-signed.
-    let third = checked_in_today(&env, &db, 2);
+    let third = check_in(&env, &db, id(others[1]));
     save_note(&db, third, &therapists[0], false);
     assert_ok(&note(
         &env,

@@ -1,5 +1,15 @@
 //! A visit's risk of a no-show or a late cancellation, from a model fitted on the clinic's own
-//! history.
+//! history: `history` reads what came before each visit, `logistic` fits, `quality` measures,
+//! `model` is what the record stores and scores with, `rates` the report's counts.
+
+pub mod history;
+pub mod logistic;
+pub mod model;
+pub mod quality;
+pub mod rates;
+
+pub use history::{Attendance, HistoryVisit, PatientHistory, VisitFacts};
+pub use model::{Fit, NoShowModel, fit_model, risks_of};
 
 /// One upcoming visit's risk, as the schedule's badge and the call list show it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,560 @@
+//! The no-show model's place in the record: the history it is fitted on (read in short
+//! statements, so that a ten-year record never holds other terminals' commits for long), the
+//! stored model in `meta` ('no_show_model', JSON, written with its audit row), each day's
+//! risks, the call list's visits and the report's rates.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, named_params, params};
+use serde_json::json;
+
+use super::audit::{self, AuditEntry};
+use super::stored_time::{day_range, day_text, parse_day, parse_start, start_text};
+use super::{Db, Who, set_meta};
+use crate::domain::messages::Confirmation;
+use crate::domain::no_show::history::window_start;
+use crate::domain::no_show::rates::RateVisit;
+use crate::domain::no_show::{
+    Attendance, Fit, HistoryVisit, NoShowModel, PatientHistory, VisitRisk, fit_model, risks_of,
+};
+use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use crate::error::{AppError, AppResult};
+
+/// The `meta` key the model is stored under.
+pub const META_KEY: &str = "no_show_model";
+
+/// Rows per statement while reading the whole history: each statement is short, and a writer
+/// at another terminal commits between two of them.
+const CHUNK: i64 = 20_000;
+
+fn attendance(status: &str, reason: Option<&str>) -> Attendance {
+    AppointmentStatus::parse(status).map_or(Attendance::Open, |s| {
+        Attendance::of(s, reason.and_then(CancelReason::parse))
+    })
+}
+
+/// A stored booking time (`YYYY-MM-DDTHH:MM:SS` or any text starting with the day) as its day.
+fn booked_on(created_at: Option<&str>) -> Option<NaiveDate> {
+    created_at.and_then(|t| t.get(..10)).and_then(parse_day)
+}
+
+/// Every patient's attended and missed visits before `today`, in patient and start order.
+fn read_histories(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<PatientHistory>> {
+    let mut people: HashMap<i64, (Option<NaiveDate>, Option<String>)> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, date_of_birth, payer FROM patients")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let dob = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+            people.insert(r.get(0)?, (dob, r.get(2)?));
+        }
+    }
+    let today_text = day_text(today);
+    let mut visits: Vec<(i64, HistoryVisit)> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, patient_id, start, created_at, kind, status, cancel_reason
+         FROM appointments WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut after = i64::MIN;
+    loop {
+        let mut rows = stmt.query(params![after, CHUNK])?;
+        let mut read = 0;
+        while let Some(r) = rows.next()? {
+            read += 1;
+            after = r.get(0)?;
+            let start = r.get_ref(2)?.as_str()?;
+            if start >= today_text.as_str() {
+                continue;
+            }
+            let seen = attendance(r.get_ref(5)?.as_str()?, r.get_ref(6)?.as_str_or_null()?);
+            // Visits cancelled ahead or never closed out count for nothing.
+            if !seen.finished() {
+                continue;
+            }
+            let (Some(start), Some(kind)) = (
+                parse_start(start),
+                VisitKind::parse(r.get_ref(4)?.as_str()?),
+            ) else {
+                continue;
+            };
+            visits.push((
+                r.get(1)?,
+                HistoryVisit {
+                    id: after,
+                    start,
+                    booked_on: booked_on(r.get_ref(3)?.as_str_or_null()?),
+                    kind,
+                    attendance: seen,
+                },
+            ));
+        }
+        if read < CHUNK {
+            break;
+        }
+    }
+    visits.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then(a.start.cmp(&b.start)).then(a.id.cmp(&b.id)));
+    let mut out: Vec<PatientHistory> = Vec::new();
+    let mut current = None;
+    for (patient, v) in visits {
+        if current != Some(patient) {
+            current = Some(patient);
+            let (dob, payer) = people.get(&patient).cloned().unwrap_or_default();
+            out.push(PatientHistory {
+                date_of_birth: dob,
+                payer,
+                attended_before: None,
+                visits: Vec::new(),
+            });
+        }
+        if let Some(h) = out.last_mut() {
+            h.visits.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The patients with a scheduled visit on the day: [:day_from, :day_to).
+const DAY_PATIENTS: &str = "SELECT patient_id FROM appointments
+    WHERE start >= :day_from AND start < :day_to AND status = 'scheduled'";
+
+/// One patient's part of a day: the day's scheduled visits (ids) and the history they are
+/// scored on.
+struct DayPatient {
+    patient_id: i64,
+    targets: Vec<i64>,
+    history: PatientHistory,
+}
+
+/// The day's patients with their visits from 12 months before the day to its end, each with
+/// their birth date and payer and, when those months hold no attended visit before the day's
+/// first one, the last attended visit before them. Two statements for the whole day (a
+/// statement per patient costs more in preparing than in reading: SQLite prepares a range
+/// query again when its bound values change); the booking day is read only for the day's own
+/// visits and the cancel reason only for cancellations, so `appointments_patient` answers the
+/// rest.
+fn day_patients(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<DayPatient>> {
+    let (day_from, day_to) = day_range(day);
+    let window = start_text(window_start(day.and_time(chrono::NaiveTime::MIN)));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT patient_id, id, start, CASE WHEN start >= :day_from THEN created_at END, kind,
+            status, CASE WHEN status = 'cancelled' THEN cancel_reason END
+         FROM appointments
+         WHERE patient_id IN ({DAY_PATIENTS}) AND start >= :window AND start < :day_to"
+    ))?;
+    let mut rows = stmt.query(named_params! {
+        ":window": window,
+        ":day_from": day_from,
+        ":day_to": day_to,
+    })?;
+    let mut visits: Vec<(i64, HistoryVisit)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (Some(start), Some(kind)) = (
+            parse_start(r.get_ref(2)?.as_str()?),
+            VisitKind::parse(r.get_ref(4)?.as_str()?),
+        ) else {
+            continue;
+        };
+        visits.push((
+            r.get(0)?,
+            HistoryVisit {
+                id: r.get(1)?,
+                start,
+                booked_on: booked_on(r.get_ref(3)?.as_str_or_null()?),
+                kind,
+                attendance: attendance(r.get_ref(5)?.as_str()?, r.get_ref(6)?.as_str_or_null()?),
+            },
+        ));
+    }
+    drop(rows);
+    // Visits at the same time in the order of their ids, as the whole history has them.
+    visits.sort_by_key(|(p, v)| (*p, v.start, v.id));
+    let mut people: HashMap<i64, (Option<NaiveDate>, Option<String>)> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, date_of_birth, payer FROM patients WHERE id IN ({DAY_PATIENTS})"
+    ))?;
+    let mut rows = stmt.query(named_params! { ":day_from": day_from, ":day_to": day_to })?;
+    while let Some(r) = rows.next()? {
+        let dob = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+        people.insert(r.get(0)?, (dob, r.get(2)?));
+    }
+    drop(rows);
+    let mut out: Vec<DayPatient> = Vec::new();
+    let mut current = None;
+    for (patient, v) in visits {
+        if current != Some(patient) {
+            current = Some(patient);
+            let (date_of_birth, payer) = people.get(&patient).cloned().unwrap_or_default();
+            out.push(DayPatient {
+                patient_id: patient,
+                targets: Vec::new(),
+                history: PatientHistory {
+                    date_of_birth,
+                    payer,
+                    attended_before: None,
+                    visits: Vec::new(),
+                },
+            });
+        }
+        if let Some(p) = out.last_mut() {
+            if v.start >= day.and_time(chrono::NaiveTime::MIN) && v.attendance == Attendance::Open {
+                p.targets.push(v.id);
+            }
+            p.history.visits.push(v);
+        }
+    }
+    let mut before = conn.prepare_cached(
+        "SELECT start FROM appointments
+         WHERE patient_id = ?1 AND start < ?2 AND status IN ('completed', 'checked_in')
+         ORDER BY start DESC LIMIT 1",
+    )?;
+    for p in &mut out {
+        let visits = &p.history.visits;
+        let first_target = visits
+            .iter()
+            .find(|v| p.targets.contains(&v.id))
+            .map(|v| v.start);
+        let attended = visits
+            .iter()
+            .any(|v| v.attendance == Attendance::Attended && Some(v.start) < first_target);
+        if !attended {
+            let mut rows = before.query(params![p.patient_id, window])?;
+            if let Some(r) = rows.next()? {
+                p.history.attended_before = parse_start(r.get_ref(0)?.as_str()?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A scheduled visit of the call list's day, with what the desk needs to call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallListVisit {
+    pub appointment_id: i64,
+    pub start: NaiveDateTime,
+    pub therapist: String,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub mrn: String,
+    pub phone: Option<String>,
+    /// The patient's answer for the visit's present time.
+    pub answer: Option<Confirmation>,
+    /// An answer was given for another time (the visit has moved since).
+    pub answered_other_time: bool,
+}
+
+impl Db {
+    /// The stored model as it is, whatever its age (None: none stored, or one this version
+    /// cannot read).
+    pub fn stored_no_show_model(&self) -> AppResult<Option<NoShowModel>> {
+        Ok(self
+            .meta(META_KEY)?
+            .and_then(|text| serde_json::from_str::<NoShowModel>(&text).ok())
+            .filter(|m| m.fit.as_ref().is_none_or(Fit::is_well_formed)))
+    }
+
+    /// The model in force for `who`'s day: the stored one while it is fresh (fitted at most 7
+    /// days before, in this layout), else fitted again and stored.
+    pub fn no_show_model(&mut self, who: Who) -> AppResult<NoShowModel> {
+        let today = who.today()?;
+        if let Some(m) = self.stored_no_show_model()?
+            && m.is_fresh(today)
+        {
+            return Ok(m);
+        }
+        self.refit_no_show_model(who)
+    }
+
+    /// Fits the model on the record's history before `today`, without storing it.
+    pub fn fit_no_show_model(&self, today: NaiveDate, fitted_at: &str) -> AppResult<NoShowModel> {
+        let histories = read_histories(self.conn(), today).map_err(|e| self.fail(e))?;
+        Ok(fit_model(&histories, today, fitted_at))
+    }
+
+    /// Fits the model now and stores it in one short transaction with its audit row
+    /// ('no_show_model.fitted': counts and quality, nothing about any patient). It is worked
+    /// out from the record like the compliance flags, so anyone who may read may refresh it.
+    pub fn refit_no_show_model(&mut self, who: Who) -> AppResult<NoShowModel> {
+        let model = self.fit_no_show_model(who.today()?, who.at)?;
+        let text = serde_json::to_string(&model).map_err(|e| {
+            AppError::failure(format!("the no-show model could not be written: {e}"))
+        })?;
+        let detail = json!({
+            "finished_visits": model.counts.finished_visits,
+            "no_shows": model.counts.no_shows,
+            "late_cancellations": model.counts.late_cancellations,
+            "history_through": model.history_through,
+            "model": model.fit.is_some(),
+            "holdout_auc": model.quality.as_ref().map(|q| q.auc),
+            "threshold": model.fit.as_ref().map(|f| f.threshold),
+        });
+        self.write(|tx| {
+            set_meta(tx, META_KEY, &text)?;
+            audit::record(
+                tx,
+                &AuditEntry {
+                    at: who.at,
+                    user: who.user,
+                    action: "no_show_model.fitted",
+                    entity: "clinic",
+                    entity_id: None,
+                    detail: detail.clone(),
+                },
+            )?;
+            Ok(())
+        })?;
+        Ok(model)
+    }
+
+    /// The risk of each of the day's scheduled visits, by the stored model whatever its age
+    /// ([`Db::no_show_model`] keeps it fresh); empty when there is no model. Reads the day's
+    /// visits and, per patient, only their last 12 months.
+    pub fn day_risks(&self, day: NaiveDate) -> AppResult<HashMap<i64, VisitRisk>> {
+        match self.stored_no_show_model()?.and_then(|m| m.fit) {
+            Some(fit) => self.day_risks_with(&fit, day),
+            None => Ok(HashMap::new()),
+        }
+    }
+
+    /// [`Db::day_risks`] with a model in hand. One read transaction of a few milliseconds:
+    /// the shared lock is taken once, not once per patient, and the reads agree.
+    pub fn day_risks_with(&self, fit: &Fit, day: NaiveDate) -> AppResult<HashMap<i64, VisitRisk>> {
+        let run = || -> rusqlite::Result<HashMap<i64, VisitRisk>> {
+            let conn = self.conn();
+            let tx = conn
+                .is_autocommit()
+                .then(|| conn.unchecked_transaction())
+                .transpose()?;
+            let mut out = HashMap::new();
+            for p in day_patients(conn, day)? {
+                risks_of(fit, &p.history, &p.targets, |id, risk| {
+                    out.insert(id, risk);
+                });
+            }
+            if let Some(tx) = tx {
+                tx.commit()?;
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The day's scheduled visits in time order, with the patient's phone and their answer.
+    pub fn call_list_visits(&self, day: NaiveDate) -> AppResult<Vec<CallListVisit>> {
+        let (from, to) = day_range(day);
+        let run = || -> rusqlite::Result<Vec<CallListVisit>> {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT a.id, a.start, s.name, p.id, p.first_name || ' ' || p.last_name, p.mrn,
+                    p.phone, c.answer, c.for_start
+                 FROM appointments a
+                 JOIN patients p ON p.id = a.patient_id
+                 JOIN staff s ON s.id = a.therapist_id
+                 LEFT JOIN visit_confirmations c ON c.appointment_id = a.id
+                 WHERE a.start >= ?1 AND a.start < ?2 AND a.status = 'scheduled'
+                 ORDER BY a.start, s.name, a.id",
+            )?;
+            let mut rows = stmt.query([from, to])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let start_text: String = r.get(1)?;
+                let Some(start) = parse_start(&start_text) else {
+                    continue;
+                };
+                let answer: Option<String> = r.get(7)?;
+                let for_start: Option<String> = r.get(8)?;
+                let current = for_start.as_deref() == Some(start_text.as_str());
+                out.push(CallListVisit {
+                    appointment_id: r.get(0)?,
+                    start,
+                    therapist: r.get(2)?,
+                    patient_id: r.get(3)?,
+                    patient_name: r.get(4)?,
+                    mrn: r.get(5)?,
+                    phone: r.get(6)?,
+                    answer: answer
+                        .as_deref()
+                        .and_then(Confirmation::parse)
+                        .filter(|_| current),
+                    answered_other_time: answer.is_some() && !current,
+                });
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The visits from `from` to `to` (days, inclusive) that were attended, missed or
+    /// cancelled, for the report's rates.
+    pub fn attendance_between(&self, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<RateVisit>> {
+        let end = to.succ_opt().unwrap_or(to);
+        let run = || -> rusqlite::Result<Vec<RateVisit>> {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT therapist_id, start, created_at, status, cancel_reason FROM appointments
+                 WHERE start >= ?1 AND start < ?2
+                   AND status IN ('checked_in', 'completed', 'no_show', 'cancelled')",
+            )?;
+            let mut rows = stmt.query([day_text(from), day_text(end)])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let seen = attendance(r.get_ref(3)?.as_str()?, r.get_ref(4)?.as_str_or_null()?);
+                let Some(start) = parse_start(r.get_ref(1)?.as_str()?) else {
+                    continue;
+                };
+                if seen.finished() {
+                    out.push(RateVisit {
+                        therapist_id: r.get(0)?,
+                        start,
+                        booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
+                        attendance: seen,
+                    });
+                }
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    /// A clinic of returning patients over more than a year, so that the day's reads cut
+    /// histories at 12 months and look further back for the last attended visit.
+    fn clinic() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clinic.db");
+        let opts = crate::demo::DemoOptions {
+            therapists: 2,
+            patients: 60,
+            weeks_back: 70,
+            weeks_ahead: 2,
+            ..Default::default()
+        };
+        crate::demo::build(&path, false, &opts, today()).unwrap();
+        (dir, crate::db::open_existing(&path).unwrap())
+    }
+
+    /// Every visit of the patient, whatever its status or age.
+    fn whole_history(db: &Db, patient_id: i64) -> PatientHistory {
+        let mut stmt = db
+            .conn()
+            .prepare(
+                "SELECT id, start, created_at, kind, status, cancel_reason FROM appointments
+                 WHERE patient_id = ?1 ORDER BY start, id",
+            )
+            .unwrap();
+        let visits = stmt
+            .query_map([patient_id], |r| {
+                Ok(HistoryVisit {
+                    id: r.get(0)?,
+                    start: parse_start(&r.get::<_, String>(1)?).unwrap(),
+                    booked_on: booked_on(r.get::<_, Option<String>>(2)?.as_deref()),
+                    kind: VisitKind::parse(&r.get::<_, String>(3)?).unwrap(),
+                    attendance: attendance(
+                        &r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?.as_deref(),
+                    ),
+                })
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        let (date_of_birth, payer) = db
+            .conn()
+            .query_row(
+                "SELECT date_of_birth, payer FROM patients WHERE id = ?1",
+                [patient_id],
+                |r| Ok((parse_day(&r.get::<_, String>(0)?), r.get(1)?)),
+            )
+            .unwrap();
+        PatientHistory {
+            date_of_birth,
+            payer,
+            attended_before: None,
+            visits,
+        }
+    }
+
+    #[test]
+    fn a_days_risks_from_the_last_12_months_match_the_whole_history() {
+        let (_dir, db) = clinic();
+        // Some of next week's patients were last seen more than a year ago.
+        let tomorrow = today() + chrono::Duration::days(1);
+        for p in day_patients(db.conn(), tomorrow).unwrap().iter().take(4) {
+            db.conn()
+                .execute(
+                    "UPDATE appointments SET start = strftime('%Y-%m-%dT%H:%M', start, '-400 days')
+                     WHERE patient_id = ?1 AND start < ?2",
+                    params![p.patient_id, day_text(today())],
+                )
+                .unwrap();
+        }
+        let model = db
+            .fit_no_show_model(today(), "2026-11-27T07:00:00")
+            .unwrap();
+        let fit = model.fit.expect("enough history");
+        let mut compared = 0;
+        let mut looked_back = 0;
+        for d in 0..10 {
+            let day = today() + chrono::Duration::days(d);
+            let risks = db.day_risks_with(&fit, day).unwrap();
+            let mut expected = HashMap::new();
+            for p in day_patients(db.conn(), day).unwrap() {
+                let whole = whole_history(&db, p.patient_id);
+                looked_back += usize::from(p.history.attended_before.is_some());
+                risks_of(&fit, &whole, &p.targets, |id, r| {
+                    expected.insert(id, r);
+                });
+            }
+            compared += expected.len();
+            assert_eq!(risks, expected, "{day}");
+        }
+        assert!(compared > 50, "{compared} visits compared");
+        assert!(
+            looked_back > 0,
+            "some patients were last seen over a year before"
+        );
+    }
+
+    #[test]
+    fn the_stored_model_is_read_back_as_fitted_and_audited_once() {
+        let (_dir, mut db) = clinic();
+        let who = || Who {
+            user: "admin",
+            at: "2026-11-27T07:00:00",
+        };
+        assert_eq!(db.stored_no_show_model().unwrap(), None);
+        let fitted = db.no_show_model(who()).unwrap();
+        let again = db
+            .no_show_model(Who {
+                user: "admin",
+                at: "2026-11-28T07:00:00",
+            })
+            .unwrap();
+        assert_eq!(again, fitted, "a fresh model is read, not refitted");
+        assert_eq!(db.stored_no_show_model().unwrap(), Some(fitted.clone()));
+        let rows: Vec<_> = db
+            .audit_log(&audit::AuditQuery::default())
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.action == "no_show_model.fitted")
+            .collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].user, "admin");
+        // A model this version cannot read is fitted again.
+        db.write(|tx| {
+            set_meta(tx, META_KEY, "{\"version\": 0}")?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(db.stored_no_show_model().unwrap(), None);
+        assert!(db.day_risks(today()).unwrap().is_empty());
+        let refit = db.no_show_model(who()).unwrap();
+        assert_eq!(refit.fit, fitted.fit);
+    }
+}
