@@ -13,7 +13,7 @@ use crate::domain::{AppointmentStatus, VisitKind};
 use crate::error::{AppError, AppResult};
 
 /// One of the patient's visits, as the record lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordVisit {
     pub id: i64,
     pub start: NaiveDateTime,
@@ -24,6 +24,9 @@ pub struct RecordVisit {
     /// For a visit from today on: its reminder and the patient's answer at its present time.
     pub reminder: ReminderState,
     pub answer: Option<VisitAnswer>,
+    /// For a scheduled visit from today on in the top band of no-show risk: the risk with its
+    /// reasons.
+    pub risk: Option<crate::domain::no_show::VisitRisk>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +68,7 @@ fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisi
                 status: AppointmentStatus::parse(&status)?,
                 reminder: ReminderState::None,
                 answer: None,
+                risk: None,
             })
         })
         .transpose()
@@ -87,9 +91,21 @@ impl Db {
             .collect();
         let reminders = self.reminders_of(&coming)?;
         let mut answers = self.answers_of(&coming)?;
+        // The model scores a whole day at once; a patient has few days booked ahead.
+        let mut days: Vec<NaiveDate> = visits
+            .iter()
+            .filter(|v| v.start >= from && v.status == AppointmentStatus::Scheduled)
+            .map(|v| v.start.date())
+            .collect();
+        days.dedup();
+        let mut risks = std::collections::HashMap::new();
+        for day in days {
+            risks.extend(self.day_risks(day)?);
+        }
         for v in &mut visits {
             v.reminder = reminders.get(&v.id).copied().unwrap_or_default();
             v.answer = answers.remove(&v.id);
+            v.risk = risks.remove(&v.id).filter(|r| r.high);
         }
         Ok(PatientRecord {
             patient,

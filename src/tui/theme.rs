@@ -224,6 +224,7 @@ impl Theme {
             N::ReminderFailed => self.error,
             N::Confirmed => self.arrived,
             N::Declined => self.warning,
+            N::HighRisk => self.warning,
         }
     }
 

@@ -93,6 +93,7 @@ pub fn record() -> PatientRecord {
         status,
         reminder: ReminderState::None,
         answer: None,
+        risk: None,
     };
     // Emails since the evaluation; texts stopped a week ago.
     p.consent = ContactConsent {
@@ -145,6 +146,24 @@ pub fn record() -> PatientRecord {
                 AppointmentStatus::NoShow,
             ),
             booked,
+            // The next one: no answer yet, and the clinic's model puts it in its top band.
+            {
+                let mut next = visit(
+                    104,
+                    "2026-12-04 08:00",
+                    VisitKind::Treatment,
+                    AppointmentStatus::Scheduled,
+                );
+                next.risk = Some(crate::domain::no_show::VisitRisk {
+                    probability: 0.41,
+                    high: true,
+                    reasons: vec![
+                        "1 no-show in the last 12 months".into(),
+                        "Friday 8:00".into(),
+                    ],
+                });
+                next
+            },
         ],
         waitlist: crate::tui::fixtures::waitlist_entries()
             .into_iter()

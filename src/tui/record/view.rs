@@ -331,10 +331,21 @@ fn visit_line(v: &RecordVisit, cols: usize) -> String {
 /// "reminder sent · confirmed to the desk": a visit's reminder (once there is one) and the
 /// patient's answer, or None when there is neither.
 fn notice_words(v: &RecordVisit) -> Option<String> {
-    let reminder = (v.reminder != ReminderState::None).then(|| v.reminder.words());
-    let answer = v.answer.as_ref().map(|a| a.words());
-    let parts: Vec<&str> = reminder.into_iter().chain(answer).collect();
+    let reminder = (v.reminder != ReminderState::None).then(|| v.reminder.words().to_string());
+    let answer = v.answer.as_ref().map(|a| a.words().to_string());
+    let risk = v.risk.as_ref().map(risk_words);
+    let parts: Vec<String> = reminder.into_iter().chain(answer).chain(risk).collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// "high no-show risk (41%): 2 no-shows in the last 12 months, booked 40 days ahead"
+pub fn risk_words(r: &crate::domain::no_show::VisitRisk) -> String {
+    let mut words = format!("high no-show risk ({:.0}%)", r.probability * 100.0);
+    if !r.reasons.is_empty() {
+        words.push_str(": ");
+        words.push_str(&r.reasons.join(", "));
+    }
+    words
 }
 
 /// An inline message, wrapped at words onto as many as three lines under what it is about.

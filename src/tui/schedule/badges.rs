@@ -17,6 +17,8 @@ pub enum Notice {
     ReminderFailed,
     Confirmed,
     Declined,
+    /// In the top band of the clinic's no-show model (the record and the call list give why).
+    HighRisk,
 }
 
 impl Notice {
@@ -40,6 +42,7 @@ impl Notice {
             Notice::ReminderFailed => "R!",
             Notice::Confirmed => "OK",
             Notice::Declined => "NO",
+            Notice::HighRisk => "HR",
         }
     }
 }
@@ -48,9 +51,12 @@ impl Notice {
 /// a second badge of two letters (a visit's no-show risk).
 pub const COMING_COLS: usize = 5;
 
-/// The badges of the "are they coming?" column, in the order shown.
-pub fn coming(v: &Visit) -> Vec<Notice> {
-    Notice::of(v.reminder, v.answer).into_iter().collect()
+/// The badges of the "are they coming?" column, in the order shown: the notice, then a high
+/// no-show risk of a visit not yet confirmed (a confirmation answers it).
+pub fn coming(v: &Visit, high_risk: bool) -> Vec<Notice> {
+    let notice = Notice::of(v.reminder, v.answer);
+    let risk = (high_risk && notice != Some(Notice::Confirmed)).then_some(Notice::HighRisk);
+    notice.into_iter().chain(risk).collect()
 }
 
 /// One badge as shown, and whether it reports a limit already passed.
