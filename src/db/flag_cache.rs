@@ -71,8 +71,13 @@ pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
     if rebuild {
         conn.execute_batch("DROP INDEX appointments_day")?;
     }
+    // The no-show risks of the patients' scheduled visits are kept the same way.
+    let fit = super::no_show::stored_fit(conn)?;
     for (patient_id, from) in &patients {
         refresh_patient(conn, *patient_id, from, &t)?;
+        if let Some(fit) = &fit {
+            super::no_show::store_patient_risks(conn, fit, *patient_id, from)?;
+        }
     }
     if rebuild {
         conn.execute_batch(DAY_INDEX)?;
@@ -87,7 +92,7 @@ pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
 pub(crate) const DAY_INDEX: &str = r#"
 CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, minutes, kind,
     status, status_changed_at, checked_in_at, cancel_reason, room, version, patient_name,
-    patient_mrn, patient_dob, flags);
+    patient_mrn, patient_dob, no_show_risk, flags);
 "#;
 
 /// From this many marked patients on, the day's index is built again rather than updated.

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, named_params, params};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -227,6 +227,156 @@ fn day_patients(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<DayPa
     Ok(out)
 }
 
+/// A visit's risk as its row keeps it (`appointments.no_show_risk`, in the day's covering
+/// index, so that a day shows its risks without reading each patient's history).
+pub(in crate::db) fn encode_risk(r: &VisitRisk) -> String {
+    json!({ "p": r.probability, "high": r.high, "why": r.reasons }).to_string()
+}
+
+pub(in crate::db) fn decode_risk(stored: Option<&str>) -> Option<VisitRisk> {
+    let v: serde_json::Value = serde_json::from_str(stored?).ok()?;
+    Some(VisitRisk {
+        probability: v.get("p")?.as_f64()?,
+        high: v.get("high")?.as_bool()?,
+        reasons: v
+            .get("why")?
+            .as_array()?
+            .iter()
+            .filter_map(|w| w.as_str().map(str::to_string))
+            .collect(),
+    })
+}
+
+/// The stored model's fit, if there is one this version reads.
+pub(in crate::db) fn stored_fit(conn: &Connection) -> rusqlite::Result<Option<Fit>> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str::<NoShowModel>(&t).ok())
+        .and_then(|m| m.fit)
+        .filter(Fit::is_well_formed))
+}
+
+/// Scores the patient's scheduled visits from the stored day `from` on ('' for all) and keeps
+/// each risk in its row; a visit no longer scheduled drops its risk. Runs inside the write
+/// that changed the patient's visits, as their flags do (see `flag_cache`).
+pub(in crate::db) fn store_patient_risks(
+    conn: &Connection,
+    fit: &Fit,
+    patient_id: i64,
+    from: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE appointments SET no_show_risk = NULL
+         WHERE patient_id = ?1 AND status <> 'scheduled' AND no_show_risk IS NOT NULL",
+    )?
+    .execute([patient_id])?;
+    let first: Option<String> = conn
+        .prepare_cached(
+            "SELECT min(start) FROM appointments
+             WHERE patient_id = ?1 AND status = 'scheduled' AND start >= ?2",
+        )?
+        .query_row(params![patient_id, from], |r| r.get(0))?;
+    let Some(first) = first.as_deref().and_then(parse_start) else {
+        return Ok(());
+    };
+    let window = start_text(window_start(first));
+    let mut targets = Vec::new();
+    let mut visits = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, start, CASE WHEN status = 'scheduled' THEN created_at END, kind, status,
+                CASE WHEN status = 'cancelled' THEN cancel_reason END
+             FROM appointments WHERE patient_id = ?1 AND start >= ?2 ORDER BY start, id",
+        )?;
+        let mut rows = stmt.query(params![patient_id, window])?;
+        while let Some(r) = rows.next()? {
+            let (Some(start), Some(kind)) = (
+                parse_start(r.get_ref(1)?.as_str()?),
+                VisitKind::parse(r.get_ref(3)?.as_str()?),
+            ) else {
+                continue;
+            };
+            let v = HistoryVisit {
+                id: r.get(0)?,
+                start,
+                booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
+                kind,
+                attendance: attendance(r.get_ref(4)?.as_str()?, r.get_ref(5)?.as_str_or_null()?),
+            };
+            if start >= first && v.attendance == Attendance::Open {
+                targets.push(v.id);
+            }
+            visits.push(v);
+        }
+    }
+    let (date_of_birth, payer) = conn
+        .prepare_cached("SELECT date_of_birth, payer FROM patients WHERE id = ?1")?
+        .query_row([patient_id], |r| {
+            Ok((
+                r.get_ref(0)?.as_str_or_null()?.and_then(parse_day),
+                r.get::<_, Option<String>>(1)?,
+            ))
+        })?;
+    let attended = visits
+        .iter()
+        .any(|v| v.attendance == Attendance::Attended && v.start < first);
+    let attended_before = if attended {
+        None
+    } else {
+        conn.prepare_cached(
+            "SELECT start FROM appointments
+             WHERE patient_id = ?1 AND start < ?2 AND status IN ('completed', 'checked_in')
+             ORDER BY start DESC LIMIT 1",
+        )?
+        .query_row(params![patient_id, window], |r| r.get::<_, String>(0))
+        .optional()?
+        .as_deref()
+        .and_then(parse_start)
+    };
+    let history = PatientHistory {
+        date_of_birth,
+        payer,
+        attended_before,
+        visits,
+    };
+    let mut store = conn.prepare_cached(
+        "UPDATE appointments SET no_show_risk = ?2 WHERE id = ?1 AND no_show_risk IS NOT ?2",
+    )?;
+    let mut failed = None;
+    risks_of(fit, &history, &targets, |id, risk| {
+        if failed.is_none()
+            && let Err(e) = store.execute(params![id, encode_risk(&risk)])
+        {
+            failed = Some(e);
+        }
+    });
+    failed.map_or(Ok(()), Err)
+}
+
+/// Scores every scheduled visit again by `fit` (a model just stored) or drops every stored
+/// risk (None: no model).
+pub(in crate::db) fn store_all_risks(conn: &Connection, fit: Option<&Fit>) -> rusqlite::Result<()> {
+    let Some(fit) = fit else {
+        conn.execute(
+            "UPDATE appointments SET no_show_risk = NULL WHERE no_show_risk IS NOT NULL",
+            [],
+        )?;
+        return Ok(());
+    };
+    let patients: Vec<i64> = conn
+        .prepare("SELECT DISTINCT patient_id FROM appointments WHERE status = 'scheduled'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for p in patients {
+        store_patient_risks(conn, fit, p, "")?;
+    }
+    Ok(())
+}
+
 /// A scheduled visit of the call list's day, with what the desk needs to call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallListVisit {
@@ -290,6 +440,7 @@ impl Db {
         });
         self.write(|tx| {
             set_meta(tx, META_KEY, &text)?;
+            store_all_risks(tx, model.fit.as_ref())?;
             audit::record(
                 tx,
                 &AuditEntry {
@@ -528,8 +679,13 @@ mod tests {
             user: "admin",
             at: "2026-11-27T07:00:00",
         };
-        assert_eq!(db.stored_no_show_model().unwrap(), None);
+        // The demo is built with its model, fitted and audited once.
+        let built = db
+            .stored_no_show_model()
+            .unwrap()
+            .expect("the demo's model");
         let fitted = db.no_show_model(who()).unwrap();
+        assert_eq!(fitted, built);
         let again = db
             .no_show_model(Who {
                 user: "admin",
@@ -545,7 +701,7 @@ mod tests {
             .filter(|r| r.action == "no_show_model.fitted")
             .collect();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].user, "admin");
+        assert_eq!(rows[0].user, "ptclinic demo");
         // A model this version cannot read is fitted again.
         db.write(|tx| {
             set_meta(tx, META_KEY, "{\"version\": 0}")?;
@@ -556,5 +712,14 @@ mod tests {
         assert!(db.day_risks(today()).unwrap().is_empty());
         let refit = db.no_show_model(who()).unwrap();
         assert_eq!(refit.fit, fitted.fit);
+        // Each scheduled visit keeps its risk in its row, as the model scores it.
+        let kept: HashMap<i64, VisitRisk> = db
+            .day(today())
+            .unwrap()
+            .into_iter()
+            .filter_map(|v| v.risk.map(|r| (v.id, r)))
+            .collect();
+        assert!(!kept.is_empty());
+        assert_eq!(kept, db.day_risks(today()).unwrap());
     }
 }

@@ -42,7 +42,7 @@ pub struct PatientRecord {
 
 fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisit>> {
     conn.prepare_cached(
-        "SELECT a.id, a.start, a.minutes, s.initials, a.kind, a.status
+        "SELECT a.id, a.start, a.minutes, s.initials, a.kind, a.status, a.no_show_risk
          FROM appointments a JOIN staff s ON s.id = a.therapist_id
          WHERE a.patient_id = ?1 ORDER BY a.start, a.id",
     )?
@@ -54,10 +54,11 @@ fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisi
             r.get::<_, String>(3)?,
             r.get::<_, String>(4)?,
             r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
         ))
     })?
     .filter_map(|row| {
-        row.map(|(id, start, minutes, initials, kind, status)| {
+        row.map(|(id, start, minutes, initials, kind, status, risk)| {
             // A row the app cannot read is left out, as the schedule leaves it out.
             Some(RecordVisit {
                 id,
@@ -68,7 +69,8 @@ fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisi
                 status: AppointmentStatus::parse(&status)?,
                 reminder: ReminderState::None,
                 answer: None,
-                risk: None,
+                // Only the top band is said; the record is not the place for every estimate.
+                risk: super::no_show::decode_risk(risk.as_deref()).filter(|r| r.high),
             })
         })
         .transpose()
@@ -91,21 +93,9 @@ impl Db {
             .collect();
         let reminders = self.reminders_of(&coming)?;
         let mut answers = self.answers_of(&coming)?;
-        // The model scores a whole day at once; a patient has few days booked ahead.
-        let mut days: Vec<NaiveDate> = visits
-            .iter()
-            .filter(|v| v.start >= from && v.status == AppointmentStatus::Scheduled)
-            .map(|v| v.start.date())
-            .collect();
-        days.dedup();
-        let mut risks = std::collections::HashMap::new();
-        for day in days {
-            risks.extend(self.day_risks(day)?);
-        }
         for v in &mut visits {
             v.reminder = reminders.get(&v.id).copied().unwrap_or_default();
             v.answer = answers.remove(&v.id);
-            v.risk = risks.remove(&v.id).filter(|r| r.high);
         }
         Ok(PatientRecord {
             patient,

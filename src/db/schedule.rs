@@ -21,7 +21,7 @@ use super::stored_time::{day_range, parse_start};
 const VISIT_SELECT: &str =
     "SELECT a.id, a.start, a.minutes, p.id, p.first_name || ' ' || p.last_name,
         p.mrn, p.date_of_birth, s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at,
-        a.checked_in_at, a.cancel_reason, a.room, a.version
+        a.checked_in_at, a.cancel_reason, a.room, a.version, a.no_show_risk
     FROM appointments a
     JOIN patients p INDEXED BY patients_schedule ON p.id = a.patient_id
     JOIN staff s ON s.id = a.therapist_id";
@@ -61,6 +61,7 @@ fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
         flags: Vec::new(),
         reminder: Default::default(),
         answer: None,
+        risk: super::no_show::decode_risk(r.get_ref(17)?.as_str_or_null()?),
     })
 }
 
@@ -77,7 +78,7 @@ pub(crate) fn day_sql() -> String {
 pub(crate) const DAY_ROWS_SQL: &str =
     "SELECT a.id, a.start, a.minutes, a.patient_id, a.patient_name, a.patient_mrn, a.patient_dob,
         s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at, a.checked_in_at,
-        a.cancel_reason, a.room, a.version, a.flags
+        a.cancel_reason, a.room, a.version, a.no_show_risk, a.flags
     FROM appointments a
     JOIN staff s ON s.id = a.therapist_id
     WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id";
@@ -99,7 +100,7 @@ fn day_rows(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Option<Vec<St
         {
             return Ok(None);
         }
-        out.push((row_to_visit(r)?, r.get(17)?));
+        out.push((row_to_visit(r)?, r.get(18)?));
     }
     Ok(Some(out))
 }
@@ -232,7 +233,7 @@ pub(in crate::db) fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Optio
 const ROW_SELECT: &str =
     "SELECT a.id, a.start, a.minutes, a.patient_id, a.patient_name, a.patient_mrn, a.patient_dob,
         s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at, a.checked_in_at,
-        a.cancel_reason, a.room, a.version
+        a.cancel_reason, a.room, a.version, a.no_show_risk
     FROM appointments a
     JOIN staff s ON s.id = a.therapist_id
     WHERE a.id = ?1";

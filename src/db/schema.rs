@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_6,
     MIGRATION_7,
     MIGRATION_8,
+    MIGRATION_9,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -686,6 +687,13 @@ CREATE TABLE IF NOT EXISTS visit_confirmations (
 ) STRICT;
 "#;
 
+/// Schema 9 keeps each scheduled visit's no-show risk in its row, in the day's covering index
+/// (built again at the end of the upgrade with the column).
+const MIGRATION_9: &str = "DROP INDEX IF EXISTS appointments_day;";
+
+/// The column schema 9 adds to the visit (only when missing).
+const MIGRATION_9_COLUMNS: [(&str, &str); 1] = [("no_show_risk", "TEXT")];
+
 /// The columns schema 8 adds to the patient (each only when missing).
 const MIGRATION_8_COLUMNS: [(&str, &str); 4] = [
     ("email_consent_on", "TEXT"),
@@ -879,6 +887,9 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
         if index == 3 {
             add_missing_columns(&tx, "appointments", &MIGRATION_4_COLUMNS).map_err(fail)?;
         }
+        if index == 8 {
+            add_missing_columns(&tx, "appointments", &MIGRATION_9_COLUMNS).map_err(fail)?;
+        }
         tx.execute_batch(sql).map_err(fail)?;
         if index == 6 {
             for (table, name, kind) in MIGRATION_7_COLUMNS {
@@ -891,6 +902,13 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
         }
         if index == 7 {
             add_missing_columns(&tx, "patients", &MIGRATION_8_COLUMNS).map_err(fail)?;
+        }
+        if index == 8 {
+            // A model stored before the column was there scores the scheduled visits now.
+            let fit = super::no_show::stored_fit(&tx).map_err(fail)?;
+            if fit.is_some() {
+                super::no_show::store_all_risks(&tx, fit.as_ref()).map_err(fail)?;
+            }
         }
         if index == 4 {
             add_missing_columns(&tx, "visit_notes", &MIGRATION_5_NOTE_COLUMNS).map_err(fail)?;

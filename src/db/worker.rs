@@ -23,8 +23,6 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub enum Request {
     LoadDay(NaiveDate),
-    /// The no-show risk of the day's scheduled visits, by the stored model.
-    DayRisks(NaiveDate),
     /// A patient's record for pane 3's header (its opening is audited by the program's load).
     LoadPatient(i64),
     /// About once a second: has another terminal committed? Is the file still there?
@@ -100,10 +98,7 @@ pub enum Reply {
         visits: Vec<Visit>,
         loaded_at: String,
     },
-    DayRisks {
-        day: NaiveDate,
-        risks: std::collections::HashMap<i64, crate::domain::no_show::VisitRisk>,
-    },
+
     Patient(Option<Patient>),
     /// Everyone bookable: active patients and staff, with the clinic's hours and closed dates
     /// the booking form reads times within and warns of.
@@ -616,10 +611,6 @@ impl Worker {
                 visits,
                 loaded_at: at.clone(),
             }),
-            Request::DayRisks(day) => self
-                .db
-                .day_risks(day)
-                .map(|risks| Reply::DayRisks { day, risks }),
             Request::LoadPatient(id) => self.db.patient(id).map(Reply::Patient),
             Request::LoadDirectory => self.db.active_patients().and_then(|patients| {
                 Ok(Reply::Directory {

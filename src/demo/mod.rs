@@ -124,6 +124,12 @@ pub fn build_as(
     let mut summary = None;
     build_new_file(path, Existing::ReplaceDemo { force }, |db| {
         summary = Some(fill(db, opts, today, &who)?);
+        // The no-show model fitted on the finished history, so that the first start shows
+        // the risks (a terminal refits it once it is a week old).
+        db.no_show_model(Who {
+            user: who.user,
+            at: who.at,
+        })?;
         Ok(())
     })?;
     summary.ok_or_else(|| AppError::failure("the demo clinic was not built"))

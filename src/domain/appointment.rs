@@ -422,6 +422,8 @@ pub struct Visit {
     pub reminder: crate::domain::messages::ReminderState,
     /// The patient's answer for the visit at its present time, read as `reminder` is.
     pub answer: Option<crate::domain::messages::Confirmation>,
+    /// A scheduled visit's no-show risk by the clinic's model, kept with the visit.
+    pub risk: Option<crate::domain::no_show::VisitRisk>,
 }
 
 impl Visit {

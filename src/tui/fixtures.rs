@@ -85,6 +85,7 @@ fn visit(
         version: 1,
         flags: Vec::new(),
         reminder: Default::default(),
+        risk: None,
         answer: None,
     }
 }

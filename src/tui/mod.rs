@@ -57,7 +57,14 @@ pub fn run(settings: &Settings) -> AppResult<()> {
     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
     daily_backup(settings, db.path().to_path_buf(), reply_tx.clone());
     sender::start(settings, db.path().to_path_buf(), reply_tx.clone());
-    fresh_no_show_model(settings, db.path().to_path_buf(), reply_tx.clone());
+    // Read on this connection: a second one only when there is a model to fit.
+    let today = settings.clock.today();
+    if db
+        .stored_no_show_model()
+        .is_ok_and(|m| m.is_none_or(|m| !m.is_fresh(today)))
+    {
+        refit_no_show_model(settings, db.path().to_path_buf());
+    }
     let worker = Worker::new(db, settings.user.clone(), settings.clock);
     let poll_pending = worker.poll_flag();
     let (requests, worker) = worker
@@ -216,33 +223,19 @@ fn daily_backup(
 }
 
 /// The no-show model is refitted when it is a week old, by the first terminal that starts
-/// after that, on its own connection and thread (a second on the ten-year clinic); today's
-/// risks then come to the schedule by the model just fitted.
-fn fresh_no_show_model(
-    settings: &Settings,
-    db_path: std::path::PathBuf,
-    replies: mpsc::UnboundedSender<Reply>,
-) {
+/// after that, on its own connection and thread (a second or two on the ten-year clinic); the
+/// visits' risks change with it in the same transaction, and every terminal's schedule shows
+/// them at its next refresh.
+fn refit_no_show_model(settings: &Settings, db_path: std::path::PathBuf) {
     let (clock, user) = (settings.clock, settings.user.clone());
     let _ = std::thread::Builder::new()
         .name("ptclinic-no-show-model".into())
         .spawn(move || {
-            let Ok(mut db) = crate::db::open_existing(&db_path) else {
-                return;
-            };
-            let at = crate::clock::stamp(clock.now());
-            let who = crate::db::Who {
-                user: &user,
-                at: &at,
-            };
-            let stale = db
-                .stored_no_show_model()
-                .is_ok_and(|m| m.is_none_or(|m| !m.is_fresh(clock.today())));
-            let refitted = stale && db.no_show_model(who).is_ok();
-            if refitted && let Ok(risks) = db.day_risks(clock.today()) {
-                let _ = replies.send(Reply::DayRisks {
-                    day: clock.today(),
-                    risks,
+            if let Ok(mut db) = crate::db::open_existing(&db_path) {
+                let at = crate::clock::stamp(clock.now());
+                let _ = db.no_show_model(crate::db::Who {
+                    user: &user,
+                    at: &at,
                 });
             }
         });

@@ -505,18 +505,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                 state.say(Level::Info, last.clone());
             }
             effects.extend(arrivals.into_iter().map(Effect::Notify));
-            // The day's risks follow the day once, after its first frame.
-            if state.schedule.risks_day != Some(day) {
-                effects.push(Effect::Db(Request::DayRisks(day)));
-            }
             effects
-        }
-        Reply::DayRisks { day, risks } => {
-            if day == state.schedule.day {
-                state.schedule.risks = risks;
-                state.schedule.risks_day = Some(day);
-            }
-            Vec::new()
         }
         Reply::Lock(reply) => lock::on_reply(state, reply),
         Reply::Progress(reply) => {

@@ -58,9 +58,6 @@ pub struct Schedule {
     pub just_registered: Option<(i64, String)>,
     /// The week view, while it is shown (`w`); its selection is then the selected visit.
     pub week: Option<super::week::Week>,
-    /// The no-show risk of each visit of `risks_day`, read after the day itself.
-    pub risks: std::collections::HashMap<i64, crate::domain::no_show::VisitRisk>,
-    pub risks_day: Option<NaiveDate>,
 }
 
 impl Schedule {
@@ -83,8 +80,6 @@ impl Schedule {
             waitlist: None,
             just_registered: None,
             week: None,
-            risks: std::collections::HashMap::new(),
-            risks_day: None,
         }
     }
 

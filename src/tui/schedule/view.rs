@@ -142,7 +142,7 @@ fn visit_line(schedule: &Schedule, v: &Visit, cols: &Columns, theme: &Theme) -> 
     ));
     // Are they coming: the reminder's fate or the patient's answer, as letters.
     let mut used = 0;
-    let risky = schedule.risks.get(&v.id).is_some_and(|r| r.high);
+    let risky = v.risk.as_ref().is_some_and(|r| r.high);
     for (i, notice) in super::badges::coming(v, risky).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" ", base));
