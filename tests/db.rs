@@ -442,9 +442,15 @@ fn building_the_demo_clinic_is_the_first_audited_change() {
     let detail: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(detail["visits"], made.visits);
     assert_eq!(detail["patients"], 80);
+    // Then the no-show model the build fits on the finished visits, in the same file.
+    let second = db.audit_log(&AuditQuery::default()).unwrap()[1].clone();
+    assert_eq!(
+        (second.action.as_str(), second.user.as_str()),
+        ("no_show_model.fitted", "itadmin")
+    );
     assert_eq!(
         testing::verify_audit_chain(&db).unwrap(),
-        Ok(1),
+        Ok(2),
         "the chain starts with the build"
     );
 }

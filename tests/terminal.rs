@@ -61,8 +61,10 @@ fn a_selection_move_costs_a_small_fraction_of_a_frame_and_idle_costs_almost_noth
     s.settle(Duration::from_millis(300));
     let one_move = s.raw.len() - first_frame;
     assert!(one_move > 0, "the move was drawn");
+    // Two rows drawn again (the one left and the one reached), each with its styled badges
+    // (flags, and whether the patient is coming): about a tenth of the frame, never a frame.
     assert!(
-        one_move * 10 < first_frame,
+        one_move * 8 < first_frame,
         "a move cost {one_move} bytes of a {first_frame}-byte frame"
     );
     let before_idle = s.raw.len();

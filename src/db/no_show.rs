@@ -269,11 +269,13 @@ pub(in crate::db) fn store_patient_risks(
     patient_id: i64,
     from: &str,
 ) -> rusqlite::Result<()> {
+    // Only from the changed day on: the patient's older visits are not read again.
     conn.prepare_cached(
         "UPDATE appointments SET no_show_risk = NULL
-         WHERE patient_id = ?1 AND status <> 'scheduled' AND no_show_risk IS NOT NULL",
+         WHERE patient_id = ?1 AND start >= ?2 AND status <> 'scheduled'
+           AND no_show_risk IS NOT NULL",
     )?
-    .execute([patient_id])?;
+    .execute(params![patient_id, from])?;
     let first: Option<String> = conn
         .prepare_cached(
             "SELECT min(start) FROM appointments
