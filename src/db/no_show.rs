@@ -359,8 +359,15 @@ pub(in crate::db) fn store_patient_risks(
     failed.map_or(Ok(()), Err)
 }
 
+/// The patients with a visit booked, whose risks a new model changes.
+fn booked_patients(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare("SELECT DISTINCT patient_id FROM appointments WHERE status = 'scheduled'")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
 /// Scores every scheduled visit again by `fit` (a model just stored) or drops every stored
-/// risk (None: no model).
+/// risk (None: no model), in the caller's transaction (an upgrade's).
 pub(in crate::db) fn store_all_risks(conn: &Connection, fit: Option<&Fit>) -> rusqlite::Result<()> {
     let Some(fit) = fit else {
         conn.execute(
@@ -369,15 +376,15 @@ pub(in crate::db) fn store_all_risks(conn: &Connection, fit: Option<&Fit>) -> ru
         )?;
         return Ok(());
     };
-    let patients: Vec<i64> = conn
-        .prepare("SELECT DISTINCT patient_id FROM appointments WHERE status = 'scheduled'")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for p in patients {
+    for p in booked_patients(conn)? {
         store_patient_risks(conn, fit, p, "")?;
     }
     Ok(())
 }
+
+/// Patients whose risks one short write scores after a refit: a ten-year clinic has thousands
+/// with visits booked, and another terminal's write must not wait for all of them.
+const RISKS_PER_WRITE: usize = 250;
 
 /// A scheduled visit of the call list's day, with what the desk needs to call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -442,7 +449,9 @@ impl Db {
         });
         self.write(|tx| {
             set_meta(tx, META_KEY, &text)?;
-            store_all_risks(tx, model.fit.as_ref())?;
+            if model.fit.is_none() {
+                store_all_risks(tx, None)?;
+            }
             audit::record(
                 tx,
                 &AuditEntry {
@@ -456,6 +465,19 @@ impl Db {
             )?;
             Ok(())
         })?;
+        // The booked visits scored by the new model, a few hundred patients per write; a
+        // visit changed meanwhile was scored by its own write, with the model then stored.
+        if let Some(fit) = &model.fit {
+            let patients = booked_patients(self.conn()).map_err(|e| self.fail(e))?;
+            for chunk in patients.chunks(RISKS_PER_WRITE) {
+                self.write(|tx| {
+                    for &p in chunk {
+                        store_patient_risks(tx, fit, p, "")?;
+                    }
+                    Ok(())
+                })?;
+            }
+        }
         Ok(model)
     }
 
