@@ -1,6 +1,8 @@
 //! Where the clinic record is, who is using it, and what day it is: command-line flags first,
 //! then environment variables, then `$XDG_CONFIG_HOME/ptclinic/config.toml`, then defaults.
 
+pub mod transports;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -34,9 +36,9 @@ pub struct FileConfig {
     /// Partial theme override: role = { fg = "…", bg = "…", bold = true, … }.
     pub colors: Option<toml::Table>,
     /// This machine's mail server, for the outbox's email.
-    pub smtp: Option<crate::messaging::settings::SmtpFile>,
+    pub smtp: Option<crate::config::transports::SmtpFile>,
     /// This machine's text-message gateway, for the outbox's texts.
-    pub sms: Option<crate::messaging::settings::SmsFile>,
+    pub sms: Option<crate::config::transports::SmsFile>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -117,7 +119,7 @@ pub struct Settings {
     pub keys: Vec<(String, Vec<String>)>,
     pub colors: toml::Table,
     /// How this machine sends the outbox's messages (never from the shared record).
-    pub transports: crate::messaging::settings::TransportSettings,
+    pub transports: crate::config::transports::TransportSettings,
 }
 
 impl Settings {
@@ -260,7 +262,7 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         None => Clock::system(),
     };
 
-    let transports = crate::messaging::settings::TransportSettings::from_file(
+    let transports = crate::config::transports::TransportSettings::from_file(
         file.smtp.as_ref(),
         file.sms.as_ref(),
         &config_dir(env),

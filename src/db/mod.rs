@@ -9,6 +9,7 @@
 //! integration tests and benchmarks may see.
 
 mod adherence;
+pub mod answers;
 pub mod audit;
 pub mod authorizations;
 pub mod backup;

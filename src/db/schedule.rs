@@ -144,7 +144,7 @@ pub(crate) fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Vis
 fn with_notices(conn: &Connection, day: NaiveDate, visits: &mut [Visit]) -> rusqlite::Result<()> {
     let next = day + chrono::Duration::days(1);
     let reminders = super::outbox::reminders_between(conn, day, next)?;
-    let answers = super::confirmations::answers_between(conn, day, next)?;
+    let answers = super::answers::answers_between(conn, day, next)?;
     for v in visits {
         v.reminder = reminders.get(&v.id).copied().unwrap_or_default();
         v.answer = answers.get(&v.id).map(|a| a.answer);

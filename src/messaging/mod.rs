@@ -5,7 +5,6 @@
 
 pub mod outbox;
 
-pub mod settings;
 pub mod sms;
 pub mod smtp;
 

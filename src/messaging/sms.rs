@@ -8,9 +8,9 @@ use base64::Engine as _;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::settings::{SmsPreset, SmsSettings};
 use super::{Delivered, Outgoing, SendFailure, Transport, provider_text, scrub};
 use crate::config::EnvLookup;
+use crate::config::transports::{SmsPreset, SmsSettings};
 use crate::domain::messages::Channel;
 use crate::error::{AppError, AppResult};
 

@@ -11,9 +11,9 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport};
 use zeroize::Zeroizing;
 
-use super::settings::{SmtpSecurity, SmtpSettings};
 use super::{Delivered, Outgoing, SendFailure, Transport, provider_text, scrub};
 use crate::config::EnvLookup;
+use crate::config::transports::{SmtpSecurity, SmtpSettings};
 use crate::domain::messages::Channel;
 use crate::error::{AppError, AppResult};
 use crate::sanitize::path_for_message;
