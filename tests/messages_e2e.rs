@@ -101,6 +101,21 @@ fn tomorrows_reminders_reach_the_mail_server_once_and_say_no_more_than_the_templ
     let would = with_state(&lines(&dry), "would_send");
     assert!(would.len() >= 10, "{}", stdout(&dry));
     assert!(sink.messages().is_empty());
+    // Showing who would get what is a view of their addresses: audited, by visit.
+    let db = ptclinic::db::open_existing(&clinic.db).unwrap();
+    let viewed = db
+        .audit_log(&ptclinic::db::audit::AuditQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|a| a.action == "remind.preview")
+        .expect("the dry run's audit row");
+    assert!(
+        viewed
+            .summary
+            .contains(&would[0]["appointment"].to_string())
+    );
+    assert!(!viewed.summary.contains('@'), "no address in the audit row");
+    drop(db);
 
     let first = remind(&clinic, MONDAY, &[]);
     assert_code(&first, 0);

@@ -158,11 +158,10 @@ pub fn run(settings: &Settings, dry_run: bool, json: bool, now: Option<&str>) ->
         None => settings.clock.now(),
     };
     let transports = transports(settings)?;
+    let mut db = super::open_clinic(settings)?;
     let report = if dry_run {
-        let db = super::open_clinic(settings)?;
         outbox::preview(&db, &transports, now)?
     } else {
-        let mut db = super::open_clinic(settings)?;
         outbox::run(&mut db, &transports, now, &settings.user)?
     };
     let out = if json {
@@ -174,7 +173,23 @@ pub fn run(settings: &Settings, dry_run: bool, json: bool, now: Option<&str>) ->
         summary(&report)
     };
     if dry_run {
-        return super::emit(&out);
+        // Who would get what is a view of patients' addresses: audited as the desk's lists are,
+        // by the visits it names.
+        let at = crate::clock::stamp(settings.clock.now());
+        let detail = json!({
+            "messages": report.lines.len(),
+            "appointments": report.lines.iter().filter_map(|l| l.appointment).collect::<Vec<_>>(),
+        });
+        return super::disclose(None, &out, || {
+            db.log_patient_list(
+                "remind.preview",
+                detail,
+                crate::db::Who {
+                    user: &settings.user,
+                    at: &at,
+                },
+            )
+        });
     }
     super::emit_after_change(&out);
     refusals(&report).map_or(Ok(()), Err)
