@@ -789,6 +789,31 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The clinic's outcomes over a period: the share of patients reaching the MCID with its
+    /// 95% interval, changes, visits, attendance and home-program adherence, by group, and the
+    /// quality measures (functional measure at intake and discharge; MIPS 182)
+    Outcomes {
+        /// The first day, YYYY-MM-DD (default: 12 months before --to)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// The last day, YYYY-MM-DD (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// Group by one or two of therapist, region, measure, payer, age, month (comma-separated)
+        #[arg(long, value_name = "G[,G]")]
+        by: Option<String>,
+        /// Only this measure (NPRS, LEFS, ODI, NDI, QuickDASH, PSFS, a KOOS subscale, ...)
+        #[arg(long, value_name = "CODE")]
+        measure: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutcomeFormat,
+        /// One row per finished episode and measure (with --format csv), for a statistician
+        #[arg(long)]
+        episodes: bool,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// A day's attended visits with their procedure codes and units (each payer's rule)
     Billing {
         /// The day, YYYY-MM-DD (default: today)
@@ -1154,6 +1179,15 @@ pub enum ProgressFormat {
     Json,
     /// A plain-language letter to the patient: no codes, nothing from the notes
     Letter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeFormat {
+    Text,
+    Markdown,
+    Html,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

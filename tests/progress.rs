@@ -87,6 +87,7 @@ fn add_patient(db: &Db, p: &PatientSpec, poc_start: NaiveDate) -> i64 {
                 physician: Some("Dr. Ada Park"),
                 certified_on: Some(poc_start),
                 recertifies: None,
+                region: None,
                 created_by: "aruiz",
                 created_at: made,
             })?;

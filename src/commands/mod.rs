@@ -22,6 +22,7 @@ mod measures;
 mod messaging;
 mod no_shows;
 mod note;
+mod outcomes;
 mod patients;
 mod payers;
 mod plan;
@@ -188,6 +189,26 @@ pub fn run(cli: Cli) -> AppResult<()> {
             format,
             out,
         })) => report::run_progress(&settings, &patient, format, out.as_deref()),
+        Some(Command::Report(crate::cli::ReportCommand::Outcomes {
+            from,
+            to,
+            by,
+            measure,
+            format,
+            episodes,
+            out,
+        })) => outcomes::report(
+            &settings,
+            &outcomes::OutcomeArgs {
+                from: from.as_deref(),
+                to: to.as_deref(),
+                by: by.as_deref(),
+                measure: measure.as_deref(),
+                format,
+                episodes,
+                out: out.as_deref(),
+            },
+        ),
         Some(Command::Report(crate::cli::ReportCommand::Billing { date, json, out })) => {
             billing::run(&settings, date.as_deref(), json, out.as_deref())
         }

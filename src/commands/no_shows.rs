@@ -32,17 +32,18 @@ fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
 }
 
-/// The period: `--from` and `--to` (days, inclusive), by default the 12 months before today.
-fn period(
+/// The period: `--from` and `--to` (days, inclusive), by default the 12 months up to
+/// `default_to`.
+pub(super) fn period(
     settings: &Settings,
     from: Option<&str>,
     to: Option<&str>,
+    default_to: NaiveDate,
 ) -> AppResult<(NaiveDate, NaiveDate)> {
     let today = settings.clock.today();
-    let yesterday = today.pred_opt().unwrap_or(today);
     let to_day = match to {
         Some(d) => config::parse_typed_day(d, "--to", today)?,
-        None => yesterday,
+        None => default_to,
     };
     let from_day = match from {
         Some(d) => config::parse_typed_day(d, "--from", today)?,
@@ -68,7 +69,8 @@ pub fn report(
     to: Option<&str>,
     json_out: bool,
 ) -> AppResult<()> {
-    let (from, to) = period(settings, from, to)?;
+    let today = settings.clock.today();
+    let (from, to) = period(settings, from, to, today.pred_opt().unwrap_or(today))?;
     let mut db = super::open_clinic(settings)?;
     let at = crate::clock::stamp(settings.clock.now());
     let model = db.no_show_model(Who {

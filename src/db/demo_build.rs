@@ -107,8 +107,9 @@ impl DemoWriter<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
-                    physician, certified_on, recertifies, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    physician, certified_on, recertifies, created_by, created_at, body_region)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                         coalesce(?11, (SELECT body_region FROM patients WHERE id = ?1)))",
             )?
             .execute(params![
                 p.patient_id,
@@ -121,6 +122,7 @@ impl DemoWriter<'_> {
                 p.recertifies,
                 p.created_by,
                 time(p.created_at),
+                p.region.map(|r| r.as_str()),
             ])?;
         Ok(self.tx.last_insert_rowid())
     }

@@ -33,6 +33,7 @@ mod new_clinic;
 pub mod no_show;
 pub mod note_signing;
 pub mod outbox;
+pub mod outcomes;
 pub mod patient_record;
 pub mod patients;
 pub mod payers;

@@ -54,8 +54,9 @@ fn insert(
 ) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
-             physician, recertifies, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             physician, recertifies, created_by, created_at, body_region)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                 (SELECT body_region FROM patients WHERE id = ?1))",
     )?
     .execute(params![
         patient_id,
@@ -81,8 +82,9 @@ pub(crate) fn insert_period(
     who: &Who,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, created_by, created_at)
-         SELECT ?1, ?2, ?3, ?4, ?5
+        "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, created_by, created_at,
+             body_region)
+         SELECT ?1, ?2, ?3, ?4, ?5, (SELECT body_region FROM patients WHERE id = ?1)
          WHERE NOT EXISTS (SELECT 1 FROM plans_of_care
                            WHERE patient_id = ?1 AND starts_on = ?2 AND ends_on = ?3)",
     )?

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_7,
     MIGRATION_8,
     MIGRATION_9,
+    MIGRATION_10,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -691,6 +692,22 @@ CREATE TABLE IF NOT EXISTS visit_confirmations (
 /// (built again at the end of the upgrade with the column).
 const MIGRATION_9: &str = "DROP INDEX IF EXISTS appointments_day;";
 
+/// Schema 10 is for the clinic's outcome figures: each plan of care names the body region it
+/// treats (an episode's region, as the patient's record names only the latest complaint;
+/// earlier plans take the patient's region at the upgrade), and measurements and adherence
+/// reports are read by day from covering indexes.
+const MIGRATION_10: &str = "
+UPDATE plans_of_care SET body_region = (SELECT body_region FROM patients WHERE id = patient_id)
+    WHERE body_region IS NULL;
+CREATE INDEX IF NOT EXISTS measurements_day ON measurements (taken_on, patient_id, measure_code,
+    value);
+CREATE INDEX IF NOT EXISTS adherence_day ON adherence_reports (reported_on, patient_id,
+    sessions_done, sessions_prescribed);
+";
+
+/// The column schema 10 adds to the plan of care (only when missing).
+const MIGRATION_10_COLUMNS: [(&str, &str); 1] = [("body_region", "TEXT")];
+
 /// The column schema 9 adds to the visit (only when missing).
 const MIGRATION_9_COLUMNS: [(&str, &str); 1] = [("no_show_risk", "TEXT")];
 
@@ -889,6 +906,9 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
         }
         if index == 8 {
             add_missing_columns(&tx, "appointments", &MIGRATION_9_COLUMNS).map_err(fail)?;
+        }
+        if index == 9 {
+            add_missing_columns(&tx, "plans_of_care", &MIGRATION_10_COLUMNS).map_err(fail)?;
         }
         tx.execute_batch(sql).map_err(fail)?;
         if index == 6 {

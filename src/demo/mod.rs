@@ -638,6 +638,7 @@ impl<'a, 'w> Generator<'a, 'w> {
             physician: Some(physician),
             certified_on: (!c.unsigned && signed <= self.today).then_some(signed),
             recertifies: None,
+            region: None,
             created_by: &by,
             created_at: at_eight(c.eval_day),
         })?;
@@ -667,6 +668,7 @@ impl<'a, 'w> Generator<'a, 'w> {
                 physician: Some(physician),
                 certified_on: (signed <= self.today).then_some(signed),
                 recertifies: Some(plan_id),
+                region: None,
                 created_by: &by,
                 created_at: at_eight(starts_on.min(self.today)),
             })?;
@@ -710,6 +712,7 @@ impl<'a, 'w> Generator<'a, 'w> {
             physician: Some(PHYSICIANS[n as usize % PHYSICIANS.len()]),
             certified_on: Some(*first + Duration::days(3)),
             recertifies: None,
+            region: Some(past.region),
             created_by: &by,
             created_at: at_eight(*first),
         })?;

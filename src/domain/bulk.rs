@@ -167,6 +167,8 @@ pub struct DemoPlan<'a> {
     pub physician: Option<&'a str>,
     pub certified_on: Option<NaiveDate>,
     pub recertifies: Option<i64>,
+    /// The region the plan treats (None: the patient's, as for a plan written at the desk).
+    pub region: Option<crate::domain::measures::BodyRegion>,
     pub created_by: &'a str,
     pub created_at: NaiveDateTime,
 }

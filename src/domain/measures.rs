@@ -227,12 +227,18 @@ pub fn check_thresholds(
     Ok(MeasureDef { mcid, mdc, ..*def })
 }
 
+/// A standardised functional outcome tool, as quality measures count them: every
+/// questionnaire of function, not a pain rating and not a range of motion.
+pub fn is_functional(code: &str) -> bool {
+    !(code.eq_ignore_ascii_case("NPRS") || code.eq_ignore_ascii_case("ROM"))
+}
+
 pub fn measure(code: &str) -> Option<&'static MeasureDef> {
     MEASURES.iter().find(|m| m.code.eq_ignore_ascii_case(code))
 }
 
 /// The body region a patient is treated for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BodyRegion {
     Cervical,
     Thoracic,

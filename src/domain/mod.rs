@@ -18,6 +18,7 @@ pub mod measures;
 pub mod message_templates;
 pub mod messages;
 pub mod no_show;
+pub mod outcomes;
 pub mod patient;
 pub mod patient_record;
 pub mod payers;

@@ -4,4 +4,5 @@
 pub mod fhir;
 pub mod handout;
 pub mod ical;
+pub mod outcomes;
 pub mod progress_letter;

@@ -1,0 +1,256 @@
+//! What the clinic's outcome figures read: every patient's visits, measurements, discharges,
+//! plans, authorisations and adherence reports over a window, in a few short statements (each
+//! copied into memory and finished, so another terminal's commit never waits for a report),
+//! built into episodes by `domain::outcomes`.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::{Connection, params};
+
+use super::Db;
+use super::stored_time::{day_text, parse_day};
+use crate::domain::discharge::DischargeReason;
+use crate::domain::measures::{BodyRegion, MeasureDef};
+use crate::domain::no_show::Attendance;
+use crate::domain::outcomes::episodes::{
+    OutcomePoint, OutcomeVisit, PatientOutcomeInput, PayerSpan, PlanSpan, SELF_DISCHARGE_DAYS,
+};
+use crate::domain::outcomes::{Episode, episodes_of};
+use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
+use crate::error::AppResult;
+
+/// How far before a period its episodes are looked for: an episode that ends in the period
+/// began at most this long before it (plans of care run 90 days; a recertified one a year).
+pub const LOOKBACK_DAYS: i64 = 365;
+
+/// The days read for episodes ending from `from` to `to`: a year before, and 30 days after,
+/// which tells whether an episode without a discharge lapsed.
+fn window(from: NaiveDate, to: NaiveDate, as_of: NaiveDate) -> (String, String) {
+    let first = from - Duration::days(LOOKBACK_DAYS);
+    let last = (to + Duration::days(SELF_DISCHARGE_DAYS + 1)).min(as_of);
+    (day_text(first), day_text(last + Duration::days(1)))
+}
+
+/// A patient's part of the read, made on first use.
+fn entry(people: &mut HashMap<i64, PatientOutcomeInput>, id: i64) -> &mut PatientOutcomeInput {
+    people.entry(id).or_insert_with(|| PatientOutcomeInput {
+        patient_id: id,
+        ..Default::default()
+    })
+}
+
+fn read_inputs(
+    conn: &Connection,
+    only: Option<i64>,
+    (first, end): (&str, &str),
+) -> rusqlite::Result<HashMap<i64, PatientOutcomeInput>> {
+    let mut people: HashMap<i64, PatientOutcomeInput> = HashMap::new();
+    // A patient's own read goes by their indexes; the clinic's by the days'.
+    let who = only.unwrap_or(-1);
+    let mine = if only.is_some() {
+        "patient_id = ?3"
+    } else {
+        "?3 = -1"
+    };
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT patient_id, id, therapist_id, start, kind, status, cancel_reason
+             FROM appointments
+             WHERE start >= ?1 AND start < ?2 AND {mine}
+               AND status <> 'scheduled'"
+        ))?;
+        let mut rows = stmt.query(params![first, end, who])?;
+        while let Some(r) = rows.next()? {
+            let (Some(day), Some(kind), Some(status)) = (
+                parse_day(r.get_ref(3)?.as_str()?.get(..10).unwrap_or("")),
+                VisitKind::parse(r.get_ref(4)?.as_str()?),
+                AppointmentStatus::parse(r.get_ref(5)?.as_str()?),
+            ) else {
+                continue;
+            };
+            let reason = r
+                .get_ref(6)?
+                .as_str_or_null()?
+                .and_then(CancelReason::parse);
+            entry(&mut people, r.get(0)?).visits.push(OutcomeVisit {
+                id: r.get(1)?,
+                therapist_id: r.get(2)?,
+                day,
+                kind,
+                attendance: Attendance::of(status, reason),
+            });
+        }
+    }
+    // Patients with no visit in the window have no episode in it.
+    let (first_day, last_day) = (&first[..10], &end[..10]);
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT patient_id, measure_code, taken_on, value FROM measurements
+             WHERE taken_on >= ?1 AND taken_on < ?2 AND {mine}"
+        ))?;
+        let mut rows = stmt.query(params![first_day, last_day, who])?;
+        while let Some(r) = rows.next()? {
+            let Some(p) = people.get_mut(&r.get(0)?) else {
+                continue;
+            };
+            let Some(date) = parse_day(r.get_ref(2)?.as_str()?) else {
+                continue;
+            };
+            p.points.push(OutcomePoint {
+                code: r.get(1)?,
+                date,
+                value: r.get(3)?,
+            });
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT patient_id, discharged_on, reason FROM discharges
+             WHERE discharged_on >= ?1 AND discharged_on < ?2 AND {mine}"
+        ))?;
+        let mut rows = stmt.query(params![first_day, last_day, who])?;
+        while let Some(r) = rows.next()? {
+            let (Some(p), Some(day), Some(reason)) = (
+                people.get_mut(&r.get(0)?),
+                parse_day(r.get_ref(1)?.as_str()?),
+                DischargeReason::parse(r.get_ref(2)?.as_str()?),
+            ) else {
+                continue;
+            };
+            p.discharges.push((day, reason));
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT patient_id, starts_on, ends_on, body_region FROM plans_of_care
+             WHERE ends_on >= ?1 AND starts_on < ?2 AND {mine}"
+        ))?;
+        let mut rows = stmt.query(params![first_day, last_day, who])?;
+        while let Some(r) = rows.next()? {
+            let (Some(p), Some(starts_on), Some(ends_on)) = (
+                people.get_mut(&r.get(0)?),
+                parse_day(r.get_ref(1)?.as_str()?),
+                parse_day(r.get_ref(2)?.as_str()?),
+            ) else {
+                continue;
+            };
+            p.plans.push(PlanSpan {
+                starts_on,
+                ends_on,
+                region: r.get_ref(3)?.as_str_or_null()?.and_then(BodyRegion::parse),
+            });
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT patient_id, starts_on, ends_on, payer FROM authorizations
+             WHERE ends_on >= ?1 AND starts_on < ?2 AND {mine}"
+        ))?;
+        let mut rows = stmt.query(params![first_day, last_day, who])?;
+        while let Some(r) = rows.next()? {
+            let (Some(p), Some(starts_on), Some(ends_on)) = (
+                people.get_mut(&r.get(0)?),
+                parse_day(r.get_ref(1)?.as_str()?),
+                parse_day(r.get_ref(2)?.as_str()?),
+            ) else {
+                continue;
+            };
+            p.payers.push(PayerSpan {
+                starts_on,
+                ends_on,
+                payer: r.get(3)?,
+            });
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT patient_id, reported_on, sessions_done, sessions_prescribed
+             FROM adherence_reports
+             WHERE reported_on >= ?1 AND reported_on < ?2 AND {mine}"
+        ))?;
+        let mut rows = stmt.query(params![first_day, last_day, who])?;
+        while let Some(r) = rows.next()? {
+            let (Some(p), Some(day)) = (
+                people.get_mut(&r.get(0)?),
+                parse_day(r.get_ref(1)?.as_str()?),
+            ) else {
+                continue;
+            };
+            let (done, prescribed): (i64, i64) = (r.get(2)?, r.get(3)?);
+            if prescribed > 0 {
+                p.adherence
+                    .push((day, (100.0 * done as f64 / prescribed as f64).min(100.0)));
+            }
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, date_of_birth, body_region, payer FROM patients
+             WHERE {}",
+            if only.is_some() { "id = ?1" } else { "?1 = -1" }
+        ))?;
+        let mut rows = stmt.query(params![who])?;
+        while let Some(r) = rows.next()? {
+            let Some(p) = people.get_mut(&r.get(0)?) else {
+                continue;
+            };
+            p.date_of_birth = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+            p.region = r.get_ref(2)?.as_str_or_null()?.and_then(BodyRegion::parse);
+            p.payer = r.get(3)?;
+        }
+    }
+    Ok(people)
+}
+
+/// Episodes of every patient, in patient and start order.
+fn build(
+    people: HashMap<i64, PatientOutcomeInput>,
+    defs: &[MeasureDef],
+    as_of: NaiveDate,
+) -> Vec<Episode> {
+    let mut ids: Vec<i64> = people.keys().copied().collect();
+    ids.sort_unstable();
+    ids.iter()
+        .flat_map(|id| episodes_of(&people[id], defs, as_of))
+        .collect()
+}
+
+/// The clinic's episodes a period's figures stand on, and the measures as the clinic defines
+/// them.
+pub struct OutcomeRead {
+    pub defs: Vec<MeasureDef>,
+    pub episodes: Vec<Episode>,
+}
+
+impl Db {
+    /// The episodes that can end from `from` to `to` (and those in care), as of `as_of`.
+    pub fn outcome_episodes(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> AppResult<OutcomeRead> {
+        let (first, end) = window(from, to, as_of);
+        let run = || -> rusqlite::Result<OutcomeRead> {
+            let defs = super::measure_reads::clinic_measures(self.conn())?;
+            let people = read_inputs(self.conn(), None, (&first, &end))?;
+            Ok(OutcomeRead {
+                episodes: build(people, &defs, as_of),
+                defs,
+            })
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// One patient's episodes up to `as_of` (the last year and a half of them).
+    pub fn patient_episodes(&self, patient_id: i64, as_of: NaiveDate) -> AppResult<Vec<Episode>> {
+        let (first, end) = window(as_of - Duration::days(183), as_of, as_of);
+        let run = || -> rusqlite::Result<Vec<Episode>> {
+            let defs = super::measure_reads::clinic_measures(self.conn())?;
+            let people = read_inputs(self.conn(), Some(patient_id), (&first, &end))?;
+            Ok(build(people, &defs, as_of))
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
