@@ -680,6 +680,7 @@ fn record_and_report_round_trip_through_the_binary() {
         keys,
         [
             "authorizations",
+            "expected",
             "flags",
             "goals",
             "measures",

@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 use crate::cli::{ProgressFormat, ReportFormat};
 use crate::config::Settings;
 use crate::db::Who;
+use crate::db::outcomes::ExpectedOutcome;
 use crate::domain::goals::{GoalStatus, PlanGoals};
 use crate::domain::measures::Better;
+use crate::domain::outcomes::Standing;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::domain::{AppointmentStatus, age_on};
 use crate::error::{AppError, AppResult};
@@ -42,11 +44,28 @@ pub fn run_progress(
         }
         _ => {
             let progress = db.progress(patient.id, today)?.ok_or_else(missing)?;
+            let expected = db.expected_outcome(patient.id, today)?;
+            let line = expected_sentence(expected.as_ref());
             match format {
-                ProgressFormat::Markdown => markdown(&progress),
-                ProgressFormat::Html => html(&progress),
-                ProgressFormat::Json => format!("{:#}\n", to_json(&progress)),
-                ProgressFormat::Text | ProgressFormat::Letter => text(&progress),
+                ProgressFormat::Markdown => {
+                    format!(
+                        "{}\n## What to expect\n\n{}\n",
+                        markdown(&progress),
+                        md(&line)
+                    )
+                }
+                ProgressFormat::Html => html(&progress).replace(
+                    "</body>",
+                    &format!("<h2>What to expect</h2>\n<p>{}</p>\n</body>", esc(&line)),
+                ),
+                ProgressFormat::Json => {
+                    let mut v = to_json(&progress);
+                    v["expected"] = expected_json(expected.as_ref());
+                    format!("{v:#}\n")
+                }
+                ProgressFormat::Text | ProgressFormat::Letter => {
+                    format!("{}\nWhat to expect: {line}\n", text(&progress))
+                }
             }
         }
     };
@@ -76,6 +95,64 @@ pub fn run_progress(
         );
     }
     Ok(())
+}
+
+/// `{similar_episodes, median_change, mcid_met_share, median_visits, status, measure,
+/// visit_number, change_so_far, median_change_at_visit}`; `status` "too_few" also when the
+/// patient has no episode with a measure yet (then `similar_episodes` is 0).
+pub fn expected_json(e: Option<&ExpectedOutcome>) -> Value {
+    let r = |x: Option<f64>| x.map(|x| (x * 100.0).round() / 100.0 + 0.0);
+    match e {
+        None => json!({
+            "similar_episodes": 0, "median_change": null, "mcid_met_share": null,
+            "median_visits": null, "status": Standing::TooFew.as_str(), "measure": null,
+            "visit_number": null, "change_so_far": null, "median_change_at_visit": null,
+        }),
+        Some(o) => {
+            let x = &o.expected;
+            json!({
+                "similar_episodes": x.similar_episodes,
+                "median_change": r(x.median_change),
+                "mcid_met_share": r(x.mcid_met_share.map(|s| s * 100.0)).map(|p| p / 100.0),
+                "median_visits": r(x.median_visits),
+                "status": x.status.as_str(),
+                "measure": o.measure,
+                "visit_number": x.visit_number,
+                "change_so_far": r(Some(x.change_so_far)),
+                "median_change_at_visit": r(x.median_change_at_visit),
+            })
+        }
+    }
+}
+
+/// What to expect in one sentence: "LEFS: similar episodes (34) gained a median of +15 points
+/// over 9 visits, 71% reached the MCID; at visit 4 this one is on track (+6, similar +5)".
+pub fn expected_sentence(e: Option<&ExpectedOutcome>) -> String {
+    let Some(o) = e else {
+        return "no measure in this episode yet to compare with similar episodes".into();
+    };
+    let x = &o.expected;
+    match (x.status, x.median_change, x.median_visits) {
+        (Standing::TooFew, ..) | (_, None, _) | (_, _, None) => format!(
+            "{}: too few similar episodes ({} of the {} needed: same region, age band and starting score)",
+            o.measure,
+            x.similar_episodes,
+            crate::domain::outcomes::expected::MIN_SIMILAR
+        ),
+        (status, Some(change), Some(visits)) => format!(
+            "{}: {} similar episodes gained a median of {} points over {} visits, {} reached the MCID; at visit {} this one is {} ({} so far, similar {})",
+            o.measure,
+            x.similar_episodes,
+            signed(change),
+            num(visits),
+            x.mcid_met_share
+                .map_or_else(|| "—".into(), |s| format!("{:.0}%", s * 100.0)),
+            x.visit_number,
+            status.label(),
+            signed(x.change_so_far),
+            x.median_change_at_visit.map_or_else(|| "—".into(), signed),
+        ),
+    }
 }
 
 fn progress_format_word(f: ProgressFormat) -> &'static str {

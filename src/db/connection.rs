@@ -128,6 +128,7 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
         path: path.to_path_buf(),
         damaged: read_damage_note(path),
         file_id,
+        outcome_history: None,
     };
     if db.damage().is_none() {
         // Someone dropped the audit log's append-only triggers: put them back and say so in
@@ -317,6 +318,7 @@ pub fn build_new_file(
             file_id: super::file_identity(&temp),
             path: temp.clone(),
             damaged: None,
+            outcome_history: None,
         };
         fill(&mut db)?;
         db.conn.close().map_err(|(_, e)| sql_failure(&shown, e))?;

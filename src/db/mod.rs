@@ -14,6 +14,7 @@ pub mod audit;
 pub mod authorizations;
 pub mod backup;
 pub mod clinic_hours;
+pub mod clinic_work;
 pub mod confirmations;
 mod connection;
 pub mod contact;
@@ -96,6 +97,8 @@ pub struct Db {
     /// The identity of the file this connection opened: when the path names another file (a
     /// backup restored, a record rebuilt), the connection still points at the old one.
     file_id: Option<FileId>,
+    /// The clinic's finished episodes that "what to expect" compares with, kept for an hour.
+    outcome_history: Option<outcomes::History>,
 }
 
 /// A file's device and inode: the same path can come to name another file.

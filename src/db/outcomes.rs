@@ -16,7 +16,7 @@ use crate::domain::no_show::Attendance;
 use crate::domain::outcomes::episodes::{
     OutcomePoint, OutcomeVisit, PatientOutcomeInput, PayerSpan, PlanSpan, SELF_DISCHARGE_DAYS,
 };
-use crate::domain::outcomes::{Episode, episodes_of};
+use crate::domain::outcomes::{Episode, Expected, episodes_of, expected};
 use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::AppResult;
 
@@ -223,6 +223,27 @@ pub struct OutcomeRead {
     pub episodes: Vec<Episode>,
 }
 
+/// How many years of finished episodes "what to expect" compares with.
+pub const HISTORY_YEARS: u32 = 3;
+
+/// How long the compared episodes are kept before they are read again.
+const HISTORY_KEPT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The clinic's finished episodes of the last years, as read at a time.
+pub struct History {
+    read_at: std::time::Instant,
+    as_of: NaiveDate,
+    episodes: Vec<Episode>,
+}
+
+/// What to expect for a patient's latest episode.
+pub struct ExpectedOutcome {
+    pub episode: Episode,
+    pub expected: Expected,
+    /// The code of the measure compared on.
+    pub measure: &'static str,
+}
+
 impl Db {
     /// The episodes that can end from `from` to `to` (and those in care), as of `as_of`.
     pub fn outcome_episodes(
@@ -250,6 +271,80 @@ impl Db {
             let defs = super::measure_reads::clinic_measures(self.conn())?;
             let people = read_inputs(self.conn(), Some(patient_id), (&first, &end))?;
             Ok(build(people, &defs, as_of))
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// What to expect for the patient's latest episode (in care, or the last one finished)
+    /// from the clinic's finished episodes of the last three years: None when the patient has
+    /// no episode with a measure. The episodes compared with are read once an hour.
+    pub fn expected_outcome(
+        &mut self,
+        patient_id: i64,
+        as_of: NaiveDate,
+    ) -> AppResult<Option<ExpectedOutcome>> {
+        let Some(current) = self.patient_episodes(patient_id, as_of)?.pop() else {
+            return Ok(None);
+        };
+        let fresh = self
+            .outcome_history
+            .as_ref()
+            .is_some_and(|h| h.as_of == as_of && h.read_at.elapsed() < HISTORY_KEPT);
+        if !fresh {
+            let from = as_of
+                .checked_sub_months(chrono::Months::new(12 * HISTORY_YEARS))
+                .unwrap_or(as_of);
+            let read = self.outcome_episodes(from, as_of, as_of)?;
+            self.outcome_history = Some(History {
+                read_at: std::time::Instant::now(),
+                as_of,
+                episodes: read
+                    .episodes
+                    .into_iter()
+                    .filter(|e| e.ending.finished())
+                    .collect(),
+            });
+        }
+        let defs = self.measures()?;
+        let history = self
+            .outcome_history
+            .as_ref()
+            .map_or(&[][..], |h| &h.episodes[..]);
+        Ok(
+            expected(history, &defs, &current).map(|expected| ExpectedOutcome {
+                measure: defs[expected.measure].code,
+                episode: current,
+                expected,
+            }),
+        )
+    }
+
+    /// The names and MRNs of these patients (for lists a role may see).
+    pub fn patient_labels(
+        &self,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, super::clinic_work::PatientLabel>> {
+        let run = || -> rusqlite::Result<HashMap<i64, super::clinic_work::PatientLabel>> {
+            let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+            let mut stmt = self
+                .conn()
+                .prepare_cached("SELECT id, first_name, last_name, mrn FROM patients")?;
+            let mut rows = stmt.query([])?;
+            let mut out = HashMap::new();
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if wanted.contains(&id) {
+                    let (first, last): (String, String) = (r.get(1)?, r.get(2)?);
+                    out.insert(
+                        id,
+                        super::clinic_work::PatientLabel {
+                            name: format!("{last}, {first}"),
+                            mrn: r.get(3)?,
+                        },
+                    );
+                }
+            }
+            Ok(out)
         };
         run().map_err(|e| self.fail(e))
     }

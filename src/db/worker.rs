@@ -76,6 +76,8 @@ pub enum Request {
     },
     /// Pane 2's work (progress, measures, notes).
     Progress(super::progress_work::ProgressRequest),
+    /// Pane 4: a period's episodes for the clinic's outcome figures.
+    Clinic(super::clinic_work::ClinicRequest),
     /// Pane 3's work (exercise programs).
     Program(super::program_work::ProgramRequest),
     /// The patient finder's, the patient record's and the call list's work.
@@ -142,6 +144,7 @@ pub enum Reply {
         error: AppError,
     },
     Progress(super::progress_work::ProgressReply),
+    Clinic(super::clinic_work::ClinicReply),
     Program(super::program_work::ProgramReply),
     Record(super::record_work::RecordReply),
     Series(super::series_work::SeriesWorkReply),
@@ -195,6 +198,7 @@ pub enum Asker {
     Schedule,
     Progress,
     Program,
+    Clinic,
     /// The patient finder, the patient record and the call list.
     Record,
     Lock,
@@ -217,6 +221,7 @@ impl Request {
     pub fn asked(&self) -> Asked {
         let by = match self {
             Request::Progress(_) => Asker::Progress,
+            Request::Clinic(_) => Asker::Clinic,
             Request::Program(_) => Asker::Program,
             Request::Record(_) => Asker::Record,
             Request::Locked | Request::Unlock { .. } => Asker::Lock,
@@ -603,6 +608,7 @@ impl Worker {
             Request::Locked => return self.lock_needs(),
             Request::Unlock { pin } => return self.unlock(pin, &at),
             Request::Progress(r) => r.handle(&mut self.db, who).map(Reply::Progress),
+            Request::Clinic(r) => r.handle(&mut self.db, who).map(Reply::Clinic),
             Request::Program(r) => r.handle(&mut self.db, who).map(Reply::Program),
             Request::Record(r) => r.handle(&mut self.db, who).map(Reply::Record),
             Request::Series(r) => r.handle(&mut self.db, who).map(Reply::Series),

@@ -171,6 +171,19 @@ impl Acting {
     }
 }
 
+/// Whether a viewer may see the names of the patients of `therapist_id`'s episodes in the
+/// clinic's outcome lists: the front desk and admins, who run every patient's day, see all;
+/// therapists and assistants see their own; a user not on the staff sees none.
+pub fn sees_names_of(viewer: Option<&Staff>, therapist_id: i64) -> bool {
+    match viewer {
+        Some(s) => match s.role {
+            Role::FrontDesk | Role::Admin => true,
+            Role::Therapist | Role::Assistant => s.id == therapist_id,
+        },
+        None => false,
+    }
+}
+
 /// Whether `acting` may do `duty`: the one sentence of a refusal when not.
 pub fn check(duty: Duty, user: &str, acting: &Acting) -> Result<(), String> {
     let user = crate::sanitize::clean_echo(user);

@@ -831,6 +831,23 @@ pub fn walk_every_screen(
     let said = |s: &AppState| s.message.clone().map(|(_, m)| m).unwrap_or_default();
     let mut s = state();
     look(&mut s, "the schedule");
+    press_action(&mut s, Action::ShowClinic);
+    look(&mut s, "the clinic pane, reading");
+    let (from, to) = s.clinic.span(s.today);
+    update(
+        &mut s,
+        Event::Reply(Reply::Clinic(crate::db::clinic_work::ClinicReply::Loaded {
+            from,
+            to,
+            read: std::sync::Arc::new(crate::db::outcomes::OutcomeRead {
+                defs: crate::domain::measures::MEASURES.to_vec(),
+                episodes: Vec::new(),
+            }),
+            patients: Default::default(),
+        })),
+    );
+    look(&mut s, "the clinic pane");
+    press_action(&mut s, Action::ShowSchedule);
     press_action(&mut s, Action::Down);
     press_action(&mut s, Action::Down);
     press_action(&mut s, Action::Cancel);

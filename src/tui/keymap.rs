@@ -11,6 +11,16 @@ pub enum Action {
     ShowSchedule,
     ShowProgress,
     ShowProgram,
+    ShowClinic,
+    /// Pane 4: the next kind of period (month, quarter, year, 12 months).
+    ClinicPeriod,
+    ClinicEarlier,
+    ClinicLater,
+    /// Pane 4: the next grouping (therapist, region, measure, ...).
+    ClinicGroup,
+    /// Pane 4: a group's episodes; on an episode, the patient's record.
+    ClinicOpen,
+    ClinicBack,
     Up,
     Down,
     PageUp,
@@ -137,6 +147,13 @@ impl Action {
             Action::ShowSchedule => "schedule",
             Action::ShowProgress => "progress",
             Action::ShowProgram => "program",
+            Action::ShowClinic => "clinic",
+            Action::ClinicPeriod => "clinic_period",
+            Action::ClinicEarlier => "clinic_earlier",
+            Action::ClinicLater => "clinic_later",
+            Action::ClinicGroup => "clinic_group",
+            Action::ClinicOpen => "clinic_open",
+            Action::ClinicBack => "clinic_back",
             Action::Up => "up",
             Action::Down => "down",
             Action::PageUp => "page_up",
@@ -262,6 +279,8 @@ pub enum Scope {
     Schedule,
     Progress,
     Program,
+    /// Pane 4, the clinic's outcomes.
+    Clinic,
     QuitConfirm,
     HelpScreen,
     CancelConfirm,
@@ -299,6 +318,7 @@ impl Scope {
             Scope::Schedule => "Schedule",
             Scope::Progress => "Progress",
             Scope::Program => "Exercise program",
+            Scope::Clinic => "Clinic outcomes",
             Scope::QuitConfirm => "Quit with unsaved work",
             Scope::HelpScreen => "This help",
             Scope::CancelConfirm => "Cancel visit: sure?",
@@ -319,11 +339,12 @@ impl Scope {
         }
     }
 
-    const ALL: [Scope; 21] = [
+    const ALL: [Scope; 22] = [
         Scope::Everywhere,
         Scope::Schedule,
         Scope::Progress,
         Scope::Program,
+        Scope::Clinic,
         Scope::QuitConfirm,
         Scope::HelpScreen,
         Scope::CancelConfirm,
@@ -366,6 +387,7 @@ impl Scope {
             Scope::Schedule => &[Scope::Schedule, Scope::Everywhere],
             Scope::Progress => &[Scope::Progress, Scope::Everywhere],
             Scope::Program => &[Scope::Program, Scope::Everywhere],
+            Scope::Clinic => &[Scope::Clinic, Scope::Everywhere],
             Scope::QuitConfirm => &[Scope::QuitConfirm],
             Scope::HelpScreen => &[Scope::HelpScreen],
             Scope::CancelConfirm => &[Scope::CancelConfirm],
@@ -608,6 +630,48 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('3')],
         Scope::Everywhere,
         "home exercise program",
+    ),
+    (
+        Action::ShowClinic,
+        &[k('4')],
+        Scope::Everywhere,
+        "clinic outcomes",
+    ),
+    (
+        Action::ClinicPeriod,
+        &[k('p')],
+        Scope::Clinic,
+        "month, quarter or year",
+    ),
+    (
+        Action::ClinicEarlier,
+        &[k('<')],
+        Scope::Clinic,
+        "earlier period",
+    ),
+    (
+        Action::ClinicLater,
+        &[k('>')],
+        Scope::Clinic,
+        "later period",
+    ),
+    (
+        Action::ClinicGroup,
+        &[k('b')],
+        Scope::Clinic,
+        "group by the next",
+    ),
+    (
+        Action::ClinicOpen,
+        &[code(KeyCode::Enter)],
+        Scope::Clinic,
+        "a group's episodes; a patient's record",
+    ),
+    (
+        Action::ClinicBack,
+        &[code(KeyCode::Esc), code(KeyCode::Backspace)],
+        Scope::Clinic,
+        "back to the groups",
     ),
     (
         Action::Up,

@@ -1,5 +1,6 @@
 //! The full-screen app: state, keys, update, views and the event loop.
 
+pub mod clinic;
 pub mod event;
 pub mod forms;
 mod help;

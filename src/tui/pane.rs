@@ -15,10 +15,11 @@ pub enum Pane {
     Schedule,
     Progress,
     Program,
+    Clinic,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Schedule, Pane::Progress, Pane::Program];
+    pub const ALL: [Pane; 4] = [Pane::Schedule, Pane::Progress, Pane::Program, Pane::Clinic];
 
     /// The keymap scope of the pane's own keys.
     pub fn scope(self) -> Scope {
@@ -26,6 +27,15 @@ impl Pane {
             Pane::Schedule => Scope::Schedule,
             Pane::Progress => Scope::Progress,
             Pane::Program => Scope::Program,
+            Pane::Clinic => Scope::Clinic,
+        }
+    }
+
+    /// The title where the tabs are short of room.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Pane::Program => "Program",
+            other => other.title(),
         }
     }
 
@@ -34,6 +44,7 @@ impl Pane {
             Pane::Schedule => "Schedule",
             Pane::Progress => "Progress",
             Pane::Program => "Exercise program",
+            Pane::Clinic => "Clinic",
         }
     }
 }

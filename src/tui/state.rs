@@ -75,6 +75,8 @@ pub struct AppState {
     pub progress: super::progress::ProgressPane,
     /// Pane 3's own state (the program being built, the exercise search).
     pub program: super::program::ProgramPane,
+    /// Pane 4's own state (the period, the grouping, the figures and a group's episodes).
+    pub clinic: super::clinic::ClinicPane,
     /// The patient finder, the patients to call and a patient's record, over the panes.
     pub desk: super::record::state::Desk,
 }
@@ -106,6 +108,7 @@ impl AppState {
             lock: LockScreen::default(),
             progress: Default::default(),
             program: Default::default(),
+            clinic: Default::default(),
             desk: Default::default(),
         }
     }

@@ -6,6 +6,7 @@
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
+use super::clinic::{self, ClinicPane};
 use super::event::{Effect, Event};
 use super::input::types_text;
 use super::keymap::{Action, Scope};
@@ -113,6 +114,14 @@ fn with_progress<R>(state: &mut AppState, f: impl FnOnce(&mut ProgressPane, &Con
     result
 }
 
+/// Runs one of pane 4's functions on its own state, with the app as context.
+fn with_clinic<R>(state: &mut AppState, f: impl FnOnce(&mut ClinicPane, &Context) -> R) -> R {
+    let mut pane = std::mem::take(&mut state.clinic);
+    let result = f(&mut pane, &state.context());
+    state.clinic = pane;
+    result
+}
+
 /// Runs one of pane 3's functions on its own state, with the app as context.
 fn with_program<R>(state: &mut AppState, f: impl FnOnce(&mut ProgramPane, &Context) -> R) -> R {
     let mut pane = std::mem::take(&mut state.program);
@@ -202,6 +211,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         Pane::Schedule => None,
         Pane::Progress => with_progress(state, |pane, ctx| progress::on_key(pane, ctx, key)),
         Pane::Program => with_program(state, |pane, ctx| program::on_key(pane, ctx, key)),
+        Pane::Clinic => None,
     };
     if let Some(outcome) = pane_first {
         return state.apply(outcome);
@@ -217,7 +227,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
 /// Opening a pane on a patient loads (and audits the opening of) their record.
 fn load_patient(state: &AppState) -> Vec<Effect> {
     match (state.pane, state.selected_visit()) {
-        (Pane::Schedule, _) | (_, None) => Vec::new(),
+        (Pane::Schedule | Pane::Clinic, _) | (_, None) => Vec::new(),
         (Pane::Progress, Some(_)) => progress::load(&state.context(), true),
         (Pane::Program, Some(v)) => {
             // Opening the program is audited once, by the program's own load.
@@ -226,6 +236,26 @@ fn load_patient(state: &AppState) -> Vec<Effect> {
             effects
         }
     }
+}
+
+/// A pane came on screen: the patient panes load their patient, the Clinic pane its period.
+fn shown(state: &mut AppState) -> Vec<Effect> {
+    if state.pane == Pane::Clinic {
+        with_clinic(state, clinic::on_shown)
+    } else {
+        load_patient(state)
+    }
+}
+
+/// Pane 4's keys: its own, and moving in its table.
+fn on_clinic_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let turn = with_clinic(state, |pane, ctx| clinic::on_action(pane, ctx, action));
+    let mut effects = state.apply(turn.out);
+    if let Some(id) = turn.open_record {
+        let out = with_desk(state, |desk, ctx| record::open_record(desk, ctx, id));
+        effects.extend(state.apply(out));
+    }
+    effects
 }
 
 fn move_selection(state: &mut AppState, to: impl FnOnce(usize, usize) -> usize) -> Vec<Effect> {
@@ -266,6 +296,20 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         let outcome = with_progress(state, |pane, ctx| progress::on_action(pane, ctx, action));
         return state.apply(outcome);
     }
+    if state.pane == Pane::Clinic
+        && (moves
+            || matches!(
+                action,
+                Action::ClinicPeriod
+                    | Action::ClinicEarlier
+                    | Action::ClinicLater
+                    | Action::ClinicGroup
+                    | Action::ClinicOpen
+                    | Action::ClinicBack
+            ))
+    {
+        return on_clinic_action(state, action);
+    }
     if let Some(since) = state
         .offline_since
         .as_ref()
@@ -296,15 +340,16 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 Pane::ALL.len() - 1
             };
             state.pane = Pane::ALL[(at + step) % Pane::ALL.len()];
-            load_patient(state)
+            shown(state)
         }
-        Action::ShowSchedule | Action::ShowProgress | Action::ShowProgram => {
+        Action::ShowSchedule | Action::ShowProgress | Action::ShowProgram | Action::ShowClinic => {
             state.pane = match action {
                 Action::ShowSchedule => Pane::Schedule,
                 Action::ShowProgress => Pane::Progress,
+                Action::ShowClinic => Pane::Clinic,
                 _ => Pane::Program,
             };
-            load_patient(state)
+            shown(state)
         }
         Action::Up => move_selection(state, |i, _| i.saturating_sub(1)),
         Action::Down => move_selection(state, |i, _| i + 1),
@@ -364,6 +409,13 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NoteSign
         | Action::NoteCoSign
         | Action::NoteAddendum
+        // Pane 4's keys, handled above while it is on screen.
+        | Action::ClinicPeriod
+        | Action::ClinicEarlier
+        | Action::ClinicLater
+        | Action::ClinicGroup
+        | Action::ClinicOpen
+        | Action::ClinicBack
         | Action::ListUp
         | Action::ListDown
         | Action::ListPick
@@ -489,7 +541,7 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
             let patient = state.selected_visit().map(|v| v.patient_id);
             let opened = patient != shown;
             let mut effects: Vec<Effect> = match (state.pane, patient) {
-                (Pane::Schedule, _) | (_, None) => Vec::new(),
+                (Pane::Schedule | Pane::Clinic, _) | (_, None) => Vec::new(),
                 (Pane::Progress, Some(_)) => progress::load(&state.context(), opened),
                 (Pane::Program, Some(id)) => {
                     let mut e = vec![Effect::Db(Request::LoadPatient(id))];
@@ -514,6 +566,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
         }
         Reply::Program(reply) => {
             let outcome = with_program(state, |pane, ctx| program::on_reply(pane, ctx, reply));
+            state.apply(outcome)
+        }
+        Reply::Clinic(reply) => {
+            let outcome = with_clinic(state, |pane, ctx| clinic::on_reply(pane, ctx, reply));
             state.apply(outcome)
         }
         Reply::Record(crate::db::record_work::RecordReply::Lookalikes { patient, matches }) => {
@@ -613,6 +669,10 @@ fn on_reply(state: &mut AppState, reply: Reply) -> Vec<Effect> {
                     } else {
                         with_desk(state, |desk, ctx| record::on_failed(desk, ctx, &error))
                     }
+                }
+                Asker::Clinic => {
+                    state.clinic.asked = None;
+                    (Vec::new(), error.message)
                 }
                 Asker::Progress | Asker::Program | Asker::Background => (Vec::new(), error.message),
             };

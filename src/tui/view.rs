@@ -78,6 +78,9 @@ fn draw_all(frame: &mut Frame, state: &AppState, theme: &Theme) -> Learned {
         Pane::Program => {
             super::program::view::draw(frame, body, &state.program, &state.context(), theme)
         }
+        Pane::Clinic => {
+            super::clinic::view::draw(frame, body, &state.clinic, &state.context(), theme)
+        }
     }
     if state.desk.is_open() {
         super::record::view::draw(frame, body, &state.desk, &state.keymap, state.today, theme);
@@ -259,16 +262,32 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, who: Option<String
         Action::ShowSchedule,
         Action::ShowProgress,
         Action::ShowProgram,
+        Action::ShowClinic,
     ];
+    // Short titles when the full ones would leave no room for whose visits are shown.
+    let full: usize = Pane::ALL
+        .iter()
+        .zip(keys)
+        .map(|(p, a)| width(&state.keymap.keys_for(a)) + width(p.title()) + 4)
+        .sum();
+    let short = who
+        .as_ref()
+        .filter(|_| state.pane == Pane::Schedule)
+        .is_some_and(|w| full + width(w) + 1 > usize::from(area.width));
     let mut spans = Vec::new();
     for (pane, action) in Pane::ALL.iter().zip(keys) {
+        let title = if short {
+            pane.short_title()
+        } else {
+            pane.title()
+        };
         let style = if *pane == state.pane {
             theme.tab_active
         } else {
             theme.tab
         };
         spans.push(Span::styled(
-            format!(" {} {} ", state.keymap.keys_for(action), pane.title()),
+            format!(" {} {} ", state.keymap.keys_for(action), title),
             style,
         ));
         spans.push(Span::raw(" "));
@@ -392,6 +411,13 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 state.keymap.keys_for(Action::RecordMeasure),
                 state.keymap.keys_for(Action::EditNote),
                 state.keymap.keys_for(Action::ShowSchedule)
+            ),
+            theme.muted,
+        ),
+        None if state.pane == Pane::Clinic => Line::styled(
+            format!(
+                " {}",
+                super::clinic::view::hints(&state.keymap, state.clinic.drill.is_some())
             ),
             theme.muted,
         ),
