@@ -127,8 +127,10 @@ fn the_html_report_is_one_page_with_an_svg_chart() {
         .descendants()
         .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text())
+        .map(str::trim)
         .collect();
     assert!(labels.contains(&"Whole clinic"), "{labels:?}");
+    assert!(labels.contains(&"50%"), "the axis in percent: {labels:?}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

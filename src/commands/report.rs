@@ -125,34 +125,12 @@ pub fn expected_json(e: Option<&ExpectedOutcome>) -> Value {
     }
 }
 
-/// What to expect in one sentence: "LEFS: similar episodes (34) gained a median of +15 points
-/// over 9 visits, 71% reached the MCID; at visit 4 this one is on track (+6, similar +5)".
+/// What to expect in one sentence (or why there is none).
 pub fn expected_sentence(e: Option<&ExpectedOutcome>) -> String {
-    let Some(o) = e else {
-        return "no measure in this episode yet to compare with similar episodes".into();
-    };
-    let x = &o.expected;
-    match (x.status, x.median_change, x.median_visits) {
-        (Standing::TooFew, ..) | (_, None, _) | (_, _, None) => format!(
-            "{}: too few similar episodes ({} of the {} needed: same region, age band and starting score)",
-            o.measure,
-            x.similar_episodes,
-            crate::domain::outcomes::expected::MIN_SIMILAR
-        ),
-        (status, Some(change), Some(visits)) => format!(
-            "{}: {} similar episodes gained a median of {} points over {} visits, {} reached the MCID; at visit {} this one is {} ({} so far, similar {})",
-            o.measure,
-            x.similar_episodes,
-            signed(change),
-            num(visits),
-            x.mcid_met_share
-                .map_or_else(|| "—".into(), |s| format!("{:.0}%", s * 100.0)),
-            x.visit_number,
-            status.label(),
-            signed(x.change_so_far),
-            x.median_change_at_visit.map_or_else(|| "—".into(), signed),
-        ),
-    }
+    e.map_or_else(
+        || "no measure in this episode yet to compare with similar episodes".into(),
+        |o| o.expected.sentence(o.measure),
+    )
 }
 
 fn progress_format_word(f: ProgressFormat) -> &'static str {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::outcomes::OutcomeRead;
+pub use super::outcomes::PatientLabel;
 use super::{Db, Who};
 use crate::error::AppResult;
 
@@ -20,13 +21,6 @@ pub enum ClinicRequest {
     },
 }
 
-/// A patient as the drill-down lists them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatientLabel {
-    pub name: String,
-    pub mrn: String,
-}
-
 #[derive(Debug, Clone)]
 pub enum ClinicReply {
     Loaded {
@@ -35,12 +29,6 @@ pub enum ClinicReply {
         read: std::sync::Arc<OutcomeRead>,
         patients: std::sync::Arc<HashMap<i64, PatientLabel>>,
     },
-}
-
-impl std::fmt::Debug for OutcomeRead {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OutcomeRead({} episodes)", self.episodes.len())
-    }
 }
 
 impl ClinicRequest {

@@ -21,8 +21,9 @@ use crate::domain::{AppointmentStatus, CancelReason, VisitKind};
 use crate::error::AppResult;
 
 /// How far before a period its episodes are looked for: an episode that ends in the period
-/// began at most this long before it (plans of care run 90 days; a recertified one a year).
-pub const LOOKBACK_DAYS: i64 = 365;
+/// began at most this long before it (a plan of care runs up to 90 days; three
+/// recertifications are nine months). What a period's figures cost is mostly this read.
+pub const LOOKBACK_DAYS: i64 = 270;
 
 /// The days read for episodes ending from `from` to `to`: a year before, and 30 days after,
 /// which tells whether an episode without a discharge lapsed.
@@ -39,6 +40,9 @@ fn entry(people: &mut HashMap<i64, PatientOutcomeInput>, id: i64) -> &mut Patien
         ..Default::default()
     })
 }
+
+/// A plan's or an authorisation's patient, days and its region or payer.
+type Span = (i64, NaiveDate, NaiveDate, Option<String>);
 
 fn read_inputs(
     conn: &Connection,
@@ -121,45 +125,39 @@ fn read_inputs(
             p.discharges.push((day, reason));
         }
     }
-    {
+    // Plans name the region an episode treats; authorisations its payer.
+    let spans = |table: &str, column: &str| -> rusqlite::Result<Vec<Span>> {
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT patient_id, starts_on, ends_on, body_region FROM plans_of_care
+            "SELECT patient_id, starts_on, ends_on, {column} FROM {table}
              WHERE ends_on >= ?1 AND starts_on < ?2 AND {mine}"
         ))?;
         let mut rows = stmt.query(params![first_day, last_day, who])?;
+        let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let (Some(p), Some(starts_on), Some(ends_on)) = (
-                people.get_mut(&r.get(0)?),
+            if let (Some(starts_on), Some(ends_on)) = (
                 parse_day(r.get_ref(1)?.as_str()?),
                 parse_day(r.get_ref(2)?.as_str()?),
-            ) else {
-                continue;
-            };
+            ) {
+                out.push((r.get(0)?, starts_on, ends_on, r.get(3)?));
+            }
+        }
+        Ok(out)
+    };
+    for (id, starts_on, ends_on, region) in spans("plans_of_care", "body_region")? {
+        if let Some(p) = people.get_mut(&id) {
             p.plans.push(PlanSpan {
                 starts_on,
                 ends_on,
-                region: r.get_ref(3)?.as_str_or_null()?.and_then(BodyRegion::parse),
+                region: region.as_deref().and_then(BodyRegion::parse),
             });
         }
     }
-    {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT patient_id, starts_on, ends_on, payer FROM authorizations
-             WHERE ends_on >= ?1 AND starts_on < ?2 AND {mine}"
-        ))?;
-        let mut rows = stmt.query(params![first_day, last_day, who])?;
-        while let Some(r) = rows.next()? {
-            let (Some(p), Some(starts_on), Some(ends_on)) = (
-                people.get_mut(&r.get(0)?),
-                parse_day(r.get_ref(1)?.as_str()?),
-                parse_day(r.get_ref(2)?.as_str()?),
-            ) else {
-                continue;
-            };
+    for (id, starts_on, ends_on, payer) in spans("authorizations", "payer")? {
+        if let (Some(p), Some(payer)) = (people.get_mut(&id), payer) {
             p.payers.push(PayerSpan {
                 starts_on,
                 ends_on,
-                payer: r.get(3)?,
+                payer,
             });
         }
     }
@@ -236,6 +234,20 @@ pub struct History {
     episodes: Vec<Episode>,
 }
 
+/// A patient as the Clinic pane's drill-down lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientLabel {
+    pub name: String,
+    pub mrn: String,
+}
+
+/// A count, not the episodes: a reply in a debug line must not list a clinic's patients.
+impl std::fmt::Debug for OutcomeRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OutcomeRead({} episodes)", self.episodes.len())
+    }
+}
+
 /// What to expect for a patient's latest episode.
 pub struct ExpectedOutcome {
     pub episode: Episode,
@@ -283,14 +295,7 @@ impl Db {
         patient_id: i64,
         as_of: NaiveDate,
     ) -> AppResult<Option<ExpectedOutcome>> {
-        let Some(current) = self.patient_episodes(patient_id, as_of)?.pop() else {
-            return Ok(None);
-        };
-        let fresh = self
-            .outcome_history
-            .as_ref()
-            .is_some_and(|h| h.as_of == as_of && h.read_at.elapsed() < HISTORY_KEPT);
-        if !fresh {
+        if !self.history_kept(as_of) {
             let from = as_of
                 .checked_sub_months(chrono::Months::new(12 * HISTORY_YEARS))
                 .unwrap_or(as_of);
@@ -305,6 +310,28 @@ impl Db {
                     .collect(),
             });
         }
+        self.kept_expected_outcome(patient_id, as_of)
+    }
+
+    fn history_kept(&self, as_of: NaiveDate) -> bool {
+        self.outcome_history
+            .as_ref()
+            .is_some_and(|h| h.as_of == as_of && h.read_at.elapsed() < HISTORY_KEPT)
+    }
+
+    /// [`Db::expected_outcome`] only when the compared episodes are kept: never the long read
+    /// (pane 2 asks this at every opening; its own key asks for the read).
+    pub fn kept_expected_outcome(
+        &self,
+        patient_id: i64,
+        as_of: NaiveDate,
+    ) -> AppResult<Option<ExpectedOutcome>> {
+        if !self.history_kept(as_of) {
+            return Ok(None);
+        }
+        let Some(current) = self.patient_episodes(patient_id, as_of)?.pop() else {
+            return Ok(None);
+        };
         let defs = self.measures()?;
         let history = self
             .outcome_history
@@ -320,11 +347,8 @@ impl Db {
     }
 
     /// The names and MRNs of these patients (for lists a role may see).
-    pub fn patient_labels(
-        &self,
-        ids: &[i64],
-    ) -> AppResult<HashMap<i64, super::clinic_work::PatientLabel>> {
-        let run = || -> rusqlite::Result<HashMap<i64, super::clinic_work::PatientLabel>> {
+    pub fn patient_labels(&self, ids: &[i64]) -> AppResult<HashMap<i64, PatientLabel>> {
+        let run = || -> rusqlite::Result<HashMap<i64, PatientLabel>> {
             let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
             let mut stmt = self
                 .conn()
@@ -337,7 +361,7 @@ impl Db {
                     let (first, last): (String, String) = (r.get(1)?, r.get(2)?);
                     out.insert(
                         id,
-                        super::clinic_work::PatientLabel {
+                        PatientLabel {
                             name: format!("{last}, {first}"),
                             mrn: r.get(3)?,
                         },

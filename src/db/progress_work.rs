@@ -18,6 +18,13 @@ pub enum ProgressRequest {
         today: NaiveDate,
         opened: bool,
     },
+    /// What to expect for the patient: from the kept episodes only, or (`read`) reading the
+    /// clinic's finished episodes first.
+    Expected {
+        patient_id: i64,
+        today: NaiveDate,
+        read: bool,
+    },
     /// A checked measurement, taken today.
     Record {
         patient_id: i64,
@@ -92,6 +99,13 @@ pub enum ProgressReply {
     AddendumAdded {
         appointment_id: i64,
     },
+    /// Pane 2's line on what to expect; None when the episodes compared with are not read yet
+    /// (or the patient has no measure).
+    Expected {
+        patient_id: i64,
+        line: Option<String>,
+        read: bool,
+    },
 }
 
 impl ProgressRequest {
@@ -123,6 +137,29 @@ impl ProgressRequest {
                     patient_id,
                     progress: progress.map(Box::new),
                     adherence,
+                })
+            }
+            ProgressRequest::Expected {
+                patient_id,
+                today,
+                read,
+            } => {
+                let found = if read {
+                    db.expected_outcome(patient_id, today)?
+                } else {
+                    db.kept_expected_outcome(patient_id, today)?
+                };
+                let line = match (found, read) {
+                    (Some(o), _) => Some(o.expected.headline(o.measure)),
+                    (None, true) => Some(
+                        "no measure in this episode yet to compare with similar episodes".into(),
+                    ),
+                    (None, false) => None,
+                };
+                Ok(ProgressReply::Expected {
+                    patient_id,
+                    line,
+                    read,
                 })
             }
             ProgressRequest::Record {

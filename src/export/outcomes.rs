@@ -461,7 +461,8 @@ pub fn mcid_chart(r: &OutcomeReport) -> Option<String> {
             .configure_mesh()
             .disable_y_mesh()
             .x_desc("% of complete pairs reaching the MCID")
-            .x_labels(6)
+            .x_labels(11)
+            .x_label_formatter(&|v| format!("{v:.0}%"))
             .y_labels(bars.len())
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {

@@ -50,6 +50,8 @@ pub enum Action {
     OpenChart,
     RecordMeasure,
     EditNote,
+    /// Pane 2: what to expect from the clinic's similar episodes.
+    ShowExpected,
     HepSearch,
     HepRegion,
     HepEdit,
@@ -182,6 +184,7 @@ impl Action {
             Action::OpenChart => "chart",
             Action::RecordMeasure => "record_measure",
             Action::EditNote => "edit_note",
+            Action::ShowExpected => "expected",
             Action::HepSearch => "hep_search",
             Action::HepRegion => "hep_region",
             Action::HepEdit => "hep_edit_dosage",
@@ -846,6 +849,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('e')],
         Scope::Progress,
         "visit note (SOAP)",
+    ),
+    (
+        Action::ShowExpected,
+        &[k('x')],
+        Scope::Progress,
+        "what to expect (similar episodes)",
     ),
     (
         Action::HepSearch,

@@ -251,9 +251,23 @@ fn shown(state: &mut AppState) -> Vec<Effect> {
 fn on_clinic_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     let turn = with_clinic(state, |pane, ctx| clinic::on_action(pane, ctx, action));
     let mut effects = state.apply(turn.out);
-    if let Some(id) = turn.open_record {
-        let out = with_desk(state, |desk, ctx| record::open_record(desk, ctx, id));
-        effects.extend(state.apply(out));
+    if let Some((day, visit)) = turn.show_progress {
+        // The schedule goes to the episode's last visit, selected, everyone's and unfiltered
+        // so that it is shown; pane 2 follows it once the day is read.
+        state.schedule.day = day;
+        state.schedule.selected = Some(visit);
+        state.schedule.filter = None;
+        state.schedule.week = None;
+        state.schedule.mine_only = false;
+        state.pane = Pane::Progress;
+        state.say(
+            Level::Info,
+            format!(
+                "the patient's last visit of the episode, {day}: {} goes back to today's schedule",
+                state.keymap.keys_for(Action::Today)
+            ),
+        );
+        effects.push(Effect::Db(Request::LoadDay(day)));
     }
     effects
 }
@@ -281,7 +295,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         && (moves
             || matches!(
                 action,
-                Action::OpenChart | Action::RecordMeasure | Action::EditNote
+                Action::OpenChart | Action::RecordMeasure | Action::EditNote | Action::ShowExpected
             ))
     {
         if matches!(action, Action::RecordMeasure | Action::EditNote)
@@ -387,7 +401,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.apply(outcome)
         }
         // Pane 2's own actions are handled above; the keymap offers them only there.
-        Action::OpenChart | Action::RecordMeasure | Action::EditNote => Vec::new(),
+        Action::OpenChart | Action::RecordMeasure | Action::EditNote | Action::ShowExpected => {
+            Vec::new()
+        }
         // A dialog's, an editor's or a form's actions: resolved there while it is open, never
         // offered here.
         Action::QuitYes

@@ -404,12 +404,13 @@ fn draw_message(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         }
         None if state.pane == Pane::Progress => Line::styled(
             format!(
-                " {}/{} measure  {} chart  {} record  {} note  {} schedule",
+                " {}/{} measure  {} chart  {} record  {} note  {} expect  {} schedule",
                 state.keymap.label(Action::Up),
                 state.keymap.label(Action::Down),
                 state.keymap.keys_for(Action::OpenChart),
                 state.keymap.keys_for(Action::RecordMeasure),
                 state.keymap.keys_for(Action::EditNote),
+                state.keymap.keys_for(Action::ShowExpected),
                 state.keymap.keys_for(Action::ShowSchedule)
             ),
             theme.muted,

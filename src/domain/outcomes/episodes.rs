@@ -204,6 +204,8 @@ pub struct Episode {
     /// A standardised functional measure within a week before the end.
     pub functional_at_discharge: bool,
     pub visit_checks: Vec<VisitCheck>,
+    /// The last attended visit (its id and day), where the patient's record can be opened.
+    pub last_visit: Option<(i64, NaiveDate)>,
 }
 
 impl Episode {
@@ -440,6 +442,7 @@ pub fn episodes_of(
             functional_at_intake,
             functional_at_discharge,
             visit_checks,
+            last_visit: within.iter().rfind(|v| attended(v)).map(|v| (v.id, v.day)),
         });
     }
     out

@@ -6,6 +6,7 @@ use super::episodes::{Episode, MeasurePair};
 use super::groups::{age_band, primary_pair};
 use super::stats::{quantile, share, sorted_quantile};
 use crate::domain::measures::{Better, MeasureDef};
+use crate::text::{number, signed};
 
 /// Fewer similar episodes than this and no expectation is given.
 pub const MIN_SIMILAR: usize = 20;
@@ -53,6 +54,62 @@ pub struct Expected {
     pub visit_number: u32,
     /// The similar episodes' median change at that visit number.
     pub median_change_at_visit: Option<f64>,
+}
+
+impl Expected {
+    /// The report's sentence: "LEFS: 31 similar episodes gained a median of +12 points over 8
+    /// visits, 65% reached the MCID; at visit 12 this one is on track (+13 so far, similar +11)".
+    pub fn sentence(&self, code: &str) -> String {
+        match (self.status, self.median_change, self.median_visits) {
+            (Standing::OnTrack | Standing::Behind, Some(change), Some(visits)) => format!(
+                "{code}: {} similar episodes gained a median of {} points over {} visits, {} reached the MCID; at visit {} this one is {} ({} so far, similar {})",
+                self.similar_episodes,
+                signed(change),
+                number(visits),
+                percent(self.mcid_met_share),
+                self.visit_number,
+                self.status.label(),
+                signed(self.change_so_far),
+                self.median_change_at_visit
+                    .map_or_else(|| "—".into(), signed),
+            ),
+            _ => self.too_few(code),
+        }
+    }
+
+    /// Pane 2's line, the standing first: "On track against 31 similar episodes: LEFS +12 over
+    /// 8 visits, 65% reach the MCID".
+    pub fn headline(&self, code: &str) -> String {
+        match (self.status, self.median_change, self.median_visits) {
+            (Standing::OnTrack | Standing::Behind, Some(change), Some(visits)) => format!(
+                "{} against {} similar episodes: {code} {} over {} visits, {} reach the MCID",
+                capital(self.status.label()),
+                self.similar_episodes,
+                signed(change),
+                number(visits),
+                percent(self.mcid_met_share),
+            ),
+            _ => self.too_few(code),
+        }
+    }
+
+    fn too_few(&self, code: &str) -> String {
+        format!(
+            "{code}: too few similar episodes ({} of the {MIN_SIMILAR} needed: same region, age band and starting score)",
+            self.similar_episodes
+        )
+    }
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "—".into(), |s| format!("{:.0}%", s * 100.0))
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The band of an initial score: 0 severe, 1 moderate, 2 mild (thirds of the range, by how

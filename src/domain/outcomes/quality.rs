@@ -43,6 +43,7 @@ impl Mips182 {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quality {
     pub process: ProcessIndicator,
     pub mips_182: Mips182,

@@ -1,7 +1,8 @@
 //! Pane 4: does the clinic's care work? A period (this month, quarter, year or the last 12
 //! months, stepped back and forth), a grouping, and the table of `domain::outcomes` figures
 //! with the MCID share as a bar and its monthly trend as a sparkline. Enter on a group lists
-//! its episodes; Enter on an episode opens that patient's record.
+//! its episodes; Enter on an episode shows that patient in pane 2, on the day of the episode's
+//! last visit.
 
 #[cfg(test)]
 mod tests;
@@ -18,7 +19,8 @@ use super::pane::{Context, Level, Outcome};
 use crate::db::clinic_work::{ClinicReply, ClinicRequest, PatientLabel};
 use crate::db::outcomes::OutcomeRead;
 use crate::db::worker::Request;
-use crate::domain::outcomes::{Dimension, Figures, KeyPart, Scope, Table, table};
+use crate::domain::outcomes::quality::{Quality, quality};
+use crate::domain::outcomes::{Dimension, Episode, Figures, KeyPart, Scope, Table, table};
 
 /// The groupings `b` steps through, in order.
 pub const GROUPINGS: &[&[Dimension]] = &[
@@ -110,6 +112,9 @@ pub struct Loaded {
     pub to: NaiveDate,
     pub read: Arc<OutcomeRead>,
     pub patients: Arc<HashMap<i64, PatientLabel>>,
+    /// The 12 months to the period's end, for the trend: read after the table is shown (the
+    /// period's own read when it covers them).
+    pub trend: Option<Arc<OutcomeRead>>,
 }
 
 /// The table of one grouping over the loaded period, with the user's own row and each
@@ -120,6 +125,8 @@ pub struct Shown {
     pub trend: HashMap<Vec<KeyPart>, Vec<Option<f64>>>,
     /// The user's own row's trend.
     pub mine_trend: Vec<Option<f64>>,
+    /// The quality measures of the period, the whole clinic's.
+    pub quality: Quality,
 }
 
 /// The rows in screen order: the whole clinic, the user's own (a therapist's), the groups.
@@ -198,26 +205,30 @@ impl ClinicPane {
             from: trend_from(l.to),
             ..scope
         };
-        let long = table(episodes, defs, &trend_scope, self.grouping());
-        let mut trend: HashMap<Vec<KeyPart>, Vec<Option<f64>>> = long
-            .groups
-            .into_iter()
-            .map(|f| (f.key, f.monthly))
-            .collect();
-        trend.insert(Vec::new(), long.total.monthly);
-        let mine_trend = if mine {
-            let own = Scope {
-                therapist: me,
-                ..trend_scope
-            };
-            table(episodes, defs, &own, &[]).total.monthly
-        } else {
-            Vec::new()
-        };
+        let covering = (l.from <= trend_scope.from).then_some(&l.read);
+        let (mut trend, mut mine_trend) = (HashMap::new(), Vec::new());
+        if let Some(read) = l.trend.as_ref().or(covering) {
+            let long = table(&read.episodes, defs, &trend_scope, self.grouping());
+            trend = long
+                .groups
+                .into_iter()
+                .map(|f| (f.key, f.monthly))
+                .collect();
+            trend.insert(Vec::new(), long.total.monthly);
+            if mine {
+                let own = Scope {
+                    therapist: me,
+                    ..trend_scope
+                };
+                mine_trend = table(&read.episodes, defs, &own, &[]).total.monthly;
+            }
+        }
+        let all: Vec<&Episode> = episodes.iter().collect();
         self.shown = Some(Shown {
             table: TableRows { rows, mine },
             trend,
             mine_trend,
+            quality: quality(&all, l.from, l.to),
         });
         let count = self.shown.as_ref().map_or(0, |s| s.table.rows.len());
         self.selected = self.selected.min(count.saturating_sub(1));
@@ -239,15 +250,19 @@ impl ClinicPane {
     }
 }
 
-/// Asks for the period's episodes (and the 12 months before its end, for the trend).
+/// Asks for the period's episodes; the trend's follow once they are shown.
 fn ask(pane: &mut ClinicPane, ctx: &Context) -> Vec<Effect> {
     let (from, to) = pane.span(ctx.today);
     if pane.asked == Some((from, to)) {
         return Vec::new();
     }
     pane.asked = Some((from, to));
+    load(from, to, ctx)
+}
+
+fn load(from: NaiveDate, to: NaiveDate, ctx: &Context) -> Vec<Effect> {
     vec![Effect::Db(Request::Clinic(ClinicRequest::Load {
-        from: from.min(trend_from(to)),
+        from,
         to,
         today: ctx.today,
     }))]
@@ -268,11 +283,12 @@ fn is_therapist(ctx: &Context) -> bool {
     })
 }
 
-/// A key's effect on the pane, and the patient whose record it opens.
+/// A key's effect on the pane, and the visit whose patient pane 2 is to show.
 #[derive(Debug, Default)]
 pub struct Turn {
     pub out: Outcome,
-    pub open_record: Option<i64>,
+    /// The episode's last attended visit: its day and id.
+    pub show_progress: Option<(NaiveDate, i64)>,
 }
 
 pub fn on_action(pane: &mut ClinicPane, ctx: &Context, action: Action) -> Turn {
@@ -326,7 +342,7 @@ pub fn on_action(pane: &mut ClinicPane, ctx: &Context, action: Action) -> Turn {
             if let (Some(i), Some(l)) = (rows.get(at), &pane.loaded) {
                 let e = &l.read.episodes[*i];
                 if crate::domain::roles::sees_names_of(ctx.me, e.therapist_id) {
-                    turn.open_record = Some(e.patient_id);
+                    turn.show_progress = e.last_visit.map(|(id, day)| (day, id));
                 } else {
                     out.say(Level::Info, HIDDEN);
                 }
@@ -368,7 +384,7 @@ pub fn on_action(pane: &mut ClinicPane, ctx: &Context, action: Action) -> Turn {
 
 /// Why an episode's patient is not named or opened for this user.
 pub const HIDDEN: &str =
-    "another therapist's patient: their name and record are theirs and the desk's to open";
+    "another therapist's patient: their name and progress are theirs and the desk's to open";
 
 pub fn on_reply(pane: &mut ClinicPane, ctx: &Context, reply: ClinicReply) -> Outcome {
     let ClinicReply::Loaded {
@@ -378,17 +394,38 @@ pub fn on_reply(pane: &mut ClinicPane, ctx: &Context, reply: ClinicReply) -> Out
         patients,
     } = reply;
     let (want_from, want_to) = pane.span(ctx.today);
+    let (me, therapist) = (ctx.me_id(), is_therapist(ctx));
     // A period left before its answer came is not shown.
-    if to != want_to || from > want_from {
+    if to != want_to {
         return Outcome::default();
     }
-    pane.asked = None;
-    pane.loaded = Some(Loaded {
-        from: want_from,
-        to,
-        read,
-        patients,
-    });
-    pane.compute(ctx.me_id(), is_therapist(ctx));
+    if from == want_from {
+        pane.asked = None;
+        let old_trend = pane
+            .loaded
+            .take()
+            .filter(|l| l.to == to)
+            .and_then(|l| l.trend);
+        pane.loaded = Some(Loaded {
+            from,
+            to,
+            read,
+            patients,
+            trend: old_trend,
+        });
+        pane.compute(me, therapist);
+        let trend = trend_from(to);
+        return if trend < from {
+            load(trend, to, ctx).into()
+        } else {
+            Outcome::default()
+        };
+    }
+    if from == trend_from(want_to)
+        && let Some(l) = pane.loaded.as_mut().filter(|l| l.to == to)
+    {
+        l.trend = Some(read);
+        pane.compute(me, therapist);
+    }
     Outcome::default()
 }

@@ -9,7 +9,6 @@ use crossterm::event::KeyCode;
 use super::PeriodKind;
 use crate::db::clinic_work::{ClinicReply, ClinicRequest, PatientLabel};
 use crate::db::outcomes::OutcomeRead;
-use crate::db::record_work::RecordRequest;
 use crate::db::worker::{Reply, Request};
 use crate::domain::VisitKind;
 use crate::domain::measures::{BodyRegion, MEASURES};
@@ -105,12 +104,13 @@ fn clinic() -> (Arc<OutcomeRead>, Arc<HashMap<i64, PatientLabel>>) {
     )
 }
 
-fn answer(s: &mut AppState, sent: &[Request]) {
+/// Answers one load with the fixture clinic; returns what the pane asks next.
+fn answer(s: &mut AppState, sent: &[Request]) -> Vec<Request> {
     let [Request::Clinic(ClinicRequest::Load { from, to, .. })] = sent else {
         panic!("expected one load, got {sent:?}");
     };
     let (read, patients) = clinic();
-    update(
+    requests(update(
         s,
         Event::Reply(Reply::Clinic(ClinicReply::Loaded {
             from: *from,
@@ -118,22 +118,35 @@ fn answer(s: &mut AppState, sent: &[Request]) {
             read,
             patients,
         })),
-    );
+    ))
 }
 
 fn opened(user: &str) -> AppState {
     let mut s = state_for(user);
     let sent = requests(key(&mut s, KeyCode::Char('4')));
-    // This month, read with the 11 months before it for the trend.
+    // This month first: its table is drawn before the trend's 12 months are read.
     assert!(
         matches!(
             sent.as_slice(),
             [Request::Clinic(ClinicRequest::Load { from, to, .. })]
-                if *from == d("2025-12-01") && *to == fixtures::day()
+                if *from == d("2026-11-01") && *to == fixtures::day()
         ),
         "{sent:?}"
     );
-    answer(&mut s, &sent);
+    let trend = answer(&mut s, &sent);
+    assert!(
+        s.clinic.shown.as_ref().unwrap().trend.is_empty(),
+        "no trend yet"
+    );
+    assert!(
+        matches!(
+            trend.as_slice(),
+            [Request::Clinic(ClinicRequest::Load { from, to, .. })]
+                if *from == d("2025-12-01") && *to == fixtures::day()
+        ),
+        "{trend:?}"
+    );
+    assert!(answer(&mut s, &trend).is_empty());
     s
 }
 
@@ -180,7 +193,7 @@ fn a_grouping_changes_in_memory_and_a_period_is_read() {
     let sent = requests(key(&mut s, KeyCode::Char('<')));
     assert_eq!(s.clinic.span(s.today), (d("2026-07-01"), d("2026-09-30")));
     assert_eq!(sent.len(), 1);
-    // The answer for the quarter left behind is not shown for this one.
+    // The answers for the quarter left behind are not shown for this one.
     let (read, patients) = clinic();
     update(
         &mut s,
@@ -215,7 +228,7 @@ fn enter_lists_a_groups_episodes_and_opens_only_a_patient_one_may_see() {
     key(&mut s, KeyCode::Enter);
     assert_eq!(s.clinic.drill, Some((3, 0)));
     let screen = screen_text(&mut s, 100, 30, &theme());
-    assert!(screen.contains("Ben Okafor's patient"), "{screen}");
+    assert!(screen.contains("BO's patient"), "{screen}");
     assert!(!screen.contains("Patient1"), "{screen}");
     assert!(requests(key(&mut s, KeyCode::Enter)).is_empty());
     assert!(matches!(&s.message, Some((Level::Info, m)) if m.contains("another therapist")));
@@ -228,12 +241,36 @@ fn enter_lists_a_groups_episodes_and_opens_only_a_patient_one_may_see() {
     let screen = screen_text(&mut s, 100, 30, &theme());
     assert!(screen.contains("Patient"), "{screen}");
     let sent = requests(key(&mut s, KeyCode::Enter));
+    // The latest of her episodes, patient 13's, ended on 15 November at visit 133.
+    assert!(
+        matches!(sent.as_slice(), [Request::LoadDay(day)] if *day == d("2026-11-15")),
+        "{sent:?}"
+    );
+    assert_eq!(s.pane, crate::tui::state::Pane::Progress);
+    assert_eq!(s.schedule.selected, Some(133));
+    let day = crate::domain::appointment::Visit {
+        id: 133,
+        patient_id: 13,
+        ..fixtures::visits()[0].clone()
+    };
+    let sent = requests(update(
+        &mut s,
+        Event::Reply(Reply::Day {
+            day: d("2026-11-15"),
+            visits: vec![day],
+            loaded_at: "2026-11-27T09:42:00".into(),
+        }),
+    ));
     assert!(
         sent.iter().any(|r| matches!(
             r,
-            Request::Record(RecordRequest::Open { patient_id, opened: true, .. }) if *patient_id < 14
+            Request::Progress(crate::db::progress_work::ProgressRequest::Load {
+                patient_id: 13,
+                opened: true,
+                ..
+            })
         )),
-        "{sent:?}"
+        "pane 2 loads the episode's patient: {sent:?}"
     );
 }
 

@@ -9,9 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{ClinicPane, Loaded, Shown};
+use crate::domain::outcomes::Figures;
 use crate::domain::outcomes::groups::primary_pair;
-use crate::domain::outcomes::quality::quality;
-use crate::domain::outcomes::{Episode, Figures};
 use crate::export::outcomes::{NO_EPISODES, key_label, percent};
 use crate::sanitize::clean_line;
 use crate::text::{fit, number, signed, truncate, width};
@@ -46,7 +45,7 @@ pub fn hints(keymap: &Keymap, drill: bool) -> String {
     let k = |a| keymap.keys_for(a);
     if drill {
         format!(
-            "{}/{} episode  {} patient's record  {} back to the groups",
+            "{}/{} episode  {} patient's progress  {} back to the groups",
             keymap.label(Action::Up),
             keymap.label(Action::Down),
             k(Action::ClinicOpen),
@@ -107,8 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ClinicPane, ctx: &Context, the
         draw_episodes(frame, body, pane, loaded, ctx, theme);
     } else {
         draw_table(frame, body, pane, loaded, shown, ctx, theme);
-        let episodes: Vec<&Episode> = loaded.read.episodes.iter().collect();
-        let q = quality(&episodes, from, to);
+        let q = &shown.quality;
         foot_lines.push(Line::styled(
             fit(
                 &format!(
@@ -142,14 +140,19 @@ fn capital(s: &str) -> String {
 
 /// A drill-down line: patient, ended, visits, measure, start → end, change, MCID (76
 /// columns).
-fn episode_cells(marker: &str, c: [&str; 7], name: usize) -> String {
+/// Narrower than 76 columns, the start → end values give way to the change and MCID.
+fn episode_cells(marker: &str, c: [&str; 7], name: usize, values: bool) -> String {
+    let span = if values {
+        format!(" {}", fit(c[4], 11))
+    } else {
+        String::new()
+    };
     format!(
-        "{marker}{} {} {} {} {} {} {}",
+        "{marker}{} {} {} {}{span} {} {}",
         fit(c[0], name),
         fit(c[1], 10),
         cell(c[2], 3),
         fit(c[3], 9),
-        fit(c[4], 11),
         cell(c[5], 6),
         c[6]
     )
@@ -334,7 +337,10 @@ fn draw_episodes(
         .unwrap_or_default();
     let rows = pane.drill_rows();
     // The patient's column takes what the others (55 columns) leave, up to 40.
-    let name_cols = cols.saturating_sub(55).clamp(21, 40);
+    let values = cols >= 76;
+    let name_cols = cols
+        .saturating_sub(if values { 55 } else { 43 })
+        .clamp(18, 40);
     let mut lines = vec![
         Line::styled(
             fit(&format!("Episodes of {label}: {}", rows.len()), cols),
@@ -354,6 +360,7 @@ fn draw_episodes(
                         "MCID",
                     ],
                     name_cols,
+                    values,
                 ),
                 cols,
             ),
@@ -380,9 +387,10 @@ fn draw_episodes(
         } else {
             format!(
                 "{}'s patient",
-                names
-                    .get(&e.therapist_id)
-                    .map_or("another therapist", |s| s.as_str())
+                ctx.staff
+                    .iter()
+                    .find(|s| s.id == e.therapist_id)
+                    .map_or("another PT".to_string(), |s| clean_line(&s.initials))
             )
         };
         let pair = primary_pair(e, &loaded.read.defs);
@@ -408,6 +416,7 @@ fn draw_episodes(
             marker,
             [&who, &end, &visits, &code, &span, &change, met],
             name_cols,
+            values,
         );
         let style = if n == at {
             theme.selected

@@ -35,6 +35,8 @@ pub struct ProgressPane {
     pub note: Option<NoteEditor>,
     /// How the note editor counts units (the `billing_rule` setting).
     pub billing_rule: crate::domain::billing::BillingRule,
+    /// What to expect for the patient (whose), once known: the header's line.
+    pub expected: Option<(i64, String)>,
 }
 
 impl ProgressPane {
@@ -171,6 +173,20 @@ pub fn on_action(pane: &mut ProgressPane, ctx: &Context, action: Action) -> Outc
     let n = measure_count(pane, ctx);
     let sel = pane.selected;
     match action {
+        Action::ShowExpected => {
+            if let Some(patient_id) = ctx.patient_id() {
+                out.say(
+                    Level::Info,
+                    "reading the clinic's finished episodes of the last three years…",
+                );
+                out.effects
+                    .push(Effect::Db(Request::Progress(ProgressRequest::Expected {
+                        patient_id,
+                        today: ctx.today,
+                        read: true,
+                    })));
+            }
+        }
         Action::Up => pane.selected = sel.saturating_sub(1),
         Action::Down => pane.selected = (sel + 1).min(n.saturating_sub(1)),
         Action::PageUp | Action::First => pane.selected = 0,
@@ -247,9 +263,30 @@ pub fn on_reply(pane: &mut ProgressPane, ctx: &Context, reply: ProgressReply) ->
                 if changed_patient {
                     pane.selected = 0;
                     pane.chart = false;
+                    // Known already when the clinic's episodes are kept (after a first `x`).
+                    out.effects
+                        .push(Effect::Db(Request::Progress(ProgressRequest::Expected {
+                            patient_id,
+                            today: ctx.today,
+                            read: false,
+                        })));
                 }
                 let n = measure_count(pane, ctx);
                 pane.selected = pane.selected.min(n.saturating_sub(1));
+            }
+        }
+        ProgressReply::Expected {
+            patient_id,
+            line,
+            read,
+        } => {
+            if ctx.patient_id() == Some(patient_id) {
+                if let Some(line) = line {
+                    pane.expected = Some((patient_id, line));
+                }
+                if read {
+                    out.clear_message();
+                }
             }
         }
         ProgressReply::Recorded { code, value, .. } => {

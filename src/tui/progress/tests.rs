@@ -665,3 +665,69 @@ fn an_addendum_is_only_for_a_signed_note_and_the_units_follow_the_payer() {
             .contains("97110 33 min → 2 units · 97140 7 min → 0 units · total 40 min, 2 units")
     );
 }
+
+/// `x` reads the clinic's similar episodes once; the header then says what to expect, and
+/// opening the pane again asks only for what is kept.
+#[test]
+fn x_says_what_to_expect_from_similar_episodes() {
+    let mut s = loaded();
+    let sent = key(&mut s, KeyCode::Char('x'));
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Request::Progress(ProgressRequest::Expected {
+                patient_id: 10,
+                read: true,
+                ..
+            })]
+        ),
+        "{sent:?}"
+    );
+    let line = "On track against 31 similar episodes: LEFS +12 over 8 visits, 65% reach the MCID";
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Expected {
+            patient_id: 10,
+            line: Some(line.into()),
+            read: true,
+        })),
+    );
+    let text = screen(&mut s, 100, 30);
+    assert!(text.contains(line), "{text}");
+    // Another patient's answer is not shown over this one.
+    update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Expected {
+            patient_id: 11,
+            line: Some("Behind against 20 similar episodes".into()),
+            read: false,
+        })),
+    );
+    assert!(!screen(&mut s, 100, 30).contains("Behind"));
+}
+
+#[test]
+fn a_newly_shown_patient_asks_only_for_what_is_kept() {
+    let mut s = state_for("aruiz");
+    s.schedule.selected = Some(1);
+    key(&mut s, KeyCode::Char('2'));
+    let sent = crate::tui::fixtures::requests(update(
+        &mut s,
+        Event::Reply(Reply::Progress(ProgressReply::Loaded {
+            patient_id: 10,
+            progress: Some(Box::new(fixtures::progress())),
+            adherence: Vec::new(),
+        })),
+    ));
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Request::Progress(ProgressRequest::Expected {
+                patient_id: 10,
+                read: false,
+                ..
+            })]
+        ),
+        "{sent:?}"
+    );
+}

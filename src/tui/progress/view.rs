@@ -60,10 +60,15 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
     // report say each in full).
     let goal_rows = p.goals.as_ref().map_or(0, |g| g.goals.len().max(1) + 1);
     let table_rows = 1 + p.measures.len().max(1) + usize::from(!pane.adherence.is_empty());
-    let full = header_lines(p, theme, inner.width as usize, false);
+    let expected = pane
+        .expected
+        .as_ref()
+        .filter(|(id, _)| *id == v.patient_id)
+        .map(|(_, line)| line.as_str());
+    let full = header_lines(p, expected, theme, inner.width as usize, false);
     let header =
         if p.flags.len() > 1 && full.len() + table_rows + goal_rows > usize::from(inner.height) {
-            header_lines(p, theme, inner.width as usize, true)
+            header_lines(p, expected, theme, inner.width as usize, true)
         } else {
             full
         };
@@ -82,7 +87,13 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ProgressPane, ctx: &Context, t
     }
 }
 
-fn header_lines(p: &Progress, theme: &Theme, cols: usize, compact: bool) -> Vec<Line<'static>> {
+fn header_lines(
+    p: &Progress,
+    expected: Option<&str>,
+    theme: &Theme,
+    cols: usize,
+    compact: bool,
+) -> Vec<Line<'static>> {
     let e = &p.episode;
     let mut parts = Vec::new();
     if let (Some(code), Some(text)) = (&p.patient.diagnosis_code, &p.patient.diagnosis) {
@@ -119,6 +130,9 @@ fn header_lines(p: &Progress, theme: &Theme, cols: usize, compact: bool) -> Vec<
         Line::styled(truncate(&parts.join(" · "), cols), theme.header),
         Line::from(truncate(&episode.join(" · "), cols)),
     ];
+    if let Some(line) = expected {
+        lines.push(Line::styled(truncate(line, cols), theme.info));
+    }
     let sentences = p.flag_sentences();
     if sentences.is_empty() {
         lines.push(Line::styled(
