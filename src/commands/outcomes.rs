@@ -75,6 +75,11 @@ pub fn outcome_period(
 
 pub fn report(settings: &Settings, args: &OutcomeArgs) -> AppResult<()> {
     super::check_out_folder(args.out)?;
+    if args.episodes && args.format != OutcomeFormat::Csv {
+        return Err(AppError::input(
+            "--episodes writes one row per episode and measure: use it with --format csv",
+        ));
+    }
     let (from, to) = outcome_period(settings, args.from, args.to)?;
     let grouping: Vec<Dimension> = match args.by {
         Some(text) => parse_grouping(text).map_err(AppError::input)?,
@@ -97,11 +102,6 @@ pub fn report(settings: &Settings, args: &OutcomeArgs) -> AppResult<()> {
     };
     let finished: Vec<&Episode> = read.episodes.iter().filter(|e| scope.holds(e)).collect();
     let (text, word) = if args.episodes {
-        if args.format != OutcomeFormat::Csv {
-            return Err(AppError::input(
-                "--episodes writes one row per episode and measure: use it with --format csv",
-            ));
-        }
         let mine: Vec<&Episode> = finished
             .iter()
             .copied()

@@ -52,6 +52,40 @@ impl std::fmt::Display for DateProblem {
 /// `8 dec`) is its next occurrence from today on (today included); a weekday name is the
 /// nearest such day from today on, so `mon` typed on a Monday is today (`+7` is next week's).
 /// US order: `12/8` is December 8; `12/8/2026` gives the year.
+/// A period as typed: two dates as people type them, with "to", ".." or "–" between
+/// (`2026-01-01 to 2026-03-31`, `1 jan to 31 mar`), the first not after the second.
+pub fn parse_period(text: &str, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), String> {
+    let t = text.trim();
+    let split = [" to ", "..", "–", " - "]
+        .iter()
+        .find_map(|sep| t.split_once(sep));
+    let Some((a, b)) = split else {
+        return Err(
+            "a period is two dates with \"to\" between them, like 2026-01-01 to 2026-03-31".into(),
+        );
+    };
+    // A period looks back: a day and month without a year is the last one on or before today
+    // (where a booking's "8 dec" is the next).
+    let past = |text: &str| -> Result<NaiveDate, String> {
+        let day = parse_date(text, today)?;
+        let has_year = text
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.iter().all(u8::is_ascii_digit));
+        Ok(match day.checked_sub_months(chrono::Months::new(12)) {
+            Some(earlier) if day > today && !has_year => earlier,
+            _ => day,
+        })
+    };
+    let (from, to) = (past(a)?, past(b)?);
+    if from > to {
+        return Err(format!(
+            "the period's start, {from}, is after its end, {to}"
+        ));
+    }
+    Ok((from, to))
+}
+
 pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     read_typed_date(text, today).map_err(|e| e.to_string())
 }
@@ -227,6 +261,39 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_period_is_two_dates_and_looks_back() {
+        let today = d("2026-11-27");
+        for typed in [
+            "2026-01-01 to 2026-03-31",
+            "2026-01-01..2026-03-31",
+            "1 jan – 31 mar",
+        ] {
+            assert_eq!(
+                parse_period(typed, today),
+                Ok((d("2026-01-01"), d("2026-03-31"))),
+                "{typed}"
+            );
+        }
+        // December is last December; a year typed is kept.
+        assert_eq!(
+            parse_period("1 dec to 31 dec", today),
+            Ok((d("2025-12-01"), d("2025-12-31")))
+        );
+        assert!(parse_period("2027-01-01 to 2027-02-01", today).is_ok());
+        assert!(
+            parse_period("2026-01-01", today)
+                .unwrap_err()
+                .contains("two dates")
+        );
+        assert!(
+            parse_period("2026-03-01 to 2026-01-01", today)
+                .unwrap_err()
+                .contains("after its end")
+        );
+        assert!(parse_period("soon to later", today).is_err());
     }
 
     fn t(h: u32, m: u32) -> NaiveTime {

@@ -18,6 +18,8 @@ pub enum Action {
     ClinicLater,
     /// Pane 4: the next grouping (therapist, region, measure, ...).
     ClinicGroup,
+    /// Pane 4: type a period (from … to …).
+    ClinicCustom,
     /// Pane 4: a group's episodes; on an episode, the patient's record.
     ClinicOpen,
     ClinicBack,
@@ -154,6 +156,7 @@ impl Action {
             Action::ClinicEarlier => "clinic_earlier",
             Action::ClinicLater => "clinic_later",
             Action::ClinicGroup => "clinic_group",
+            Action::ClinicCustom => "clinic_custom_period",
             Action::ClinicOpen => "clinic_open",
             Action::ClinicBack => "clinic_back",
             Action::Up => "up",
@@ -663,6 +666,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('b')],
         Scope::Clinic,
         "group by the next",
+    ),
+    (
+        Action::ClinicCustom,
+        &[k('c')],
+        Scope::Clinic,
+        "a period: from … to …",
     ),
     (
         Action::ClinicOpen,

@@ -211,7 +211,7 @@ fn on_key(state: &mut AppState, key: &KeyEvent) -> Vec<Effect> {
         Pane::Schedule => None,
         Pane::Progress => with_progress(state, |pane, ctx| progress::on_key(pane, ctx, key)),
         Pane::Program => with_program(state, |pane, ctx| program::on_key(pane, ctx, key)),
-        Pane::Clinic => None,
+        Pane::Clinic => with_clinic(state, |pane, ctx| clinic::on_key(pane, ctx, key)),
     };
     if let Some(outcome) = pane_first {
         return state.apply(outcome);
@@ -318,6 +318,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                     | Action::ClinicEarlier
                     | Action::ClinicLater
                     | Action::ClinicGroup
+                    | Action::ClinicCustom
                     | Action::ClinicOpen
                     | Action::ClinicBack
             ))
@@ -430,6 +431,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::ClinicEarlier
         | Action::ClinicLater
         | Action::ClinicGroup
+        | Action::ClinicCustom
         | Action::ClinicOpen
         | Action::ClinicBack
         | Action::ListUp

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::event::Effect;
-use super::keymap::Action;
+use super::input::{LineInput, types_text};
+use super::keymap::{Action, Scope as KeyScope};
 use super::pane::{Context, Level, Outcome};
 use crate::db::clinic_work::{ClinicReply, ClinicRequest, PatientLabel};
 use crate::db::outcomes::OutcomeRead;
@@ -42,6 +43,8 @@ pub enum PeriodKind {
     Quarter,
     Year,
     TwelveMonths,
+    /// A period typed in (`c`), stepped back and forth by its own length.
+    Custom(NaiveDate, NaiveDate),
 }
 
 impl PeriodKind {
@@ -50,7 +53,7 @@ impl PeriodKind {
             PeriodKind::Month => PeriodKind::Quarter,
             PeriodKind::Quarter => PeriodKind::Year,
             PeriodKind::Year => PeriodKind::TwelveMonths,
-            PeriodKind::TwelveMonths => PeriodKind::Month,
+            PeriodKind::TwelveMonths | PeriodKind::Custom(..) => PeriodKind::Month,
         }
     }
 
@@ -59,7 +62,7 @@ impl PeriodKind {
         match self {
             PeriodKind::Month => 1,
             PeriodKind::Quarter => 3,
-            PeriodKind::Year | PeriodKind::TwelveMonths => 12,
+            PeriodKind::Year | PeriodKind::TwelveMonths | PeriodKind::Custom(..) => 12,
         }
     }
 
@@ -67,13 +70,19 @@ impl PeriodKind {
     /// today.
     pub fn span(self, today: NaiveDate, back: u32) -> (NaiveDate, NaiveDate) {
         let month0 = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+        if let PeriodKind::Custom(from, to) = self {
+            let length = chrono::Duration::days((to - from).num_days() + 1) * back as i32;
+            return (from - length, (to - length).min(today));
+        }
         let first = match self {
             PeriodKind::Month => month0(today),
             PeriodKind::Quarter => {
                 let m = (today.month0() / 3) * 3 + 1;
                 NaiveDate::from_ymd_opt(today.year(), m, 1).unwrap_or(today)
             }
-            PeriodKind::Year => NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+            PeriodKind::Year | PeriodKind::Custom(..) => {
+                NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today)
+            }
             PeriodKind::TwelveMonths => {
                 let to = today
                     .checked_sub_months(Months::new(12 * back))
@@ -101,6 +110,7 @@ impl PeriodKind {
             PeriodKind::Quarter => format!("Q{} {}", from.month0() / 3 + 1, from.year()),
             PeriodKind::Year => from.year().to_string(),
             PeriodKind::TwelveMonths => format!("12 months to {to}"),
+            PeriodKind::Custom(..) => "chosen period".into(),
         }
     }
 }
@@ -151,6 +161,8 @@ pub struct ClinicPane {
     pub drill: Option<(usize, usize)>,
     /// The period asked for and not yet answered.
     pub asked: Option<(NaiveDate, NaiveDate)>,
+    /// A period being typed (`c`), and why the last one typed was refused.
+    pub prompt: Option<(LineInput, Option<String>)>,
 }
 
 /// How far back the trend looks from the period's end.
@@ -319,6 +331,9 @@ pub fn on_action(pane: &mut ClinicPane, ctx: &Context, action: Action) -> Turn {
                 out.effects = ask(pane, ctx);
             }
         }
+        (Action::ClinicCustom, _) => {
+            pane.prompt = Some((LineInput::default(), None));
+        }
         (Action::ClinicGroup, _) => {
             pane.grouping = (pane.grouping + 1) % GROUPINGS.len();
             pane.drill = None;
@@ -380,6 +395,48 @@ pub fn on_action(pane: &mut ClinicPane, ctx: &Context, action: Action) -> Turn {
         _ => {}
     }
     turn
+}
+
+/// Keys while a period is typed: characters go in, the form's save key reads it, its close
+/// key closes. None when no period is being typed.
+pub fn on_key(
+    pane: &mut ClinicPane,
+    ctx: &Context,
+    key: &crossterm::event::KeyEvent,
+) -> Option<Outcome> {
+    let (input, error) = pane.prompt.as_mut()?;
+    let action = if types_text(key) {
+        None
+    } else {
+        ctx.keymap.resolve(key, KeyScope::Form)
+    };
+    let mut out = Outcome::default();
+    match action {
+        Some(Action::FormSave | Action::FormSaveNow) => {
+            match crate::domain::when::parse_period(input.text(), ctx.today) {
+                Ok((from, _)) if from > ctx.today => {
+                    *error = Some(format!(
+                        "the period starts on {from}, after today: outcomes are of episodes that have ended"
+                    ));
+                }
+                Ok((from, to)) => {
+                    pane.prompt = None;
+                    pane.period = PeriodKind::Custom(from, to);
+                    pane.back = 0;
+                    pane.drill = None;
+                    out.effects = ask(pane, ctx);
+                }
+                Err(why) => *error = Some(why),
+            }
+        }
+        Some(Action::FormClose) => pane.prompt = None,
+        _ => {
+            if input.handle(key).changed() {
+                *error = None;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Why an episode's patient is not named or opened for this user.

@@ -291,3 +291,41 @@ fn the_clinic_pane_at_80x24_and_120x40() {
 fn theme() -> Theme {
     Theme::load("default", false).unwrap()
 }
+
+/// `c` takes a period as people type dates; what cannot be read stays typed with one sentence.
+#[test]
+fn a_period_is_typed_and_a_wrong_one_says_why() {
+    let mut s = opened("dfry");
+    key(&mut s, KeyCode::Char('c'));
+    for c in "1 mar to 1 jan".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    assert!(requests(key(&mut s, KeyCode::Enter)).is_empty());
+    let screen = screen_text(&mut s, 80, 24, &theme());
+    assert!(screen.contains("is after its end"), "{screen}");
+    assert!(
+        screen.contains("1 mar to 1 jan"),
+        "what was typed stays: {screen}"
+    );
+    for _ in 0.."1 jan".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    for c in "31 mar".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let sent = requests(key(&mut s, KeyCode::Enter));
+    assert!(s.clinic.prompt.is_none());
+    assert_eq!(s.clinic.span(s.today), (d("2026-03-01"), d("2026-03-31")));
+    assert!(
+        matches!(sent.as_slice(), [Request::Clinic(ClinicRequest::Load { from, .. })] if *from == d("2026-03-01")),
+        "{sent:?}"
+    );
+    // Earlier steps back by the period's own length.
+    key(&mut s, KeyCode::Char('<'));
+    assert_eq!(s.clinic.span(s.today), (d("2026-01-29"), d("2026-02-28")));
+    // Esc closes a prompt without changing the period.
+    key(&mut s, KeyCode::Char('c'));
+    key(&mut s, KeyCode::Esc);
+    assert!(s.clinic.prompt.is_none());
+    assert_eq!(s.clinic.span(s.today).0, d("2026-01-29"));
+}

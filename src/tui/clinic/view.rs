@@ -53,8 +53,9 @@ pub fn hints(keymap: &Keymap, drill: bool) -> String {
         )
     } else {
         format!(
-            "{} period  {}/{} earlier/later  {} group by  {} episodes",
+            "{} period  {} from…to  {}/{} earlier/later  {} group by  {} episodes",
             k(Action::ClinicPeriod),
+            k(Action::ClinicCustom),
             k(Action::ClinicEarlier),
             k(Action::ClinicLater),
             k(Action::ClinicGroup),
@@ -93,6 +94,9 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ClinicPane, ctx: &Context, the
             Paragraph::new("Reading the period's episodes…").style(theme.muted),
             body,
         );
+        if let Some(lines) = prompt_lines(pane, ctx, theme, cols) {
+            frame.render_widget(Paragraph::new(lines), foot);
+        }
         return;
     };
     let drill = pane.drill.is_some();
@@ -128,7 +132,45 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ClinicPane, ctx: &Context, the
             theme.muted,
         ));
     }
+    if let Some(lines) = prompt_lines(pane, ctx, theme, cols) {
+        foot_lines = lines;
+    }
     frame.render_widget(Paragraph::new(foot_lines), foot);
+}
+
+/// The period being typed, with its hint or why it was refused.
+fn prompt_lines(
+    pane: &ClinicPane,
+    ctx: &Context,
+    theme: &Theme,
+    cols: usize,
+) -> Option<Vec<Line<'static>>> {
+    let (input, error) = pane.prompt.as_ref()?;
+    let (text, at) = (input.text(), input.cursor());
+    let before: String = text.chars().take(at).collect();
+    let after: String = text.chars().skip(at).collect();
+    Some(vec![
+        Line::from(vec![
+            Span::styled("Period: ", theme.field_label),
+            Span::styled(clean_line(&before), theme.field_focus),
+            Span::styled("█", theme.field_focus),
+            Span::styled(clean_line(&after), theme.field_focus),
+        ]),
+        match error {
+            Some(why) => Line::styled(fit(why, cols), theme.error),
+            None => Line::styled(
+                fit(
+                    &format!(
+                        "from … to …, like 2026-01-01 to 2026-03-31 or 1 jan to 31 mar · {} reads it, {} closes",
+                        ctx.keymap.keys_for(Action::FormSave),
+                        ctx.keymap.keys_for(Action::FormClose)
+                    ),
+                    cols,
+                ),
+                theme.muted,
+            ),
+        },
+    ])
 }
 
 fn capital(s: &str) -> String {
