@@ -128,7 +128,7 @@ pub fn expected_json(e: Option<&ExpectedOutcome>) -> Value {
 /// What to expect in one sentence (or why there is none).
 pub fn expected_sentence(e: Option<&ExpectedOutcome>) -> String {
     e.map_or_else(
-        || "no measure in this episode yet to compare with similar episodes".into(),
+        || "no episode with a measure yet (from an attended evaluation) to compare with similar episodes".into(),
         |o| o.expected.sentence(o.measure),
     )
 }

@@ -278,18 +278,34 @@ impl Db {
 
     /// One patient's episodes up to `as_of` (the last year and a half of them).
     pub fn patient_episodes(&self, patient_id: i64, as_of: NaiveDate) -> AppResult<Vec<Episode>> {
+        Ok(self.patient_care(patient_id, as_of)?.0)
+    }
+
+    /// The patient's episodes and the day of their last attended visit (which may lie in no
+    /// episode: treatment after a missed evaluation, or after a lapse).
+    fn patient_care(
+        &self,
+        patient_id: i64,
+        as_of: NaiveDate,
+    ) -> AppResult<(Vec<Episode>, Option<NaiveDate>)> {
         let (first, end) = window(as_of - Duration::days(183), as_of, as_of);
-        let run = || -> rusqlite::Result<Vec<Episode>> {
+        let run = || -> rusqlite::Result<(Vec<Episode>, Option<NaiveDate>)> {
             let defs = super::measure_reads::clinic_measures(self.conn())?;
             let people = read_inputs(self.conn(), Some(patient_id), (&first, &end))?;
-            Ok(build(people, &defs, as_of))
+            let last = people
+                .values()
+                .flat_map(|p| &p.visits)
+                .filter(|v| v.attendance == Attendance::Attended && v.day <= as_of)
+                .map(|v| v.day)
+                .max();
+            Ok((build(people, &defs, as_of), last))
         };
         run().map_err(|e| self.fail(e))
     }
 
     /// What to expect for the patient's latest episode (in care, or the last one finished)
     /// from the clinic's finished episodes of the last three years: None when the patient has
-    /// no episode with a measure. The episodes compared with are read once an hour.
+    /// no episode with a measure, or is treated outside one (no attended evaluation since). The episodes compared with are read once an hour.
     pub fn expected_outcome(
         &mut self,
         patient_id: i64,
@@ -329,7 +345,12 @@ impl Db {
         if !self.history_kept(as_of) {
             return Ok(None);
         }
-        let Some(current) = self.patient_episodes(patient_id, as_of)?.pop() else {
+        let (mut episodes, last_attended) = self.patient_care(patient_id, as_of)?;
+        // The latest episode is the patient's care only if no attended visit came after it.
+        let Some(current) = episodes
+            .pop()
+            .filter(|e| e.end.is_none() || e.end >= last_attended)
+        else {
             return Ok(None);
         };
         let defs = self.measures()?;

@@ -152,7 +152,7 @@ impl ProgressRequest {
                 let line = match (found, read) {
                     (Some(o), _) => Some(o.expected.headline(o.measure)),
                     (None, true) => Some(
-                        "no measure in this episode yet to compare with similar episodes".into(),
+                        "no episode with a measure yet (from an attended evaluation) to compare with similar episodes".into(),
                     ),
                     (None, false) => None,
                 };

@@ -161,7 +161,7 @@ fn prompt_lines(
             None => Line::styled(
                 fit(
                     &format!(
-                        "from … to …, like 2026-01-01 to 2026-03-31 or 1 jan to 31 mar · {} reads it, {} closes",
+                        "like 2026-01-01 to 2026-03-31 or 1 jan to 31 mar · {} reads it · {} closes",
                         ctx.keymap.keys_for(Action::FormSave),
                         ctx.keymap.keys_for(Action::FormClose)
                     ),
