@@ -314,3 +314,36 @@ fn the_progress_report_says_what_to_expect_from_similar_episodes() {
     ]);
     assert!(stdout(&text).contains("What to expect: "));
 }
+
+/// The Clinic pane's period read is audited with how many patients it covers; the trend's read
+/// (figures only) carries no names and writes no row.
+#[test]
+fn the_clinic_panes_period_is_audited_and_its_trend_names_no_one() {
+    use ptclinic::db::clinic_work::{ClinicReply, ClinicRequest};
+    let clinic = Clinic::demo_with(&["--patients", "80"]);
+    let mut db = ptclinic::db::open_existing(&clinic.db).unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let who = || ptclinic::db::Who {
+        user: DEMO_ADMIN,
+        at: "2026-11-27T10:00:00",
+    };
+    let load = |trend| ClinicRequest::Load {
+        from: day("2026-09-01"),
+        to: day("2026-11-27"),
+        today: day("2026-11-27"),
+        trend,
+    };
+    let views = |db: &ptclinic::db::Db| {
+        db.audit_log(&AuditQuery::default())
+            .unwrap()
+            .iter()
+            .filter(|r| r.action == "clinic.view")
+            .count()
+    };
+    let ClinicReply::Loaded { read, patients, .. } = load(false).handle(&mut db, who()).unwrap();
+    assert!(!read.episodes.is_empty() && !patients.is_empty());
+    assert_eq!(views(&db), 1);
+    let ClinicReply::Loaded { patients, .. } = load(true).handle(&mut db, who()).unwrap();
+    assert!(patients.is_empty(), "the trend's read carries no names");
+    assert_eq!(views(&db), 1);
+}

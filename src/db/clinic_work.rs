@@ -1,6 +1,6 @@
 //! The Clinic pane's requests on the database thread: a period's episodes, with the names and
-//! MRNs of their patients for the drill-down (the pane decides whose it may show). Each load
-//! the user asked for is audited as a view of patient data.
+//! MRNs of their patients for the drill-down (the pane decides whose it may show), audited as a
+//! view of patient data; and the trend's 12 months, figures only (no names, no audit row).
 
 use std::collections::HashMap;
 
@@ -18,6 +18,8 @@ pub enum ClinicRequest {
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,
+        /// The trend's read: its figures are shown, never its patients.
+        trend: bool,
     },
 }
 
@@ -34,8 +36,21 @@ pub enum ClinicReply {
 impl ClinicRequest {
     pub fn handle(self, db: &mut Db, who: Who) -> AppResult<ClinicReply> {
         match self {
-            ClinicRequest::Load { from, to, today } => {
+            ClinicRequest::Load {
+                from,
+                to,
+                today,
+                trend,
+            } => {
                 let read = db.outcome_episodes(from, to, today)?;
+                if trend {
+                    return Ok(ClinicReply::Loaded {
+                        from,
+                        to,
+                        read: std::sync::Arc::new(read),
+                        patients: Default::default(),
+                    });
+                }
                 let mut ids: Vec<i64> = read
                     .episodes
                     .iter()

@@ -269,14 +269,15 @@ fn ask(pane: &mut ClinicPane, ctx: &Context) -> Vec<Effect> {
         return Vec::new();
     }
     pane.asked = Some((from, to));
-    load(from, to, ctx)
+    load(from, to, ctx, false)
 }
 
-fn load(from: NaiveDate, to: NaiveDate, ctx: &Context) -> Vec<Effect> {
+fn load(from: NaiveDate, to: NaiveDate, ctx: &Context, trend: bool) -> Vec<Effect> {
     vec![Effect::Db(Request::Clinic(ClinicRequest::Load {
         from,
         to,
         today: ctx.today,
+        trend,
     }))]
 }
 
@@ -473,7 +474,7 @@ pub fn on_reply(pane: &mut ClinicPane, ctx: &Context, reply: ClinicReply) -> Out
         pane.compute(me, therapist);
         let trend = trend_from(to);
         return if trend < from {
-            load(trend, to, ctx).into()
+            load(trend, to, ctx, true).into()
         } else {
             Outcome::default()
         };

@@ -128,7 +128,7 @@ fn opened(user: &str) -> AppState {
     assert!(
         matches!(
             sent.as_slice(),
-            [Request::Clinic(ClinicRequest::Load { from, to, .. })]
+            [Request::Clinic(ClinicRequest::Load { from, to, trend: false, .. })]
                 if *from == d("2026-11-01") && *to == fixtures::day()
         ),
         "{sent:?}"
@@ -141,7 +141,7 @@ fn opened(user: &str) -> AppState {
     assert!(
         matches!(
             trend.as_slice(),
-            [Request::Clinic(ClinicRequest::Load { from, to, .. })]
+            [Request::Clinic(ClinicRequest::Load { from, to, trend: true, .. })]
                 if *from == d("2025-12-01") && *to == fixtures::day()
         ),
         "{trend:?}"
