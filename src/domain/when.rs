@@ -60,9 +60,7 @@ pub fn parse_period(text: &str, today: NaiveDate) -> Result<(NaiveDate, NaiveDat
         .iter()
         .find_map(|sep| t.split_once(sep));
     let Some((a, b)) = split else {
-        return Err(
-            "a period is two dates with \"to\" between them, like 2026-01-01 to 2026-03-31".into(),
-        );
+        return Err("a period is two dates with \"to\" between: 2026-01-01 to 2026-03-31".into());
     };
     // A period looks back: a day and month without a year is the last one on or before today
     // (where a booking's "8 dec" is the next).
