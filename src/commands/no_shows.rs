@@ -25,7 +25,7 @@ use crate::sanitize::clean_line;
 
 /// A rate as JSON carries it: four decimals.
 fn share(r: Option<f64>) -> Value {
-    r.map_or(Value::Null, |r| json!((r * 10_000.0).round() / 10_000.0))
+    crate::export::outcomes::json_rounded(r, 4)
 }
 
 fn percent(r: Option<f64>) -> String {

@@ -16,6 +16,7 @@ use crate::domain::outcomes::Standing;
 use crate::domain::progress::{MeasureStatus, MeasureTrend, Progress};
 use crate::domain::{AppointmentStatus, age_on};
 use crate::error::{AppError, AppResult};
+use crate::export::outcomes::json_rounded;
 use crate::sanitize::{clean_line, clean_text};
 // HTML text: everything from the record is cleaned and escaped.
 use crate::sanitize::html as esc;
@@ -101,7 +102,7 @@ pub fn run_progress(
 /// visit_number, change_so_far, median_change_at_visit}`; `status` "too_few" also when the
 /// patient has no episode with a measure yet (then `similar_episodes` is 0).
 pub fn expected_json(e: Option<&ExpectedOutcome>) -> Value {
-    let r = |x: Option<f64>| x.map(|x| (x * 100.0).round() / 100.0 + 0.0);
+    let r = |x: Option<f64>| json_rounded(x, 2);
     match e {
         None => json!({
             "similar_episodes": 0, "median_change": null, "mcid_met_share": null,
@@ -113,7 +114,7 @@ pub fn expected_json(e: Option<&ExpectedOutcome>) -> Value {
             json!({
                 "similar_episodes": x.similar_episodes,
                 "median_change": r(x.median_change),
-                "mcid_met_share": r(x.mcid_met_share.map(|s| s * 100.0)).map(|p| p / 100.0),
+                "mcid_met_share": json_rounded(x.mcid_met_share, 4),
                 "median_visits": r(x.median_visits),
                 "status": x.status.as_str(),
                 "measure": o.measure,

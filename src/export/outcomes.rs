@@ -83,7 +83,8 @@ fn round(x: f64, places: i32) -> f64 {
     (x * f).round() / f + 0.0
 }
 
-fn opt(x: Option<f64>, places: i32) -> Value {
+/// A figure as JSON carries it: rounded to `places` decimals (never -0), null where absent.
+pub fn json_rounded(x: Option<f64>, places: i32) -> Value {
     x.map_or(Value::Null, |x| json!(round(x, places)))
 }
 
@@ -106,23 +107,23 @@ fn figures_json(f: &Figures, r: &OutcomeReport) -> Value {
         "key": key,
         "episodes": f.episodes,
         "complete_pairs": f.complete_pairs,
-        "completeness": opt(f.completeness, 4),
+        "completeness": json_rounded(f.completeness, 4),
         "mcid_met": f.mcid_met,
-        "mcid_met_share": opt(f.mcid_met_share, 4),
+        "mcid_met_share": json_rounded(f.mcid_met_share, 4),
         "mcid_met_ci": f.mcid_met_ci.map(|(lo, hi)| json!([round(lo, 4), round(hi, 4)])),
         "too_small": f.too_small(),
-        "mean_change": opt(f.mean_change, 2),
-        "median_change": opt(f.median_change, 2),
-        "change_per_visit": opt(f.change_per_visit, 3),
-        "median_visits": opt(f.median_visits, 1),
+        "mean_change": json_rounded(f.mean_change, 2),
+        "median_change": json_rounded(f.median_change, 2),
+        "change_per_visit": json_rounded(f.change_per_visit, 3),
+        "median_visits": json_rounded(f.median_visits, 1),
         "visits_iqr": f.visits_iqr.map(|(a, b)| json!([round(a, 1), round(b, 1)])),
-        "median_days": opt(f.median_days, 1),
+        "median_days": json_rounded(f.median_days, 1),
         "discharge_reasons": f.endings.iter()
             .map(|(e, n)| (e.as_str().to_string(), json!(n)))
             .collect::<serde_json::Map<_, _>>(),
-        "no_show_rate": opt(f.no_show_rate, 4),
-        "late_cancel_rate": opt(f.late_cancel_rate, 4),
-        "adherence_median": opt(f.adherence_median, 1),
+        "no_show_rate": json_rounded(f.no_show_rate, 4),
+        "late_cancel_rate": json_rounded(f.late_cancel_rate, 4),
+        "adherence_median": json_rounded(f.adherence_median, 1),
     })
 }
 
@@ -132,14 +133,14 @@ fn quality_json(q: &Quality) -> Value {
             "episodes": q.process.episodes,
             "at_intake": q.process.at_intake,
             "at_intake_and_discharge": q.process.at_intake_and_discharge,
-            "rate": opt(q.process.rate(), 4),
+            "rate": json_rounded(q.process.rate(), 4),
         },
         "mips_182": {
             "specification_year": MIPS_182_YEAR,
             "numerator": q.mips_182.numerator,
             "denominator": q.mips_182.denominator,
             "exclusions": q.mips_182.exclusions,
-            "rate": opt(q.mips_182.rate(), 4),
+            "rate": json_rounded(q.mips_182.rate(), 4),
         },
     })
 }

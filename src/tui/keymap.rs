@@ -269,11 +269,11 @@ impl Action {
         }
     }
 
-    /// Pane 3's own actions: those whose row in the table has `Scope::Program`.
-    pub fn scope_is_program(self) -> bool {
+    /// Whether the action's row in the table has this scope (pane 3's own actions, pane 4's).
+    pub fn in_scope(self, scope: Scope) -> bool {
         DEFAULTS
             .iter()
-            .any(|(a, _, scope, _)| *a == self && *scope == Scope::Program)
+            .any(|(a, _, s, _)| *a == self && *s == scope)
     }
 }
 

@@ -310,19 +310,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         let outcome = with_progress(state, |pane, ctx| progress::on_action(pane, ctx, action));
         return state.apply(outcome);
     }
-    if state.pane == Pane::Clinic
-        && (moves
-            || matches!(
-                action,
-                Action::ClinicPeriod
-                    | Action::ClinicEarlier
-                    | Action::ClinicLater
-                    | Action::ClinicGroup
-                    | Action::ClinicCustom
-                    | Action::ClinicOpen
-                    | Action::ClinicBack
-            ))
-    {
+    if state.pane == Pane::Clinic && (moves || action.in_scope(Scope::Clinic)) {
         return on_clinic_action(state, action);
     }
     if let Some(since) = state

@@ -436,7 +436,7 @@ fn program_keys_are_in_the_keymap_and_rebindable() {
     let b = map
         .bindings()
         .iter()
-        .filter(|b| b.action.scope_is_program())
+        .filter(|b| b.action.in_scope(crate::tui::keymap::Scope::Program))
         .count();
     assert_eq!(b, 13);
     assert_eq!(map.keys_for(crate::tui::keymap::Action::HepSave), "Ctrl-S");
