@@ -53,7 +53,7 @@ pub fn hints(keymap: &Keymap, drill: bool) -> String {
         )
     } else {
         format!(
-            "{} period  {} from…to  {}/{} earlier/later  {} group by  {} episodes",
+            "{} period  {} from–to  {}/{} earlier/later  {} group by  {} episodes",
             k(Action::ClinicPeriod),
             k(Action::ClinicCustom),
             k(Action::ClinicEarlier),
@@ -371,9 +371,9 @@ fn draw_episodes(
         .and_then(|s| s.table.rows.get(group))
         .map(|f| {
             if group == 1 && pane.shown.as_ref().is_some_and(|s| s.table.mine) {
-                "your episodes".to_string()
+                "Your episodes".to_string()
             } else {
-                key_label(f, &loaded.read.defs, &names)
+                format!("Episodes of {}", key_label(f, &loaded.read.defs, &names))
             }
         })
         .unwrap_or_default();
@@ -384,10 +384,7 @@ fn draw_episodes(
         .saturating_sub(if values { 55 } else { 43 })
         .clamp(18, 40);
     let mut lines = vec![
-        Line::styled(
-            fit(&format!("Episodes of {label}: {}", rows.len()), cols),
-            theme.header,
-        ),
+        Line::styled(fit(&format!("{label}: {}", rows.len()), cols), theme.header),
         Line::styled(
             fit(
                 &episode_cells(
