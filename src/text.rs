@@ -50,6 +50,15 @@ pub fn signed(v: f64) -> String {
     }
 }
 
+/// A sentence with its first letter capitalised ("no completed episodes" → "No completed …").
+pub fn capitalised(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// `s` cut or padded to exactly `cols` columns.
 pub fn fit(s: &str, cols: usize) -> String {
     let mut out = truncate(s, cols);

@@ -38,14 +38,6 @@ pub(super) fn line_json(l: &Line) -> serde_json::Value {
     })
 }
 
-fn capitalised(sentence: &str) -> String {
-    let mut chars = sentence.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 fn count(report: &Report, outcome: Outcome) -> usize {
     report.lines.iter().filter(|l| l.outcome == outcome).count()
 }
@@ -58,7 +50,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn summary(report: &Report) -> String {
     let mut s = String::new();
     if let Some(held) = &report.held {
-        s.push_str(&capitalised(held));
+        s.push_str(&crate::text::capitalised(held));
         s.push('\n');
     }
     s.push_str(&format!(
@@ -102,7 +94,7 @@ fn summary(report: &Report) -> String {
 fn table(report: &Report) -> String {
     let mut s = String::new();
     if let Some(held) = &report.held {
-        s.push_str(&capitalised(held));
+        s.push_str(&crate::text::capitalised(held));
         s.push('\n');
     }
     if report.lines.is_empty() {

@@ -254,7 +254,7 @@ fn quality_lines(q: &Quality) -> Vec<String> {
 pub fn text(r: &OutcomeReport) -> String {
     let mut s = format!("{}\n\n", title(r));
     if r.table.total.episodes == 0 {
-        let _ = writeln!(s, "{}.", capitalised(NO_EPISODES));
+        let _ = writeln!(s, "{}.", crate::text::capitalised(NO_EPISODES));
         return s;
     }
     s.push_str(&crate::text::table(&HEAD, &rows(r)));
@@ -265,13 +265,6 @@ pub fn text(r: &OutcomeReport) -> String {
     s
 }
 
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 fn md(s: &str) -> String {
     s.replace('|', "\\|")
 }
@@ -279,7 +272,7 @@ fn md(s: &str) -> String {
 pub fn markdown(r: &OutcomeReport) -> String {
     let mut s = format!("# {}\n\n", title(r));
     if r.table.total.episodes == 0 {
-        let _ = writeln!(s, "{}.", capitalised(NO_EPISODES));
+        let _ = writeln!(s, "{}.", crate::text::capitalised(NO_EPISODES));
         return s;
     }
     let _ = writeln!(s, "| {} |", HEAD.join(" | "));
@@ -513,7 +506,7 @@ pub fn html(r: &OutcomeReport) -> String {
         let _ = writeln!(
             s,
             "<p>{}.</p>\n</body>\n</html>",
-            esc(&capitalised(NO_EPISODES))
+            esc(&crate::text::capitalised(NO_EPISODES))
         );
         return s;
     }

@@ -83,7 +83,7 @@ impl Expected {
         match (self.status, self.median_change, self.median_visits) {
             (Standing::OnTrack | Standing::Behind, Some(change), Some(visits)) => format!(
                 "{} against {} similar episodes: {code} {} over {} visits, {} reach the MCID",
-                capital(self.status.label()),
+                crate::text::capitalised(self.status.label()),
                 self.similar_episodes,
                 signed(change),
                 number(visits),
@@ -103,13 +103,6 @@ impl Expected {
 
 fn percent(share: Option<f64>) -> String {
     share.map_or_else(|| "—".into(), |s| format!("{:.0}%", s * 100.0))
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The band of an initial score: 0 severe, 1 moderate, 2 mild (thirds of the range, by how

@@ -103,7 +103,8 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &ClinicPane, ctx: &Context, the
     let mut foot_lines: Vec<Line> = Vec::new();
     if shown.table.rows[0].episodes == 0 {
         frame.render_widget(
-            Paragraph::new(format!("{}.", capital(NO_EPISODES))).style(theme.muted),
+            Paragraph::new(format!("{}.", crate::text::capitalised(NO_EPISODES)))
+                .style(theme.muted),
             body,
         );
     } else if drill {
@@ -171,13 +172,6 @@ fn prompt_lines(
             ),
         },
     ])
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A drill-down line: patient, ended, visits, measure, start → end, change, MCID (76
