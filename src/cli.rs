@@ -327,6 +327,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move a clinic's SQLite record onto an empty PostgreSQL database, in one transaction
+    Migrate {
+        /// The SQLite record to copy
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The empty database: postgres://user@host:port/dbname?sslmode=verify-full
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Copy and check everything, then keep nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy the clinic record with SQLite's online backup, check it, rotate old copies
     Backup {
         /// The backup folder (else backup_dir in the config, else the data folder)

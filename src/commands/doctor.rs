@@ -30,6 +30,11 @@ pub fn run(settings: &Settings, depth: Depth, json: bool) -> AppResult<()> {
     if on_terminal && depth == Depth::Full {
         let _ = write!(std::io::stderr().lock(), "\r{:60}\r", "");
     }
+    report(&checks, json, &settings.db.path().display().to_string())
+}
+
+/// Prints the checks (a line each, or JSON) and fails when any is an error.
+pub fn report(checks: &[doctor::Check], json: bool, shown: &str) -> AppResult<()> {
     let errors = checks.iter().filter(|c| c.status == Status::Error).count();
     if json {
         super::emit(&format!(
@@ -38,7 +43,7 @@ pub fn run(settings: &Settings, depth: Depth, json: bool) -> AppResult<()> {
         ))?;
     } else {
         let mut text = String::new();
-        for c in &checks {
+        for c in checks {
             let mark = match c.status {
                 Status::Ok => "ok   ",
                 Status::Warning => "warn ",
@@ -55,9 +60,8 @@ pub fn run(settings: &Settings, depth: Depth, json: bool) -> AppResult<()> {
     match errors {
         0 => Ok(()),
         n => Err(AppError::failure(format!(
-            "{n} problem{} with the clinic database at {}",
+            "{n} problem{} with the clinic database at {shown}",
             if n == 1 { "" } else { "s" },
-            settings.db.path().display()
         ))),
     }
 }

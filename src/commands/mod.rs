@@ -31,6 +31,7 @@ mod remind;
 mod report;
 mod schedule;
 mod send;
+mod server;
 mod staff;
 mod unscheduled;
 mod unsigned;
@@ -64,6 +65,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
         ascii: cli.global.ascii,
     };
     let settings = config::resolve(&overrides, &config::process_env)?;
+    // `migrate` names its own two ends; every other command runs on the record configured.
+    if !matches!(cli.command, Some(Command::Migrate { .. }))
+        && let Some(address) = server::address(&settings)
+    {
+        return server::run(&settings, address, cli.command);
+    }
     match cli.command {
         None => crate::tui::run(&settings),
         Some(Command::Schedule {
@@ -164,19 +171,9 @@ pub fn run(cli: Cli) -> AppResult<()> {
                 &library,
             )?;
             let shown = path_for_message(&path);
-            let what = if empty {
-                "an empty clinic record".to_string()
-            } else {
-                format!(
-                    "a clinic record with {} exercises and {} program templates",
-                    made.exercises, made.templates
-                )
-            };
             eprintln!(
-                "Created {what} at {shown}, open {} (ptclinic hours set changes that). Next: ptclinic staff add --db {shown} --name NAME --initials XX --role admin --username $USER (the first admin then adds the others)",
-                crate::domain::clinic_hours::describe_week(
-                    &crate::domain::clinic_hours::DEFAULT_HOURS
-                )
+                "{} Next: ptclinic staff add --db {shown} --name NAME --initials XX --role admin --username $USER (the first admin then adds the others)",
+                created(&made, &shown)
             );
             Ok(())
         }
@@ -253,6 +250,12 @@ pub fn run(cli: Cli) -> AppResult<()> {
             limit,
             json,
         }) => hep::exercises(&settings, search.as_deref(), region.as_deref(), limit, json),
+        Some(Command::Migrate {
+            from,
+            to,
+            dry_run,
+            json,
+        }) => server::migrate(&settings, &from, &to, dry_run, json),
         Some(Command::Backup { to, keep }) => backup::run(&settings, to, keep),
         Some(Command::Doctor { quick, full, json }) => {
             let depth = match (quick, full) {
@@ -304,6 +307,22 @@ fn disclose(
 /// Prints the confirmation of a change that is already committed. Nothing here may turn a saved
 /// change into a failure exit (a script would retry it, or a person restore a backup over it):
 /// when stdout cannot take the text (closed, full), stderr says so and the command exits 0.
+/// What `init` says of the record it made at `shown` (a file or a server), and what comes next.
+pub(crate) fn created(made: &db::InitSummary, shown: &str) -> String {
+    let what = if made.exercises == 0 {
+        "an empty clinic record".to_string()
+    } else {
+        format!(
+            "a clinic record with {} exercises and {} program templates",
+            made.exercises, made.templates
+        )
+    };
+    format!(
+        "Created {what} at {shown}, open {} (ptclinic hours set changes that).",
+        crate::domain::clinic_hours::describe_week(&crate::domain::clinic_hours::DEFAULT_HOURS)
+    )
+}
+
 pub fn emit_after_change(text: &str) {
     if let Err(e) = emit(text) {
         note(&format!(

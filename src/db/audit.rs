@@ -70,7 +70,7 @@ pub fn host() -> String {
 }
 
 /// The hash of one row, chained to the previous row's hash.
-fn chain_hash(prev: &str, row: &AuditRow) -> String {
+pub(crate) fn chain_hash(prev: &str, row: &AuditRow) -> String {
     let mut h = Sha256::new();
     for part in [
         prev,
@@ -146,7 +146,7 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-const AUDIT_COLUMNS: &str =
+pub(crate) const AUDIT_COLUMNS: &str =
     "id, at, local_at, user, host, action, entity, entity_id, summary, hash";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
@@ -384,44 +384,76 @@ pub(crate) fn verify_chain_from(
     from: Option<&AuditHead>,
 ) -> rusqlite::Result<Result<usize, String>> {
     let first: Option<i64> = conn.query_row("SELECT MIN(id) FROM audit_log", [], |r| r.get(0))?;
-    match first {
-        Some(2) => return Ok(Err("the first audit row was deleted".to_string())),
-        Some(n) if n > 2 => {
-            return Ok(Err(format!(
-                "the first audit rows (1 to {}) were deleted",
-                n - 1
-            )));
-        }
-        _ => {}
+    if let Some(why) = first_rows_missing(first) {
+        return Ok(Err(why));
     }
     let mut stmt = conn.prepare(&format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ?1 ORDER BY id"
     ))?;
-    let start = from.map(|h| h.last_id).unwrap_or(0);
-    let mut rows = stmt.query([start])?;
-    let mut prev = from.map(|h| h.hash.clone()).unwrap_or_default();
-    let mut count = 0usize;
-    let mut last_id = start;
+    let mut walk = ChainWalk::from(from);
+    let mut rows = stmt.query([walk.last_id])?;
     while let Some(r) = rows.next()? {
-        let a = row(r)?;
-        if a.id != last_id + 1 && last_id != 0 {
-            return Ok(Err(format!(
-                "audit rows {} to {} are missing",
-                last_id + 1,
-                a.id - 1
-            )));
+        if let Err(why) = walk.next(&row(r)?) {
+            return Ok(Err(why));
         }
-        if chain_hash(&prev, &a) != a.hash {
-            return Ok(Err(format!(
+    }
+    Ok(Ok(walk.count))
+}
+
+/// What a log starting at row `first` lost at its beginning, if anything.
+pub(crate) fn first_rows_missing(first: Option<i64>) -> Option<String> {
+    match first {
+        Some(2) => Some("the first audit row was deleted".to_string()),
+        Some(n) if n > 2 => Some(format!(
+            "the first audit rows (1 to {}) were deleted",
+            n - 1
+        )),
+        _ => None,
+    }
+}
+
+/// The chain walked one row at a time, oldest first, whichever backend the rows come from: the
+/// first row that is missing or does not follow from its predecessor is named.
+pub(crate) struct ChainWalk {
+    prev: String,
+    last_id: i64,
+    pub(crate) count: usize,
+}
+
+impl ChainWalk {
+    /// From a head already verified, or (None) from the start.
+    pub(crate) fn from(head: Option<&AuditHead>) -> ChainWalk {
+        ChainWalk {
+            prev: head.map(|h| h.hash.clone()).unwrap_or_default(),
+            last_id: head.map(|h| h.last_id).unwrap_or(0),
+            count: 0,
+        }
+    }
+
+    pub(crate) fn next(&mut self, a: &AuditRow) -> Result<(), String> {
+        if a.id != self.last_id + 1 && self.last_id != 0 {
+            return Err(format!(
+                "audit rows {} to {} are missing",
+                self.last_id + 1,
+                a.id - 1
+            ));
+        }
+        if chain_hash(&self.prev, a) != a.hash {
+            return Err(format!(
                 "audit row {} was altered (its hash does not match the chain)",
                 a.id
-            )));
+            ));
         }
-        prev = a.hash;
-        last_id = a.id;
-        count += 1;
+        self.prev = a.hash.clone();
+        self.last_id = a.id;
+        self.count += 1;
+        Ok(())
     }
-    Ok(Ok(count))
+
+    /// The hash the next row chains to.
+    pub(crate) fn head_hash(&self) -> &str {
+        &self.prev
+    }
 }
 
 #[cfg(test)]

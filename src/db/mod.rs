@@ -39,6 +39,7 @@ pub mod patient_record;
 pub mod patients;
 pub mod payers;
 pub mod plans;
+pub mod postgres;
 pub mod program_work;
 pub mod progress;
 pub mod progress_letter;
@@ -70,6 +71,7 @@ use crate::error::{AppError, AppResult, ErrorKind};
 pub use connection::{
     Existing, Header, build_new_file, damage_note_path, open_existing, read_header, set_damage_note,
 };
+pub use new_clinic::InitSummary;
 
 /// The sentence every front end shows when the lock could not be had in time.
 pub const BUSY_MESSAGE: &str =

@@ -4,6 +4,7 @@
 
 pub mod fhir_r4;
 pub mod gateway;
+pub mod pg;
 pub mod smtp;
 
 use std::io::{Read, Write};
