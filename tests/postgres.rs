@@ -462,3 +462,65 @@ fn the_schema_s_triggers_behave_the_same_on_both_backends() {
     triggers_behave(&mut lite, "sqlite");
     triggers_behave(&mut server.client(), "postgres");
 }
+
+#[test]
+fn the_address_comes_from_the_environment_or_the_config_and_the_password_from_pgpass() {
+    let Some(server) = TestDb::new("configured") else {
+        return;
+    };
+    let clinic = Clinic::demo_with(&["--patients", "20"]);
+    assert_code(&on(&clinic, &server.url(), &["init"]), 0);
+    let doctor = |extra: &[(&str, &str)], without_password: bool| {
+        let mut cmd = std::process::Command::new(common::BIN);
+        cmd.arg("doctor")
+            .env_remove("PTCLINIC_DB")
+            .stdin(std::process::Stdio::null());
+        for (k, v) in clinic.env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        if without_password {
+            cmd.env_remove("PGPASSWORD");
+        }
+        cmd.output().unwrap()
+    };
+    let verified = "certificate and host name verified";
+    let out = doctor(&[("PTCLINIC_DB", &server.url())], false);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains(verified));
+
+    let config = clinic.sub("config").join("ptclinic");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!("db = \"{}\"\n", server.url()),
+    )
+    .unwrap();
+    let out = doctor(&[], false);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains(verified));
+
+    // Without PGPASSWORD the password file is read, but only when it is private.
+    let password = std::env::var("PGPASSWORD").unwrap_or_default();
+    let pgpass = clinic.sub("home").join(".pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("# the test server\n*:*:*:ptclinic:{password}\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = doctor(&[], true);
+    assert_code(&out, 0);
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = doctor(&[], true);
+    assert_code(&out, 1);
+    assert!(
+        stdout(&out).contains("refused the login"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(&password) || password.is_empty());
+}

@@ -51,6 +51,10 @@ pub fn run(settings: &Settings, address: &str, command: Option<Command>) -> AppR
         Some(Command::Doctor { json, .. }) => {
             super::doctor::report(&postgres::doctor::run(&target), json, target.shown())
         }
+        Some(Command::Backup { .. }) => Err(AppError::input(format!(
+            "{} is backed up by the server, not by ptclinic: pg_dump, or the server's continuous archiving (README, \"A clinic group on PostgreSQL\")",
+            target.shown()
+        ))),
         _ => Err(AppError::input(format!(
             "{} is a PostgreSQL record: this ptclinic runs init, doctor and migrate on a server, and the rest of the app on a SQLite record only",
             target.shown()

@@ -5,6 +5,7 @@
 //! and rolls back.
 
 use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::ValueRef;
 
@@ -255,8 +256,13 @@ pub(crate) fn verify_chain(
     }
     let mut walk = ChainWalk::from(None);
     let columns = audit::AUDIT_COLUMNS.replace("user", "\"user\"");
-    let rows = client.query(&format!("SELECT {columns} FROM audit_log ORDER BY id"), &[])?;
-    for r in &rows {
+    // Streamed: a clinic's years of audit rows are not held in memory at once.
+    let no_params: [&(dyn ToSql + Sync); 0] = [];
+    let mut rows = client.query_raw(
+        &format!("SELECT {columns} FROM audit_log ORDER BY id"),
+        no_params,
+    )?;
+    while let Some(r) = rows.next()? {
         let row = AuditRow {
             id: r.get(0),
             at: r.get(1),

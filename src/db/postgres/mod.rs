@@ -71,6 +71,11 @@ pub fn failure(shown: &str, e: &postgres::Error) -> AppError {
             format!("TLS to {shown} failed: {why}; nothing was read or written"),
         );
     }
+    if innermost(e).contains("password missing") {
+        return AppError::input(format!(
+            "the server at {shown} refused the login: it asks for a password and none was found (PGPASSWORD, or a line in ~/.pgpass that only its owner may read)"
+        ));
+    }
     AppError::of(
         ErrorKind::Offline,
         format!(
