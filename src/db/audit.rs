@@ -70,7 +70,7 @@ pub fn host() -> String {
 }
 
 /// The hash of one row, chained to the previous row's hash.
-pub(crate) fn chain_hash(prev: &str, row: &AuditRow) -> String {
+fn chain_hash(prev: &str, row: &AuditRow) -> String {
     let mut h = Sha256::new();
     for part in [
         prev,
@@ -89,15 +89,9 @@ pub(crate) fn chain_hash(prev: &str, row: &AuditRow) -> String {
     format!("{:x}", h.finalize())
 }
 
-pub(crate) fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
-    let prev: String = conn
-        .query_row(
-            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or_default();
+/// The row `e` makes at the end of a chain whose last hash is `prev`, stamped now (UTC) on this
+/// host, whichever backend stores it.
+pub(crate) fn chained_row(prev: &str, e: &AuditEntry) -> AuditRow {
     let mut row = AuditRow {
         id: 0,
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -110,7 +104,20 @@ pub(crate) fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> 
         summary: e.detail.to_string(),
         hash: String::new(),
     };
-    row.hash = chain_hash(&prev, &row);
+    row.hash = chain_hash(prev, &row);
+    row
+}
+
+pub(crate) fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
+    let prev: String = conn
+        .query_row(
+            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default();
+    let row = chained_row(&prev, e);
     conn.execute(
         "INSERT INTO audit_log (at, local_at, user, host, action, entity, entity_id, summary, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -295,19 +295,17 @@ fn record_move(
         .iter()
         .map(|c| (c.table.clone(), serde_json::Value::from(c.source)))
         .collect();
-    let mut row = AuditRow {
-        id: 0,
-        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        local_at: who.at.to_string(),
-        user: who.user.to_string(),
-        host: audit::host(),
-        action: purpose.action().into(),
-        entity: "record".into(),
-        entity_id: None,
-        summary: serde_json::json!({ "rows": counts }).to_string(),
-        hash: String::new(),
-    };
-    row.hash = audit::chain_hash(walk.head_hash(), &row);
+    let row = audit::chained_row(
+        walk.head_hash(),
+        &audit::AuditEntry {
+            at: who.at,
+            user: who.user,
+            action: purpose.action(),
+            entity: "record",
+            entity_id: None,
+            detail: serde_json::json!({ "rows": counts }),
+        },
+    );
     tx.execute(
         "INSERT INTO audit_log (at, local_at, \"user\", host, action, entity, entity_id, summary, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
