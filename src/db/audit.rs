@@ -3,7 +3,9 @@
 //! and DELETE) and each carries a SHA-256 hash chained to the previous row, so an edited or
 //! deleted row breaks the chain. Summaries name ids and codes, never clinical free text.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::sql::{Row, Sql, SqlError, args};
 use sha2::{Digest, Sha256};
 
 pub struct AuditEntry<'a> {
@@ -91,7 +93,7 @@ fn chain_hash(prev: &str, row: &AuditRow) -> String {
 
 /// The row `e` makes at the end of a chain whose last hash is `prev`, stamped now (UTC) on this
 /// host, whichever backend stores it.
-pub(crate) fn chained_row(prev: &str, e: &AuditEntry) -> AuditRow {
+fn chained_row(prev: &str, e: &AuditEntry) -> AuditRow {
     let mut row = AuditRow {
         id: 0,
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -108,29 +110,29 @@ pub(crate) fn chained_row(prev: &str, e: &AuditEntry) -> AuditRow {
     row
 }
 
-pub(crate) fn record(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
+/// Appends `e` to the chain, in the caller's transaction, on either backend.
+pub(crate) fn record(conn: &impl Sql, e: &AuditEntry) -> Result<(), SqlError> {
     let prev: String = conn
-        .query_row(
+        .row(
             "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
+            &[],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .unwrap_or_default();
     let row = chained_row(&prev, e);
-    conn.execute(
-        "INSERT INTO audit_log (at, local_at, user, host, action, entity, entity_id, summary, hash)
+    conn.exec(
+        "INSERT INTO audit_log (at, local_at, \"user\", host, action, entity, entity_id, summary, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            row.at,
-            row.local_at,
-            row.user,
-            row.host,
-            row.action,
-            row.entity,
+        args![
+            &row.at,
+            &row.local_at,
+            &row.user,
+            &row.host,
+            &row.action,
+            &row.entity,
             row.entity_id,
-            row.summary,
-            row.hash
+            &row.summary,
+            &row.hash
         ],
     )?;
     Ok(())
@@ -153,10 +155,11 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-pub(crate) const AUDIT_COLUMNS: &str =
-    "id, at, local_at, user, host, action, entity, entity_id, summary, hash";
+/// `user` quoted: a reserved word in PostgreSQL, a plain name in SQLite either way.
+const AUDIT_COLUMNS: &str =
+    "id, at, local_at, \"user\", host, action, entity, entity_id, summary, hash";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
+fn row(r: &Row) -> Result<AuditRow, SqlError> {
     Ok(AuditRow {
         id: r.get(0)?,
         at: r.get(1)?,
@@ -183,7 +186,7 @@ pub struct AuditQuery {
 
 /// Rows matching `q`, oldest first. A patient's rows include those about their visits,
 /// measurements, notes, programs, adherence reports, plans of care and authorisations.
-pub(crate) fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<AuditRow>> {
+pub(crate) fn query(conn: &impl Sql, q: &AuditQuery) -> Result<Vec<AuditRow>, SqlError> {
     let sql = format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log a
          WHERE (?1 IS NULL OR a.at >= ?1)
@@ -201,9 +204,11 @@ pub(crate) fn query(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<A
          ORDER BY a.id
          LIMIT coalesce(?4, -1)"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    stmt.query_map(params![q.since, q.user, q.patient_id, q.limit], row)?
-        .collect()
+    conn.rows(
+        &sql,
+        args![q.since.as_ref(), q.user.as_ref(), q.patient_id, q.limit],
+        row,
+    )
 }
 
 /// The triggers that make the log append-only, as the schema creates them. A test checks that
@@ -379,36 +384,46 @@ pub fn has_row(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<bool>
 }
 
 /// Walks the chain; the first row whose hash does not follow from its predecessor is named.
-pub(crate) fn verify_chain(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
+pub(crate) fn verify_chain(conn: &impl Sql) -> Result<Result<usize, String>, SqlError> {
     verify_chain_from(conn, None)
 }
 
 /// Walks the chain from a head already verified (the rows after it; the head itself must
 /// still be in the log as it was, which the caller checked), or from the start. The first row
-/// is looked at either way, so a log whose beginning was cut is named as such.
+/// is looked at either way, so a log whose beginning was cut is named as such. The rows are
+/// streamed: a clinic's years of audit rows are never in memory at once.
 pub(crate) fn verify_chain_from(
-    conn: &Connection,
+    conn: &impl Sql,
     from: Option<&AuditHead>,
-) -> rusqlite::Result<Result<usize, String>> {
-    let first: Option<i64> = conn.query_row("SELECT MIN(id) FROM audit_log", [], |r| r.get(0))?;
+) -> Result<Result<usize, String>, SqlError> {
+    let first: Option<i64> = conn
+        .row("SELECT MIN(id) FROM audit_log", &[], |r| r.get(0))?
+        .flatten();
     if let Some(why) = first_rows_missing(first) {
         return Ok(Err(why));
     }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ?1 ORDER BY id"
-    ))?;
     let mut walk = ChainWalk::from(from);
-    let mut rows = stmt.query([walk.last_id])?;
-    while let Some(r) = rows.next()? {
-        if let Err(why) = walk.next(&row(r)?) {
-            return Ok(Err(why));
-        }
-    }
-    Ok(Ok(walk.count))
+    let mut broken = None;
+    conn.each(
+        &format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ?1 ORDER BY id"),
+        args![walk.last_id],
+        &mut |r| {
+            if broken.is_none()
+                && let Err(why) = walk.next(&row(r)?)
+            {
+                broken = Some(why);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(match broken {
+        Some(why) => Err(why),
+        None => Ok(walk.count),
+    })
 }
 
 /// What a log starting at row `first` lost at its beginning, if anything.
-pub(crate) fn first_rows_missing(first: Option<i64>) -> Option<String> {
+fn first_rows_missing(first: Option<i64>) -> Option<String> {
     match first {
         Some(2) => Some("the first audit row was deleted".to_string()),
         Some(n) if n > 2 => Some(format!(
@@ -421,15 +436,15 @@ pub(crate) fn first_rows_missing(first: Option<i64>) -> Option<String> {
 
 /// The chain walked one row at a time, oldest first, whichever backend the rows come from: the
 /// first row that is missing or does not follow from its predecessor is named.
-pub(crate) struct ChainWalk {
+struct ChainWalk {
     prev: String,
     last_id: i64,
-    pub(crate) count: usize,
+    count: usize,
 }
 
 impl ChainWalk {
     /// From a head already verified, or (None) from the start.
-    pub(crate) fn from(head: Option<&AuditHead>) -> ChainWalk {
+    fn from(head: Option<&AuditHead>) -> ChainWalk {
         ChainWalk {
             prev: head.map(|h| h.hash.clone()).unwrap_or_default(),
             last_id: head.map(|h| h.last_id).unwrap_or(0),
@@ -437,7 +452,7 @@ impl ChainWalk {
         }
     }
 
-    pub(crate) fn next(&mut self, a: &AuditRow) -> Result<(), String> {
+    fn next(&mut self, a: &AuditRow) -> Result<(), String> {
         if a.id != self.last_id + 1 && self.last_id != 0 {
             return Err(format!(
                 "audit rows {} to {} are missing",
@@ -455,11 +470,6 @@ impl ChainWalk {
         self.last_id = a.id;
         self.count += 1;
         Ok(())
-    }
-
-    /// The hash the next row chains to.
-    pub(crate) fn head_hash(&self) -> &str {
-        &self.prev
     }
 }
 

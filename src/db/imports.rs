@@ -132,7 +132,7 @@ fn audit_record(
     id: i64,
     updated: bool,
 ) -> rusqlite::Result<()> {
-    audit::record(
+    Ok(audit::record(
         conn,
         &AuditEntry {
             at: audit.at,
@@ -146,7 +146,7 @@ fn audit_record(
             entity_id: Some(id),
             detail: json!({ "file": crate::sanitize::clean_line(audit.file_name) }),
         },
-    )
+    )?)
 }
 
 fn patients(

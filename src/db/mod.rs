@@ -50,6 +50,7 @@ pub mod schema;
 pub mod series;
 pub mod series_work;
 mod signatures;
+pub(crate) mod sql;
 pub mod staff;
 pub mod stored_time;
 #[doc(hidden)]
@@ -245,8 +246,8 @@ impl Db {
         &self.conn
     }
 
-    pub(in crate::db) fn fail(&self, e: rusqlite::Error) -> AppError {
-        sql_failure(&self.path_text(), e)
+    pub(in crate::db) fn fail(&self, e: impl Into<rusqlite::Error>) -> AppError {
+        sql_failure(&self.path_text(), e.into())
     }
 
     /// Why this file is read-only for the session, if it is.

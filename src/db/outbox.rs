@@ -274,7 +274,7 @@ fn audit_message(
     id: i64,
     detail: serde_json::Value,
 ) -> rusqlite::Result<()> {
-    audit::record(
+    Ok(audit::record(
         tx,
         &AuditEntry {
             at: who.at,
@@ -284,7 +284,7 @@ fn audit_message(
             entity_id: Some(id),
             detail,
         },
-    )
+    )?)
 }
 
 /// Cancels a visit's reminders that have not gone yet (the visit was moved, cancelled, marked

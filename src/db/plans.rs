@@ -105,7 +105,7 @@ fn plan_audit(
     plan_id: i64,
     detail: serde_json::Value,
 ) -> rusqlite::Result<()> {
-    audit::record(
+    Ok(audit::record(
         tx,
         &AuditEntry {
             at: who.at,
@@ -115,7 +115,7 @@ fn plan_audit(
             entity_id: Some(plan_id),
             detail,
         },
-    )
+    )?)
 }
 
 fn terms_detail(patient_id: i64, t: &PlanTerms) -> serde_json::Value {

@@ -205,12 +205,8 @@ fn objects(client: &mut postgres::Client, derived: &Derived) -> Check {
 }
 
 fn audit_chain(client: &mut postgres::Client) -> Check {
-    match super::migrate::verify_chain(client) {
-        Ok(Ok(walk)) => check(
-            "audit",
-            Status::Ok,
-            format!("chain of {} rows intact", walk.count),
-        ),
+    match crate::db::audit::verify_chain(&crate::db::sql::Pg::new(client)) {
+        Ok(Ok(rows)) => check("audit", Status::Ok, format!("chain of {rows} rows intact")),
         Ok(Err(why)) => check("audit", Status::Error, why),
         Err(e) => check("audit", Status::Error, e.to_string()),
     }

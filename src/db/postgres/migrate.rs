@@ -5,13 +5,13 @@
 //! and rolls back.
 
 use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::ValueRef;
 
 use super::schema::{self, Found, Table};
 use super::{Target, failure};
-use crate::db::audit::{self, AuditRow, ChainWalk};
+use crate::db::audit;
+use crate::db::sql::{Pg, SqlError};
 use crate::db::{Db, Who};
 use crate::error::{AppError, AppResult};
 
@@ -99,6 +99,14 @@ impl Purpose {
     }
 }
 
+/// A statement's failure on the server (or a value that did not fit) as one sentence.
+fn server_failure(shown: &str, e: SqlError) -> AppError {
+    match e {
+        SqlError::Pg(e) => failure(shown, &e),
+        other => AppError::failure(format!("database error at {shown}: {other}")),
+    }
+}
+
 impl Db {
     /// Moves this record onto the server at `target` (see the module's note).
     pub fn migrate_to(&mut self, target: &Target, who: Who, dry_run: bool) -> AppResult<Moved> {
@@ -134,7 +142,7 @@ impl Db {
         let source_path = self.path_text();
         let lite = |e| crate::db::sql_failure(&source_path, e);
         let read = self.conn.unchecked_transaction().map_err(lite)?;
-        if let Err(why) = audit::verify_chain(&read).map_err(lite)? {
+        if let Err(why) = audit::verify_chain(&read).map_err(|e| lite(e.into()))? {
             return Err(AppError::failure(format!(
                 "{source_path}'s audit chain is broken ({why}); nothing was copied: run `ptclinic doctor` first"
             )));
@@ -185,13 +193,14 @@ impl Db {
                 off.table, off.target, off.source
             )));
         }
-        let walk = verify_chain(&mut tx).map_err(pg)?.map_err(|why| {
-            AppError::failure(format!(
-                "the audit chain did not arrive intact ({why}); nothing was kept"
-            ))
-        })?;
-        let verified = walk.count;
-        record_move(&mut tx, &walk, &who, purpose, &tables).map_err(pg)?;
+        let verified = audit::verify_chain(&Pg::new(&mut tx))
+            .map_err(|e| server_failure(&shown, e))?
+            .map_err(|why| {
+                AppError::failure(format!(
+                    "the audit chain did not arrive intact ({why}); nothing was kept"
+                ))
+            })?;
+        record_move(&mut tx, &who, purpose, &tables).map_err(|e| server_failure(&shown, e))?;
         drop(read);
         if dry_run {
             tx.rollback().map_err(pg)?;
@@ -244,59 +253,20 @@ fn copy_table(
     Ok(count)
 }
 
-/// Walks the server's audit chain from its first row.
-pub(crate) fn verify_chain(
-    client: &mut impl postgres::GenericClient,
-) -> Result<Result<ChainWalk, String>, postgres::Error> {
-    let first: Option<i64> = client
-        .query_one("SELECT min(id) FROM audit_log", &[])?
-        .get(0);
-    if let Some(why) = audit::first_rows_missing(first) {
-        return Ok(Err(why));
-    }
-    let mut walk = ChainWalk::from(None);
-    let columns = audit::AUDIT_COLUMNS.replace("user", "\"user\"");
-    // Streamed: a clinic's years of audit rows are not held in memory at once.
-    let no_params: [&(dyn ToSql + Sync); 0] = [];
-    let mut rows = client.query_raw(
-        &format!("SELECT {columns} FROM audit_log ORDER BY id"),
-        no_params,
-    )?;
-    while let Some(r) = rows.next()? {
-        let row = AuditRow {
-            id: r.get(0),
-            at: r.get(1),
-            local_at: r.get(2),
-            user: r.get(3),
-            host: r.get(4),
-            action: r.get(5),
-            entity: r.get(6),
-            entity_id: r.get(7),
-            summary: r.get(8),
-            hash: r.get(9),
-        };
-        if let Err(why) = walk.next(&row) {
-            return Ok(Err(why));
-        }
-    }
-    Ok(Ok(walk))
-}
-
-/// The move's own audit row, chained to the last row copied: who moved the record, and how
-/// many rows of each table.
+/// The move's own audit row, at the end of the chain: who moved the record, and how many rows
+/// of each table.
 fn record_move(
     tx: &mut postgres::Transaction,
-    walk: &ChainWalk,
     who: &Who,
     purpose: Purpose,
     tables: &[TableCount],
-) -> Result<(), postgres::Error> {
+) -> Result<(), SqlError> {
     let counts: serde_json::Map<String, serde_json::Value> = tables
         .iter()
         .map(|c| (c.table.clone(), serde_json::Value::from(c.source)))
         .collect();
-    let row = audit::chained_row(
-        walk.head_hash(),
+    audit::record(
+        &Pg::new(tx),
         &audit::AuditEntry {
             at: who.at,
             user: who.user,
@@ -305,23 +275,7 @@ fn record_move(
             entity_id: None,
             detail: serde_json::json!({ "rows": counts }),
         },
-    );
-    tx.execute(
-        "INSERT INTO audit_log (at, local_at, \"user\", host, action, entity, entity_id, summary, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            &row.at,
-            &row.local_at,
-            &row.user,
-            &row.host,
-            &row.action,
-            &row.entity,
-            &row.entity_id,
-            &row.summary,
-            &row.hash,
-        ],
-    )?;
-    Ok(())
+    )
 }
 
 /// A new clinic record on the server: built as `init` builds a file (the same library,

@@ -1,0 +1,185 @@
+//! The PostgreSQL side: `?1` becomes `$1` (outside literals), each statement is prepared once
+//! per wrapper and reused, parameters take the type the server inferred for them, and a
+//! column of any integer, float, text or boolean type reads as the store's plain types.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{GenericClient, Statement};
+
+use super::{Cell, Row, Sql, SqlError, Value};
+
+/// A PostgreSQL client or transaction that statements written for both backends run on.
+pub struct Pg<'c, C: GenericClient> {
+    client: RefCell<&'c mut C>,
+    prepared: RefCell<HashMap<String, Statement>>,
+}
+
+impl<'c, C: GenericClient> Pg<'c, C> {
+    pub fn new(client: &'c mut C) -> Self {
+        Pg {
+            client: RefCell::new(client),
+            prepared: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn statement(&self, sql: &str) -> Result<Statement, SqlError> {
+        if let Some(s) = self.prepared.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self
+            .client
+            .borrow_mut()
+            .prepare(&dollar_placeholders(sql))?;
+        self.prepared
+            .borrow_mut()
+            .insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+/// `?1`, `?2` (and bare `?`, numbered in order) as PostgreSQL's `$1`, `$2`; string literals,
+/// quoted names and comments are left as they are.
+pub(crate) fn dollar_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut bare = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == c {
+                        if chars.peek() == Some(&c) {
+                            out.push(chars.next().unwrap_or(c));
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                if digits.is_empty() {
+                    bare += 1;
+                    digits = bare.to_string();
+                }
+                out.push('$');
+                out.push_str(&digits);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl ToSql for Value<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match (*self, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Int(v), &Type::INT8) => v.to_sql(ty, out),
+            (Value::Int(v), &Type::INT4) => i32::try_from(v)?.to_sql(ty, out),
+            (Value::Int(v), &Type::INT2) => i16::try_from(v)?.to_sql(ty, out),
+            (Value::Int(v), &Type::FLOAT8) => (v as f64).to_sql(ty, out),
+            (Value::Int(v), &Type::BOOL) => (v != 0).to_sql(ty, out),
+            (Value::Real(v), &Type::FLOAT8) => v.to_sql(ty, out),
+            (Value::Real(v), &Type::FLOAT4) => (v as f32).to_sql(ty, out),
+            (Value::Text(v), _) if <&str as ToSql>::accepts(ty) => v.to_sql(ty, out),
+            (Value::Blob(v), &Type::BYTEA) => v.to_sql(ty, out),
+            (v, ty) => Err(format!("{v:?} cannot be given where the server expects {ty}").into()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+pub(super) fn cell<T>(
+    row: &postgres::Row,
+    i: usize,
+    read: impl FnOnce(usize, Cell) -> Result<T, SqlError>,
+) -> Result<T, SqlError> {
+    let Some(column) = row.columns().get(i) else {
+        return Err(SqlError::Type(i, "no such column".into()));
+    };
+    let ty = column.type_();
+    let cell = match *ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Cell::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|v| Cell::Int(v.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map(|v| Cell::Int(v.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map(|v| Cell::Int(v.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Cell::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)?
+            .map(|v| Cell::Real(v.into())),
+        Type::BYTEA => row.try_get::<_, Option<&[u8]>>(i)?.map(Cell::Blob),
+        ref t if <&str as postgres::types::FromSql>::accepts(t) => {
+            row.try_get::<_, Option<&str>>(i)?.map(Cell::Text)
+        }
+        ref t => {
+            return Err(SqlError::Type(
+                i,
+                format!("the server's type {t}: cast it to bigint, double precision or text"),
+            ));
+        }
+    };
+    read(i, cell.unwrap_or(Cell::Null))
+}
+
+fn refs<'v>(params: &'v [Value<'v>]) -> Vec<&'v (dyn ToSql + Sync)> {
+    params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+impl<C: GenericClient> Sql for Pg<'_, C> {
+    fn exec(&self, sql: &str, params: &[Value]) -> Result<u64, SqlError> {
+        let statement = self.statement(sql)?;
+        Ok(self
+            .client
+            .borrow_mut()
+            .execute(&statement, &refs(params))?)
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
+    ) -> Result<(), SqlError> {
+        let statement = self.statement(sql)?;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(&statement, refs(params))?;
+        while let Some(r) = rows.next()? {
+            f(&Row::Pg(&r))?;
+        }
+        Ok(())
+    }
+}
