@@ -27,6 +27,7 @@ fn settings(path: &Path, user: &str) -> Settings {
     Settings {
         db: DbChoice::Named(path.to_path_buf()),
         user: user.into(),
+        site: None,
         theme: "default".into(),
         clock: Clock::fixed(today()),
         config_path: None,

@@ -33,7 +33,7 @@ fn book_series(
     start: &str,
     now: NaiveDateTime,
 ) -> usize {
-    let facts = db.series_facts(patient_id).unwrap();
+    let facts = db.series_facts(patient_id, 1).unwrap();
     let typed = TypedSeries {
         weekdays: Some("mon,thu".into()),
         time: "10:00".into(),
@@ -80,6 +80,7 @@ fn book_series(
         therapist_id,
         minutes: 45,
         kind: VisitKind::Treatment,
+        site_id: 1,
         rule: Some(SeriesRule {
             weekdays: request.weekdays_text(),
             time: "10:00".into(),
@@ -121,7 +122,7 @@ fn clinic(c: &mut Criterion, clinic: Clinic) {
         .iter()
         .max_by_key(|t| day.iter().filter(|v| v.therapist_id == **t).count())
         .unwrap();
-    let (calendar, busy) = db.slot_facts(busiest, today()).unwrap();
+    let (calendar, busy) = db.slot_facts(busiest, 1, today()).unwrap();
     let first = next_free(now, 45, &calendar, &BusyTimes::new(busy.clone()), 1);
     println!(
         "{label} clinic: {} taken times in the busiest therapist's next {SEARCH_DAYS} days; next free slot {first:?}",
@@ -129,7 +130,7 @@ fn clinic(c: &mut Criterion, clinic: Clinic) {
     );
     c.bench_function(&format!("next free slot, {label}"), |b| {
         b.iter(|| {
-            let (calendar, busy) = db.slot_facts(busiest, today()).unwrap();
+            let (calendar, busy) = db.slot_facts(busiest, 1, today()).unwrap();
             black_box(next_free(now, 45, &calendar, &BusyTimes::new(busy), 1))
         })
     });

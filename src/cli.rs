@@ -88,6 +88,10 @@ pub struct Global {
     /// Who is using the app (else PTCLINIC_USER, the config file, or $USER)
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
+    /// The site this terminal works at, or `all` for views of every site (else PTCLINIC_SITE,
+    /// the config file, or the record's only site)
+    #[arg(long, global = true, value_name = "SITE")]
+    pub site: Option<String>,
     /// Colour theme: default, light, high-contrast or mono
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
@@ -292,6 +296,10 @@ pub enum Command {
     /// The clinic's opening hours per weekday, the same at every terminal
     #[command(subcommand)]
     Hours(HoursCommand),
+    /// A clinic group's sites: their address and phone, who works where, rooms, and the
+    /// weekdays a site keeps its own hours
+    #[command(subcommand)]
+    Site(SiteCommand),
     /// The dates the clinic is closed (holidays), whatever the weekday's hours
     #[command(subcommand)]
     Closed(ClosedCommand),
@@ -1024,8 +1032,8 @@ pub enum MessagingCommand {
         json: bool,
     },
     /// Show a template (the clinic's own, or the built-in one), or change it (admin; audited).
-    /// It may use {{ clinic_name }}, {{ clinic_phone }}, {{ date }}, {{ time }} and
-    /// {{ therapist_first_name }}, nothing else
+    /// It may use {{ clinic_name }}, {{ clinic_phone }}, {{ site_name }}, {{ site_address }},
+    /// {{ date }}, {{ time }} and {{ therapist_first_name }}, nothing else
     Template {
         #[arg(long, value_enum)]
         purpose: PurposeArg,
@@ -1104,6 +1112,90 @@ pub enum HoursCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Every site with its address, phone, rooms, own hours and staff
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a site (admin; audited)
+    Add {
+        /// Its name as staff and patients know it, e.g. "North"
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Its street address, as reminders give it
+        #[arg(long, value_name = "TEXT")]
+        address: Option<String>,
+        /// Its phone, as its patients' messages give it (else the clinic's)
+        #[arg(long, value_name = "NUMBER")]
+        phone: Option<String>,
+    },
+    /// Change a site's name, address or phone, or close or reopen it (admin; audited)
+    Edit {
+        /// The site (its name or id)
+        #[arg(value_name = "SITE")]
+        which: String,
+        /// A new name
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// A new address ("" clears it)
+        #[arg(long, value_name = "TEXT")]
+        address: Option<String>,
+        /// A new phone ("" clears it: the clinic's is given)
+        #[arg(long, value_name = "NUMBER")]
+        phone: Option<String>,
+        /// No longer an active site (refused while visits are still to come there)
+        #[arg(long, conflicts_with = "reopen")]
+        close: bool,
+        /// Active again
+        #[arg(long)]
+        reopen: bool,
+    },
+    /// Put staff at a site or take them off it (admin; audited)
+    Staff {
+        /// The site (its name or id)
+        #[arg(value_name = "SITE")]
+        which: String,
+        /// Someone who works there (name, initials or username); repeat for more
+        #[arg(long, value_name = "NAME")]
+        add: Vec<String>,
+        /// Someone who no longer works there; repeat for more
+        #[arg(long, value_name = "NAME")]
+        remove: Vec<String>,
+    },
+    /// Add rooms to a site or take them off its list; a site with rooms listed books only
+    /// those (admin; audited)
+    Rooms {
+        /// The site (its name or id)
+        #[arg(value_name = "SITE")]
+        which: String,
+        #[arg(long, value_name = "ROOM")]
+        add: Vec<String>,
+        #[arg(long, value_name = "ROOM")]
+        remove: Vec<String>,
+    },
+    /// A weekday's own hours at one site, closed there, or the clinic's again (admin; audited)
+    Hours {
+        /// The site (its name or id)
+        #[arg(value_name = "SITE")]
+        which: String,
+        /// The weekday: mon, tue, wed, thu, fri, sat or sun
+        #[arg(long, value_name = "DAY")]
+        day: String,
+        #[arg(long, value_name = "TIME", requires = "close")]
+        open: Option<String>,
+        #[arg(long, value_name = "TIME", requires = "open")]
+        close: Option<String>,
+        /// Closed at this site on that weekday
+        #[arg(long, conflicts_with_all = ["open", "close", "clinic"])]
+        closed: bool,
+        /// The clinic's hours again on that weekday
+        #[arg(long, conflicts_with_all = ["open", "close"])]
+        clinic: bool,
     },
 }
 

@@ -17,6 +17,9 @@ use crate::error::{AppError, AppResult};
 pub struct FileConfig {
     pub db: Option<PathBuf>,
     pub user: Option<String>,
+    /// The site this terminal is at (in a clinic group): the schedule shows it, and a visit
+    /// booked here is booked there.
+    pub site: Option<String>,
     pub theme: Option<String>,
     /// Where backups go; with it set, the first terminal started on a day makes that day's.
     pub backup_dir: Option<PathBuf>,
@@ -94,6 +97,7 @@ impl DbChoice {
 pub struct Overrides {
     pub db: Option<PathBuf>,
     pub user: Option<String>,
+    pub site: Option<String>,
     pub theme: Option<String>,
     pub idle_lock_minutes: Option<u32>,
     pub ascii: bool,
@@ -103,6 +107,9 @@ pub struct Overrides {
 pub struct Settings {
     pub db: DbChoice,
     pub user: String,
+    /// The site named for this terminal or command (`--site`, PTCLINIC_SITE, `site` in the
+    /// config), if any: the record's sites say what it means (`domain::sites::Sites::pick`).
+    pub site: Option<String>,
     pub theme: String,
     pub clock: Clock,
     pub config_path: Option<PathBuf>,
@@ -251,6 +258,14 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
         None => "unknown".to_string(),
     };
 
+    let site = cli
+        .site
+        .clone()
+        .or_else(|| env("PTCLINIC_SITE"))
+        .or_else(|| file.site.clone())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+
     let theme = cli
         .theme
         .clone()
@@ -278,6 +293,7 @@ pub fn resolve(cli: &Overrides, env: EnvLookup) -> AppResult<Settings> {
     Ok(Settings {
         db,
         user,
+        site,
         theme,
         clock,
         config_path: config_path.exists().then_some(config_path),

@@ -212,6 +212,7 @@ fn booking_and_rescheduling_are_audited_and_version_checked() {
         start: today().and_hms_opt(18, 0, 0).unwrap(),
         minutes: 30,
         kind: VisitKind::Treatment,
+        site_id: 1,
     };
     let booked = db.book(&b, who("2026-11-27T08:00:00")).unwrap();
     assert_eq!(booked.start, b.start);

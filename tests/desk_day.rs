@@ -30,6 +30,7 @@ fn booking(db: &Db, hour: u32) -> Booking {
         start: today().and_hms_opt(hour, 0, 0).unwrap(),
         minutes: 30,
         kind: VisitKind::Treatment,
+        site_id: 1,
     }
 }
 

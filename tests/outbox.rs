@@ -357,6 +357,7 @@ fn a_cancelled_visit_loses_its_reminder_and_a_moved_one_is_reminded_of_its_new_t
             start: later,
             minutes: moved.minutes,
             kind: moved.kind,
+            site_id: 1,
         },
         desk(),
     )
@@ -588,6 +589,7 @@ fn an_undone_booking_takes_its_unsent_reminder_with_it() {
                 start: at("2026-11-30 12:03"),
                 minutes: 30,
                 kind: ptclinic::domain::VisitKind::Treatment,
+                site_id: 1,
             },
             desk,
         )
@@ -657,4 +659,42 @@ fn a_message_behind_many_waiting_for_another_channel_still_goes() {
             .contains("Maya has put together your home exercise program")
     );
     assert!(got[0].text.ends_with("1. Bridge: 2 sets of 10"));
+}
+
+#[test]
+fn a_groups_reminder_names_the_sites_address_and_phone() {
+    let (_dir, path, mut db) = clinic();
+    let admin = Who {
+        user: "admin",
+        at: "2026-11-27T07:40:00",
+    };
+    let north = db
+        .add_site(
+            &ptclinic::db::sites::SiteDetails {
+                name: Some("North".into()),
+                address: Some("12 Elm St".into()),
+                phone: Some("(555) 010-3000".into()),
+                active: None,
+            },
+            admin,
+        )
+        .unwrap();
+    // Every visit of the coming days is at North (set in the file, as a fixture).
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE appointments SET site_id = ?1 WHERE start >= '2026-11-30'",
+            [north.id],
+        )
+        .unwrap();
+    let fake = Fake::new(Channel::Email);
+    run(&mut db, &fake, MONDAY);
+    let handed = fake.handed();
+    assert!(!handed.is_empty());
+    for h in &handed {
+        assert!(h.text.contains("Riverside PT North"), "{}", h.text);
+        assert!(h.text.contains("Where: 12 Elm St"), "{}", h.text);
+        assert!(h.text.contains("(555) 010-3000"), "{}", h.text);
+        assert!(!h.text.contains("(555) 010-2000"), "{}", h.text);
+    }
 }

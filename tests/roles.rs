@@ -166,6 +166,7 @@ fn cases(db: &Db) -> Vec<Case> {
                     start: today().and_hms_opt(19, 0, 0).unwrap(),
                     minutes: 30,
                     kind: VisitKind::Treatment,
+                    site_id: 1,
                 };
                 db.book(&b, who(user)).map(|_| ())
             }),
@@ -287,6 +288,7 @@ fn an_evaluations_note_is_the_therapists() {
                 start: today().and_hms_opt(19, 0, 0).unwrap(),
                 minutes: 60,
                 kind: VisitKind::Evaluation,
+                site_id: 1,
             },
             who(common::DEMO_ADMIN),
         )

@@ -33,6 +33,20 @@ fn therapist(db: &crate::db::Db, who: &str) -> AppResult<Staff> {
     Ok(s)
 }
 
+/// Refuses a therapist at a site they do not work at, before anything is checked or booked.
+fn works_at(staff: &Staff, site: &crate::domain::sites::Site) -> AppResult<()> {
+    if site.works_here(staff.id) {
+        return Ok(());
+    }
+    Err(AppError::input(format!(
+        "{} does not work at {}: ptclinic site staff {} --add {:?} puts them there",
+        clean_line(&staff.name),
+        clean_line(&site.name),
+        clean_line(&site.name),
+        clean_line(&staff.name)
+    )))
+}
+
 fn kind_arg(kind: Option<&str>) -> AppResult<VisitKind> {
     match kind {
         None => Ok(VisitKind::Treatment),
@@ -109,7 +123,9 @@ pub fn run(settings: &Settings, args: &BookArgs) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let patient = super::patient_with_mrn(&db, &args.patient)?;
     let staff = therapist(&db, &args.therapist)?;
-    let facts = db.series_facts(patient.id)?;
+    let site = super::site_here(&db, settings)?;
+    works_at(&staff, &site)?;
+    let facts = db.series_facts(patient.id, site.id)?;
     let typed = TypedSeries {
         weekdays: args.weekdays.clone(),
         time: args.time.clone(),
@@ -166,7 +182,7 @@ pub fn run(settings: &Settings, args: &BookArgs) -> AppResult<()> {
     }
     let single = request.occurrences.len() == 1 && args.weekdays.is_none();
     let mut new =
-        crate::db::series_work::new_series(patient.id, staff.id, kind, &request, &checked);
+        crate::db::series_work::new_series(patient.id, staff.id, site.id, kind, &request, &checked);
     if single {
         // One visit asked without weekdays is a visit, not a series of one.
         new.rule = None;
@@ -219,7 +235,18 @@ pub fn slots(
     };
     let db = super::open_clinic(settings)?;
     let staff = therapist(&db, who)?;
-    let (calendar, busy) = db.slot_facts(staff.id, from.date())?;
+    let sites = db.sites()?;
+    let site = sites
+        .pick(settings.site.as_deref())
+        .map_err(AppError::input)?;
+    // A clinic of one site says nothing of it.
+    let at = if sites.several() {
+        format!(" at {}", clean_line(&site.name))
+    } else {
+        String::new()
+    };
+    works_at(&staff, site)?;
+    let (calendar, busy) = db.slot_facts(staff.id, site.id, from.date())?;
     let found = next_free(
         from,
         minutes,
@@ -236,6 +263,7 @@ pub fn slots(
                     "minutes": minutes,
                     "therapist": clean_line(&staff.name),
                     "therapist_initials": clean_line(&staff.initials),
+                    "site": clean_line(&site.name),
                 })
             })
             .collect();
@@ -243,15 +271,20 @@ pub fn slots(
     }
     if found.is_empty() {
         return super::emit(&format!(
-            "{} has no free {minutes} minutes within the clinic's hours in the {} days from {}.\n",
+            "{} has no free {minutes} minutes within {} in the {} days from {}.\n",
             clean_line(&staff.name),
+            if at.is_empty() {
+                "the clinic's hours".to_string()
+            } else {
+                format!("the hours{at}")
+            },
             crate::domain::slots::SEARCH_DAYS,
             from.format("%Y-%m-%d")
         ));
     }
     let mut out = format!(
-        "The next free times for {minutes} minutes with {}:\n",
-        clean_line(&staff.name)
+        "The next free times for {minutes} minutes with {}{at}:\n",
+        clean_line(&staff.name),
     );
     for s in &found {
         out.push_str(&format!("  {}\n", s.format("%a %Y-%m-%d %H:%M")));
@@ -332,7 +365,7 @@ pub fn move_visit(
         Some(d) => crate::config::parse_typed_day(d, "--date", today)?,
         None => v.start.date(),
     };
-    let (open, close) = db.clinic_calendar()?.reading_window(day);
+    let (open, close) = db.site_calendar(v.site_id)?.reading_window(day);
     let t = crate::domain::when::parse_time(time, open, close)
         .map_err(|e| AppError::input(format!("--time: {e}")))?;
     let to = day.and_time(t);
@@ -350,6 +383,7 @@ pub fn move_visit(
             start: to,
             minutes: v.minutes,
             kind: v.kind,
+            site_id: v.site_id,
         };
         vec![db.reschedule(appointment, v.version, &b, who)?]
     };

@@ -17,7 +17,7 @@ fn hhmm(t: NaiveTime) -> String {
 
 /// An opening or closing time: any form `domain::when` reads, on the 24-hour clock when it has
 /// no meridiem (there are no clinic hours yet to read it within).
-fn clock_time(text: &str, what: &str) -> AppResult<NaiveTime> {
+pub(super) fn clock_time(text: &str, what: &str) -> AppResult<NaiveTime> {
     let midnight = NaiveTime::MIN;
     crate::domain::when::parse_time(text, midnight, midnight)
         .map_err(|e| AppError::input(format!("{what}: {e}")))

@@ -32,6 +32,7 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
         _ => AppError::failure(format!("cannot read {shown}: {e}")),
     })?;
     let mut db = super::open_clinic(settings)?;
+    let site = super::site_here(&db, settings)?;
     let at = crate::clock::stamp(settings.clock.now());
     let opts = Options {
         dry_run: args.dry_run,
@@ -40,6 +41,7 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
         at: &at,
         today: settings.clock.today(),
         file_name: &shown,
+        site_id: site.id,
     };
     let terminal = std::io::stderr().is_terminal();
     let mut drawn = false;

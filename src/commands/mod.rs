@@ -32,6 +32,7 @@ mod report;
 mod schedule;
 mod send;
 mod server;
+mod sites;
 mod staff;
 mod unscheduled;
 mod unsigned;
@@ -40,6 +41,27 @@ mod waitlist;
 use crate::cli::{Cli, Command};
 use crate::clinic::build_demo;
 pub use crate::clinic::open_clinic;
+
+/// The site a change made by this command happens at: the one named (`--site`, PTCLINIC_SITE,
+/// the config), else the record's only active site.
+fn site_here(db: &db::Db, settings: &config::Settings) -> AppResult<crate::domain::sites::Site> {
+    db.sites()?
+        .pick(settings.site.as_deref())
+        .cloned()
+        .map_err(AppError::input)
+}
+
+/// What a view by this command shows: the site named, `all`, else the only site or every one.
+fn site_view(
+    db: &db::Db,
+    settings: &config::Settings,
+) -> AppResult<(crate::domain::sites::Sites, crate::domain::sites::SiteView)> {
+    let sites = db.sites()?;
+    let view = sites
+        .view(settings.site.as_deref())
+        .map_err(AppError::input)?;
+    Ok((sites, view))
+}
 
 /// The patient an `--patient MRN` names, or the one sentence every command gives when none has it.
 fn patient_with_mrn(db: &db::Db, mrn: &str) -> AppResult<crate::domain::patient::Patient> {
@@ -60,6 +82,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
     let overrides = Overrides {
         db: cli.global.db.clone(),
         user: cli.global.user.clone(),
+        site: cli.global.site.clone(),
         theme: cli.global.theme.clone(),
         idle_lock_minutes: cli.global.idle_lock,
         ascii: cli.global.ascii,
@@ -225,6 +248,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             remind::run(&settings, dry_run, json, now.as_deref())
         }
         Some(Command::Hours(cmd)) => clinic_hours::hours(&settings, cmd),
+        Some(Command::Site(cmd)) => sites::run(&settings, cmd),
         Some(Command::Closed(cmd)) => clinic_hours::closed(&settings, cmd),
         Some(Command::Report(crate::cli::ReportCommand::Unscheduled { json })) => {
             unscheduled::run(&settings, json)

@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::domain::age_on;
 use crate::domain::appointment::Visit;
 use crate::domain::messages::Confirmation;
+use crate::domain::sites::{SiteView, Sites};
 use crate::error::AppResult;
 use crate::sanitize::clean_line;
 use crate::text::fit;
@@ -18,16 +19,19 @@ pub fn run(
     let day = super::day_arg(settings, date)?;
     let db = super::open_clinic(settings)?;
     let only = therapist.map(|t| db.find_staff(t)).transpose()?;
+    let (sites, view) = super::site_view(&db, settings)?;
     let visits: Vec<Visit> = db
         .day(day)?
         .into_iter()
         .filter(|v| only.as_ref().is_none_or(|s| s.id == v.therapist_id))
+        .filter(|v| view.shows(v.site_id))
         .collect();
     if json {
         let series = db.day_series(day)?;
-        super::emit(&format!("{}\n", to_json(&visits, day, &series)))?;
+        super::emit(&format!("{}\n", to_json(&visits, day, &series, &sites)))?;
     } else {
-        super::emit(&day_sheet(&visits, day))?;
+        let at = sites.several().then(|| sites.label(view));
+        super::emit(&day_sheet(&visits, day, at.as_deref()))?;
     }
     Ok(())
 }
@@ -37,6 +41,7 @@ pub fn to_json(
     visits: &[Visit],
     day: NaiveDate,
     series: &std::collections::HashMap<i64, i64>,
+    sites: &Sites,
 ) -> serde_json::Value {
     visits
         .iter()
@@ -56,6 +61,7 @@ pub fn to_json(
                 "checked_in_at": v.checked_in_at,
                 "cancel_reason": v.cancel_reason.map(|r| r.as_str()),
                 "room": v.room.as_deref().map(clean_line),
+                "site": clean_line(&sites.label(SiteView::One(v.site_id))),
                 "series_id": series.get(&v.id),
                 "reminder": v.reminder.as_str(),
                 "confirmed": Confirmation::as_json(v.answer),
@@ -65,13 +71,16 @@ pub fn to_json(
         .collect()
 }
 
-/// A plain day sheet for the printer (and for downtime).
-pub fn day_sheet(visits: &[Visit], day: NaiveDate) -> String {
+/// A plain day sheet for the printer (and for downtime); `at` names the site (or "all sites")
+/// in a clinic group.
+pub fn day_sheet(visits: &[Visit], day: NaiveDate, at: Option<&str>) -> String {
     // The same counts, in the same words, as the app's header.
     let c = crate::domain::appointment::DayCounts::of(visits);
     let mut out = format!(
-        "{}: {} visits (booked {}, arrived {}, no-show {}, cancelled {})\n\n",
+        "{}{}: {} visits (booked {}, arrived {}, no-show {}, cancelled {})\n\n",
         day.format("%A %-d %B %Y"),
+        at.map(|a| format!(", {}", clean_line(a)))
+            .unwrap_or_default(),
         visits.len(),
         c.booked,
         c.arrived,

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::cli::WaitlistCommand;
 use crate::config::Settings;
 use crate::db::Who;
+use crate::domain::sites::{SiteView, Sites};
 use crate::domain::waitlist::{TypedEntry, TypedField, WaitlistEntry, days_label, days_text};
 use crate::error::{AppError, AppResult};
 use crate::sanitize::{clean_echo, clean_line};
@@ -73,7 +74,9 @@ fn add(settings: &Settings, a: AddArgs) -> AppResult<()> {
         priority: a.priority.unwrap_or_default().to_string(),
         note: a.note.unwrap_or_default().to_string(),
     };
-    let (entry, initials) = db.read_typed_waitlist_entry(patient.id, &typed, TypedField::flag)?;
+    let site = super::site_here(&db, settings)?;
+    let (entry, initials) =
+        db.read_typed_waitlist_entry(patient.id, site.id, &typed, TypedField::flag)?;
     let (weekdays, window, minutes, priority) = (
         entry.weekdays.clone(),
         entry.window,
@@ -106,13 +109,14 @@ fn add(settings: &Settings, a: AddArgs) -> AppResult<()> {
     Ok(())
 }
 
-/// `[{id, mrn, name, therapists, days, times, minutes, priority, added}]`.
-pub fn to_json(entries: &[WaitlistEntry]) -> Value {
+/// `[{id, site, mrn, name, therapists, days, times, minutes, priority, added}]`.
+pub fn to_json(entries: &[WaitlistEntry], sites: &Sites) -> Value {
     entries
         .iter()
         .map(|e| {
             json!({
                 "id": e.id,
+                "site": site_name(sites, e.site_id),
                 "mrn": clean_line(&e.mrn),
                 "name": clean_line(&e.patient_name),
                 "therapists": e.therapists.iter().map(|t| clean_line(&t.initials)).collect::<Vec<_>>(),
@@ -126,12 +130,20 @@ pub fn to_json(entries: &[WaitlistEntry]) -> Value {
         .collect()
 }
 
-pub fn text(entries: &[WaitlistEntry]) -> String {
+fn site_name(sites: &Sites, id: i64) -> String {
+    clean_line(&sites.label(SiteView::One(id)))
+}
+
+pub fn text(entries: &[WaitlistEntry], sites: &Sites, view: SiteView) -> String {
+    let at = match view {
+        SiteView::One(_) if !sites.several() => String::new(),
+        _ => format!(" at {}", clean_line(&sites.label(view))),
+    };
     if entries.is_empty() {
-        return "No one is on the waitlist.\n".into();
+        return format!("No one is on the waitlist{at}.\n");
     }
     let mut s = format!(
-        "Waitlist, best first (priority 1 is the most urgent): {} waiting\n\n",
+        "Waitlist{at}, best first (priority 1 is the most urgent): {} waiting\n\n",
         entries.len()
     );
     s.push_str(&format!(
@@ -159,6 +171,9 @@ pub fn text(entries: &[WaitlistEntry]) -> String {
             fit(&format!("{} {}m", e.window.label(), e.minutes), 15),
             e.added_at.format("%Y-%m-%d"),
         ));
+        if view == SiteView::All {
+            s.push_str(&format!("      at {}\n", site_name(sites, e.site_id)));
+        }
         if let Some(note) = &e.note {
             s.push_str(&format!("      {}\n", clean_line(note)));
         }
@@ -168,11 +183,16 @@ pub fn text(entries: &[WaitlistEntry]) -> String {
 
 fn list(settings: &Settings, json_out: bool) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
-    let entries = db.open_waitlist()?;
+    let (sites, view) = super::site_view(&db, settings)?;
+    let entries: Vec<WaitlistEntry> = db
+        .open_waitlist()?
+        .into_iter()
+        .filter(|e| view.shows(e.site_id))
+        .collect();
     let out = if json_out {
-        format!("{:#}\n", to_json(&entries))
+        format!("{:#}\n", to_json(&entries, &sites))
     } else {
-        text(&entries)
+        text(&entries, &sites, view)
     };
     let detail = json!({
         "entries": entries.len(),

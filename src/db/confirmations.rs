@@ -302,6 +302,7 @@ mod tests {
                 v.id,
                 v.version,
                 &Booking {
+                    site_id: v.site_id,
                     patient_id: v.patient_id,
                     therapist_id: v.therapist_id,
                     start: v.start + chrono::Duration::days(1),

@@ -151,11 +151,11 @@ impl DemoWriter<'_> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
                 status_changed_at, checked_in_at, cancel_reason, room, created_at,
-                patient_name, patient_mrn, patient_dob)
+                patient_name, patient_mrn, patient_dob, site_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
                 (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
                 (SELECT mrn FROM patients WHERE id = ?1),
-                (SELECT date_of_birth FROM patients WHERE id = ?1))",
+                (SELECT date_of_birth FROM patients WHERE id = ?1), ?12)",
         )?;
         stmt.execute(params![
             v.patient_id,
@@ -169,6 +169,7 @@ impl DemoWriter<'_> {
             v.cancel_reason.map(|r| r.as_str()),
             v.room,
             time(v.created_at),
+            super::sites::DEMO_SITE,
         ])?;
         Ok(self.tx.last_insert_rowid())
     }

@@ -92,7 +92,7 @@ pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
 pub(crate) const DAY_INDEX: &str = r#"
 CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, minutes, kind,
     status, status_changed_at, checked_in_at, cancel_reason, room, version, patient_name,
-    patient_mrn, patient_dob, no_show_risk, flags);
+    patient_mrn, patient_dob, no_show_risk, flags, site_id);
 "#;
 
 /// From this many marked patients on, the day's index is built again rather than updated.

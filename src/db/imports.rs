@@ -238,11 +238,11 @@ fn appointments(
     let mut insert = conn.prepare(
         "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
             status_changed_at, cancel_reason, room, created_at,
-            patient_name, patient_mrn, patient_dob)
+            patient_name, patient_mrn, patient_dob, site_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
             (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
             (SELECT mrn FROM patients WHERE id = ?1),
-            (SELECT date_of_birth FROM patients WHERE id = ?1))",
+            (SELECT date_of_birth FROM patients WHERE id = ?1), ?11)",
     )?;
     // A status in the file replaces the stored one (and its reason); an empty cell keeps it.
     let mut update = conn.prepare(
@@ -275,7 +275,8 @@ fn appointments(
                     changed,
                     reason,
                     r.room,
-                    audit.at
+                    audit.at,
+                    audit.site_id
                 ])?;
                 audit_record(conn, audit, "appointment", conn.last_insert_rowid(), false)?;
             }

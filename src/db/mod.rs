@@ -50,6 +50,7 @@ pub mod schema;
 pub mod series;
 pub mod series_work;
 mod signatures;
+pub mod sites;
 pub(crate) mod sql;
 pub mod staff;
 pub mod stored_time;

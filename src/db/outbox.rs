@@ -101,12 +101,14 @@ pub struct RemindableVisit {
     pub booked_at: NaiveDateTime,
     pub therapist_name: String,
     pub contact: Contact,
+    /// Where the visit is: its reminder gives the site's address and phone.
+    pub site_id: i64,
 }
 
 /// Scheduled visits starting in (?1, ?2], by `appointments_start`.
 const REMINDABLE: &str = "SELECT a.id, a.patient_id, a.start, a.created_at, s.name,
         p.mrn, p.contact_preference, p.email_consent_on, p.sms_consent_on, p.email_opt_out_on,
-        p.sms_opt_out_on, p.email, p.phone
+        p.sms_opt_out_on, p.email, p.phone, a.site_id
     FROM appointments a
     JOIN patients p ON p.id = a.patient_id
     JOIN staff s ON s.id = a.therapist_id
@@ -487,6 +489,9 @@ impl Db {
             &Fill {
                 clinic_name: settings.clinic_name,
                 clinic_phone,
+                // A handout or a letter is about the patient's care, not a visit at a site.
+                site_name: String::new(),
+                site_address: String::new(),
                 date,
                 time,
                 therapist_first_name: first_name(&letter.therapist_name),
@@ -550,6 +555,7 @@ impl Db {
                         .unwrap_or(NaiveDateTime::MIN),
                     therapist_name: r.get(4)?,
                     contact: contact_from(r, 5)?,
+                    site_id: r.get(13)?,
                 })
             })?;
             rows.collect()

@@ -53,6 +53,7 @@ pub enum RecordRequest {
     /// The patient put on the waitlist, as typed in the record.
     AddWaitlist {
         patient_id: i64,
+        site_id: i64,
         typed: crate::domain::waitlist::TypedEntry,
         today: NaiveDate,
     },
@@ -173,11 +174,13 @@ impl RecordRequest {
             }
             RecordRequest::AddWaitlist {
                 patient_id,
+                site_id,
                 typed,
                 today,
             } => {
                 let (entry, _) = db.read_typed_waitlist_entry(
                     patient_id,
+                    site_id,
                     &typed,
                     crate::domain::waitlist::TypedField::label,
                 )?;

@@ -21,7 +21,7 @@ use super::stored_time::{day_range, parse_start};
 const VISIT_SELECT: &str =
     "SELECT a.id, a.start, a.minutes, p.id, p.first_name || ' ' || p.last_name,
         p.mrn, p.date_of_birth, s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at,
-        a.checked_in_at, a.cancel_reason, a.room, a.version, a.no_show_risk
+        a.checked_in_at, a.cancel_reason, a.room, a.version, a.no_show_risk, a.site_id
     FROM appointments a
     JOIN patients p INDEXED BY patients_schedule ON p.id = a.patient_id
     JOIN staff s ON s.id = a.therapist_id";
@@ -62,6 +62,7 @@ fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
         reminder: Default::default(),
         answer: None,
         risk: super::no_show::decode_risk(r.get_ref(17)?.as_str_or_null()?),
+        site_id: r.get(18)?,
     })
 }
 
@@ -78,7 +79,7 @@ pub(crate) fn day_sql() -> String {
 pub(crate) const DAY_ROWS_SQL: &str =
     "SELECT a.id, a.start, a.minutes, a.patient_id, a.patient_name, a.patient_mrn, a.patient_dob,
         s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at, a.checked_in_at,
-        a.cancel_reason, a.room, a.version, a.no_show_risk, a.flags
+        a.cancel_reason, a.room, a.version, a.no_show_risk, a.site_id, a.flags
     FROM appointments a
     JOIN staff s ON s.id = a.therapist_id
     WHERE a.start >= ?1 AND a.start < ?2 ORDER BY a.start, s.initials, a.id";
@@ -100,7 +101,7 @@ fn day_rows(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Option<Vec<St
         {
             return Ok(None);
         }
-        out.push((row_to_visit(r)?, r.get(18)?));
+        out.push((row_to_visit(r)?, r.get(19)?));
     }
     Ok(Some(out))
 }
@@ -233,7 +234,7 @@ pub(in crate::db) fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Optio
 const ROW_SELECT: &str =
     "SELECT a.id, a.start, a.minutes, a.patient_id, a.patient_name, a.patient_mrn, a.patient_dob,
         s.id, s.name, s.initials, a.kind, a.status, a.status_changed_at, a.checked_in_at,
-        a.cancel_reason, a.room, a.version, a.no_show_risk
+        a.cancel_reason, a.room, a.version, a.no_show_risk, a.site_id
     FROM appointments a
     JOIN staff s ON s.id = a.therapist_id
     WHERE a.id = ?1";
@@ -435,9 +436,10 @@ impl Db {
             if v.version != seen_version {
                 return Err(conflict(tx, id));
             }
+            super::sites::check_works_at(tx, b.therapist_id, b.site_id)?;
             tx.execute(
                 "UPDATE appointments SET start = ?1, minutes = ?2, therapist_id = ?3, kind = ?4,
-                    version = version + 1
+                    site_id = ?7, version = version + 1
                  WHERE id = ?5 AND version = ?6",
                 params![
                     start_text(b.start),
@@ -445,7 +447,8 @@ impl Db {
                     b.therapist_id,
                     b.kind.as_str(),
                     id,
-                    v.version
+                    v.version,
+                    b.site_id
                 ],
             )?;
             if v.start != b.start {
@@ -464,6 +467,7 @@ impl Db {
                         "to": start_text(b.start),
                         "minutes": b.minutes,
                         "therapist_id": b.therapist_id,
+                        "site_id": b.site_id,
                     }),
                 },
             )?;
@@ -480,17 +484,18 @@ pub(in crate::db) fn insert_booking(
     series: Option<i64>,
     who: &Who,
 ) -> TxResult<i64> {
+    super::sites::check_works_at(tx, b.therapist_id, b.site_id)?;
     tx.prepare_cached(
         "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
-            patient_name, patient_mrn, patient_dob, series_id)
+            patient_name, patient_mrn, patient_dob, series_id, site_id)
          VALUES (?1, ?2, ?3, ?4, ?5,
-            (SELECT room FROM appointments WHERE therapist_id = ?2 AND room IS NOT NULL
-             ORDER BY start DESC LIMIT 1),
+            (SELECT room FROM appointments WHERE therapist_id = ?2 AND site_id = ?8
+                AND room IS NOT NULL ORDER BY start DESC LIMIT 1),
             ?6,
             (SELECT first_name || ' ' || last_name FROM patients WHERE id = ?1),
             (SELECT mrn FROM patients WHERE id = ?1),
             (SELECT date_of_birth FROM patients WHERE id = ?1),
-            ?7)",
+            ?7, ?8)",
     )?
     .execute(params![
         b.patient_id,
@@ -499,7 +504,8 @@ pub(in crate::db) fn insert_booking(
         b.minutes,
         b.kind.as_str(),
         who.at,
-        series
+        series,
+        b.site_id
     ])?;
     let id = tx.last_insert_rowid();
     let mut detail = json!({
@@ -508,6 +514,7 @@ pub(in crate::db) fn insert_booking(
         "start": start_text(b.start),
         "minutes": b.minutes,
         "kind": b.kind.as_str(),
+        "site_id": b.site_id,
     });
     if let Some(series) = series {
         detail["series_id"] = json!(series);
@@ -602,6 +609,8 @@ pub struct Booking {
     pub start: NaiveDateTime,
     pub minutes: i64,
     pub kind: VisitKind,
+    /// Where the visit is (`sites.id`); its therapist must work there.
+    pub site_id: i64,
 }
 
 impl Booking {

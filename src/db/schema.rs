@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_8,
     MIGRATION_9,
     MIGRATION_10,
+    MIGRATION_11,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -705,6 +706,73 @@ CREATE INDEX IF NOT EXISTS adherence_day ON adherence_reports (reported_on, pati
     sessions_done, sessions_prescribed);
 ";
 
+/// Schema 11, sites: a clinic group's places, each with its name, address, phone and rooms,
+/// and the weekdays whose hours differ from the clinic's. Visits, series and waitlist entries
+/// name their site; staff work at one or more. A record made before holds one site, "Main",
+/// where every visit was and everyone works. The site's phone, when set, is the one its
+/// patients' messages give (else the clinic's), so a one-site clinic keeps one phone.
+const MIGRATION_11: &str = r#"
+CREATE TABLE IF NOT EXISTS sites (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(name)) > 0),
+    address    TEXT,
+    phone      TEXT,
+    active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL,
+    version    INTEGER NOT NULL DEFAULT 1
+) STRICT;
+INSERT INTO sites (id, name, created_at)
+    SELECT 1, 'Main', strftime('%Y-%m-%dT%H:%M:%S', 'now')
+    WHERE NOT EXISTS (SELECT 1 FROM sites);
+
+CREATE TABLE IF NOT EXISTS site_rooms (
+    site_id INTEGER NOT NULL REFERENCES sites (id),
+    name    TEXT NOT NULL COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    PRIMARY KEY (site_id, name)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS site_hours (
+    site_id INTEGER NOT NULL REFERENCES sites (id),
+    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    open    TEXT CHECK (open IS NULL OR (length(open) = 5 AND open GLOB '[0-2][0-9]:[0-5][0-9]')),
+    close   TEXT CHECK (close IS NULL OR (length(close) = 5 AND close GLOB '[0-2][0-9]:[0-5][0-9]')),
+    CHECK ((open IS NULL) = (close IS NULL)),
+    CHECK (open IS NULL OR close > open),
+    PRIMARY KEY (site_id, weekday)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS staff_sites (
+    staff_id INTEGER NOT NULL REFERENCES staff (id),
+    site_id  INTEGER NOT NULL REFERENCES sites (id),
+    PRIMARY KEY (staff_id, site_id)
+) STRICT;
+INSERT OR IGNORE INTO staff_sites (staff_id, site_id) SELECT id, 1 FROM staff;
+
+UPDATE appointments SET site_id = 1 WHERE site_id IS NULL;
+UPDATE visit_series SET site_id = 1 WHERE site_id IS NULL;
+UPDATE waitlist SET site_id = 1 WHERE site_id IS NULL;
+CREATE INDEX IF NOT EXISTS waitlist_site ON waitlist (site_id) WHERE removed_at IS NULL;
+DROP INDEX IF EXISTS appointments_day;
+
+CREATE TRIGGER IF NOT EXISTS appointments_name_their_site BEFORE INSERT ON appointments
+WHEN NEW.site_id IS NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a visit names its site');
+END;
+CREATE TRIGGER IF NOT EXISTS waitlist_names_its_site BEFORE INSERT ON waitlist
+WHEN NEW.site_id IS NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a waitlist entry names its site');
+END;
+"#;
+
+/// The columns schema 11 adds: each visit, series and waitlist entry's site.
+const MIGRATION_11_COLUMNS: [(&str, &str, &str); 3] = [
+    ("appointments", "site_id", "INTEGER REFERENCES sites (id)"),
+    ("visit_series", "site_id", "INTEGER REFERENCES sites (id)"),
+    ("waitlist", "site_id", "INTEGER REFERENCES sites (id)"),
+];
+
 /// The column schema 10 adds to the plan of care (only when missing).
 const MIGRATION_10_COLUMNS: [(&str, &str); 1] = [("body_region", "TEXT")];
 
@@ -909,6 +977,11 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
         }
         if index == 9 {
             add_missing_columns(&tx, "plans_of_care", &MIGRATION_10_COLUMNS).map_err(fail)?;
+        }
+        if index == 10 {
+            for (table, name, kind) in MIGRATION_11_COLUMNS {
+                add_missing_columns(&tx, table, &[(name, kind)]).map_err(fail)?;
+            }
         }
         tx.execute_batch(sql).map_err(fail)?;
         if index == 6 {
@@ -1330,7 +1403,8 @@ mod tests {
             "UPDATE visit_notes SET is_progress_report = 0 WHERE appointment_id = 2",
             "UPDATE appointments SET status = 'no_show' WHERE id = 2",
             "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
-                 created_at) VALUES (1, 1, '2026-11-27T09:00', 45, 'treatment', 'scheduled', 'x')",
+                 created_at, site_id)
+                 VALUES (1, 1, '2026-11-27T09:00', 45, 'treatment', 'scheduled', 'x', 1)",
             "INSERT INTO meta (key, value) VALUES ('reeval_days', '20')",
         ];
         let mut seen = vec![day_flags(&conn, "2026-11-27")];

@@ -54,6 +54,8 @@ pub struct NewSeries {
     pub therapist_id: i64,
     pub minutes: i64,
     pub kind: VisitKind,
+    /// Where every occurrence is (`sites.id`).
+    pub site_id: i64,
     pub rule: Option<SeriesRule>,
     /// Each booked occurrence's start, and whether it must find the therapist free (not one
     /// booked anyway over a clash): a visit booked at another terminal since the check makes
@@ -185,13 +187,13 @@ fn this_and_following(tx: &Connection, id: i64) -> TxResult<(Visit, i64, Vec<Vis
 }
 
 impl Db {
-    /// The clinic's calendar and the patient's plans, authorisations and counted visits, read
+    /// The site's calendar and the patient's plans, authorisations and counted visits, read
     /// at one moment.
-    pub fn series_facts(&self, patient_id: i64) -> AppResult<SeriesFacts> {
+    pub fn series_facts(&self, patient_id: i64, site_id: i64) -> AppResult<SeriesFacts> {
         let conn = self.conn();
         in_read(conn, || {
             Ok(SeriesFacts {
-                calendar: super::clinic_hours::read_calendar(conn)?,
+                calendar: super::sites::calendar_at(conn, site_id)?,
                 plans: super::plans::of_patient(conn, patient_id)?,
                 terms: super::flags::terms_of(conn, patient_id)?,
                 counted_visits: read_counted(conn, patient_id)?,
@@ -210,17 +212,18 @@ impl Db {
         read_busy(self.conn(), therapist_id, from, to).map_err(|e| self.fail(e))
     }
 
-    /// The clinic's calendar and the therapist's taken times from `from` over the days a free
-    /// slot is looked for: what the next free slot needs, at one moment.
+    /// The site's calendar and the therapist's taken times (at every site) from `from` over
+    /// the days a free slot is looked for: what the next free slot needs, at one moment.
     pub fn slot_facts(
         &self,
         therapist_id: i64,
+        site_id: i64,
         from: NaiveDate,
     ) -> AppResult<(ClinicCalendar, Vec<Busy>)> {
         let conn = self.conn();
         in_read(conn, || {
             Ok((
-                super::clinic_hours::read_calendar(conn)?,
+                super::sites::calendar_at(conn, site_id)?,
                 read_busy(
                     conn,
                     therapist_id,
@@ -243,6 +246,7 @@ impl Db {
                 start: *start,
                 minutes: s.minutes,
                 kind: s.kind,
+                site_id: s.site_id,
             }
             .check()?;
         }
@@ -259,8 +263,8 @@ impl Db {
                 Some(rule) => {
                     tx.prepare_cached(
                         "INSERT INTO visit_series (patient_id, therapist_id, weekdays, time, minutes,
-                            starts_on, ends_on, count, created_by, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            starts_on, ends_on, count, created_by, created_at, site_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )?
                     .execute(params![
                         s.patient_id,
@@ -272,7 +276,8 @@ impl Db {
                         day_text(rule.ends_on),
                         rule.count,
                         who.user,
-                        who.at
+                        who.at,
+                        s.site_id
                     ])?;
                     let id = tx.last_insert_rowid();
                     audit::record(
@@ -293,6 +298,7 @@ impl Db {
                                 "ends_on": day_text(rule.ends_on),
                                 "count": rule.count,
                                 "booked": s.starts.len(),
+                                "site_id": s.site_id,
                             }),
                         },
                     )?;
@@ -307,6 +313,7 @@ impl Db {
                     start: *start,
                     minutes: s.minutes,
                     kind: s.kind,
+                    site_id: s.site_id,
                 };
                 let id = insert_booking(tx, &booking, series_id, &who)?;
                 appointments.push(id);
@@ -516,6 +523,7 @@ mod tests {
         let audit_before = rows(&db, "SELECT count(*) FROM audit_log");
         let free = taken.start - Duration::days(3) + Duration::hours(12);
         let series = |over_taken_must_be_free: bool| NewSeries {
+            site_id: 1,
             patient_id: taken.patient_id,
             therapist_id: taken.therapist_id,
             minutes: 45,

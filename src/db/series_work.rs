@@ -15,16 +15,19 @@ use crate::error::AppResult;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SeriesWork {
-    /// The therapist's first free start for `minutes` from `from` on.
+    /// The therapist's first free start for `minutes` from `from` on, in the site's hours.
     NextSlot {
         therapist_id: i64,
+        site_id: i64,
         minutes: i64,
         from: NaiveDateTime,
     },
-    /// What checking a series of the patient's with the therapist needs, from `from` on.
+    /// What checking a series of the patient's with the therapist at the site needs, from
+    /// `from` on.
     Facts {
         patient_id: i64,
         therapist_id: i64,
+        site_id: i64,
         from: NaiveDate,
     },
     Book(NewSeries),
@@ -95,19 +98,21 @@ impl SeriesWork {
         match self {
             SeriesWork::NextSlot {
                 therapist_id,
+                site_id,
                 minutes,
                 from,
             } => {
-                let (calendar, busy) = db.slot_facts(therapist_id, from.date())?;
+                let (calendar, busy) = db.slot_facts(therapist_id, site_id, from.date())?;
                 let found = next_free(from, minutes, &calendar, &BusyTimes::new(busy), 1);
                 Ok(SeriesWorkReply::NextSlot(found.first().copied()))
             }
             SeriesWork::Facts {
                 patient_id,
                 therapist_id,
+                site_id,
                 from,
             } => {
-                let facts = db.series_facts(patient_id)?;
+                let facts = db.series_facts(patient_id, site_id)?;
                 let busy =
                     db.therapist_busy(therapist_id, from, from + Duration::days(FACTS_DAYS))?;
                 Ok(SeriesWorkReply::Facts(Box::new(CheckFacts { facts, busy })))
@@ -136,6 +141,7 @@ impl SeriesWork {
 pub fn new_series(
     patient_id: i64,
     therapist_id: i64,
+    site_id: i64,
     kind: VisitKind,
     request: &SeriesRequest,
     checked: &[Checked],
@@ -156,6 +162,7 @@ pub fn new_series(
         therapist_id,
         minutes: request.minutes,
         kind,
+        site_id,
         rule: Some(SeriesRule {
             weekdays: request.weekdays_text(),
             time: request.time.format("%H:%M").to_string(),
@@ -219,6 +226,7 @@ mod tests {
         let from = day("2026-11-30").and_hms_opt(0, 0, 0).unwrap();
         let SeriesWorkReply::NextSlot(Some(slot)) = (SeriesWork::NextSlot {
             therapist_id: therapist,
+            site_id: 1,
             minutes: 45,
             from,
         })
@@ -243,6 +251,7 @@ mod tests {
         let SeriesWorkReply::Facts(facts) = (SeriesWork::Facts {
             patient_id: patient,
             therapist_id: therapist,
+            site_id: 1,
             from: day("2026-11-30"),
         })
         .handle(&mut db, WHO)
@@ -268,7 +277,14 @@ mod tests {
                 .any(|c| c.start == taken.start && c.outcome.word() != "booked"),
             "the therapist's own visit on Thursday is a clash: {checked:?}"
         );
-        let new = new_series(patient, therapist, VisitKind::Treatment, &request, &checked);
+        let new = new_series(
+            patient,
+            therapist,
+            1,
+            VisitKind::Treatment,
+            &request,
+            &checked,
+        );
         let SeriesWorkReply::Booked(booked) = SeriesWork::Book(new).handle(&mut db, WHO).unwrap()
         else {
             panic!("not booked")

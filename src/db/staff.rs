@@ -70,7 +70,15 @@ pub(crate) fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
             s.credentials
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // A clinic of one site has everyone working there; in a group, `site staff` says where.
+    conn.prepare_cached(
+        "INSERT INTO staff_sites (staff_id, site_id)
+         SELECT ?1, id FROM sites WHERE active = 1
+             AND (SELECT count(*) FROM sites WHERE active = 1) = 1",
+    )?
+    .execute([id])?;
+    Ok(id)
 }
 
 /// Who `user` acts as in the record open on `conn`: a member of the staff (matched by username,

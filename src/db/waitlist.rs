@@ -21,7 +21,8 @@ use crate::error::{AppError, AppResult};
 /// Open entries with their patient; the order is the domain's (see `WaitlistEntry::best_first`).
 const OPEN_SELECT: &str =
     "SELECT w.id, w.patient_id, p.first_name || ' ' || p.last_name, p.mrn, p.phone,
-        w.weekdays, w.times_from, w.times_to, w.minutes, w.priority, w.note, w.added_at
+        w.weekdays, w.times_from, w.times_to, w.minutes, w.priority, w.note, w.added_at,
+        w.site_id
     FROM waitlist w JOIN patients p ON p.id = w.patient_id
     WHERE w.removed_at IS NULL";
 
@@ -65,6 +66,7 @@ fn row_to_entry(r: &rusqlite::Row) -> rusqlite::Result<WaitlistEntry> {
         priority: u8::try_from(priority).map_err(|_| bad(9, "priority"))?,
         note: r.get(10)?,
         added_at,
+        site_id: r.get(12)?,
     })
 }
 
@@ -183,8 +185,8 @@ pub(in crate::db) fn insert_entry(
     let days = (!e.weekdays.is_empty()).then(|| days_text(&e.weekdays));
     tx.execute(
         "INSERT INTO waitlist (patient_id, weekdays, times_from, times_to, minutes, priority,
-            note, added_at, added_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            note, added_at, added_by, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             e.patient_id,
             days,
@@ -194,7 +196,8 @@ pub(in crate::db) fn insert_entry(
             e.priority,
             e.note,
             added_at,
-            added_by
+            added_by,
+            e.site_id
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -217,6 +220,7 @@ impl Db {
     pub fn read_typed_waitlist_entry(
         &self,
         patient_id: i64,
+        site_id: i64,
         typed: &waitlist::TypedEntry,
         name: fn(waitlist::TypedField) -> &'static str,
     ) -> AppResult<(NewWaitlistEntry, Vec<String>)> {
@@ -251,6 +255,7 @@ impl Db {
         }
         let entry = NewWaitlistEntry {
             patient_id,
+            site_id,
             therapist_ids,
             weekdays: read.weekdays,
             window: read.window,
@@ -292,6 +297,7 @@ impl Db {
                         "times": e.window.label(),
                         "minutes": e.minutes,
                         "priority": e.priority,
+                        "site_id": e.site_id,
                     }),
                 },
             )?;
@@ -336,6 +342,11 @@ impl Db {
                 return Err(TxError::App(AppError::input(format!(
                     "waitlist entry {entry_id} is for {}, not the patient being booked",
                     crate::sanitize::clean_line(&entry.patient_name)
+                ))));
+            }
+            if entry.site_id != b.site_id {
+                return Err(TxError::App(AppError::input(format!(
+                    "waitlist entry {entry_id} is for another site than the visit being booked"
                 ))));
             }
             let id = insert_booking(tx, b, None, &who)?;
@@ -425,6 +436,7 @@ mod tests {
 
     fn new(patient_id: i64, priority: u8, therapists: Vec<i64>) -> NewWaitlistEntry {
         NewWaitlistEntry {
+            site_id: 1,
             patient_id,
             therapist_ids: therapists,
             weekdays: vec![],
@@ -517,6 +529,7 @@ mod tests {
             .unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let slot = FreedSlot {
+            site_id: 1,
             start: day.and_time(t(10, 30)),
             minutes: 45,
             therapist_id: therapist,
@@ -530,6 +543,7 @@ mod tests {
         };
         assert_eq!(fits_ours(&db), 1);
         let booking = |patient_id| Booking {
+            site_id: 1,
             patient_id,
             therapist_id: therapist,
             start: slot.start,

@@ -104,6 +104,7 @@ pub(super) fn entries(
             };
             let added = (today - Duration::days(w.days_waiting)).and_time(hm((w.hour_added, 5)));
             let entry = NewWaitlistEntry {
+                site_id: 1,
                 patient_id: 0,
                 therapist_ids,
                 weekdays: w.days.to_vec(),

@@ -424,6 +424,8 @@ pub struct Visit {
     pub answer: Option<crate::domain::messages::Confirmation>,
     /// A scheduled visit's no-show risk by the clinic's model, kept with the visit.
     pub risk: Option<crate::domain::no_show::VisitRisk>,
+    /// The site the visit is at (`sites.id`).
+    pub site_id: i64,
 }
 
 impl Visit {

@@ -146,6 +146,8 @@ pub struct ImportAudit<'a> {
     pub file_name: &'a str,
     /// Rows in the file, good and bad.
     pub rows: usize,
+    /// The site new visits are booked at.
+    pub site_id: i64,
 }
 
 /// A demo patient: their details, whether they are in care, and when they were registered.

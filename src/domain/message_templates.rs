@@ -1,5 +1,5 @@
 //! The words of each message to a patient: the clinic's own template where it wrote one, else
-//! the built-in one. A template may use five placeholders and nothing else, so that no
+//! the built-in one. A template may use seven placeholders and nothing else, so that no
 //! diagnosis, visit kind or note can reach a message by way of a template.
 
 use minijinja::{Environment, UndefinedBehavior};
@@ -7,10 +7,14 @@ use serde::Serialize;
 
 use crate::domain::messages::{Channel, Purpose};
 
-/// What a template may name: the clinic, when, and with whom.
-pub const PLACEHOLDERS: [&str; 5] = [
+/// What a template may name: the clinic, where, when, and with whom. `clinic_phone` is the
+/// site's phone where the site has its own; the site's name and address are empty in a message
+/// that is not about a visit.
+pub const PLACEHOLDERS: [&str; 7] = [
     "clinic_name",
     "clinic_phone",
+    "site_name",
+    "site_address",
     "date",
     "time",
     "therapist_first_name",
@@ -28,6 +32,8 @@ pub struct Template {
 pub struct Fill {
     pub clinic_name: String,
     pub clinic_phone: String,
+    pub site_name: String,
+    pub site_address: String,
     /// "Tuesday, December 8"
     pub date: String,
     /// "10:30 AM"
@@ -74,15 +80,18 @@ pub fn built_in(purpose: Purpose, channel: Channel) -> Template {
     let (subject, body) = match (purpose, channel) {
         (Purpose::Reminder, Channel::Email) => (
             Some("Your visit on {{ date }} at {{ time }}"),
-            "Hello,\n\nThis is a reminder of your visit at {{ clinic_name }} on {{ date }} at \
-             {{ time }} with {{ therapist_first_name }}.\n\nIf you cannot come, please call us \
+            "Hello,\n\nThis is a reminder of your visit at {{ clinic_name }}{% if site_name %} \
+             {{ site_name }}{% endif %} on {{ date }} at {{ time }} with \
+             {{ therapist_first_name }}.{% if site_address %}\n\nWhere: {{ site_address }}\
+             {% endif %}\n\nIf you cannot come, please call us \
              on {{ clinic_phone }} so that someone else can have the time.\n\n{{ clinic_name }}\n",
         ),
         (Purpose::Reminder, Channel::Sms) => (
             None,
             "{{ clinic_name }}: your visit is on {{ date }} at {{ time }} with \
-             {{ therapist_first_name }}. Can't come? Call {{ clinic_phone }}. Reply STOP to stop \
-             texts.",
+             {{ therapist_first_name }}{% if site_address %} at {{ site_address }}{% elif \
+             site_name %} at {{ site_name }}{% endif %}. Can't come? Call {{ clinic_phone }}. \
+             Reply STOP to stop texts.",
         ),
         (Purpose::Rebooking, Channel::Email) => (
             Some("Let's find you another time"),
@@ -197,6 +206,8 @@ mod tests {
         Fill {
             clinic_name: "Riverside PT".into(),
             clinic_phone: "(555) 010-2000".into(),
+            site_name: String::new(),
+            site_address: String::new(),
             date: "Tuesday, December 8".into(),
             time: "10:30 AM".into(),
             therapist_first_name: "Maya".into(),
@@ -223,10 +234,35 @@ mod tests {
             "Riverside PT: your visit is on Tuesday, December 8 at 10:30 AM with Maya. Can't \
              come? Call (555) 010-2000. Reply STOP to stop texts."
         );
+        let north = Fill {
+            site_name: "North".into(),
+            site_address: "12 Elm St".into(),
+            clinic_phone: "(555) 010-3000".into(),
+            ..fill()
+        };
+        let sms = render(&built_in(Purpose::Reminder, Channel::Sms), &north).unwrap();
+        assert_eq!(
+            sms.body,
+            "Riverside PT: your visit is on Tuesday, December 8 at 10:30 AM with Maya at 12 Elm \
+             St. Can't come? Call (555) 010-3000. Reply STOP to stop texts."
+        );
+        let email = render(&built_in(Purpose::Reminder, Channel::Email), &north).unwrap();
+        assert!(
+            email
+                .body
+                .starts_with("Hello,\n\nThis is a reminder of your visit at Riverside PT North on"),
+            "{}",
+            email.body
+        );
+        assert!(
+            email.body.contains("\n\nWhere: 12 Elm St\n\n"),
+            "{}",
+            email.body
+        );
     }
 
     #[test]
-    fn a_template_may_name_only_the_five_placeholders() {
+    fn a_template_may_name_only_the_seven_placeholders() {
         let t = Template {
             subject: None,
             body: "Hi {{ patient_name }}, about your {{ diagnosis }} on {{ date }}".into(),
@@ -234,8 +270,8 @@ mod tests {
         assert_eq!(
             check(Purpose::Reminder, Channel::Sms, &t).unwrap(),
             "the template's text names {{ diagnosis }}, which is not a placeholder; use \
-             {{ clinic_name }}, {{ clinic_phone }}, {{ date }}, {{ time }}, \
-             {{ therapist_first_name }}"
+             {{ clinic_name }}, {{ clinic_phone }}, {{ site_name }}, {{ site_address }}, \
+             {{ date }}, {{ time }}, {{ therapist_first_name }}"
         );
         let broken = Template {
             subject: None,

@@ -32,6 +32,7 @@ pub mod roles;
 pub mod scoring;
 pub mod series;
 pub mod signing;
+pub mod sites;
 pub mod slots;
 pub mod staff;
 pub mod unscheduled;

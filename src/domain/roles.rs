@@ -36,6 +36,8 @@ pub enum Duty {
     Payers,
     /// The opening hours per weekday and the closed dates.
     ClinicHours,
+    /// A clinic group's sites: their details, rooms, hours and who works at each.
+    Sites,
     /// The clinic's name and phone as messages give them, when reminders go and the templates.
     Messaging,
     /// Sending a patient a message (a reminder, a home program, a progress letter), recording
@@ -74,6 +76,7 @@ impl Duty {
         Duty::Import,
         Duty::Payers,
         Duty::ClinicHours,
+        Duty::Sites,
         Duty::Messaging,
         Duty::PatientContact,
     ];
@@ -99,6 +102,7 @@ impl Duty {
             | Duty::Import
             | Duty::Payers
             | Duty::ClinicHours
+            | Duty::Sites
             | Duty::Messaging => ADMINS,
         }
     }
@@ -124,6 +128,7 @@ impl Duty {
             Duty::Import => "importing records",
             Duty::Payers => "setting a payer's rules",
             Duty::ClinicHours => "setting the clinic's hours or closed days",
+            Duty::Sites => "changing the clinic's sites",
             Duty::Messaging => "setting the clinic's reminders and message templates",
             Duty::PatientContact => "contacting a patient or recording their consent",
         }

@@ -234,6 +234,8 @@ pub fn parse_priority(text: &str) -> Result<u8, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewWaitlistEntry {
     pub patient_id: i64,
+    /// The site they would come to (`sites.id`).
+    pub site_id: i64,
     /// Empty: any therapist.
     pub therapist_ids: Vec<i64>,
     /// Empty: any day the clinic is open.
@@ -298,6 +300,7 @@ pub struct PreferredTherapist {
 pub struct WaitlistEntry {
     pub id: i64,
     pub patient_id: i64,
+    pub site_id: i64,
     pub patient_name: String,
     pub mrn: String,
     pub phone: Option<String>,
@@ -318,6 +321,8 @@ pub struct FreedSlot {
     pub start: NaiveDateTime,
     pub minutes: i64,
     pub therapist_id: i64,
+    /// The site the time is free at: only that site's waitlist fits it.
+    pub site_id: i64,
 }
 
 impl FreedSlot {
@@ -366,7 +371,7 @@ impl WaitlistEntry {
     }
 
     pub fn fits(&self, slot: &FreedSlot) -> bool {
-        self.start_in(slot).is_some()
+        self.site_id == slot.site_id && self.start_in(slot).is_some()
     }
 }
 
@@ -395,6 +400,7 @@ mod tests {
     fn entry(id: i64, priority: u8, added: NaiveDateTime) -> WaitlistEntry {
         WaitlistEntry {
             id,
+            site_id: 1,
             patient_id: id,
             patient_name: format!("Patient {id}"),
             mrn: format!("10000{id}"),
@@ -411,6 +417,7 @@ mod tests {
 
     fn new(minutes: i64, priority: u8) -> NewWaitlistEntry {
         NewWaitlistEntry {
+            site_id: 1,
             patient_id: 1,
             therapist_ids: vec![3, 2, 3],
             weekdays: vec![],
@@ -426,6 +433,7 @@ mod tests {
 
     fn slot(h: u32, m: u32, minutes: i64, therapist_id: i64) -> FreedSlot {
         FreedSlot {
+            site_id: 1,
             start: at(FRI, h, m),
             minutes,
             therapist_id,

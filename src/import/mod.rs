@@ -53,6 +53,8 @@ pub struct Options<'a> {
     pub today: NaiveDate,
     /// The file as named in messages.
     pub file_name: &'a str,
+    /// The site imported visits are at (the terminal's, or the record's only one).
+    pub site_id: i64,
 }
 
 /// What an import did (or, on a dry run, would do).
@@ -146,6 +148,7 @@ pub fn import(
         at: opts.at,
         file_name: opts.file_name,
         rows,
+        site_id: opts.site_id,
     };
     let counts = db.import(
         kind,
@@ -230,6 +233,7 @@ mod tests {
             at: "2026-11-27T10:00:00",
             today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
             file_name: "p.csv",
+            site_id: 1,
         };
         let e = rejected(&opts, vec![Problem::new(5, "b"), Problem::new(2, "a")]);
         assert_eq!(e.exit_code(), 2);

@@ -125,6 +125,7 @@ pub fn due_reminders(db: &Db, now: NaiveDateTime) -> AppResult<(Vec<Planned>, Ve
             .map(|(v, _, _)| (v.appointment_id, v.start))
             .collect::<Vec<_>>(),
     )?;
+    let sites = db.sites()?;
     let mut words = std::collections::HashMap::new();
     let mut messages = Vec::new();
     let mut skipped = Vec::new();
@@ -158,9 +159,18 @@ pub fn due_reminders(db: &Db, now: NaiveDateTime) -> AppResult<(Vec<Planned>, Ve
             e.insert(db.message_template(Purpose::Reminder, channel)?.template);
         }
         let (date, time) = Fill::when(v.start);
+        let site = sites.by_id(v.site_id);
         let fill = Fill {
             clinic_name: settings.clinic_name.clone(),
-            clinic_phone: clinic_phone.clone(),
+            clinic_phone: site
+                .and_then(|s| s.phone.clone())
+                .unwrap_or_else(|| clinic_phone.clone()),
+            // A one-site clinic's reminder names no site; a group's names the visit's.
+            site_name: site
+                .filter(|_| sites.several())
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
+            site_address: site.and_then(|s| s.address.clone()).unwrap_or_default(),
             date,
             time,
             therapist_first_name: first_name(&v.therapist_name),

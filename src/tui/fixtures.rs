@@ -66,6 +66,7 @@ fn visit(
     let s = &staff()[therapist];
     Visit {
         id,
+        site_id: 1,
         start: at(hh, mm),
         minutes,
         patient_id: id * 10,
@@ -265,6 +266,9 @@ pub fn state_for(user: &str) -> AppState {
     };
     let mut state = AppState::new(info, day(), at(9, 41));
     state.staff = staff;
+    // A clinic of one site, as every record starts: its visits are shown and booked there.
+    state.schedule.site_view = crate::domain::sites::SiteView::One(1);
+    state.schedule.home_site = Some(1);
     state.set_day(day(), visits(), "2026-11-27T09:41:07".into());
     state
 }
@@ -641,6 +645,7 @@ pub fn waitlist_entries() -> Vec<crate::domain::waitlist::WaitlistEntry> {
     };
     let entry = |id: i64, name: &str, priority: u8, from, to, minutes, d| WaitlistEntry {
         id,
+        site_id: 1,
         patient_id: id * 10,
         patient_name: name.into(),
         mrn: format!("1000{id}"),

@@ -120,6 +120,9 @@ pub struct BookingForm {
     pub from_waitlist: Option<WaitlistPick>,
     /// The series of the visit being moved, once the database has said it is one's.
     pub series: Option<i64>,
+    /// The site the visit is at when the form says (a visit moved, a waitlist entry's slot);
+    /// else the schedule's (`Schedule::booking_site`).
+    pub site_id: Option<i64>,
 }
 
 /// A waitlist entry picked to fill a freed slot.
@@ -149,6 +152,7 @@ impl BookingForm {
             saving: false,
             from_waitlist: None,
             series: None,
+            site_id: None,
         }
     }
 
@@ -182,6 +186,7 @@ impl BookingForm {
         f.time = LineInput::with_text(&v.start.format("%H:%M").to_string());
         f.minutes = LineInput::with_text(&v.minutes.to_string());
         f.kind = v.kind;
+        f.site_id = Some(v.site_id);
         f
     }
 
@@ -314,7 +319,17 @@ impl BookingForm {
         keymap: &Keymap,
         calendar: &ClinicCalendar,
         today: NaiveDate,
+        default_site: Option<i64>,
     ) -> Result<Booking, (BookingField, String)> {
+        let site_id = self.site_id.or(default_site).ok_or_else(|| {
+            (
+                BookingField::Therapist,
+                format!(
+                    "this clinic has several sites: show the one to book at with {} first",
+                    keymap.label(Action::SwitchSite)
+                ),
+            )
+        })?;
         let patient_id = self.picked_patient().ok_or_else(|| {
             let (up, down) = (
                 keymap.label(Action::PickPrev),
@@ -354,6 +369,7 @@ impl BookingForm {
             start: NaiveDateTime::new(date, time),
             minutes,
             kind: self.kind,
+            site_id,
         })
     }
 }
@@ -522,19 +538,37 @@ mod tests {
         f.time = LineInput::with_text("230");
         let cal = ClinicCalendar::default();
         let b = f
-            .validate(&staff(), &Keymap::default(), &cal, day("2026-11-27"))
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &cal,
+                day("2026-11-27"),
+                Some(1),
+            )
             .unwrap();
         assert_eq!(b.start.to_string(), "2026-12-08 14:30:00");
         f.date = LineInput::with_text("31/31");
         let (field, message) = f
-            .validate(&staff(), &Keymap::default(), &cal, day("2026-11-27"))
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &cal,
+                day("2026-11-27"),
+                Some(1),
+            )
             .unwrap_err();
         assert_eq!(field, BookingField::Date);
         assert!(message.contains("\"31/31\""), "{message}");
         f.date = LineInput::with_text("mon");
         f.time = LineInput::with_text("13pm");
         let (field, message) = f
-            .validate(&staff(), &Keymap::default(), &cal, day("2026-11-27"))
+            .validate(
+                &staff(),
+                &Keymap::default(),
+                &cal,
+                day("2026-11-27"),
+                Some(1),
+            )
             .unwrap_err();
         assert_eq!(field, BookingField::Time);
         assert!(message.contains("\"13pm\""), "{message}");
@@ -561,6 +595,7 @@ mod tests {
                 &Keymap::default(),
                 &ClinicCalendar::default(),
                 day("2026-11-27"),
+                Some(1),
             )
             .unwrap_err();
         assert_eq!(err.0, BookingField::Time);
@@ -572,6 +607,7 @@ mod tests {
                 &Keymap::default(),
                 &ClinicCalendar::default(),
                 day("2026-11-27"),
+                Some(1),
             )
             .unwrap();
         assert_eq!((b.patient_id, b.therapist_id, b.minutes), (7, 1, 45));

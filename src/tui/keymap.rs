@@ -35,6 +35,8 @@ pub enum Action {
     Filter,
     ClearFilter,
     ToggleMine,
+    /// The schedule's next site (each site in turn, then all of them).
+    SwitchSite,
     CheckIn,
     NoShow,
     Cancel,
@@ -171,6 +173,7 @@ impl Action {
             Action::Filter => "filter",
             Action::ClearFilter => "clear_filter",
             Action::ToggleMine => "toggle_mine",
+            Action::SwitchSite => "switch_site",
             Action::CheckIn => "check_in",
             Action::NoShow => "no_show",
             Action::Cancel => "cancel",
@@ -751,6 +754,12 @@ const DEFAULTS: &[(Action, &[Key], Scope, &str)] = &[
         &[k('m')],
         Scope::Schedule,
         "my visits or everyone's",
+    ),
+    (
+        Action::SwitchSite,
+        &[k('S')],
+        Scope::Schedule,
+        "the next site, or all sites",
     ),
     (
         Action::CheckIn,

@@ -112,7 +112,14 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
         acting: db.acting(&settings.user)?,
     };
     let now = settings.clock.now();
+    let sites = db.sites()?;
+    let site_view = sites
+        .view(settings.site.as_deref())
+        .map_err(|e| AppError::input(format!("the terminal's site: {e}")))?;
     let mut state = AppState::new(info, today, now);
+    state.schedule.home_site = sites.pick(settings.site.as_deref()).ok().map(|s| s.id);
+    state.schedule.site_view = site_view;
+    state.schedule.sites = sites;
     state.staff = staff;
     state.set_day(today, visits, crate::clock::stamp(now));
     if db.damage().is_some() {

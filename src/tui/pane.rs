@@ -76,6 +76,8 @@ pub struct Context<'a> {
     pub page_size: usize,
     /// Writes sent and not yet answered.
     pub pending_writes: usize,
+    /// Where a visit or a waitlist entry made now goes (`Schedule::booking_site`).
+    pub site: Option<i64>,
 }
 
 impl Context<'_> {

@@ -192,6 +192,7 @@ impl AppState {
             staff: &self.staff,
             page_size: self.schedule.page_size,
             pending_writes: self.pending_writes,
+            site: self.schedule.booking_site(),
         }
     }
 

@@ -366,6 +366,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::Filter
         | Action::ClearFilter
         | Action::ToggleMine
+        | Action::SwitchSite
         | Action::CheckIn
         | Action::NoShow
         | Action::Cancel

@@ -215,6 +215,16 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -
     } else {
         "all therapists".to_string()
     };
+    // In a clinic group the schedule always says whose site it shows.
+    let sites = &state.schedule.sites;
+    let who = if sites.several() {
+        format!(
+            "{who} · {}",
+            crate::sanitize::clean_line(&sites.label(state.schedule.site_view))
+        )
+    } else {
+        who
+    };
     let clock = format!(" {} ", state.now.format("%H:%M"));
     let title = if area.width >= 100 {
         " ptclinic  "

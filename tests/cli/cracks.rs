@@ -24,8 +24,8 @@ fn add_visit(
 ) {
     conn.execute(
         "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
-             cancel_reason, created_at)
-         VALUES (?1, (SELECT min(id) FROM staff), ?2, 45, ?3, ?4, ?5, '2026-10-01T09:00:00')",
+             cancel_reason, created_at, site_id)
+         VALUES (?1, (SELECT min(id) FROM staff), ?2, 45, ?3, ?4, ?5, '2026-10-01T09:00:00', 1)",
         rusqlite::params![patient, start, kind, status, reason],
     )
     .unwrap();

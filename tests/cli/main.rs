@@ -23,5 +23,6 @@ mod roles;
 mod schedule;
 mod series;
 mod signing;
+mod sites;
 mod staff;
 mod waitlist;

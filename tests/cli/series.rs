@@ -113,9 +113,10 @@ fn outcomes(rows: &[Value]) -> Vec<String> {
 fn busy_tt(db: &Path, start: &str) -> i64 {
     let c = conn(db);
     c.execute(
-        "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, created_at)
+        "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, created_at,
+             site_id)
          VALUES ((SELECT min(id) FROM patients), (SELECT id FROM staff WHERE initials = 'TT'),
-             ?1, 45, 'treatment', '2026-11-27T09:00:00')",
+             ?1, 45, 'treatment', '2026-11-27T09:00:00', 1)",
         [start],
     )
     .unwrap();

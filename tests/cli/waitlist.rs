@@ -74,6 +74,7 @@ fn an_entry_is_added_listed_with_its_wishes_and_removed() {
         keys,
         BTreeSet::from([
             "id",
+            "site",
             "mrn",
             "name",
             "therapists",
@@ -84,6 +85,7 @@ fn an_entry_is_added_listed_with_its_wishes_and_removed() {
             "added"
         ])
     );
+    assert_eq!(e["site"], json!("Main"));
     assert_eq!(e["days"], json!(["mon", "thu"]));
     assert_eq!(e["times"], json!("09:00-12:00"));
     assert_eq!(e["minutes"], json!(30));

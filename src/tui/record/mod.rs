@@ -483,11 +483,21 @@ fn save(r: &mut RecordScreen, ctx: &Context) -> Outcome {
             step: *step,
             today: ctx.today,
         },
-        Edit::Waitlist { fields, .. } => RecordRequest::AddWaitlist {
-            patient_id,
-            typed: Edit::typed_waitlist(fields),
-            today: ctx.today,
-        },
+        Edit::Waitlist { fields, state, .. } => {
+            let Some(site_id) = ctx.site else {
+                state.error = Some(format!(
+                    "this clinic has several sites: show the one they would come to with {} on the schedule first",
+                    ctx.keymap.label(crate::tui::keymap::Action::SwitchSite)
+                ));
+                return out;
+            };
+            RecordRequest::AddWaitlist {
+                patient_id,
+                site_id,
+                typed: Edit::typed_waitlist(fields),
+                today: ctx.today,
+            }
+        }
         Edit::Authorization {
             editing,
             fields,

@@ -740,6 +740,7 @@ fn the_patient_is_put_on_the_waitlist_from_their_record() {
         Event::Reply(Reply::Failed {
             asked: Request::Record(RecordRequest::AddWaitlist {
                 patient_id: 10,
+                site_id: 1,
                 typed: typed.clone(),
                 today,
             })

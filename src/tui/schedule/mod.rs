@@ -167,6 +167,21 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::SwitchSite => {
+            let sched = &mut p.schedule;
+            if sched.sites.several() {
+                sched.site_view = sched.sites.next_view(sched.site_view);
+                sched.refresh_rows(ctx.me_id());
+                let label = sched.sites.label(sched.site_view);
+                p.out.say(
+                    Level::Info,
+                    format!("showing {}", crate::sanitize::clean_line(&label)),
+                );
+            } else {
+                p.out.say(Level::Info, "this clinic has one site");
+            }
+            Vec::new()
+        }
         Action::CheckIn => change_status(p, ctx, AppointmentStatus::CheckedIn, None),
         Action::NoShow => change_status(p, ctx, AppointmentStatus::NoShow, None),
         Action::CheckOut => change_status(p, ctx, AppointmentStatus::Completed, None),
@@ -451,9 +466,10 @@ fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
     let shown_day = p.schedule.visits_day;
     let visits = std::mem::take(&mut p.schedule.visits);
     let calendar = &p.schedule.calendar;
+    let site = p.schedule.booking_site();
     let effects = (|| {
         let form = booking_form(p.modal)?;
-        let booking = match form.validate(ctx.staff, ctx.keymap, calendar, ctx.today) {
+        let booking = match form.validate(ctx.staff, ctx.keymap, calendar, ctx.today, site) {
             Ok(b) => b,
             Err((field, message)) => {
                 form.focus = BookingField::ALL
@@ -600,7 +616,9 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             };
             form.saving = false;
             let calendar = &p.schedule.calendar;
-            let Ok(booking) = form.validate(ctx.staff, ctx.keymap, calendar, ctx.today) else {
+            let site = p.schedule.booking_site();
+            let Ok(booking) = form.validate(ctx.staff, ctx.keymap, calendar, ctx.today, site)
+            else {
                 return Vec::new();
             };
             let clashing = clashes(&visits, &booking, moving_id(form));

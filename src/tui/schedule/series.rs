@@ -305,6 +305,7 @@ impl SeriesDialog {
         Ok(series_work::new_series(
             self.first.patient_id,
             self.first.therapist_id,
+            self.first.site_id,
             self.first.kind,
             request,
             &self.checked,
@@ -324,7 +325,7 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
         return None;
     }
     match action {
-        Action::NextFreeSlot => Some(next_free_slot(form, ctx)),
+        Action::NextFreeSlot => Some(next_free_slot(form, ctx, p.schedule.booking_site())),
         Action::BookSeries => {
             form.discard_armed = false;
             if let BookingMode::Move {
@@ -333,18 +334,23 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
             {
                 return Some(move_following(p, ctx, visit_id, version));
             }
-            let booking =
-                match form.validate(ctx.staff, ctx.keymap, &p.schedule.calendar, ctx.today) {
-                    Ok(b) => b,
-                    Err((field, message)) => {
-                        form.focus = BookingField::ALL
-                            .iter()
-                            .position(|f| *f == field)
-                            .unwrap_or(0);
-                        form.error = Some((field, message));
-                        return Some(Vec::new());
-                    }
-                };
+            let booking = match form.validate(
+                ctx.staff,
+                ctx.keymap,
+                &p.schedule.calendar,
+                ctx.today,
+                p.schedule.booking_site(),
+            ) {
+                Ok(b) => b,
+                Err((field, message)) => {
+                    form.focus = BookingField::ALL
+                        .iter()
+                        .position(|f| *f == field)
+                        .unwrap_or(0);
+                    form.error = Some((field, message));
+                    return Some(Vec::new());
+                }
+            };
             let patient_name = p
                 .schedule
                 .directory
@@ -361,6 +367,7 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
             let facts = SeriesWork::Facts {
                 patient_id: booking.patient_id,
                 therapist_id: booking.therapist_id,
+                site_id: booking.site_id,
                 from: booking.start.date(),
             };
             let mut dialog = SeriesDialog::new(booking, patient_name, initials);
@@ -387,7 +394,13 @@ fn move_following(p: &mut Parts, ctx: &Context, visit_id: i64, version: i64) -> 
         ));
         return Vec::new();
     }
-    let booking = match form.validate(ctx.staff, ctx.keymap, &p.schedule.calendar, ctx.today) {
+    let booking = match form.validate(
+        ctx.staff,
+        ctx.keymap,
+        &p.schedule.calendar,
+        ctx.today,
+        p.schedule.booking_site(),
+    ) {
         Ok(b) => b,
         Err((field, message)) => {
             form.error = Some((field, message));
@@ -418,7 +431,17 @@ fn move_following(p: &mut Parts, ctx: &Context, visit_id: i64, version: i64) -> 
 
 /// Asks for the therapist's first free start for the form's length, from the form's date (now,
 /// when that is today or past).
-fn next_free_slot(form: &mut BookingForm, ctx: &Context) -> Vec<Effect> {
+fn next_free_slot(form: &mut BookingForm, ctx: &Context, default_site: Option<i64>) -> Vec<Effect> {
+    let Some(site_id) = form.site_id.or(default_site) else {
+        form.error = Some((
+            BookingField::Therapist,
+            format!(
+                "this clinic has several sites: show the one to book at with {} first",
+                ctx.keymap.label(Action::SwitchSite)
+            ),
+        ));
+        return Vec::new();
+    };
     let therapist = match find_therapist(ctx.staff, form.therapist.text()) {
         Ok(t) => t,
         Err(m) => {
@@ -452,6 +475,7 @@ fn next_free_slot(form: &mut BookingForm, ctx: &Context) -> Vec<Effect> {
     form.error = None;
     vec![Effect::Db(Request::Series(SeriesWork::NextSlot {
         therapist_id: therapist.id,
+        site_id,
         minutes,
         from,
     }))]

@@ -88,6 +88,7 @@ fn the_next_free_slot_fills_the_date_and_time() {
         vec![
             (SeriesWork::NextSlot {
                 therapist_id: 1,
+                site_id: 1,
                 minutes: 45,
                 from: at("2026-11-30T00:00"),
             })
@@ -198,6 +199,7 @@ fn open_series() -> AppState {
             (SeriesWork::Facts {
                 patient_id: 80,
                 therapist_id: 1,
+                site_id: 1,
                 from: day("2026-11-30"),
             })
         ]

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crate::domain::AppointmentStatus;
 use crate::domain::appointment::{StatusSnapshot, Visit};
 use crate::domain::clinic_hours::ClinicCalendar;
+use crate::domain::sites::{SiteView, Sites};
 use crate::search::{Matcher, rank_people};
 use crate::tui::forms::DirectoryEntry;
 use crate::tui::input::LineInput;
@@ -58,6 +59,13 @@ pub struct Schedule {
     pub just_registered: Option<(i64, String)>,
     /// The week view, while it is shown (`w`); its selection is then the selected visit.
     pub week: Option<super::week::Week>,
+    /// The clinic's sites, read at start.
+    pub sites: Sites,
+    /// Whose visits the day shows: this terminal's site by default, `S` steps through them.
+    pub site_view: SiteView,
+    /// The terminal's own site (its config's, or the record's only one): where a visit booked
+    /// while all sites are shown goes.
+    pub home_site: Option<i64>,
 }
 
 impl Schedule {
@@ -80,6 +88,17 @@ impl Schedule {
             waitlist: None,
             just_registered: None,
             week: None,
+            sites: Sites::default(),
+            site_view: SiteView::All,
+            home_site: None,
+        }
+    }
+
+    /// The site a booking made now goes to: the one shown, else the terminal's own.
+    pub fn booking_site(&self) -> Option<i64> {
+        match self.site_view {
+            SiteView::One(id) => Some(id),
+            SiteView::All => self.home_site,
         }
     }
 
@@ -118,6 +137,7 @@ impl Schedule {
         let mine = self.mine_only.then_some(me).flatten();
         let candidates: Vec<usize> = (0..self.visits.len())
             .filter(|&i| mine.is_none_or(|id| self.visits[i].therapist_id == id))
+            .filter(|&i| self.site_view.shows(self.visits[i].site_id))
             .collect();
         let query = self
             .filter
@@ -182,7 +202,8 @@ impl Schedule {
         crate::domain::appointment::DayCounts::of(
             self.visits
                 .iter()
-                .filter(|v| mine.is_none_or(|id| v.therapist_id == id)),
+                .filter(|v| mine.is_none_or(|id| v.therapist_id == id))
+                .filter(|v| self.site_view.shows(v.site_id)),
         )
     }
 }

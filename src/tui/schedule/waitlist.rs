@@ -43,6 +43,7 @@ pub fn ask_for_fits(schedule: &mut Schedule, visit: &Visit) -> Vec<Effect> {
         start: visit.start,
         minutes: visit.minutes,
         therapist_id: visit.therapist_id,
+        site_id: visit.site_id,
     };
     schedule.waitlist = Some(WaitlistOffer {
         visit_id: visit.id,
@@ -124,6 +125,7 @@ pub fn booking_for(offer: &WaitlistOffer, entry: &WaitlistEntry) -> BookingForm 
         entry_id: entry.id,
         patient_id: entry.patient_id,
     });
+    form.site_id = Some(entry.site_id);
     form
 }
 

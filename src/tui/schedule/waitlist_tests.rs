@@ -275,8 +275,10 @@ fn another_patient_typed_in_books_plainly_and_undo_withdraws_the_offer() {
             &s.keymap,
             &Default::default(),
             fixtures::day(),
+            None,
         )
         .unwrap();
+    assert_eq!(booking.site_id, 1, "the freed slot's site");
     assert!(matches!(
         super::booking_request(form, booking.clone()),
         Request::BookFromWaitlist { entry_id: 21, .. }
