@@ -77,16 +77,24 @@ pub fn report(
         user: &settings.user,
         at: &at,
     })?;
-    let r = rates(&db.attendance_between(from, to)?);
+    let (sites, view) = super::site_view(&db, settings)?;
+    let site = match view {
+        crate::domain::sites::SiteView::One(id) => Some(id),
+        crate::domain::sites::SiteView::All => None,
+    };
+    let r = rates(&db.attendance_between(from, to, site)?);
+    let at = sites.heading(view);
     let staff: HashMap<i64, (String, String)> = db
         .staff()?
         .into_iter()
         .map(|s| (s.id, (s.name, s.initials)))
         .collect();
     let text = if json_out {
-        format!("{:#}\n", report_json(from, to, &r, &staff, &model))
+        let mut out = report_json(from, to, &r, &staff, &model);
+        out["site"] = json!(at.as_deref().map(clean_line));
+        format!("{out:#}\n")
     } else {
-        report_text(from, to, &r, &staff, &model)
+        report_text(from, to, &r, &staff, &model, at.as_deref())
     };
     super::emit(&text)
 }
@@ -230,17 +238,21 @@ fn long_day(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
+/// `at` names the site (or "all sites") in a clinic group.
 pub fn report_text(
     from: NaiveDate,
     to: NaiveDate,
     r: &Rates,
     staff: &HashMap<i64, (String, String)>,
     model: &NoShowModel,
+    at: Option<&str>,
 ) -> String {
     let mut s = format!(
-        "No-shows and late cancellations, {} to {}\n{} visits attended or missed: {} no-shows, {} late cancellations\n",
+        "No-shows and late cancellations, {} to {}{}\n{} visits attended or missed: {} no-shows, {} late cancellations\n",
         long_day(from),
         long_day(to),
+        at.map(|a| format!(", {}", clean_line(a)))
+            .unwrap_or_default(),
         r.total.visits,
         percent(r.total.no_show_rate()),
         percent(r.total.late_cancel_rate()),
@@ -405,12 +417,18 @@ pub fn call_list(settings: &Settings, date: Option<&str>, json_out: bool) -> App
         Some(fit) => db.day_risks_with(fit, day)?,
         None => HashMap::new(),
     };
-    let visits = db.call_list_visits(day)?;
+    let (sites, view) = super::site_view(&db, settings)?;
+    let visits: Vec<CallListVisit> = db
+        .call_list_visits(day)?
+        .into_iter()
+        .filter(|v| view.shows(v.site_id))
+        .collect();
     let rows = to_call(&visits, &risks);
     let text = if json_out {
-        format!("{:#}\n", call_list_json(day, &model, &rows))
+        format!("{:#}\n", call_list_json(day, &model, &rows, &sites))
     } else {
-        call_list_text(day, &model, &rows)
+        let at = sites.heading(view);
+        call_list_text(day, &model, &rows, at.as_deref())
     };
     let mut ids: Vec<i64> = rows.iter().map(|r| r.visit.patient_id).collect();
     ids.sort_unstable();
@@ -435,7 +453,12 @@ pub fn call_list(settings: &Settings, date: Option<&str>, json_out: bool) -> App
 
 /// `{date, model_available, reason, threshold, visits: [{appointment, start, time, therapist,
 /// patient, mrn, phone, risk, risk_percent, reasons, confirmation}]}`.
-pub fn call_list_json(day: NaiveDate, model: &NoShowModel, rows: &[CallRow]) -> Value {
+pub fn call_list_json(
+    day: NaiveDate,
+    model: &NoShowModel,
+    rows: &[CallRow],
+    sites: &crate::domain::sites::Sites,
+) -> Value {
     json!({
         "date": day.to_string(),
         "model_available": model.fit.is_some(),
@@ -446,6 +469,7 @@ pub fn call_list_json(day: NaiveDate, model: &NoShowModel, rows: &[CallRow]) -> 
             "start": r.visit.start.format("%Y-%m-%dT%H:%M").to_string(),
             "time": r.visit.start.format("%H:%M").to_string(),
             "therapist": clean_line(&r.visit.therapist),
+            "site": clean_line(&sites.label(crate::domain::sites::SiteView::One(r.visit.site_id))),
             "patient": clean_line(&r.visit.patient_name),
             "mrn": clean_line(&r.visit.mrn),
             "phone": r.visit.phone.as_deref().map(clean_line),
@@ -457,8 +481,19 @@ pub fn call_list_json(day: NaiveDate, model: &NoShowModel, rows: &[CallRow]) -> 
     })
 }
 
-pub fn call_list_text(day: NaiveDate, model: &NoShowModel, rows: &[CallRow]) -> String {
-    let when = day.format("%A %-d %B %Y");
+/// `at` names the site (or "all sites") in a clinic group.
+pub fn call_list_text(
+    day: NaiveDate,
+    model: &NoShowModel,
+    rows: &[CallRow],
+    at: Option<&str>,
+) -> String {
+    let when = format!(
+        "{}{}",
+        day.format("%A %-d %B %Y"),
+        at.map(|a| format!(" at {}", clean_line(a)))
+            .unwrap_or_default()
+    );
     let Some(fit) = &model.fit else {
         return format!(
             "Call list for {when}: none, because {}.\n",

@@ -30,7 +30,7 @@ pub fn run(
         let series = db.day_series(day)?;
         super::emit(&format!("{}\n", to_json(&visits, day, &series, &sites)))?;
     } else {
-        let at = sites.several().then(|| sites.label(view));
+        let at = sites.heading(view);
         super::emit(&day_sheet(&visits, day, at.as_deref()))?;
     }
     Ok(())

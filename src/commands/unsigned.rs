@@ -10,17 +10,24 @@ use serde_json::{Value, json};
 use crate::config::Settings;
 use crate::db::Who;
 use crate::db::note_signing::UnsignedVisit;
+use crate::domain::sites::{SiteView, Sites};
 use crate::error::AppResult;
 use crate::sanitize::clean_line;
 
 pub fn run(settings: &Settings, date: Option<&str>, json_out: bool) -> AppResult<()> {
     let day = super::day_arg(settings, date)?;
     let mut db = super::open_clinic(settings)?;
-    let visits = db.unsigned_visits(day)?;
+    let (sites, view) = super::site_view(&db, settings)?;
+    let visits: Vec<UnsignedVisit> = db
+        .unsigned_visits(day)?
+        .into_iter()
+        .filter(|u| view.shows(u.visit.site_id))
+        .collect();
     let text = if json_out {
-        format!("{:#}\n", to_json(&visits))
+        format!("{:#}\n", to_json(&visits, &sites))
     } else {
-        text(&visits, day)
+        let at = sites.heading(view);
+        text(&visits, day, at.as_deref())
     };
     let ids: Vec<i64> = visits.iter().map(|v| v.visit.id).collect();
     let at = crate::clock::stamp(settings.clock.now());
@@ -44,15 +51,16 @@ pub fn run(settings: &Settings, date: Option<&str>, json_out: bool) -> AppResult
     })
 }
 
-/// `[{appointment, date, patient, mrn, therapist, missing}]`, `missing` one of `no_note`,
-/// `unsigned`, `awaiting_cosign`.
-pub fn to_json(visits: &[UnsignedVisit]) -> Value {
+/// `[{appointment, date, site, patient, mrn, therapist, missing}]`, `missing` one of
+/// `no_note`, `unsigned`, `awaiting_cosign`.
+pub fn to_json(visits: &[UnsignedVisit], sites: &Sites) -> Value {
     visits
         .iter()
         .map(|u| {
             json!({
                 "appointment": u.visit.id,
                 "date": u.visit.start.format("%Y-%m-%d").to_string(),
+                "site": clean_line(&sites.label(SiteView::One(u.visit.site_id))),
                 "patient": clean_line(&u.visit.patient_name),
                 "mrn": clean_line(&u.visit.mrn),
                 "therapist": clean_line(&u.visit.therapist_name),
@@ -62,10 +70,13 @@ pub fn to_json(visits: &[UnsignedVisit]) -> Value {
         .collect()
 }
 
-pub fn text(visits: &[UnsignedVisit], day: chrono::NaiveDate) -> String {
+/// `at` names the site (or "all sites") in a clinic group.
+pub fn text(visits: &[UnsignedVisit], day: chrono::NaiveDate, at: Option<&str>) -> String {
     let mut s = format!(
-        "Unsigned notes, attended visits up to {}: {} to finish\n",
+        "Unsigned notes, attended visits up to {}{}: {} to finish\n",
         day.format("%A %-d %B %Y"),
+        at.map(|a| format!(" at {}", clean_line(a)))
+            .unwrap_or_default(),
         visits.len()
     );
     if visits.is_empty() {

@@ -26,7 +26,7 @@ impl Db {
         progress: Progress,
     ) -> AppResult<ImportCounts> {
         if dry_run {
-            let known = known(self.conn(), kind).map_err(|e| self.fail(e))?;
+            let known = known(self.conn(), kind, audit.site_id).map_err(|e| self.fail(e))?;
             return Ok(check(&known, progress)?.counts());
         }
         let who = super::Who {
@@ -34,7 +34,7 @@ impl Db {
             at: audit.at,
         };
         self.write_as(&who, crate::domain::roles::Duty::Import, |tx, _| {
-            let known = known(tx, kind)?;
+            let known = known(tx, kind, audit.site_id)?;
             let plan = check(&known, &mut *progress).map_err(TxError::App)?;
             let counts = plan.counts();
             write_plan(tx, &plan, audit, &mut *progress)?;
@@ -71,7 +71,7 @@ fn entity(kind: ImportKind) -> &'static str {
 }
 
 /// Read once per import, so a large file costs no lookup per row.
-fn known(conn: &Connection, kind: ImportKind) -> rusqlite::Result<Known> {
+fn known(conn: &Connection, kind: ImportKind, site_id: i64) -> rusqlite::Result<Known> {
     let mut k = Known::default();
     if matches!(kind, ImportKind::Patients | ImportKind::Appointments) {
         let mut stmt = conn.prepare("SELECT mrn, id FROM patients")?;
@@ -80,6 +80,7 @@ fn known(conn: &Connection, kind: ImportKind) -> rusqlite::Result<Known> {
             .collect::<rusqlite::Result<_>>()?;
     }
     if kind == ImportKind::Appointments {
+        k.site = super::sites::read(conn)?.by_id(site_id).cloned();
         k.staff = super::staff::everyone(conn)?;
         let mut stmt = conn.prepare("SELECT patient_id, start, id FROM appointments")?;
         let rows = stmt.query_map([], |r| {

@@ -400,6 +400,7 @@ pub struct CallListVisit {
     pub answer: Option<Confirmation>,
     /// An answer was given for another time (the visit has moved since).
     pub answered_other_time: bool,
+    pub site_id: i64,
 }
 
 impl Db {
@@ -520,7 +521,7 @@ impl Db {
         let run = || -> rusqlite::Result<Vec<CallListVisit>> {
             let mut stmt = self.conn().prepare_cached(
                 "SELECT a.id, a.start, s.name, p.id, p.first_name || ' ' || p.last_name, p.mrn,
-                    p.phone, c.answer, c.for_start
+                    p.phone, c.answer, c.for_start, a.site_id
                  FROM appointments a
                  JOIN patients p ON p.id = a.patient_id
                  JOIN staff s ON s.id = a.therapist_id
@@ -551,6 +552,7 @@ impl Db {
                         .and_then(Confirmation::parse)
                         .filter(|_| current),
                     answered_other_time: answer.is_some() && !current,
+                    site_id: r.get(9)?,
                 });
             }
             Ok(out)
@@ -560,15 +562,22 @@ impl Db {
 
     /// The visits from `from` to `to` (days, inclusive) that were attended, missed or
     /// cancelled, for the report's rates.
-    pub fn attendance_between(&self, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<RateVisit>> {
+    /// The finished visits from `from` to `to`, at one site (`Some`) or at all of them.
+    pub fn attendance_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        site: Option<i64>,
+    ) -> AppResult<Vec<RateVisit>> {
         let end = to.succ_opt().unwrap_or(to);
         let run = || -> rusqlite::Result<Vec<RateVisit>> {
             let mut stmt = self.conn().prepare_cached(
                 "SELECT therapist_id, start, created_at, status, cancel_reason FROM appointments
                  WHERE start >= ?1 AND start < ?2
-                   AND status IN ('checked_in', 'completed', 'no_show', 'cancelled')",
+                   AND status IN ('checked_in', 'completed', 'no_show', 'cancelled')
+                   AND (?3 IS NULL OR site_id = ?3)",
             )?;
-            let mut rows = stmt.query([day_text(from), day_text(end)])?;
+            let mut rows = stmt.query(rusqlite::params![day_text(from), day_text(end), site])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
                 let seen = attendance(r.get_ref(3)?.as_str()?, r.get_ref(4)?.as_str_or_null()?);

@@ -332,21 +332,11 @@ impl Db {
                     )?;
                 }
             }
-            audit::record(
-                tx,
-                &AuditEntry {
-                    at: who.at,
-                    user: who.user,
-                    action: match change {
-                        Membership::Add => "site.staff_add",
-                        Membership::Remove => "site.staff_remove",
-                    },
-                    entity: "site",
-                    entity_id: Some(s.id),
-                    detail: json!({"staff_id": staff_id}),
-                },
-            )?;
-            Ok(read(tx)?.by_id(s.id).cloned().unwrap_or(s))
+            let action = match change {
+                Membership::Add => "site.staff_add",
+                Membership::Remove => "site.staff_remove",
+            };
+            audited(tx, &who, s, action, json!({"staff_id": staff_id}))
         })
     }
 
@@ -381,21 +371,11 @@ impl Db {
                     s.name
                 ))));
             }
-            audit::record(
-                tx,
-                &AuditEntry {
-                    at: who.at,
-                    user: who.user,
-                    action: match change {
-                        Membership::Add => "site.room_add",
-                        Membership::Remove => "site.room_remove",
-                    },
-                    entity: "site",
-                    entity_id: Some(s.id),
-                    detail: json!({"room": room}),
-                },
-            )?;
-            Ok(read(tx)?.by_id(s.id).cloned().unwrap_or(s))
+            let action = match change {
+                Membership::Add => "site.room_add",
+                Membership::Remove => "site.room_remove",
+            };
+            audited(tx, &who, s, action, json!({"room": room}))
         })
     }
 
@@ -439,20 +419,37 @@ impl Db {
                 Some(None) => json!("closed"),
                 Some(Some(h)) => json!({"open": hhmm(h.open), "close": hhmm(h.close)}),
             };
-            audit::record(
+            audited(
                 tx,
-                &AuditEntry {
-                    at: who.at,
-                    user: who.user,
-                    action: "site.hours_set",
-                    entity: "site",
-                    entity_id: Some(s.id),
-                    detail: json!({"day": weekday_name(day), "now": now}),
-                },
-            )?;
-            Ok(read(tx)?.by_id(s.id).cloned().unwrap_or(s))
+                &who,
+                s,
+                "site.hours_set",
+                json!({"day": weekday_name(day), "now": now}),
+            )
         })
     }
+}
+
+/// A change to a site's staff, rooms or hours: its audit row, then the site as it is now.
+fn audited(
+    tx: &Connection,
+    who: &Who,
+    site: Site,
+    action: &str,
+    detail: serde_json::Value,
+) -> TxResult<Site> {
+    audit::record(
+        tx,
+        &AuditEntry {
+            at: who.at,
+            user: who.user,
+            action,
+            entity: "site",
+            entity_id: Some(site.id),
+            detail,
+        },
+    )?;
+    Ok(read(tx)?.by_id(site.id).cloned().unwrap_or(site))
 }
 
 fn refuse_closing(tx: &Connection, sites: &Sites, site: &Site, who: &Who) -> TxResult<()> {

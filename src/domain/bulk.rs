@@ -136,6 +136,8 @@ pub struct Known {
     pub visits: HashMap<(i64, NaiveDateTime), i64>,
     /// Exercise names as stored, with their ids.
     pub exercises: Vec<(String, i64)>,
+    /// The site imported visits are at: a room must be one it lists, when it lists any.
+    pub site: Option<crate::domain::sites::Site>,
 }
 
 /// Who imports which file, and when: what the audit rows of an import say.

@@ -175,6 +175,11 @@ impl Sites {
         }
     }
 
+    /// What a heading says of the view: nothing in a clinic of one site, else its label.
+    pub fn heading(&self, view: SiteView) -> Option<String> {
+        self.several().then(|| self.label(view))
+    }
+
     /// More than one active site: views name the site of each visit.
     pub fn several(&self) -> bool {
         self.active().nth(1).is_some()

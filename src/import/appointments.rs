@@ -137,7 +137,12 @@ pub fn check(
                 fields::one_of("cancel_reason", get("cancel_reason"), &reasons_words)
                     .map(|s| s.and_then(CancelReason::parse))
             );
-        let room = ok!(fields::limited("room", get("room"), 40));
+        let room = ok!(fields::limited("room", get("room"), 40).and_then(|room| {
+            match (room, &known.site) {
+                (Some(room), Some(site)) => site.room(&room).map(Some),
+                (room, _) => Ok(room),
+            }
+        }));
         if let (Some(start), Some(Some(status))) = (start, status)
             && let Err(why) = status.fits_day(start.date(), opts.today)
         {

@@ -132,6 +132,15 @@ pub struct WaitlistPick {
     pub patient_id: i64,
 }
 
+/// What a booking gets in a clinic group while all sites are shown and the terminal has none
+/// of its own: the site is picked on the schedule.
+pub fn pick_a_site_first(keymap: &Keymap) -> String {
+    format!(
+        "this clinic has several sites: show the one to book at with {} on the schedule first",
+        keymap.label(Action::SwitchSite)
+    )
+}
+
 impl BookingForm {
     pub fn new(day: NaiveDate, therapist: Option<&Staff>) -> Self {
         Self {
@@ -321,15 +330,10 @@ impl BookingForm {
         today: NaiveDate,
         default_site: Option<i64>,
     ) -> Result<Booking, (BookingField, String)> {
-        let site_id = self.site_id.or(default_site).ok_or_else(|| {
-            (
-                BookingField::Therapist,
-                format!(
-                    "this clinic has several sites: show the one to book at with {} first",
-                    keymap.label(Action::SwitchSite)
-                ),
-            )
-        })?;
+        let site_id = self
+            .site_id
+            .or(default_site)
+            .ok_or_else(|| (BookingField::Therapist, pick_a_site_first(keymap)))?;
         let patient_id = self.picked_patient().ok_or_else(|| {
             let (up, down) = (
                 keymap.label(Action::PickPrev),

@@ -506,6 +506,7 @@ fn report_unsigned_lists_attended_visits_up_to_the_day() {
                 "missing",
                 "mrn",
                 "patient",
+                "site",
                 "therapist"
             ],
             "{v}"

@@ -203,10 +203,67 @@ fn a_second_site_is_named_at_booking_and_shown_apart() {
     assert!(listed("North").iter().any(|e| e["mrn"] == "100002"));
     assert!(!listed("Main").iter().any(|e| e["mrn"] == "100002"));
 
+    // Reports take the site: the demo's unsigned notes are all Main's.
+    let unsigned = |site: &str| -> Vec<Value> {
+        let out = run(&env, &db, &["report", "unsigned", "--json", "--site", site]);
+        assert_ok(&out);
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let main = unsigned("Main");
+    assert!(!main.is_empty());
+    assert!(main.iter().all(|v| v["site"] == "Main"), "{main:?}");
+    assert!(unsigned("North").is_empty());
+    assert_eq!(unsigned("all").len(), main.len());
+    let no_shows = |site: &str| -> Value {
+        let out = run(&env, &db, &["report", "no-shows", "--json", "--site", site]);
+        assert_ok(&out);
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let (main, north) = (no_shows("Main"), no_shows("North"));
+    assert_eq!(main["site"], "Main");
+    assert!(main["total"]["visits"].as_u64().unwrap() > 0, "{main}");
+    assert_eq!(
+        north["total"]["visits"], 0,
+        "North has no visits in the past"
+    );
+
+    // A site that lists its rooms takes only those, from an import too.
+    assert_ok(&run(&env, &db, &["site", "rooms", "North", "--add", "Gym"]));
+    let csv = env.file(
+        "visits.csv",
+        format!("mrn,therapist,start,minutes,kind,room\n100003,{therapist},2026-12-09T09:00,45,treatment,Pool\n"),
+    );
+    let visits = count(&db, "SELECT count(*) FROM appointments");
+    assert_usage_error(
+        &run(
+            &env,
+            &db,
+            &["import", "appointments", p(&csv), "--site", "North"],
+        ),
+        &["North has no room \"Pool\"; its rooms are Gym"],
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM appointments"), visits);
+    let csv = env.file(
+        "visits.csv",
+        format!("mrn,therapist,start,minutes,kind,room\n100003,{therapist},2026-12-09T09:00,45,treatment,gym\n"),
+    );
+    assert_ok(&run(
+        &env,
+        &db,
+        &["import", "appointments", p(&csv), "--site", "North"],
+    ));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM appointments WHERE room = 'Gym' AND site_id = 2"
+        ),
+        1
+    );
+
     // A site with visits to come stays open; the last active site always does.
     assert_usage_error(
         &run(&env, &db, &["site", "edit", "North", "--close"]),
-        &["North has 1 visit(s) still to come"],
+        &["North has 2 visit(s) still to come"],
     );
     assert_usage_error(
         &run(&env, &db, &["site", "add", "--name", "ALL"]),

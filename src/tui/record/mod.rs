@@ -485,10 +485,7 @@ fn save(r: &mut RecordScreen, ctx: &Context) -> Outcome {
         },
         Edit::Waitlist { fields, state, .. } => {
             let Some(site_id) = ctx.site else {
-                state.error = Some(format!(
-                    "this clinic has several sites: show the one they would come to with {} on the schedule first",
-                    ctx.keymap.label(crate::tui::keymap::Action::SwitchSite)
-                ));
+                state.error = Some(crate::tui::forms::pick_a_site_first(ctx.keymap));
                 return out;
             };
             RecordRequest::AddWaitlist {

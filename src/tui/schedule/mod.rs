@@ -177,6 +177,10 @@ pub fn on_action(p: &mut Parts, ctx: &Context, action: Action) -> Vec<Effect> {
                     Level::Info,
                     format!("showing {}", crate::sanitize::clean_line(&label)),
                 );
+                // The week shown is read again for the site now shown.
+                if let Some(week) = &sched.week {
+                    return vec![Effect::Db(Request::LoadWeek(Some(week.monday())))];
+                }
             } else {
                 p.out.say(Level::Info, "this clinic has one site");
             }
@@ -490,7 +494,8 @@ fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
         }
         if shown_day == Some(booking.start.date()) {
             let clashing = clashes(&visits, &booking, moving_id(form));
-            return Some(warn_or_save(form, booking, &clashing, calendar, ctx));
+            let at_site = p.schedule.site_calendar(calendar, Some(booking.site_id));
+            return Some(warn_or_save(form, booking, &clashing, &at_site, ctx));
         }
         form.saving = true;
         Some(vec![Effect::Db(Request::TherapistDay {
@@ -622,7 +627,8 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
                 return Vec::new();
             };
             let clashing = clashes(&visits, &booking, moving_id(form));
-            let effects = warn_or_save(form, booking, &clashing, calendar, ctx);
+            let at_site = p.schedule.site_calendar(calendar, Some(booking.site_id));
+            let effects = warn_or_save(form, booking, &clashing, &at_site, ctx);
             if !effects.is_empty() {
                 p.out.begin_write();
             }

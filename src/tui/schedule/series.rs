@@ -435,10 +435,7 @@ fn next_free_slot(form: &mut BookingForm, ctx: &Context, default_site: Option<i6
     let Some(site_id) = form.site_id.or(default_site) else {
         form.error = Some((
             BookingField::Therapist,
-            format!(
-                "this clinic has several sites: show the one to book at with {} first",
-                ctx.keymap.label(Action::SwitchSite)
-            ),
+            crate::tui::forms::pick_a_site_first(ctx.keymap),
         ));
         return Vec::new();
     };

@@ -94,6 +94,12 @@ impl Schedule {
         }
     }
 
+    /// The clinic's calendar as it holds at `site`: with the site's own weekday hours.
+    pub fn site_calendar(&self, clinic: &ClinicCalendar, site: Option<i64>) -> ClinicCalendar {
+        site.and_then(|id| self.sites.by_id(id))
+            .map_or_else(|| clinic.clone(), |s| s.calendar(clinic))
+    }
+
     /// The site a booking made now goes to: the one shown, else the terminal's own.
     pub fn booking_site(&self) -> Option<i64> {
         match self.site_view {

@@ -775,3 +775,123 @@ fn the_new_patient_form_at_80x24() {
     assert!(text.contains("Ada") && text.contains("Okafor"), "{text}");
     insta::assert_snapshot!("new_patient_form_at_80x24", text);
 }
+
+/// The fixture's clinic with a second site, North, where visits 2 and 3 are.
+fn two_sites() -> crate::tui::state::AppState {
+    use crate::domain::sites::{Site, SiteView, Sites};
+    let mut s = state_for("dfry");
+    let site = |id: i64, name: &str| Site {
+        id,
+        name: name.into(),
+        address: None,
+        phone: None,
+        active: true,
+        version: 1,
+        rooms: Vec::new(),
+        hours: [None; 7],
+        staff: fixtures::staff().iter().map(|s| s.id).collect(),
+    };
+    s.schedule.sites = Sites(vec![site(1, "Main"), site(2, "North")]);
+    for v in s
+        .schedule
+        .visits
+        .iter_mut()
+        .filter(|v| [2, 3].contains(&v.id))
+    {
+        v.site_id = 2;
+    }
+    s.schedule.site_view = SiteView::One(1);
+    s.schedule.refresh_rows(s.mine_id());
+    s
+}
+
+#[test]
+fn s_steps_the_schedule_through_the_sites_then_shows_them_all() {
+    use crate::domain::sites::SiteView;
+    let mut s = two_sites();
+    let all = s.schedule.visits.len();
+    let shown = |s: &crate::tui::state::AppState| -> Vec<i64> {
+        s.schedule
+            .rows
+            .iter()
+            .map(|&i| s.schedule.visits[i].id)
+            .collect()
+    };
+    assert_eq!(shown(&s).len(), all - 2);
+    assert!(!shown(&s).contains(&2));
+    assert!(
+        fixtures::screen_text(
+            &mut s,
+            80,
+            24,
+            &crate::tui::theme::Theme::load("default", false).unwrap()
+        )
+        .contains("· Main")
+    );
+
+    key(&mut s, KeyCode::Char('S'));
+    assert_eq!(s.schedule.site_view, SiteView::One(2));
+    assert_eq!(shown(&s), [2, 3]);
+    assert_eq!(
+        s.counts().booked + s.counts().cancelled,
+        2,
+        "the counts are the site's"
+    );
+    let screen = fixtures::screen_text(
+        &mut s,
+        80,
+        24,
+        &crate::tui::theme::Theme::load("default", false).unwrap(),
+    );
+    assert!(screen.contains("· North"), "{screen}");
+    assert!(screen.contains("showing North"), "{screen}");
+
+    key(&mut s, KeyCode::Char('S'));
+    assert_eq!(s.schedule.site_view, SiteView::All);
+    assert_eq!(shown(&s).len(), all);
+    assert!(
+        fixtures::screen_text(
+            &mut s,
+            80,
+            24,
+            &crate::tui::theme::Theme::load("default", false).unwrap()
+        )
+        .contains("· all sites")
+    );
+    key(&mut s, KeyCode::Char('S'));
+    assert_eq!(s.schedule.site_view, SiteView::One(1));
+}
+
+#[test]
+fn a_booking_goes_to_the_site_shown_and_all_sites_needs_the_terminals_own() {
+    use crate::domain::sites::SiteView;
+    let mut s = two_sites();
+    s.schedule.site_view = SiteView::One(2);
+    assert_eq!(s.schedule.booking_site(), Some(2));
+    s.schedule.site_view = SiteView::All;
+    assert_eq!(
+        s.schedule.booking_site(),
+        Some(1),
+        "the terminal's own site"
+    );
+    s.schedule.home_site = None;
+    assert_eq!(s.schedule.booking_site(), None);
+    key(&mut s, KeyCode::Char('a'));
+    typ(&mut s, "100001");
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Tab);
+    }
+    typ(&mut s, "10:00");
+    let sent = requests(key(&mut s, KeyCode::Enter));
+    assert!(
+        !sent
+            .iter()
+            .any(|r| matches!(r, Request::Book(_) | Request::TherapistDay { .. })),
+        "{sent:?}"
+    );
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!("the form stays open");
+    };
+    let (_, why) = form.error.as_ref().expect("the form says why");
+    assert!(why.contains("several sites") && why.contains('S'), "{why}");
+}

@@ -315,6 +315,10 @@ pub fn on_loaded(
     calendar: ClinicCalendar,
 ) {
     let mine_only = p.schedule.mine_only;
+    let view = p.schedule.site_view;
+    let calendar = p
+        .schedule
+        .site_calendar(&calendar, p.schedule.booking_site());
     let Some(week) = p.schedule.week.as_mut() else {
         return;
     };
@@ -322,7 +326,10 @@ pub fn on_loaded(
         return;
     }
     let near = week.selected_visit().map(|v| v.start.time());
-    week.visits = visits;
+    week.visits = visits
+        .into_iter()
+        .filter(|v| view.shows(v.site_id))
+        .collect();
     week.calendar = calendar;
     week.loaded = Some(monday);
     week.settle(ctx, mine_only, near);
