@@ -82,7 +82,7 @@ fn benches(c: &mut Criterion) {
                     at: "2026-11-27T10:00:00",
                     today: today(),
                     file_name: "bench.csv",
-                    site_id: 1,
+                    site_id: Some(1),
                 };
                 let summary = import::import(
                     &mut db,

@@ -383,6 +383,46 @@ mod tests {
     }
 
     #[test]
+    fn the_terminals_site_is_the_flag_the_environment_or_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("ptclinic");
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(cfg.join("config.toml"), "site = \"North\"\n").unwrap();
+        let xdg = dir.path().to_str().unwrap();
+        let file_only = env_of(&[("XDG_CONFIG_HOME", xdg), ("USER", "sys")]);
+        assert_eq!(
+            resolve(&Overrides::default(), &file_only)
+                .unwrap()
+                .site
+                .as_deref(),
+            Some("North")
+        );
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", xdg),
+            ("PTCLINIC_SITE", " South "),
+            ("USER", "sys"),
+        ]);
+        assert_eq!(
+            resolve(&Overrides::default(), &env)
+                .unwrap()
+                .site
+                .as_deref(),
+            Some("South")
+        );
+        let cli = Overrides {
+            site: Some("all".into()),
+            ..Default::default()
+        };
+        assert_eq!(resolve(&cli, &env).unwrap().site.as_deref(), Some("all"));
+        let none = env_of(&[
+            ("XDG_CONFIG_HOME", "/nonexistent"),
+            ("PTCLINIC_SITE", "  "),
+            ("USER", "sys"),
+        ]);
+        assert_eq!(resolve(&Overrides::default(), &none).unwrap().site, None);
+    }
+
+    #[test]
     fn user_order_is_flag_env_config_then_login() {
         let env = env_of(&[
             ("XDG_CONFIG_HOME", "/nonexistent"),

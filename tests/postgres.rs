@@ -380,7 +380,10 @@ impl Backend for rusqlite::Connection {
 
 impl Backend for postgres::Client {
     fn run(&mut self, sql: &str) -> Result<(), String> {
-        self.batch_execute(sql).map_err(|e| e.to_string())
+        self.batch_execute(sql).map_err(|e| {
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string())
+        })
     }
     fn text(&mut self, sql: &str) -> Option<String> {
         self.query_opt(sql, &[])
@@ -438,6 +441,23 @@ fn triggers_behave(db: &mut dyn Backend, backend: &str) {
         "{backend}: {refused}"
     );
     assert!(db.run("DELETE FROM audit_log").is_err(), "{backend}");
+    // A visit names its site; one that does is stored, not skipped by the check.
+    let visits = |db: &mut dyn Backend| db.text("SELECT CAST(count(*) AS TEXT) FROM appointments");
+    let before = visits(db);
+    let visit = |site: &str| {
+        format!(
+            "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, created_at, site_id)
+             VALUES (1, (SELECT min(id) FROM staff), '2030-01-07T09:00', 45, 'treatment', 'x', {site})"
+        )
+    };
+    let refused = db.run(&visit("NULL")).unwrap_err();
+    assert!(
+        refused.contains("a visit names its site"),
+        "{backend}: {refused}"
+    );
+    assert_eq!(visits(db), before, "{backend}");
+    db.run(&visit("1")).unwrap();
+    assert_ne!(visits(db), before, "{backend}: the visit is stored");
     db.run("INSERT INTO staff (name, initials, role, username) VALUES ('Case Test', 'QQ', 'therapist', 'case.test')")
         .unwrap();
     assert!(

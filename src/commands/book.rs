@@ -15,6 +15,7 @@ use crate::db::Who;
 use crate::domain::series::{
     self, Checked, Outcome, Resolution, SeriesContext, TypedSeries, check_series,
 };
+use crate::domain::sites::Sites;
 use crate::domain::slots::{BusyTimes, LISTED_SLOTS, next_free};
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, CancelReason, Role, VisitKind};
@@ -33,18 +34,26 @@ fn therapist(db: &crate::db::Db, who: &str) -> AppResult<Staff> {
     Ok(s)
 }
 
-/// Refuses a therapist at a site they do not work at, before anything is checked or booked.
-fn works_at(staff: &Staff, site: &crate::domain::sites::Site) -> AppResult<()> {
-    if site.works_here(staff.id) {
-        return Ok(());
+/// The site named for this command (else the only one), with the therapist refused there
+/// when they do not work there, before anything is checked or booked.
+fn site_for(
+    db: &crate::db::Db,
+    settings: &Settings,
+    staff: &Staff,
+) -> AppResult<(Sites, crate::domain::sites::Site)> {
+    let sites = db.sites()?;
+    let site = sites
+        .pick(settings.site.as_deref())
+        .map_err(AppError::input)?
+        .clone();
+    if !site.works_here(staff.id) {
+        return Err(AppError::input(sites.not_working_at(
+            &site,
+            staff.id,
+            &clean_line(&staff.name),
+        )));
     }
-    Err(AppError::input(format!(
-        "{} does not work at {}: ptclinic site staff {} --add {:?} puts them there",
-        clean_line(&staff.name),
-        clean_line(&site.name),
-        clean_line(&site.name),
-        clean_line(&staff.name)
-    )))
+    Ok((sites, site))
 }
 
 fn kind_arg(kind: Option<&str>) -> AppResult<VisitKind> {
@@ -123,8 +132,7 @@ pub fn run(settings: &Settings, args: &BookArgs) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let patient = super::patient_with_mrn(&db, &args.patient)?;
     let staff = therapist(&db, &args.therapist)?;
-    let site = super::site_here(&db, settings)?;
-    works_at(&staff, &site)?;
+    let (_, site) = site_for(&db, settings, &staff)?;
     let facts = db.series_facts(patient.id, site.id)?;
     let typed = TypedSeries {
         weekdays: args.weekdays.clone(),
@@ -235,17 +243,13 @@ pub fn slots(
     };
     let db = super::open_clinic(settings)?;
     let staff = therapist(&db, who)?;
-    let sites = db.sites()?;
-    let site = sites
-        .pick(settings.site.as_deref())
-        .map_err(AppError::input)?;
+    let (sites, site) = site_for(&db, settings, &staff)?;
     // A clinic of one site says nothing of it.
     let at = if sites.several() {
         format!(" at {}", clean_line(&site.name))
     } else {
         String::new()
     };
-    works_at(&staff, site)?;
     let (calendar, busy) = db.slot_facts(staff.id, site.id, from.date())?;
     let found = next_free(
         from,

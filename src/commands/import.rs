@@ -32,7 +32,11 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
         _ => AppError::failure(format!("cannot read {shown}: {e}")),
     })?;
     let mut db = super::open_clinic(settings)?;
-    let site = super::site_here(&db, settings)?;
+    // Visits are at a site; patients and exercises belong to the whole clinic.
+    let site_id = match kind {
+        Kind::Appointments => Some(super::site_here(&db, settings)?.id),
+        Kind::Patients | Kind::Exercises => None,
+    };
     let at = crate::clock::stamp(settings.clock.now());
     let opts = Options {
         dry_run: args.dry_run,
@@ -41,7 +45,7 @@ pub fn run(settings: &Settings, args: ImportArgs) -> AppResult<()> {
         at: &at,
         today: settings.clock.today(),
         file_name: &shown,
-        site_id: site.id,
+        site_id,
     };
     let terminal = std::io::stderr().is_terminal();
     let mut drawn = false;

@@ -126,13 +126,6 @@ fn list(sites: &Sites, staff: &[Staff], json_out: bool) -> String {
         .join("\n")
 }
 
-fn again<'a>(who: &Who<'a>) -> Who<'a> {
-    Who {
-        user: who.user,
-        at: who.at,
-    }
-}
-
 pub fn run(settings: &Settings, cmd: SiteCommand) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let at = crate::clock::stamp(settings.clock.now());
@@ -198,11 +191,7 @@ pub fn run(settings: &Settings, cmd: SiteCommand) -> AppResult<()> {
                     changes.push((db.find_staff(&name)?.id, change));
                 }
             }
-            let mut last = None;
-            for (id, change) in changes {
-                last = Some(db.set_site_staff(&which, id, change, again(&who))?);
-            }
-            last.ok_or_else(|| AppError::failure("no change was made"))?
+            db.set_site_staff(&which, &changes, who)?
         }
         SiteCommand::Rooms { which, add, remove } => {
             if add.is_empty() && remove.is_empty() {
@@ -210,13 +199,12 @@ pub fn run(settings: &Settings, cmd: SiteCommand) -> AppResult<()> {
                     "site rooms needs --add ROOM or --remove ROOM",
                 ));
             }
-            let mut last = None;
-            for (rooms, change) in [(add, Membership::Add), (remove, Membership::Remove)] {
-                for room in rooms {
-                    last = Some(db.set_site_room(&which, &room, change, again(&who))?);
-                }
-            }
-            last.ok_or_else(|| AppError::failure("no change was made"))?
+            let changes: Vec<(String, Membership)> = add
+                .into_iter()
+                .map(|r| (r, Membership::Add))
+                .chain(remove.into_iter().map(|r| (r, Membership::Remove)))
+                .collect();
+            db.set_site_rooms(&which, &changes, who)?
         }
         SiteCommand::Hours {
             which,

@@ -71,7 +71,7 @@ fn entity(kind: ImportKind) -> &'static str {
 }
 
 /// Read once per import, so a large file costs no lookup per row.
-fn known(conn: &Connection, kind: ImportKind, site_id: i64) -> rusqlite::Result<Known> {
+fn known(conn: &Connection, kind: ImportKind, site_id: Option<i64>) -> rusqlite::Result<Known> {
     let mut k = Known::default();
     if matches!(kind, ImportKind::Patients | ImportKind::Appointments) {
         let mut stmt = conn.prepare("SELECT mrn, id FROM patients")?;
@@ -80,14 +80,21 @@ fn known(conn: &Connection, kind: ImportKind, site_id: i64) -> rusqlite::Result<
             .collect::<rusqlite::Result<_>>()?;
     }
     if kind == ImportKind::Appointments {
-        k.site = super::sites::read(conn)?.by_id(site_id).cloned();
+        let sites = super::sites::read(conn)?;
+        k.site = site_id.and_then(|id| sites.by_id(id)).cloned();
         k.staff = super::staff::everyone(conn)?;
-        let mut stmt = conn.prepare("SELECT patient_id, start, id FROM appointments")?;
+        let mut stmt = conn.prepare("SELECT patient_id, start, id, site_id FROM appointments")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get::<_, i64>(3)?,
+            ))
         })?;
         for row in rows {
-            let (patient, start, id) = row?;
+            let (patient, start, id, site) = row?;
+            k.visit_sites.insert(id, site);
             // Only a start in the stored form can equal one from a file.
             if let Some(t) = parse_start(&start).filter(|t| start_text(*t) == start) {
                 k.visits.insert((patient, t), id);

@@ -120,20 +120,10 @@ pub(in crate::db) fn check_works_at(
         )
         .optional()?
         .unwrap_or_else(|| format!("staff {therapist_id}"));
-    let theirs: Vec<&str> = sites
-        .0
-        .iter()
-        .filter(|s| s.active && s.works_here(therapist_id))
-        .map(|s| s.name.as_str())
-        .collect();
-    let elsewhere = if theirs.is_empty() {
-        "no site yet".to_string()
-    } else {
-        theirs.join(", ")
-    };
-    Err(TxError::App(AppError::input(format!(
-        "{name} does not work at {} (works at {elsewhere}); add them with ptclinic site staff {} --add {name:?}",
-        site.name, site.name
+    Err(TxError::App(AppError::input(sites.not_working_at(
+        site,
+        therapist_id,
+        &crate::sanitize::clean_line(&name),
     ))))
 }
 
@@ -294,26 +284,18 @@ impl Db {
         })
     }
 
-    /// Puts a staff member at a site or takes them off it (admin). Someone with visits still
-    /// to come at the site stays until those are moved.
+    /// Puts staff at a site or takes them off it (admin), all the changes or none. Someone
+    /// with visits still to come at the site stays until those are moved.
     pub fn set_site_staff(
         &mut self,
         site: &str,
-        staff_id: i64,
-        change: Membership,
+        changes: &[(i64, Membership)],
         who: Who,
     ) -> AppResult<Site> {
         self.write_as(&who, Duty::Sites, |tx, _| {
-            let sites = read(tx)?;
-            let s = sites.named(site).map_err(AppError::not_found)?.clone();
-            match change {
-                Membership::Add => {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO staff_sites (staff_id, site_id) VALUES (?1, ?2)",
-                        [staff_id, s.id],
-                    )?;
-                }
-                Membership::Remove => {
+            let mut s = read(tx)?.named(site).map_err(AppError::not_found)?.clone();
+            for &(staff_id, change) in changes {
+                if change == Membership::Remove {
                     let coming: i64 = tx.query_row(
                         "SELECT count(*) FROM appointments WHERE therapist_id = ?1 AND site_id = ?2
                             AND status = 'scheduled' AND start >= ?3",
@@ -321,61 +303,82 @@ impl Db {
                         |r| r.get(0),
                     )?;
                     if coming > 0 {
+                        let name: String = tx.query_row(
+                            "SELECT name FROM staff WHERE id = ?1",
+                            [staff_id],
+                            |r| r.get(0),
+                        )?;
                         return Err(TxError::App(AppError::input(format!(
-                            "they have {coming} visit(s) still to come at {}: move or cancel those first",
+                            "{} has {coming} visit(s) still to come at {}: move or cancel those first; nothing was changed",
+                            crate::sanitize::clean_line(&name),
                             s.name
                         ))));
                     }
-                    tx.execute(
-                        "DELETE FROM staff_sites WHERE staff_id = ?1 AND site_id = ?2",
-                        [staff_id, s.id],
-                    )?;
                 }
+                tx.execute(
+                    match change {
+                        Membership::Add => {
+                            "INSERT OR IGNORE INTO staff_sites (staff_id, site_id) VALUES (?1, ?2)"
+                        }
+                        Membership::Remove => {
+                            "DELETE FROM staff_sites WHERE staff_id = ?1 AND site_id = ?2"
+                        }
+                    },
+                    [staff_id, s.id],
+                )?;
+                let action = match change {
+                    Membership::Add => "site.staff_add",
+                    Membership::Remove => "site.staff_remove",
+                };
+                s = audited(tx, &who, s, action, json!({"staff_id": staff_id}))?;
             }
-            let action = match change {
-                Membership::Add => "site.staff_add",
-                Membership::Remove => "site.staff_remove",
-            };
-            audited(tx, &who, s, action, json!({"staff_id": staff_id}))
+            Ok(s)
         })
     }
 
-    /// Adds a room to a site or takes one off its list (admin).
-    pub fn set_site_room(
+    /// Adds rooms to a site or takes them off its list (admin), all the changes or none.
+    pub fn set_site_rooms(
         &mut self,
         site: &str,
-        room: &str,
-        change: Membership,
+        changes: &[(String, Membership)],
         who: Who,
     ) -> AppResult<Site> {
-        let room = room.trim().to_string();
-        checked_identity("--room", &room).map_err(AppError::input)?;
-        if room.is_empty() {
-            return Err(AppError::input("a room needs a name"));
+        let mut rooms = Vec::with_capacity(changes.len());
+        for (room, change) in changes {
+            let room = room.trim().to_string();
+            checked_identity("--room", &room).map_err(AppError::input)?;
+            if room.is_empty() {
+                return Err(AppError::input("a room needs a name"));
+            }
+            rooms.push((room, *change));
         }
         self.write_as(&who, Duty::Sites, |tx, _| {
-            let s = read(tx)?.named(site).map_err(AppError::not_found)?.clone();
-            let changed = match change {
-                Membership::Add => tx.execute(
-                    "INSERT OR IGNORE INTO site_rooms (site_id, name) VALUES (?1, ?2)",
+            let mut s = read(tx)?.named(site).map_err(AppError::not_found)?.clone();
+            for (room, change) in &rooms {
+                let changed = tx.execute(
+                    match change {
+                        Membership::Add => {
+                            "INSERT OR IGNORE INTO site_rooms (site_id, name) VALUES (?1, ?2)"
+                        }
+                        Membership::Remove => {
+                            "DELETE FROM site_rooms WHERE site_id = ?1 AND name = ?2"
+                        }
+                    },
                     params![s.id, room],
-                )?,
-                Membership::Remove => tx.execute(
-                    "DELETE FROM site_rooms WHERE site_id = ?1 AND name = ?2",
-                    params![s.id, room],
-                )?,
-            };
-            if changed == 0 && change == Membership::Remove {
-                return Err(TxError::App(AppError::not_found(format!(
-                    "{} has no room {room:?}",
-                    s.name
-                ))));
+                )?;
+                if changed == 0 && *change == Membership::Remove {
+                    return Err(TxError::App(AppError::not_found(format!(
+                        "{} has no room {room:?}; nothing was changed",
+                        s.name
+                    ))));
+                }
+                let action = match change {
+                    Membership::Add => "site.room_add",
+                    Membership::Remove => "site.room_remove",
+                };
+                s = audited(tx, &who, s, action, json!({"room": room}))?;
             }
-            let action = match change {
-                Membership::Add => "site.room_add",
-                Membership::Remove => "site.room_remove",
-            };
-            audited(tx, &who, s, action, json!({"room": room}))
+            Ok(s)
         })
     }
 
@@ -468,6 +471,17 @@ fn refuse_closing(tx: &Connection, sites: &Sites, site: &Site, who: &Who) -> TxR
     if coming > 0 {
         return Err(TxError::App(AppError::input(format!(
             "{} has {coming} visit(s) still to come: move or cancel those before closing it",
+            site.name
+        ))));
+    }
+    let waiting: i64 = tx.query_row(
+        "SELECT count(*) FROM waitlist WHERE site_id = ?1 AND removed_at IS NULL",
+        [site.id],
+        |r| r.get(0),
+    )?;
+    if waiting > 0 {
+        return Err(TxError::App(AppError::input(format!(
+            "{} has {waiting} patient(s) on its waitlist: book or remove them before closing it",
             site.name
         ))));
     }

@@ -134,6 +134,8 @@ pub struct Known {
     pub staff: Vec<Staff>,
     /// Visit ids by patient and start.
     pub visits: HashMap<(i64, NaiveDateTime), i64>,
+    /// Each visit's site, by visit id.
+    pub visit_sites: HashMap<i64, i64>,
     /// Exercise names as stored, with their ids.
     pub exercises: Vec<(String, i64)>,
     /// The site imported visits are at: a room must be one it lists, when it lists any.
@@ -148,8 +150,8 @@ pub struct ImportAudit<'a> {
     pub file_name: &'a str,
     /// Rows in the file, good and bad.
     pub rows: usize,
-    /// The site new visits are booked at.
-    pub site_id: i64,
+    /// The site new visits are booked at (None: the file holds no visits).
+    pub site_id: Option<i64>,
 }
 
 /// A demo patient: their details, whether they are in care, and when they were registered.

@@ -101,6 +101,9 @@ impl Sites {
 
     fn names(&self) -> String {
         let names: Vec<&str> = self.active().map(|s| s.name.as_str()).collect();
+        if names.is_empty() {
+            return "none active".into();
+        }
         names.join(", ")
     }
 
@@ -178,6 +181,25 @@ impl Sites {
     /// What a heading says of the view: nothing in a clinic of one site, else its label.
     pub fn heading(&self, view: SiteView) -> Option<String> {
         self.several().then(|| self.label(view))
+    }
+
+    /// Why `staff` cannot have a visit at `site`: one sentence saying where they do work and
+    /// how to put them there.
+    pub fn not_working_at(&self, site: &Site, staff_id: i64, staff_name: &str) -> String {
+        let theirs: Vec<&str> = self
+            .active()
+            .filter(|s| s.works_here(staff_id))
+            .map(|s| s.name.as_str())
+            .collect();
+        let elsewhere = if theirs.is_empty() {
+            "no site yet".to_string()
+        } else {
+            theirs.join(", ")
+        };
+        format!(
+            "{staff_name} does not work at {} (works at {elsewhere}): ptclinic site staff {} --add {staff_name:?} puts them there",
+            site.name, site.name
+        )
     }
 
     /// More than one active site: views name the site of each visit.

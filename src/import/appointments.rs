@@ -169,6 +169,17 @@ pub fn check(
             ),
             _ => None,
         };
+        // A visit is changed by an import at its own site: its room and therapist are that
+        // site's.
+        if let (Some(id), Some(site)) = (existing_id, &known.site)
+            && known.visit_sites.get(&id).is_some_and(|&at| at != site.id)
+        {
+            reasons.push(format!(
+                "the visit at {} is at another site than {} (import it with that site's --site)",
+                start.map_or_else(String::new, |s| s.format("%Y-%m-%d %H:%M").to_string()),
+                clean_line(&site.name)
+            ));
+        }
         if !reasons.is_empty() {
             problems.push(Problem::new(row.line, reasons.join("; ")));
             continue;

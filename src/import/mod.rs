@@ -53,8 +53,9 @@ pub struct Options<'a> {
     pub today: NaiveDate,
     /// The file as named in messages.
     pub file_name: &'a str,
-    /// The site imported visits are at (the terminal's, or the record's only one).
-    pub site_id: i64,
+    /// The site imported visits are at (the terminal's, or the record's only one); None for
+    /// patients and exercises.
+    pub site_id: Option<i64>,
 }
 
 /// What an import did (or, on a dry run, would do).
@@ -233,7 +234,7 @@ mod tests {
             at: "2026-11-27T10:00:00",
             today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
             file_name: "p.csv",
-            site_id: 1,
+            site_id: None,
         };
         let e = rejected(&opts, vec![Problem::new(5, "b"), Problem::new(2, "a")]);
         assert_eq!(e.exit_code(), 2);

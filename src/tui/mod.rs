@@ -117,7 +117,12 @@ pub fn initial_state(db: &crate::db::Db, settings: &Settings) -> AppResult<AppSt
         .view(settings.site.as_deref())
         .map_err(|e| AppError::input(format!("the terminal's site: {e}")))?;
     let mut state = AppState::new(info, today, now);
-    state.schedule.home_site = sites.pick(settings.site.as_deref()).ok().map(|s| s.id);
+    // `--site all` at a terminal of a one-site clinic still books at that site.
+    state.schedule.home_site = sites
+        .pick(settings.site.as_deref())
+        .or_else(|_| sites.pick(None))
+        .ok()
+        .map(|s| s.id);
     state.schedule.site_view = site_view;
     state.schedule.sites = sites;
     state.staff = staff;

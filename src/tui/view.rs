@@ -305,6 +305,11 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, who: Option<String
     if let Some(who) = who.filter(|_| state.pane == Pane::Schedule) {
         let used: usize = spans.iter().map(|s| width(&s.content)).sum();
         let room = usize::from(area.width).saturating_sub(used + 1);
+        // In a clinic group the site shown matters most: it is said when both do not fit.
+        let who = match who.rsplit_once(" · ") {
+            Some((_, site)) if width(&who) > room => site.to_string(),
+            _ => who,
+        };
         if width(&who) <= room {
             spans.push(Span::raw(" ".repeat(room - width(&who))));
             spans.push(Span::styled(who, theme.muted));

@@ -95,7 +95,10 @@ fn a_second_site_is_named_at_booking_and_shown_apart() {
     );
     assert_usage_error(
         &book(&env, &db, &therapist, Some("North"), "10:00"),
-        &["does not work at North", "ptclinic site staff North --add"],
+        &[
+            "does not work at North (works at Main)",
+            "ptclinic site staff North --add",
+        ],
     );
     assert_usage_error(
         &book(&env, &db, &therapist, Some("South"), "10:00"),
@@ -227,7 +230,19 @@ fn a_second_site_is_named_at_booking_and_shown_apart() {
         "North has no visits in the past"
     );
 
-    // A site that lists its rooms takes only those, from an import too.
+    // A site that lists its rooms takes only those, from an import too. Changes to a site's
+    // rooms are made together or not at all.
+    assert_usage_error(
+        &run(
+            &env,
+            &db,
+            &[
+                "site", "rooms", "North", "--add", "Pool", "--remove", "Sauna",
+            ],
+        ),
+        &["North has no room \"Sauna\"; nothing was changed"],
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM site_rooms"), 0);
     assert_ok(&run(&env, &db, &["site", "rooms", "North", "--add", "Gym"]));
     let csv = env.file(
         "visits.csv",
@@ -274,4 +289,11 @@ fn a_second_site_is_named_at_booking_and_shown_apart() {
         &["a site is already named \"north\""],
     );
     assert_eq!(sites(&env, &db).len(), 2);
+
+    // Patients belong to the whole group: importing them needs no site.
+    let csv = env.file(
+        "patients.csv",
+        "mrn,first_name,last_name,date_of_birth\nG1,Gale,Ortiz,1970-03-04\n",
+    );
+    assert_ok(&run(&env, &db, &["import", "patients", p(&csv)]));
 }

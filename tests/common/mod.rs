@@ -98,6 +98,7 @@ impl Clinic {
             .arg(db)
             .env_remove("PTCLINIC_DB")
             .env_remove("PTCLINIC_USER")
+            .env_remove("PTCLINIC_SITE")
             .env_remove("NO_COLOR")
             .stdin(Stdio::null());
         for (k, v) in self.env() {
@@ -427,6 +428,7 @@ pub fn ptclinic_with(env: &EnvDirs, args: &[&str], extra: &[(&str, &str)]) -> Ou
         .env("RUST_BACKTRACE", "0")
         .env_remove("PTCLINIC_DB")
         .env_remove("PTCLINIC_USER")
+        .env_remove("PTCLINIC_SITE")
         .env_remove("NO_COLOR")
         .stdin(Stdio::null());
     for (k, v) in extra {

@@ -351,9 +351,17 @@ pub fn trigger(sql: &str) -> Option<[String; 2]> {
         Some(c) => format!("IF {} THEN {body} END IF;", text(c)),
         None => body,
     };
+    // A BEFORE trigger that lets the change through returns its row: NULL would skip the row
+    // without a word. An AFTER trigger's value is ignored.
+    let before = event.iter().any(|t| is_word(Some(t), "BEFORE"));
+    let returns = match (before, event.iter().any(|t| is_word(Some(t), "DELETE"))) {
+        (false, _) => "NULL",
+        (true, true) => "OLD",
+        (true, false) => "NEW",
+    };
     Some([
         format!(
-            "CREATE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN {body} RETURN NULL; END $fn$"
+            "CREATE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN {body} RETURN {returns}; END $fn$"
         ),
         format!(
             "CREATE TRIGGER {name} {} FOR EACH ROW EXECUTE FUNCTION {name}_fn()",
@@ -411,10 +419,17 @@ mod tests {
              BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
         )
         .unwrap();
+        // A BEFORE trigger gives its row back, or PostgreSQL would skip the row unsaid.
         assert!(
-            function.contains("BEGIN RAISE EXCEPTION 'the audit log is append-only'; RETURN NULL;"),
+            function.contains("BEGIN RAISE EXCEPTION 'the audit log is append-only'; RETURN NEW;"),
             "{function}"
         );
+        let [function, _] = trigger(
+            "CREATE TRIGGER no_delete BEFORE DELETE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'kept'); END",
+        )
+        .unwrap();
+        assert!(function.ends_with("RETURN OLD; END $fn$"), "{function}");
         assert_eq!(
             index("CREATE INDEX i ON t (a) WHERE b IS NOT NULL AND min(c) IS NULL"),
             "CREATE INDEX i ON t (a) WHERE b IS NOT NULL AND min(c) IS NULL"

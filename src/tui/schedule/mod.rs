@@ -473,7 +473,8 @@ fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
     let site = p.schedule.booking_site();
     let effects = (|| {
         let form = booking_form(p.modal)?;
-        let booking = match form.validate(ctx.staff, ctx.keymap, calendar, ctx.today, site) {
+        let typed_in = p.schedule.form_calendar(form.site_id);
+        let booking = match form.validate(ctx.staff, ctx.keymap, &typed_in, ctx.today, site) {
             Ok(b) => b,
             Err((field, message)) => {
                 form.focus = BookingField::ALL
@@ -622,7 +623,8 @@ pub fn on_reply(p: &mut Parts, ctx: &Context, reply: Reply) -> Vec<Effect> {
             form.saving = false;
             let calendar = &p.schedule.calendar;
             let site = p.schedule.booking_site();
-            let Ok(booking) = form.validate(ctx.staff, ctx.keymap, calendar, ctx.today, site)
+            let typed_in = p.schedule.form_calendar(form.site_id);
+            let Ok(booking) = form.validate(ctx.staff, ctx.keymap, &typed_in, ctx.today, site)
             else {
                 return Vec::new();
             };

@@ -337,7 +337,7 @@ pub fn on_booking_key(p: &mut Parts, ctx: &Context, key: &KeyEvent) -> Option<Ve
             let booking = match form.validate(
                 ctx.staff,
                 ctx.keymap,
-                &p.schedule.calendar,
+                &p.schedule.form_calendar(form.site_id),
                 ctx.today,
                 p.schedule.booking_site(),
             ) {
@@ -397,7 +397,7 @@ fn move_following(p: &mut Parts, ctx: &Context, visit_id: i64, version: i64) -> 
     let booking = match form.validate(
         ctx.staff,
         ctx.keymap,
-        &p.schedule.calendar,
+        &p.schedule.form_calendar(form.site_id),
         ctx.today,
         p.schedule.booking_site(),
     ) {

@@ -100,6 +100,12 @@ impl Schedule {
             .map_or_else(|| clinic.clone(), |s| s.calendar(clinic))
     }
 
+    /// The calendar a booking form reads typed times in: its site's (`form_site`, else the
+    /// schedule's booking site).
+    pub fn form_calendar(&self, form_site: Option<i64>) -> ClinicCalendar {
+        self.site_calendar(&self.calendar, form_site.or(self.booking_site()))
+    }
+
     /// The site a booking made now goes to: the one shown, else the terminal's own.
     pub fn booking_site(&self) -> Option<i64> {
         match self.site_view {

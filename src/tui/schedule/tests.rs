@@ -845,6 +845,16 @@ fn s_steps_the_schedule_through_the_sites_then_shows_them_all() {
     );
     assert!(screen.contains("· North"), "{screen}");
     assert!(screen.contains("showing North"), "{screen}");
+    let narrow = fixtures::screen_text(
+        &mut s,
+        70,
+        20,
+        &crate::tui::theme::Theme::load("default", false).unwrap(),
+    );
+    assert!(
+        narrow.lines().nth(1).is_some_and(|l| l.ends_with("North")),
+        "the site is said at 70 columns too: {narrow}"
+    );
 
     key(&mut s, KeyCode::Char('S'));
     assert_eq!(s.schedule.site_view, SiteView::All);
