@@ -11,7 +11,7 @@ use crate::domain::clinic_hours::{self, ClinicCalendar, DayHours, WEEKDAYS, week
 use crate::error::{AppError, AppResult};
 use crate::sanitize::clean_line;
 
-fn hhmm(t: NaiveTime) -> String {
+pub(super) fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
@@ -23,18 +23,20 @@ pub(super) fn clock_time(text: &str, what: &str) -> AppResult<NaiveTime> {
         .map_err(|e| AppError::input(format!("{what}: {e}")))
 }
 
+/// One weekday's hours as `hours list --json` and `site list --json` give them.
+pub(super) fn day_json(wd: chrono::Weekday, h: Option<DayHours>) -> serde_json::Value {
+    json!({
+        "day": weekday_name(wd)[..3].to_lowercase(),
+        "open": h.map(|h| hhmm(h.open)),
+        "close": h.map(|h| hhmm(h.close)),
+        "closed": h.is_none(),
+    })
+}
+
 fn week_json(c: &ClinicCalendar) -> serde_json::Value {
     let days: Vec<_> = WEEKDAYS
         .iter()
-        .map(|wd| {
-            let h = c.hours_on(*wd);
-            json!({
-                "day": weekday_name(*wd)[..3].to_lowercase(),
-                "open": h.map(|h| hhmm(h.open)),
-                "close": h.map(|h| hhmm(h.close)),
-                "closed": h.is_none(),
-            })
-        })
+        .map(|wd| day_json(*wd, c.hours_on(*wd)))
         .collect();
     serde_json::Value::Array(days)
 }

@@ -13,9 +13,7 @@ use crate::domain::staff::Staff;
 use crate::error::{AppError, AppResult};
 use crate::sanitize::clean_line;
 
-fn hhmm(t: chrono::NaiveTime) -> String {
-    t.format("%H:%M").to_string()
-}
+use super::clinic_hours::{day_json, hhmm};
 
 /// "Mon 10:00–20:00, Tue closed", the weekdays the site keeps its own hours; None: the clinic's.
 fn own_hours(site: &Site) -> Option<String> {
@@ -47,16 +45,7 @@ fn site_json(site: &Site, staff: &[Staff]) -> serde_json::Value {
     let hours: Vec<serde_json::Value> = WEEKDAYS
         .iter()
         .zip(site.hours)
-        .filter_map(|(wd, own)| {
-            own.map(|h| {
-                json!({
-                    "day": weekday_name(*wd)[..3].to_lowercase(),
-                    "open": h.map(|h| hhmm(h.open)),
-                    "close": h.map(|h| hhmm(h.close)),
-                    "closed": h.is_none(),
-                })
-            })
-        })
+        .filter_map(|(wd, own)| own.map(|h| day_json(*wd, h)))
         .collect();
     json!({
         "id": site.id,

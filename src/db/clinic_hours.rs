@@ -12,7 +12,7 @@ use crate::domain::roles::Duty;
 use crate::error::{AppError, AppResult};
 use chrono::{NaiveDate, Weekday};
 
-fn hhmm(t: NaiveTime) -> String {
+pub(in crate::db) fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
@@ -76,7 +76,8 @@ pub(crate) fn seed_default_hours(tx: &Connection) -> rusqlite::Result<()> {
     put_week(tx, &DEFAULT_HOURS)
 }
 
-fn hours_json(h: Option<DayHours>) -> serde_json::Value {
+/// A weekday's hours as audit rows give them: `{open, close}` or "closed".
+pub(in crate::db) fn hours_json(h: Option<DayHours>) -> serde_json::Value {
     match h {
         Some(h) => serde_json::json!({"open": hhmm(h.open), "close": hhmm(h.close)}),
         None => serde_json::json!("closed"),

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
+use super::clinic_hours::{hhmm, hours_json};
 use super::{Db, TxError, TxResult, Who};
 use crate::domain::clinic_hours::{ClinicCalendar, DayHours, weekday_name};
 use crate::domain::roles::Duty;
@@ -394,7 +395,6 @@ impl Db {
         self.write_as(&who, Duty::Sites, |tx, _| {
             let s = read(tx)?.named(site).map_err(AppError::not_found)?.clone();
             let weekday = day.num_days_from_monday();
-            let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
             match own {
                 None => {
                     tx.execute(
@@ -417,11 +417,7 @@ impl Db {
                     )?;
                 }
             }
-            let now = match own {
-                None => json!("clinic"),
-                Some(None) => json!("closed"),
-                Some(Some(h)) => json!({"open": hhmm(h.open), "close": hhmm(h.close)}),
-            };
+            let now = own.map_or_else(|| json!("clinic"), hours_json);
             audited(
                 tx,
                 &who,

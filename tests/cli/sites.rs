@@ -181,6 +181,14 @@ fn a_second_site_is_named_at_booking_and_shown_apart() {
     };
     assert!(!saturday("North"));
     assert!(saturday("Main"));
+    let north = sites(&env, &db)
+        .into_iter()
+        .find(|s| s["name"] == "North")
+        .unwrap();
+    assert_eq!(
+        north["own_hours"],
+        serde_json::json!([{"day": "sat", "open": null, "close": null, "closed": true}])
+    );
 
     // The waitlist is per site.
     let out = run(
