@@ -3,8 +3,8 @@
 //! or before a day). The day's flags read the same rows for many patients at once in
 //! `flags::DAY_FLAGS_SQL` and turn each into a report with [`report`].
 
+use super::sql::{Conn, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
 
 use super::Db;
 use super::stored_time::{day_text, parse_day};
@@ -24,11 +24,11 @@ pub(crate) fn report(reported_on: &str, done: i64, prescribed: i64) -> Option<Ad
 /// A patient's reports on or before `through` (every one when None), oldest first: the `last`
 /// few of them, or all when None.
 pub(crate) fn reports(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     through: Option<NaiveDate>,
     last: Option<usize>,
-) -> rusqlite::Result<Vec<Adherence>> {
+) -> SqlResult<Vec<Adherence>> {
     // Newest first so that LIMIT keeps the latest; -1 is SQLite's "no limit", and every
     // stored day sorts before "9999-12-31".
     let mut stmt = conn.prepare_cached(
@@ -39,10 +39,10 @@ pub(crate) fn reports(
     let through = through.map_or_else(|| "9999-12-31".to_string(), day_text);
     let limit = last.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
     let rows = stmt
-        .query_map(params![patient_id, through, limit], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+        .query_map(args![patient_id, through, limit], |r| {
+            Ok((r.get::<String>(0)?, r.get(1)?, r.get(2)?))
         })?
-        .collect::<rusqlite::Result<Vec<(String, i64, i64)>>>()?;
+        .collect::<SqlResult<Vec<(String, i64, i64)>>>()?;
     Ok(rows
         .iter()
         .rev()
@@ -57,6 +57,6 @@ impl Db {
         patient_id: i64,
         last: Option<usize>,
     ) -> AppResult<Vec<Adherence>> {
-        reports(self.conn(), patient_id, None, last).map_err(|e| self.fail(e))
+        reports(&self.sql(), patient_id, None, last).map_err(|e| self.fail(e))
     }
 }

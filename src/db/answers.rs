@@ -2,10 +2,10 @@
 //! visit's answer for its present start (an answer given for another time no longer counts).
 //! Recording one is `confirmations`' work.
 
+use super::sql::{Conn, OptionalExtension, Row, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::Db;
 use super::stored_time::day_text;
@@ -26,12 +26,12 @@ const ANSWER_OF: &str = "SELECT c.appointment_id, c.answer, c.via, c.answered_at
     WHERE c.appointment_id = ?1";
 
 /// A stored answer; a row this build cannot read (an unknown word) counts as no answer.
-fn row_to_answer(r: &rusqlite::Row) -> rusqlite::Result<(i64, Option<VisitAnswer>)> {
+fn row_to_answer(r: &Row) -> SqlResult<(i64, Option<VisitAnswer>)> {
     let answer: String = r.get(1)?;
     let via: String = r.get(2)?;
     let read = Confirmation::parse(&answer)
         .zip(AnswerVia::parse(&via))
-        .map(|(answer, via)| -> rusqlite::Result<VisitAnswer> {
+        .map(|(answer, via)| -> SqlResult<VisitAnswer> {
             Ok(VisitAnswer {
                 answer,
                 via,
@@ -45,12 +45,12 @@ fn row_to_answer(r: &rusqlite::Row) -> rusqlite::Result<(i64, Option<VisitAnswer
 
 /// Visits in [from, to) (days) with an answer for their present start.
 pub(in crate::db) fn answers_between(
-    conn: &Connection,
+    conn: &Conn,
     from: NaiveDate,
     to: NaiveDate,
-) -> rusqlite::Result<HashMap<i64, VisitAnswer>> {
+) -> SqlResult<HashMap<i64, VisitAnswer>> {
     let mut stmt = conn.prepare_cached(ANSWERS_BETWEEN)?;
-    let rows = stmt.query_map([day_text(from), day_text(to)], row_to_answer)?;
+    let rows = stmt.query_map(args![day_text(from), day_text(to)], row_to_answer)?;
     let mut out = HashMap::new();
     for row in rows {
         if let (id, Some(answer)) = row? {
@@ -60,22 +60,16 @@ pub(in crate::db) fn answers_between(
     Ok(out)
 }
 
-pub(in crate::db) fn answer_of(
-    conn: &Connection,
-    id: i64,
-) -> rusqlite::Result<Option<VisitAnswer>> {
+pub(in crate::db) fn answer_of(conn: &Conn, id: i64) -> SqlResult<Option<VisitAnswer>> {
     Ok(conn
         .prepare_cached(ANSWER_OF)?
-        .query_row([id], row_to_answer)
+        .query_row(args![id], row_to_answer)
         .optional()?
         .and_then(|(_, a)| a))
 }
 
 /// Visits of these ids with an answer for their present start.
-pub(in crate::db) fn answers_of(
-    conn: &Connection,
-    ids: &[i64],
-) -> rusqlite::Result<HashMap<i64, VisitAnswer>> {
+pub(in crate::db) fn answers_of(conn: &Conn, ids: &[i64]) -> SqlResult<HashMap<i64, VisitAnswer>> {
     let mut out = HashMap::new();
     for &id in ids {
         if let Some(a) = answer_of(conn, id)? {
@@ -92,11 +86,11 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> AppResult<HashMap<i64, VisitAnswer>> {
-        answers_between(self.conn(), from, to).map_err(|e| self.fail(e))
+        answers_between(&self.sql(), from, to).map_err(|e| self.fail(e))
     }
 
     /// The answers of these visits, each for the time it has now.
     pub fn answers_of(&self, appointment_ids: &[i64]) -> AppResult<HashMap<i64, VisitAnswer>> {
-        answers_of(self.conn(), appointment_ids).map_err(|e| self.fail(e))
+        answers_of(&self.sql(), appointment_ids).map_err(|e| self.fail(e))
     }
 }

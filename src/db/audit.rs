@@ -3,9 +3,7 @@
 //! and DELETE) and each carries a SHA-256 hash chained to the previous row, so an edited or
 //! deleted row breaks the chain. Summaries name ids and codes, never clinical free text.
 
-use rusqlite::{Connection, OptionalExtension};
-
-use super::sql::{Row, Sql, SqlError, args};
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
 use sha2::{Digest, Sha256};
 
 pub struct AuditEntry<'a> {
@@ -56,7 +54,7 @@ impl super::Db {
 
     /// Audit rows matching `q`, oldest first.
     pub fn audit_log(&self, q: &AuditQuery) -> crate::error::AppResult<Vec<AuditRow>> {
-        query(self.conn(), q).map_err(|e| self.fail(e))
+        query(&self.sql(), q).map_err(|e| self.fail(e))
     }
 }
 
@@ -120,7 +118,7 @@ pub(crate) fn record(conn: &impl Sql, e: &AuditEntry) -> Result<(), SqlError> {
         )?
         .unwrap_or_default();
     let row = chained_row(&prev, e);
-    conn.exec(
+    conn.execute(
         "INSERT INTO audit_log (at, local_at, \"user\", host, action, entity, entity_id, summary, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         args![
@@ -225,12 +223,12 @@ pub const TRIGGERS: [(&str, &str); 2] = [
 ];
 
 /// The append-only triggers that are not in the record (someone dropped them).
-pub(crate) fn missing_triggers(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+pub(crate) fn missing_triggers(conn: &Conn) -> SqlResult<Vec<&'static str>> {
     let mut missing = Vec::new();
     for (name, _) in TRIGGERS {
         let present: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit_log')",
-            [name],
+            args![name],
             |r| r.get(0),
         )?;
         if !present {
@@ -247,7 +245,7 @@ impl super::Db {
         &mut self,
         at: &str,
     ) -> crate::error::AppResult<Vec<&'static str>> {
-        let missing = missing_triggers(self.conn()).map_err(|e| self.fail(e))?;
+        let missing = missing_triggers(&self.sql()).map_err(|e| self.fail(e))?;
         if missing.is_empty() {
             return Ok(missing);
         }
@@ -286,20 +284,22 @@ pub struct AuditHead {
     pub hash: String,
 }
 
-pub(crate) fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
+pub(crate) fn head(conn: &Conn) -> SqlResult<AuditHead> {
     let chain: String = conn
-        .query_row("SELECT hash FROM audit_log WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT hash FROM audit_log WHERE id = 1", &[], |r| r.get(0))
         .optional()?
         .unwrap_or_default();
     let (rows, last_id): (i64, i64) = conn.query_row(
         "SELECT COUNT(*), coalesce(MAX(id), 0) FROM audit_log",
-        [],
+        &[],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let hash: String = conn
-        .query_row("SELECT hash FROM audit_log WHERE id = ?1", [last_id], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT hash FROM audit_log WHERE id = ?1",
+            args![last_id],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or_default();
     Ok(AuditHead {
@@ -313,10 +313,10 @@ pub(crate) fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
 /// Checks the record's log against a head recorded outside it (`source` says where, for the
 /// message). Rows added since are fine; rows missing or different are not.
 pub(crate) fn check_against(
-    conn: &Connection,
+    conn: &Conn,
     anchor: &AuditHead,
     source: &str,
-) -> rusqlite::Result<Result<(), String>> {
+) -> SqlResult<Result<(), String>> {
     if anchor.last_id == 0 {
         return Ok(Ok(()));
     }
@@ -324,7 +324,7 @@ pub(crate) fn check_against(
     let stored: Option<String> = conn
         .query_row(
             "SELECT hash FROM audit_log WHERE id = ?1",
-            [anchor.last_id],
+            args![anchor.last_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -346,7 +346,7 @@ pub(crate) fn check_against(
         Some(_) => {
             let up_to: i64 = conn.query_row(
                 "SELECT COUNT(*) FROM audit_log WHERE id <= ?1",
-                [anchor.last_id],
+                args![anchor.last_id],
                 |r| r.get(0),
             )?;
             if up_to < anchor.rows {
@@ -363,10 +363,10 @@ pub(crate) fn check_against(
 }
 
 /// The newest row's id and hash.
-pub fn last_row(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+pub fn last_row(conn: &Conn) -> SqlResult<Option<(i64, String)>> {
     conn.query_row(
         "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-        [],
+        &[],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
@@ -374,9 +374,9 @@ pub fn last_row(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
 
 /// Whether the row `id` is in the log with this hash (the hash chains every row before it, so
 /// it names exactly one history).
-pub fn has_row(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<bool> {
+pub fn has_row(conn: &Conn, id: i64, hash: &str) -> SqlResult<bool> {
     let stored: Option<String> = conn
-        .query_row("SELECT hash FROM audit_log WHERE id = ?1", [id], |r| {
+        .query_row("SELECT hash FROM audit_log WHERE id = ?1", args![id], |r| {
             r.get(0)
         })
         .optional()?;
@@ -403,10 +403,11 @@ pub(crate) fn verify_chain_from(
         return Ok(Err(why));
     }
     let mut walk = ChainWalk::from(from);
+    let after = walk.last_id;
     let mut broken = None;
     conn.each(
         &format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ?1 ORDER BY id"),
-        args![walk.last_id],
+        args![after],
         &mut |r| {
             if broken.is_none()
                 && let Err(why) = walk.next(&row(r)?)
@@ -479,21 +480,26 @@ mod tests {
 
     #[test]
     fn the_restorer_puts_back_exactly_the_triggers_the_schema_creates() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         crate::db::schema::migrate(&mut conn, "memory").unwrap();
+        let sql_conn = Conn::new(&conn);
         for (name, sql) in TRIGGERS {
-            let stored: String = conn
+            let stored: String = sql_conn
                 .query_row(
                     "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
-                    [name],
+                    args![name],
                     |r| r.get(0),
                 )
                 .unwrap();
             assert_eq!(stored, sql);
         }
-        assert!(missing_triggers(&conn).unwrap().is_empty());
-        conn.execute_batch("DROP TRIGGER audit_log_no_delete")
+        assert!(missing_triggers(&sql_conn).unwrap().is_empty());
+        sql_conn
+            .execute_batch("DROP TRIGGER audit_log_no_delete")
             .unwrap();
-        assert_eq!(missing_triggers(&conn).unwrap(), ["audit_log_no_delete"]);
+        assert_eq!(
+            missing_triggers(&sql_conn).unwrap(),
+            ["audit_log_no_delete"]
+        );
     }
 }

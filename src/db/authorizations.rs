@@ -1,8 +1,8 @@
 //! Authorisations as stored: several per patient over time, each counting the visits its
 //! window holds.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -17,8 +17,8 @@ use crate::error::{AppError, AppResult};
 
 const AUTH_COLUMNS: &str = "id, patient_id, payer, reference, starts_on, ends_on, visits, version";
 
-fn row_to_authorization(r: &rusqlite::Row) -> rusqlite::Result<Authorization> {
-    let day = |i: usize| -> rusqlite::Result<_> { parse_day_column(i, &r.get::<_, String>(i)?) };
+fn row_to_authorization(r: &Row) -> SqlResult<Authorization> {
+    let day = |i: usize| -> SqlResult<_> { parse_day_column(i, &r.get::<String>(i)?) };
     Ok(Authorization {
         id: r.get(0)?,
         patient_id: r.get(1)?,
@@ -32,31 +32,28 @@ fn row_to_authorization(r: &rusqlite::Row) -> rusqlite::Result<Authorization> {
 }
 
 /// A patient's authorisations, oldest first.
-pub(crate) fn of_patient(
-    conn: &Connection,
-    patient_id: i64,
-) -> rusqlite::Result<Vec<Authorization>> {
+pub(crate) fn of_patient(conn: &Conn, patient_id: i64) -> SqlResult<Vec<Authorization>> {
     conn.prepare_cached(&format!(
         "SELECT {AUTH_COLUMNS} FROM authorizations WHERE patient_id = ?1 ORDER BY starts_on, id"
     ))?
-    .query_map([patient_id], row_to_authorization)?
+    .query_map(args![patient_id], row_to_authorization)?
     .collect()
 }
 
 /// Each of the patient's authorisations with the attended visits (checked in or completed, on
 /// or before `today`) its window holds, the evaluation counted as its payer says.
 pub(crate) fn uses(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     today: NaiveDate,
-) -> rusqlite::Result<Vec<AuthorizationUse>> {
+) -> SqlResult<Vec<AuthorizationUse>> {
     let visits: Vec<(NaiveDate, VisitKind)> = conn
         .prepare_cached("SELECT start, kind, status FROM appointments WHERE patient_id = ?1")?
-        .query_map([patient_id], |r| {
+        .query_map(args![patient_id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
             ))
         })?
         .filter_map(|row| {
@@ -71,7 +68,7 @@ pub(crate) fn uses(
             })
             .transpose()
         })
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     of_patient(conn, patient_id)?
         .into_iter()
         .map(|a| {
@@ -93,11 +90,11 @@ pub(crate) fn uses(
 /// An authorisation a file states, under the patient's payer; the same one already recorded
 /// is not added twice (an import run again).
 pub(crate) fn insert_stated(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: i64,
     a: &AuthorizedVisits,
     who: &Who,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     tx.prepare_cached(
         "INSERT INTO authorizations (patient_id, payer, starts_on, ends_on, visits, created_by,
              created_at)
@@ -106,7 +103,7 @@ pub(crate) fn insert_stated(
          WHERE NOT EXISTS (SELECT 1 FROM authorizations WHERE patient_id = ?1 AND starts_on = ?2
                            AND ends_on = ?3 AND visits = ?4)",
     )?
-    .execute(params![
+    .execute(args![
         patient_id,
         day_text(a.starts_on),
         day_text(a.ends_on),
@@ -134,7 +131,7 @@ impl Db {
                 .prepare_cached(&format!(
                     "SELECT {AUTH_COLUMNS} FROM authorizations WHERE id = ?1"
                 ))?
-                .query_row([id], row_to_authorization)
+                .query_row(args![id], row_to_authorization)
                 .optional()?
                 .ok_or_else(|| {
                     super::TxError::App(AppError::not_found(format!(
@@ -154,7 +151,7 @@ impl Db {
                 "UPDATE authorizations SET payer = ?2, reference = ?3, starts_on = ?4,
                      ends_on = ?5, visits = ?6, version = version + 1
                  WHERE id = ?1",
-                params![
+                args![
                     id,
                     a.payer,
                     a.reference,
@@ -199,7 +196,7 @@ impl Db {
 
     /// The patient's authorisations, oldest first.
     pub fn authorizations(&self, patient_id: i64) -> AppResult<Vec<Authorization>> {
-        of_patient(self.conn(), patient_id).map_err(|e| self.fail(e))
+        of_patient(&self.sql(), patient_id).map_err(|e| self.fail(e))
     }
 
     /// The patient's authorisations with the visits used so far.
@@ -208,7 +205,7 @@ impl Db {
         patient_id: i64,
         today: NaiveDate,
     ) -> AppResult<Vec<AuthorizationUse>> {
-        uses(self.conn(), patient_id, today).map_err(|e| self.fail(e))
+        uses(&self.sql(), patient_id, today).map_err(|e| self.fail(e))
     }
 
     /// Records an authorisation (the front desk's or an admin's duty).
@@ -220,11 +217,11 @@ impl Db {
     ) -> AppResult<Authorization> {
         let a = request.check().map_err(AppError::input)?;
         let id = self.write_as(&who, Duty::Authorizations, |tx, _| {
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO authorizations (patient_id, payer, reference, starts_on, ends_on,
                      visits, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
+                args![
                     patient_id,
                     a.payer,
                     a.reference,
@@ -235,7 +232,6 @@ impl Db {
                     who.at
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 &AuditEntry {

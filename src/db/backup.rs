@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::sql::{Conn, Sql, SqlError, args};
 use chrono::NaiveDateTime;
 use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -108,9 +109,9 @@ pub fn utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 
 /// Removes the mark from a record that was restored from a backup, so that it is not taken
 /// for that backup again.
-pub(crate) fn clear_mark(tx: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn clear_mark(tx: &Conn) -> Result<(), SqlError> {
     for key in MARK_KEYS {
-        tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        tx.execute("DELETE FROM meta WHERE key = ?1", args![key])?;
     }
     Ok(())
 }
@@ -378,7 +379,8 @@ fn copy_check_and_mark(
             .collect();
         return Err(CopyError::Damaged(verdict));
     }
-    let head = audit::head(&copy).map_err(|e| fail("reading the audit chain", e))?;
+    let head =
+        audit::head(&Conn::new(&copy)).map_err(|e| fail("reading the audit chain", e.into()))?;
     let mark = Mark {
         file: name.to_string(),
         made_utc: now_utc(),
@@ -386,7 +388,8 @@ fn copy_check_and_mark(
         head,
     };
     for (key, value) in mark.rows() {
-        super::set_meta(&copy, key, &value).map_err(|e| fail("marking the copy", e))?;
+        super::set_meta(&Conn::new(&copy), key, &value)
+            .map_err(|e| fail("marking the copy", e.into()))?;
     }
     copy.pragma_update(None, "journal_mode", "DELETE")
         .map_err(|e| fail("closing the copy", e))?;

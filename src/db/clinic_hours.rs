@@ -1,7 +1,7 @@
 //! The clinic's hours and closed dates as stored (schema 6), and their changes.
 
+use super::sql::{Conn, Sql, SqlResult, args};
 use chrono::NaiveTime;
-use rusqlite::Connection;
 
 use super::audit::{self, AuditEntry};
 use super::{Db, TxError, Who};
@@ -16,14 +16,14 @@ pub(in crate::db) fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
-pub(crate) fn read_calendar(conn: &Connection) -> rusqlite::Result<ClinicCalendar> {
+pub(crate) fn read_calendar(conn: &Conn) -> SqlResult<ClinicCalendar> {
     let mut calendar = ClinicCalendar::default();
     let mut stmt = conn.prepare_cached("SELECT weekday, open, close FROM clinic_hours")?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map(&[], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, Option<String>>(2)?,
+            r.get::<i64>(0)?,
+            r.get::<Option<String>>(1)?,
+            r.get::<Option<String>>(2)?,
         ))
     })?;
     for row in rows {
@@ -44,8 +44,8 @@ pub(crate) fn read_calendar(conn: &Connection) -> rusqlite::Result<ClinicCalenda
         }
     }
     let mut stmt = conn.prepare_cached("SELECT day, reason FROM closed_days ORDER BY day")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+    let rows = stmt.query_map(&[], |r| {
+        Ok((r.get::<String>(0)?, r.get::<Option<String>>(1)?))
     })?;
     for row in rows {
         let (day, reason) = row?;
@@ -56,12 +56,12 @@ pub(crate) fn read_calendar(conn: &Connection) -> rusqlite::Result<ClinicCalenda
     Ok(calendar)
 }
 
-fn put_week(tx: &Connection, week: &[Option<DayHours>; 7]) -> rusqlite::Result<()> {
+fn put_week(tx: &Conn, week: &[Option<DayHours>; 7]) -> SqlResult<()> {
     for (i, hours) in week.iter().enumerate() {
         tx.execute(
             "INSERT INTO clinic_hours (weekday, open, close) VALUES (?1, ?2, ?3)
              ON CONFLICT (weekday) DO UPDATE SET open = excluded.open, close = excluded.close",
-            rusqlite::params![
+            args![
                 i as i64,
                 hours.map(|h| hhmm(h.open)),
                 hours.map(|h| hhmm(h.close))
@@ -72,7 +72,7 @@ fn put_week(tx: &Connection, week: &[Option<DayHours>; 7]) -> rusqlite::Result<(
 }
 
 /// The default week written into a new record, so its hours are the record's from day one.
-pub(crate) fn seed_default_hours(tx: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn seed_default_hours(tx: &Conn) -> SqlResult<()> {
     put_week(tx, &DEFAULT_HOURS)
 }
 
@@ -87,7 +87,7 @@ pub(in crate::db) fn hours_json(h: Option<DayHours>) -> serde_json::Value {
 impl Db {
     /// The week's hours (the default for a weekday never set) and every closed date.
     pub fn clinic_calendar(&self) -> AppResult<ClinicCalendar> {
-        read_calendar(self.conn()).map_err(|e| self.fail(e))
+        read_calendar(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// Sets one weekday's hours, or closes the clinic on that weekday (`None`). Admin only.
@@ -138,7 +138,7 @@ impl Db {
             tx.execute(
                 "INSERT INTO closed_days (day, reason) VALUES (?1, ?2)
                  ON CONFLICT (day) DO UPDATE SET reason = excluded.reason",
-                rusqlite::params![day, reason],
+                args![day, reason],
             )?;
             audit::record(
                 tx,
@@ -159,7 +159,7 @@ impl Db {
     pub fn remove_closed_day(&mut self, date: NaiveDate, who: Who) -> AppResult<()> {
         let day = date.format("%Y-%m-%d").to_string();
         self.write_as(&who, Duty::ClinicHours, |tx, _| {
-            let removed = tx.execute("DELETE FROM closed_days WHERE day = ?1", [&day])?;
+            let removed = tx.execute("DELETE FROM closed_days WHERE day = ?1", args![day])?;
             if removed == 0 {
                 return Err(TxError::App(AppError::not_found(format!(
                     "{day} is not a closed day"

@@ -3,7 +3,7 @@
 //! start it was given for: once the visit moves, the answer no longer counts and a new one is
 //! needed, so every read here compares it with the visit's present start.
 
-use rusqlite::params;
+use super::sql::args;
 use serde_json::json;
 
 use super::answers::answer_of;
@@ -68,7 +68,7 @@ impl Db {
                     for_start = excluded.for_start, answered_at = excluded.answered_at,
                     recorded_by = excluded.recorded_by, via = excluded.via",
             )?
-            .execute(params![
+            .execute(args![
                 id,
                 answer.as_str(),
                 for_start,
@@ -115,6 +115,7 @@ impl Db {
 mod tests {
     use super::*;
     use crate::db::schedule::Booking;
+    use crate::db::sql::Sql;
     use crate::domain::AppointmentStatus;
     use chrono::NaiveDate;
 
@@ -140,12 +141,12 @@ mod tests {
 
     /// A reminder of the visit in the outbox, for the start given, in `state`.
     fn reminder(db: &Db, v: &Visit, for_start: &str, state: &str, offset: i64) {
-        db.conn()
+        db.sql()
             .execute(
                 "INSERT INTO outbox (patient_id, appointment_id, purpose, channel, for_start,
                     offset_minutes, due_at, state, created_at, created_by)
                  VALUES (?1, ?2, 'reminder', 'sms', ?3, ?4, ?3, ?5, ?6, 'test')",
-                rusqlite::params![v.patient_id, v.id, for_start, offset, state, NOW],
+                args![v.patient_id, v.id, for_start, offset, state, NOW],
             )
             .unwrap();
     }
@@ -205,13 +206,13 @@ mod tests {
     }
 
     fn audit_actions(db: &Db, id: i64) -> Vec<(String, String)> {
-        db.conn()
-            .prepare(
+        db.sql()
+            .prepare_cached(
                 "SELECT action, summary FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
                  AND action LIKE 'visit.%' ORDER BY id",
             )
             .unwrap()
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(args![id], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()

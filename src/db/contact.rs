@@ -2,7 +2,7 @@
 //! (`domain::messages::ContactConsent`), changed together in one short version-checked
 //! transaction with its audit row.
 
-use rusqlite::params;
+use super::sql::{Sql, args};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -83,7 +83,7 @@ impl Db {
                     "SELECT {}, version FROM patients WHERE id = ?1",
                     COLUMNS.join(", ")
                 ),
-                [patient_id],
+                args![patient_id],
                 |r| {
                     Ok((
                         [
@@ -135,7 +135,7 @@ impl Db {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                params![
+                args![
                     patient_id, version, after[0], after[1], after[2], after[3], after[4], after[5]
                 ],
             )?;
@@ -213,25 +213,25 @@ pub(crate) mod tests {
             .into_iter()
             .find_map(|id| db.patient(id).unwrap())
             .unwrap();
-        db.conn()
+        db.sql()
             .execute(
                 "UPDATE patients SET email = NULL, phone = NULL, email_consent_on = NULL,
                     sms_consent_on = NULL, email_opt_out_on = NULL, sms_opt_out_on = NULL
                  WHERE id = ?1",
-                [p.id],
+                args![p.id],
             )
             .unwrap();
         db.patient(p.id).unwrap().unwrap()
     }
 
     fn contact_rows(db: &Db, id: i64) -> Vec<serde_json::Value> {
-        db.conn()
-            .prepare(
+        db.sql()
+            .prepare_cached(
                 "SELECT summary FROM audit_log WHERE action = 'patient.contact' AND entity_id = ?1
                  ORDER BY id",
             )
             .unwrap()
-            .query_map([id], |r| r.get::<_, String>(0))
+            .query_map(args![id], |r| r.get::<String>(0))
             .unwrap()
             .map(|s| serde_json::from_str(&s.unwrap()).unwrap())
             .collect()
@@ -419,10 +419,10 @@ pub(crate) mod tests {
     fn anyone_on_the_staff_records_consent_but_only_the_desk_changes_the_address() {
         let (_dir, mut db) = clinic();
         let mut p = blank_patient(&mut db);
-        db.conn()
+        db.sql()
             .execute(
                 "UPDATE patients SET email = 'ana@example.com' WHERE id = ?1",
-                [p.id],
+                args![p.id],
             )
             .unwrap();
         p = db.patient(p.id).unwrap().unwrap();

@@ -1,8 +1,8 @@
 //! Writing the demo clinic: the generator in `crate::demo` decides every value, and these
 //! methods store them, all inside the one transaction of [`Db::build_demo`].
 
+use super::sql::{Conn, Sql, SqlResult, args};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Transaction, params};
 
 use super::audit::{self, AuditEntry};
 use super::staff::{NewStaff, insert as insert_staff};
@@ -16,7 +16,7 @@ use crate::error::AppResult;
 
 /// The demo's writes, valid inside [`Db::build_demo`].
 pub struct DemoWriter<'t> {
-    tx: &'t Transaction<'t>,
+    tx: &'t Conn<'t>,
 }
 
 impl Db {
@@ -38,7 +38,7 @@ impl Db {
 }
 
 impl<'t> DemoWriter<'t> {
-    pub(super) fn new(tx: &'t Transaction<'t>) -> Self {
+    pub(super) fn new(tx: &'t Conn<'t>) -> Self {
         Self { tx }
     }
 }
@@ -63,10 +63,10 @@ impl DemoWriter<'_> {
     pub fn exercise_regions(&mut self) -> TxResult<Vec<(i64, String)>> {
         let mut stmt = self
             .tx
-            .prepare("SELECT id, region FROM exercises ORDER BY id")?;
+            .prepare_cached("SELECT id, region FROM exercises ORDER BY id")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map(&[], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<SqlResult<_>>()?;
         Ok(rows)
     }
 
@@ -81,11 +81,11 @@ impl DemoWriter<'_> {
 
     pub fn patient(&mut self, p: &DemoPatient) -> TxResult<i64> {
         let d = &p.details;
-        self.tx.execute(
+        let inserted = self.tx.insert(
             "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email,
                 diagnosis_code, diagnosis, body_region, payer, active, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
+            args![
                 d.mrn,
                 d.first_name,
                 d.last_name,
@@ -100,18 +100,19 @@ impl DemoWriter<'_> {
                 time(p.created_at),
             ],
         )?;
-        Ok(self.tx.last_insert_rowid())
+        Ok(inserted)
     }
 
     pub fn plan(&mut self, p: &DemoPlan) -> TxResult<i64> {
-        self.tx
+        let inserted = self
+            .tx
             .prepare_cached(
                 "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
                     physician, certified_on, recertifies, created_by, created_at, body_region)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
                          coalesce(?11, (SELECT body_region FROM patients WHERE id = ?1)))",
             )?
-            .execute(params![
+            .insert(args![
                 p.patient_id,
                 day(p.starts_on),
                 day(p.ends_on),
@@ -124,7 +125,7 @@ impl DemoWriter<'_> {
                 time(p.created_at),
                 p.region.map(|r| r.as_str()),
             ])?;
-        Ok(self.tx.last_insert_rowid())
+        Ok(inserted)
     }
 
     pub fn authorization(&mut self, a: &DemoAuthorization) -> TxResult<()> {
@@ -134,7 +135,7 @@ impl DemoWriter<'_> {
                     visits, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![
+            .execute(args![
                 a.patient_id,
                 a.payer,
                 a.reference,
@@ -157,7 +158,7 @@ impl DemoWriter<'_> {
                 (SELECT mrn FROM patients WHERE id = ?1),
                 (SELECT date_of_birth FROM patients WHERE id = ?1), ?12)",
         )?;
-        stmt.execute(params![
+        let inserted = stmt.insert(args![
             v.patient_id,
             v.therapist_id,
             start_text(v.start),
@@ -171,7 +172,7 @@ impl DemoWriter<'_> {
             time(v.created_at),
             super::sites::DEMO_SITE,
         ])?;
-        Ok(self.tx.last_insert_rowid())
+        Ok(inserted)
     }
 
     pub fn measurement(&mut self, m: &DemoMeasurement) -> TxResult<()> {
@@ -180,7 +181,7 @@ impl DemoWriter<'_> {
                 recorded_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        stmt.execute(params![
+        stmt.execute(args![
             m.patient_id,
             m.appointment_id,
             m.code,
@@ -193,12 +194,11 @@ impl DemoWriter<'_> {
     }
 
     pub fn program(&mut self, p: &DemoProgram) -> TxResult<()> {
-        self.tx.execute(
+        let program_id = self.tx.insert(
             "INSERT INTO hep_programs (patient_id, version_no, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4)",
-            params![p.patient_id, p.version_no, p.created_by, time(p.created_at)],
+            args![p.patient_id, p.version_no, p.created_by, time(p.created_at)],
         )?;
-        let program_id = self.tx.last_insert_rowid();
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO hep_items (program_id, position, exercise_id, sets, reps, hold_seconds,
                 times_per_day, days_per_week, side)
@@ -206,7 +206,7 @@ impl DemoWriter<'_> {
              FROM exercises WHERE id = ?4",
         )?;
         for (position, (id, side)) in p.items.iter().enumerate() {
-            stmt.execute(params![program_id, position as i64 + 1, side, id])?;
+            stmt.execute(args![program_id, position as i64 + 1, side, id])?;
         }
         Ok(())
     }
@@ -221,7 +221,7 @@ impl DemoWriter<'_> {
                     CASE WHEN s.id IS NOT NULL THEN ?9 END, s.role
              FROM (SELECT 1) LEFT JOIN staff s ON ?10 AND s.username = ?8",
         )?;
-        stmt.execute(params![
+        stmt.execute(args![
             n.appointment_id,
             n.subjective,
             n.objective,
@@ -245,7 +245,7 @@ impl DemoWriter<'_> {
              WHERE patient_id = ?1 AND starts_on <= ?2 AND ?2 <= ends_on
              ORDER BY starts_on, id LIMIT 1",
         )?;
-        stmt.execute(params![
+        stmt.execute(args![
             g.patient_id,
             day_text(g.evaluated_on),
             g.term,
@@ -262,7 +262,7 @@ impl DemoWriter<'_> {
         self.tx.execute(
             "INSERT INTO payers (name, billing_rule, evaluation_counts, assistant_needs_cosign)
              VALUES (?1, ?2, ?3, ?4)",
-            params![
+            args![
                 p.name,
                 p.rules.billing_rule.as_str(),
                 p.rules.evaluation_counts,
@@ -278,7 +278,7 @@ impl DemoWriter<'_> {
                 sessions_prescribed, recorded_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        stmt.execute(params![
+        stmt.execute(args![
             a.patient_id,
             a.appointment_id,
             day(a.reported_on),
@@ -293,10 +293,10 @@ impl DemoWriter<'_> {
     pub fn active_patient_mrns(&mut self, n: usize) -> TxResult<Vec<String>> {
         let mut stmt = self
             .tx
-            .prepare("SELECT mrn FROM patients WHERE active = 1 ORDER BY id LIMIT ?1")?;
+            .prepare_cached("SELECT mrn FROM patients WHERE active = 1 ORDER BY id LIMIT ?1")?;
         let rows = stmt
-            .query_map([n as i64], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map(args![n as i64], |r| r.get(0))?
+            .collect::<SqlResult<_>>()?;
         Ok(rows)
     }
 
@@ -310,7 +310,7 @@ impl DemoWriter<'_> {
     ) -> TxResult<i64> {
         entry.patient_id =
             self.tx
-                .query_row("SELECT id FROM patients WHERE mrn = ?1", [mrn], |r| {
+                .query_row("SELECT id FROM patients WHERE mrn = ?1", args![mrn], |r| {
                     r.get(0)
                 })?;
         let entry = entry
@@ -336,7 +336,7 @@ impl DemoWriter<'_> {
                     email_opt_out_on = ?4, sms_opt_out_on = ?5
                  WHERE id = ?1",
             )?
-            .execute(params![
+            .execute(args![
                 patient_id,
                 c.email_consent_on.map(day),
                 c.sms_consent_on.map(day),
@@ -352,15 +352,15 @@ impl DemoWriter<'_> {
         from: NaiveDateTime,
         to: NaiveDateTime,
     ) -> TxResult<Vec<(i64, NaiveDateTime)>> {
-        let mut stmt = self.tx.prepare(
+        let mut stmt = self.tx.prepare_cached(
             "SELECT id, start FROM appointments
              WHERE start >= ?1 AND start < ?2 AND status = 'scheduled' ORDER BY start, id",
         )?;
         let rows = stmt
-            .query_map([start_text(from), start_text(to)], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            .query_map(args![start_text(from), start_text(to)], |r| {
+                Ok((r.get::<i64>(0)?, r.get::<String>(1)?))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<SqlResult<Vec<_>>>()?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, start)| Some((id, super::stored_time::parse_start(&start)?)))
@@ -383,7 +383,7 @@ impl DemoWriter<'_> {
                     (appointment_id, answer, for_start, answered_at, recorded_by, via)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![
+            .execute(args![
                 appointment_id,
                 answer.as_str(),
                 start_text(for_start),

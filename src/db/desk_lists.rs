@@ -2,8 +2,8 @@
 //! `domain::unscheduled`) and the patient directory the finder searches. Reading only; the
 //! caller audits what it shows with `log_patient_list`.
 
+use super::sql::{Conn, SqlResult, args};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use super::audit::{self, AuditEntry};
@@ -64,16 +64,16 @@ pub fn search_keys(all: &[DirectoryEntry]) -> Vec<crate::search::patients::Patie
         .collect()
 }
 
-fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<Visit>> {
+fn visits_of(conn: &Conn, patient_id: i64) -> SqlResult<Vec<Visit>> {
     conn.prepare_cached(
         "SELECT start, kind, status, cancel_reason FROM appointments WHERE patient_id = ?1",
     )?
-    .query_map([patient_id], |r| {
+    .query_map(args![patient_id], |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<String>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<Option<String>>(3)?,
         ))
     })?
     .filter_map(|row| {
@@ -91,16 +91,16 @@ fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<Visit>>
     .collect()
 }
 
-fn facts_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<CareFacts> {
+fn facts_of(conn: &Conn, patient_id: i64) -> SqlResult<CareFacts> {
     let mut discharged_plans = Vec::new();
     let mut discharge_days = Vec::new();
     let mut stmt =
         conn.prepare_cached("SELECT plan_id, discharged_on FROM discharges WHERE patient_id = ?1")?;
-    let mut rows = stmt.query([patient_id])?;
-    while let Some(r) = rows.next()? {
+    stmt.each(args![patient_id], |r| {
         discharged_plans.push(r.get(0)?);
-        discharge_days.push(parse_day_column(1, &r.get::<_, String>(1)?)?);
-    }
+        discharge_days.push(parse_day_column(1, &r.get::<String>(1)?)?);
+        Ok(())
+    })?;
     Ok(CareFacts {
         plans: super::plans::of_patient(conn, patient_id)?,
         discharged_plans,
@@ -111,19 +111,15 @@ fn facts_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<CareFacts> {
 
 /// Active patients the rules could list: a plan covering today, or a visit in the last 90
 /// days (no visit since then cannot be a recent miss). The rules decide; this only narrows.
-fn candidates(
-    conn: &Connection,
-    today: NaiveDate,
-    now: NaiveDateTime,
-) -> rusqlite::Result<Vec<i64>> {
-    conn.prepare(
+fn candidates(conn: &Conn, today: NaiveDate, now: NaiveDateTime) -> SqlResult<Vec<i64>> {
+    conn.prepare_cached(
         "SELECT id FROM patients WHERE active = 1 AND (
              id IN (SELECT patient_id FROM plans_of_care WHERE starts_on <= ?1 AND ends_on >= ?1)
              OR id IN (SELECT patient_id FROM appointments WHERE start >= ?2 AND start <= ?3))
          ORDER BY last_name, first_name, mrn",
     )?
     .query_map(
-        params![
+        args![
             day_text(today),
             day_text(today - Duration::days(MAX_PLAN_DAYS)),
             start_text(now)
@@ -134,10 +130,10 @@ fn candidates(
 }
 
 fn unscheduled(
-    conn: &Connection,
+    conn: &Conn,
     today: NaiveDate,
     now: NaiveDateTime,
-) -> rusqlite::Result<Vec<UnscheduledPatient>> {
+) -> SqlResult<Vec<UnscheduledPatient>> {
     let mut out = Vec::new();
     for id in candidates(conn, today, now)? {
         let facts = facts_of(conn, id)?;
@@ -147,7 +143,9 @@ fn unscheduled(
         }
         let (mrn, first, last, phone): (String, String, String, Option<String>) = conn
             .prepare_cached("SELECT mrn, first_name, last_name, phone FROM patients WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            .query_row(args![id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
         let visits_left = super::authorizations::uses(conn, id, today)?
             .into_iter()
             .filter(|u| u.authorization.holds(today))
@@ -171,12 +169,8 @@ fn unscheduled(
 
 /// Every patient, active first, then by name. Last and next visit by the same words as the
 /// rules (`Visit::outcome`, `Visit::is_booked_from`): attended is checked in or completed.
-fn directory(
-    conn: &Connection,
-    today: NaiveDate,
-    now: NaiveDateTime,
-) -> rusqlite::Result<Vec<DirectoryEntry>> {
-    conn.prepare(
+fn directory(conn: &Conn, today: NaiveDate, now: NaiveDateTime) -> SqlResult<Vec<DirectoryEntry>> {
+    conn.prepare_cached(
         "SELECT p.id, p.mrn, p.first_name, p.last_name, p.date_of_birth, p.phone, p.email, p.active,
              (SELECT max(a.start) FROM appointments a WHERE a.patient_id = p.id AND a.start <= ?2
                   AND a.status IN ('checked_in', 'completed')),
@@ -184,16 +178,16 @@ fn directory(
                   AND a.status = 'scheduled')
          FROM patients p ORDER BY p.active DESC, p.last_name, p.first_name, p.mrn",
     )?
-    .query_map(params![day_text(today), start_text(now)], |r| {
-        let start = |i: usize| -> rusqlite::Result<_> {
-            Ok(r.get::<_, Option<String>>(i)?.as_deref().and_then(parse_start))
+    .query_map(args![day_text(today), start_text(now)], |r| {
+        let start = |i: usize| -> SqlResult<_> {
+            Ok(r.get::<Option<String>>(i)?.as_deref().and_then(parse_start))
         };
         Ok(DirectoryEntry {
             patient_id: r.get(0)?,
             mrn: r.get(1)?,
             first_name: r.get(2)?,
             last_name: r.get(3)?,
-            date_of_birth: parse_day_column(4, &r.get::<_, String>(4)?)?,
+            date_of_birth: parse_day_column(4, &r.get::<String>(4)?)?,
             phone: r.get(5)?,
             email: r.get(6)?,
             active: r.get(7)?,
@@ -212,7 +206,7 @@ impl Db {
         today: NaiveDate,
         now: NaiveDateTime,
     ) -> AppResult<Vec<UnscheduledPatient>> {
-        unscheduled(self.conn(), today, now).map_err(|e| self.fail(e))
+        unscheduled(&self.sql(), today, now).map_err(|e| self.fail(e))
     }
 
     /// Every patient with their last and next visit, active first, for the finder.
@@ -221,7 +215,7 @@ impl Db {
         today: NaiveDate,
         now: NaiveDateTime,
     ) -> AppResult<Vec<DirectoryEntry>> {
-        directory(self.conn(), today, now).map_err(|e| self.fail(e))
+        directory(&self.sql(), today, now).map_err(|e| self.fail(e))
     }
 
     /// Audits a list of patients shown (a report, a search): one row, `detail` holding ids

@@ -2,8 +2,8 @@
 //! row), and what the discharge summary reads: the episode up to the discharge, its visits,
 //! measures, goals and the home program then.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -19,13 +19,13 @@ use crate::error::{AppError, AppResult};
 const DISCHARGE_COLUMNS: &str =
     "id, patient_id, plan_id, discharged_on, reason, note, signed_as, at";
 
-fn row_to_discharge(r: &rusqlite::Row) -> rusqlite::Result<Discharge> {
+fn row_to_discharge(r: &Row) -> SqlResult<Discharge> {
     let reason: String = r.get(4)?;
     Ok(Discharge {
         id: r.get(0)?,
         patient_id: r.get(1)?,
         plan_id: r.get(2)?,
-        discharged_on: parse_day_column(3, &r.get::<_, String>(3)?)?,
+        discharged_on: parse_day_column(3, &r.get::<String>(3)?)?,
         reason: DischargeReason::parse(&reason).unwrap_or(DischargeReason::Other),
         note: r.get(5)?,
         signed_as: r.get(6)?,
@@ -33,13 +33,13 @@ fn row_to_discharge(r: &rusqlite::Row) -> rusqlite::Result<Discharge> {
     })
 }
 
-fn latest(conn: &Connection, patient_id: i64) -> rusqlite::Result<Option<Discharge>> {
+fn latest(conn: &Conn, patient_id: i64) -> SqlResult<Option<Discharge>> {
     conn.query_row(
         &format!(
             "SELECT {DISCHARGE_COLUMNS} FROM discharges WHERE patient_id = ?1
              ORDER BY discharged_on DESC, id DESC LIMIT 1"
         ),
-        [patient_id],
+        args![patient_id],
         row_to_discharge,
     )
     .optional()
@@ -47,11 +47,11 @@ fn latest(conn: &Connection, patient_id: i64) -> rusqlite::Result<Option<Dischar
 
 /// The patient's visits from `from` to `to` (both included) by outcome.
 fn visit_counts(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> rusqlite::Result<VisitCounts> {
+) -> SqlResult<VisitCounts> {
     let end = day_text(to.succ_opt().unwrap_or(to));
     conn.query_row(
         "SELECT
@@ -60,7 +60,7 @@ fn visit_counts(
             COALESCE(SUM(status = 'cancelled' AND cancel_reason = 'late'), 0),
             COALESCE(SUM(status = 'cancelled' AND cancel_reason IS NOT 'late'), 0)
          FROM appointments WHERE patient_id = ?1 AND start >= ?2 AND start < ?3",
-        params![patient_id, day_text(from), end],
+        args![patient_id, day_text(from), end],
         |r| {
             Ok(VisitCounts {
                 attended: r.get(0)?,
@@ -96,7 +96,7 @@ impl Db {
             let already: Option<String> = tx
                 .query_row(
                     "SELECT discharged_on FROM discharges WHERE plan_id = ?1",
-                    [plan.id],
+                    args![plan.id],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -112,11 +112,11 @@ impl Db {
                 )));
             };
             let signed_as = me.signature();
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO discharges (patient_id, plan_id, discharged_on, reason, note,
                     by_staff, signed_as, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
+                args![
                     patient_id,
                     plan.id,
                     day_text(on),
@@ -127,7 +127,6 @@ impl Db {
                     who.at
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 &AuditEntry {
@@ -159,7 +158,7 @@ impl Db {
 
     /// The patient's latest discharge, if any.
     pub fn latest_discharge(&self, patient_id: i64) -> AppResult<Option<Discharge>> {
-        latest(self.conn(), patient_id).map_err(|e| self.fail(e))
+        latest(&self.sql(), patient_id).map_err(|e| self.fail(e))
     }
 
     /// The summary of the patient's latest discharge; None when they have not been
@@ -173,8 +172,8 @@ impl Db {
         let Some(progress) = self.progress(patient_id, on)? else {
             return Ok(None);
         };
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<(VisitCounts, goals::PlanGoals)> {
+        let conn = &self.sql();
+        let read = || -> SqlResult<(VisitCounts, goals::PlanGoals)> {
             let plan_goals = super::goals::reviewed(
                 conn,
                 patient_id,
@@ -183,7 +182,7 @@ impl Db {
             )?
             .pop();
             let Some(plan_goals) = plan_goals else {
-                return Err(rusqlite::Error::QueryReturnedNoRows);
+                return Err(SqlError::NoRows);
             };
             let from = progress
                 .episode

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::sql::Conn;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
@@ -378,9 +379,9 @@ const VERIFIED_FILE: &str = "ptclinic-audit-verified.txt";
 /// The last verified head for this record's chain, when the record still holds it unchanged
 /// (otherwise the walk starts from the beginning, and the anchors check names the difference).
 fn last_verified(conn: &Connection, dir: &Path) -> Option<audit::AuditHead> {
-    let here = audit::head(conn).ok()?;
+    let here = audit::head(&Conn::new(conn)).ok()?;
     let (_, head) = verified_line(dir, &here.chain)?;
-    audit::has_row(conn, head.last_id, &head.hash)
+    audit::has_row(&Conn::new(conn), head.last_id, &head.hash)
         .ok()
         .filter(|held| *held)
         .map(|_| head)
@@ -411,7 +412,7 @@ fn record_verified(conn: &Connection, dir: &Path) -> std::io::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
-    let head = audit::head(conn).map_err(std::io::Error::other)?;
+    let head = audit::head(&Conn::new(conn)).map_err(std::io::Error::other)?;
     let line = format!(
         "{}\t{}\t{}\t{}\n",
         chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ"),
@@ -491,7 +492,7 @@ fn interrupted_write(path: &Path) -> Option<Check> {
 
 /// The audit log's append-only triggers.
 fn triggers(conn: &Connection) -> Check {
-    match audit::missing_triggers(conn) {
+    match audit::missing_triggers(&Conn::new(conn)) {
         Ok(missing) if missing.is_empty() => {
             check("audit triggers", Status::Ok, "the log is append-only")
         }
@@ -521,7 +522,7 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
             "no backup folder, so nothing outside the record anchors its audit chain",
         );
     };
-    let here = match audit::head(conn) {
+    let here = match audit::head(&Conn::new(conn)) {
         Ok(h) => h,
         Err(e) => return check("audit anchors", Status::Error, e.to_string()),
     };
@@ -582,7 +583,7 @@ fn anchors(conn: &Connection, path: &Path, dir: Option<&Path>) -> Check {
         );
     }
     for (what, head) in &heads {
-        match audit::check_against(conn, head, what) {
+        match audit::check_against(&Conn::new(conn), head, what) {
             Ok(Ok(())) => {}
             Ok(Err(why)) => return check("audit anchors", Status::Error, why),
             Err(e) => return check("audit anchors", Status::Error, e.to_string()),

@@ -1,8 +1,8 @@
 //! The reads the exports need, copied into memory in one go (an export never keeps a
 //! statement open). `only` narrows each to one patient; `None` reads the whole clinic.
 
+use super::sql::{Conn, Row, SqlError, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, Row, params};
 
 use crate::db::stored_time::parse_start;
 pub use crate::domain::export_records::{
@@ -14,32 +14,25 @@ use crate::error::AppResult;
 
 use super::Db;
 
-fn bad(idx: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        idx,
-        rusqlite::types::Type::Text,
-        format!("unknown {what}").into(),
-    )
+fn bad(idx: usize, what: &str) -> SqlError {
+    SqlError::Type(idx, format!("unknown {what}"))
 }
 
-pub(crate) fn patients(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<Patient>> {
-    let mut stmt = conn.prepare(&format!(
+pub(crate) fn patients(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<Patient>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM patients WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
         super::patients::PATIENT_COLUMNS
     ))?;
-    stmt.query_map([only], super::patients::row_to_patient)?
+    stmt.query_map(args![only], super::patients::row_to_patient)?
         .collect()
 }
 
-pub(crate) fn measurements(
-    conn: &Connection,
-    only: Option<i64>,
-) -> rusqlite::Result<Vec<MeasurementRec>> {
-    let mut stmt = conn.prepare(
+pub(crate) fn measurements(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<MeasurementRec>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT id, patient_id, measure_code, taken_on, value, detail FROM measurements
          WHERE ?1 IS NULL OR patient_id = ?1 ORDER BY patient_id, taken_on, measure_code, id",
     )?;
-    stmt.query_map([only], |r| {
+    stmt.query_map(args![only], |r| {
         Ok(MeasurementRec {
             id: r.get(0)?,
             patient_id: r.get(1)?,
@@ -56,7 +49,7 @@ const APPOINTMENT_SELECT: &str = "SELECT a.id, a.patient_id, p.first_name, p.las
         a.start, a.minutes, a.kind, a.status, a.cancel_reason, a.room, a.version
     FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN staff s ON s.id = a.therapist_id";
 
-fn row_to_appointment(r: &Row) -> rusqlite::Result<AppointmentRec> {
+fn row_to_appointment(r: &Row) -> SqlResult<AppointmentRec> {
     let start: String = r.get(5)?;
     let kind: String = r.get(7)?;
     let status: String = r.get(8)?;
@@ -78,29 +71,29 @@ fn row_to_appointment(r: &Row) -> rusqlite::Result<AppointmentRec> {
 }
 
 pub(crate) fn patient_appointments(
-    conn: &Connection,
+    conn: &Conn,
     only: Option<i64>,
-) -> rusqlite::Result<Vec<AppointmentRec>> {
-    let mut stmt = conn.prepare(&format!(
+) -> SqlResult<Vec<AppointmentRec>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "{APPOINTMENT_SELECT} WHERE ?1 IS NULL OR a.patient_id = ?1 ORDER BY a.patient_id, a.start, a.id"
     ))?;
-    stmt.query_map([only], row_to_appointment)?.collect()
+    stmt.query_map(args![only], row_to_appointment)?.collect()
 }
 
 /// A therapist's visits from the start of `from` to the end of `to`.
 pub(crate) fn therapist_appointments(
-    conn: &Connection,
+    conn: &Conn,
     therapist_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> rusqlite::Result<Vec<AppointmentRec>> {
-    let mut stmt = conn.prepare(&format!(
+) -> SqlResult<Vec<AppointmentRec>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "{APPOINTMENT_SELECT} WHERE a.therapist_id = ?1 AND a.start >= ?2 AND a.start < ?3
          ORDER BY a.start, a.id"
     ))?;
     let end = to.succ_opt().unwrap_or(to);
     stmt.query_map(
-        params![
+        args![
             therapist_id,
             from.format("%Y-%m-%d").to_string(),
             end.format("%Y-%m-%d").to_string()
@@ -111,19 +104,16 @@ pub(crate) fn therapist_appointments(
 }
 
 /// Each patient's current program (the highest version_no; templates have no patient).
-pub(crate) fn current_programs(
-    conn: &Connection,
-    only: Option<i64>,
-) -> rusqlite::Result<Vec<HepRec>> {
+pub(crate) fn current_programs(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<HepRec>> {
     let mut programs: Vec<HepRec> = {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT h.id, h.patient_id, h.version_no, h.created_at FROM hep_programs h
              WHERE h.patient_id IS NOT NULL AND (?1 IS NULL OR h.patient_id = ?1)
                AND h.version_no = (SELECT MAX(version_no) FROM hep_programs x
                                    WHERE x.patient_id = h.patient_id)
              ORDER BY h.patient_id",
         )?;
-        stmt.query_map([only], |r| {
+        stmt.query_map(args![only], |r| {
             let created: String = r.get(3)?;
             Ok(HepRec {
                 id: r.get(0)?,
@@ -133,14 +123,14 @@ pub(crate) fn current_programs(
                 items: Vec::new(),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?
+        .collect::<SqlResult<_>>()?
     };
     let index: std::collections::HashMap<i64, usize> = programs
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id, i))
         .collect();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT i.program_id, e.name, i.sets, i.reps, i.hold_seconds, i.times_per_day,
             i.days_per_week, i.side, i.load, i.note
          FROM hep_items i JOIN exercises e ON e.id = i.exercise_id
@@ -148,11 +138,10 @@ pub(crate) fn current_programs(
          WHERE h.patient_id IS NOT NULL AND (?1 IS NULL OR h.patient_id = ?1)
          ORDER BY i.program_id, i.position, i.id",
     )?;
-    let mut rows = stmt.query([only])?;
-    while let Some(r) = rows.next()? {
+    stmt.each(args![only], |r| {
         let program: i64 = r.get(0)?;
         let Some(&i) = index.get(&program) else {
-            continue;
+            return Ok(());
         };
         programs[i].items.push(HepItemRec {
             exercise: r.get(1)?,
@@ -165,37 +154,39 @@ pub(crate) fn current_programs(
             load: r.get(8)?,
             note: r.get(9)?,
         });
-    }
+        Ok(())
+    })?;
     Ok(programs)
 }
 
 fn plans(
-    conn: &Connection,
+    conn: &Conn,
     only: Option<i64>,
-) -> rusqlite::Result<Vec<crate::domain::plan_of_care::PlanOfCare>> {
-    let mut stmt = conn.prepare(&format!(
+) -> SqlResult<Vec<crate::domain::plan_of_care::PlanOfCare>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM plans_of_care WHERE ?1 IS NULL OR patient_id = ?1
          ORDER BY patient_id, starts_on, id",
         super::plans::PLAN_COLUMNS
     ))?;
-    stmt.query_map([only], super::plans::row_to_plan)?.collect()
+    stmt.query_map(args![only], super::plans::row_to_plan)?
+        .collect()
 }
 
 impl Db {
     /// One patient (`Some(id)`) or the whole clinic, read inside one read transaction so
     /// the resources of an export agree with each other.
     pub fn export_record(&self, only: Option<i64>) -> AppResult<ExportRecord> {
-        let read = || -> rusqlite::Result<ExportRecord> {
-            let tx = self.conn().unchecked_transaction()?;
-            let record = ExportRecord {
-                patients: patients(&tx, only)?,
-                measurements: measurements(&tx, only)?,
-                appointments: patient_appointments(&tx, only)?,
-                programs: current_programs(&tx, only)?,
-                plans: plans(&tx, only)?,
-            };
-            tx.finish()?;
-            Ok(record)
+        let read = || -> SqlResult<ExportRecord> {
+            let conn = &self.sql();
+            conn.in_read(|| {
+                Ok(ExportRecord {
+                    patients: patients(conn, only)?,
+                    measurements: measurements(conn, only)?,
+                    appointments: patient_appointments(conn, only)?,
+                    programs: current_programs(conn, only)?,
+                    plans: plans(conn, only)?,
+                })
+            })
         };
         read().map_err(|e| self.fail(e))
     }
@@ -207,6 +198,6 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> AppResult<Vec<AppointmentRec>> {
-        therapist_appointments(self.conn(), therapist_id, from, to).map_err(|e| self.fail(e))
+        therapist_appointments(&self.sql(), therapist_id, from, to).map_err(|e| self.fail(e))
     }
 }

@@ -13,8 +13,8 @@
 //! the same transaction, and clears the marks; a day read while a mark covers it (a write by
 //! another tool) or with a visit never worked out is read the long way, as before.
 
+use super::sql::{Conn, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
 
 use super::stored_time::{day_range, day_text, parse_start};
 use crate::domain::flags::{self, Adherence, HistoryVisit, Terms, Thresholds};
@@ -37,9 +37,9 @@ pub(crate) fn decode(stored: &str) -> Vec<String> {
 }
 
 /// The marks: (patient, first day whose flags may be out of date).
-pub(crate) fn stale_marks(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+pub(crate) fn stale_marks(conn: &Conn) -> SqlResult<Vec<(i64, String)>> {
     let mut stmt = conn.prepare_cached("SELECT patient_id, from_day FROM flags_stale")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    stmt.query_map(&[], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
 
@@ -52,16 +52,16 @@ pub(crate) fn covers(marks: &[(i64, String)], patient_id: i64, day_text: &str) -
 
 /// Works out again the flags of every marked patient's visits from the marked day on, stores
 /// those that changed, and clears the marks. Runs inside the write that made the marks.
-pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn refresh(conn: &Conn) -> SqlResult<()> {
     let marks = stale_marks(conn)?;
     if marks.is_empty() {
         return Ok(());
     }
     let t = super::flags::thresholds(conn)?;
     let patients: Vec<(i64, String)> = if marks.iter().any(|(p, _)| *p == EVERY_PATIENT) {
-        let mut stmt = conn.prepare("SELECT id FROM patients ORDER BY id")?;
-        stmt.query_map([], |r| Ok((r.get(0)?, String::new())))?
-            .collect::<rusqlite::Result<_>>()?
+        let mut stmt = conn.prepare_cached("SELECT id FROM patients ORDER BY id")?;
+        stmt.query_map(&[], |r| Ok((r.get(0)?, String::new())))?
+            .collect::<SqlResult<_>>()?
     } else {
         marks
     };
@@ -83,7 +83,7 @@ pub(crate) fn refresh(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch(DAY_INDEX)?;
     }
     conn.prepare_cached("DELETE FROM flags_stale")?
-        .execute([])?;
+        .execute(&[])?;
     Ok(())
 }
 
@@ -98,11 +98,11 @@ CREATE INDEX appointments_day ON appointments (start, therapist_id, patient_id, 
 /// From this many marked patients on, the day's index is built again rather than updated.
 const REBUILD_FROM: usize = 2_000;
 
-pub(super) fn day_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
+pub(super) fn day_index_exists(conn: &Conn) -> SqlResult<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index'
                         AND name = 'appointments_day')",
-        [],
+        &[],
         |r| r.get(0),
     )
 }
@@ -125,12 +125,7 @@ struct Report {
     id: i64,
 }
 
-fn refresh_patient(
-    conn: &Connection,
-    patient_id: i64,
-    from: &str,
-    t: &Thresholds,
-) -> rusqlite::Result<()> {
+fn refresh_patient(conn: &Conn, patient_id: i64, from: &str, t: &Thresholds) -> SqlResult<()> {
     let rows: Vec<Row> = conn
         .prepare_cached(
             "SELECT a.id, a.start, a.kind, a.status,
@@ -138,16 +133,16 @@ fn refresh_patient(
                             WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
              FROM appointments a WHERE a.patient_id = ?1 ORDER BY a.start, a.id",
         )?
-        .query_map([patient_id], |r| {
+        .query_map(args![patient_id], |r| {
             Ok(Row {
                 id: r.get(0)?,
                 start: r.get(1)?,
                 kind: r.get(2)?,
                 status: r.get(3)?,
-                progress_report: r.get::<_, i64>(4)? != 0,
+                progress_report: r.get::<i64>(4)? != 0,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     if !rows.iter().any(|r| r.start.as_str() >= from) {
         return Ok(());
     }
@@ -157,7 +152,7 @@ fn refresh_patient(
             "SELECT reported_on, sessions_done, sessions_prescribed, id FROM adherence_reports
              WHERE patient_id = ?1",
         )?
-        .query_map([patient_id], |r| {
+        .query_map(args![patient_id], |r| {
             Ok(Report {
                 reported_on: r.get(0)?,
                 done: r.get(1)?,
@@ -165,7 +160,7 @@ fn refresh_patient(
                 id: r.get(3)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
 
     let mut store = conn
         .prepare_cached("UPDATE appointments SET flags = ?2 WHERE id = ?1 AND flags IS NOT ?2")?;
@@ -174,7 +169,7 @@ fn refresh_patient(
             continue;
         };
         let words = flags_on(row, start.date(), &rows, &terms, &reports, t);
-        store.execute(params![row.id, encode(&words)])?;
+        store.execute(args![row.id, encode(&words)])?;
     }
     Ok(())
 }

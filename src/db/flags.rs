@@ -3,10 +3,10 @@
 //! authorisation terms, and their latest adherence reports. The rules are in
 //! `domain::flags`.
 
+use super::sql::{Conn, OptionalExtension, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::stored_time::{day_range, parse_day, parse_start};
 use crate::domain::appointment::Visit;
@@ -19,10 +19,10 @@ use crate::domain::{AppointmentStatus, VisitKind};
 pub const META_REEVAL_DAYS: &str = "reeval_days";
 
 /// The clinic's thresholds: the defaults, with the record's own re-evaluation interval.
-pub(crate) fn thresholds(conn: &Connection) -> rusqlite::Result<Thresholds> {
+pub(crate) fn thresholds(conn: &Conn) -> SqlResult<Thresholds> {
     let reeval: Option<String> = conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([META_REEVAL_DAYS], |r| r.get(0))
+        .query_row(args![META_REEVAL_DAYS], |r| r.get(0))
         .optional()?;
     Ok(with_reeval(reeval))
 }
@@ -136,39 +136,39 @@ pub(crate) fn auth_window(
 }
 
 /// One patient's plans and authorisations, as the day's query reads them.
-pub(crate) fn terms_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Terms> {
+pub(crate) fn terms_of(conn: &Conn, patient_id: i64) -> SqlResult<Terms> {
     let plans = conn
         .prepare_cached(
             "SELECT id, starts_on, ends_on, certified_on IS NOT NULL FROM plans_of_care
              WHERE patient_id = ?1",
         )?
-        .query_map([patient_id], |r| {
+        .query_map(args![patient_id], |r| {
             Ok(plan_window(
                 r.get(0)?,
-                &r.get::<_, String>(1)?,
-                &r.get::<_, String>(2)?,
+                &r.get::<String>(1)?,
+                &r.get::<String>(2)?,
                 r.get(3)?,
             ))
         })?
         .filter_map(|w| w.transpose())
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     let authorizations = conn
         .prepare_cached(
             "SELECT au.id, au.starts_on, au.ends_on, au.visits,
                     coalesce((SELECT py.evaluation_counts FROM payers py WHERE py.name = au.payer), 1)
              FROM authorizations au WHERE au.patient_id = ?1",
         )?
-        .query_map([patient_id], |r| {
+        .query_map(args![patient_id], |r| {
             Ok(auth_window(
                 r.get(0)?,
-                &r.get::<_, String>(1)?,
-                &r.get::<_, String>(2)?,
+                &r.get::<String>(1)?,
+                &r.get::<String>(2)?,
                 r.get(3)?,
                 r.get(4)?,
             ))
         })?
         .filter_map(|w| w.transpose())
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     Ok(Terms {
         plans,
         authorizations,
@@ -182,16 +182,12 @@ impl super::Db {
         day: NaiveDate,
         visits: &mut [Visit],
     ) -> crate::error::AppResult<()> {
-        fill_day_flags(self.conn(), day, visits).map_err(|e| self.fail(e))
+        fill_day_flags(&self.sql(), day, visits).map_err(|e| self.fail(e))
     }
 }
 
 /// Fills `flags` of every visit in `visits` (all on `day`).
-pub(crate) fn fill_day_flags(
-    conn: &Connection,
-    day: NaiveDate,
-    visits: &mut [Visit],
-) -> rusqlite::Result<()> {
+pub(crate) fn fill_day_flags(conn: &Conn, day: NaiveDate, visits: &mut [Visit]) -> SqlResult<()> {
     if visits.is_empty() {
         return Ok(());
     }
@@ -202,9 +198,8 @@ pub(crate) fn fill_day_flags(
     let mut terms: HashMap<i64, Terms> = HashMap::new();
     // The latest report on or before the day, per patient: (reported_on, id) decides.
     let mut adherence: HashMap<i64, (NaiveDate, i64, Adherence)> = HashMap::new();
-    let mut rows = stmt.query(rusqlite::params![from, to, META_REEVAL_DAYS])?;
-    while let Some(r) = rows.next()? {
-        match r.get::<_, i64>(0)? {
+    stmt.each(args![from, to, META_REEVAL_DAYS], |r| {
+        match r.get::<i64>(0)? {
             0 => {
                 let start: String = r.get(3)?;
                 let kind: String = r.get(4)?;
@@ -214,14 +209,14 @@ pub(crate) fn fill_day_flags(
                     VisitKind::parse(&kind),
                     AppointmentStatus::parse(&status),
                 ) else {
-                    continue;
+                    return Ok(());
                 };
                 history.entry(r.get(1)?).or_default().push(HistoryVisit {
                     id: r.get(2)?,
                     start,
                     kind,
                     status,
-                    progress_report: r.get::<_, i64>(6)? != 0,
+                    progress_report: r.get::<i64>(6)? != 0,
                 });
             }
             1 => {
@@ -243,7 +238,7 @@ pub(crate) fn fill_day_flags(
                     .as_deref()
                     .and_then(|day| super::adherence::report(day, done, prescribed))
                 else {
-                    continue;
+                    return Ok(());
                 };
                 let reported_on = report.reported_on;
                 let id: i64 = r.get(5)?;
@@ -259,7 +254,8 @@ pub(crate) fn fill_day_flags(
                 t = with_reeval(value);
             }
         }
-    }
+        Ok(())
+    })?;
     let adherence: HashMap<i64, Adherence> =
         adherence.into_iter().map(|(k, (_, _, a))| (k, a)).collect();
 

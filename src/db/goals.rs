@@ -2,8 +2,8 @@
 //! and their review on a day against the measurements of the plan's episode. The rules are in
 //! `domain::goals`.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 const GOAL_COLUMNS: &str = "g.id, g.plan_id, g.term, g.description, g.measure_code, g.detail,
     g.target, g.target_on, g.assessed, g.assessed_on, g.version";
 
-fn row_to_goal(r: &rusqlite::Row) -> rusqlite::Result<Goal> {
+fn row_to_goal(r: &Row) -> SqlResult<Goal> {
     let term: String = r.get(2)?;
     let code: Option<String> = r.get(4)?;
     let target: Option<f64> = r.get(6)?;
@@ -39,7 +39,7 @@ fn row_to_goal(r: &rusqlite::Row) -> rusqlite::Result<Goal> {
             }),
             _ => None,
         },
-        target_on: parse_day_column(7, &r.get::<_, String>(7)?)?,
+        target_on: parse_day_column(7, &r.get::<String>(7)?)?,
         assessed: assessed.as_deref().and_then(Assessed::parse),
         assessed_on: assessed_on.map(|d| parse_day_column(9, &d)).transpose()?,
         version: r.get(10)?,
@@ -47,20 +47,20 @@ fn row_to_goal(r: &rusqlite::Row) -> rusqlite::Result<Goal> {
 }
 
 /// A patient's goals, every plan's: short-term first, each term by date.
-fn goals_of_patient(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<Goal>> {
+fn goals_of_patient(conn: &Conn, patient_id: i64) -> SqlResult<Vec<Goal>> {
     conn.prepare_cached(&format!(
         "SELECT {GOAL_COLUMNS} FROM goals g JOIN plans_of_care p ON p.id = g.plan_id
          WHERE p.patient_id = ?1
          ORDER BY g.plan_id, g.term = 'long', g.target_on, g.id"
     ))?
-    .query_map([patient_id], row_to_goal)?
+    .query_map(args![patient_id], row_to_goal)?
     .collect()
 }
 
-fn goal_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Goal>> {
+fn goal_by_id(conn: &Conn, id: i64) -> SqlResult<Option<Goal>> {
     conn.query_row(
         &format!("SELECT {GOAL_COLUMNS} FROM goals g WHERE g.id = ?1"),
-        [id],
+        args![id],
         row_to_goal,
     )
     .optional()
@@ -79,11 +79,11 @@ pub(crate) enum Plans {
 /// The goals of a patient's plans reviewed on `as_of`: each measured goal against the
 /// measurements of its plan's episode up to that day.
 pub(crate) fn reviewed(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     as_of: NaiveDate,
     which: Plans,
-) -> rusqlite::Result<Vec<PlanGoals>> {
+) -> SqlResult<Vec<PlanGoals>> {
     let plans = super::plans::of_patient(conn, patient_id)?;
     let chosen: Vec<&PlanOfCare> = match which {
         Plans::All => plans.iter().collect(),
@@ -129,7 +129,7 @@ pub(crate) fn no_plan() -> AppError {
 impl Db {
     /// Every plan of care of the patient, oldest first, with its goals reviewed on `as_of`.
     pub fn goals(&self, patient_id: i64, as_of: NaiveDate) -> AppResult<Vec<PlanGoals>> {
-        reviewed(self.conn(), patient_id, as_of, Plans::All).map_err(|e| self.fail(e))
+        reviewed(&self.sql(), patient_id, as_of, Plans::All).map_err(|e| self.fail(e))
     }
 
     /// Adds a checked goal to the patient's plan `plan_id`, else to the plan covering today,
@@ -159,11 +159,11 @@ impl Db {
                 ))));
             }
             let target = goal.target.as_ref();
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO goals (plan_id, term, description, measure_code, detail, target,
                     target_on, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
+                args![
                     plan.id,
                     goal.term.as_str(),
                     goal.description,
@@ -175,7 +175,6 @@ impl Db {
                     who.at
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 &AuditEntry {
@@ -214,7 +213,7 @@ impl Db {
             tx.execute(
                 "UPDATE goals SET assessed = ?2, assessed_on = ?3, version = version + 1
                  WHERE id = ?1",
-                params![goal_id, status.as_str(), day_text(today)],
+                args![goal_id, status.as_str(), day_text(today)],
             )?;
             audit::record(
                 tx,

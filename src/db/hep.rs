@@ -3,8 +3,8 @@
 //! and no patient), patient-reported adherence and the data for a handout. Every change, and
 //! every opening of a patient's program, writes its audit row in the same transaction.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::Db;
@@ -91,7 +91,7 @@ pub const SEED_TEMPLATES: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn row_to_exercise(r: &rusqlite::Row) -> rusqlite::Result<Exercise> {
+fn row_to_exercise(r: &Row) -> SqlResult<Exercise> {
     let aliases: String = r.get(2)?;
     Ok(Exercise {
         id: r.get(0)?,
@@ -120,23 +120,23 @@ fn row_to_exercise(r: &rusqlite::Row) -> rusqlite::Result<Exercise> {
 }
 
 /// The whole exercise library, by name.
-pub(crate) fn library(conn: &Connection) -> rusqlite::Result<Vec<Exercise>> {
-    let mut stmt = conn.prepare(
+pub(crate) fn library(conn: &Conn) -> SqlResult<Vec<Exercise>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT id, name, aliases, region, category, equipment, position, instructions,
             sets, reps, hold_seconds, times_per_day, days_per_week
          FROM exercises ORDER BY name COLLATE NOCASE, id",
     )?;
-    stmt.query_map([], row_to_exercise)?.collect()
+    stmt.query_map(&[], row_to_exercise)?.collect()
 }
 
-fn items_of(conn: &Connection, program_id: i64) -> rusqlite::Result<Vec<ProgramItem>> {
+fn items_of(conn: &Conn, program_id: i64) -> SqlResult<Vec<ProgramItem>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.exercise_id, e.name, e.region, e.equipment, i.sets, i.reps, i.hold_seconds,
             i.times_per_day, i.days_per_week, i.side, i.load, i.note
          FROM hep_items i JOIN exercises e ON e.id = i.exercise_id
          WHERE i.program_id = ?1 ORDER BY i.position, i.id",
     )?;
-    stmt.query_map([program_id], |r| {
+    stmt.query_map(args![program_id], |r| {
         let side: Option<String> = r.get(9)?;
         Ok(ProgramItem {
             exercise_id: r.get(0)?,
@@ -158,7 +158,7 @@ fn items_of(conn: &Connection, program_id: i64) -> rusqlite::Result<Vec<ProgramI
     .collect()
 }
 
-fn insert_items(tx: &Connection, program_id: i64, items: &[ProgramItem]) -> rusqlite::Result<()> {
+fn insert_items(tx: &Conn, program_id: i64, items: &[ProgramItem]) -> SqlResult<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO hep_items (program_id, position, exercise_id, sets, reps, hold_seconds,
             times_per_day, days_per_week, side, load, note)
@@ -172,7 +172,7 @@ fn insert_items(tx: &Connection, program_id: i64, items: &[ProgramItem]) -> rusq
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
         };
-        stmt.execute(params![
+        stmt.execute(args![
             program_id,
             i as i64 + 1,
             item.exercise_id,
@@ -189,34 +189,34 @@ fn insert_items(tx: &Connection, program_id: i64, items: &[ProgramItem]) -> rusq
     Ok(())
 }
 
-fn latest_version(conn: &Connection, patient_id: i64) -> rusqlite::Result<Option<VersionInfo>> {
+fn latest_version(conn: &Conn, patient_id: i64) -> SqlResult<Option<VersionInfo>> {
     conn.query_row(
         "SELECT h.version_no, h.created_by, h.created_at,
             (SELECT COUNT(*) FROM hep_items i WHERE i.program_id = h.id)
          FROM hep_programs h WHERE h.patient_id = ?1 ORDER BY h.version_no DESC LIMIT 1",
-        [patient_id],
+        args![patient_id],
         row_to_version,
     )
     .optional()
 }
 
-fn row_to_version(r: &rusqlite::Row) -> rusqlite::Result<VersionInfo> {
+fn row_to_version(r: &Row) -> SqlResult<VersionInfo> {
     Ok(VersionInfo {
         version_no: r.get(0)?,
         created_by: r.get(1)?,
         created_at: r.get(2)?,
-        exercises: r.get::<_, i64>(3)? as usize,
+        exercises: r.get::<i64>(3)? as usize,
     })
 }
 
 /// Adds the seed templates whose exercises are all in the library (demo clinics). Returns
 /// how many were added; a template whose name is taken is left alone.
-pub(crate) fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::Result<usize> {
+pub(crate) fn seed_templates(tx: &Conn, by: &str, at: &str) -> SqlResult<usize> {
     let mut added = 0;
     for (name, exercises) in SEED_TEMPLATES {
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM hep_programs WHERE template_name = ?1)",
-            [name],
+            args![name],
             |r| r.get(0),
         )?;
         if taken {
@@ -229,7 +229,7 @@ pub(crate) fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::
                     "SELECT id, name, aliases, region, category, equipment, position, instructions,
                         sets, reps, hold_seconds, times_per_day, days_per_week
                      FROM exercises WHERE name = ?1",
-                    [ex],
+                    args![ex],
                     row_to_exercise,
                 )
                 .optional()?;
@@ -240,12 +240,12 @@ pub(crate) fn seed_templates(tx: &Transaction, by: &str, at: &str) -> rusqlite::
         if items.is_empty() {
             continue;
         }
-        tx.execute(
+        let inserted = tx.insert(
             "INSERT INTO hep_programs (patient_id, version_no, template_name, created_by, created_at)
              VALUES (NULL, 1, ?1, ?2, ?3)",
-            params![name, by, at],
+            args![name, by, at],
         )?;
-        insert_items(tx, tx.last_insert_rowid(), &items)?;
+        insert_items(tx, inserted, &items)?;
         added += 1;
     }
     Ok(added)
@@ -257,19 +257,19 @@ pub const THERAPIST_NOT_RECORDED: &str = "not recorded";
 /// The therapist of record on `date`: whoever evaluated the patient last, else whoever saw
 /// them last (checked in or completed); None when no therapist has seen them yet.
 pub(in crate::db) fn therapist_of_record(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     date: NaiveDate,
-) -> rusqlite::Result<Option<String>> {
+) -> SqlResult<Option<String>> {
     let day_end = format!("{}T23:59", date.format("%Y-%m-%d"));
-    let seen_by = |evaluation_only: bool| -> rusqlite::Result<Option<String>> {
+    let seen_by = |evaluation_only: bool| -> SqlResult<Option<String>> {
         conn.query_row(
             "SELECT s.name FROM appointments a JOIN staff s ON s.id = a.therapist_id
              WHERE a.patient_id = ?1 AND a.start <= ?2
                AND a.status IN ('checked_in', 'completed')
                AND (?3 = 0 OR a.kind = 'evaluation')
              ORDER BY a.start DESC LIMIT 1",
-            params![patient_id, day_end, evaluation_only],
+            args![patient_id, day_end, evaluation_only],
             |r| r.get(0),
         )
         .optional()
@@ -283,20 +283,20 @@ pub(in crate::db) fn therapist_of_record(
 impl Db {
     /// The exercise library, by name.
     pub fn exercises(&self) -> AppResult<Vec<Exercise>> {
-        library(self.conn()).map_err(|e| self.fail(e))
+        library(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// A patient's program: the newest version, or `version` when given. Version 0 with no
     /// items when nothing has been saved.
     pub fn hep_program(&self, patient_id: i64, version: Option<i64>) -> AppResult<Program> {
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<Program> {
+        let conn = &self.sql();
+        let read = || -> SqlResult<Program> {
             let row: Option<(i64, i64)> = conn
                 .query_row(
                     "SELECT id, version_no FROM hep_programs
                      WHERE patient_id = ?1 AND (?2 IS NULL OR version_no = ?2)
                      ORDER BY version_no DESC LIMIT 1",
-                    params![patient_id, version],
+                    args![patient_id, version],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
@@ -317,29 +317,29 @@ impl Db {
 
     /// Every saved version of a patient's program, newest first.
     pub fn hep_versions(&self, patient_id: i64) -> AppResult<Vec<VersionInfo>> {
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<Vec<VersionInfo>> {
-            let mut stmt = conn.prepare(
+        let conn = &self.sql();
+        let read = || -> SqlResult<Vec<VersionInfo>> {
+            let mut stmt = conn.prepare_cached(
                 "SELECT h.version_no, h.created_by, h.created_at,
                     (SELECT COUNT(*) FROM hep_items i WHERE i.program_id = h.id)
                  FROM hep_programs h WHERE h.patient_id = ?1 ORDER BY h.version_no DESC",
             )?;
-            stmt.query_map([patient_id], row_to_version)?.collect()
+            stmt.query_map(args![patient_id], row_to_version)?.collect()
         };
         read().map_err(|e| self.fail(e))
     }
 
     /// The named templates with their exercises, by name.
     pub fn hep_templates(&self) -> AppResult<Vec<Template>> {
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<Vec<Template>> {
-            let mut stmt = conn.prepare(
+        let conn = &self.sql();
+        let read = || -> SqlResult<Vec<Template>> {
+            let mut stmt = conn.prepare_cached(
                 "SELECT id, template_name FROM hep_programs WHERE template_name IS NOT NULL
                  ORDER BY template_name COLLATE NOCASE",
             )?;
             let heads: Vec<(i64, String)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .query_map(&[], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<SqlResult<_>>()?;
             heads
                 .into_iter()
                 .map(|(id, name)| {
@@ -371,12 +371,11 @@ impl Db {
                 return Ok(SaveOutcome::Stale(latest));
             }
             let version_no = based_on + 1;
-            tx.execute(
+            let program_id = tx.insert(
                 "INSERT INTO hep_programs (patient_id, version_no, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![patient_id, version_no, who.user, who.at],
+                args![patient_id, version_no, who.user, who.at],
             )?;
-            let program_id = tx.last_insert_rowid();
             insert_items(tx, program_id, items)?;
             audit::record(
                 tx,
@@ -422,29 +421,26 @@ impl Db {
             let existing: Option<(i64, i64)> = tx
                 .query_row(
                     "SELECT id, version_no FROM hep_programs WHERE template_name = ?1",
-                    [&name],
+                    args![name],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
             let id = match existing {
                 Some((id, version)) => {
-                    tx.execute("DELETE FROM hep_items WHERE program_id = ?1", [id])?;
+                    tx.execute("DELETE FROM hep_items WHERE program_id = ?1", args![id])?;
                     tx.execute(
                         "UPDATE hep_programs SET version_no = ?2, created_by = ?3, created_at = ?4
                          WHERE id = ?1",
-                        params![id, version + 1, who.user, who.at],
+                        args![id, version + 1, who.user, who.at],
                     )?;
                     id
                 }
-                None => {
-                    tx.execute(
-                        "INSERT INTO hep_programs (patient_id, version_no, template_name,
+                None => tx.insert(
+                    "INSERT INTO hep_programs (patient_id, version_no, template_name,
                             created_by, created_at)
                          VALUES (NULL, 1, ?1, ?2, ?3)",
-                        params![name, who.user, who.at],
-                    )?;
-                    tx.last_insert_rowid()
-                }
+                    args![name, who.user, who.at],
+                )?,
             };
             insert_items(tx, id, items)?;
             audit::record(
@@ -484,13 +480,12 @@ impl Db {
         self.write_as(&who, Duty::Adherence, |tx, _| {
             super::patients::require(tx, patient_id)?;
             let appointment_id = super::patients::visit_on(tx, patient_id, on)?;
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO adherence_reports (patient_id, appointment_id, reported_on,
                     sessions_done, sessions_prescribed, recorded_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![patient_id, appointment_id, from, done, prescribed, who.user],
+                args![patient_id, appointment_id, from, done, prescribed, who.user],
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 &AuditEntry {
@@ -521,11 +516,11 @@ impl Db {
         if program.version_no == 0 {
             return Ok(None);
         }
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<HandoutData> {
+        let conn = &self.sql();
+        let read = || -> SqlResult<HandoutData> {
             let created_by: String = conn.query_row(
                 "SELECT created_by FROM hep_programs WHERE patient_id = ?1 AND version_no = ?2",
-                params![patient_id, program.version_no],
+                args![patient_id, program.version_no],
                 |r| r.get(0),
             )?;
             // Else the program's author if a therapist. Never the front desk person who
@@ -542,7 +537,7 @@ impl Db {
             for item in &program.items {
                 let (instructions, equipment): (String, String) = conn.query_row(
                     "SELECT instructions, equipment FROM exercises WHERE id = ?1",
-                    [item.exercise_id],
+                    args![item.exercise_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
                 items.push(HandoutItem {

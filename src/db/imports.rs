@@ -2,7 +2,7 @@
 //! file goes in one transaction with an audit row per record and one for the import. The
 //! check itself runs inside that transaction, against what the record holds then.
 
-use rusqlite::{Connection, params};
+use super::sql::{Conn, SqlResult, ToValue, args};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -26,7 +26,7 @@ impl Db {
         progress: Progress,
     ) -> AppResult<ImportCounts> {
         if dry_run {
-            let known = known(self.conn(), kind, audit.site_id).map_err(|e| self.fail(e))?;
+            let known = known(&self.sql(), kind, audit.site_id).map_err(|e| self.fail(e))?;
             return Ok(check(&known, progress)?.counts());
         }
         let who = super::Who {
@@ -71,25 +71,26 @@ fn entity(kind: ImportKind) -> &'static str {
 }
 
 /// Read once per import, so a large file costs no lookup per row.
-fn known(conn: &Connection, kind: ImportKind, site_id: Option<i64>) -> rusqlite::Result<Known> {
+fn known(conn: &Conn, kind: ImportKind, site_id: Option<i64>) -> SqlResult<Known> {
     let mut k = Known::default();
     if matches!(kind, ImportKind::Patients | ImportKind::Appointments) {
-        let mut stmt = conn.prepare("SELECT mrn, id FROM patients")?;
+        let mut stmt = conn.prepare_cached("SELECT mrn, id FROM patients")?;
         k.patients = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map(&[], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<SqlResult<_>>()?;
     }
     if kind == ImportKind::Appointments {
         let sites = super::sites::read(conn)?;
         k.site = site_id.and_then(|id| sites.by_id(id)).cloned();
         k.staff = super::staff::everyone(conn)?;
-        let mut stmt = conn.prepare("SELECT patient_id, start, id, site_id FROM appointments")?;
-        let rows = stmt.query_map([], |r| {
+        let mut stmt =
+            conn.prepare_cached("SELECT patient_id, start, id, site_id FROM appointments")?;
+        let rows = stmt.query_map(&[], |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<i64>(0)?,
+                r.get::<String>(1)?,
                 r.get(2)?,
-                r.get::<_, i64>(3)?,
+                r.get::<i64>(3)?,
             ))
         })?;
         for row in rows {
@@ -102,10 +103,10 @@ fn known(conn: &Connection, kind: ImportKind, site_id: Option<i64>) -> rusqlite:
         }
     }
     if kind == ImportKind::Exercises {
-        let mut stmt = conn.prepare("SELECT name, id FROM exercises")?;
+        let mut stmt = conn.prepare_cached("SELECT name, id FROM exercises")?;
         k.exercises = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map(&[], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<SqlResult<_>>()?;
     }
     Ok(k)
 }
@@ -119,11 +120,11 @@ fn tick(progress: &mut Progress, done: usize, total: usize) {
 }
 
 fn write_plan(
-    conn: &Connection,
+    conn: &Conn,
     plan: &ImportPlan,
     audit: &ImportAudit,
     mut progress: Progress,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     match plan {
         ImportPlan::Patients(rows) => patients(conn, rows, audit, &mut progress),
         ImportPlan::Appointments(rows) => appointments(conn, rows, audit, &mut progress),
@@ -134,13 +135,13 @@ fn write_plan(
 /// One audit row per imported record, beside the import's summary row, so that
 /// `ptclinic audit --patient MRN` shows that an import created or changed this patient's record.
 fn audit_record(
-    conn: &Connection,
+    conn: &Conn,
     audit: &ImportAudit,
     entity: &str,
     id: i64,
     updated: bool,
-) -> rusqlite::Result<()> {
-    Ok(audit::record(
+) -> SqlResult<()> {
+    audit::record(
         conn,
         &AuditEntry {
             at: audit.at,
@@ -154,22 +155,22 @@ fn audit_record(
             entity_id: Some(id),
             detail: json!({ "file": crate::sanitize::clean_line(audit.file_name) }),
         },
-    )?)
+    )
 }
 
 fn patients(
-    conn: &Connection,
+    conn: &Conn,
     rows: &[Planned<PatientDetails>],
     audit: &ImportAudit,
     progress: &mut Progress,
-) -> rusqlite::Result<()> {
-    let mut insert = conn.prepare(
+) -> SqlResult<()> {
+    let mut insert = conn.prepare_cached(
         "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, email, payer,
             diagnosis_code, diagnosis, body_region, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     // Every column but the MRN; an empty cell keeps what is stored.
-    let mut update = conn.prepare(
+    let mut update = conn.prepare_cached(
         "UPDATE patients SET first_name = COALESCE(?2, first_name),
             last_name = COALESCE(?3, last_name), date_of_birth = COALESCE(?4, date_of_birth),
             phone = COALESCE(?5, phone), email = COALESCE(?6, email),
@@ -183,7 +184,7 @@ fn patients(
         tick(progress, i + 1, total);
         let r = &p.row;
         let dob = r.date_of_birth.format("%Y-%m-%d").to_string();
-        let fields = params![
+        let fields = args![
             r.first_name,
             r.last_name,
             dob,
@@ -200,18 +201,17 @@ fn patients(
         };
         match p.existing {
             None => {
-                let mut all: Vec<&dyn rusqlite::ToSql> = vec![&r.mrn];
+                let mut all = vec![r.mrn.to_value()];
                 all.extend_from_slice(fields);
-                all.push(&audit.at);
-                insert.execute(all.as_slice())?;
-                let id = conn.last_insert_rowid();
+                all.push(audit.at.to_value());
+                let id = insert.insert(&all)?;
                 audit_record(conn, audit, "patient", id, false)?;
                 stated_terms(conn, id, r, &who)?;
             }
             Some(id) => {
-                let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
+                let mut all = vec![id.to_value()];
                 all.extend_from_slice(fields);
-                update.execute(all.as_slice())?;
+                update.execute(&all)?;
                 audit_record(conn, audit, "patient", id, true)?;
                 stated_terms(conn, id, r, &who)?;
             }
@@ -223,11 +223,11 @@ fn patients(
 /// The plan of care and the authorisation a patient file's columns state, as rows of their own
 /// (the import's one audit row covers them).
 fn stated_terms(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     r: &PatientDetails,
     who: &super::Who,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     if let Some(plan) = &r.plan {
         super::plans::insert_period(conn, patient_id, plan.starts_on, plan.ends_on, who)?;
     }
@@ -238,12 +238,12 @@ fn stated_terms(
 }
 
 fn appointments(
-    conn: &Connection,
+    conn: &Conn,
     rows: &[Planned<ImportedVisit>],
     audit: &ImportAudit,
     progress: &mut Progress,
-) -> rusqlite::Result<()> {
-    let mut insert = conn.prepare(
+) -> SqlResult<()> {
+    let mut insert = conn.prepare_cached(
         "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, status,
             status_changed_at, cancel_reason, room, created_at,
             patient_name, patient_mrn, patient_dob, site_id)
@@ -253,7 +253,7 @@ fn appointments(
             (SELECT date_of_birth FROM patients WHERE id = ?1), ?11)",
     )?;
     // A status in the file replaces the stored one (and its reason); an empty cell keeps it.
-    let mut update = conn.prepare(
+    let mut update = conn.prepare_cached(
         "UPDATE appointments SET therapist_id = ?2, minutes = ?3, kind = ?4,
             status_changed_at = CASE WHEN ?5 IS NOT NULL AND ?5 <> status THEN ?8
                                      ELSE status_changed_at END,
@@ -273,7 +273,7 @@ fn appointments(
             None => {
                 let status = status.unwrap_or("scheduled");
                 let changed = (status != "scheduled").then_some(audit.at);
-                insert.execute(params![
+                let inserted = insert.insert(args![
                     r.patient_id,
                     r.therapist_id,
                     start_text(r.start),
@@ -286,10 +286,10 @@ fn appointments(
                     audit.at,
                     audit.site_id
                 ])?;
-                audit_record(conn, audit, "appointment", conn.last_insert_rowid(), false)?;
+                audit_record(conn, audit, "appointment", inserted, false)?;
             }
             Some(id) => {
-                update.execute(params![
+                update.execute(args![
                     id,
                     r.therapist_id,
                     r.minutes,
@@ -307,13 +307,13 @@ fn appointments(
 }
 
 /// Adds exercises to the library (the demo's library too); ids in the order given.
-pub(super) fn insert_exercise(conn: &Connection, e: &NewExercise) -> rusqlite::Result<i64> {
+pub(super) fn insert_exercise(conn: &Conn, e: &NewExercise) -> SqlResult<i64> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO exercises (name, aliases, region, category, equipment, position, instructions,
             sets, reps, hold_seconds, times_per_day, days_per_week)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    insert.execute(params![
+    let inserted = insert.insert(args![
         e.name,
         e.aliases,
         e.region,
@@ -327,15 +327,11 @@ pub(super) fn insert_exercise(conn: &Connection, e: &NewExercise) -> rusqlite::R
         e.times_per_day,
         e.days_per_week
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(inserted)
 }
 
-fn exercises(
-    conn: &Connection,
-    rows: &[Planned<NewExercise>],
-    progress: &mut Progress,
-) -> rusqlite::Result<()> {
-    let mut update = conn.prepare(
+fn exercises(conn: &Conn, rows: &[Planned<NewExercise>], progress: &mut Progress) -> SqlResult<()> {
+    let mut update = conn.prepare_cached(
         "UPDATE exercises SET region = COALESCE(?2, region), category = COALESCE(?3, category),
             equipment = COALESCE(?4, equipment), position = COALESCE(?5, position),
             instructions = COALESCE(?6, instructions),
@@ -355,7 +351,7 @@ fn exercises(
                 insert_exercise(conn, e)?;
             }
             Some(id) => {
-                update.execute(params![
+                update.execute(args![
                     id,
                     e.region,
                     e.category,

@@ -3,7 +3,7 @@
 //! passwords of the mail server and the SMS gateway are never here: they are each sending
 //! machine's own.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{Conn, OptionalExtension, Sql, SqlError, SqlResult, args};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -42,21 +42,18 @@ pub struct StoredTemplate {
     pub own: bool,
 }
 
-fn unreadable(what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
+fn unreadable(what: &str) -> SqlError {
+    SqlError::Type(
         0,
-        rusqlite::types::Type::Text,
-        format!("unreadable {what} in the clinic's messaging settings").into(),
+        format!("unreadable {what} in the clinic's messaging settings"),
     )
 }
 
-pub(in crate::db) fn read_settings(
-    conn: &rusqlite::Connection,
-) -> rusqlite::Result<MessagingSettings> {
+pub(in crate::db) fn read_settings(conn: &Conn) -> SqlResult<MessagingSettings> {
     conn.query_row(
         "SELECT clinic_name, clinic_phone, reminder_offsets, quiet_from, quiet_to, version
          FROM clinic_settings WHERE id = 1",
-        [],
+        &[],
         |r| {
             let offsets: String = r.get(2)?;
             let (from, to): (String, String) = (r.get(3)?, r.get(4)?);
@@ -73,15 +70,15 @@ pub(in crate::db) fn read_settings(
 }
 
 pub(in crate::db) fn read_template(
-    conn: &rusqlite::Connection,
+    conn: &Conn,
     purpose: Purpose,
     channel: Channel,
-) -> rusqlite::Result<StoredTemplate> {
+) -> SqlResult<StoredTemplate> {
     let own = conn
         .prepare_cached(
             "SELECT subject, body FROM message_templates WHERE purpose = ?1 AND channel = ?2",
         )?
-        .query_row([purpose.as_str(), channel.as_str()], |r| {
+        .query_row(args![purpose.as_str(), channel.as_str()], |r| {
             Ok(Template {
                 subject: r.get(0)?,
                 body: r.get(1)?,
@@ -126,7 +123,7 @@ fn check_change(change: &SettingsChange) -> AppResult<()> {
 
 impl Db {
     pub fn messaging_settings(&self) -> AppResult<MessagingSettings> {
-        read_settings(self.conn()).map_err(|e| self.fail(e))
+        read_settings(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// Changes the settings (admins only), audited; returns them as they now are.
@@ -157,7 +154,7 @@ impl Db {
                 "UPDATE clinic_settings SET clinic_name = ?1, clinic_phone = ?2,
                     reminder_offsets = ?3, quiet_from = ?4, quiet_to = ?5, version = version + 1
                  WHERE id = 1 AND version = ?6",
-                params![
+                args![
                     name,
                     phone,
                     reminders::offsets_text(&offsets),
@@ -194,7 +191,7 @@ impl Db {
         if let Some(why) = templates::channel_refusal(purpose, channel) {
             return Err(AppError::input(why));
         }
-        read_template(self.conn(), purpose, channel).map_err(|e| self.fail(e))
+        read_template(&self.sql(), purpose, channel).map_err(|e| self.fail(e))
     }
 
     /// Saves the clinic's own template (checked first), or with None goes back to the
@@ -220,11 +217,11 @@ impl Db {
                      VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (purpose, channel) DO UPDATE SET subject = excluded.subject,
                         body = excluded.body, version = version + 1",
-                    params![purpose.as_str(), channel.as_str(), t.subject, t.body],
+                    args![purpose.as_str(), channel.as_str(), t.subject, t.body],
                 )?,
                 None => tx.execute(
                     "DELETE FROM message_templates WHERE purpose = ?1 AND channel = ?2",
-                    [purpose.as_str(), channel.as_str()],
+                    args![purpose.as_str(), channel.as_str()],
                 )?,
             };
             audit::record(

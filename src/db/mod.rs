@@ -64,7 +64,9 @@ pub mod worker;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+
+use sql::{Conn, Sql};
 
 use chrono::NaiveDate;
 
@@ -247,6 +249,11 @@ impl Db {
         &self.conn
     }
 
+    /// The connection as the store's modules take it, whichever backend holds the record.
+    pub(in crate::db) fn sql(&self) -> Conn<'_> {
+        Conn::new(&self.conn)
+    }
+
     pub(in crate::db) fn fail(&self, e: impl Into<rusqlite::Error>) -> AppError {
         sql_failure(&self.path_text(), e.into())
     }
@@ -260,7 +267,7 @@ impl Db {
     /// database is busy, for at most about 20 seconds. A damaged file is not written at all.
     pub(in crate::db) fn write<T>(
         &mut self,
-        mut f: impl FnMut(&Transaction) -> TxResult<T>,
+        mut f: impl FnMut(&Conn) -> TxResult<T>,
     ) -> AppResult<T> {
         if let Some(why) = self.damage() {
             return Err(AppError::failure(format!(
@@ -287,7 +294,7 @@ impl Db {
         &mut self,
         who: &Who,
         duty: crate::domain::roles::Duty,
-        mut f: impl FnMut(&Transaction, &crate::domain::roles::Acting) -> TxResult<T>,
+        mut f: impl FnMut(&Conn, &crate::domain::roles::Acting) -> TxResult<T>,
     ) -> AppResult<T> {
         self.write(|tx| {
             let acting = allowed(tx, who, duty)?;
@@ -295,15 +302,16 @@ impl Db {
         })
     }
 
-    fn try_write<T>(&mut self, f: &mut impl FnMut(&Transaction) -> TxResult<T>) -> TxResult<T> {
+    fn try_write<T>(&mut self, f: &mut impl FnMut(&Conn) -> TxResult<T>) -> TxResult<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let before = audit::last_row(&tx)?;
-        let value = f(&tx)?;
+        let conn = Conn::new(&tx);
+        let before = audit::last_row(&conn)?;
+        let value = f(&conn)?;
         // The flags the change may have altered, in the same transaction.
-        flag_cache::refresh(&tx)?;
-        let ours = audit::last_row(&tx)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
+        flag_cache::refresh(&conn)?;
+        let ours = audit::last_row(&conn)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
         match tx.commit() {
             Ok(()) => Ok(value),
             // A drive can fail after the commit point (syncing the emptied journal, say):
@@ -311,7 +319,9 @@ impl Db {
             // audit row, so whether that row is there tells which it was, and a saved change
             // is never reported as lost (a script would retry it, a person redo it).
             Err(e) if is_io_failure(&e) => match ours {
-                Some((id, hash)) if audit::has_row(&self.conn, id, &hash).unwrap_or(false) => {
+                Some((id, hash))
+                    if audit::has_row(&Conn::new(&self.conn), id, &hash).unwrap_or(false) =>
+                {
                     Ok(value)
                 }
                 _ => Err(TxError::Sql(e)),
@@ -368,11 +378,11 @@ fn jitter(attempt: u32) -> Duration {
     Duration::from_millis(base + u64::from(nanos % 200))
 }
 
-pub(in crate::db) fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+pub(in crate::db) fn set_meta(tx: &Conn, key: &str, value: &str) -> sql::SqlResult<()> {
     tx.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [key, value],
+        sql::args![key, value],
     )?;
     Ok(())
 }
@@ -381,7 +391,7 @@ pub(in crate::db) fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqli
 /// The staff list is open to anyone while the record has no active admin: that is how a new
 /// record gets its first one.
 pub(in crate::db) fn allowed(
-    tx: &Transaction,
+    tx: &Conn,
     who: &Who,
     duty: crate::domain::roles::Duty,
 ) -> TxResult<crate::domain::roles::Acting> {

@@ -3,10 +3,10 @@
 //! stored model in `meta` ('no_show_model', JSON, written with its audit row), each day's
 //! risks, the call list's visits and the report's rates.
 
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, OptionalExtension, named_params, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -40,55 +40,56 @@ fn booked_on(created_at: Option<&str>) -> Option<NaiveDate> {
 }
 
 /// Every patient's attended and missed visits before `today`, in patient and start order.
-fn read_histories(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<PatientHistory>> {
+fn read_histories(conn: &Conn, today: NaiveDate) -> SqlResult<Vec<PatientHistory>> {
     let mut people: HashMap<i64, (Option<NaiveDate>, Option<String>)> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT id, date_of_birth, payer FROM patients")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let dob = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+        let mut stmt = conn.prepare_cached("SELECT id, date_of_birth, payer FROM patients")?;
+        stmt.each(&[], |r| {
+            let dob = r.text(1)?.and_then(parse_day);
             people.insert(r.get(0)?, (dob, r.get(2)?));
-        }
+            Ok(())
+        })?;
     }
     let today_text = day_text(today);
     let mut visits: Vec<(i64, HistoryVisit)> = Vec::new();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, patient_id, start, created_at, kind, status, cancel_reason
          FROM appointments WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
     let mut after = i64::MIN;
     loop {
-        let mut rows = stmt.query(params![after, CHUNK])?;
+        let from = after;
         let mut read = 0;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![from, CHUNK], |r| {
             read += 1;
             after = r.get(0)?;
-            let start = r.get_ref(2)?.as_str()?;
+            let start = r.text(2)?.unwrap_or("");
             if start >= today_text.as_str() {
-                continue;
+                return Ok(());
             }
-            let seen = attendance(r.get_ref(5)?.as_str()?, r.get_ref(6)?.as_str_or_null()?);
+            let seen = attendance(r.text(5)?.unwrap_or(""), r.text(6)?);
             // Visits cancelled ahead or never closed out count for nothing.
             if !seen.finished() {
-                continue;
+                return Ok(());
             }
             let (Some(start), Some(kind)) = (
                 parse_start(start),
-                VisitKind::parse(r.get_ref(4)?.as_str()?),
+                VisitKind::parse(r.text(4)?.unwrap_or("")),
             ) else {
-                continue;
+                return Ok(());
             };
             visits.push((
                 r.get(1)?,
                 HistoryVisit {
                     id: after,
                     start,
-                    booked_on: booked_on(r.get_ref(3)?.as_str_or_null()?),
+                    booked_on: booked_on(r.text(3)?),
                     kind,
                     attendance: seen,
                 },
             ));
-        }
+            Ok(())
+        })?;
         if read < CHUNK {
             break;
         }
@@ -114,9 +115,9 @@ fn read_histories(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<P
     Ok(out)
 }
 
-/// The patients with a scheduled visit on the day: [:day_from, :day_to).
+/// The patients with a scheduled visit on the day: [?1, ?2).
 const DAY_PATIENTS: &str = "SELECT patient_id FROM appointments
-    WHERE start >= :day_from AND start < :day_to AND status = 'scheduled'";
+    WHERE start >= ?1 AND start < ?2 AND status = 'scheduled'";
 
 /// One patient's part of a day: the day's scheduled visits (ids) and the history they are
 /// scored on.
@@ -133,52 +134,46 @@ struct DayPatient {
 /// query again when its bound values change); the booking day is read only for the day's own
 /// visits and the cancel reason only for cancellations, so `appointments_patient` answers the
 /// rest.
-fn day_patients(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<DayPatient>> {
+fn day_patients(conn: &Conn, day: NaiveDate) -> SqlResult<Vec<DayPatient>> {
     let (day_from, day_to) = day_range(day);
     let window = start_text(window_start(day.and_time(chrono::NaiveTime::MIN)));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT patient_id, id, start, CASE WHEN start >= :day_from THEN created_at END, kind,
+        "SELECT patient_id, id, start, CASE WHEN start >= ?1 THEN created_at END, kind,
             status, CASE WHEN status = 'cancelled' THEN cancel_reason END
          FROM appointments
-         WHERE patient_id IN ({DAY_PATIENTS}) AND start >= :window AND start < :day_to"
+         WHERE patient_id IN ({DAY_PATIENTS}) AND start >= ?3 AND start < ?2"
     ))?;
-    let mut rows = stmt.query(named_params! {
-        ":window": window,
-        ":day_from": day_from,
-        ":day_to": day_to,
-    })?;
     let mut visits: Vec<(i64, HistoryVisit)> = Vec::new();
-    while let Some(r) = rows.next()? {
+    stmt.each(args![day_from, day_to, window], |r| {
         let (Some(start), Some(kind)) = (
-            parse_start(r.get_ref(2)?.as_str()?),
-            VisitKind::parse(r.get_ref(4)?.as_str()?),
+            parse_start(r.text(2)?.unwrap_or("")),
+            VisitKind::parse(r.text(4)?.unwrap_or("")),
         ) else {
-            continue;
+            return Ok(());
         };
         visits.push((
             r.get(0)?,
             HistoryVisit {
                 id: r.get(1)?,
                 start,
-                booked_on: booked_on(r.get_ref(3)?.as_str_or_null()?),
+                booked_on: booked_on(r.text(3)?),
                 kind,
-                attendance: attendance(r.get_ref(5)?.as_str()?, r.get_ref(6)?.as_str_or_null()?),
+                attendance: attendance(r.text(5)?.unwrap_or(""), r.text(6)?),
             },
         ));
-    }
-    drop(rows);
+        Ok(())
+    })?;
     // Visits at the same time in the order of their ids, as the whole history has them.
     visits.sort_by_key(|(p, v)| (*p, v.start, v.id));
     let mut people: HashMap<i64, (Option<NaiveDate>, Option<String>)> = HashMap::new();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, date_of_birth, payer FROM patients WHERE id IN ({DAY_PATIENTS})"
     ))?;
-    let mut rows = stmt.query(named_params! { ":day_from": day_from, ":day_to": day_to })?;
-    while let Some(r) = rows.next()? {
-        let dob = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
+    stmt.each(args![day_from, day_to], |r| {
+        let dob = r.text(1)?.and_then(parse_day);
         people.insert(r.get(0)?, (dob, r.get(2)?));
-    }
-    drop(rows);
+        Ok(())
+    })?;
     let mut out: Vec<DayPatient> = Vec::new();
     let mut current = None;
     for (patient, v) in visits {
@@ -218,10 +213,12 @@ fn day_patients(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<DayPa
             .iter()
             .any(|v| v.attendance == Attendance::Attended && Some(v.start) < first_target);
         if !attended {
-            let mut rows = before.query(params![p.patient_id, window])?;
-            if let Some(r) = rows.next()? {
-                p.history.attended_before = parse_start(r.get_ref(0)?.as_str()?);
-            }
+            p.history.attended_before = before
+                .query_row(args![p.patient_id, window], |r| {
+                    Ok(parse_start(r.text(0)?.unwrap_or("")))
+                })
+                .optional()?
+                .flatten();
         }
     }
     Ok(out)
@@ -248,11 +245,13 @@ pub(in crate::db) fn decode_risk(stored: Option<&str>) -> Option<VisitRisk> {
 }
 
 /// The stored model's fit, if there is one this version reads.
-pub(in crate::db) fn stored_fit(conn: &Connection) -> rusqlite::Result<Option<Fit>> {
+pub(in crate::db) fn stored_fit(conn: &Conn) -> SqlResult<Option<Fit>> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            args![META_KEY],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(text
         .and_then(|t| serde_json::from_str::<NoShowModel>(&t).ok())
@@ -264,24 +263,24 @@ pub(in crate::db) fn stored_fit(conn: &Connection) -> rusqlite::Result<Option<Fi
 /// each risk in its row; a visit no longer scheduled drops its risk. Runs inside the write
 /// that changed the patient's visits, as their flags do (see `flag_cache`).
 pub(in crate::db) fn store_patient_risks(
-    conn: &Connection,
+    conn: &Conn,
     fit: &Fit,
     patient_id: i64,
     from: &str,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     // Only from the changed day on: the patient's older visits are not read again.
     conn.prepare_cached(
         "UPDATE appointments SET no_show_risk = NULL
          WHERE patient_id = ?1 AND start >= ?2 AND status <> 'scheduled'
            AND no_show_risk IS NOT NULL",
     )?
-    .execute(params![patient_id, from])?;
+    .execute(args![patient_id, from])?;
     let first: Option<String> = conn
         .prepare_cached(
             "SELECT min(start) FROM appointments
              WHERE patient_id = ?1 AND status = 'scheduled' AND start >= ?2",
         )?
-        .query_row(params![patient_id, from], |r| r.get(0))?;
+        .query_row(args![patient_id, from], |r| r.get(0))?;
     let Some(first) = first.as_deref().and_then(parse_start) else {
         return Ok(());
     };
@@ -294,34 +293,31 @@ pub(in crate::db) fn store_patient_risks(
                 CASE WHEN status = 'cancelled' THEN cancel_reason END
              FROM appointments WHERE patient_id = ?1 AND start >= ?2 ORDER BY start, id",
         )?;
-        let mut rows = stmt.query(params![patient_id, window])?;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![patient_id, window], |r| {
             let (Some(start), Some(kind)) = (
-                parse_start(r.get_ref(1)?.as_str()?),
-                VisitKind::parse(r.get_ref(3)?.as_str()?),
+                parse_start(r.text(1)?.unwrap_or("")),
+                VisitKind::parse(r.text(3)?.unwrap_or("")),
             ) else {
-                continue;
+                return Ok(());
             };
             let v = HistoryVisit {
                 id: r.get(0)?,
                 start,
-                booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
+                booked_on: booked_on(r.text(2)?),
                 kind,
-                attendance: attendance(r.get_ref(4)?.as_str()?, r.get_ref(5)?.as_str_or_null()?),
+                attendance: attendance(r.text(4)?.unwrap_or(""), r.text(5)?),
             };
             if start >= first && v.attendance == Attendance::Open {
                 targets.push(v.id);
             }
             visits.push(v);
-        }
+            Ok(())
+        })?;
     }
     let (date_of_birth, payer) = conn
         .prepare_cached("SELECT date_of_birth, payer FROM patients WHERE id = ?1")?
-        .query_row([patient_id], |r| {
-            Ok((
-                r.get_ref(0)?.as_str_or_null()?.and_then(parse_day),
-                r.get::<_, Option<String>>(1)?,
-            ))
+        .query_row(args![patient_id], |r| {
+            Ok((r.text(0)?.and_then(parse_day), r.get::<Option<String>>(1)?))
         })?;
     let attended = visits
         .iter()
@@ -334,7 +330,7 @@ pub(in crate::db) fn store_patient_risks(
              WHERE patient_id = ?1 AND start < ?2 AND status IN ('completed', 'checked_in')
              ORDER BY start DESC LIMIT 1",
         )?
-        .query_row(params![patient_id, window], |r| r.get::<_, String>(0))
+        .query_row(args![patient_id, window], |r| r.get::<String>(0))
         .optional()?
         .as_deref()
         .and_then(parse_start)
@@ -351,7 +347,7 @@ pub(in crate::db) fn store_patient_risks(
     let mut failed = None;
     risks_of(fit, &history, &targets, |id, risk| {
         if failed.is_none()
-            && let Err(e) = store.execute(params![id, encode_risk(&risk)])
+            && let Err(e) = store.execute(args![id, encode_risk(&risk)])
         {
             failed = Some(e);
         }
@@ -360,19 +356,19 @@ pub(in crate::db) fn store_patient_risks(
 }
 
 /// The patients with a visit booked, whose risks a new model changes.
-fn booked_patients(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
-    conn.prepare("SELECT DISTINCT patient_id FROM appointments WHERE status = 'scheduled'")?
-        .query_map([], |r| r.get(0))?
+fn booked_patients(conn: &Conn) -> SqlResult<Vec<i64>> {
+    conn.prepare_cached("SELECT DISTINCT patient_id FROM appointments WHERE status = 'scheduled'")?
+        .query_map(&[], |r| r.get(0))?
         .collect()
 }
 
 /// Scores every scheduled visit again by `fit` (a model just stored) or drops every stored
 /// risk (None: no model), in the caller's transaction (an upgrade's).
-pub(in crate::db) fn store_all_risks(conn: &Connection, fit: Option<&Fit>) -> rusqlite::Result<()> {
+pub(in crate::db) fn store_all_risks(conn: &Conn, fit: Option<&Fit>) -> SqlResult<()> {
     let Some(fit) = fit else {
         conn.execute(
             "UPDATE appointments SET no_show_risk = NULL WHERE no_show_risk IS NOT NULL",
-            [],
+            &[],
         )?;
         return Ok(());
     };
@@ -427,7 +423,7 @@ impl Db {
 
     /// Fits the model on the record's history before `today`, without storing it.
     pub fn fit_no_show_model(&self, today: NaiveDate, fitted_at: &str) -> AppResult<NoShowModel> {
-        let histories = read_histories(self.conn(), today).map_err(|e| self.fail(e))?;
+        let histories = read_histories(&self.sql(), today).map_err(|e| self.fail(e))?;
         Ok(fit_model(&histories, today, fitted_at))
     }
 
@@ -469,7 +465,7 @@ impl Db {
         // The booked visits scored by the new model, a few hundred patients per write; a
         // visit changed meanwhile was scored by its own write, with the model then stored.
         if let Some(fit) = &model.fit {
-            let patients = booked_patients(self.conn()).map_err(|e| self.fail(e))?;
+            let patients = booked_patients(&self.sql()).map_err(|e| self.fail(e))?;
             for chunk in patients.chunks(RISKS_PER_WRITE) {
                 self.write(|tx| {
                     for &p in chunk {
@@ -495,22 +491,17 @@ impl Db {
     /// [`Db::day_risks`] with a model in hand. One read transaction of a few milliseconds:
     /// the shared lock is taken once, not once per patient, and the reads agree.
     pub fn day_risks_with(&self, fit: &Fit, day: NaiveDate) -> AppResult<HashMap<i64, VisitRisk>> {
-        let run = || -> rusqlite::Result<HashMap<i64, VisitRisk>> {
-            let conn = self.conn();
-            let tx = conn
-                .is_autocommit()
-                .then(|| conn.unchecked_transaction())
-                .transpose()?;
-            let mut out = HashMap::new();
-            for p in day_patients(conn, day)? {
-                risks_of(fit, &p.history, &p.targets, |id, risk| {
-                    out.insert(id, risk);
-                });
-            }
-            if let Some(tx) = tx {
-                tx.commit()?;
-            }
-            Ok(out)
+        let run = || -> SqlResult<HashMap<i64, VisitRisk>> {
+            let conn = &self.sql();
+            conn.in_read(|| {
+                let mut out = HashMap::new();
+                for p in day_patients(conn, day)? {
+                    risks_of(fit, &p.history, &p.targets, |id, risk| {
+                        out.insert(id, risk);
+                    });
+                }
+                Ok(out)
+            })
         };
         run().map_err(|e| self.fail(e))
     }
@@ -518,8 +509,8 @@ impl Db {
     /// The day's scheduled visits in time order, with the patient's phone and their answer.
     pub fn call_list_visits(&self, day: NaiveDate) -> AppResult<Vec<CallListVisit>> {
         let (from, to) = day_range(day);
-        let run = || -> rusqlite::Result<Vec<CallListVisit>> {
-            let mut stmt = self.conn().prepare_cached(
+        let run = || -> SqlResult<Vec<CallListVisit>> {
+            let mut stmt = self.sql().prepare_cached(
                 "SELECT a.id, a.start, s.name, p.id, p.first_name || ' ' || p.last_name, p.mrn,
                     p.phone, c.answer, c.for_start, a.site_id
                  FROM appointments a
@@ -529,12 +520,11 @@ impl Db {
                  WHERE a.start >= ?1 AND a.start < ?2 AND a.status = 'scheduled'
                  ORDER BY a.start, s.name, a.id",
             )?;
-            let mut rows = stmt.query([from, to])?;
             let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
+            stmt.each(args![from, to], |r| {
                 let start_text: String = r.get(1)?;
                 let Some(start) = parse_start(&start_text) else {
-                    continue;
+                    return Ok(());
                 };
                 let answer: Option<String> = r.get(7)?;
                 let for_start: Option<String> = r.get(8)?;
@@ -554,7 +544,8 @@ impl Db {
                     answered_other_time: answer.is_some() && !current,
                     site_id: r.get(9)?,
                 });
-            }
+                Ok(())
+            })?;
             Ok(out)
         };
         run().map_err(|e| self.fail(e))
@@ -570,29 +561,29 @@ impl Db {
         site: Option<i64>,
     ) -> AppResult<Vec<RateVisit>> {
         let end = to.succ_opt().unwrap_or(to);
-        let run = || -> rusqlite::Result<Vec<RateVisit>> {
-            let mut stmt = self.conn().prepare_cached(
+        let run = || -> SqlResult<Vec<RateVisit>> {
+            let mut stmt = self.sql().prepare_cached(
                 "SELECT therapist_id, start, created_at, status, cancel_reason FROM appointments
                  WHERE start >= ?1 AND start < ?2
                    AND status IN ('checked_in', 'completed', 'no_show', 'cancelled')
                    AND (?3 IS NULL OR site_id = ?3)",
             )?;
-            let mut rows = stmt.query(rusqlite::params![day_text(from), day_text(end), site])?;
             let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let seen = attendance(r.get_ref(3)?.as_str()?, r.get_ref(4)?.as_str_or_null()?);
-                let Some(start) = parse_start(r.get_ref(1)?.as_str()?) else {
-                    continue;
+            stmt.each(args![day_text(from), day_text(end), site], |r| {
+                let seen = attendance(r.text(3)?.unwrap_or(""), r.text(4)?);
+                let Some(start) = parse_start(r.text(1)?.unwrap_or("")) else {
+                    return Ok(());
                 };
                 if seen.finished() {
                     out.push(RateVisit {
                         therapist_id: r.get(0)?,
                         start,
-                        booked_on: booked_on(r.get_ref(2)?.as_str_or_null()?),
+                        booked_on: booked_on(r.text(2)?),
                         attendance: seen,
                     });
                 }
-            }
+                Ok(())
+            })?;
             Ok(out)
         };
         run().map_err(|e| self.fail(e))
@@ -626,34 +617,34 @@ mod tests {
     /// Every visit of the patient, whatever its status or age.
     fn whole_history(db: &Db, patient_id: i64) -> PatientHistory {
         let mut stmt = db
-            .conn()
-            .prepare(
+            .sql()
+            .prepare_cached(
                 "SELECT id, start, created_at, kind, status, cancel_reason FROM appointments
                  WHERE patient_id = ?1 ORDER BY start, id",
             )
             .unwrap();
         let visits = stmt
-            .query_map([patient_id], |r| {
+            .query_map(args![patient_id], |r| {
                 Ok(HistoryVisit {
                     id: r.get(0)?,
-                    start: parse_start(&r.get::<_, String>(1)?).unwrap(),
-                    booked_on: booked_on(r.get::<_, Option<String>>(2)?.as_deref()),
-                    kind: VisitKind::parse(&r.get::<_, String>(3)?).unwrap(),
+                    start: parse_start(&r.get::<String>(1)?).unwrap(),
+                    booked_on: booked_on(r.get::<Option<String>>(2)?.as_deref()),
+                    kind: VisitKind::parse(&r.get::<String>(3)?).unwrap(),
                     attendance: attendance(
-                        &r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(5)?.as_deref(),
+                        &r.get::<String>(4)?,
+                        r.get::<Option<String>>(5)?.as_deref(),
                     ),
                 })
             })
             .unwrap()
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<SqlResult<Vec<_>>>()
             .unwrap();
         let (date_of_birth, payer) = db
-            .conn()
+            .sql()
             .query_row(
                 "SELECT date_of_birth, payer FROM patients WHERE id = ?1",
-                [patient_id],
-                |r| Ok((parse_day(&r.get::<_, String>(0)?), r.get(1)?)),
+                args![patient_id],
+                |r| Ok((parse_day(&r.get::<String>(0)?), r.get(1)?)),
             )
             .unwrap();
         PatientHistory {
@@ -669,12 +660,12 @@ mod tests {
         let (_dir, db) = clinic();
         // Some of next week's patients were last seen more than a year ago.
         let tomorrow = today() + chrono::Duration::days(1);
-        for p in day_patients(db.conn(), tomorrow).unwrap().iter().take(4) {
-            db.conn()
+        for p in day_patients(&db.sql(), tomorrow).unwrap().iter().take(4) {
+            db.sql()
                 .execute(
                     "UPDATE appointments SET start = strftime('%Y-%m-%dT%H:%M', start, '-400 days')
                      WHERE patient_id = ?1 AND start < ?2",
-                    params![p.patient_id, day_text(today())],
+                    args![p.patient_id, day_text(today())],
                 )
                 .unwrap();
         }
@@ -688,7 +679,7 @@ mod tests {
             let day = today() + chrono::Duration::days(d);
             let risks = db.day_risks_with(&fit, day).unwrap();
             let mut expected = HashMap::new();
-            for p in day_patients(db.conn(), day).unwrap() {
+            for p in day_patients(&db.sql(), day).unwrap() {
                 let whole = whole_history(&db, p.patient_id);
                 looked_back += usize::from(p.history.attended_before.is_some());
                 risks_of(&fit, &whole, &p.targets, |id, r| {

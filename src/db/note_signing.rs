@@ -2,8 +2,8 @@
 //! note; and the attended visits whose documentation is not finished. Each change is
 //! role-checked in its own transaction with its audit row (ids only, never the note's text).
 
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -43,14 +43,14 @@ struct NoteRow {
     signed_at: Option<String>,
 }
 
-fn note_row(tx: &Transaction, appointment_id: i64) -> TxResult<NoteRow> {
+fn note_row(tx: &Conn, appointment_id: i64) -> TxResult<NoteRow> {
     let row = tx
         .query_row(
             "SELECT id, version, is_progress_report,
                     trim(subjective || objective || assessment || plan) = '',
                     signed_as, signed_at
              FROM visit_notes WHERE appointment_id = ?1",
-            [appointment_id],
+            args![appointment_id],
             |r| {
                 Ok(NoteRow {
                     id: r.get(0)?,
@@ -68,7 +68,7 @@ fn note_row(tx: &Transaction, appointment_id: i64) -> TxResult<NoteRow> {
     }
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM appointments WHERE id = ?1)",
-        [appointment_id],
+        args![appointment_id],
         |r| r.get(0),
     )?;
     Err(TxError::App(if exists {
@@ -152,7 +152,7 @@ impl Db {
                 "UPDATE visit_notes SET signed_by = ?1, signed_as = ?2, signed_at = ?3,
                     signed_role = ?4, version = version + 1
                  WHERE id = ?5 AND version = ?6",
-                params![
+                args![
                     signature.staff_id,
                     signature.written_as,
                     signature.at,
@@ -229,7 +229,7 @@ impl Db {
                 "UPDATE visit_notes SET cosigned_by = ?1, cosigned_as = ?2, cosigned_at = ?3,
                     version = version + 1
                  WHERE id = ?4 AND version = ?5",
-                params![
+                args![
                     cosignature.staff_id,
                     cosignature.written_as,
                     cosignature.at,
@@ -281,10 +281,10 @@ impl Db {
                 written_at: who.at.to_string(),
                 text: text.clone(),
             };
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO note_addenda (note_id, staff_id, written_as, written_at, text)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
+                args![
                     note.id,
                     addendum.staff_id,
                     addendum.written_as,
@@ -292,7 +292,6 @@ impl Db {
                     addendum.text
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 &AuditEntry {
@@ -315,8 +314,8 @@ impl Db {
     /// The attended visits (checked in or completed) up to and including `up_to` whose note is
     /// missing, unsigned or awaiting a co-signature, oldest first.
     pub fn unsigned_visits(&self, up_to: NaiveDate) -> AppResult<Vec<UnsignedVisit>> {
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<Vec<UnsignedVisit>> {
+        let conn = &self.sql();
+        let read = || -> SqlResult<Vec<UnsignedVisit>> {
             let (_, end) = super::stored_time::day_range(up_to);
             let rows: Vec<(i64, Option<i64>, bool)> = conn
                 .prepare_cached(
@@ -327,8 +326,8 @@ impl Db {
                             OR (n.cosigned_at IS NULL AND n.signed_role = 'assistant'))
                      ORDER BY a.start, a.id",
                 )?
-                .query_map([end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .query_map(args![end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<SqlResult<_>>()?;
             let mut out = Vec::new();
             for (appointment_id, note_id, signed) in rows {
                 let missing = match note_id {

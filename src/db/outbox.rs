@@ -1,10 +1,10 @@
 //! The outbox: every message to a patient as a row of the record. This part reads what the
 //! schedule shows of it: each visit's reminder at the visit's present time.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -41,13 +41,13 @@ fn state_of(text: Option<String>) -> ReminderState {
 
 /// Visits in [from, to) (days) that have a reminder; a visit missing from the map has none.
 pub(in crate::db) fn reminders_between(
-    conn: &Connection,
+    conn: &Conn,
     from: NaiveDate,
     to: NaiveDate,
-) -> rusqlite::Result<HashMap<i64, ReminderState>> {
+) -> SqlResult<HashMap<i64, ReminderState>> {
     let mut stmt = conn.prepare_cached(REMINDERS_BETWEEN)?;
-    let rows = stmt.query_map([day_text(from), day_text(to)], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+    let rows = stmt.query_map(args![day_text(from), day_text(to)], |r| {
+        Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?))
     })?;
     let mut out = HashMap::new();
     for row in rows {
@@ -67,18 +67,17 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> AppResult<HashMap<i64, ReminderState>> {
-        reminders_between(self.conn(), from, to).map_err(|e| self.fail(e))
+        reminders_between(&self.sql(), from, to).map_err(|e| self.fail(e))
     }
 
     /// Where the reminder of these visits stands, each at its present time.
     pub fn reminders_of(&self, appointment_ids: &[i64]) -> AppResult<HashMap<i64, ReminderState>> {
-        let run = || -> rusqlite::Result<HashMap<i64, ReminderState>> {
-            let mut stmt = self.conn().prepare_cached(REMINDER_OF)?;
+        let run = || -> SqlResult<HashMap<i64, ReminderState>> {
+            let mut stmt = self.sql().prepare_cached(REMINDER_OF)?;
             let mut out = HashMap::new();
             for &id in appointment_ids {
-                let mut rows = stmt.query([id])?;
-                if let Some(r) = rows.next()? {
-                    out.insert(id, state_of(r.get(0)?));
+                if let Some(state) = stmt.query_row(args![id], |r| r.get(0)).optional()? {
+                    out.insert(id, state_of(state));
                 }
             }
             Ok(out)
@@ -115,13 +114,11 @@ const REMINDABLE: &str = "SELECT a.id, a.patient_id, a.start, a.created_at, s.na
     WHERE a.start > ?1 AND a.start <= ?2 AND a.status = 'scheduled'
     ORDER BY a.start, a.id";
 
-fn day_column(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    Ok(r.get::<_, Option<String>>(idx)?
-        .as_deref()
-        .and_then(parse_day))
+fn day_column(r: &Row, idx: usize) -> SqlResult<Option<NaiveDate>> {
+    Ok(r.get::<Option<String>>(idx)?.as_deref().and_then(parse_day))
 }
 
-fn consent_from(r: &rusqlite::Row, first: usize) -> rusqlite::Result<ContactConsent> {
+fn consent_from(r: &Row, first: usize) -> SqlResult<ContactConsent> {
     Ok(ContactConsent {
         email_consent_on: day_column(r, first)?,
         sms_consent_on: day_column(r, first + 1)?,
@@ -131,11 +128,11 @@ fn consent_from(r: &rusqlite::Row, first: usize) -> rusqlite::Result<ContactCons
 }
 
 /// mrn, contact_preference, the four consent days, email and phone from column `first` on.
-fn contact_from(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Contact> {
+fn contact_from(r: &Row, first: usize) -> SqlResult<Contact> {
     Ok(Contact {
         mrn: r.get(first)?,
         preference: r
-            .get::<_, Option<String>>(first + 1)?
+            .get::<Option<String>>(first + 1)?
             .as_deref()
             .and_then(ContactPreference::parse),
         consent: consent_from(r, first + 2)?,
@@ -144,15 +141,10 @@ fn contact_from(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Contact> {
     })
 }
 
-fn time_column(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<NaiveDateTime> {
+fn time_column(r: &Row, idx: usize) -> SqlResult<NaiveDateTime> {
     let text: String = r.get(idx)?;
-    parse_start(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            idx,
-            rusqlite::types::Type::Text,
-            "unreadable time in the outbox".into(),
-        )
-    })
+    parse_start(&text)
+        .ok_or_else(|| SqlError::Type(idx, "unreadable time in the outbox".to_string()))
 }
 
 /// A message queued for sending.
@@ -253,11 +245,13 @@ pub struct DueMessage {
     pub stale: Option<String>,
 }
 
-fn record_id(conn: &Connection) -> rusqlite::Result<String> {
+fn record_id(conn: &Conn) -> SqlResult<String> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = 'created_at'", [], |r| {
-            r.get::<_, String>(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'created_at'",
+            &[],
+            |r| r.get::<String>(0),
+        )
         .optional()?
         .unwrap_or_default())
 }
@@ -270,13 +264,13 @@ fn idempotency_key(record: &str, id: i64) -> String {
 }
 
 fn audit_message(
-    tx: &Transaction,
+    tx: &Conn,
     who: &Who,
     action: &str,
     id: i64,
     detail: serde_json::Value,
-) -> rusqlite::Result<()> {
-    Ok(audit::record(
+) -> SqlResult<()> {
+    audit::record(
         tx,
         &AuditEntry {
             at: who.at,
@@ -286,65 +280,65 @@ fn audit_message(
             entity_id: Some(id),
             detail,
         },
-    )?)
+    )
 }
 
 /// Cancels a visit's reminders that have not gone yet (the visit was moved, cancelled, marked
 /// or begun), each audited; a message being sent right now keeps its claim and is marked
 /// sent when it went.
 pub(in crate::db) fn cancel_visit_reminders(
-    tx: &Transaction,
+    tx: &Conn,
     appointment_id: i64,
     why: &str,
     who: &Who,
-) -> rusqlite::Result<usize> {
+) -> SqlResult<usize> {
     let ids: Vec<i64> = tx
         .prepare_cached(
             "SELECT id FROM outbox
              WHERE appointment_id = ?1 AND purpose = 'reminder' AND state = 'pending'",
         )?
-        .query_map([appointment_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(args![appointment_id], |r| r.get(0))?
+        .collect::<SqlResult<_>>()?;
     for &id in &ids {
         cancel_one(tx, id, why, who)?;
     }
     Ok(ids.len())
 }
 
-fn cancel_one(tx: &Transaction, id: i64, why: &str, who: &Who) -> rusqlite::Result<()> {
+fn cancel_one(tx: &Conn, id: i64, why: &str, who: &Who) -> SqlResult<()> {
     tx.prepare_cached(
         "UPDATE outbox SET state = 'cancelled', last_error = ?2, next_attempt_at = NULL,
             version = version + 1
          WHERE id = ?1 AND state = 'pending'",
     )?
-    .execute(params![id, why])?;
+    .execute(args![id, why])?;
     audit_message(tx, who, "message.cancelled", id, json!({ "why": why }))
 }
 
-fn insert_message(tx: &Transaction, m: &NewMessage, who: &Who) -> rusqlite::Result<Option<i64>> {
+fn insert_message(tx: &Conn, m: &NewMessage, who: &Who) -> SqlResult<Option<i64>> {
     let (for_start, offset) = m.reminder_of.map_or((None, None), |(start, offset)| {
         (Some(start_text(start)), Some(offset))
     });
     // A reminder goes in only while its visit is still scheduled at that time, and only once
     // (`outbox_once`): two terminals planning at the same moment add one row. One cancelled
     // because its visit changed comes back when the visit is as it was again.
-    let added = tx
-        .prepare_cached(
-            "INSERT INTO outbox (patient_id, appointment_id, purpose, channel,
-                for_start, offset_minutes, due_at, recipient, subject, body, html, created_at,
-                created_by)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
-             WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM appointments
-                WHERE id = ?2 AND start = ?5 AND status = 'scheduled')
-             ON CONFLICT (appointment_id, channel, offset_minutes, for_start)
-                WHERE purpose = 'reminder'
-             DO UPDATE SET state = 'pending', due_at = excluded.due_at,
-                recipient = excluded.recipient, subject = excluded.subject,
-                body = excluded.body, attempts = 0, last_error = NULL, claimed_by = NULL,
-                claimed_at = NULL, version = version + 1
-             WHERE outbox.state = 'cancelled' AND outbox.last_error IN (?14, ?15)",
-        )?
-        .execute(params![
+    // RETURNING gives the row's id whether it was added or brought back, and nothing when
+    // the visit has moved on or the reminder is already there.
+    let added: Option<i64> = tx.row(
+        "INSERT INTO outbox (patient_id, appointment_id, purpose, channel,
+                    for_start, offset_minutes, due_at, recipient, subject, body, html, created_at,
+                    created_by)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
+                 WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM appointments
+                    WHERE id = ?2 AND start = ?5 AND status = 'scheduled')
+                 ON CONFLICT (appointment_id, channel, offset_minutes, for_start)
+                    WHERE purpose = 'reminder'
+                 DO UPDATE SET state = 'pending', due_at = excluded.due_at,
+                    recipient = excluded.recipient, subject = excluded.subject,
+                    body = excluded.body, attempts = 0, last_error = NULL, claimed_by = NULL,
+                    claimed_at = NULL, version = version + 1
+                 WHERE outbox.state = 'cancelled' AND outbox.last_error IN (?14, ?15) RETURNING id",
+        args![
             m.patient_id,
             m.appointment_id,
             m.purpose.as_str(),
@@ -360,19 +354,11 @@ fn insert_message(tx: &Transaction, m: &NewMessage, who: &Who) -> rusqlite::Resu
             who.user,
             NOT_SCHEDULED,
             MOVED
-        ])?;
-    if added == 0 {
+        ],
+        |r| r.get(0),
+    )?;
+    let Some(id) = added else {
         return Ok(None);
-    }
-    let id: i64 = match for_start.as_deref() {
-        // An upsert that updated leaves last_insert_rowid as it was: look the row up.
-        Some(start) => tx.query_row(
-            "SELECT id FROM outbox WHERE appointment_id = ?1 AND channel = ?2
-                AND offset_minutes = ?3 AND for_start = ?4 AND purpose = 'reminder'",
-            params![m.appointment_id, m.channel.as_str(), offset, start],
-            |r| r.get(0),
-        )?,
-        None => tx.last_insert_rowid(),
     };
     audit_message(
         tx,
@@ -395,8 +381,8 @@ fn insert_message(tx: &Transaction, m: &NewMessage, who: &Who) -> rusqlite::Resu
                 "SELECT id FROM outbox WHERE appointment_id = ?1 AND purpose = 'reminder'
                     AND state = 'pending' AND for_start = ?2 AND id <> ?3 AND claimed_by IS NULL",
             )?
-            .query_map(params![appointment, start, id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map(args![appointment, start, id], |r| r.get(0))?
+            .collect::<SqlResult<_>>()?;
         for old in older {
             cancel_one(tx, old, "a reminder nearer the visit replaced it", who)?;
         }
@@ -405,11 +391,7 @@ fn insert_message(tx: &Transaction, m: &NewMessage, who: &Who) -> rusqlite::Resu
 }
 
 /// Why a claimable message must not go after all, or None when it may.
-fn stale_reason(
-    r: &rusqlite::Row,
-    channel: Channel,
-    now: NaiveDateTime,
-) -> rusqlite::Result<Option<String>> {
+fn stale_reason(r: &Row, channel: Channel, now: NaiveDateTime) -> SqlResult<Option<String>> {
     let consent = consent_from(r, 13)?;
     if let Some(why) = consent.refusal(channel) {
         return Ok(Some(why));
@@ -523,12 +505,12 @@ impl Db {
 
     /// How the patient may be reached.
     pub fn contact_of(&self, patient_id: i64) -> AppResult<Contact> {
-        self.conn()
+        self.sql()
             .query_row(
                 "SELECT mrn, contact_preference, email_consent_on, sms_consent_on,
                     email_opt_out_on, sms_opt_out_on, email, phone
                  FROM patients WHERE id = ?1",
-                [patient_id],
+                args![patient_id],
                 |r| contact_from(r, 0),
             )
             .map_err(|e| self.fail(e))
@@ -540,16 +522,16 @@ impl Db {
         now: NaiveDateTime,
         until: NaiveDateTime,
     ) -> AppResult<Vec<RemindableVisit>> {
-        let run = || -> rusqlite::Result<Vec<RemindableVisit>> {
-            let mut stmt = self.conn().prepare_cached(REMINDABLE)?;
-            let rows = stmt.query_map([start_text(now), start_text(until)], |r| {
+        let run = || -> SqlResult<Vec<RemindableVisit>> {
+            let mut stmt = self.sql().prepare_cached(REMINDABLE)?;
+            let rows = stmt.query_map(args![start_text(now), start_text(until)], |r| {
                 Ok(RemindableVisit {
                     appointment_id: r.get(0)?,
                     patient_id: r.get(1)?,
                     start: time_column(r, 2)?,
                     // Booked with seconds; a booking time that cannot be read holds nothing back.
                     booked_at: r
-                        .get::<_, String>(3)?
+                        .get::<String>(3)?
                         .get(..16)
                         .and_then(parse_start)
                         .unwrap_or(NaiveDateTime::MIN),
@@ -569,15 +551,15 @@ impl Db {
         &self,
         wanted: &[(i64, NaiveDateTime)],
     ) -> AppResult<HashMap<i64, Vec<(i64, OutboxState)>>> {
-        let run = || -> rusqlite::Result<HashMap<i64, Vec<(i64, OutboxState)>>> {
-            let mut stmt = self.conn().prepare_cached(
+        let run = || -> SqlResult<HashMap<i64, Vec<(i64, OutboxState)>>> {
+            let mut stmt = self.sql().prepare_cached(
                 "SELECT offset_minutes, state FROM outbox
                  WHERE appointment_id = ?1 AND purpose = 'reminder' AND for_start = ?2",
             )?;
             let mut out = HashMap::new();
             for &(id, start) in wanted {
-                let rows = stmt.query_map(params![id, start_text(start)], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                let rows = stmt.query_map(args![id, start_text(start)], |r| {
+                    Ok((r.get::<i64>(0)?, r.get::<String>(1)?))
                 })?;
                 let mut found = Vec::new();
                 for row in rows {
@@ -637,22 +619,25 @@ impl Db {
             // and the next page read, until one may go or none is left.
             let chosen = loop {
                 let mut stmt = tx.prepare_cached(CLAIMABLE)?;
-                let mut rows = stmt.query(params![start_text(now), stamp(expired), email, sms])?;
                 let mut stale = Vec::new();
                 let mut chosen = None;
                 let mut seen = 0;
-                while let Some(r) = rows.next()? {
+                stmt.each(args![start_text(now), stamp(expired), email, sms], |r| {
+                    // One claim at a time: the rest of the page waits for the next call.
+                    if chosen.is_some() {
+                        return Ok(());
+                    }
                     seen += 1;
                     let id: i64 = r.get(0)?;
                     let (Some(purpose), Some(channel)) = (
-                        Purpose::parse(&r.get::<_, String>(1)?),
-                        Channel::parse(&r.get::<_, String>(2)?),
+                        Purpose::parse(&r.get::<String>(1)?),
+                        Channel::parse(&r.get::<String>(2)?),
                     ) else {
-                        continue;
+                        return Ok(());
                     };
                     if let Some(why) = stale_reason(r, channel, now)? {
                         stale.push((id, why));
-                        continue;
+                        return Ok(());
                     }
                     chosen = Some(Claimed {
                         id,
@@ -661,16 +646,14 @@ impl Db {
                         appointment_id: r.get(3)?,
                         mrn: r.get(4)?,
                         due_at: time_column(r, 5)?,
-                        recipient: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        recipient: r.get::<Option<String>>(6)?.unwrap_or_default(),
                         subject: r.get(7)?,
-                        body: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                        body: r.get::<Option<String>>(8)?.unwrap_or_default(),
                         html: r.get(9)?,
                         idempotency_key: idempotency_key(&record, id),
                     });
-                    break;
-                }
-                drop(rows);
-                drop(stmt);
+                    Ok(())
+                })?;
                 let cancelled = stale.len();
                 for (id, why) in stale {
                     cancel_one(tx, id, &why, &who)?;
@@ -687,7 +670,7 @@ impl Db {
                     version = version + 1
                  WHERE id = ?1 AND state = 'pending'",
             )?
-            .execute(params![claimed.id, claimer, stamp(now)])?;
+            .execute(args![claimed.id, claimer, stamp(now)])?;
             audit_message(
                 tx,
                 &who,
@@ -714,7 +697,7 @@ impl Db {
                     claimed_by = NULL, claimed_at = NULL, next_attempt_at = NULL,
                     last_error = NULL, version = version + 1
                  WHERE id = ?1 AND claimed_by = ?2 AND state IN ('pending', 'cancelled')",
-                params![id, claimer, who.at, provider_id],
+                args![id, claimer, who.at, provider_id],
             )?;
             audit_message(
                 tx,
@@ -742,7 +725,7 @@ impl Db {
             let attempts: Option<i64> = tx
                 .query_row(
                     "SELECT attempts FROM outbox WHERE id = ?1 AND claimed_by = ?2",
-                    params![id, claimer],
+                    args![id, claimer],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -764,7 +747,7 @@ impl Db {
                     next_attempt_at = ?4, last_error = ?5, claimed_by = NULL, claimed_at = NULL,
                     version = version + 1
                  WHERE id = ?1 AND claimed_by = ?2",
-                params![
+                args![
                     id,
                     claimer,
                     state.as_str(),
@@ -790,18 +773,18 @@ impl Db {
     /// The messages due at `now` as `remind --dry-run` shows them, each with the reason it
     /// will be cancelled instead of sent, if there is one.
     pub fn due_messages(&self, now: NaiveDateTime) -> AppResult<Vec<DueMessage>> {
-        let run = || -> rusqlite::Result<Vec<DueMessage>> {
-            let mut stmt = self.conn().prepare_cached(DUE)?;
-            let rows = stmt.query_map([start_text(now)], |r| {
-                let channel = Channel::parse(&r.get::<_, String>(2)?).unwrap_or(Channel::Email);
+        let run = || -> SqlResult<Vec<DueMessage>> {
+            let mut stmt = self.sql().prepare_cached(DUE)?;
+            let rows = stmt.query_map(args![start_text(now)], |r| {
+                let channel = Channel::parse(&r.get::<String>(2)?).unwrap_or(Channel::Email);
                 Ok(DueMessage {
                     id: r.get(0)?,
-                    purpose: Purpose::parse(&r.get::<_, String>(1)?).unwrap_or(Purpose::Reminder),
+                    purpose: Purpose::parse(&r.get::<String>(1)?).unwrap_or(Purpose::Reminder),
                     channel,
                     appointment_id: r.get(3)?,
                     mrn: r.get(4)?,
                     due_at: time_column(r, 5)?,
-                    recipient: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    recipient: r.get::<Option<String>>(6)?.unwrap_or_default(),
                     stale: stale_reason(r, channel, now)?,
                 })
             })?;

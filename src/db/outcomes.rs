@@ -3,10 +3,10 @@
 //! copied into memory and finished, so another terminal's commit never waits for a report),
 //! built into episodes by `domain::outcomes`.
 
+use super::sql::{Conn, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
-use rusqlite::{Connection, params};
 
 use super::Db;
 use super::stored_time::{day_text, parse_day};
@@ -45,10 +45,10 @@ fn entry(people: &mut HashMap<i64, PatientOutcomeInput>, id: i64) -> &mut Patien
 type Span = (i64, NaiveDate, NaiveDate, Option<String>);
 
 fn read_inputs(
-    conn: &Connection,
+    conn: &Conn,
     only: Option<i64>,
     (first, end): (&str, &str),
-) -> rusqlite::Result<HashMap<i64, PatientOutcomeInput>> {
+) -> SqlResult<HashMap<i64, PatientOutcomeInput>> {
     let mut people: HashMap<i64, PatientOutcomeInput> = HashMap::new();
     // A patient's own read goes by their indexes; the clinic's by the days'.
     let who = only.unwrap_or(-1);
@@ -64,19 +64,15 @@ fn read_inputs(
              WHERE start >= ?1 AND start < ?2 AND {mine}
                AND status <> 'scheduled'"
         ))?;
-        let mut rows = stmt.query(params![first, end, who])?;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![first, end, who], |r| {
             let (Some(day), Some(kind), Some(status)) = (
-                parse_day(r.get_ref(3)?.as_str()?.get(..10).unwrap_or("")),
-                VisitKind::parse(r.get_ref(4)?.as_str()?),
-                AppointmentStatus::parse(r.get_ref(5)?.as_str()?),
+                parse_day(r.text(3)?.unwrap_or("").get(..10).unwrap_or("")),
+                VisitKind::parse(r.text(4)?.unwrap_or("")),
+                AppointmentStatus::parse(r.text(5)?.unwrap_or("")),
             ) else {
-                continue;
+                return Ok(());
             };
-            let reason = r
-                .get_ref(6)?
-                .as_str_or_null()?
-                .and_then(CancelReason::parse);
+            let reason = r.text(6)?.and_then(CancelReason::parse);
             entry(&mut people, r.get(0)?).visits.push(OutcomeVisit {
                 id: r.get(1)?,
                 therapist_id: r.get(2)?,
@@ -84,7 +80,8 @@ fn read_inputs(
                 kind,
                 attendance: Attendance::of(status, reason),
             });
-        }
+            Ok(())
+        })?;
     }
     // Patients with no visit in the window have no episode in it.
     let (first_day, last_day) = (&first[..10], &end[..10]);
@@ -93,54 +90,54 @@ fn read_inputs(
             "SELECT patient_id, measure_code, taken_on, value FROM measurements
              WHERE taken_on >= ?1 AND taken_on < ?2 AND {mine}"
         ))?;
-        let mut rows = stmt.query(params![first_day, last_day, who])?;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![first_day, last_day, who], |r| {
             let Some(p) = people.get_mut(&r.get(0)?) else {
-                continue;
+                return Ok(());
             };
-            let Some(date) = parse_day(r.get_ref(2)?.as_str()?) else {
-                continue;
+            let Some(date) = parse_day(r.text(2)?.unwrap_or("")) else {
+                return Ok(());
             };
             p.points.push(OutcomePoint {
                 code: r.get(1)?,
                 date,
                 value: r.get(3)?,
             });
-        }
+            Ok(())
+        })?;
     }
     {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT patient_id, discharged_on, reason FROM discharges
              WHERE discharged_on >= ?1 AND discharged_on < ?2 AND {mine}"
         ))?;
-        let mut rows = stmt.query(params![first_day, last_day, who])?;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![first_day, last_day, who], |r| {
             let (Some(p), Some(day), Some(reason)) = (
                 people.get_mut(&r.get(0)?),
-                parse_day(r.get_ref(1)?.as_str()?),
-                DischargeReason::parse(r.get_ref(2)?.as_str()?),
+                parse_day(r.text(1)?.unwrap_or("")),
+                DischargeReason::parse(r.text(2)?.unwrap_or("")),
             ) else {
-                continue;
+                return Ok(());
             };
             p.discharges.push((day, reason));
-        }
+            Ok(())
+        })?;
     }
     // Plans name the region an episode treats; authorisations its payer.
-    let spans = |table: &str, column: &str| -> rusqlite::Result<Vec<Span>> {
+    let spans = |table: &str, column: &str| -> SqlResult<Vec<Span>> {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT patient_id, starts_on, ends_on, {column} FROM {table}
              WHERE ends_on >= ?1 AND starts_on < ?2 AND {mine}"
         ))?;
-        let mut rows = stmt.query(params![first_day, last_day, who])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
+        stmt.each(args![first_day, last_day, who], |r| {
             if let (Some(starts_on), Some(ends_on)) = (
-                parse_day(r.get_ref(1)?.as_str()?),
-                parse_day(r.get_ref(2)?.as_str()?),
+                parse_day(r.text(1)?.unwrap_or("")),
+                parse_day(r.text(2)?.unwrap_or("")),
             ) {
                 out.push((r.get(0)?, starts_on, ends_on, r.get(3)?));
             }
-        }
+            Ok(())
+        })?;
         Ok(out)
     };
     for (id, starts_on, ends_on, region) in spans("plans_of_care", "body_region")? {
@@ -167,20 +164,20 @@ fn read_inputs(
              FROM adherence_reports
              WHERE reported_on >= ?1 AND reported_on < ?2 AND {mine}"
         ))?;
-        let mut rows = stmt.query(params![first_day, last_day, who])?;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![first_day, last_day, who], |r| {
             let (Some(p), Some(day)) = (
                 people.get_mut(&r.get(0)?),
-                parse_day(r.get_ref(1)?.as_str()?),
+                parse_day(r.text(1)?.unwrap_or("")),
             ) else {
-                continue;
+                return Ok(());
             };
             let (done, prescribed): (i64, i64) = (r.get(2)?, r.get(3)?);
             if prescribed > 0 {
                 p.adherence
                     .push((day, (100.0 * done as f64 / prescribed as f64).min(100.0)));
             }
-        }
+            Ok(())
+        })?;
     }
     {
         let mut stmt = conn.prepare_cached(&format!(
@@ -188,15 +185,15 @@ fn read_inputs(
              WHERE {}",
             if only.is_some() { "id = ?1" } else { "?1 = -1" }
         ))?;
-        let mut rows = stmt.query(params![who])?;
-        while let Some(r) = rows.next()? {
+        stmt.each(args![who], |r| {
             let Some(p) = people.get_mut(&r.get(0)?) else {
-                continue;
+                return Ok(());
             };
-            p.date_of_birth = r.get_ref(1)?.as_str_or_null()?.and_then(parse_day);
-            p.region = r.get_ref(2)?.as_str_or_null()?.and_then(BodyRegion::parse);
+            p.date_of_birth = r.text(1)?.and_then(parse_day);
+            p.region = r.text(2)?.and_then(BodyRegion::parse);
             p.payer = r.get(3)?;
-        }
+            Ok(())
+        })?;
     }
     Ok(people)
 }
@@ -265,9 +262,9 @@ impl Db {
         as_of: NaiveDate,
     ) -> AppResult<OutcomeRead> {
         let (first, end) = window(from, to, as_of);
-        let run = || -> rusqlite::Result<OutcomeRead> {
-            let defs = super::measure_reads::clinic_measures(self.conn())?;
-            let people = read_inputs(self.conn(), None, (&first, &end))?;
+        let run = || -> SqlResult<OutcomeRead> {
+            let defs = super::measure_reads::clinic_measures(&self.sql())?;
+            let people = read_inputs(&self.sql(), None, (&first, &end))?;
             Ok(OutcomeRead {
                 episodes: build(people, &defs, as_of),
                 defs,
@@ -289,9 +286,9 @@ impl Db {
         as_of: NaiveDate,
     ) -> AppResult<(Vec<Episode>, Option<NaiveDate>)> {
         let (first, end) = window(as_of - Duration::days(183), as_of, as_of);
-        let run = || -> rusqlite::Result<(Vec<Episode>, Option<NaiveDate>)> {
-            let defs = super::measure_reads::clinic_measures(self.conn())?;
-            let people = read_inputs(self.conn(), Some(patient_id), (&first, &end))?;
+        let run = || -> SqlResult<(Vec<Episode>, Option<NaiveDate>)> {
+            let defs = super::measure_reads::clinic_measures(&self.sql())?;
+            let people = read_inputs(&self.sql(), Some(patient_id), (&first, &end))?;
             let last = people
                 .values()
                 .flat_map(|p| &p.visits)
@@ -369,14 +366,13 @@ impl Db {
 
     /// The names and MRNs of these patients (for lists a role may see).
     pub fn patient_labels(&self, ids: &[i64]) -> AppResult<HashMap<i64, PatientLabel>> {
-        let run = || -> rusqlite::Result<HashMap<i64, PatientLabel>> {
+        let run = || -> SqlResult<HashMap<i64, PatientLabel>> {
             let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
             let mut stmt = self
-                .conn()
+                .sql()
                 .prepare_cached("SELECT id, first_name, last_name, mrn FROM patients")?;
-            let mut rows = stmt.query([])?;
             let mut out = HashMap::new();
-            while let Some(r) = rows.next()? {
+            stmt.each(&[], |r| {
                 let id: i64 = r.get(0)?;
                 if wanted.contains(&id) {
                     let (first, last): (String, String) = (r.get(1)?, r.get(2)?);
@@ -388,7 +384,8 @@ impl Db {
                         },
                     );
                 }
-            }
+                Ok(())
+            })?;
             Ok(out)
         };
         run().map_err(|e| self.fail(e))

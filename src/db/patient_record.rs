@@ -1,8 +1,8 @@
 //! A patient's record as the desk opens it: the patient, their authorisations with the visits
 //! used, and every visit with its status, newest last.
 
+use super::sql::{Conn, SqlResult, args};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::Connection;
 
 use super::Db;
 use super::stored_time::parse_start;
@@ -40,21 +40,21 @@ pub struct PatientRecord {
     pub waitlist: Vec<crate::domain::waitlist::WaitlistEntry>,
 }
 
-fn visits(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<RecordVisit>> {
+fn visits(conn: &Conn, patient_id: i64) -> SqlResult<Vec<RecordVisit>> {
     conn.prepare_cached(
         "SELECT a.id, a.start, a.minutes, s.initials, a.kind, a.status, a.no_show_risk
          FROM appointments a JOIN staff s ON s.id = a.therapist_id
          WHERE a.patient_id = ?1 ORDER BY a.start, a.id",
     )?
-    .query_map([patient_id], |r| {
+    .query_map(args![patient_id], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, Option<String>>(6)?,
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            r.get::<i64>(2)?,
+            r.get::<String>(3)?,
+            r.get::<String>(4)?,
+            r.get::<String>(5)?,
+            r.get::<Option<String>>(6)?,
         ))
     })?
     .filter_map(|row| {
@@ -84,7 +84,7 @@ impl Db {
         let patient = self
             .patient(patient_id)?
             .ok_or_else(|| AppError::not_found(format!("there is no patient {patient_id}")))?;
-        let mut visits = visits(self.conn(), patient_id).map_err(|e| self.fail(e))?;
+        let mut visits = visits(&self.sql(), patient_id).map_err(|e| self.fail(e))?;
         let from = today.and_hms_opt(0, 0, 0).unwrap_or_default();
         let coming: Vec<i64> = visits
             .iter()

@@ -1,5 +1,5 @@
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::Db;
@@ -51,7 +51,7 @@ fn latest_authorization(s: Option<String>) -> Option<AuthorizedVisits> {
     })
 }
 
-pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
+pub(crate) fn row_to_patient(r: &Row) -> SqlResult<Patient> {
     let dob: String = r.get(4)?;
     Ok(Patient {
         id: r.get(0)?,
@@ -70,24 +70,24 @@ pub(crate) fn row_to_patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
         plan_of_care: latest_plan(r.get(13)?),
         authorization: latest_authorization(r.get(14)?),
         contact_preference: r
-            .get::<_, Option<String>>(15)?
+            .get::<Option<String>>(15)?
             .as_deref()
             .and_then(ContactPreference::parse),
         consent: ContactConsent {
-            email_consent_on: day_opt(r.get::<_, Option<String>>(16)?.as_deref()),
-            sms_consent_on: day_opt(r.get::<_, Option<String>>(17)?.as_deref()),
-            email_opt_out_on: day_opt(r.get::<_, Option<String>>(18)?.as_deref()),
-            sms_opt_out_on: day_opt(r.get::<_, Option<String>>(19)?.as_deref()),
+            email_consent_on: day_opt(r.get::<Option<String>>(16)?.as_deref()),
+            sms_consent_on: day_opt(r.get::<Option<String>>(17)?.as_deref()),
+            email_opt_out_on: day_opt(r.get::<Option<String>>(18)?.as_deref()),
+            sms_opt_out_on: day_opt(r.get::<Option<String>>(19)?.as_deref()),
         },
     })
 }
 
 /// Refuses a change for a patient the record does not have (a stale screen, a typo in a
 /// script), in the change's own transaction.
-pub(crate) fn require(conn: &Connection, patient_id: i64) -> super::TxResult<()> {
+pub(crate) fn require(conn: &Conn, patient_id: i64) -> super::TxResult<()> {
     let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
-        [patient_id],
+        args![patient_id],
         |r| r.get(0),
     )?;
     if exists {
@@ -101,7 +101,7 @@ pub(crate) fn require(conn: &Connection, patient_id: i64) -> super::TxResult<()>
 
 /// "changed on another terminal by USER at HH:MM": the last audited change of a record that
 /// is no longer at the version the screen showed.
-pub(crate) fn changed_elsewhere(conn: &Connection, patient_id: i64) -> super::TxError {
+pub(crate) fn changed_elsewhere(conn: &Conn, patient_id: i64) -> super::TxError {
     super::TxError::App(AppError::of(
         crate::error::ErrorKind::Conflict,
         format!(
@@ -112,12 +112,12 @@ pub(crate) fn changed_elsewhere(conn: &Connection, patient_id: i64) -> super::Tx
 }
 
 /// " by USER at HH:MM" of the last audit row about an entity, or nothing.
-pub(crate) fn last_change(conn: &Connection, entity: &str, id: i64) -> String {
+pub(crate) fn last_change(conn: &Conn, entity: &str, id: i64) -> String {
     let last: Option<(String, String)> = conn
         .query_row(
             "SELECT user, local_at FROM audit_log WHERE entity = ?1 AND entity_id = ?2
              ORDER BY id DESC LIMIT 1",
-            params![entity, id],
+            args![entity, id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
@@ -130,28 +130,23 @@ pub(crate) fn last_change(conn: &Connection, entity: &str, id: i64) -> String {
 
 /// The patient's visit on `day` that a measurement or a report taken that day belongs to: an
 /// attended one first, else the first booked; never a cancelled visit or a no-show.
-pub(crate) fn visit_on(
-    conn: &Connection,
-    patient_id: i64,
-    day: NaiveDate,
-) -> rusqlite::Result<Option<i64>> {
+pub(crate) fn visit_on(conn: &Conn, patient_id: i64, day: NaiveDate) -> SqlResult<Option<i64>> {
     let (from, to) = super::stored_time::day_range(day);
     conn.query_row(
         "SELECT id FROM appointments
          WHERE patient_id = ?1 AND start >= ?2 AND start < ?3
            AND status NOT IN ('cancelled', 'no_show')
          ORDER BY status IN ('checked_in', 'completed') DESC, start, id LIMIT 1",
-        params![patient_id, from, to],
+        args![patient_id, from, to],
         |r| r.get(0),
     )
     .optional()
 }
 
 /// The next free MRN: numeric MRNs count on from the largest one.
-pub(crate) fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
+pub(crate) fn next_mrn(conn: &Conn) -> SqlResult<String> {
     let max: Option<i64> = conn.query_row(
-        "SELECT MAX(CAST(mrn AS INTEGER)) FROM patients WHERE mrn GLOB '[0-9]*' AND mrn NOT GLOB '*[^0-9]*'",
-        [],
+        "SELECT MAX(CAST(mrn AS INTEGER)) FROM patients WHERE mrn GLOB '[0-9]*' AND mrn NOT GLOB '*[^0-9]*'", &[],
         |r| r.get(0),
     )?;
     Ok(format!("{}", max.unwrap_or(100_000) + 1))
@@ -159,10 +154,10 @@ pub(crate) fn next_mrn(conn: &Connection) -> rusqlite::Result<String> {
 
 impl Db {
     pub fn patient(&self, id: i64) -> AppResult<Option<Patient>> {
-        self.conn()
+        self.sql()
             .query_row(
                 &format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?1"),
-                [id],
+                args![id],
                 row_to_patient,
             )
             .optional()
@@ -170,10 +165,10 @@ impl Db {
     }
 
     pub fn patient_by_mrn(&self, mrn: &str) -> AppResult<Option<Patient>> {
-        self.conn()
+        self.sql()
             .query_row(
                 &format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE mrn = ?1"),
-                [mrn.trim()],
+                args![mrn.trim()],
                 row_to_patient,
             )
             .optional()
@@ -183,12 +178,12 @@ impl Db {
     /// Active patients, for booking's patient search.
     pub fn active_patients(&self) -> AppResult<Vec<Patient>> {
         let mut stmt = self
-            .conn()
-            .prepare(&format!(
+            .sql()
+            .prepare_cached(&format!(
                 "SELECT {PATIENT_COLUMNS} FROM patients WHERE active = 1 ORDER BY last_name, first_name"
             ))
             .map_err(|e| self.fail(e))?;
-        stmt.query_map([], row_to_patient)
+        stmt.query_map(&[], row_to_patient)
             .and_then(|rows| rows.collect())
             .map_err(|e| self.fail(e))
     }
@@ -197,12 +192,12 @@ impl Db {
     /// (`patient::same_person`): what registering them again would duplicate.
     pub fn patients_like(&self, p: &NewPatient) -> AppResult<Vec<Patient>> {
         let dob = p.date_of_birth.format("%Y-%m-%d").to_string();
-        let read = || -> rusqlite::Result<Vec<Patient>> {
-            self.conn()
+        let read = || -> SqlResult<Vec<Patient>> {
+            self.sql()
                 .prepare_cached(&format!(
                     "SELECT {PATIENT_COLUMNS} FROM patients WHERE date_of_birth = ?1 ORDER BY id"
                 ))?
-                .query_map([dob], row_to_patient)?
+                .query_map(args![dob], row_to_patient)?
                 .collect()
         };
         Ok(read()
@@ -237,7 +232,7 @@ impl Db {
             let column = detail.column();
             let before: (Option<String>, i64) = tx.query_row(
                 &format!("SELECT {column}, version FROM patients WHERE id = ?1"),
-                [patient_id],
+                args![patient_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if before.1 != seen_version {
@@ -245,7 +240,7 @@ impl Db {
             }
             tx.execute(
                 &format!("UPDATE patients SET {column} = ?2, version = version + 1 WHERE id = ?1"),
-                params![patient_id, value],
+                args![patient_id, value],
             )?;
             audit::record(
                 tx,
@@ -282,11 +277,11 @@ impl Db {
         let who = super::Who { user, at };
         self.write_as(&who, crate::domain::roles::Duty::Demographics, |tx, _| {
             let mrn = next_mrn(tx)?;
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO patients (mrn, first_name, last_name, date_of_birth, phone, payer,
                     diagnosis_code, diagnosis, body_region, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
+                args![
                     mrn,
                     p.first_name,
                     p.last_name,
@@ -299,7 +294,6 @@ impl Db {
                     at
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 &AuditEntry {

@@ -1,18 +1,17 @@
 //! Payers' rules as stored.
 
-use rusqlite::{Connection, OptionalExtension};
-
 use super::Db;
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use crate::domain::billing::BillingRule;
 use crate::domain::payers::PayerRules;
 use crate::error::{AppError, AppResult};
 
 /// The rules of the payer named `payer` (matched ignoring case), or those of an unlisted payer.
 pub(crate) fn rules(
-    conn: &Connection,
+    conn: &Conn,
     payer: Option<&str>,
     fallback: BillingRule,
-) -> rusqlite::Result<PayerRules> {
+) -> SqlResult<PayerRules> {
     let Some(payer) = payer.map(str::trim).filter(|p| !p.is_empty()) else {
         return Ok(PayerRules::unlisted(fallback));
     };
@@ -21,7 +20,7 @@ pub(crate) fn rules(
             "SELECT billing_rule, evaluation_counts, assistant_needs_cosign FROM payers
              WHERE name = ?1",
         )?
-        .query_row([payer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(args![payer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(match row {
         Some((rule, evaluation_counts, assistant_needs_cosign)) => PayerRules {
@@ -40,13 +39,13 @@ pub(crate) fn rules(
 impl Db {
     /// The billing rule of the payer of a visit's patient, when the record lists that payer.
     pub fn visit_payer_rule(&self, appointment_id: i64) -> AppResult<Option<BillingRule>> {
-        let read = || -> rusqlite::Result<Option<BillingRule>> {
+        let read = || -> SqlResult<Option<BillingRule>> {
             let payer: Option<String> = self
-                .conn()
+                .sql()
                 .query_row(
                     "SELECT p.payer FROM appointments a JOIN patients p ON p.id = a.patient_id
                      WHERE a.id = ?1",
-                    [appointment_id],
+                    args![appointment_id],
                     |r| r.get(0),
                 )
                 .optional()?
@@ -57,7 +56,7 @@ impl Db {
             else {
                 return Ok(None);
             };
-            Ok(listed(self.conn())?
+            Ok(listed(&self.sql())?
                 .into_iter()
                 .find(|p| p.name.eq_ignore_ascii_case(&payer))
                 .map(|p| p.rules.billing_rule))
@@ -68,7 +67,7 @@ impl Db {
     /// The rules of a patient's payer; `fallback` is the terminal's billing rule for a payer the
     /// record does not list.
     pub fn payer_rules(&self, payer: Option<&str>, fallback: BillingRule) -> AppResult<PayerRules> {
-        rules(self.conn(), payer, fallback).map_err(|e| self.fail(e))
+        rules(&self.sql(), payer, fallback).map_err(|e| self.fail(e))
     }
 }
 
@@ -87,16 +86,16 @@ pub struct PayerChange {
     pub assistant_needs_cosign: Option<bool>,
 }
 
-fn listed(conn: &Connection) -> rusqlite::Result<Vec<Payer>> {
+fn listed(conn: &Conn) -> SqlResult<Vec<Payer>> {
     conn.prepare_cached(
         "SELECT name, billing_rule, evaluation_counts, assistant_needs_cosign FROM payers
          ORDER BY name",
     )?
-    .query_map([], |r| {
+    .query_map(&[], |r| {
         Ok(Payer {
             name: r.get(0)?,
             rules: PayerRules {
-                billing_rule: stored_rule(&r.get::<_, String>(1)?),
+                billing_rule: stored_rule(&r.get::<String>(1)?),
                 evaluation_counts: r.get(2)?,
                 assistant_needs_cosign: r.get(3)?,
             },
@@ -112,7 +111,7 @@ fn stored_rule(word: &str) -> BillingRule {
 impl Db {
     /// The payers the record lists, by name.
     pub fn payers(&self) -> AppResult<Vec<Payer>> {
-        listed(self.conn()).map_err(|e| self.fail(e))
+        listed(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// Sets a payer's rules (an admin's change, audited with the rules before and after). A
@@ -124,7 +123,6 @@ impl Db {
         change: PayerChange,
         who: super::Who,
     ) -> AppResult<Payer> {
-        use super::TxError;
         use super::audit::{self, AuditEntry};
         use crate::domain::roles::Duty;
         let name = crate::domain::staff::checked_identity("the payer's name", name)
@@ -158,14 +156,13 @@ impl Db {
                     evaluation_counts = excluded.evaluation_counts,
                     assistant_needs_cosign = excluded.assistant_needs_cosign,
                     version = version + 1",
-                rusqlite::params![
+                args![
                     stored_name,
                     now.billing_rule.as_str(),
                     now.evaluation_counts,
                     now.assistant_needs_cosign
                 ],
-            )
-            .map_err(TxError::Sql)?;
+            )?;
             let rules_json = |r: &PayerRules| {
                 serde_json::json!({
                     "billing_rule": r.billing_rule.as_str(),

@@ -2,8 +2,8 @@
 //! signature is recorded on its plan with the plan's version checked, so an old certification
 //! is never rewritten by a later one.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -16,8 +16,8 @@ use crate::error::{AppError, AppResult};
 pub(crate) const PLAN_COLUMNS: &str = "id, patient_id, starts_on, ends_on, visits_per_week, weeks,
     physician, certified_on, delay_reason, recertifies, version";
 
-pub(crate) fn row_to_plan(r: &rusqlite::Row) -> rusqlite::Result<PlanOfCare> {
-    let day = |i: usize| -> rusqlite::Result<_> { parse_day_column(i, &r.get::<_, String>(i)?) };
+pub(crate) fn row_to_plan(r: &Row) -> SqlResult<PlanOfCare> {
+    let day = |i: usize| -> SqlResult<_> { parse_day_column(i, &r.get::<String>(i)?) };
     let certified: Option<String> = r.get(7)?;
     Ok(PlanOfCare {
         id: r.get(0)?,
@@ -35,52 +35,53 @@ pub(crate) fn row_to_plan(r: &rusqlite::Row) -> rusqlite::Result<PlanOfCare> {
 }
 
 /// A patient's plans, oldest first.
-pub(crate) fn of_patient(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<PlanOfCare>> {
+pub(crate) fn of_patient(conn: &Conn, patient_id: i64) -> SqlResult<Vec<PlanOfCare>> {
     conn.prepare_cached(&format!(
         "SELECT {PLAN_COLUMNS} FROM plans_of_care WHERE patient_id = ?1 ORDER BY starts_on, id"
     ))?
-    .query_map([patient_id], row_to_plan)?
+    .query_map(args![patient_id], row_to_plan)?
     .collect()
 }
 
 /// Records a plan of the checked terms; returns its id.
 fn insert(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: i64,
     terms: &PlanTerms,
     physician: Option<&str>,
     recertifies: Option<i64>,
     who: &Who,
-) -> rusqlite::Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
+) -> SqlResult<i64> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, visits_per_week, weeks,
              physician, recertifies, created_by, created_at, body_region)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
                  (SELECT body_region FROM patients WHERE id = ?1))",
-    )?
-    .execute(params![
-        patient_id,
-        day_text(terms.starts_on),
-        day_text(terms.ends_on),
-        terms.visits_per_week,
-        terms.weeks,
-        physician,
-        recertifies,
-        who.user,
-        who.at,
-    ])?;
-    Ok(tx.last_insert_rowid())
+        )?
+        .insert(args![
+            patient_id,
+            day_text(terms.starts_on),
+            day_text(terms.ends_on),
+            terms.visits_per_week,
+            terms.weeks,
+            physician,
+            recertifies,
+            who.user,
+            who.at,
+        ])?;
+    Ok(inserted)
 }
 
 /// A plan's period as a file or an upgrade states it, without a frequency; an identical period
 /// already recorded is not added twice (an import run again).
 pub(crate) fn insert_period(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: i64,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     who: &Who,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     tx.prepare_cached(
         "INSERT INTO plans_of_care (patient_id, starts_on, ends_on, created_by, created_at,
              body_region)
@@ -88,7 +89,7 @@ pub(crate) fn insert_period(
          WHERE NOT EXISTS (SELECT 1 FROM plans_of_care
                            WHERE patient_id = ?1 AND starts_on = ?2 AND ends_on = ?3)",
     )?
-    .execute(params![
+    .execute(args![
         patient_id,
         day_text(starts_on),
         day_text(ends_on),
@@ -99,13 +100,13 @@ pub(crate) fn insert_period(
 }
 
 fn plan_audit(
-    tx: &Connection,
+    tx: &Conn,
     who: &Who,
     action: &str,
     plan_id: i64,
     detail: serde_json::Value,
-) -> rusqlite::Result<()> {
-    Ok(audit::record(
+) -> SqlResult<()> {
+    audit::record(
         tx,
         &AuditEntry {
             at: who.at,
@@ -115,7 +116,7 @@ fn plan_audit(
             entity_id: Some(plan_id),
             detail,
         },
-    )?)
+    )
 }
 
 fn terms_detail(patient_id: i64, t: &PlanTerms) -> serde_json::Value {
@@ -135,7 +136,7 @@ fn input(why: String) -> TxError {
 impl Db {
     /// The patient's plans of care, oldest first: the certification history.
     pub fn plans_of_care(&self, patient_id: i64) -> AppResult<Vec<PlanOfCare>> {
-        of_patient(self.conn(), patient_id).map_err(|e| self.fail(e))
+        of_patient(&self.sql(), patient_id).map_err(|e| self.fail(e))
     }
 
     /// Records the patient's plan of care starting on the initial treatment (a therapist's
@@ -245,7 +246,7 @@ impl Db {
                 "UPDATE plans_of_care SET physician = ?3, certified_on = ?4, delay_reason = ?5,
                      version = version + 1
                  WHERE id = ?1 AND version = ?2",
-                params![id, version, c.physician, day_text(c.certified_on), c.delay_reason],
+                args![id, version, c.physician, day_text(c.certified_on), c.delay_reason],
             )?;
             if changed == 0 {
                 return Err(TxError::App(AppError::input(format!(
@@ -269,10 +270,10 @@ impl Db {
     }
 
     fn plan_with_id(&self, id: i64) -> AppResult<PlanOfCare> {
-        self.conn()
+        self.sql()
             .query_row(
                 &format!("SELECT {PLAN_COLUMNS} FROM plans_of_care WHERE id = ?1"),
-                [id],
+                args![id],
                 row_to_plan,
             )
             .optional()

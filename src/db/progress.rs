@@ -2,8 +2,8 @@
 //! and recording a measurement with its audit row. The rules are in `domain::progress`,
 //! `domain::flags` and `domain::scoring`.
 
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::Db;
@@ -23,7 +23,7 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
     stored_time::parse_day(s.get(..10).unwrap_or(s))
 }
 
-fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSummary>> {
+fn visits_of(conn: &Conn, patient_id: i64) -> SqlResult<Vec<VisitSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.start, a.minutes, a.kind, a.status, s.initials,
                 COALESCE(n.is_progress_report, 0)
@@ -33,15 +33,15 @@ fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSu
          WHERE a.patient_id = ?1
          ORDER BY a.start, a.id",
     )?;
-    let rows = stmt.query_map([patient_id], |r| {
+    let rows = stmt.query_map(args![patient_id], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, i64>(6)?,
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            r.get::<i64>(2)?,
+            r.get::<String>(3)?,
+            r.get::<String>(4)?,
+            r.get::<String>(5)?,
+            r.get::<i64>(6)?,
         ))
     })?;
     let mut out = Vec::new();
@@ -68,10 +68,10 @@ fn visits_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<VisitSu
 }
 
 fn latest_assessment(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: i64,
     today: NaiveDate,
-) -> rusqlite::Result<Option<Assessment>> {
+) -> SqlResult<Option<Assessment>> {
     let next = day_text(today.succ_opt().unwrap_or(today));
     let row: Option<(String, i64, String, String, i64)> = conn
         .query_row(
@@ -79,7 +79,7 @@ fn latest_assessment(
              FROM visit_notes n JOIN appointments a ON a.id = n.appointment_id
              WHERE a.patient_id = ?1 AND a.start < ?2 AND trim(n.assessment) <> ''
              ORDER BY a.start DESC, a.id DESC LIMIT 1",
-            params![patient_id, next],
+            args![patient_id, next],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
@@ -109,14 +109,14 @@ pub struct Recorded {
 impl Db {
     /// The clinic's compliance thresholds (defaults plus the record's `reeval_days`).
     pub fn thresholds(&self) -> AppResult<Thresholds> {
-        super::flags::thresholds(self.conn()).map_err(|e| self.fail(e))
+        super::flags::thresholds(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// A patient's progress as of `today`: episode, measures, flags of today's (else the next)
     /// visit, latest assessment. Reading only; record the opening with [`Db::log_opened`].
     /// The measures as this clinic defines them: their thresholds from the record.
     pub fn measures(&self) -> AppResult<Vec<MeasureDef>> {
-        super::measure_reads::clinic_measures(self.conn()).map_err(|e| self.fail(e))
+        super::measure_reads::clinic_measures(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// Sets a measure's thresholds in the record, with its audit row, so that every terminal
@@ -147,7 +147,7 @@ impl Db {
         self.write_as(&who, Duty::MeasureThresholds, |tx, _| {
             tx.execute(
                 "UPDATE measure_definitions SET mcid = ?2, mdc = ?3 WHERE code = ?1",
-                params![next.code, next.mcid, next.mdc],
+                args![next.code, next.mcid, next.mdc],
             )?;
             audit::record(
                 tx,
@@ -174,8 +174,8 @@ impl Db {
         let Some(patient) = self.patient(patient_id)? else {
             return Ok(None);
         };
-        let conn = self.conn();
-        let read = || -> rusqlite::Result<Progress> {
+        let conn = &self.sql();
+        let read = || -> SqlResult<Progress> {
             let t = super::flags::thresholds(conn)?;
             let input = ProgressInput {
                 visits: visits_of(conn, patient.id)?,
@@ -272,7 +272,7 @@ impl Db {
 
 /// One measurement and its audit row, against the patient's visit that day if there is one.
 fn store_measurement(
-    tx: &rusqlite::Transaction,
+    tx: &Conn,
     patient_id: i64,
     date: NaiveDate,
     scored: &Scored,
@@ -281,11 +281,11 @@ fn store_measurement(
     super::patients::require(tx, patient_id)?;
     let appointment_id = super::patients::visit_on(tx, patient_id, date)?;
     let from = day_text(date);
-    tx.execute(
+    let id = tx.insert(
         "INSERT INTO measurements (patient_id, appointment_id, measure_code, taken_on,
             value, detail, items, recorded_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+        args![
             patient_id,
             appointment_id,
             scored.def.code,
@@ -297,7 +297,6 @@ fn store_measurement(
             who.at
         ],
     )?;
-    let id = tx.last_insert_rowid();
     audit::record(
         tx,
         &AuditEntry {

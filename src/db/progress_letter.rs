@@ -30,7 +30,7 @@ impl Db {
                 Some(h.therapist.clone())
             }
             Some(_) => None,
-            None => super::hep::therapist_of_record(self.conn(), patient_id, today)
+            None => super::hep::therapist_of_record(&self.sql(), patient_id, today)
                 .map_err(|e| self.fail(e))?,
         };
         Ok(Some(LetterData::new(progress, clinic, therapist, program)))

@@ -1,8 +1,8 @@
 //! The day's visits and the front desk's changes to them: status changes with undo, booking
 //! and rescheduling. Each change is one transaction with its audit row and a version check.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -26,15 +26,11 @@ const VISIT_SELECT: &str =
     JOIN patients p INDEXED BY patients_schedule ON p.id = a.patient_id
     JOIN staff s ON s.id = a.therapist_id";
 
-fn bad_column(idx: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        idx,
-        rusqlite::types::Type::Text,
-        format!("unknown {what}").into(),
-    )
+fn bad_column(idx: usize, what: &str) -> SqlError {
+    SqlError::Type(idx, format!("unknown {what}"))
 }
 
-fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
+fn row_to_visit(r: &Row) -> SqlResult<Visit> {
     let start: String = r.get(1)?;
     let dob: String = r.get(6)?;
     let kind: String = r.get(10)?;
@@ -61,7 +57,7 @@ fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<Visit> {
         flags: Vec::new(),
         reminder: Default::default(),
         answer: None,
-        risk: super::no_show::decode_risk(r.get_ref(17)?.as_str_or_null()?),
+        risk: super::no_show::decode_risk(r.text(17)?),
         site_id: r.get(18)?,
     })
 }
@@ -89,25 +85,32 @@ type StoredVisit = (Visit, Option<String>);
 
 /// The day's visits with their stored flags, from the day's rows; None when a row lacks its
 /// patient's columns (a record whose triggers were dropped), which is then read the long way.
-fn day_rows(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Option<Vec<StoredVisit>>> {
+fn day_rows(conn: &Conn, day: NaiveDate) -> SqlResult<Option<Vec<StoredVisit>>> {
     let (from, to) = day_range(day);
+    stored_rows(conn, &from, &to)
+}
+
+/// The visits starting in [from, to) from their own rows, or None as soon as one lacks its
+/// patient's columns.
+fn stored_rows(conn: &Conn, from: &str, to: &str) -> SqlResult<Option<Vec<StoredVisit>>> {
     let mut stmt = conn.prepare_cached(DAY_ROWS_SQL)?;
-    let mut rows = stmt.query([from, to])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        if r.get_ref(4)?.as_str_or_null()?.is_none()
-            || r.get_ref(5)?.as_str_or_null()?.is_none()
-            || r.get_ref(6)?.as_str_or_null()?.is_none()
-        {
-            return Ok(None);
+    let mut out = Some(Vec::new());
+    stmt.each(args![from, to], |r| {
+        let Some(visits) = out.as_mut() else {
+            return Ok(());
+        };
+        if r.text(4)?.is_none() || r.text(5)?.is_none() || r.text(6)?.is_none() {
+            out = None;
+        } else {
+            visits.push((row_to_visit(r)?, r.get(19)?));
         }
-        out.push((row_to_visit(r)?, r.get(19)?));
-    }
-    Ok(Some(out))
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// The day's visits in time order, without their compliance flags.
-fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+fn day_visits(conn: &Conn, day: NaiveDate) -> SqlResult<Vec<Visit>> {
     check_long_way(conn)?;
     if let Some(rows) = day_rows(conn, day)? {
         return Ok(rows.into_iter().map(|(v, _)| v).collect());
@@ -116,10 +119,15 @@ fn day_visits(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>>
 }
 
 /// The day's visits with each patient's columns read from the patient (the long way).
-fn day_visits_joined(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+fn day_visits_joined(conn: &Conn, day: NaiveDate) -> SqlResult<Vec<Visit>> {
     let (from, to) = day_range(day);
+    joined_rows(conn, &from, &to)
+}
+
+/// The visits starting in [from, to), each joined to its patient.
+fn joined_rows(conn: &Conn, from: &str, to: &str) -> SqlResult<Vec<Visit>> {
     let mut stmt = conn.prepare_cached(&day_sql())?;
-    stmt.query_map([from, to], row_to_visit)?.collect()
+    stmt.query_map(args![from, to], row_to_visit)?.collect()
 }
 
 /// The day's visits in time order, each with its compliance flags (the stored ones, when
@@ -127,22 +135,17 @@ fn day_visits_joined(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<
 /// worked out from the day's patients' histories), its reminder and the patient's answer. One
 /// read transaction, so that the rows and the marks are of the same moment (and the shared
 /// lock is taken once).
-pub(crate) fn day(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
-    let tx = conn
-        .is_autocommit()
-        .then(|| conn.unchecked_transaction())
-        .transpose()?;
-    let mut visits = day_in(conn, day)?;
-    with_notices(conn, day, &mut visits)?;
-    if let Some(tx) = tx {
-        tx.commit()?;
-    }
-    Ok(visits)
+pub(crate) fn day(conn: &Conn, day: NaiveDate) -> SqlResult<Vec<Visit>> {
+    conn.in_read(|| {
+        let mut visits = day_in(conn, day)?;
+        with_notices(conn, day, &mut visits)?;
+        Ok(visits)
+    })
 }
 
 /// Each visit's reminder and the patient's answer, for its present time: one query each for
 /// the whole day, whatever its size.
-fn with_notices(conn: &Connection, day: NaiveDate, visits: &mut [Visit]) -> rusqlite::Result<()> {
+fn with_notices(conn: &Conn, day: NaiveDate, visits: &mut [Visit]) -> SqlResult<()> {
     let next = day + chrono::Duration::days(1);
     let reminders = super::outbox::reminders_between(conn, day, next)?;
     let answers = super::answers::answers_between(conn, day, next)?;
@@ -156,13 +159,13 @@ fn with_notices(conn: &Connection, day: NaiveDate, visits: &mut [Visit]) -> rusq
 /// The long way must work at any moment (a mark can appear with any write), so it is
 /// prepared even when the stored flags serve: a record missing an index it names fails here,
 /// with the index named, as `doctor` says it would. Preparing reads no page of the file.
-fn check_long_way(conn: &Connection) -> rusqlite::Result<()> {
+fn check_long_way(conn: &Conn) -> SqlResult<()> {
     conn.prepare_cached(&day_sql())?;
     conn.prepare_cached(super::flags::DAY_FLAGS_SQL)?;
     Ok(())
 }
 
-fn day_in(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+fn day_in(conn: &Conn, day: NaiveDate) -> SqlResult<Vec<Visit>> {
     check_long_way(conn)?;
     if let Some(rows) = day_rows(conn, day)? {
         let marks = super::flag_cache::stale_marks(conn)?;
@@ -187,32 +190,22 @@ fn day_in(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
 /// The visits of the seven days from `monday`, in time order, without their flags: the week
 /// view shows who comes when and in what status. One query over the week's range, from the
 /// visits' own rows (the long way, joined to the patients, when a row lacks their columns).
-pub(crate) fn week(conn: &Connection, monday: NaiveDate) -> rusqlite::Result<Vec<Visit>> {
+pub(crate) fn week(conn: &Conn, monday: NaiveDate) -> SqlResult<Vec<Visit>> {
     let from = super::stored_time::day_text(monday);
     let to = super::stored_time::day_text(monday + chrono::Duration::days(7));
-    let mut stmt = conn.prepare_cached(DAY_ROWS_SQL)?;
-    let mut rows = stmt.query([&from, &to])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let whole = (4..=6).try_fold(true, |whole, i| {
-            Ok::<_, rusqlite::Error>(whole && r.get_ref(i)?.as_str_or_null()?.is_some())
-        })?;
-        if !whole {
-            let mut stmt = conn.prepare_cached(&day_sql())?;
-            return stmt.query_map([&from, &to], row_to_visit)?.collect();
-        }
-        out.push(row_to_visit(r)?);
+    if let Some(rows) = stored_rows(conn, &from, &to)? {
+        return Ok(rows.into_iter().map(|(v, _)| v).collect());
     }
-    Ok(out)
+    joined_rows(conn, &from, &to)
 }
 
 /// One visit, from its own row (the patient's columns included) when the row has them.
-pub(in crate::db) fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Option<Visit>> {
+pub(in crate::db) fn visit(conn: &Conn, id: i64) -> SqlResult<Option<Visit>> {
     let own = conn
         .prepare_cached(ROW_SELECT)?
-        .query_row([id], |r| {
+        .query_row(args![id], |r| {
             let whole = (4..=6).try_fold(true, |whole, i| {
-                Ok::<_, rusqlite::Error>(whole && r.get_ref(i)?.as_str_or_null()?.is_some())
+                Ok::<_, SqlError>(whole && r.text(i)?.is_some())
             })?;
             whole.then(|| row_to_visit(r)).transpose()
         })
@@ -223,7 +216,7 @@ pub(in crate::db) fn visit(conn: &Connection, id: i64) -> rusqlite::Result<Optio
         Some(None) => conn
             .query_row(
                 &format!("{VISIT_SELECT} WHERE a.id = ?1"),
-                [id],
+                args![id],
                 row_to_visit,
             )
             .optional(),
@@ -240,12 +233,12 @@ const ROW_SELECT: &str =
     WHERE a.id = ?1";
 
 /// "changed on another terminal by USER at HH:MM": who made the last audited change.
-pub(in crate::db) fn conflict(tx: &Transaction, id: i64) -> TxError {
+pub(in crate::db) fn conflict(tx: &Conn, id: i64) -> TxError {
     let last: Option<(String, String)> = tx
         .query_row(
             "SELECT user, local_at FROM audit_log WHERE entity = 'appointment' AND entity_id = ?1
              ORDER BY id DESC LIMIT 1",
-            [id],
+            args![id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
@@ -262,7 +255,7 @@ pub(in crate::db) fn conflict(tx: &Transaction, id: i64) -> TxError {
     ))
 }
 
-pub(in crate::db) fn load_for_change(tx: &Transaction, id: i64) -> TxResult<Visit> {
+pub(in crate::db) fn load_for_change(tx: &Conn, id: i64) -> TxResult<Visit> {
     visit(tx, id)?
         .ok_or_else(|| TxError::App(AppError::not_found(format!("there is no appointment {id}"))))
 }
@@ -281,20 +274,20 @@ pub enum StatusChange {
 impl Db {
     /// The day's visits without their flags: what the first frame needs, fast on any clinic.
     pub fn day_without_flags(&self, d: NaiveDate) -> AppResult<Vec<Visit>> {
-        day_visits(self.conn(), d).map_err(|e| self.fail(e))
+        day_visits(&self.sql(), d).map_err(|e| self.fail(e))
     }
 
     pub fn day(&self, d: NaiveDate) -> AppResult<Vec<Visit>> {
-        day(self.conn(), d).map_err(|e| self.fail(e))
+        day(&self.sql(), d).map_err(|e| self.fail(e))
     }
 
     /// The week from `monday` (see [`week`]).
     pub fn week(&self, monday: NaiveDate) -> AppResult<Vec<Visit>> {
-        week(self.conn(), monday).map_err(|e| self.fail(e))
+        week(&self.sql(), monday).map_err(|e| self.fail(e))
     }
 
     pub fn visit(&self, id: i64) -> AppResult<Option<Visit>> {
-        visit(self.conn(), id).map_err(|e| self.fail(e))
+        visit(&self.sql(), id).map_err(|e| self.fail(e))
     }
 
     /// Moves an appointment to `to`. `seen_version` is the version the user was looking at:
@@ -441,7 +434,7 @@ impl Db {
                 "UPDATE appointments SET start = ?1, minutes = ?2, therapist_id = ?3, kind = ?4,
                     site_id = ?7, version = version + 1
                  WHERE id = ?5 AND version = ?6",
-                params![
+                args![
                     start_text(b.start),
                     b.minutes,
                     b.therapist_id,
@@ -479,13 +472,13 @@ impl Db {
 /// Books one visit inside a change's transaction (in the therapist's last room), with its
 /// audit row; `series` is the visit series it is an occurrence of.
 pub(in crate::db) fn insert_booking(
-    tx: &Transaction,
+    tx: &Conn,
     b: &Booking,
     series: Option<i64>,
     who: &Who,
 ) -> TxResult<i64> {
     super::sites::check_works_at(tx, b.therapist_id, b.site_id)?;
-    tx.prepare_cached(
+    let id = tx.prepare_cached(
         "INSERT INTO appointments (patient_id, therapist_id, start, minutes, kind, room, created_at,
             patient_name, patient_mrn, patient_dob, series_id, site_id)
          VALUES (?1, ?2, ?3, ?4, ?5,
@@ -497,7 +490,7 @@ pub(in crate::db) fn insert_booking(
             (SELECT date_of_birth FROM patients WHERE id = ?1),
             ?7, ?8)",
     )?
-    .execute(params![
+    .insert(args![
         b.patient_id,
         b.therapist_id,
         start_text(b.start),
@@ -507,7 +500,6 @@ pub(in crate::db) fn insert_booking(
         series,
         b.site_id
     ])?;
-    let id = tx.last_insert_rowid();
     let mut detail = json!({
         "patient_id": b.patient_id,
         "therapist_id": b.therapist_id,
@@ -535,11 +527,7 @@ pub(in crate::db) fn insert_booking(
 
 /// Completes a checked-in visit inside another change's transaction (signing its note), with
 /// the status change audited as every status change is. Returns whether it was checked in.
-pub(in crate::db) fn complete_if_checked_in(
-    tx: &Transaction,
-    id: i64,
-    who: &Who,
-) -> TxResult<bool> {
+pub(in crate::db) fn complete_if_checked_in(tx: &Conn, id: i64, who: &Who) -> TxResult<bool> {
     let v = load_for_change(tx, id)?;
     // Checking out's rule: only a checked-in visit is completed.
     if v.status.check_out(v.start.date(), who.today()?) != Transition::Change {
@@ -573,7 +561,7 @@ pub(in crate::db) fn complete_if_checked_in(
 
 /// Writes a visit's status; a visit no longer scheduled has its waiting reminders cancelled.
 pub(in crate::db) fn write_status(
-    tx: &Transaction,
+    tx: &Conn,
     id: i64,
     version: i64,
     s: &StatusSnapshot,
@@ -583,7 +571,7 @@ pub(in crate::db) fn write_status(
         "UPDATE appointments SET status = ?1, status_changed_at = ?2, checked_in_at = ?3,
             cancel_reason = ?4, version = version + 1
          WHERE id = ?5 AND version = ?6",
-        params![
+        args![
             s.status.as_str(),
             s.status_changed_at,
             s.checked_in_at,

@@ -1,5 +1,6 @@
 //! The clinic record's schema and its migrations, applied in order on `PRAGMA user_version`.
 
+use super::sql::Conn;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::measures::{Better, MEASURES};
@@ -998,9 +999,10 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
         }
         if index == 8 {
             // A model stored before the column was there scores the scheduled visits now.
-            let fit = super::no_show::stored_fit(&tx).map_err(fail)?;
+            let fit = super::no_show::stored_fit(&Conn::new(&tx)).map_err(|e| fail(e.into()))?;
             if fit.is_some() {
-                super::no_show::store_all_risks(&tx, fit.as_ref()).map_err(fail)?;
+                super::no_show::store_all_risks(&Conn::new(&tx), fit.as_ref())
+                    .map_err(|e| fail(e.into()))?;
             }
         }
         if index == 4 {
@@ -1020,8 +1022,8 @@ fn migrate_in_one_transaction(conn: &mut Connection, path_for_messages: &str) ->
     }
     // The visits' flags are worked out once every table they read is in place, and the day's
     // index built with them (schema 4 dropped it).
-    super::flag_cache::refresh(&tx).map_err(fail)?;
-    if !super::flag_cache::day_index_exists(&tx).map_err(fail)? {
+    super::flag_cache::refresh(&Conn::new(&tx)).map_err(|e| fail(e.into()))?;
+    if !super::flag_cache::day_index_exists(&Conn::new(&tx)).map_err(|e| fail(e.into()))? {
         tx.execute_batch(super::flag_cache::DAY_INDEX)
             .map_err(fail)?;
     }
@@ -1147,7 +1149,7 @@ mod tests {
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let visits = super::super::schedule::day(&conn, day).unwrap();
+        let visits = super::super::schedule::day(&Conn::new(&conn), day).unwrap();
         assert_eq!(visits.len(), 1);
         assert_eq!(visits[0].patient_name, "Maria Lopez");
         // 2 of 10 sessions: the adherence flag comes through the new covering index.
@@ -1352,7 +1354,7 @@ mod tests {
 
     fn day_flags(conn: &Connection, day: &str) -> Vec<(i64, Vec<String>)> {
         let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
-        super::super::schedule::day(conn, day)
+        super::super::schedule::day(&Conn::new(conn), day)
             .unwrap()
             .into_iter()
             .map(|v| (v.id, v.flags))
@@ -1416,7 +1418,7 @@ mod tests {
             assert_eq!(marks, 1, "{change}");
             let now = worked_out_keeping_marks(&conn, "2026-11-27");
             assert_eq!(day_flags(&conn, "2026-11-27"), now, "{change}");
-            super::super::flag_cache::refresh(&conn).unwrap();
+            super::super::flag_cache::refresh(&Conn::new(&conn)).unwrap();
             assert_eq!(day_flags(&conn, "2026-11-27"), now, "{change}");
             assert_eq!(worked_out(&conn, "2026-11-27"), now, "{change}");
             seen.push(now);
@@ -1427,12 +1429,12 @@ mod tests {
         conn.execute("UPDATE patients SET last_name = 'Ruiz' WHERE id = 1", [])
             .unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let visits = super::super::schedule::day(&conn, day).unwrap();
+        let visits = super::super::schedule::day(&Conn::new(&conn), day).unwrap();
         assert!(visits.iter().all(|v| v.patient_name == "Maria Ruiz"));
     }
 
     fn worked_out_keeping_marks(conn: &Connection, day: &str) -> Vec<(i64, Vec<String>)> {
-        let marks = super::super::flag_cache::stale_marks(conn).unwrap();
+        let marks = super::super::flag_cache::stale_marks(&Conn::new(conn)).unwrap();
         let flags = worked_out(conn, day);
         for (p, from) in marks {
             conn.execute(

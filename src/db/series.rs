@@ -4,10 +4,10 @@
 //! Each occurrence is its own appointment row carrying `series_id`; the `visit_series` row
 //! keeps the rule it was booked by (weekdays, time, length, first and last day, the count).
 
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -73,15 +73,12 @@ pub struct BookedSeries {
 
 const NOT_GONE: &str = "status NOT IN ('cancelled', 'no_show')";
 
-fn read_counted(
-    conn: &Connection,
-    patient_id: i64,
-) -> rusqlite::Result<Vec<(NaiveDate, VisitKind)>> {
+fn read_counted(conn: &Conn, patient_id: i64) -> SqlResult<Vec<(NaiveDate, VisitKind)>> {
     conn.prepare_cached(&format!(
         "SELECT start, kind FROM appointments WHERE patient_id = ?1 AND {NOT_GONE}"
     ))?
-    .query_map([patient_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    .query_map(args![patient_id], |r| {
+        Ok((r.get::<String>(0)?, r.get::<String>(1)?))
     })?
     .filter_map(|row| {
         row.map(|(start, kind)| Some((parse_start(&start)?.date(), VisitKind::parse(&kind)?)))
@@ -93,18 +90,18 @@ fn read_counted(
 /// The therapist's visits that are not cancelled from `from` (inclusive) to `to` (exclusive),
 /// with the day before, whose longest visit could reach into `from`.
 fn read_busy(
-    conn: &Connection,
+    conn: &Conn,
     therapist_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> rusqlite::Result<Vec<Busy>> {
+) -> SqlResult<Vec<Busy>> {
     let from = from.pred_opt().unwrap_or(from);
     conn.prepare_cached(
         "SELECT start, minutes FROM appointments
          WHERE therapist_id = ?1 AND start >= ?2 AND start < ?3 AND status <> 'cancelled'",
     )?
-    .query_map(params![therapist_id, day_text(from), day_text(to)], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    .query_map(args![therapist_id, day_text(from), day_text(to)], |r| {
+        Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
     })?
     .filter_map(|row| {
         row.map(|(start, minutes)| parse_start(&start).map(|start| Busy { start, minutes }))
@@ -113,19 +110,7 @@ fn read_busy(
     .collect()
 }
 
-fn in_read<T>(conn: &Connection, f: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-    let tx = conn
-        .is_autocommit()
-        .then(|| conn.unchecked_transaction())
-        .transpose()?;
-    let value = f()?;
-    if let Some(tx) = tx {
-        tx.commit()?;
-    }
-    Ok(value)
-}
-
-fn taken_since_check(tx: &Connection, s: &NewSeries) -> TxResult<()> {
+fn taken_since_check(tx: &Conn, s: &NewSeries) -> TxResult<()> {
     let (Some(first), Some(last)) = (
         s.starts.iter().map(|(t, _)| t.date()).min(),
         s.starts.iter().map(|(t, _)| t.date()).max(),
@@ -156,13 +141,13 @@ fn taken_since_check(tx: &Connection, s: &NewSeries) -> TxResult<()> {
 
 /// The visit a "this and the following" change starts from, and the scheduled visits of its
 /// series from it on (itself included when scheduled), in time order.
-fn this_and_following(tx: &Connection, id: i64) -> TxResult<(Visit, i64, Vec<Visit>)> {
+fn this_and_following(tx: &Conn, id: i64) -> TxResult<(Visit, i64, Vec<Visit>)> {
     let v = super::schedule::visit(tx, id)?.ok_or_else(|| {
         TxError::App(AppError::not_found(format!("there is no appointment {id}")))
     })?;
     let series: Option<i64> = tx.query_row(
         "SELECT series_id FROM appointments WHERE id = ?1",
-        [id],
+        args![id],
         |r| r.get(0),
     )?;
     let Some(series) = series else {
@@ -175,8 +160,8 @@ fn this_and_following(tx: &Connection, id: i64) -> TxResult<(Visit, i64, Vec<Vis
             "SELECT id FROM appointments WHERE series_id = ?1 AND start >= ?2
                AND status = 'scheduled' ORDER BY start, id",
         )?
-        .query_map(params![series, start_text(v.start)], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(args![series, start_text(v.start)], |r| r.get(0))?
+        .collect::<SqlResult<_>>()?;
     let mut visits = Vec::with_capacity(ids.len());
     for i in ids {
         if let Some(found) = super::schedule::visit(tx, i)? {
@@ -190,8 +175,8 @@ impl Db {
     /// The site's calendar and the patient's plans, authorisations and counted visits, read
     /// at one moment.
     pub fn series_facts(&self, patient_id: i64, site_id: i64) -> AppResult<SeriesFacts> {
-        let conn = self.conn();
-        in_read(conn, || {
+        let conn = &self.sql();
+        conn.in_read(|| {
             Ok(SeriesFacts {
                 calendar: super::sites::calendar_at(conn, site_id)?,
                 plans: super::plans::of_patient(conn, patient_id)?,
@@ -209,7 +194,7 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> AppResult<Vec<Busy>> {
-        read_busy(self.conn(), therapist_id, from, to).map_err(|e| self.fail(e))
+        read_busy(&self.sql(), therapist_id, from, to).map_err(|e| self.fail(e))
     }
 
     /// The site's calendar and the therapist's taken times (at every site) from `from` over
@@ -220,8 +205,8 @@ impl Db {
         site_id: i64,
         from: NaiveDate,
     ) -> AppResult<(ClinicCalendar, Vec<Busy>)> {
-        let conn = self.conn();
-        in_read(conn, || {
+        let conn = &self.sql();
+        conn.in_read(|| {
             Ok((
                 super::sites::calendar_at(conn, site_id)?,
                 read_busy(
@@ -261,12 +246,12 @@ impl Db {
             let series_id = match &s.rule {
                 None => None,
                 Some(rule) => {
-                    tx.prepare_cached(
+                    let id = tx.prepare_cached(
                         "INSERT INTO visit_series (patient_id, therapist_id, weekdays, time, minutes,
                             starts_on, ends_on, count, created_by, created_at, site_id)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )?
-                    .execute(params![
+                    .insert(args![
                         s.patient_id,
                         s.therapist_id,
                         rule.weekdays,
@@ -279,7 +264,6 @@ impl Db {
                         who.at,
                         s.site_id
                     ])?;
-                    let id = tx.last_insert_rowid();
                     audit::record(
                         tx,
                         &AuditEntry {
@@ -331,10 +315,10 @@ impl Db {
     /// from the first page of `visit_series` alone.
     pub fn day_series(&self, day: NaiveDate) -> AppResult<HashMap<i64, i64>> {
         let (from, to) = super::stored_time::day_range(day);
-        let conn = self.conn();
-        in_read(conn, || {
+        let conn = &self.sql();
+        conn.in_read(|| {
             let any: bool =
-                conn.query_row("SELECT EXISTS (SELECT 1 FROM visit_series)", [], |r| {
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM visit_series)", &[], |r| {
                     r.get(0)
                 })?;
             if !any {
@@ -344,7 +328,7 @@ impl Db {
                 "SELECT id, series_id FROM appointments
                  WHERE start >= ?1 AND start < ?2 AND series_id IS NOT NULL",
             )?
-            .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(args![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect()
         })
         .map_err(|e| self.fail(e))
@@ -352,11 +336,10 @@ impl Db {
 
     /// The series a visit belongs to, if any.
     pub fn series_of(&self, appointment_id: i64) -> AppResult<Option<i64>> {
-        use rusqlite::OptionalExtension;
-        self.conn()
+        self.sql()
             .query_row(
                 "SELECT series_id FROM appointments WHERE id = ?1",
-                [appointment_id],
+                args![appointment_id],
                 |r| r.get(0),
             )
             .optional()
@@ -454,7 +437,7 @@ impl Db {
                     "UPDATE appointments SET start = ?1, version = version + 1
                      WHERE id = ?2 AND version = ?3",
                 )?
-                .execute(params![start_text(moved), v.id, v.version])?;
+                .execute(args![start_text(moved), v.id, v.version])?;
                 super::outbox::cancel_visit_reminders(tx, v.id, super::outbox::MOVED, &who)?;
                 audit::record(
                     tx,
@@ -513,7 +496,7 @@ mod tests {
     }
 
     fn rows(db: &Db, sql: &str) -> i64 {
-        db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+        db.sql().query_row(sql, &[], |r| r.get(0)).unwrap()
     }
 
     #[test]

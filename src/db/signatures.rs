@@ -1,8 +1,7 @@
 //! A note's signatures as stored, read by the note's own reads and the signing writes alike,
 //! and the refusal to change a signed note.
 
-use rusqlite::{Connection, OptionalExtension};
-
+use super::sql::{Conn, OptionalExtension, SqlResult, args};
 use crate::domain::Role;
 use crate::domain::billing::BillingRule;
 use crate::domain::signing::{Addendum, NoteSigning, Signature, needs_cosign};
@@ -11,7 +10,7 @@ use crate::sanitize::clean_line;
 
 /// The signatures, the co-signature awaited (under the patient's payer's rules now) and the
 /// addenda of the note `note_id`.
-pub(crate) fn signing(conn: &Connection, note_id: i64) -> rusqlite::Result<NoteSigning> {
+pub(crate) fn signing(conn: &Conn, note_id: i64) -> SqlResult<NoteSigning> {
     type Row = (
         Option<i64>,
         Option<String>,
@@ -31,7 +30,7 @@ pub(crate) fn signing(conn: &Connection, note_id: i64) -> rusqlite::Result<NoteS
              JOIN patients p ON p.id = a.patient_id
              WHERE n.id = ?1",
         )?
-        .query_row([note_id], |r| {
+        .query_row(args![note_id], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -68,7 +67,7 @@ pub(crate) fn signing(conn: &Connection, note_id: i64) -> rusqlite::Result<NoteS
             "SELECT staff_id, written_as, written_at, text FROM note_addenda
              WHERE note_id = ?1 ORDER BY written_at, id",
         )?
-        .query_map([note_id], |r| {
+        .query_map(args![note_id], |r| {
             Ok(Addendum {
                 staff_id: r.get(0)?,
                 written_as: r.get(1)?,
@@ -76,7 +75,7 @@ pub(crate) fn signing(conn: &Connection, note_id: i64) -> rusqlite::Result<NoteS
                 text: r.get(3)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<SqlResult<Vec<_>>>()?;
     Ok(NoteSigning {
         signed,
         cosigned,

@@ -1,8 +1,8 @@
 //! A clinic group's sites as stored (schema 11), and their changes: each one transaction with
 //! its audit row, by an admin.
 
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use chrono::{NaiveTime, Weekday};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -18,12 +18,12 @@ use crate::error::{AppError, AppResult};
 pub const DEMO_SITE: i64 = 1;
 
 /// Every site, active or not, in name order, each with its rooms, own hours and staff.
-pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Sites> {
+pub(crate) fn read(conn: &Conn) -> SqlResult<Sites> {
     let mut sites: Vec<Site> = conn
         .prepare_cached(
             "SELECT id, name, address, phone, active, version FROM sites ORDER BY name, id",
         )?
-        .query_map([], |r| {
+        .query_map(&[], |r| {
             Ok(Site {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -36,21 +36,21 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Sites> {
                 staff: Vec::new(),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     let mut rooms = conn.prepare_cached("SELECT site_id, name FROM site_rooms ORDER BY name")?;
-    for row in rooms.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+    for row in rooms.query_map(&[], |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)))? {
         let (id, name) = row?;
         if let Some(site) = sites.iter_mut().find(|s| s.id == id) {
             site.rooms.push(name);
         }
     }
     let mut hours = conn.prepare_cached("SELECT site_id, weekday, open, close FROM site_hours")?;
-    let rows = hours.query_map([], |r| {
+    let rows = hours.query_map(&[], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<i64>(0)?,
+            r.get::<i64>(1)?,
+            r.get::<Option<String>>(2)?,
+            r.get::<Option<String>>(3)?,
         ))
     })?;
     for row in rows {
@@ -71,7 +71,7 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Sites> {
     }
     let mut staff =
         conn.prepare_cached("SELECT staff_id, site_id FROM staff_sites ORDER BY staff_id")?;
-    for row in staff.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in staff.query_map(&[], |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)))? {
         let (staff_id, id) = row?;
         if let Some(site) = sites.iter_mut().find(|s| s.id == id) {
             site.staff.push(staff_id);
@@ -81,10 +81,7 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Sites> {
 }
 
 /// A site's calendar inside a transaction: the clinic's, with the site's own weekdays.
-pub(in crate::db) fn calendar_at(
-    conn: &Connection,
-    site_id: i64,
-) -> rusqlite::Result<ClinicCalendar> {
+pub(in crate::db) fn calendar_at(conn: &Conn, site_id: i64) -> SqlResult<ClinicCalendar> {
     let clinic = super::clinic_hours::read_calendar(conn)?;
     let sites = read(conn)?;
     Ok(sites
@@ -93,11 +90,7 @@ pub(in crate::db) fn calendar_at(
 }
 
 /// Refuses a visit for a therapist at a site they do not work at, naming where they do.
-pub(in crate::db) fn check_works_at(
-    conn: &Connection,
-    therapist_id: i64,
-    site_id: i64,
-) -> TxResult<()> {
+pub(in crate::db) fn check_works_at(conn: &Conn, therapist_id: i64, site_id: i64) -> TxResult<()> {
     let sites = read(conn)?;
     let Some(site) = sites.by_id(site_id) else {
         return Err(TxError::App(AppError::not_found(format!(
@@ -116,7 +109,7 @@ pub(in crate::db) fn check_works_at(
     let name: String = conn
         .query_row(
             "SELECT name FROM staff WHERE id = ?1",
-            [therapist_id],
+            args![therapist_id],
             |r| r.get(0),
         )
         .optional()?
@@ -161,12 +154,12 @@ pub enum Membership {
 
 impl Db {
     pub fn sites(&self) -> AppResult<Sites> {
-        read(self.conn()).map_err(|e| self.fail(e))
+        read(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// The clinic's calendar with the site's own weekday hours.
     pub fn site_calendar(&self, site_id: i64) -> AppResult<ClinicCalendar> {
-        calendar_at(self.conn(), site_id).map_err(|e| self.fail(e))
+        calendar_at(&self.sql(), site_id).map_err(|e| self.fail(e))
     }
 
     /// Adds a site (admin). Its name is unique whatever its case, and may not be `all`.
@@ -184,7 +177,7 @@ impl Db {
         self.write_as(&who, Duty::Sites, |tx, _| {
             let taken: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM sites WHERE name = ?1)",
-                [&name],
+                args![name],
                 |r| r.get(0),
             )?;
             if taken {
@@ -192,11 +185,10 @@ impl Db {
                     "a site is already named {name:?}"
                 ))));
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO sites (name, address, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![name, address, phone, who.at],
+                args![name, address, phone, who.at],
             )?;
-            let id = tx.last_insert_rowid();
             let site = read(tx)?.by_id(id).cloned().ok_or_else(|| {
                 TxError::App(AppError::failure("the new site could not be read back"))
             })?;
@@ -241,7 +233,7 @@ impl Db {
             let new_name = name.clone().unwrap_or_else(|| before.name.clone());
             let clash: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM sites WHERE name = ?1 AND id <> ?2)",
-                params![new_name, before.id],
+                args![new_name, before.id],
                 |r| r.get(0),
             )?;
             if clash {
@@ -258,7 +250,7 @@ impl Db {
                 "UPDATE sites SET name = ?1, address = ?2, phone = ?3, active = ?4,
                     version = version + 1
                  WHERE id = ?5 AND version = ?6",
-                params![
+                args![
                     new_name,
                     keep_or_clear(&address, &before.address),
                     keep_or_clear(&phone, &before.phone),
@@ -300,13 +292,13 @@ impl Db {
                     let coming: i64 = tx.query_row(
                         "SELECT count(*) FROM appointments WHERE therapist_id = ?1 AND site_id = ?2
                             AND status = 'scheduled' AND start >= ?3",
-                        params![staff_id, s.id, who.at],
+                        args![staff_id, s.id, who.at],
                         |r| r.get(0),
                     )?;
                     if coming > 0 {
                         let name: String = tx.query_row(
                             "SELECT name FROM staff WHERE id = ?1",
-                            [staff_id],
+                            args![staff_id],
                             |r| r.get(0),
                         )?;
                         return Err(TxError::App(AppError::input(format!(
@@ -325,7 +317,7 @@ impl Db {
                             "DELETE FROM staff_sites WHERE staff_id = ?1 AND site_id = ?2"
                         }
                     },
-                    [staff_id, s.id],
+                    args![staff_id, s.id],
                 )?;
                 let action = match change {
                     Membership::Add => "site.staff_add",
@@ -365,7 +357,7 @@ impl Db {
                             "DELETE FROM site_rooms WHERE site_id = ?1 AND name = ?2"
                         }
                     },
-                    params![s.id, room],
+                    args![s.id, room],
                 )?;
                 if changed == 0 && *change == Membership::Remove {
                     return Err(TxError::App(AppError::not_found(format!(
@@ -399,7 +391,7 @@ impl Db {
                 None => {
                     tx.execute(
                         "DELETE FROM site_hours WHERE site_id = ?1 AND weekday = ?2",
-                        params![s.id, weekday],
+                        args![s.id, weekday],
                     )?;
                 }
                 Some(hours) => {
@@ -408,7 +400,7 @@ impl Db {
                          VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT (site_id, weekday)
                          DO UPDATE SET open = excluded.open, close = excluded.close",
-                        params![
+                        args![
                             s.id,
                             weekday,
                             hours.map(|h| hhmm(h.open)),
@@ -431,7 +423,7 @@ impl Db {
 
 /// A change to a site's staff, rooms or hours: its audit row, then the site as it is now.
 fn audited(
-    tx: &Connection,
+    tx: &Conn,
     who: &Who,
     site: Site,
     action: &str,
@@ -451,7 +443,7 @@ fn audited(
     Ok(read(tx)?.by_id(site.id).cloned().unwrap_or(site))
 }
 
-fn refuse_closing(tx: &Connection, sites: &Sites, site: &Site, who: &Who) -> TxResult<()> {
+fn refuse_closing(tx: &Conn, sites: &Sites, site: &Site, who: &Who) -> TxResult<()> {
     if sites.0.iter().filter(|s| s.active).count() == 1 {
         return Err(TxError::App(AppError::input(format!(
             "{} is the only active site; add another before closing it",
@@ -461,7 +453,7 @@ fn refuse_closing(tx: &Connection, sites: &Sites, site: &Site, who: &Who) -> TxR
     let coming: i64 = tx.query_row(
         "SELECT count(*) FROM appointments WHERE site_id = ?1 AND status = 'scheduled'
             AND start >= ?2",
-        params![site.id, who.at],
+        args![site.id, who.at],
         |r| r.get(0),
     )?;
     if coming > 0 {
@@ -472,7 +464,7 @@ fn refuse_closing(tx: &Connection, sites: &Sites, site: &Site, who: &Who) -> TxR
     }
     let waiting: i64 = tx.query_row(
         "SELECT count(*) FROM waitlist WHERE site_id = ?1 AND removed_at IS NULL",
-        [site.id],
+        args![site.id],
         |r| r.get(0),
     )?;
     if waiting > 0 {

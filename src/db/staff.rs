@@ -1,4 +1,4 @@
-use rusqlite::{Connection, params};
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlResult, args};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -29,7 +29,7 @@ pub struct StaffEdit {
     pub username: Option<String>,
 }
 
-fn row_to_staff(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
+fn row_to_staff(r: &Row) -> SqlResult<Staff> {
     let role: String = r.get(3)?;
     Ok(Staff {
         id: r.get(0)?,
@@ -41,28 +41,28 @@ fn row_to_staff(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
     })
 }
 
-pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
-    let mut stmt = conn.prepare(
+pub(crate) fn list(conn: &Conn) -> SqlResult<Vec<Staff>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT id, name, initials, role, username, credentials FROM staff WHERE active = 1
          ORDER BY role DESC, name",
     )?;
-    stmt.query_map([], row_to_staff)?.collect()
+    stmt.query_map(&[], row_to_staff)?.collect()
 }
 
 /// Everyone ever on the staff, active or not, in the order they were added: an import's
 /// therapist column may name someone who has since left.
-pub(super) fn everyone(conn: &Connection) -> rusqlite::Result<Vec<Staff>> {
+pub(super) fn everyone(conn: &Conn) -> SqlResult<Vec<Staff>> {
     let mut stmt =
-        conn.prepare("SELECT id, name, initials, role, username, credentials FROM staff")?;
-    stmt.query_map([], row_to_staff)?.collect()
+        conn.prepare_cached("SELECT id, name, initials, role, username, credentials FROM staff")?;
+    stmt.query_map(&[], row_to_staff)?.collect()
 }
 
 /// Inserts a staff member inside an open transaction (shared by `staff add` and the demo).
-pub(crate) fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
-    conn.execute(
+pub(crate) fn insert(conn: &Conn, s: &NewStaff) -> SqlResult<i64> {
+    let id = conn.insert(
         "INSERT INTO staff (name, initials, role, username, credentials)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+        args![
             s.name,
             s.initials,
             s.role.as_str(),
@@ -70,27 +70,26 @@ pub(crate) fn insert(conn: &Connection, s: &NewStaff) -> rusqlite::Result<i64> {
             s.credentials
         ],
     )?;
-    let id = conn.last_insert_rowid();
     // A clinic of one site has everyone working there; in a group, `site staff` says where.
     conn.prepare_cached(
         "INSERT INTO staff_sites (staff_id, site_id)
          SELECT ?1, id FROM sites WHERE active = 1
              AND (SELECT count(*) FROM sites WHERE active = 1) = 1",
     )?
-    .execute([id])?;
+    .execute(args![id])?;
     Ok(id)
 }
 
 /// Who `user` acts as in the record open on `conn`: a member of the staff (matched by username,
 /// initials or name), or in the demo clinic its front-desk person.
-pub(crate) fn acting(conn: &Connection, user: &str) -> rusqlite::Result<Acting> {
+pub(crate) fn acting(conn: &Conn, user: &str) -> SqlResult<Acting> {
     let staff = list(conn)?;
     if let Some(me) = staff.iter().find(|s| s.is_user(user)) {
         return Ok(Acting::Staff(me.clone()));
     }
     let demo: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND value = '1')",
-        [],
+        &[],
         |r| r.get(0),
     )?;
     Ok(staff
@@ -100,10 +99,10 @@ pub(crate) fn acting(conn: &Connection, user: &str) -> rusqlite::Result<Acting> 
 }
 
 /// Whether an active admin is on the staff.
-pub(crate) fn has_admin(conn: &Connection) -> rusqlite::Result<bool> {
+pub(crate) fn has_admin(conn: &Conn) -> SqlResult<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM staff WHERE active = 1 AND role = 'admin')",
-        [],
+        &[],
         |r| r.get(0),
     )
 }
@@ -122,15 +121,14 @@ impl Db {
     /// The PIN of the staff member the app's user is (matched as everywhere: username,
     /// initials or name).
     pub fn pin_state(&self, user: &str) -> AppResult<PinState> {
-        use rusqlite::OptionalExtension;
         let Some(me) = self.staff()?.into_iter().find(|s| s.is_user(user)) else {
             return Ok(PinState::NotStaff);
         };
         let hash: Option<String> = self
-            .conn()
+            .sql()
             .query_row(
                 "SELECT pin_hash FROM staff_pins WHERE staff_id = ?1",
-                [me.id],
+                args![me.id],
                 |r| r.get(0),
             )
             .optional()
@@ -152,12 +150,12 @@ impl Db {
             }
             let replaced = tx.execute(
                 "UPDATE staff_pins SET pin_hash = ?2, set_at = ?3 WHERE staff_id = ?1",
-                params![staff.id, pin_hash, who.at],
+                args![staff.id, pin_hash, who.at],
             )? == 1;
             if !replaced {
                 tx.execute(
                     "INSERT INTO staff_pins (staff_id, pin_hash, set_at) VALUES (?1, ?2, ?3)",
-                    params![staff.id, pin_hash, who.at],
+                    args![staff.id, pin_hash, who.at],
                 )?;
             }
             audit::record(
@@ -176,7 +174,7 @@ impl Db {
     }
 
     pub fn staff(&self) -> AppResult<Vec<Staff>> {
-        list(self.conn()).map_err(|e| self.fail(e))
+        list(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// The therapist (or any staff member) named by full name, initials or username. A name
@@ -233,8 +231,8 @@ impl Db {
         }
         let who = super::Who { user, at };
         self.write_as(&who, Duty::Staff, |tx, _| {
-            let exists = |sql: &str, value: &Option<String>| -> rusqlite::Result<bool> {
-                tx.query_row(sql, [value], |r| r.get(0))
+            let exists = |sql: &str, value: &Option<String>| -> SqlResult<bool> {
+                tx.query_row(sql, args![value], |r| r.get(0))
             };
             if exists(
                 "SELECT EXISTS (SELECT 1 FROM staff WHERE initials = ?1)",
@@ -278,7 +276,7 @@ fn optional_identity(flag: &str, value: Option<&str>) -> AppResult<Option<String
 }
 
 fn refuse_taken_username(
-    tx: &Connection,
+    tx: &Conn,
     username: Option<&str>,
     except: Option<i64>,
 ) -> Result<(), TxError> {
@@ -287,7 +285,7 @@ fn refuse_taken_username(
     };
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM staff WHERE username = ?1 AND id IS NOT ?2)",
-        params![username, except],
+        args![username, except],
         |r| r.get(0),
     )?;
     if taken {
@@ -301,14 +299,13 @@ fn refuse_taken_username(
 
 /// The active staff member with these initials, and their row's version, read in the change's
 /// transaction.
-fn active_by_initials(tx: &Connection, initials: &str) -> Result<(Staff, i64), TxError> {
-    use rusqlite::OptionalExtension;
+fn active_by_initials(tx: &Conn, initials: &str) -> Result<(Staff, i64), TxError> {
     let found = tx
         .query_row(
             "SELECT id, name, initials, role, username, credentials, version FROM staff
              WHERE active = 1 AND initials = ?1",
-            [initials.trim()],
-            |r| Ok((row_to_staff(r)?, r.get::<_, i64>(6)?)),
+            args![initials.trim()],
+            |r| Ok((row_to_staff(r)?, r.get::<i64>(6)?)),
         )
         .optional()?;
     found.ok_or_else(|| {
@@ -321,13 +318,13 @@ fn active_by_initials(tx: &Connection, initials: &str) -> Result<(Staff, i64), T
 
 /// Refuses a change that would leave the record with no active admin: nobody could then
 /// change the staff list or the clinic's settings.
-fn keep_an_admin(tx: &Connection, leaving: &Staff, what: &str) -> Result<(), TxError> {
+fn keep_an_admin(tx: &Conn, leaving: &Staff, what: &str) -> Result<(), TxError> {
     if leaving.role != Role::Admin {
         return Ok(());
     }
     let others: i64 = tx.query_row(
         "SELECT COUNT(*) FROM staff WHERE active = 1 AND role = 'admin' AND id != ?1",
-        [leaving.id],
+        args![leaving.id],
         |r| r.get(0),
     )?;
     if others == 0 {
@@ -340,7 +337,7 @@ fn keep_an_admin(tx: &Connection, leaving: &Staff, what: &str) -> Result<(), TxE
 }
 
 fn store_change(
-    tx: &Connection,
+    tx: &Conn,
     before: &Staff,
     version: i64,
     after: &Staff,
@@ -350,7 +347,7 @@ fn store_change(
         "UPDATE staff SET name = ?2, role = ?3, username = ?4, credentials = ?5, active = ?6,
             version = version + 1
          WHERE id = ?1 AND version = ?7",
-        params![
+        args![
             before.id,
             after.name,
             after.role.as_str(),
@@ -473,6 +470,6 @@ impl Db {
 
     /// Who `user` acts as in this record (see [`acting`]): what the TUI's status bar says.
     pub fn acting(&self, user: &str) -> AppResult<Acting> {
-        acting(self.conn(), user).map_err(|e| self.fail(e))
+        acting(&self.sql(), user).map_err(|e| self.fail(e))
     }
 }

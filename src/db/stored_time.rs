@@ -4,6 +4,7 @@
 //! sort wrongly against stored ones in SQL), and SQL that needs a valid day says so with
 //! `date(x) IS x`, which agrees with [`parse_day`].
 
+use super::sql::{SqlError, SqlResult};
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// Stored form of an appointment start: local `YYYY-MM-DDTHH:MM`.
@@ -55,14 +56,9 @@ pub fn parse_day(s: &str) -> Option<NaiveDate> {
 }
 
 /// A stored day read from a column, or the conversion error naming that column.
-pub(crate) fn parse_day_column(idx: usize, s: &str) -> rusqlite::Result<NaiveDate> {
-    parse_day(s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            idx,
-            rusqlite::types::Type::Text,
-            "not a day in the stored form YYYY-MM-DD".into(),
-        )
-    })
+pub(crate) fn parse_day_column(idx: usize, s: &str) -> SqlResult<NaiveDate> {
+    parse_day(s)
+        .ok_or_else(|| SqlError::Type(idx, "not a day in the stored form YYYY-MM-DD".to_string()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! What the integration tests and benchmarks need to see of a record, or to put in it, in
 //! the store's own terms; not for the app, which goes through `Db`'s methods.
 
+use super::sql::Conn;
 use chrono::NaiveDateTime;
 
 use super::demo_build::DemoWriter;
@@ -58,8 +59,9 @@ pub fn rows(db: &Db, table: Table) -> AppResult<i64> {
 pub fn seed<T>(db: &Db, fill: impl FnOnce(&mut DemoWriter) -> TxResult<T>) -> AppResult<T> {
     let run = || -> TxResult<T> {
         let tx = db.conn().unchecked_transaction()?;
-        let value = fill(&mut DemoWriter::new(&tx))?;
-        super::flag_cache::refresh(&tx)?;
+        let conn = Conn::new(&tx);
+        let value = fill(&mut DemoWriter::new(&conn))?;
+        super::flag_cache::refresh(&conn)?;
         tx.commit()?;
         Ok(value)
     };
@@ -80,7 +82,7 @@ pub fn patient_ids(db: &Db) -> AppResult<Vec<i64>> {
 
 /// A patient's visits, whatever their status, in order of start.
 pub fn visits_of_patient(db: &Db, patient_id: i64) -> AppResult<Vec<AppointmentRec>> {
-    patient_appointments(db.conn(), Some(patient_id)).map_err(|e| db.fail(e))
+    patient_appointments(&db.sql(), Some(patient_id)).map_err(|e| db.fail(e))
 }
 
 /// A measurement as stored, with what only the file shows (item answers, the visit).

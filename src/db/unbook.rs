@@ -3,8 +3,8 @@
 //! and the audit log says so. Only a booking still as it was made can go: the same version,
 //! still scheduled, nothing recorded on it (a note, a measure, adherence, a waitlist entry).
 
+use super::sql::{Sql, args};
 use chrono::NaiveDateTime;
-use rusqlite::params;
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -40,7 +40,7 @@ impl Db {
             }
             let created: String = tx.query_row(
                 "SELECT created_at FROM appointments WHERE id = ?1",
-                [id],
+                args![id],
                 |r| r.get(0),
             )?;
             let age = stamp_of(who.at)
@@ -58,7 +58,7 @@ impl Db {
                      OR EXISTS (SELECT 1 FROM waitlist WHERE booked_appointment = ?1)
                      OR EXISTS (SELECT 1 FROM outbox WHERE appointment_id = ?1
                                 AND (state IN ('sent', 'failed') OR claimed_by IS NOT NULL))",
-                [id],
+                args![id],
                 |r| r.get(0),
             )?;
             if recorded {
@@ -67,10 +67,10 @@ impl Db {
                 ));
             }
             // Reminders that never left go with the booking.
-            let dropped = tx.execute("DELETE FROM outbox WHERE appointment_id = ?1", [id])?;
+            let dropped = tx.execute("DELETE FROM outbox WHERE appointment_id = ?1", args![id])?;
             let gone = tx.execute(
                 "DELETE FROM appointments WHERE id = ?1 AND version = ?2",
-                params![id, v.version],
+                args![id, v.version],
             )?;
             if gone == 0 {
                 return Err(conflict(tx, id));

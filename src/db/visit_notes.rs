@@ -1,10 +1,10 @@
 //! SOAP visit notes, saved with a version check so an edit made at another terminal is never
 //! overwritten unseen.
 
+use super::sql::{Conn, OptionalExtension, Sql, SqlResult, args};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::Who;
@@ -105,7 +105,7 @@ pub struct BillingVisit {
 /// signs): refused over a signed note and over a version changed since `seen_version`. Returns
 /// the new version.
 pub(super) fn save_in(
-    tx: &rusqlite::Transaction,
+    tx: &Conn,
     appointment_id: i64,
     seen_version: Option<i64>,
     note: &VisitNote,
@@ -123,7 +123,7 @@ pub(super) fn save_in(
     let kind: Option<String> = tx
         .query_row(
             "SELECT kind FROM appointments WHERE id = ?1",
-            [appointment_id],
+            args![appointment_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -143,13 +143,8 @@ pub(super) fn save_in(
         .query_row(
             "SELECT signed_as, signed_at FROM visit_notes
                  WHERE appointment_id = ?1 AND signed_at IS NOT NULL",
-            [appointment_id],
-            |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                    r.get(1)?,
-                ))
-            },
+            args![appointment_id],
+            |r| Ok((r.get::<Option<String>>(0)?.unwrap_or_default(), r.get(1)?)),
         )
         .optional()?;
     if let Some((by, at)) = signed {
@@ -158,7 +153,7 @@ pub(super) fn save_in(
     let current: Option<(i64, i64, String, String)> = tx
         .query_row(
             "SELECT id, version, author, updated_at FROM visit_notes WHERE appointment_id = ?1",
-            [appointment_id],
+            args![appointment_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
@@ -170,16 +165,16 @@ pub(super) fn save_in(
                         timed_minutes = ?5, is_progress_report = ?6, author = ?7, updated_at = ?8,
                         version = version + 1
                      WHERE id = ?9 AND version = ?10",
-                    params![clean.subjective, clean.objective, clean.assessment, clean.plan, minutes, clean.is_progress_report, who.user, who.at, id, version],
+                    args![clean.subjective, clean.objective, clean.assessment, clean.plan, minutes, clean.is_progress_report, who.user, who.at, id, version],
                 )?;
             (id, version + 1)
         }
         (None, _) => {
-            tx.execute(
+            let inserted = tx.insert(
                 "INSERT INTO visit_notes (appointment_id, subjective, objective, assessment, plan,
                         timed_minutes, is_progress_report, author, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
+                args![
                     appointment_id,
                     clean.subjective,
                     clean.objective,
@@ -191,7 +186,7 @@ pub(super) fn save_in(
                     who.at
                 ],
             )?;
-            (tx.last_insert_rowid(), 1)
+            (inserted, 1)
         }
         (Some((_, _, author, at)), _) => {
             return Err(TxError::App(AppError::of(
@@ -221,20 +216,20 @@ pub(super) fn save_in(
 
 impl Db {
     pub fn visit_note(&self, appointment_id: i64) -> AppResult<Option<StoredNote>> {
-        let read = || -> rusqlite::Result<Option<StoredNote>> {
-            let row = self.conn().query_row(
+        let read = || -> SqlResult<Option<StoredNote>> {
+            let row = self.sql().query_row(
                 "SELECT subjective, objective, assessment, plan, timed_minutes, is_progress_report,
                         author, updated_at, version, id
                  FROM visit_notes WHERE appointment_id = ?1",
-                [appointment_id],
+                args![appointment_id],
                 |r| {
-                    Ok((r.get::<_, i64>(9)?, StoredNote {
+                    Ok((r.get::<i64>(9)?, StoredNote {
                         note: VisitNote {
                             subjective: r.get(0)?,
                             objective: r.get(1)?,
                             assessment: r.get(2)?,
                             plan: r.get(3)?,
-                            procedures: lines_from_json(r.get::<_, Option<String>>(4)?.as_deref()),
+                            procedures: lines_from_json(r.get::<Option<String>>(4)?.as_deref()),
                             is_progress_report: r.get(5)?,
                         },
                         author: r.get(6)?,
@@ -246,7 +241,7 @@ impl Db {
             )
             .optional()?;
             row.map(|(id, mut note)| {
-                note.signing = super::signatures::signing(self.conn(), id)?;
+                note.signing = super::signatures::signing(&self.sql(), id)?;
                 Ok(note)
             })
             .transpose()
@@ -284,26 +279,26 @@ impl Db {
         let visits = self.day_without_flags(day)?;
         let (from, to) = super::stored_time::day_range(day);
         let notes: HashMap<i64, Vec<ProcedureLine>> = (|| {
-            let mut stmt = self.conn().prepare_cached(
+            let mut stmt = self.sql().prepare_cached(
                 "SELECT n.appointment_id, n.timed_minutes FROM visit_notes n
                  JOIN appointments a ON a.id = n.appointment_id
                  WHERE a.start >= ?1 AND a.start < ?2",
             )?;
-            stmt.query_map([from, to], |r| {
+            stmt.query_map(args![from, to], |r| {
                 let text: Option<String> = r.get(1)?;
-                Ok((r.get::<_, i64>(0)?, lines_from_json(text.as_deref())))
+                Ok((r.get::<i64>(0)?, lines_from_json(text.as_deref())))
             })?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()
+            .collect::<SqlResult<HashMap<_, _>>>()
         })()
         .map_err(|e| self.fail(e))?;
-        let rule_of = |patient_id: i64| -> rusqlite::Result<_> {
+        let rule_of = |patient_id: i64| -> SqlResult<_> {
             let payer: Option<String> = self
-                .conn()
+                .sql()
                 .prepare_cached("SELECT payer FROM patients WHERE id = ?1")?
-                .query_row([patient_id], |r| r.get(0))
+                .query_row(args![patient_id], |r| r.get(0))
                 .optional()?
                 .flatten();
-            Ok(super::payers::rules(self.conn(), payer.as_deref(), fallback)?.billing_rule)
+            Ok(super::payers::rules(&self.sql(), payer.as_deref(), fallback)?.billing_rule)
         };
         visits
             .into_iter()

@@ -2,8 +2,8 @@
 //! them. An entry is never deleted: removing it, or booking it, stamps `removed_at` (and the
 //! visit booked), so the record shows who waited and what became of them.
 
+use super::sql::{Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
 use chrono::{NaiveTime, Weekday};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -28,26 +28,22 @@ const OPEN_SELECT: &str =
 
 const ORDER: &str = " ORDER BY w.priority, w.added_at, w.id";
 
-fn bad(idx: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        idx,
-        rusqlite::types::Type::Text,
-        format!("unreadable {what}").into(),
-    )
+fn bad(idx: usize, what: &str) -> SqlError {
+    SqlError::Type(idx, format!("unreadable {what}"))
 }
 
-fn time_column(idx: usize, s: &str) -> rusqlite::Result<chrono::NaiveTime> {
+fn time_column(idx: usize, s: &str) -> SqlResult<chrono::NaiveTime> {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| bad(idx, "time"))
 }
 
-fn row_to_entry(r: &rusqlite::Row) -> rusqlite::Result<WaitlistEntry> {
+fn row_to_entry(r: &Row) -> SqlResult<WaitlistEntry> {
     let days: Option<String> = r.get(5)?;
     let weekdays: Vec<Weekday> = match days.as_deref() {
         None | Some("") => Vec::new(),
         Some(d) => waitlist::parse_days(d).map_err(|_| bad(5, "weekdays"))?,
     };
-    let from = time_column(6, &r.get::<_, String>(6)?)?;
-    let to = time_column(7, &r.get::<_, String>(7)?)?;
+    let from = time_column(6, &r.get::<String>(6)?)?;
+    let to = time_column(7, &r.get::<String>(7)?)?;
     let added: String = r.get(11)?;
     let added_at = chrono::NaiveDateTime::parse_from_str(&added, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(&added, "%Y-%m-%dT%H:%M"))
@@ -71,59 +67,58 @@ fn row_to_entry(r: &rusqlite::Row) -> rusqlite::Result<WaitlistEntry> {
 }
 
 /// Fills in each entry's preferred therapists.
-fn with_therapists(
-    conn: &Connection,
-    mut entries: Vec<WaitlistEntry>,
-) -> rusqlite::Result<Vec<WaitlistEntry>> {
+fn with_therapists(conn: &Conn, mut entries: Vec<WaitlistEntry>) -> SqlResult<Vec<WaitlistEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.initials FROM waitlist_therapists wt JOIN staff s ON s.id = wt.therapist_id
          WHERE wt.entry_id = ?1 ORDER BY s.initials",
     )?;
     for e in &mut entries {
         e.therapists = stmt
-            .query_map([e.id], |r| {
+            .query_map(args![e.id], |r| {
                 Ok(PreferredTherapist {
                     id: r.get(0)?,
                     initials: r.get(1)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<SqlResult<_>>()?;
     }
     Ok(entries)
 }
 
-fn open_entries(conn: &Connection) -> rusqlite::Result<Vec<WaitlistEntry>> {
+fn open_entries(conn: &Conn) -> SqlResult<Vec<WaitlistEntry>> {
     let mut stmt = conn.prepare_cached(&format!("{OPEN_SELECT}{ORDER}"))?;
     let entries = stmt
-        .query_map([], row_to_entry)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(&[], row_to_entry)?
+        .collect::<SqlResult<_>>()?;
     let mut entries = with_therapists(conn, entries)?;
     entries.sort_by(WaitlistEntry::best_first);
     Ok(entries)
 }
 
-fn open_entries_of(conn: &Connection, patient_id: i64) -> rusqlite::Result<Vec<WaitlistEntry>> {
+fn open_entries_of(conn: &Conn, patient_id: i64) -> SqlResult<Vec<WaitlistEntry>> {
     let mut stmt = conn.prepare_cached(&format!("{OPEN_SELECT} AND w.patient_id = ?1{ORDER}"))?;
     let entries = stmt
-        .query_map([patient_id], row_to_entry)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(args![patient_id], row_to_entry)?
+        .collect::<SqlResult<_>>()?;
     let mut entries = with_therapists(conn, entries)?;
     entries.sort_by(WaitlistEntry::best_first);
     Ok(entries)
 }
 
-fn open_entry(tx: &Transaction, id: i64) -> TxResult<WaitlistEntry> {
+fn open_entry(tx: &Conn, id: i64) -> TxResult<WaitlistEntry> {
     let found = tx
         .prepare_cached(&format!("{OPEN_SELECT} AND w.id = ?1"))?
-        .query_row([id], row_to_entry)
+        .query_row(args![id], row_to_entry)
         .optional()?;
     match found {
         Some(e) => Ok(with_therapists(tx, vec![e])?.remove(0)),
         None => {
             let removed: Option<Option<String>> = tx
-                .query_row("SELECT removed_at FROM waitlist WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT removed_at FROM waitlist WHERE id = ?1",
+                    args![id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             Err(TxError::App(match removed {
                 Some(_) => {
@@ -136,16 +131,11 @@ fn open_entry(tx: &Transaction, id: i64) -> TxResult<WaitlistEntry> {
 }
 
 /// Takes an open entry off the list: removed by hand, or booked (`appointment`).
-fn take_off(
-    tx: &Transaction,
-    entry: &WaitlistEntry,
-    appointment: Option<i64>,
-    who: &Who,
-) -> TxResult<()> {
+fn take_off(tx: &Conn, entry: &WaitlistEntry, appointment: Option<i64>, who: &Who) -> TxResult<()> {
     let changed = tx.execute(
         "UPDATE waitlist SET removed_at = ?1, booked_appointment = ?2, version = version + 1
          WHERE id = ?3 AND removed_at IS NULL",
-        params![who.at, appointment, entry.id],
+        args![who.at, appointment, entry.id],
     )?;
     if changed == 0 {
         return Err(TxError::App(AppError::input(format!(
@@ -176,18 +166,18 @@ fn take_off(
 
 /// Stores a checked entry and its preferred therapists; returns its id.
 pub(in crate::db) fn insert_entry(
-    tx: &Connection,
+    tx: &Conn,
     e: &NewWaitlistEntry,
     added_at: &str,
     added_by: &str,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     let hhmm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
     let days = (!e.weekdays.is_empty()).then(|| days_text(&e.weekdays));
-    tx.execute(
+    let id = tx.insert(
         "INSERT INTO waitlist (patient_id, weekdays, times_from, times_to, minutes, priority,
             note, added_at, added_by, site_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+        args![
             e.patient_id,
             days,
             hhmm(e.window.from),
@@ -200,11 +190,10 @@ pub(in crate::db) fn insert_entry(
             e.site_id
         ],
     )?;
-    let id = tx.last_insert_rowid();
     for t in &e.therapist_ids {
         tx.execute(
             "INSERT INTO waitlist_therapists (entry_id, therapist_id) VALUES (?1, ?2)",
-            [id, *t],
+            args![id, *t],
         )?;
     }
     Ok(id)
@@ -271,7 +260,7 @@ impl Db {
         self.write_as(&who, Duty::Schedule, |tx, _| {
             let known: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM patients WHERE id = ?1)",
-                [e.patient_id],
+                args![e.patient_id],
                 |r| r.get(0),
             )?;
             if !known {
@@ -307,7 +296,7 @@ impl Db {
 
     /// Every open entry, best first (the same order at every terminal).
     pub fn open_waitlist(&self) -> AppResult<Vec<WaitlistEntry>> {
-        open_entries(self.conn()).map_err(|e| self.fail(e))
+        open_entries(&self.sql()).map_err(|e| self.fail(e))
     }
 
     /// One patient's open waitlist entries, best first: what their record lists.
@@ -315,7 +304,7 @@ impl Db {
         &self,
         patient_id: i64,
     ) -> AppResult<Vec<WaitlistEntry>> {
-        open_entries_of(self.conn(), patient_id).map_err(|e| self.fail(e))
+        open_entries_of(&self.sql(), patient_id).map_err(|e| self.fail(e))
     }
 
     /// The open entries a freed slot fits, best first.
@@ -449,12 +438,12 @@ mod tests {
 
     fn audit_actions(db: &Db, ours: &[i64]) -> Vec<String> {
         let rows: Vec<(String, i64)> = db
-            .conn()
-            .prepare(
+            .sql()
+            .prepare_cached(
                 "SELECT action, entity_id FROM audit_log WHERE entity = 'waitlist' ORDER BY id",
             )
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(&[], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
@@ -503,10 +492,12 @@ mod tests {
         );
         assert_eq!(open_of(&db, &ours), vec![b, a]);
         let kept: i64 = db
-            .conn()
-            .query_row("SELECT count(*) FROM waitlist WHERE id = ?1", [c], |r| {
-                r.get(0)
-            })
+            .sql()
+            .query_row(
+                "SELECT count(*) FROM waitlist WHERE id = ?1",
+                args![c],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(kept, 1, "never deleted");
         assert_eq!(
@@ -552,16 +543,16 @@ mod tests {
         };
         // Another patient's booking leaves the entry and books nothing.
         let before: i64 = db
-            .conn()
-            .query_row("SELECT count(*) FROM appointments", [], |r| r.get(0))
+            .sql()
+            .query_row("SELECT count(*) FROM appointments", &[], |r| r.get(0))
             .unwrap();
         let err = db
             .book_from_waitlist(entry, &booking(p2), who("2026-11-27T08:00:00"))
             .unwrap_err();
         assert!(err.message.contains("not the patient being booked"));
         let after: i64 = db
-            .conn()
-            .query_row("SELECT count(*) FROM appointments", [], |r| r.get(0))
+            .sql()
+            .query_row("SELECT count(*) FROM appointments", &[], |r| r.get(0))
             .unwrap();
         assert_eq!(before, after);
         let visit = db
@@ -570,10 +561,10 @@ mod tests {
         assert_eq!(visit.patient_id, p1);
         assert!(open_of(&db, &[entry]).is_empty());
         let booked: Option<i64> = db
-            .conn()
+            .sql()
             .query_row(
                 "SELECT booked_appointment FROM waitlist WHERE id = ?1",
-                [entry],
+                args![entry],
                 |r| r.get(0),
             )
             .unwrap();

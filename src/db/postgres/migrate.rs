@@ -193,7 +193,7 @@ impl Db {
                 off.table, off.target, off.source
             )));
         }
-        let verified = audit::verify_chain(&Pg::new(&mut tx))
+        let verified = audit::verify_chain(&Pg::in_transaction(&mut tx))
             .map_err(|e| server_failure(&shown, e))?
             .map_err(|why| {
                 AppError::failure(format!(
@@ -266,7 +266,7 @@ fn record_move(
         .map(|c| (c.table.clone(), serde_json::Value::from(c.source)))
         .collect();
     audit::record(
-        &Pg::new(tx),
+        &Pg::in_transaction(tx),
         &audit::AuditEntry {
             at: who.at,
             user: who.user,

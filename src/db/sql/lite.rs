@@ -37,11 +37,32 @@ pub(super) fn cell<T>(
 }
 
 impl Sql for rusqlite::Connection {
-    fn exec(&self, sql: &str, params: &[Value]) -> Result<u64, SqlError> {
-        let changed = self
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError> {
+        Ok(self
             .prepare_cached(sql)?
-            .execute(rusqlite::params_from_iter(params.iter()))?;
-        Ok(changed as u64)
+            .execute(rusqlite::params_from_iter(params.iter()))?)
+    }
+
+    fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {
+        Sql::execute(self, sql, params)?;
+        Ok(self.last_insert_rowid())
+    }
+
+    fn prepare(&self, sql: &str) -> Result<(), SqlError> {
+        self.prepare_cached(sql)?;
+        Ok(())
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<(), SqlError> {
+        Ok(rusqlite::Connection::execute_batch(self, sql)?)
+    }
+
+    fn begin_snapshot(&self) -> Result<bool, SqlError> {
+        if !self.is_autocommit() {
+            return Ok(false);
+        }
+        rusqlite::Connection::execute_batch(self, "BEGIN")?;
+        Ok(true)
     }
 
     fn each(
@@ -61,8 +82,24 @@ impl Sql for rusqlite::Connection {
 
 /// A transaction is its connection for the statements in it.
 impl Sql for rusqlite::Transaction<'_> {
-    fn exec(&self, sql: &str, params: &[Value]) -> Result<u64, SqlError> {
-        (**self).exec(sql, params)
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError> {
+        Sql::execute(&**self, sql, params)
+    }
+
+    fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {
+        Sql::insert(&**self, sql, params)
+    }
+
+    fn prepare(&self, sql: &str) -> Result<(), SqlError> {
+        Sql::prepare(&**self, sql)
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<(), SqlError> {
+        Sql::execute_batch(&**self, sql)
+    }
+
+    fn begin_snapshot(&self) -> Result<bool, SqlError> {
+        Ok(false)
     }
 
     fn each(
@@ -71,6 +108,6 @@ impl Sql for rusqlite::Transaction<'_> {
         params: &[Value],
         f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
     ) -> Result<(), SqlError> {
-        (**self).each(sql, params, f)
+        Sql::each(&**self, sql, params, f)
     }
 }

@@ -22,52 +22,83 @@ pub enum Value<'a> {
     Blob(&'a [u8]),
 }
 
-impl From<i64> for Value<'_> {
-    fn from(v: i64) -> Self {
-        Value::Int(v)
+/// What can be given to a statement as a parameter: borrowed where the value is text or
+/// bytes, so a statement's parameters are never copied.
+pub trait ToValue {
+    fn to_value(&self) -> Value<'_>;
+}
+
+macro_rules! integer_value {
+    ($($t:ty),*) => {$(
+        impl ToValue for $t {
+            fn to_value(&self) -> Value<'_> {
+                // Every count, id and minute the store keeps fits; a value that did not would
+                // be a bug upstream, and is stored as the largest integer rather than wrapped.
+                Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
+}
+integer_value!(i64, i32, u32, i16, u16, u8, usize, u64);
+
+impl ToValue for f64 {
+    fn to_value(&self) -> Value<'_> {
+        Value::Real(*self)
     }
 }
 
-impl From<f64> for Value<'_> {
-    fn from(v: f64) -> Self {
-        Value::Real(v)
+impl ToValue for bool {
+    fn to_value(&self) -> Value<'_> {
+        Value::Int(i64::from(*self))
     }
 }
 
-impl From<bool> for Value<'_> {
-    fn from(v: bool) -> Self {
-        Value::Int(i64::from(v))
+impl ToValue for str {
+    fn to_value(&self) -> Value<'_> {
+        Value::Text(self)
     }
 }
 
-impl<'a> From<&'a str> for Value<'a> {
-    fn from(v: &'a str) -> Self {
-        Value::Text(v)
+impl ToValue for String {
+    fn to_value(&self) -> Value<'_> {
+        Value::Text(self)
     }
 }
 
-impl<'a> From<&'a String> for Value<'a> {
-    fn from(v: &'a String) -> Self {
-        Value::Text(v)
+impl ToValue for [u8] {
+    fn to_value(&self) -> Value<'_> {
+        Value::Blob(self)
     }
 }
 
-impl<'a> From<&'a [u8]> for Value<'a> {
-    fn from(v: &'a [u8]) -> Self {
-        Value::Blob(v)
+impl ToValue for Vec<u8> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Blob(self)
     }
 }
 
-impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
-    fn from(v: Option<T>) -> Self {
-        v.map(Into::into).unwrap_or(Value::Null)
+impl ToValue for Value<'_> {
+    fn to_value(&self) -> Value<'_> {
+        *self
     }
 }
 
-/// `args![a, b]`: the parameters of a statement.
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value<'_> {
+        (**self).to_value()
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value<'_> {
+        self.as_ref().map(ToValue::to_value).unwrap_or(Value::Null)
+    }
+}
+
+/// `args![a, b]`: the parameters of a statement, each borrowed as [`ToValue`] gives it.
 macro_rules! args {
     ($($v:expr),* $(,)?) => {
-        &[$($crate::db::sql::Value::from($v)),*]
+        &[$($crate::db::sql::ToValue::to_value(&$v)),*]
     };
 }
 pub(in crate::db) use args;
@@ -89,6 +120,8 @@ pub enum SqlError {
     Pg(postgres::Error),
     /// A column's value is not what the code asked for (column, what was found).
     Type(usize, String),
+    /// A statement that must return a row returned none.
+    NoRows,
 }
 
 impl std::fmt::Display for SqlError {
@@ -97,6 +130,7 @@ impl std::fmt::Display for SqlError {
             SqlError::Lite(e) => e.fmt(f),
             SqlError::Pg(e) => e.fmt(f),
             SqlError::Type(i, what) => write!(f, "column {i} holds {what}"),
+            SqlError::NoRows => f.write_str("the statement returned no row"),
         }
     }
 }
@@ -105,7 +139,10 @@ impl std::error::Error for SqlError {}
 
 impl From<rusqlite::Error> for SqlError {
     fn from(e: rusqlite::Error) -> Self {
-        SqlError::Lite(e)
+        match e {
+            rusqlite::Error::QueryReturnedNoRows => SqlError::NoRows,
+            e => SqlError::Lite(e),
+        }
     }
 }
 
@@ -121,6 +158,7 @@ impl From<SqlError> for rusqlite::Error {
     fn from(e: SqlError) -> Self {
         match e {
             SqlError::Lite(e) => e,
+            SqlError::NoRows => rusqlite::Error::QueryReturnedNoRows,
             SqlError::Type(i, what) => rusqlite::Error::FromSqlConversionFailure(
                 i,
                 rusqlite::types::Type::Null,
@@ -161,6 +199,22 @@ impl FromCell for i64 {
         }
     }
 }
+
+/// The narrower integers the store keeps (counts, minutes, scores), read as the `i64` both
+/// backends give and refused where they do not fit.
+macro_rules! narrow_integer {
+    ($($t:ty),*) => {$(
+        impl FromCell for $t {
+            fn from_cell(i: usize, cell: Cell) -> Result<Self, SqlError> {
+                let v = i64::from_cell(i, cell)?;
+                <$t>::try_from(v).map_err(|_| {
+                    SqlError::Type(i, format!("{v}, out of range for {}", stringify!($t)))
+                })
+            }
+        }
+    )*};
+}
+narrow_integer!(i32, u32, i16, u16, u8, usize, u64);
 
 impl FromCell for f64 {
     fn from_cell(i: usize, cell: Cell) -> Result<Self, SqlError> {
@@ -214,7 +268,21 @@ pub enum Row<'r> {
     Pg(&'r postgres::Row),
 }
 
-impl Row<'_> {
+impl<'r> Row<'r> {
+    /// A text column read in place (NULL as `None`), for values parsed straight away.
+    pub fn text(&self, i: usize) -> Result<Option<&str>, SqlError> {
+        match self {
+            Row::Lite(r) => match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => Ok(None),
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                    .map(Some)
+                    .map_err(|_| SqlError::Type(i, "text that is not UTF-8".into())),
+                _ => Err(SqlError::Type(i, "a value where text was read".into())),
+            },
+            Row::Pg(r) => Ok(r.try_get::<_, Option<&str>>(i)?),
+        }
+    }
+
     pub fn get<T: FromCell>(&self, i: usize) -> Result<T, SqlError> {
         match self {
             Row::Lite(r) => lite::cell(r, i, T::from_cell),
@@ -223,10 +291,11 @@ impl Row<'_> {
     }
 }
 
-/// What the store's code runs statements on.
+/// What the store's code runs statements on: a SQLite connection or transaction, a server's
+/// client or transaction, or a [`Conn`] holding any of them.
 pub trait Sql {
     /// Runs a statement that returns no rows; how many rows it changed.
-    fn exec(&self, sql: &str, params: &[Value]) -> Result<u64, SqlError>;
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError>;
 
     /// Hands each row to `f` in turn, as the backend streams them.
     fn each(
@@ -236,13 +305,30 @@ pub trait Sql {
         f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
     ) -> Result<(), SqlError>;
 
+    /// Runs an `INSERT` into a table with an `id` key and gives back the new row's id.
+    fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError>;
+
+    /// Prepares a statement (kept for its next run) without running it: a statement the
+    /// record cannot run (an index it names is gone) fails here, before anything is read.
+    fn prepare(&self, sql: &str) -> Result<(), SqlError>;
+
+    /// Runs statements separated by `;`, without parameters (an index dropped and rebuilt).
+    fn execute_batch(&self, sql: &str) -> Result<(), SqlError>;
+
+    /// Opens a read-only snapshot when no transaction is open, so that several reads see one
+    /// moment; whether it did (and so must end it).
+    fn begin_snapshot(&self) -> Result<bool, SqlError>;
+
     /// Every row, each turned into a value by `f`.
     fn rows<T>(
         &self,
         sql: &str,
         params: &[Value],
         mut f: impl FnMut(&Row) -> Result<T, SqlError>,
-    ) -> Result<Vec<T>, SqlError> {
+    ) -> Result<Vec<T>, SqlError>
+    where
+        Self: Sized,
+    {
         let mut out = Vec::new();
         self.each(sql, params, &mut |r| {
             out.push(f(r)?);
@@ -256,18 +342,179 @@ pub trait Sql {
         &self,
         sql: &str,
         params: &[Value],
-        mut f: impl FnMut(&Row) -> Result<T, SqlError>,
-    ) -> Result<Option<T>, SqlError> {
+        f: impl FnOnce(&Row) -> Result<T, SqlError>,
+    ) -> Result<Option<T>, SqlError>
+    where
+        Self: Sized,
+    {
+        let mut f = Some(f);
         let mut first = None;
         self.each(sql, params, &mut |r| {
-            if first.is_none() {
+            if let Some(f) = f.take() {
                 first = Some(f(r)?);
             }
             Ok(())
         })?;
         Ok(first)
     }
+
+    /// The first row, which must be there ([`SqlError::NoRows`] otherwise).
+    fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: impl FnOnce(&Row) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError>
+    where
+        Self: Sized,
+    {
+        self.row(sql, params, f)?.ok_or(SqlError::NoRows)
+    }
 }
+
+/// The rows `Stmt::query_map` read, each handed back as a `Result` for the caller to collect.
+pub type MappedRows<T> = std::iter::Map<std::vec::IntoIter<T>, fn(T) -> Result<T, SqlError>>;
+
+/// A statement bound to its connection (see [`Conn::prepare_cached`]).
+pub struct Stmt<'c> {
+    conn: Conn<'c>,
+    // Owned, as a prepared statement holds its text: a statement built with `format!` may be
+    // prepared in one line and run in the next.
+    sql: String,
+}
+
+impl Stmt<'_> {
+    pub fn execute(&mut self, params: &[Value]) -> Result<usize, SqlError> {
+        self.conn.execute(&self.sql, params)
+    }
+
+    pub fn insert(&mut self, params: &[Value]) -> Result<i64, SqlError> {
+        self.conn.insert(&self.sql, params)
+    }
+
+    pub fn query_row<T>(
+        &mut self,
+        params: &[Value],
+        f: impl FnOnce(&Row) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        self.conn.query_row(&self.sql, params, f)
+    }
+
+    pub fn exists(&mut self, params: &[Value]) -> Result<bool, SqlError> {
+        Ok(self.conn.row(&self.sql, params, |_| Ok(()))?.is_some())
+    }
+
+    /// Every row read by `f`, handed back one by one (as rusqlite's `query_map` does, so a
+    /// caller collects them into a `Result`).
+    pub fn query_map<T>(
+        &mut self,
+        params: &[Value],
+        f: impl FnMut(&Row) -> Result<T, SqlError>,
+    ) -> Result<MappedRows<T>, SqlError> {
+        Ok(self
+            .conn
+            .rows(&self.sql, params, f)?
+            .into_iter()
+            .map(Ok as fn(T) -> Result<T, SqlError>))
+    }
+
+    pub fn each(
+        &mut self,
+        params: &[Value],
+        mut f: impl FnMut(&Row) -> Result<(), SqlError>,
+    ) -> Result<(), SqlError> {
+        self.conn.each(&self.sql, params, &mut f)
+    }
+}
+
+/// The store's connection, whichever backend holds the record: what every module's functions
+/// take, so one body of code runs on both.
+#[derive(Clone, Copy)]
+pub struct Conn<'c>(&'c dyn Sql);
+
+impl<'c> Conn<'c> {
+    pub fn new(inner: &'c dyn Sql) -> Self {
+        Conn(inner)
+    }
+
+    /// A statement to run once or many times (each backend keeps it prepared).
+    pub fn prepare_cached(self, sql: &str) -> Result<Stmt<'c>, SqlError> {
+        self.0.prepare(sql)?;
+        Ok(Stmt {
+            conn: self,
+            sql: sql.to_string(),
+        })
+    }
+}
+
+impl Sql for Conn<'_> {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError> {
+        self.0.execute(sql, params)
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
+    ) -> Result<(), SqlError> {
+        self.0.each(sql, params, f)
+    }
+
+    fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {
+        self.0.insert(sql, params)
+    }
+
+    fn prepare(&self, sql: &str) -> Result<(), SqlError> {
+        self.0.prepare(sql)
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<(), SqlError> {
+        self.0.execute_batch(sql)
+    }
+
+    fn begin_snapshot(&self) -> Result<bool, SqlError> {
+        self.0.begin_snapshot()
+    }
+}
+
+impl Conn<'_> {
+    /// Runs `f`'s reads in one snapshot (inside the caller's transaction if there is one):
+    /// the rows of a day and their notices, or of an export, agree with each other.
+    pub fn in_read<T>(&self, f: impl FnOnce() -> Result<T, SqlError>) -> Result<T, SqlError> {
+        if !self.begin_snapshot()? {
+            return f();
+        }
+        match f() {
+            Ok(v) => {
+                self.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The read failed already; that error is the one to report.
+                let _ = self.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// `query_row(..).optional()`: no row is `None`, not an error.
+pub trait OptionalExtension<T> {
+    fn optional(self) -> Result<Option<T>, SqlError>;
+}
+
+impl<T> OptionalExtension<T> for Result<T, SqlError> {
+    fn optional(self) -> Result<Option<T>, SqlError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(SqlError::NoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub type SqlResult<T> = Result<T, SqlError>;
 
 #[cfg(test)]
 mod tests;

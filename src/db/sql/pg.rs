@@ -9,19 +9,37 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{GenericClient, Statement};
 
-use super::{Cell, Row, Sql, SqlError, Value};
+use super::{Cell, FromCell, Row, Sql, SqlError, Value};
 
 /// A PostgreSQL client or transaction that statements written for both backends run on.
 pub struct Pg<'c, C: GenericClient> {
     client: RefCell<&'c mut C>,
     prepared: RefCell<HashMap<String, Statement>>,
+    /// The client is inside a transaction the caller opened (a read needs no snapshot of
+    /// its own, and must not end the caller's).
+    in_transaction: bool,
+}
+
+impl<'c> Pg<'c, postgres::Client> {
+    /// A client outside any transaction.
+    pub fn new(client: &'c mut postgres::Client) -> Self {
+        Pg::wrap(client, false)
+    }
+}
+
+impl<'c, 't> Pg<'c, postgres::Transaction<'t>> {
+    /// Statements inside the caller's transaction.
+    pub fn in_transaction(tx: &'c mut postgres::Transaction<'t>) -> Self {
+        Pg::wrap(tx, true)
+    }
 }
 
 impl<'c, C: GenericClient> Pg<'c, C> {
-    pub fn new(client: &'c mut C) -> Self {
+    fn wrap(client: &'c mut C, in_transaction: bool) -> Self {
         Pg {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
+            in_transaction,
         }
     }
 
@@ -160,12 +178,41 @@ fn refs<'v>(params: &'v [Value<'v>]) -> Vec<&'v (dyn ToSql + Sync)> {
 }
 
 impl<C: GenericClient> Sql for Pg<'_, C> {
-    fn exec(&self, sql: &str, params: &[Value]) -> Result<u64, SqlError> {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError> {
         let statement = self.statement(sql)?;
-        Ok(self
+        let changed = self
             .client
             .borrow_mut()
-            .execute(&statement, &refs(params))?)
+            .execute(&statement, &refs(params))?;
+        Ok(changed as usize)
+    }
+
+    /// The server says the new id in the statement's own answer (`RETURNING id`): one round
+    /// trip, and no session state to go wrong between two statements.
+    fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {
+        let returning = format!("{} RETURNING id", sql.trim_end().trim_end_matches(';'));
+        let statement = self.statement(&returning)?;
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(&statement, &refs(params))?;
+        cell(&row, 0, i64::from_cell)
+    }
+
+    fn prepare(&self, sql: &str) -> Result<(), SqlError> {
+        self.statement(sql).map(|_| ())
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<(), SqlError> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    fn begin_snapshot(&self) -> Result<bool, SqlError> {
+        if self.in_transaction {
+            return Ok(false);
+        }
+        self.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        Ok(true)
     }
 
     fn each(

@@ -14,12 +14,13 @@ fn parameters_become_dollars_outside_literals_and_names() {
 
 #[test]
 fn sqlite_rows_read_as_plain_types_and_say_what_did_not_fit() {
-    let conn = rusqlite::Connection::open_in_memory().unwrap();
-    conn.exec("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB)", &[])
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    let conn = Conn::new(&lite);
+    conn.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB)", &[])
         .unwrap();
     let name = String::from("Ana");
     let n = conn
-        .exec(
+        .execute(
             "INSERT INTO t VALUES (?1, ?2, ?3, ?4), (NULL, NULL, NULL, NULL)",
             args![7i64, 2.5, &name, &b"\x01\x02"[..]],
         )
@@ -76,15 +77,15 @@ fn server_rows_read_as_the_same_plain_types() {
     }
     let mut client = config.connect(postgres::NoTls).unwrap();
     let mut tx = client.transaction().unwrap();
-    let db = Pg::new(&mut tx);
-    db.exec(
+    let db = Pg::in_transaction(&mut tx);
+    db.execute(
         "CREATE TEMPORARY TABLE t (i BIGINT, small INTEGER, r DOUBLE PRECISION, s TEXT, b BYTEA)",
         &[],
     )
     .unwrap();
     let name = String::from("Ana");
     // A bigint value into an integer column, an integer into a float: the inferred types take them.
-    db.exec(
+    db.execute(
         "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)",
         args![7i64, 3i64, 2i64, &name, &b"\x01\x02"[..]],
     )
