@@ -321,23 +321,24 @@ fn insert_message(tx: &Conn, m: &NewMessage, who: &Who) -> SqlResult<Option<i64>
     });
     // A reminder goes in only while its visit is still scheduled at that time, and only once
     // (`outbox_once`): two terminals planning at the same moment add one row. One cancelled
-    // because its visit changed comes back when the visit is as it was again.
-    // RETURNING gives the row's id whether it was added or brought back, and nothing when
-    // the visit has moved on or the reminder is already there.
+    // because its visit changed comes back when the visit is as it was again. RETURNING gives
+    // the row's id whether it was added or brought back, and nothing when the visit has moved
+    // on or the reminder is already there.
     let added: Option<i64> = tx.row(
         "INSERT INTO outbox (patient_id, appointment_id, purpose, channel,
-                    for_start, offset_minutes, due_at, recipient, subject, body, html, created_at,
-                    created_by)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
-                 WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM appointments
-                    WHERE id = ?2 AND start = ?5 AND status = 'scheduled')
-                 ON CONFLICT (appointment_id, channel, offset_minutes, for_start)
-                    WHERE purpose = 'reminder'
-                 DO UPDATE SET state = 'pending', due_at = excluded.due_at,
-                    recipient = excluded.recipient, subject = excluded.subject,
-                    body = excluded.body, attempts = 0, last_error = NULL, claimed_by = NULL,
-                    claimed_at = NULL, version = version + 1
-                 WHERE outbox.state = 'cancelled' AND outbox.last_error IN (?14, ?15) RETURNING id",
+            for_start, offset_minutes, due_at, recipient, subject, body, html, created_at,
+            created_by)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
+         WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM appointments
+            WHERE id = ?2 AND start = ?5 AND status = 'scheduled')
+         ON CONFLICT (appointment_id, channel, offset_minutes, for_start)
+            WHERE purpose = 'reminder'
+         DO UPDATE SET state = 'pending', due_at = excluded.due_at,
+            recipient = excluded.recipient, subject = excluded.subject,
+            body = excluded.body, attempts = 0, last_error = NULL, claimed_by = NULL,
+            claimed_at = NULL, version = version + 1
+         WHERE outbox.state = 'cancelled' AND outbox.last_error IN (?14, ?15)
+         RETURNING id",
         args![
             m.patient_id,
             m.appointment_id,
@@ -618,26 +619,23 @@ impl Db {
             // A page of candidates at a time: those that must not go are cancelled on the way,
             // and the next page read, until one may go or none is left.
             let chosen = loop {
-                let mut stmt = tx.prepare_cached(CLAIMABLE)?;
                 let mut stale = Vec::new();
                 let mut chosen = None;
                 let mut seen = 0;
-                stmt.each(args![start_text(now), stamp(expired), email, sms], |r| {
-                    // One claim at a time: the rest of the page waits for the next call.
-                    if chosen.is_some() {
-                        return Ok(());
-                    }
+                let (due, claim_expired) = (start_text(now), stamp(expired));
+                // One claim at a time: the rest of the page waits for the next call.
+                tx.scan(CLAIMABLE, args![due, claim_expired, email, sms], &mut |r| {
                     seen += 1;
                     let id: i64 = r.get(0)?;
                     let (Some(purpose), Some(channel)) = (
                         Purpose::parse(&r.get::<String>(1)?),
                         Channel::parse(&r.get::<String>(2)?),
                     ) else {
-                        return Ok(());
+                        return Ok(true);
                     };
                     if let Some(why) = stale_reason(r, channel, now)? {
                         stale.push((id, why));
-                        return Ok(());
+                        return Ok(true);
                     }
                     chosen = Some(Claimed {
                         id,
@@ -652,7 +650,7 @@ impl Db {
                         html: r.get(9)?,
                         idempotency_key: idempotency_key(&record, id),
                     });
-                    Ok(())
+                    Ok(false)
                 })?;
                 let cancelled = stale.len();
                 for (id, why) in stale {

@@ -93,20 +93,16 @@ fn day_rows(conn: &Conn, day: NaiveDate) -> SqlResult<Option<Vec<StoredVisit>>> 
 /// The visits starting in [from, to) from their own rows, or None as soon as one lacks its
 /// patient's columns.
 fn stored_rows(conn: &Conn, from: &str, to: &str) -> SqlResult<Option<Vec<StoredVisit>>> {
-    let mut stmt = conn.prepare_cached(DAY_ROWS_SQL)?;
-    let mut out = Some(Vec::new());
-    stmt.each(args![from, to], |r| {
-        let Some(visits) = out.as_mut() else {
-            return Ok(());
-        };
-        if r.text(4)?.is_none() || r.text(5)?.is_none() || r.text(6)?.is_none() {
-            out = None;
-        } else {
-            visits.push((row_to_visit(r)?, r.get(19)?));
+    let mut out = Vec::new();
+    let mut whole = true;
+    conn.scan(DAY_ROWS_SQL, args![from, to], &mut |r| {
+        whole = r.text(4)?.is_some() && r.text(5)?.is_some() && r.text(6)?.is_some();
+        if whole {
+            out.push((row_to_visit(r)?, r.get(19)?));
         }
-        Ok(())
+        Ok(whole)
     })?;
-    Ok(out)
+    Ok(whole.then_some(out))
 }
 
 /// The day's visits in time order, without their compliance flags.
@@ -160,9 +156,8 @@ fn with_notices(conn: &Conn, day: NaiveDate, visits: &mut [Visit]) -> SqlResult<
 /// prepared even when the stored flags serve: a record missing an index it names fails here,
 /// with the index named, as `doctor` says it would. Preparing reads no page of the file.
 fn check_long_way(conn: &Conn) -> SqlResult<()> {
-    conn.prepare_cached(&day_sql())?;
-    conn.prepare_cached(super::flags::DAY_FLAGS_SQL)?;
-    Ok(())
+    conn.prepare(&day_sql())?;
+    conn.prepare(super::flags::DAY_FLAGS_SQL)
 }
 
 fn day_in(conn: &Conn, day: NaiveDate) -> SqlResult<Vec<Visit>> {

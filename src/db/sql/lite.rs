@@ -65,16 +65,18 @@ impl Sql for rusqlite::Connection {
         Ok(true)
     }
 
-    fn each(
+    fn scan(
         &self,
         sql: &str,
         params: &[Value],
-        f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
+        f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
     ) -> Result<(), SqlError> {
         let mut stmt = self.prepare_cached(sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         while let Some(r) = rows.next()? {
-            f(&Row::Lite(r))?;
+            if !f(&Row::Lite(r))? {
+                break;
+            }
         }
         Ok(())
     }
@@ -102,12 +104,12 @@ impl Sql for rusqlite::Transaction<'_> {
         Ok(false)
     }
 
-    fn each(
+    fn scan(
         &self,
         sql: &str,
         params: &[Value],
-        f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
+        f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
     ) -> Result<(), SqlError> {
-        Sql::each(&**self, sql, params, f)
+        Sql::scan(&**self, sql, params, f)
     }
 }

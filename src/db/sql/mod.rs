@@ -297,13 +297,24 @@ pub trait Sql {
     /// Runs a statement that returns no rows; how many rows it changed.
     fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError>;
 
-    /// Hands each row to `f` in turn, as the backend streams them.
+    /// Hands the rows to `f` in turn, as the backend streams them, for as long as `f` answers
+    /// `true`: a read that wants the first row stops there.
+    fn scan(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
+    ) -> Result<(), SqlError>;
+
+    /// Hands every row to `f` in turn.
     fn each(
         &self,
         sql: &str,
         params: &[Value],
         f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
-    ) -> Result<(), SqlError>;
+    ) -> Result<(), SqlError> {
+        self.scan(sql, params, &mut |r| f(r).map(|()| true))
+    }
 
     /// Runs an `INSERT` into a table with an `id` key and gives back the new row's id.
     fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError>;
@@ -349,11 +360,11 @@ pub trait Sql {
     {
         let mut f = Some(f);
         let mut first = None;
-        self.each(sql, params, &mut |r| {
+        self.scan(sql, params, &mut |r| {
             if let Some(f) = f.take() {
                 first = Some(f(r)?);
             }
-            Ok(())
+            Ok(false)
         })?;
         Ok(first)
     }
@@ -400,10 +411,6 @@ impl Stmt<'_> {
         self.conn.query_row(&self.sql, params, f)
     }
 
-    pub fn exists(&mut self, params: &[Value]) -> Result<bool, SqlError> {
-        Ok(self.conn.row(&self.sql, params, |_| Ok(()))?.is_some())
-    }
-
     /// Every row read by `f`, handed back one by one (as rusqlite's `query_map` does, so a
     /// caller collects them into a `Result`).
     pub fn query_map<T>(
@@ -439,7 +446,6 @@ impl<'c> Conn<'c> {
 
     /// A statement to run once or many times (each backend keeps it prepared).
     pub fn prepare_cached(self, sql: &str) -> Result<Stmt<'c>, SqlError> {
-        self.0.prepare(sql)?;
         Ok(Stmt {
             conn: self,
             sql: sql.to_string(),
@@ -452,13 +458,13 @@ impl Sql for Conn<'_> {
         self.0.execute(sql, params)
     }
 
-    fn each(
+    fn scan(
         &self,
         sql: &str,
         params: &[Value],
-        f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
+        f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
     ) -> Result<(), SqlError> {
-        self.0.each(sql, params, f)
+        self.0.scan(sql, params, f)
     }
 
     fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {

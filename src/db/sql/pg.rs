@@ -215,17 +215,19 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
         Ok(true)
     }
 
-    fn each(
+    fn scan(
         &self,
         sql: &str,
         params: &[Value],
-        f: &mut dyn FnMut(&Row) -> Result<(), SqlError>,
+        f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
     ) -> Result<(), SqlError> {
         let statement = self.statement(sql)?;
         let mut client = self.client.borrow_mut();
         let mut rows = client.query_raw(&statement, refs(params))?;
         while let Some(r) = rows.next()? {
-            f(&Row::Pg(&r))?;
+            if !f(&Row::Pg(&r))? {
+                break;
+            }
         }
         Ok(())
     }
