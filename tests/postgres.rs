@@ -354,10 +354,14 @@ fn an_unreachable_server_or_a_wrong_password_gets_one_sentence() {
     let said = one_line(&said);
     assert!(said.contains("refused the login"), "{said}");
     assert!(!said.contains("not-the-password"));
-    // The rest of the app says plainly that it runs on a SQLite record.
+    // A database that holds no record yet says how to make one, and is not changed.
     let out = on(&clinic, &server.url(), &["schedule"]);
     assert_code(&out, 2);
-    assert!(one_line(&stderr(&out)).contains("is a PostgreSQL record"));
+    assert!(
+        one_line(&stderr(&out)).contains("holds no clinic record yet: ptclinic init --db"),
+        "{}",
+        stderr(&out)
+    );
     let out = clinic.cli(&["migrate", "--from", clinic.db_text(), "--to", "/tmp/x.db"]);
     assert_code(&out, 2);
     assert!(one_line(&stderr(&out)).contains("--to names the PostgreSQL database"));

@@ -91,8 +91,9 @@ pub fn run(cli: Cli) -> AppResult<()> {
     // `migrate` names its own two ends; every other command runs on the record configured.
     if !matches!(cli.command, Some(Command::Migrate { .. }))
         && let Some(address) = server::address(&settings)
+        && let Some(done) = server::run(&settings, address, &cli.command)
     {
-        return server::run(&settings, address, cli.command);
+        return done;
     }
     match cli.command {
         None => crate::tui::run(&settings),

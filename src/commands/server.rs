@@ -1,7 +1,7 @@
-//! The commands that work on a PostgreSQL record: `init` builds one, `doctor` checks one,
-//! `migrate` moves a SQLite record onto one. The rest of the app reads and writes the record
-//! through the SQLite store only, so they refuse a server's address in one sentence rather
-//! than half-work.
+//! The commands that are different on a PostgreSQL record: `init` builds one, `doctor` checks
+//! one, `migrate` moves a SQLite record onto one, and `backup` and `demo` (which make files)
+//! say what to do instead. Every other command, and the terminal app, runs on a server as on a
+//! file, through the same store.
 
 use std::path::Path;
 
@@ -25,13 +25,26 @@ fn target(address: &str) -> AppResult<Target> {
     Target::parse(address, &|k| std::env::var(k).ok())
 }
 
-/// `command` against the server at `address`.
-pub fn run(settings: &Settings, address: &str, command: Option<Command>) -> AppResult<()> {
-    let target = target(address)?;
+/// `command` against the server at `address`, when it is one of those a server does its own
+/// way; None for the others.
+pub fn run(settings: &Settings, address: &str, command: &Option<Command>) -> Option<AppResult<()>> {
+    let own = matches!(
+        command,
+        Some(
+            Command::Init { .. }
+                | Command::Doctor { .. }
+                | Command::Backup { .. }
+                | Command::Demo(_)
+        )
+    );
+    own.then(|| target(address).and_then(|target| run_own(settings, &target, command)))
+}
+
+fn run_own(settings: &Settings, target: &Target, command: &Option<Command>) -> AppResult<()> {
     match command {
         Some(Command::Init { empty }) => {
             let at = crate::clock::stamp(settings.clock.now());
-            let library = if empty {
+            let library = if *empty {
                 Vec::new()
             } else {
                 crate::demo::starter_library()?
@@ -40,7 +53,7 @@ pub fn run(settings: &Settings, address: &str, command: Option<Command>) -> AppR
                 user: &settings.user,
                 at: &at,
             };
-            let (made, _) = migrate::init_server(&target, who, &library)?;
+            let (made, _) = migrate::init_server(target, who, &library)?;
             eprintln!(
                 "{} Next: ptclinic doctor --db {} checks it.",
                 super::created(&made, target.shown()),
@@ -49,14 +62,14 @@ pub fn run(settings: &Settings, address: &str, command: Option<Command>) -> AppR
             Ok(())
         }
         Some(Command::Doctor { json, .. }) => {
-            super::doctor::report(&postgres::doctor::run(&target), json, target.shown())
+            super::doctor::report(&postgres::doctor::run(target), *json, target.shown())
         }
         Some(Command::Backup { .. }) => Err(AppError::input(format!(
             "{} is backed up by the server, not by ptclinic: pg_dump, or the server's continuous archiving (README, \"A clinic group on PostgreSQL\")",
             target.shown()
         ))),
         _ => Err(AppError::input(format!(
-            "{} is a PostgreSQL record: this ptclinic runs init, doctor and migrate on a server, and the rest of the app on a SQLite record only",
+            "the demo clinic is a SQLite file, not a server's record: ptclinic demo --db FILE, then ptclinic migrate --from FILE --to {}",
             target.shown()
         ))),
     }

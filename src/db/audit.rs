@@ -187,9 +187,9 @@ pub struct AuditQuery {
 pub(crate) fn query(conn: &impl Sql, q: &AuditQuery) -> Result<Vec<AuditRow>, SqlError> {
     let sql = format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log a
-         WHERE (?1 IS NULL OR a.at >= ?1)
-           AND (?2 IS NULL OR a.user = ?2 COLLATE NOCASE)
-           AND (?3 IS NULL
+         WHERE (CAST(?1 AS TEXT) IS NULL OR a.at >= ?1)
+           AND (CAST(?2 AS TEXT) IS NULL OR a.user = ?2 COLLATE NOCASE)
+           AND (CAST(?3 AS INTEGER) IS NULL
                 OR (a.entity = 'patient' AND a.entity_id = ?3)
                 OR (a.entity = 'appointment' AND a.entity_id IN (SELECT id FROM appointments WHERE patient_id = ?3))
                 OR (a.entity = 'measurement' AND a.entity_id IN (SELECT id FROM measurements WHERE patient_id = ?3))
@@ -199,12 +199,13 @@ pub(crate) fn query(conn: &impl Sql, q: &AuditQuery) -> Result<Vec<AuditRow>, Sq
                 OR (a.entity = 'adherence' AND a.entity_id IN (SELECT id FROM adherence_reports WHERE patient_id = ?3))
                 OR (a.entity = 'plan_of_care' AND a.entity_id IN (SELECT id FROM plans_of_care WHERE patient_id = ?3))
                 OR (a.entity = 'authorization' AND a.entity_id IN (SELECT id FROM authorizations WHERE patient_id = ?3)))
-         ORDER BY a.id
-         LIMIT coalesce(?4, -1)"
+         ORDER BY a.id{}",
+        // The two backends spell "no limit" differently; a number is safe in the text.
+        q.limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default()
     );
     conn.rows(
         &sql,
-        args![q.since.as_ref(), q.user.as_ref(), q.patient_id, q.limit],
+        args![q.since.as_ref(), q.user.as_ref(), q.patient_id],
         row,
     )
 }

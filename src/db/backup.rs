@@ -287,7 +287,7 @@ pub fn backup(
         .unwrap_or_else(|_| db.path().to_path_buf())
         .to_string_lossy()
         .into_owned();
-    let mark = match copy_check_and_mark(db.conn(), partial.path(), &name, &source, on_progress) {
+    let mark = match copy_check_and_mark(db.conn()?, partial.path(), &name, &source, on_progress) {
         Ok(mark) => mark,
         Err(CopyError::Failed(e)) => return Err(e),
         Err(CopyError::Damaged(verdict)) => {
@@ -457,7 +457,10 @@ impl Db {
     /// stood) and clears the mark, in one transaction: the rows the restore replaced are then
     /// accounted for, and `doctor` does not take the restore for a log cut short.
     pub fn record_restore(&mut self, at: &str) -> AppResult<Option<Mark>> {
-        let Some(mark) = mark_in(self.conn()) else {
+        let Ok(conn) = self.conn() else {
+            return Ok(None);
+        };
+        let Some(mark) = mark_in(conn) else {
             return Ok(None);
         };
         self.write(|tx| {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
-use super::{BUSY_TIMEOUT, Db, sql_failure};
+use super::{BUSY_TIMEOUT, Db, Store, postgres, sql_failure};
 use crate::error::{AppError, AppResult};
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -87,9 +87,17 @@ fn check_location(path: &Path, shown: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Opens an existing clinic record. Never creates a file: a missing one is an error that
-/// points to `init` and `demo`.
+/// Opens an existing clinic record: a file, or a clinic group's server when `path` is a
+/// `postgres://` address. Never creates a file: a missing one is an error that points to `init`
+/// and `demo`.
 pub fn open_existing(path: &Path) -> AppResult<Db> {
+    if let Some(address) = path.to_str().filter(|t| postgres::is_server_address(t)) {
+        let target = postgres::Target::parse(address, &|k| std::env::var(k).ok())?;
+        return Ok(Db::new(
+            Store::Server(Box::new(postgres::session::Session::open(&target)?)),
+            None,
+        ));
+    }
     let shown = crate::sanitize::path_for_message(path);
     check_location(path, &shown)?;
     if !path.exists() {
@@ -123,13 +131,14 @@ pub fn open_existing(path: &Path) -> AppResult<Db> {
     let file_id = super::file_identity(path);
     let mut conn = configure(conn, &shown)?;
     schema::migrate(&mut conn, &shown)?;
-    let mut db = Db {
-        conn,
-        path: path.to_path_buf(),
-        damaged: read_damage_note(path),
-        file_id,
-        outcome_history: None,
-    };
+    let mut db = Db::new(
+        Store::File {
+            conn,
+            path: path.to_path_buf(),
+            file_id,
+        },
+        read_damage_note(path),
+    );
     if db.damage().is_none() {
         // Someone dropped the audit log's append-only triggers: put them back and say so in
         // the log itself. A user who may not write leaves that to the next one who may.
@@ -313,15 +322,18 @@ pub fn build_new_file(
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .map_err(|e| sql_failure(&shown, e))?;
         schema::migrate(&mut conn, &shown)?;
-        let mut db = Db {
-            conn,
-            file_id: super::file_identity(&temp),
-            path: temp.clone(),
-            damaged: None,
-            outcome_history: None,
-        };
+        let mut db = Db::new(
+            Store::File {
+                conn,
+                file_id: super::file_identity(&temp),
+                path: temp.clone(),
+            },
+            None,
+        );
         fill(&mut db)?;
-        db.conn.close().map_err(|(_, e)| sql_failure(&shown, e))?;
+        if let Store::File { conn, .. } = db.store {
+            conn.close().map_err(|(_, e)| sql_failure(&shown, e))?;
+        }
         // Group-writable so the clinic's group can share it; never world-readable.
         crate::files::set_mode(&temp, crate::files::RECORD_MODE)
             .map_err(|e| AppError::failure(format!("cannot set the permissions of {shown}: {e}")))

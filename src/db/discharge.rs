@@ -55,10 +55,10 @@ fn visit_counts(
     let end = day_text(to.succ_opt().unwrap_or(to));
     conn.query_row(
         "SELECT
-            COALESCE(SUM(status IN ('checked_in', 'completed')), 0),
-            COALESCE(SUM(status = 'no_show'), 0),
-            COALESCE(SUM(status = 'cancelled' AND cancel_reason = 'late'), 0),
-            COALESCE(SUM(status = 'cancelled' AND cancel_reason IS NOT 'late'), 0)
+            COUNT(CASE WHEN status IN ('checked_in', 'completed') THEN 1 END),
+            COUNT(CASE WHEN status = 'no_show' THEN 1 END),
+            COUNT(CASE WHEN status = 'cancelled' AND cancel_reason = 'late' THEN 1 END),
+            COUNT(CASE WHEN status = 'cancelled' AND cancel_reason IS NOT 'late' THEN 1 END)
          FROM appointments WHERE patient_id = ?1 AND start >= ?2 AND start < ?3",
         args![patient_id, day_text(from), end],
         |r| {

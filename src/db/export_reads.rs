@@ -20,7 +20,7 @@ fn bad(idx: usize, what: &str) -> SqlError {
 
 pub(crate) fn patients(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<Patient>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM patients WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+        "SELECT {} FROM patients WHERE CAST(?1 AS INTEGER) IS NULL OR id = ?1 ORDER BY id",
         super::patients::PATIENT_COLUMNS
     ))?;
     stmt.query_map(args![only], super::patients::row_to_patient)?
@@ -30,7 +30,7 @@ pub(crate) fn patients(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<Patient>
 pub(crate) fn measurements(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<MeasurementRec>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, patient_id, measure_code, taken_on, value, detail FROM measurements
-         WHERE ?1 IS NULL OR patient_id = ?1 ORDER BY patient_id, taken_on, measure_code, id",
+         WHERE CAST(?1 AS INTEGER) IS NULL OR patient_id = ?1 ORDER BY patient_id, taken_on, measure_code, id",
     )?;
     stmt.query_map(args![only], |r| {
         Ok(MeasurementRec {
@@ -75,7 +75,7 @@ pub(crate) fn patient_appointments(
     only: Option<i64>,
 ) -> SqlResult<Vec<AppointmentRec>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{APPOINTMENT_SELECT} WHERE ?1 IS NULL OR a.patient_id = ?1 ORDER BY a.patient_id, a.start, a.id"
+        "{APPOINTMENT_SELECT} WHERE CAST(?1 AS INTEGER) IS NULL OR a.patient_id = ?1 ORDER BY a.patient_id, a.start, a.id"
     ))?;
     stmt.query_map(args![only], row_to_appointment)?.collect()
 }
@@ -108,7 +108,7 @@ pub(crate) fn current_programs(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<
     let mut programs: Vec<HepRec> = {
         let mut stmt = conn.prepare_cached(
             "SELECT h.id, h.patient_id, h.version_no, h.created_at FROM hep_programs h
-             WHERE h.patient_id IS NOT NULL AND (?1 IS NULL OR h.patient_id = ?1)
+             WHERE h.patient_id IS NOT NULL AND (CAST(?1 AS INTEGER) IS NULL OR h.patient_id = ?1)
                AND h.version_no = (SELECT MAX(version_no) FROM hep_programs x
                                    WHERE x.patient_id = h.patient_id)
              ORDER BY h.patient_id",
@@ -135,7 +135,7 @@ pub(crate) fn current_programs(conn: &Conn, only: Option<i64>) -> SqlResult<Vec<
             i.days_per_week, i.side, i.load, i.note
          FROM hep_items i JOIN exercises e ON e.id = i.exercise_id
          JOIN hep_programs h ON h.id = i.program_id
-         WHERE h.patient_id IS NOT NULL AND (?1 IS NULL OR h.patient_id = ?1)
+         WHERE h.patient_id IS NOT NULL AND (CAST(?1 AS INTEGER) IS NULL OR h.patient_id = ?1)
          ORDER BY i.program_id, i.position, i.id",
     )?;
     stmt.each(args![only], |r| {
@@ -164,7 +164,7 @@ fn plans(
     only: Option<i64>,
 ) -> SqlResult<Vec<crate::domain::plan_of_care::PlanOfCare>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM plans_of_care WHERE ?1 IS NULL OR patient_id = ?1
+        "SELECT {} FROM plans_of_care WHERE CAST(?1 AS INTEGER) IS NULL OR patient_id = ?1
          ORDER BY patient_id, starts_on, id",
         super::plans::PLAN_COLUMNS
     ))?;

@@ -82,26 +82,31 @@ pub(crate) const DAY_FLAGS_SQL: &str = "WITH day_patients AS (
          FROM bounded)
      SELECT 0, a.patient_id, a.id, a.start, a.kind, a.status,
             CASE WHEN a.kind IN ('treatment', 'progress') OR a.start >= ?1
-                 THEN EXISTS (SELECT 1 FROM visit_notes n INDEXED BY visit_notes_progress
-                              WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
-                 ELSE 0 END
+                 THEN CASE WHEN EXISTS (SELECT 1 FROM visit_notes n INDEXED BY visit_notes_progress
+                                        WHERE n.appointment_id = a.id AND n.is_progress_report = 1)
+                           THEN 1 ELSE 0 END
+                 ELSE 0 END,
+            CAST(NULL AS INTEGER)
      FROM history_from h
      JOIN appointments a ON a.patient_id = h.patient_id
      WHERE a.start >= h.from_day AND a.start < ?2
        AND a.status IN ('scheduled', 'checked_in', 'completed')
      UNION ALL
-     SELECT 1, pl.patient_id, pl.id, pl.starts_on, pl.ends_on, pl.certified_on IS NOT NULL, NULL
-     FROM plans_of_care pl WHERE pl.patient_id IN day_patients
+     SELECT 1, pl.patient_id, pl.id, pl.starts_on, pl.ends_on, NULL,
+            CASE WHEN pl.certified_on IS NOT NULL THEN 1 ELSE 0 END, NULL
+     FROM plans_of_care pl WHERE pl.patient_id IN (SELECT patient_id FROM day_patients)
      UNION ALL
-     SELECT 2, patient_id, sessions_done, reported_on, sessions_prescribed, id, NULL
-     FROM adherence_reports WHERE patient_id IN day_patients AND reported_on < ?2
+     SELECT 2, patient_id, sessions_done, reported_on, NULL, NULL, sessions_prescribed, id
+     FROM adherence_reports
+     WHERE patient_id IN (SELECT patient_id FROM day_patients) AND reported_on < ?2
      UNION ALL
-     SELECT 3, NULL, NULL, value, NULL, NULL, NULL FROM meta WHERE key = ?3
+     SELECT 3, NULL, NULL, value, NULL, NULL, NULL, NULL FROM meta WHERE key = ?3
      UNION ALL
-     SELECT 4, au.patient_id, au.id, au.starts_on, au.ends_on, au.visits,
+     SELECT 4, au.patient_id, au.id, au.starts_on, au.ends_on, NULL,
             coalesce((SELECT py.evaluation_counts FROM payers py INDEXED BY payers_evaluation_counts
-                      WHERE py.name = au.payer), 1)
-     FROM authorizations au WHERE au.patient_id IN day_patients";
+                      WHERE py.name = au.payer), 1),
+            au.visits
+     FROM authorizations au WHERE au.patient_id IN (SELECT patient_id FROM day_patients)";
 
 /// A plan of care row as the flag queries read it; `None` when a day is not a stored day.
 pub(crate) fn plan_window(
@@ -221,19 +226,19 @@ pub(crate) fn fill_day_flags(conn: &Conn, day: NaiveDate, visits: &mut [Visit]) 
             }
             1 => {
                 let (start, end): (String, String) = (r.get(3)?, r.get(4)?);
-                if let Some(w) = plan_window(r.get(2)?, &start, &end, r.get(5)?) {
+                if let Some(w) = plan_window(r.get(2)?, &start, &end, r.get(6)?) {
                     terms.entry(r.get(1)?).or_default().plans.push(w);
                 }
             }
             4 => {
                 let (start, end): (String, String) = (r.get(3)?, r.get(4)?);
-                if let Some(w) = auth_window(r.get(2)?, &start, &end, r.get(5)?, r.get(6)?) {
+                if let Some(w) = auth_window(r.get(2)?, &start, &end, r.get(7)?, r.get(6)?) {
                     terms.entry(r.get(1)?).or_default().authorizations.push(w);
                 }
             }
             2 => {
                 let day: Option<String> = r.get(3)?;
-                let (done, prescribed): (i64, i64) = (r.get(2)?, r.get(4)?);
+                let (done, prescribed): (i64, i64) = (r.get(2)?, r.get(6)?);
                 let Some(report) = day
                     .as_deref()
                     .and_then(|day| super::adherence::report(day, done, prescribed))
@@ -241,7 +246,7 @@ pub(crate) fn fill_day_flags(conn: &Conn, day: NaiveDate, visits: &mut [Visit]) 
                     return Ok(());
                 };
                 let reported_on = report.reported_on;
-                let id: i64 = r.get(5)?;
+                let id: i64 = r.get(7)?;
                 let e = adherence
                     .entry(r.get(1)?)
                     .or_insert((reported_on, id, report));

@@ -294,7 +294,7 @@ impl Db {
             let row: Option<(i64, i64)> = conn
                 .query_row(
                     "SELECT id, version_no FROM hep_programs
-                     WHERE patient_id = ?1 AND (?2 IS NULL OR version_no = ?2)
+                     WHERE patient_id = ?1 AND (CAST(?2 AS INTEGER) IS NULL OR version_no = ?2)
                      ORDER BY version_no DESC LIMIT 1",
                     args![patient_id, version],
                     |r| Ok((r.get(0)?, r.get(1)?)),

@@ -93,18 +93,28 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open clinic record.
 pub struct Db {
-    conn: Connection,
-    path: PathBuf,
+    store: Store,
     /// Why the file is not to be written this session: the note a failed integrity check left
     /// beside it. A write on a damaged file could commit and then be thrown away by the restore
     /// it calls for. (A damaged page met while working is not taken as proof: on a network drive
     /// SQLite reports a read that failed in transit the same way, and the next read may succeed.)
     damaged: Option<String>,
-    /// The identity of the file this connection opened: when the path names another file (a
-    /// backup restored, a record rebuilt), the connection still points at the old one.
-    file_id: Option<FileId>,
     /// The clinic's finished episodes that "what to expect" compares with, kept for an hour.
     outcome_history: Option<outcomes::History>,
+}
+
+/// Where the record is held.
+enum Store {
+    /// A SQLite file (on a network drive, usually).
+    File {
+        conn: Connection,
+        path: PathBuf,
+        /// The identity of the file this connection opened: when the path names another file
+        /// (a backup restored, a record rebuilt), the connection still points at the old one.
+        file_id: Option<FileId>,
+    },
+    /// A clinic group's PostgreSQL server.
+    Server(Box<postgres::session::Session>),
 }
 
 /// A file's device and inode: the same path can come to name another file.
@@ -128,13 +138,13 @@ pub fn file_identity(path: &Path) -> Option<FileId> {
 /// user must read.
 #[derive(Debug)]
 pub enum TxError {
-    Sql(rusqlite::Error),
+    Sql(sql::SqlError),
     App(AppError),
 }
 
 impl From<rusqlite::Error> for TxError {
     fn from(e: rusqlite::Error) -> Self {
-        TxError::Sql(e)
+        TxError::Sql(e.into())
     }
 }
 
@@ -151,6 +161,20 @@ fn is_io_failure(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(ErrorCode::SystemIoFailure | ErrorCode::DiskFull)
     )
+}
+
+/// What a change leaves to check once it is committed: the audit row it wrote, if any.
+type Written = Option<(i64, String)>;
+
+/// `f` and what every change does with it: the flags it may have altered refreshed in the same
+/// transaction, and its audit row noted (whether that row is there tells, after a failed
+/// commit, whether the change was saved).
+fn change<T>(conn: &Conn, f: &mut impl FnMut(&Conn) -> TxResult<T>) -> TxResult<(T, Written)> {
+    let before = audit::last_row(conn)?;
+    let value = f(conn)?;
+    flag_cache::refresh(conn)?;
+    let ours = audit::last_row(conn)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
+    Ok((value, ours))
 }
 
 /// Who makes a change, and when: what every audit row records.
@@ -229,33 +253,71 @@ pub(in crate::db) fn sql_failure(path: &str, e: rusqlite::Error) -> AppError {
 }
 
 impl Db {
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn new(store: Store, damaged: Option<String>) -> Db {
+        Db {
+            store,
+            damaged,
+            outcome_history: None,
+        }
     }
 
-    /// The identity of the file this connection has open (see `file_identity`).
+    /// The file's path, or the server's address as it may be shown (without a password).
+    pub fn path(&self) -> &Path {
+        match &self.store {
+            Store::File { path, .. } => path,
+            Store::Server(s) => Path::new(s.shown()),
+        }
+    }
+
+    /// The identity of the file this connection has open (see `file_identity`); a server has
+    /// none.
     pub fn file_id(&self) -> Option<FileId> {
-        self.file_id
+        match &self.store {
+            Store::File { file_id, .. } => *file_id,
+            Store::Server(_) => None,
+        }
+    }
+
+    /// Whether the record is a clinic group's server rather than a file.
+    pub fn is_server(&self) -> bool {
+        matches!(self.store, Store::Server(_))
     }
 
     pub fn path_text(&self) -> String {
-        crate::sanitize::path_for_message(&self.path)
+        match &self.store {
+            Store::File { path, .. } => crate::sanitize::path_for_message(path),
+            Store::Server(s) => s.shown().to_string(),
+        }
     }
 
-    /// Reads run outside any long-lived transaction: each query copies into memory and
-    /// finishes, so an idle screen never blocks another terminal's commit. Only the store
-    /// sees the connection: the rest of the app asks for domain values.
-    pub(in crate::db) fn conn(&self) -> &Connection {
-        &self.conn
+    /// The SQLite connection, for what only a file has (its backups, its integrity checks);
+    /// on a server, the sentence saying so.
+    pub(in crate::db) fn conn(&self) -> AppResult<&Connection> {
+        match &self.store {
+            Store::File { conn, .. } => Ok(conn),
+            Store::Server(s) => Err(AppError::input(format!(
+                "{} is a PostgreSQL record: the server does this (README, \"A clinic group on PostgreSQL\")",
+                s.shown()
+            ))),
+        }
     }
 
     /// The connection as the store's modules take it, whichever backend holds the record.
+    /// Reads run outside any long-lived transaction: each query copies into memory and
+    /// finishes, so an idle screen never blocks another terminal's commit.
     pub(in crate::db) fn sql(&self) -> Conn<'_> {
-        Conn::new(&self.conn)
+        match &self.store {
+            Store::File { conn, .. } => Conn::new(conn),
+            Store::Server(s) => s.sql(),
+        }
     }
 
-    pub(in crate::db) fn fail(&self, e: impl Into<rusqlite::Error>) -> AppError {
-        sql_failure(&self.path_text(), e.into())
+    /// A statement's failure as a sentence naming the file or the server.
+    pub(in crate::db) fn fail(&self, e: impl Into<sql::SqlError>) -> AppError {
+        match (&self.store, e.into()) {
+            (Store::Server(s), e) => s.fail(e),
+            (Store::File { .. }, e) => sql_failure(&self.path_text(), e.into()),
+        }
     }
 
     /// Why this file is read-only for the session, if it is.
@@ -263,8 +325,9 @@ impl Db {
         self.damaged.clone()
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, retried as a whole with jitter while the
-    /// database is busy, for at most about 20 seconds. A damaged file is not written at all.
+    /// Runs `f` in one transaction that holds the writers' lock (`BEGIN IMMEDIATE` on a file,
+    /// an advisory lock on a server), retried as a whole with jitter while another writer is
+    /// in the way, for at most about 20 seconds. A damaged file is not written at all.
     pub(in crate::db) fn write<T>(
         &mut self,
         mut f: impl FnMut(&Conn) -> TxResult<T>,
@@ -276,7 +339,7 @@ impl Db {
                 self.path_text()
             )));
         }
-        let busy = |e: &TxError| matches!(e, TxError::Sql(e) if is_busy(e));
+        let busy = |e: &TxError| matches!(e, TxError::Sql(e) if e.is_busy());
         match retry_while_busy(busy, || self.try_write(&mut f)) {
             Ok(v) => Ok(v),
             Err(TxError::App(e)) => Err(e),
@@ -303,15 +366,12 @@ impl Db {
     }
 
     fn try_write<T>(&mut self, f: &mut impl FnMut(&Conn) -> TxResult<T>) -> TxResult<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let conn = Conn::new(&tx);
-        let before = audit::last_row(&conn)?;
-        let value = f(&conn)?;
-        // The flags the change may have altered, in the same transaction.
-        flag_cache::refresh(&conn)?;
-        let ours = audit::last_row(&conn)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
+        let conn = match &mut self.store {
+            Store::Server(s) => return s.write(|tx| change(tx, f)).map(|(value, _)| value),
+            Store::File { conn, .. } => conn,
+        };
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (value, ours) = change(&Conn::new(&tx), f)?;
         match tx.commit() {
             Ok(()) => Ok(value),
             // A drive can fail after the commit point (syncing the emptied journal, say):
@@ -320,30 +380,72 @@ impl Db {
             // is never reported as lost (a script would retry it, a person redo it).
             Err(e) if is_io_failure(&e) => match ours {
                 Some((id, hash))
-                    if audit::has_row(&Conn::new(&self.conn), id, &hash).unwrap_or(false) =>
+                    if audit::has_row(&Conn::new(conn), id, &hash).unwrap_or(false) =>
                 {
                     Ok(value)
                 }
-                _ => Err(TxError::Sql(e)),
+                _ => Err(e.into()),
             },
-            Err(e) => Err(TxError::Sql(e)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `f` in one transaction with nothing added (no retry, no audit check): a test's setup,
+    /// which puts rows in as they are.
+    pub(in crate::db) fn transaction<T>(
+        &self,
+        f: impl FnOnce(&Conn) -> TxResult<T>,
+    ) -> TxResult<T> {
+        match &self.store {
+            Store::File { conn, .. } => {
+                let tx = conn.unchecked_transaction()?;
+                let value = f(&Conn::new(&tx))?;
+                tx.commit()?;
+                Ok(value)
+            }
+            Store::Server(s) => s.write(f),
         }
     }
 
     /// A value from the `meta` table.
     pub fn meta(&self, key: &str) -> AppResult<Option<String>> {
-        use rusqlite::OptionalExtension;
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
+        self.sql()
+            .row(
+                "SELECT value FROM meta WHERE key = ?1",
+                sql::args![key],
+                |r| r.get(0),
+            )
             .map_err(|e| self.fail(e))
     }
 
-    /// Changes whenever another connection commits (SQLite's `data_version`).
+    /// Changes whenever another terminal commits (SQLite's `data_version`; on a server, the
+    /// audit log's head, read again when a notification says so).
     pub fn data_version(&self) -> AppResult<i64> {
-        self.conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))
-            .map_err(|e| self.fail(e))
+        match &self.store {
+            Store::File { conn, .. } => conn
+                .pragma_query_value(None, "data_version", |r| r.get(0))
+                .map_err(|e| self.fail(e)),
+            Store::Server(s) => s.data_version(),
+        }
+    }
+
+    /// Whether the record looks reachable without asking it anything: on a network drive a
+    /// lost mount shows up here first, while the open handle may still answer from cache. A
+    /// server can only be asked: trying to connect again is how a terminal finds it back.
+    pub fn reachable(&self) -> bool {
+        match &self.store {
+            Store::File { path, .. } => std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+            Store::Server(_) => true,
+        }
+    }
+
+    /// The record opened again with a fresh connection: after a lost drive or server, or a
+    /// file replaced under its path.
+    pub fn reopen(&self) -> AppResult<Db> {
+        match &self.store {
+            Store::File { path, .. } => open_existing(path),
+            Store::Server(s) => Ok(Db::new(Store::Server(Box::new(s.reopen()?)), None)),
+        }
     }
 }
 

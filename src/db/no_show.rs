@@ -566,7 +566,7 @@ impl Db {
                 "SELECT therapist_id, start, created_at, status, cancel_reason FROM appointments
                  WHERE start >= ?1 AND start < ?2
                    AND status IN ('checked_in', 'completed', 'no_show', 'cancelled')
-                   AND (?3 IS NULL OR site_id = ?3)",
+                   AND (CAST(?3 AS INTEGER) IS NULL OR site_id = ?3)",
             )?;
             let mut out = Vec::new();
             stmt.each(args![day_text(from), day_text(end), site], |r| {

@@ -329,7 +329,7 @@ fn insert_message(tx: &Conn, m: &NewMessage, who: &Who) -> SqlResult<Option<i64>
             for_start, offset_minutes, due_at, recipient, subject, body, html, created_at,
             created_by)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
-         WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM appointments
+         WHERE CAST(?5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM appointments
             WHERE id = ?2 AND start = ?5 AND status = 'scheduled')
          ON CONFLICT (appointment_id, channel, offset_minutes, for_start)
             WHERE purpose = 'reminder'

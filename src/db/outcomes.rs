@@ -55,7 +55,7 @@ fn read_inputs(
     let mine = if only.is_some() {
         "patient_id = ?3"
     } else {
-        "?3 = -1"
+        "CAST(?3 AS INTEGER) = -1"
     };
     {
         let mut stmt = conn.prepare_cached(&format!(
@@ -183,7 +183,11 @@ fn read_inputs(
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT id, date_of_birth, body_region, payer FROM patients
              WHERE {}",
-            if only.is_some() { "id = ?1" } else { "?1 = -1" }
+            if only.is_some() {
+                "id = ?1"
+            } else {
+                "CAST(?1 AS INTEGER) = -1"
+            }
         ))?;
         stmt.each(args![who], |r| {
             let Some(p) = people.get_mut(&r.get(0)?) else {

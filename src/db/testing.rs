@@ -1,7 +1,7 @@
 //! What the integration tests and benchmarks need to see of a record, or to put in it, in
 //! the store's own terms; not for the app, which goes through `Db`'s methods.
 
-use super::sql::Conn;
+use super::sql::{Sql, args};
 use chrono::NaiveDateTime;
 
 use super::demo_build::DemoWriter;
@@ -47,25 +47,24 @@ impl Table {
 
 /// How many rows `table` holds.
 pub fn rows(db: &Db, table: Table) -> AppResult<i64> {
-    db.conn()
-        .query_row(&format!("SELECT COUNT(*) FROM {}", table.name()), [], |r| {
-            r.get(0)
-        })
+    db.sql()
+        .query_row(
+            &format!("SELECT COUNT(*) FROM {}", table.name()),
+            &[],
+            |r| r.get(0),
+        )
         .map_err(|e| db.fail(e))
 }
 
 /// Puts records straight into the file, in one transaction and without audit rows, the way
 /// the demo's build does: a test's setup, not a change a user makes.
 pub fn seed<T>(db: &Db, fill: impl FnOnce(&mut DemoWriter) -> TxResult<T>) -> AppResult<T> {
-    let run = || -> TxResult<T> {
-        let tx = db.conn().unchecked_transaction()?;
-        let conn = Conn::new(&tx);
-        let value = fill(&mut DemoWriter::new(&conn))?;
-        super::flag_cache::refresh(&conn)?;
-        tx.commit()?;
+    db.transaction(|conn| {
+        let value = fill(&mut DemoWriter::new(conn))?;
+        super::flag_cache::refresh(conn)?;
         Ok(value)
-    };
-    run().map_err(|e| match e {
+    })
+    .map_err(|e| match e {
         TxError::Sql(e) => db.fail(e),
         TxError::App(e) => e,
     })
@@ -73,11 +72,9 @@ pub fn seed<T>(db: &Db, fill: impl FnOnce(&mut DemoWriter) -> TxResult<T>) -> Ap
 
 /// Every patient's id, in order.
 pub fn patient_ids(db: &Db) -> AppResult<Vec<i64>> {
-    let read = || -> rusqlite::Result<Vec<i64>> {
-        let mut stmt = db.conn().prepare("SELECT id FROM patients ORDER BY id")?;
-        stmt.query_map([], |r| r.get(0))?.collect()
-    };
-    read().map_err(|e| db.fail(e))
+    db.sql()
+        .rows("SELECT id FROM patients ORDER BY id", &[], |r| r.get(0))
+        .map_err(|e| db.fail(e))
 }
 
 /// A patient's visits, whatever their status, in order of start.
@@ -98,35 +95,34 @@ pub struct StoredMeasurement {
 
 /// Every measurement, in the order they were recorded.
 pub fn measurements(db: &Db) -> AppResult<Vec<StoredMeasurement>> {
-    let read = || -> rusqlite::Result<Vec<StoredMeasurement>> {
-        let mut stmt = db.conn().prepare(
+    db.sql()
+        .rows(
             "SELECT id, measure_code, appointment_id, detail, items, taken_on
              FROM measurements ORDER BY id",
-        )?;
-        stmt.query_map([], |r| {
-            Ok(StoredMeasurement {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                appointment_id: r.get(2)?,
-                detail: r.get(3)?,
-                items: r.get(4)?,
-                taken_on: r.get(5)?,
-            })
-        })?
-        .collect()
-    };
-    read().map_err(|e| db.fail(e))
+            &[],
+            |r| {
+                Ok(StoredMeasurement {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                    appointment_id: r.get(2)?,
+                    detail: r.get(3)?,
+                    items: r.get(4)?,
+                    taken_on: r.get(5)?,
+                })
+            },
+        )
+        .map_err(|e| db.fail(e))
 }
 
 /// The audit chain's check: the rows that follow from their predecessors, or the first that
 /// does not.
 pub fn verify_audit_chain(db: &Db) -> AppResult<Result<usize, String>> {
-    super::audit::verify_chain(db.conn()).map_err(|e| db.fail(e))
+    super::audit::verify_chain(&db.sql()).map_err(|e| db.fail(e))
 }
 
 /// A setting of this terminal's SQLite connection (`PRAGMA name`), as SQLite's value prints.
 pub fn sqlite_setting(db: &Db, name: &str) -> AppResult<String> {
-    db.conn()
+    db.conn()?
         .query_row(&format!("PRAGMA {name}"), [], |r| {
             r.get::<_, rusqlite::types::Value>(0)
         })
@@ -150,10 +146,10 @@ pub fn consent_everyone(
         crate::domain::messages::Channel::Email => "email_consent_on",
         crate::domain::messages::Channel::Sms => "sms_consent_on",
     };
-    db.conn()
+    db.sql()
         .execute(
             &format!("UPDATE patients SET {column} = ?1"),
-            [day.map(super::stored_time::day_text)],
+            args![day.map(super::stored_time::day_text)],
         )
         .map_err(|e| db.fail(e))
 }
@@ -169,10 +165,10 @@ pub fn opt_out(
         crate::domain::messages::Channel::Email => "email_opt_out_on",
         crate::domain::messages::Channel::Sms => "sms_opt_out_on",
     };
-    db.conn()
+    db.sql()
         .execute(
             &format!("UPDATE patients SET {column} = ?1 WHERE id = ?2"),
-            rusqlite::params![super::stored_time::day_text(day), patient_id],
+            args![super::stored_time::day_text(day), patient_id],
         )
         .map(|_| ())
         .map_err(|e| db.fail(e))
@@ -186,14 +182,14 @@ pub fn record_confirmation(
     answer: crate::domain::messages::Confirmation,
     for_start: NaiveDateTime,
 ) -> AppResult<()> {
-    db.conn()
+    db.sql()
         .execute(
             "INSERT INTO visit_confirmations (appointment_id, answer, for_start, answered_at,
                 recorded_by, via)
              VALUES (?1, ?2, ?3, ?4, 'test', 'desk')
              ON CONFLICT (appointment_id) DO UPDATE SET answer = excluded.answer,
                 for_start = excluded.for_start",
-            rusqlite::params![
+            args![
                 appointment_id,
                 answer.as_str(),
                 super::stored_time::start_text(for_start),
@@ -209,14 +205,11 @@ pub type OutboxRow = (Option<i64>, String, Option<i64>, String, i64);
 
 /// The outbox's rows, in order.
 pub fn outbox_rows(db: &Db) -> AppResult<Vec<OutboxRow>> {
-    let read = || -> rusqlite::Result<Vec<OutboxRow>> {
-        let mut stmt = db.conn().prepare(
+    db.sql()
+        .rows(
             "SELECT appointment_id, channel, offset_minutes, state, attempts FROM outbox ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?;
-        rows.collect()
-    };
-    read().map_err(|e| db.fail(e))
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .map_err(|e| db.fail(e))
 }

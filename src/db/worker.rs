@@ -303,10 +303,8 @@ impl Worker {
         self.poll_pending.clone()
     }
 
-    /// Whether the file is there at all: on a network drive a lost mount shows up here first,
-    /// while the open handle may still answer from cache.
     fn reachable(&self) -> bool {
-        std::fs::metadata(self.db.path()).is_ok_and(|m| m.is_file())
+        self.db.reachable()
     }
 
     fn offline_error(&self) -> AppError {
@@ -334,8 +332,9 @@ impl Worker {
             return Reply::Quiet;
         }
         if self.offline_since.is_some() {
-            // Reconnect with a fresh connection: the old handle may point at a stale file.
-            match super::open_existing(self.db.path()) {
+            // Reconnect with a fresh connection: the old handle may point at a stale file, or
+            // at a server connection that is gone.
+            match self.db.reopen() {
                 Ok(db) => {
                     self.db = db;
                     self.offline_since = None;
@@ -466,7 +465,7 @@ impl Worker {
             return None;
         }
         let shown = self.db.path_text();
-        match super::open_existing(self.db.path()) {
+        match self.db.reopen() {
             Ok(db) => {
                 self.db = db;
                 self.seen_version = self.db.data_version().ok();

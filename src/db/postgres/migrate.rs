@@ -141,7 +141,7 @@ impl Db {
         // One snapshot of the file for the whole copy: a terminal that writes meanwhile waits.
         let source_path = self.path_text();
         let lite = |e| crate::db::sql_failure(&source_path, e);
-        let read = self.conn.unchecked_transaction().map_err(lite)?;
+        let read = self.conn()?.unchecked_transaction().map_err(lite)?;
         if let Err(why) = audit::verify_chain(&read).map_err(|e| lite(e.into()))? {
             return Err(AppError::failure(format!(
                 "{source_path}'s audit chain is broken ({why}); nothing was copied: run `ptclinic doctor` first"

@@ -7,7 +7,8 @@
 pub mod doctor;
 pub mod migrate;
 pub mod schema;
-mod sql_text;
+pub mod session;
+pub(in crate::db) mod sql_text;
 pub mod target;
 mod tls;
 

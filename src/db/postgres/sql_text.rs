@@ -319,6 +319,65 @@ pub fn table(sql: &str) -> String {
     text(&out)
 }
 
+/// One of the store's statements (written once, for both backends) as the server reads it:
+/// the expression rewrites, SQLite's index hints dropped (the server's planner chooses its
+/// own), `INSERT OR IGNORE` as `ON CONFLICT DO NOTHING`, and casts to SQLite's storage classes
+/// as the server's 64-bit types.
+pub fn statement(sql: &str) -> String {
+    let ts = qualify_upsert_columns(rewrite_expressions(tokens(sql)));
+    let mut out: Vec<Token> = Vec::with_capacity(ts.len());
+    let mut ignore_conflicts = false;
+    let mut i = 0;
+    while i < ts.len() {
+        let previous = out.iter().rev().find(|t| **t != Token::Space);
+        match &ts[i] {
+            Token::Word(w) if w.eq_ignore_ascii_case("INDEXED") => {
+                // `INDEXED BY name`: skip the three words.
+                let by = next_solid(&ts, i + 1).filter(|&j| is_word(ts.get(j), "BY"));
+                if let Some(name) = by.and_then(|j| next_solid(&ts, j + 1)) {
+                    i = name + 1;
+                    continue;
+                }
+                out.push(ts[i].clone());
+            }
+            Token::Word(w) if w.eq_ignore_ascii_case("OR") && is_word(previous, "INSERT") => {
+                // `INSERT OR IGNORE INTO`: the `OR IGNORE` goes, and the conflict clause
+                // goes at the end.
+                if let Some(j) = next_solid(&ts, i + 1).filter(|&j| is_word(ts.get(j), "IGNORE")) {
+                    ignore_conflicts = true;
+                    i = j + 1;
+                    continue;
+                }
+                out.push(ts[i].clone());
+            }
+            Token::Word(w) if w == "INTEGER" && is_word(previous, "AS") => {
+                out.push(Token::Word("BIGINT".into()));
+            }
+            Token::Word(w) if w == "REAL" && is_word(previous, "AS") => {
+                out.push(Token::Word("DOUBLE PRECISION".into()));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    if ignore_conflicts {
+        // Before a `RETURNING` clause, if there is one.
+        let at = out
+            .iter()
+            .rposition(|t| is_word(Some(t), "RETURNING"))
+            .unwrap_or(out.len());
+        out.splice(
+            at..at,
+            [
+                Token::Space,
+                Token::Word("ON CONFLICT DO NOTHING".into()),
+                Token::Space,
+            ],
+        );
+    }
+    text(&out)
+}
+
 /// A `CREATE INDEX` for PostgreSQL (the same statement, with the expression rewrites).
 pub fn index(sql: &str) -> String {
     text(&rewrite_expressions(tokens(sql)))

@@ -137,6 +137,26 @@ impl std::fmt::Display for SqlError {
 
 impl std::error::Error for SqlError {}
 
+impl SqlError {
+    /// Another writer held what this one needed (SQLite's lock; a server's serialization
+    /// failure, deadlock or lock timeout): the whole transaction may be tried again.
+    pub fn is_busy(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            SqlError::Lite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            SqlError::Pg(e) => e.code().is_some_and(|c| {
+                *c == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == SqlState::LOCK_NOT_AVAILABLE
+            }),
+            SqlError::Type(..) | SqlError::NoRows => false,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for SqlError {
     fn from(e: rusqlite::Error) -> Self {
         match e {
@@ -171,7 +191,7 @@ impl From<SqlError> for rusqlite::Error {
 
 impl From<SqlError> for crate::db::TxError {
     fn from(e: SqlError) -> Self {
-        crate::db::TxError::Sql(e.into())
+        crate::db::TxError::Sql(e)
     }
 }
 
@@ -330,6 +350,11 @@ pub trait Sql {
     /// moment; whether it did (and so must end it).
     fn begin_snapshot(&self) -> Result<bool, SqlError>;
 
+    /// Ends the snapshot `begin_snapshot` opened, with `COMMIT` or `ROLLBACK`.
+    fn end_snapshot(&self, sql: &str) -> Result<(), SqlError> {
+        self.execute_batch(sql)
+    }
+
     /// Every row, each turned into a value by `f`.
     fn rows<T>(
         &self,
@@ -482,6 +507,10 @@ impl Sql for Conn<'_> {
     fn begin_snapshot(&self) -> Result<bool, SqlError> {
         self.0.begin_snapshot()
     }
+
+    fn end_snapshot(&self, sql: &str) -> Result<(), SqlError> {
+        self.0.end_snapshot(sql)
+    }
 }
 
 impl Conn<'_> {
@@ -493,12 +522,12 @@ impl Conn<'_> {
         }
         match f() {
             Ok(v) => {
-                self.execute_batch("COMMIT")?;
+                self.end_snapshot("COMMIT")?;
                 Ok(v)
             }
             Err(e) => {
                 // The read failed already; that error is the one to report.
-                let _ = self.execute_batch("ROLLBACK");
+                let _ = self.end_snapshot("ROLLBACK");
                 Err(e)
             }
         }

@@ -2,7 +2,7 @@
 //! per wrapper and reused, parameters take the type the server inferred for them, and a
 //! column of any integer, float, text or boolean type reads as the store's plain types.
 
-use std::cell::RefCell;
+use std::cell::{Cell as Flag, RefCell};
 use std::collections::HashMap;
 
 use postgres::fallible_iterator::FallibleIterator;
@@ -13,33 +13,89 @@ use super::{Cell, FromCell, Row, Sql, SqlError, Value};
 
 /// A PostgreSQL client or transaction that statements written for both backends run on.
 pub struct Pg<'c, C: GenericClient> {
-    client: RefCell<&'c mut C>,
+    client: RefCell<Handle<'c, C>>,
     prepared: RefCell<HashMap<String, Statement>>,
-    /// The client is inside a transaction the caller opened (a read needs no snapshot of
-    /// its own, and must not end the caller's).
-    in_transaction: bool,
+    /// The client is inside a transaction (the caller's, or one `begin` opened): a read needs
+    /// no snapshot of its own, and must not end the transaction.
+    in_transaction: Flag<bool>,
+}
+
+/// The client a [`Pg`] runs on: borrowed for one piece of work, or owned by an open record
+/// (whose statements then stay prepared for the whole session).
+enum Handle<'c, C> {
+    Borrowed(&'c mut C),
+    Owned(C),
+}
+
+impl<C> std::ops::Deref for Handle<'_, C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        match self {
+            Handle::Borrowed(c) => c,
+            Handle::Owned(c) => c,
+        }
+    }
+}
+
+impl<C> std::ops::DerefMut for Handle<'_, C> {
+    fn deref_mut(&mut self) -> &mut C {
+        match self {
+            Handle::Borrowed(c) => c,
+            Handle::Owned(c) => c,
+        }
+    }
 }
 
 impl<'c> Pg<'c, postgres::Client> {
     /// A client outside any transaction.
     pub fn new(client: &'c mut postgres::Client) -> Self {
-        Pg::wrap(client, false)
+        Pg::wrap(Handle::Borrowed(client), false)
+    }
+}
+
+impl Pg<'static, postgres::Client> {
+    /// A record's own connection, kept with its prepared statements for the session.
+    pub fn owning(client: postgres::Client) -> Self {
+        Pg::wrap(Handle::Owned(client), false)
+    }
+
+    /// Opens a transaction on the owned client (statements stay prepared across it).
+    pub fn begin(&self, sql: &str) -> Result<(), SqlError> {
+        self.client.borrow_mut().batch_execute(sql)?;
+        self.in_transaction.set(true);
+        Ok(())
+    }
+
+    /// Ends the transaction `begin` opened with `COMMIT` or `ROLLBACK`.
+    pub fn end(&self, sql: &str) -> Result<(), SqlError> {
+        self.in_transaction.set(false);
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    /// Whether the connection to the server has gone (the server or the network dropped it).
+    pub fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
+    }
+
+    /// The owned client, for what the shared statements do not cover (notifications).
+    pub fn with_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> T {
+        f(&mut self.client.borrow_mut())
     }
 }
 
 impl<'c, 't> Pg<'c, postgres::Transaction<'t>> {
     /// Statements inside the caller's transaction.
     pub fn in_transaction(tx: &'c mut postgres::Transaction<'t>) -> Self {
-        Pg::wrap(tx, true)
+        Pg::wrap(Handle::Borrowed(tx), true)
     }
 }
 
 impl<'c, C: GenericClient> Pg<'c, C> {
-    fn wrap(client: &'c mut C, in_transaction: bool) -> Self {
+    fn wrap(client: Handle<'c, C>, in_transaction: bool) -> Self {
         Pg {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
-            in_transaction,
+            in_transaction: Flag::new(in_transaction),
         }
     }
 
@@ -47,10 +103,9 @@ impl<'c, C: GenericClient> Pg<'c, C> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let s = self
-            .client
-            .borrow_mut()
-            .prepare(&dollar_placeholders(sql))?;
+        let s = self.client.borrow_mut().prepare(&dollar_placeholders(
+            &crate::db::postgres::sql_text::statement(sql),
+        ))?;
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), s.clone());
@@ -208,11 +263,17 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     }
 
     fn begin_snapshot(&self) -> Result<bool, SqlError> {
-        if self.in_transaction {
+        if self.in_transaction.get() {
             return Ok(false);
         }
         self.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        self.in_transaction.set(true);
         Ok(true)
+    }
+
+    fn end_snapshot(&self, sql: &str) -> Result<(), SqlError> {
+        self.in_transaction.set(false);
+        self.execute_batch(sql)
     }
 
     fn scan(
