@@ -23,10 +23,13 @@ pub const TODAY: &str = "2026-11-27";
 pub const ROWS: u16 = 24;
 pub const COLS: u16 = 80;
 
-/// Temp folders for one test: config, data, home and the clinic database.
+/// Temp folders for one test: config, data, home and the clinic database. On a server the
+/// record is a throw-away PostgreSQL database the demo file was migrated to, and `db` holds its
+/// address (`--db` takes either).
 pub struct Clinic {
     pub root: TempDir,
     pub db: PathBuf,
+    pub server: Option<pg::TestDb>,
 }
 
 impl Clinic {
@@ -42,7 +45,11 @@ impl Clinic {
             std::fs::create_dir(root.path().join(sub)).expect("sub dir");
         }
         let db = root.path().join("clinic.db");
-        let clinic = Self { root, db };
+        let clinic = Self {
+            root,
+            db,
+            server: None,
+        };
         let mut args = vec!["demo"];
         args.extend_from_slice(options);
         let out = clinic.cli(&args);
@@ -52,6 +59,28 @@ impl Clinic {
             String::from_utf8_lossy(&out.stderr)
         );
         clinic
+    }
+
+    /// The same demo clinic moved to a throw-away database on the test server with
+    /// `ptclinic migrate`, or None (with the line saying why) when no server is configured.
+    pub fn demo_on_server(test: &str, options: &[&str]) -> Option<Self> {
+        let server = pg::TestDb::new(test)?;
+        let mut clinic = Self::demo_with(options);
+        let url = server.url();
+        let out = clinic.cli(&["migrate", "--from", clinic.db_text(), "--to", &url]);
+        assert!(
+            out.status.success(),
+            "migrate failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::remove_file(&clinic.db).expect("the migrated file");
+        clinic.db = PathBuf::from(url);
+        clinic.server = Some(server);
+        Some(clinic)
+    }
+
+    pub fn is_server(&self) -> bool {
+        self.server.is_some()
     }
 
     pub fn sub(&self, name: &str) -> PathBuf {
@@ -72,6 +101,14 @@ impl Clinic {
             ("PTCLINIC_TODAY".into(), TODAY.into()),
             ("RUST_BACKTRACE".into(), "0".into()),
         ]
+        .into_iter()
+        // The test server's password, for terminals started with a cleared environment.
+        .chain(
+            std::env::var("PGPASSWORD")
+                .ok()
+                .map(|p| ("PGPASSWORD".into(), p)),
+        )
+        .collect()
     }
 
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
@@ -155,6 +192,16 @@ impl Clinic {
             .as_array()
             .expect("array")
             .clone()
+    }
+}
+
+/// Runs `body` on a demo clinic (these `demo` options) in a SQLite file, then on the same clinic
+/// moved to the test server: one test body, both backends. Without a server the second run says
+/// so in one line and is skipped (CI always has one).
+pub fn each_backend(test: &str, options: &[&str], body: impl Fn(&Clinic)) {
+    body(&Clinic::demo_with(options));
+    if let Some(clinic) = Clinic::demo_on_server(test, options) {
+        body(&clinic);
     }
 }
 

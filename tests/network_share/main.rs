@@ -69,7 +69,11 @@ impl SharedClinic {
             std::fs::create_dir(root.path().join(sub)).expect("sub dir");
         }
         let db = root.path().join("clinic.db");
-        let clinic = Clinic { root, db };
+        let clinic = Clinic {
+            root,
+            db,
+            server: None,
+        };
         std::fs::create_dir(clinic.sub("server")).unwrap();
         std::fs::copy(&source, clinic.sub("server").join("clinic.db")).unwrap();
         Some(Self::behind_share(clinic))

@@ -23,6 +23,16 @@ pub const WRITE_LOCK: i64 = 0x5054_4357; // "PTCW"
 /// lost (a connection pooler that drops `LISTEN`, say) delays a refresh by this much at most.
 const FALLBACK_POLL: Duration = Duration::from_secs(15);
 
+/// How long a poll lets the connection read notifications already on the wire: no round trip,
+/// only the local socket.
+const NOTICE_READ: Duration = Duration::from_millis(5);
+
+/// How long one attempt waits for the writers' lock before the write is retried (and, after
+/// the write budget, reported busy), and how long a transaction may sit idle before the
+/// server ends it: a terminal frozen mid-change cannot hold the other terminals up for long.
+const SESSION_SETTINGS: &str =
+    "SET lock_timeout = '4s'; SET idle_in_transaction_session_timeout = '30s'";
+
 pub struct Session {
     pg: Pg<'static, postgres::Client>,
     target: Target,
@@ -34,13 +44,13 @@ pub struct Session {
 }
 
 impl Session {
-    /// Connects, checks that the server holds a record of this build's schema, and listens
-    /// for changes: one round trip after the connection is made.
+    /// Connects, checks that the server holds a record of this build's schema, listens for
+    /// changes and sets the session's lock waits: one round trip after the connection is made.
     pub fn open(target: &Target) -> AppResult<Session> {
         let mut server = connect(target)?;
         let shown = target.shown().to_string();
         let answer = server.client.simple_query(&format!(
-            "LISTEN {CHANGES}; SELECT pg_backend_pid(), (SELECT max(version) FROM ptclinic_schema)"
+            "{SESSION_SETTINGS}; LISTEN {CHANGES}; SELECT pg_backend_pid(), (SELECT max(version) FROM ptclinic_schema)"
         ));
         let (pid, version) = match answer {
             Ok(messages) => first_row(&messages).ok_or_else(|| {
@@ -121,7 +131,10 @@ impl Session {
             .pg
             .with_client(|client| {
                 let mut notifications = client.notifications();
-                let mut pending = notifications.iter();
+                // Not `iter()`: it returns before the client's runtime has read the socket,
+                // so a notification that arrived while the terminal sat idle stays unread
+                // until the next statement. A short wait lets the runtime read what is there.
+                let mut pending = notifications.timeout_iter(NOTICE_READ);
                 let mut heard = false;
                 while let Some(n) =
                     postgres::fallible_iterator::FallibleIterator::next(&mut pending)?
@@ -161,8 +174,12 @@ impl Session {
         )
     }
 
-    /// A statement's failure as a sentence naming the server.
+    /// A statement's failure as a sentence naming the server; any failure that closed the
+    /// connection (the server restarted, the network went) is the offline mode's.
     pub fn fail(&self, e: SqlError) -> AppError {
+        if self.is_closed() {
+            return self.lost();
+        }
         match e {
             SqlError::Pg(e) => failure(self.shown(), &e),
             other => AppError::failure(format!("database error at {}: {other}", self.shown())),
