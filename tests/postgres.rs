@@ -8,6 +8,7 @@ mod common;
 use common::pg::TestDb;
 use common::{Clinic, assert_code, stderr, stdout};
 use serde_json::Value;
+use std::time::Duration;
 
 fn one_line(text: &str) -> &str {
     let t = text.trim_end();
@@ -547,4 +548,111 @@ fn the_address_comes_from_the_environment_or_the_config_and_the_password_from_pg
         stdout(&out)
     );
     assert!(!stdout(&out).contains(&password) || password.is_empty());
+}
+
+/// Every other connection to the test database ended, as a server restart would end them.
+fn end_connections(server: &TestDb) {
+    let mut admin = server.admin();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&server.name],
+        )
+        .unwrap();
+}
+
+fn allow_connections(server: &TestDb, allow: bool) {
+    server
+        .admin()
+        .batch_execute(&format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS {allow}",
+            server.name
+        ))
+        .unwrap();
+}
+
+#[test]
+fn a_lost_connection_shows_the_offline_mode_and_comes_back_by_itself() {
+    let Some(clinic) = Clinic::demo_on_server("lost_connection", &["--patients", "60"]) else {
+        return;
+    };
+    let server = clinic.server.as_ref().unwrap();
+    let mut desk = common::Session::start(&clinic, "desk");
+    desk.wait_for_text("booked");
+    assert!(desk.screen().contains("arrived 0"));
+    // The server goes away for a while: no new connection is let in, the terminal's is ended.
+    allow_connections(server, false);
+    end_connections(server);
+    desk.wait_for("the offline mode", Duration::from_secs(10), |s| {
+        s.contains("cannot be reached since")
+    });
+    // The day stays on screen, read-only: a check-in is refused and nothing is sent.
+    assert!(desk.screen().contains("arrived 0"));
+    desk.send("c");
+    desk.wait_for_text("the day shown is read-only");
+    allow_connections(server, true);
+    desk.wait_for(
+        "the terminal to reconnect by itself",
+        Duration::from_secs(10),
+        |s| s.contains("the clinic database is back"),
+    );
+    desk.send("c");
+    desk.wait_for_text("arrived 1");
+    desk.send("q");
+    assert!(desk.wait_exit().success());
+    let audit: Vec<Value> =
+        serde_json::from_str(&stdout(&clinic.cli(&["audit", "--json"]))).unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r["action"] == "appointment.status")
+            .count(),
+        1,
+        "the refused check-in left nothing behind"
+    );
+}
+
+#[test]
+fn a_writers_lock_held_too_long_ends_in_the_busy_sentence_and_changes_nothing() {
+    let Some(clinic) = Clinic::demo_on_server("held_lock", &["--patients", "60"]) else {
+        return;
+    };
+    let server = clinic.server.as_ref().unwrap();
+    let today: Vec<Value> = clinic.today();
+    let id = today
+        .iter()
+        .find(|v| v["status"] == "scheduled")
+        .and_then(|v| v["id"].as_i64())
+        .unwrap();
+    // Another terminal's change that never ends, holding the writers' advisory lock.
+    let mut holder = server.client();
+    holder
+        .batch_execute(&format!(
+            "SELECT pg_advisory_lock({})",
+            ptclinic::db::postgres::session::WRITE_LOCK
+        ))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let out = clinic.cli(&["check-in", "--appointment", &id.to_string()]);
+    let waited = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        one_line(&stderr(&out)).contains("the clinic database is busy"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        waited >= Duration::from_secs(15),
+        "gave up after {waited:?}"
+    );
+    drop(holder);
+    let after: Vec<Value> = clinic.today();
+    assert_eq!(
+        after.iter().find(|v| v["id"] == id).unwrap()["status"],
+        "scheduled"
+    );
+    // With the lock gone the same command goes through.
+    let out = clinic.cli(&["check-in", "--appointment", &id.to_string()]);
+    assert_code(&out, 0);
 }

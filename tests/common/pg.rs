@@ -74,6 +74,12 @@ impl TestDb {
         )
     }
 
+    /// A connection to the server's maintenance database, for what may not be done from
+    /// inside the test database (closing it to new connections, say).
+    pub fn admin(&self) -> Client {
+        admin_client(&self.admin)
+    }
+
     /// A connection for the test's own look at the database.
     pub fn client(&self) -> Client {
         admin_client(&self.plain())

@@ -110,15 +110,20 @@ impl Session {
         &self,
         f: impl FnOnce(&Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.pg.begin(&format!(
-            "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-        ))?;
-        let result = f(&self.sql()).and_then(|value| {
-            self.pg.end(&format!("NOTIFY {CHANGES}; COMMIT"))?;
-            Ok(value)
-        });
+        let result = self
+            .pg
+            .begin(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+            ))
+            .map_err(E::from)
+            .and_then(|()| f(&self.sql()))
+            .and_then(|value| {
+                self.pg.end(&format!("NOTIFY {CHANGES}; COMMIT"))?;
+                Ok(value)
+            });
         if result.is_err() {
-            // The change failed already (or its commit did); that is the error to report.
+            // The change failed already (its lock wait, a statement, or the commit); that is
+            // the error to report. The transaction is ended so that a retry starts clean.
             let _ = self.pg.end("ROLLBACK");
         }
         result
