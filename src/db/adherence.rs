@@ -29,15 +29,16 @@ pub(crate) fn reports(
     through: Option<NaiveDate>,
     last: Option<usize>,
 ) -> SqlResult<Vec<Adherence>> {
-    // Newest first so that LIMIT keeps the latest; -1 is SQLite's "no limit", and every
-    // stored day sorts before "9999-12-31".
+    // Newest first so that LIMIT keeps the latest; "no limit" is the largest limit (both
+    // backends take it, where only SQLite takes -1), and every stored day sorts before
+    // "9999-12-31".
     let mut stmt = conn.prepare_cached(
         "SELECT reported_on, sessions_done, sessions_prescribed FROM adherence_reports
          WHERE patient_id = ?1 AND reported_on <= ?2
          ORDER BY reported_on DESC, id DESC LIMIT ?3",
     )?;
     let through = through.map_or_else(|| "9999-12-31".to_string(), day_text);
-    let limit = last.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let limit = last.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
     let rows = stmt
         .query_map(args![patient_id, through, limit], |r| {
             Ok((r.get::<String>(0)?, r.get(1)?, r.get(2)?))

@@ -38,7 +38,9 @@ impl Clinic {
         Self::demo_with(&[])
     }
 
-    /// A demo clinic built with these `demo` options (`--patients 60`, ...).
+    /// A demo clinic built with these `demo` options (`--patients 60`, ...). With
+    /// `PTCLINIC_TEST_RECORD=server` it is moved to the test server before the test sees it:
+    /// CI runs the suites that speak to the record only through ptclinic a second time so.
     pub fn demo_with(options: &[&str]) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         for sub in ["config", "data", "home"] {
@@ -58,7 +60,29 @@ impl Clinic {
             "demo failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        if std::env::var("PTCLINIC_TEST_RECORD").as_deref() == Ok("server") {
+            return clinic.moved_to_server();
+        }
         clinic
+    }
+
+    /// This clinic's file moved to a throw-away database on the test server.
+    fn moved_to_server(mut self) -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let server = pg::TestDb::new(&format!("c{n}"))
+            .expect("PTCLINIC_TEST_RECORD=server needs the test server");
+        let url = server.url();
+        let out = self.cli(&["migrate", "--from", self.db_text(), "--to", &url]);
+        assert!(
+            out.status.success(),
+            "migrate failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::remove_file(&self.db).expect("the migrated file");
+        self.db = PathBuf::from(url);
+        self.server = Some(server);
+        self
     }
 
     /// The same demo clinic moved to a throw-away database on the test server with
