@@ -429,6 +429,15 @@ impl Db {
         }
     }
 
+    /// The requests this terminal has sent a server's record, one round trip each (None for a
+    /// file, which has no round trips).
+    pub fn round_trips(&self) -> Option<u64> {
+        match &self.store {
+            Store::File { .. } => None,
+            Store::Server(s) => Some(s.round_trips()),
+        }
+    }
+
     /// Whether the record looks reachable without asking it anything: on a network drive a
     /// lost mount shows up here first, while the open handle may still answer from cache. A
     /// server can only be asked: trying to connect again is how a terminal finds it back.

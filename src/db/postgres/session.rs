@@ -99,6 +99,12 @@ impl Session {
         Conn::new(&self.pg)
     }
 
+    /// Requests this session has sent the server (one round trip each), the connection's
+    /// opening aside.
+    pub fn round_trips(&self) -> u64 {
+        self.pg.round_trips()
+    }
+
     /// Whether the connection is known to be gone.
     pub fn is_closed(&self) -> bool {
         self.pg.is_closed()

@@ -18,6 +18,9 @@ pub struct Pg<'c, C: GenericClient> {
     /// The client is inside a transaction (the caller's, or one `begin` opened): a read needs
     /// no snapshot of its own, and must not end the transaction.
     in_transaction: Flag<bool>,
+    /// Requests sent to the server and answered (each one network round trip), for the
+    /// count the README gives per user action and the tests hold it to.
+    trips: Flag<u64>,
 }
 
 /// The client a [`Pg`] runs on: borrowed for one piece of work, or owned by an open record
@@ -61,6 +64,7 @@ impl Pg<'static, postgres::Client> {
 
     /// Opens a transaction on the owned client (statements stay prepared across it).
     pub fn begin(&self, sql: &str) -> Result<(), SqlError> {
+        self.trip();
         self.client.borrow_mut().batch_execute(sql)?;
         self.in_transaction.set(true);
         Ok(())
@@ -69,6 +73,7 @@ impl Pg<'static, postgres::Client> {
     /// Ends the transaction `begin` opened with `COMMIT` or `ROLLBACK`.
     pub fn end(&self, sql: &str) -> Result<(), SqlError> {
         self.in_transaction.set(false);
+        self.trip();
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
 
@@ -96,13 +101,24 @@ impl<'c, C: GenericClient> Pg<'c, C> {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_transaction: Flag::new(in_transaction),
+            trips: Flag::new(0),
         }
+    }
+
+    /// How many requests this wrapper has sent the server.
+    pub fn round_trips(&self) -> u64 {
+        self.trips.get()
+    }
+
+    fn trip(&self) {
+        self.trips.set(self.trips.get() + 1);
     }
 
     fn statement(&self, sql: &str) -> Result<Statement, SqlError> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
+        self.trip();
         let s = self.client.borrow_mut().prepare(&dollar_placeholders(
             &crate::db::postgres::sql_text::statement(sql),
         ))?;
@@ -235,6 +251,7 @@ fn refs<'v>(params: &'v [Value<'v>]) -> Vec<&'v (dyn ToSql + Sync)> {
 impl<C: GenericClient> Sql for Pg<'_, C> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError> {
         let statement = self.statement(sql)?;
+        self.trip();
         let changed = self
             .client
             .borrow_mut()
@@ -247,6 +264,7 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {
         let returning = format!("{} RETURNING id", sql.trim_end().trim_end_matches(';'));
         let statement = self.statement(&returning)?;
+        self.trip();
         let row = self
             .client
             .borrow_mut()
@@ -259,6 +277,7 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     }
 
     fn execute_batch(&self, sql: &str) -> Result<(), SqlError> {
+        self.trip();
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
 
@@ -283,6 +302,7 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
         f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
     ) -> Result<(), SqlError> {
         let statement = self.statement(sql)?;
+        self.trip();
         let mut client = self.client.borrow_mut();
         let mut rows = client.query_raw(&statement, refs(params))?;
         while let Some(r) = rows.next()? {
