@@ -42,6 +42,26 @@ impl Clinic {
     /// `PTCLINIC_TEST_RECORD=server` it is moved to the test server before the test sees it:
     /// CI runs the suites that speak to the record only through ptclinic a second time so.
     pub fn demo_with(options: &[&str]) -> Self {
+        let clinic = Self::demo_file(options);
+        if std::env::var("PTCLINIC_TEST_RECORD").as_deref() != Ok("server") {
+            return clinic;
+        }
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let server = pg::TestDb::new(&format!("c{n}"))
+            .expect("PTCLINIC_TEST_RECORD=server needs the test server");
+        clinic.moved_to(server)
+    }
+
+    /// The same demo clinic moved to a throw-away database on the test server with
+    /// `ptclinic migrate`, or None (with the line saying why) when no server is configured.
+    pub fn demo_on_server(test: &str, options: &[&str]) -> Option<Self> {
+        let server = pg::TestDb::new(test)?;
+        Some(Self::demo_file(options).moved_to(server))
+    }
+
+    /// The demo clinic in its SQLite file.
+    fn demo_file(options: &[&str]) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         for sub in ["config", "data", "home"] {
             std::fs::create_dir(root.path().join(sub)).expect("sub dir");
@@ -60,18 +80,11 @@ impl Clinic {
             "demo failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        if std::env::var("PTCLINIC_TEST_RECORD").as_deref() == Ok("server") {
-            return clinic.moved_to_server();
-        }
         clinic
     }
 
-    /// This clinic's file moved to a throw-away database on the test server.
-    fn moved_to_server(mut self) -> Self {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let server = pg::TestDb::new(&format!("c{n}"))
-            .expect("PTCLINIC_TEST_RECORD=server needs the test server");
+    /// This clinic's file moved to `server` with `ptclinic migrate`, and the file removed.
+    fn moved_to(mut self, server: pg::TestDb) -> Self {
         let url = server.url();
         let out = self.cli(&["migrate", "--from", self.db_text(), "--to", &url]);
         assert!(
@@ -83,24 +96,6 @@ impl Clinic {
         self.db = PathBuf::from(url);
         self.server = Some(server);
         self
-    }
-
-    /// The same demo clinic moved to a throw-away database on the test server with
-    /// `ptclinic migrate`, or None (with the line saying why) when no server is configured.
-    pub fn demo_on_server(test: &str, options: &[&str]) -> Option<Self> {
-        let server = pg::TestDb::new(test)?;
-        let mut clinic = Self::demo_with(options);
-        let url = server.url();
-        let out = clinic.cli(&["migrate", "--from", clinic.db_text(), "--to", &url]);
-        assert!(
-            out.status.success(),
-            "migrate failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::remove_file(&clinic.db).expect("the migrated file");
-        clinic.db = PathBuf::from(url);
-        clinic.server = Some(server);
-        Some(clinic)
     }
 
     pub fn is_server(&self) -> bool {
