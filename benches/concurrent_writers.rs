@@ -1,22 +1,30 @@
-//! A check-in commit while seven other terminals write to the same file: the latency of each
-//! commit, with its 99th percentile (target: under 20 ms on local disk). The other terminals
-//! write far faster than a busy clinic would: a check-in and its undo every 50 ms each,
-//! about 250 commits a second between them.
+//! A check-in commit while seven other terminals write to the same record: the latency of each
+//! commit, with its 99th percentile (target: under 20 ms). The other terminals write far faster
+//! than a busy clinic would: a check-in and its undo every 50 ms each, about 250 commits a
+//! second between them.
+//!
+//! On the demo clinic's file (local disk), and, with the test server's address in
+//! `PTCLINIC_TEST_PG` (tests/support/pg_cluster.sh), on the demo clinic moved onto the server,
+//! with 30 more terminals listening as the TUI does: each second each hears whether the record
+//! changed (NOTIFY) and, when it did, reads the day again (issue 19).
 
+mod common;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use common::today;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ptclinic::db::Who;
 use ptclinic::db::schedule::StatusChange;
 use ptclinic::demo::{self, DemoOptions};
 use ptclinic::domain::AppointmentStatus;
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
-}
+/// The terminals that only listen on the server, and how often each looks (the TUI's tick).
+const LISTENERS: usize = 30;
+const TICK: Duration = Duration::from_secs(1);
 
 /// Checks a visit in and puts it back: two commits, as a terminal at the front desk would.
 fn check_in_and_undo(db: &mut ptclinic::db::Db, id: i64) -> Duration {
@@ -44,7 +52,23 @@ fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     demo::build(&path, false, &DemoOptions::default(), today()).unwrap();
-    let db = ptclinic::db::open_existing(&path).unwrap();
+    writers(c, &path, "demo", 0);
+    let Some(server) = common::server::admin_address("concurrent_writers") else {
+        return;
+    };
+    // A database of its own: the run writes, and starts from the demo as built.
+    let name = "ptclinic_bench_writers";
+    let address = common::server::fresh_database(&server, name);
+    common::server::move_onto(&mut ptclinic::db::open_existing(&path).unwrap(), &address);
+    writers(c, Path::new(&address), "demo, server", LISTENERS);
+    common::server::drop_database(&mut common::server::admin(&server), name);
+}
+
+/// Times one terminal's check-ins on `record` while seven others write and `listeners` more
+/// follow the changes.
+fn writers(c: &mut Criterion, record: &Path, label: &str, listeners: usize) {
+    let record: PathBuf = record.to_path_buf();
+    let db = ptclinic::db::open_existing(&record).unwrap();
     let ids: Vec<i64> = db
         .day(today())
         .unwrap()
@@ -57,9 +81,9 @@ fn benches(c: &mut Criterion) {
     let stop = Arc::new(AtomicBool::new(false));
     let others: Vec<_> = (1..8)
         .map(|n| {
-            let (path, stop, id) = (path.clone(), stop.clone(), ids[n]);
+            let (record, stop, id) = (record.clone(), stop.clone(), ids[n]);
             std::thread::spawn(move || {
-                let mut db = ptclinic::db::open_existing(&path).unwrap();
+                let mut db = ptclinic::db::open_existing(&record).unwrap();
                 while !stop.load(Ordering::Relaxed) {
                     check_in_and_undo(&mut db, id);
                     std::thread::sleep(Duration::from_millis(50));
@@ -67,10 +91,37 @@ fn benches(c: &mut Criterion) {
             })
         })
         .collect();
+    let listening: Vec<_> = (0..listeners)
+        .map(|n| {
+            let (record, stop) = (record.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let db = ptclinic::db::open_existing(&record).unwrap();
+                // Terminals started at different moments do not tick together.
+                std::thread::sleep(TICK * n as u32 / listeners as u32);
+                let mut seen = None;
+                let mut reloads = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let version = db.data_version().unwrap();
+                    if seen != Some(version) {
+                        seen = Some(version);
+                        db.day(today()).unwrap();
+                        reloads += 1;
+                    }
+                    std::thread::sleep(TICK);
+                }
+                reloads
+            })
+        })
+        .collect();
 
-    let mut db = ptclinic::db::open_existing(&path).unwrap();
+    let mut db = ptclinic::db::open_existing(&record).unwrap();
     let mut samples: Vec<Duration> = Vec::new();
-    c.bench_function("check-in commit with 7 other writers (demo)", |b| {
+    let title = if listeners == 0 {
+        format!("check-in commit with 7 other writers ({label})")
+    } else {
+        format!("check-in commit with 7 other writers and {listeners} listening ({label})")
+    };
+    c.bench_function(&title, |b| {
         b.iter_custom(|iters| {
             (0..iters)
                 .map(|_| {
@@ -85,13 +136,16 @@ fn benches(c: &mut Criterion) {
     for t in others {
         t.join().unwrap();
     }
-    samples.sort();
-    let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
+    let reloads: u64 = listening.into_iter().map(|t| t.join().unwrap()).sum();
+    let (p50, p99, _) = common::percentiles(&mut samples);
     println!(
-        "check-in commit with 7 other writers: p50 {:.2} ms, p99 {:.2} ms over {} commits",
-        pct(0.50).as_secs_f64() * 1000.0,
-        pct(0.99).as_secs_f64() * 1000.0,
-        samples.len()
+        "{title}: p50 {p50:.2} ms, p99 {p99:.2} ms over {} commits{}",
+        samples.len(),
+        if listeners == 0 {
+            String::new()
+        } else {
+            format!("; the listening terminals read the day again {reloads} times")
+        }
     );
 }
 

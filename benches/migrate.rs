@@ -12,31 +12,9 @@ use std::time::Duration;
 
 use common::Clinic;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use postgres::NoTls;
-
-fn admin(address: &str) -> postgres::Client {
-    let mut config: postgres::Config = address.parse().unwrap();
-    if let Ok(p) = std::env::var("PGPASSWORD") {
-        config.password(p);
-    }
-    config.connect(NoTls).unwrap()
-}
-
-fn fresh_database(admin_address: &str, name: &str) -> String {
-    let mut client = admin(admin_address);
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let base = admin_address.rsplit_once('/').unwrap().0;
-    format!("{base}/{name}?sslmode=require")
-}
 
 fn benches(c: &mut Criterion) {
-    let Ok(server) = std::env::var("PTCLINIC_TEST_PG") else {
-        println!("migrate: needs PTCLINIC_TEST_PG (tests/support/pg_cluster.sh starts a server)");
+    let Some(server) = common::server::admin_address("migrate") else {
         return;
     };
     for which in [Clinic::Demo, Clinic::Large] {
@@ -53,26 +31,13 @@ fn benches(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(seconds));
         group.bench_function(label, |b| {
             b.iter_batched(
-                || fresh_database(&server, &name),
-                |address| {
-                    let target =
-                        ptclinic::db::postgres::Target::parse(&address, &|k| std::env::var(k).ok())
-                            .unwrap();
-                    let who = ptclinic::db::Who {
-                        user: "admin",
-                        at: "2026-11-27T20:00:00",
-                    };
-                    let moved = db.migrate_to(&target, who, false).unwrap();
-                    assert!(moved.tables.iter().all(|t| t.source == t.target));
-                    moved
-                },
+                || common::server::fresh_database(&server, &name),
+                |address| common::server::move_onto(&mut db, &address),
                 BatchSize::PerIteration,
             )
         });
         group.finish();
-        admin(&server)
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
+        common::server::drop_database(&mut common::server::admin(&server), &name);
     }
 }
 

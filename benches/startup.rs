@@ -5,6 +5,10 @@
 //! It also prints the peak memory of the app (VmHWM from /proc/PID/status) after the first
 //! frame and a round of keys: moves, day changes, the progress and program panes.
 //!
+//! With the test server's address in `PTCLINIC_TEST_PG` (tests/support/pg_cluster.sh), each
+//! clinic is also moved onto the server once and started from there (issue 19: under 1.5
+//! times the file's figure), over TLS with the certificate checked.
+//!
 //! `cargo bench --bench startup`; one clinic: `PTCLINIC_BENCH_CLINIC=large cargo bench --bench startup`.
 
 mod common;
@@ -15,6 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("startup");
     group.sample_size(20);
+    let server = common::server::admin_address("startup");
     for clinic in Clinic::ALL {
         if !common::wanted(clinic) {
             continue;
@@ -33,6 +38,13 @@ fn benches(c: &mut Criterion) {
             format!("process start to first frame ({})", clinic.label()),
             |b| b.iter_custom(|iters| (0..iters).map(|_| first_frame(&path, None).0).sum()),
         );
+        if let Some(server) = &server {
+            let address = clinic.on_server(server);
+            group.bench_function(
+                format!("process start to first frame ({}, server)", clinic.label()),
+                |b| b.iter_custom(|iters| (0..iters).map(|_| first_frame(&address, None).0).sum()),
+            );
+        }
     }
     group.finish();
 }

@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{Read, Write};
 use std::sync::mpsc;
@@ -201,9 +203,12 @@ pub fn peak_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// Starts the app on `db`; returns the time to its first frame and, when `keys` is given,
-/// its peak memory after they have been pressed.
-pub fn first_frame(db: &std::path::Path, keys: Option<&[u8]>) -> (Duration, Option<u64>) {
+/// Starts the app on `db` (a file, or a server's address); returns the time to its first
+/// frame and, when `keys` is given, its peak memory after they have been pressed.
+pub fn first_frame(
+    db: impl AsRef<std::ffi::OsStr>,
+    keys: Option<&[u8]>,
+) -> (Duration, Option<u64>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -213,7 +218,9 @@ pub fn first_frame(db: &std::path::Path, keys: Option<&[u8]>) -> (Duration, Opti
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ptclinic"));
-    cmd.args(["--db", db.to_str().unwrap(), "--user", "bench"]);
+    cmd.arg("--db");
+    cmd.arg(db);
+    cmd.args(["--user", "bench"]);
     cmd.env("PTCLINIC_TODAY", "2026-11-27");
     cmd.env("TERM", "xterm-256color");
     let started = Instant::now();

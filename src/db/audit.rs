@@ -3,7 +3,7 @@
 //! and DELETE) and each carries a SHA-256 hash chained to the previous row, so an edited or
 //! deleted row breaks the chain. Summaries name ids and codes, never clinical free text.
 
-use super::sql::{Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
+use super::sql::{ChainEnd, Conn, OptionalExtension, Row, Sql, SqlError, SqlResult, args};
 use sha2::{Digest, Sha256};
 
 pub struct AuditEntry<'a> {
@@ -108,17 +108,22 @@ fn chained_row(prev: &str, e: &AuditEntry) -> AuditRow {
     row
 }
 
-/// Appends `e` to the chain, in the caller's transaction, on either backend.
-pub(crate) fn record(conn: &impl Sql, e: &AuditEntry) -> Result<(), SqlError> {
-    let prev: String = conn
-        .row(
-            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            &[],
-            |r| r.get(0),
-        )?
-        .unwrap_or_default();
+/// Appends `e` to the chain, in the caller's transaction, on either backend. Inside a change
+/// the log's end is read once (see [`ChainEnd`]); elsewhere at every row.
+pub(crate) fn record(conn: &Conn, e: &AuditEntry) -> Result<(), SqlError> {
+    let known = conn.chain().and_then(ChainEnd::hash);
+    let prev = match known {
+        Some(hash) => hash,
+        None => conn
+            .row(
+                "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                &[],
+                |r| r.get(0),
+            )?
+            .unwrap_or_default(),
+    };
     let row = chained_row(&prev, e);
-    conn.execute(
+    let id = conn.insert(
         "INSERT INTO audit_log (at, local_at, \"user\", host, action, entity, entity_id, summary, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         args![
@@ -133,6 +138,9 @@ pub(crate) fn record(conn: &impl Sql, e: &AuditEntry) -> Result<(), SqlError> {
             &row.hash
         ],
     )?;
+    if let Some(chain) = conn.chain() {
+        chain.appended(id, &row.hash);
+    }
     Ok(())
 }
 
@@ -361,16 +369,6 @@ pub(crate) fn check_against(
             }
         }
     })
-}
-
-/// The newest row's id and hash.
-pub fn last_row(conn: &Conn) -> SqlResult<Option<(i64, String)>> {
-    conn.query_row(
-        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-        &[],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
 }
 
 /// Whether the row `id` is in the log with this hash (the hash chains every row before it, so

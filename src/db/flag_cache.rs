@@ -162,16 +162,16 @@ fn refresh_patient(conn: &Conn, patient_id: i64, from: &str, t: &Thresholds) -> 
         })?
         .collect::<SqlResult<_>>()?;
 
-    let mut store = conn
-        .prepare_cached("UPDATE appointments SET flags = ?2 WHERE id = ?1 AND flags IS NOT ?2")?;
-    for row in rows.iter().filter(|r| r.start.as_str() >= from) {
-        let Some(start) = parse_start(&row.start) else {
-            continue;
-        };
-        let words = flags_on(row, start.date(), &rows, &terms, &reports, t);
-        store.execute(args![row.id, encode(&words)])?;
-    }
-    Ok(())
+    let flags: Vec<(i64, String)> = rows
+        .iter()
+        .filter(|r| r.start.as_str() >= from)
+        .filter_map(|row| {
+            let start = parse_start(&row.start)?;
+            let words = flags_on(row, start.date(), &rows, &terms, &reports, t);
+            Some((row.id, encode(&words)))
+        })
+        .collect();
+    conn.set_each("appointments", "flags", &flags)
 }
 
 /// The flags of `target` (on `day`) exactly as `fill_day_flags` works them out for its day:

@@ -170,11 +170,11 @@ type Written = Option<(i64, String)>;
 /// transaction, and its audit row noted (whether that row is there tells, after a failed
 /// commit, whether the change was saved).
 fn change<T>(conn: &Conn, f: &mut impl FnMut(&Conn) -> TxResult<T>) -> TxResult<(T, Written)> {
-    let before = audit::last_row(conn)?;
-    let value = f(conn)?;
-    flag_cache::refresh(conn)?;
-    let ours = audit::last_row(conn)?.filter(|row| Some(row.0) > before.as_ref().map(|b| b.0));
-    Ok((value, ours))
+    let chain = sql::ChainEnd::default();
+    let conn = Conn::in_change(conn, &chain);
+    let value = f(&conn)?;
+    flag_cache::refresh(&conn)?;
+    Ok((value, chain.last_appended()))
 }
 
 /// Who makes a change, and when: what every audit row records.

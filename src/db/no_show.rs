@@ -341,18 +341,11 @@ pub(in crate::db) fn store_patient_risks(
         attended_before,
         visits,
     };
-    let mut store = conn.prepare_cached(
-        "UPDATE appointments SET no_show_risk = ?2 WHERE id = ?1 AND no_show_risk IS NOT ?2",
-    )?;
-    let mut failed = None;
+    let mut risks = Vec::new();
     risks_of(fit, &history, &targets, |id, risk| {
-        if failed.is_none()
-            && let Err(e) = store.execute(args![id, encode_risk(&risk)])
-        {
-            failed = Some(e);
-        }
+        risks.push((id, encode_risk(&risk)));
     });
-    failed.map_or(Ok(()), Err)
+    conn.set_each("appointments", "no_show_risk", &risks)
 }
 
 /// The patients with a visit booked, whose risks a new model changes.

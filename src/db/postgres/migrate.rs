@@ -11,7 +11,7 @@ use rusqlite::types::ValueRef;
 use super::schema::{self, Found, Table};
 use super::{Target, failure};
 use crate::db::audit;
-use crate::db::sql::{Pg, SqlError};
+use crate::db::sql::{Conn, Pg, SqlError};
 use crate::db::{Db, Who};
 use crate::error::{AppError, AppResult};
 
@@ -266,7 +266,7 @@ fn record_move(
         .map(|c| (c.table.clone(), serde_json::Value::from(c.source)))
         .collect();
     audit::record(
-        &Pg::in_transaction(tx),
+        &Conn::new(&Pg::in_transaction(tx)),
         &audit::AuditEntry {
             at: who.at,
             user: who.user,

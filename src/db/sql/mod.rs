@@ -462,11 +462,64 @@ impl Stmt<'_> {
 /// The store's connection, whichever backend holds the record: what every module's functions
 /// take, so one body of code runs on both.
 #[derive(Clone, Copy)]
-pub struct Conn<'c>(&'c dyn Sql);
+pub struct Conn<'c> {
+    sql: &'c dyn Sql,
+    /// Inside a change: the audit log's end as the change knows it.
+    chain: Option<&'c ChainEnd>,
+}
+
+/// The audit log's newest hash as a change's transaction last read or wrote it, and the last
+/// row the change appended. The writers' lock (a file's write lock, the server's advisory
+/// lock) is held for the whole change, so no one else can append meanwhile: the log's end is
+/// read once per change, not once per row, and the change knows its own last row without
+/// reading it back.
+#[derive(Debug, Default)]
+pub struct ChainEnd {
+    hash: std::cell::RefCell<Option<String>>,
+    appended: std::cell::RefCell<Option<(i64, String)>>,
+}
+
+impl ChainEnd {
+    /// The newest row's hash, when the change has read or written it.
+    pub fn hash(&self) -> Option<String> {
+        self.hash.borrow().clone()
+    }
+
+    pub fn set_hash(&self, hash: &str) {
+        *self.hash.borrow_mut() = Some(hash.to_string());
+    }
+
+    /// A row the change appended: the log's new end.
+    pub fn appended(&self, id: i64, hash: &str) {
+        self.set_hash(hash);
+        *self.appended.borrow_mut() = Some((id, hash.to_string()));
+    }
+
+    /// The last row the change appended (id and hash), if it appended any.
+    pub fn last_appended(&self) -> Option<(i64, String)> {
+        self.appended.borrow().clone()
+    }
+}
 
 impl<'c> Conn<'c> {
     pub fn new(inner: &'c dyn Sql) -> Self {
-        Conn(inner)
+        Conn {
+            sql: inner,
+            chain: None,
+        }
+    }
+
+    /// The connection of one change, whose audit rows `chain` follows.
+    pub fn in_change(inner: &'c dyn Sql, chain: &'c ChainEnd) -> Self {
+        Conn {
+            sql: inner,
+            chain: Some(chain),
+        }
+    }
+
+    /// The audit log's end as the change in progress knows it (None outside a change).
+    pub fn chain(&self) -> Option<&'c ChainEnd> {
+        self.chain
     }
 
     /// A statement to run once or many times (each backend keeps it prepared).
@@ -480,7 +533,7 @@ impl<'c> Conn<'c> {
 
 impl Sql for Conn<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, SqlError> {
-        self.0.execute(sql, params)
+        self.sql.execute(sql, params)
     }
 
     fn scan(
@@ -489,27 +542,61 @@ impl Sql for Conn<'_> {
         params: &[Value],
         f: &mut dyn FnMut(&Row) -> Result<bool, SqlError>,
     ) -> Result<(), SqlError> {
-        self.0.scan(sql, params, f)
+        self.sql.scan(sql, params, f)
     }
 
     fn insert(&self, sql: &str, params: &[Value]) -> Result<i64, SqlError> {
-        self.0.insert(sql, params)
+        self.sql.insert(sql, params)
     }
 
     fn prepare(&self, sql: &str) -> Result<(), SqlError> {
-        self.0.prepare(sql)
+        self.sql.prepare(sql)
     }
 
     fn execute_batch(&self, sql: &str) -> Result<(), SqlError> {
-        self.0.execute_batch(sql)
+        self.sql.execute_batch(sql)
     }
 
     fn begin_snapshot(&self) -> Result<bool, SqlError> {
-        self.0.begin_snapshot()
+        self.sql.begin_snapshot()
     }
 
     fn end_snapshot(&self, sql: &str) -> Result<(), SqlError> {
-        self.0.end_snapshot(sql)
+        self.sql.end_snapshot(sql)
+    }
+}
+
+/// Rows [`Conn::set_each`] sends in one statement at most; fewer are padded up to the next
+/// power of two, so that a handful of statement texts is all either backend keeps prepared.
+const SET_EACH_ROWS: usize = 256;
+
+impl Conn<'_> {
+    /// Sets `column` of `table`'s rows, each (by id) to its own text, in one statement per
+    /// [`SET_EACH_ROWS`] rows rather than one per row (each statement a round trip on a
+    /// server); a row that holds its value already is not written. `table` and `column` are
+    /// the code's own names, never input.
+    pub fn set_each(&self, table: &str, column: &str, rows: &[(i64, String)]) -> SqlResult<()> {
+        for chunk in rows.chunks(SET_EACH_ROWS) {
+            let size = chunk.len().next_power_of_two();
+            let tuples: Vec<String> = (0..size)
+                .map(|i| format!("(CAST(?{} AS BIGINT), ?{})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!(
+                "UPDATE {table} SET {column} = v.column2 FROM (VALUES {}) AS v
+                 WHERE {table}.id = v.column1 AND {table}.{column} IS NOT v.column2",
+                tuples.join(", ")
+            );
+            // Padding repeats the last row: the same value again changes nothing.
+            let last = chunk.len() - 1;
+            let params: Vec<Value> = (0..size)
+                .flat_map(|i| {
+                    let (id, value) = &chunk[i.min(last)];
+                    [Value::Int(*id), Value::Text(value)]
+                })
+                .collect();
+            self.execute(&sql, &params)?;
+        }
+        Ok(())
     }
 }
 

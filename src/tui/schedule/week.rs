@@ -9,6 +9,7 @@ use super::Parts;
 use crate::db::worker::Request;
 use crate::domain::appointment::Visit;
 use crate::domain::clinic_hours::ClinicCalendar;
+use crate::domain::sites::SiteView;
 use crate::domain::staff::Staff;
 use crate::domain::{AppointmentStatus, Role};
 use crate::tui::event::Effect;
@@ -25,12 +26,19 @@ pub enum WeekLayout {
 }
 
 /// A therapist who can have a column: someone with visits this week or on the staff as a
-/// clinician.
+/// clinician (at the site shown, when one is).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub therapist_id: i64,
     pub initials: String,
     pub name: String,
+}
+
+/// The site a week is shown for: its name, and the staff who work there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownSite {
+    pub name: String,
+    pub staff: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +54,8 @@ pub struct Week {
     /// The therapist whose week is shown, or whose column is focused.
     pub therapist: Option<i64>,
     pub therapists: Vec<Column>,
+    /// The site shown and who works there (None: every site is shown).
+    pub site: Option<ShownSite>,
     pub selected: Option<i64>,
 }
 
@@ -63,6 +73,7 @@ impl Week {
             layout: WeekLayout::Days,
             therapist,
             therapists: Vec::new(),
+            site: None,
             selected: None,
         }
     }
@@ -125,6 +136,7 @@ impl Week {
     fn settle(&mut self, ctx: &Context, mine_only: bool, near: Option<NaiveTime>) {
         self.therapists = columns(
             ctx.staff,
+            self.site.as_ref().map(|s| s.staff.as_slice()),
             &self.visits,
             mine_only.then_some(ctx.me).flatten(),
         );
@@ -148,9 +160,14 @@ impl Week {
     }
 }
 
-/// The columns: the staff's clinicians (only `me` when the user shows their own visits) and
-/// anyone else with a visit this week, by initials.
-fn columns(staff: &[Staff], visits: &[Visit], me: Option<&Staff>) -> Vec<Column> {
+/// The columns: the staff's clinicians (those of `site_staff` when a site is shown; only `me`
+/// when the user shows their own visits) and anyone else with a visit this week, by initials.
+fn columns(
+    staff: &[Staff],
+    site_staff: Option<&[i64]>,
+    visits: &[Visit],
+    me: Option<&Staff>,
+) -> Vec<Column> {
     if let Some(me) = me {
         return vec![Column {
             therapist_id: me.id,
@@ -161,6 +178,7 @@ fn columns(staff: &[Staff], visits: &[Visit], me: Option<&Staff>) -> Vec<Column>
     let mut out: Vec<Column> = staff
         .iter()
         .filter(|s| matches!(s.role, Role::Therapist | Role::Assistant))
+        .filter(|s| site_staff.is_none_or(|here| here.contains(&s.id)))
         .map(|s| Column {
             therapist_id: s.id,
             initials: s.initials.clone(),
@@ -319,6 +337,13 @@ pub fn on_loaded(
     let calendar = p
         .schedule
         .site_calendar(&calendar, p.schedule.booking_site());
+    let site = match view {
+        SiteView::One(id) => p.schedule.sites.by_id(id).map(|s| ShownSite {
+            name: s.name.clone(),
+            staff: s.staff.clone(),
+        }),
+        SiteView::All => None,
+    };
     let Some(week) = p.schedule.week.as_mut() else {
         return;
     };
@@ -331,6 +356,7 @@ pub fn on_loaded(
         .filter(|v| view.shows(v.site_id))
         .collect();
     week.calendar = calendar;
+    week.site = site;
     week.loaded = Some(monday);
     week.settle(ctx, mine_only, near);
 }

@@ -266,3 +266,59 @@ fn go_to_date_in_the_week_moves_the_week() {
     assert_eq!(s.schedule.week.as_ref().unwrap().day, date(12, 8));
     assert!(screen(&mut s, 80, 24).contains("Loading the week"));
 }
+
+#[test]
+fn the_weeks_columns_are_the_therapists_of_the_site_shown() {
+    use crate::domain::sites::{Site, SiteView, Sites};
+    let site = |id: i64, name: &str, staff: Vec<i64>| Site {
+        id,
+        name: name.into(),
+        address: None,
+        phone: None,
+        active: true,
+        version: 1,
+        rooms: Vec::new(),
+        hours: [None; 7],
+        staff,
+    };
+    let mut s = state_for("dfry");
+    // AR works at Main only, BO at North only; the fixture's week is all at Main.
+    s.schedule.sites = Sites(vec![
+        site(1, "Main", vec![1, 3]),
+        site(2, "North", vec![2, 3]),
+    ]);
+    let columns = |s: &mut crate::tui::state::AppState, view: SiteView| {
+        s.schedule.site_view = view;
+        update(
+            s,
+            Event::Reply(Reply::Week {
+                monday: date(11, 23),
+                visits: fixtures::week_visits(),
+                calendar: fixtures::week_calendar(),
+                loaded_at: "x".into(),
+            }),
+        );
+        let week = s.schedule.week.as_ref().unwrap();
+        week.therapists
+            .iter()
+            .map(|c| c.initials.clone())
+            .collect::<Vec<_>>()
+    };
+    press_action(&mut s, Action::WeekToggle);
+    assert_eq!(
+        columns(&mut s, SiteView::One(2)),
+        ["BO"],
+        "North's own therapist, though its week is empty"
+    );
+    // BO has visits at Main this week: they are shown there though BO works at North.
+    assert_eq!(columns(&mut s, SiteView::One(1)), ["AR", "BO"]);
+    assert_eq!(columns(&mut s, SiteView::All), ["AR", "BO"]);
+    // A site no one works at yet says so, and how to put someone there.
+    s.schedule.sites = Sites(vec![site(1, "Main", vec![1, 3]), site(2, "North", vec![])]);
+    assert!(columns(&mut s, SiteView::One(2)).is_empty());
+    let text = screen(&mut s, 80, 24);
+    assert!(
+        text.contains("No therapist works at North yet: ptclinic site staff \"North\" --add NAME"),
+        "{text}"
+    );
+}

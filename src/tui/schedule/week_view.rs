@@ -335,10 +335,15 @@ pub fn lines(
         return lines;
     }
     if week.therapists.is_empty() {
-        lines.push(Line::styled(
-            "  No therapist is on the staff list yet.",
-            theme.muted,
-        ));
+        let why = match &week.site {
+            Some(site) => format!(
+                "  No therapist works at {} yet: ptclinic site staff {:?} --add NAME puts one there.",
+                clean_line(&site.name),
+                clean_line(&site.name)
+            ),
+            None => "  No therapist is on the staff list yet.".to_string(),
+        };
+        lines.push(Line::styled(why, theme.muted));
         return lines;
     }
     let room = usize::from(width).saturating_sub(TIME_COLUMN);
