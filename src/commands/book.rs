@@ -132,7 +132,7 @@ pub fn run(settings: &Settings, args: &BookArgs) -> AppResult<()> {
     let mut db = super::open_clinic(settings)?;
     let patient = super::patient_with_mrn(&db, &args.patient)?;
     let staff = therapist(&db, &args.therapist)?;
-    let (_, site) = site_for(&db, settings, &staff)?;
+    let (sites, site) = site_for(&db, settings, &staff)?;
     let facts = db.series_facts(patient.id, site.id)?;
     let typed = TypedSeries {
         weekdays: args.weekdays.clone(),
@@ -211,12 +211,18 @@ pub fn run(settings: &Settings, args: &BookArgs) -> AppResult<()> {
     super::emit_after_change(&listing(&checked, &shown, args.json));
     if !args.json {
         super::note(&format!(
-            "Booked {} of {} visits for {} (MRN {}) with {}{}.",
+            "Booked {} of {} visits for {} (MRN {}) with {}{}{}.",
             booked.appointments.len(),
             checked.len(),
             clean_line(&format!("{} {}", patient.first_name, patient.last_name)),
             clean_line(&patient.mrn),
             clean_line(&staff.name),
+            // A group's desk books for any of its sites: the line says which one.
+            if sites.several() {
+                format!(" at {}", clean_line(&site.name))
+            } else {
+                String::new()
+            },
             booked
                 .series_id
                 .map(|id| format!(", series {id}"))

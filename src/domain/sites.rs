@@ -186,6 +186,16 @@ impl Sites {
     /// Why `staff` cannot have a visit at `site`: one sentence saying where they do work and
     /// how to put them there.
     pub fn not_working_at(&self, site: &Site, staff_id: i64, staff_name: &str) -> String {
+        format!(
+            "{}: ptclinic site staff {} --add {staff_name:?} puts them there",
+            self.works_elsewhere(site, staff_id, staff_name),
+            site.name
+        )
+    }
+
+    /// "Ines Park does not work at North (works at Main)": what the booking form says (the
+    /// desk books elsewhere; putting someone at a site is an admin's command).
+    pub fn works_elsewhere(&self, site: &Site, staff_id: i64, staff_name: &str) -> String {
         let theirs: Vec<&str> = self
             .active()
             .filter(|s| s.works_here(staff_id))
@@ -197,8 +207,8 @@ impl Sites {
             theirs.join(", ")
         };
         format!(
-            "{staff_name} does not work at {} (works at {elsewhere}): ptclinic site staff {} --add {staff_name:?} puts them there",
-            site.name, site.name
+            "{staff_name} does not work at {} (works at {elsewhere})",
+            site.name
         )
     }
 

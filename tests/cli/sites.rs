@@ -111,7 +111,13 @@ fn a_second_site_is_named_at_booking_and_shown_apart() {
         &db,
         &["site", "staff", "North", "--add", &therapist],
     ));
-    assert_ok(&book(&env, &db, &therapist, Some("north"), "10:00"));
+    let booked = book(&env, &db, &therapist, Some("north"), "10:00");
+    assert_ok(&booked);
+    assert!(
+        stderr(&booked).contains("Booked 1 of 1 visits") && stderr(&booked).contains(" at North."),
+        "the booking's line names the site: {}",
+        stderr(&booked)
+    );
     assert_eq!(
         count(
             &db,

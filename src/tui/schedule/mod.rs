@@ -485,6 +485,28 @@ fn submit_booking(p: &mut Parts, ctx: &Context) -> Vec<Effect> {
                 return Some(Vec::new());
             }
         };
+        // Who works where is known here: said at the first Enter, before any clash, as the
+        // store would refuse it.
+        if let Some(at) = p.schedule.sites.by_id(booking.site_id)
+            && !at.works_here(booking.therapist_id)
+        {
+            let name = ctx
+                .staff
+                .iter()
+                .find(|s| s.id == booking.therapist_id)
+                .map(|s| crate::sanitize::clean_line(&s.name))
+                .unwrap_or_default();
+            form.focus = BookingField::ALL
+                .iter()
+                .position(|f| *f == BookingField::Therapist)
+                .unwrap_or(0);
+            let why = p
+                .schedule
+                .sites
+                .works_elsewhere(at, booking.therapist_id, &name);
+            form.error = Some((BookingField::Therapist, why));
+            return Some(Vec::new());
+        }
         form.error = None;
         if form
             .warning

@@ -905,3 +905,43 @@ fn a_booking_goes_to_the_site_shown_and_all_sites_needs_the_terminals_own() {
     let (_, why) = form.error.as_ref().expect("the form says why");
     assert!(why.contains("several sites") && why.contains('S'), "{why}");
 }
+
+#[test]
+fn the_booking_form_says_at_once_when_the_therapist_does_not_work_at_the_site() {
+    use crate::domain::sites::SiteView;
+    let mut s = two_sites();
+    // AR (id 1) works at Main only.
+    s.schedule.sites.0[1].staff = vec![2, 3];
+    s.schedule.site_view = SiteView::One(2);
+    key(&mut s, KeyCode::Char('a'));
+    let calendar = s.schedule.calendar.clone();
+    update(
+        &mut s,
+        Event::Reply(Reply::Directory {
+            patients: vec![fixtures::patient(80, "100008", "Amira", "Haddad")],
+            staff: fixtures::staff(),
+            calendar,
+        }),
+    );
+    typ(&mut s, "amira");
+    key(&mut s, KeyCode::Tab);
+    typ(&mut s, "AR");
+    set_when(&mut s, "2026-11-28", "10:00");
+    let sent = requests(key(&mut s, KeyCode::Enter));
+    assert!(
+        !sent
+            .iter()
+            .any(|r| matches!(r, Request::Book(_) | Request::TherapistDay { .. })),
+        "nothing is asked of the store: {sent:?}"
+    );
+    let Some(Modal::Booking(form)) = &s.modal else {
+        panic!("the form stays open");
+    };
+    let (field, why) = form.error.as_ref().expect("the form says why");
+    assert_eq!(*field, crate::tui::forms::BookingField::Therapist, "{why}");
+    assert!(
+        why.contains("does not work at North (works at Main)"),
+        "{why}"
+    );
+    assert!(form.warning.is_none(), "no clash is offered to book anyway");
+}
