@@ -1313,3 +1313,18 @@ pub fn open_week(s: &mut AppState) {
         }),
     );
 }
+
+/// A site with no address, phone, rooms or hours of its own, where `staff` work.
+pub fn site(id: i64, name: &str, staff: Vec<i64>) -> crate::domain::sites::Site {
+    crate::domain::sites::Site {
+        id,
+        name: name.into(),
+        address: None,
+        phone: None,
+        active: true,
+        version: 1,
+        rooms: Vec::new(),
+        hours: [None; 7],
+        staff,
+    }
+}

@@ -778,20 +778,13 @@ fn the_new_patient_form_at_80x24() {
 
 /// The fixture's clinic with a second site, North, where visits 2 and 3 are.
 fn two_sites() -> crate::tui::state::AppState {
-    use crate::domain::sites::{Site, SiteView, Sites};
+    use crate::domain::sites::{SiteView, Sites};
     let mut s = state_for("dfry");
-    let site = |id: i64, name: &str| Site {
-        id,
-        name: name.into(),
-        address: None,
-        phone: None,
-        active: true,
-        version: 1,
-        rooms: Vec::new(),
-        hours: [None; 7],
-        staff: fixtures::staff().iter().map(|s| s.id).collect(),
-    };
-    s.schedule.sites = Sites(vec![site(1, "Main"), site(2, "North")]);
+    let everyone: Vec<i64> = fixtures::staff().iter().map(|s| s.id).collect();
+    s.schedule.sites = Sites(vec![
+        fixtures::site(1, "Main", everyone.clone()),
+        fixtures::site(2, "North", everyone),
+    ]);
     for v in s
         .schedule
         .visits

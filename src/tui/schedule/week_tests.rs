@@ -269,18 +269,8 @@ fn go_to_date_in_the_week_moves_the_week() {
 
 #[test]
 fn the_weeks_columns_are_the_therapists_of_the_site_shown() {
-    use crate::domain::sites::{Site, SiteView, Sites};
-    let site = |id: i64, name: &str, staff: Vec<i64>| Site {
-        id,
-        name: name.into(),
-        address: None,
-        phone: None,
-        active: true,
-        version: 1,
-        rooms: Vec::new(),
-        hours: [None; 7],
-        staff,
-    };
+    use crate::domain::sites::{SiteView, Sites};
+    use fixtures::site;
     let mut s = state_for("dfry");
     // AR works at Main only, BO at North only; the fixture's week is all at Main.
     s.schedule.sites = Sites(vec![
